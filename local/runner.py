@@ -1,0 +1,81 @@
+"""Starting and stopping the local server, in the foreground or on a background thread for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from .catalog import Catalog
+from .knobs import Knobs
+from .server import LocalServer
+
+DEFAULT_TOKEN = "deltastream-local-token"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8787
+    data_dir: str | None = None         # None: catalog in memory
+    tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_TOKEN: "sysadmin"})
+    organization: str = "local"
+    knobs: Knobs = field(default_factory=Knobs)
+
+
+def build(settings: Settings) -> LocalServer:
+    path = None
+    if settings.data_dir:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        path = os.path.join(settings.data_dir, "catalog.sqlite3")
+    return LocalServer(Catalog(path, settings.organization), settings.knobs, settings.tokens)
+
+
+class BackgroundServer:
+    """The server on its own thread and event loop; ``url`` is known once started."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.server = build(settings)
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="deltastream-local")
+
+    def __enter__(self) -> BackgroundServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(self.server.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://{self.settings.host}:{port}/v2"
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=30)
+            self._runner = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self.server.catalog.close()
+
+
+def serve_forever(settings: Settings, announce: callable = print) -> None:  # type: ignore[valid-type]
+    server = build(settings)
+
+    async def on_startup(app: web.Application) -> None:
+        announce(server, f"http://{settings.host}:{settings.port}/v2")
+
+    server.app.on_startup.append(on_startup)
+    web.run_app(server.app, host=settings.host, port=settings.port, access_log=None, print=None)

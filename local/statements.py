@@ -1,0 +1,238 @@
+"""The statements the local server executes, as typed values produced by :mod:`parser`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Bare:
+    """An unquoted word used as a property value (``KAFKA``, ``SHA512``)."""
+
+    word: str
+
+
+@dataclass(frozen=True)
+class Ident:
+    """A double-quoted identifier used as a property value."""
+
+    name: str
+
+
+FLAG = object()  # a property given without a value: WITH ('from_beginning')
+PropertyValue = Union[str, int, float, bool, None, Bare, Ident, object]
+
+
+@dataclass(frozen=True)
+class Name:
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ".".join('"' + p.replace('"', '""') + '"' for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class QueryBody:
+    text: str
+    sources: tuple[Name, ...]
+
+
+@dataclass(frozen=True)
+class CreateDatabase:
+    name: str
+
+
+@dataclass(frozen=True)
+class DropDatabase:
+    name: str
+
+
+@dataclass(frozen=True)
+class CreateSchema:
+    name: Name
+    database: str | None
+
+
+@dataclass(frozen=True)
+class DropSchema:
+    name: Name
+
+
+@dataclass(frozen=True)
+class CreateStore:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class UpdateStore:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropStore:
+    name: str
+
+
+@dataclass(frozen=True)
+class DescribeStore:
+    name: str
+
+
+@dataclass(frozen=True)
+class CreateRelation:
+    kind: str
+    name: Name
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    properties: dict[str, PropertyValue]
+    text: str
+
+
+@dataclass(frozen=True)
+class CreateRelationAs:
+    kind: str
+    name: Name
+    properties: dict[str, PropertyValue]
+    query: QueryBody
+    text: str
+
+
+@dataclass(frozen=True)
+class InsertInto:
+    sink: Name
+    query: QueryBody
+    text: str
+
+
+@dataclass(frozen=True)
+class DropRelation:
+    kind: str | None
+    name: Name
+
+
+@dataclass(frozen=True)
+class AlterRelationOwner:
+    kind: str | None
+    name: Name
+    owner: str
+
+
+@dataclass(frozen=True)
+class AlterQueryOwner:
+    query_id: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class TerminateQuery:
+    query_id: str
+
+
+@dataclass(frozen=True)
+class RestartQuery:
+    query_id: str
+
+
+@dataclass(frozen=True)
+class DescribeQuery:
+    query_id: str
+
+
+@dataclass(frozen=True)
+class DescribeRelation:
+    name: Name
+
+
+@dataclass(frozen=True)
+class DescribeRelationColumns:
+    name: Name
+
+
+@dataclass(frozen=True)
+class DescribePlan:
+    statement: Union[CreateRelation, CreateRelationAs, InsertInto]
+
+
+@dataclass(frozen=True)
+class ListObjects:
+    target: str
+    schema: Name | None = None
+    all: bool = False
+
+
+@dataclass(frozen=True)
+class Show:
+    target: str
+    scope: str
+    name: Name
+
+
+@dataclass(frozen=True)
+class Use:
+    kind: str
+    name: Name
+
+
+@dataclass(frozen=True)
+class CanI:
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Eq:
+    column: str
+    value: str
+
+
+@dataclass(frozen=True)
+class In:
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConcatEq:
+    """``a || '.' || b = 'x.y'`` (the old Terraform lookup form)."""
+
+    columns: tuple[str, ...]
+    separators: tuple[str, ...]
+    value: str
+
+
+Predicate = Union[Eq, In, ConcatEq]
+
+
+@dataclass(frozen=True)
+class Select:
+    columns: tuple[Union[str, int], ...] | None  # None means *
+    table: Name
+    where: tuple[Predicate, ...] = ()
+    order_by: tuple[tuple[str, bool], ...] = ()  # (column, descending)
+    limit: int | None = None
+
+
+Statement = Union[
+    CreateDatabase, DropDatabase, CreateSchema, DropSchema, CreateStore, UpdateStore, DropStore, DescribeStore,
+    CreateRelation, CreateRelationAs, InsertInto, DropRelation, AlterRelationOwner, AlterQueryOwner,
+    TerminateQuery, RestartQuery, DescribeQuery, DescribeRelation, DescribeRelationColumns, DescribePlan,
+    ListObjects, Show, Use, CanI, Select,
+]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One statement and its source text."""
+
+    statement: Statement
+    text: str
+    kind: str = field(default="")
