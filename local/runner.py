@@ -24,6 +24,7 @@ class Settings:
     data_dir: str | None = None         # None: catalog in memory
     tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_TOKEN: "sysadmin"})
     organization: str = "local"
+    roles: frozenset[str] = frozenset()
     knobs: Knobs = field(default_factory=Knobs)
 
 
@@ -32,7 +33,7 @@ def build(settings: Settings) -> LocalServer:
     if settings.data_dir:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         path = os.path.join(settings.data_dir, "catalog.sqlite3")
-    return LocalServer(Catalog(path, settings.organization), settings.knobs, settings.tokens)
+    return LocalServer(Catalog(path, settings.organization), settings.knobs, settings.tokens, settings.roles)
 
 
 class BackgroundServer:

@@ -23,6 +23,7 @@ from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 
 SUCCESS, RUNNING = "00000", "03000"
+BUILTIN_ROLES = frozenset({"orgadmin", "sysadmin", "useradmin", "securityadmin", "public"})
 
 
 @dataclass
@@ -84,8 +85,10 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 class LocalServer:
     """``tokens`` maps each accepted API token to the role it acts as."""
 
-    def __init__(self, catalog: Catalog, knobs: Knobs, tokens: dict[str, str]) -> None:
+    def __init__(self, catalog: Catalog, knobs: Knobs, tokens: dict[str, str],
+                 roles: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
+        self.roles = BUILTIN_ROLES | roles | frozenset(tokens.values())
         self.knobs = knobs
         self.tokens = tokens
         self.engine = Engine(catalog, knobs)
@@ -194,7 +197,10 @@ class LocalServer:
         if organization and organization not in (org.id, org.name):
             return SqlFailure("3D004", f"organization {organization!r} does not exist")
         database, schema = body.get("database"), body.get("schema")
-        return Session(organization=org.id, role=body.get("role") or self._role(request) or "sysadmin",
+        role = body.get("role") or self._role(request) or "sysadmin"
+        if role not in self.roles:
+            return SqlFailure("3D001", f"role {role!r} does not exist")
+        return Session(organization=org.id, role=role,
                        database=database, schema=schema or ("public" if database else None),
                        store=body.get("store"), compute_pool=body.get("computePool"))
 

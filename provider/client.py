@@ -22,6 +22,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from . import __version__
+from .config import Settings
 from .errors import (
     DeltaStreamError,
     NotFoundError,
@@ -370,3 +371,10 @@ def _field(record: dict[str, Any], name: str) -> Any:
         if key.lower() == name.lower():
             return value
     return None
+
+
+def connect(settings: "Settings", **options: Any) -> DeltaStreamClient:
+    """The client for the provider's (or the doctor's) settings."""
+    return DeltaStreamClient(settings.server, settings.api_key or "",
+                             session=Session(organization=settings.organization, role=settings.role),
+                             session_id=settings.session_id, verify=not settings.insecure_skip_verify, **options)

@@ -1,0 +1,81 @@
+"""``deltastream-provider``: the operator's command line (doctor, local server, schema)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import load
+
+
+@click.group()
+@click.version_option(__version__, prog_name="deltastream-provider")
+def main() -> None:
+    """Pulumi provider for DeltaStream: operator commands."""
+
+
+@main.command()
+@click.option("--server", help="API base URL ending in /v2 [env DELTASTREAM_SERVER]")
+@click.option("--api-key", help="API token [env DELTASTREAM_API_KEY]; prefer the environment variable")
+@click.option("--organization", help="Organization UUID or name [env DELTASTREAM_ORGANIZATION]")
+@click.option("--role", help="Role [env DELTASTREAM_ROLE]")
+@click.option("--insecure-skip-verify", is_flag=True, default=None, help="Skip TLS verification (testing only)")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON")
+def doctor(server: str | None, api_key: str | None, organization: str | None, role: str | None,
+           insecure_skip_verify: bool | None, as_json: bool) -> None:
+    """Check credentials and connectivity step by step, with the fix for each failure."""
+    from .doctor import run
+
+    flags = {"server": server, "apiKey": api_key, "organization": organization, "role": role,
+             "insecureSkipVerify": insecure_skip_verify}
+    settings = load({k: v for k, v in flags.items() if v is not None})
+    checks = run(settings)
+    if as_json:
+        click.echo(json.dumps([check.__dict__ for check in checks], indent=2))
+    else:
+        width = max(len(c.name) for c in checks)
+        for check in checks:
+            mark = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}[check.status]
+            click.echo(f"{mark}  {check.name.ljust(width)}  {check.detail}")
+            if check.fix:
+                click.echo(f"      {''.ljust(width)}  fix: {check.fix}")
+    sys.exit(0 if all(c.status == "pass" for c in checks) else 1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8787, show_default=True, help="0 picks a free port")
+@click.option("--data-dir", default=".deltastream-local", show_default=True, help="Where the catalog is kept")
+@click.option("--in-memory", is_flag=True, help="Keep the catalog in memory (lost on exit)")
+@click.option("--token", "tokens", multiple=True, help="Accepted API token, as TOKEN or TOKEN=ROLE (repeatable)")
+@click.option("--organization", default="local", show_default=True, help="Organization name")
+@click.option("--knob", "knobs", multiple=True, help="Test knob NAME=VALUE (repeatable; see /admin/knobs)")
+def local(host: str, port: int, data_dir: str, in_memory: bool, tokens: tuple[str, ...], organization: str,
+          knobs: tuple[str, ...]) -> None:
+    """Run a local DeltaStream-compatible API server (for offline use and tests)."""
+    from deltastream_local.knobs import Knobs
+    from deltastream_local.runner import DEFAULT_TOKEN, Settings, serve_forever
+
+    token_roles = dict(t.split("=", 1) if "=" in t else (t, "sysadmin") for t in tokens) or {DEFAULT_TOKEN: "sysadmin"}
+    knob_values: dict[str, Any] = {}
+    for item in knobs:
+        name, _, value = item.partition("=")
+        knob_values[name] = json.loads(value) if value[:1] in "[{" else value
+    settings = Settings(host=host, port=port, data_dir=None if in_memory else data_dir, tokens=token_roles,
+                        organization=organization, knobs=Knobs())
+    settings.knobs.update(knob_values)
+    token = next(iter(token_roles))
+
+    def announce(server: Any, url: str) -> None:
+        click.echo(f"DeltaStream local server on {url}")
+        click.echo(f"organization {organization} ({server.catalog.organization.id}), token {token}")
+        click.echo("catalog: " + ("in memory" if in_memory else f"{data_dir}/catalog.sqlite3"))
+        click.echo("\nexport DELTASTREAM_SERVER=" + url)
+        click.echo(f"export DELTASTREAM_API_KEY={token}\n", nl=True)
+        click.echo("Stop with Ctrl-C.")
+
+    serve_forever(settings, announce)
