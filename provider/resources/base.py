@@ -1,0 +1,173 @@
+"""What every resource is: typed inputs, typed state, and its lifecycle methods.
+
+The gRPC layer (:mod:`deltastream_provider.server`) decodes requests into these types, calls the
+methods, and encodes the answers; resources never see protobuf, HTTP or SQL text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar
+
+from ..catalog import Catalog
+from ..client import DeltaStreamClient
+from ..model import Model, wire_name
+from ..properties import UNKNOWN
+
+I = TypeVar("I", bound=Model)
+S = TypeVar("S", bound=Model)
+
+DEFAULT_TIMEOUT = 20 * 60.0
+
+
+@dataclass
+class Context:
+    """What one lifecycle call may use."""
+
+    client: DeltaStreamClient
+    urn: str = ""
+    timeout: float = DEFAULT_TIMEOUT
+    status: Callable[[str], Awaitable[None]] | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return Catalog(self.client)
+
+    async def progress(self, message: str) -> None:
+        if self.status is not None:
+            await self.status(message)
+
+
+class PlanError(Exception):
+    """Diff refuses the change: preview fails with this message."""
+
+
+class CreateFailed(Exception):
+    """Create got far enough to leave something behind that could not be removed."""
+
+    def __init__(self, message: str, resource_id: str, state: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.state = state
+
+
+@dataclass
+class Diff:
+    """Top-level property changes; ``replaces`` is the subset that forces replacement."""
+
+    changes: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+# Identifier rule shared by every resource (FR-011): DeltaStream quotes names, so only characters
+# that cannot be quoted safely, and names that are too long, are refused before anything is sent.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 255
+
+
+def check_identifier(path: str, value: Any) -> list[tuple[str, str]]:
+    if value is UNKNOWN or value is None:
+        return []
+    if not isinstance(value, str) or not value.strip():
+        return [(path, f"{path} must be a non-empty name")]
+    if value != value.strip():
+        return [(path, f"{path} {value!r} has leading or trailing spaces; remove them")]
+    if _FORBIDDEN.search(value):
+        return [(path, f"{path} {value!r} contains a control character (such as a newline or tab); "
+                       "DeltaStream names cannot contain them")]
+    if len(value) > MAX_NAME:
+        return [(path, f"{path} is {len(value)} characters long; DeltaStream names are at most {MAX_NAME}")]
+    return []
+
+
+def equal(old: Any, new: Any) -> bool:
+    """Inputs compare equal when they are, treating missing and null alike."""
+    if new is UNKNOWN:
+        return False
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = set(old) | set(new)
+        return all(equal(old.get(k), new.get(k)) for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(equal(a, b) for a, b in zip(old, new))
+    return old == new or (old in (None, "", [], {}) and new in (None, "", [], {}))
+
+
+class Resource(Generic[I, S]):
+    token: ClassVar[str]
+    description: ClassVar[str]
+    inputs: ClassVar[type[Model]]
+    state: ClassVar[type[Model]]
+    delete_before_replace: ClassVar[bool] = True
+
+    def check(self, inputs: I) -> list[tuple[str, str]]:
+        """Failures beyond types and required properties, which the server checks first."""
+        return []
+
+    def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
+        """Changed inputs; those declared ``replaces`` force a replacement."""
+        result = Diff(delete_before_replace=self.delete_before_replace)
+        for f in self.inputs.fields():
+            key = wire_name(f)
+            if not equal(old_inputs.get(key), news.get(key)):
+                result.changes.append(key)
+                if f.metadata.get("replaces"):
+                    result.replaces.append(key)
+        return result
+
+    def preview(self, inputs: I) -> S:
+        """The state shown in a preview: inputs as given, everything computed unknown."""
+        values = {f.name: getattr(inputs, f.name) for f in self.inputs.fields()}
+        computed = {f.name: UNKNOWN for f in self.state.fields() if f.name not in values}
+        return self.state(**values, **computed)  # type: ignore[return-value]
+
+    async def create(self, ctx: Context, inputs: I) -> tuple[str, S]:
+        raise NotImplementedError
+
+    async def read(self, ctx: Context, resource_id: str, inputs: I | None) -> tuple[I, S] | None:
+        """Current inputs and state from DeltaStream, or None when it no longer exists.
+
+        ``inputs`` is None on import: everything must then be rebuilt from the server.
+        """
+        raise NotImplementedError
+
+    async def update(self, ctx: Context, resource_id: str, olds: S, news: I) -> S:
+        raise NotImplementedError
+
+    async def delete(self, ctx: Context, resource_id: str, state: S) -> None:
+        raise NotImplementedError
+
+
+def state_of(state_type: type[S], inputs: Model, **computed: Any) -> S:
+    """A state value: every input as given, plus the computed outputs."""
+    values = {f.name: getattr(inputs, f.name) for f in dataclasses.fields(inputs)}  # type: ignore[arg-type]
+    return state_type(**values, **computed)
+
+
+async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,
+                           resource_id: str, undo: Callable[[], Awaitable[None]], session: Any = None) -> Any:
+    """Run a CREATE, then wait until ``probe`` sees the object ready.
+
+    An unknown outcome (connection lost after sending) is reconciled by probing; a failure after the
+    object exists undoes it, and when even that fails the resource is kept in state (no orphan).
+    """
+    from ..errors import DeltaStreamError, OutcomeUnknownError
+    from ..waiting import wait_for
+
+    try:
+        await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
+    except OutcomeUnknownError:
+        if await probe() is None:
+            raise
+    try:
+        return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
+    except Exception as failure:
+        try:
+            await undo()
+        except DeltaStreamError as cleanup:
+            raise CreateFailed(f"{failure}; removing the half-created object failed too ({cleanup}): "
+                               "it is kept in state so `pulumi destroy` or a retry can deal with it",
+                               resource_id, {}) from failure
+        raise

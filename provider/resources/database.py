@@ -1,0 +1,99 @@
+"""Database: a DeltaStream database (it contains namespaces, and a ``public`` one from the start)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sql
+from ..client import Session
+from ..errors import NotFoundError
+from ..model import Model, prop
+from ..waiting import wait_for
+from .base import Context, Diff, PlanError, Resource, check_identifier, create_then_wait, equal
+
+OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "
+             "so a change is refused at preview.")
+
+
+@dataclass
+class DatabaseInputs(Model):
+    name: str = prop("Name of the database. Case-sensitive; quoted for you.", replaces=True)
+    owner: str | None = prop(OWNER_DOC, default=None)
+
+
+@dataclass
+class DatabaseState(DatabaseInputs):
+    created_at: str | None = prop("When the database was created (RFC 3339).", default=None)
+
+
+def refuse_owner_change(kind: str, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> None:
+    old = old_inputs.get("owner") or olds.get("owner")
+    new = news.get("owner")
+    if new is not None and not equal(old, new):
+        raise PlanError(f"the owner of a {kind} cannot be changed in place (from {old!r} to {new!r}): "
+                        f"DeltaStream has no statement for it. Keep owner {old!r}, or create a new {kind} "
+                        "under another name owned by the new role and move its contents.")
+
+
+class Database(Resource[DatabaseInputs, DatabaseState]):
+    token = "deltastream:index:Database"
+    description = """A DeltaStream database: the top-level container of namespaces, objects and queries.
+
+Every new database has a namespace named `public`.
+
+## Import
+
+The ID is the database name:
+
+```sh
+pulumi import deltastream:index:Database analytics analytics
+```"""
+    inputs = DatabaseInputs
+    state = DatabaseState
+
+    def check(self, inputs: DatabaseInputs) -> list[tuple[str, str]]:
+        return check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
+
+    def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
+        refuse_owner_change("database", old_inputs, news, olds)
+        result = super().diff(old_inputs, news, olds)
+        if "owner" in result.changes:  # owner given now but equal to the actual one
+            result.changes.remove("owner")
+        return result
+
+    async def create(self, ctx: Context, inputs: DatabaseInputs) -> tuple[str, DatabaseState]:
+        session = Session(role=inputs.owner) if inputs.owner else None
+
+        async def undo() -> None:
+            await ctx.client.execute(sql.drop_database(inputs.name), session=session)
+
+        row = await create_then_wait(ctx, sql.create_database(inputs.name),
+                                     lambda: ctx.catalog.database(inputs.name), what=f"database {inputs.name!r}",
+                                     resource_id=inputs.name, undo=undo, session=session)
+        return inputs.name, DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at)
+
+    async def read(self, ctx: Context, resource_id: str,
+                   inputs: DatabaseInputs | None) -> tuple[DatabaseInputs, DatabaseState] | None:
+        row = await ctx.catalog.database(resource_id)
+        if row is None:
+            return None
+        owner = row.owner if inputs is not None and inputs.owner is not None else None
+        return (DatabaseInputs(name=row.name, owner=owner),
+                DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at))
+
+    async def update(self, ctx: Context, resource_id: str, olds: DatabaseState,
+                     news: DatabaseInputs) -> DatabaseState:
+        return DatabaseState(name=olds.name, owner=olds.owner, created_at=olds.created_at)
+
+    async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:
+        try:
+            await ctx.client.execute(sql.drop_database(resource_id), timeout=ctx.timeout)
+        except NotFoundError:
+            return
+
+        async def gone() -> bool | None:
+            return True if await ctx.catalog.database(resource_id) is None else None
+
+        await wait_for(gone, timeout=ctx.timeout, what=f"database {resource_id!r} to be dropped",
+                       progress=ctx.progress)

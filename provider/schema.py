@@ -1,0 +1,125 @@
+"""The package schema, generated from the typed resources, functions and components.
+
+``schema.yaml`` at the top of the repository is this function's output (``deltastream-provider
+schema`` writes it; a test fails when it is stale), and GetSchema serves the same document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any, Literal, get_args, get_origin
+
+from . import __version__
+from .config import KEYS
+from .model import PACKAGE, Model, is_model, unwrap_optional, wire_name
+
+LANGUAGE = {
+    "nodejs": {"packageName": "@pulumi-deltastream/deltastream", "respectSchemaVersion": True,
+               "packageDescription": "Pulumi provider for DeltaStream (community)",
+               "dependencies": {"@pulumi/pulumi": "3.248.0"}},
+    "go": {"importBasePath": "github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream",
+           "generateResourceContainerTypes": True, "respectSchemaVersion": True},
+    "python": {"packageName": "pulumi_deltastream_community", "respectSchemaVersion": True,
+               "pyproject": {"enabled": True}},
+}
+
+
+def type_name(model: type) -> str:
+    return f"{PACKAGE}:index:{model.__name__.removesuffix('Inputs')}"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.types: dict[str, Any] = {}
+
+    def spec(self, tp: Any) -> dict[str, Any]:
+        tp, _ = unwrap_optional(tp)
+        origin = get_origin(tp)
+        if origin is Literal:
+            return {"type": "string"}
+        if is_model(tp):
+            token = type_name(tp)
+            if token not in self.types:
+                self.types[token] = {}
+                properties, required = self.object(tp)
+                self.types[token] = {"type": "object", "description": (tp.__doc__ or "").strip(),
+                                     "properties": properties, **({"required": required} if required else {})}
+            return {"$ref": f"#/types/{token}"}
+        if origin in (list, tuple):
+            return {"type": "array", "items": self.spec(get_args(tp)[0])}
+        if origin is dict:
+            return {"type": "object", "additionalProperties": self.spec(get_args(tp)[1])}
+        return {"type": {str: "string", bool: "boolean", int: "integer", float: "number"}[tp]}
+
+    def object(self, model: type[Model], only: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+        hints = typing.get_type_hints(model)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in model.fields():
+            if only is not None and field.name not in only:
+                continue
+            tp, optional = unwrap_optional(hints[field.name])
+            spec = self.spec(tp)
+            description = field.metadata.get("description", "")
+            if get_origin(tp) is Literal:
+                description += " One of: " + ", ".join(f"`{v}`" for v in get_args(tp)) + "."
+            spec["description"] = description
+            if field.metadata.get("secret"):
+                spec["secret"] = True
+            if field.metadata.get("replaces"):
+                spec["willReplaceOnChanges"] = True
+            properties[wire_name(field)] = spec
+            if not optional and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                required.append(wire_name(field))
+        return properties, required
+
+
+def build() -> dict[str, Any]:
+    from .registry import FUNCTIONS, RESOURCES
+
+    builder = _Builder()
+    resources: dict[str, Any] = {}
+    for resource in RESOURCES:
+        inputs, required_inputs = builder.object(resource.inputs)
+        outputs, _ = builder.object(resource.state)
+        resources[resource.token] = {
+            "description": resource.description,
+            "inputProperties": inputs, "requiredInputs": required_inputs,
+            "properties": outputs, "required": sorted(set(required_inputs) | _always_set(resource)),
+        }
+    functions: dict[str, Any] = {}
+    for function in FUNCTIONS:
+        args, required_args = builder.object(function.args)
+        result, required_result = builder.object(function.result)
+        functions[function.token] = {
+            "description": function.description,
+            "inputs": {"properties": args, **({"required": required_args} if required_args else {})},
+            "outputs": {"properties": result, "required": required_result},
+        }
+    config = {k.name: {"type": "boolean" if k.name == "insecureSkipVerify" else "string",
+                       "description": f"{k.description} Environment variable: `{k.env}`.",
+                       **({"secret": True} if k.secret else {})} for k in KEYS}
+    return {
+        "name": PACKAGE,
+        "displayName": "DeltaStream",
+        "version": __version__,
+        "description": "Manage DeltaStream databases, namespaces, stores, objects and queries as code.",
+        "keywords": ["pulumi", "deltastream", "streaming", "sql", "kafka", "category/data", "kind/native"],
+        "homepage": "https://github.com/pulumi-deltastream/pulumi-deltastream",
+        "repository": "https://github.com/pulumi-deltastream/pulumi-deltastream",
+        "license": "Apache-2.0",
+        "publisher": "pulumi-deltastream",
+        "meta": {"moduleFormat": "(.*)", "supportPack": True},
+        "language": LANGUAGE,
+        "config": {"variables": config},
+        "provider": {"description": "The DeltaStream provider: connection settings for the API.",
+                     "inputProperties": config, "properties": {k: v for k, v in config.items()}},
+        "types": dict(sorted(builder.types.items())),
+        "resources": resources,
+        "functions": functions,
+    }
+
+
+def _always_set(resource: Any) -> set[str]:
+    return set(getattr(resource, "always_set", ()))
