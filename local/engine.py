@@ -402,7 +402,7 @@ class Engine:
         columns = self._columns_of(db, sources[0]["id"]) if sources else []
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
-        query = self._launch_query(db, st.text, [d, sc, n], sources, session, kw["now"])
+        query = self._launch_query(db, st.text, [d, sc, n], sources, session, kw["now"], st.query)
         return Outcome(ARTIFACT_COLUMNS, [query, relation], session)
 
     def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: Session, *,
@@ -413,7 +413,7 @@ class Engine:
             return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
                                               "sources": [self._relation_ref(r) for r in sources]}, session)
         row = self._launch_query(db, st.text, [sink["database_name"], sink["schema_name"], sink["name"]],
-                                 sources, session, kw["now"])
+                                 sources, session, kw["now"], st.query)
         return Outcome(ARTIFACT_COLUMNS, [row], session)
 
     def _columns_of(self, db: sqlite3.Connection, relation_id: str) -> list[s.Column]:
@@ -422,16 +422,23 @@ class Engine:
         return [s.Column(r[0], r[1], bool(r[2])) for r in rows]
 
     def _launch_query(self, db: sqlite3.Connection, sql: str, sink: list[str], sources: list[sqlite3.Row],
-                      session: Session, now: float) -> list[Any]:
+                      session: Session, now: float, body: s.QueryBody) -> list[Any]:
+        """Start a query; a ``'query.name'`` gets the next version of that name (name:version)."""
         query_id = str(uuid.uuid4())
+        name = body.properties.get("query.name")
+        name = name.name if isinstance(name, s.Ident) else name if isinstance(name, str) else None
+        version = None
+        if name is not None:
+            version = 1 + (db.execute("SELECT COALESCE(MAX(version), 0) FROM queries WHERE name = ?",
+                                      (name,)).fetchone()[0])
         stamp = timestamp(now)
         final, error = "running", None
         if self.knobs.errored_queries and re.search(self.knobs.errored_queries, sql, re.IGNORECASE | re.DOTALL):
             final, error = "errored", "injected failure: the query could not start"
         delay = self.knobs.query_running_s
         source_paths = [[r["database_name"], r["schema_name"], r["name"]] for r in sources]
-        db.execute("INSERT INTO queries VALUES (?, NULL, NULL, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (query_id, "starting" if delay else final, sql, self._owner(session), stamp, stamp,
+        db.execute("INSERT INTO queries VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (query_id, name, version, "starting" if delay else final, sql, self._owner(session), stamp, stamp,
                     json.dumps(sink), json.dumps(source_paths), None if delay else error,
                     final if delay else None, error if delay else None,
                     self._transition(now, delay) if delay else None))

@@ -160,11 +160,15 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     @v_args(meta=True, inline=False)
     def create_relation_as(self, meta: Any, c: list[Any]) -> s.Parsed:
         props = c[3] if isinstance(c[3], dict) else {}
-        return self._wrap(meta, s.CreateRelationAs(c[1], c[2], props, c[-1], self._text(meta)))
+        body = next(x for x in c if isinstance(x, s.QueryBody))
+        return self._wrap(meta, s.CreateRelationAs(c[1], c[2], props, _with_query(body, c[-1]), self._text(meta)))
 
     @v_args(meta=True, inline=False)
     def insert_into(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.InsertInto(c[2], c[3], self._text(meta)))
+        return self._wrap(meta, s.InsertInto(c[2], _with_query(c[3], c[-1]), self._text(meta)))
+
+    def query_with(self, _kw: Token, properties: dict[str, Any]) -> Tree:
+        return Tree("query_with", [properties])
 
     @v_args(meta=True, inline=False)
     def drop_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
@@ -321,6 +325,13 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def ident(self, token: Token) -> str:
         return identifier(token)
 
+
+
+def _with_query(body: s.QueryBody, last: Any) -> s.QueryBody:
+    """Attach a trailing ``QUERY WITH (...)`` clause's properties to the query body."""
+    if isinstance(last, Tree) and last.data == "query_with":
+        return s.QueryBody(body.text, body.sources, last.children[0])
+    return body
 
 
 def _property_value(token: Token) -> Any:

@@ -43,6 +43,7 @@ class Column:
 class QueryBody:
     text: str
     sources: tuple[Name, ...]
+    properties: dict[str, PropertyValue] = field(default_factory=dict)  # QUERY WITH (...)
 
 
 @dataclass(frozen=True)

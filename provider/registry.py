@@ -5,8 +5,11 @@ from __future__ import annotations
 from .resources.base import Resource
 from .resources.database import Database
 from .resources.namespace import Namespace
+from .resources.object import Object
+from .resources.query import Query
+from .resources.store import Store
 
-RESOURCES: list[Resource] = [Database(), Namespace()]
+RESOURCES: list[Resource] = [Database(), Namespace(), Store(), Object(), Query()]
 FUNCTIONS: list = []
 
 RESOURCES_BY_TOKEN = {r.token: r for r in RESOURCES}

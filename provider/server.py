@@ -206,12 +206,16 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
     async def Check(self, request: provider_pb2.CheckRequest, context: grpc.aio.ServicerContext) -> Any:
         async def work() -> provider_pb2.CheckResponse:
             resource = self._resource(request.urn, request.type)
-            news, _ = reveal(decode(request.news))
+            program_inputs = decode(request.news)
+            news, _ = reveal(program_inputs)
             failures = resource.inputs.validate(news)
             if not failures:
                 failures = resource.check(resource.inputs.from_props(news))  # type: ignore[arg-type]
+            # Declared secrets become secret even when the program passed plain values, so the
+            # engine never writes them to state in the clear.
+            checked = encode(conceal(program_inputs, declared_secrets(resource.inputs, news)))
             return provider_pb2.CheckResponse(
-                inputs=request.news, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
+                inputs=checked, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
 
         return await self._run(context, _secret_values(decode(request.news)), work)
 
@@ -257,9 +261,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def work() -> provider_pb2.ReadResponse:
             resource = self._resource(request.urn, request.type)
             old_inputs, input_secrets = reveal(decode(request.inputs))
-            _, state_secrets = reveal(decode(request.properties))
+            old_state, state_secrets = reveal(decode(request.properties))
             inputs = resource.inputs.from_props(old_inputs) if old_inputs else None
-            found = await resource.read(self._context(request.urn, request.timeout), request.id, inputs)
+            found = await resource.read(self._context(request.urn, request.timeout), request.id, inputs,
+                                        resource.state.from_props(old_state) if old_inputs else None)
             if found is None:
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found

@@ -271,3 +271,16 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
     if limit is not None:
         parts.append(f" LIMIT {int(limit)}")
     return _statement(parts, mutating=False)
+
+
+def query(body: str, name: str | None = None) -> Statement:
+    """A continuous query as written by the user; a name is attached as ``QUERY WITH ('query.name' = ...)``."""
+    statement = raw(body)
+    if name is None:
+        return statement
+    suffix = f" QUERY WITH ({literal('query.name')} = {literal(name)})"
+    return Statement(statement.sql.rstrip(";") + suffix + ";", statement.redacted.rstrip(";") + suffix + ";")
+
+
+def describe_query(id_: str) -> Statement:
+    return _statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)

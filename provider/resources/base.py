@@ -109,6 +109,7 @@ class Resource(Generic[I, S]):
     def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
         """Changed inputs; those declared ``replaces`` force a replacement."""
         result = Diff(delete_before_replace=self.delete_before_replace)
+        old_inputs, news = self.normalized(old_inputs), self.normalized(news)
         for f in self.inputs.fields():
             key = wire_name(f)
             if not equal(old_inputs.get(key), news.get(key)):
@@ -116,6 +117,13 @@ class Resource(Generic[I, S]):
                 if f.metadata.get("replaces"):
                     result.replaces.append(key)
         return result
+
+    def normalized(self, props: dict[str, Any]) -> dict[str, Any]:
+        """Props with the model's defaults applied, so an omitted default equals its value."""
+        try:
+            return self.inputs.from_props(props).to_props()
+        except TypeError:
+            return props
 
     def preview(self, inputs: I) -> S:
         """The state shown in a preview: inputs as given, everything computed unknown."""
@@ -126,7 +134,7 @@ class Resource(Generic[I, S]):
     async def create(self, ctx: Context, inputs: I) -> tuple[str, S]:
         raise NotImplementedError
 
-    async def read(self, ctx: Context, resource_id: str, inputs: I | None) -> tuple[I, S] | None:
+    async def read(self, ctx: Context, resource_id: str, inputs: I | None, state: Any = None) -> tuple[I, S] | None:
         """Current inputs and state from DeltaStream, or None when it no longer exists.
 
         ``inputs`` is None on import: everything must then be rebuilt from the server.

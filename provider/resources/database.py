@@ -74,7 +74,7 @@ pulumi import deltastream:index:Database analytics analytics
         return inputs.name, DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at)
 
     async def read(self, ctx: Context, resource_id: str,
-                   inputs: DatabaseInputs | None) -> tuple[DatabaseInputs, DatabaseState] | None:
+                   inputs: DatabaseInputs | None, state: Any = None) -> tuple[DatabaseInputs, DatabaseState] | None:
         row = await ctx.catalog.database(resource_id)
         if row is None:
             return None

@@ -77,7 +77,7 @@ pulumi import deltastream:index:Namespace raw analytics/raw
                                            created_at=row.created_at)
 
     async def read(self, ctx: Context, resource_id: str,
-                   inputs: NamespaceInputs | None) -> tuple[NamespaceInputs, NamespaceState] | None:
+                   inputs: NamespaceInputs | None, state: Any = None) -> tuple[NamespaceInputs, NamespaceState] | None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)
         row = await ctx.catalog.namespace(database, name)
         if row is None:

@@ -1,0 +1,204 @@
+"""Query: a continuous DeltaStream query (``INSERT INTO ... SELECT ...``), immutable once created."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sql
+from ..catalog import QueryRow
+from ..client import Session
+from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, SQLError
+from ..model import Model, prop
+from ..properties import UNKNOWN
+from ..waiting import wait_for
+from .base import Context, Diff, PlanError, Resource, check_identifier
+
+IMMUTABLE = ("sql", "name", "database", "namespace")
+_STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
+                     re.IGNORECASE | re.DOTALL)
+
+
+@dataclass
+class QueryInputs(Model):
+    sql: str = prop("The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a "
+                    "new Query (with another resource name) and remove this one.")
+    name: str | None = prop("Name DeltaStream records for the query; each query created under a name gets the next "
+                            "version of it. Immutable.", default=None)
+    database: str | None = prop("Database that unqualified relation names in the SQL resolve in. Immutable.",
+                                default=None)
+    namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
+                                 "Immutable.", default=None)
+    owner: str | None = prop("Role that owns the query; changed in place. Default: the provider's role.",
+                             default=None)
+
+
+@dataclass
+class QueryState(QueryInputs):
+    query_id: str | None = prop("DeltaStream's id of the query (a UUID).", default=None)
+    version: int | None = prop("Version of the query under its name.", default=None)
+    state: str | None = prop("Current state: `running`, `errored`, `terminate_requested` or `terminated`.",
+                             default=None)
+    sink: str | None = prop("fqn of the relation the query writes, from DeltaStream's plan.", default=None)
+    sources: list[str] | None = prop("fqns of the relations the query reads, from DeltaStream's plan.", default=None)
+    created_at: str | None = prop("When the query was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the query last changed state (RFC 3339).", default=None)
+
+
+def normalize_sql(text: Any) -> Any:
+    return text.strip().rstrip(";").strip() if isinstance(text, str) else text
+
+
+def change_summary(old: str, new: str) -> str:
+    lines = difflib.unified_diff(normalize_sql(old).splitlines(), normalize_sql(new).splitlines(),
+                                 "current query", "new query", lineterm="", n=1)
+    return "\n".join(lines)
+
+
+def _fqn(ref: dict[str, Any]) -> str:
+    return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
+
+
+class QueryErrored(SQLError):
+    hint = "Fix the query; it was terminated so nothing keeps running"
+
+
+class Query(Resource[QueryInputs, QueryState]):
+    token = "deltastream:index:Query"
+    description = """A continuous query: DeltaStream runs it until it is terminated.
+
+The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
+taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
+`pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
+a no-op). Deleting terminates the query and waits until it is terminated.
+
+## Import
+
+The ID is the query id (a UUID):
+
+```sh
+pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77
+```"""
+    inputs = QueryInputs
+    state = QueryState
+
+    def check(self, inputs: QueryInputs) -> list[tuple[str, str]]:
+        failures = (check_identifier("name", inputs.name) + check_identifier("database", inputs.database)
+                    + check_identifier("namespace", inputs.namespace) + check_identifier("owner", inputs.owner))
+        if isinstance(inputs.sql, str):
+            if not normalize_sql(inputs.sql):
+                failures.append(("sql", "sql is empty: give the query, e.g. INSERT INTO sink SELECT * FROM source"))
+            elif not _STARTS.match(inputs.sql):
+                failures.append(("sql", "sql must be a continuous query: INSERT INTO <sink> SELECT ... or "
+                                        "CREATE STREAM|CHANGELOG|TABLE <name> AS SELECT ..."))
+        if inputs.namespace is not None and inputs.database is None and inputs.namespace is not UNKNOWN:
+            failures.append(("database", "namespace needs database: set database too"))
+        return failures
+
+    def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
+        old_inputs = {**old_inputs, "sql": normalize_sql(old_inputs.get("sql"))}
+        news_normalized = {**news, "sql": normalize_sql(news.get("sql"))}
+        result = super().diff(old_inputs, news_normalized, olds)
+        frozen = [key for key in result.changes if key in IMMUTABLE]
+        if frozen:
+            message = [f"query {olds.get('queryId') or ''} is immutable and its {', '.join(frozen)} changed."]
+            if "sql" in frozen and isinstance(news.get("sql"), str):
+                message.append(change_summary(str(old_inputs.get("sql") or ""), news["sql"]))
+            elif "sql" in frozen:
+                message.append("The new SQL is not known yet (it depends on another resource).")
+            message.append("To run different SQL, declare a new Query resource (a new resource name) and remove "
+                           "this one; Pulumi then starts the new query and terminates the old one.")
+            raise PlanError("\n".join(message))
+        return result
+
+    def _session(self, inputs: QueryInputs) -> Session:
+        return Session(role=inputs.owner, database=inputs.database,
+                       schema=inputs.namespace or ("public" if inputs.database else None))
+
+    async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
+        session = self._session(inputs)
+        statement = sql.query(inputs.sql, inputs.name)
+        plan = await self._plan(ctx, statement, session)
+        try:
+            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
+        except OutcomeUnknownError as exc:
+            raise OutcomeUnknownError(f"{exc.message}; check `LIST QUERIES` for a query writing to {plan['sink']} "
+                                      "before retrying, so it is not started twice") from exc
+        query_id = next((r["name"] for r in result.records() if r.get("type") == "query"), None)
+        if query_id is None:
+            raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
+        try:
+            row = await wait_for(lambda: self._running(ctx, query_id), timeout=ctx.timeout,
+                                 what=f"query {query_id} to run", progress=ctx.progress)
+        except Exception:
+            await self._terminate(ctx, query_id)
+            raise
+        return query_id, self._state(inputs, row, plan)
+
+    async def _plan(self, ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
+        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
+        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+        sink = plan.get("sink") or plan.get("ddl")
+        return {"sink": _fqn(sink) if sink else None, "sources": [_fqn(s) for s in plan.get("sources") or []]}
+
+    async def _running(self, ctx: Context, query_id: str) -> QueryRow | None:
+        row = await ctx.catalog.query(query_id)
+        if row is not None and row.state == "errored":
+            raise QueryErrored(f"query {query_id} failed to start: {await self._error(ctx, query_id)}")
+        return row if row is not None and row.state == "running" else None
+
+    async def _error(self, ctx: Context, query_id: str) -> str:
+        records = (await ctx.client.execute(sql.describe_query(query_id))).records()
+        values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
+        return values.get("error") or "DeltaStream gave no reason"
+
+    def _state(self, inputs: QueryInputs, row: QueryRow, plan: dict[str, Any]) -> QueryState:
+        return QueryState(sql=inputs.sql, name=inputs.name, database=inputs.database, namespace=inputs.namespace,
+                          owner=row.owner, query_id=row.id, version=row.version, state=row.state,
+                          sink=plan.get("sink"), sources=plan.get("sources"), created_at=row.created_at,
+                          updated_at=row.updated_at)
+
+    async def read(self, ctx: Context, resource_id: str,
+                   inputs: QueryInputs | None, state: Any = None) -> tuple[QueryInputs, QueryState] | None:
+        row = await ctx.catalog.query(sql.query_id(resource_id))
+        if row is None:
+            return None
+        plan = {"sink": getattr(state, "sink", None), "sources": getattr(state, "sources", None)}
+        if inputs is None:
+            current = QueryInputs(sql=row.sql or "", name=row.name)
+        else:
+            current = QueryInputs(**vars(inputs))
+            if inputs.owner is not None:
+                current.owner = row.owner
+        return current, self._state(current, row, plan)
+
+    async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
+        if news.owner is not None and news.owner != olds.owner:
+            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.timeout)
+        row = await ctx.catalog.query(resource_id)
+        if row is None:
+            raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")
+        return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})
+
+    async def _terminate(self, ctx: Context, query_id: str) -> None:
+        try:
+            await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
+        except NotFoundError:
+            pass
+
+    async def delete(self, ctx: Context, resource_id: str, state: QueryState) -> None:
+        row = await ctx.catalog.query(resource_id)
+        if row is None:
+            return
+        if row.state not in ("terminated", "terminate_requested"):
+            await self._terminate(ctx, resource_id)
+
+        async def terminated() -> bool | None:
+            current = await ctx.catalog.query(resource_id)
+            return True if current is None or current.state == "terminated" else None
+
+        await wait_for(terminated, timeout=ctx.timeout, what=f"query {resource_id} to terminate",
+                       progress=ctx.progress)
