@@ -36,6 +36,7 @@ class Knobs:
     rate_429: float = 0.0
     retry_after_s: float = 0.1
     rate_503: float = 0.0
+    rate_504: float = 0.0          # a gateway timeout after the statement ran
     rate_drop: float = 0.0
     drop_after_processing: bool = False
     async_polls: int = 0          # answer every statement 202 and keep it running for this many polls
@@ -55,7 +56,7 @@ class Knobs:
         rate = getattr(self, f"rate_{fault}")
         if rate <= 0:
             return False
-        debt = self._debt.get(fault, 0.0) + rate
+        debt = self._debt.get(fault, 1.0 - rate) + rate  # the first eligible request is hit
         fired = debt >= 1.0 - 1e-9
         self._debt[fault] = debt - 1.0 if fired else debt
         return fired

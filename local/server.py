@@ -68,10 +68,12 @@ class Counters:
         self.statements: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.sql_states: Counter[str] = Counter()
+        self.peers: set[str] = set()
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {"requests": dict(self.requests), "statements": dict(self.statements),
-                "statuses": dict(self.statuses), "sqlStates": dict(self.sql_states)}
+                "statuses": dict(self.statuses), "sqlStates": dict(self.sql_states),
+                "connections": len(self.peers)}
 
 
 def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -112,6 +114,8 @@ class LocalServer:
                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         route = request.match_info.route.resource.canonical if request.match_info.route.resource else request.path
         self.counters.requests[f"{request.method} {route}"] += 1
+        if request.transport is not None:
+            self.counters.peers.add(str(request.transport.get_extra_info("peername")))
         response = await self._handle(request, handler, route)
         self.counters.statuses[str(response.status)] += 1
         return response
@@ -128,6 +132,9 @@ class LocalServer:
             return _error(429, "rate limit exceeded", {"Retry-After": f"{self.knobs.retry_after_s:g}"})
         if self.knobs.due("503"):
             return _error(503, "service unavailable")
+        if self.knobs.due("504"):
+            await handler(request)
+            return _error(504, "gateway timeout")
         if self.knobs.due("drop"):
             if self.knobs.drop_after_processing:
                 await handler(request)

@@ -1,0 +1,178 @@
+"""The DeltaStream client against the local server on loopback: wire handling, retries, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider import errors, sql
+from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Session, Timeouts
+from tests.conftest import TOKEN
+
+FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
+PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def kafka_store(name: str = "k", **extra: sql.PropertyValue) -> sql.Statement:
+    props: list[tuple[str, sql.PropertyValue]] = [("type", sql.Bare("KAFKA")), ("uris", "b:9092"),
+                                                  ("kafka.sasl.hash_function", sql.Bare("NONE"))]
+    return sql.create_store(name, props + list(extra.items()))
+
+
+async def test_statement_result_is_decoded_and_context_echoed(client: DeltaStreamClient) -> None:
+    await client.execute(sql.create_database("db"))
+    result = await client.execute(sql.select("databases", ["name", "owner", "created_at", "is_default"]))
+    (row,) = result.records()
+    assert row["name"] == "db" and row["owner"] == "sysadmin" and row["is_default"] is False
+    assert row["created_at"].tzinfo is not None
+    assert result.context.organization and result.context.role == "sysadmin"
+
+
+async def test_session_context_travels_with_the_statement(client: DeltaStreamClient) -> None:
+    await client.execute(sql.create_database("db"))
+    result = await client.execute("USE DATABASE db", session=Session(database=None))
+    assert result.context.database == "db" and result.context.schema == "public"
+    await client.execute("CREATE SCHEMA ns", session=Session(database="db"))
+    assert await client.execute(sql.select("schemas", ["name"], {"database_name": "db", "name": "ns"}))
+
+
+async def test_attachments_go_as_multipart_files(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    with pytest.raises(errors.InvalidInputError, match="@cacert"):
+        await client.execute(kafka_store(**{"tls.ca_cert_file": "@cacert"}))
+    statement = kafka_store(**{"tls.ca_cert_file": "@cacert"})
+    with_file = sql.Statement(statement.sql, statement.redacted, {"@cacert": PEM})
+    await client.execute(with_file)
+    assert (await client.execute(sql.select("stores", ["name"]))).rows == (("k",),)
+
+
+async def test_async_statements_are_polled_until_done(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"async_polls": 3})
+    await client.execute(sql.create_database("db"))
+    assert client.stats.polls == 4  # three 202s, then the answer
+    assert local.server.counters.statuses["202"] == 4
+
+
+async def test_statement_timeout_bounds_polling(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"async_polls": 10_000})
+    with pytest.raises(errors.StatementTimeoutError):
+        await client.execute(sql.create_database("db"), timeout=0.3)
+
+
+async def test_every_partition_is_read(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    for i in range(7):
+        await client.execute(sql.create_database(f"db{i}"))
+    local.server.knobs.update({"page_size": 2})
+    result = await client.execute(sql.select("databases", ["name"], order_by=["name"]))
+    assert [r[0] for r in result.rows] == [f"db{i}" for i in range(7)]
+    assert local.server.counters.requests["GET /v2/statements/{statement_id}"] == 3
+
+
+async def test_429_is_retried_honouring_retry_after(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_429": 0.5, "retry_after_s": 0.05})
+    for i in range(4):
+        await client.execute(sql.create_database(f"db{i}"))
+    assert local.server.counters.statuses["429"] >= 2 and client.stats.retries >= 2
+    assert local.server.counters.statements["CreateDatabase"] == 4  # each ran once
+
+
+async def test_503_is_retried_even_for_mutating_statements(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_503": 0.5})
+    await client.execute(sql.create_database("db"))
+    await client.execute(sql.create_database("db2"))
+    assert local.server.counters.statuses["503"] >= 1
+    assert local.server.counters.statements["CreateDatabase"] == 2
+
+
+async def test_gateway_timeout_resends_reads_but_not_writes(client: DeltaStreamClient,
+                                                            local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_504": 1.0})
+    with pytest.raises(errors.OutcomeUnknownError):
+        await client.execute(sql.create_database("db"))
+    assert local.server.counters.statements["CreateDatabase"] == 1  # ran once, never resent
+    local.server.knobs.update({"rate_504": 0.5})
+    await client.execute(sql.select("databases", ["name"]))
+    assert local.server.counters.statements["Select"] == 2  # the read was simply sent again
+
+
+async def test_dropped_connection_after_a_write_is_not_resent(client: DeltaStreamClient,
+                                                              local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_drop": 1.0, "drop_after_processing": True})
+    with pytest.raises(errors.OutcomeUnknownError):
+        await client.execute(sql.create_database("db"))
+    assert local.server.counters.statements["CreateDatabase"] == 1
+    local.server.knobs.update({"rate_drop": 0.0})
+    assert (await client.execute(sql.select("databases", ["name"]))).rows == (("db",),)
+
+
+async def test_dropped_connection_on_a_read_is_retried(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_drop": 0.5})
+    await client.execute(sql.select("databases", ["name"]))
+    await client.execute(sql.select("databases", ["name"]))
+    assert client.stats.retries >= 1
+
+
+async def test_connection_refused_is_retried_then_reported() -> None:
+    async with DeltaStreamClient("http://127.0.0.1:9/v2", TOKEN, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
+        with pytest.raises(errors.TransportError, match="could not connect") as error:
+            await c.execute(sql.create_database("db"))
+        assert c.stats.requests == 3 and "doctor" in str(error.value)
+
+
+async def test_slow_server_hits_the_read_timeout(local: BackgroundServer) -> None:
+    local.server.knobs.update({"latency_ms": 500})
+    async with DeltaStreamClient(local.url, TOKEN, timeouts=Timeouts(read=0.1),
+                                 retry=RetryPolicy(attempts=2, base_delay=0.01)) as c:
+        with pytest.raises(errors.TransportError):
+            await c.execute(sql.select("databases", ["name"]))
+        with pytest.raises(errors.OutcomeUnknownError):
+            await c.execute(sql.create_database("slow"))
+
+
+async def test_bad_token_is_an_authentication_error(local: BackgroundServer) -> None:
+    async with DeltaStreamClient(local.url, "wrong") as c:
+        with pytest.raises(errors.AuthenticationError, match="apiKey"):
+            await c.version()
+
+
+async def test_sql_errors_carry_code_message_and_statement_id(client: DeltaStreamClient) -> None:
+    await client.execute(sql.create_database("db"))
+    with pytest.raises(errors.AlreadyExistsError) as error:
+        await client.execute(sql.create_database("db"))
+    assert error.value.code == "42P04" and error.value.statement_id and "already exists" in error.value.message
+    with pytest.raises(errors.NotFoundError):
+        await client.execute(sql.drop_database("missing"))
+    with pytest.raises(errors.InvalidInputError, match="position 7"):
+        await client.execute("CREATE DATABSE x")
+
+
+async def test_permission_error_from_the_server(client: DeltaStreamClient, local: BackgroundServer) -> None:
+    local.server.knobs.update({"fail": [{"pattern": "CREATE DATABASE", "code": "42501",
+                                         "message": "permission denied: CREATE_DATABASE on organization"}]})
+    with pytest.raises(errors.PermissionDeniedError, match="deltastream:role"):
+        await client.execute(sql.create_database("db"))
+
+
+async def test_organization_name_resolves_to_its_uuid_once(local: BackgroundServer) -> None:
+    async with DeltaStreamClient(local.url, TOKEN, session=Session(organization="local"), retry=FAST) as c:
+        org = await c.organization_id()
+        assert org == local.server.catalog.organization.id
+        await c.organization_id()
+        assert c.stats.by_kind["LIST"] == 1
+    async with DeltaStreamClient(local.url, TOKEN, session=Session(organization="nope"), retry=FAST) as c:
+        with pytest.raises(errors.NotFoundError, match="visible: local"):
+            await c.organization_id()
+
+
+async def test_one_pooled_connection_serves_many_statements(client: DeltaStreamClient,
+                                                            local: BackgroundServer) -> None:
+    for i in range(20):
+        await client.execute(sql.create_database(f"db{i}"))
+    assert local.server.counters.as_dict()["connections"] == 1
+
+
+async def test_secret_values_never_reach_the_logs(client: DeltaStreamClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="deltastream")
+    await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.Secret("hunter2-secret")}))
+    with pytest.raises(errors.AlreadyExistsError):
+        await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.Secret("hunter2-secret")}))
+    assert "CREATE STORE" in caplog.text and "hunter2-secret" not in caplog.text

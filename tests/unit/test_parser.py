@@ -1,0 +1,62 @@
+"""The local server's grammar: the statements tools send, and syntax errors with positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from deltastream_local import statements as s
+from deltastream_local.parser import SqlSyntaxError, parse
+
+
+def one(sql: str) -> s.Statement:
+    (parsed,) = parse(sql)
+    return parsed.statement
+
+
+def test_bare_identifiers_are_lower_cased_quoted_keep_case() -> None:
+    assert one('CREATE DATABASE Analytics').name == "analytics"
+    assert one('CREATE DATABASE "Analytics"').name == "Analytics"
+    assert one('create schema `Raw` in database "db"').name.parts == ("Raw",)
+
+
+def test_store_properties_keep_their_value_kinds() -> None:
+    statement = one("CREATE STORE k WITH ('type' = KAFKA, 'uris' = 'b:1', 'tls.disabled' = FALSE, "
+                    "'schema_registry.name' = \"sr\", 'kafka.partitions' = 3, 'x' = NULL, 'flag');")
+    assert statement.properties == {"type": s.Bare("KAFKA"), "uris": "b:1", "tls.disabled": False,
+                                    "schema_registry.name": s.Ident("sr"), "kafka.partitions": 3, "x": None,
+                                    "flag": s.FLAG}
+
+
+def test_relation_with_nested_types_and_primary_key() -> None:
+    statement = one('CREATE CHANGELOG "d"."s"."c" (id BIGINT NOT NULL, tags ARRAY<VARCHAR>, '
+                    'm MAP<VARCHAR, STRUCT<a INTEGER>>, PRIMARY KEY (id)) WITH (\'topic\' = \'t\');')
+    assert [c.type for c in statement.columns] == ["BIGINT", "ARRAY<VARCHAR>", 'MAP<VARCHAR, STRUCT<"a" INTEGER>>']
+    assert statement.columns[0].nullable is False and statement.primary_key == ("id",)
+
+
+def test_query_sources_come_from_from_and_join() -> None:
+    statement = one("INSERT INTO sink SELECT a.x FROM \"d\".\"s\".\"left\" a JOIN other.rel b ON a.k = b.k "
+                    "WHERE a.t > 'FROM fake';")
+    assert statement.query.sources == (s.Name(("d", "s", "left")), s.Name(("other", "rel")))
+
+
+def test_system_table_select_subset() -> None:
+    statement = one('select name, "owner" from "deltastream"."sys"."stores" where type in (\'Kafka\') '
+                    'and name = \'x\' order by name desc limit 5')
+    assert statement.columns == ("name", "owner") and statement.limit == 5
+    assert statement.where == (s.In("type", ("Kafka",)), s.Eq("name", "x"))
+    assert statement.order_by == (("name", True),)
+
+
+def test_several_statements_split_on_top_level_semicolons_only() -> None:
+    parsed = parse("CREATE DATABASE \"a;b\"; CREATE STORE s WITH ('uris' = 'x;y');")
+    assert [p.statement.name for p in parsed] == ["a;b", "s"]
+
+
+@pytest.mark.parametrize("sql, position", [("CREATE DATABSE x;", 7), ("CREATE DATABASE ;", 16),
+                                           ("SELECT name FROM deltastream.sys.\"x\" WHERE name = 3", 50)])
+def test_syntax_errors_report_the_position(sql: str, position: int) -> None:
+    with pytest.raises(SqlSyntaxError) as error:
+        parse(sql)
+    assert error.value.position == position
+    assert f"position {position}" in str(error.value)

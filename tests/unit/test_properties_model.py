@@ -1,0 +1,83 @@
+"""Property values on the wire (secrets, unknowns, references) and the typed model built on them."""
+
+from __future__ import annotations
+
+import pytest
+from google.protobuf import struct_pb2
+
+from deltastream_provider.ids import format_id, parse_id
+from deltastream_provider.model import Model
+from deltastream_provider.properties import (
+    OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN, UNKNOWN_SENTINELS, Secret, conceal, decode, encode,
+    has_unknowns, reveal,
+)
+from deltastream_provider.resources.object import ObjectInputs
+from deltastream_provider.resources.store import StoreInputs
+
+
+def struct(value: dict) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(value)
+    return s
+
+
+def test_all_unknown_sentinels_decode_to_unknown() -> None:
+    decoded = decode(struct({f"k{i}": s for i, s in enumerate(sorted(UNKNOWN_SENTINELS))}))
+    assert all(v is UNKNOWN for v in decoded.values()) and len(decoded) == 7
+    assert has_unknowns(decoded)
+
+
+def test_nested_secrets_keep_their_place() -> None:
+    wire = {"kafka": {"uris": "b:1", "saslPassword": {SIG: SECRET_SIG, "value": "pw"}}, "n": 3.0}
+    decoded = decode(struct(wire))
+    assert decoded["kafka"]["saslPassword"] == Secret("pw") and decoded["n"] == 3
+    plain, paths = reveal(decoded)
+    assert plain["kafka"]["saslPassword"] == "pw" and paths == {("kafka", "saslPassword")}
+    again = decode(encode(conceal(plain, paths)))
+    assert again == decoded
+
+
+def test_output_values_and_resource_references() -> None:
+    wire = {"a": {SIG: OUTPUT_SIG, "secret": True, "value": "x"}, "b": {SIG: OUTPUT_SIG, "dependencies": []},
+            "c": {SIG: RESOURCE_SIG, "urn": "urn:x", "id": "db1"}, "d": {SIG: RESOURCE_SIG, "urn": "urn:y", "id": ""}}
+    decoded = decode(struct(wire))
+    assert decoded == {"a": Secret("x"), "b": UNKNOWN, "c": "db1", "d": UNKNOWN}
+
+
+def test_unknowns_encode_as_the_string_sentinel() -> None:
+    assert decode(encode({"x": UNKNOWN})) == {"x": UNKNOWN}
+
+
+def test_validation_names_every_property() -> None:
+    failures = dict(ObjectInputs.validate({"database": "d", "namespace": 3, "kind": "view", "columns": [{"name": "a"}],
+                                           "bogus": 1}))
+    assert "name" in failures and "store" in failures
+    assert "must be a str" in failures["namespace"]
+    assert "one of" in failures["kind"]
+    assert "columns[0].type" in failures
+    assert "unknown property" in failures["bogus"]
+
+
+def test_unknowns_pass_validation_and_survive_the_model() -> None:
+    props = {"name": UNKNOWN, "kafka": {"uris": UNKNOWN, "saslHashFunction": "NONE"}}
+    assert StoreInputs.validate(props) == []
+    inputs = StoreInputs.from_props(props)
+    assert inputs.name is UNKNOWN and inputs.kafka is not None and inputs.kafka.uris is UNKNOWN
+
+
+def test_defaults_apply_when_omitted() -> None:
+    props = {"database": "d", "namespace": "n", "name": "o", "kind": "stream", "store": "s",
+             "columns": [{"name": "a", "type": "VARCHAR"}]}
+    assert ObjectInputs.from_props(props).to_props()["columns"] == [{"name": "a", "type": "VARCHAR", "nullable": True}]
+    assert isinstance(ObjectInputs.from_props(props), Model)
+
+
+@pytest.mark.parametrize("parts", [("db", "ns", "obj"), ("a/b", "c", "d"), ('q"uote', "x", "y")])
+def test_ids_round_trip(parts: tuple[str, ...]) -> None:
+    assert parse_id(format_id(*parts), 3, "x") == parts
+
+
+def test_fqn_is_accepted_as_an_id_and_bad_ids_are_explained() -> None:
+    assert parse_id('"db"."ns"."obj"', 3, "x") == ("db", "ns", "obj")
+    with pytest.raises(ValueError, match="expected DB/NS"):
+        parse_id("only-one", 2, "DB/NS")
