@@ -122,6 +122,8 @@ class LocalServer:
 
     async def _handle(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
                       route: str) -> web.StreamResponse:
+        if request.match_info.http_exception is not None:
+            return _error(request.match_info.http_exception.status, f"path not found: {request.path}")
         if self._role(request) is None:
             return _error(403, "invalid token: error while authenticating with server")
         if route.startswith("/admin"):

@@ -79,3 +79,7 @@ def local(host: str, port: int, data_dir: str, in_memory: bool, tokens: tuple[st
         click.echo("Stop with Ctrl-C.")
 
     serve_forever(settings, announce)
+
+
+if __name__ == "__main__":
+    main()
