@@ -1,0 +1,83 @@
+"""The provider's gRPC service in-process, driven the way the engine drives it (no CLI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from deltastream_provider.logs import Engine
+from deltastream_provider.properties import decode, encode
+from deltastream_provider.server import DeltaStreamProvider
+
+
+def urn(type_: str, name: str) -> str:
+    return f"urn:pulumi:test::project::{type_}::{name}"
+
+
+class Harness:
+    def __init__(self) -> None:
+        self.server = grpc.aio.server()
+        self.provider = DeltaStreamProvider(Engine(None))
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(self.provider, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    async def start(self) -> Harness:
+        await self.server.start()
+        return self
+
+    async def stop(self) -> None:
+        await self.channel.close()
+        await self.server.stop(None)
+        if self.provider.client is not None:
+            await self.provider.client.aclose()
+
+    async def configure(self, **config: Any) -> None:
+        await self.stub.Configure(provider_pb2.ConfigureRequest(args=encode(config), acceptSecrets=True,
+                                                                acceptResources=True))
+
+    async def check(self, type_: str, news: dict[str, Any], olds: dict[str, Any] | None = None
+                    ) -> tuple[dict[str, Any], dict[str, str]]:
+        response = await self.stub.Check(provider_pb2.CheckRequest(urn=urn(type_, "r"), type=type_, news=encode(news),
+                                                                   olds=encode(olds or {})))
+        return decode(response.inputs), {f.property: f.reason for f in response.failures}
+
+    async def diff(self, type_: str, resource_id: str, olds: dict[str, Any], news: dict[str, Any],
+                   old_inputs: dict[str, Any] | None = None) -> provider_pb2.DiffResponse:
+        return await self.stub.Diff(provider_pb2.DiffRequest(
+            id=resource_id, urn=urn(type_, "r"), type=type_, olds=encode(olds), news=encode(news),
+            old_inputs=encode(old_inputs if old_inputs is not None else olds)))
+
+    async def create(self, type_: str, props: dict[str, Any], preview: bool = False,
+                     timeout: float = 0) -> tuple[str, dict[str, Any]]:
+        response = await self.stub.Create(provider_pb2.CreateRequest(
+            urn=urn(type_, "r"), type=type_, properties=encode(props), preview=preview, timeout=timeout))
+        return response.id, decode(response.properties)
+
+    async def read(self, type_: str, resource_id: str, props: dict[str, Any] | None = None,
+                   inputs: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        response = await self.stub.Read(provider_pb2.ReadRequest(
+            id=resource_id, urn=urn(type_, "r"), type=type_, properties=encode(props or {}),
+            inputs=encode(inputs or {})))
+        return response.id, decode(response.properties), decode(response.inputs)
+
+    async def update(self, type_: str, resource_id: str, olds: dict[str, Any], news: dict[str, Any],
+                     preview: bool = False) -> dict[str, Any]:
+        response = await self.stub.Update(provider_pb2.UpdateRequest(
+            id=resource_id, urn=urn(type_, "r"), type=type_, olds=encode(olds), news=encode(news),
+            old_inputs=encode(olds), preview=preview))
+        return decode(response.properties)
+
+    async def delete(self, type_: str, resource_id: str, props: dict[str, Any], timeout: float = 0) -> None:
+        await self.stub.Delete(provider_pb2.DeleteRequest(id=resource_id, urn=urn(type_, "r"), type=type_,
+                                                          properties=encode(props), timeout=timeout))
+
+    async def schema(self) -> str:
+        return (await self.stub.GetSchema(provider_pb2.GetSchemaRequest())).schema
+
+    async def cancel(self) -> None:
+        await self.stub.Cancel(empty_pb2.Empty())

@@ -1,0 +1,397 @@
+"""Every provider operation over gRPC against the local server, as the engine calls them (no CLI)."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import grpc
+import pytest
+from pulumi.runtime.proto import provider_pb2
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider import sql
+from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.properties import UNKNOWN, Secret
+from tests.conftest import TOKEN
+from tests.contract.harness import Harness
+
+DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Namespace", "Store", "Object", "Query"))
+KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "alice",
+                                     "saslPassword": "p4ssw0rd-secret"}}
+Diff = provider_pb2.DiffResponse
+
+
+@pytest.fixture
+async def provider(local: BackgroundServer) -> AsyncIterator[Harness]:
+    harness = await Harness().start()
+    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    yield harness
+    await harness.stop()
+
+
+def columns(*specs: str) -> list[dict[str, object]]:
+    return [{"name": n, "type": t} for n, t in (s.split(":") for s in specs)]
+
+
+def obj(name: str, **extra: object) -> dict[str, object]:
+    return {"database": "db", "namespace": "public", "name": name, "kind": "stream", "store": "events",
+            "columns": columns("id:BIGINT", "body:VARCHAR"), **extra}
+
+
+async def base(provider: Harness) -> None:
+    await provider.create(DB, {"name": "db"})
+    await provider.create(STORE, KAFKA)
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+async def test_configure_rejects_missing_api_key_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DELTASTREAM_API_KEY", raising=False)
+    harness = await Harness().start()
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await harness.configure(server="http://127.0.0.1:1/v2")
+        assert "pulumi config set --secret deltastream:apiKey" in error.value.details()
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await harness.configure(server="ftp://x", apiKey="k")
+        assert "server" in error.value.details() and "/v2" in error.value.details()
+    finally:
+        await harness.stop()
+
+
+async def test_configure_falls_back_to_environment(local: BackgroundServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DELTASTREAM_SERVER", local.url)
+    monkeypatch.setenv("DELTASTREAM_API_KEY", TOKEN)
+    harness = await Harness().start()
+    try:
+        await harness.configure()
+        assert (await harness.create(DB, {"name": "from_env"}))[0] == "from_env"
+    finally:
+        await harness.stop()
+
+
+async def test_schema_is_served(provider: Harness) -> None:
+    import json
+
+    schema = json.loads(await provider.schema())
+    assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY}
+    assert schema["config"]["variables"]["apiKey"]["secret"] is True
+
+
+# --- check --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("type_, news, prop, text", [
+    (DB, {}, "name", "required"),
+    (DB, {"name": "bad\nname"}, "name", "control character"),
+    (DB, {"name": " padded"}, "name", "leading or trailing"),
+    (DB, {"name": 3}, "name", "must be a str"),
+    (STORE, {"name": "s"}, "kafka", "exactly one of"),
+    (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "PLAIN"}}, "kafka.saslUsername", "required"),
+    (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "MD5"}}, "kafka.saslHashFunction", "one of"),
+    (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "NONE", "tlsCaCert": "/etc/ca.pem"}},
+     "kafka.tlsCaCert", "PEM content"),
+    (STORE, {"name": "s", "postgres": {"uris": "pg:5432", "username": "u", "password": "p"}}, "postgres.uris",
+     "names no database"),
+    (STORE, {"name": "s", "snowflake": {"uris": "u", "accountId": "a", "cloudRegion": "r", "warehouseName": "w",
+                                        "roleName": "r", "username": "u", "clientKey": "base64=="}},
+     "snowflake.clientKey", "PEM content"),
+    (OBJ, obj("o", columns=[]), "columns", "at least one column"),
+    (OBJ, obj("o", kind="changelog"), "primaryKey", "needs a primary key"),
+    (OBJ, obj("o", primaryKey=["nope"]), "primaryKey", "not among the columns"),
+    (OBJ, obj("o", columns=columns("a:VARCHAR); DROP DATABASE db; --")), "columns[0].type", "not a DeltaStream"),
+    (OBJ, obj("o", columns=columns("a:VARCHAR", "a:BIGINT")), "columns[1].name", "declared twice"),
+    (QUERY, {"sql": "   ;"}, "sql", "sql is empty"),
+    (QUERY, {"sql": "DROP DATABASE db"}, "sql", "continuous query"),
+])
+async def test_check_names_the_property_and_sends_nothing(provider: Harness, local: BackgroundServer, type_: str,
+                                                          news: dict, prop: str, text: str) -> None:
+    _, failures = await provider.check(type_, news)
+    assert prop in failures and text in failures[prop], failures
+    assert sum(local.server.counters.requests.values()) == 0
+
+
+async def test_check_marks_declared_secrets_secret(provider: Harness) -> None:
+    inputs, failures = await provider.check(STORE, KAFKA)
+    assert not failures
+    assert inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    assert inputs["kafka"]["saslUsername"] == Secret("alice") and inputs["kafka"]["uris"] == "b:9092"
+
+
+async def test_check_accepts_unknowns(provider: Harness) -> None:
+    _, failures = await provider.check(OBJ, obj("o", database=UNKNOWN, columns=UNKNOWN))
+    assert failures == {}
+
+
+# --- database and namespace ---------------------------------------------------------------------
+
+async def test_database_lifecycle(provider: Harness, local: BackgroundServer) -> None:
+    resource_id, state = await provider.create(DB, {"name": "Analytics-东西"})
+    assert resource_id == "Analytics-东西" and state["owner"] == "sysadmin" and state["createdAt"].endswith("Z")
+    read_id, read_state, read_inputs = await provider.read(DB, resource_id, state, {"name": "Analytics-东西"})
+    assert read_id == resource_id and read_state == state and read_inputs == {"name": "Analytics-东西"}
+    await provider.delete(DB, resource_id, state)
+    await provider.delete(DB, resource_id, state)  # idempotent
+    assert (await provider.read(DB, resource_id, state, {"name": "Analytics-东西"}))[0] == ""
+
+
+async def test_database_owner_change_is_refused_at_preview(provider: Harness) -> None:
+    _, state = await provider.create(DB, {"name": "db"})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.diff(DB, "db", state, {"name": "db", "owner": "analyst"}, {"name": "db"})
+    assert "cannot be changed in place" in error.value.details()
+    same = await provider.diff(DB, "db", state, {"name": "db", "owner": "sysadmin"}, {"name": "db"})
+    assert same.changes == Diff.DIFF_NONE
+
+
+async def test_database_created_as_its_owner(provider: Harness) -> None:
+    _, state = await provider.create(DB, {"name": "owned", "owner": "analyst"})
+    assert state["owner"] == "analyst"
+
+
+async def test_rename_replaces_and_preview_sends_nothing(provider: Harness, local: BackgroundServer) -> None:
+    _, state = await provider.create(DB, {"name": "db"})
+    diff = await provider.diff(DB, "db", state, {"name": "db2"}, {"name": "db"})
+    assert diff.changes == Diff.DIFF_SOME and list(diff.replaces) == ["name"] and diff.deleteBeforeReplace
+    assert diff.detailedDiff["name"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+    before = dict(local.server.counters.statements)
+    _, preview = await provider.create(DB, {"name": "db2"}, preview=True)
+    assert preview["createdAt"] is UNKNOWN and local.server.counters.statements == before
+
+
+async def test_namespace_lifecycle_and_public_hint(provider: Harness) -> None:
+    await provider.create(DB, {"name": "db"})
+    resource_id, state = await provider.create(NS, {"database": "db", "name": "raw/zone"})
+    assert resource_id == '"db"."raw/zone"'
+    assert (await provider.read(NS, resource_id))[1]["name"] == "raw/zone"  # import by ID
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(NS, {"database": "db", "name": "public"})
+    assert "42P06" in error.value.details() and "from the start" in error.value.details()
+    await provider.delete(NS, resource_id, state)
+    assert (await provider.read(NS, resource_id, state, {"database": "db", "name": "raw/zone"}))[0] == ""
+
+
+async def test_already_exists_is_reported_with_context(provider: Harness) -> None:
+    await provider.create(DB, {"name": "db"})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(DB, {"name": "db"})
+    assert "already exists" in error.value.details() and "42P04" in error.value.details()
+    assert "pulumi import" in error.value.details()
+
+
+# --- store --------------------------------------------------------------------------------------
+
+async def test_store_secrets_stay_secret_and_rotate_in_place(provider: Harness, local: BackgroundServer) -> None:
+    resource_id, state = await provider.create(STORE, KAFKA)
+    assert state["type"] == "Kafka" and state["status"] == "ready"
+    assert state["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    rotated = {**KAFKA, "kafka": {**KAFKA["kafka"], "saslPassword": "rotated-secret"}}
+    diff = await provider.diff(STORE, resource_id, state, rotated, KAFKA)
+    assert diff.changes == Diff.DIFF_SOME and not diff.replaces and list(diff.diffs) == ["kafka"]
+    updated = await provider.update(STORE, resource_id, state, rotated)
+    assert updated["kafka"]["saslPassword"] == Secret("rotated-secret")
+    assert local.server.counters.statements["UpdateStore"] == 1
+
+
+async def test_store_type_switch_replaces_first_deleting(provider: Harness) -> None:
+    _, state = await provider.create(STORE, KAFKA)
+    postgres = {"name": "events", "postgres": {"uris": "postgresql://db.example:5432/x", "username": "u",
+                                               "password": "p"}}
+    diff = await provider.diff(STORE, "events", state, postgres, KAFKA)
+    assert set(diff.replaces) == {"kafka", "postgres"} and diff.deleteBeforeReplace
+
+
+async def test_store_drift_and_refresh_after_out_of_band_drop(provider: Harness, client: DeltaStreamClient) -> None:
+    _, state = await provider.create(STORE, KAFKA)
+    await client.execute(sql.update_store("events", [("uris", "moved:9092")]))
+    _, read_state, inputs = await provider.read(STORE, "events", state, KAFKA)
+    assert inputs["kafka"]["uris"] == "moved:9092" and inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    assert read_state["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    await client.execute(sql.drop_store("events"))
+    assert (await provider.read(STORE, "events", state, KAFKA))[0] == ""
+
+
+async def test_errored_store_is_removed_and_reported(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"errored_stores": "events", "store_ready_s": 0.1})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(STORE, KAFKA)
+    assert "errored" in error.value.details() and "injected failure" in error.value.details()
+    assert "p4ssw0rd" not in error.value.details()
+    assert local.server.counters.statements["DropStore"] == 1  # no orphan left behind
+
+
+async def test_store_creation_timeout_cleans_up(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"store_ready_s": 30})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(STORE, KAFKA, timeout=0.5)
+    assert "timed out after 0.5s waiting for store 'events' to be ready" in error.value.details()
+    assert local.server.counters.statements["DropStore"] == 1
+
+
+async def test_store_import_has_no_secrets_but_its_settings(provider: Harness) -> None:
+    await provider.create(STORE, KAFKA)
+    _, state, inputs = await provider.read(STORE, "events")
+    assert inputs["kafka"]["uris"] == "b:9092" and inputs["kafka"]["saslHashFunction"] == "PLAIN"
+    assert "saslPassword" not in inputs["kafka"] and state["status"] == "ready"
+
+
+# --- object -------------------------------------------------------------------------------------
+
+async def test_object_lifecycle(provider: Harness, local: BackgroundServer) -> None:
+    await base(provider)
+    resource_id, state = await provider.create(OBJ, obj("pv", valueFormat="json", columns=[
+        {"name": "id", "type": "bigint"}, {"name": "Body", "type": "VARCHAR", "nullable": False}]))
+    assert resource_id == "db/public/pv" and state["fqn"] == '"db"."public"."pv"'
+    assert state["columns"] == [{"name": "id", "type": "bigint", "nullable": True},
+                                {"name": "Body", "type": "VARCHAR", "nullable": False}]
+    assert state["state"] == "created" and state["path"] == ["db", "public", "pv"]
+    assert local.server.counters.statements["DescribePlan"] == 1  # validated before creating
+    _, _, imported = await provider.read(OBJ, '"db"."public"."pv"')
+    assert imported["columns"][0] == {"name": "id", "type": "BIGINT", "nullable": True}
+    assert imported["kind"] == "stream" and imported["store"] == "events"
+    await provider.delete(OBJ, resource_id, state)
+    await provider.delete(OBJ, resource_id, state)
+
+
+async def test_object_structure_change_replaces_owner_updates(provider: Harness) -> None:
+    await base(provider)
+    inputs = obj("pv")
+    _, state = await provider.create(OBJ, inputs)
+    same = await provider.diff(OBJ, "db/public/pv", state, inputs, inputs)
+    assert same.changes == Diff.DIFF_NONE
+    changed = await provider.diff(OBJ, "db/public/pv", state, obj("pv", columns=columns("id:BIGINT")), inputs)
+    assert list(changed.replaces) == ["columns"] and changed.deleteBeforeReplace
+    owner = await provider.diff(OBJ, "db/public/pv", state, obj("pv", owner="analyst"), inputs)
+    assert owner.changes == Diff.DIFF_SOME and not owner.replaces
+    updated = await provider.update(OBJ, "db/public/pv", state, obj("pv", owner="analyst"))
+    assert updated["owner"] == "analyst"
+
+
+async def test_object_preview_knows_its_fqn(provider: Harness) -> None:
+    _, preview = await provider.create(OBJ, obj("pv"), preview=True)
+    assert preview["fqn"] == '"db"."public"."pv"' and preview["state"] is UNKNOWN
+
+
+async def test_object_drift_is_detected(provider: Harness, client: DeltaStreamClient) -> None:
+    await base(provider)
+    _, state = await provider.create(OBJ, obj("pv"))
+    await client.execute(sql.drop_relation("db", "public", "pv"))
+    await client.execute(sql.create_relation("stream", "db", "public", "pv", [sql.ColumnDef("id", "BIGINT")], [],
+                                             [("store", "events")]))
+    _, _, inputs = await provider.read(OBJ, "db/public/pv", state, obj("pv"))
+    assert inputs["columns"] == [{"name": "id", "type": "BIGINT", "nullable": True}]
+    diff = await provider.diff(OBJ, "db/public/pv", state, obj("pv"), inputs)
+    assert list(diff.replaces) == ["columns"]
+
+
+async def test_object_on_a_missing_store(provider: Harness) -> None:
+    await provider.create(DB, {"name": "db"})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(OBJ, obj("pv"))
+    assert "store 'events' does not exist" in error.value.details()
+
+
+# --- query --------------------------------------------------------------------------------------
+
+INSERT = 'INSERT INTO "db"."public"."dst" SELECT id, body FROM "db"."public"."src"'
+
+
+async def queries(provider: Harness) -> None:
+    await base(provider)
+    await provider.create(OBJ, obj("src"))
+    await provider.create(OBJ, obj("dst"))
+
+
+async def test_query_lifecycle(provider: Harness, local: BackgroundServer) -> None:
+    await queries(provider)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT + ";", "name": "copy"})
+    assert state["queryId"] == resource_id and state["state"] == "running" and state["version"] == 1
+    assert state["sink"] == '"db"."public"."dst"' and state["sources"] == ['"db"."public"."src"']
+    same = await provider.diff(QUERY, resource_id, state, {"sql": "  " + INSERT + "\n", "name": "copy"},
+                               {"sql": INSERT + ";", "name": "copy"})
+    assert same.changes == Diff.DIFF_NONE
+    _, refreshed, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT, "name": "copy"})
+    assert refreshed["sources"] == state["sources"]
+    await provider.delete(QUERY, resource_id, state)
+    _, after, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT})
+    assert after["state"] == "terminated"
+    await provider.delete(QUERY, resource_id, state)  # already terminated: fine
+
+
+async def test_query_body_change_fails_with_a_diff_summary(provider: Harness) -> None:
+    await queries(provider)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT})
+    changed = INSERT.replace("SELECT id, body", "SELECT id, UPPER(body)")
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.diff(QUERY, resource_id, state, {"sql": changed}, {"sql": INSERT})
+    details = error.value.details()
+    assert "immutable" in details and "-INSERT" in details and "+INSERT" in details and "UPPER(body)" in details
+    assert "new Query resource" in details
+
+
+async def test_query_versions_under_one_name(provider: Harness) -> None:
+    await queries(provider)
+    _, first = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
+    _, second = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
+    assert (first["version"], second["version"]) == (1, 2)
+
+
+async def test_query_that_errors_is_terminated_not_leaked(provider: Harness, local: BackgroundServer) -> None:
+    await queries(provider)
+    local.server.knobs.update({"errored_queries": "dst", "query_running_s": 0.1})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(QUERY, {"sql": INSERT})
+    assert "failed to start" in error.value.details() and "injected failure" in error.value.details()
+    assert local.server.counters.statements["TerminateQuery"] == 1
+
+
+async def test_query_with_unqualified_names_uses_its_context(provider: Harness) -> None:
+    await queries(provider)
+    _, state = await provider.create(QUERY, {"sql": "INSERT INTO dst SELECT * FROM src", "database": "db"})
+    assert state["sink"] == '"db"."public"."dst"'
+
+
+async def test_query_import_and_out_of_band_termination(provider: Harness, client: DeltaStreamClient) -> None:
+    await queries(provider)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT})
+    _, imported_state, imported = await provider.read(QUERY, resource_id)
+    assert imported["sql"] == INSERT and imported_state["state"] == "running"
+    await client.execute(sql.terminate_query(resource_id))
+    assert (await provider.read(QUERY, resource_id, state, {"sql": INSERT}))[1]["state"] == "terminated"
+
+
+async def test_service_errors_surface_code_and_message(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"fail": [{"pattern": "CREATE DATABASE", "code": "XX000",
+                                         "message": "internal: catalog unavailable"}]})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(DB, {"name": "db"})
+    assert "internal: catalog unavailable" in error.value.details() and "XX000" in error.value.details()
+
+
+async def test_permission_errors_carry_guidance(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"fail": [{"pattern": "CREATE DATABASE", "code": "42501",
+                                         "message": "permission denied for CREATE_DATABASE"}]})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.create(DB, {"name": "db"})
+    assert "permission denied" in error.value.details() and "deltastream:role" in error.value.details()
+
+
+async def test_unknown_outcome_is_reconciled_from_the_catalog(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"rate_drop": 1.0, "drop_after_processing": True})
+    local.server.knobs.fail.clear()
+
+    # Only the CREATE is dropped; the reads that follow go through.
+    class OnlyCreate:
+        calls = 0
+
+    original = local.server.knobs.due
+
+    def due(fault: str) -> bool:
+        if fault == "drop":
+            OnlyCreate.calls += 1
+            return OnlyCreate.calls == 1
+        return original(fault)
+
+    local.server.knobs.due = due  # type: ignore[method-assign]
+    resource_id, state = await provider.create(DB, {"name": "db"})
+    assert resource_id == "db" and state["owner"] == "sysadmin"
+    assert local.server.counters.statements["CreateDatabase"] == 1
