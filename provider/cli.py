@@ -47,6 +47,20 @@ def doctor(server: str | None, api_key: str | None, organization: str | None, ro
 
 
 @main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file instead of stdout")
+def schema(output: str | None) -> None:
+    """Print the Pulumi package schema (the source of schema.yaml)."""
+    from .schema import render
+
+    text = render()
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, help="0 picks a free port")
 @click.option("--data-dir", default=".deltastream-local", show_default=True, help="Where the catalog is kept")

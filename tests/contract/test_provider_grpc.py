@@ -72,8 +72,12 @@ async def test_configure_falls_back_to_environment(local: BackgroundServer, monk
 
 async def test_schema_is_served(provider: Harness) -> None:
     import json
+    from pathlib import Path
+
+    import yaml
 
     schema = json.loads(await provider.schema())
+    assert schema == yaml.safe_load((Path(__file__).resolve().parents[2] / "schema.yaml").read_text())
     assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
 

@@ -1,0 +1,100 @@
+"""End-to-end fixtures: the real Pulumi CLI (built by scripts/toolchain.sh), a file backend, the local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDER_DIR = Path(sys.executable).parent  # holds pulumi-resource-deltastream
+
+
+@pytest.fixture(scope="session")
+def toolchain() -> Path:
+    """The pinned Pulumi CLI and language hosts; built once and cached outside the repository."""
+    result = subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True, timeout=3600)
+    assert result.returncode == 0, f"toolchain build failed:\n{result.stderr[-4000:]}"
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Stack:
+    directory: Path
+    env: dict[str, str]
+    outputs_cache: dict[str, Any] = field(default_factory=dict)
+
+    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.directory, env=self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n"
+                                 f"{result.stderr[-3000:]}")
+        return result
+
+    def write(self, program: str, name: str = "Pulumi.yaml") -> None:
+        (self.directory / name).write_text(program)
+
+    def up(self) -> str:
+        return self.run("up", "--yes", "--skip-preview").stdout
+
+    def preview(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("preview", *args, check=check)
+
+    def outputs(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "output", "--json", "--show-secrets").stdout)
+
+    def state(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "export").stdout)
+
+    def resources(self, type_: str) -> list[dict[str, Any]]:
+        return [r for r in self.state()["deployment"].get("resources", []) if r["type"] == type_]
+
+
+def pulumi_env(base: Path, toolchain: Path, local: BackgroundServer) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "DELTASTREAM_"))}
+    (base / "state").mkdir(exist_ok=True)
+    env.update({
+        "PATH": f"{toolchain}{os.pathsep}{env.get('PATH', '')}",
+        "PULUMI_HOME": str(base / "home"),
+        "PULUMI_BACKEND_URL": f"file://{base / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        "DELTASTREAM_SERVER": local.url,
+        "DELTASTREAM_API_KEY": TOKEN,
+    })
+    return env
+
+
+@pytest.fixture
+def stack(tmp_path: Path, toolchain: Path, local: BackgroundServer) -> Iterator[Stack]:
+    project = tmp_path / "project"
+    project.mkdir()
+    result = Stack(project, pulumi_env(tmp_path, toolchain, local))
+    yield result
+
+
+def yaml_program(resources: str, outputs: str = "", name: str = "e2e") -> str:
+    """A Pulumi YAML program that loads this repository's provider."""
+    text = f"""name: {name}
+runtime: yaml
+plugins:
+  providers:
+    - name: deltastream
+      path: {PROVIDER_DIR}
+resources:
+{resources}"""
+    if outputs:
+        text += f"outputs:\n{outputs}"
+    return text

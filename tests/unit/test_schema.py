@@ -1,0 +1,37 @@
+"""schema.yaml is generated from the typed resources and must not go stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from deltastream_provider.schema import build, render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_schema_yaml_is_current() -> None:
+    assert (ROOT / "schema.yaml").read_text() == render(), \
+        "schema.yaml is stale: run `.venv/bin/deltastream-provider schema -o schema.yaml`"
+
+
+def test_every_property_is_documented_and_secrets_marked() -> None:
+    schema = build()
+    for token, resource in schema["resources"].items():
+        assert "## Import" in resource["description"], token
+        for name, spec in {**resource["inputProperties"], **resource["properties"]}.items():
+            assert spec.get("description"), f"{token}.{name} has no description"
+    for token, type_ in schema["types"].items():
+        for name, spec in type_["properties"].items():
+            assert spec.get("description"), f"{token}.{name} has no description"
+    kafka = schema["types"]["deltastream:index:Kafka"]["properties"]
+    assert kafka["saslPassword"]["secret"] and kafka["tlsCaCert"]["secret"] and not kafka["uris"].get("secret")
+    assert schema["config"]["variables"]["apiKey"]["secret"]
+
+
+def test_replacement_hints_match_the_diff_rules() -> None:
+    resources = yaml.safe_load(render())["resources"]
+    assert resources["deltastream:index:Object"]["inputProperties"]["columns"]["willReplaceOnChanges"]
+    assert "willReplaceOnChanges" not in resources["deltastream:index:Object"]["inputProperties"]["owner"]
+    assert resources["deltastream:index:Store"]["inputProperties"]["name"]["willReplaceOnChanges"]
