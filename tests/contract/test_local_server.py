@@ -138,7 +138,7 @@ def test_select_subset_as_tools_send_it(local: BackgroundServer) -> None:
 
 @pytest.mark.parametrize("statement, code", [
     ('DROP DATABASE "x";', "3D002"), ('DROP SCHEMA "db"."x";', "3D003"), ('DROP STORE "x";', "3D006"),
-    ('DROP RELATION "db"."public"."x";', "3D020"), (f"TERMINATE QUERY {uuid.uuid4()};", "3D019"),
+    ('DROP RELATION "db"."public"."x";', "3D020"), ("TERMINATE QUERY 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77;", "3D019"),
     ('CREATE DATABASE "db";', "42P04"), ('CREATE SCHEMA "public" IN DATABASE "db";', "42P06"),
     ("CREATE STORE s WITH ('uris' = 'x');", "3D021"), ("CREAT DATABASE x;", "42601"),
     ("LIST SECRETS;", "0A000"),
