@@ -179,10 +179,10 @@ pulumi import deltastream:index:Object pageviews analytics/raw/pageviews
         async def undo() -> None:
             await self.delete(ctx, resource_id, ObjectState(**vars(inputs)))
 
-        await create_then_wait(ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
-                               what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo,
-                               session=session)
-        found = await self.read(ctx, resource_id, inputs)
+        row = await create_then_wait(ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
+                                     what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo,
+                                     session=session)
+        found = await self._current(ctx, row, inputs)
         if found is None:
             raise NotFoundError(f"object {resource_id} vanished right after it was created")
         return resource_id, found[1]
@@ -212,6 +212,12 @@ pulumi import deltastream:index:Object pageviews analytics/raw/pageviews
         row = await ctx.catalog.relation(database, namespace, name)
         if row is None:
             return None
+        return await self._current(ctx, row, inputs)
+
+    async def _current(self, ctx: Context, row: RelationRow,
+                       inputs: ObjectInputs | None) -> tuple[ObjectInputs, ObjectState] | None:
+        """Inputs and state from the relation's row plus its columns (read in definition order)."""
+        database, namespace, name = row.database, row.namespace, row.name
         try:
             records = (await ctx.client.execute(sql.describe_relation_columns(database, namespace, name))).records()
         except NotFoundError:

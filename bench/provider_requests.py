@@ -1,0 +1,76 @@
+"""API requests each provider operation makes, read from the local server's counters.
+
+    .venv/bin/python -m bench.provider_requests
+
+Drives the provider over gRPC exactly as the engine does (see tests/contract/harness.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+from deltastream_local.runner import BackgroundServer, Settings
+from deltastream_provider.properties import Secret
+from tests.contract.harness import Harness
+
+TOKEN = "bench-token"
+KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
+                                     "saslPassword": "p"}}
+OBJ = {"database": "db", "namespace": "public", "name": "src", "kind": "stream", "store": "events",
+       "columns": [{"name": "id", "type": "BIGINT"}]}
+SQL = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
+
+
+async def measure(server: BackgroundServer) -> list[tuple[str, int, str, float]]:
+    harness = await Harness().start()
+    await harness.configure(server=server.url, apiKey=Secret(TOKEN))
+    rows = []
+
+    async def op(label: str, call):  # type: ignore[no-untyped-def]
+        before = Counter(server.server.counters.statements)
+        requests = sum(server.server.counters.requests.values())
+        started = time.perf_counter()
+        result = await call
+        elapsed = (time.perf_counter() - started) * 1000
+        spent = Counter(server.server.counters.statements) - before
+        rows.append((label, sum(server.server.counters.requests.values()) - requests,
+                     ", ".join(f"{k} {v}" for k, v in sorted(spent.items())), elapsed))
+        return result
+
+    T = "deltastream:index:"
+    _, db = await op("Database create", harness.create(T + "Database", {"name": "db"}))
+    await op("Database read", harness.read(T + "Database", "db", db, {"name": "db"}))
+    _, ns = await op("Namespace create", harness.create(T + "Namespace", {"database": "db", "name": "ns"}))
+    await op("Namespace read", harness.read(T + "Namespace", "db/ns", ns, {"database": "db", "name": "ns"}))
+    _, store = await op("Store create", harness.create(T + "Store", KAFKA))
+    await op("Store read", harness.read(T + "Store", "events", store, KAFKA))
+    rotated = {**KAFKA, "kafka": {**KAFKA["kafka"], "saslPassword": "p2"}}
+    await op("Store update", harness.update(T + "Store", "events", store, rotated))
+    _, src = await op("Object create", harness.create(T + "Object", OBJ))
+    await op("Object read", harness.read(T + "Object", "db/public/src", src, OBJ))
+    _, dst = await harness.create(T + "Object", {**OBJ, "name": "dst"})
+    qid, query = await op("Query create", harness.create(T + "Query", {"sql": SQL}))
+    await op("Query read", harness.read(T + "Query", qid, query, {"sql": SQL}))
+    await op("Check / Diff / preview (any)", harness.create(T + "Object", OBJ, preview=True))
+    await op("Query delete", harness.delete(T + "Query", qid, query))
+    await harness.delete(T + "Object", "db/public/dst", dst)
+    await op("Object delete", harness.delete(T + "Object", "db/public/src", src))
+    await op("Store delete", harness.delete(T + "Store", "events", store))
+    await op("Namespace delete", harness.delete(T + "Namespace", "db/ns", ns))
+    await op("Database delete", harness.delete(T + "Database", "db", db))
+    await harness.stop()
+    return rows
+
+
+def main() -> None:
+    with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin"})) as server:
+        rows = asyncio.run(measure(server))
+    print(f"| operation | HTTP requests | statements | ms |\n| --- | --- | --- | --- |")
+    for label, requests, statements, ms in rows:
+        print(f"| {label} | {requests} | {statements or '-'} | {ms:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
