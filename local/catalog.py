@@ -156,24 +156,8 @@ class Catalog:
                       next_state = NULL, next_error = NULL, transition_at = NULL
                       WHERE next_state IS NOT NULL AND transition_at <= ?""", (stamp, now))
 
-    def select_system(self, db: sqlite3.Connection, table: str, columns: Sequence[str | int] | None,
-                      where_sql: str, params: Sequence[Any], order_sql: str, limit: int | None
-                      ) -> tuple[list[tuple[str, str]], list[list[Any]]]:
-        """Run a SELECT over a system-table view; the caller validated every column name."""
-        declared = dict(SYSTEM_TABLES[table])
-        if columns is None:
-            names: list[tuple[str, str]] = list(SYSTEM_TABLES[table])
-            select_list = ", ".join(_q(n) for n, _ in names)
-        else:
-            names = [(str(c), "INTEGER") if isinstance(c, int) else (c, declared[c]) for c in columns]
-            select_list = ", ".join(str(c) if isinstance(c, int) else _q(c) for c in columns)
-        sql = f"SELECT {select_list} FROM sys_{table}{where_sql}{order_sql}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params = [*params, limit]
-        rows = [list(r) for r in db.execute(sql, params).fetchall()]
-        return names, rows
-
+    def rows(self, db: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[list[Any]]:
+        return [list(r) for r in db.execute(sql, params).fetchall()]
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'

@@ -607,44 +607,86 @@ class Engine:
         return Outcome([], [], session)
 
     def _select(self, db: sqlite3.Connection, st: s.Select, session: Session, **kw: Any) -> Outcome:
-        parts = st.table.parts
-        if len(parts) != 3 or parts[0].lower() != "deltastream" or parts[1].lower() != "sys":
-            raise SqlFailure("0A000", "the local server answers SELECT only on the system tables "
-                                      "deltastream.sys.\"<table>\"")
-        table = parts[2]
-        if table not in SYSTEM_TABLES:
-            raise SqlFailure("3D020", f"relation deltastream.sys.{table} does not exist")
-        known = {name for name, _ in SYSTEM_TABLES[table]}
+        """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""
+        tables: dict[str, str] = {}  # alias -> system table
+        for ref in [st.table] + ([st.join.table] if st.join else []):
+            table = self._system_table(ref.name)
+            tables[ref.alias or table] = table
+        aliases = {item.alias for item in st.columns or () if item.alias}
 
-        def column(name: str) -> str:
-            if name not in known:
-                raise SqlFailure("42601", f"column {name!r} does not exist in deltastream.sys.{table}")
-            return quote_column(name)
+        def column(ref: s.ColumnRef, allow_alias: bool = False) -> tuple[str, str]:
+            if ref.table is not None:
+                if ref.table not in tables:
+                    raise SqlFailure("42601", f"{ref.table!r} is not a table of this query")
+                candidates = [ref.table]
+            else:
+                if allow_alias and ref.column in aliases:
+                    return quote_column(ref.column), VARCHAR
+                candidates = [a for a, t in tables.items() if ref.column in dict(SYSTEM_TABLES[t])]
+                if len(candidates) > 1:
+                    raise SqlFailure("42601", f"column {ref.column!r} is ambiguous; qualify it")
+            declared = dict(SYSTEM_TABLES[tables[candidates[0]]]) if candidates else {}
+            if ref.column not in declared:
+                where = " or ".join(f"deltastream.sys.{tables[a]}" for a in (candidates or tables))
+                raise SqlFailure("42601", f"column {ref.column!r} does not exist in {where}")
+            return f"{quote_column(candidates[0])}.{quote_column(ref.column)}", declared[ref.column]
 
-        for c in st.columns or ():
-            if isinstance(c, str):
-                column(c)
-        conditions, params = [], []
+        outputs: list[tuple[str, str]] = []
+        expressions: list[str] = []
+        if st.columns is None:
+            for alias, table in tables.items():
+                for name, type_ in SYSTEM_TABLES[table]:
+                    outputs.append((name, type_))
+                    expressions.append(f"{quote_column(alias)}.{quote_column(name)}")
+        for item in st.columns or ():
+            if isinstance(item.value, int):
+                outputs.append((str(item.value), "INTEGER"))
+                expressions.append(str(item.value))
+            else:
+                text, type_ = column(item.value)
+                outputs.append((item.alias or item.value.column, type_))
+                expressions.append(text)
+        params: list[Any] = []
+        sql = "SELECT " + ", ".join(expressions) + " FROM "
+        first = next(iter(tables.items()))
+        sql += f"sys_{first[1]} AS {quote_column(first[0])}"
+        if st.join is not None:
+            alias = st.join.table.alias or self._system_table(st.join.table.name)
+            conditions = " AND ".join(f"{column(a)[0]} = {column(b)[0]}" for a, b in st.join.on)
+            sql += f" {'LEFT ' if st.join.left else ''}JOIN sys_{tables[alias]} AS {quote_column(alias)} ON {conditions}"
+        conditions = []
         for predicate in st.where:
             if isinstance(predicate, s.Eq):
-                conditions.append(f"{column(predicate.column)} = ?")
+                conditions.append(f"{column(predicate.column)[0]} = ?")
                 params.append(predicate.value)
             elif isinstance(predicate, s.In):
-                conditions.append(f"{column(predicate.column)} IN ({', '.join('?' * len(predicate.values))})")
+                conditions.append(f"{column(predicate.column)[0]} IN ({', '.join('?' * len(predicate.values))})")
                 params.extend(predicate.values)
             else:
-                pieces = [column(predicate.columns[0])]
-                for separator, name in zip(predicate.separators, predicate.columns[1:]):
-                    pieces += ["?", column(name)]
+                pieces = [column(predicate.columns[0])[0]]
+                for separator, ref in zip(predicate.separators, predicate.columns[1:]):
+                    pieces += ["?", column(ref)[0]]
                     params.append(separator)
                 conditions.append(" || ".join(pieces) + " = ?")
                 params.append(predicate.value)
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        order = ", ".join(f"{column(c)}{' DESC' if desc else ''}" for c, desc in st.order_by)
-        columns, rows = self.catalog.select_system(db, table, st.columns, where, params,
-                                                   f" ORDER BY {order}" if order else "", st.limit)
-        return Outcome(columns, rows, session)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        if st.order_by:
+            sql += " ORDER BY " + ", ".join(f"{column(c, allow_alias=True)[0]}{' DESC' if desc else ''}"
+                                            for c, desc in st.order_by)
+        if st.limit is not None:
+            sql += " LIMIT ?"
+            params.append(st.limit)
+        return Outcome(outputs, self.catalog.rows(db, sql, params), session)
 
+    def _system_table(self, name: s.Name) -> str:
+        parts = name.parts
+        if len(parts) != 3 or parts[0].lower() != "deltastream" or parts[1].lower() != "sys":
+            raise SqlFailure("0A000", "the local server answers SELECT only on the system tables "
+                                      "deltastream.sys.\"<table>\"")
+        if parts[2] not in SYSTEM_TABLES:
+            raise SqlFailure("3D020", f"relation deltastream.sys.{parts[2]} does not exist")
+        return parts[2]
 
 def _word(value: Any) -> str:
     if isinstance(value, s.Bare):

@@ -229,17 +229,42 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     @v_args(meta=True, inline=False)
     def select(self, meta: Any, c: list[Any]) -> s.Parsed:
         columns, table = c[1], c[3]
+        join: s.Join | None = None
         where: tuple[s.Predicate, ...] = ()
-        order: tuple[tuple[str, bool], ...] = ()
+        order: tuple[tuple[s.ColumnRef, bool], ...] = ()
         limit = None
         for part in c[4:]:
-            if isinstance(part, Tree) and part.data == "where":
+            if isinstance(part, s.Join):
+                join = part
+            elif isinstance(part, Tree) and part.data == "where":
                 where = tuple(part.children)
             elif isinstance(part, Tree) and part.data == "order_by":
                 order = tuple(part.children)
             elif isinstance(part, Tree) and part.data == "limit":
                 limit = part.children[0]
-        return self._wrap(meta, s.Select(columns, table, where, order, limit))
+        return self._wrap(meta, s.Select(columns, table, join, where, order, limit))
+
+    def table_ref(self, name: s.Name, *alias: Token) -> s.TableRef:
+        names = [a for a in alias if a.type == "NAME"]
+        return s.TableRef(name, identifier(names[0]) if names else None)
+
+    def join(self, *parts: Any) -> s.Join:
+        left = any(isinstance(p, Token) and p.type == "LEFT" for p in parts)
+        table = next(p for p in parts if isinstance(p, s.TableRef))
+        on = tuple(p for p in parts if isinstance(p, tuple))
+        return s.Join(table, on, left)
+
+    def join_condition(self, left: s.ColumnRef, right: s.ColumnRef) -> tuple[s.ColumnRef, s.ColumnRef]:
+        return left, right
+
+    def column_ref(self, first: str, second: str | None = None) -> s.ColumnRef:
+        return s.ColumnRef(second, first) if second is not None else s.ColumnRef(first)
+
+    def select_item(self, value: Any, *alias: Any) -> s.SelectItem:
+        names = [a for a in alias if isinstance(a, str) and not isinstance(a, Token)]
+        if isinstance(value, Token):
+            return s.SelectItem(_number(value))  # type: ignore[arg-type]
+        return s.SelectItem(value, names[0] if names else None)
 
     # pieces
     def relation_kind(self, token: Token) -> str:
@@ -285,15 +310,13 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def query_ref(self, token: Token) -> str:
         return string(token) if token.type == "STRING" else str(token).lower()
 
-    def select_list(self, *items: Any) -> tuple[str | int, ...] | None:
-        if not items:
-            return None
-        return tuple(_number(i) if isinstance(i, Token) else i for i in items)
+    def select_list(self, *items: s.SelectItem) -> tuple[s.SelectItem, ...] | None:
+        return tuple(items) or None
 
-    def eq(self, column: str, value: Token) -> s.Eq:
+    def eq(self, column: s.ColumnRef, value: Token) -> s.Eq:
         return s.Eq(column, string(value))
 
-    def in_list(self, column: str, _kw: Token, *values: Token) -> s.In:
+    def in_list(self, column: s.ColumnRef, _kw: Token, *values: Token) -> s.In:
         return s.In(column, tuple(string(v) for v in values))
 
     def concat_eq(self, *parts: Any) -> s.ConcatEq:
@@ -307,7 +330,7 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def order_by(self, _order: Token, _by: Token, *items: tuple[str, bool]) -> Tree:
         return Tree("order_by", list(items))
 
-    def order_item(self, column: str, direction: Token | None = None) -> tuple[str, bool]:
+    def order_item(self, column: s.ColumnRef, direction: Token | None = None) -> tuple[s.ColumnRef, bool]:
         return column, direction is not None and direction.upper() == "DESC"
 
     def limit(self, _kw: Token, number: Token) -> Tree:

@@ -190,14 +190,41 @@ class CanI:
 
 
 @dataclass(frozen=True)
-class Eq:
+class ColumnRef:
+    """``column`` or ``alias.column``."""
+
     column: str
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class SelectItem:
+    value: Union[ColumnRef, int]
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class TableRef:
+    name: Name
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class Join:
+    table: TableRef
+    on: tuple[tuple[ColumnRef, ColumnRef], ...]
+    left: bool = False
+
+
+@dataclass(frozen=True)
+class Eq:
+    column: ColumnRef
     value: str
 
 
 @dataclass(frozen=True)
 class In:
-    column: str
+    column: ColumnRef
     values: tuple[str, ...]
 
 
@@ -205,7 +232,7 @@ class In:
 class ConcatEq:
     """``a || '.' || b = 'x.y'`` (the old Terraform lookup form)."""
 
-    columns: tuple[str, ...]
+    columns: tuple[ColumnRef, ...]
     separators: tuple[str, ...]
     value: str
 
@@ -215,10 +242,11 @@ Predicate = Union[Eq, In, ConcatEq]
 
 @dataclass(frozen=True)
 class Select:
-    columns: tuple[Union[str, int], ...] | None  # None means *
-    table: Name
+    columns: tuple[SelectItem, ...] | None  # None means *
+    table: TableRef
+    join: Join | None = None
     where: tuple[Predicate, ...] = ()
-    order_by: tuple[tuple[str, bool], ...] = ()  # (column, descending)
+    order_by: tuple[tuple[ColumnRef, bool], ...] = ()  # (column, descending)
     limit: int | None = None
 
 

@@ -127,3 +127,32 @@ class Catalog:
 
     async def query(self, query_id: str) -> QueryRow | None:
         return _one(await self.queries({"id": query_id}))
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    type: str
+    nullable: bool
+
+
+async def relation_with_columns(client: DeltaStreamClient, database: str, namespace: str,
+                                name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:
+    """A relation and its columns from one SELECT; columns in definition order where the server says it."""
+    import json
+
+    records = (await client.execute(sql.select_relation_with_columns(database, namespace, name))).records()
+    if not records:
+        return None
+    relation = RelationRow(*[_ts(records[0][c]) for c in _RELATION])
+    columns = []
+    for position, record in enumerate(records):
+        if record.get("column_name") is None:
+            continue
+        try:
+            properties = json.loads(record.get("column_properties") or "{}")
+        except ValueError:
+            properties = {}
+        columns.append((properties.get("ordinal", position), ColumnInfo(
+            record["column_name"], record["column_type"], bool(properties.get("nullable", True)))))
+    return relation, [c for _, c in sorted(columns, key=lambda item: item[0])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .functions.base import Function
+from .functions.lookups import FUNCTIONS as LOOKUPS
 from .resources.base import Resource
 from .resources.database import Database
 from .resources.namespace import Namespace
@@ -10,7 +12,7 @@ from .resources.query import Query
 from .resources.store import Store
 
 RESOURCES: list[Resource] = [Database(), Namespace(), Store(), Object(), Query()]
-FUNCTIONS: list = []
+FUNCTIONS: list[Function] = LOOKUPS
 
 RESOURCES_BY_TOKEN = {r.token: r for r in RESOURCES}
 FUNCTIONS_BY_TOKEN = {f.token: f for f in FUNCTIONS}

@@ -26,7 +26,8 @@ from .logs import Engine, install
 from .model import Model, is_model, unwrap_optional, wire_name
 from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
 from .redaction import redact_values
-from .registry import RESOURCES_BY_TOKEN
+from .catalog import Catalog
+from .registry import FUNCTIONS_BY_TOKEN, RESOURCES_BY_TOKEN
 from .resources.base import DEFAULT_TIMEOUT, Context, CreateFailed, PlanError, Resource
 from .schema import build
 
@@ -301,6 +302,30 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             return empty_pb2.Empty()
 
         return await self._run(context, _secret_values(decode(request.properties)), work)
+
+
+    # --- functions ----------------------------------------------------------------------------
+
+    async def Invoke(self, request: provider_pb2.InvokeRequest, context: grpc.aio.ServicerContext) -> Any:
+        async def work() -> provider_pb2.InvokeResponse:
+            function = FUNCTIONS_BY_TOKEN.get(request.tok)
+            if function is None:
+                raise _Failure(f"unknown function {request.tok!r}")
+            args, _ = reveal(decode(request.args))
+            failures = function.args.validate(args)
+            if failures:
+                return provider_pb2.InvokeResponse(
+                    failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
+            if has_unknowns(args):
+                return provider_pb2.InvokeResponse()
+            if self.client is None:
+                raise _Failure("the provider is not configured: set deltastream:server and deltastream:apiKey")
+            answer = await function.invoke(Catalog(self.client), function.args.from_props(args))
+            for warning in answer.warnings:
+                await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
+            return provider_pb2.InvokeResponse(**{"return": encode(answer.result.to_props())})
+
+        return await self._run(context, [], work)
 
 
 def engine_address(argv: list[str]) -> str | None:

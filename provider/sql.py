@@ -284,3 +284,20 @@ def query(body: str, name: str | None = None) -> Statement:
 
 def describe_query(id_: str) -> Statement:
     return _statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)
+
+
+_RELATION_COLUMNS = ["database_name", "schema_name", "name", "fqn", "relation_type", "store_name", "primary_key",
+                     "state", "owner", "created_at", "updated_at"]
+
+
+def select_relation_with_columns(database: str, namespace: str, name: str) -> Statement:
+    """One relation and all its columns in a single SELECT (a LEFT JOIN of the two system tables)."""
+    relation = ", ".join(f"r.{ident(c)}" for c in _RELATION_COLUMNS)
+    return _statement([
+        f"SELECT {relation}, c.{ident('name')} AS {ident('column_name')}, c.{ident('type')} AS "
+        f"{ident('column_type')}, c.{ident('properties')} AS {ident('column_properties')} "
+        f"FROM deltastream.sys.{ident('relations')} AS r LEFT JOIN deltastream.sys.{ident('relation_columns')} AS c "
+        f"ON c.{ident('database_name')} = r.{ident('database_name')} AND c.{ident('schema_name')} = "
+        f"r.{ident('schema_name')} AND c.{ident('relation_name')} = r.{ident('name')} "
+        f"WHERE r.{ident('database_name')} = {literal(database)} AND r.{ident('schema_name')} = {literal(namespace)} "
+        f"AND r.{ident('name')} = {literal(name)}"], mutating=False)

@@ -81,3 +81,8 @@ class Harness:
 
     async def cancel(self) -> None:
         await self.stub.Cancel(empty_pb2.Empty())
+
+
+async def invoke(harness: Harness, token: str, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    response = await harness.stub.Invoke(provider_pb2.InvokeRequest(tok=token, args=encode(args)))
+    return decode(getattr(response, "return")), {f.property: f.reason for f in response.failures}

@@ -43,9 +43,16 @@ def test_query_sources_come_from_from_and_join() -> None:
 def test_system_table_select_subset() -> None:
     statement = one('select name, "owner" from "deltastream"."sys"."stores" where type in (\'Kafka\') '
                     'and name = \'x\' order by name desc limit 5')
-    assert statement.columns == ("name", "owner") and statement.limit == 5
-    assert statement.where == (s.In("type", ("Kafka",)), s.Eq("name", "x"))
-    assert statement.order_by == (("name", True),)
+    assert [c.value.column for c in statement.columns] == ["name", "owner"] and statement.limit == 5
+    assert statement.where == (s.In(s.ColumnRef("type"), ("Kafka",)), s.Eq(s.ColumnRef("name"), "x"))
+    assert statement.order_by == ((s.ColumnRef("name"), True),)
+
+
+def test_system_table_join() -> None:
+    statement = one('SELECT r.name, c."type" AS column_type FROM deltastream.sys."relations" AS r '
+                    'LEFT JOIN deltastream.sys."relation_columns" c ON c.relation_name = r.name WHERE r.name = \'x\'')
+    assert statement.join is not None and statement.join.left and statement.join.table.alias == "c"
+    assert statement.columns[1] == s.SelectItem(s.ColumnRef("type", "c"), "column_type")
 
 
 def test_several_statements_split_on_top_level_semicolons_only() -> None:

@@ -1,0 +1,152 @@
+"""Lookup functions over gRPC (FR-025-035): one SELECT each, ordered, capped, quoted, clear errors."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import grpc
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider import sql
+from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.properties import Secret
+from tests.conftest import TOKEN
+from tests.contract.harness import Harness, invoke
+
+T = "deltastream:index:"
+HOSTILE = "x'; DROP DATABASE \"shop\"; --"
+
+
+@pytest.fixture
+async def provider(local: BackgroundServer, client: DeltaStreamClient) -> AsyncIterator[Harness]:
+    for statement in [
+        sql.create_database("shop"), sql.create_database("analytics"), sql.create_database(HOSTILE),
+        sql.create_namespace("shop", "raw"), sql.create_namespace("analytics", "raw"),
+        sql.create_store("kafka_1", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
+                                     ("kafka.sasl.hash_function", sql.Bare("NONE"))]),
+        sql.create_store("pg_1", [("type", sql.Bare("POSTGRESQL")), ("uris", "postgresql://nowhere.invalid:1/x"),
+                                  ("postgres.username", "u"), ("postgres.password", sql.Secret("p"))]),
+        sql.create_relation("changelog", "shop", "raw", "orders",
+                            [sql.ColumnDef("id", "BIGINT", False), sql.ColumnDef("total", "DECIMAL(10, 2)"),
+                             sql.ColumnDef("at", "TIMESTAMP_LTZ(3)")], ["id"], [("store", "kafka_1")]),
+        sql.create_relation("stream", "shop", "raw", "clicks", [sql.ColumnDef("id", "BIGINT")], [],
+                            [("store", "kafka_1")]),
+    ]:
+        await client.execute(statement)
+    harness = await Harness().start()
+    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    local.server.counters.statements.clear()
+    yield harness
+    await harness.stop()
+
+
+def selects(local: BackgroundServer) -> int:
+    counts = local.server.counters.statements
+    assert set(counts) <= {"Select"}, f"a lookup ran something else: {dict(counts)}"
+    return counts["Select"]
+
+
+async def test_get_database(provider: Harness, local: BackgroundServer) -> None:
+    result, _ = await invoke(provider, T + "getDatabase", {"name": "shop"})
+    assert result["name"] == "shop" and result["owner"] == "sysadmin" and result["createdAt"].endswith("Z")
+    assert selects(local) == 1
+
+
+async def test_not_found_names_what_and_where(provider: Harness, local: BackgroundServer) -> None:
+    for token, args, text in [
+        ("getDatabase", {"name": "nope"}, "database with name 'nope' not found"),
+        ("getNamespace", {"database": "shop", "name": "nope"}, "namespace with database 'shop', name 'nope' not found"),
+        ("getStore", {"name": "kafka_1", "type": "postgres"}, "store with name 'kafka_1', type 'Postgres' not found"),
+        ("getObject", {"database": "shop", "namespace": "raw", "name": "nope"},
+         "object with database 'shop', namespace 'raw', name 'nope' not found"),
+        ("getQuery", {"name": "nope"}, "query with name 'nope' not found"),
+    ]:
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await invoke(provider, T + token, args)
+        assert text in error.value.details()
+    assert selects(local) == 5
+
+
+async def test_singular_lookup_matching_several_is_an_error(provider: Harness, client: DeltaStreamClient,
+                                                            local: BackgroundServer) -> None:
+    await client.execute(sql.create_relation("stream", "shop", "raw", "dst", [sql.ColumnDef("id", "BIGINT")], [],
+                                             [("store", "kafka_1")]))
+    for _ in range(2):
+        await client.execute(sql.query('INSERT INTO "shop"."raw"."dst" SELECT id FROM "shop"."raw"."clicks"', "copy"))
+    local.server.counters.statements.clear()
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await invoke(provider, T + "getQuery", {"name": "copy"})
+    assert "2 queries match name 'copy'" in error.value.details()
+    result, _ = await invoke(provider, T + "getQuery", {"name": "copy", "version": 2})
+    assert result["version"] == 2 and result["state"] == "running" and "INSERT INTO" in result["sql"]
+    assert selects(local) == 2
+
+
+async def test_plural_functions_filter_and_order(provider: Harness, local: BackgroundServer) -> None:
+    databases, _ = await invoke(provider, T + "getDatabases", {})
+    assert [d["name"] for d in databases["databases"]] == sorted(["shop", "analytics", HOSTILE])
+    namespaces, _ = await invoke(provider, T + "getNamespaces", {"database": "shop"})
+    assert [n["name"] for n in namespaces["namespaces"]] == ["public", "raw"]
+    by_name, _ = await invoke(provider, T + "getNamespaces", {"name": "raw"})
+    assert [(n["database"], n["name"]) for n in by_name["namespaces"]] == [("analytics", "raw"), ("shop", "raw")]
+    stores, _ = await invoke(provider, T + "getStores", {"type": "KAFKA"})
+    assert [s["name"] for s in stores["stores"]] == ["kafka_1"]
+    objects, _ = await invoke(provider, T + "getObjects", {"database": "shop", "namespace": "raw"})
+    assert [(o["name"], o["kind"], o["store"]) for o in objects["objects"]] == [
+        ("clicks", "stream", "kafka_1"), ("orders", "changelog", "kafka_1")]
+    assert selects(local) == 5
+
+
+async def test_get_object_has_columns_kind_and_store_in_one_select(provider: Harness, local: BackgroundServer) -> None:
+    result, _ = await invoke(provider, T + "getObject", {"database": "shop", "namespace": "raw", "name": "orders"})
+    assert result["kind"] == "changelog" and result["store"] == "kafka_1" and result["primaryKey"] == ["id"]
+    assert result["fqn"] == '"shop"."raw"."orders"'
+    assert result["columns"] == [{"name": "id", "type": "BIGINT", "nullable": False},
+                                 {"name": "total", "type": "DECIMAL(10, 2)", "nullable": True},
+                                 {"name": "at", "type": "TIMESTAMP_LTZ(3)", "nullable": True}]
+    assert selects(local) == 1
+
+
+async def test_secrets_never_come_back(provider: Harness) -> None:
+    result, _ = await invoke(provider, T + "getStore", {"name": "pg_1", "type": "postgresql"})
+    assert result["type"] == "Postgres" and "password" not in str(result).lower()
+
+
+async def test_hostile_values_are_quoted(provider: Harness, local: BackgroundServer) -> None:
+    result, _ = await invoke(provider, T + "getDatabase", {"name": HOSTILE})
+    assert result["name"] == HOSTILE
+    empty, _ = await invoke(provider, T + "getObjects", {"database": "shop' OR '1'='1"})
+    assert empty["objects"] == []
+    assert len((await invoke(provider, T + "getDatabases", {}))[0]["databases"]) == 3  # nothing was dropped
+    assert selects(local) == 3
+
+
+async def test_cap_of_200_with_a_warning(provider: Harness, client: DeltaStreamClient, local: BackgroundServer,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    for i in range(203):
+        await client.execute(sql.create_database(f"bulk_{i:03d}"))
+    local.server.counters.statements.clear()
+    warnings: list[str] = []
+
+    async def warn(message: str, urn: str = "") -> None:
+        warnings.append(message)
+
+    provider.provider.engine.warn = warn  # type: ignore[method-assign]
+    result, _ = await invoke(provider, T + "getDatabases", {})
+    assert len(result["databases"]) == 200
+    assert result["databases"][0]["name"] == "analytics" and result["databases"][-1]["name"] == "bulk_198"
+    assert warnings == ["getDatabases: more than 200 databases match; only the first 200 (by name) are returned. "
+                        "Narrow the filters to see the rest."]
+    assert selects(local) == 1
+
+
+async def test_argument_failures_and_query_id_validation(provider: Harness) -> None:
+    _, failures = await invoke(provider, T + "getNamespace", {"database": "shop"})
+    assert "name" in failures
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await invoke(provider, T + "getQuery", {"queryId": "1; DROP DATABASE shop"})
+    assert "not a query id" in error.value.details()
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await invoke(provider, T + "getQuery", {})
+    assert "exactly one of queryId or name" in error.value.details()
