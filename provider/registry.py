@@ -7,11 +7,11 @@ from .functions.lookups import FUNCTIONS as LOOKUPS
 from .resources.base import Resource
 from .resources.database import Database
 from .resources.namespace import Namespace
-from .resources.object import Object
+from .resources.object import DeltaStreamObject
 from .resources.query import Query
 from .resources.store import Store
 
-RESOURCES: list[Resource] = [Database(), Namespace(), Store(), Object(), Query()]
+RESOURCES: list[Resource] = [Database(), Namespace(), Store(), DeltaStreamObject(), Query()]
 FUNCTIONS: list[Function] = LOOKUPS
 
 RESOURCES_BY_TOKEN = {r.token: r for r in RESOURCES}

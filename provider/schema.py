@@ -14,13 +14,16 @@ from . import __version__
 from .config import KEYS
 from .model import PACKAGE, Model, is_model, unwrap_optional, wire_name
 
+README = ("Pulumi provider for DeltaStream: databases, namespaces, stores (Kafka, PostgreSQL, Snowflake), objects "
+          "and continuous queries as code, plus lookups of what already exists.")
+
 LANGUAGE = {
     "nodejs": {"packageName": "@pulumi-deltastream/deltastream", "respectSchemaVersion": True,
-               "packageDescription": "Pulumi provider for DeltaStream (community)",
+               "packageDescription": "Pulumi provider for DeltaStream (community)", "readme": README,
                "dependencies": {"@pulumi/pulumi": "3.248.0"}},
     "go": {"importBasePath": "github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream",
            "generateResourceContainerTypes": True, "respectSchemaVersion": True},
-    "python": {"packageName": "pulumi_deltastream_community", "respectSchemaVersion": True,
+    "python": {"packageName": "pulumi_deltastream_community", "respectSchemaVersion": True, "readme": README,
                "pyproject": {"enabled": True}},
 }
 
@@ -52,7 +55,9 @@ class _Builder:
             return {"type": "object", "additionalProperties": self.spec(get_args(tp)[1])}
         return {"type": {str: "string", bool: "boolean", int: "integer", float: "number"}[tp]}
 
-    def object(self, model: type[Model], only: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    def object(self, model: type[Model], only: set[str] | None = None,
+               result: bool = False) -> tuple[dict[str, Any], list[str]]:
+        """Properties and required names; in a ``result`` every non-optional field is always present."""
         hints = typing.get_type_hints(model)
         properties: dict[str, Any] = {}
         required: list[str] = []
@@ -70,7 +75,8 @@ class _Builder:
             if field.metadata.get("replaces"):
                 spec["willReplaceOnChanges"] = True
             properties[wire_name(field)] = spec
-            if not optional and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+            if not optional and (result or not has_default):
                 required.append(wire_name(field))
         return properties, required
 
@@ -91,7 +97,7 @@ def build() -> dict[str, Any]:
     functions: dict[str, Any] = {}
     for function in FUNCTIONS:
         args, required_args = builder.object(function.args)
-        result, required_result = builder.object(function.result)
+        result, required_result = builder.object(function.result, result=True)
         functions[function.token] = {
             "description": function.description,
             "inputs": {"properties": args, **({"required": required_args} if required_args else {})},
@@ -122,7 +128,7 @@ def build() -> dict[str, Any]:
 
 
 def _always_set(resource: Any) -> set[str]:
-    return set(getattr(resource, "always_set", ()))
+    return set(resource.always_set)
 
 
 def render() -> str:

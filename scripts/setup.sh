@@ -25,4 +25,5 @@ if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
 fi
 
 bash scripts/toolchain.sh >/dev/null
+bash scripts/build-sdks.sh
 echo "setup: done" >&2

@@ -84,7 +84,7 @@ class ObjectSummary(Model):
 class ObjectInfo(ObjectSummary):
     """An object with its columns."""
 
-    columns: list[ObjectColumn] | None = prop("Columns in definition order.", default=None)
+    columns: list[ObjectColumn] = prop("Columns in definition order.", default_factory=list)
 
 
 @dataclass

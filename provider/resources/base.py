@@ -101,6 +101,7 @@ class Resource(Generic[I, S]):
     inputs: ClassVar[type[Model]]
     state: ClassVar[type[Model]]
     delete_before_replace: ClassVar[bool] = True
+    always_set: ClassVar[tuple[str, ...]] = ()  # outputs present after every create (required in the schema)
 
     def check(self, inputs: I) -> list[tuple[str, str]]:
         """Failures beyond types and required properties, which the server checks first."""

@@ -51,6 +51,7 @@ pulumi import deltastream:index:Database analytics analytics
 ```"""
     inputs = DatabaseInputs
     state = DatabaseState
+    always_set = ("owner", "createdAt")
 
     def check(self, inputs: DatabaseInputs) -> list[tuple[str, str]]:
         return check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)

@@ -44,6 +44,7 @@ pulumi import deltastream:index:Namespace raw analytics/raw
 ```"""
     inputs = NamespaceInputs
     state = NamespaceState
+    always_set = ("owner", "createdAt")
 
     def check(self, inputs: NamespaceInputs) -> list[tuple[str, str]]:
         return (check_identifier("database", inputs.database) + check_identifier("name", inputs.name)

@@ -110,9 +110,11 @@ def _same_type(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
-class Object(Resource[ObjectInputs, ObjectState]):
-    token = "deltastream:index:Object"
+class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
+    token = "deltastream:index:DeltaStreamObject"
     description = f"""An object: a DeltaStream stream, changelog or table over an entity of a store.
+
+(Named DeltaStreamObject because `Object` cannot be a class name in the Node.js SDK.)
 
 The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
 (every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
@@ -124,10 +126,11 @@ create, as names are unique). Columns are read back in definition order.
 The ID is {ID_FORMAT}:
 
 ```sh
-pulumi import deltastream:index:Object pageviews analytics/raw/pageviews
+pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pageviews
 ```"""
     inputs = ObjectInputs
     state = ObjectState
+    always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt")
 
     def check(self, inputs: ObjectInputs) -> list[tuple[str, str]]:
         failures = (check_identifier("database", inputs.database) + check_identifier("namespace", inputs.namespace)

@@ -84,6 +84,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
 ```"""
     inputs = QueryInputs
     state = QueryState
+    always_set = ("owner", "queryId", "state", "sources", "createdAt", "updatedAt")
 
     def check(self, inputs: QueryInputs) -> list[tuple[str, str]]:
         failures = (check_identifier("name", inputs.name) + check_identifier("database", inputs.database)

@@ -226,6 +226,7 @@ pulumi import deltastream:index:Store events events
 ```"""
     inputs = StoreInputs
     state = StoreState
+    always_set = ("owner", "type", "status", "createdAt", "updatedAt")
 
     def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)

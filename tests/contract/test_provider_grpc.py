@@ -15,7 +15,7 @@ from deltastream_provider.properties import UNKNOWN, Secret
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
 
-DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Namespace", "Store", "Object", "Query"))
+DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Namespace", "Store", "DeltaStreamObject", "Query"))
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "alice",
                                      "saslPassword": "p4ssw0rd-secret"}}
 Diff = provider_pb2.DiffResponse

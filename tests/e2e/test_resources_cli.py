@@ -42,7 +42,7 @@ def program(password: str = "first-secret", pageid_type: str = "VARCHAR",
         saslUsername: pipeline
         saslPassword: {password}
   pageviews:
-    type: deltastream:index:Object
+    type: deltastream:index:DeltaStreamObject
     properties:
       database: ${{db.name}}
       namespace: ${{ns.name}}
@@ -58,7 +58,7 @@ def program(password: str = "first-secret", pageid_type: str = "VARCHAR",
         - name: pageid
           type: {pageid_type}
   visits:
-    type: deltastream:index:Object
+    type: deltastream:index:DeltaStreamObject
     properties:
       database: ${{db.name}}
       namespace: ${{ns.name}}
@@ -140,7 +140,7 @@ def test_structural_change_replaces_the_object(stack: Stack, local: BackgroundSe
         uris: b:9092
         saslHashFunction: NONE
   orders:
-    type: deltastream:index:Object
+    type: deltastream:index:DeltaStreamObject
     properties:
       database: ${db.name}
       namespace: public
@@ -160,7 +160,7 @@ def test_structural_change_replaces_the_object(stack: Stack, local: BackgroundSe
     stack.up()
     stack.write(yaml_program(objects % "DOUBLE"))
     preview = stack.preview("--diff").stdout
-    assert "+-deltastream:index:Object" in preview.replace(" ", "") or "replace" in preview
+    assert "+-deltastream:index:DeltaStreamObject" in preview.replace(" ", "") or "replace" in preview
     out = stack.up()
     assert "1 replaced" in out
     types = sql(local, "SELECT type FROM deltastream.sys.\"relation_columns\" WHERE name = 'total';")
@@ -184,12 +184,12 @@ def test_import_each_resource_and_refresh_after_out_of_band_drop(stack: Stack, l
     stack.up()
     for type_, name, resource_id in [("Database", "legacy", "legacy"), ("Namespace", "raw", "legacy/raw"),
                                      ("Store", "legacy_kafka", "legacy_kafka"),
-                                     ("Object", "clicks", '"legacy"."raw"."clicks"'), ("Query", "copy", query_id)]:
+                                     ("DeltaStreamObject", "clicks", '"legacy"."raw"."clicks"'), ("Query", "copy", query_id)]:
         stack.run("import", f"deltastream:index:{type_}", name, resource_id, "--yes", "--generate-code=false")
     imported = {r["type"].split(":")[-1]: r for r in stack.state()["deployment"]["resources"]
                 if r["type"].startswith("deltastream:index:") and r["id"] != "placeholder"}
-    assert set(imported) == {"Database", "Namespace", "Store", "Object", "Query"}
-    assert imported["Object"]["outputs"]["columns"] == [{"name": "id", "type": "BIGINT", "nullable": True}]
+    assert set(imported) == {"Database", "Namespace", "Store", "DeltaStreamObject", "Query"}
+    assert imported["DeltaStreamObject"]["outputs"]["columns"] == [{"name": "id", "type": "BIGINT", "nullable": True}]
     assert imported["Query"]["outputs"]["state"] == "running"
 
     # refresh after an out-of-band drop removes the object from state instead of failing
@@ -198,6 +198,6 @@ def test_import_each_resource_and_refresh_after_out_of_band_drop(stack: Stack, l
     refreshed = stack.run("refresh", "--yes").stdout
     assert "deleted" in refreshed
     remaining = {r["type"].split(":")[-1] for r in stack.state()["deployment"]["resources"]}
-    assert "Object" not in remaining and "Database" in remaining
+    assert "DeltaStreamObject" not in remaining and "Database" in remaining
     query = [r for r in stack.state()["deployment"]["resources"] if r["type"].endswith("Query")]
     assert query and query[0]["outputs"]["state"] == "terminated"

@@ -32,6 +32,6 @@ def test_every_property_is_documented_and_secrets_marked() -> None:
 
 def test_replacement_hints_match_the_diff_rules() -> None:
     resources = yaml.safe_load(render())["resources"]
-    assert resources["deltastream:index:Object"]["inputProperties"]["columns"]["willReplaceOnChanges"]
-    assert "willReplaceOnChanges" not in resources["deltastream:index:Object"]["inputProperties"]["owner"]
+    assert resources["deltastream:index:DeltaStreamObject"]["inputProperties"]["columns"]["willReplaceOnChanges"]
+    assert "willReplaceOnChanges" not in resources["deltastream:index:DeltaStreamObject"]["inputProperties"]["owner"]
     assert resources["deltastream:index:Store"]["inputProperties"]["name"]["willReplaceOnChanges"]

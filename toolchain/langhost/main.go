@@ -20,8 +20,8 @@ import (
 	"google.golang.org/grpc"
 )
 
-// version is reported through GetPluginInfo.
-const version = "3.274.1"
+// version is reported through GetPluginInfo; the build sets it to the pkg/v3 release it was built with.
+var version = "3.274.1"
 
 func main() {
 	language := strings.TrimPrefix(filepath.Base(os.Args[0]), "pulumi-language-")

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the checked-in SDKs for use by the examples and tests (nothing in sdk/ is edited):
+# the Node.js SDK with tsc into sdk/nodejs/bin, the Python SDK into .venv, and each example's
+# dependencies (npm, Go modules) from the registries. A second run with nothing changed is a no-op.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+hash_of() { find "$@" -type f -not -path '*/node_modules/*' -not -path '*/bin/*' -print0 | sort -z \
+  | xargs -0 sha256sum | sha256sum | cut -c1-16; }
+
+node_stamp="sdk/nodejs/bin/.built-$(hash_of sdk/nodejs)"
+if [ ! -f "$node_stamp" ]; then
+  echo "sdks: building the Node.js SDK (npm install, tsc)" >&2
+  (cd sdk/nodejs && npm install --no-audit --no-fund --loglevel=error >/dev/null && npx --no-install tsc)
+  cp sdk/nodejs/package.json sdk/nodejs/README.md sdk/nodejs/bin/
+  touch "$node_stamp"
+fi
+
+python_stamp=".venv/.sdk-$(hash_of sdk/python)"
+if [ ! -f "$python_stamp" ]; then
+  echo "sdks: installing the Python SDK into .venv" >&2
+  .venv/bin/pip install -q --force-reinstall --no-deps ./sdk/python >/dev/null 2>&1
+  rm -f .venv/.sdk-* && touch "$python_stamp"
+fi
+
+ts_stamp="examples/typescript/node_modules/.installed-$(cat "$node_stamp" examples/typescript/package.json | sha256sum | cut -c1-16)"
+if [ ! -f "$ts_stamp" ]; then
+  echo "sdks: installing the TypeScript example's packages" >&2
+  (cd examples/typescript && rm -rf node_modules/@pulumi-deltastream && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$ts_stamp"
+fi
+
+for dir in examples/go components/go-example; do
+  [ -f "$dir/go.mod" ] || continue
+  (cd "$dir" && go mod download >/dev/null 2>&1 || go mod tidy >/dev/null)
+done
+echo "sdks: ready" >&2

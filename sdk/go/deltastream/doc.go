@@ -1,0 +1,2 @@
+// Manage DeltaStream databases, namespaces, stores, objects and queries as code.
+package deltastream
