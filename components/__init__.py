@@ -1,0 +1,1 @@
+"""Component resources (Pipeline, Environment) that the provider constructs from its own resources."""

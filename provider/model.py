@@ -107,6 +107,8 @@ def _coerce(tp: Any, value: Any) -> Any:
     if value is UNKNOWN:
         return UNKNOWN
     tp, _ = unwrap_optional(tp)
+    if tp is int and isinstance(value, float) and value.is_integer():
+        return int(value)  # numbers travel as doubles
     if is_model(tp) and isinstance(value, dict):
         return tp.from_props(value)
     origin = get_origin(tp)

@@ -103,6 +103,21 @@ def build() -> dict[str, Any]:
             "inputs": {"properties": args, **({"required": required_args} if required_args else {})},
             "outputs": {"properties": result, "required": required_result},
         }
+    from deltastream_components.registry import COMPONENTS
+
+    for component in COMPONENTS:
+        inputs, required_inputs = builder.object(component.inputs)
+        outputs, required_outputs = builder.object(component.outputs, result=True)
+        for key, (token, is_list, description) in component.resource_outputs.items():
+            ref = {"$ref": f"#/resources/{token}"}
+            outputs[key] = {"type": "array", "items": ref, "description": description} if is_list \
+                else {**ref, "description": description}
+            required_outputs.append(key)
+        resources[component.token] = {
+            "isComponent": True, "description": component.description,
+            "inputProperties": inputs, "requiredInputs": required_inputs,
+            "properties": outputs, "required": required_outputs,
+        }
     config = {k.name: {"type": "boolean" if k.name == "insecureSkipVerify" else "string",
                        "description": f"{k.description} Environment variable: `{k.env}`.",
                        **({"secret": True} if k.secret else {})} for k in KEYS}

@@ -14,9 +14,10 @@ from typing import Any, Awaitable, Callable
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
-from google.rpc import status_pb2
+
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.provider.server import ProviderServicer
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from . import __version__
 from .client import DeltaStreamClient, connect
@@ -83,8 +84,14 @@ class _Failure(Exception):
         self.details = details
 
 
-class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
-    def __init__(self, engine: Engine) -> None:
+class DeltaStreamProvider(ProviderServicer):
+    """Pulumi's Python servicer runs Construct (a component's program against the engine's monitor);
+    every other RPC is ours."""
+
+    def __init__(self, engine: Engine, engine_address: str = "") -> None:
+        from .construct import ComponentHost
+
+        super().__init__(ComponentHost(), [], engine_address)
         self.engine = engine
         self.client: DeltaStreamClient | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -304,6 +311,25 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         return await self._run(context, _secret_values(decode(request.properties)), work)
 
 
+    # --- components ---------------------------------------------------------------------------
+
+    async def Construct(self, request: provider_pb2.ConstructRequest, context: grpc.aio.ServicerContext) -> Any:
+        """Validate a component's inputs (naming each bad property), then construct it."""
+        from deltastream_components.registry import COMPONENTS_BY_TOKEN
+
+        component = COMPONENTS_BY_TOKEN.get(request.type)
+        if component is not None:
+            inputs, _ = reveal(decode(request.inputs))
+            failures = component.inputs.validate(inputs)
+            if not failures:
+                failures = component.check(component.inputs.from_props(inputs))
+            if failures:
+                status = self.create_grpc_invalid_properties_status(
+                    f"invalid inputs for {request.type.rsplit(':', 1)[-1]} {request.name!r}",
+                    [{"property_path": p, "reason": r} for p, r in failures])
+                await context.abort_with_status(status)
+        return await super().Construct(request, context)
+
     # --- functions ----------------------------------------------------------------------------
 
     async def Invoke(self, request: provider_pb2.InvokeRequest, context: grpc.aio.ServicerContext) -> Any:
@@ -347,7 +373,7 @@ async def serve(argv: list[str]) -> None:
     engine = Engine(address)
     install(engine, verbose=any(a.startswith("-v") for a in argv))
     server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-    provider = DeltaStreamProvider(engine)
+    provider = DeltaStreamProvider(engine, address or "")
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()

@@ -111,7 +111,8 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             elif "sql" in frozen:
                 message.append("The new SQL is not known yet (it depends on another resource).")
             message.append("To run different SQL, declare a new Query resource (a new resource name) and remove "
-                           "this one; Pulumi then starts the new query and terminates the old one.")
+                           "this one; Pulumi then starts the new query and terminates the old one. In a Pipeline, "
+                           "raise its version to do the same.")
             raise PlanError("\n".join(message))
         return result
 

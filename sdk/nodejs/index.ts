@@ -15,6 +15,11 @@ export type DeltaStreamObject = import("./deltaStreamObject").DeltaStreamObject;
 export const DeltaStreamObject: typeof import("./deltaStreamObject").DeltaStreamObject = null as any;
 utilities.lazyLoad(exports, ["DeltaStreamObject"], () => require("./deltaStreamObject"));
 
+export { EnvironmentArgs } from "./environment";
+export type Environment = import("./environment").Environment;
+export const Environment: typeof import("./environment").Environment = null as any;
+utilities.lazyLoad(exports, ["Environment"], () => require("./environment"));
+
 export { GetDatabaseArgs, GetDatabaseResult, GetDatabaseOutputArgs } from "./getDatabase";
 export const getDatabase: typeof import("./getDatabase").getDatabase = null as any;
 export const getDatabaseOutput: typeof import("./getDatabase").getDatabaseOutput = null as any;
@@ -70,6 +75,11 @@ export type Namespace = import("./namespace").Namespace;
 export const Namespace: typeof import("./namespace").Namespace = null as any;
 utilities.lazyLoad(exports, ["Namespace"], () => require("./namespace"));
 
+export { PipelineArgs } from "./pipeline";
+export type Pipeline = import("./pipeline").Pipeline;
+export const Pipeline: typeof import("./pipeline").Pipeline = null as any;
+utilities.lazyLoad(exports, ["Pipeline"], () => require("./pipeline"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -103,8 +113,12 @@ const _module = {
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
                 return new DeltaStreamObject(name, <any>undefined, { urn })
+            case "deltastream:index:Environment":
+                return new Environment(name, <any>undefined, { urn })
             case "deltastream:index:Namespace":
                 return new Namespace(name, <any>undefined, { urn })
+            case "deltastream:index:Pipeline":
+                return new Pipeline(name, <any>undefined, { urn })
             case "deltastream:index:Query":
                 return new Query(name, <any>undefined, { urn })
             case "deltastream:index:Store":

@@ -25,8 +25,12 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:Environment":
+		r = &Environment{}
 	case "deltastream:index:Namespace":
 		r = &Namespace{}
+	case "deltastream:index:Pipeline":
+		r = &Pipeline{}
 	case "deltastream:index:Query":
 		r = &Query{}
 	case "deltastream:index:Store":

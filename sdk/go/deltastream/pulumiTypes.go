@@ -745,6 +745,178 @@ func (o ObjectSummaryArrayOutput) Index(i pulumi.IntInput) ObjectSummaryOutput {
 	}).(ObjectSummaryOutput)
 }
 
+// An object the pipeline creates: a source it reads or the sink it writes.
+type PipelineObject struct {
+	// Columns, in order.
+	Columns []Column `pulumi:"columns"`
+	// The store entity (topic or table); default: the object's name for Kafka.
+	Entity *string `pulumi:"entity"`
+	// Key format.
+	KeyFormat *string `pulumi:"keyFormat"`
+	// What the object is. One of: `stream`, `changelog`, `table`.
+	Kind *string `pulumi:"kind"`
+	// Name of the object in the pipeline's namespace.
+	Name string `pulumi:"name"`
+	// Primary key columns; required for a changelog.
+	PrimaryKey []string `pulumi:"primaryKey"`
+	// Further `WITH` properties.
+	Properties map[string]string `pulumi:"properties"`
+	// Column that carries event time.
+	TimestampColumn *string `pulumi:"timestampColumn"`
+	// Value format, e.g. `json`.
+	ValueFormat *string `pulumi:"valueFormat"`
+}
+
+// PipelineObjectInput is an input type that accepts PipelineObjectArgs and PipelineObjectOutput values.
+// You can construct a concrete instance of `PipelineObjectInput` via:
+//
+//	PipelineObjectArgs{...}
+type PipelineObjectInput interface {
+	pulumi.Input
+
+	ToPipelineObjectOutput() PipelineObjectOutput
+	ToPipelineObjectOutputWithContext(context.Context) PipelineObjectOutput
+}
+
+// An object the pipeline creates: a source it reads or the sink it writes.
+type PipelineObjectArgs struct {
+	// Columns, in order.
+	Columns ColumnArrayInput `pulumi:"columns"`
+	// The store entity (topic or table); default: the object's name for Kafka.
+	Entity pulumi.StringPtrInput `pulumi:"entity"`
+	// Key format.
+	KeyFormat pulumi.StringPtrInput `pulumi:"keyFormat"`
+	// What the object is. One of: `stream`, `changelog`, `table`.
+	Kind pulumi.StringPtrInput `pulumi:"kind"`
+	// Name of the object in the pipeline's namespace.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Primary key columns; required for a changelog.
+	PrimaryKey pulumi.StringArrayInput `pulumi:"primaryKey"`
+	// Further `WITH` properties.
+	Properties pulumi.StringMapInput `pulumi:"properties"`
+	// Column that carries event time.
+	TimestampColumn pulumi.StringPtrInput `pulumi:"timestampColumn"`
+	// Value format, e.g. `json`.
+	ValueFormat pulumi.StringPtrInput `pulumi:"valueFormat"`
+}
+
+func (PipelineObjectArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PipelineObject)(nil)).Elem()
+}
+
+func (i PipelineObjectArgs) ToPipelineObjectOutput() PipelineObjectOutput {
+	return i.ToPipelineObjectOutputWithContext(context.Background())
+}
+
+func (i PipelineObjectArgs) ToPipelineObjectOutputWithContext(ctx context.Context) PipelineObjectOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PipelineObjectOutput)
+}
+
+// PipelineObjectArrayInput is an input type that accepts PipelineObjectArray and PipelineObjectArrayOutput values.
+// You can construct a concrete instance of `PipelineObjectArrayInput` via:
+//
+//	PipelineObjectArray{ PipelineObjectArgs{...} }
+type PipelineObjectArrayInput interface {
+	pulumi.Input
+
+	ToPipelineObjectArrayOutput() PipelineObjectArrayOutput
+	ToPipelineObjectArrayOutputWithContext(context.Context) PipelineObjectArrayOutput
+}
+
+type PipelineObjectArray []PipelineObjectInput
+
+func (PipelineObjectArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PipelineObject)(nil)).Elem()
+}
+
+func (i PipelineObjectArray) ToPipelineObjectArrayOutput() PipelineObjectArrayOutput {
+	return i.ToPipelineObjectArrayOutputWithContext(context.Background())
+}
+
+func (i PipelineObjectArray) ToPipelineObjectArrayOutputWithContext(ctx context.Context) PipelineObjectArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PipelineObjectArrayOutput)
+}
+
+// An object the pipeline creates: a source it reads or the sink it writes.
+type PipelineObjectOutput struct{ *pulumi.OutputState }
+
+func (PipelineObjectOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PipelineObject)(nil)).Elem()
+}
+
+func (o PipelineObjectOutput) ToPipelineObjectOutput() PipelineObjectOutput {
+	return o
+}
+
+func (o PipelineObjectOutput) ToPipelineObjectOutputWithContext(ctx context.Context) PipelineObjectOutput {
+	return o
+}
+
+// Columns, in order.
+func (o PipelineObjectOutput) Columns() ColumnArrayOutput {
+	return o.ApplyT(func(v PipelineObject) []Column { return v.Columns }).(ColumnArrayOutput)
+}
+
+// The store entity (topic or table); default: the object's name for Kafka.
+func (o PipelineObjectOutput) Entity() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *string { return v.Entity }).(pulumi.StringPtrOutput)
+}
+
+// Key format.
+func (o PipelineObjectOutput) KeyFormat() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *string { return v.KeyFormat }).(pulumi.StringPtrOutput)
+}
+
+// What the object is. One of: `stream`, `changelog`, `table`.
+func (o PipelineObjectOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+// Name of the object in the pipeline's namespace.
+func (o PipelineObjectOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v PipelineObject) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Primary key columns; required for a changelog.
+func (o PipelineObjectOutput) PrimaryKey() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v PipelineObject) []string { return v.PrimaryKey }).(pulumi.StringArrayOutput)
+}
+
+// Further `WITH` properties.
+func (o PipelineObjectOutput) Properties() pulumi.StringMapOutput {
+	return o.ApplyT(func(v PipelineObject) map[string]string { return v.Properties }).(pulumi.StringMapOutput)
+}
+
+// Column that carries event time.
+func (o PipelineObjectOutput) TimestampColumn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *string { return v.TimestampColumn }).(pulumi.StringPtrOutput)
+}
+
+// Value format, e.g. `json`.
+func (o PipelineObjectOutput) ValueFormat() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *string { return v.ValueFormat }).(pulumi.StringPtrOutput)
+}
+
+type PipelineObjectArrayOutput struct{ *pulumi.OutputState }
+
+func (PipelineObjectArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PipelineObject)(nil)).Elem()
+}
+
+func (o PipelineObjectArrayOutput) ToPipelineObjectArrayOutput() PipelineObjectArrayOutput {
+	return o
+}
+
+func (o PipelineObjectArrayOutput) ToPipelineObjectArrayOutputWithContext(ctx context.Context) PipelineObjectArrayOutput {
+	return o
+}
+
+func (o PipelineObjectArrayOutput) Index(i pulumi.IntInput) PipelineObjectOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PipelineObject {
+		return vs[0].([]PipelineObject)[vs[1].(int)]
+	}).(PipelineObjectOutput)
+}
+
 // Connection to a PostgreSQL database.
 type Postgres struct {
 	// Password.
@@ -1429,6 +1601,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ColumnArrayInput)(nil)).Elem(), ColumnArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInput)(nil)).Elem(), KafkaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaPtrInput)(nil)).Elem(), KafkaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectInput)(nil)).Elem(), PipelineObjectArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectArrayInput)(nil)).Elem(), PipelineObjectArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInput)(nil)).Elem(), PostgresArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresPtrInput)(nil)).Elem(), PostgresArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInput)(nil)).Elem(), SnowflakeArgs{})
@@ -1445,6 +1619,8 @@ func init() {
 	pulumi.RegisterOutputType(ObjectColumnArrayOutput{})
 	pulumi.RegisterOutputType(ObjectSummaryOutput{})
 	pulumi.RegisterOutputType(ObjectSummaryArrayOutput{})
+	pulumi.RegisterOutputType(PipelineObjectOutput{})
+	pulumi.RegisterOutputType(PipelineObjectArrayOutput{})
 	pulumi.RegisterOutputType(PostgresOutput{})
 	pulumi.RegisterOutputType(PostgresPtrOutput{})
 	pulumi.RegisterOutputType(QueryInfoOutput{})

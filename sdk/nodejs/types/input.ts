@@ -70,6 +70,48 @@ export interface KafkaArgs {
 }
 
 /**
+ * An object the pipeline creates: a source it reads or the sink it writes.
+ */
+export interface PipelineObjectArgs {
+    /**
+     * Columns, in order.
+     */
+    columns?: pulumi.Input<pulumi.Input<inputs.ColumnArgs>[] | undefined>;
+    /**
+     * The store entity (topic or table); default: the object's name for Kafka.
+     */
+    entity?: pulumi.Input<string | undefined>;
+    /**
+     * Key format.
+     */
+    keyFormat?: pulumi.Input<string | undefined>;
+    /**
+     * What the object is. One of: `stream`, `changelog`, `table`.
+     */
+    kind?: pulumi.Input<string | undefined>;
+    /**
+     * Name of the object in the pipeline's namespace.
+     */
+    name: pulumi.Input<string>;
+    /**
+     * Primary key columns; required for a changelog.
+     */
+    primaryKey?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Further `WITH` properties.
+     */
+    properties?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Column that carries event time.
+     */
+    timestampColumn?: pulumi.Input<string | undefined>;
+    /**
+     * Value format, e.g. `json`.
+     */
+    valueFormat?: pulumi.Input<string | undefined>;
+}
+
+/**
  * Connection to a PostgreSQL database.
  */
 export interface PostgresArgs {

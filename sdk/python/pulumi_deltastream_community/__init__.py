@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .database import *
 from .delta_stream_object import *
+from .environment import *
 from .get_database import *
 from .get_databases import *
 from .get_namespace import *
@@ -19,6 +20,7 @@ from .get_query import *
 from .get_store import *
 from .get_stores import *
 from .namespace import *
+from .pipeline import *
 from .provider import *
 from .query import *
 from .store import *
@@ -42,7 +44,9 @@ _utilities.register(
   "classes": {
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:Environment": "Environment",
    "deltastream:index:Namespace": "Namespace",
+   "deltastream:index:Pipeline": "Pipeline",
    "deltastream:index:Query": "Query",
    "deltastream:index:Store": "Store"
   }

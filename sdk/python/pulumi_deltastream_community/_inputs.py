@@ -19,6 +19,8 @@ __all__ = [
     'ColumnArgsDict',
     'KafkaArgs',
     'KafkaArgsDict',
+    'PipelineObjectArgs',
+    'PipelineObjectArgsDict',
     'PostgresArgs',
     'PostgresArgsDict',
     'SnowflakeArgs',
@@ -307,6 +309,199 @@ class KafkaArgs:
     @tls_verify_server_hostname.setter
     def tls_verify_server_hostname(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "tls_verify_server_hostname", value)
+
+
+class PipelineObjectArgsDict(TypedDict):
+    """
+    An object the pipeline creates: a source it reads or the sink it writes.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Name of the object in the pipeline's namespace.
+    """
+    columns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgsDict']]]]]
+    """
+    Columns, in order.
+    """
+    entity: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The store entity (topic or table); default: the object's name for Kafka.
+    """
+    key_format: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Key format.
+    """
+    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    What the object is. One of: `stream`, `changelog`, `table`.
+    """
+    primary_key: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Primary key columns; required for a changelog.
+    """
+    properties: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Further `WITH` properties.
+    """
+    timestamp_column: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Column that carries event time.
+    """
+    value_format: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Value format, e.g. `json`.
+    """
+
+@pulumi.input_type
+class PipelineObjectArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 columns: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]] = None,
+                 entity: pulumi.Input[Optional[_builtins.str]] = None,
+                 key_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 primary_key: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 properties: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 timestamp_column: pulumi.Input[Optional[_builtins.str]] = None,
+                 value_format: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        An object the pipeline creates: a source it reads or the sink it writes.
+
+        :param pulumi.Input[_builtins.str] name: Name of the object in the pipeline's namespace.
+        :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order.
+        :param pulumi.Input[_builtins.str] entity: The store entity (topic or table); default: the object's name for Kafka.
+        :param pulumi.Input[_builtins.str] key_format: Key format.
+        :param pulumi.Input[_builtins.str] kind: What the object is. One of: `stream`, `changelog`, `table`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties.
+        :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
+        :param pulumi.Input[_builtins.str] value_format: Value format, e.g. `json`.
+        """
+        pulumi.set(__self__, "name", name)
+        if columns is not None:
+            pulumi.set(__self__, "columns", columns)
+        if entity is not None:
+            pulumi.set(__self__, "entity", entity)
+        if key_format is not None:
+            pulumi.set(__self__, "key_format", key_format)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if primary_key is not None:
+            pulumi.set(__self__, "primary_key", primary_key)
+        if properties is not None:
+            pulumi.set(__self__, "properties", properties)
+        if timestamp_column is not None:
+            pulumi.set(__self__, "timestamp_column", timestamp_column)
+        if value_format is not None:
+            pulumi.set(__self__, "value_format", value_format)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Name of the object in the pipeline's namespace.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def columns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]]:
+        """
+        Columns, in order.
+        """
+        return pulumi.get(self, "columns")
+
+    @columns.setter
+    def columns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]]):
+        pulumi.set(self, "columns", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def entity(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The store entity (topic or table); default: the object's name for Kafka.
+        """
+        return pulumi.get(self, "entity")
+
+    @entity.setter
+    def entity(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "entity", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyFormat")
+    def key_format(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Key format.
+        """
+        return pulumi.get(self, "key_format")
+
+    @key_format.setter
+    def key_format(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "key_format", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        What the object is. One of: `stream`, `changelog`, `table`.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="primaryKey")
+    def primary_key(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Primary key columns; required for a changelog.
+        """
+        return pulumi.get(self, "primary_key")
+
+    @primary_key.setter
+    def primary_key(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "primary_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def properties(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Further `WITH` properties.
+        """
+        return pulumi.get(self, "properties")
+
+    @properties.setter
+    def properties(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "properties", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timestampColumn")
+    def timestamp_column(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Column that carries event time.
+        """
+        return pulumi.get(self, "timestamp_column")
+
+    @timestamp_column.setter
+    def timestamp_column(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "timestamp_column", value)
+
+    @_builtins.property
+    @pulumi.getter(name="valueFormat")
+    def value_format(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Value format, e.g. `json`.
+        """
+        return pulumi.get(self, "value_format")
+
+    @value_format.setter
+    def value_format(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "value_format", value)
 
 
 class PostgresArgsDict(TypedDict):

@@ -1,0 +1,25 @@
+"""Hands Construct requests to the component classes in ``components/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.provider import ConstructResult, Provider
+
+from . import __version__
+
+
+class ComponentHost(Provider):
+    def __init__(self) -> None:
+        super().__init__(__version__)
+
+    def construct(self, name: str, resource_type: str, inputs: dict[str, Any],
+                  options: pulumi.ResourceOptions | None = None) -> ConstructResult:
+        from deltastream_components.registry import COMPONENTS_BY_TOKEN
+
+        component = COMPONENTS_BY_TOKEN.get(resource_type)
+        if component is None:
+            raise ValueError(f"unknown component type {resource_type!r}")
+        resource = component.build(name, inputs, options)
+        return ConstructResult(urn=resource.urn, state=resource.outputs)  # type: ignore[attr-defined]
