@@ -24,15 +24,16 @@ if [ ! -f "$python_stamp" ]; then
   rm -f .venv/.sdk-* && touch "$python_stamp"
 fi
 
-ts_stamp="examples/typescript/node_modules/.installed-$(cat "$node_stamp" examples/typescript/package.json | sha256sum | cut -c1-16)"
-if [ ! -f "$ts_stamp" ]; then
-  echo "sdks: installing the TypeScript example's packages" >&2
-  (cd examples/typescript && rm -rf node_modules/@pulumi-deltastream && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$ts_stamp"
-fi
+for dir in examples/typescript examples/pipeline-typescript; do
+  stamp="$dir/node_modules/.installed-$(cat "$node_stamp" "$dir/package.json" | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "sdks: installing the packages of $dir" >&2
+    (cd "$dir" && rm -rf node_modules/@pulumi-deltastream && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$stamp"
+  fi
+done
 
-for dir in examples/go components/go-example; do
-  [ -f "$dir/go.mod" ] || continue
-  (cd "$dir" && go mod download >/dev/null 2>&1 || go mod tidy >/dev/null)
+for dir in examples/go examples/pipeline-go; do
+  (cd "$dir" && go mod download >/dev/null)
 done
 echo "sdks: ready" >&2

@@ -1,0 +1,120 @@
+"""Components through the real CLI: a Pipeline and an Environment from Node.js and from Go programs
+(up, no-op preview, roll to a new query version, destroy), children under the component, and
+component input validation with clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from tests.conftest import TOKEN
+from tests.e2e.conftest import ROOT, Stack, pulumi_env, yaml_program
+
+pytestmark = pytest.mark.e2e
+
+
+def sql(local: BackgroundServer, statement: str) -> list[list[str]]:
+    body = httpx.post(f"{local.url}/statements", json={"statement": statement},
+                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert body["sqlState"] == "00000", body
+    return body.get("data", [])
+
+
+@pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go"])
+def test_pipeline_and_environment_from_an_sdk(example: str, toolchain: Path, local: BackgroundServer,
+                                              tmp_path: Path) -> None:
+    env = pulumi_env(tmp_path, toolchain, local)
+    directory = ROOT / "examples" / example
+    stack = f"e2e-{uuid.uuid4().hex[:8]}"
+
+    def pulumi(*args: str, check: bool = True) -> str:
+        result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=directory, env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert not check or result.returncode == 0, f"pulumi {args} failed:\n{result.stdout[-5000:]}{result.stderr}"
+        return result.stdout
+
+    subprocess.run(["pulumi", "stack", "init", stack, "--non-interactive"], cwd=directory, env=env, check=True,
+                   capture_output=True)
+    try:
+        pulumi("up", "--yes", "--skip-preview")
+        outputs = json.loads(pulumi("stack", "output", "--json"))
+        assert outputs["queryVersion"] == 1 and outputs["queryState"] == "running"
+        assert outputs["sinkFqn"] == '"shop_dev"."raw"."clicks_clean"'
+        assert outputs["querySql"].startswith('INSERT INTO "shop_dev"."raw"."clicks_clean" SELECT id, url')
+        urns = pulumi("stack", "--show-urns")
+        for child in ["deltastream:index:Pipeline$deltastream:index:Query::clicks-query-v1",
+                      "deltastream:index:Pipeline$deltastream:index:DeltaStreamObject::clicks-clicks_raw",
+                      "deltastream:index:Environment$deltastream:index:Namespace::shop-curated",
+                      "deltastream:index:Environment$deltastream:index:Store::shop-kafka"]:
+            assert child in urns, f"{child} is not a child of its component:\n{urns}"
+        pulumi("preview", "--expect-no-changes")
+
+        pulumi("config", "set", "pipelineVersion", "2")
+        rolled = pulumi("up", "--yes", "--skip-preview")
+        assert "clicks-query-v2" in rolled and "1 created" in rolled and "1 deleted" in rolled
+        outputs = json.loads(pulumi("stack", "output", "--json"))
+        assert outputs["queryVersion"] == 2 and "LOWER(url)" in outputs["querySql"]
+        states = sql(local, "SELECT version, current_state FROM deltastream.sys.\"queries\" ORDER BY version;")
+        assert states == [["1", "terminated"], ["2", "running"]]
+        pulumi("preview", "--expect-no-changes")
+
+        pulumi("destroy", "--yes")
+        assert sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
+        assert sql(local, 'SELECT name FROM deltastream.sys."stores";') == []
+    finally:
+        pulumi("stack", "rm", "--yes", "--force", check=False)
+
+
+def test_changed_transform_without_a_new_version_fails_preview(stack: Stack, local: BackgroundServer) -> None:
+    program = """  kafka:
+    type: deltastream:index:Store
+    properties: { name: events, kafka: { uris: "b:9092", saslHashFunction: NONE } }
+  clicks:
+    type: deltastream:index:Pipeline
+    properties:
+      database: shop
+      createDatabase: true
+      store: ${kafka.name}
+      sources: [ { name: raw, columns: [ { name: id, type: BIGINT } ] } ]
+      sink: { name: clean, columns: [ { name: id, type: BIGINT } ] }
+      transform: %s
+"""
+    stack.write(yaml_program(program % "SELECT id FROM raw"))
+    stack.run("stack", "init", "dev")
+    stack.up()
+    stack.write(yaml_program(program % "SELECT id FROM raw WHERE id > 0"))
+    failed = stack.preview(check=False)
+    assert failed.returncode != 0 and "is immutable" in failed.stdout and "raise its version" in failed.stdout
+
+
+def test_component_inputs_are_validated_with_property_names(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(yaml_program("""  clicks:
+    type: deltastream:index:Pipeline
+    properties:
+      database: shop
+      store: events
+      sources:
+        - { name: raw, columns: [ { name: id, type: BIGINT } ] }
+        - { name: raw, columns: [] }
+      sink: { name: raw, columns: [ { name: id, type: BIGINT } ] }
+      transform: DROP DATABASE shop
+      version: 0
+  env:
+    type: deltastream:index:Environment
+    properties: { project: "my-shop", environment: dev }
+"""))
+    stack.run("stack", "init", "dev")
+    failed = stack.run("up", "--yes", "--skip-preview", check=False)
+    text = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    for expected in ["transform must be a SELECT", "version starts at 1", "source 'raw' is declared twice",
+                     "'raw' is both a source and the sink", "sources[1].columns needs at least one column",
+                     "project 'my-shop' must start with a letter"]:
+        assert expected in text, f"{expected!r} missing from:\n{text[-3000:]}"
+    assert sql(local, 'SELECT name FROM deltastream.sys."databases";') == []  # nothing was created
