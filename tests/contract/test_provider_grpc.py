@@ -78,7 +78,8 @@ async def test_schema_is_served(provider: Harness) -> None:
 
     schema = json.loads(await provider.schema())
     assert schema == yaml.safe_load((Path(__file__).resolve().parents[2] / "schema.yaml").read_text())
-    assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY}
+    assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY, "deltastream:index:Pipeline",
+                                        "deltastream:index:Environment"}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
 
 

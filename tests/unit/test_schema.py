@@ -19,7 +19,7 @@ def test_schema_yaml_is_current() -> None:
 def test_every_property_is_documented_and_secrets_marked() -> None:
     schema = build()
     for token, resource in schema["resources"].items():
-        assert "## Import" in resource["description"], token
+        assert resource.get("isComponent") or "## Import" in resource["description"], token
         for name, spec in {**resource["inputProperties"], **resource["properties"]}.items():
             assert spec.get("description"), f"{token}.{name} has no description"
     for token, type_ in schema["types"].items():
@@ -35,3 +35,11 @@ def test_replacement_hints_match_the_diff_rules() -> None:
     assert resources["deltastream:index:DeltaStreamObject"]["inputProperties"]["columns"]["willReplaceOnChanges"]
     assert "willReplaceOnChanges" not in resources["deltastream:index:DeltaStreamObject"]["inputProperties"]["owner"]
     assert resources["deltastream:index:Store"]["inputProperties"]["name"]["willReplaceOnChanges"]
+
+
+def test_components_are_in_the_same_schema() -> None:
+    resources = build()["resources"]
+    pipeline = resources["deltastream:index:Pipeline"]
+    assert pipeline["isComponent"] and {"sources", "sink", "transform", "version"} <= set(pipeline["inputProperties"])
+    assert pipeline["properties"]["query"]["$ref"] == "#/resources/deltastream:index:Query"
+    assert resources["deltastream:index:Environment"]["isComponent"]
