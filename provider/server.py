@@ -142,13 +142,10 @@ class DeltaStreamProvider(ProviderServicer):
 
         return Context(self.client, urn, timeout or DEFAULT_TIMEOUT, status)
 
-    def _encode_state(self, resource: Resource, state: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
-        props = state.to_props()
-        return encode(conceal(props, secret_paths | declared_secrets(resource.state, props)))
-
-    def _encode_inputs(self, resource: Resource, inputs: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
-        props = inputs.to_props()
-        return encode(conceal(props, secret_paths | declared_secrets(resource.inputs, props)))
+    def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
+        """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
+        props = value.to_props()
+        return encode(conceal(props, secret_paths | declared_secrets(declared, props)))
 
     # --- plugin -------------------------------------------------------------------------------
 
@@ -258,10 +255,10 @@ class DeltaStreamProvider(ProviderServicer):
             inputs = resource.inputs.from_props(props)
             if request.preview:
                 return provider_pb2.CreateResponse(
-                    id="", properties=self._encode_state(resource, resource.preview(inputs), secret_paths))
+                    id="", properties=self._encode(resource.state, resource.preview(inputs), secret_paths))
             resource_id, state = await resource.create(self._context(request.urn, request.timeout), inputs)
             return provider_pb2.CreateResponse(id=resource_id,
-                                               properties=self._encode_state(resource, state, secret_paths))
+                                               properties=self._encode(resource.state, state, secret_paths))
 
         return await self._run(context, _secret_values(decode(request.properties)), work)
 
@@ -277,8 +274,8 @@ class DeltaStreamProvider(ProviderServicer):
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found
             return provider_pb2.ReadResponse(
-                id=request.id, properties=self._encode_state(resource, state, state_secrets),
-                inputs=self._encode_inputs(resource, new_inputs, input_secrets))
+                id=request.id, properties=self._encode(resource.state, state, state_secrets),
+                inputs=self._encode(resource.inputs, new_inputs, input_secrets))
 
         return await self._run(context, _secret_values(decode(request.properties)), work)
 
@@ -294,9 +291,9 @@ class DeltaStreamProvider(ProviderServicer):
                 for field in resource.state.fields():
                     if getattr(preview, field.name) is UNKNOWN and field.name in vars(old_state):
                         setattr(preview, field.name, getattr(old_state, field.name))
-                return provider_pb2.UpdateResponse(properties=self._encode_state(resource, preview, secret_paths))
+                return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
             state = await resource.update(self._context(request.urn, request.timeout), request.id, old_state, inputs)
-            return provider_pb2.UpdateResponse(properties=self._encode_state(resource, state, secret_paths))
+            return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
 
         return await self._run(context, _secret_values(decode(request.news)), work)
 
@@ -324,8 +321,9 @@ class DeltaStreamProvider(ProviderServicer):
             if not failures:
                 failures = component.check(component.inputs.from_props(inputs))
             if failures:
+                summary = "; ".join(f"{p}: {r}" for p, r in failures)
                 status = self.create_grpc_invalid_properties_status(
-                    f"invalid inputs for {request.type.rsplit(':', 1)[-1]} {request.name!r}",
+                    f"invalid inputs for {request.type.rsplit(':', 1)[-1]} {request.name!r}: {summary}",
                     [{"property_path": p, "reason": r} for p, r in failures])
                 await context.abort_with_status(status)
         return await super().Construct(request, context)

@@ -85,6 +85,16 @@ def stack(tmp_path: Path, toolchain: Path, local: BackgroundServer) -> Iterator[
     yield result
 
 
+def catalog_sql(local: BackgroundServer, statement: str) -> list[list[str]]:
+    """Run SQL on the local server directly, as someone working outside Pulumi would."""
+    import httpx
+
+    body = httpx.post(f"{local.url}/statements", json={"statement": statement},
+                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert body["sqlState"] == "00000", body
+    return body.get("data", [])
+
+
 def yaml_program(resources: str, outputs: str = "", name: str = "e2e") -> str:
     """A Pulumi YAML program that loads this repository's provider."""
     text = f"""name: {name}

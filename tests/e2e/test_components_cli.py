@@ -9,21 +9,14 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
-from tests.e2e.conftest import ROOT, Stack, pulumi_env, yaml_program
+from tests.e2e.conftest import catalog_sql as sql, ROOT, Stack, pulumi_env, yaml_program
 
 pytestmark = pytest.mark.e2e
 
 
-def sql(local: BackgroundServer, statement: str) -> list[list[str]]:
-    body = httpx.post(f"{local.url}/statements", json={"statement": statement},
-                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
-    assert body["sqlState"] == "00000", body
-    return body.get("data", [])
 
 
 @pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go"])
@@ -93,10 +86,8 @@ def test_changed_transform_without_a_new_version_fails_preview(stack: Stack, loc
     assert failed.returncode != 0 and "is immutable" in failed.stdout and "raise its version" in failed.stdout
 
 
-def test_component_inputs_are_validated_with_property_names(stack: Stack, local: BackgroundServer) -> None:
-    stack.write(yaml_program("""  clicks:
-    type: deltastream:index:Pipeline
-    properties:
+@pytest.mark.parametrize("component, properties, expected", [
+    ("Pipeline", """
       database: shop
       store: events
       sources:
@@ -104,17 +95,25 @@ def test_component_inputs_are_validated_with_property_names(stack: Stack, local:
         - { name: raw, columns: [] }
       sink: { name: raw, columns: [ { name: id, type: BIGINT } ] }
       transform: DROP DATABASE shop
-      version: 0
-  env:
-    type: deltastream:index:Environment
-    properties: { project: "my-shop", environment: dev }
+      version: 0""", ["transform: transform must be a SELECT", "version: version starts at 1",
+                      "sources[1].name: source 'raw' is declared twice", "sink.name: 'raw' is both a source and the sink",
+                      "sources[1].columns: sources[1].columns needs at least one column"]),
+    ("Environment", """
+      project: my-shop
+      environment: dev
+      namespaces: [raw, raw]""", ["project: project 'my-shop' must start with a letter",
+                                  "namespaces: namespaces lists a name twice"]),
+])
+def test_component_inputs_are_validated_with_property_names(stack: Stack, local: BackgroundServer, component: str,
+                                                            properties: str, expected: list[str]) -> None:
+    stack.write(yaml_program(f"""  it:
+    type: deltastream:index:{component}
+    properties:{properties}
 """))
     stack.run("stack", "init", "dev")
     failed = stack.run("up", "--yes", "--skip-preview", check=False)
     text = failed.stdout + failed.stderr
     assert failed.returncode != 0
-    for expected in ["transform must be a SELECT", "version starts at 1", "source 'raw' is declared twice",
-                     "'raw' is both a source and the sink", "sources[1].columns needs at least one column",
-                     "project 'my-shop' must start with a letter"]:
-        assert expected in text, f"{expected!r} missing from:\n{text[-3000:]}"
+    for message in expected:
+        assert message in text, f"{message!r} missing from:\n{text[-3000:]}"
     assert sql(local, 'SELECT name FROM deltastream.sys."databases";') == []  # nothing was created

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
-from tests.e2e.conftest import PROVIDER_DIR, Stack
+from tests.e2e.conftest import catalog_sql as sql, PROVIDER_DIR, Stack
 
 pytestmark = pytest.mark.e2e
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def sql(local: BackgroundServer, statement: str) -> None:
-    body = httpx.post(f"{local.url}/statements", json={"statement": statement}, headers=AUTH).json()
-    assert body["sqlState"] == "00000", body
 
 
 def program(lookups: str, outputs: str) -> str:

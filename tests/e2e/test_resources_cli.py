@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
-from tests.e2e.conftest import Stack, yaml_program
+from tests.e2e.conftest import catalog_sql as sql, Stack, yaml_program
 
 pytestmark = pytest.mark.e2e
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def sql(local: BackgroundServer, statement: str) -> list[list[str]]:
-    body = httpx.post(f"{local.url}/statements", json={"statement": statement}, headers=AUTH).json()
-    assert body["sqlState"] == "00000", body
-    return body.get("data", [])
 
 
 def program(password: str = "first-secret", pageid_type: str = "VARCHAR",

@@ -4,18 +4,15 @@ the examples, which run through the real CLI against the local server (acceptanc
 from __future__ import annotations
 
 import filecmp
-import os
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
-from tests.e2e.conftest import ROOT, pulumi_env
+from tests.e2e.conftest import ROOT, catalog_sql, pulumi_env
 
 pytestmark = pytest.mark.e2e
 IGNORED = {"bin", "node_modules", "__pycache__", "build", "package-lock.json"}  # build outputs, not generated
@@ -78,9 +75,7 @@ def test_example_runs_against_the_local_server(example: str, toolchain: Path, lo
         assert "example-secret" not in run([*pulumi, "stack", "export"], directory, env)
         run([*pulumi, "preview", "--expect-no-changes"], directory, env)
         run([*pulumi, "destroy", "--yes"], directory, env)
-        body = httpx.post(f"{local.url}/statements", headers={"Authorization": f"Bearer {TOKEN}"},
-                          json={"statement": 'SELECT name FROM deltastream.sys."databases";'}).json()
-        assert body["data"] == [], "destroy left databases behind"
+        assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == [], "destroy left databases"
         print(f"{example}: pulumi up took {up_seconds:.1f}s")
     finally:
         subprocess.run([*pulumi, "stack", "rm", "--yes", "--force"], cwd=directory, env=env, capture_output=True)
