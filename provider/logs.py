@@ -57,10 +57,10 @@ class EngineHandler(logging.Handler):
         loop.create_task(self.engine.log(severity, message))
 
 
-def install(engine: Engine, verbose: bool) -> None:
+def install(engine: Engine) -> None:
     handler = EngineHandler(engine)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     root = logging.getLogger("deltastream")
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.setLevel(logging.DEBUG)  # the engine shows debug messages only when asked (--debug, -v)
     root.propagate = False

@@ -369,7 +369,7 @@ def engine_address(argv: list[str]) -> str | None:
 async def serve(argv: list[str]) -> None:
     address = engine_address(argv)
     engine = Engine(address)
-    install(engine, verbose=any(a.startswith("-v") for a in argv))
+    install(engine)
     server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
     provider = DeltaStreamProvider(engine, address or "")
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)

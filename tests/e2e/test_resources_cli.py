@@ -194,3 +194,16 @@ def test_import_each_resource_and_refresh_after_out_of_band_drop(stack: Stack, l
     assert "DeltaStreamObject" not in remaining and "Database" in remaining
     query = [r for r in stack.state()["deployment"]["resources"] if r["type"].endswith("Query")]
     assert query and query[0]["outputs"]["state"] == "terminated"
+
+
+def test_sql_traces_reach_the_cli_redacted(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(yaml_program("""  orders:
+    type: deltastream:index:Store
+    properties:
+      name: orders_pg
+      postgres: { uris: "postgresql://nowhere.invalid/orders", username: app, password: trace-secret-pw }
+"""))
+    stack.run("stack", "init", "dev")
+    out = stack.run("up", "--yes", "--skip-preview", "--debug").stdout
+    assert "deltastream.client: sql" in out and "CREATE STORE \"orders_pg\"" in out
+    assert "'postgres.password' = '****'" in out and "trace-secret-pw" not in out
