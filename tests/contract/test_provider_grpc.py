@@ -400,3 +400,64 @@ async def test_unknown_outcome_is_reconciled_from_the_catalog(provider: Harness,
     resource_id, state = await provider.create(DB, {"name": "db"})
     assert resource_id == "db" and state["owner"] == "sysadmin"
     assert local.server.counters.statements["CreateDatabase"] == 1
+
+
+def pem_certificate() -> str:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+                   .sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def pem_private_key(passphrase: str | None) -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
+                  else serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode()
+
+
+async def test_kafka_ca_certificate_travels_as_an_attachment(provider: Harness, local: BackgroundServer,
+                                                             client: DeltaStreamClient) -> None:
+    certificate = pem_certificate()
+    inputs = {"name": "tls_kafka", "kafka": {"uris": "b:9093", "saslHashFunction": "AWS_MSK_IAM",
+                                             "mskIamRoleArn": "arn:aws:iam::123456789012:role/ds",
+                                             "mskAwsRegion": "us-east-1", "tlsCaCert": certificate,
+                                             "schemaRegistryName": "registry"}}
+    _, failures = await provider.check(STORE, inputs)
+    assert failures == {}
+    _, state = await provider.create(STORE, inputs)
+    assert state["status"] == "ready" and state["kafka"]["tlsCaCert"] == Secret(certificate)
+    (described,) = (await client.execute(sql.describe_store("tls_kafka"))).records()
+    assert described["SchemaRegistry"] == "registry" and described["TlsEnabled"] is True
+
+
+@pytest.mark.parametrize("passphrase", [None, "key-passphrase"])
+async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | None) -> None:
+    key = pem_private_key(passphrase)
+    inputs = {"name": "warehouse", "snowflake": {
+        "uris": "https://acme.snowflakecomputing.com", "accountId": "acme", "cloudRegion": "AWS us-east-1",
+        "warehouseName": "COMPUTE_WH", "roleName": "LOADER", "username": "deltastream", "clientKey": key,
+        **({"clientKeyPassphrase": passphrase} if passphrase else {})}}
+    _, failures = await provider.check(STORE, inputs)
+    assert failures == {}
+    if passphrase:
+        _, wrong = await provider.check(STORE, {**inputs, "snowflake": {**inputs["snowflake"],
+                                                                        "clientKeyPassphrase": "wrong"}})
+        assert "snowflake.clientKey" in wrong or "snowflake.clientKeyPassphrase" in wrong
+    _, state = await provider.create(STORE, inputs)
+    assert state["type"] == "Snowflake" and state["snowflake"]["clientKey"] == Secret(key)
+    _, _, refreshed = await provider.read(STORE, "warehouse", state, inputs)
+    assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH" and refreshed["snowflake"]["clientKey"] == Secret(key)
