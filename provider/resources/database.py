@@ -8,6 +8,7 @@ from typing import Any
 from .. import sql
 from ..client import Session
 from ..errors import NotFoundError
+from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
 from .base import Context, Diff, PlanError, Resource, check_identifier, create_then_wait, equal
@@ -36,11 +37,26 @@ def refuse_owner_change(kind: str, old_inputs: dict[str, Any], news: dict[str, A
                         "under another name owned by the new role and move its contents.")
 
 
+_EXAMPLES = examples("A database",
+    typescript='''const analytics = new deltastream.Database("analytics", { name: "analytics" });''',
+    python='''analytics = deltastream.Database("analytics", name="analytics")''',
+    go='''analytics, err := deltastream.NewDatabase(ctx, "analytics", &deltastream.DatabaseArgs{
+	Name: pulumi.String("analytics"),
+})''',
+    yaml='''resources:
+  analytics:
+    type: deltastream:index:Database
+    properties:
+      name: analytics''')
+
+
 class Database(Resource[DatabaseInputs, DatabaseState]):
     token = "deltastream:index:Database"
-    description = """A DeltaStream database: the top-level container of namespaces, objects and queries.
+    description = f"""A DeltaStream database: the top-level container of namespaces, objects and queries.
 
 Every new database has a namespace named `public`.
+
+{_EXAMPLES}
 
 ## Import
 

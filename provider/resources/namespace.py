@@ -9,6 +9,7 @@ from .. import sql
 from ..client import Session
 from ..errors import AlreadyExistsError, NotFoundError
 from ..ids import format_id, parse_id
+from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
 from .base import Context, Diff, Resource, check_identifier, create_then_wait
@@ -29,11 +30,28 @@ class NamespaceState(NamespaceInputs):
     created_at: str | None = prop("When the namespace was created (RFC 3339).", default=None)
 
 
+_EXAMPLES = examples("A namespace in a database",
+    typescript='''const raw = new deltastream.Namespace("raw", { database: analytics.name, name: "raw" });''',
+    python='''raw = deltastream.Namespace("raw", database=analytics.name, name="raw")''',
+    go='''raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+	Database: analytics.Name,
+	Name:     pulumi.String("raw"),
+})''',
+    yaml='''resources:
+  raw:
+    type: deltastream:index:Namespace
+    properties:
+      database: ${analytics.name}
+      name: raw''')
+
+
 class Namespace(Resource[NamespaceInputs, NamespaceState]):
     token = "deltastream:index:Namespace"
     description = f"""A namespace (DeltaStream calls it a schema) inside a database; objects live in namespaces.
 
 Every database already has a namespace named `public`: refer to it by name rather than declaring it.
+
+{_EXAMPLES}
 
 ## Import
 

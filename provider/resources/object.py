@@ -11,6 +11,7 @@ from ..catalog import RelationRow
 from ..client import Session
 from ..errors import InvalidInputError, NotFoundError
 from ..ids import format_id, parse_id
+from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
 from .base import Context, Resource, check_identifier, create_then_wait
@@ -110,6 +111,42 @@ def _same_type(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
+_EXAMPLES = examples("A JSON stream over a Kafka topic",
+    typescript='''const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+    database: "analytics", namespace: "raw", name: "pageviews", kind: "stream",
+    store: events.name, entity: "pageviews", valueFormat: "json",
+    columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }],
+});''',
+    python='''pageviews = deltastream.DeltaStreamObject("pageviews",
+    database="analytics", namespace="raw", name="pageviews", kind="stream",
+    store=events.name, entity="pageviews", value_format="json",
+    columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
+             deltastream.ColumnArgs(name="userid", type="VARCHAR")])''',
+    go='''pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+	Database: pulumi.String("analytics"), Namespace: pulumi.String("raw"), Name: pulumi.String("pageviews"),
+	Kind: pulumi.String("stream"), Store: events.Name, Entity: pulumi.String("pageviews"),
+	ValueFormat: pulumi.String("json"),
+	Columns: deltastream.ColumnArray{
+		&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
+		&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+	},
+})''',
+    yaml='''resources:
+  pageviews:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: analytics
+      namespace: raw
+      name: pageviews
+      kind: stream
+      store: ${events.name}
+      entity: pageviews
+      valueFormat: json
+      columns:
+        - { name: viewtime, type: BIGINT }
+        - { name: userid, type: VARCHAR }''')
+
+
 class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
     token = "deltastream:index:DeltaStreamObject"
     description = f"""An object: a DeltaStream stream, changelog or table over an entity of a store.
@@ -120,6 +157,8 @@ The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the c
 (every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
 object created. Objects are immutable: any change but the owner replaces the object (delete first, then
 create, as names are unique). Columns are read back in definition order.
+
+{_EXAMPLES}
 
 ## Import
 

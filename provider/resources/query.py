@@ -12,6 +12,7 @@ from .. import sql
 from ..catalog import QueryRow
 from ..client import Session
 from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, SQLError
+from ..docs import examples
 from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..waiting import wait_for
@@ -66,14 +67,35 @@ class QueryErrored(SQLError):
     hint = "Fix the query; it was terminated so nothing keeps running"
 
 
+_EXAMPLES = examples("A continuous query between two objects",
+    typescript='''const copy = new deltastream.Query("copy", {
+    name: "copy_pageviews",
+    sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
+});''',
+    python='''copy = deltastream.Query("copy", name="copy_pageviews",
+    sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))''',
+    go='''copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
+	Name: pulumi.String("copy_pageviews"),
+	Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
+})''',
+    yaml='''resources:
+  copy:
+    type: deltastream:index:Query
+    properties:
+      name: copy_pageviews
+      sql: INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}''')
+
+
 class Query(Resource[QueryInputs, QueryState]):
     token = "deltastream:index:Query"
-    description = """A continuous query: DeltaStream runs it until it is terminated.
+    description = f"""A continuous query: DeltaStream runs it until it is terminated.
 
 The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
 taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
 `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
 a no-op). Deleting terminates the query and waits until it is terminated.
+
+{_EXAMPLES}
 
 ## Import
 

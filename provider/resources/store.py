@@ -14,6 +14,7 @@ from .. import sql
 from ..catalog import StoreRow
 from ..client import Session
 from ..errors import DeltaStreamError, NotFoundError, SQLError
+from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
 from .base import Context, Diff, Resource, check_identifier, create_then_wait, equal
@@ -209,13 +210,51 @@ def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
                       created_at=row.created_at, updated_at=row.updated_at)
 
 
+_EXAMPLES = examples("A Kafka store with SASL credentials from secret config",
+    typescript='''const config = new pulumi.Config();
+const events = new deltastream.Store("events", {
+    name: "events",
+    kafka: {
+        uris: "broker-1:9092,broker-2:9092",
+        saslHashFunction: "SHA512",
+        saslUsername: "pipeline",
+        saslPassword: config.requireSecret("kafkaPassword"),
+    },
+});''',
+    python='''config = pulumi.Config()
+events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+    uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
+    sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))''',
+    go='''events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+	Name: pulumi.String("events"),
+	Kafka: &deltastream.KafkaArgs{
+		Uris:             pulumi.String("broker-1:9092,broker-2:9092"),
+		SaslHashFunction: pulumi.String("SHA512"),
+		SaslUsername:     pulumi.String("pipeline"),
+		SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+	},
+})''',
+    yaml='''resources:
+  events:
+    type: deltastream:index:Store
+    properties:
+      name: events
+      kafka:
+        uris: broker-1:9092,broker-2:9092
+        saslHashFunction: SHA512
+        saslUsername: pipeline
+        saslPassword: ${kafkaPassword}''')
+
+
 class Store(Resource[StoreInputs, StoreState]):
     token = "deltastream:index:Store"
-    description = """A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+    description = f"""A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
 
 Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
 attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
 store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
+
+{_EXAMPLES}
 
 ## Import
 

@@ -9,6 +9,13 @@ import * as utilities from "./utilities";
  *
  * Every new database has a namespace named `public`.
  *
+ * ## Example Usage
+ * ### A database
+ *
+ * ```typescript
+ * const analytics = new deltastream.Database("analytics", { name: "analytics" });
+ * ```
+ *
  * ## Import
  *
  * The ID is the database name:

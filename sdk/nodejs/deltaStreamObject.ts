@@ -16,6 +16,17 @@ import * as utilities from "./utilities";
  * object created. Objects are immutable: any change but the owner replaces the object (delete first, then
  * create, as names are unique). Columns are read back in definition order.
  *
+ * ## Example Usage
+ * ### A JSON stream over a Kafka topic
+ *
+ * ```typescript
+ * const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+ *     database: "analytics", namespace: "raw", name: "pageviews", kind: "stream",
+ *     store: events.name, entity: "pageviews", valueFormat: "json",
+ *     columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }],
+ * });
+ * ```
+ *
  * ## Import
  *
  * The ID is DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME":

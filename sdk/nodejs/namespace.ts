@@ -9,6 +9,13 @@ import * as utilities from "./utilities";
  *
  * Every database already has a namespace named `public`: refer to it by name rather than declaring it.
  *
+ * ## Example Usage
+ * ### A namespace in a database
+ *
+ * ```typescript
+ * const raw = new deltastream.Namespace("raw", { database: analytics.name, name: "raw" });
+ * ```
+ *
  * ## Import
  *
  * The ID is DATABASE/NAMESPACE, or "DATABASE"."NAMESPACE" when a name contains / or ":

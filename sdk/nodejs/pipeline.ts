@@ -15,6 +15,19 @@ import {DeltaStreamObject, Query} from "./index";
  *
  * The transformation is immutable per version, like any Query: to change it, raise `version`; the new
  * query starts before the old one is terminated, and the objects stay.
+ *
+ * ## Example Usage
+ * ### Clicks in, cleaned clicks out
+ *
+ * ```typescript
+ * const clicks = new deltastream.Pipeline("clicks", {
+ *     database: "shop", namespace: "raw", store: "events",
+ *     sources: [{ name: "clicks_raw", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] }],
+ *     sink: { name: "clicks_clean", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] },
+ *     transform: "SELECT id, LOWER(url) AS url FROM clicks_raw",
+ *     version: 1,
+ * });
+ * ```
  */
 export class Pipeline extends pulumi.ComponentResource {
     /** @internal */

@@ -12,6 +12,16 @@ import * as utilities from "./utilities";
  * `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
  * a no-op). Deleting terminates the query and waits until it is terminated.
  *
+ * ## Example Usage
+ * ### A continuous query between two objects
+ *
+ * ```typescript
+ * const copy = new deltastream.Query("copy", {
+ *     name: "copy_pageviews",
+ *     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
+ * });
+ * ```
+ *
  * ## Import
  *
  * The ID is the query id (a UUID):

@@ -13,6 +13,22 @@ import * as utilities from "./utilities";
  * attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
  * store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
  *
+ * ## Example Usage
+ * ### A Kafka store with SASL credentials from secret config
+ *
+ * ```typescript
+ * const config = new pulumi.Config();
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1:9092,broker-2:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
+ * });
+ * ```
+ *
  * ## Import
  *
  * The ID is the store name. Credentials cannot be read back, so after importing set them in the program:

@@ -43,3 +43,13 @@ def test_components_are_in_the_same_schema() -> None:
     assert pipeline["isComponent"] and {"sources", "sink", "transform", "version"} <= set(pipeline["inputProperties"])
     assert pipeline["properties"]["query"]["$ref"] == "#/resources/deltastream:index:Query"
     assert resources["deltastream:index:Environment"]["isComponent"]
+
+
+def test_every_resource_shows_an_example_in_each_language() -> None:
+    for token, resource in build()["resources"].items():
+        if token.endswith("Environment"):
+            continue
+        description = resource["description"]
+        assert "{{% examples %}}" in description, token
+        for language in ("typescript", "python", "go", "yaml"):
+            assert f"```{language}\n" in description, f"{token} has no {language} example"

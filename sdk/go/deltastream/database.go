@@ -16,6 +16,16 @@ import (
 //
 // Every new database has a namespace named `public`.
 //
+// ## Example Usage
+// ### A database
+// ```go
+//
+//	analytics, err := deltastream.NewDatabase(ctx, "analytics", &deltastream.DatabaseArgs{
+//		Name: pulumi.String("analytics"),
+//	})
+//
+// ```
+//
 // ## Import
 //
 // The ID is the database name:

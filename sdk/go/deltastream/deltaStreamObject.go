@@ -21,6 +21,22 @@ import (
 // object created. Objects are immutable: any change but the owner replaces the object (delete first, then
 // create, as names are unique). Columns are read back in definition order.
 //
+// ## Example Usage
+// ### A JSON stream over a Kafka topic
+// ```go
+//
+//	pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+//		Database: pulumi.String("analytics"), Namespace: pulumi.String("raw"), Name: pulumi.String("pageviews"),
+//		Kind: pulumi.String("stream"), Store: events.Name, Entity: pulumi.String("pageviews"),
+//		ValueFormat: pulumi.String("json"),
+//		Columns: deltastream.ColumnArray{
+//			&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
+//			&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//		},
+//	})
+//
+// ```
+//
 // ## Import
 //
 // The ID is DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME":

@@ -16,6 +16,17 @@ import (
 //
 // Every database already has a namespace named `public`: refer to it by name rather than declaring it.
 //
+// ## Example Usage
+// ### A namespace in a database
+// ```go
+//
+//	raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//		Database: analytics.Name,
+//		Name:     pulumi.String("raw"),
+//	})
+//
+// ```
+//
 // ## Import
 //
 // The ID is DATABASE/NAMESPACE, or "DATABASE"."NAMESPACE" when a name contains / or ":

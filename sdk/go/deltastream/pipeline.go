@@ -18,6 +18,25 @@ import (
 //
 // The transformation is immutable per version, like any Query: to change it, raise `version`; the new
 // query starts before the old one is terminated, and the objects stay.
+//
+// ## Example Usage
+// ### Clicks in, cleaned clicks out
+// ```go
+//
+//	columns := deltastream.ColumnArray{
+//		&deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")},
+//		&deltastream.ColumnArgs{Name: pulumi.String("url"), Type: pulumi.String("VARCHAR")},
+//	}
+//
+//	clicks, err := deltastream.NewPipeline(ctx, "clicks", &deltastream.PipelineArgs{
+//		Database: pulumi.String("shop"), Namespace: pulumi.String("raw"), Store: pulumi.String("events"),
+//		Sources:  deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_raw"), Columns: columns}},
+//		Sink:     &deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_clean"), Columns: columns},
+//		Transform: pulumi.String("SELECT id, LOWER(url) AS url FROM clicks_raw"),
+//		Version:   pulumi.Int(1),
+//	})
+//
+// ```
 type Pipeline struct {
 	pulumi.ResourceState
 

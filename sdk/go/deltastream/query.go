@@ -19,6 +19,17 @@ import (
 // `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
 // a no-op). Deleting terminates the query and waits until it is terminated.
 //
+// ## Example Usage
+// ### A continuous query between two objects
+// ```go
+//
+//	copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
+//		Name: pulumi.String("copy_pageviews"),
+//		Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
+//	})
+//
+// ```
+//
 // ## Import
 //
 // The ID is the query id (a UUID):

@@ -18,6 +18,22 @@ import (
 // attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
 // store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
 //
+// ## Example Usage
+// ### A Kafka store with SASL credentials from secret config
+// ```go
+//
+//	events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//		Name: pulumi.String("events"),
+//		Kafka: &deltastream.KafkaArgs{
+//			Uris:             pulumi.String("broker-1:9092,broker-2:9092"),
+//			SaslHashFunction: pulumi.String("SHA512"),
+//			SaslUsername:     pulumi.String("pipeline"),
+//			SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//		},
+//	})
+//
+// ```
+//
 // ## Import
 //
 // The ID is the store name. Credentials cannot be read back, so after importing set them in the program:

@@ -70,6 +70,12 @@ class Database(pulumi.CustomResource):
 
         Every new database has a namespace named `public`.
 
+        ## Example Usage
+        ### A database
+        ```python
+        analytics = deltastream.Database("analytics", name="analytics")
+        ```
+
         ## Import
 
         The ID is the database name:
@@ -93,6 +99,12 @@ class Database(pulumi.CustomResource):
         A DeltaStream database: the top-level container of namespaces, objects and queries.
 
         Every new database has a namespace named `public`.
+
+        ## Example Usage
+        ### A database
+        ```python
+        analytics = deltastream.Database("analytics", name="analytics")
+        ```
 
         ## Import
 

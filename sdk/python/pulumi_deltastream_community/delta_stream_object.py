@@ -259,6 +259,16 @@ class DeltaStreamObject(pulumi.CustomResource):
         object created. Objects are immutable: any change but the owner replaces the object (delete first, then
         create, as names are unique). Columns are read back in definition order.
 
+        ## Example Usage
+        ### A JSON stream over a Kafka topic
+        ```python
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database="analytics", namespace="raw", name="pageviews", kind="stream",
+            store=events.name, entity="pageviews", value_format="json",
+            columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
+                     deltastream.ColumnArgs(name="userid", type="VARCHAR")])
+        ```
+
         ## Import
 
         The ID is DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME":
@@ -298,6 +308,16 @@ class DeltaStreamObject(pulumi.CustomResource):
         (every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
         object created. Objects are immutable: any change but the owner replaces the object (delete first, then
         create, as names are unique). Columns are read back in definition order.
+
+        ## Example Usage
+        ### A JSON stream over a Kafka topic
+        ```python
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database="analytics", namespace="raw", name="pageviews", kind="stream",
+            store=events.name, entity="pageviews", value_format="json",
+            columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
+                     deltastream.ColumnArgs(name="userid", type="VARCHAR")])
+        ```
 
         ## Import
 

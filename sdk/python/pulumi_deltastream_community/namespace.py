@@ -86,6 +86,12 @@ class Namespace(pulumi.CustomResource):
 
         Every database already has a namespace named `public`: refer to it by name rather than declaring it.
 
+        ## Example Usage
+        ### A namespace in a database
+        ```python
+        raw = deltastream.Namespace("raw", database=analytics.name, name="raw")
+        ```
+
         ## Import
 
         The ID is DATABASE/NAMESPACE, or "DATABASE"."NAMESPACE" when a name contains / or ":
@@ -110,6 +116,12 @@ class Namespace(pulumi.CustomResource):
         A namespace (DeltaStream calls it a schema) inside a database; objects live in namespaces.
 
         Every database already has a namespace named `public`: refer to it by name rather than declaring it.
+
+        ## Example Usage
+        ### A namespace in a database
+        ```python
+        raw = deltastream.Namespace("raw", database=analytics.name, name="raw")
+        ```
 
         ## Import
 

@@ -209,6 +209,16 @@ class Pipeline(pulumi.ComponentResource):
         The transformation is immutable per version, like any Query: to change it, raise `version`; the new
         query starts before the old one is terminated, and the objects stay.
 
+        ## Example Usage
+        ### Clicks in, cleaned clicks out
+        ```python
+        columns = [deltastream.ColumnArgs(name="id", type="BIGINT"), deltastream.ColumnArgs(name="url", type="VARCHAR")]
+        clicks = deltastream.Pipeline("clicks", database="shop", namespace="raw", store="events",
+            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns)],
+            sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns),
+            transform="SELECT id, LOWER(url) AS url FROM clicks_raw", version=1)
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] create_database: Create the database instead of using an existing one.
@@ -235,6 +245,16 @@ class Pipeline(pulumi.ComponentResource):
 
         The transformation is immutable per version, like any Query: to change it, raise `version`; the new
         query starts before the old one is terminated, and the objects stay.
+
+        ## Example Usage
+        ### Clicks in, cleaned clicks out
+        ```python
+        columns = [deltastream.ColumnArgs(name="id", type="BIGINT"), deltastream.ColumnArgs(name="url", type="VARCHAR")]
+        clicks = deltastream.Pipeline("clicks", database="shop", namespace="raw", store="events",
+            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns)],
+            sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns),
+            transform="SELECT id, LOWER(url) AS url FROM clicks_raw", version=1)
+        ```
 
         :param str resource_name: The name of the resource.
         :param PipelineArgs args: The arguments to use to populate this resource's properties.

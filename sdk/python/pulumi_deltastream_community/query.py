@@ -124,6 +124,13 @@ class Query(pulumi.CustomResource):
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
         a no-op). Deleting terminates the query and waits until it is terminated.
 
+        ## Example Usage
+        ### A continuous query between two objects
+        ```python
+        copy = deltastream.Query("copy", name="copy_pageviews",
+            sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
+        ```
+
         ## Import
 
         The ID is the query id (a UUID):
@@ -153,6 +160,13 @@ class Query(pulumi.CustomResource):
         taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
         a no-op). Deleting terminates the query and waits until it is terminated.
+
+        ## Example Usage
+        ### A continuous query between two objects
+        ```python
+        copy = deltastream.Query("copy", name="copy_pageviews",
+            sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
+        ```
 
         ## Import
 

@@ -125,6 +125,15 @@ class Store(pulumi.CustomResource):
         attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
         store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
 
+        ## Example Usage
+        ### A Kafka store with SASL credentials from secret config
+        ```python
+        config = pulumi.Config()
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
+            sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))
+        ```
+
         ## Import
 
         The ID is the store name. Credentials cannot be read back, so after importing set them in the program:
@@ -153,6 +162,15 @@ class Store(pulumi.CustomResource):
         Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
         attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
         store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
+
+        ## Example Usage
+        ### A Kafka store with SASL credentials from secret config
+        ```python
+        config = pulumi.Config()
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
+            sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))
+        ```
 
         ## Import
 
