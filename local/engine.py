@@ -359,7 +359,7 @@ class Engine:
         missing = [k for k in st.primary_key if k not in names]
         if missing:
             raise SqlFailure("42601", f"PRIMARY KEY column {missing[0]!r} is not defined")
-        if st.kind in ("changelog", "table") and not st.primary_key and st.kind == "changelog":
+        if st.kind == "changelog" and not st.primary_key:
             raise SqlFailure("42601", "a CHANGELOG needs a PRIMARY KEY")
 
     def _insert_relation(self, db: sqlite3.Connection, kind: str, d: str, sc: str, n: str, store: str,

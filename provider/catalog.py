@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -139,8 +140,6 @@ class ColumnInfo:
 async def relation_with_columns(client: DeltaStreamClient, database: str, namespace: str,
                                 name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:
     """A relation and its columns from one SELECT; columns in definition order where the server says it."""
-    import json
-
     records = (await client.execute(sql.select_relation_with_columns(database, namespace, name))).records()
     if not records:
         return None

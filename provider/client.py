@@ -177,8 +177,10 @@ class DeltaStreamClient:
         """
         if isinstance(statement, str):
             statement = raw(statement)
+        return await self._run(statement, self.session.merged(session), timeout)
+
+    async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
         deadline = None if not timeout else time.monotonic() + timeout
-        context = self.session.merged(session)
         kind = statement.sql.split(None, 1)[0].upper() if statement.sql.strip() else "?"
         self.stats.statements += 1
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
@@ -205,7 +207,8 @@ class DeltaStreamClient:
         async with self._org_lock:
             if _is_uuid(self.session.organization or ""):
                 return self.session.organization
-            listing = await self._execute_without_org(list_organizations())
+            # Listing organizations must not name one, or the server would look the name up first.
+            listing = await self._run(list_organizations(), replace(self.session, organization=None), None)
             matches = [r for r in listing.records() if _field(r, "name") == configured]
             if not matches:
                 known = ", ".join(sorted(str(_field(r, "name")) for r in listing.records())) or "none"
@@ -215,14 +218,6 @@ class DeltaStreamClient:
             return self.session.organization
 
     # --- internals ----------------------------------------------------------------------------
-
-    async def _execute_without_org(self, statement: Statement) -> Result:
-        saved = self.session
-        self.session = replace(saved, organization=None)
-        try:
-            return await self.execute(statement)
-        finally:
-            self.session = replace(self.session, organization=saved.organization)
 
     def _statement_request(self, statement: Statement, session: Session) -> httpx.Request:
         body: dict[str, Any] = {"statement": statement.sql, **session.request_fields(), "parameters": {}}

@@ -13,8 +13,10 @@ from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar
 
 from ..catalog import Catalog
 from ..client import DeltaStreamClient
+from ..errors import DeltaStreamError, OutcomeUnknownError
 from ..model import Model, wire_name
 from ..properties import UNKNOWN
+from ..waiting import wait_for
 
 I = TypeVar("I", bound=Model)
 S = TypeVar("S", bound=Model)
@@ -162,9 +164,6 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
     An unknown outcome (connection lost after sending) is reconciled by probing; a failure after the
     object exists undoes it, and when even that fails the resource is kept in state (no orphan).
     """
-    from ..errors import DeltaStreamError, OutcomeUnknownError
-    from ..waiting import wait_for
-
     try:
         await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
     except OutcomeUnknownError:

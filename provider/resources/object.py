@@ -193,9 +193,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         for key in inputs.primary_key or []:
             if known is not None and isinstance(key, str) and key not in known:
                 failures.append(("primaryKey", f"primary key column {key!r} is not among the columns"))
-        if inputs.kind == "changelog" and inputs.primary_key is not None and not inputs.primary_key:
-            failures.append(("primaryKey", "a changelog needs a primary key"))
-        if inputs.kind == "changelog" and inputs.primary_key is None:
+        if inputs.kind == "changelog" and not inputs.primary_key:
             failures.append(("primaryKey", "a changelog needs a primary key: set primaryKey"))
         if known is not None and isinstance(inputs.timestamp_column, str) and inputs.timestamp_column not in known:
             failures.append(("timestampColumn", f"{inputs.timestamp_column!r} is not among the columns"))
