@@ -13,6 +13,7 @@ T = TypeVar("T")
 
 FIRST_DELAY = 0.05
 MAX_DELAY = 2.0
+PROGRESS_EVERY = 5.0  # seconds between status messages to the engine during a long wait
 
 
 async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
@@ -29,7 +30,7 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, 
         now = time.monotonic()
         if now >= deadline:
             raise StatementTimeoutError(f"timed out after {timeout:g}s waiting for {what}")
-        if progress is not None and now - reported >= 5:
+        if progress is not None and now - reported >= PROGRESS_EVERY:
             reported = now
             await progress(f"waiting for {what} ({now - started:.0f}s)")
         await asyncio.sleep(min(delay * random.uniform(0.8, 1.2), max(deadline - now, 0)))

@@ -6,6 +6,7 @@ methods, and encodes the answers; resources never see protobuf, HTTP or SQL text
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -171,6 +172,9 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
             raise
     try:
         return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
+    except asyncio.CancelledError:
+        raise CreateFailed(f"cancelled while waiting for {what}; it exists, so it is kept in state for the next "
+                           "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None
     except Exception as failure:
         try:
             await undo()

@@ -6,7 +6,7 @@ from typing import AsyncIterator
 
 import grpc
 import pytest
-from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import sql
@@ -461,3 +461,38 @@ async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | Non
     assert state["type"] == "Snowflake" and state["snowflake"]["clientKey"] == Secret(key)
     _, _, refreshed = await provider.read(STORE, "warehouse", state, inputs)
     assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH" and refreshed["snowflake"]["clientKey"] == Secret(key)
+
+
+async def test_long_waits_report_progress_to_the_engine(provider: Harness, local: BackgroundServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from deltastream_provider import waiting
+
+    monkeypatch.setattr(waiting, "PROGRESS_EVERY", 0.1)
+    messages: list[tuple[str, str]] = []
+
+    async def status(urn: str, message: str) -> None:
+        messages.append((urn, message))
+
+    provider.provider.engine.status = status  # type: ignore[method-assign]
+    local.server.knobs.update({"store_ready_s": 0.6})
+    await provider.create(STORE, KAFKA)
+    assert messages and all("waiting for store 'events' to be ready" in m for _, m in messages)
+    assert messages[0][0].endswith("deltastream:index:Store::r")
+
+
+async def test_cancel_stops_a_create_in_flight(provider: Harness, local: BackgroundServer) -> None:
+    import asyncio
+
+    local.server.knobs.update({"store_ready_s": 60})
+    create = asyncio.ensure_future(provider.create(STORE, KAFKA))
+    await asyncio.sleep(0.3)
+    await provider.cancel()
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await asyncio.wait_for(create, 5)
+    # The store exists in DeltaStream, so the engine is told to keep it in state (no orphan).
+    assert "cancelled while waiting for store 'events'" in error.value.details()
+    assert "kept in state" in error.value.details()
+    metadata = dict(error.value.trailing_metadata() or ())
+    details = status_pb2.Status.FromString(metadata["grpc-status-details-bin"])
+    failure = provider_pb2.ErrorResourceInitFailed()
+    assert details.details[0].Unpack(failure) and failure.id == "events"
