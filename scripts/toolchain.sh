@@ -57,7 +57,7 @@ import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 GO
   log "resolving pulumi v$PULUMI_VERSION modules (first run downloads ~1 GB)"
   (cd "$mod" && go mod tidy)
-  log "building pulumi v$PULUMI_VERSION (10-25 minutes from cold on 2 cores)"
+  log "building pulumi v$PULUMI_VERSION (about 4 minutes from cold on 2 cores)"
   (cd "$mod" && CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
     -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
