@@ -496,3 +496,10 @@ async def test_cancel_stops_a_create_in_flight(provider: Harness, local: Backgro
     details = status_pb2.Status.FromString(metadata["grpc-status-details-bin"])
     failure = provider_pb2.ErrorResourceInitFailed()
     assert details.details[0].Unpack(failure) and failure.id == "events"
+
+
+async def test_any_secret_input_stays_secret_in_outputs(provider: Harness) -> None:
+    _, state = await provider.create(DB, {"name": Secret("classified")})
+    assert state["name"] == Secret("classified") and not isinstance(state["owner"], Secret)
+    _, read_state, read_inputs = await provider.read(DB, "classified", state, {"name": Secret("classified")})
+    assert read_state["name"] == Secret("classified") and read_inputs["name"] == Secret("classified")
