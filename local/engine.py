@@ -52,8 +52,10 @@ class Session:
 
 @dataclass
 class Outcome:
+    """Columns (name, type), rows of catalog values (encoded to strings on the way out), the session after."""
+
     columns: list[tuple[str, str]]
-    rows: list[list[str | None]]
+    rows: list[list[Any]]
     session: Session
 
 
@@ -98,12 +100,10 @@ class Engine:
         props = statement.properties
         if isinstance(statement, s.UpdateStore):
             props = {**self._store_properties_for_check(statement.name), **props}
-        if _word(props.get("type")) != "POSTGRESQL" or not isinstance(props.get("uris"), str):
+        uris, user, password = props.get("uris"), props.get("postgres.username"), props.get("postgres.password")
+        if _word(props.get("type")) != "POSTGRESQL" or not all(isinstance(v, str) for v in (uris, user, password)):
             return None
-        user, password = props.get("postgres.username"), props.get("postgres.password")
-        if not isinstance(user, str) or not isinstance(password, str):
-            return None
-        return await asyncio.to_thread(check_postgres, props["uris"].split(",")[0], user, password)
+        return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
 
     def _store_properties_for_check(self, name: str) -> dict[str, Any]:
         with self.catalog.transaction() as db:
@@ -609,9 +609,9 @@ class Engine:
     def _select(self, db: sqlite3.Connection, st: s.Select, session: Session, **kw: Any) -> Outcome:
         """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""
         tables: dict[str, str] = {}  # alias -> system table
-        for ref in [st.table] + ([st.join.table] if st.join else []):
-            table = self._system_table(ref.name)
-            tables[ref.alias or table] = table
+        for table_ref in [st.table] + ([st.join.table] if st.join else []):
+            table = self._system_table(table_ref.name)
+            tables[table_ref.alias or table] = table
         aliases = {item.alias for item in st.columns or () if item.alias}
 
         def column(ref: s.ColumnRef, allow_alias: bool = False) -> tuple[str, str]:
@@ -654,23 +654,23 @@ class Engine:
             alias = st.join.table.alias or self._system_table(st.join.table.name)
             conditions = " AND ".join(f"{column(a)[0]} = {column(b)[0]}" for a, b in st.join.on)
             sql += f" {'LEFT ' if st.join.left else ''}JOIN sys_{tables[alias]} AS {quote_column(alias)} ON {conditions}"
-        conditions = []
+        filters: list[str] = []
         for predicate in st.where:
             if isinstance(predicate, s.Eq):
-                conditions.append(f"{column(predicate.column)[0]} = ?")
+                filters.append(f"{column(predicate.column)[0]} = ?")
                 params.append(predicate.value)
             elif isinstance(predicate, s.In):
-                conditions.append(f"{column(predicate.column)[0]} IN ({', '.join('?' * len(predicate.values))})")
+                filters.append(f"{column(predicate.column)[0]} IN ({', '.join('?' * len(predicate.values))})")
                 params.extend(predicate.values)
             else:
                 pieces = [column(predicate.columns[0])[0]]
-                for separator, ref in zip(predicate.separators, predicate.columns[1:]):
-                    pieces += ["?", column(ref)[0]]
+                for separator, part in zip(predicate.separators, predicate.columns[1:]):
+                    pieces += ["?", column(part)[0]]
                     params.append(separator)
-                conditions.append(" || ".join(pieces) + " = ?")
+                filters.append(" || ".join(pieces) + " = ?")
                 params.append(predicate.value)
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
+        if filters:
+            sql += " WHERE " + " AND ".join(filters)
         if st.order_by:
             sql += " ORDER BY " + ", ".join(f"{column(c, allow_alias=True)[0]}{' DESC' if desc else ''}"
                                             for c, desc in st.order_by)

@@ -155,7 +155,8 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         columns = tuple(x for x in c if isinstance(x, s.Column))
         keys = next((x.children for x in c if isinstance(x, Tree) and x.data == "primary_key"), [])
         props = c[-1] if isinstance(c[-1], dict) else {}
-        return self._wrap(meta, s.CreateRelation(c[1], c[2], columns, tuple(keys), props, self._text(meta)))
+        return self._wrap(meta, s.CreateRelation(c[1], c[2], columns, tuple(str(k) for k in keys), props,
+                                                 self._text(meta)))
 
     @v_args(meta=True, inline=False)
     def create_relation_as(self, meta: Any, c: list[Any]) -> s.Parsed:
@@ -209,7 +210,7 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         return self._wrap(meta, s.DescribePlan(c[1].statement))
 
     @v_args(meta=True, inline=False)
-    def list(self, meta: Any, c: list[Any]) -> s.Parsed:
+    def list_objects(self, meta: Any, c: list[Any]) -> s.Parsed:
         schema = next((x for x in c if isinstance(x, s.Name)), None)
         flag = next((string(x) for x in c if isinstance(x, Token) and x.type == "STRING"), "")
         return self._wrap(meta, s.ListObjects(str(c[1]).upper(), schema, flag.lower() == "all"))
@@ -232,16 +233,16 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         join: s.Join | None = None
         where: tuple[s.Predicate, ...] = ()
         order: tuple[tuple[s.ColumnRef, bool], ...] = ()
-        limit = None
+        limit: int | None = None
         for part in c[4:]:
             if isinstance(part, s.Join):
                 join = part
             elif isinstance(part, Tree) and part.data == "where":
-                where = tuple(part.children)
+                where = tuple(part.children)  # type: ignore[arg-type]
             elif isinstance(part, Tree) and part.data == "order_by":
-                order = tuple(part.children)
+                order = tuple(part.children)  # type: ignore[arg-type]
             elif isinstance(part, Tree) and part.data == "limit":
-                limit = part.children[0]
+                limit = int(part.children[0])  # type: ignore[arg-type]
         return self._wrap(meta, s.Select(columns, table, join, where, order, limit))
 
     def table_ref(self, name: s.Name, *alias: Token) -> s.TableRef:
@@ -353,7 +354,7 @@ class _Build(Transformer[Token, list[s.Parsed]]):
 def _with_query(body: s.QueryBody, last: Any) -> s.QueryBody:
     """Attach a trailing ``QUERY WITH (...)`` clause's properties to the query body."""
     if isinstance(last, Tree) and last.data == "query_with":
-        return s.QueryBody(body.text, body.sources, last.children[0])
+        return s.QueryBody(body.text, body.sources, dict(last.children[0]))  # type: ignore[arg-type]
     return body
 
 

@@ -7,6 +7,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from aiohttp import web
 
@@ -72,7 +73,8 @@ class BackgroundServer:
         self.server.catalog.close()
 
 
-def serve_forever(settings: Settings, announce: callable = print) -> None:  # type: ignore[valid-type]
+def serve_forever(settings: Settings, announce: Callable[[LocalServer, str], None]) -> None:
+    """Run in the foreground until interrupted; ``announce`` is told the server and its URL once it listens."""
     server = build(settings)
 
     async def on_startup(app: web.Application) -> None:

@@ -11,11 +11,11 @@ import json
 import random
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from .catalog import Catalog
 from .engine import Engine, Outcome, Session, SqlFailure
@@ -23,6 +23,7 @@ from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 
 SUCCESS, RUNNING = "00000", "03000"
+KEPT_RESULTS = 50_000  # statements whose results stay retrievable by id (polling, partitions)
 BUILTIN_ROLES = frozenset({"orgadmin", "sysadmin", "useradmin", "securityadmin", "public"})
 
 
@@ -70,7 +71,7 @@ class Counters:
         self.sql_states: Counter[str] = Counter()
         self.peers: set[str] = set()
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
+    def as_dict(self) -> dict[str, Any]:
         return {"requests": dict(self.requests), "statements": dict(self.statements),
                 "statuses": dict(self.statuses), "sqlStates": dict(self.sql_states),
                 "connections": len(self.peers)}
@@ -94,7 +95,7 @@ class LocalServer:
         self.knobs = knobs
         self.tokens = tokens
         self.engine = Engine(catalog, knobs)
-        self.results: dict[str, StoredResult] = {}
+        self.results: OrderedDict[str, StoredResult] = OrderedDict()
         self.counters = Counters()
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         self.app.add_routes([
@@ -167,6 +168,8 @@ class LocalServer:
             return _error(400, "request must contain a non-empty 'statement'")
         result = await self._execute(statement, self._session(body, request), attachments)
         self.results[result.statement_id] = result
+        while len(self.results) > KEPT_RESULTS:  # a long-running server keeps the newest answers only
+            self.results.popitem(last=False)
         if self.knobs.async_polls > 0:
             result.polls_left = self.knobs.async_polls
             return _json(result.status(), 202)
@@ -190,11 +193,13 @@ class LocalServer:
         if request.content_type.startswith("multipart/"):
             body: dict[str, Any] | None = None
             reader = await request.multipart()
-            async for part in reader:  # type: ignore[union-attr]
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    raise ValueError("nested multipart bodies are not supported")
                 if part.name == "request":
-                    body = _parse_json(await part.text())  # type: ignore[union-attr]
+                    body = _parse_json(await part.text())
                 elif part.name == "attachments":
-                    attachments[part.filename or "attachment"] = bytes(await part.read())  # type: ignore[union-attr]
+                    attachments[part.filename or "attachment"] = bytes(await part.read())
             if body is None:
                 raise ValueError("multipart request has no 'request' part")
             return body, attachments

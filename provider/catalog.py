@@ -79,7 +79,12 @@ _QUERY = ["id", "name", "version", "intended_state", "current_state", "sql", "ow
 
 
 def _rows(result: Result, factory: type, columns: Sequence[str]) -> list[Any]:
-    return [factory(*[_ts(row[c]) for c in columns]) for row in result.records()]
+    return _rows_of(result.records(), factory, columns)
+
+
+def _rows_of(records: list[dict[str, Any]], factory: type, columns: Sequence[str]) -> list[Any]:
+    """Typed rows; timestamps become RFC 3339 text."""
+    return [factory(*[_ts(record[c]) for c in columns]) for record in records]
 
 
 def _one(rows: list[Any]) -> Any:
@@ -143,7 +148,7 @@ async def relation_with_columns(client: DeltaStreamClient, database: str, namesp
     records = (await client.execute(sql.select_relation_with_columns(database, namespace, name))).records()
     if not records:
         return None
-    relation = RelationRow(*[_ts(records[0][c]) for c in _RELATION])
+    relation: RelationRow = _rows_of([records[0]], RelationRow, _RELATION)[0]
     columns = []
     for position, record in enumerate(records):
         if record.get("column_name") is None:

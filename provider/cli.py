@@ -74,7 +74,7 @@ def local(host: str, port: int, data_dir: str, in_memory: bool, tokens: tuple[st
     from deltastream_local.knobs import Knobs
     from deltastream_local.runner import DEFAULT_TOKEN, Settings, serve_forever
 
-    token_roles = dict(t.split("=", 1) if "=" in t else (t, "sysadmin") for t in tokens) or {DEFAULT_TOKEN: "sysadmin"}
+    token_roles = {t.partition("=")[0]: t.partition("=")[2] or "sysadmin" for t in tokens} or {DEFAULT_TOKEN: "sysadmin"}
     knob_values: dict[str, Any] = {}
     for item in knobs:
         name, _, value = item.partition("=")

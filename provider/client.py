@@ -266,7 +266,7 @@ class DeltaStreamClient:
         partitions = [p.get("rowCount", 0) for p in (metadata.get("partitionInfo") or [])]
         pages = [body.get("data") or []] if partitions and partitions[0] else [[]] if partitions else []
         if len(partitions) > 1:
-            rest = await asyncio.gather(*(self._partition(statement_id, p) for p in range(1, len(partitions))))
+            rest = await asyncio.gather(*(self._partition(statement_id or "", p) for p in range(1, len(partitions))))
             pages += rest
         rows: list[tuple[Any, ...]] = []
         for page in pages:

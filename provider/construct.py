@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import pulumi
 from pulumi.provider import ConstructResult, Provider
@@ -14,12 +14,12 @@ class ComponentHost(Provider):
     def __init__(self) -> None:
         super().__init__(__version__)
 
-    def construct(self, name: str, resource_type: str, inputs: dict[str, Any],
+    def construct(self, name: str, resource_type: str, inputs: Mapping[str, Any],
                   options: pulumi.ResourceOptions | None = None) -> ConstructResult:
         from deltastream_components.registry import COMPONENTS_BY_TOKEN
 
         component = COMPONENTS_BY_TOKEN.get(resource_type)
         if component is None:
             raise ValueError(f"unknown component type {resource_type!r}")
-        resource = component.build(name, inputs, options)
+        resource = component.build(name, dict(inputs), options)
         return ConstructResult(urn=resource.urn, state=resource.outputs)  # type: ignore[attr-defined]

@@ -75,7 +75,7 @@ class Doctor:
         except socket.gaierror as exc:
             raise CheckFailed(f"{self.host} does not resolve: {exc.strerror}",
                               "check the host name in deltastream:server and this machine's DNS") from exc
-        self.addresses = sorted({info[4][0] for info in infos})
+        self.addresses = sorted({str(info[4][0]) for info in infos})
         return f"{self.host} -> {', '.join(self.addresses)}"
 
     async def tcp(self) -> str:

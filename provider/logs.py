@@ -23,7 +23,8 @@ class Engine:
         if address:
             self._stub = engine_pb2_grpc.EngineStub(grpc.aio.insecure_channel(address))
 
-    async def log(self, severity: int, message: str, urn: str = "", ephemeral: bool = False) -> None:
+    async def log(self, severity: engine_pb2.LogSeverity.ValueType, message: str, urn: str = "",
+                  ephemeral: bool = False) -> None:
         if self._stub is None:
             print(message, file=sys.stderr)
             return

@@ -152,7 +152,8 @@ def _check_type(tp: Any, value: Any, path: str) -> list[tuple[str, str]]:
         if not isinstance(value, dict):
             return [(path, f"{path} must be a map")]
         return [f for k, v in value.items() for f in _check_type(get_args(tp)[1], v, f"{path}.{k}")]
-    expected = {str: str, bool: bool, int: int, float: (int, float)}.get(tp)
+    scalars: dict[Any, type | tuple[type, ...]] = {str: str, bool: bool, int: int, float: (int, float)}
+    expected = scalars.get(tp)
     if expected is not None and (not isinstance(value, expected) or (tp is not bool and isinstance(value, bool))):
         return [(path, f"{path} must be a {tp.__name__}, not {type(value).__name__}")]
     return []

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence, Union
 
+from .redaction import redact_sql
+
 REDACTED = "'****'"
 _BAREWORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -211,8 +213,6 @@ def describe(statement: Statement) -> Statement:
 
 def raw(sql: str, *, mutating: bool = True) -> Statement:
     """User-written SQL (a query body): sent as written, redacted by pattern in traces."""
-    from .redaction import redact_sql
-
     text = sql.strip().rstrip(";").strip()
     return Statement(text + ";", redact_sql(text) + ";", mutating=mutating)
 

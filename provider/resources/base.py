@@ -162,8 +162,10 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
                            resource_id: str, undo: Callable[[], Awaitable[None]], session: Any = None) -> Any:
     """Run a CREATE, then wait until ``probe`` sees the object ready.
 
-    An unknown outcome (connection lost after sending) is reconciled by probing; a failure after the
-    object exists undoes it, and when even that fails the resource is kept in state (no orphan).
+    An unknown outcome (connection lost after sending) is reconciled by probing. Once the CREATE has
+    succeeded, a failure undoes it, and when even that fails, or the wait is cancelled (Ctrl-C), the
+    resource is kept in state (no orphan). A cancellation during the CREATE itself is passed on: the
+    name might belong to an object that existed before, which must never end up in this stack's state.
     """
     try:
         await ctx.client.execute(statement, session=session, timeout=ctx.timeout)

@@ -485,7 +485,10 @@ async def test_cancel_stops_a_create_in_flight(provider: Harness, local: Backgro
 
     local.server.knobs.update({"store_ready_s": 60})
     create = asyncio.ensure_future(provider.create(STORE, KAFKA))
-    await asyncio.sleep(0.3)
+    for _ in range(100):  # cancel once the store exists and the provider is waiting for it
+        await asyncio.sleep(0.05)
+        if local.server.counters.statements["Select"]:
+            break
     await provider.cancel()
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await asyncio.wait_for(create, 5)
