@@ -235,7 +235,9 @@ class DeltaStreamProvider(ProviderServicer):
             detailed = {}
             for key in diff.changes:
                 replace = key in diff.replaces
-                if old_inputs.get(key) is None:
+                if key not in news and key not in old_inputs:  # an output (drift), not an input
+                    detailed[key] = kind(kind=kind.UPDATE_REPLACE if replace else kind.UPDATE, inputDiff=False)
+                elif old_inputs.get(key) is None:
                     detailed[key] = kind(kind=kind.ADD_REPLACE if replace else kind.ADD, inputDiff=True)
                 elif news.get(key) is None:
                     detailed[key] = kind(kind=kind.DELETE_REPLACE if replace else kind.DELETE, inputDiff=True)

@@ -19,6 +19,7 @@ from ..waiting import wait_for
 from .base import Context, Diff, PlanError, Resource, check_identifier
 
 IMMUTABLE = ("sql", "name", "database", "namespace")
+STOPPED = ("terminated", "errored")
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
 
@@ -93,7 +94,8 @@ class Query(Resource[QueryInputs, QueryState]):
 The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
 taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
 `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-a no-op). Deleting terminates the query and waits until it is terminated.
+a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
+Deleting terminates the query and waits until it is terminated.
 
 {_EXAMPLES}
 
@@ -136,6 +138,9 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
                            "this one; Pulumi then starts the new query and terminates the old one. In a Pipeline, "
                            "raise its version to do the same.")
             raise PlanError("\n".join(message))
+        if olds.get("state") in STOPPED and not result.changes:
+            # Drift: the query stopped outside Pulumi (seen by a refresh); `pulumi up` starts it again.
+            result.changes, result.replaces = ["state"], ["state"]
         return result
 
     def _session(self, inputs: QueryInputs) -> Session:

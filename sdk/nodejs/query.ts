@@ -10,7 +10,8 @@ import * as utilities from "./utilities";
  * The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
  * taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
  * `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
- * a no-op). Deleting terminates the query and waits until it is terminated.
+ * a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
+ * Deleting terminates the query and waits until it is terminated.
  *
  * ## Example Usage
  * ### A continuous query between two objects

@@ -506,3 +506,17 @@ async def test_any_secret_input_stays_secret_in_outputs(provider: Harness) -> No
     assert state["name"] == Secret("classified") and not isinstance(state["owner"], Secret)
     _, read_state, read_inputs = await provider.read(DB, "classified", state, {"name": Secret("classified")})
     assert read_state["name"] == Secret("classified") and read_inputs["name"] == Secret("classified")
+
+
+async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness, client: DeltaStreamClient) -> None:
+    await queries(provider)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT})
+    healthy = await provider.diff(QUERY, resource_id, state, {"sql": INSERT}, {"sql": INSERT})
+    assert healthy.changes == Diff.DIFF_NONE
+    await client.execute(sql.terminate_query(resource_id))
+    _, refreshed, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT})
+    diff = await provider.diff(QUERY, resource_id, refreshed, {"sql": INSERT}, {"sql": INSERT})
+    assert list(diff.replaces) == ["state"] and diff.detailedDiff["state"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+    assert not diff.detailedDiff["state"].inputDiff
+    new_id, restarted = await provider.create(QUERY, {"sql": INSERT})
+    assert new_id != resource_id and restarted["state"] == "running"
