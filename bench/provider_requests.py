@@ -67,7 +67,7 @@ async def measure(server: BackgroundServer) -> list[tuple[str, int, str, float]]
 def main() -> None:
     with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin"})) as server:
         rows = asyncio.run(measure(server))
-    print(f"| operation | HTTP requests | statements | ms |\n| --- | --- | --- | --- |")
+    print("| operation | HTTP requests | statements | ms |\n| --- | --- | --- | --- |")
     for label, requests, statements, ms in rows:
         print(f"| {label} | {requests} | {statements or '-'} | {ms:.1f} |")
 

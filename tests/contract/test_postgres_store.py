@@ -10,10 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from deltastream_local.runner import BackgroundServer
-from deltastream_provider import errors, sql
+from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient
-from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pg-test-password"
