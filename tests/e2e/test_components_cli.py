@@ -1,4 +1,4 @@
-"""Components through the real CLI: a Pipeline and an Environment from Node.js and from Go programs
+"""Components through the real CLI: a Pipeline and an Environment from Node.js, Go and Python programs
 (up, no-op preview, roll to a new query version, destroy), children under the component, and
 component input validation with clear errors."""
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 
-@pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go"])
+@pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go", "pipeline-python"])
 def test_pipeline_and_environment_from_an_sdk(example: str, toolchain: Path, local: BackgroundServer,
                                               tmp_path: Path) -> None:
     env = pulumi_env(tmp_path, toolchain, local)

@@ -53,7 +53,8 @@ def test_go_sdk_builds_and_vets(toolchain: Path) -> None:
 def test_python_sdk_imports_and_type_checks(toolchain: Path) -> None:
     python = str(ROOT / ".venv/bin/python")
     run([python, "-c", "import pulumi_deltastream_community as d; assert d.DeltaStreamObject and d.get_objects"], ROOT)
-    run([python, "-m", "mypy", "--ignore-missing-imports", "--no-error-summary", "examples/python/__main__.py"], ROOT)
+    for program in ("examples/python/__main__.py", "examples/pipeline-python/__main__.py"):
+        run([python, "-m", "mypy", "--ignore-missing-imports", "--no-error-summary", program], ROOT)
 
 
 @pytest.mark.parametrize("example", ["typescript", "go", "python", "yaml"])
