@@ -8,7 +8,6 @@ Shows what the engine's parallelism and the provider's single pooled client give
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -17,9 +16,10 @@ from pathlib import Path
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, Settings
+from tests.conftest import TOKEN
+from tests.e2e.conftest import pulumi_env
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "bench-token"
 
 
 def program(objects: int) -> str:
@@ -62,11 +62,7 @@ def run(objects: int, latency_ms: float, toolchain: str) -> dict[str, float]:
         project = Path(work, "project")
         project.mkdir()
         (project / "Pulumi.yaml").write_text(program(objects))
-        Path(work, "state").mkdir()
-        env = {**os.environ, "PATH": f"{toolchain}{os.pathsep}{os.environ['PATH']}", "PULUMI_HOME": f"{work}/home",
-               "PULUMI_BACKEND_URL": f"file://{work}/state", "PULUMI_CONFIG_PASSPHRASE": "bench",
-               "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-               "DELTASTREAM_SERVER": server.url, "DELTASTREAM_API_KEY": TOKEN}
+        env = pulumi_env(Path(work), Path(toolchain), server)
 
         def pulumi(*args: str) -> float:
             started = time.perf_counter()

@@ -92,7 +92,7 @@ def build() -> dict[str, Any]:
         resources[resource.token] = {
             "description": resource.description,
             "inputProperties": inputs, "requiredInputs": required_inputs,
-            "properties": outputs, "required": sorted(set(required_inputs) | _always_set(resource)),
+            "properties": outputs, "required": sorted(set(required_inputs) | set(resource.always_set)),
         }
     functions: dict[str, Any] = {}
     for function in FUNCTIONS:
@@ -140,10 +140,6 @@ def build() -> dict[str, Any]:
         "resources": resources,
         "functions": functions,
     }
-
-
-def _always_set(resource: Any) -> set[str]:
-    return set(resource.always_set)
 
 
 def render() -> str:

@@ -133,14 +133,18 @@ class DeltaStreamProvider(ProviderServicer):
             raise _Failure(f"unknown resource type {token!r}")
         return resource
 
-    def _context(self, urn: str, timeout: float) -> Context:
+    def _configured_client(self) -> DeltaStreamClient:
         if self.client is None:
             raise _Failure("the provider is not configured: set deltastream:server and deltastream:apiKey")
+        return self.client
+
+    def _context(self, urn: str, timeout: float) -> Context:
+        client = self._configured_client()
 
         async def status(message: str) -> None:
             await self.engine.status(urn, message)
 
-        return Context(self.client, urn, timeout or DEFAULT_TIMEOUT, status)
+        return Context(client, urn, timeout or DEFAULT_TIMEOUT, status)
 
     def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
         """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
@@ -209,9 +213,10 @@ class DeltaStreamProvider(ProviderServicer):
     # --- resources ----------------------------------------------------------------------------
 
     async def Check(self, request: provider_pb2.CheckRequest, context: grpc.aio.ServicerContext) -> Any:
+        program_inputs = decode(request.news)
+
         async def work() -> provider_pb2.CheckResponse:
             resource = self._resource(request.urn, request.type)
-            program_inputs = decode(request.news)
             news, _ = reveal(program_inputs)
             failures = resource.inputs.validate(news)
             if not failures:
@@ -222,14 +227,16 @@ class DeltaStreamProvider(ProviderServicer):
             return provider_pb2.CheckResponse(
                 inputs=checked, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
 
-        return await self._run(context, _secret_values(decode(request.news)), work)
+        return await self._run(context, _secret_values(program_inputs), work)
 
     async def Diff(self, request: provider_pb2.DiffRequest, context: grpc.aio.ServicerContext) -> Any:
+        new_inputs = decode(request.news)
+
         async def work() -> provider_pb2.DiffResponse:
             resource = self._resource(request.urn, request.type)
             olds, _ = reveal(decode(request.olds))
             old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else (olds, set())
-            news, _ = reveal(decode(request.news))
+            news, _ = reveal(new_inputs)
             diff = resource.diff(old_inputs, news, olds)
             kind = provider_pb2.PropertyDiff
             detailed = {}
@@ -248,12 +255,14 @@ class DeltaStreamProvider(ProviderServicer):
                 replaces=diff.replaces, diffs=diff.changes, detailedDiff=detailed, hasDetailedDiff=True,
                 deleteBeforeReplace=bool(diff.replaces) and diff.delete_before_replace)
 
-        return await self._run(context, _secret_values(decode(request.news)), work)
+        return await self._run(context, _secret_values(new_inputs), work)
 
     async def Create(self, request: provider_pb2.CreateRequest, context: grpc.aio.ServicerContext) -> Any:
+        properties = decode(request.properties)
+
         async def work() -> provider_pb2.CreateResponse:
             resource = self._resource(request.urn, request.type)
-            props, secret_paths = reveal(decode(request.properties))
+            props, secret_paths = reveal(properties)
             inputs = resource.inputs.from_props(props)
             if request.preview:
                 return provider_pb2.CreateResponse(
@@ -262,13 +271,15 @@ class DeltaStreamProvider(ProviderServicer):
             return provider_pb2.CreateResponse(id=resource_id,
                                                properties=self._encode(resource.state, state, secret_paths))
 
-        return await self._run(context, _secret_values(decode(request.properties)), work)
+        return await self._run(context, _secret_values(properties), work)
 
     async def Read(self, request: provider_pb2.ReadRequest, context: grpc.aio.ServicerContext) -> Any:
+        properties = decode(request.properties)
+
         async def work() -> provider_pb2.ReadResponse:
             resource = self._resource(request.urn, request.type)
             old_inputs, input_secrets = reveal(decode(request.inputs))
-            old_state, state_secrets = reveal(decode(request.properties))
+            old_state, state_secrets = reveal(properties)
             inputs = resource.inputs.from_props(old_inputs) if old_inputs else None
             found = await resource.read(self._context(request.urn, request.timeout), request.id, inputs,
                                         resource.state.from_props(old_state) if old_inputs else None)
@@ -279,13 +290,15 @@ class DeltaStreamProvider(ProviderServicer):
                 id=request.id, properties=self._encode(resource.state, state, state_secrets),
                 inputs=self._encode(resource.inputs, new_inputs, input_secrets))
 
-        return await self._run(context, _secret_values(decode(request.properties)), work)
+        return await self._run(context, _secret_values(properties), work)
 
     async def Update(self, request: provider_pb2.UpdateRequest, context: grpc.aio.ServicerContext) -> Any:
+        new_inputs = decode(request.news)
+
         async def work() -> provider_pb2.UpdateResponse:
             resource = self._resource(request.urn, request.type)
             olds, _ = reveal(decode(request.olds))
-            news, secret_paths = reveal(decode(request.news))
+            news, secret_paths = reveal(new_inputs)
             old_state = resource.state.from_props(olds)
             inputs = resource.inputs.from_props(news)
             if request.preview:
@@ -297,18 +310,19 @@ class DeltaStreamProvider(ProviderServicer):
             state = await resource.update(self._context(request.urn, request.timeout), request.id, old_state, inputs)
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
 
-        return await self._run(context, _secret_values(decode(request.news)), work)
+        return await self._run(context, _secret_values(new_inputs), work)
 
     async def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.aio.ServicerContext) -> Any:
+        properties = decode(request.properties)
+
         async def work() -> empty_pb2.Empty:
             resource = self._resource(request.urn, request.type)
-            props, _ = reveal(decode(request.properties))
+            props, _ = reveal(properties)
             await resource.delete(self._context(request.urn, request.timeout), request.id,
                                   resource.state.from_props(props))
             return empty_pb2.Empty()
 
-        return await self._run(context, _secret_values(decode(request.properties)), work)
-
+        return await self._run(context, _secret_values(properties), work)
 
     # --- components ---------------------------------------------------------------------------
 
@@ -344,9 +358,7 @@ class DeltaStreamProvider(ProviderServicer):
                     failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
             if has_unknowns(args):
                 return provider_pb2.InvokeResponse()
-            if self.client is None:
-                raise _Failure("the provider is not configured: set deltastream:server and deltastream:apiKey")
-            answer = await function.invoke(Catalog(self.client), function.args.from_props(args))
+            answer = await function.invoke(Catalog(self._configured_client()), function.args.from_props(args))
             for warning in answer.warnings:
                 await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
             return provider_pb2.InvokeResponse(**{"return": encode(answer.result.to_props())})

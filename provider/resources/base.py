@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar
 
 from ..catalog import Catalog
 from ..client import DeltaStreamClient
-from ..errors import DeltaStreamError, OutcomeUnknownError
+from ..errors import DeltaStreamError, NotFoundError, OutcomeUnknownError
 from ..model import Model, wire_name
 from ..properties import UNKNOWN
 from ..waiting import wait_for
@@ -86,6 +86,15 @@ def check_identifier(path: str, value: Any) -> list[tuple[str, str]]:
     return []
 
 
+def refuse_owner_change(kind: str, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> None:
+    old = old_inputs.get("owner") or olds.get("owner")
+    new = news.get("owner")
+    if new is not None and not equal(old, new):
+        raise PlanError(f"the owner of a {kind} cannot be changed in place (from {old!r} to {new!r}): "
+                        f"DeltaStream has no statement for it. Keep owner {old!r}, or create a new {kind} "
+                        "under another name owned by the new role and move its contents.")
+
+
 def equal(old: Any, new: Any) -> bool:
     """Inputs compare equal when they are, treating missing and null alike."""
     if new is UNKNOWN:
@@ -104,6 +113,7 @@ class Resource(Generic[I, S]):
     inputs: ClassVar[type[Model]]
     state: ClassVar[type[Model]]
     delete_before_replace: ClassVar[bool] = True
+    fixed_owner: ClassVar[str | None] = None  # set to the kind's name where DeltaStream cannot change an owner
     always_set: ClassVar[tuple[str, ...]] = ()  # outputs present after every create (required in the schema)
 
     def check(self, inputs: I) -> list[tuple[str, str]]:
@@ -111,7 +121,13 @@ class Resource(Generic[I, S]):
         return []
 
     def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
-        """Changed inputs; those declared ``replaces`` force a replacement."""
+        """Changed inputs; those declared ``replaces`` force a replacement.
+
+        Where the owner is fixed, a different owner is refused here (at preview) and an owner that merely
+        names the current one is no change.
+        """
+        if self.fixed_owner is not None:
+            refuse_owner_change(self.fixed_owner, old_inputs, news, olds)
         result = Diff(delete_before_replace=self.delete_before_replace)
         old_inputs, news = self.normalized(old_inputs), self.normalized(news)
         for f in self.inputs.fields():
@@ -120,6 +136,8 @@ class Resource(Generic[I, S]):
                 result.changes.append(key)
                 if f.metadata.get("replaces"):
                     result.replaces.append(key)
+        if self.fixed_owner is not None and "owner" in result.changes:
+            result.changes.remove("owner")
         return result
 
     def normalized(self, props: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +174,19 @@ def state_of(state_type: type[S], inputs: Model, **computed: Any) -> S:
     """A state value: every input as given, plus the computed outputs."""
     values = {f.name: getattr(inputs, f.name) for f in dataclasses.fields(inputs)}  # type: ignore[arg-type]
     return state_type(**values, **computed)
+
+
+async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awaitable[Any]], *, what: str) -> None:
+    """Drop, then wait until ``lookup`` finds nothing; something already gone is success (idempotent)."""
+    try:
+        await ctx.client.execute(statement, timeout=ctx.timeout)
+    except NotFoundError:
+        return
+
+    async def gone() -> bool | None:
+        return True if await lookup() is None else None
+
+    await wait_for(gone, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
 
 
 async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,

@@ -7,11 +7,9 @@ from typing import Any
 
 from .. import sql
 from ..client import Session
-from ..errors import NotFoundError
 from ..docs import examples
 from ..model import Model, prop
-from ..waiting import wait_for
-from .base import Context, Diff, PlanError, Resource, check_identifier, create_then_wait, equal
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 
 OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "
              "so a change is refused at preview.")
@@ -26,15 +24,6 @@ class DatabaseInputs(Model):
 @dataclass
 class DatabaseState(DatabaseInputs):
     created_at: str | None = prop("When the database was created (RFC 3339).", default=None)
-
-
-def refuse_owner_change(kind: str, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> None:
-    old = old_inputs.get("owner") or olds.get("owner")
-    new = news.get("owner")
-    if new is not None and not equal(old, new):
-        raise PlanError(f"the owner of a {kind} cannot be changed in place (from {old!r} to {new!r}): "
-                        f"DeltaStream has no statement for it. Keep owner {old!r}, or create a new {kind} "
-                        "under another name owned by the new role and move its contents.")
 
 
 _EXAMPLES = examples("A database",
@@ -67,17 +56,11 @@ pulumi import deltastream:index:Database analytics analytics
 ```"""
     inputs = DatabaseInputs
     state = DatabaseState
+    fixed_owner = "database"
     always_set = ("owner", "createdAt")
 
     def check(self, inputs: DatabaseInputs) -> list[tuple[str, str]]:
         return check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
-
-    def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
-        refuse_owner_change("database", old_inputs, news, olds)
-        result = super().diff(old_inputs, news, olds)
-        if "owner" in result.changes:  # owner given now but equal to the actual one
-            result.changes.remove("owner")
-        return result
 
     async def create(self, ctx: Context, inputs: DatabaseInputs) -> tuple[str, DatabaseState]:
         session = Session(role=inputs.owner) if inputs.owner else None
@@ -104,13 +87,5 @@ pulumi import deltastream:index:Database analytics analytics
         return DatabaseState(name=olds.name, owner=olds.owner, created_at=olds.created_at)
 
     async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:
-        try:
-            await ctx.client.execute(sql.drop_database(resource_id), timeout=ctx.timeout)
-        except NotFoundError:
-            return
-
-        async def gone() -> bool | None:
-            return True if await ctx.catalog.database(resource_id) is None else None
-
-        await wait_for(gone, timeout=ctx.timeout, what=f"database {resource_id!r} to be dropped",
-                       progress=ctx.progress)
+        await drop_then_wait(ctx, sql.drop_database(resource_id), lambda: ctx.catalog.database(resource_id),
+                             what=f"database {resource_id!r}")

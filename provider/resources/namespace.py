@@ -7,13 +7,12 @@ from typing import Any
 
 from .. import sql
 from ..client import Session
-from ..errors import AlreadyExistsError, NotFoundError
+from ..errors import AlreadyExistsError
 from ..ids import format_id, parse_id
 from ..docs import examples
 from ..model import Model, prop
-from ..waiting import wait_for
-from .base import Context, Diff, Resource, check_identifier, create_then_wait
-from .database import OWNER_DOC, refuse_owner_change
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .database import OWNER_DOC
 
 ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
 
@@ -62,18 +61,12 @@ pulumi import deltastream:index:Namespace raw analytics/raw
 ```"""
     inputs = NamespaceInputs
     state = NamespaceState
+    fixed_owner = "namespace"
     always_set = ("owner", "createdAt")
 
     def check(self, inputs: NamespaceInputs) -> list[tuple[str, str]]:
         return (check_identifier("database", inputs.database) + check_identifier("name", inputs.name)
                 + check_identifier("owner", inputs.owner))
-
-    def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
-        refuse_owner_change("namespace", old_inputs, news, olds)
-        result = super().diff(old_inputs, news, olds)
-        if "owner" in result.changes:
-            result.changes.remove("owner")
-        return result
 
     async def create(self, ctx: Context, inputs: NamespaceInputs) -> tuple[str, NamespaceState]:
         session = Session(role=inputs.owner) if inputs.owner else None
@@ -111,13 +104,5 @@ pulumi import deltastream:index:Namespace raw analytics/raw
 
     async def delete(self, ctx: Context, resource_id: str, state: NamespaceState) -> None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)
-        try:
-            await ctx.client.execute(sql.drop_namespace(database, name), timeout=ctx.timeout)
-        except NotFoundError:
-            return
-
-        async def gone() -> bool | None:
-            return True if await ctx.catalog.namespace(database, name) is None else None
-
-        await wait_for(gone, timeout=ctx.timeout, what=f"namespace {database}.{name} to be dropped",
-                       progress=ctx.progress)
+        await drop_then_wait(ctx, sql.drop_namespace(database, name), lambda: ctx.catalog.namespace(database, name),
+                             what=f"namespace {database}.{name}")

@@ -13,8 +13,7 @@ from ..errors import InvalidInputError, NotFoundError
 from ..ids import format_id, parse_id
 from ..docs import examples
 from ..model import Model, prop
-from ..waiting import wait_for
-from .base import Context, Resource, check_identifier, create_then_wait
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
 Kind = Literal["stream", "changelog", "table"]
@@ -292,12 +291,5 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
 
     async def delete(self, ctx: Context, resource_id: str, state: ObjectState) -> None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
-        try:
-            await ctx.client.execute(sql.drop_relation(database, namespace, name), timeout=ctx.timeout)
-        except NotFoundError:
-            return
-
-        async def gone() -> bool | None:
-            return True if await ctx.catalog.relation(database, namespace, name) is None else None
-
-        await wait_for(gone, timeout=ctx.timeout, what=f"object {resource_id} to be dropped", progress=ctx.progress)
+        await drop_then_wait(ctx, sql.drop_relation(database, namespace, name),
+                             lambda: ctx.catalog.relation(database, namespace, name), what=f"object {resource_id}")

@@ -13,12 +13,12 @@ from cryptography.hazmat.primitives import serialization
 from .. import sql
 from ..catalog import StoreRow
 from ..client import Session
-from ..errors import DeltaStreamError, NotFoundError, SQLError
+from ..errors import DeltaStreamError, SQLError
 from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, equal
-from .database import OWNER_DOC, refuse_owner_change
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal
+from .database import OWNER_DOC
 
 SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
 CA_ATTACHMENT = "@cacert"
@@ -265,6 +265,7 @@ pulumi import deltastream:index:Store events events
 ```"""
     inputs = StoreInputs
     state = StoreState
+    fixed_owner = "store"
     always_set = ("owner", "type", "status", "createdAt", "updatedAt")
 
     def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
@@ -285,10 +286,7 @@ pulumi import deltastream:index:Store events events
         return failures
 
     def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
-        refuse_owner_change("store", old_inputs, news, olds)
         result = super().diff(old_inputs, news, olds)
-        if "owner" in result.changes:
-            result.changes.remove("owner")
         if block_of(old_inputs) != block_of(news):
             result.replaces += [b for b in BLOCKS if b in result.changes and b not in result.replaces]
         return result
@@ -337,15 +335,8 @@ pulumi import deltastream:index:Store events events
         return state
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
-        try:
-            await ctx.client.execute(sql.drop_store(resource_id), timeout=ctx.timeout)
-        except NotFoundError:
-            return
-
-        async def gone() -> bool | None:
-            return True if await ctx.catalog.store(resource_id) is None else None
-
-        await wait_for(gone, timeout=ctx.timeout, what=f"store {resource_id!r} to be dropped", progress=ctx.progress)
+        await drop_then_wait(ctx, sql.drop_store(resource_id), lambda: ctx.catalog.store(resource_id),
+                             what=f"store {resource_id!r}")
 
 
 def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[str, Any], name: str) -> StoreInputs:

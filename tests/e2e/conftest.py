@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,12 +31,15 @@ def toolchain() -> Path:
 
 @dataclass
 class Stack:
+    """A Pulumi project directory and the environment to run the CLI in; ``name`` selects a stack."""
+
     directory: Path
     env: dict[str, str]
-    outputs_cache: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
 
     def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.directory, env=self.env,
+        selected = ["--stack", self.name] if self.name else []
+        result = subprocess.run(["pulumi", *args, *selected, "--non-interactive"], cwd=self.directory, env=self.env,
                                 capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n"
@@ -58,6 +63,18 @@ class Stack:
 
     def resources(self, type_: str) -> list[dict[str, Any]]:
         return [r for r in self.state()["deployment"].get("resources", []) if r["type"] == type_]
+
+
+@contextmanager
+def example_stack(example: str, env: dict[str, str]) -> Iterator[Stack]:
+    """A fresh stack of one of the examples, run in place and removed afterwards (with its config file)."""
+    stack = Stack(ROOT / "examples" / example, env, f"e2e-{example}-{uuid.uuid4().hex[:8]}")
+    stack.run("stack", "init")
+    try:
+        yield stack
+    finally:
+        stack.run("stack", "rm", "--yes", "--force", check=False)
+    assert not any(p.name.startswith(f"Pulumi.{stack.name}") for p in stack.directory.iterdir())
 
 
 def pulumi_env(base: Path, toolchain: Path, local: BackgroundServer) -> dict[str, str]:

@@ -5,14 +5,12 @@ component input validation with clear errors."""
 from __future__ import annotations
 
 import json
-import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import catalog_sql as sql, ROOT, Stack, pulumi_env, yaml_program
+from tests.e2e.conftest import catalog_sql as sql, Stack, example_stack, pulumi_env, yaml_program
 
 pytestmark = pytest.mark.e2e
 
@@ -22,19 +20,10 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go", "pipeline-python"])
 def test_pipeline_and_environment_from_an_sdk(example: str, toolchain: Path, local: BackgroundServer,
                                               tmp_path: Path) -> None:
-    env = pulumi_env(tmp_path, toolchain, local)
-    directory = ROOT / "examples" / example
-    stack = f"e2e-{uuid.uuid4().hex[:8]}"
+    with example_stack(example, pulumi_env(tmp_path, toolchain, local)) as stack:
+        def pulumi(*args: str) -> str:
+            return stack.run(*args).stdout
 
-    def pulumi(*args: str, check: bool = True) -> str:
-        result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=directory, env=env,
-                                capture_output=True, text=True, timeout=600)
-        assert not check or result.returncode == 0, f"pulumi {args} failed:\n{result.stdout[-5000:]}{result.stderr}"
-        return result.stdout
-
-    subprocess.run(["pulumi", "stack", "init", stack, "--non-interactive"], cwd=directory, env=env, check=True,
-                   capture_output=True)
-    try:
         pulumi("up", "--yes", "--skip-preview")
         outputs = json.loads(pulumi("stack", "output", "--json"))
         assert outputs["queryVersion"] == 1 and outputs["queryState"] == "running"
@@ -60,8 +49,6 @@ def test_pipeline_and_environment_from_an_sdk(example: str, toolchain: Path, loc
         pulumi("destroy", "--yes")
         assert sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
         assert sql(local, 'SELECT name FROM deltastream.sys."stores";') == []
-    finally:
-        pulumi("stack", "rm", "--yes", "--force", check=False)
 
 
 def test_changed_transform_without_a_new_version_fails_preview(stack: Stack, local: BackgroundServer) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import filecmp
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import ROOT, catalog_sql, pulumi_env
+from tests.e2e.conftest import ROOT, catalog_sql, example_stack, pulumi_env
 
 pytestmark = pytest.mark.e2e
 IGNORED = {"bin", "node_modules", "__pycache__", "build", "package-lock.json"}  # build outputs, not generated
@@ -60,24 +59,15 @@ def test_python_sdk_imports_and_type_checks(toolchain: Path) -> None:
 @pytest.mark.parametrize("example", ["typescript", "go", "python", "yaml"])
 def test_example_runs_against_the_local_server(example: str, toolchain: Path, local: BackgroundServer,
                                                tmp_path: Path) -> None:
-    env = pulumi_env(tmp_path, toolchain, local)
-    directory = ROOT / "examples" / example
-    stack = f"e2e-{example}-{uuid.uuid4().hex[:8]}"
-    pulumi = ["pulumi", "--non-interactive", "--stack", stack]
-    run(["pulumi", "stack", "init", stack, "--non-interactive"], directory, env)
-    try:
-        run([*pulumi[:2], "config", "set", "--secret", "kafkaPassword", "example-secret", "--stack", stack],
-            directory, env)
+    with example_stack(example, pulumi_env(tmp_path, toolchain, local)) as stack:
+        stack.run("config", "set", "--secret", "kafkaPassword", "example-secret")
         started = time.monotonic()
-        run([*pulumi, "up", "--yes", "--skip-preview"], directory, env)
+        stack.up()
         up_seconds = time.monotonic() - started
-        outputs = run([*pulumi, "stack", "output", "--json"], directory, env)
+        outputs = stack.run("stack", "output", "--json").stdout
         assert '"storeStatus": "ready"' in outputs or '"storeStatus":"ready"' in outputs.replace(" ", "")
-        assert "example-secret" not in run([*pulumi, "stack", "export"], directory, env)
-        run([*pulumi, "preview", "--expect-no-changes"], directory, env)
-        run([*pulumi, "destroy", "--yes"], directory, env)
+        assert "example-secret" not in stack.run("stack", "export").stdout
+        stack.preview("--expect-no-changes")
+        stack.run("destroy", "--yes")
         assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == [], "destroy left databases"
         print(f"{example}: pulumi up took {up_seconds:.1f}s")
-    finally:
-        subprocess.run([*pulumi, "stack", "rm", "--yes", "--force"], cwd=directory, env=env, capture_output=True)
-    assert not any(p.name.startswith(f"Pulumi.{stack}") for p in directory.iterdir())
