@@ -24,6 +24,12 @@ STORE_TYPES = {"KAFKA": "Kafka", "CONFLUENT_KAFKA": "ConfluentKafka", "KINESIS":
                "SNOWFLAKE": "Snowflake", "POSTGRESQL": "Postgres"}
 SASL_MODES = {"NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"}
 _SECRET_KEY = re.compile(r"password|passphrase|secret|key_file|token|credential", re.IGNORECASE)
+MASK = "****"  # what the catalog shows for a credential that was set
+#: Parameters UPDATE STORE takes only together (DeltaStream validates each group as a whole).
+CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
+                     ("kafka.msk.iam_role_arn", "kafka.msk.aws_region"),
+                     ("postgres.username", "postgres.password"))
+VIRTUAL_DATABASE = "virtual"  # virtual relations are named virtual.<schema>.<name>
 
 
 class SqlFailure(Exception):
@@ -78,6 +84,24 @@ class Engine:
         self.knobs = knobs
         self.clock = clock
         self.org = catalog.organization
+        # A store's credentials as sent, by store name, for re-checking it on UPDATE STORE; the catalog keeps
+        # only the fact that one was set. In memory only, so a restarted server re-checks with what it is sent.
+        self._credentials: dict[str, dict[str, Any]] = {}
+        self._handlers: dict[type, Callable[..., Outcome]] = {
+            s.CreateDatabase: self._create_database, s.DropDatabase: self._drop_database,
+            s.CreateSchema: self._create_schema, s.DropSchema: self._drop_schema,
+            s.CreateStore: self._create_store, s.UpdateStore: self._update_store, s.DropStore: self._drop_store,
+            s.DescribeStore: self._describe_store,
+            s.CreateRelation: self._create_relation, s.CreateRelationAs: self._create_relation_as,
+            s.InsertInto: self._insert_into, s.BeginApplication: self._begin_application,
+            s.DescribePlan: self._describe_plan, s.DropRelation: self._drop_relation,
+            s.AlterRelationOwner: self._alter_relation_owner, s.DescribeRelation: self._describe_relation,
+            s.DescribeRelationColumns: self._describe_relation_columns,
+            s.TerminateQuery: self._terminate_query, s.RestartQuery: self._restart_query,
+            s.DescribeQuery: self._describe_query, s.AlterQueryOwner: self._alter_query_owner,
+            s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
+            s.Select: self._select,
+        }
 
     async def run(self, parsed: s.Parsed, session: Session, attachments: dict[str, bytes]) -> Outcome:
         rule = self.knobs.failure_for(parsed.text)
@@ -88,8 +112,9 @@ class Engine:
         with self.catalog.transaction() as db:
             now = self.clock()
             self.catalog.settle(db, now)
-            handler = getattr(self, "_" + re.sub(r"(?<!^)([A-Z])", r"_\1", type(statement).__name__).lower())
+            handler = self._handlers[type(statement)]
             result: Outcome = handler(db, statement, session, attachments=attachments, now=now, check=check)
+            self._remember_credentials(statement)
         result.rows = [[encode(t, v) for (_, t), v in zip(result.columns, row)] for row in result.rows]
         return result
 
@@ -99,11 +124,42 @@ class Engine:
             return None
         props = statement.properties
         if isinstance(statement, s.UpdateStore):
-            props = {**self._store_properties_for_check(statement.name), **props}
+            kept = self._credentials.get(statement.name, {})
+            props = {**self._store_properties_for_check(statement.name), **kept, **props}
+            if MASK in props.values():  # a credential this server was not sent since it started
+                return None
         uris, user, password = props.get("uris"), props.get("postgres.username"), props.get("postgres.password")
         if _word(props.get("type")) != "POSTGRESQL" or not all(isinstance(v, str) for v in (uris, user, password)):
             return None
         return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
+
+    def _remember_credentials(self, statement: s.Statement) -> None:
+        if isinstance(statement, (s.CreateStore, s.UpdateStore)):
+            sent = {k: v for k, v in statement.properties.items() if _is_credential(k)}
+            kept = {} if isinstance(statement, s.CreateStore) else self._credentials.get(statement.name, {})
+            self._credentials[statement.name] = {**kept, **sent}
+        elif isinstance(statement, s.DropStore):
+            self._credentials.pop(statement.name, None)
+
+    def _check_update(self, props: dict[str, Any]) -> None:
+        """What DeltaStream refuses in UPDATE STORE: bare NULLs, partial credential groups, a quoted mode."""
+        for key, value in props.items():
+            if value is None:
+                raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it "
+                                          "out to keep the current one")
+        mode = props.get("kafka.sasl.hash_function")
+        if isinstance(mode, str):
+            raise SqlFailure("3D008", f"'kafka.sasl.hash_function' takes a bare word (e.g. SHA512), not the string "
+                                      f"{mode!r}")
+        for group in CREDENTIAL_GROUPS:
+            sent = [k for k in group if k in props]
+            if sent and len(sent) < len(group):
+                missing = next(k for k in group if k not in props)
+                raise SqlFailure("3D021", f"missing parameter {missing!r}: {', '.join(repr(k) for k in group)} "
+                                          "are updated together")
+        if any(k in props for k in CREDENTIAL_GROUPS[0]) and "kafka.sasl.hash_function" not in props:
+            raise SqlFailure("3D021", "missing parameter 'kafka.sasl.hash_function': SASL credentials are updated "
+                                      "together with the mechanism")
 
     def _store_properties_for_check(self, name: str) -> dict[str, Any]:
         with self.catalog.transaction() as db:
@@ -279,10 +335,8 @@ class Engine:
         current = json.loads(row["properties"])
         if "type" in st.properties and _word(st.properties["type"]) != _word(current.get("type")):
             raise SqlFailure("3D008", "a store's 'type' cannot be changed")
-        merged = {**current, **{k: v for k, v in st.properties.items()}}
-        for key, value in st.properties.items():
-            if value is None:
-                merged.pop(key, None)
+        self._check_update(st.properties)
+        merged = {**current, **st.properties}
         if _word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "POSTGRESQL", "SNOWFLAKE"):
             previous_files = {v: b"" for k, v in current.items() if isinstance(v, str) and k.endswith("_file")}
             self._validate_store(merged, previous_files | kw["attachments"])
@@ -315,7 +369,7 @@ class Engine:
             raise SqlFailure("3D006", f"store {st.name!r} does not exist")
         props = json.loads(row["properties"])
         details = {k.split(".", 1)[1].replace(".", "_"): v for k, v in props.items()
-                   if k.startswith(("snowflake.", "postgres.", "kafka.msk.")) and v != "****"}
+                   if k.startswith(("snowflake.", "postgres.", "kafka.msk.")) and v != MASK}
         registry = props.get("schema_registry.name") or props.get("kafka.schema_registry_name")
         columns = [("Metadata", VARCHAR), ("Uris", VARCHAR), ("Details", VARCHAR), ("TlsEnabled", BOOLEAN),
                    ("VerifyServerHostname", BOOLEAN), ("SchemaRegistry", VARCHAR), ("Path", VARCHAR)]
@@ -342,12 +396,13 @@ class Engine:
             raise SqlFailure("3E001", f"store {name!r} is not ready (status {row[0]})")
         return name
 
-    def _plan_relation(self, db: sqlite3.Connection, kind: str, name: s.Name, props: dict[str, Any],
-                       session: Session) -> tuple[str, str, str, str]:
+    def _plan_relation(self, db: sqlite3.Connection, name: s.Name, props: dict[str, Any], session: Session,
+                       dry_run: bool) -> tuple[str, str, str, str]:
+        """Where a new relation goes. DESCRIBE plans without side effects, so it plans an existing one too."""
         d, sc, n = self._relation_of(name, session)
         self._require_schema(db, d, sc)
-        if db.execute("SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ? AND name = ?",
-                      (d, sc, n)).fetchone():
+        if not dry_run and db.execute("SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ? "
+                                      "AND name = ?", (d, sc, n)).fetchone():
             raise SqlFailure("42P017", f"relation {s.Name((d, sc, n))} already exists")
         return d, sc, n, self._store_for(db, props, session)
 
@@ -378,7 +433,7 @@ class Engine:
     def _create_relation(self, db: sqlite3.Connection, st: s.CreateRelation, session: Session, *,
                          dry_run: bool = False, **kw: Any) -> Outcome:
         self._check_columns(st)
-        d, sc, n, store = self._plan_relation(db, st.kind, st.name, st.properties, session)
+        d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
         if dry_run:
             ddl = {"fqn": self._fqn4(d, sc, n), "type": st.kind, "db_name": d, "schema_name": sc, "name": n,
                    "store_name": store}
@@ -393,7 +448,7 @@ class Engine:
     def _create_relation_as(self, db: sqlite3.Connection, st: s.CreateRelationAs, session: Session, *,
                             dry_run: bool = False, **kw: Any) -> Outcome:
         sources = self._sources(db, st.query, session)
-        d, sc, n, store = self._plan_relation(db, st.kind, st.name, st.properties, session)
+        d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
         ddl = {"fqn": self._fqn4(d, sc, n), "type": st.kind, "db_name": d, "schema_name": sc, "name": n,
                "store_name": store}
         if dry_run:
@@ -402,7 +457,7 @@ class Engine:
         columns = self._columns_of(db, sources[0]["id"]) if sources else []
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
-        query = self._launch_query(db, st.text, [d, sc, n], sources, session, kw["now"], st.query)
+        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _query_name(st.query))
         return Outcome(ARTIFACT_COLUMNS, [query, relation], session)
 
     def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: Session, *,
@@ -412,21 +467,85 @@ class Engine:
         if dry_run:
             return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
                                               "sources": [self._relation_ref(r) for r in sources]}, session)
-        row = self._launch_query(db, st.text, [sink["database_name"], sink["schema_name"], sink["name"]],
-                                 sources, session, kw["now"], st.query)
+        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], _query_name(st.query))
         return Outcome(ARTIFACT_COLUMNS, [row], session)
+
+    def _begin_application(self, db: sqlite3.Connection, st: s.BeginApplication, session: Session, *,
+                           dry_run: bool = False, **kw: Any) -> Outcome:
+        """Plan or launch an application: one query for all its statements. A virtual relation is visible only
+        to the statements after it; a physical CREATE ... AS SELECT creates its relation when launched."""
+        virtual: dict[tuple[str, str, str], list[s.Column]] = {}
+        ddls: list[dict[str, Any]] = []
+        sources: dict[tuple[str, str, str], sqlite3.Row] = {}
+        sinks: list[dict[str, Any]] = []
+        creates: list[tuple[s.CreateRelationAs, tuple[str, str, str, str], list[s.Column]]] = []
+        for inner in st.statements:
+            columns = self._application_reads(db, inner.query, session, virtual, sources)
+            if isinstance(inner, s.CreateVirtualAs):
+                path = self._relation_of(inner.name, session)
+                if path[0] != VIRTUAL_DATABASE:
+                    raise SqlFailure("42601", f"virtual relation {inner.name} must be named "
+                                              f"{VIRTUAL_DATABASE}.<schema>.<name>")
+                if path in virtual:
+                    raise SqlFailure("42P017", f"virtual relation {s.Name(path)} is defined twice")
+                virtual[path] = columns
+                ddls.append(self._ddl(inner.kind, path, None, is_virtual=True))
+            elif isinstance(inner, s.CreateRelationAs):
+                d, sc, n, store = self._plan_relation(db, inner.name, inner.properties, session, dry_run)
+                ddl = self._ddl(inner.kind, (d, sc, n), store, is_virtual=False)
+                ddls.append(ddl)
+                sinks.append({k: v for k, v in ddl.items() if k != "is_virtual"})
+                creates.append((inner, (d, sc, n, store), columns))
+            else:
+                if self._relation_of(inner.sink, session) in virtual:
+                    raise SqlFailure("42601", f"INSERT INTO virtual relation {inner.sink}: define it with "
+                                              "CREATE VIRTUAL ... AS SELECT instead")
+                sinks.append(self._relation_ref(self._relation_row(db, inner.sink, session)))
+        if not sinks:
+            raise SqlFailure("42601", f"application {st.name!r} writes to no relation: add an INSERT INTO or a "
+                                      "CREATE ... AS SELECT")
+        if dry_run:
+            return self._plan("APPLICATION", {"ddls": ddls, "statements": [i.text for i in st.statements],
+                                              "sources": [self._relation_ref(r) for r in sources.values()],
+                                              "sinks": sinks}, session)
+        for create, (d, sc, n, store), columns in creates:
+            self._insert_relation(db, create.kind, d, sc, n, store, columns, (), create.properties, session,
+                                  kw["now"])
+        sink_paths = [[k["db_name"], k["schema_name"], k["name"]] for k in sinks]
+        row = self._launch_query(db, st.text, sink_paths, list(sources.values()), session, kw["now"], st.name)
+        return Outcome(ARTIFACT_COLUMNS, [row], session)
+
+    def _application_reads(self, db: sqlite3.Connection, query: s.QueryBody, session: Session,
+                           virtual: dict[tuple[str, str, str], list[s.Column]],
+                           sources: dict[tuple[str, str, str], sqlite3.Row]) -> list[s.Column]:
+        """Record the physical relations a statement reads; its columns are those of the first one it reads."""
+        columns: list[s.Column] | None = None
+        for name in query.sources:
+            path = self._relation_of(name, session)
+            if path in virtual:
+                found = virtual[path]
+            elif path[0] == VIRTUAL_DATABASE:
+                raise SqlFailure("3D020", f"virtual relation {s.Name(path)} is read before it is defined")
+            else:
+                row = sources.setdefault(path, self._relation_row(db, name, session))
+                found = self._columns_of(db, row["id"])
+            columns = found if columns is None else columns
+        return columns or []
+
+    def _ddl(self, kind: str, path: tuple[str, str, str], store: str | None, *, is_virtual: bool) -> dict[str, Any]:
+        d, sc, n = path
+        return {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
+                "store_name": store, "is_virtual": is_virtual}
 
     def _columns_of(self, db: sqlite3.Connection, relation_id: str) -> list[s.Column]:
         rows = db.execute("SELECT name, type, nullable FROM relation_columns WHERE relation_id = ? ORDER BY ordinal",
                           (relation_id,)).fetchall()
         return [s.Column(r[0], r[1], bool(r[2])) for r in rows]
 
-    def _launch_query(self, db: sqlite3.Connection, sql: str, sink: list[str], sources: list[sqlite3.Row],
-                      session: Session, now: float, body: s.QueryBody) -> list[Any]:
-        """Start a query; a ``'query.name'`` gets the next version of that name (name:version)."""
+    def _launch_query(self, db: sqlite3.Connection, sql: str, sinks: list[list[str]], sources: list[sqlite3.Row],
+                      session: Session, now: float, name: str | None) -> list[Any]:
+        """Start a query; a named one gets the next version of that name (name:version)."""
         query_id = str(uuid.uuid4())
-        name = body.properties.get("query.name")
-        name = name.name if isinstance(name, s.Ident) else name if isinstance(name, str) else None
         version = None
         if name is not None:
             version = 1 + (db.execute("SELECT COALESCE(MAX(version), 0) FROM queries WHERE name = ?",
@@ -439,7 +558,7 @@ class Engine:
         source_paths = [[r["database_name"], r["schema_name"], r["name"]] for r in sources]
         db.execute("INSERT INTO queries VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (query_id, name, version, "starting" if delay else final, sql, self._owner(session), stamp, stamp,
-                    json.dumps(sink), json.dumps(source_paths), None if delay else error,
+                    json.dumps(sinks), json.dumps(source_paths), None if delay else error,
                     final if delay else None, error if delay else None,
                     self._transition(now, delay) if delay else None))
         return ["query", query_id, "QUERY", f"query {query_id} launched", "[]"]
@@ -449,15 +568,13 @@ class Engine:
 
     def _describe_plan(self, db: sqlite3.Connection, st: s.DescribePlan, session: Session, **kw: Any) -> Outcome:
         inner = st.statement
-        handler = {s.CreateRelation: self._create_relation, s.CreateRelationAs: self._create_relation_as,
-                   s.InsertInto: self._insert_into}[type(inner)]
-        return handler(db, inner, session, dry_run=True, **kw)  # type: ignore[operator]
+        return self._handlers[type(inner)](db, inner, session, dry_run=True, **kw)
 
     def _drop_relation(self, db: sqlite3.Connection, st: s.DropRelation, session: Session, **kw: Any) -> Outcome:
         row = self._relation_row(db, st.name, session)
         path = [row["database_name"], row["schema_name"], row["name"]]
         for query in db.execute("SELECT id, sink, sources FROM queries WHERE current_state NOT IN ('terminated')"):
-            if json.loads(query["sink"] or "null") == path or path in json.loads(query["sources"]):
+            if path in _sinks(query["sink"]) or path in json.loads(query["sources"]):
                 raise SqlFailure("2BP01", f"relation {s.Name(tuple(path))} is used by running queries "
                                           f"(query {query['id']}); terminate them first")
         db.execute("DELETE FROM relations WHERE id = ?", (row["id"],))
@@ -688,6 +805,22 @@ class Engine:
             raise SqlFailure("3D020", f"relation deltastream.sys.{parts[2]} does not exist")
         return parts[2]
 
+def _path(row: sqlite3.Row) -> list[str]:
+    return [row["database_name"], row["schema_name"], row["name"]]
+
+
+def _sinks(stored: str | None) -> list[list[str]]:
+    """A query's sinks as stored: a list of paths (one path alone in catalogs written before applications)."""
+    value = json.loads(stored or "[]")
+    return [value] if value and isinstance(value[0], str) else value
+
+
+def _query_name(body: s.QueryBody) -> str | None:
+    """``... QUERY WITH ('query.name' = 'n')``."""
+    name = body.properties.get("query.name")
+    return name.name if isinstance(name, s.Ident) else name if isinstance(name, str) else None
+
+
 def _word(value: Any) -> str:
     if isinstance(value, s.Bare):
         return value.word.upper()
@@ -704,5 +837,8 @@ def _public(props: dict[str, Any]) -> str:
         if isinstance(value, s.Ident):
             return value.name
         return value if value is not s.FLAG else True
-    return dumps({k: "****" if _SECRET_KEY.search(k) and not k.endswith("_file") else plain(v)
-                  for k, v in props.items()})
+    return dumps({k: MASK if _is_credential(k) else plain(v) for k, v in props.items()})
+
+
+def _is_credential(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key)) and not key.endswith("_file")

@@ -7,9 +7,13 @@ so a test sees the same sequence every run.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 @dataclass
@@ -29,27 +33,58 @@ class FailRule:
         return self.nth == 0 or self.seen == self.nth
 
 
+def _knob(default: Any, meaning: str) -> Any:
+    return field(default=default, metadata={"help": meaning})
+
+
 @dataclass
 class Knobs:
-    latency_ms: float = 0.0
-    jitter_ms: float = 0.0
-    rate_429: float = 0.0
-    retry_after_s: float = 0.1
-    rate_503: float = 0.0
-    rate_504: float = 0.0          # a gateway timeout after the statement ran
-    rate_drop: float = 0.0
-    drop_after_processing: bool = False
-    async_polls: int = 0          # answer every statement 202 and keep it running for this many polls
-    page_size: int = 0            # rows per partition; 0 = one partition
-    store_ready_s: float = 0.0
-    store_drop_s: float = 0.0
-    query_running_s: float = 0.0
-    query_terminated_s: float = 0.0
-    errored_stores: str = ""      # regex on store names that end up errored
-    errored_queries: str = ""     # regex on query SQL that ends up errored
-    postgres_check: bool = True   # connect to a reachable PostgreSQL named by a store's URI
-    fail: list[FailRule] = field(default_factory=list)
+    latency_ms: float = _knob(0.0, "added to every API request, in milliseconds")
+    jitter_ms: float = _knob(0.0, "random extra latency up to this many milliseconds")
+    rate_429: float = _knob(0.0, "share of requests answered 429 with Retry-After (0.25 = every 4th)")
+    retry_after_s: float = _knob(0.1, "the Retry-After of those 429s, in seconds")
+    rate_503: float = _knob(0.0, "share of requests answered 503 before they run")
+    rate_504: float = _knob(0.0, "share of requests answered 504 after the statement ran")
+    rate_drop: float = _knob(0.0, "share of requests whose connection is closed without an answer")
+    drop_after_processing: bool = _knob(False, "dropped requests run their statement first")
+    async_polls: int = _knob(0, "answer every statement 202 and keep it running for this many polls")
+    page_size: int = _knob(0, "rows per result partition; 0 = one partition")
+    store_ready_s: float = _knob(0.0, "seconds a store stays creating/updating before ready or errored")
+    store_drop_s: float = _knob(0.0, "seconds a dropped store stays deleting")
+    query_running_s: float = _knob(0.0, "seconds a query stays starting before running or errored")
+    query_terminated_s: float = _knob(0.0, "seconds a terminated query stays terminate_requested")
+    errored_stores: str = _knob("", "regular expression: stores whose name matches end up errored")
+    errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
+    postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
+    fail: list[FailRule] = field(default_factory=list, metadata={
+        "help": 'JSON list of {"pattern", "nth", "code", "message"}: fail the nth statement matching pattern'})
     _debt: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def described(cls) -> list[tuple[str, str, str]]:
+        """Each knob's name, default and meaning, for ``--help``."""
+        defaults = cls()
+        return [(f.name, json.dumps(getattr(defaults, f.name)), f.metadata["help"])
+                for f in fields(cls) if not f.name.startswith("_")]
+
+    @classmethod
+    def parse(cls, name: str, text: str) -> Any:
+        """A knob's value from its command-line text (``NAME=VALUE``), by the knob's type."""
+        known = {f.name: f for f in fields(cls) if not f.name.startswith("_")}
+        if name not in known:
+            raise ValueError(f"unknown knob {name!r}; known: {', '.join(sorted(known))}")
+        kind = type(getattr(cls(), name))
+        if kind is bool:
+            if text.lower() not in _BOOLEANS:
+                raise ValueError(f"knob {name!r} takes true or false, not {text!r}")
+            return _BOOLEANS[text.lower()]
+        if kind is str:
+            return text
+        try:
+            return json.loads(text) if kind is list else kind(text)
+        except ValueError as exc:
+            raise ValueError(f"knob {name!r} takes {'a JSON list' if kind is list else 'a number'}, "
+                             f"not {text!r}") from exc
 
     def due(self, fault: str) -> bool:
         """Whether the fault ``rate_<fault>`` fires on this eligible request."""
@@ -72,10 +107,13 @@ class Knobs:
         for key, value in values.items():
             if key not in known:
                 raise ValueError(f"unknown knob {key!r}; known: {', '.join(sorted(known))}")
+            current = getattr(self, key)
             if key == "fail":
                 value = [FailRule(**rule) for rule in value]
+            elif isinstance(current, bool) and not isinstance(value, bool):
+                raise ValueError(f"knob {key!r} takes true or false, not {value!r}")
             else:
-                value = type(getattr(self, key))(value)
+                value = type(current)(value)
             setattr(self, key, value)
         self._debt.clear()
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+import time
 from typing import Callable
 
 from aiohttp import web
@@ -27,6 +29,7 @@ class Settings:
     organization: str = "local"
     roles: frozenset[str] = frozenset()
     knobs: Knobs = field(default_factory=Knobs)
+    clock: Callable[[], float] = time.time  # drives the state machines; tests pass a clock they advance
 
 
 def build(settings: Settings) -> LocalServer:
@@ -34,7 +37,8 @@ def build(settings: Settings) -> LocalServer:
     if settings.data_dir:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         path = os.path.join(settings.data_dir, "catalog.sqlite3")
-    return LocalServer(Catalog(path, settings.organization), settings.knobs, settings.tokens, settings.roles)
+    return LocalServer(Catalog(path, settings.organization), settings.knobs, settings.tokens, settings.roles,
+                       settings.clock)
 
 
 class BackgroundServer:
@@ -74,11 +78,22 @@ class BackgroundServer:
 
 
 def serve_forever(settings: Settings, announce: Callable[[LocalServer, str], None]) -> None:
-    """Run in the foreground until interrupted; ``announce`` is told the server and its URL once it listens."""
+    """Run in the foreground until interrupted; ``announce`` is told the server and its URL (with the port
+    actually bound, so ``port=0`` works) once the socket listens."""
     server = build(settings)
 
-    async def on_startup(app: web.Application) -> None:
-        announce(server, f"http://{settings.host}:{settings.port}/v2")
+    async def run() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+            announce(server, f"http://{settings.host}:{runner.addresses[0][1]}/v2")
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+            server.catalog.close()
 
-    server.app.on_startup.append(on_startup)
-    web.run_app(server.app, host=settings.host, port=settings.port, access_log=None, print=None)
+    asyncio.run(run())

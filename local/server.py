@@ -7,6 +7,7 @@ choices where real behaviour is unconfirmed are listed in ``local/CHOICES.md``.
 from __future__ import annotations
 
 import asyncio
+import email.message
 import json
 import random
 import time
@@ -15,7 +16,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, hdrs, web
 
 from .catalog import Catalog
 from .engine import Engine, Outcome, Session, SqlFailure
@@ -89,12 +90,12 @@ class LocalServer:
     """``tokens`` maps each accepted API token to the role it acts as."""
 
     def __init__(self, catalog: Catalog, knobs: Knobs, tokens: dict[str, str],
-                 roles: frozenset[str] = frozenset()) -> None:
+                 roles: frozenset[str] = frozenset(), clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
         self.roles = BUILTIN_ROLES | roles | frozenset(tokens.values())
         self.knobs = knobs
         self.tokens = tokens
-        self.engine = Engine(catalog, knobs)
+        self.engine = Engine(catalog, knobs, clock)
         self.results: OrderedDict[str, StoredResult] = OrderedDict()
         self.counters = Counters()
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
@@ -196,10 +197,11 @@ class LocalServer:
             async for part in reader:
                 if not isinstance(part, BodyPartReader):
                     raise ValueError("nested multipart bodies are not supported")
-                if part.name == "request":
-                    body = _parse_json(await part.text())
-                elif part.name == "attachments":
-                    attachments[part.filename or "attachment"] = bytes(await part.read())
+                name, filename = _disposition(part.headers.get(hdrs.CONTENT_DISPOSITION, ""))
+                if name == "request":
+                    body = _parse_json((await part.read(decode=True)).decode())
+                elif name == "attachments":
+                    attachments[filename or "attachment"] = bytes(await part.read())
             if body is None:
                 raise ValueError("multipart request has no 'request' part")
             return body, attachments
@@ -278,3 +280,12 @@ def _parse_json(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("request body must be a JSON object")
     return value
+
+
+def _disposition(header: str) -> tuple[str | None, str | None]:
+    """A part's ``name`` and ``filename``, read leniently: Go's driver writes ``form-data; name="request";``
+    (a trailing semicolon), which is harmless but which aiohttp's own parser warns about on every request."""
+    message = email.message.Message()
+    message[hdrs.CONTENT_DISPOSITION] = header
+    name = message.get_param("name", header=hdrs.CONTENT_DISPOSITION)
+    return (name if isinstance(name, str) else None), message.get_filename()

@@ -116,6 +116,29 @@ class InsertInto:
 
 
 @dataclass(frozen=True)
+class CreateVirtualAs:
+    """``CREATE VIRTUAL STREAM|CHANGELOG virtual.public.x AS SELECT ...``: exists only inside its application."""
+
+    kind: str
+    name: Name
+    properties: dict[str, PropertyValue]
+    query: QueryBody
+    text: str
+
+
+ApplicationStatement = Union[CreateVirtualAs, CreateRelationAs, InsertInto]
+
+
+@dataclass(frozen=True)
+class BeginApplication:
+    """``BEGIN APPLICATION name stmt; ... END APPLICATION``: launched as one query."""
+
+    name: str
+    statements: tuple[ApplicationStatement, ...]
+    text: str
+
+
+@dataclass(frozen=True)
 class DropRelation:
     kind: str | None
     name: Name
@@ -161,7 +184,7 @@ class DescribeRelationColumns:
 
 @dataclass(frozen=True)
 class DescribePlan:
-    statement: Union[CreateRelation, CreateRelationAs, InsertInto]
+    statement: Union[CreateRelation, CreateRelationAs, InsertInto, BeginApplication]
 
 
 @dataclass(frozen=True)
@@ -252,7 +275,7 @@ class Select:
 
 Statement = Union[
     CreateDatabase, DropDatabase, CreateSchema, DropSchema, CreateStore, UpdateStore, DropStore, DescribeStore,
-    CreateRelation, CreateRelationAs, InsertInto, DropRelation, AlterRelationOwner, AlterQueryOwner,
+    CreateRelation, CreateRelationAs, InsertInto, BeginApplication, DropRelation, AlterRelationOwner, AlterQueryOwner,
     TerminateQuery, RestartQuery, DescribeQuery, DescribeRelation, DescribeRelationColumns, DescribePlan,
     ListObjects, Show, Use, CanI, Select,
 ]

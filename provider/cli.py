@@ -60,7 +60,18 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@main.command()
+class _LocalCommand(click.Command):
+    """Lists every knob under ``--help`` (imported only then: the provider itself never loads the local server)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from deltastream_local.knobs import Knobs
+
+        with formatter.section("Knobs (--knob NAME=VALUE; also PUT /admin/knobs with JSON)"):
+            formatter.write_dl([(f"{name} (default {default})", meaning)
+                                for name, default, meaning in Knobs.described()])
+
+
+@main.command(cls=_LocalCommand)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, help="0 picks a free port")
 @click.option("--data-dir", default=".deltastream-local", show_default=True, help="Where the catalog is kept")
@@ -78,7 +89,10 @@ def local(host: str, port: int, data_dir: str, in_memory: bool, tokens: tuple[st
     knob_values: dict[str, Any] = {}
     for item in knobs:
         name, _, value = item.partition("=")
-        knob_values[name] = json.loads(value) if value[:1] in "[{" else value
+        try:
+            knob_values[name] = Knobs.parse(name, value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--knob") from None
     settings = Settings(host=host, port=port, data_dir=None if in_memory else data_dir, tokens=token_roles,
                         organization=organization, knobs=Knobs())
     settings.knobs.update(knob_values)

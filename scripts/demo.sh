@@ -9,15 +9,19 @@ BIN="$(bash scripts/toolchain.sh)"
 WORK="$(mktemp -d)"
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-PORT="${DEMO_PORT:-8787}"
-.venv/bin/deltastream-provider local --in-memory --port "$PORT" >"$WORK/local.log" 2>&1 &
+# Port 0: the server binds a free port and prints its URL once it listens.
+.venv/bin/deltastream-provider local --in-memory --port "${DEMO_PORT:-0}" >"$WORK/local.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 50); do grep -q "export DELTASTREAM_API_KEY" "$WORK/local.log" 2>/dev/null && break; sleep 0.2; done
+until grep -q "export DELTASTREAM_API_KEY" "$WORK/local.log" 2>/dev/null; do
+  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/local.log"; echo "demo: the local server did not start" >&2; exit 1; }
+  sleep 0.1
+done
 cat "$WORK/local.log"
+URL="$(sed -n 's/^export DELTASTREAM_SERVER=//p' "$WORK/local.log")"
 
 export PATH="$BIN:$PATH" PULUMI_HOME="$WORK/home" PULUMI_BACKEND_URL="file://$WORK/state" \
   PULUMI_CONFIG_PASSPHRASE=demo PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
-  DELTASTREAM_SERVER="http://127.0.0.1:$PORT/v2" DELTASTREAM_API_KEY=deltastream-local-token
+  DELTASTREAM_SERVER="$URL" DELTASTREAM_API_KEY=deltastream-local-token
 mkdir -p "$WORK/state"
 cd examples/yaml
 pulumi stack select --create demo --non-interactive

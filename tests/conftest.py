@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import AsyncIterator, Iterator
 
 import pytest
@@ -13,11 +15,40 @@ from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Session
 TOKEN = "test-token"
 
 
+class ManualClock:
+    """A clock that moves only when a test advances it, so state machines change exactly when told."""
+
+    def __init__(self) -> None:
+        self._now = time.time()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
+                    knobs=Knobs(), **overrides)  # type: ignore[arg-type]
+
+
 @pytest.fixture
-def local() -> Iterator[BackgroundServer]:
-    """A fresh local server (in-memory catalog) on a free loopback port."""
-    with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"},
-                                   roles=frozenset({"analyst"}), knobs=Knobs())) as server:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def local(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[BackgroundServer]:
+    """A fresh local server (in-memory catalog) on a free loopback port. Under ``@pytest.mark.paused_clock`` its
+    state machines follow ``clock``: a delayed state holds until the test advances it."""
+    paused = request.node.get_closest_marker("paused_clock") is not None
+    settings = Settings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
+                        knobs=Knobs(), clock=clock if paused else time.time)
+    with BackgroundServer(settings) as server:
         yield server
 
 

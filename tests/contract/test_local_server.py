@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, ManualClock
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TS = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}Z$")
@@ -148,16 +148,18 @@ def test_error_codes(local: BackgroundServer, statement: str, code: str) -> None
     assert post(local, statement).json()["sqlState"] == code
 
 
-def test_store_state_machine_with_delay_and_failure_injection(local: BackgroundServer) -> None:
+@pytest.mark.paused_clock
+def test_store_state_machine_with_delay_and_failure_injection(local: BackgroundServer, clock: ManualClock) -> None:
     local.server.knobs.update({"store_ready_s": 0.2, "errored_stores": "^bad"})
     for name in ("good", "bad"):
         ok(local, f"CREATE STORE {name} WITH ('type' = KAFKA, 'uris' = 'b:1', 'kafka.sasl.hash_function' = NONE);")
-    states = ok(local, 'SELECT name, status FROM deltastream.sys."stores" ORDER BY name;')["data"]
-    assert states == [["bad", "creating"], ["good", "creating"]]
-    import time
-    time.sleep(0.3)
-    rows = ok(local, 'SELECT name, status, status_message FROM deltastream.sys."stores" ORDER BY name;')["data"]
-    assert rows[0][:2] == ["bad", "errored"] and "injected" in rows[0][2] and rows[1][:2] == ["good", "ready"]
+    states = 'SELECT name, status, status_message FROM deltastream.sys."stores" ORDER BY name;'
+    assert ok(local, states)["data"] == [["bad", "creating", None], ["good", "creating", None]]
+    clock.advance(0.19)
+    assert [r[1] for r in ok(local, states)["data"]] == ["creating", "creating"]
+    clock.advance(0.01)
+    rows = ok(local, states)["data"]
+    assert rows[0][:2] == ["bad", "errored"] and "injected" in rows[0][2] and rows[1] == ["good", "ready", None]
 
 
 def test_admin_knobs_and_counters(local: BackgroundServer) -> None:

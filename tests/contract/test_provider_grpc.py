@@ -12,7 +12,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient
 from deltastream_provider.properties import UNKNOWN, Secret
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, ManualClock
 from tests.contract.harness import Harness
 
 DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Namespace", "Store", "DeltaStreamObject", "Query"))
@@ -463,8 +463,9 @@ async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | Non
     assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH" and refreshed["snowflake"]["clientKey"] == Secret(key)
 
 
+@pytest.mark.paused_clock
 async def test_long_waits_report_progress_to_the_engine(provider: Harness, local: BackgroundServer,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                        clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
     from deltastream_provider import waiting
 
     monkeypatch.setattr(waiting, "PROGRESS_EVERY", 0.1)
@@ -472,9 +473,10 @@ async def test_long_waits_report_progress_to_the_engine(provider: Harness, local
 
     async def status(urn: str, message: str) -> None:
         messages.append((urn, message))
+        clock.advance(60)  # the store becomes ready only once the engine has been told about the wait
 
     provider.provider.engine.status = status  # type: ignore[method-assign]
-    local.server.knobs.update({"store_ready_s": 0.6})
+    local.server.knobs.update({"store_ready_s": 60})
     await provider.create(STORE, KAFKA)
     assert messages and all("waiting for store 'events' to be ready" in m for _, m in messages)
     assert messages[0][0].endswith("deltastream:index:Store::r")
@@ -485,13 +487,13 @@ async def test_cancel_stops_a_create_in_flight(provider: Harness, local: Backgro
 
     local.server.knobs.update({"store_ready_s": 60})
     create = asyncio.ensure_future(provider.create(STORE, KAFKA))
-    for _ in range(100):  # cancel once the store exists and the provider is waiting for it
-        await asyncio.sleep(0.05)
-        if local.server.counters.statements["Select"]:
-            break
+    deadline = asyncio.get_running_loop().time() + 120
+    while not local.server.counters.statements["Select"]:  # cancel once the provider is waiting for the store
+        assert asyncio.get_running_loop().time() < deadline, "the provider never started waiting"
+        await asyncio.sleep(0.01)
     await provider.cancel()
     with pytest.raises(grpc.aio.AioRpcError) as error:
-        await asyncio.wait_for(create, 5)
+        await asyncio.wait_for(create, 60)
     # The store exists in DeltaStream, so the engine is told to keep it in state (no orphan).
     assert "cancelled while waiting for store 'events'" in error.value.details()
     assert "kept in state" in error.value.details()
