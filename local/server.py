@@ -7,7 +7,8 @@ choices where real behaviour is unconfirmed are listed in ``local/CHOICES.md``.
 from __future__ import annotations
 
 import asyncio
-import email.message
+import email.parser
+import email.policy
 import json
 import random
 import time
@@ -16,7 +17,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import hdrs, web
 
 from .catalog import Catalog
 from .engine import Engine, Outcome, Session, SqlFailure
@@ -190,22 +191,18 @@ class LocalServer:
         return _json(result.page(partition, self.knobs.page_size))
 
     async def _read_request(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+        if not request.content_type.startswith("multipart/"):
+            return _parse_json(await request.text()), {}
+        body: dict[str, Any] | None = None
         attachments: dict[str, bytes] = {}
-        if request.content_type.startswith("multipart/"):
-            body: dict[str, Any] | None = None
-            reader = await request.multipart()
-            async for part in reader:
-                if not isinstance(part, BodyPartReader):
-                    raise ValueError("nested multipart bodies are not supported")
-                name, filename = _disposition(part.headers.get(hdrs.CONTENT_DISPOSITION, ""))
-                if name == "request":
-                    body = _parse_json((await part.read(decode=True)).decode())
-                elif name == "attachments":
-                    attachments[filename or "attachment"] = bytes(await part.read())
-            if body is None:
-                raise ValueError("multipart request has no 'request' part")
-            return body, attachments
-        return _parse_json(await request.text()), attachments
+        for name, filename, content in _form_parts(request.headers[hdrs.CONTENT_TYPE], await request.read()):
+            if name == "request":
+                body = _parse_json(content.decode())
+            elif name == "attachments":
+                attachments[filename or "attachment"] = content
+        if body is None:
+            raise ValueError("multipart request has no 'request' part")
+        return body, attachments
 
     def _session(self, body: dict[str, Any], request: web.Request) -> Session | SqlFailure:
         organization = body.get("organization")
@@ -282,10 +279,20 @@ def _parse_json(text: str) -> dict[str, Any]:
     return value
 
 
-def _disposition(header: str) -> tuple[str | None, str | None]:
-    """A part's ``name`` and ``filename``, read leniently: Go's driver writes ``form-data; name="request";``
-    (a trailing semicolon), which is harmless but which aiohttp's own parser warns about on every request."""
-    message = email.message.Message()
-    message[hdrs.CONTENT_DISPOSITION] = header
-    name = message.get_param("name", header=hdrs.CONTENT_DISPOSITION)
-    return (name if isinstance(name, str) else None), message.get_filename()
+def _form_parts(content_type: str, body: bytes) -> list[tuple[str | None, str | None, bytes]]:
+    """Each part's ``name``, ``filename`` and bytes. Parsed with the standard library's MIME parser, which
+    reads Go's ``form-data; name="request";`` (a trailing semicolon) as it is meant; aiohttp's own multipart
+    reader warns about that header on every request from DeltaStream's Go driver."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        raise ValueError("multipart request has no parts (is the boundary right?)")
+    parts = []
+    for part in message.iter_parts():
+        if part.is_multipart():
+            raise ValueError("nested multipart bodies are not supported")
+        name = part.get_param("name", header=hdrs.CONTENT_DISPOSITION)
+        content = part.get_payload(decode=True)
+        parts.append((name if isinstance(name, str) else None, part.get_filename(),
+                      content if isinstance(content, bytes) else b""))
+    return parts

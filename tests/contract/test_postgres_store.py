@@ -67,3 +67,15 @@ async def test_update_store_rechecks_the_credentials(client: DeltaStreamClient, 
     await client.execute(sql.update_store("pg_rot", [("postgres.username", "postgres"),
                                                      ("postgres.password", sql.Secret(PASSWORD))]))
     assert await status(client, "pg_rot") == ("ready", None)
+
+
+async def test_update_of_the_uri_alone_rechecks_with_the_kept_credentials(client: DeltaStreamClient,
+                                                                         postgres_port: int) -> None:
+    """The catalog shows a credential only as set; the re-check uses the credential itself (API contract 13.4)."""
+    await client.execute(postgres_store("pg_uri", postgres_port, PASSWORD))
+    uri = f"postgresql://127.0.0.1:{postgres_port}/orders?sslmode=disable&application_name=pulumi"
+    await client.execute(sql.update_store("pg_uri", [("uris", uri)]))
+    assert await status(client, "pg_uri") == ("ready", None)
+    await client.execute(sql.update_store("pg_uri", [("uris", f"postgresql://127.0.0.1:{postgres_port}/nope")]))
+    state, message = await status(client, "pg_uri")
+    assert state == "errored" and 'database "nope" does not exist' in (message or "")
