@@ -14,13 +14,18 @@ from . import __version__
 from .config import KEYS
 from .model import PACKAGE, Model, is_model, unwrap_optional, wire_name
 
+REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
+RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
 README = ("Pulumi provider for DeltaStream: databases, namespaces, stores (Kafka, PostgreSQL, Snowflake), objects "
           "and continuous queries as code, plus lookups of what already exists.")
 
+# @pulumi/pulumi 3.249 and later need Node.js 22; the range keeps every release that runs on Node.js 20 and has
+# what the generated code calls (tests compile the SDK against both ends).
+NODE_PULUMI_RANGE = ">=3.200.0 <3.249.0"
 LANGUAGE = {
     "nodejs": {"packageName": "@pulumi-deltastream/deltastream", "respectSchemaVersion": True,
                "packageDescription": "Pulumi provider for DeltaStream (community)", "readme": README,
-               "dependencies": {"@pulumi/pulumi": "3.248.0"}},
+               "dependencies": {"@pulumi/pulumi": NODE_PULUMI_RANGE}},
     "go": {"importBasePath": "github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream",
            "generateResourceContainerTypes": True, "respectSchemaVersion": True},
     "python": {"packageName": "pulumi_deltastream_community", "respectSchemaVersion": True, "readme": README,
@@ -126,11 +131,15 @@ def build() -> dict[str, Any]:
         "displayName": "DeltaStream",
         "version": __version__,
         "description": "Manage DeltaStream databases, namespaces, stores, objects and queries as code.",
-        "keywords": ["pulumi", "deltastream", "streaming", "sql", "kafka", "category/data", "kind/native"],
-        "homepage": "https://github.com/pulumi-deltastream/pulumi-deltastream",
-        "repository": "https://github.com/pulumi-deltastream/pulumi-deltastream",
+        "keywords": ["pulumi", "deltastream", "streaming", "sql", "kafka", "category/database", "kind/native"],
+        "homepage": REPOSITORY,
+        "repository": REPOSITORY,
         "license": "Apache-2.0",
-        "publisher": "pulumi-deltastream",
+        "publisher": "DeltaStream Community",
+        "logoUrl": f"{RAW}/assets/logo.png",
+        # The engine downloads pulumi-resource-deltastream-v<version>-<os>-<arch>.tar.gz from the GitHub release
+        # v<version> of <org>/pulumi-deltastream.
+        "pluginDownloadURL": "github://api.github.com/pulumi-deltastream",
         "meta": {"moduleFormat": "(.*)", "supportPack": True},
         "language": LANGUAGE,
         "config": {"variables": config},

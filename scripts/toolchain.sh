@@ -19,7 +19,9 @@ PULUMI_YAML_VERSION="${PULUMI_YAML_VERSION:-1.25.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${DELTASTREAM_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-deltastream}"
 BIN="$CACHE/pulumi-v$PULUMI_VERSION/bin"
-NODE_PULUMI_VERSION="$(sed -n "s/^ *'@pulumi\/pulumi': *'\{0,1\}\([0-9.]*\)'\{0,1\}$/\1/p" "$ROOT/schema.yaml" | head -1)"
+# The Node.js host is built against the newest @pulumi/pulumi that runs on Node.js 20: the top of the
+# range the Node.js SDK depends on (schema.yaml, language.nodejs.dependencies).
+NODE_PULUMI_VERSION=3.248.0
 LANGHOST_HASH="$( (cat "$ROOT"/toolchain/langhost/*.go "$ROOT"/toolchain/langhost/go.mod; echo "$NODE_PULUMI_VERSION") \
   | sha256sum | cut -c1-16)"
 

@@ -22,6 +22,8 @@ type runtime interface {
 	command(ctx context.Context, req *pulumirpc.RunRequest, engineAddress string) (*exec.Cmd, error)
 	// generate returns the files of an SDK for pkg.
 	generate(pkg *schema.Package, req *pulumirpc.GeneratePackageRequest, loader schema.ReferenceLoader) (map[string][]byte, error)
+	// link makes the SDK generated at dep.Path a dependency of the program in dir, returning the import line.
+	link(ctx context.Context, dir string, dep *pulumirpc.LinkRequest_LinkDependency) (string, error)
 }
 
 var runtimes = map[string]runtime{
@@ -72,14 +74,6 @@ func (h *languageHost) GetProgramDependencies(
 	context.Context, *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
 	return &pulumirpc.GetProgramDependenciesResponse{}, nil
-}
-
-// InstallDependencies is a no-op: the project's scripts install each program's dependencies
-// (npm, go, pip) before the CLI runs it.
-func (h *languageHost) InstallDependencies(
-	*pulumirpc.InstallDependenciesRequest, pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	return nil
 }
 
 func (h *languageHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {

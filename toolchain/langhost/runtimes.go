@@ -113,7 +113,24 @@ func (goRuntime) generate(
 	if len(req.ExtraFiles) > 0 {
 		return nil, errors.New("extra files are not supported for Go")
 	}
-	return gogen.GeneratePackage("pulumi-language-go", pkg, req.LocalDependencies)
+	files, err := gogen.GeneratePackage("pulumi-language-go", pkg, req.LocalDependencies)
+	if err != nil || !req.Local {
+		return files, err
+	}
+	// A local SDK (`pulumi package add`) is its own module, so that a program can replace it by path.
+	if _, ok := files["go.mod"]; !ok {
+		if err := pkg.ImportLanguages(map[string]schema.Language{"go": gogen.Importer}); err != nil {
+			return nil, err
+		}
+		info, _ := pkg.Language["go"].(gogen.GoPackageInfo)
+		module := strings.TrimSuffix(info.ImportBasePath, "/"+pkg.Name)
+		if module == "" || module == info.ImportBasePath {
+			return nil, fmt.Errorf("schema language.go.importBasePath must end in /%s", pkg.Name)
+		}
+		files["go.mod"] = []byte(fmt.Sprintf("module %s\n\ngo 1.22\n\nrequire github.com/pulumi/pulumi/sdk/v3 v%s\n",
+			module, version))
+	}
+	return files, nil
 }
 
 type pythonRuntime struct{}
