@@ -24,15 +24,19 @@ def main() -> None:
 @click.option("--organization", help="Organization UUID or name [env DELTASTREAM_ORGANIZATION]")
 @click.option("--role", help="Role [env DELTASTREAM_ROLE]")
 @click.option("--insecure-skip-verify", is_flag=True, default=None, help="Skip TLS verification (testing only)")
+@click.option("--stack", help="Stack whose deltastream:* config to check (default: the selected one)")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON")
 def doctor(server: str | None, api_key: str | None, organization: str | None, role: str | None,
-           insecure_skip_verify: bool | None, as_json: bool) -> None:
-    """Check credentials and connectivity step by step, with the fix for each failure."""
+           insecure_skip_verify: bool | None, stack: str | None, as_json: bool) -> None:
+    """Check credentials and connectivity step by step, with the fix for each failure.
+
+    Inside a Pulumi project, the stack's deltastream:* config is used (flags win over it, and it wins over the
+    environment), as `pulumi up` would use it."""
     from .doctor import run
 
     flags = {"server": server, "apiKey": api_key, "organization": organization, "role": role,
              "insecureSkipVerify": insecure_skip_verify}
-    settings = load({k: v for k, v in flags.items() if v is not None})
+    settings = load({**_stack_config(stack), **{k: v for k, v in flags.items() if v is not None}})
     checks = run(settings)
     if as_json:
         click.echo(json.dumps([check.__dict__ for check in checks], indent=2))
@@ -44,6 +48,25 @@ def doctor(server: str | None, api_key: str | None, organization: str | None, ro
             if check.fix:
                 click.echo(f"      {''.ljust(width)}  fix: {check.fix}")
     sys.exit(0 if all(c.status == "pass" for c in checks) else 1)
+
+
+def _stack_config(stack: str | None) -> dict[str, object]:
+    from pathlib import Path
+
+    from .stack_config import StackConfigError, find_project, read
+
+    project = find_project(Path.cwd())
+    if project is None:
+        if stack:
+            raise click.UsageError("--stack needs a Pulumi project: run doctor in the project's directory")
+        return {}
+    try:
+        values = read(project, stack)
+    except StackConfigError as exc:
+        click.echo(f"note: not using the stack's config ({exc}); checking flags and environment only", err=True)
+        return {}
+    click.echo(f"using the deltastream:* config of the stack in {project.name} ({len(values)} key(s))", err=True)
+    return values
 
 
 @main.command()
@@ -64,7 +87,10 @@ class _LocalCommand(click.Command):
     """Lists every knob under ``--help`` (imported only then: the provider itself never loads the local server)."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from deltastream_local.knobs import Knobs
+        try:
+            from deltastream_local.knobs import Knobs
+        except ImportError:
+            return
 
         with formatter.section("Knobs (--knob NAME=VALUE; also PUT /admin/knobs with JSON)"):
             formatter.write_dl([(f"{name} (default {default})", meaning)
@@ -82,8 +108,12 @@ class _LocalCommand(click.Command):
 def local(host: str, port: int, data_dir: str, in_memory: bool, tokens: tuple[str, ...], organization: str,
           knobs: tuple[str, ...]) -> None:
     """Run a local DeltaStream-compatible API server (for offline use and tests)."""
-    from deltastream_local.knobs import Knobs
-    from deltastream_local.runner import DEFAULT_TOKEN, Settings, serve_forever
+    try:
+        from deltastream_local.knobs import Knobs
+        from deltastream_local.runner import DEFAULT_TOKEN, Settings, serve_forever
+    except ImportError as exc:
+        raise click.ClickException(f"the local server needs its extra ({exc.name} is missing): "
+                                   "pip install 'pulumi-deltastream-provider[local]'") from None
 
     token_roles = {t.partition("=")[0]: t.partition("=")[2] or "sysadmin" for t in tokens} or {DEFAULT_TOKEN: "sysadmin"}
     knob_values: dict[str, Any] = {}

@@ -114,7 +114,7 @@ class Doctor:
         if response.status_code == 404 or "json" not in response.headers.get("content-type", ""):
             raise CheckFailed(f"GET /version answered HTTP {response.status_code} without the API's JSON",
                               "deltastream:server must be the API base URL ending in /v2")
-        return f"HTTP {response.status_code}"
+        return "the DeltaStream API answers (the token is checked next)"
 
     async def token(self) -> str:
         if not self.settings.api_key:

@@ -273,13 +273,25 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
     return _statement(parts, mutating=False)
 
 
+def _name_clause(name: str) -> str:
+    return f" QUERY WITH ({literal('query.name')} = {literal(name)})"
+
+
 def query(body: str, name: str | None = None) -> Statement:
     """A continuous query as written by the user; a name is attached as ``QUERY WITH ('query.name' = ...)``."""
     statement = raw(body)
     if name is None:
         return statement
-    suffix = f" QUERY WITH ({literal('query.name')} = {literal(name)})"
+    suffix = _name_clause(name)
     return Statement(statement.sql.rstrip(";") + suffix + ";", statement.redacted.rstrip(";") + suffix + ";")
+
+
+def user_query(stored: str, name: str | None) -> str:
+    """A query's SQL as the user wrote it: the stored text without the name clause :func:`query` attached."""
+    text = stored.rstrip().removesuffix(";")
+    if name is not None and text.endswith(_name_clause(name)):
+        text = text.removesuffix(_name_clause(name))
+    return text
 
 
 def describe_query(id_: str) -> Statement:

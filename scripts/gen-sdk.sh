@@ -14,4 +14,9 @@ for language in nodejs go python; do
   PULUMI_HOME="$WORK/home" PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" package gen-sdk "$WORK/schema.json" \
     --language "$language" -o "$OUT" >/dev/null
 done
+# The Go SDK is a module of its own: pin its dependencies so that `go build ./...` works in it as published.
+# Codegen requires an older Go SDK whose dependencies the module proxy no longer serves; require the Pulumi
+# release this project is tested with.
+(cd "$OUT/go" && go mod edit -require="github.com/pulumi/pulumi/sdk/v3@v$("$BIN/pulumi" version | tr -d v)" \
+  && go mod tidy)
 echo "sdk: generated nodejs, go and python in $OUT" >&2

@@ -16,6 +16,7 @@ set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.274.1}"
 PULUMI_YAML_VERSION="${PULUMI_YAML_VERSION:-1.25.0}"
+ACTIONLINT_VERSION=1.7.12
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${DELTASTREAM_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-deltastream}"
 BIN="$CACHE/pulumi-v$PULUMI_VERSION/bin"
@@ -110,7 +111,15 @@ build_langhosts() {
   rm -f "$BIN"/.langhost-* && touch "$stamp"
 }
 
+# actionlint checks the GitHub workflows in the tests.
+build_actionlint() {
+  if [ -x "$BIN/actionlint" ] && "$BIN/actionlint" -version | grep -qx "v\?$ACTIONLINT_VERSION"; then return; fi
+  log "building actionlint v$ACTIONLINT_VERSION"
+  GOBIN="$BIN" CGO_ENABLED=0 go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+}
+
 build_cli
 build_langhosts
 build_yaml
+build_actionlint
 echo "$BIN"

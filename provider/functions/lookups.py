@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog, DatabaseRow, NamespaceRow, QueryRow, RelationRow, StoreRow, relation_with_columns
 from ..model import Model, prop
+from ..sql import user_query
 from ..resources.object import _primary_key
 from .base import ROW_CAP, Answer, Function, capped, single, where
 
@@ -14,7 +15,13 @@ STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres":
                "snowflake": "Snowflake", "kinesis": "Kinesis"}
 
 
+#: The spelling lookups return, the same one their ``type`` filters take.
+STORE_TYPE_NAMES = {"Kafka": "kafka", "ConfluentKafka": "confluent_kafka", "Postgres": "postgres",
+                    "Snowflake": "snowflake", "Kinesis": "kinesis"}
+
+
 def store_type(value: str | None) -> str | None:
+    """A ``type`` filter in the catalog's spelling."""
     if value is None:
         return None
     return STORE_TYPES.get(value.replace("_", "").lower(), value)
@@ -46,7 +53,8 @@ class StoreInfo(Model):
     """A store. Credentials are never returned."""
 
     name: str = prop("Name.")
-    type: str = prop("`Kafka`, `Postgres`, `Snowflake`, ...")
+    type: str = prop("`kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters "
+                     "take.")
     status: str = prop("`ready` or `errored`.")
     owner: str = prop("Owning role.")
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
@@ -111,7 +119,7 @@ def _namespace(row: NamespaceRow) -> NamespaceInfo:
 
 
 def _store(row: StoreRow) -> StoreInfo:
-    return StoreInfo(name=row.name, type=row.type, status=row.status, owner=row.owner, status_message=row.status_message,
+    return StoreInfo(name=row.name, type=STORE_TYPE_NAMES.get(row.type, row.type.lower()), status=row.status, owner=row.owner, status_message=row.status_message,
                      created_at=row.created_at, updated_at=row.updated_at)
 
 
@@ -123,7 +131,8 @@ def _object(row: RelationRow) -> ObjectSummary:
 
 def _query(row: QueryRow) -> QueryInfo:
     return QueryInfo(query_id=row.id, state=row.state, owner=row.owner, name=row.name, version=row.version,
-                     intended_state=row.intended_state, sql=row.sql, created_at=row.created_at,
+                     intended_state=row.intended_state, sql=user_query(row.sql, row.name) if row.sql else None,
+                     created_at=row.created_at,
                      updated_at=row.updated_at)
 
 
@@ -221,7 +230,7 @@ class GetNamespaces(Function[GetNamespacesArgs, GetNamespacesResult]):
 @dataclass
 class GetStoreArgs(Model):
     name: str = prop("Name of the store.")
-    type: str | None = prop("Expected type (`kafka`, `postgres`, `snowflake`, any case); a store of another type "
+    type: str | None = prop("Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type "
                             "is not a match.", default=None)
 
 

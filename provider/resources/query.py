@@ -197,7 +197,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             return None
         plan = {"sink": getattr(state, "sink", None), "sources": getattr(state, "sources", None)}
         if inputs is None:
-            current = QueryInputs(sql=row.sql or "", name=row.name)
+            current = QueryInputs(sql=sql.user_query(row.sql or "", row.name), name=row.name)
         else:
             current = QueryInputs(**vars(inputs))
             if inputs.owner is not None:

@@ -257,3 +257,59 @@ outputs:
     assert stack.outputs()["owner"] == "sysadmin"
     stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
+
+
+# --- what a release runs -------------------------------------------------------------------------
+
+def test_verify_script_passes_on_the_built_artifacts(release: Release, toolchain: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "DELTASTREAM_", "VIRTUAL_ENV"))}
+    result = subprocess.run(["bash", str(ROOT / "scripts/verify-release.sh"), str(release.dist)], env=env,
+                            capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert f"verify-release: {__version__} OK" in result.stderr
+
+
+def test_verify_script_refuses_tampered_artifacts(release: Release, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(release.dist, dist)
+    (dist / TARBALL).write_bytes(b"not the release")
+    result = subprocess.run(["bash", str(ROOT / "scripts/verify-release.sh"), str(dist)], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode != 0 and TARBALL in result.stdout + result.stderr
+
+
+def test_workflows_pass_actionlint(toolchain: Path) -> None:
+    workflows = sorted(str(p) for p in (ROOT / ".github/workflows").glob("*.yml"))
+    assert any(w.endswith("release.yml") for w in workflows)
+    sh([str(toolchain / "actionlint"), *workflows], ROOT)
+
+
+def test_registry_pages_are_placed_where_the_registry_reads_them(tmp_path: Path) -> None:
+    sh(["bash", str(ROOT / "scripts/registry-docs.sh"), str(tmp_path / "docs")], ROOT)
+    for page in ("_index.md", "installation-configuration.md"):
+        text = (tmp_path / "docs" / page).read_text()
+        assert text == (ROOT / "registry-docs" / page).read_text() and text.startswith("---\n")
+    installation = (tmp_path / "docs/installation-configuration.md").read_text()
+    for route in ("pulumi plugin install resource deltastream", "pulumi package add", "packages:",
+                  "npm install @pulumi-deltastream/deltastream", "go get github.com/pulumi-deltastream"):
+        assert route in installation
+
+
+@pytest.mark.parametrize("pulumi_version", ["3.200.0", "3.248.0"])
+def test_node_sdk_compiles_at_both_ends_of_its_pulumi_range(pulumi_version: str, tmp_path: Path) -> None:
+    from deltastream_provider.schema import NODE_PULUMI_RANGE
+
+    assert NODE_PULUMI_RANGE == ">=3.200.0 <3.249.0"
+    sdk = tmp_path / "nodejs"
+    shutil.copytree(ROOT / "sdk/nodejs", sdk, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    sh(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"@pulumi/pulumi@{pulumi_version}",
+        "typescript@^4.9.5", "@types/node@^20"], sdk)
+    assert json.loads((sdk / "node_modules/@pulumi/pulumi/package.json").read_text())["version"] == pulumi_version
+    sh(["npx", "--no-install", "tsc", "--noEmit", "-p", "."], sdk)
+
+
+def test_go_sdk_is_a_tidy_module(toolchain: Path) -> None:
+    assert (ROOT / "sdk/go/go.sum").exists()
+    sh(["go", "build", "./..."], ROOT / "sdk/go")
+    sh(["go", "vet", "./..."], ROOT / "sdk/go")
+    sh(["go", "mod", "verify"], ROOT / "sdk/go")

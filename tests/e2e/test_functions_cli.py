@@ -70,7 +70,7 @@ def test_program_references_existing_resources(stack: Stack, existing: None) -> 
     out = stack.up()
     assert "only the first 200" in out and "Narrow the filters" in out  # the cap's warning reaches the CLI
     result = stack.outputs()
-    assert result["owner"] == "sysadmin" and result["storeType"] == "Kafka"
+    assert result["owner"] == "sysadmin" and result["storeType"] == "kafka"
     assert [n["name"] for n in result["namespaces"]] == ["big", "public", "raw"]
     assert result["ordersColumns"] == [{"name": "id", "type": "BIGINT", "nullable": True},
                                        {"name": "total", "type": "DOUBLE", "nullable": True}]

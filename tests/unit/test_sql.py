@@ -92,3 +92,10 @@ def test_named_query_gets_a_query_with_clause() -> None:
     assert statement.sql == "INSERT INTO a SELECT * FROM b QUERY WITH ('query.name' = 'it''s');"
     (parsed,) = parse(statement.sql)
     assert parsed.statement.query.properties == {"query.name": "it's"}
+
+
+def test_user_query_is_the_text_without_the_name_clause() -> None:
+    body = "INSERT INTO a SELECT * FROM b WHERE note = ' QUERY WITH (''query.name'' = ''n'')'"
+    assert sql.user_query(sql.query(body, "n").sql, "n") == body
+    assert sql.user_query(sql.query(body).sql, None) == body
+    assert sql.user_query(sql.query(body, "other").sql, "n").endswith("'other')")  # only its own clause is removed

@@ -1520,7 +1520,7 @@ type StoreInfo struct {
 	Status string `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage *string `pulumi:"statusMessage"`
-	// `Kafka`, `Postgres`, `Snowflake`, ...
+	// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
 	Type string `pulumi:"type"`
 	// When it last changed (RFC 3339).
 	UpdatedAt *string `pulumi:"updatedAt"`
@@ -1566,7 +1566,7 @@ func (o StoreInfoOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StoreInfo) *string { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// `Kafka`, `Postgres`, `Snowflake`, ...
+// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
 func (o StoreInfoOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v StoreInfo) string { return v.Type }).(pulumi.StringOutput)
 }

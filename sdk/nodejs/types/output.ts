@@ -308,7 +308,7 @@ export interface StoreInfo {
      */
     statusMessage?: string;
     /**
-     * `Kafka`, `Postgres`, `Snowflake`, ...
+     * `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
      */
     type: string;
     /**

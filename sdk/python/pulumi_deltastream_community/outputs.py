@@ -874,7 +874,7 @@ class StoreInfo(dict):
         :param _builtins.str name: Name.
         :param _builtins.str owner: Owning role.
         :param _builtins.str status: `ready` or `errored`.
-        :param _builtins.str type: `Kafka`, `Postgres`, `Snowflake`, ...
+        :param _builtins.str type: `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
         :param _builtins.str created_at: When it was created (RFC 3339).
         :param _builtins.str status_message: DeltaStream's message when the store is not ready.
         :param _builtins.str updated_at: When it last changed (RFC 3339).
@@ -918,7 +918,7 @@ class StoreInfo(dict):
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        `Kafka`, `Postgres`, `Snowflake`, ...
+        `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
         """
         return pulumi.get(self, "type")
 
