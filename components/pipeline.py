@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 
 from deltastream_provider.model import Model, prop
+from deltastream_provider.query_text import SqlTextError, one_statement
 from deltastream_provider.resources.database import DatabaseState
 from deltastream_provider.resources.namespace import NamespaceState
 from deltastream_provider.resources.object import ColumnInputs, Kind, ObjectState
@@ -71,8 +72,15 @@ RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resou
 
 def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
     failures = []
-    if isinstance(inputs.transform, str) and not _SELECT.match(inputs.transform):
-        failures.append(("transform", "transform must be a SELECT (the pipeline writes INSERT INTO the sink itself)"))
+    if isinstance(inputs.transform, str):
+        if not _SELECT.match(inputs.transform):
+            failures.append(("transform", "transform must be a SELECT (the pipeline writes INSERT INTO the sink "
+                                          "itself)"))
+        else:
+            try:
+                one_statement(inputs.transform)
+            except SqlTextError as exc:
+                failures.append(("transform", f"transform {exc}"))
     if isinstance(inputs.version, int) and inputs.version < 1:
         failures.append(("version", "version starts at 1"))
     if isinstance(inputs.sources, list):

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence, Union
 
+from .query_text import SqlTextError, one_statement
 from .redaction import redact_sql
 
 REDACTED = "'****'"
@@ -170,7 +171,6 @@ def describe_store(name: str) -> Statement:
 # --- relations (objects) ----------------------------------------------------------------------
 
 RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}
-_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\([0-9 ,]*\))?$|^(ARRAY|MAP|STRUCT)<.*>$", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -181,18 +181,13 @@ class ColumnDef:
 
 
 def column_type(type_: str) -> str:
-    """Column types are written as given, so they are checked against the type grammar first."""
-    text = type_.strip()
-    if not _TYPE.match(text) or ";" in text or "'" in text or "--" in text:
-        raise QuotingError(f"{type_!r} is not a DeltaStream column type")
-    depth = 0
-    for char in text:
-        depth += {"<": 1, ">": -1}.get(char, 0)
-        if depth < 0:
-            raise QuotingError(f"{type_!r} has unbalanced angle brackets")
-    if depth:
-        raise QuotingError(f"{type_!r} has unbalanced angle brackets")
-    return text
+    """Column types are written as given, so each must be exactly one type by the type grammar."""
+    from .column_types import check
+
+    try:
+        return check(type_)
+    except SqlTextError as exc:
+        raise QuotingError(str(exc)) from None
 
 
 def create_relation(kind: str, database: str, namespace: str, name: str, columns: Sequence[ColumnDef],
@@ -212,7 +207,7 @@ def describe(statement: Statement) -> Statement:
 
 
 def raw(sql: str, *, mutating: bool = True) -> Statement:
-    """User-written SQL (a query body): sent as written, redacted by pattern in traces."""
+    """SQL sent as written (a query body, already checked to be one statement), redacted by pattern in traces."""
     text = sql.strip().rstrip(";").strip()
     return Statement(text + ";", redact_sql(text) + ";", mutating=mutating)
 
@@ -274,12 +269,14 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
 
 
 def _name_clause(name: str) -> str:
-    return f" QUERY WITH ({literal('query.name')} = {literal(name)})"
+    # On a line of its own, so that a comment ending the user's SQL cannot swallow it.
+    return f"\nQUERY WITH ({literal('query.name')} = {literal(name)})"
 
 
 def query(body: str, name: str | None = None) -> Statement:
-    """A continuous query as written by the user; a name is attached as ``QUERY WITH ('query.name' = ...)``."""
-    statement = raw(body)
+    """A continuous query as written by the user (exactly one statement, else :class:`SqlTextError`); a name is
+    attached as ``QUERY WITH ('query.name' = ...)``."""
+    statement = raw(one_statement(body).text)
     if name is None:
         return statement
     suffix = _name_clause(name)
@@ -287,10 +284,13 @@ def query(body: str, name: str | None = None) -> Statement:
 
 
 def user_query(stored: str, name: str | None) -> str:
-    """A query's SQL as the user wrote it: the stored text without the name clause :func:`query` attached."""
+    """A query's SQL as the user wrote it: the stored text without the name clause :func:`query` attached
+    (written after a space rather than a newline by earlier releases)."""
     text = stored.rstrip().removesuffix(";")
-    if name is not None and text.endswith(_name_clause(name)):
-        text = text.removesuffix(_name_clause(name))
+    if name is not None:
+        for clause in (_name_clause(name), _name_clause(name).replace("\n", " ", 1)):
+            if text.endswith(clause):
+                return text.removesuffix(clause)
     return text
 
 

@@ -57,8 +57,8 @@ def single(rows: list[Any], what: str, filters: dict[str, Any]) -> Any:
     return rows[0]
 
 
-def capped(rows: list[Any], what: str) -> tuple[list[Any], list[str]]:
+def capped(rows: list[Any], what: str, order: str = "by name") -> tuple[list[Any], list[str]]:
     if len(rows) <= ROW_CAP:
         return rows, []
-    return rows[:ROW_CAP], [f"more than {ROW_CAP} {what} match; only the first {ROW_CAP} (by name) are returned. "
+    return rows[:ROW_CAP], [f"more than {ROW_CAP} {what} match; only the first {ROW_CAP} ({order}) are returned. "
                             "Narrow the filters to see the rest."]

@@ -378,7 +378,7 @@ class GetQueries(Function[GetQueriesArgs, GetQueriesResult]):
 
     async def invoke(self, catalog: Catalog, args: GetQueriesArgs) -> Answer[GetQueriesResult]:
         rows = await catalog.queries(where(name=args.name, current_state=args.state), limit=LIMIT)
-        rows, warnings = capped(rows, "queries")
+        rows, warnings = capped(rows, "queries", order="oldest first")
         return Answer(GetQueriesResult(queries=[_query(r) for r in rows]), warnings)
 
 

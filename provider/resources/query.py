@@ -15,6 +15,7 @@ from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, SQLE
 from ..docs import examples
 from ..model import Model, prop
 from ..properties import UNKNOWN
+from ..query_text import SqlTextError, one_statement, same_statement
 from ..waiting import wait_for
 from .base import Context, Diff, PlanError, Resource, check_identifier
 
@@ -52,6 +53,20 @@ class QueryState(QueryInputs):
 
 def normalize_sql(text: Any) -> Any:
     return text.strip().rstrip(";").strip() if isinstance(text, str) else text
+
+
+def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
+    """Check failures for a query body: one continuous-query statement, nothing after it."""
+    if not normalize_sql(text):
+        return [(prop_name, f"{prop_name} is empty: give the query, e.g. INSERT INTO sink SELECT * FROM source")]
+    try:
+        statement = one_statement(text)
+    except SqlTextError as exc:
+        return [(prop_name, f"{prop_name} {exc}")]
+    if not _STARTS.match(statement.text):
+        return [(prop_name, f"{prop_name} must be a continuous query: INSERT INTO <sink> SELECT ... or "
+                            "CREATE STREAM|CHANGELOG|TABLE <name> AS SELECT ...")]
+    return []
 
 
 def change_summary(old: str, new: str) -> str:
@@ -114,18 +129,16 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         failures = (check_identifier("name", inputs.name) + check_identifier("database", inputs.database)
                     + check_identifier("namespace", inputs.namespace) + check_identifier("owner", inputs.owner))
         if isinstance(inputs.sql, str):
-            if not normalize_sql(inputs.sql):
-                failures.append(("sql", "sql is empty: give the query, e.g. INSERT INTO sink SELECT * FROM source"))
-            elif not _STARTS.match(inputs.sql):
-                failures.append(("sql", "sql must be a continuous query: INSERT INTO <sink> SELECT ... or "
-                                        "CREATE STREAM|CHANGELOG|TABLE <name> AS SELECT ..."))
+            failures += check_query_sql("sql", inputs.sql)
         if inputs.namespace is not None and inputs.database is None and inputs.namespace is not UNKNOWN:
             failures.append(("database", "namespace needs database: set database too"))
         return failures
 
     def diff(self, old_inputs: dict[str, Any], news: dict[str, Any], olds: dict[str, Any]) -> Diff:
-        old_inputs = {**old_inputs, "sql": normalize_sql(old_inputs.get("sql"))}
-        news_normalized = {**news, "sql": normalize_sql(news.get("sql"))}
+        old_sql, new_sql = old_inputs.get("sql"), news.get("sql")
+        if isinstance(old_sql, str) and isinstance(new_sql, str) and same_statement(old_sql, new_sql):
+            new_sql = old_sql  # only whitespace, comments or keyword case changed (FR-023)
+        news_normalized = {**news, "sql": new_sql}
         result = super().diff(old_inputs, news_normalized, olds)
         frozen = [key for key in result.changes if key in IMMUTABLE]
         if frozen:

@@ -103,7 +103,12 @@ async def test_schema_is_served(provider: Harness) -> None:
     (OBJ, obj("o", columns=[]), "columns", "at least one column"),
     (OBJ, obj("o", kind="changelog"), "primaryKey", "needs a primary key"),
     (OBJ, obj("o", primaryKey=["nope"]), "primaryKey", "not among the columns"),
-    (OBJ, obj("o", columns=columns("a:VARCHAR); DROP DATABASE db; --")), "columns[0].type", "not a DeltaStream"),
+    (OBJ, obj("o", columns=columns("a:VARCHAR); DROP DATABASE db; --")), "columns[0].type", "column type"),
+    (OBJ, obj("o", columns=[{"name": "a", "type": 'STRUCT<a INT>, "injected" STRUCT<b INT>'}]), "columns[0].type",
+     "not one column type"),
+    (QUERY, {"sql": 'INSERT INTO "db"."public"."dst" SELECT * FROM "db"."public"."src"; DROP DATABASE victim'},
+     "sql", "exactly one statement"),
+    (QUERY, {"sql": "INSERT INTO dst SELECT * FROM src WHERE x = 'open"}, "sql", "unterminated string"),
     (OBJ, obj("o", columns=columns("a:VARCHAR", "a:BIGINT")), "columns[1].name", "declared twice"),
     (QUERY, {"sql": "   ;"}, "sql", "sql is empty"),
     (QUERY, {"sql": "DROP DATABASE db"}, "sql", "continuous query"),
@@ -331,6 +336,21 @@ async def test_query_body_change_fails_with_a_diff_summary(provider: Harness) ->
     details = error.value.details()
     assert "immutable" in details and "-INSERT" in details and "+INSERT" in details and "UPPER(body)" in details
     assert "new Query resource" in details
+
+
+async def test_query_body_whitespace_comments_and_case_are_no_change(provider: Harness) -> None:
+    await queries(provider)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
+    restyled = "-- copy the rows\n" + INSERT.replace("SELECT", "\n  select").replace("FROM", "from") + " ; "
+    diff = await provider.diff(QUERY, resource_id, state, {"sql": restyled, "name": "copy"}, {"sql": INSERT, "name": "copy"})
+    assert diff.changes == Diff.DIFF_NONE
+
+
+async def test_a_trailing_comment_does_not_swallow_the_query_name(provider: Harness, client: DeltaStreamClient) -> None:
+    await queries(provider)
+    _, state = await provider.create(QUERY, {"sql": INSERT + " -- copies everything", "name": "named"})
+    assert state["version"] == 1 and state["name"] == "named"
+    assert (await client.execute(sql.select("queries", ["name", "version"]))).rows == (("named", 1),)
 
 
 async def test_query_versions_under_one_name(provider: Harness) -> None:

@@ -89,7 +89,7 @@ def test_hostile_column_types_refused(type_: str) -> None:
 
 def test_named_query_gets_a_query_with_clause() -> None:
     statement = sql.query("INSERT INTO a SELECT * FROM b;  ", "it's")
-    assert statement.sql == "INSERT INTO a SELECT * FROM b QUERY WITH ('query.name' = 'it''s');"
+    assert statement.sql == "INSERT INTO a SELECT * FROM b\nQUERY WITH ('query.name' = 'it''s');"
     (parsed,) = parse(statement.sql)
     assert parsed.statement.query.properties == {"query.name": "it's"}
 
