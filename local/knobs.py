@@ -16,15 +16,25 @@ from typing import Any
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
+#: How a :class:`FailRule` fails a statement: with an SQL error, or on the wire, before or after it runs.
+FAULTS = ("sql", "drop_before", "drop_after", "504")
+
+
 @dataclass
 class FailRule:
-    """Fail the ``nth`` statement (1-based; 0 = every one) whose text matches ``pattern``."""
+    """Fail the ``nth`` statement (1-based; 0 = every one) whose text matches ``pattern``: with SQLSTATE ``code``
+    (``fault`` sql), by closing the connection before or after running it, or with a 504 after running it."""
 
     pattern: str
     nth: int = 1
     code: str = "XX000"
     message: str = "injected failure"
+    fault: str = "sql"
     seen: int = 0
+
+    def __post_init__(self) -> None:
+        if self.fault not in FAULTS:
+            raise ValueError(f"fault {self.fault!r} is not one of {', '.join(FAULTS)}")
 
     def hits(self, text: str) -> bool:
         if not re.search(self.pattern, text, re.IGNORECASE | re.DOTALL):
@@ -57,7 +67,9 @@ class Knobs:
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
     fail: list[FailRule] = field(default_factory=list, metadata={
-        "help": 'JSON list of {"pattern", "nth", "code", "message"}: fail the nth statement matching pattern'})
+        "help": 'JSON list of {"pattern", "nth", "code", "message", "fault"}: fail the nth statement matching '
+                'pattern with SQLSTATE code (fault "sql"), or drop its connection ("drop_before", "drop_after") or '
+                'answer 504 after running it ("504")'})
     _debt: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -96,9 +108,9 @@ class Knobs:
         self._debt[fault] = debt - 1.0 if fired else debt
         return fired
 
-    def failure_for(self, text: str) -> FailRule | None:
+    def failure_for(self, text: str, fault: str = "sql") -> FailRule | None:
         for rule in self.fail:
-            if rule.hits(text):
+            if rule.fault == fault and rule.hits(text):
                 return rule
         return None
 

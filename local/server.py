@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NoReturn
 
 from aiohttp import hdrs, web
 
@@ -143,10 +143,14 @@ class LocalServer:
         if self.knobs.due("drop"):
             if self.knobs.drop_after_processing:
                 await handler(request)
-            assert request.transport is not None
-            request.transport.close()
-            raise ConnectionResetError("connection dropped by the local server's drop knob")
+            self._drop(request)
         return await handler(request)
+
+    def _drop(self, request: web.Request) -> NoReturn:
+        """Close the connection without an answer, as a failing network or proxy does."""
+        assert request.transport is not None
+        request.transport.close()
+        raise ConnectionResetError("connection dropped by the local server's fault knobs")
 
     def _role(self, request: web.Request) -> str | None:
         header = request.headers.get("Authorization", "")
@@ -168,7 +172,14 @@ class LocalServer:
         statement = body.get("statement")
         if not isinstance(statement, str) or not statement.strip():
             return _error(400, "request must contain a non-empty 'statement'")
+        wire = {fault: self.knobs.failure_for(statement, fault) for fault in ("drop_before", "drop_after", "504")}
+        if wire["drop_before"]:
+            self._drop(request)
         result = await self._execute(statement, self._session(body, request), attachments)
+        if wire["drop_after"]:
+            self._drop(request)
+        if wire["504"]:
+            return _error(504, "gateway timeout")
         self.results[result.statement_id] = result
         while len(self.results) > KEPT_RESULTS:  # a long-running server keeps the newest answers only
             self.results.popitem(last=False)

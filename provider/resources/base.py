@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar
 
 from ..catalog import Catalog
 from ..client import DeltaStreamClient
-from ..errors import DeltaStreamError, NotFoundError, OutcomeUnknownError
+from ..errors import (AlreadyExistsError, DeltaStreamError, DependentObjectsError, NotFoundError,
+                      OutcomeUnknownError)
 from ..model import Model, wire_name
 from ..properties import UNKNOWN
 from ..waiting import wait_for
@@ -177,32 +179,57 @@ def state_of(state_type: type[S], inputs: Model, **computed: Any) -> S:
 
 
 async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awaitable[Any]], *, what: str) -> None:
-    """Drop, then wait until ``lookup`` finds nothing; something already gone is success (idempotent)."""
-    try:
-        await ctx.client.execute(statement, timeout=ctx.timeout)
-    except NotFoundError:
-        return
+    """Drop, then wait until ``lookup`` finds nothing; something already gone is success (idempotent).
+
+    A DROP whose outcome is unknown is settled by reading: sent again only while the thing is still there.
+    A DROP refused because a dependent still exists (``2BP01``) is retried until the resource's timeout, as
+    the dependent may be being deleted in the same run (imports record no dependencies).
+    """
+    deadline = time.monotonic() + ctx.timeout
+
+    async def dropped() -> bool | None:
+        try:
+            await ctx.client.execute(statement, timeout=max(deadline - time.monotonic(), 0.001))
+        except NotFoundError:
+            return True
+        except OutcomeUnknownError:
+            return True if await lookup() is None else None
+        except DependentObjectsError as refused:
+            if time.monotonic() >= deadline:
+                raise
+            await ctx.progress(f"waiting for what depends on {what} to go: {refused.message}")
+            return None
+        return True
+
+    await wait_for(dropped, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
 
     async def gone() -> bool | None:
         return True if await lookup() is None else None
 
-    await wait_for(gone, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
+    await wait_for(gone, timeout=max(deadline - time.monotonic(), 0.001), what=f"{what} to be dropped",
+                   progress=ctx.progress)
 
 
 async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,
-                           resource_id: str, undo: Callable[[], Awaitable[None]], session: Any = None) -> Any:
+                           resource_id: str, undo: Callable[[], Awaitable[None]],
+                           exists: Callable[[], Awaitable[Any]], session: Any = None) -> Any:
     """Run a CREATE, then wait until ``probe`` sees the object ready.
 
-    An unknown outcome (connection lost after sending) is reconciled by probing. Once the CREATE has
-    succeeded, a failure undoes it, and when even that fails, or the wait is cancelled (Ctrl-C), the
-    resource is kept in state (no orphan). A cancellation during the CREATE itself is passed on: the
-    name might belong to an object that existed before, which must never end up in this stack's state.
+    An unknown outcome (connection lost, gateway timeout) is settled by reading: if ``exists`` finds the object
+    the CREATE ran, otherwise it provably did not and is sent again (once; a duplicate then means the first one
+    landed after all). Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait
+    is cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
+    passed on: the name might belong to an object that existed before, which must never end up in this stack's
+    state.
     """
     try:
         await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
     except OutcomeUnknownError:
-        if await probe() is None:
-            raise
+        if not await exists():
+            try:
+                await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
+            except AlreadyExistsError:
+                pass
     try:
         return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
     except asyncio.CancelledError:

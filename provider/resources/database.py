@@ -70,7 +70,8 @@ pulumi import deltastream:index:Database analytics analytics
 
         row = await create_then_wait(ctx, sql.create_database(inputs.name),
                                      lambda: ctx.catalog.database(inputs.name), what=f"database {inputs.name!r}",
-                                     resource_id=inputs.name, undo=undo, session=session)
+                                     resource_id=inputs.name, undo=undo, session=session,
+                                     exists=lambda: ctx.catalog.database(inputs.name))
         return inputs.name, DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at)
 
     async def read(self, ctx: Context, resource_id: str,

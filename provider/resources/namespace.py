@@ -79,7 +79,8 @@ pulumi import deltastream:index:Namespace raw analytics/raw
             row = await create_then_wait(
                 ctx, sql.create_namespace(inputs.database, inputs.name),
                 lambda: ctx.catalog.namespace(inputs.database, inputs.name),
-                what=f"namespace {inputs.database}.{inputs.name}", resource_id=resource_id, undo=undo, session=session)
+                what=f"namespace {inputs.database}.{inputs.name}", resource_id=resource_id, undo=undo, session=session,
+                exists=lambda: ctx.catalog.namespace(inputs.database, inputs.name))
         except AlreadyExistsError as exc:
             if inputs.name == "public":
                 exc.hint = ("every database has a namespace named public from the start: use \"public\" as "

@@ -220,7 +220,8 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
 
         row = await create_then_wait(ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
                                      what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo,
-                                     session=session)
+                                     session=session,
+                                     exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
         found = await self._current(ctx, row, inputs)
         if found is None:
             raise NotFoundError(f"object {resource_id} vanished right after it was created")

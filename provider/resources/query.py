@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
@@ -20,6 +21,7 @@ from ..waiting import wait_for
 from .base import Context, Diff, PlanError, Resource, check_identifier
 
 IMMUTABLE = ("sql", "name", "database", "namespace")
+CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
 STOPPED = ("terminated", "errored")
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
@@ -67,6 +69,10 @@ def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
         return [(prop_name, f"{prop_name} must be a continuous query: INSERT INTO <sink> SELECT ... or "
                             "CREATE STREAM|CHANGELOG|TABLE <name> AS SELECT ...")]
     return []
+
+
+def _moment(timestamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(timestamp.replace(" ", "T").replace("Z", "+00:00"))
 
 
 def change_summary(old: str, new: str) -> str:
@@ -140,13 +146,16 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             new_sql = old_sql  # only whitespace, comments or keyword case changed (FR-023)
         news_normalized = {**news, "sql": new_sql}
         result = super().diff(old_inputs, news_normalized, olds)
-        frozen = [key for key in result.changes if key in IMMUTABLE]
+        if new_sql is UNKNOWN:
+            # The SQL names something being replaced (its outputs are not known yet): the query cannot keep running
+            # against a dropped relation, so it is replaced with it. Only SQL changed in text is refused.
+            result.replaces = sorted(set(result.replaces) | {"sql"})
+            result.changes = sorted(set(result.changes) | {"sql"})
+        frozen = [key for key in result.changes if key in IMMUTABLE and not (key == "sql" and new_sql is UNKNOWN)]
         if frozen:
             message = [f"query {olds.get('queryId') or ''} is immutable and its {', '.join(frozen)} changed."]
             if "sql" in frozen and isinstance(news.get("sql"), str):
                 message.append(change_summary(str(old_inputs.get("sql") or ""), news["sql"]))
-            elif "sql" in frozen:
-                message.append("The new SQL is not known yet (it depends on another resource).")
             message.append("To run different SQL, declare a new Query resource (a new resource name) and remove "
                            "this one; Pulumi then starts the new query and terminates the old one. In a Pipeline, "
                            "raise its version to do the same.")
@@ -164,12 +173,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         session = self._session(inputs)
         statement = sql.query(inputs.sql, inputs.name)
         plan = await self._plan(ctx, statement, session)
-        try:
-            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
-        except OutcomeUnknownError as exc:
-            raise OutcomeUnknownError(f"{exc.message}; check `LIST QUERIES` for a query writing to {plan['sink']} "
-                                      "before retrying, so it is not started twice") from exc
-        query_id = next((r["name"] for r in result.records() if r.get("type") == "query"), None)
+        query_id = await self._start(ctx, statement, session, inputs.name)
         if query_id is None:
             raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
         try:
@@ -179,6 +183,28 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             await self._terminate(ctx, query_id)
             raise
         return query_id, self._state(inputs, row, plan)
+
+    async def _start(self, ctx: Context, statement: sql.Statement, session: Session, name: str | None) -> str | None:
+        """Start the query and return its id. When the answer is lost, the query it started is found and adopted,
+        or, when none did, it is started again: never two copies, never a guess."""
+        sent_at = dt.datetime.now(dt.timezone.utc)
+        try:
+            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
+        except OutcomeUnknownError:
+            started = await self._started_since(ctx, statement, name, sent_at)
+            if started is not None:
+                return started
+            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
+        return next((r["name"] for r in result.records() if r.get("type") == "query"), None)
+
+    async def _started_since(self, ctx: Context, statement: sql.Statement, name: str | None,
+                             sent_at: dt.datetime) -> str | None:
+        """The newest live query with this SQL (and name) created since ``sent_at`` (less a clock-skew allowance)."""
+        rows = await ctx.catalog.queries({"name": name} if name is not None else {"intended_state": "running"})
+        since = sent_at - CLOCK_SKEW
+        found = [r for r in rows if r.state != "terminated" and r.sql is not None and r.created_at is not None
+                 and same_statement(r.sql, statement.sql) and _moment(r.created_at) >= since]
+        return max(found, key=lambda r: (r.created_at or "", r.version or 0)).id if found else None
 
     async def _plan(self, ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
         records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
@@ -232,15 +258,18 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             pass
 
     async def delete(self, ctx: Context, resource_id: str, state: QueryState) -> None:
-        row = await ctx.catalog.query(resource_id)
-        if row is None:
-            return
-        if row.state not in ("terminated", "terminate_requested"):
-            await self._terminate(ctx, resource_id)
-
+        """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent
+        again only if it did not land), until it shows it terminated."""
         async def terminated() -> bool | None:
-            current = await ctx.catalog.query(resource_id)
-            return True if current is None or current.state == "terminated" else None
+            row = await ctx.catalog.query(resource_id)
+            if row is None or row.state == "terminated":
+                return True
+            if row.state != "terminate_requested":
+                try:
+                    await self._terminate(ctx, resource_id)
+                except OutcomeUnknownError:
+                    pass
+            return None
 
         await wait_for(terminated, timeout=ctx.timeout, what=f"query {resource_id} to terminate",
                        progress=ctx.progress)

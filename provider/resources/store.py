@@ -305,7 +305,7 @@ pulumi import deltastream:index:Store events events
 
         row = await create_then_wait(ctx, store_statement(inputs, update=False), lambda: self._ready(ctx, inputs.name),
                                      what=f"store {inputs.name!r} to be ready", resource_id=inputs.name, undo=undo,
-                                     session=session)
+                                     session=session, exists=lambda: ctx.catalog.store(inputs.name))
         return inputs.name, _state(inputs, row)
 
     async def read(self, ctx: Context, resource_id: str,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
 
 import grpc
 import pytest
@@ -19,14 +18,6 @@ DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Nam
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "alice",
                                      "saslPassword": "p4ssw0rd-secret"}}
 Diff = provider_pb2.DiffResponse
-
-
-@pytest.fixture
-async def provider(local: BackgroundServer) -> AsyncIterator[Harness]:
-    harness = await Harness().start()
-    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
-    yield harness
-    await harness.stop()
 
 
 def columns(*specs: str) -> list[dict[str, object]]:

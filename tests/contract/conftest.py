@@ -1,0 +1,20 @@
+"""The provider's gRPC service in-process, configured for the local server."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider.properties import Secret
+from tests.conftest import TOKEN
+from tests.contract.harness import Harness
+
+
+@pytest.fixture
+async def provider(local: BackgroundServer) -> AsyncIterator[Harness]:
+    harness = await Harness().start()
+    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    yield harness
+    await harness.stop()

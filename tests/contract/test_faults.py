@@ -1,0 +1,104 @@
+"""Unknown outcomes are settled by reading, never guessed: a statement whose answer was lost (connection dropped
+before or after it ran, gateway timeout after it ran) is adopted when it landed and sent again only when the
+catalog proves it did not. Faults are aimed at one statement with the local server's fail rules."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider import sql
+from deltastream_provider.client import DeltaStreamClient
+from tests.contract.harness import Harness
+from tests.contract.test_provider_grpc import DB, INSERT, KAFKA, OBJ, QUERY, STORE, obj, queries
+
+
+def fault(local: BackgroundServer, pattern: str, kind: str, nth: int = 1) -> None:
+    local.server.knobs.update({"fail": [{"pattern": pattern, "fault": kind, "nth": nth}]})
+
+
+def ran(local: BackgroundServer, kind: str) -> int:
+    return local.server.counters.statements[kind]
+
+
+@pytest.mark.parametrize("kind, executed", [("drop_before", 1), ("drop_after", 1), ("504", 1)])
+async def test_store_create_settles_by_reading(provider: Harness, local: BackgroundServer, client: DeltaStreamClient,
+                                               kind: str, executed: int) -> None:
+    fault(local, r"^CREATE STORE", kind)
+    resource_id, state = await provider.create(STORE, KAFKA)
+    assert resource_id == "events" and state["status"] == "ready"
+    assert ran(local, "CreateStore") == executed  # sent again only when it never ran
+    assert (await client.execute(sql.select("stores", ["name"]))).rows == (("events",),)
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_database_and_object_creates_settle_by_reading(provider: Harness, local: BackgroundServer,
+                                                             kind: str) -> None:
+    fault(local, r"^CREATE DATABASE", kind)
+    await provider.create(DB, {"name": "db"})
+    await provider.create(STORE, KAFKA)
+    fault(local, r"^CREATE STREAM", kind)
+    _, state = await provider.create(OBJ, obj("src"))
+    assert state["fqn"] == '"db"."public"."src"'
+    assert ran(local, "CreateDatabase") == 1 and ran(local, "CreateRelation") == 1
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_query_create_adopts_the_query_it_started_or_starts_one(provider: Harness, local: BackgroundServer,
+                                                                      client: DeltaStreamClient, kind: str) -> None:
+    await queries(provider)
+    fault(local, r"^INSERT INTO", kind)
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
+    rows = (await client.execute(sql.select("queries", ["id", "current_state"]))).rows
+    assert rows == ((resource_id, "running"),), "exactly one query, and it is the one in state"
+    assert ran(local, "InsertInto") == 1 and state["version"] == 1
+
+
+async def test_unnamed_query_create_is_adopted_too(provider: Harness, local: BackgroundServer,
+                                                   client: DeltaStreamClient) -> None:
+    await queries(provider)
+    fault(local, r"^INSERT INTO", "504")
+    resource_id, _ = await provider.create(QUERY, {"sql": INSERT})
+    assert (await client.execute(sql.select("queries", ["id"]))).rows == ((resource_id,),)
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_terminate_and_drop_settle_by_reading(provider: Harness, local: BackgroundServer,
+                                                    client: DeltaStreamClient, kind: str) -> None:
+    await queries(provider)
+    query_id, query_state = await provider.create(QUERY, {"sql": INSERT})
+    fault(local, r"^TERMINATE QUERY", kind)
+    await provider.delete(QUERY, query_id, query_state)
+    assert ran(local, "TerminateQuery") == 1
+    fault(local, r"^DROP STORE", kind)
+    for name in ("src", "dst"):
+        await provider.delete(OBJ, f"db/public/{name}", obj(name))
+    await provider.delete(STORE, "events", KAFKA)
+    assert ran(local, "DropStore") == 1
+    assert (await client.execute(sql.select("stores", ["name"]))).rows == ()
+
+
+async def test_a_drop_refused_for_a_dependent_being_deleted_waits_for_it(provider: Harness, local: BackgroundServer,
+                                                                        client: DeltaStreamClient) -> None:
+    await queries(provider)
+    query_id, query_state = await provider.create(QUERY, {"sql": INSERT})
+    local.server.knobs.update({"query_terminated_s": 0.5})  # the query takes a while to stop
+    drop = asyncio.ensure_future(provider.delete(OBJ, "db/public/dst", obj("dst")))
+    await provider.delete(QUERY, query_id, query_state)
+    await asyncio.wait_for(drop, 120)
+    assert local.server.counters.sql_states["2BP01"] >= 1  # it was refused at first, then went through
+    assert (await client.execute(sql.select("relations", ["name"], {"name": "dst"}))).rows == ()
+
+
+async def test_a_drop_refused_by_a_dependent_that_stays_fails_at_the_timeout(provider: Harness,
+                                                                              local: BackgroundServer) -> None:
+    import grpc
+
+    await queries(provider)
+    await provider.create(QUERY, {"sql": INSERT})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.delete(OBJ, "db/public/dst", obj("dst"), timeout=1)
+    assert "2BP01" in error.value.details() or "running queries" in error.value.details()
+    assert local.server.counters.sql_states["2BP01"] >= 2  # retried within the timeout, then reported
