@@ -50,6 +50,60 @@ def doctor(server: str | None, api_key: str | None, organization: str | None, ro
     sys.exit(0 if all(c.status == "pass" for c in checks) else 1)
 
 
+@main.command()
+@click.option("--stack", help="Stack to settle (default: the selected one)")
+def settle(stack: str | None) -> None:
+    """After a killed `pulumi up` (or provider): put what it created into the stack, clear what it did not.
+
+    Run it in the project's directory (after `pulumi cancel --yes` if the killed run left the stack locked), then
+    `pulumi up`. Nothing is guessed: each resource is looked up in DeltaStream."""
+    import asyncio
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from .client import connect
+    from .settle import (SettleError, commands, crashed_run_start, import_file, pending_creates, planned_creates,
+                         pulumi_json)
+    from .settle import settle as decide
+    from .stack_config import find_project
+
+    project = find_project(Path.cwd())
+    if project is None:
+        raise click.UsageError("run settle in the Pulumi project's directory")
+    try:
+        deployment = pulumi_json(project, stack, "stack", "export", "--show-secrets")["deployment"]
+        planned = planned_creates(pulumi_json(project, stack, "preview", "--json"))
+        since = crashed_run_start(pulumi_json(project, stack, "stack", "history", "--json"))
+    except SettleError as exc:
+        raise click.ClickException(str(exc)) from None
+    pending = pending_creates(deployment)
+    owned = {str(r["id"]) for r in deployment.get("resources") or [] if r.get("id")}
+    settings = load(_stack_config(stack))
+
+    async def settled() -> Any:
+        async with connect(settings) as client:
+            return await decide(client, pending, planned, owned, since)
+
+    settlement = asyncio.run(settled())
+    for create, id_ in settlement.imports:
+        click.echo(f"exists, importing: {create.urn} (id {id_})")
+    for create in settlement.cleared:
+        click.echo(f"never created, clearing: {create.urn}")
+    for create in settlement.foreign:
+        click.echo(f"left alone, older than the failed run: {create.urn} (import it yourself if it is this stack's)")
+    stack_urn = next((str(r["urn"]) for r in deployment.get("resources") or []
+                      if r.get("type") == "pulumi:pulumi:Stack"), "")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "import.json"
+        path.write_text(json.dumps(import_file(settlement, stack_urn)))
+        for command in commands(settlement, stack, path, clear_pending=bool(pending)):
+            if subprocess.run(command, cwd=project).returncode != 0:
+                raise click.ClickException(f"`{' '.join(command[:2])}` failed (see above); if the stack is locked by "
+                                           "the killed run, `pulumi cancel --yes` releases it, then run settle again")
+    click.echo("settled: run `pulumi up` to finish")
+
+
 def _stack_config(stack: str | None) -> dict[str, object]:
     from pathlib import Path
 

@@ -21,6 +21,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, st
 
 from . import __version__
 from .client import DeltaStreamClient, connect
+from .engine_watch import engine_gone
 from .config import load, problems
 from .errors import DeltaStreamError
 from .logs import Engine, install
@@ -391,9 +392,15 @@ async def serve(argv: list[str]) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
+    waits = [asyncio.ensure_future(server.wait_for_termination())]
+    if address:
+        waits.append(asyncio.ensure_future(engine_gone(address)))
     try:
-        await server.wait_for_termination()
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for waiting in waits:
+            waiting.cancel()
+        await server.stop(grace=None)  # cancels calls in flight: nothing outlives the engine
         if provider.client is not None:
             await provider.client.aclose()
 

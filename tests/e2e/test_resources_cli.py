@@ -160,6 +160,58 @@ def test_structural_change_replaces_the_object(stack: Stack, local: BackgroundSe
     stack.preview("--expect-no-changes")
 
 
+def test_replacing_what_a_query_reads_replaces_the_query_with_it(stack: Stack, local: BackgroundServer) -> None:
+    # Scenario 10 with a query attached: terminate, drop, create, start, in one `pulumi up`.
+    program = """  db:
+    type: deltastream:index:Database
+    properties: { name: shop }
+  kafka:
+    type: deltastream:index:Store
+    properties: { name: shop_kafka, kafka: { uris: "b:9092", saslHashFunction: NONE } }
+  clicks:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${db.name}
+      namespace: public
+      name: clicks
+      kind: stream
+      store: ${kafka.name}
+      columns: [ { name: id, type: BIGINT }, { name: url, type: %s } ]
+  copies:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${db.name}
+      namespace: public
+      name: copies
+      kind: stream
+      store: ${kafka.name}
+      columns: [ { name: id, type: BIGINT } ]
+  copy:
+    type: deltastream:index:Query
+    properties:
+      name: copy
+      sql: INSERT INTO ${copies.fqn} SELECT id FROM ${clicks.fqn}
+"""
+    stack.write(yaml_program(program % "VARCHAR"))
+    stack.run("stack", "init", "dev")
+    stack.up()
+    (first,) = stack.resources("deltastream:index:Query")
+    stack.write(yaml_program(program % "BYTES"))
+    preview = stack.preview("--diff").stdout
+    assert "is immutable" not in preview
+    out = stack.up()
+    assert "2 replaced" in out, out
+    (second,) = stack.resources("deltastream:index:Query")
+    assert second["id"] != first["id"]
+    states = dict(sql(local, 'SELECT id, current_state FROM deltastream.sys."queries";'))
+    assert states == {first["id"]: "terminated", second["id"]: "running"}
+    assert sql(local, "SELECT type FROM deltastream.sys.\"relation_columns\" WHERE name = 'url';") == [["BYTES"]]
+    stack.preview("--expect-no-changes")
+    stack.write(yaml_program((program % "BYTES").replace("SELECT id FROM", "SELECT id + 1 FROM")))
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0 and "immutable" in refused.stdout + refused.stderr  # text changes stay refused
+
+
 def test_import_each_resource_and_refresh_after_out_of_band_drop(stack: Stack, local: BackgroundServer) -> None:
     sql(local, 'CREATE DATABASE "legacy"; CREATE SCHEMA "raw" IN DATABASE "legacy";')
     sql(local, "CREATE STORE \"legacy_kafka\" WITH ('type' = KAFKA, 'uris' = 'b:9092', "

@@ -1,0 +1,143 @@
+"""Crashes converge: when `pulumi up` is killed (SIGKILL of the CLI) partway through a 40-resource stack, the
+provider does not outlive it, and `deltastream-provider settle` then `pulumi up` converge with nothing orphaned or
+doubled and no hand-written `pulumi import`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from tests.e2e.conftest import Stack, catalog_sql, yaml_program
+
+pytestmark = pytest.mark.e2e
+STREAMS = 30
+QUERIES = 6  # 1 database + 1 namespace + 1 store + 30 streams + 6 queries + the stack = 40
+
+
+def program() -> str:
+    resources = ["""  db:
+    type: deltastream:index:Database
+    properties: { name: crash }
+  raw:
+    type: deltastream:index:Namespace
+    properties:
+      database: ${db.name}
+      name: raw
+  kafka:
+    type: deltastream:index:Store
+    properties: { name: crash_kafka, kafka: { uris: "b:9092", saslHashFunction: NONE } }
+"""]
+    for i in range(STREAMS):
+        resources.append(f"""  s{i}:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${{db.name}}
+      namespace: ${{raw.name}}
+      name: s{i}
+      kind: stream
+      store: ${{kafka.name}}
+      columns: [ {{ name: id, type: BIGINT }} ]
+""")
+    for i in range(QUERIES):
+        resources.append(f"""  q{i}:
+    type: deltastream:index:Query
+    properties:
+      name: q{i}
+      sql: INSERT INTO ${{s{2 * i + 1}.fqn}} SELECT id FROM ${{s{2 * i}.fqn}}
+""")
+    return yaml_program("".join(resources))
+
+
+def providers_of(home: str) -> list[int]:
+    """Provider processes started for the Pulumi home ``home``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"pulumi-resource-deltastream" in command and f"PULUMI_HOME={home}".encode() in environment:
+            found.append(int(entry.name))
+    return found
+
+
+def poll(condition: object, what: str, deadline: float = 120) -> float:
+    """Wait for ``condition()`` to hold (checked every 50 ms), failing after ``deadline`` s; returns the seconds it took."""
+    started = time.monotonic()
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() - started < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def converged(stack: Stack, local: BackgroundServer) -> None:
+    """After settle and up: exactly the stack's objects, once each; a clean preview; destroy leaves nothing."""
+    relations = catalog_sql(local, 'SELECT name FROM deltastream.sys."relations" ORDER BY name;')
+    assert sorted(r[0] for r in relations) == sorted(f"s{i}" for i in range(STREAMS))
+    running = catalog_sql(local, "SELECT name FROM deltastream.sys.\"queries\" WHERE current_state = 'running';")
+    assert sorted(r[0] for r in running) == sorted(f"q{i}" for i in range(QUERIES)), "orphaned or doubled queries"
+    state_ids = {r["id"] for r in stack.resources("deltastream:index:Query")}
+    all_ids = {r[0] for r in catalog_sql(local, "SELECT id FROM deltastream.sys.\"queries\" WHERE current_state = 'running';")}
+    assert state_ids == all_ids
+    stack.preview("--expect-no-changes")
+    stack.run("destroy", "--yes")
+    assert catalog_sql(local, 'SELECT name FROM deltastream.sys."relations";') == []
+    assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
+
+
+def settle(stack: Stack) -> str:
+    """The documented sequence after a crash: release the killed run's lock, settle, then `pulumi up`."""
+    stack.run("cancel", "--yes")
+    env = {k: v for k, v in stack.env.items()}
+    result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "settle", "--stack", stack.name or ""],
+                            cwd=stack.directory, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_killed_cli_leaves_no_provider_behind_and_settles(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(program())
+    stack.name = "dev"
+    stack.run("stack", "init")
+    local.server.knobs.update({"latency_ms": 40})  # so that the kill lands partway
+    up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
+                          cwd=stack.directory, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    poll(lambda: local.server.counters.statements["CreateRelation"] >= STREAMS * 4 // 10, "40% of the objects")
+    assert up.poll() is None, "up finished before it could be killed"
+    os.kill(up.pid, signal.SIGKILL)
+    up.wait()
+    exited = poll(lambda: not providers_of(stack.env["PULUMI_HOME"]), "the provider to exit after the CLI died", 60)
+    print(f"provider exited {exited:.2f}s after the CLI was killed")
+    local.server.knobs.update({"latency_ms": 0})
+    report = settle(stack)
+    assert "exists, importing" in report or "never created" in report
+    stack.up()
+    converged(stack, local)
+
+
+def test_killed_provider_settles(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(program())
+    stack.name = "dev"
+    stack.run("stack", "init")
+    local.server.knobs.update({"latency_ms": 40})
+    up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
+                          cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    poll(lambda: local.server.counters.statements["CreateRelation"] >= STREAMS * 4 // 10, "40% of the objects")
+    for pid in providers_of(stack.env["PULUMI_HOME"]):
+        os.kill(pid, signal.SIGKILL)
+    output, _ = up.communicate(timeout=600)
+    assert up.returncode != 0, output
+    local.server.knobs.update({"latency_ms": 0})
+    assert "exists, importing" in settle(stack)  # the engine saw the creates fail, yet they landed: adopted
+    stack.up()
+    converged(stack, local)
