@@ -116,7 +116,8 @@ def test_killed_cli_leaves_no_provider_behind_and_settles(stack: Stack, local: B
     assert up.poll() is None, "up finished before it could be killed"
     os.kill(up.pid, signal.SIGKILL)
     up.wait()
-    exited = poll(lambda: not providers_of(stack.env["PULUMI_HOME"]), "the provider to exit after the CLI died", 60)
+    home = stack.env["PULUMI_HOME"]
+    exited = poll(lambda: not providers_of(home), "the provider to exit after the CLI died", 60)
     print(f"provider exited {exited:.2f}s after the CLI was killed")
     local.server.knobs.update({"latency_ms": 0})
     report = settle(stack)

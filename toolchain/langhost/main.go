@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -40,6 +41,15 @@ func main() {
 
 	host := &languageHost{runtime: runtime, engineAddress: engineAddress}
 	host.cancelCtx, host.cancel = context.WithCancel(context.Background())
+	// Live only as long as the engine: a killed `pulumi up` must not leave this host (or what it runs) behind.
+	if engineAddress != "" {
+		if err := rpcutil.Healthcheck(host.cancelCtx, engineAddress, time.Second, func() {
+			host.cancel()
+			os.Exit(1)
+		}); err != nil {
+			cmdutil.Exit(fmt.Errorf("could not watch the engine at %s: %w", engineAddress, err))
+		}
+	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
