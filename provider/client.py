@@ -109,7 +109,7 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
+    attempts: int = 10
     base_delay: float = 0.2
     max_delay: float = 20.0
     first_poll_delay: float = 0.0
@@ -318,7 +318,8 @@ class DeltaStreamClient:
     def _backoff(self, state: Any) -> float:
         exc = state.outcome.exception()
         if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-            return min(exc.retry_after, self.retry.max_delay)
+            # Spread out: callers told the same Retry-After must not all come back at the same instant.
+            return min(exc.retry_after * random.uniform(1.0, 1.5), self.retry.max_delay)
         ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (state.attempt_number - 1))
         return random.uniform(ceiling / 2, ceiling)
 
