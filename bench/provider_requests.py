@@ -23,9 +23,9 @@ OBJ = {"database": "db", "namespace": "public", "name": "src", "kind": "stream",
 SQL = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
 
 
-async def measure(server: BackgroundServer) -> list[tuple[str, int, str, float]]:
+async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[str, int, str, float]]:
     harness = await Harness().start()
-    await harness.configure(server=server.url, apiKey=Secret(TOKEN))
+    await harness.configure(server=server.url, apiKey=Secret(token))
     rows = []
 
     async def op(label: str, call):  # type: ignore[no-untyped-def]

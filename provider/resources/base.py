@@ -210,26 +210,40 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
                    progress=ctx.progress)
 
 
+async def _send_until_settled(ctx: Context, statement: Any, exists: Callable[[], Awaitable[Any]],
+                              session: Any) -> None:
+    """Send a CREATE until its outcome is known: answered, or found by reading after an answer was lost."""
+    deadline = time.monotonic() + ctx.timeout
+    lost = False
+    while True:
+        try:
+            await ctx.client.execute(statement, session=session, timeout=max(deadline - time.monotonic(), 0.001))
+            return
+        except AlreadyExistsError:
+            if lost:
+                return  # an earlier send whose answer was lost did land
+            raise
+        except OutcomeUnknownError:
+            lost = True
+            if await exists():
+                return
+            if time.monotonic() >= deadline:
+                raise
+
+
 async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,
                            resource_id: str, undo: Callable[[], Awaitable[None]],
                            exists: Callable[[], Awaitable[Any]], session: Any = None) -> Any:
     """Run a CREATE, then wait until ``probe`` sees the object ready.
 
     An unknown outcome (connection lost, gateway timeout) is settled by reading: if ``exists`` finds the object
-    the CREATE ran, otherwise it provably did not and is sent again (once; a duplicate then means the first one
-    landed after all). Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait
+    the CREATE ran, otherwise it provably did not and is sent again (a duplicate then means an earlier one landed
+    after all), within the resource's timeout. Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait
     is cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
     passed on: the name might belong to an object that existed before, which must never end up in this stack's
     state.
     """
-    try:
-        await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
-    except OutcomeUnknownError:
-        if not await exists():
-            try:
-                await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
-            except AlreadyExistsError:
-                pass
+    await _send_until_settled(ctx, statement, exists, session)
     try:
         return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
     except asyncio.CancelledError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import sql
-from ..catalog import RelationRow
+from ..catalog import ColumnInfo, RelationRow, relation_with_columns
 from ..client import Session
 from ..errors import InvalidInputError, NotFoundError
 from ..ids import format_id, parse_id
@@ -218,14 +218,11 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         async def undo() -> None:
             await self.delete(ctx, resource_id, ObjectState(**vars(inputs)))
 
-        row = await create_then_wait(ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
-                                     what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo,
-                                     session=session,
-                                     exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
-        found = await self._current(ctx, row, inputs)
-        if found is None:
-            raise NotFoundError(f"object {resource_id} vanished right after it was created")
-        return resource_id, found[1]
+        row, columns = await create_then_wait(
+            ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
+            what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo, session=session,
+            exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
+        return resource_id, _current(row, columns, inputs)[1]
 
     async def _validate(self, ctx: Context, statement: sql.Statement, inputs: ObjectInputs,
                         session: Session | None) -> None:
@@ -240,46 +237,18 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             details = ", ".join(f"{k} {got!r} instead of {want!r}" for k, (want, got) in wrong.items())
             raise InvalidInputError(f"DeltaStream would create the object elsewhere: {details}")
 
-    async def _created(self, ctx: Context, inputs: ObjectInputs) -> RelationRow | None:
-        row = await ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name)
-        if row is not None and row.state == "errored":
-            raise InvalidInputError(f"object {row.fqn} is errored in DeltaStream")
-        return row if row is not None and row.state == "created" else None
+    async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
+        """The relation with its columns once DeltaStream reports it created (one SELECT)."""
+        found = await relation_with_columns(ctx.client, inputs.database, inputs.namespace, inputs.name)
+        if found is not None and found[0].state == "errored":
+            raise InvalidInputError(f"object {found[0].fqn} is errored in DeltaStream")
+        return found if found is not None and found[0].state == "created" else None
 
     async def read(self, ctx: Context, resource_id: str,
                    inputs: ObjectInputs | None, state: Any = None) -> tuple[ObjectInputs, ObjectState] | None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
-        row = await ctx.catalog.relation(database, namespace, name)
-        if row is None:
-            return None
-        return await self._current(ctx, row, inputs)
-
-    async def _current(self, ctx: Context, row: RelationRow,
-                       inputs: ObjectInputs | None) -> tuple[ObjectInputs, ObjectState] | None:
-        """Inputs and state from the relation's row plus its columns (read in definition order)."""
-        database, namespace, name = row.database, row.namespace, row.name
-        try:
-            records = (await ctx.client.execute(sql.describe_relation_columns(database, namespace, name))).records()
-        except NotFoundError:
-            return None
-        given = {c.name: c for c in (inputs.columns if inputs is not None else [])}
-        columns = [ColumnInputs(name=r["name"], type=given[r["name"]].type
-                                if r["name"] in given and _same_type(given[r["name"]].type, r["type"]) else r["type"],
-                                nullable=bool(r.get("nullable", True))) for r in records]
-        if inputs is not None:
-            current = ObjectInputs(**{**vars(inputs), "kind": row.kind,
-                                      "store": row.store or inputs.store, "columns": columns,
-                                      "primary_key": _primary_key(row.primary_key) if inputs.primary_key is not None
-                                      or row.primary_key else None})
-            if inputs.owner is not None:
-                current.owner = row.owner
-        else:
-            current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
-                                   store=row.store or "", columns=columns, primary_key=_primary_key(row.primary_key))
-        state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
-                            created_at=row.created_at, updated_at=row.updated_at)
-        state.owner = row.owner
-        return current, state
+        found = await relation_with_columns(ctx.client, database, namespace, name)
+        return None if found is None else _current(*found, inputs)
 
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
         if news.owner is not None and news.owner != olds.owner:
@@ -294,3 +263,28 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
         await drop_then_wait(ctx, sql.drop_relation(database, namespace, name),
                              lambda: ctx.catalog.relation(database, namespace, name), what=f"object {resource_id}")
+
+
+def _current(row: RelationRow, found: list[ColumnInfo],
+             inputs: ObjectInputs | None) -> tuple[ObjectInputs, ObjectState]:
+    """Inputs and state from the relation's row and its columns (in definition order); a column type written
+    differently but meaning the same keeps the user's spelling, so it is no diff."""
+    database, namespace, name = row.database, row.namespace, row.name
+    given = {c.name: c for c in (inputs.columns if inputs is not None else [])}
+    columns = [ColumnInputs(name=c.name, type=given[c.name].type
+                            if c.name in given and _same_type(given[c.name].type, c.type) else c.type,
+                            nullable=c.nullable) for c in found]
+    if inputs is not None:
+        current = ObjectInputs(**{**vars(inputs), "kind": row.kind,
+                                  "store": row.store or inputs.store, "columns": columns,
+                                  "primary_key": _primary_key(row.primary_key) if inputs.primary_key is not None
+                                  or row.primary_key else None})
+        if inputs.owner is not None:
+            current.owner = row.owner
+    else:
+        current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
+                               store=row.store or "", columns=columns, primary_key=_primary_key(row.primary_key))
+    state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
+                        created_at=row.created_at, updated_at=row.updated_at)
+    state.owner = row.owner
+    return current, state

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,14 +189,18 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         """Start the query and return its id. When the answer is lost, the query it started is found and adopted,
         or, when none did, it is started again: never two copies, never a guess."""
         sent_at = dt.datetime.now(dt.timezone.utc)
-        try:
-            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
-        except OutcomeUnknownError:
-            started = await self._started_since(ctx, statement, name, sent_at)
-            if started is not None:
-                return started
-            result = await ctx.client.execute(statement, session=session, timeout=ctx.timeout)
-        return next((r["name"] for r in result.records() if r.get("type") == "query"), None)
+        deadline = time.monotonic() + ctx.timeout
+        while True:
+            try:
+                result = await ctx.client.execute(statement, session=session,
+                                                  timeout=max(deadline - time.monotonic(), 0.001))
+                return next((r["name"] for r in result.records() if r.get("type") == "query"), None)
+            except OutcomeUnknownError:
+                started = await self._started_since(ctx, statement, name, sent_at)
+                if started is not None:
+                    return started
+                if time.monotonic() >= deadline:
+                    raise
 
     async def _started_since(self, ctx: Context, statement: sql.Statement, name: str | None,
                              sent_at: dt.datetime) -> str | None:

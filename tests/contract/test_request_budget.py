@@ -1,0 +1,20 @@
+"""API requests per provider operation, counted by the local server: the table in bench/results.md, asserted."""
+
+from __future__ import annotations
+
+from bench.provider_requests import measure
+from deltastream_local.runner import BackgroundServer
+from tests.conftest import TOKEN
+
+BUDGET = {
+    "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,
+    "Store create": 2, "Store read": 2, "Store update": 2,
+    "Object create": 4, "Object read": 1,  # the relation and its columns come from one SELECT
+    "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,
+    "Query delete": 3, "Object delete": 2, "Store delete": 2, "Namespace delete": 2, "Database delete": 2,
+}
+
+
+async def test_requests_per_operation(local: BackgroundServer) -> None:
+    counted = {label: requests for label, requests, _, _ in await measure(local, TOKEN)}
+    assert counted == BUDGET
