@@ -47,6 +47,7 @@ class EngineHandler(logging.Handler):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self._sending: set[asyncio.Task[None]] = set()  # held until sent: the loop keeps only weak references
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -55,7 +56,9 @@ class EngineHandler(logging.Handler):
             return
         message = redact_sql(self.format(record))
         severity = _SEVERITY.get(record.levelno, engine_pb2.DEBUG)
-        loop.create_task(self.engine.log(severity, message))
+        task = loop.create_task(self.engine.log(severity, message))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
 
 def install(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from .. import sql
 from ..catalog import StoreRow
 from ..client import Session
-from ..errors import DeltaStreamError, SQLError
+from ..errors import NotFoundError, SQLError
 from ..docs import examples
 from ..model import Model, prop
 from ..waiting import wait_for
@@ -320,9 +320,11 @@ pulumi import deltastream:index:Store events events
         return current, _state(current, row)
 
     async def _describe(self, ctx: Context, name: str) -> dict[str, Any]:
+        """DESCRIBE STORE's settings; a store dropped since the SELECT has none. Other failures are reported:
+        reading settings as empty would show them all as drift."""
         try:
             records = (await ctx.client.execute(sql.describe_store(name))).records()
-        except DeltaStreamError:
+        except NotFoundError:
             return {}
         return {k.lower(): v for k, v in records[0].items()} if records else {}
 

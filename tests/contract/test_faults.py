@@ -102,3 +102,13 @@ async def test_a_drop_refused_by_a_dependent_that_stays_fails_at_the_timeout(pro
         await provider.delete(OBJ, "db/public/dst", obj("dst"), timeout=1)
     assert "2BP01" in error.value.details() or "running queries" in error.value.details()
     assert local.server.counters.sql_states["2BP01"] >= 2  # retried within the timeout, then reported
+
+
+async def test_a_failing_describe_store_is_reported_not_read_as_drift(provider: Harness, local: BackgroundServer) -> None:
+    import grpc
+
+    _, state = await provider.create(STORE, KAFKA)
+    local.server.knobs.update({"fail": [{"pattern": r"^DESCRIBE STORE", "code": "XX000", "message": "backend down"}]})
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await provider.read(STORE, "events", state, KAFKA)
+    assert "backend down" in error.value.details()
