@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import json
 import random
+import threading
 import time
 import uuid
 from collections import Counter, OrderedDict
@@ -72,6 +73,18 @@ class Counters:
         self.statuses: Counter[str] = Counter()
         self.sql_states: Counter[str] = Counter()
         self.peers: set[str] = set()
+        self._ran = threading.Condition()
+
+    def count_statement(self, kind: str) -> None:
+        with self._ran:
+            self.statements[kind] += 1
+            self._ran.notify_all()
+
+    def wait_for_statements(self, kind: str, count: int, timeout: float) -> bool:
+        """Block until ``count`` statements of ``kind`` have run (False after ``timeout`` s): a test waits on the
+        server's progress instead of sleeping."""
+        with self._ran:
+            return self._ran.wait_for(lambda: self.statements[kind] >= count, timeout)
 
     def as_dict(self) -> dict[str, Any]:
         return {"requests": dict(self.requests), "statements": dict(self.statements),
@@ -243,7 +256,7 @@ class LocalServer:
         for index, statement in enumerate(parsed):
             statement_id = result.statement_id if index == len(parsed) - 1 else str(uuid.uuid4())
             result.statement_ids.append(statement_id)
-            self.counters.statements[statement.kind] += 1
+            self.counters.count_statement(statement.kind)
             try:
                 outcome = await self.engine.run(statement, session, attachments)
             except SqlFailure as failure:

@@ -498,10 +498,8 @@ async def test_cancel_stops_a_create_in_flight(provider: Harness, local: Backgro
 
     local.server.knobs.update({"store_ready_s": 60})
     create = asyncio.ensure_future(provider.create(STORE, KAFKA))
-    deadline = asyncio.get_running_loop().time() + 120
-    while not local.server.counters.statements["Select"]:  # cancel once the provider is waiting for the store
-        assert asyncio.get_running_loop().time() < deadline, "the provider never started waiting"
-        await asyncio.sleep(0.01)
+    # Cancel once the provider is waiting for the store (its first readiness SELECT has run).
+    assert await asyncio.to_thread(local.server.counters.wait_for_statements, "Select", 1, 120)
     await provider.cancel()
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await asyncio.wait_for(create, 60)

@@ -5,6 +5,7 @@ doubled and no hand-written `pulumi import`."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -71,13 +72,34 @@ def providers_of(home: str) -> list[int]:
     return found
 
 
-def poll(condition: object, what: str, deadline: float = 120) -> float:
-    """Wait for ``condition()`` to hold (checked every 50 ms), failing after ``deadline`` s; returns the seconds it took."""
-    started = time.monotonic()
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() - started < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return time.monotonic() - started
+def wait_for_exit(pids: list[int], timeout: float = 60) -> None:
+    """Block until every process in ``pids`` has exited (they are not our children: watched through pidfds)."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+            assert ready, f"process {pid} still runs {timeout:g}s after the engine died"
+        finally:
+            os.close(fd)
+
+
+def kill_at_40_percent(local: BackgroundServer, victims: list[int]) -> None:
+    """SIGKILL ``victims`` once 40% of the stack's objects exist."""
+    assert local.server.counters.wait_for_statements("CreateRelation", STREAMS * 4 // 10, 120), "up stalled"
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+
+
+def providers_of_started(stack: Stack, local: BackgroundServer) -> list[int]:
+    """The provider of the `pulumi up` just started, found once it has sent its first statement."""
+    assert local.server.counters.wait_for_statements("CreateDatabase", 1, 120), "up never reached DeltaStream"
+    found = providers_of(stack.env["PULUMI_HOME"])
+    assert found, "no provider process for this stack"
+    return found
 
 
 def converged(stack: Stack, local: BackgroundServer) -> None:
@@ -112,13 +134,12 @@ def test_killed_cli_leaves_no_provider_behind_and_settles(stack: Stack, local: B
     local.server.knobs.update({"latency_ms": 40})  # so that the kill lands partway
     up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
                           cwd=stack.directory, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    poll(lambda: local.server.counters.statements["CreateRelation"] >= STREAMS * 4 // 10, "40% of the objects")
-    assert up.poll() is None, "up finished before it could be killed"
-    os.kill(up.pid, signal.SIGKILL)
-    up.wait()
-    home = stack.env["PULUMI_HOME"]
-    exited = poll(lambda: not providers_of(home), "the provider to exit after the CLI died", 60)
-    print(f"provider exited {exited:.2f}s after the CLI was killed")
+    providers = providers_of_started(stack, local)
+    kill_at_40_percent(local, [up.pid])
+    assert up.wait() == -signal.SIGKILL, "up finished before it could be killed"
+    killed = time.monotonic()
+    wait_for_exit(providers)
+    print(f"provider exited {time.monotonic() - killed:.2f}s after the CLI was killed")
     local.server.knobs.update({"latency_ms": 0})
     report = settle(stack)
     assert "exists, importing" in report or "never created" in report
@@ -133,9 +154,7 @@ def test_killed_provider_settles(stack: Stack, local: BackgroundServer) -> None:
     local.server.knobs.update({"latency_ms": 40})
     up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
                           cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    poll(lambda: local.server.counters.statements["CreateRelation"] >= STREAMS * 4 // 10, "40% of the objects")
-    for pid in providers_of(stack.env["PULUMI_HOME"]):
-        os.kill(pid, signal.SIGKILL)
+    kill_at_40_percent(local, providers_of_started(stack, local))
     output, _ = up.communicate(timeout=600)
     assert up.returncode != 0, output
     local.server.knobs.update({"latency_ms": 0})
