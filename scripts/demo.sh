@@ -9,15 +9,10 @@ BIN="$(bash scripts/toolchain.sh)"
 WORK="$(mktemp -d)"
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# Port 0: the server binds a free port and prints its URL once it listens.
-.venv/bin/deltastream-provider local --in-memory --port "${DEMO_PORT:-0}" >"$WORK/local.log" 2>&1 &
-SERVER=$!
-until grep -q "export DELTASTREAM_API_KEY" "$WORK/local.log" 2>/dev/null; do
-  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/local.log"; echo "demo: the local server did not start" >&2; exit 1; }
-  sleep 0.1
-done
+# Port 0 (the default): the server binds a free port and prints its URL once it listens.
+source scripts/local-server.sh
+LOCAL_PORT="${DEMO_PORT:-0}" start_local_server .venv/bin/deltastream-provider "$WORK/local.log"
 cat "$WORK/local.log"
-URL="$(sed -n 's/^export DELTASTREAM_SERVER=//p' "$WORK/local.log")"
 
 export PATH="$BIN:$PATH" PULUMI_HOME="$WORK/home" PULUMI_BACKEND_URL="file://$WORK/state" \
   PULUMI_CONFIG_PASSPHRASE=demo PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \

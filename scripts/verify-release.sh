@@ -15,16 +15,12 @@ trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 python3 -m venv "$WORK/local-venv"
 "$WORK/local-venv/bin/pip" install -q "$DIST/pulumi_deltastream_provider-$VERSION-py3-none-any.whl[local]"
-"$WORK/local-venv/bin/deltastream-provider" local --in-memory --port 0 >"$WORK/local.log" 2>&1 &
-SERVER=$!
-until grep -q "export DELTASTREAM_API_KEY" "$WORK/local.log" 2>/dev/null; do
-  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/local.log" >&2; exit 1; }
-  sleep 0.1
-done
+source "$ROOT/scripts/local-server.sh"
+start_local_server "$WORK/local-venv/bin/deltastream-provider" "$WORK/local.log"
 
 export PATH="$BIN:/usr/local/bin:/usr/bin:/bin" PULUMI_HOME="$WORK/home" PULUMI_BACKEND_URL="file://$WORK/state" \
   PULUMI_CONFIG_PASSPHRASE=verify PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
-  DELTASTREAM_SERVER="$(sed -n 's/^export DELTASTREAM_SERVER=//p' "$WORK/local.log")" \
+  DELTASTREAM_SERVER="$URL" \
   DELTASTREAM_API_KEY=deltastream-local-token
 mkdir -p "$WORK/state" "$WORK/program"
 pulumi plugin install resource deltastream "$VERSION" --file "$DIST/pulumi-resource-deltastream-v$VERSION-linux-amd64.tar.gz"
