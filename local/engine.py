@@ -435,8 +435,7 @@ class Engine:
         self._check_columns(st)
         d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
         if dry_run:
-            ddl = {"fqn": self._fqn4(d, sc, n), "type": st.kind, "db_name": d, "schema_name": sc, "name": n,
-                   "store_name": store}
+            ddl = self._ddl(st.kind, (d, sc, n), store)
             return self._plan(f"CREATE_{st.kind.upper()}", {"ddl": ddl, "sink": None, "sources": []}, session)
         row = self._insert_relation(db, st.kind, d, sc, n, store, list(st.columns), st.primary_key,
                                     st.properties, session, kw["now"])
@@ -449,8 +448,7 @@ class Engine:
                             dry_run: bool = False, **kw: Any) -> Outcome:
         sources = self._sources(db, st.query, session)
         d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
-        ddl = {"fqn": self._fqn4(d, sc, n), "type": st.kind, "db_name": d, "schema_name": sc, "name": n,
-               "store_name": store}
+        ddl = self._ddl(st.kind, (d, sc, n), store)
         if dry_run:
             return self._plan(f"CREATE_{st.kind.upper()}_AS_SELECT",
                               {"ddl": ddl, "sink": ddl, "sources": [self._relation_ref(r) for r in sources]}, session)
@@ -481,7 +479,7 @@ class Engine:
         creates: list[tuple[s.CreateRelationAs, tuple[str, str, str, str], list[s.Column]]] = []
         for inner in st.statements:
             columns = self._application_reads(db, inner.query, session, virtual, sources)
-            if isinstance(inner, s.CreateVirtualAs):
+            if isinstance(inner, s.CreateRelationAs) and inner.virtual:
                 path = self._relation_of(inner.name, session)
                 if path[0] != VIRTUAL_DATABASE:
                     raise SqlFailure("42601", f"virtual relation {inner.name} must be named "
@@ -492,9 +490,8 @@ class Engine:
                 ddls.append(self._ddl(inner.kind, path, None, is_virtual=True))
             elif isinstance(inner, s.CreateRelationAs):
                 d, sc, n, store = self._plan_relation(db, inner.name, inner.properties, session, dry_run)
-                ddl = self._ddl(inner.kind, (d, sc, n), store, is_virtual=False)
-                ddls.append(ddl)
-                sinks.append({k: v for k, v in ddl.items() if k != "is_virtual"})
+                ddls.append(self._ddl(inner.kind, (d, sc, n), store, is_virtual=False))
+                sinks.append(self._ddl(inner.kind, (d, sc, n), store))
                 creates.append((inner, (d, sc, n, store), columns))
             else:
                 if self._relation_of(inner.sink, session) in virtual:
@@ -532,10 +529,13 @@ class Engine:
             columns = found if columns is None else columns
         return columns or []
 
-    def _ddl(self, kind: str, path: tuple[str, str, str], store: str | None, *, is_virtual: bool) -> dict[str, Any]:
+    def _ddl(self, kind: str, path: tuple[str, str, str], store: str | None,
+             is_virtual: bool | None = None) -> dict[str, Any]:
+        """A plan's description of a relation to create (``is_virtual`` only in application plans)."""
         d, sc, n = path
-        return {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
-                "store_name": store, "is_virtual": is_virtual}
+        ddl = {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
+               "store_name": store}
+        return ddl if is_virtual is None else {**ddl, "is_virtual": is_virtual}
 
     def _columns_of(self, db: sqlite3.Connection, relation_id: str) -> list[s.Column]:
         rows = db.execute("SELECT name, type, nullable FROM relation_columns WHERE relation_id = ? ORDER BY ordinal",

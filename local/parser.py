@@ -169,15 +169,15 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         return self._wrap(meta, s.InsertInto(c[2], _with_query(c[3], c[-1]), self._text(meta)))
 
     @v_args(meta=True, inline=False)
-    def create_virtual_as(self, meta: Any, c: list[Any]) -> s.CreateVirtualAs:
+    def create_virtual_as(self, meta: Any, c: list[Any]) -> s.CreateRelationAs:
         props = c[4] if isinstance(c[4], dict) else {}
         body = next(x for x in c if isinstance(x, s.QueryBody))
-        return s.CreateVirtualAs(c[2], c[3], props, body, self._text(meta))
+        return s.CreateRelationAs(c[2], c[3], props, body, self._text(meta), virtual=True)
 
     @v_args(meta=True, inline=False)
     def begin_application(self, meta: Any, c: list[Any]) -> s.Parsed:
-        inner = [x.statement if isinstance(x, s.Parsed) else x for x in c if isinstance(x, (s.Parsed, s.CreateVirtualAs))]
-        statements = tuple(x for x in inner if isinstance(x, (s.CreateVirtualAs, s.CreateRelationAs, s.InsertInto)))
+        inner = [x.statement if isinstance(x, s.Parsed) else x for x in c if isinstance(x, (s.Parsed, s.CreateRelationAs))]
+        statements = tuple(x for x in inner if isinstance(x, (s.CreateRelationAs, s.InsertInto)))
         return self._wrap(meta, s.BeginApplication(c[2], statements, self._text(meta)))
 
     def query_with(self, _kw: Token, properties: dict[str, Any]) -> Tree:

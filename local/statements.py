@@ -101,11 +101,15 @@ class CreateRelation:
 
 @dataclass(frozen=True)
 class CreateRelationAs:
+    """``CREATE STREAM|... x AS SELECT``; ``virtual`` (``CREATE VIRTUAL ...``, inside an application only) means the
+    relation exists only inside its application."""
+
     kind: str
     name: Name
     properties: dict[str, PropertyValue]
     query: QueryBody
     text: str
+    virtual: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,18 +119,7 @@ class InsertInto:
     text: str
 
 
-@dataclass(frozen=True)
-class CreateVirtualAs:
-    """``CREATE VIRTUAL STREAM|CHANGELOG virtual.public.x AS SELECT ...``: exists only inside its application."""
-
-    kind: str
-    name: Name
-    properties: dict[str, PropertyValue]
-    query: QueryBody
-    text: str
-
-
-ApplicationStatement = Union[CreateVirtualAs, CreateRelationAs, InsertInto]
+ApplicationStatement = Union[CreateRelationAs, InsertInto]
 
 
 @dataclass(frozen=True)

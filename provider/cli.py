@@ -63,10 +63,9 @@ def settle(stack: str | None) -> None:
     from pathlib import Path
 
     from .client import connect
-    from .settle import (SettleError, commands, crashed_run_start, import_file, pending_creates, planned_creates,
-                         pulumi_json)
+    from .settle import commands, crashed_run_start, import_file, pending_creates, planned_creates
+    from .stack_config import PulumiCommandError, find_project, pulumi_json
     from .settle import settle as decide
-    from .stack_config import find_project
 
     project = find_project(Path.cwd())
     if project is None:
@@ -75,7 +74,7 @@ def settle(stack: str | None) -> None:
         deployment = pulumi_json(project, stack, "stack", "export", "--show-secrets")["deployment"]
         planned = planned_creates(pulumi_json(project, stack, "preview", "--json"))
         since = crashed_run_start(pulumi_json(project, stack, "stack", "history", "--json"))
-    except SettleError as exc:
+    except PulumiCommandError as exc:
         raise click.ClickException(str(exc)) from None
     pending = pending_creates(deployment)
     owned = {str(r["id"]) for r in deployment.get("resources") or [] if r.get("id")}
@@ -107,7 +106,7 @@ def settle(stack: str | None) -> None:
 def _stack_config(stack: str | None) -> dict[str, object]:
     from pathlib import Path
 
-    from .stack_config import StackConfigError, find_project, read
+    from .stack_config import PulumiCommandError, find_project, read
 
     project = find_project(Path.cwd())
     if project is None:
@@ -116,7 +115,7 @@ def _stack_config(stack: str | None) -> dict[str, object]:
         return {}
     try:
         values = read(project, stack)
-    except StackConfigError as exc:
+    except PulumiCommandError as exc:
         click.echo(f"note: not using the stack's config ({exc}); checking flags and environment only", err=True)
         return {}
     click.echo(f"using the deltastream:* config of the stack in {project.name} ({len(values)} key(s))", err=True)

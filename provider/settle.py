@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from . import sql
 from .catalog import Catalog
 from .client import DeltaStreamClient
 from .ids import format_id
-from .query_text import same_statement
+from .resources.query import CLOCK_SKEW, newest_live_query
+from .values import parse_timestamp
 
 PREFIX = "deltastream:index:"
 
@@ -52,7 +52,6 @@ def pending_creates(deployment: dict[str, Any]) -> list[PendingCreate]:
 
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # an input `pulumi preview --json` cannot know yet
-CLOCK_SKEW = dt.timedelta(seconds=60)
 
 
 def planned_creates(preview: dict[str, Any]) -> list[PendingCreate]:
@@ -73,7 +72,7 @@ def crashed_run_start(history: list[dict[str, Any]]) -> dt.datetime | None:
     updates = [h for h in history if h.get("kind") == "update"]
     if not updates or updates[0].get("result") != "failed":
         return None
-    return _moment(updates[0]["startTime"])
+    return parse_timestamp(updates[0]["startTime"])
 
 
 async def settle(client: DeltaStreamClient, pending: list[PendingCreate], planned: list[PendingCreate],
@@ -97,7 +96,7 @@ async def settle(client: DeltaStreamClient, pending: list[PendingCreate], planne
         found = await _existing(catalog, create, owned_ids)
         if found is None:
             continue
-        if crashed_since is not None and found[1] is not None and _moment(found[1]) >= crashed_since - CLOCK_SKEW:
+        if crashed_since is not None and found[1] is not None and parse_timestamp(found[1]) >= crashed_since - CLOCK_SKEW:
             imports.append((create, found[0]))
             owned_ids.add(found[0])
         else:
@@ -122,21 +121,10 @@ async def _existing(catalog: Catalog, create: PendingCreate, owned_ids: set[str]
         path = (inputs["database"], inputs["namespace"], inputs["name"])
         return (format_id(*path), relation.created_at) if relation else None
     if create.type == "Query":
-        where: dict[str, sql.Filter] = ({"name": str(inputs["name"])} if inputs.get("name")
-                                       else {"intended_state": "running"})
-        candidates = [q for q in await catalog.queries(where) if q.id not in owned_ids and q.state != "terminated"
-                      and q.sql is not None and same_statement(q.sql, _query_text(inputs))]
-        newest = max(candidates, key=lambda q: (q.created_at or "", q.version or 0)) if candidates else None
-        return (newest.id, newest.created_at) if newest else None
+        name = inputs.get("name")
+        query = await newest_live_query(catalog, sql.query(inputs["sql"], name), name, excluded=owned_ids)
+        return (query.id, query.created_at) if query else None
     raise ValueError(f"create of unknown type {create.type!r} ({create.urn})")
-
-
-def _moment(timestamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-
-
-def _query_text(inputs: dict[str, Any]) -> str:
-    return sql.query(inputs["sql"], inputs.get("name")).sql
 
 
 SECRET = "4dabf18193072939515e22adb298388d"  # the marker of a secret value in Pulumi's state format
@@ -151,19 +139,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-class SettleError(Exception):
-    """The stack could not be read; the message says why."""
-
-
-def pulumi_json(project: Path, stack: str | None, *args: str) -> Any:
-    """The JSON a `pulumi` command prints."""
-    command = ["pulumi", *args, "--non-interactive"] + (["--stack", stack] if stack else [])
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0 and not result.stdout.strip().startswith(("{", "[")):
-        raise SettleError(f"`pulumi {' '.join(args)}` failed: {result.stderr.strip() or result.stdout.strip()}")
-    return json.loads(result.stdout)
 
 
 def import_file(settlement: Settlement, stack_urn_prefix: str) -> dict[str, Any]:

@@ -8,12 +8,13 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 PREFIX = "deltastream:"
 
 
-class StackConfigError(Exception):
-    """The project's stack configuration could not be read; the message says why."""
+class PulumiCommandError(Exception):
+    """A `pulumi` command the operator commands run failed; the message says why."""
 
 
 def find_project(start: Path) -> Path | None:
@@ -24,18 +25,22 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
-def read(project: Path, stack: str | None = None) -> dict[str, object]:
-    """The stack's ``deltastream:`` keys (without the prefix) with their values, secrets decrypted."""
+def pulumi_json(project: Path, stack: str | None, *args: str) -> Any:
+    """What `pulumi <args> --stack <stack>` prints as JSON, run in ``project``. A command that fails but still
+    prints JSON (a failing `preview --json`) is answered by that JSON."""
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        raise StackConfigError("the pulumi CLI is not on PATH")
-    command = [pulumi, "config", "--json", "--show-secrets", "--non-interactive"]
-    if stack:
-        command += ["--stack", stack]
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["pulumi config failed"])[-1]
-        raise StackConfigError(reason.removeprefix("error: "))
-    entries: dict[str, dict[str, object]] = json.loads(result.stdout or "{}")
+        raise PulumiCommandError("the pulumi CLI is not on PATH")
+    command = [pulumi, *args, "--non-interactive"] + (["--stack", stack] if stack else [])
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 and not result.stdout.lstrip().startswith(("{", "[")):
+        reason = (result.stderr.strip().splitlines() or [f"pulumi {args[0]} failed"])[-1]
+        raise PulumiCommandError(f"`pulumi {' '.join(args)}`: {reason.removeprefix('error: ')}")
+    return json.loads(result.stdout or "null")
+
+
+def read(project: Path, stack: str | None = None) -> dict[str, object]:
+    """The stack's ``deltastream:`` keys (without the prefix) with their values, secrets decrypted."""
+    entries: dict[str, dict[str, object]] = pulumi_json(project, stack, "config", "--json", "--show-secrets") or {}
     return {key.removeprefix(PREFIX): entry.get("value") for key, entry in entries.items()
             if key.startswith(PREFIX) and entry.get("value") is not None}

@@ -55,10 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "dist"))
     args = parser.parse_args()
-    import yaml
-
     from deltastream_provider import __version__ as version
-    from deltastream_provider.schema import build
+    from deltastream_provider.schema import build, render
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
@@ -69,7 +67,7 @@ def main() -> None:
         (out / f"pulumi-resource-deltastream-v{version}-{os_name}-{arch}.tar.gz").write_bytes(archive)
     document = build()
     (out / "schema.json").write_text(json.dumps(document, indent=2) + "\n")
-    (out / "schema.yaml").write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
+    (out / "schema.yaml").write_text(render())
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)], check=True,
                    stdout=subprocess.DEVNULL)
     sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(out.iterdir())]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar
 
 from ..catalog import Catalog
-from ..client import DeltaStreamClient
+from ..client import DeltaStreamClient, Result
 from ..errors import (AlreadyExistsError, DeltaStreamError, DependentObjectsError, NotFoundError,
                       OutcomeUnknownError)
 from ..model import Model, wire_name
@@ -23,6 +23,7 @@ from ..waiting import wait_for
 
 I = TypeVar("I", bound=Model)
 S = TypeVar("S", bound=Model)
+L = TypeVar("L")
 
 DEFAULT_TIMEOUT = 20 * 60.0
 
@@ -210,23 +211,26 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
                    progress=ctx.progress)
 
 
-async def _send_until_settled(ctx: Context, statement: Any, exists: Callable[[], Awaitable[Any]],
-                              session: Any) -> None:
-    """Send a CREATE until its outcome is known: answered, or found by reading after an answer was lost."""
+async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], Awaitable[L | None]],
+                             session: Any = None) -> Result | L | None:
+    """Send a mutating statement until its outcome is known: DeltaStream's answer, or, when an answer is lost,
+    what ``landed`` finds by reading (the statement is sent again only while it finds nothing), within the
+    resource's timeout. None: a resend was refused as a duplicate, so a send whose answer was lost did land."""
     deadline = time.monotonic() + ctx.timeout
     lost = False
     while True:
         try:
-            await ctx.client.execute(statement, session=session, timeout=max(deadline - time.monotonic(), 0.001))
-            return
+            return await ctx.client.execute(statement, session=session,
+                                            timeout=max(deadline - time.monotonic(), 0.001))
         except AlreadyExistsError:
             if lost:
-                return  # an earlier send whose answer was lost did land
+                return None
             raise
         except OutcomeUnknownError:
             lost = True
-            if await exists():
-                return
+            found = await landed()
+            if found is not None:
+                return found
             if time.monotonic() >= deadline:
                 raise
 
@@ -236,14 +240,13 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
                            exists: Callable[[], Awaitable[Any]], session: Any = None) -> Any:
     """Run a CREATE, then wait until ``probe`` sees the object ready.
 
-    An unknown outcome (connection lost, gateway timeout) is settled by reading: if ``exists`` finds the object
-    the CREATE ran, otherwise it provably did not and is sent again (a duplicate then means an earlier one landed
-    after all), within the resource's timeout. Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait
-    is cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
+    An unknown outcome (connection lost, gateway timeout) is settled by reading (:func:`send_until_settled`, with
+    ``exists``). Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait is
+    cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
     passed on: the name might belong to an object that existed before, which must never end up in this stack's
     state.
     """
-    await _send_until_settled(ctx, statement, exists, session)
+    await send_until_settled(ctx, statement, exists, session)
     try:
         return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
     except asyncio.CancelledError:

@@ -6,20 +6,20 @@ import datetime as dt
 import difflib
 import json
 import re
-import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection
 
 from .. import sql
-from ..catalog import QueryRow
+from ..catalog import Catalog, QueryRow
 from ..client import Session
 from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, SQLError
 from ..docs import examples
 from ..model import Model, prop
 from ..properties import UNKNOWN
+from ..values import parse_timestamp
 from ..query_text import SqlTextError, one_statement, same_statement
 from ..waiting import wait_for
-from .base import Context, Diff, PlanError, Resource, check_identifier
+from .base import Context, Diff, PlanError, Resource, check_identifier, send_until_settled
 
 IMMUTABLE = ("sql", "name", "database", "namespace")
 CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
@@ -72,8 +72,15 @@ def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
     return []
 
 
-def _moment(timestamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(timestamp.replace(" ", "T").replace("Z", "+00:00"))
+async def newest_live_query(catalog: Catalog, statement: sql.Statement, name: str | None, *,
+                            since: dt.datetime | None = None, excluded: Collection[str] = ()) -> QueryRow | None:
+    """How a started query is found without its id: the newest one not terminated with this name and this SQL
+    (compared as tokens), created since ``since`` less a clock-skew allowance, and not among ``excluded``."""
+    rows = await catalog.queries({"name": name} if name is not None else {"intended_state": "running"})
+    found = [r for r in rows if r.state != "terminated" and r.id not in excluded and r.sql is not None
+             and same_statement(r.sql, statement.sql)
+             and (since is None or (r.created_at is not None and parse_timestamp(r.created_at) >= since - CLOCK_SKEW))]
+    return max(found, key=lambda r: (r.created_at or "", r.version or 0)) if found else None
 
 
 def change_summary(old: str, new: str) -> str:
@@ -189,27 +196,13 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         """Start the query and return its id. When the answer is lost, the query it started is found and adopted,
         or, when none did, it is started again: never two copies, never a guess."""
         sent_at = dt.datetime.now(dt.timezone.utc)
-        deadline = time.monotonic() + ctx.timeout
-        while True:
-            try:
-                result = await ctx.client.execute(statement, session=session,
-                                                  timeout=max(deadline - time.monotonic(), 0.001))
-                return next((r["name"] for r in result.records() if r.get("type") == "query"), None)
-            except OutcomeUnknownError:
-                started = await self._started_since(ctx, statement, name, sent_at)
-                if started is not None:
-                    return started
-                if time.monotonic() >= deadline:
-                    raise
-
-    async def _started_since(self, ctx: Context, statement: sql.Statement, name: str | None,
-                             sent_at: dt.datetime) -> str | None:
-        """The newest live query with this SQL (and name) created since ``sent_at`` (less a clock-skew allowance)."""
-        rows = await ctx.catalog.queries({"name": name} if name is not None else {"intended_state": "running"})
-        since = sent_at - CLOCK_SKEW
-        found = [r for r in rows if r.state != "terminated" and r.sql is not None and r.created_at is not None
-                 and same_statement(r.sql, statement.sql) and _moment(r.created_at) >= since]
-        return max(found, key=lambda r: (r.created_at or "", r.version or 0)).id if found else None
+        outcome = await send_until_settled(ctx, statement,
+                                           lambda: newest_live_query(ctx.catalog, statement, name, since=sent_at),
+                                           session)
+        if isinstance(outcome, QueryRow):
+            return outcome.id
+        records = outcome.records() if outcome is not None else []
+        return next((r["name"] for r in records if r.get("type") == "query"), None)
 
     async def _plan(self, ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
         records = (await ctx.client.execute(sql.describe(statement), session=session)).records()

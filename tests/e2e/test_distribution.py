@@ -20,8 +20,7 @@ import yaml
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import __version__
-from tests.conftest import TOKEN
-from tests.e2e.conftest import ROOT, Stack, catalog_sql
+from tests.e2e.conftest import ROOT, Stack, catalog_sql, pulumi_env
 
 pytestmark = pytest.mark.e2e
 TARBALL = f"pulumi-resource-deltastream-v{__version__}-linux-amd64.tar.gz"
@@ -43,17 +42,11 @@ class Release:
     install_seconds: float
 
     def user_env(self, toolchain: Path, base: Path, server: str) -> dict[str, str]:
-        """A user's environment: the Pulumi CLI on PATH, no provider executable anywhere on it."""
-        path = [toolchain] + [Path(p) for p in os.environ.get("PATH", "").split(os.pathsep)
-                              if p and not (Path(p) / "pulumi-resource-deltastream").exists()]
-        (base / "state").mkdir(exist_ok=True)
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("PULUMI_", "DELTASTREAM_", "VIRTUAL_ENV", "PYTHON"))}
-        env.update({"PATH": os.pathsep.join(map(str, path)), "PULUMI_HOME": str(self.home),
-                    "PULUMI_BACKEND_URL": f"file://{base / 'state'}", "PULUMI_CONFIG_PASSPHRASE": "e2e",
-                    "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-                    "DELTASTREAM_SERVER": server, "DELTASTREAM_API_KEY": TOKEN})
-        return env
+        """A user's environment: the Pulumi CLI on PATH, no provider executable anywhere on it, no virtualenv."""
+        env = pulumi_env(base, toolchain, server, home=self.home)
+        env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep)
+                                      if p and not (Path(p) / "pulumi-resource-deltastream").exists())
+        return {k: v for k, v in env.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,35 @@ def program(password: str = "first-secret", pageid_type: str = "VARCHAR",
 """)
 
 
+#: A database and a Kafka store, the base of the object programs below.
+SHOP = """  db:
+    type: deltastream:index:Database
+    properties:
+      name: shop
+  kafka:
+    type: deltastream:index:Store
+    properties:
+      name: orders_kafka
+      kafka:
+        uris: b:9092
+        saslHashFunction: NONE
+"""
+
+
+def stream(name: str, columns: str) -> str:
+    """A stream in the shop database's public namespace, on its store (YAML)."""
+    return f"""  {name}:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${{db.name}}
+      namespace: public
+      name: {name}
+      kind: stream
+      store: ${{kafka.name}}
+      columns: [ {columns} ]
+"""
+
+
 def test_lifecycle_through_the_cli(stack: Stack, local: BackgroundServer) -> None:
     # 2-4, 7, 8, 11: up creates everything, in dependency order
     stack.write(program())
@@ -120,18 +149,7 @@ def test_lifecycle_through_the_cli(stack: Stack, local: BackgroundServer) -> Non
 
 def test_structural_change_replaces_the_object(stack: Stack, local: BackgroundServer) -> None:
     # 10: a changed column set is a replacement (delete first, as names are unique)
-    objects = """  db:
-    type: deltastream:index:Database
-    properties:
-      name: shop
-  kafka:
-    type: deltastream:index:Store
-    properties:
-      name: orders_kafka
-      kafka:
-        uris: b:9092
-        saslHashFunction: NONE
-  orders:
+    objects = SHOP + """  orders:
     type: deltastream:index:DeltaStreamObject
     properties:
       database: ${db.name}
@@ -162,31 +180,8 @@ def test_structural_change_replaces_the_object(stack: Stack, local: BackgroundSe
 
 def test_replacing_what_a_query_reads_replaces_the_query_with_it(stack: Stack, local: BackgroundServer) -> None:
     # Scenario 10 with a query attached: terminate, drop, create, start, in one `pulumi up`.
-    program = """  db:
-    type: deltastream:index:Database
-    properties: { name: shop }
-  kafka:
-    type: deltastream:index:Store
-    properties: { name: shop_kafka, kafka: { uris: "b:9092", saslHashFunction: NONE } }
-  clicks:
-    type: deltastream:index:DeltaStreamObject
-    properties:
-      database: ${db.name}
-      namespace: public
-      name: clicks
-      kind: stream
-      store: ${kafka.name}
-      columns: [ { name: id, type: BIGINT }, { name: url, type: %s } ]
-  copies:
-    type: deltastream:index:DeltaStreamObject
-    properties:
-      database: ${db.name}
-      namespace: public
-      name: copies
-      kind: stream
-      store: ${kafka.name}
-      columns: [ { name: id, type: BIGINT } ]
-  copy:
+    program = SHOP + stream("clicks", "{ name: id, type: BIGINT }, { name: url, type: %s }") + stream(
+        "copies", "{ name: id, type: BIGINT }") + """  copy:
     type: deltastream:index:Query
     properties:
       name: copy
