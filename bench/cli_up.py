@@ -14,10 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from deltastream_local.knobs import Knobs
-from deltastream_local.runner import BackgroundServer, Settings
 from tests.conftest import TOKEN
 from tests.e2e.conftest import pulumi_env
+
+from deltastream_local.knobs import Knobs
+from deltastream_local.runner import BackgroundServer, ServerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ resources:
 def run(objects: int, latency_ms: float, toolchain: str) -> dict[str, float]:
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
-    with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
+    with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
             tempfile.TemporaryDirectory() as work:
         project = Path(work, "project")
         project.mkdir()

@@ -13,7 +13,7 @@ import random
 import statistics
 import time
 
-from deltastream_local.runner import BackgroundServer, Settings
+from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient
 
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--data-dir", default=None, help="SQLite file catalog (default: in memory)")
     args = parser.parse_args()
-    with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin"}, data_dir=args.data_dir)) as server:
+    with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, data_dir=args.data_dir)) as server:
         figures = asyncio.run(run(server.url, args.relations, args.lookups, args.concurrency))
     for key, value in figures.items():
         print(f"{key:26s} {value:10.2f}")

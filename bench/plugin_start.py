@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 import grpc
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 from google.protobuf import struct_pb2
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,10 @@ import asyncio
 import time
 from collections import Counter
 
-from deltastream_local.runner import BackgroundServer, Settings
-from deltastream_provider.properties import Secret
 from tests.contract.harness import Harness
+
+from deltastream_local.runner import BackgroundServer, ServerSettings
+from deltastream_provider.properties import Secret
 
 TOKEN = "bench-token"
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
@@ -65,7 +66,7 @@ async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[st
 
 
 def main() -> None:
-    with BackgroundServer(Settings(port=0, tokens={TOKEN: "sysadmin"})) as server:
+    with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"})) as server:
         rows = asyncio.run(measure(server))
     print("| operation | HTTP requests | statements | ms |\n| --- | --- | --- | --- |")
     for label, requests, statements, ms in rows:

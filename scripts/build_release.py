@@ -7,7 +7,8 @@
 
     .venv/bin/python scripts/build_release.py [--out dist]
 
-The version is the package's own (``provider/__init__.py``); ``scripts/stamp-version.sh`` sets it for a release.
+The version is the package's own (``src/deltastream_provider/__init__.py``); ``scripts/stamp-version.sh``
+sets it for a release.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORMS = [(os, arch) for os in ("linux", "darwin", "windows") for arch in ("amd64", "arm64")]
-PACKAGES = {"deltastream_provider": ROOT / "provider", "deltastream_components": ROOT / "components"}
+PACKAGES = {"deltastream_provider": ROOT / "src/deltastream_provider",
+            "deltastream_components": ROOT / "src/deltastream_components"}
 
 
 def plugin_files() -> dict[str, bytes]:

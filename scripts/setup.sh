@@ -10,11 +10,11 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
   "$PYTHON" -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the provider and test dependencies into .venv" >&2
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[local,test]'
+  .venv/bin/pip install -q -c constraints.txt -e '.[local,test]'
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 

@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="${1#v}"
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] || { echo "stamp-version: not a version: $1" >&2; exit 2; }
-sed -i "s/^__version__ = \".*\"$/__version__ = \"$VERSION\"/" "$ROOT/provider/__init__.py"
+sed -i "s/^__version__ = \".*\"$/__version__ = \"$VERSION\"/" "$ROOT/src/deltastream_provider/__init__.py"
 "$ROOT/.venv/bin/deltastream-provider" schema -o "$ROOT/schema.yaml"
 bash "$ROOT/scripts/gen-sdk.sh"
 echo "stamp-version: $VERSION" >&2

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from deltastream_local.knobs import Knobs
-from deltastream_local.runner import BackgroundServer, Settings
+from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Session
 
 TOKEN = "test-token"
@@ -31,8 +31,8 @@ class ManualClock:
             self._now += seconds
 
 
-def _settings(**overrides: object) -> Settings:
-    return Settings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
+def _settings(**overrides: object) -> ServerSettings:
+    return ServerSettings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
                     knobs=Knobs(), **overrides)  # type: ignore[arg-type]
 
 
@@ -46,8 +46,8 @@ def local(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Backgr
     """A fresh local server (in-memory catalog) on a free loopback port. Under ``@pytest.mark.paused_clock`` its
     state machines follow ``clock``: a delayed state holds until the test advances it."""
     paused = request.node.get_closest_marker("paused_clock") is not None
-    settings = Settings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
-                        knobs=Knobs(), clock=clock if paused else time.time)
+    settings = ServerSettings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"},
+                              roles=frozenset({"analyst"}), knobs=Knobs(), clock=clock if paused else time.time)
     with BackgroundServer(settings) as server:
         yield server
 

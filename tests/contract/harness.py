@@ -8,7 +8,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from deltastream_provider.logs import Engine
+from deltastream_provider.logs import EngineLog
 from deltastream_provider.properties import decode, encode
 from deltastream_provider.server import DeltaStreamProvider
 
@@ -20,7 +20,7 @@ def urn(type_: str, name: str) -> str:
 class Harness:
     def __init__(self) -> None:
         self.server = grpc.aio.server()
-        self.provider = DeltaStreamProvider(Engine(None))
+        self.provider = DeltaStreamProvider(EngineLog(None))
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(self.provider, self.server)
         self.port = self.server.add_insecure_port("127.0.0.1:0")
         self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")

@@ -172,7 +172,7 @@ async def test_one_pooled_connection_serves_many_statements(client: DeltaStreamC
 
 async def test_secret_values_never_reach_the_logs(client: DeltaStreamClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("DEBUG", logger="deltastream")
-    await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.Secret("hunter2-secret")}))
+    await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.SecretLiteral("hunter2-secret")}))
     with pytest.raises(errors.AlreadyExistsError):
-        await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.Secret("hunter2-secret")}))
+        await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.SecretLiteral("hunter2-secret")}))
     assert "CREATE STORE" in caplog.text and "hunter2-secret" not in caplog.text

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.cli import main
-from deltastream_provider.config import Settings
+from deltastream_provider.config import ProviderConfig
 from deltastream_provider.doctor import Doctor
 from tests.conftest import TOKEN
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 async def run(**settings: object) -> dict[str, tuple[str, str, str]]:
-    checks = await Doctor(Settings(**settings)).run()  # type: ignore[arg-type]
+    checks = await Doctor(ProviderConfig(**settings)).run()  # type: ignore[arg-type]
     assert [c.name for c in checks] == CHECKS
     return {c.name: (c.status, c.detail, c.fix) for c in checks}
 
@@ -42,12 +42,14 @@ def failing(result: dict[str, tuple[str, str, str]]) -> str:
     failed = [name for name, (status, _, _) in result.items() if status == "fail"]
     assert len(failed) == 1, result
     index = CHECKS.index(failed[0])
-    assert all(result[n][0] == "pass" for n in CHECKS[:index]) and all(result[n][0] == "skip" for n in CHECKS[index + 1:])
+    assert all(result[n][0] == "pass" for n in CHECKS[:index])
+    assert all(result[n][0] == "skip" for n in CHECKS[index + 1:])
     assert result[failed[0]][2], "every failure carries a fix"
     return failed[0]
 
 
-@pytest.mark.parametrize("server, check", [("not a url", "URL well-formed"), ("http://127.0.0.1:1/api", "URL well-formed"),
+@pytest.mark.parametrize("server, check", [("not a url", "URL well-formed"),
+                                           ("http://127.0.0.1:1/api", "URL well-formed"),
                                            ("http://no-such-host.invalid/v2", "DNS")])
 async def test_address_failures(server: str, check: str) -> None:
     assert failing(await run(server=server, api_key=TOKEN)) == check

@@ -104,7 +104,8 @@ async def test_a_drop_refused_by_a_dependent_that_stays_fails_at_the_timeout(pro
     assert local.server.counters.sql_states["2BP01"] >= 2  # retried within the timeout, then reported
 
 
-async def test_a_failing_describe_store_is_reported_not_read_as_drift(provider: Harness, local: BackgroundServer) -> None:
+async def test_a_failing_describe_store_is_reported_not_read_as_drift(provider: Harness,
+                                                                     local: BackgroundServer) -> None:
     import grpc
 
     _, state = await provider.create(STORE, KAFKA)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -26,7 +26,7 @@ async def provider(local: BackgroundServer, client: DeltaStreamClient) -> AsyncI
         sql.create_store("kafka_1", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
                                      ("kafka.sasl.hash_function", sql.Bare("NONE"))]),
         sql.create_store("pg_1", [("type", sql.Bare("POSTGRESQL")), ("uris", "postgresql://nowhere.invalid:1/x"),
-                                  ("postgres.username", "u"), ("postgres.password", sql.Secret("p"))]),
+                                  ("postgres.username", "u"), ("postgres.password", sql.SecretLiteral("p"))]),
         sql.create_relation("changelog", "shop", "raw", "orders",
                             [sql.ColumnDef("id", "BIGINT", False), sql.ColumnDef("total", "DECIMAL(10, 2)"),
                              sql.ColumnDef("at", "TIMESTAMP_LTZ(3)")], ["id"], [("store", "kafka_1")]),

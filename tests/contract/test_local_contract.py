@@ -163,8 +163,8 @@ def test_application_errors(stream: BackgroundServer, application: str, code: st
 # --- 5. The bound port ------------------------------------------------------------------------------
 
 def test_port_zero_announces_the_bound_port_once_listening() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "deltastream_provider.cli", "local", "--in-memory", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "deltastream_provider.cli", "local", "--in-memory", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()  # type: ignore[union-attr]
         url = first.strip().rsplit(" ", 1)[-1]

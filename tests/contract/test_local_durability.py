@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from deltastream_local.runner import BackgroundServer, Settings
+from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient, RetryPolicy
 from tests.conftest import TOKEN
@@ -16,7 +16,7 @@ async def names(client: DeltaStreamClient, table: str) -> list[str]:
 
 
 def test_catalog_survives_a_restart(tmp_path: Path) -> None:
-    settings = Settings(port=0, data_dir=str(tmp_path), tokens={TOKEN: "sysadmin"})
+    settings = ServerSettings(port=0, data_dir=str(tmp_path), tokens={TOKEN: "sysadmin"})
 
     async def create(url: str) -> None:
         async with DeltaStreamClient(url, TOKEN) as c:

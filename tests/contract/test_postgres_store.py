@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -32,8 +32,10 @@ def postgres_port() -> Iterator[int]:
 
 
 def postgres_store(name: str, port: int, password: str, database: str = "orders") -> sql.Statement:
-    return sql.create_store(name, [("type", sql.Bare("POSTGRESQL")), ("uris", f"postgresql://127.0.0.1:{port}/{database}"),
-                                   ("postgres.username", "postgres"), ("postgres.password", sql.Secret(password))])
+    return sql.create_store(name, [("type", sql.Bare("POSTGRESQL")),
+                                   ("uris", f"postgresql://127.0.0.1:{port}/{database}"),
+                                   ("postgres.username", "postgres"),
+                                   ("postgres.password", sql.SecretLiteral(password))])
 
 
 async def status(client: DeltaStreamClient, name: str) -> tuple[str, str | None]:
@@ -62,10 +64,10 @@ async def test_missing_database_is_reported(client: DeltaStreamClient, postgres_
 async def test_update_store_rechecks_the_credentials(client: DeltaStreamClient, postgres_port: int) -> None:
     await client.execute(postgres_store("pg_rot", postgres_port, PASSWORD))
     await client.execute(sql.update_store("pg_rot", [("postgres.username", "postgres"),
-                                                     ("postgres.password", sql.Secret("rotated-wrong"))]))
+                                                     ("postgres.password", sql.SecretLiteral("rotated-wrong"))]))
     assert (await status(client, "pg_rot"))[0] == "errored"
     await client.execute(sql.update_store("pg_rot", [("postgres.username", "postgres"),
-                                                     ("postgres.password", sql.Secret(PASSWORD))]))
+                                                     ("postgres.password", sql.SecretLiteral(PASSWORD))]))
     assert await status(client, "pg_rot") == ("ready", None)
 
 

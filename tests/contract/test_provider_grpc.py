@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import grpc
 import pytest
@@ -14,7 +15,9 @@ from deltastream_provider.properties import UNKNOWN, Secret
 from tests.conftest import TOKEN, ManualClock
 from tests.contract.harness import Harness
 
-DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Namespace", "Store", "DeltaStreamObject", "Query"))
+SCHEMA_YAML = Path(__file__).resolve().parents[2] / "schema.yaml"
+DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}"
+                              for n in ("Database", "Namespace", "Store", "DeltaStreamObject", "Query"))
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "alice",
                                      "saslPassword": "p4ssw0rd-secret"}}
 Diff = provider_pb2.DiffResponse
@@ -63,12 +66,12 @@ async def test_configure_falls_back_to_environment(local: BackgroundServer, monk
 
 async def test_schema_is_served(provider: Harness) -> None:
     import json
-    from pathlib import Path
 
     import yaml
 
+    checked_in = SCHEMA_YAML.read_text()
     schema = json.loads(await provider.schema())
-    assert schema == yaml.safe_load((Path(__file__).resolve().parents[2] / "schema.yaml").read_text())
+    assert schema == yaml.safe_load(checked_in)
     assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY, "deltastream:index:Pipeline",
                                         "deltastream:index:Environment"}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
@@ -333,7 +336,8 @@ async def test_query_body_whitespace_comments_and_case_are_no_change(provider: H
     await queries(provider)
     resource_id, state = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
     restyled = "-- copy the rows\n" + INSERT.replace("SELECT", "\n  select").replace("FROM", "from") + " ; "
-    diff = await provider.diff(QUERY, resource_id, state, {"sql": restyled, "name": "copy"}, {"sql": INSERT, "name": "copy"})
+    diff = await provider.diff(QUERY, resource_id, state, {"sql": restyled, "name": "copy"},
+                               {"sql": INSERT, "name": "copy"})
     assert diff.changes == Diff.DIFF_NONE
 
 
@@ -423,7 +427,7 @@ def pem_certificate() -> str:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                    .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
                    .sign(key, hashes.SHA256()))
@@ -471,7 +475,8 @@ async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | Non
     _, state = await provider.create(STORE, inputs)
     assert state["type"] == "Snowflake" and state["snowflake"]["clientKey"] == Secret(key)
     _, _, refreshed = await provider.read(STORE, "warehouse", state, inputs)
-    assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH" and refreshed["snowflake"]["clientKey"] == Secret(key)
+    assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH"
+    assert refreshed["snowflake"]["clientKey"] == Secret(key)
 
 
 @pytest.mark.paused_clock
@@ -527,7 +532,8 @@ async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness
     await client.execute(sql.terminate_query(resource_id))
     _, refreshed, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT})
     diff = await provider.diff(QUERY, resource_id, refreshed, {"sql": INSERT}, {"sql": INSERT})
-    assert list(diff.replaces) == ["state"] and diff.detailedDiff["state"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+    assert list(diff.replaces) == ["state"]
+    assert diff.detailedDiff["state"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
     assert not diff.detailedDiff["state"].inputDiff
     new_id, restarted = await provider.create(QUERY, {"sql": INSERT})
     assert new_id != resource_id and restarted["state"] == "running"

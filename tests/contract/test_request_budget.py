@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.provider_requests import measure
+
 from deltastream_local.runner import BackgroundServer
 from tests.conftest import TOKEN
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import catalog_sql as sql, Stack, example_stack, pulumi_env, yaml_program
+from tests.e2e.conftest import Stack, example_stack, pulumi_env, yaml_program
+from tests.e2e.conftest import catalog_sql as sql
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +84,8 @@ def test_changed_transform_without_a_new_version_fails_preview(stack: Stack, loc
       sink: { name: raw, columns: [ { name: id, type: BIGINT } ] }
       transform: DROP DATABASE shop
       version: 0""", ["transform: transform must be a SELECT", "version: version starts at 1",
-                      "sources[1].name: source 'raw' is declared twice", "sink.name: 'raw' is both a source and the sink",
+                      "sources[1].name: source 'raw' is declared twice",
+                      "sink.name: 'raw' is both a source and the sink",
                       "sources[1].columns: sources[1].columns needs at least one column"]),
     ("Environment", """
       project: my-shop

@@ -109,7 +109,8 @@ def converged(stack: Stack, local: BackgroundServer) -> None:
     running = catalog_sql(local, "SELECT name FROM deltastream.sys.\"queries\" WHERE current_state = 'running';")
     assert sorted(r[0] for r in running) == sorted(f"q{i}" for i in range(QUERIES)), "orphaned or doubled queries"
     state_ids = {r["id"] for r in stack.resources("deltastream:index:Query")}
-    all_ids = {r[0] for r in catalog_sql(local, "SELECT id FROM deltastream.sys.\"queries\" WHERE current_state = 'running';")}
+    running = "SELECT id FROM deltastream.sys.\"queries\" WHERE current_state = 'running';"
+    all_ids = {r[0] for r in catalog_sql(local, running)}
     assert state_ids == all_ids
     stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
@@ -153,7 +154,8 @@ def test_killed_provider_settles(stack: Stack, local: BackgroundServer) -> None:
     stack.run("stack", "init")
     local.server.knobs.update({"latency_ms": 40})
     up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
-                          cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                          cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
     kill_at_40_percent(local, providers_of_started(stack, local))
     output, _ = up.communicate(timeout=600)
     assert up.returncode != 0, output

@@ -220,7 +220,8 @@ func main() {
 }
 ''')
     shutil.copy(ROOT / "examples/go/go.sum", scratch / "go.sum")
-    (scratch / "go.mod").write_text("module example.com/added-go\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 v3.274.1\n")
+    (scratch / "go.mod").write_text("module example.com/added-go\n\ngo 1.26\n\n"
+                                    "require github.com/pulumi/pulumi/sdk/v3 v3.274.1\n")
     env = release.user_env(toolchain, scratch.parent, local.url)
     sh(["pulumi", "package", "add", str(plugin_source)], scratch, env)
     assert "replace github.com/pulumi-deltastream/pulumi-deltastream/sdk/go =>" in (scratch / "go.mod").read_text()

@@ -5,8 +5,9 @@ doubled or orphaned), a preview is clean and `destroy` leaves nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import catalog_sql as sql, PROVIDER_DIR, Stack
+from tests.e2e.conftest import PROVIDER_DIR, Stack
+from tests.e2e.conftest import catalog_sql as sql
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,8 @@ def invoke(variable: str, function: str, **arguments: str) -> str:
 @pytest.fixture
 def existing(local: BackgroundServer) -> None:
     """What a platform team made by hand: a database, namespaces, a store, 250 objects, a running query."""
-    sql(local, 'CREATE DATABASE "shop"; CREATE SCHEMA "raw" IN DATABASE "shop"; CREATE SCHEMA "big" IN DATABASE "shop";')
+    sql(local, 'CREATE DATABASE "shop"; CREATE SCHEMA "raw" IN DATABASE "shop"; '
+               'CREATE SCHEMA "big" IN DATABASE "shop";')
     sql(local, "CREATE STORE \"orders_kafka\" WITH ('type' = KAFKA, 'uris' = 'b:9092', "
                "'kafka.sasl.hash_function' = NONE);")
     sql(local, "CREATE STREAM \"shop\".\"raw\".\"orders\" (id BIGINT, total DOUBLE) WITH ('store' = 'orders_kafka');")

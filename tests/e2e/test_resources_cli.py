@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import catalog_sql as sql, Stack, yaml_program
+from tests.e2e.conftest import Stack, yaml_program
+from tests.e2e.conftest import catalog_sql as sql
 
 pytestmark = pytest.mark.e2e
 
@@ -223,7 +223,8 @@ def test_import_each_resource_and_refresh_after_out_of_band_drop(stack: Stack, l
     stack.up()
     for type_, name, resource_id in [("Database", "legacy", "legacy"), ("Namespace", "raw", "legacy/raw"),
                                      ("Store", "legacy_kafka", "legacy_kafka"),
-                                     ("DeltaStreamObject", "clicks", '"legacy"."raw"."clicks"'), ("Query", "copy", query_id)]:
+                                     ("DeltaStreamObject", "clicks", '"legacy"."raw"."clicks"'),
+                                     ("Query", "copy", query_id)]:
         stack.run("import", f"deltastream:index:{type_}", name, resource_id, "--yes", "--generate-code=false")
     imported = {r["type"].split(":")[-1]: r for r in stack.state()["deployment"]["resources"]
                 if r["type"].startswith("deltastream:index:") and r["id"] != "placeholder"}

@@ -22,8 +22,8 @@ def test_bare_identifiers_are_lower_cased_quoted_keep_case() -> None:
 def test_store_properties_keep_their_value_kinds() -> None:
     statement = one("CREATE STORE k WITH ('type' = KAFKA, 'uris' = 'b:1', 'tls.disabled' = FALSE, "
                     "'schema_registry.name' = \"sr\", 'kafka.partitions' = 3, 'x' = NULL, 'flag');")
-    assert statement.properties == {"type": s.Bare("KAFKA"), "uris": "b:1", "tls.disabled": False,
-                                    "schema_registry.name": s.Ident("sr"), "kafka.partitions": 3, "x": None,
+    assert statement.properties == {"type": s.Keyword("KAFKA"), "uris": "b:1", "tls.disabled": False,
+                                    "schema_registry.name": s.Identifier("sr"), "kafka.partitions": 3, "x": None,
                                     "flag": s.FLAG}
 
 

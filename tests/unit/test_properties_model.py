@@ -5,11 +5,22 @@ from __future__ import annotations
 import pytest
 from google.protobuf import struct_pb2
 
+from deltastream_provider.errors import InputError
 from deltastream_provider.ids import format_id, parse_id
 from deltastream_provider.model import Model
 from deltastream_provider.properties import (
-    OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN, UNKNOWN_SENTINELS, Secret, conceal, decode, encode,
-    has_unknowns, reveal,
+    OUTPUT_SIG,
+    RESOURCE_SIG,
+    SECRET_SIG,
+    SIG,
+    UNKNOWN,
+    UNKNOWN_SENTINELS,
+    Secret,
+    conceal,
+    decode,
+    encode,
+    has_unknowns,
+    reveal,
 )
 from deltastream_provider.resources.object import ObjectInputs
 from deltastream_provider.resources.store import StoreInputs
@@ -79,5 +90,5 @@ def test_ids_round_trip(parts: tuple[str, ...]) -> None:
 
 def test_fqn_is_accepted_as_an_id_and_bad_ids_are_explained() -> None:
     assert parse_id('"db"."ns"."obj"', 3, "x") == ("db", "ns", "obj")
-    with pytest.raises(ValueError, match="expected DB/NS"):
+    with pytest.raises(InputError, match="expected DB/NS"):
         parse_id("only-one", 2, "DB/NS")

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from deltastream_provider import sql
 from deltastream_provider.column_types import check as check_type
-from deltastream_provider.query_text import SqlTextError, one_statement, same_statement
+from deltastream_provider.errors import QuotingError, SqlTextError
+from deltastream_provider.query_text import one_statement, same_statement
 
 BODY = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
 HOSTILE_BODIES = [
@@ -67,18 +68,20 @@ def test_real_changes_are_changes(old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("type_", ["BIGINT", "VARCHAR(10)", "DECIMAL(10, 2)", "DOUBLE PRECISION", "ARRAY<VARCHAR>",
-                                   "MAP<VARCHAR, ARRAY<BIGINT>>", 'STRUCT<a INT, "b c" ARRAY<STRUCT<x BIGINT NOT NULL>>>'])
+                                   "MAP<VARCHAR, ARRAY<BIGINT>>",
+                                   'STRUCT<a INT, "b c" ARRAY<STRUCT<x BIGINT NOT NULL>>>'])
 def test_column_types_by_the_grammar(type_: str) -> None:
     assert check_type(type_) == type_
 
 
 @pytest.mark.parametrize("type_", ['STRUCT<a INT>, "injected" STRUCT<b INT>', "BIGINT; DROP DATABASE x", "VARCHAR -- c",
-                                   "BIGINT /* c */", "INT)", "ARRAY<INT", "STRUCT<>", "MAP<INT>", "'x'", "BIGINT NOT NULL",
+                                   "BIGINT /* c */", "INT)", "ARRAY<INT", "STRUCT<>", "MAP<INT>", "'x'",
+                                   "BIGINT NOT NULL",
                                    "BIGINT, injected BIGINT"])
 def test_anything_else_is_not_a_column_type(type_: str) -> None:
     with pytest.raises(SqlTextError):
         check_type(type_)
-    with pytest.raises(sql.QuotingError):
+    with pytest.raises(QuotingError):
         sql.create_relation("stream", "db", "public", "s", [sql.ColumnDef("a", type_)], [], [])
 
 

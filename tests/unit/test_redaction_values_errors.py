@@ -9,7 +9,7 @@ import pytest
 
 from deltastream_provider import errors
 from deltastream_provider.redaction import redact_sql, redact_values
-from deltastream_provider.values import decode, parse_timestamp, rfc3339
+from deltastream_provider.values import cell_value, parse_timestamp, rfc3339
 
 
 def test_user_sql_redaction_hides_credential_properties_only() -> None:
@@ -31,7 +31,7 @@ def test_redact_values_removes_known_secrets_from_messages() -> None:
     ("VARCHAR", None, None), ("DATE", "2007-04-30", dt.date(2007, 4, 30)),
 ])
 def test_decode_by_column_type(type_: str, cell: str | None, expected: object) -> None:
-    assert decode(type_, cell) == expected
+    assert cell_value(type_, cell) == expected
 
 
 @pytest.mark.parametrize("text", ["2023-12-30 03:37:45Z", "2023-12-30 03:37:45.0474381Z", "2023-12-30 03:37:45+0000",
@@ -44,7 +44,8 @@ def test_timestamps_in_every_observed_form(text: str) -> None:
 
 @pytest.mark.parametrize("code, cls", [
     ("3D002", errors.NotFoundError), ("3D020", errors.NotFoundError), ("42P04", errors.AlreadyExistsError),
-    ("42P017", errors.AlreadyExistsError), ("42P17", errors.AlreadyExistsError), ("42501", errors.PermissionDeniedError),
+    ("42P017", errors.AlreadyExistsError), ("42P17", errors.AlreadyExistsError),
+    ("42501", errors.PermissionDeniedError),
     ("42601", errors.InvalidInputError), ("2BP01", errors.DependentObjectsError), ("3E001", errors.NotReadyError),
     ("XX000", errors.SQLError),
 ])

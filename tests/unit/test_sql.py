@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from deltastream_local.parser import parse
 from deltastream_provider import sql
+from deltastream_provider.errors import QuotingError
 
 HOSTILE = ['plain', 'MixedCase', 'with"quote', "it's", 'back\\slash', 'semi;colon', "new\nline", 'ünïcødé-东西',
            '"; DROP DATABASE x; --', "'; DROP DATABASE x; --", 'tab\there', ' spaced ', '""', "''"]
@@ -44,25 +45,26 @@ def test_any_literal_round_trips_in_a_system_table_filter(value: str) -> None:
 
 
 def test_nul_is_refused() -> None:
-    with pytest.raises(sql.QuotingError):
+    with pytest.raises(QuotingError):
         sql.ident("a\x00b")
-    with pytest.raises(sql.QuotingError):
+    with pytest.raises(QuotingError):
         sql.literal("a\x00b")
 
 
 def test_query_ids_must_be_uuids() -> None:
     assert sql.terminate_query("6A1C0D2E-2A4F-4C5E-9F55-3C0B5C0F1A77").sql == \
         "TERMINATE QUERY 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77;"
-    with pytest.raises(sql.QuotingError):
+    with pytest.raises(QuotingError):
         sql.terminate_query("1; DROP DATABASE x")
 
 
 def test_secrets_are_redacted_in_the_twin_only() -> None:
-    statement = sql.create_store("s", [("type", sql.Bare("POSTGRESQL")), ("postgres.password", sql.Secret("hunter2"))])
+    statement = sql.create_store("s", [("type", sql.Bare("POSTGRESQL")),
+                                       ("postgres.password", sql.SecretLiteral("hunter2"))])
     assert "'hunter2'" in statement.sql
     assert "hunter2" not in statement.redacted and "'****'" in statement.redacted
     assert str(statement) == statement.redacted
-    assert "hunter2" not in repr(sql.Secret("hunter2"))
+    assert "hunter2" not in repr(sql.SecretLiteral("hunter2"))
 
 
 def test_select_quotes_columns_and_values() -> None:
@@ -83,7 +85,7 @@ def test_column_types_accepted(type_: str) -> None:
 
 @pytest.mark.parametrize("type_", ["VARCHAR); DROP DATABASE x; --", "ARRAY<VARCHAR", "VARCHAR'", "A>B<"])
 def test_hostile_column_types_refused(type_: str) -> None:
-    with pytest.raises(sql.QuotingError):
+    with pytest.raises(QuotingError):
         sql.column_type(type_)
 
 

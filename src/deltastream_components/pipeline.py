@@ -1,0 +1,138 @@
+"""Pipeline: source objects, a sink object and the query between them, in one declaration."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from deltastream_provider.errors import SqlTextError
+from deltastream_provider.model import Model, prop
+from deltastream_provider.query_text import one_statement
+from deltastream_provider.resources.database import DatabaseState
+from deltastream_provider.resources.namespace import NamespaceState
+from deltastream_provider.resources.object import ColumnInputs, Kind, ObjectState
+from deltastream_provider.resources.query import QueryState
+
+from .children import Child, typed_inputs
+
+_SELECT = re.compile(r"^\s*select\b", re.IGNORECASE)
+
+
+@dataclass
+class PipelineObject(Model):
+    """An object the pipeline creates: a source it reads or the sink it writes."""
+
+    name: str = prop("Name of the object in the pipeline's namespace.")
+    kind: Kind = prop("What the object is.", default="stream")
+    columns: list[ColumnInputs] = prop("Columns, in order.", default_factory=list)
+    primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None)
+    timestamp_column: str | None = prop("Column that carries event time.", default=None)
+    entity: str | None = prop("The store entity (topic or table); default: the object's name for Kafka.",
+                              default=None)
+    value_format: str | None = prop("Value format, e.g. `json`.", default=None)
+    key_format: str | None = prop("Key format.", default=None)
+    properties: dict[str, str] | None = prop("Further `WITH` properties.", default=None)
+
+
+@dataclass
+class PipelineInputs(Model):
+    database: str = prop("Database of the pipeline (created when createDatabase is true).")
+    store: str = prop("Store holding the entities of the sources and the sink.")
+    sources: list[PipelineObject] = prop("Objects the transformation reads.")
+    sink: PipelineObject = prop("Object the transformation writes.")
+    transform: str = prop("The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve "
+                          "in the pipeline's namespace. Immutable per version: to change it, raise version.")
+    namespace: str = prop("Namespace of the pipeline (created when createNamespace is true).", default="public")
+    create_database: bool = prop("Create the database instead of using an existing one.", default=False)
+    create_namespace: bool = prop("Create the namespace instead of using an existing one.", default=False)
+    query_name: str | None = prop("Name DeltaStream records for the query. Default: the component's name.",
+                                  default=None)
+    version: int = prop("Version of the transformation. Raising it starts a query with the new transform and "
+                        "then terminates the old one (create-before-delete); the objects stay.", default=1)
+
+
+@dataclass
+class PipelineOutputs(Model):
+    database_name: str = prop("Database of the pipeline.")
+    namespace_name: str = prop("Namespace of the pipeline.")
+    source_fqns: list[str] = prop("fqns of the source objects.")
+    sink_fqn: str = prop("fqn of the sink object.")
+    query_id: str = prop("Id of the running query.")
+    query_state: str = prop("State of the query, e.g. `running`.")
+    query_version: int = prop("The pipeline version the running query belongs to.")
+
+
+#: Outputs that are the child resources themselves: name -> (resource token, is a list, description).
+RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resource."),
+                    "sinkObject": ("deltastream:index:DeltaStreamObject", False, "The sink's object resource."),
+                    "sourceObjects": ("deltastream:index:DeltaStreamObject", True, "The sources' object resources.")}
+
+
+def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
+    failures = []
+    if isinstance(inputs.transform, str):
+        if not _SELECT.match(inputs.transform):
+            failures.append(("transform", "transform must be a SELECT (the pipeline writes INSERT INTO the sink "
+                                          "itself)"))
+        else:
+            try:
+                one_statement(inputs.transform)
+            except SqlTextError as exc:
+                failures.append(("transform", f"transform {exc}"))
+    if isinstance(inputs.version, int) and inputs.version < 1:
+        failures.append(("version", "version starts at 1"))
+    if isinstance(inputs.sources, list):
+        if not inputs.sources:
+            failures.append(("sources", "a pipeline needs at least one source"))
+        names = [s.name for s in inputs.sources]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                failures.append((f"sources[{index}].name", f"source {name!r} is declared twice"))
+        if isinstance(inputs.sink, PipelineObject) and inputs.sink.name in names:
+            failures.append(("sink.name", f"{inputs.sink.name!r} is both a source and the sink"))
+    for path, spec in [("sink", inputs.sink)] + [(f"sources[{i}]", s) for i, s in enumerate(inputs.sources or [])]:
+        if isinstance(spec, PipelineObject) and isinstance(spec.columns, list) and not spec.columns:
+            failures.append((f"{path}.columns", f"{path}.columns needs at least one column"))
+    return failures
+
+
+class Pipeline(pulumi.ComponentResource):
+    token = "deltastream:index:Pipeline"
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.token, name, {}, opts)
+        args = typed_inputs(PipelineInputs, inputs, ("sources", "sink", "version", "createDatabase",
+                                                     "createNamespace"))
+        child = pulumi.ResourceOptions(parent=self)
+        database: Any = inputs["database"]
+        if args.create_database:
+            database = Child("deltastream:index:Database", f"{name}-database", {"name": database},
+                             DatabaseState, child).output("name")
+        namespace: Any = inputs.get("namespace", "public")
+        if args.create_namespace:
+            namespace = Child("deltastream:index:Namespace", f"{name}-namespace",
+                              {"database": database, "name": namespace}, NamespaceState, child).output("name")
+
+        def relation(spec: PipelineObject) -> Child:
+            props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props()}
+            return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
+
+        sources = [relation(spec) for spec in args.sources]
+        sink = relation(args.sink)
+        transform = inputs["transform"]
+        sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
+            lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
+        query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
+                      {"sql": sql, "name": inputs.get("queryName") or name, "database": database,
+                       "namespace": namespace}, QueryState,
+                      pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
+        self.outputs = {
+            "databaseName": database, "namespaceName": namespace,
+            "sourceFqns": pulumi.Output.all(*[s.output("fqn") for s in sources]),
+            "sinkFqn": sink.output("fqn"), "queryId": query.output("queryId"), "queryState": query.output("state"),
+            "queryVersion": args.version, "query": query, "sinkObject": sink, "sourceObjects": sources,
+        }
+        self.register_outputs(self.outputs)

@@ -1,0 +1,851 @@
+"""Executes parsed statements against the catalog with DeltaStream's semantics and SQLSTATEs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import statements as s
+from .catalog import SYSTEM_TABLES, Catalog, dumps, quote_column, timestamp
+from .knobs import Knobs
+from .postgres_check import check_postgres
+
+VARCHAR = "VARCHAR"
+BOOLEAN = "BOOLEAN"
+ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
+                    ("path", VARCHAR)]
+STORE_TYPES = {"KAFKA": "Kafka", "CONFLUENT_KAFKA": "ConfluentKafka", "KINESIS": "Kinesis",
+               "SNOWFLAKE": "Snowflake", "POSTGRESQL": "Postgres"}
+SASL_MODES = {"NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"}
+_SECRET_KEY = re.compile(r"password|passphrase|secret|key_file|token|credential", re.IGNORECASE)
+MASK = "****"  # what the catalog shows for a credential that was set
+#: Parameters UPDATE STORE takes only together (DeltaStream validates each group as a whole).
+CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
+                     ("kafka.msk.iam_role_arn", "kafka.msk.aws_region"),
+                     ("postgres.username", "postgres.password"))
+VIRTUAL_DATABASE = "virtual"  # virtual relations are named virtual.<schema>.<name>
+
+
+class SqlFailure(Exception):
+    """A statement failed: DeltaStream answers HTTP 200 with this SQLSTATE and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SessionState:
+    organization: str
+    role: str = "sysadmin"
+    database: str | None = None
+    schema: str | None = None
+    store: str | None = None
+    compute_pool: str | None = None
+
+    def context(self) -> dict[str, str]:
+        values = {"organizationID": self.organization, "roleName": self.role, "databaseName": self.database,
+                  "schemaName": self.schema, "storeName": self.store, "computePoolName": self.compute_pool}
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class Outcome:
+    """Columns (name, type), rows of catalog values (encoded to strings on the way out), the session after."""
+
+    columns: list[tuple[str, str]]
+    rows: list[list[Any]]
+    session: SessionState
+
+
+def encode(type_: str, value: Any) -> str | None:
+    """A cell in wire form: strings or null; booleans ``true``/``false``."""
+    if value is None:
+        return None
+    if type_ == BOOLEAN:
+        return "true" if value in (1, True, "1", "true") else "false"
+    return str(value)
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.lower().split("_"))
+
+
+class Engine:
+    def __init__(self, catalog: Catalog, knobs: Knobs, clock: Callable[[], float] = time.time) -> None:
+        self.catalog = catalog
+        self.knobs = knobs
+        self.clock = clock
+        self.org = catalog.organization
+        # A store's credentials as sent, by store name, for re-checking it on UPDATE STORE; the catalog keeps
+        # only the fact that one was set. In memory only, so a restarted server re-checks with what it is sent.
+        self._credentials: dict[str, dict[str, Any]] = {}
+        self._handlers: dict[type, Callable[..., Outcome]] = {
+            s.CreateDatabase: self._create_database, s.DropDatabase: self._drop_database,
+            s.CreateSchema: self._create_schema, s.DropSchema: self._drop_schema,
+            s.CreateStore: self._create_store, s.UpdateStore: self._update_store, s.DropStore: self._drop_store,
+            s.DescribeStore: self._describe_store,
+            s.CreateRelation: self._create_relation, s.CreateRelationAs: self._create_relation_as,
+            s.InsertInto: self._insert_into, s.BeginApplication: self._begin_application,
+            s.DescribePlan: self._describe_plan, s.DropRelation: self._drop_relation,
+            s.AlterRelationOwner: self._alter_relation_owner, s.DescribeRelation: self._describe_relation,
+            s.DescribeRelationColumns: self._describe_relation_columns,
+            s.TerminateQuery: self._terminate_query, s.RestartQuery: self._restart_query,
+            s.DescribeQuery: self._describe_query, s.AlterQueryOwner: self._alter_query_owner,
+            s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
+            s.Select: self._select,
+        }
+
+    async def run(self, parsed: s.Parsed, session: SessionState, attachments: dict[str, bytes]) -> Outcome:
+        rule = self.knobs.failure_for(parsed.text)
+        if rule is not None:
+            raise SqlFailure(rule.code, rule.message)
+        statement = parsed.statement
+        check = await self._store_check(statement)
+        with self.catalog.transaction() as db:
+            now = self.clock()
+            self.catalog.settle(db, now)
+            handler = self._handlers[type(statement)]
+            result: Outcome = handler(db, statement, session, attachments=attachments, now=now, check=check)
+            self._remember_credentials(statement)
+        result.rows = [[encode(t, v) for (_, t), v in zip(result.columns, row, strict=False)] for row in result.rows]
+        return result
+
+    async def _store_check(self, statement: s.Statement) -> str | None:
+        """Connect to a Postgres store's server before the catalog changes (it can take seconds)."""
+        if not isinstance(statement, (s.CreateStore, s.UpdateStore)) or not self.knobs.postgres_check:
+            return None
+        props = statement.properties
+        if isinstance(statement, s.UpdateStore):
+            kept = self._credentials.get(statement.name, {})
+            props = {**self._store_properties_for_check(statement.name), **kept, **props}
+            if MASK in props.values():  # a credential this server was not sent since it started
+                return None
+        uris, user, password = props.get("uris"), props.get("postgres.username"), props.get("postgres.password")
+        if _word(props.get("type")) != "POSTGRESQL" or not all(isinstance(v, str) for v in (uris, user, password)):
+            return None
+        return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
+
+    def _remember_credentials(self, statement: s.Statement) -> None:
+        if isinstance(statement, (s.CreateStore, s.UpdateStore)):
+            sent = {k: v for k, v in statement.properties.items() if _is_credential(k)}
+            kept = {} if isinstance(statement, s.CreateStore) else self._credentials.get(statement.name, {})
+            self._credentials[statement.name] = {**kept, **sent}
+        elif isinstance(statement, s.DropStore):
+            self._credentials.pop(statement.name, None)
+
+    def _check_update(self, props: dict[str, Any]) -> None:
+        """What DeltaStream refuses in UPDATE STORE: bare NULLs, partial credential groups, a quoted mode."""
+        for key, value in props.items():
+            if value is None:
+                raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it "
+                                          "out to keep the current one")
+        mode = props.get("kafka.sasl.hash_function")
+        if isinstance(mode, str):
+            raise SqlFailure("3D008", f"'kafka.sasl.hash_function' takes a bare word (e.g. SHA512), not the string "
+                                      f"{mode!r}")
+        for group in CREDENTIAL_GROUPS:
+            sent = [k for k in group if k in props]
+            if sent and len(sent) < len(group):
+                missing = next(k for k in group if k not in props)
+                raise SqlFailure("3D021", f"missing parameter {missing!r}: {', '.join(repr(k) for k in group)} "
+                                          "are updated together")
+        if any(k in props for k in CREDENTIAL_GROUPS[0]) and "kafka.sasl.hash_function" not in props:
+            raise SqlFailure("3D021", "missing parameter 'kafka.sasl.hash_function': SASL credentials are updated "
+                                      "together with the mechanism")
+
+    def _store_properties_for_check(self, name: str) -> dict[str, Any]:
+        with self.catalog.transaction() as db:
+            row = db.execute("SELECT properties FROM stores WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _owner(self, session: SessionState) -> str:
+        return session.role or "sysadmin"
+
+    def _require_database(self, db: sqlite3.Connection, name: str) -> None:
+        if db.execute("SELECT 1 FROM databases WHERE name = ?", (name,)).fetchone() is None:
+            raise SqlFailure("3D002", f"database {name!r} does not exist")
+
+    def _require_schema(self, db: sqlite3.Connection, database: str, name: str) -> None:
+        self._require_database(db, database)
+        found = db.execute("SELECT 1 FROM schemas WHERE database_name = ? AND name = ?", (database, name)).fetchone()
+        if found is None:
+            raise SqlFailure("3D003", f"schema {database}.{name} does not exist")
+
+    def _schema_of(self, name: s.Name, session: SessionState) -> tuple[str, str]:
+        parts = name.parts
+        if len(parts) == 2:
+            return parts[0], parts[1]
+        if len(parts) == 1:
+            if not session.database:
+                raise SqlFailure("3D002", "no database is selected: qualify the name or set the session database")
+            return session.database, parts[0]
+        raise SqlFailure("42601", f"{name} is not a schema name")
+
+    def _relation_of(self, name: s.Name, session: SessionState) -> tuple[str, str, str]:
+        parts = name.parts
+        if len(parts) == 3:
+            return parts[0], parts[1], parts[2]
+        if len(parts) == 2:
+            if not session.database:
+                raise SqlFailure("3D002", f"no database is selected for relation {name}")
+            return session.database, parts[0], parts[1]
+        if len(parts) == 1:
+            if not session.database:
+                raise SqlFailure("3D002", f"no database is selected for relation {name}")
+            return session.database, session.schema or "public", parts[0]
+        raise SqlFailure("42601", f"{name} is not a relation name")
+
+    def _relation_row(self, db: sqlite3.Connection, name: s.Name, session: SessionState) -> sqlite3.Row:
+        d, sc, n = self._relation_of(name, session)
+        row: sqlite3.Row | None = db.execute(
+            "SELECT * FROM relations WHERE database_name = ? AND schema_name = ? AND name = ?",
+            (d, sc, n)).fetchone()
+        if row is None:
+            self._require_schema(db, d, sc)
+            raise SqlFailure("3D020", f"relation {s.Name((d, sc, n))} does not exist")
+        return row
+
+    def _fqn4(self, d: str, sc: str, n: str) -> str:
+        return str(s.Name((self.org.id, d, sc, n)))
+
+    def _relation_ref(self, row: sqlite3.Row) -> dict[str, Any]:
+        return {"fqn": self._fqn4(row["database_name"], row["schema_name"], row["name"]),
+                "type": row["relation_type"], "db_name": row["database_name"], "schema_name": row["schema_name"],
+                "name": row["name"], "store_name": row["store_name"]}
+
+    def _query_row(self, db: sqlite3.Connection, query_id: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = db.execute("SELECT * FROM queries WHERE id = ?", (query_id,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D019", f"query {query_id} does not exist")
+        return row
+
+    def _transition(self, now: float, delay: float) -> float:
+        return now + max(delay, 0.0)
+
+    # --- databases and schemas ----------------------------------------------------------------
+
+    def _create_database(self, db: sqlite3.Connection, st: s.CreateDatabase, session: SessionState,
+                         **kw: Any) -> Outcome:
+        if db.execute("SELECT 1 FROM databases WHERE name = ?", (st.name,)).fetchone():
+            raise SqlFailure("42P04", f"database {st.name!r} already exists")
+        stamp = timestamp(kw["now"])
+        db.execute("INSERT INTO databases VALUES (?, ?, ?, ?, 0)", (st.name, self._owner(session), stamp, stamp))
+        db.execute("INSERT INTO schemas VALUES (?, 'public', ?, ?, ?)", (st.name, self._owner(session), stamp, stamp))
+        return Outcome([], [], session)
+
+    def _drop_database(self, db: sqlite3.Connection, st: s.DropDatabase, session: SessionState, **kw: Any) -> Outcome:
+        self._require_database(db, st.name)
+        if db.execute("SELECT 1 FROM relations WHERE database_name = ?", (st.name,)).fetchone():
+            raise SqlFailure("2BP01", f"database {st.name!r} still contains relations; drop them first")
+        db.execute("DELETE FROM databases WHERE name = ?", (st.name,))
+        if session.database == st.name:
+            session = replace(session, database=None, schema=None)
+        return Outcome([], [], session)
+
+    def _create_schema(self, db: sqlite3.Connection, st: s.CreateSchema, session: SessionState, **kw: Any) -> Outcome:
+        if st.database is not None and len(st.name.parts) == 1:
+            database, name = st.database, st.name.parts[0]
+        else:
+            database, name = self._schema_of(st.name, session)
+        self._require_database(db, database)
+        if db.execute("SELECT 1 FROM schemas WHERE database_name = ? AND name = ?", (database, name)).fetchone():
+            raise SqlFailure("42P06", f"schema {database}.{name} already exists")
+        stamp = timestamp(kw["now"])
+        db.execute("INSERT INTO schemas VALUES (?, ?, ?, ?, ?)", (database, name, self._owner(session), stamp, stamp))
+        return Outcome([], [], session)
+
+    def _drop_schema(self, db: sqlite3.Connection, st: s.DropSchema, session: SessionState, **kw: Any) -> Outcome:
+        database, name = self._schema_of(st.name, session)
+        self._require_schema(db, database, name)
+        if db.execute("SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ?",
+                      (database, name)).fetchone():
+            raise SqlFailure("2BP01", f"schema {database}.{name} still contains relations; drop them first")
+        db.execute("DELETE FROM schemas WHERE database_name = ? AND name = ?", (database, name))
+        return Outcome([], [], session)
+
+    # --- stores -------------------------------------------------------------------------------
+
+    def _validate_store(self, props: dict[str, Any], attachments: dict[str, bytes]) -> str:
+        kind = _word(props.get("type"))
+        if not kind:
+            raise SqlFailure("3D021", "missing parameter 'type'")
+
+        def need(*keys: str) -> None:
+            for key in keys:
+                if props.get(key) in (None, ""):
+                    raise SqlFailure("3D021", f"missing parameter {key!r} for a {kind} store")
+
+        def attachment(key: str) -> None:
+            ref = props.get(key)
+            if isinstance(ref, str) and ref not in attachments:
+                raise SqlFailure("3D008", f"parameter {key!r} names attachment {ref!r}, which was not sent")
+
+        if kind in ("KAFKA", "CONFLUENT_KAFKA"):
+            need("uris", "kafka.sasl.hash_function")
+            mode = _word(props["kafka.sasl.hash_function"])
+            if mode not in SASL_MODES:
+                raise SqlFailure("3D008", f"invalid value {mode!r} for 'kafka.sasl.hash_function'; "
+                                          f"expected one of {', '.join(sorted(SASL_MODES))}")
+            if mode in ("PLAIN", "SHA256", "SHA512"):
+                need("kafka.sasl.username", "kafka.sasl.password")
+            if mode == "AWS_MSK_IAM":
+                need("kafka.msk.iam_role_arn", "kafka.msk.aws_region")
+                if props.get("kafka.sasl.username") or props.get("kafka.sasl.password"):
+                    raise SqlFailure("3D008", "username and password cannot be used with AWS_MSK_IAM")
+            attachment("tls.ca_cert_file")
+        elif kind == "POSTGRESQL":
+            need("uris", "postgres.username", "postgres.password")
+        elif kind == "SNOWFLAKE":
+            need("uris", "snowflake.account_id", "snowflake.cloud.region", "snowflake.warehouse_name",
+                 "snowflake.role_name", "snowflake.username", "snowflake.client.key_file")
+            attachment("snowflake.client.key_file")
+        return kind
+
+    def _final_store_status(self, name: str, check: str | None) -> tuple[str, str | None]:
+        if check is not None:
+            return "errored", check
+        if self.knobs.errored_stores and re.search(self.knobs.errored_stores, name):
+            return "errored", "injected failure: the store could not be reached"
+        return "ready", None
+
+    def _create_store(self, db: sqlite3.Connection, st: s.CreateStore, session: SessionState, **kw: Any) -> Outcome:
+        if db.execute("SELECT 1 FROM stores WHERE name = ?", (st.name,)).fetchone():
+            raise SqlFailure("42P05", f"store {st.name!r} already exists")
+        kind = self._validate_store(st.properties, kw["attachments"])
+        status, message = self._final_store_status(st.name, kw["check"])
+        stamp = timestamp(kw["now"])
+        delay = self.knobs.store_ready_s
+        db.execute("INSERT INTO stores VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                   (st.name, STORE_TYPES.get(kind, _pascal(kind)), "creating" if delay else status,
+                    None if delay else message, self._owner(session), stamp, stamp, _public(st.properties),
+                    status if delay else None, message if delay else None,
+                    self._transition(kw["now"], delay) if delay else None))
+        return Outcome([], [], session)
+
+    def _update_store(self, db: sqlite3.Connection, st: s.UpdateStore, session: SessionState, **kw: Any) -> Outcome:
+        row = db.execute("SELECT * FROM stores WHERE name = ?", (st.name,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D006", f"store {st.name!r} does not exist")
+        current = json.loads(row["properties"])
+        if "type" in st.properties and _word(st.properties["type"]) != _word(current.get("type")):
+            raise SqlFailure("3D008", "a store's 'type' cannot be changed")
+        self._check_update(st.properties)
+        merged = {**current, **st.properties}
+        if _word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "POSTGRESQL", "SNOWFLAKE"):
+            previous_files = {v: b"" for k, v in current.items() if isinstance(v, str) and k.endswith("_file")}
+            self._validate_store(merged, previous_files | kw["attachments"])
+        status, message = self._final_store_status(st.name, kw["check"])
+        delay = self.knobs.store_ready_s
+        db.execute("""UPDATE stores SET properties = ?, status = ?, status_message = ?, updated_at = ?,
+                      next_status = ?, next_message = ?, transition_at = ? WHERE name = ?""",
+                   (_public(merged), "updating" if delay else status, None if delay else message,
+                    timestamp(kw["now"]), status if delay else None, message if delay else None,
+                    self._transition(kw["now"], delay) if delay else None, st.name))
+        return Outcome([], [], session)
+
+    def _drop_store(self, db: sqlite3.Connection, st: s.DropStore, session: SessionState, **kw: Any) -> Outcome:
+        if db.execute("SELECT 1 FROM stores WHERE name = ?", (st.name,)).fetchone() is None:
+            raise SqlFailure("3D006", f"store {st.name!r} does not exist")
+        users = db.execute("SELECT COUNT(*) FROM relations WHERE store_name = ?", (st.name,)).fetchone()[0]
+        if users:
+            raise SqlFailure("2BP01", f"store {st.name!r} is used by {users} relation(s); drop them first")
+        if self.knobs.store_drop_s:
+            db.execute("""UPDATE stores SET status = 'deleting', updated_at = ?, next_status = 'deleted',
+                          transition_at = ? WHERE name = ?""",
+                       (timestamp(kw["now"]), self._transition(kw["now"], self.knobs.store_drop_s), st.name))
+        else:
+            db.execute("DELETE FROM stores WHERE name = ?", (st.name,))
+        return Outcome([], [], session)
+
+    def _describe_store(self, db: sqlite3.Connection, st: s.DescribeStore, session: SessionState, **kw: Any) -> Outcome:
+        row = db.execute("SELECT * FROM stores WHERE name = ?", (st.name,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D006", f"store {st.name!r} does not exist")
+        props = json.loads(row["properties"])
+        details = {k.split(".", 1)[1].replace(".", "_"): v for k, v in props.items()
+                   if k.startswith(("snowflake.", "postgres.", "kafka.msk.")) and v != MASK}
+        registry = props.get("schema_registry.name") or props.get("kafka.schema_registry_name")
+        columns = [("Metadata", VARCHAR), ("Uris", VARCHAR), ("Details", VARCHAR), ("TlsEnabled", BOOLEAN),
+                   ("VerifyServerHostname", BOOLEAN), ("SchemaRegistry", VARCHAR), ("Path", VARCHAR)]
+        tls_off = props.get("tls.disabled") is True
+        metadata = {"type": row["type"], "status": row["status"], "properties": props}
+        return Outcome(columns, [[dumps(metadata), props.get("uris"), dumps(details), not tls_off,
+                                  props.get("tls.verify_server_hostname", True) is not False,
+                                  registry, None]], session)
+
+    # --- relations ----------------------------------------------------------------------------
+
+    def _store_for(self, db: sqlite3.Connection, props: dict[str, Any], session: SessionState) -> str:
+        store = props.get("store")
+        name = store.name if isinstance(store, s.Identifier) else store if isinstance(store, str) else session.store
+        if name is None:
+            row = db.execute("SELECT name FROM stores WHERE is_default = 1").fetchone()
+            if row is None:
+                raise SqlFailure("3D006", "no store is given: set the 'store' property or the session store")
+            name = row[0]
+        row = db.execute("SELECT status FROM stores WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D006", f"store {name!r} does not exist")
+        if row[0] != "ready":
+            raise SqlFailure("3E001", f"store {name!r} is not ready (status {row[0]})")
+        return name
+
+    def _plan_relation(self, db: sqlite3.Connection, name: s.Name, props: dict[str, Any], session: SessionState,
+                       dry_run: bool) -> tuple[str, str, str, str]:
+        """Where a new relation goes. DESCRIBE plans without side effects, so it plans an existing one too."""
+        d, sc, n = self._relation_of(name, session)
+        self._require_schema(db, d, sc)
+        if not dry_run and db.execute("SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ? "
+                                      "AND name = ?", (d, sc, n)).fetchone():
+            raise SqlFailure("42P017", f"relation {s.Name((d, sc, n))} already exists")
+        return d, sc, n, self._store_for(db, props, session)
+
+    def _check_columns(self, st: s.CreateRelation) -> None:
+        names = [c.name for c in st.columns]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise SqlFailure("42601", f"column {duplicates[0]!r} is defined more than once")
+        missing = [k for k in st.primary_key if k not in names]
+        if missing:
+            raise SqlFailure("42601", f"PRIMARY KEY column {missing[0]!r} is not defined")
+        if st.kind == "changelog" and not st.primary_key:
+            raise SqlFailure("42601", "a CHANGELOG needs a PRIMARY KEY")
+
+    def _insert_relation(self, db: sqlite3.Connection, kind: str, d: str, sc: str, n: str, store: str,
+                         columns: list[s.ColumnSpec], primary_key: tuple[str, ...], props: dict[str, Any],
+                         session: SessionState, now: float) -> list[Any]:
+        relation_id = str(uuid.uuid4())
+        stamp = timestamp(now)
+        db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'created', ?, ?, ?, ?)",
+                   (relation_id, d, sc, n, store, kind, json.dumps(list(primary_key)) if primary_key else None,
+                    self._owner(session), stamp, stamp, _public(props)))
+        db.executemany("INSERT INTO relation_columns VALUES (?, ?, ?, ?, ?)",
+                       [(relation_id, i, c.name, c.type, int(c.nullable)) for i, c in enumerate(columns)])
+        label = kind.replace("_", " ").upper()
+        return [kind, n, f"CREATE {label}", f"created {label.lower()} {s.Name((d, sc, n))}", json.dumps([d, sc, n])]
+
+    def _create_relation(self, db: sqlite3.Connection, st: s.CreateRelation, session: SessionState, *,
+                         dry_run: bool = False, **kw: Any) -> Outcome:
+        self._check_columns(st)
+        d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
+        if dry_run:
+            ddl = self._ddl(st.kind, (d, sc, n), store)
+            return self._plan(f"CREATE_{st.kind.upper()}", {"ddl": ddl, "sink": None, "sources": []}, session)
+        row = self._insert_relation(db, st.kind, d, sc, n, store, list(st.columns), st.primary_key,
+                                    st.properties, session, kw["now"])
+        return Outcome(ARTIFACT_COLUMNS, [row], session)
+
+    def _sources(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState) -> list[sqlite3.Row]:
+        return [self._relation_row(db, name, session) for name in query.sources]
+
+    def _create_relation_as(self, db: sqlite3.Connection, st: s.CreateRelationAs, session: SessionState, *,
+                            dry_run: bool = False, **kw: Any) -> Outcome:
+        sources = self._sources(db, st.query, session)
+        d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
+        ddl = self._ddl(st.kind, (d, sc, n), store)
+        if dry_run:
+            return self._plan(f"CREATE_{st.kind.upper()}_AS_SELECT",
+                              {"ddl": ddl, "sink": ddl, "sources": [self._relation_ref(r) for r in sources]}, session)
+        columns = self._columns_of(db, sources[0]["id"]) if sources else []
+        relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
+                                         kw["now"])
+        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _query_name(st.query))
+        return Outcome(ARTIFACT_COLUMNS, [query, relation], session)
+
+    def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: SessionState, *,
+                     dry_run: bool = False, **kw: Any) -> Outcome:
+        sink = self._relation_row(db, st.sink, session)
+        sources = self._sources(db, st.query, session)
+        if dry_run:
+            return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
+                                              "sources": [self._relation_ref(r) for r in sources]}, session)
+        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], _query_name(st.query))
+        return Outcome(ARTIFACT_COLUMNS, [row], session)
+
+    def _begin_application(self, db: sqlite3.Connection, st: s.BeginApplication, session: SessionState, *,
+                           dry_run: bool = False, **kw: Any) -> Outcome:
+        """Plan or launch an application: one query for all its statements. A virtual relation is visible only
+        to the statements after it; a physical CREATE ... AS SELECT creates its relation when launched."""
+        virtual: dict[tuple[str, str, str], list[s.ColumnSpec]] = {}
+        ddls: list[dict[str, Any]] = []
+        sources: dict[tuple[str, str, str], sqlite3.Row] = {}
+        sinks: list[dict[str, Any]] = []
+        creates: list[tuple[s.CreateRelationAs, tuple[str, str, str, str], list[s.ColumnSpec]]] = []
+        for inner in st.statements:
+            columns = self._application_reads(db, inner.query, session, virtual, sources)
+            if isinstance(inner, s.CreateRelationAs) and inner.virtual:
+                path = self._relation_of(inner.name, session)
+                if path[0] != VIRTUAL_DATABASE:
+                    raise SqlFailure("42601", f"virtual relation {inner.name} must be named "
+                                              f"{VIRTUAL_DATABASE}.<schema>.<name>")
+                if path in virtual:
+                    raise SqlFailure("42P017", f"virtual relation {s.Name(path)} is defined twice")
+                virtual[path] = columns
+                ddls.append(self._ddl(inner.kind, path, None, is_virtual=True))
+            elif isinstance(inner, s.CreateRelationAs):
+                d, sc, n, store = self._plan_relation(db, inner.name, inner.properties, session, dry_run)
+                ddls.append(self._ddl(inner.kind, (d, sc, n), store, is_virtual=False))
+                sinks.append(self._ddl(inner.kind, (d, sc, n), store))
+                creates.append((inner, (d, sc, n, store), columns))
+            else:
+                if self._relation_of(inner.sink, session) in virtual:
+                    raise SqlFailure("42601", f"INSERT INTO virtual relation {inner.sink}: define it with "
+                                              "CREATE VIRTUAL ... AS SELECT instead")
+                sinks.append(self._relation_ref(self._relation_row(db, inner.sink, session)))
+        if not sinks:
+            raise SqlFailure("42601", f"application {st.name!r} writes to no relation: add an INSERT INTO or a "
+                                      "CREATE ... AS SELECT")
+        if dry_run:
+            return self._plan("APPLICATION", {"ddls": ddls, "statements": [i.text for i in st.statements],
+                                              "sources": [self._relation_ref(r) for r in sources.values()],
+                                              "sinks": sinks}, session)
+        for create, (d, sc, n, store), columns in creates:
+            self._insert_relation(db, create.kind, d, sc, n, store, columns, (), create.properties, session,
+                                  kw["now"])
+        sink_paths = [[k["db_name"], k["schema_name"], k["name"]] for k in sinks]
+        row = self._launch_query(db, st.text, sink_paths, list(sources.values()), session, kw["now"], st.name)
+        return Outcome(ARTIFACT_COLUMNS, [row], session)
+
+    def _application_reads(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState,
+                           virtual: dict[tuple[str, str, str], list[s.ColumnSpec]],
+                           sources: dict[tuple[str, str, str], sqlite3.Row]) -> list[s.ColumnSpec]:
+        """Record the physical relations a statement reads; its columns are those of the first one it reads."""
+        columns: list[s.ColumnSpec] | None = None
+        for name in query.sources:
+            path = self._relation_of(name, session)
+            if path in virtual:
+                found = virtual[path]
+            elif path[0] == VIRTUAL_DATABASE:
+                raise SqlFailure("3D020", f"virtual relation {s.Name(path)} is read before it is defined")
+            else:
+                row = sources.setdefault(path, self._relation_row(db, name, session))
+                found = self._columns_of(db, row["id"])
+            columns = found if columns is None else columns
+        return columns or []
+
+    def _ddl(self, kind: str, path: tuple[str, str, str], store: str | None,
+             is_virtual: bool | None = None) -> dict[str, Any]:
+        """A plan's description of a relation to create (``is_virtual`` only in application plans)."""
+        d, sc, n = path
+        ddl = {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
+               "store_name": store}
+        return ddl if is_virtual is None else {**ddl, "is_virtual": is_virtual}
+
+    def _columns_of(self, db: sqlite3.Connection, relation_id: str) -> list[s.ColumnSpec]:
+        rows = db.execute("SELECT name, type, nullable FROM relation_columns WHERE relation_id = ? ORDER BY ordinal",
+                          (relation_id,)).fetchall()
+        return [s.ColumnSpec(r[0], r[1], bool(r[2])) for r in rows]
+
+    def _launch_query(self, db: sqlite3.Connection, sql: str, sinks: list[list[str]], sources: list[sqlite3.Row],
+                      session: SessionState, now: float, name: str | None) -> list[Any]:
+        """Start a query; a named one gets the next version of that name (name:version)."""
+        query_id = str(uuid.uuid4())
+        version = None
+        if name is not None:
+            version = 1 + (db.execute("SELECT COALESCE(MAX(version), 0) FROM queries WHERE name = ?",
+                                      (name,)).fetchone()[0])
+        stamp = timestamp(now)
+        final, error = "running", None
+        if self.knobs.errored_queries and re.search(self.knobs.errored_queries, sql, re.IGNORECASE | re.DOTALL):
+            final, error = "errored", "injected failure: the query could not start"
+        delay = self.knobs.query_running_s
+        source_paths = [[r["database_name"], r["schema_name"], r["name"]] for r in sources]
+        db.execute("INSERT INTO queries VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (query_id, name, version, "starting" if delay else final, sql, self._owner(session), stamp, stamp,
+                    json.dumps(sinks), json.dumps(source_paths), None if delay else error,
+                    final if delay else None, error if delay else None,
+                    self._transition(now, delay) if delay else None))
+        return ["query", query_id, "QUERY", f"query {query_id} launched", "[]"]
+
+    def _plan(self, kind: str, plan: dict[str, Any], session: SessionState) -> Outcome:
+        return Outcome([("type", VARCHAR), ("plan", VARCHAR)], [[kind, dumps(plan)]], session)
+
+    def _describe_plan(self, db: sqlite3.Connection, st: s.DescribePlan, session: SessionState, **kw: Any) -> Outcome:
+        inner = st.statement
+        return self._handlers[type(inner)](db, inner, session, dry_run=True, **kw)
+
+    def _drop_relation(self, db: sqlite3.Connection, st: s.DropRelation, session: SessionState, **kw: Any) -> Outcome:
+        row = self._relation_row(db, st.name, session)
+        path = [row["database_name"], row["schema_name"], row["name"]]
+        for query in db.execute("SELECT id, sink, sources FROM queries WHERE current_state NOT IN ('terminated')"):
+            if path in _sinks(query["sink"]) or path in json.loads(query["sources"]):
+                raise SqlFailure("2BP01", f"relation {s.Name(tuple(path))} is used by running queries "
+                                          f"(query {query['id']}); terminate them first")
+        db.execute("DELETE FROM relations WHERE id = ?", (row["id"],))
+        return Outcome([], [], session)
+
+    def _alter_relation_owner(self, db: sqlite3.Connection, st: s.AlterRelationOwner, session: SessionState,
+                              **kw: Any) -> Outcome:
+        row = self._relation_row(db, st.name, session)
+        db.execute("UPDATE relations SET owner = ?, updated_at = ? WHERE id = ?",
+                   (st.owner, timestamp(kw["now"]), row["id"]))
+        return Outcome([], [], session)
+
+    def _describe_relation(self, db: sqlite3.Connection, st: s.DescribeRelation, session: SessionState,
+                           **kw: Any) -> Outcome:
+        row = self._relation_row(db, st.name, session)
+        columns = [("Name", VARCHAR), ("Type", VARCHAR), ("Owner", VARCHAR), ("State", VARCHAR),
+                   ("Properties", VARCHAR), ("CreatedAt", "TIMESTAMP_LTZ"), ("UpdatedAt", "TIMESTAMP_LTZ")]
+        return Outcome(columns, [[row["name"], row["relation_type"], row["owner"], row["state"], row["properties"],
+                                  row["created_at"], row["updated_at"]]], session)
+
+    def _describe_relation_columns(self, db: sqlite3.Connection, st: s.DescribeRelationColumns, session: SessionState,
+                                   **kw: Any) -> Outcome:
+        row = self._relation_row(db, st.name, session)
+        columns = [("name", VARCHAR), ("type", VARCHAR), ("nullable", BOOLEAN), ("properties", VARCHAR)]
+        return Outcome(columns, [[c.name, c.type, c.nullable, "{}"] for c in self._columns_of(db, row["id"])],
+                       session)
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def _terminate_query(self, db: sqlite3.Connection, st: s.TerminateQuery, session: SessionState,
+                         **kw: Any) -> Outcome:
+        row = self._query_row(db, st.query_id)
+        if row["current_state"] in ("terminated", "terminate_requested"):
+            return Outcome([], [], session)
+        delay = self.knobs.query_terminated_s
+        db.execute("""UPDATE queries SET intended_state = 'terminated', current_state = ?, updated_at = ?,
+                      next_state = ?, next_error = NULL, transition_at = ? WHERE id = ?""",
+                   ("terminate_requested" if delay else "terminated", timestamp(kw["now"]),
+                    "terminated" if delay else None, self._transition(kw["now"], delay) if delay else None,
+                    st.query_id))
+        return Outcome([], [], session)
+
+    def _restart_query(self, db: sqlite3.Connection, st: s.RestartQuery, session: SessionState, **kw: Any) -> Outcome:
+        row = self._query_row(db, st.query_id)
+        if row["current_state"] not in ("terminated", "errored"):
+            raise SqlFailure("3D008", f"query {st.query_id} is {row['current_state']}; only errored or "
+                                      "terminated queries can be restarted")
+        delay = self.knobs.query_running_s
+        db.execute("""UPDATE queries SET intended_state = 'running', current_state = ?, error = NULL,
+                      updated_at = ?, next_state = ?, transition_at = ? WHERE id = ?""",
+                   ("starting" if delay else "running", timestamp(kw["now"]), "running" if delay else None,
+                    self._transition(kw["now"], delay) if delay else None, st.query_id))
+        return Outcome([], [], session)
+
+    def _describe_query(self, db: sqlite3.Connection, st: s.DescribeQuery, session: SessionState, **kw: Any) -> Outcome:
+        row = self._query_row(db, st.query_id)
+        pairs = [("id", row["id"]), ("name", row["name"]), ("version", row["version"]),
+                 ("state", row["current_state"]), ("intended_state", row["intended_state"]),
+                 ("error", row["error"]), ("sql", row["sql"]), ("owner", row["owner"]),
+                 ("created_at", row["created_at"]), ("updated_at", row["updated_at"])]
+        return Outcome([("Property", VARCHAR), ("Value", VARCHAR)], [[k, v] for k, v in pairs], session)
+
+    def _alter_query_owner(self, db: sqlite3.Connection, st: s.AlterQueryOwner, session: SessionState,
+                           **kw: Any) -> Outcome:
+        self._query_row(db, st.query_id)
+        db.execute("UPDATE queries SET owner = ?, updated_at = ? WHERE id = ?",
+                   (st.owner, timestamp(kw["now"]), st.query_id))
+        return Outcome([], [], session)
+
+    # --- listings, session, system tables -----------------------------------------------------
+
+    def _list_objects(self, db: sqlite3.Connection, st: s.ListObjects, session: SessionState, **kw: Any) -> Outcome:
+        ts = "TIMESTAMP_LTZ"
+        if st.target == "ORGANIZATIONS":
+            return Outcome([("id", VARCHAR), ("name", VARCHAR), ("description", VARCHAR),
+                            ("profileImageURI", VARCHAR), ("createdAt", ts)],
+                           [[self.org.id, self.org.name, None, None, self.org.created_at]], session)
+        if st.target == "DATABASES":
+            rows = db.execute("SELECT name, is_default, owner, created_at FROM databases ORDER BY name").fetchall()
+            return Outcome([("Name", VARCHAR), ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", ts)],
+                           [list(r) for r in rows], session)
+        if st.target == "SCHEMAS":
+            if not session.database:
+                raise SqlFailure("3D002", "no database is selected: USE DATABASE first")
+            return self._schemas_in(db, session.database, session)
+        if st.target == "STORES":
+            rows = db.execute("""SELECT name, type, status, status_message, is_default, owner, created_at, updated_at
+                                 FROM stores ORDER BY name""").fetchall()
+            return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("State", VARCHAR), ("Message", VARCHAR),
+                            ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)],
+                           [list(r) for r in rows], session)
+        if st.target == "QUERIES":
+            where = "" if st.all else " WHERE current_state <> 'terminated'"
+            rows = db.execute("SELECT id, name, version, intended_state, current_state, sql, owner, created_at, "
+                              f"updated_at FROM queries{where} ORDER BY created_at, id").fetchall()
+            return Outcome([("ID", VARCHAR), ("Name", VARCHAR), ("Version", "INTEGER"), ("IntendedState", VARCHAR),
+                            ("ActualState", VARCHAR), ("Query", VARCHAR), ("Owner", VARCHAR), ("CreatedAt", ts),
+                            ("UpdatedAt", ts)], [list(r) for r in rows], session)
+        if st.target == "RELATIONS":
+            if st.schema is not None:
+                d, sc = self._schema_of(st.schema, session)
+            elif session.database:
+                d, sc = session.database, session.schema or "public"
+            else:
+                raise SqlFailure("3D002", "no database is selected: USE DATABASE first")
+            return self._relations_in(db, d, sc, session)
+        raise SqlFailure("0A000", f"LIST {st.target} is not supported by the local server")
+
+    def _schemas_in(self, db: sqlite3.Connection, database: str, session: SessionState) -> Outcome:
+        self._require_database(db, database)
+        rows = db.execute("SELECT name, name = 'public', owner, created_at FROM schemas WHERE database_name = ? "
+                          "ORDER BY name", (database,)).fetchall()
+        return Outcome([("Name", VARCHAR), ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", "TIMESTAMP_LTZ")],
+                       [list(r) for r in rows], session)
+
+    def _relations_in(self, db: sqlite3.Connection, database: str, schema: str, session: SessionState) -> Outcome:
+        self._require_schema(db, database, schema)
+        rows = db.execute("SELECT name, relation_type, owner, state, properties, created_at, updated_at "
+                          "FROM relations WHERE database_name = ? AND schema_name = ? ORDER BY name",
+                          (database, schema)).fetchall()
+        ts = "TIMESTAMP_LTZ"
+        return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("Owner", VARCHAR), ("State", VARCHAR),
+                        ("Properties", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)], [list(r) for r in rows],
+                       session)
+
+    def _show(self, db: sqlite3.Connection, st: s.Show, session: SessionState, **kw: Any) -> Outcome:
+        if st.target == "SCHEMAS" and st.scope == "DATABASE" and len(st.name.parts) == 1:
+            return self._schemas_in(db, st.name.parts[0], session)
+        if st.target == "RELATIONS" and st.scope == "SCHEMA":
+            d, sc = self._schema_of(st.name, session)
+            return self._relations_in(db, d, sc, session)
+        raise SqlFailure("0A000", f"SHOW {st.target} IN {st.scope} is not supported by the local server")
+
+    def _use(self, db: sqlite3.Connection, st: s.Use, session: SessionState, **kw: Any) -> Outcome:
+        if st.kind == "DATABASE":
+            self._require_database(db, st.name.parts[-1])
+            return Outcome([], [], replace(session, database=st.name.parts[-1], schema="public"))
+        if st.kind == "SCHEMA":
+            d, sc = self._schema_of(st.name, session)
+            self._require_schema(db, d, sc)
+            return Outcome([], [], replace(session, database=d, schema=sc))
+        name = st.name.parts[-1]
+        if db.execute("SELECT 1 FROM stores WHERE name = ?", (name,)).fetchone() is None:
+            raise SqlFailure("3D006", f"store {name!r} does not exist")
+        return Outcome([], [], replace(session, store=name))
+
+    def _can_i(self, db: sqlite3.Connection, st: s.CanI, session: SessionState, **kw: Any) -> Outcome:
+        return Outcome([], [], session)
+
+    def _select(self, db: sqlite3.Connection, st: s.Select, session: SessionState, **kw: Any) -> Outcome:
+        """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""
+        tables: dict[str, str] = {}  # alias -> system table
+        for table_ref in [st.table] + ([st.join.table] if st.join else []):
+            table = self._system_table(table_ref.name)
+            tables[table_ref.alias or table] = table
+        aliases = {item.alias for item in st.columns or () if item.alias}
+
+        def column(ref: s.ColumnRef, allow_alias: bool = False) -> tuple[str, str]:
+            if ref.table is not None:
+                if ref.table not in tables:
+                    raise SqlFailure("42601", f"{ref.table!r} is not a table of this query")
+                candidates = [ref.table]
+            else:
+                if allow_alias and ref.column in aliases:
+                    return quote_column(ref.column), VARCHAR
+                candidates = [a for a, t in tables.items() if ref.column in dict(SYSTEM_TABLES[t])]
+                if len(candidates) > 1:
+                    raise SqlFailure("42601", f"column {ref.column!r} is ambiguous; qualify it")
+            declared = dict(SYSTEM_TABLES[tables[candidates[0]]]) if candidates else {}
+            if ref.column not in declared:
+                where = " or ".join(f"deltastream.sys.{tables[a]}" for a in (candidates or tables))
+                raise SqlFailure("42601", f"column {ref.column!r} does not exist in {where}")
+            return f"{quote_column(candidates[0])}.{quote_column(ref.column)}", declared[ref.column]
+
+        outputs: list[tuple[str, str]] = []
+        expressions: list[str] = []
+        if st.columns is None:
+            for alias, table in tables.items():
+                for name, type_ in SYSTEM_TABLES[table]:
+                    outputs.append((name, type_))
+                    expressions.append(f"{quote_column(alias)}.{quote_column(name)}")
+        for item in st.columns or ():
+            if isinstance(item.value, int):
+                outputs.append((str(item.value), "INTEGER"))
+                expressions.append(str(item.value))
+            else:
+                text, type_ = column(item.value)
+                outputs.append((item.alias or item.value.column, type_))
+                expressions.append(text)
+        params: list[Any] = []
+        sql = "SELECT " + ", ".join(expressions) + " FROM "
+        first = next(iter(tables.items()))
+        sql += f"sys_{first[1]} AS {quote_column(first[0])}"
+        if st.join is not None:
+            alias = st.join.table.alias or self._system_table(st.join.table.name)
+            conditions = " AND ".join(f"{column(a)[0]} = {column(b)[0]}" for a, b in st.join.on)
+            join = "LEFT JOIN" if st.join.left else "JOIN"
+            sql += f" {join} sys_{tables[alias]} AS {quote_column(alias)} ON {conditions}"
+        filters: list[str] = []
+        for predicate in st.where:
+            if isinstance(predicate, s.Eq):
+                filters.append(f"{column(predicate.column)[0]} = ?")
+                params.append(predicate.value)
+            elif isinstance(predicate, s.In):
+                filters.append(f"{column(predicate.column)[0]} IN ({', '.join('?' * len(predicate.values))})")
+                params.extend(predicate.values)
+            else:
+                pieces = [column(predicate.columns[0])[0]]
+                for separator, part in zip(predicate.separators, predicate.columns[1:], strict=False):
+                    pieces += ["?", column(part)[0]]
+                    params.append(separator)
+                filters.append(" || ".join(pieces) + " = ?")
+                params.append(predicate.value)
+        if filters:
+            sql += " WHERE " + " AND ".join(filters)
+        if st.order_by:
+            sql += " ORDER BY " + ", ".join(f"{column(c, allow_alias=True)[0]}{' DESC' if desc else ''}"
+                                            for c, desc in st.order_by)
+        if st.limit is not None:
+            sql += " LIMIT ?"
+            params.append(st.limit)
+        return Outcome(outputs, self.catalog.rows(db, sql, params), session)
+
+    def _system_table(self, name: s.Name) -> str:
+        parts = name.parts
+        if len(parts) != 3 or parts[0].lower() != "deltastream" or parts[1].lower() != "sys":
+            raise SqlFailure("0A000", "the local server answers SELECT only on the system tables "
+                                      "deltastream.sys.\"<table>\"")
+        if parts[2] not in SYSTEM_TABLES:
+            raise SqlFailure("3D020", f"relation deltastream.sys.{parts[2]} does not exist")
+        return parts[2]
+
+def _path(row: sqlite3.Row) -> list[str]:
+    return [row["database_name"], row["schema_name"], row["name"]]
+
+
+def _sinks(stored: str | None) -> list[list[str]]:
+    """A query's sinks as stored: a list of paths (one path alone in catalogs written before applications)."""
+    value = json.loads(stored or "[]")
+    return [value] if value and isinstance(value[0], str) else value
+
+
+def _query_name(body: s.QueryBody) -> str | None:
+    """``... QUERY WITH ('query.name' = 'n')``."""
+    name = body.properties.get("query.name")
+    return name.name if isinstance(name, s.Identifier) else name if isinstance(name, str) else None
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, s.Keyword):
+        return value.word.upper()
+    if isinstance(value, s.Identifier):
+        return value.name.upper()
+    return str(value).upper() if isinstance(value, str) else ""
+
+
+def _public(props: dict[str, Any]) -> str:
+    """Properties as stored: a credential is kept only as the fact that it was set."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, s.Keyword):
+            return value.word
+        if isinstance(value, s.Identifier):
+            return value.name
+        return value if value is not s.FLAG else True
+    return dumps({k: MASK if _is_credential(k) else plain(v) for k, v in props.items()})
+
+
+def _is_credential(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key)) and not key.endswith("_file")

@@ -1,0 +1,388 @@
+"""Parses DeltaStream SQL into typed statements with the grammar in ``grammar.lark`` (LALR)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import statements as s
+
+
+class SqlSyntaxError(Exception):
+    """Malformed SQL; ``position`` is the 0-based character offset."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(sql: str) -> list[s.Parsed]:
+    """Every statement in ``sql`` (statements are separated by top-level semicolons)."""
+    try:
+        tree = _parser().parse(sql)
+    except UnexpectedInput as exc:
+        raise _syntax_error(sql, exc) from None
+    try:
+        return _Build(sql).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, SqlSyntaxError):
+            raise exc.orig_exc from None
+        raise
+
+
+def _syntax_error(sql: str, exc: UnexpectedInput) -> SqlSyntaxError:
+    position = getattr(exc, "pos_in_stream", None)
+    if isinstance(exc, UnexpectedEOF) or position is None:
+        position = len(sql)
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        near = "end of input"
+    elif isinstance(exc, UnexpectedCharacters):
+        near = repr(sql[position:position + 1])
+    else:
+        near = repr(sql[position:position + 20].split()[0]) if sql[position:].strip() else "end of input"
+    line = sql.count("\n", 0, position) + 1
+    column = position - (sql.rfind("\n", 0, position) + 1) + 1
+    return SqlSyntaxError(f"syntax error at or near {near} (line {line}, column {column}, position {position})",
+                          position)
+
+
+def identifier(token: Token) -> str:
+    """Bare identifiers are lower-cased; quoted ones keep case, with doubled quotes undone."""
+    text = str(token)
+    if token.type == "QUOTED_IDENT":
+        return text[1:-1].replace('""', '"')
+    if token.type == "BACKTICK_IDENT":
+        return text[1:-1].replace("``", "`")
+    return text.lower()
+
+
+def string(token: Token) -> str:
+    return str(token)[1:-1].replace("''", "'")
+
+
+def _number(token: Token) -> int | float:
+    text = str(token)
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _sources(tokens: list[Token]) -> tuple[s.Name, ...]:
+    """Relations named after FROM or JOIN, in order of appearance, each once."""
+    found: list[s.Name] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token.type != "NAME" or token.lower() not in ("from", "join"):
+            continue
+        parts: list[str] = []
+        while i < len(tokens) and tokens[i].type in ("NAME", "QUOTED_IDENT", "BACKTICK_IDENT"):
+            parts.append(identifier(tokens[i]))
+            if i + 1 < len(tokens) and tokens[i + 1] == ".":
+                i += 2
+            else:
+                i += 1
+                break
+        if parts and s.Name(tuple(parts)) not in found:
+            found.append(s.Name(tuple(parts)))
+    return tuple(found)
+
+
+@v_args(inline=True)
+class _Build(Transformer[Token, list[s.Parsed]]):
+    """Turns the parse tree into :mod:`statements` values."""
+
+    def __init__(self, sql: str) -> None:
+        super().__init__()
+        self.sql = sql
+
+    def _text(self, meta: Any) -> str:
+        return self.sql[meta.start_pos:meta.end_pos]
+
+    def start(self, *items: Any) -> list[s.Parsed]:
+        return [item for item in items if isinstance(item, s.Parsed)]
+
+    def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+        return Tree(data, children, meta)
+
+    # statements get wrapped with their text
+    def _wrap(self, meta: Any, statement: s.Statement) -> s.Parsed:
+        return s.Parsed(statement, self._text(meta), type(statement).__name__)
+
+    @v_args(meta=True, inline=False)
+    def create_database(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.CreateDatabase(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def drop_database(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DropDatabase(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def create_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.CreateSchema(c[2], c[5] if len(c) > 3 else None))
+
+    @v_args(meta=True, inline=False)
+    def drop_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DropSchema(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def create_store(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.CreateStore(c[2], c[3]))
+
+    @v_args(meta=True, inline=False)
+    def update_store(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.UpdateStore(c[2], c[3]))
+
+    @v_args(meta=True, inline=False)
+    def drop_store(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DropStore(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def describe_store(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DescribeStore(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def create_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
+        columns = tuple(x for x in c if isinstance(x, s.ColumnSpec))
+        keys = next((x.children for x in c if isinstance(x, Tree) and x.data == "primary_key"), [])
+        props = c[-1] if isinstance(c[-1], dict) else {}
+        return self._wrap(meta, s.CreateRelation(c[1], c[2], columns, tuple(str(k) for k in keys), props,
+                                                 self._text(meta)))
+
+    @v_args(meta=True, inline=False)
+    def create_relation_as(self, meta: Any, c: list[Any]) -> s.Parsed:
+        props = c[3] if isinstance(c[3], dict) else {}
+        body = next(x for x in c if isinstance(x, s.QueryBody))
+        return self._wrap(meta, s.CreateRelationAs(c[1], c[2], props, _with_query(body, c[-1]), self._text(meta)))
+
+    @v_args(meta=True, inline=False)
+    def insert_into(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.InsertInto(c[2], _with_query(c[3], c[-1]), self._text(meta)))
+
+    @v_args(meta=True, inline=False)
+    def create_virtual_as(self, meta: Any, c: list[Any]) -> s.CreateRelationAs:
+        props = c[4] if isinstance(c[4], dict) else {}
+        body = next(x for x in c if isinstance(x, s.QueryBody))
+        return s.CreateRelationAs(c[2], c[3], props, body, self._text(meta), virtual=True)
+
+    @v_args(meta=True, inline=False)
+    def begin_application(self, meta: Any, c: list[Any]) -> s.Parsed:
+        inner = [x.statement if isinstance(x, s.Parsed) else x
+                 for x in c if isinstance(x, (s.Parsed, s.CreateRelationAs))]
+        statements = tuple(x for x in inner if isinstance(x, (s.CreateRelationAs, s.InsertInto)))
+        return self._wrap(meta, s.BeginApplication(c[2], statements, self._text(meta)))
+
+    def query_with(self, _kw: Token, properties: dict[str, Any]) -> Tree[Any]:
+        return Tree("query_with", [properties])
+
+    @v_args(meta=True, inline=False)
+    def drop_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
+        kind = c[1] if isinstance(c[1], str) and not isinstance(c[1], Token) else None
+        return self._wrap(meta, s.DropRelation(kind, c[2]))
+
+    @v_args(meta=True, inline=False)
+    def alter_relation_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
+        kind = c[1] if isinstance(c[1], str) and not isinstance(c[1], Token) else None
+        return self._wrap(meta, s.AlterRelationOwner(kind, c[2], c[5]))
+
+    @v_args(meta=True, inline=False)
+    def alter_query_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.AlterQueryOwner(c[2], c[5]))
+
+    @v_args(meta=True, inline=False)
+    def terminate_query(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.TerminateQuery(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def restart_query(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.RestartQuery(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def describe_query(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DescribeQuery(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def describe_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DescribeRelation(c[2]))
+
+    @v_args(meta=True, inline=False)
+    def describe_relation_columns(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DescribeRelationColumns(c[3]))
+
+    @v_args(meta=True, inline=False)
+    def describe_plan(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.DescribePlan(c[1].statement))
+
+    @v_args(meta=True, inline=False)
+    def list_objects(self, meta: Any, c: list[Any]) -> s.Parsed:
+        schema = next((x for x in c if isinstance(x, s.Name)), None)
+        flag = next((string(x) for x in c if isinstance(x, Token) and x.type == "STRING"), "")
+        return self._wrap(meta, s.ListObjects(str(c[1]).upper(), schema, flag.lower() == "all"))
+
+    @v_args(meta=True, inline=False)
+    def show(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.Show(str(c[1]).upper(), str(c[3]).upper(), c[4]))
+
+    @v_args(meta=True, inline=False)
+    def use(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.Use(str(c[1]).upper(), c[2]))
+
+    @v_args(meta=True, inline=False)
+    def can_i(self, meta: Any, c: list[Any]) -> s.Parsed:
+        return self._wrap(meta, s.CanI(tuple(str(x) for x in c[1:])))
+
+    @v_args(meta=True, inline=False)
+    def select(self, meta: Any, c: list[Any]) -> s.Parsed:
+        columns, table = c[1], c[3]
+        join: s.Join | None = None
+        where: tuple[s.Predicate, ...] = ()
+        order: tuple[tuple[s.ColumnRef, bool], ...] = ()
+        limit: int | None = None
+        for part in c[4:]:
+            if isinstance(part, s.Join):
+                join = part
+            elif isinstance(part, Tree) and part.data == "where":
+                where = tuple(part.children)  # type: ignore[arg-type]
+            elif isinstance(part, Tree) and part.data == "order_by":
+                order = tuple(part.children)  # type: ignore[arg-type]
+            elif isinstance(part, Tree) and part.data == "limit":
+                limit = int(part.children[0])  # type: ignore[arg-type]
+        return self._wrap(meta, s.Select(columns, table, join, where, order, limit))
+
+    def table_ref(self, name: s.Name, *alias: Token) -> s.TableRef:
+        names = [a for a in alias if a.type == "NAME"]
+        return s.TableRef(name, identifier(names[0]) if names else None)
+
+    def join(self, *parts: Any) -> s.Join:
+        left = any(isinstance(p, Token) and p.type == "LEFT" for p in parts)
+        table = next(p for p in parts if isinstance(p, s.TableRef))
+        on = tuple(p for p in parts if isinstance(p, tuple))
+        return s.Join(table, on, left)
+
+    def join_condition(self, left: s.ColumnRef, right: s.ColumnRef) -> tuple[s.ColumnRef, s.ColumnRef]:
+        return left, right
+
+    def column_ref(self, first: str, second: str | None = None) -> s.ColumnRef:
+        return s.ColumnRef(second, first) if second is not None else s.ColumnRef(first)
+
+    def select_item(self, value: Any, *alias: Any) -> s.SelectItem:
+        names = [a for a in alias if isinstance(a, str) and not isinstance(a, Token)]
+        if isinstance(value, Token):
+            return s.SelectItem(_number(value))  # type: ignore[arg-type]
+        return s.SelectItem(value, names[0] if names else None)
+
+    # pieces
+    def relation_kind(self, token: Token) -> str:
+        return str(token).lower()
+
+    def materialized_view(self, *_: Any) -> str:
+        return "materialized_view"
+
+    def not_null(self, *_: Any) -> bool:
+        return False
+
+    def primary_key(self, *c: Any) -> Tree[Any]:
+        return Tree("primary_key", [x for x in c if isinstance(x, str) and not isinstance(x, Token)])
+
+    def column_def(self, name: str, type_: str, nullable: bool = True) -> s.ColumnSpec:
+        return s.ColumnSpec(name, type_, nullable)
+
+    def column_type(self, name: str, args: str = "") -> str:
+        return name + args
+
+    def type_name(self, *words: Token) -> str:
+        return " ".join(str(w).upper() for w in words)
+
+    def type_args(self, *numbers: Token) -> str:
+        return "(" + ", ".join(str(n) for n in numbers) + ")"
+
+    def array_type(self, _kw: Token, inner: str) -> str:
+        return f"ARRAY<{inner}>"
+
+    def map_type(self, _kw: Token, key: str, value: str) -> str:
+        return f"MAP<{key}, {value}>"
+
+    def struct_type(self, _kw: Token, *fields: str) -> str:
+        return "STRUCT<" + ", ".join(fields) + ">"
+
+    def struct_field(self, name: str, type_: str) -> str:
+        return '"' + name.replace('"', '""') + '" ' + type_
+
+    @v_args(meta=True, inline=False)
+    def query_body(self, meta: Any, c: list[Any]) -> s.QueryBody:
+        return s.QueryBody(self._text(meta), _sources([t for t in c if isinstance(t, Token)]))
+
+    def query_ref(self, token: Token) -> str:
+        return string(token) if token.type == "STRING" else str(token).lower()
+
+    def select_list(self, *items: s.SelectItem) -> tuple[s.SelectItem, ...] | None:
+        return tuple(items) or None
+
+    def eq(self, column: s.ColumnRef, value: Token) -> s.Eq:
+        return s.Eq(column, string(value))
+
+    def in_list(self, column: s.ColumnRef, _kw: Token, *values: Token) -> s.In:
+        return s.In(column, tuple(string(v) for v in values))
+
+    def concat_eq(self, *parts: Any) -> s.ConcatEq:
+        columns = tuple(p for p in parts[:-1] if not isinstance(p, Token))
+        separators = tuple(string(p) for p in parts[:-1] if isinstance(p, Token))
+        return s.ConcatEq(columns, separators, string(parts[-1]))
+
+    def where(self, _kw: Token, *predicates: Any) -> Tree[Any]:
+        return Tree("where", [p for p in predicates if not isinstance(p, Token)])
+
+    def order_by(self, _order: Token, _by: Token, *items: tuple[str, bool]) -> Tree[Any]:
+        return Tree("order_by", list(items))
+
+    def order_item(self, column: s.ColumnRef, direction: Token | None = None) -> tuple[s.ColumnRef, bool]:
+        return column, direction is not None and direction.upper() == "DESC"
+
+    def limit(self, _kw: Token, number: Token) -> Tree[Any]:
+        return Tree("limit", [int(number)])
+
+    def with_clause(self, _kw: Token, *props: tuple[str, Any]) -> dict[str, Any]:
+        return dict(props)
+
+    def property(self, key: Token, value: Any = s.FLAG) -> tuple[str, Any]:
+        return string(key).lower(), value if value is s.FLAG else _property_value(value)
+
+    def name(self, *parts: str) -> s.Name:
+        return s.Name(tuple(parts))
+
+    def ident(self, token: Token) -> str:
+        return identifier(token)
+
+
+
+def _with_query(body: s.QueryBody, last: Any) -> s.QueryBody:
+    """Attach a trailing ``QUERY WITH (...)`` clause's properties to the query body."""
+    if isinstance(last, Tree) and last.data == "query_with":
+        return s.QueryBody(body.text, body.sources, dict(last.children[0]))  # type: ignore[arg-type]
+    return body
+
+
+def _property_value(token: Token) -> Any:
+    kind = token.type
+    if kind == "STRING":
+        return string(token)
+    if kind == "NUMBER":
+        return _number(token)
+    if kind == "QUOTED_IDENT":
+        return s.Identifier(identifier(token))
+    if kind == "TRUE":
+        return True
+    if kind == "FALSE":
+        return False
+    if kind == "NULL":
+        return None
+    return s.Keyword(str(token).upper())

@@ -1,0 +1,174 @@
+"""Typed reads of DeltaStream's system tables; every lookup is exactly one SELECT.
+
+Each row type names, field by field, the system-table column it comes from (:func:`column`), and each
+:class:`Table` is the one definition of what is selected from a table and in which order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any, Generic, TypeVar
+
+from . import sql
+from .client import DeltaStreamClient
+from .values import rfc3339
+
+Row = TypeVar("Row")
+
+
+def column(name: str) -> Any:
+    """A row field read from the system-table column ``name``."""
+    return field(metadata={"column": name})
+
+
+@dataclass(frozen=True)
+class DatabaseRow:
+    name: str = column("name")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+
+
+@dataclass(frozen=True)
+class NamespaceRow:
+    database: str = column("database_name")
+    name: str = column("name")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    name: str = column("name")
+    type: str = column("type")
+    status: str = column("status")
+    status_message: str | None = column("status_message")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    database: str = column("database_name")
+    namespace: str = column("schema_name")
+    name: str = column("name")
+    fqn: str = column("fqn")
+    kind: str = column("relation_type")
+    store: str | None = column("store_name")
+    primary_key: str | None = column("primary_key")
+    state: str = column("state")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    id: str = column("id")
+    name: str | None = column("name")
+    version: int | None = column("version")
+    intended_state: str | None = column("intended_state")
+    state: str = column("current_state")
+    sql: str | None = column("sql")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+@dataclass(frozen=True)
+class Table(Generic[Row]):
+    """A system table: its name, the row type read from it, and the order lookups list it in."""
+
+    name: str
+    row: type[Row]
+    order_by: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.metadata["column"] for f in fields(self.row)]  # type: ignore[arg-type]
+
+    def rows(self, records: list[dict[str, Any]]) -> list[Row]:
+        """Typed rows, each field from its named column; timestamps become RFC 3339 text."""
+        return [self.row(**{f.name: _text_time(record[f.metadata["column"]])
+                            for f in fields(self.row)})  # type: ignore[arg-type]
+                for record in records]
+
+
+def _text_time(value: Any) -> Any:
+    return rfc3339(value) if isinstance(value, dt.datetime) else value
+
+
+DATABASES = Table("databases", DatabaseRow, ("name",))
+NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"))
+STORES = Table("stores", StoreRow, ("name",))
+RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"))
+QUERIES = Table("queries", QueryRow, ("created_at", "id"))
+
+
+class SystemTables:
+    """The provider's view of the system tables."""
+
+    def __init__(self, client: DeltaStreamClient) -> None:
+        self.client = client
+
+    async def select(self, table: Table[Row], where: dict[str, sql.Filter], limit: int | None = None) -> list[Row]:
+        statement = sql.select(table.name, table.columns, where, table.order_by, limit)
+        return table.rows((await self.client.execute(statement)).records())
+
+    async def _one(self, table: Table[Row], where: dict[str, sql.Filter]) -> Row | None:
+        rows = await self.select(table, where)
+        return rows[0] if rows else None
+
+    async def database(self, name: str) -> DatabaseRow | None:
+        return await self._one(DATABASES, {"name": name})
+
+    async def namespace(self, database: str, name: str) -> NamespaceRow | None:
+        return await self._one(NAMESPACES, {"database_name": database, "name": name})
+
+    async def store(self, name: str) -> StoreRow | None:
+        return await self._one(STORES, {"name": name})
+
+    async def relation(self, database: str, namespace: str, name: str) -> RelationRow | None:
+        return await self._one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
+
+    async def query(self, query_id: str) -> QueryRow | None:
+        return await self._one(QUERIES, {"id": query_id})
+
+    async def relation_with_columns(self, database: str, namespace: str,
+                                    name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:
+        """A relation and its columns from one SELECT; columns in definition order where the server says it."""
+        statement = sql.select_relation_with_columns(RELATIONS.columns, database, namespace, name)
+        records = (await self.client.execute(statement)).records()
+        if not records:
+            return None
+        columns = []
+        for position, record in enumerate(records):
+            if record.get("column_name") is None:
+                continue
+            try:
+                properties = json.loads(record.get("column_properties") or "{}")
+            except ValueError:
+                properties = {}
+            columns.append((properties.get("ordinal", position), ColumnInfo(
+                record["column_name"], record["column_type"], bool(properties.get("nullable", True)))))
+        return RELATIONS.rows(records[:1])[0], [c for _, c in sorted(columns, key=lambda item: item[0])]
+
+
+def primary_key_columns(value: str | None) -> list[str] | None:
+    """The ``primary_key`` column as a list: JSON where DeltaStream writes JSON, else comma-separated names."""
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return [part.strip() for part in value.split(",")]
+    return [str(p) for p in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    type: str
+    nullable: bool

@@ -1,0 +1,370 @@
+"""An async client for DeltaStream's REST API v2: SQL statements over HTTP.
+
+One pooled keep-alive ``httpx.AsyncClient`` per instance (the provider makes one per process).
+Statements may answer 202 and are then polled, first at once and then with backoff; results may be
+split into partitions, which are fetched concurrently. Transient failures are retried with
+jittered exponential backoff, but a mutating statement whose outcome is unknown is never resent:
+:class:`OutcomeUnknownError` is raised instead, and callers reconcile from the system tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from . import __version__
+from .config import ProviderConfig
+from .errors import (
+    ConnectFailed,
+    DeltaStreamError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ServiceUnavailableError,
+    StatementTimeoutError,
+    TransportError,
+    http_error,
+    sql_error,
+)
+from .sql import Statement, list_organizations, raw
+from .values import cell_value
+
+log = logging.getLogger("deltastream.client")
+
+SUCCESS = "00000"
+RUNNING = "03000"
+
+
+@dataclass(frozen=True)
+class Session:
+    """The session context sent with each statement: raw, case-sensitive names (never quoted)."""
+
+    organization: str | None = None
+    role: str | None = None
+    database: str | None = None
+    schema: str | None = None
+    store: str | None = None
+    compute_pool: str | None = None
+
+    def merged(self, other: Session | None) -> Session:
+        """This session with every field that ``other`` sets taking precedence."""
+        if other is None:
+            return self
+        return Session(**{k: getattr(other, k) or getattr(self, k) for k in self.__dataclass_fields__})
+
+    def request_fields(self) -> dict[str, str]:
+        names = {"organization": "organization", "role": "role", "database": "database", "schema": "schema",
+                 "store": "store", "compute_pool": "computePool"}
+        return {wire: getattr(self, attr) for attr, wire in names.items() if getattr(self, attr)}
+
+    @classmethod
+    def from_context(cls, context: dict[str, Any] | None) -> Session:
+        context = context or {}
+        return cls(organization=context.get("organizationID"), role=context.get("roleName"),
+                   database=context.get("databaseName"), schema=context.get("schemaName"),
+                   store=context.get("storeName"), compute_pool=context.get("computePoolName"))
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Result:
+    """A complete result: every partition, cells decoded by column type."""
+
+    statement_id: str
+    columns: tuple[ResultColumn, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    context: Session
+
+    def records(self) -> list[dict[str, Any]]:
+        names = [c.name for c in self.columns]
+        return [dict(zip(names, row, strict=False)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-request limits in seconds; a statement's overall deadline is given per call."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    write: float = 30.0
+    pool: float = 30.0
+
+    def httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 10
+    base_delay: float = 0.2
+    max_delay: float = 20.0
+    first_poll_delay: float = 0.0
+    poll_delay: float = 0.05
+    max_poll_delay: float = 1.0
+
+
+@dataclass
+class ClientStats:
+    """Counters a benchmark or a test reads."""
+
+    requests: int = 0
+    retries: int = 0
+    polls: int = 0
+    statements: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class DeltaStreamClient:
+    def __init__(self, server: str, api_key: str, *, session: Session = Session(), session_id: str | None = None,
+                 verify: bool = True, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
+                 max_connections: int = 32, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.server = server.rstrip("/")
+        self.session = session
+        self.session_id = session_id
+        self.retry = retry
+        self.stats = ClientStats()
+        self._api_key = api_key
+        self._org_lock = asyncio.Lock()
+        agent = f"pulumi-deltastream-provider/{__version__}" + (f" session/{session_id}" if session_id else "")
+        self._http = httpx.AsyncClient(
+            base_url=self.server, timeout=timeouts.httpx(), verify=verify, transport=transport,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                                keepalive_expiry=120),
+            headers={"Authorization": f"Bearer {api_key}", "User-Agent": agent, "Accept": "application/json"},
+        )
+
+    async def __aenter__(self) -> DeltaStreamClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- public API ---------------------------------------------------------------------------
+
+    async def version(self) -> dict[str, int]:
+        response = await self._send(lambda: self._http.build_request("GET", "/version"), resendable=True)
+        version: dict[str, int] = response.json()
+        return version
+
+    async def execute(self, statement: Statement | str, *, session: Session | None = None,
+                      timeout: float | None = None) -> Result:
+        """Run one statement to completion and return its whole result.
+
+        ``timeout`` bounds the whole statement including polling (Pulumi's customTimeouts).
+        """
+        if isinstance(statement, str):
+            statement = raw(statement)
+        return await self._run(statement, self.session.merged(session), timeout)
+
+    async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
+        deadline = None if not timeout else time.monotonic() + timeout
+        kind = statement.sql.split(None, 1)[0].upper() if statement.sql.strip() else "?"
+        self.stats.statements += 1
+        self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+        started = time.monotonic()
+        try:
+            response = await self._send(lambda: self._statement_request(statement, context),
+                                        resendable=not statement.mutating)
+            body = response.json()
+            if response.status_code == 202 or body.get("sqlState") == RUNNING:
+                body = await self._poll(body["statementID"], deadline, statement)
+            result = await self._result(body)
+        except DeltaStreamError as exc:
+            log.debug("sql failed after %.3fs: %s: %s", time.monotonic() - started, statement.redacted, exc)
+            raise
+        log.debug("sql %.3fs %s rows=%d: %s", time.monotonic() - started, result.statement_id,
+                  len(result.rows), statement.redacted)
+        return result
+
+    async def organization_id(self) -> str | None:
+        """The organization as a UUID, resolving a configured name once with LIST ORGANIZATIONS."""
+        configured = self.session.organization
+        if configured is None or _is_uuid(configured):
+            return configured
+        async with self._org_lock:
+            if _is_uuid(self.session.organization or ""):
+                return self.session.organization
+            # Listing organizations must not name one, or the server would look the name up first.
+            listing = await self._run(list_organizations(), replace(self.session, organization=None), None)
+            matches = [r for r in listing.records() if _field(r, "name") == configured]
+            if not matches:
+                known = ", ".join(sorted(str(_field(r, "name")) for r in listing.records())) or "none"
+                raise NotFoundError(f"organization {configured!r} not found (visible: {known})",
+                                    hint="Set deltastream:organization to one of the visible names or its UUID")
+            self.session = replace(self.session, organization=str(_field(matches[0], "id")))
+            return self.session.organization
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _statement_request(self, statement: Statement, session: Session) -> httpx.Request:
+        body: dict[str, Any] = {"statement": statement.sql, **session.request_fields(), "parameters": {}}
+        if self.session_id:
+            body["parameters"]["sessionID"] = self.session_id
+        if not statement.attachments:
+            return self._http.build_request("POST", "/statements", json=body)
+        # Multipart as the official Go driver sends it: a JSON part named "request", then one
+        # "attachments" part per file, whose filename is what the SQL refers to.
+        files: list[tuple[str, tuple[str | None, bytes, str]]] = [
+            ("request", (None, json.dumps(body).encode(), "application/json"))]
+        files += [("attachments", (name, data, "application/octet-stream"))
+                  for name, data in statement.attachments.items()]
+        return self._http.build_request("POST", "/statements", files=files)
+
+    async def _poll(self, statement_id: str, deadline: float | None, statement: Statement) -> dict[str, Any]:
+        """Poll a running statement: first at once, then backing off to ``max_poll_delay``."""
+        delay = self.retry.first_poll_delay
+        while True:
+            if delay:
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            if deadline is not None and time.monotonic() > deadline:
+                raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
+                                            statement_id=statement_id)
+            self.stats.polls += 1
+            response = await self._send(lambda: self._status_request(statement_id, 0), resendable=True)
+            body: dict[str, Any] = response.json()
+            if response.status_code != 202 and body.get("sqlState") != RUNNING:
+                return body
+            delay = min(max(delay * 2, self.retry.poll_delay), self.retry.max_poll_delay)
+
+    def _status_request(self, statement_id: str, partition: int) -> httpx.Request:
+        params: dict[str, Any] = {"partitionID": partition}
+        if self.session_id:
+            params["sessionID"] = self.session_id
+        return self._http.build_request("GET", f"/statements/{statement_id}", params=params)
+
+    async def _result(self, body: dict[str, Any]) -> Result:
+        code = body.get("sqlState", SUCCESS)
+        statement_id = body.get("statementID")
+        if code != SUCCESS:
+            raise sql_error(code, body.get("message") or "statement failed", statement_id)
+        metadata = body.get("metadata") or {}
+        columns = tuple(ResultColumn(c["name"], c.get("type", "VARCHAR"), c.get("nullable", True))
+                        for c in (metadata.get("columns") or []))
+        partitions = [p.get("rowCount", 0) for p in (metadata.get("partitionInfo") or [])]
+        pages = [body.get("data") or []] if partitions and partitions[0] else [[]] if partitions else []
+        if len(partitions) > 1:
+            rest = await asyncio.gather(*(self._partition(statement_id or "", p) for p in range(1, len(partitions))))
+            pages += rest
+        rows: list[tuple[Any, ...]] = []
+        for page in pages:
+            for cells in page:
+                if len(cells) != len(columns):
+                    raise DeltaStreamError(f"row has {len(cells)} cells but {len(columns)} columns",
+                                           statement_id=statement_id)
+                rows.append(tuple(cell_value(c.type, cell) for c, cell in zip(columns, cells, strict=False)))
+        return Result(statement_id or "", columns, tuple(rows), Session.from_context(metadata.get("context")))
+
+    async def _partition(self, statement_id: str, partition: int) -> list[list[str | None]]:
+        response = await self._send(lambda: self._status_request(statement_id, partition), resendable=True)
+        body = response.json()
+        if body.get("sqlState", SUCCESS) != SUCCESS:
+            raise sql_error(body["sqlState"], body.get("message") or "fetching a partition failed", statement_id)
+        return body.get("data") or []
+
+    async def _send(self, build: Callable[[], httpx.Request], *, resendable: bool) -> httpx.Response:
+        """Send with retries. ``resendable`` says whether a request that may have been processed
+        can be sent again (reads and polls can; mutating statements cannot)."""
+
+        def retryable(exc: BaseException) -> bool:
+            if isinstance(exc, (ConnectFailed, RateLimitedError)):
+                return True  # nothing was processed
+            if isinstance(exc, ServiceUnavailableError):
+                return exc.http_status == 503 or resendable
+            return isinstance(exc, TransportError) and resendable
+
+        retrying = AsyncRetrying(stop=stop_after_attempt(self.retry.attempts), wait=self._backoff,
+                                 retry=retry_if_exception(retryable), reraise=True,
+                                 before_sleep=self._count_retry)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(build(), resendable)
+        except ServiceUnavailableError as exc:
+            if not resendable and exc.http_status in (502, 504):
+                raise OutcomeUnknownError(f"gateway answered {exc.http_status} to a mutating statement",
+                                          http_status=exc.http_status) from exc
+            raise
+        raise AssertionError("unreachable")
+
+    def _count_retry(self, state: Any) -> None:
+        self.stats.retries += 1
+        log.debug("retrying after %s (attempt %d)", state.outcome.exception(), state.attempt_number)
+
+    def _backoff(self, state: Any) -> float:
+        exc = state.outcome.exception()
+        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+            # Spread out: callers told the same Retry-After must not all come back at the same instant.
+            return min(exc.retry_after * random.uniform(1.0, 1.5), self.retry.max_delay)
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (state.attempt_number - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _send_once(self, request: httpx.Request, resendable: bool) -> httpx.Response:
+        self.stats.requests += 1
+        try:
+            response = await self._http.send(request)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectFailed(f"could not connect to {self.server}: {exc}") from exc
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            if resendable:
+                raise TransportError(f"request to {self.server} failed: {exc!r}") from exc
+            raise OutcomeUnknownError(f"connection lost after sending a mutating statement: {exc!r}") from exc
+        if response.status_code >= 400:
+            raise http_error(response.status_code, _message(response), _retry_after(response))
+        return response
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message") or response.reason_phrase)
+    except (ValueError, AttributeError):
+        return response.text[:200] or response.reason_phrase
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+        return True
+    except ValueError:
+        return False
+
+
+def _field(record: dict[str, Any], name: str) -> Any:
+    """LIST statements name columns in CamelCase or lower case depending on the version."""
+    for key, value in record.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def connect(settings: ProviderConfig, **options: Any) -> DeltaStreamClient:
+    """The client for the provider's (or the doctor's) settings."""
+    return DeltaStreamClient(settings.server, settings.api_key or "",
+                             session=Session(organization=settings.organization, role=settings.role),
+                             session_id=settings.session_id, verify=not settings.insecure_skip_verify, **options)

@@ -1,0 +1,268 @@
+"""Every error the provider reports, in one tree.
+
+Anything raised that is not a :class:`ProviderError` is a bug in the provider, and the gRPC server reports it
+as one (``INTERNAL``, "please report it"); everything below is an expected failure with a message for the user
+and, where there is one, a hint saying what to do::
+
+    ProviderError
+    ├── InputError                  bad input, refused before anything is sent
+    │   ├── SqlTextError            a query body or column type that is not exactly one of its kind
+    │   └── QuotingError            a value that cannot be quoted safely
+    ├── PlanError                   Diff refuses a change: the preview fails with the message
+    ├── CreateFailed                a create left something behind; it is kept in state
+    ├── LookupFailed                a singular lookup found none, or several
+    ├── NotConfiguredError          a call before Configure, or for a token the provider does not serve
+    ├── CheckFailed                 a step of ``deltastream-provider doctor`` failed
+    ├── PulumiCommandError          a ``pulumi`` command run by ``deltastream-provider settle`` failed
+    └── DeltaStreamError            what DeltaStream answered, or why no answer came
+        ├── TransportError          the network path failed
+        │   └── ConnectFailed       the request never left: always safe to resend
+        ├── OutcomeUnknownError     a mutating statement may or may not have run
+        ├── StatementTimeoutError, AuthenticationError, BadRequestError, EndpointNotFoundError,
+        │   RequestTimeoutError, RateLimitedError, ServerError, ServiceUnavailableError (HTTP status)
+        └── SQLError                DeltaStream rejected a statement (SQLSTATE)
+            ├── NotFoundError, AlreadyExistsError, PermissionDeniedError, InvalidInputError,
+            │   DependentObjectsError, NotReadyError, RemoteUnavailableError
+            ├── QueryErrored        a query failed to start (it was terminated)
+            └── StoreErrored        DeltaStream could not connect with a store's settings
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ProviderError(Exception):
+    """Base class. ``str()`` gives the message and the hint."""
+
+    hint = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message + (f". {self.hint}" if self.hint else "")
+
+
+class InputError(ProviderError):
+    """Bad input, refused before anything reaches DeltaStream."""
+
+
+class SqlTextError(InputError):
+    """SQL text that is not exactly one statement (or one column type); the message says where it breaks."""
+
+
+class QuotingError(InputError):
+    """A value that cannot be quoted safely as an identifier or literal."""
+
+
+class PlanError(ProviderError):
+    """Diff refuses the change: preview fails with this message."""
+
+
+class CreateFailed(ProviderError):
+    """Create got far enough to leave something behind that could not be removed."""
+
+    def __init__(self, message: str, resource_id: str, state: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.state = state
+
+
+class LookupFailed(ProviderError):
+    """Not found, or more than one found, for a singular lookup (FR-030, FR-031)."""
+
+
+class NotConfiguredError(ProviderError):
+    """The engine asked for something the provider cannot serve yet (not configured) or at all (unknown token)."""
+
+
+class CheckFailed(ProviderError):
+    """A doctor step failed: ``detail`` says what, ``fix`` what to do."""
+
+    def __init__(self, detail: str, fix: str) -> None:
+        super().__init__(detail, hint=fix)
+        self.detail = detail
+        self.fix = fix
+
+
+class PulumiCommandError(ProviderError):
+    """A `pulumi` command the operator commands run failed; the message says why."""
+
+
+class DeltaStreamError(ProviderError):
+    """DeltaStream's answer (or its absence). ``str()`` gives message, code, statement id and the hint."""
+
+    def __init__(self, message: str, *, code: str | None = None, statement_id: str | None = None,
+                 http_status: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.statement_id = statement_id
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        details = []
+        if self.code:
+            details.append(f"SQLSTATE {self.code}")
+        if self.http_status:
+            details.append(f"HTTP {self.http_status}")
+        if self.statement_id:
+            details.append(f"statement {self.statement_id}")
+        text = self.message + (f" ({', '.join(details)})" if details else "")
+        return text + (f". {self.hint}" if self.hint else "")
+
+
+# --- transport and HTTP status ----------------------------------------------------------------
+
+class TransportError(DeltaStreamError):
+    hint = "Check deltastream:server and the network path to it; `deltastream-provider doctor` tests each step"
+
+
+class ConnectFailed(TransportError):
+    """The request never reached the server (connection refused, DNS, connect timeout): nothing was processed."""
+
+
+class OutcomeUnknownError(DeltaStreamError):
+    """A mutating statement was sent but no answer came back: it may or may not have run.
+
+    It is never resent blindly; the caller reconciles by reading the system tables.
+    """
+
+    hint = "The statement may or may not have been applied; run `pulumi refresh` to reconcile state"
+
+
+class StatementTimeoutError(DeltaStreamError):
+    hint = "Raise the resource's customTimeouts or check the statement in DeltaStream"
+
+
+class AuthenticationError(DeltaStreamError):
+    hint = ("The API token was rejected: set deltastream:apiKey (pulumi config set --secret deltastream:apiKey ...) "
+            "or DELTASTREAM_API_KEY to a valid token")
+
+
+class BadRequestError(DeltaStreamError):
+    hint = "The request was malformed; this is a bug in the provider, please report it"
+
+
+class EndpointNotFoundError(DeltaStreamError):
+    hint = "deltastream:server must be the API base URL ending in /v2, e.g. https://api.deltastream.io/v2"
+
+
+class RequestTimeoutError(DeltaStreamError):
+    hint = "DeltaStream timed out; retry, or raise customTimeouts"
+
+
+class RateLimitedError(DeltaStreamError):
+    hint = "DeltaStream is rate limiting requests; lower `pulumi up --parallel` or retry later"
+
+    def __init__(self, message: str, *, http_status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, http_status=http_status)
+        self.retry_after = retry_after
+
+
+class ServerError(DeltaStreamError):
+    hint = "DeltaStream reported an internal error; retry, and contact DeltaStream support if it persists"
+
+
+class ServiceUnavailableError(DeltaStreamError):
+    hint = "DeltaStream is temporarily unavailable; retry later"
+
+
+# --- SQL errors (HTTP 200 with a SQLSTATE) ----------------------------------------------------
+
+class SQLError(DeltaStreamError):
+    """DeltaStream rejected the statement."""
+
+
+class NotFoundError(SQLError):
+    hint = "Check the name and that the configured role can see it"
+
+
+class AlreadyExistsError(SQLError):
+    hint = "Choose another name, or adopt the existing one with `pulumi import`"
+
+
+class PermissionDeniedError(SQLError):
+    hint = ("The configured role lacks the privilege; use a role that has it (deltastream:role) "
+            "or have an administrator grant it")
+
+
+class InvalidInputError(SQLError):
+    hint = "Fix the statement or the property named in the message"
+
+
+class DependentObjectsError(SQLError):
+    hint = "Other objects or running queries depend on it; remove or terminate them first"
+
+
+class NotReadyError(SQLError):
+    hint = "A dependency (store, registry or relation) is not ready yet; retry when it is"
+
+
+class RemoteUnavailableError(SQLError):
+    hint = "A system DeltaStream depends on is unreachable; check the store's connectivity and retry"
+
+
+class QueryErrored(SQLError):
+    hint = "Fix the query; it was terminated so nothing keeps running"
+
+
+class StoreErrored(SQLError):
+    hint = "Fix the store's settings (DeltaStream could not connect with them) and run `pulumi up` again"
+
+
+_NOT_FOUND = {"3D000", "3D001", "3D002", "3D003", "3D004", "3D005", "3D006", "3D007", "3D009", "3D010",
+              "3D011", "3D012", "3D013", "3D014", "3D015", "3D016", "3D017", "3D018", "3D019", "3D020",
+              "3D022", "3D023", "3D024", "3D025", "3D026", "3D027"}
+_INVALID = {"42601", "42622", "0A000", "3D008", "3D021", "22000", "22023"}
+
+
+def _normalise(code: str) -> str:
+    """``42P017`` and ``42P17`` are the same code: clients declare the 6-character forms."""
+    if len(code) == 5 and code.startswith("42P") and code[3:].isdigit() and int(code[3:]) >= 10:
+        return "42P0" + code[3:]
+    return code
+
+
+def sql_error(code: str, message: str, statement_id: str | None) -> DeltaStreamError:
+    """The exception for a SQLSTATE."""
+    normal = _normalise(code)
+    if normal in _NOT_FOUND:
+        cls: type[SQLError] = NotFoundError
+    elif normal.startswith("42P") or normal == "42710":
+        cls = AlreadyExistsError
+    elif normal == "42501":
+        cls = PermissionDeniedError
+    elif normal in _INVALID:
+        cls = InvalidInputError
+    elif normal == "2BP01":
+        cls = DependentObjectsError
+    elif normal.startswith("3E"):
+        cls = NotReadyError
+    elif normal == "57015":
+        cls = RemoteUnavailableError
+    elif normal == "57014":
+        return StatementTimeoutError(message, code=code, statement_id=statement_id)
+    else:
+        cls = SQLError
+    return cls(message, code=code, statement_id=statement_id)
+
+
+def http_error(status: int, message: str, retry_after: float | None = None) -> DeltaStreamError:
+    """The exception for a non-2xx HTTP status."""
+    if status in (401, 403):
+        return AuthenticationError(message, http_status=status)
+    if status == 400:
+        return BadRequestError(message, http_status=status)
+    if status == 404:
+        return EndpointNotFoundError(message, http_status=status)
+    if status == 408:
+        return RequestTimeoutError(message, http_status=status)
+    if status == 429:
+        return RateLimitedError(message, http_status=status, retry_after=retry_after)
+    if status in (502, 503, 504):
+        return ServiceUnavailableError(message, http_status=status)
+    return ServerError(message, http_status=status)

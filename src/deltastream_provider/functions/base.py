@@ -1,0 +1,138 @@
+"""What every lookup function is: typed arguments, a typed result, and one SELECT.
+
+A lookup is data, not code: :class:`FindOne` (``get<Thing>``) and :class:`FindMany` (``get<Things>``) are
+given the :class:`Kind` of thing they read and how each argument filters it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ..catalog import SystemTables, Table
+from ..errors import LookupFailed
+from ..model import Model, wire_name
+
+A = TypeVar("A", bound=Model)
+R = TypeVar("R", bound=Model)
+
+ROW_CAP = 200  # D-INV-001: plural functions fetch ROW_CAP + 1 rows and say when they cut
+
+
+@dataclass
+class Answer(Generic[R]):
+    result: R
+    warnings: list[str] = field(default_factory=list)
+
+
+class Function(Generic[A, R]):
+    """A function of the schema: its token, description, argument and result types, and how it runs."""
+
+    def __init__(self, token: str, description: str, args: type[A], result: type[R]) -> None:
+        self.token, self.description, self.args, self.result = token, description, args, result
+
+    async def invoke(self, catalog: SystemTables, args: A) -> Answer[R]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Filter:
+    """How one argument narrows the SELECT: the column it compares, and its value in the catalog's spelling."""
+
+    column: str
+    spelling: Callable[[Any], Any] = lambda value: value
+
+
+Fetch = Callable[[SystemTables, dict[str, Any], int], Awaitable[list[Any]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of thing the lookups find: what it is called, how it is read and how a row becomes a result."""
+
+    singular: str
+    plural: str
+    fetch: Fetch
+    info: Callable[[Any], Model]
+    order: str = "by name"
+
+    @staticmethod
+    def table(table: Table[Any]) -> Fetch:
+        async def fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[Any]:
+            return await catalog.select(table, where, limit=limit)
+        return fetch
+
+
+class Lookup(Function[A, R]):
+    """The filters a lookup's arguments give (the ones that were set), keyed by argument."""
+
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+                 filters: Mapping[str, Filter]) -> None:
+        super().__init__(token, description, args, result)
+        self.kind, self.filters = kind, filters
+
+    def given(self, args: A) -> dict[str, Any]:
+        """Each set argument in the catalog's spelling, by its schema name (for messages)."""
+        names = {f.name: wire_name(f) for f in self.args.fields()}
+        return {names[arg]: rule.spelling(getattr(args, arg)) for arg, rule in self.filters.items()
+                if getattr(args, arg) is not None}
+
+    def where(self, args: A) -> dict[str, Any]:
+        names = {f.name: wire_name(f) for f in self.args.fields()}
+        given = self.given(args)
+        return {rule.column: given[names[arg]] for arg, rule in self.filters.items() if names[arg] in given}
+
+
+class FindOne(Lookup[A, R]):
+    """``get<Thing>``: exactly one match, else an error naming what was looked for."""
+
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+                 filters: Mapping[str, Filter], check: Callable[[A], None] | None = None) -> None:
+        super().__init__(token, description, args, result, kind, filters)
+        self.check = check
+
+    async def invoke(self, catalog: SystemTables, args: A) -> Answer[R]:
+        if self.check is not None:
+            self.check(args)
+        rows = await self.kind.fetch(catalog, self.where(args), 2)
+        row = single(rows, self.kind.singular, self.kind.plural, self.given(args))
+        return Answer(self.result(**vars(self.kind.info(row))))
+
+
+class FindMany(Lookup[A, R]):
+    """``get<Things>``: every match in the kind's order, up to :data:`ROW_CAP` (a warning says when more match)."""
+
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+                 filters: Mapping[str, Filter], field_name: str) -> None:
+        super().__init__(token, description, args, result, kind, filters)
+        self.field_name = field_name
+
+    async def invoke(self, catalog: SystemTables, args: A) -> Answer[R]:
+        rows, warnings = capped(await self.kind.fetch(catalog, self.where(args), ROW_CAP + 1), self.kind.plural,
+                                self.kind.order)
+        return Answer(self.result(**{self.field_name: [self.kind.info(r) for r in rows]}), warnings)
+
+
+def describe(what: str, filters: dict[str, Any]) -> str:
+    given = ", ".join(f"{k} {v!r}" for k, v in filters.items() if v is not None)
+    return f"{what} with {given}" if given else what
+
+
+def single(rows: list[Any], what: str, plural: str, filters: dict[str, Any]) -> Any:
+    """The one row of a singular lookup, or an error naming what was looked for and where."""
+    if not rows:
+        raise LookupFailed(f"{describe(what, filters)} not found",
+                           hint="Check the name and its database/namespace, and that the configured role can see it")
+    if len(rows) > 1:
+        raise LookupFailed(f"{len(rows)} {plural} match {describe('', filters).removeprefix(' with ')}; "
+                           "a singular lookup needs exactly one", hint="Narrow the filters, or use the plural function")
+    return rows[0]
+
+
+def capped(rows: list[Any], what: str, order: str = "by name") -> tuple[list[Any], list[str]]:
+    """The first :data:`ROW_CAP` rows, and a warning saying how they were ordered when more matched."""
+    if len(rows) <= ROW_CAP:
+        return rows, []
+    return rows[:ROW_CAP], [f"more than {ROW_CAP} {what} match; only the first {ROW_CAP} ({order}) are returned. "
+                            "Narrow the filters to see the rest."]

@@ -1,0 +1,343 @@
+"""The lookup functions: get<Thing> finds exactly one, get<Things> lists up to 200; one SELECT each.
+
+Each lookup is a row of :data:`FUNCTIONS`: its token, description, argument and result types, the kind of
+thing it reads and the column each argument filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sql
+from ..catalog import (
+    DATABASES,
+    NAMESPACES,
+    QUERIES,
+    RELATIONS,
+    STORES,
+    ColumnInfo,
+    DatabaseRow,
+    NamespaceRow,
+    QueryRow,
+    RelationRow,
+    StoreRow,
+    SystemTables,
+    primary_key_columns,
+)
+from ..errors import InvalidInputError
+from ..model import Model, prop
+from .base import Filter, FindMany, FindOne, Function, Kind
+
+STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
+               "snowflake": "Snowflake", "kinesis": "Kinesis"}
+
+
+#: The spelling lookups return, the same one their ``type`` filters take.
+STORE_TYPE_NAMES = {"Kafka": "kafka", "ConfluentKafka": "confluent_kafka", "Postgres": "postgres",
+                    "Snowflake": "snowflake", "Kinesis": "kinesis"}
+
+
+def store_type(value: str | None) -> str | None:
+    """A ``type`` filter in the catalog's spelling."""
+    if value is None:
+        return None
+    return STORE_TYPES.get(value.replace("_", "").lower(), value)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+@dataclass
+class DatabaseInfo(Model):
+    """A database."""
+
+    name: str = prop("Name.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+
+
+@dataclass
+class NamespaceInfo(Model):
+    """A namespace (DeltaStream schema)."""
+
+    database: str = prop("Database it belongs to.")
+    name: str = prop("Name.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+
+
+@dataclass
+class StoreInfo(Model):
+    """A store. Credentials are never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("`kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` "
+                     "filters take.")
+    status: str = prop("`ready` or `errored`.")
+    owner: str = prop("Owning role.")
+    status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+
+@dataclass
+class ObjectColumn(Model):
+    """A column of an object."""
+
+    name: str = prop("Column name.")
+    type: str = prop("DeltaStream type.")
+    nullable: bool = prop("Whether it accepts nulls.", default=True)
+
+
+@dataclass
+class ObjectSummary(Model):
+    """An object (stream, changelog, table, ...)."""
+
+    database: str = prop("Database.")
+    namespace: str = prop("Namespace.")
+    name: str = prop("Name.")
+    fqn: str = prop('`"database"."namespace"."name"`.')
+    kind: str = prop("`stream`, `changelog`, `table`, `materialized_view`, ...")
+    state: str = prop("DeltaStream's state of the relation, e.g. `created`.")
+    owner: str = prop("Owning role.")
+    store: str | None = prop("Store that holds its entity.", default=None)
+    primary_key: list[str] | None = prop("Primary key columns.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+
+@dataclass
+class ObjectInfo(ObjectSummary):
+    """An object with its columns."""
+
+    columns: list[ObjectColumn] = prop("Columns in definition order.", default_factory=list)
+
+
+@dataclass
+class QueryInfo(Model):
+    """A continuous query."""
+
+    query_id: str = prop("Query id (UUID).")
+    state: str = prop("`running`, `errored`, `terminate_requested`, `terminated`, ...")
+    owner: str = prop("Owning role.")
+    name: str | None = prop("Name, if it has one.", default=None)
+    version: int | None = prop("Version under its name.", default=None)
+    intended_state: str | None = prop("The state DeltaStream is driving it to.", default=None)
+    sql: str | None = prop("The query's SQL body.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed state (RFC 3339).", default=None)
+
+
+@dataclass
+class ObjectWithColumns:
+    """What getObject reads: a relation and its columns (one SELECT)."""
+
+    relation: RelationRow
+    columns: list[ColumnInfo]
+
+
+# --- rows to results ----------------------------------------------------------------------------
+
+def _database(row: DatabaseRow) -> DatabaseInfo:
+    return DatabaseInfo(name=row.name, owner=row.owner, created_at=row.created_at)
+
+
+def _namespace(row: NamespaceRow) -> NamespaceInfo:
+    return NamespaceInfo(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at)
+
+
+def _store(row: StoreRow) -> StoreInfo:
+    return StoreInfo(name=row.name, type=STORE_TYPE_NAMES.get(row.type, row.type.lower()), status=row.status,
+                     owner=row.owner, status_message=row.status_message, created_at=row.created_at,
+                     updated_at=row.updated_at)
+
+
+def _object(row: RelationRow) -> ObjectSummary:
+    return ObjectSummary(database=row.database, namespace=row.namespace, name=row.name, fqn=row.fqn, kind=row.kind,
+                         state=row.state, owner=row.owner, store=row.store,
+                         primary_key=primary_key_columns(row.primary_key), created_at=row.created_at,
+                         updated_at=row.updated_at)
+
+
+def _object_with_columns(found: ObjectWithColumns) -> ObjectInfo:
+    columns = [ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found.columns]
+    return ObjectInfo(**vars(_object(found.relation)), columns=columns)
+
+
+def _query(row: QueryRow) -> QueryInfo:
+    return QueryInfo(query_id=row.id, state=row.state, owner=row.owner, name=row.name, version=row.version,
+                     intended_state=row.intended_state, sql=sql.user_query(row.sql, row.name) if row.sql else None,
+                     created_at=row.created_at, updated_at=row.updated_at)
+
+
+async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ObjectWithColumns]:
+    found = await catalog.relation_with_columns(where["database_name"], where["schema_name"], where["name"])
+    return [ObjectWithColumns(*found)] if found is not None else []
+
+
+DATABASE = Kind("database", "databases", Kind.table(DATABASES), _database)
+NAMESPACE = Kind("namespace", "namespaces", Kind.table(NAMESPACES), _namespace)
+STORE = Kind("store", "stores", Kind.table(STORES), _store)
+OBJECT = Kind("object", "objects", _fetch_object, _object_with_columns)
+OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), _object)
+QUERY = Kind("query", "queries", Kind.table(QUERIES), _query, order="oldest first")
+
+NAME = Filter("name")
+DATABASE_NAME = Filter("database_name")
+STORE_TYPE = Filter("type", store_type)
+
+
+# --- arguments and results ----------------------------------------------------------------------
+
+@dataclass
+class GetDatabaseArgs(Model):
+    name: str = prop("Name of the database.")
+
+
+@dataclass
+class GetDatabaseResult(DatabaseInfo):
+    """The database."""
+
+
+@dataclass
+class GetDatabasesArgs(Model):
+    owner: str | None = prop("Only databases owned by this role.", default=None)
+
+
+@dataclass
+class GetDatabasesResult(Model):
+    databases: list[DatabaseInfo] = prop("Matching databases ordered by name (at most 200).")
+
+
+@dataclass
+class GetNamespaceArgs(Model):
+    database: str = prop("Database of the namespace.")
+    name: str = prop("Name of the namespace.")
+
+
+@dataclass
+class GetNamespaceResult(NamespaceInfo):
+    """The namespace."""
+
+
+@dataclass
+class GetNamespacesArgs(Model):
+    database: str | None = prop("Only namespaces of this database.", default=None)
+    name: str | None = prop("Only namespaces with this name (in any database).", default=None)
+
+
+@dataclass
+class GetNamespacesResult(Model):
+    namespaces: list[NamespaceInfo] = prop("Matching namespaces ordered by database and name (at most 200).")
+
+
+@dataclass
+class GetStoreArgs(Model):
+    name: str = prop("Name of the store.")
+    type: str | None = prop("Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type "
+                            "is not a match.", default=None)
+
+
+@dataclass
+class GetStoreResult(StoreInfo):
+    """The store."""
+
+
+@dataclass
+class GetStoresArgs(Model):
+    name: str | None = prop("Only the store with this name.", default=None)
+    type: str | None = prop("Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).", default=None)
+
+
+@dataclass
+class GetStoresResult(Model):
+    stores: list[StoreInfo] = prop("Matching stores ordered by name (at most 200).")
+
+
+@dataclass
+class GetObjectArgs(Model):
+    database: str = prop("Database of the object.")
+    namespace: str = prop("Namespace of the object.")
+    name: str = prop("Name of the object.")
+
+
+@dataclass
+class GetObjectResult(ObjectInfo):
+    """The object with its columns."""
+
+
+@dataclass
+class GetObjectsArgs(Model):
+    database: str | None = prop("Only objects of this database.", default=None)
+    namespace: str | None = prop("Only objects of this namespace.", default=None)
+    name: str | None = prop("Only objects with this name.", default=None)
+    kind: str | None = prop("Only objects of this kind (`stream`, `changelog`, `table`, ...).", default=None)
+
+
+@dataclass
+class GetObjectsResult(Model):
+    objects: list[ObjectSummary] = prop("Matching objects ordered by database, namespace and name (at most 200). "
+                                        "Use getObject for an object's columns.")
+
+
+@dataclass
+class GetQueryArgs(Model):
+    query_id: str | None = prop("Query id (UUID). Give this, or name.", default=None)
+    name: str | None = prop("Query name. Give this, or queryId.", default=None)
+    version: int | None = prop("Version under the name; needed when several versions exist.", default=None)
+
+
+@dataclass
+class GetQueryResult(QueryInfo):
+    """The query."""
+
+
+@dataclass
+class GetQueriesArgs(Model):
+    name: str | None = prop("Only queries with this name.", default=None)
+    state: str | None = prop("Only queries in this state, e.g. `running`.", default=None)
+
+
+@dataclass
+class GetQueriesResult(Model):
+    queries: list[QueryInfo] = prop("Matching queries ordered by creation time (at most 200).")
+
+
+def _id_or_name(args: GetQueryArgs) -> None:
+    if (args.query_id is None) == (args.name is None):
+        raise InvalidInputError("give exactly one of queryId or name")
+
+
+T = "deltastream:index:"
+OBJECT_FILTERS = {"database": DATABASE_NAME, "namespace": Filter("schema_name"), "name": NAME}
+
+FUNCTIONS: list[Function[Any, Any]] = [
+    FindOne(T + "getDatabase", "Look up an existing database by name.",
+            GetDatabaseArgs, GetDatabaseResult, DATABASE, {"name": NAME}),
+    FindMany(T + "getDatabases", "List databases, ordered by name; at most 200 (a warning says when more match).",
+             GetDatabasesArgs, GetDatabasesResult, DATABASE, {"owner": Filter("owner")}, "databases"),
+    FindOne(T + "getNamespace", "Look up an existing namespace (DeltaStream schema) by database and name.",
+            GetNamespaceArgs, GetNamespaceResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME}),
+    FindMany(T + "getNamespaces",
+             "List namespaces, filtered by database and/or name, ordered by database and name; at most 200.",
+             GetNamespacesArgs, GetNamespacesResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME},
+             "namespaces"),
+    FindOne(T + "getStore", "Look up an existing store by name (and type). Credentials are never returned.",
+            GetStoreArgs, GetStoreResult, STORE, {"name": NAME, "type": STORE_TYPE}),
+    FindMany(T + "getStores", "List stores, filtered by name and/or type, ordered by name; at most 200.",
+             GetStoresArgs, GetStoresResult, STORE, {"name": NAME, "type": STORE_TYPE}, "stores"),
+    FindOne(T + "getObject",
+            "Look up an existing object (stream, changelog, table) with its kind, columns and store.",
+            GetObjectArgs, GetObjectResult, OBJECT, OBJECT_FILTERS),
+    FindMany(T + "getObjects", "List objects, filtered by database, namespace, name and/or kind, ordered by "
+             "database, namespace and name; at most 200.",
+             GetObjectsArgs, GetObjectsResult, OBJECTS, {**OBJECT_FILTERS, "kind": Filter("relation_type")},
+             "objects"),
+    FindOne(T + "getQuery",
+            "Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.",
+            GetQueryArgs, GetQueryResult, QUERY,
+            {"query_id": Filter("id", sql.query_id), "name": NAME, "version": Filter("version", str)},
+            check=_id_or_name),
+    FindMany(T + "getQueries", "List queries, filtered by name and/or state, ordered by creation time; at most 200.",
+             GetQueriesArgs, GetQueriesResult, QUERY, {"name": NAME, "state": Filter("current_state")}, "queries"),
+]

@@ -1,0 +1,72 @@
+"""Provider logs go to the engine (shown by `pulumi up -v=N` / `--logtostderr`), never to stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Any
+
+import grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from .redaction import redact_sql
+
+_SEVERITY = {logging.DEBUG: engine_pb2.DEBUG, logging.INFO: engine_pb2.INFO, logging.WARNING: engine_pb2.WARNING,
+             logging.ERROR: engine_pb2.ERROR}
+
+
+class EngineLog:
+    """The engine's log service; also used for status messages and warnings on a resource."""
+
+    def __init__(self, address: str | None) -> None:
+        # The stub is built on an asyncio channel, so its calls are awaitable (the generated stubs type them sync).
+        self._stub: Any = None
+        if address:
+            self._stub = engine_pb2_grpc.EngineStub(grpc.aio.insecure_channel(address))
+
+    async def log(self, severity: engine_pb2.LogSeverity.ValueType, message: str, urn: str = "",
+                  ephemeral: bool = False) -> None:
+        if self._stub is None:
+            print(message, file=sys.stderr)
+            return
+        try:
+            await self._stub.Log(engine_pb2.LogRequest(severity=severity, message=message, urn=urn,
+                                                       ephemeral=ephemeral))
+        except grpc.aio.AioRpcError:
+            print(message, file=sys.stderr)
+
+    async def status(self, urn: str, message: str) -> None:
+        await self.log(engine_pb2.INFO, message, urn, ephemeral=True)
+
+    async def warn(self, message: str, urn: str = "") -> None:
+        await self.log(engine_pb2.WARNING, message, urn)
+
+
+class EngineHandler(logging.Handler):
+    """Forwards Python log records to the engine (SQL traces are already redacted; this is a second guard)."""
+
+    def __init__(self, engine: EngineLog) -> None:
+        super().__init__()
+        self.engine = engine
+        self._sending: set[asyncio.Task[None]] = set()  # held until sent: the loop keeps only weak references
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        message = redact_sql(self.format(record))
+        severity = _SEVERITY.get(record.levelno, engine_pb2.DEBUG)
+        task = loop.create_task(self.engine.log(severity, message))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+
+def install(engine: EngineLog) -> None:
+    handler = EngineHandler(engine)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    root = logging.getLogger("deltastream")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)  # the engine shows debug messages only when asked (--debug, -v)
+    root.propagate = False

@@ -1,0 +1,20 @@
+"""Every resource and function the provider serves, by token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .functions.base import Function
+from .functions.lookups import FUNCTIONS as LOOKUPS
+from .resources.base import Resource
+from .resources.database import Database
+from .resources.namespace import Namespace
+from .resources.object import DeltaStreamObject
+from .resources.query import Query
+from .resources.store import Store
+
+RESOURCES: list[Resource[Any, Any]] = [Database(), Namespace(), Store(), DeltaStreamObject(), Query()]
+FUNCTIONS: list[Function[Any, Any]] = LOOKUPS
+
+RESOURCES_BY_TOKEN = {r.token: r for r in RESOURCES}
+FUNCTIONS_BY_TOKEN = {f.token: f for f in FUNCTIONS}

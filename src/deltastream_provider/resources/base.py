@@ -1,0 +1,257 @@
+"""What every resource is: typed inputs, typed state, and its lifecycle methods.
+
+The gRPC layer (:mod:`deltastream_provider.server`) decodes requests into these types, calls the
+methods, and encodes the answers; resources never see protobuf, HTTP or SQL text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from ..catalog import SystemTables
+from ..client import DeltaStreamClient, Result
+from ..errors import (
+    AlreadyExistsError,
+    CreateFailed,
+    DeltaStreamError,
+    DependentObjectsError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PlanError,
+)
+from ..model import Model, wire_name
+from ..properties import UNKNOWN
+from ..waiting import wait_for
+
+InputsT = TypeVar("InputsT", bound=Model)
+StateT = TypeVar("StateT", bound=Model)
+L = TypeVar("L")
+
+DEFAULT_TIMEOUT = 20 * 60.0
+
+
+@dataclass
+class Context:
+    """What one lifecycle call may use."""
+
+    client: DeltaStreamClient
+    urn: str = ""
+    timeout: float = DEFAULT_TIMEOUT
+    status: Callable[[str], Awaitable[None]] | None = None
+
+    @property
+    def catalog(self) -> SystemTables:
+        return SystemTables(self.client)
+
+    async def progress(self, message: str) -> None:
+        if self.status is not None:
+            await self.status(message)
+
+
+@dataclass
+class Diff:
+    """Top-level property changes; ``replaces`` is the subset that forces replacement."""
+
+    changes: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+# Identifier rule shared by every resource (FR-011): DeltaStream quotes names, so only characters
+# that cannot be quoted safely, and names that are too long, are refused before anything is sent.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 255
+
+
+def check_identifier(path: str, value: Any) -> list[tuple[str, str]]:
+    if value is UNKNOWN or value is None:
+        return []
+    if not isinstance(value, str) or not value.strip():
+        return [(path, f"{path} must be a non-empty name")]
+    if value != value.strip():
+        return [(path, f"{path} {value!r} has leading or trailing spaces; remove them")]
+    if _FORBIDDEN.search(value):
+        return [(path, f"{path} {value!r} contains a control character (such as a newline or tab); "
+                       "DeltaStream names cannot contain them")]
+    if len(value) > MAX_NAME:
+        return [(path, f"{path} is {len(value)} characters long; DeltaStream names are at most {MAX_NAME}")]
+    return []
+
+
+def refuse_owner_change(kind: str, old: Any, new: Any) -> None:
+    """A different owner is refused at preview where DeltaStream has no statement to change it."""
+    if new is not None and not equal(old, new):
+        raise PlanError(f"the owner of a {kind} cannot be changed in place (from {old!r} to {new!r}): "
+                        f"DeltaStream has no statement for it. Keep owner {old!r}, or create a new {kind} "
+                        "under another name owned by the new role and move its contents.")
+
+
+def equal(old: Any, new: Any) -> bool:
+    """Inputs compare equal when they are, treating missing and null alike."""
+    if new is UNKNOWN:
+        return False
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = set(old) | set(new)
+        return all(equal(old.get(k), new.get(k)) for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(equal(a, b) for a, b in zip(old, new, strict=False))
+    return old == new or (old in (None, "", [], {}) and new in (None, "", [], {}))
+
+
+class Resource(Generic[InputsT, StateT]):
+    token: ClassVar[str]
+    description: ClassVar[str]
+    inputs: ClassVar[type[Model]]
+    state: ClassVar[type[Model]]
+    delete_before_replace: ClassVar[bool] = True
+    fixed_owner: ClassVar[str | None] = None  # set to the kind's name where DeltaStream cannot change an owner
+    always_set: ClassVar[tuple[str, ...]] = ()  # outputs present after every create (required in the schema)
+
+    def check(self, inputs: InputsT) -> list[tuple[str, str]]:
+        """Failures beyond types and required properties, which the server checks first."""
+        return []
+
+    def diff(self, olds: InputsT, news: InputsT, state: StateT) -> Diff:
+        """Changed inputs; those declared ``replaces`` force a replacement, and so does every change of a resource
+        without :meth:`update`.
+
+        Where the owner is fixed, a different owner is refused here (at preview) and an owner that merely
+        names the current one is no change.
+        """
+        if self.fixed_owner is not None:
+            refuse_owner_change(self.fixed_owner, getattr(olds, "owner", None) or getattr(state, "owner", None),
+                                getattr(news, "owner", None))
+        result = Diff(delete_before_replace=self.delete_before_replace)
+        old_props, new_props = olds.to_props(), news.to_props()
+        for f in self.inputs.fields():
+            key = wire_name(f)
+            if equal(old_props.get(key), new_props.get(key)) or (self.fixed_owner is not None and key == "owner"):
+                continue
+            result.changes.append(key)
+            if f.metadata.get("replaces") or not self.updatable:
+                result.replaces.append(key)
+        return result
+
+    @property
+    def updatable(self) -> bool:
+        """Whether the resource changes anything in place; without :meth:`update`, every change replaces."""
+        return type(self).update is not Resource.update
+
+    def preview(self, inputs: InputsT) -> StateT:
+        """The state shown in a preview: inputs as given, everything computed unknown."""
+        values = {f.name: getattr(inputs, f.name) for f in self.inputs.fields()}
+        computed = {f.name: UNKNOWN for f in self.state.fields() if f.name not in values}
+        return self.state(**values, **computed)  # type: ignore[return-value]
+
+    async def create(self, ctx: Context, inputs: InputsT) -> tuple[str, StateT]:
+        raise NotImplementedError
+
+    async def read(self, ctx: Context, resource_id: str, inputs: InputsT | None,
+                   state: StateT | None) -> tuple[InputsT, StateT] | None:
+        """Current inputs and state from DeltaStream, or None when it no longer exists.
+
+        ``inputs`` is None on import: everything must then be rebuilt from the server.
+        """
+        raise NotImplementedError
+
+    async def update(self, ctx: Context, resource_id: str, olds: StateT, news: InputsT) -> StateT:
+        """Change in place what can be; optional (see :attr:`updatable`)."""
+        raise NotImplementedError
+
+    async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
+        raise NotImplementedError
+
+
+def state_of(state_type: type[StateT], inputs: Model, **computed: Any) -> StateT:
+    """A state value: every input as given, plus the computed outputs."""
+    values = {f.name: getattr(inputs, f.name) for f in dataclasses.fields(inputs)}  # type: ignore[arg-type]
+    return state_type(**values, **computed)
+
+
+async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awaitable[Any]], *, what: str) -> None:
+    """Drop, then wait until ``lookup`` finds nothing; something already gone is success (idempotent).
+
+    A DROP whose outcome is unknown is settled by reading: sent again only while the thing is still there.
+    A DROP refused because a dependent still exists (``2BP01``) is retried until the resource's timeout, as
+    the dependent may be being deleted in the same run (imports record no dependencies).
+    """
+    deadline = time.monotonic() + ctx.timeout
+
+    async def dropped() -> bool | None:
+        try:
+            await ctx.client.execute(statement, timeout=max(deadline - time.monotonic(), 0.001))
+        except NotFoundError:
+            return True
+        except OutcomeUnknownError:
+            return True if await lookup() is None else None
+        except DependentObjectsError as refused:
+            if time.monotonic() >= deadline:
+                raise
+            await ctx.progress(f"waiting for what depends on {what} to go: {refused.message}")
+            return None
+        return True
+
+    await wait_for(dropped, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
+
+    async def gone() -> bool | None:
+        return True if await lookup() is None else None
+
+    await wait_for(gone, timeout=max(deadline - time.monotonic(), 0.001), what=f"{what} to be dropped",
+                   progress=ctx.progress)
+
+
+async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], Awaitable[L | None]],
+                             session: Any = None) -> Result | L | None:
+    """Send a mutating statement until its outcome is known: DeltaStream's answer, or, when an answer is lost,
+    what ``landed`` finds by reading (the statement is sent again only while it finds nothing), within the
+    resource's timeout. None: a resend was refused as a duplicate, so a send whose answer was lost did land."""
+    deadline = time.monotonic() + ctx.timeout
+    lost = False
+    while True:
+        try:
+            return await ctx.client.execute(statement, session=session,
+                                            timeout=max(deadline - time.monotonic(), 0.001))
+        except AlreadyExistsError:
+            if lost:
+                return None
+            raise
+        except OutcomeUnknownError:
+            lost = True
+            found = await landed()
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise
+
+
+async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,
+                           resource_id: str, undo: Callable[[], Awaitable[None]],
+                           exists: Callable[[], Awaitable[Any]], session: Any = None) -> Any:
+    """Run a CREATE, then wait until ``probe`` sees the object ready.
+
+    An unknown outcome (connection lost, gateway timeout) is settled by reading (:func:`send_until_settled`, with
+    ``exists``). Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait is
+    cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
+    passed on: the name might belong to an object that existed before, which must never end up in this stack's
+    state.
+    """
+    await send_until_settled(ctx, statement, exists, session)
+    try:
+        return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
+    except asyncio.CancelledError:
+        raise CreateFailed(f"cancelled while waiting for {what}; it exists, so it is kept in state for the next "
+                           "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None
+    except Exception as failure:
+        try:
+            await undo()
+        except DeltaStreamError as cleanup:
+            raise CreateFailed(f"{failure}; removing the half-created object failed too ({cleanup}): "
+                               "it is kept in state so `pulumi destroy` or a retry can deal with it",
+                               resource_id, {}) from failure
+        raise

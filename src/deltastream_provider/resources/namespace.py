@@ -1,0 +1,105 @@
+"""Namespace: a DeltaStream schema inside a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import sql
+from ..client import Session
+from ..docs import examples
+from ..errors import AlreadyExistsError
+from ..ids import format_id, parse_id
+from ..model import Model, prop
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .database import OWNER_DOC
+
+ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
+
+
+@dataclass
+class NamespaceInputs(Model):
+    database: str = prop("Database the namespace belongs to.", replaces=True)
+    name: str = prop("Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.", replaces=True)
+    owner: str | None = prop(OWNER_DOC, default=None)
+
+
+@dataclass
+class NamespaceState(NamespaceInputs):
+    created_at: str | None = prop("When the namespace was created (RFC 3339).", default=None)
+
+
+_EXAMPLES = examples("A namespace in a database",
+    typescript='''const raw = new deltastream.Namespace("raw", { database: analytics.name, name: "raw" });''',
+    python='''raw = deltastream.Namespace("raw", database=analytics.name, name="raw")''',
+    go='''raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+	Database: analytics.Name,
+	Name:     pulumi.String("raw"),
+})''',
+    yaml='''resources:
+  raw:
+    type: deltastream:index:Namespace
+    properties:
+      database: ${analytics.name}
+      name: raw''')
+
+
+class Namespace(Resource[NamespaceInputs, NamespaceState]):
+    token = "deltastream:index:Namespace"
+    description = f"""A namespace (DeltaStream calls it a schema) inside a database; objects live in namespaces.
+
+Every database already has a namespace named `public`: refer to it by name rather than declaring it.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is {ID_FORMAT}:
+
+```sh
+pulumi import deltastream:index:Namespace raw analytics/raw
+```"""
+    inputs = NamespaceInputs
+    state = NamespaceState
+    fixed_owner = "namespace"
+    always_set = ("owner", "createdAt")
+
+    def check(self, inputs: NamespaceInputs) -> list[tuple[str, str]]:
+        return (check_identifier("database", inputs.database) + check_identifier("name", inputs.name)
+                + check_identifier("owner", inputs.owner))
+
+    async def create(self, ctx: Context, inputs: NamespaceInputs) -> tuple[str, NamespaceState]:
+        session = Session(role=inputs.owner) if inputs.owner else None
+        resource_id = format_id(inputs.database, inputs.name)
+
+        async def undo() -> None:
+            await ctx.client.execute(sql.drop_namespace(inputs.database, inputs.name), session=session)
+
+        try:
+            row = await create_then_wait(
+                ctx, sql.create_namespace(inputs.database, inputs.name),
+                lambda: ctx.catalog.namespace(inputs.database, inputs.name),
+                what=f"namespace {inputs.database}.{inputs.name}", resource_id=resource_id, undo=undo, session=session,
+                exists=lambda: ctx.catalog.namespace(inputs.database, inputs.name))
+        except AlreadyExistsError as exc:
+            if inputs.name == "public":
+                exc.hint = ("every database has a namespace named public from the start: use \"public\" as "
+                            "the namespace of your objects instead of declaring it")
+            raise
+        return resource_id, NamespaceState(database=row.database, name=row.name, owner=row.owner,
+                                           created_at=row.created_at)
+
+    async def read(self, ctx: Context, resource_id: str,
+                   inputs: NamespaceInputs | None,
+                   state: NamespaceState | None) -> tuple[NamespaceInputs, NamespaceState] | None:
+        database, name = parse_id(resource_id, 2, ID_FORMAT)
+        row = await ctx.catalog.namespace(database, name)
+        if row is None:
+            return None
+        owner = row.owner if inputs is not None and inputs.owner is not None else None
+        return (NamespaceInputs(database=row.database, name=row.name, owner=owner),
+                NamespaceState(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at))
+
+    async def delete(self, ctx: Context, resource_id: str, state: NamespaceState) -> None:
+        database, name = parse_id(resource_id, 2, ID_FORMAT)
+        await drop_then_wait(ctx, sql.drop_namespace(database, name), lambda: ctx.catalog.namespace(database, name),
+                             what=f"namespace {database}.{name}")

@@ -1,0 +1,282 @@
+"""Object: a DeltaStream relation (stream, changelog or table) backed by a store's entity."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from .. import sql
+from ..catalog import ColumnInfo, RelationRow, primary_key_columns
+from ..client import Session
+from ..docs import examples
+from ..errors import InvalidInputError, NotFoundError, QuotingError
+from ..ids import format_id, parse_id
+from ..model import Model, prop
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+
+ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
+Kind = Literal["stream", "changelog", "table"]
+
+
+@dataclass
+class ColumnInputs(Model):
+    """A column of an object."""
+
+    name: str = prop("Column name. Case-sensitive; quoted for you.")
+    type: str = prop("DeltaStream type, e.g. `VARCHAR`, `BIGINT`, `DECIMAL(10, 2)`, `TIMESTAMP_LTZ(3)`, "
+                     "`ARRAY<VARCHAR>`, `STRUCT<a VARCHAR, b BIGINT>`.")
+    nullable: bool = prop("Whether the column accepts nulls. Default: true.", default=True)
+
+
+@dataclass
+class ObjectInputs(Model):
+    database: str = prop("Database of the object.", replaces=True)
+    namespace: str = prop("Namespace of the object.", replaces=True)
+    name: str = prop("Name of the object. Case-sensitive; quoted for you.", replaces=True)
+    kind: Kind = prop("What the object is.", replaces=True)
+    store: str = prop("Store that holds the object's entity.", replaces=True)
+    columns: list[ColumnInputs] = prop("Columns, in order. Any change replaces the object.", replaces=True)
+    primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None,
+                                         replaces=True)
+    timestamp_column: str | None = prop("Column that carries event time.", default=None, replaces=True)
+    entity: str | None = prop("The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` "
+                              "or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). "
+                              "Default for Kafka: the object's name.", default=None, replaces=True)
+    value_format: str | None = prop("Value format of a Kafka topic, e.g. `json`, `avro`, `protobuf`.", default=None,
+                                    replaces=True)
+    key_format: str | None = prop("Key format of a Kafka topic.", default=None, replaces=True)
+    properties: dict[str, str] | None = prop("Further `WITH` properties of the CREATE statement, as DeltaStream "
+                                             "documents them.", default=None, replaces=True)
+    owner: str | None = prop("Role that owns the object; changed in place. Default: the provider's role.",
+                             default=None)
+
+
+@dataclass
+class ObjectState(ObjectInputs):
+    fqn: str | None = prop('Fully qualified name, `"database"."namespace"."name"`.', default=None)
+    path: list[str] | None = prop("The fqn's parts: database, namespace, name.", default=None)
+    state: str | None = prop("DeltaStream's state of the relation, e.g. `created`.", default=None)
+    created_at: str | None = prop("When the object was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the object last changed (RFC 3339).", default=None)
+
+
+def entity_properties(store_type: str, entity: str | None, name: str) -> list[tuple[str, str]]:
+    """The WITH keys that name the entity, which differ by store type."""
+    kind = store_type.lower()
+    if kind in ("kafka", "confluentkafka"):
+        return [("topic", entity or name)]
+    if entity is None:
+        return []
+    parts = entity.split(".")
+    if kind == "postgres":
+        if len(parts) not in (2, 3):
+            raise InvalidInputError(f"entity {entity!r}: a PostgreSQL entity is schema.table or database.schema.table")
+        keys = ["postgresql.db.name", "postgresql.schema.name", "postgresql.table.name"][-len(parts):]
+        return list(zip(keys, parts, strict=False))
+    if kind == "snowflake":
+        if len(parts) != 3:
+            raise InvalidInputError(f"entity {entity!r}: a Snowflake entity is DATABASE.SCHEMA.TABLE")
+        return list(zip(["snowflake.db.name", "snowflake.schema.name", "snowflake.table.name"], parts, strict=False))
+    return [("topic", entity)]
+
+
+def create_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
+    props: list[tuple[str, sql.PropertyValue]] = [("store", inputs.store)]
+    props += entity_properties(store_type, inputs.entity, inputs.name)
+    if inputs.value_format:
+        props.append(("value.format", inputs.value_format))
+    if inputs.key_format:
+        props.append(("key.format", inputs.key_format))
+    if inputs.timestamp_column:
+        props.append(("timestamp", inputs.timestamp_column))
+    props += sorted((inputs.properties or {}).items())
+    columns = [sql.ColumnDef(c.name, c.type, c.nullable) for c in inputs.columns]
+    return sql.create_relation(inputs.kind, inputs.database, inputs.namespace, inputs.name, columns,
+                               inputs.primary_key or [], props)
+
+
+def _same_type(a: str, b: str) -> bool:
+    return " ".join(a.upper().split()) == " ".join(b.upper().split())
+
+
+_EXAMPLES = examples("A JSON stream over a Kafka topic",
+    typescript='''const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+    database: "analytics", namespace: "raw", name: "pageviews", kind: "stream",
+    store: events.name, entity: "pageviews", valueFormat: "json",
+    columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }],
+});''',
+    python='''pageviews = deltastream.DeltaStreamObject("pageviews",
+    database="analytics", namespace="raw", name="pageviews", kind="stream",
+    store=events.name, entity="pageviews", value_format="json",
+    columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
+             deltastream.ColumnArgs(name="userid", type="VARCHAR")])''',
+    go='''pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+	Database: pulumi.String("analytics"), Namespace: pulumi.String("raw"), Name: pulumi.String("pageviews"),
+	Kind: pulumi.String("stream"), Store: events.Name, Entity: pulumi.String("pageviews"),
+	ValueFormat: pulumi.String("json"),
+	Columns: deltastream.ColumnArray{
+		&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
+		&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+	},
+})''',
+    yaml='''resources:
+  pageviews:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: analytics
+      namespace: raw
+      name: pageviews
+      kind: stream
+      store: ${events.name}
+      entity: pageviews
+      valueFormat: json
+      columns:
+        - { name: viewtime, type: BIGINT }
+        - { name: userid, type: VARCHAR }''')
+
+
+class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
+    token = "deltastream:index:DeltaStreamObject"
+    description = f"""An object: a DeltaStream stream, changelog or table over an entity of a store.
+
+(Named DeltaStreamObject because `Object` cannot be a class name in the Node.js SDK.)
+
+The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
+(every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
+object created. Objects are immutable: any change but the owner replaces the object (delete first, then
+create, as names are unique). Columns are read back in definition order.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is {ID_FORMAT}:
+
+```sh
+pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pageviews
+```"""
+    inputs = ObjectInputs
+    state = ObjectState
+    always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt")
+
+    def check(self, inputs: ObjectInputs) -> list[tuple[str, str]]:
+        failures = (check_identifier("database", inputs.database) + check_identifier("namespace", inputs.namespace)
+                    + check_identifier("name", inputs.name) + check_identifier("store", inputs.store)
+                    + check_identifier("owner", inputs.owner))
+        columns = inputs.columns if isinstance(inputs.columns, list) else []
+        if isinstance(inputs.columns, list) and not columns:
+            failures.append(("columns", "an object needs at least one column"))
+        names: list[str] = []
+        for index, column in enumerate(columns):
+            failures += check_identifier(f"columns[{index}].name", column.name)
+            if isinstance(column.type, str):
+                try:
+                    sql.column_type(column.type)
+                except QuotingError as exc:
+                    failures.append((f"columns[{index}].type", str(exc)))
+            if column.name in names:
+                failures.append((f"columns[{index}].name", f"column {column.name!r} is declared twice"))
+            names.append(column.name)
+        known = set(names) if all(isinstance(n, str) for n in names) and isinstance(inputs.columns, list) else None
+        for key in inputs.primary_key or []:
+            if known is not None and isinstance(key, str) and key not in known:
+                failures.append(("primaryKey", f"primary key column {key!r} is not among the columns"))
+        if inputs.kind == "changelog" and not inputs.primary_key:
+            failures.append(("primaryKey", "a changelog needs a primary key: set primaryKey"))
+        if known is not None and isinstance(inputs.timestamp_column, str) and inputs.timestamp_column not in known:
+            failures.append(("timestampColumn", f"{inputs.timestamp_column!r} is not among the columns"))
+        return failures
+
+    def preview(self, inputs: ObjectInputs) -> ObjectState:
+        """The fqn follows from the names, so a preview shows it (and SQL built from it stays known)."""
+        state = super().preview(inputs)
+        parts = [inputs.database, inputs.namespace, inputs.name]
+        if all(isinstance(p, str) for p in parts):
+            state.fqn, state.path = sql.qualified(*parts), parts
+        return state
+
+    async def create(self, ctx: Context, inputs: ObjectInputs) -> tuple[str, ObjectState]:
+        store = await ctx.catalog.store(inputs.store)
+        if store is None:
+            raise NotFoundError(f"store {inputs.store!r} does not exist",
+                                hint="Create the store first, or fix the name")
+        statement = create_statement(inputs, store.type)
+        session = Session(role=inputs.owner) if inputs.owner else None
+        await self._validate(ctx, statement, inputs, session)
+        resource_id = format_id(inputs.database, inputs.namespace, inputs.name)
+
+        async def undo() -> None:
+            await self.delete(ctx, resource_id, ObjectState(**vars(inputs)))
+
+        row, columns = await create_then_wait(
+            ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
+            what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo, session=session,
+            exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
+        return resource_id, _current(row, columns, inputs)[1]
+
+    async def _validate(self, ctx: Context, statement: sql.Statement, inputs: ObjectInputs,
+                        session: Session | None) -> None:
+        """DESCRIBE the CREATE: DeltaStream checks it without creating anything; the plan must match."""
+        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
+        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+        ddl = plan.get("ddl") or {}
+        expected = {"db_name": inputs.database, "schema_name": inputs.namespace, "name": inputs.name,
+                    "store_name": inputs.store}
+        wrong = {k: (v, ddl.get(k)) for k, v in expected.items() if ddl and ddl.get(k) != v}
+        if wrong:
+            details = ", ".join(f"{k} {got!r} instead of {want!r}" for k, (want, got) in wrong.items())
+            raise InvalidInputError(f"DeltaStream would create the object elsewhere: {details}")
+
+    async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
+        """The relation with its columns once DeltaStream reports it created (one SELECT)."""
+        found = await ctx.catalog.relation_with_columns(inputs.database, inputs.namespace, inputs.name)
+        if found is not None and found[0].state == "errored":
+            raise InvalidInputError(f"object {found[0].fqn} is errored in DeltaStream")
+        return found if found is not None and found[0].state == "created" else None
+
+    async def read(self, ctx: Context, resource_id: str,
+                   inputs: ObjectInputs | None,
+                   state: ObjectState | None) -> tuple[ObjectInputs, ObjectState] | None:
+        database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
+        found = await ctx.catalog.relation_with_columns(database, namespace, name)
+        return None if found is None else _current(*found, inputs)
+
+    async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
+        if news.owner is not None and news.owner != olds.owner:
+            await ctx.client.execute(sql.alter_relation_owner(news.kind, news.database, news.namespace, news.name,
+                                                              news.owner), timeout=ctx.timeout)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise NotFoundError(f"object {resource_id} no longer exists; run `pulumi refresh`")
+        return found[1]
+
+    async def delete(self, ctx: Context, resource_id: str, state: ObjectState) -> None:
+        database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
+        await drop_then_wait(ctx, sql.drop_relation(database, namespace, name),
+                             lambda: ctx.catalog.relation(database, namespace, name), what=f"object {resource_id}")
+
+
+def _current(row: RelationRow, found: list[ColumnInfo],
+             inputs: ObjectInputs | None) -> tuple[ObjectInputs, ObjectState]:
+    """Inputs and state from the relation's row and its columns (in definition order); a column type written
+    differently but meaning the same keeps the user's spelling, so it is no diff."""
+    database, namespace, name = row.database, row.namespace, row.name
+    given = {c.name: c for c in (inputs.columns if inputs is not None else [])}
+    columns = [ColumnInputs(name=c.name, type=given[c.name].type
+                            if c.name in given and _same_type(given[c.name].type, c.type) else c.type,
+                            nullable=c.nullable) for c in found]
+    if inputs is not None:
+        current = ObjectInputs(**{**vars(inputs), "kind": row.kind,
+                                  "store": row.store or inputs.store, "columns": columns,
+                                  "primary_key": primary_key_columns(row.primary_key) if inputs.primary_key is not None
+                                  or row.primary_key else None})
+        if inputs.owner is not None:
+            current.owner = row.owner
+    else:
+        current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
+                               store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key))
+    state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
+                        created_at=row.created_at, updated_at=row.updated_at)
+    state.owner = row.owner
+    return current, state

@@ -1,0 +1,398 @@
+"""Store: a connection to Kafka, PostgreSQL or Snowflake that objects read from and write to."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlparse, urlunparse
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from .. import sql
+from ..catalog import StoreRow
+from ..client import Session
+from ..docs import examples
+from ..errors import InputError, NotFoundError, StoreErrored
+from ..model import Model, prop
+from ..waiting import wait_for
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal
+from .database import OWNER_DOC
+
+SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
+CA_ATTACHMENT = "@cacert"
+KEY_ATTACHMENT = "@keyfile"
+
+
+@dataclass
+class KafkaInputs(Model):
+    """Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...)."""
+
+    uris: str = prop("Bootstrap servers as `host:port`, comma-separated.")
+    sasl_hash_function: SASL = prop("SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` "
+                                    "need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and "
+                                    "mskAwsRegion.")
+    sasl_username: str | None = prop("SASL user name.", secret=True, default=None)
+    sasl_password: str | None = prop("SASL password.", secret=True, default=None)
+    msk_iam_role_arn: str | None = prop("IAM role DeltaStream assumes to reach Amazon MSK.", default=None)
+    msk_aws_region: str | None = prop("AWS region of the MSK cluster, e.g. `us-east-1`.", default=None)
+    schema_registry_name: str | None = prop("Name of a DeltaStream schema registry to use with this store.",
+                                            default=None)
+    tls_disabled: bool | None = prop("Connect without TLS. Default: false.", default=None)
+    tls_verify_server_hostname: bool | None = prop("Verify the broker's host name. Default: true.", default=None)
+    tls_ca_cert: str | None = prop("PEM content of the CA certificate(s) that signed the brokers' certificates "
+                                   "(not a file path). Sent as an attachment, never inline.", secret=True,
+                                   default=None)
+
+
+@dataclass
+class PostgresInputs(Model):
+    """Connection to a PostgreSQL database."""
+
+    uris: str = prop("`postgresql://host[:port]/database`; the port defaults to 5432 and the scheme may be omitted.")
+    username: str = prop("User name.")
+    password: str = prop("Password.", secret=True)
+    tls_disabled: bool | None = prop("Connect without TLS. Default: false.", default=None)
+    tls_verify_server_hostname: bool | None = prop("Verify the server's host name. Default: true.", default=None)
+
+
+@dataclass
+class SnowflakeInputs(Model):
+    """Connection to a Snowflake account, authenticated by key pair."""
+
+    uris: str = prop("Account URL, e.g. `https://<account>.snowflakecomputing.com`.")
+    account_id: str = prop("Account identifier.")
+    cloud_region: str = prop("Cloud region of the account, e.g. `AWS us-east-1`.")
+    warehouse_name: str = prop("Warehouse the store uses.")
+    role_name: str = prop("Snowflake role the store uses.")
+    username: str = prop("Snowflake user name.")
+    client_key: str = prop("PEM content of the user's private key (not a file path, not base64). Sent as an "
+                           "attachment, never inline.", secret=True)
+    client_key_passphrase: str | None = prop("Passphrase of an encrypted private key.", secret=True, default=None)
+
+
+@dataclass
+class StoreInputs(Model):
+    name: str = prop("Name of the store. Case-sensitive; quoted for you.", replaces=True)
+    kafka: KafkaInputs | None = prop("Kafka settings; give exactly one of kafka, postgres, snowflake.", default=None,
+                                     replaces=False)
+    postgres: PostgresInputs | None = prop("PostgreSQL settings; give exactly one of kafka, postgres, snowflake.",
+                                           default=None)
+    snowflake: SnowflakeInputs | None = prop("Snowflake settings; give exactly one of kafka, postgres, snowflake.",
+                                             default=None)
+    owner: str | None = prop(OWNER_DOC, default=None)
+
+
+@dataclass
+class StoreState(StoreInputs):
+    type: str | None = prop("Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.", default=None)
+    status: str | None = prop("Status: `ready`, or `errored` (see statusMessage).", default=None)
+    status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
+    created_at: str | None = prop("When the store was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the store last changed (RFC 3339).", default=None)
+
+
+BLOCKS = ("kafka", "postgres", "snowflake")
+
+
+def block_of(inputs: StoreInputs) -> str | None:
+    given = [b for b in BLOCKS if getattr(inputs, b) is not None]
+    return given[0] if len(given) == 1 else None
+
+
+def normalize_postgres_uri(uri: str) -> str:
+    """``host/db`` -> ``postgresql://host:5432/db``; the first URI only; a database path is required."""
+    first = uri.split(",")[0].strip()
+    parsed = urlparse(first if "://" in first else f"postgresql://{first}")
+    if parsed.scheme not in ("postgres", "postgresql") or not parsed.hostname:
+        raise InputError(f"{uri!r} is not a PostgreSQL URI; expected postgresql://host[:port]/database")
+    database = parsed.path.strip("/").split("/")[0]
+    if not database:
+        raise InputError(f"{uri!r} names no database; expected postgresql://host[:port]/database")
+    netloc = f"{parsed.hostname}:{parsed.port or 5432}"
+    return urlunparse(("postgresql", netloc, f"/{database}", "", parsed.query, ""))
+
+
+def _check_kafka(kafka: KafkaInputs) -> list[tuple[str, str]]:
+    failures = []
+    mode = kafka.sasl_hash_function
+    creds = kafka.sasl_username is not None or kafka.sasl_password is not None
+    if mode in ("PLAIN", "SHA256", "SHA512"):
+        for key, value in (("saslUsername", kafka.sasl_username), ("saslPassword", kafka.sasl_password)):
+            if value is None:
+                failures.append((f"kafka.{key}", f"kafka.{key} is required when saslHashFunction is {mode}"))
+    elif mode == "AWS_MSK_IAM":
+        for key, value in (("mskIamRoleArn", kafka.msk_iam_role_arn), ("mskAwsRegion", kafka.msk_aws_region)):
+            if value is None:
+                failures.append((f"kafka.{key}", f"kafka.{key} is required when saslHashFunction is AWS_MSK_IAM"))
+        if creds:
+            failures.append(("kafka.saslUsername", "AWS_MSK_IAM authenticates with the IAM role: remove "
+                                                   "saslUsername and saslPassword"))
+    elif mode == "NONE" and creds:
+        failures.append(("kafka.saslHashFunction", "saslUsername/saslPassword are set but saslHashFunction is NONE: "
+                                                   "choose PLAIN, SHA256 or SHA512, or remove the credentials"))
+    if isinstance(kafka.tls_ca_cert, str):
+        try:
+            x509.load_pem_x509_certificates(kafka.tls_ca_cert.encode())
+        except ValueError:
+            failures.append(("kafka.tlsCaCert", "kafka.tlsCaCert must be the PEM content of a certificate "
+                                                "(-----BEGIN CERTIFICATE-----...), not a file path"))
+    return failures
+
+
+def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
+    if not isinstance(snowflake.client_key, str):
+        return []
+    passphrase = snowflake.client_key_passphrase
+    try:
+        serialization.load_pem_private_key(snowflake.client_key.encode(),
+                                           passphrase.encode() if isinstance(passphrase, str) else None)
+    except TypeError as exc:
+        return [("snowflake.clientKeyPassphrase", f"the private key and passphrase do not match: {exc}")]
+    except ValueError:
+        return [("snowflake.clientKey", "snowflake.clientKey must be the PEM content of a private key "
+                                        "(-----BEGIN PRIVATE KEY-----...), not a file path or base64; if it is "
+                                        "encrypted, check clientKeyPassphrase")]
+    return []
+
+
+def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
+    """CREATE STORE, or UPDATE STORE re-sending the whole group (DeltaStream checks groups as a whole)."""
+    props: list[tuple[str, sql.PropertyValue]] = []
+    attachments: dict[str, bytes] = {}
+    if inputs.kafka is not None:
+        k = inputs.kafka
+        props += [("type", sql.Bare("KAFKA")), ("uris", k.uris),
+                  ("kafka.sasl.hash_function", sql.Bare(k.sasl_hash_function))]
+        if k.sasl_username is not None:
+            props.append(("kafka.sasl.username", sql.SecretLiteral(k.sasl_username)))
+        if k.sasl_password is not None:
+            props.append(("kafka.sasl.password", sql.SecretLiteral(k.sasl_password)))
+        if k.msk_iam_role_arn is not None:
+            props += [("kafka.msk.iam_role_arn", k.msk_iam_role_arn), ("kafka.msk.aws_region", k.msk_aws_region or "")]
+        if k.schema_registry_name is not None:
+            props.append(("schema_registry.name", sql.Ident(k.schema_registry_name)))
+        props.append(("tls.disabled", bool(k.tls_disabled)))
+        if not k.tls_disabled:
+            props.append(("tls.verify_server_hostname", k.tls_verify_server_hostname is not False))
+            if k.tls_ca_cert is not None:
+                props.append(("tls.ca_cert_file", CA_ATTACHMENT))
+                attachments[CA_ATTACHMENT] = k.tls_ca_cert.encode()
+    elif inputs.postgres is not None:
+        p = inputs.postgres
+        props += [("type", sql.Bare("POSTGRESQL")), ("uris", normalize_postgres_uri(p.uris)),
+                  ("postgres.username", p.username), ("postgres.password", sql.SecretLiteral(p.password)),
+                  ("tls.disabled", bool(p.tls_disabled))]
+        if not p.tls_disabled:
+            props.append(("tls.verify_server_hostname", p.tls_verify_server_hostname is not False))
+    elif inputs.snowflake is not None:
+        s = inputs.snowflake
+        props += [("type", sql.Bare("SNOWFLAKE")), ("uris", s.uris), ("snowflake.account_id", s.account_id),
+                  ("snowflake.cloud.region", s.cloud_region), ("snowflake.warehouse_name", s.warehouse_name),
+                  ("snowflake.role_name", s.role_name), ("snowflake.username", s.username),
+                  ("snowflake.client.key_file", KEY_ATTACHMENT)]
+        attachments[KEY_ATTACHMENT] = s.client_key.encode()
+        if s.client_key_passphrase is not None:
+            props.append(("snowflake.client.key_passphrase", sql.SecretLiteral(s.client_key_passphrase)))
+    if update:
+        return sql.update_store(inputs.name, [p for p in props if p[0] != "type"], attachments)
+    return sql.create_store(inputs.name, props, attachments)
+
+
+def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
+    return StoreState(name=inputs.name, kafka=inputs.kafka, postgres=inputs.postgres, snowflake=inputs.snowflake,
+                      owner=row.owner, type=row.type, status=row.status, status_message=row.status_message,
+                      created_at=row.created_at, updated_at=row.updated_at)
+
+
+_EXAMPLES = examples("A Kafka store with SASL credentials from secret config",
+    typescript='''const config = new pulumi.Config();
+const events = new deltastream.Store("events", {
+    name: "events",
+    kafka: {
+        uris: "broker-1:9092,broker-2:9092",
+        saslHashFunction: "SHA512",
+        saslUsername: "pipeline",
+        saslPassword: config.requireSecret("kafkaPassword"),
+    },
+});''',
+    python='''config = pulumi.Config()
+events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+    uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
+    sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))''',
+    go='''events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+	Name: pulumi.String("events"),
+	Kafka: &deltastream.KafkaArgs{
+		Uris:             pulumi.String("broker-1:9092,broker-2:9092"),
+		SaslHashFunction: pulumi.String("SHA512"),
+		SaslUsername:     pulumi.String("pipeline"),
+		SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+	},
+})''',
+    yaml='''resources:
+  events:
+    type: deltastream:index:Store
+    properties:
+      name: events
+      kafka:
+        uris: broker-1:9092,broker-2:9092
+        saslHashFunction: SHA512
+        saslUsername: pipeline
+        saslPassword: ${kafkaPassword}''')
+
+
+class Store(Resource[StoreInputs, StoreState]):
+    token = "deltastream:index:Store"
+    description = f"""A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+
+Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
+attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
+store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is the store name. Credentials cannot be read back, so after importing set them in the program:
+
+```sh
+pulumi import deltastream:index:Store events events
+```"""
+    inputs = StoreInputs
+    state = StoreState
+    fixed_owner = "store"
+    always_set = ("owner", "type", "status", "createdAt", "updatedAt")
+
+    def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
+        failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
+        given = [b for b in BLOCKS if getattr(inputs, b) is not None]
+        if len(given) != 1:
+            got = f" (got {', '.join(given)})" if given else ""
+            return [*failures, ("kafka", "give exactly one of kafka, postgres or snowflake" + got)]
+        if inputs.kafka is not None:
+            failures += _check_kafka(inputs.kafka)
+        if inputs.postgres is not None and isinstance(inputs.postgres.uris, str):
+            try:
+                normalize_postgres_uri(inputs.postgres.uris)
+            except InputError as exc:
+                failures.append(("postgres.uris", str(exc)))
+        if inputs.snowflake is not None:
+            failures += _check_snowflake(inputs.snowflake)
+        return failures
+
+    def diff(self, olds: StoreInputs, news: StoreInputs, state: StoreState) -> Diff:
+        result = super().diff(olds, news, state)
+        if block_of(olds) != block_of(news):
+            result.replaces += [b for b in BLOCKS if b in result.changes and b not in result.replaces]
+        return result
+
+    async def _ready(self, ctx: Context, name: str) -> StoreRow | None:
+        row = await ctx.catalog.store(name)
+        if row is not None and row.status == "errored":
+            raise StoreErrored(f"store {name!r} is errored: {row.status_message or 'no message'}")
+        return row if row is not None and row.status == "ready" else None
+
+    async def create(self, ctx: Context, inputs: StoreInputs) -> tuple[str, StoreState]:
+        session = Session(role=inputs.owner) if inputs.owner else None
+
+        async def undo() -> None:
+            await self.delete(ctx, inputs.name, StoreState(name=inputs.name))
+
+        row = await create_then_wait(ctx, store_statement(inputs, update=False), lambda: self._ready(ctx, inputs.name),
+                                     what=f"store {inputs.name!r} to be ready", resource_id=inputs.name, undo=undo,
+                                     session=session, exists=lambda: ctx.catalog.store(inputs.name))
+        return inputs.name, _state(inputs, row)
+
+    async def read(self, ctx: Context, resource_id: str,
+                   inputs: StoreInputs | None,
+                   state: StoreState | None) -> tuple[StoreInputs, StoreState] | None:
+        row = await ctx.catalog.store(resource_id)
+        if row is None:
+            return None
+        described = await self._describe(ctx, resource_id)
+        current = _merge_described(inputs, row, described, resource_id)
+        if inputs is not None and inputs.owner is not None:
+            current.owner = row.owner
+        return current, _state(current, row)
+
+    async def _describe(self, ctx: Context, name: str) -> dict[str, Any]:
+        """DESCRIBE STORE's settings; a store dropped since the SELECT has none. Other failures are reported:
+        reading settings as empty would show them all as drift."""
+        try:
+            records = (await ctx.client.execute(sql.describe_store(name))).records()
+        except NotFoundError:
+            return {}
+        return {k.lower(): v for k, v in records[0].items()} if records else {}
+
+    async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
+        await ctx.client.execute(store_statement(news, update=True), timeout=ctx.timeout)
+        row = await wait_for(lambda: self._ready(ctx, news.name), timeout=ctx.timeout,
+                             what=f"store {news.name!r} to be ready after the update", progress=ctx.progress)
+        state = _state(news, row)
+        state.owner = row.owner
+        return state
+
+    async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
+        await drop_then_wait(ctx, sql.drop_store(resource_id), lambda: ctx.catalog.store(resource_id),
+                             what=f"store {resource_id!r}")
+
+
+def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[str, Any], name: str) -> StoreInputs:
+    """Inputs as DeltaStream now has them: readable settings from DESCRIBE STORE, secrets from state."""
+    kind = row.type.lower()
+    block = {"kafka": "kafka", "confluentkafka": "kafka", "postgres": "postgres", "snowflake": "snowflake"}.get(kind)
+    current = StoreInputs(name=name, owner=None)
+    previous = getattr(inputs, block) if inputs is not None and block else None
+    metadata = _json(described.get("metadata"))
+    props = metadata.get("properties", {}) if isinstance(metadata, dict) else {}
+    uris = described.get("uris") or props.get("uris")
+    tls_enabled = described.get("tlsenabled")
+    verify = described.get("verifyserverhostname")
+    registry = described.get("schemaregistry")
+    details = _json(described.get("details"))
+    if block == "kafka":
+        k = previous or KafkaInputs(uris=uris or "", sasl_hash_function=props.get("kafka.sasl.hash_function", "NONE"))
+        if uris is not None:
+            k.uris = uris
+        if isinstance(tls_enabled, bool) and (k.tls_disabled is not None or not tls_enabled):
+            k.tls_disabled = not tls_enabled
+        if isinstance(verify, bool) and (k.tls_verify_server_hostname is not None or not verify) and tls_enabled:
+            k.tls_verify_server_hostname = verify
+        if registry is not None or k.schema_registry_name is not None:
+            k.schema_registry_name = registry
+        if previous is None and props.get("kafka.msk.iam_role_arn"):
+            k.msk_iam_role_arn, k.msk_aws_region = props["kafka.msk.iam_role_arn"], props.get("kafka.msk.aws_region")
+        current.kafka = k
+    elif block == "postgres":
+        p = previous or PostgresInputs(uris=uris or "", username=props.get("postgres.username", ""), password="")
+        if uris is not None and not _same_postgres(p.uris, uris):
+            p.uris = uris
+        current.postgres = p
+    elif block == "snowflake":
+        s = previous or SnowflakeInputs(uris=uris or "", account_id="", cloud_region="", warehouse_name="",
+                                        role_name="", username="", client_key="")
+        if uris is not None:
+            s.uris = uris
+        if isinstance(details, dict):
+            s.account_id = details.get("account_id", s.account_id)
+            s.warehouse_name = details.get("warehouse_name", s.warehouse_name)
+            s.role_name = details.get("role_name", s.role_name)
+        current.snowflake = s
+    return current
+
+
+def _same_postgres(given: str, reported: str) -> bool:
+    try:
+        return normalize_postgres_uri(given) == normalize_postgres_uri(reported)
+    except InputError:
+        return equal(given, reported)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value

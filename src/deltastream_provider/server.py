@@ -1,0 +1,426 @@
+"""The provider process: Pulumi's ResourceProvider gRPC service over the typed resources.
+
+The engine starts ``pulumi-resource-deltastream [flags] <engine address>``; the process prints its
+port on stdout and serves until killed. Everything here is translation: protobuf to typed values,
+errors to gRPC statuses, secrets kept secret on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.provider.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
+
+from . import __version__
+from .catalog import SystemTables
+from .client import DeltaStreamClient, connect
+from .config import load, problems
+from .engine_watch import engine_gone
+from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
+from .logs import EngineLog, install
+from .model import Model, is_model, unwrap_optional, wire_name
+from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
+from .redaction import redact_values
+from .registry import FUNCTIONS_BY_TOKEN, RESOURCES_BY_TOKEN
+from .resources.base import DEFAULT_TIMEOUT, Context, Resource
+from .schema import build
+
+Handler = Callable[..., Awaitable[Any]]
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
+GrpcContext = grpc.aio.ServicerContext[Any, Any]
+
+
+def resource_type(urn: str, declared: str = "") -> str:
+    """The type token: given by newer engines, else the last type in the URN."""
+    if declared:
+        return declared
+    parts = urn.split("::")
+    return parts[2].split("$")[-1] if len(parts) >= 4 else ""
+
+
+def declared_secrets(model: type[Model], props: Any, path: Path = ()) -> set[Path]:
+    """Paths of properties the schema marks secret, wherever they occur in ``props``."""
+    import typing
+
+    found: set[Path] = set()
+    if not isinstance(props, dict):
+        return found
+    hints = typing.get_type_hints(model)
+    for field in model.fields():
+        key = wire_name(field)
+        if key not in props:
+            continue
+        if field.metadata.get("secret"):
+            found.add((*path, key))
+            continue
+        tp, _ = unwrap_optional(hints[field.name])
+        if is_model(tp):
+            found |= declared_secrets(tp, props[key], (*path, key))
+        elif typing.get_origin(tp) is list and is_model(typing.get_args(tp)[0]) and isinstance(props[key], list):
+            for index, item in enumerate(props[key]):
+                found |= declared_secrets(typing.get_args(tp)[0], item, (*path, key, index))
+    return found
+
+
+def _secret_values(value: Any) -> list[str]:
+    if isinstance(value, Secret):
+        plain, _ = reveal(value.value)
+        return [json.dumps(plain) if not isinstance(plain, str) else plain]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _secret_values(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secret_values(v)]
+    return []
+
+
+def stored(model: type[M], props: dict[str, Any]) -> M:
+    """Typed inputs or state from the engine's record of a resource."""
+    try:
+        return model.from_props(props)
+    except TypeError as exc:
+        raise InputError(f"the stored {model.__name__} is incomplete ({exc}); run `pulumi refresh` to rebuild it "
+                         "from DeltaStream") from exc
+
+
+class DeltaStreamProvider(ProviderServicer):
+    """Pulumi's Python servicer runs Construct (a component's program against the engine's monitor);
+    every other RPC is ours."""
+
+    def __init__(self, engine: EngineLog, engine_address: str = "") -> None:
+        from .construct import ComponentHost
+
+        super().__init__(ComponentHost(), [], engine_address)
+        self.engine = engine
+        self.client: DeltaStreamClient | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    async def _run(self, context: GrpcContext, secrets: list[str], work: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a handler; errors become gRPC errors with secret values removed from the text.
+
+        Expected failures are :class:`ProviderError`; any other exception is reported as the bug it is."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        try:
+            return await work()
+        except PlanError as exc:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, redact_values(str(exc), secrets))
+        except CreateFailed as exc:
+            await self._abort_init_failed(context, exc, secrets)
+        except ProviderError as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, redact_values(str(exc), secrets))
+        except asyncio.CancelledError:
+            await context.abort(grpc.StatusCode.CANCELLED, "cancelled")
+        except Exception as bug:  # anything outside the error tree is a bug in the provider
+            log.exception("bug in the DeltaStream provider")
+            await context.abort(grpc.StatusCode.INTERNAL, redact_values(
+                f"internal error in the DeltaStream provider (a bug; please report it with this message): "
+                f"{type(bug).__name__}: {bug}", secrets))
+        finally:
+            if task is not None:
+                self.tasks.discard(task)
+
+    async def _abort_init_failed(self, context: GrpcContext, exc: CreateFailed, secrets: list[str]) -> None:
+        message = redact_values(str(exc), secrets)
+        detail = provider_pb2.ErrorResourceInitFailed(id=exc.resource_id, properties=encode(exc.state),
+                                                      reasons=[message])
+        status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message)
+        status.details.add().Pack(detail)
+        await context.abort(grpc.StatusCode.UNKNOWN, message,
+                            trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+
+    def _resource(self, urn: str, declared: str = "") -> Resource[Any, Any]:
+        token = resource_type(urn, declared)
+        resource = RESOURCES_BY_TOKEN.get(token)
+        if resource is None:
+            raise NotConfiguredError(f"unknown resource type {token!r}")
+        return resource
+
+    def _configured_client(self) -> DeltaStreamClient:
+        if self.client is None:
+            raise NotConfiguredError("the provider is not configured: set deltastream:server and deltastream:apiKey")
+        return self.client
+
+    def _context(self, urn: str, timeout: float) -> Context:
+        client = self._configured_client()
+
+        async def status(message: str) -> None:
+            await self.engine.status(urn, message)
+
+        return Context(client, urn, timeout or DEFAULT_TIMEOUT, status)
+
+    def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
+        """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
+        props = value.to_props()
+        return encode(conceal(props, secret_paths | declared_secrets(declared, props)))
+
+    # --- plugin -------------------------------------------------------------------------------
+
+    async def Handshake(self, request: provider_pb2.ProviderHandshakeRequest, context: Any) -> Any:
+        return provider_pb2.ProviderHandshakeResponse(accept_secrets=True, accept_resources=True,
+                                                      accept_outputs=False)
+
+    async def GetPluginInfo(self, request: empty_pb2.Empty, context: Any) -> plugin_pb2.PluginInfo:
+        return plugin_pb2.PluginInfo(version=__version__)
+
+    async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
+        return provider_pb2.GetSchemaResponse(schema=json.dumps(build()))
+
+    async def Attach(self, request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
+        self.engine = EngineLog(request.address)
+        return empty_pb2.Empty()
+
+    async def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
+        for task in list(self.tasks):
+            task.cancel()
+        return empty_pb2.Empty()
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def _config(self, args: struct_pb2.Struct | None, variables: dict[str, str] | None = None) -> dict[str, Any]:
+        config = {k.rsplit(":", 1)[-1]: v for k, v in (variables or {}).items()}
+        plain, _ = reveal(decode(args))
+        config.update({k: v for k, v in plain.items() if k != "version"})
+        return config
+
+    async def CheckConfig(self, request: provider_pb2.CheckRequest, context: Any) -> provider_pb2.CheckResponse:
+        config = self._config(request.news)
+        failures = []
+        if not has_unknowns(config):
+            failures = [provider_pb2.CheckFailure(property=p.key, reason=p.message)
+                        for p in problems(load(config)) if p.key == "server"]
+        return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
+
+    async def DiffConfig(self, request: provider_pb2.DiffRequest, context: Any) -> provider_pb2.DiffResponse:
+        olds, news = self._config(request.old_inputs or request.olds), self._config(request.news)
+        changed = sorted(k for k in set(olds) | set(news) if olds.get(k) != news.get(k))
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
+            diffs=changed)
+
+    async def Configure(self, request: provider_pb2.ConfigureRequest, context: GrpcContext) -> Any:
+        config = self._config(request.args, dict(request.variables))
+        if not has_unknowns(config):
+            settings = load(config)
+            found = problems(settings)
+            if found:
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                    "the DeltaStream provider is misconfigured: "
+                                    + "; ".join(f"{p.key}: {p.message}" for p in found))
+            if self.client is not None:
+                await self.client.aclose()
+            self.client = connect(settings)
+        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True, acceptResources=True,
+                                              acceptOutputs=False)
+
+    # --- resources ----------------------------------------------------------------------------
+
+    async def Check(self, request: provider_pb2.CheckRequest, context: GrpcContext) -> Any:
+        program_inputs = decode(request.news)
+
+        async def work() -> provider_pb2.CheckResponse:
+            resource = self._resource(request.urn, request.type)
+            news, _ = reveal(program_inputs)
+            failures = resource.inputs.validate(news)
+            if not failures:
+                failures = resource.check(resource.inputs.from_props(news))
+            # Declared secrets become secret even when the program passed plain values, so the
+            # engine never writes them to state in the clear.
+            checked = encode(conceal(program_inputs, declared_secrets(resource.inputs, news)))
+            return provider_pb2.CheckResponse(
+                inputs=checked, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
+
+        return await self._run(context, _secret_values(program_inputs), work)
+
+    async def Diff(self, request: provider_pb2.DiffRequest, context: GrpcContext) -> Any:
+        new_inputs = decode(request.news)
+
+        async def work() -> provider_pb2.DiffResponse:
+            resource = self._resource(request.urn, request.type)
+            olds, _ = reveal(decode(request.olds))
+            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else (olds, set())
+            news, _ = reveal(new_inputs)
+            diff = resource.diff(stored(resource.inputs, old_inputs), resource.inputs.from_props(news),
+                                 stored(resource.state, olds))
+            kind = provider_pb2.PropertyDiff
+            detailed = {}
+            for key in diff.changes:
+                replace = key in diff.replaces
+                if key not in news and key not in old_inputs:  # an output (drift), not an input
+                    detailed[key] = kind(kind=kind.UPDATE_REPLACE if replace else kind.UPDATE, inputDiff=False)
+                elif old_inputs.get(key) is None:
+                    detailed[key] = kind(kind=kind.ADD_REPLACE if replace else kind.ADD, inputDiff=True)
+                elif news.get(key) is None:
+                    detailed[key] = kind(kind=kind.DELETE_REPLACE if replace else kind.DELETE, inputDiff=True)
+                else:
+                    detailed[key] = kind(kind=kind.UPDATE_REPLACE if replace else kind.UPDATE, inputDiff=True)
+            return provider_pb2.DiffResponse(
+                changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
+                replaces=diff.replaces, diffs=diff.changes, detailedDiff=detailed, hasDetailedDiff=True,
+                deleteBeforeReplace=bool(diff.replaces) and diff.delete_before_replace)
+
+        return await self._run(context, _secret_values(new_inputs), work)
+
+    async def Create(self, request: provider_pb2.CreateRequest, context: GrpcContext) -> Any:
+        properties = decode(request.properties)
+
+        async def work() -> provider_pb2.CreateResponse:
+            resource = self._resource(request.urn, request.type)
+            props, secret_paths = reveal(properties)
+            inputs = resource.inputs.from_props(props)
+            if request.preview:
+                return provider_pb2.CreateResponse(
+                    id="", properties=self._encode(resource.state, resource.preview(inputs), secret_paths))
+            resource_id, state = await resource.create(self._context(request.urn, request.timeout), inputs)
+            return provider_pb2.CreateResponse(id=resource_id,
+                                               properties=self._encode(resource.state, state, secret_paths))
+
+        return await self._run(context, _secret_values(properties), work)
+
+    async def Read(self, request: provider_pb2.ReadRequest, context: GrpcContext) -> Any:
+        properties = decode(request.properties)
+
+        async def work() -> provider_pb2.ReadResponse:
+            resource = self._resource(request.urn, request.type)
+            old_inputs, input_secrets = reveal(decode(request.inputs))
+            old_state, state_secrets = reveal(properties)
+            inputs = stored(resource.inputs, old_inputs) if old_inputs else None
+            found = await resource.read(self._context(request.urn, request.timeout), request.id, inputs,
+                                        stored(resource.state, old_state) if old_inputs else None)
+            if found is None:
+                return provider_pb2.ReadResponse(id="")
+            new_inputs, state = found
+            return provider_pb2.ReadResponse(
+                id=request.id, properties=self._encode(resource.state, state, state_secrets),
+                inputs=self._encode(resource.inputs, new_inputs, input_secrets))
+
+        return await self._run(context, _secret_values(properties), work)
+
+    async def Update(self, request: provider_pb2.UpdateRequest, context: GrpcContext) -> Any:
+        new_inputs = decode(request.news)
+
+        async def work() -> provider_pb2.UpdateResponse:
+            resource = self._resource(request.urn, request.type)
+            olds, _ = reveal(decode(request.olds))
+            news, secret_paths = reveal(new_inputs)
+            old_state = stored(resource.state, olds)
+            inputs = resource.inputs.from_props(news)
+            if request.preview:
+                preview = resource.preview(inputs)
+                for field in resource.state.fields():
+                    if getattr(preview, field.name) is UNKNOWN and field.name in vars(old_state):
+                        setattr(preview, field.name, getattr(old_state, field.name))
+                return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
+            state = await resource.update(self._context(request.urn, request.timeout), request.id, old_state, inputs)
+            return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
+
+        return await self._run(context, _secret_values(new_inputs), work)
+
+    async def Delete(self, request: provider_pb2.DeleteRequest, context: GrpcContext) -> Any:
+        properties = decode(request.properties)
+
+        async def work() -> empty_pb2.Empty:
+            resource = self._resource(request.urn, request.type)
+            props, _ = reveal(properties)
+            await resource.delete(self._context(request.urn, request.timeout), request.id,
+                                  stored(resource.state, props))
+            return empty_pb2.Empty()
+
+        return await self._run(context, _secret_values(properties), work)
+
+    # --- components ---------------------------------------------------------------------------
+
+    async def Construct(self, request: provider_pb2.ConstructRequest, context: GrpcContext) -> Any:
+        """Validate a component's inputs (naming each bad property), then construct it."""
+        from deltastream_components.registry import COMPONENTS_BY_TOKEN
+
+        component = COMPONENTS_BY_TOKEN.get(request.type)
+        if component is not None:
+            inputs, _ = reveal(decode(request.inputs))
+            failures = component.inputs.validate(inputs)
+            if not failures:
+                failures = component.check(component.inputs.from_props(inputs))
+            if failures:
+                summary = "; ".join(f"{p}: {r}" for p, r in failures)
+                status = self.create_grpc_invalid_properties_status(
+                    f"invalid inputs for {request.type.rsplit(':', 1)[-1]} {request.name!r}: {summary}",
+                    [{"property_path": p, "reason": r} for p, r in failures])
+                await context.abort_with_status(status)
+        return await super().Construct(request, context)
+
+    # --- functions ----------------------------------------------------------------------------
+
+    async def Invoke(self, request: provider_pb2.InvokeRequest, context: GrpcContext) -> Any:
+        async def work() -> provider_pb2.InvokeResponse:
+            function = FUNCTIONS_BY_TOKEN.get(request.tok)
+            if function is None:
+                raise NotConfiguredError(f"unknown function {request.tok!r}")
+            args, _ = reveal(decode(request.args))
+            failures = function.args.validate(args)
+            if failures:
+                return provider_pb2.InvokeResponse(
+                    failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
+            if has_unknowns(args):
+                return provider_pb2.InvokeResponse()
+            answer = await function.invoke(SystemTables(self._configured_client()), function.args.from_props(args))
+            for warning in answer.warnings:
+                await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
+            response = provider_pb2.InvokeResponse()
+            getattr(response, "return").CopyFrom(encode(answer.result.to_props()))  # `return` is a Python keyword
+            return response
+
+        return await self._run(context, [], work)
+
+
+def engine_address(argv: list[str]) -> str | None:
+    """The engine's address is the last positional argument; flags (some with values) come first."""
+    positional: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--tracing", "--root"):
+            skip = True
+        elif not arg.startswith("-"):
+            positional.append(arg)
+    return positional[-1] if positional else None
+
+
+async def serve(argv: list[str]) -> None:
+    address = engine_address(argv)
+    engine = EngineLog(address)
+    install(engine)
+    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+    provider = DeltaStreamProvider(engine, address or "")
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(server.wait_for_termination())]
+    if address:
+        waits.append(asyncio.ensure_future(engine_gone(address)))
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+        await server.stop(grace=None)  # cancels calls in flight: nothing outlives the engine
+        if provider.client is not None:
+            await provider.client.aclose()
+
+
+def main() -> None:
+    asyncio.run(serve(sys.argv[1:]))

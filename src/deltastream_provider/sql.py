@@ -1,0 +1,310 @@
+"""The one place that quotes identifiers and literals and builds DeltaStream statements (FR-035).
+
+Every statement is a :class:`Statement`: the text sent to DeltaStream plus a redacted twin for logs
+and errors, in which every value marked :class:`SecretLiteral` reads ``'****'``. Nothing else in the
+provider concatenates SQL.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .errors import QuotingError, SqlTextError
+from .query_text import one_statement
+from .redaction import redact_sql
+
+REDACTED = "'****'"
+_BAREWORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def ident(name: str) -> str:
+    """Quote an identifier: case and Unicode are kept, embedded double quotes are doubled."""
+    if not isinstance(name, str) or name == "":
+        raise QuotingError("an identifier must be a non-empty string")
+    if "\x00" in name:
+        raise QuotingError("an identifier cannot contain a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(*parts: str) -> str:
+    """``"db"."schema"."name"``: each part quoted on its own."""
+    return ".".join(ident(part) for part in parts)
+
+
+def literal(value: str) -> str:
+    """Quote a string literal: single quotes are doubled; backslashes are ordinary characters."""
+    if not isinstance(value, str):
+        raise QuotingError(f"a string literal must be a string, not {type(value).__name__}")
+    if "\x00" in value:
+        raise QuotingError("a string literal cannot contain a NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def query_id(value: str) -> str:
+    """A query id is sent bare, so it must be a canonical UUID and nothing else."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise QuotingError(f"{value!r} is not a query id (a UUID)") from exc
+
+
+@dataclass(frozen=True)
+class SecretLiteral:
+    """A string literal that must never appear in logs, errors or traces."""
+
+    value: str
+
+    def __repr__(self) -> str:
+        return "SecretLiteral('****')"
+
+
+@dataclass(frozen=True)
+class Bare:
+    """An enum keyword sent unquoted, such as ``KAFKA`` or ``SHA512``."""
+
+    word: str
+
+    def __post_init__(self) -> None:
+        if not _BAREWORD.match(self.word):
+            raise QuotingError(f"{self.word!r} is not a keyword")
+
+
+@dataclass(frozen=True)
+class Ident:
+    """A double-quoted identifier used as a property value, such as a schema registry name."""
+
+    name: str
+
+
+PropertyValue = str | SecretLiteral | Bare | Ident | bool | int
+
+
+def _render_value(value: PropertyValue, redact: bool) -> str:
+    if isinstance(value, SecretLiteral):
+        return REDACTED if redact else literal(value.value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Bare):
+        return value.word
+    if isinstance(value, Ident):
+        return ident(value.name)
+    return literal(value)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement and its redacted twin; attachments travel with it as multipart files."""
+
+    sql: str
+    redacted: str
+    attachments: dict[str, bytes] = field(default_factory=dict)
+    mutating: bool = True
+
+    def __str__(self) -> str:
+        return self.redacted
+
+
+def _statement(parts: Sequence[str | tuple[str, str]], *, mutating: bool = True,
+               attachments: dict[str, bytes] | None = None) -> Statement:
+    """Join text pieces; a ``(plain, redacted)`` tuple differs between the two renderings."""
+    plain = "".join(p if isinstance(p, str) else p[0] for p in parts)
+    redacted = "".join(p if isinstance(p, str) else p[1] for p in parts)
+    return Statement(plain + ";", redacted + ";", dict(attachments or {}), mutating)
+
+
+def with_clause(properties: Iterable[tuple[str, PropertyValue]]) -> tuple[str, str]:
+    """``WITH ('k' = v, ...)`` in the given order, plain and redacted."""
+    items = list(properties)
+    if not items:
+        return "", ""
+    plain = ", ".join(f"{literal(k)} = {_render_value(v, False)}" for k, v in items)
+    redacted = ", ".join(f"{literal(k)} = {_render_value(v, True)}" for k, v in items)
+    return f" WITH ({plain})", f" WITH ({redacted})"
+
+
+# --- databases and namespaces (DeltaStream schemas) -------------------------------------------
+
+def create_database(name: str) -> Statement:
+    return _statement([f"CREATE DATABASE {ident(name)}"])
+
+
+def drop_database(name: str) -> Statement:
+    return _statement([f"DROP DATABASE {ident(name)}"])
+
+
+def create_namespace(database: str, name: str) -> Statement:
+    return _statement([f"CREATE SCHEMA {ident(name)} IN DATABASE {ident(database)}"])
+
+
+def drop_namespace(database: str, name: str) -> Statement:
+    return _statement([f"DROP SCHEMA {qualified(database, name)}"])
+
+
+# --- stores -----------------------------------------------------------------------------------
+
+def create_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
+                 attachments: dict[str, bytes] | None = None) -> Statement:
+    return _statement([f"CREATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
+
+
+def update_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
+                 attachments: dict[str, bytes] | None = None) -> Statement:
+    return _statement([f"UPDATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
+
+
+def drop_store(name: str) -> Statement:
+    return _statement([f"DROP STORE {ident(name)}"])
+
+
+def describe_store(name: str) -> Statement:
+    return _statement([f"DESCRIBE STORE {ident(name)}"], mutating=False)
+
+
+# --- relations (objects) ----------------------------------------------------------------------
+
+RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    name: str
+    type: str
+    nullable: bool = True
+
+
+def column_type(type_: str) -> str:
+    """Column types are written as given, so each must be exactly one type by the type grammar."""
+    from .column_types import check
+
+    try:
+        return check(type_)
+    except SqlTextError as exc:
+        raise QuotingError(str(exc)) from None
+
+
+def create_relation(kind: str, database: str, namespace: str, name: str, columns: Sequence[ColumnDef],
+                    primary_key: Sequence[str], properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    defs = [f"{ident(c.name)} {column_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in columns]
+    if primary_key:
+        defs.append(f"PRIMARY KEY ({', '.join(ident(k) for k in primary_key)})")
+    return _statement([f"CREATE {RELATION_KINDS[kind]} {qualified(database, namespace, name)} ({', '.join(defs)})",
+                       with_clause(properties)])
+
+
+def describe(statement: Statement) -> Statement:
+    """Plan a statement without running it."""
+    body = statement.sql.rstrip(";")
+    return Statement("DESCRIBE " + body + ";", "DESCRIBE " + statement.redacted.rstrip(";") + ";",
+                     statement.attachments, mutating=False)
+
+
+def raw(sql: str, *, mutating: bool = True) -> Statement:
+    """SQL sent as written (a query body, already checked to be one statement), redacted by pattern in traces."""
+    text = sql.strip().rstrip(";").strip()
+    return Statement(text + ";", redact_sql(text) + ";", mutating=mutating)
+
+
+def drop_relation(database: str, namespace: str, name: str) -> Statement:
+    return _statement([f"DROP RELATION {qualified(database, namespace, name)}"])
+
+
+def alter_relation_owner(kind: str, database: str, namespace: str, name: str, owner: str) -> Statement:
+    return _statement([f"ALTER {RELATION_KINDS[kind]} {qualified(database, namespace, name)} OWNER TO {ident(owner)}"])
+
+
+def describe_relation_columns(database: str, namespace: str, name: str) -> Statement:
+    return _statement([f"DESCRIBE RELATION COLUMNS {qualified(database, namespace, name)}"], mutating=False)
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+def terminate_query(id_: str) -> Statement:
+    return _statement([f"TERMINATE QUERY {query_id(id_)}"])
+
+
+def alter_query_owner(id_: str, owner: str) -> Statement:
+    return _statement([f"ALTER QUERY {query_id(id_)} OWNER TO {ident(owner)}"])
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+def list_organizations() -> Statement:
+    return _statement(["LIST ORGANIZATIONS"], mutating=False)
+
+
+# --- system tables ----------------------------------------------------------------------------
+
+Filter = str | Sequence[str]
+
+
+def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None = None,
+           order_by: Sequence[str] = (), limit: int | None = None) -> Statement:
+    """``SELECT cols FROM deltastream.sys."table" WHERE col = 'v' AND col IN (...) ...``.
+
+    Column names are always double-quoted (``owner``, ``state`` and friends are keywords) and
+    every value is a quoted literal.
+    """
+    parts = [f"SELECT {', '.join(ident(c) for c in columns)} FROM deltastream.sys.{ident(table)}"]
+    conditions = []
+    for column, value in (where or {}).items():
+        if isinstance(value, str):
+            conditions.append(f"{ident(column)} = {literal(value)}")
+        else:
+            conditions.append(f"{ident(column)} IN ({', '.join(literal(v) for v in value)})")
+    if conditions:
+        parts.append(" WHERE " + " AND ".join(conditions))
+    if order_by:
+        parts.append(" ORDER BY " + ", ".join(ident(c) for c in order_by))
+    if limit is not None:
+        parts.append(f" LIMIT {int(limit)}")
+    return _statement(parts, mutating=False)
+
+
+def _name_clause(name: str) -> str:
+    # On a line of its own, so that a comment ending the user's SQL cannot swallow it.
+    return f"\nQUERY WITH ({literal('query.name')} = {literal(name)})"
+
+
+def query(body: str, name: str | None = None) -> Statement:
+    """A continuous query as written by the user (exactly one statement, else :class:`SqlTextError`); a name is
+    attached as ``QUERY WITH ('query.name' = ...)``."""
+    statement = raw(one_statement(body).text)
+    if name is None:
+        return statement
+    suffix = _name_clause(name)
+    return Statement(statement.sql.rstrip(";") + suffix + ";", statement.redacted.rstrip(";") + suffix + ";")
+
+
+def user_query(stored: str, name: str | None) -> str:
+    """A query's SQL as the user wrote it: the stored text without the name clause :func:`query` attached
+    (written after a space rather than a newline by earlier releases)."""
+    text = stored.rstrip().removesuffix(";")
+    if name is not None:
+        for clause in (_name_clause(name), _name_clause(name).replace("\n", " ", 1)):
+            if text.endswith(clause):
+                return text.removesuffix(clause)
+    return text
+
+
+def describe_query(id_: str) -> Statement:
+    return _statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)
+
+
+def select_relation_with_columns(relation_columns: Sequence[str], database: str, namespace: str,
+                                 name: str) -> Statement:
+    """One relation (``relation_columns`` of it) and all its columns in a single SELECT (a LEFT JOIN of the two
+    system tables)."""
+    relation = ", ".join(f"r.{ident(c)}" for c in relation_columns)
+    return _statement([
+        f"SELECT {relation}, c.{ident('name')} AS {ident('column_name')}, c.{ident('type')} AS "
+        f"{ident('column_type')}, c.{ident('properties')} AS {ident('column_properties')} "
+        f"FROM deltastream.sys.{ident('relations')} AS r LEFT JOIN deltastream.sys.{ident('relation_columns')} AS c "
+        f"ON c.{ident('database_name')} = r.{ident('database_name')} AND c.{ident('schema_name')} = "
+        f"r.{ident('schema_name')} AND c.{ident('relation_name')} = r.{ident('name')} "
+        f"WHERE r.{ident('database_name')} = {literal(database)} AND r.{ident('schema_name')} = {literal(namespace)} "
+        f"AND r.{ident('name')} = {literal(name)}"], mutating=False)

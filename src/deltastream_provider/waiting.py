@@ -1,0 +1,38 @@
+"""Waiting on the system tables: the first read at once, then jittered backoff, within a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from .errors import StatementTimeoutError
+
+T = TypeVar("T")
+
+FIRST_DELAY = 0.05
+MAX_DELAY = 2.0
+PROGRESS_EVERY = 5.0  # seconds between status messages to the engine during a long wait
+
+
+async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
+                   progress: Callable[[str], Awaitable[None]] | None = None) -> T:
+    """Call ``probe`` until it returns a value; raise a timeout error naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    delay = FIRST_DELAY
+    started = time.monotonic()
+    reported = started
+    while True:
+        result = await probe()
+        if result is not None:
+            return result
+        now = time.monotonic()
+        if now >= deadline:
+            raise StatementTimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+        if progress is not None and now - reported >= PROGRESS_EVERY:
+            reported = now
+            await progress(f"waiting for {what} ({now - started:.0f}s)")
+        await asyncio.sleep(min(delay * random.uniform(0.8, 1.2), max(deadline - now, 0)))
+        delay = min(delay * 2, MAX_DELAY)
