@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -120,142 +120,153 @@ class _Build(Transformer[Token, list[s.Parsed]]):
 
     @v_args(meta=True, inline=False)
     def create_database(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.CreateDatabase(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.CreateDatabase(name))
 
     @v_args(meta=True, inline=False)
     def drop_database(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DropDatabase(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DropDatabase(name))
 
     @v_args(meta=True, inline=False)
     def create_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.CreateSchema(c[2], c[5] if len(c) > 3 else None))
+        name, *database = _values(c)
+        return self._wrap(meta, s.CreateSchema(name, database[0] if database else None))
 
     @v_args(meta=True, inline=False)
     def drop_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DropSchema(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DropSchema(name))
 
     @v_args(meta=True, inline=False)
     def create_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.CreateStore(c[2], c[3]))
+        name, properties = _values(c)
+        return self._wrap(meta, s.CreateStore(name, properties))
 
     @v_args(meta=True, inline=False)
     def update_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.UpdateStore(c[2], c[3]))
+        name, properties = _values(c)
+        return self._wrap(meta, s.UpdateStore(name, properties))
 
     @v_args(meta=True, inline=False)
     def drop_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DropStore(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DropStore(name))
 
     @v_args(meta=True, inline=False)
     def describe_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DescribeStore(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DescribeStore(name))
 
     @v_args(meta=True, inline=False)
     def create_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        columns = tuple(x for x in c if isinstance(x, s.ColumnSpec))
-        keys = next((x.children for x in c if isinstance(x, Tree) and x.data == "primary_key"), [])
-        props = c[-1] if isinstance(c[-1], dict) else {}
-        return self._wrap(meta, s.CreateRelation(c[1], c[2], columns, tuple(str(k) for k in keys), props,
-                                                 self._text(meta)))
+        kind, name, *elements = _values(c)
+        columns = tuple(x for x in elements if isinstance(x, s.ColumnSpec))
+        keys = next((x.columns for x in elements if isinstance(x, PrimaryKey)), ())
+        properties = next((x for x in elements if isinstance(x, dict)), {})
+        return self._wrap(meta, s.CreateRelation(kind, name, columns, keys, properties, self._text(meta)))
 
     @v_args(meta=True, inline=False)
     def create_relation_as(self, meta: Any, c: list[Any]) -> s.Parsed:
-        props = c[3] if isinstance(c[3], dict) else {}
-        body = next(x for x in c if isinstance(x, s.QueryBody))
-        return self._wrap(meta, s.CreateRelationAs(c[1], c[2], props, _with_query(body, c[-1]), self._text(meta)))
+        kind, name, *rest = _values(c)
+        properties, body = _properties_and_body(rest)
+        return self._wrap(meta, s.CreateRelationAs(kind, name, properties, body, self._text(meta)))
 
     @v_args(meta=True, inline=False)
     def insert_into(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.InsertInto(c[2], _with_query(c[3], c[-1]), self._text(meta)))
+        name, *rest = _values(c)
+        _, body = _properties_and_body(rest)
+        return self._wrap(meta, s.InsertInto(name, body, self._text(meta)))
 
     @v_args(meta=True, inline=False)
     def create_virtual_as(self, meta: Any, c: list[Any]) -> s.CreateRelationAs:
-        props = c[4] if isinstance(c[4], dict) else {}
-        body = next(x for x in c if isinstance(x, s.QueryBody))
-        return s.CreateRelationAs(c[2], c[3], props, body, self._text(meta), virtual=True)
+        kind, name, *rest = _values(c)
+        properties, body = _properties_and_body(rest)
+        return s.CreateRelationAs(kind, name, properties, body, self._text(meta), virtual=True)
 
     @v_args(meta=True, inline=False)
     def begin_application(self, meta: Any, c: list[Any]) -> s.Parsed:
-        inner = [x.statement if isinstance(x, s.Parsed) else x
-                 for x in c if isinstance(x, (s.Parsed, s.CreateRelationAs))]
-        statements = tuple(x for x in inner if isinstance(x, (s.CreateRelationAs, s.InsertInto)))
-        return self._wrap(meta, s.BeginApplication(c[2], statements, self._text(meta)))
+        name, *inner = _values(c)
+        unwrapped = [x.statement if isinstance(x, s.Parsed) else x for x in inner]
+        statements = tuple(x for x in unwrapped if isinstance(x, (s.CreateRelationAs, s.InsertInto)))
+        return self._wrap(meta, s.BeginApplication(name, statements, self._text(meta)))
 
-    def query_with(self, _kw: Token, properties: dict[str, Any]) -> Tree[Any]:
-        return Tree("query_with", [properties])
+    def query_with(self, _kw: Token, properties: dict[str, Any]) -> QueryWith:
+        return QueryWith(properties)
 
     @v_args(meta=True, inline=False)
     def drop_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind = c[1] if isinstance(c[1], str) and not isinstance(c[1], Token) else None
-        return self._wrap(meta, s.DropRelation(kind, c[2]))
+        *kind, name = _values(c)
+        return self._wrap(meta, s.DropRelation(kind[0] if kind else None, name))
 
     @v_args(meta=True, inline=False)
     def alter_relation_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind = c[1] if isinstance(c[1], str) and not isinstance(c[1], Token) else None
-        return self._wrap(meta, s.AlterRelationOwner(kind, c[2], c[5]))
+        *kind, name, owner = _values(c)
+        return self._wrap(meta, s.AlterRelationOwner(kind[0] if kind else None, name, owner))
 
     @v_args(meta=True, inline=False)
     def alter_query_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.AlterQueryOwner(c[2], c[5]))
+        query, owner = _values(c)
+        return self._wrap(meta, s.AlterQueryOwner(query, owner))
 
     @v_args(meta=True, inline=False)
     def terminate_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.TerminateQuery(c[2]))
+        (query,) = _values(c)
+        return self._wrap(meta, s.TerminateQuery(query))
 
     @v_args(meta=True, inline=False)
     def restart_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.RestartQuery(c[2]))
+        (query,) = _values(c)
+        return self._wrap(meta, s.RestartQuery(query))
 
     @v_args(meta=True, inline=False)
     def describe_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DescribeQuery(c[2]))
+        (query,) = _values(c)
+        return self._wrap(meta, s.DescribeQuery(query))
 
     @v_args(meta=True, inline=False)
     def describe_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DescribeRelation(c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DescribeRelation(name))
 
     @v_args(meta=True, inline=False)
     def describe_relation_columns(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DescribeRelationColumns(c[3]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.DescribeRelationColumns(name))
 
     @v_args(meta=True, inline=False)
     def describe_plan(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.DescribePlan(c[1].statement))
+        (described,) = _values(c)
+        return self._wrap(meta, s.DescribePlan(described.statement))
 
     @v_args(meta=True, inline=False)
     def list_objects(self, meta: Any, c: list[Any]) -> s.Parsed:
-        schema = next((x for x in c if isinstance(x, s.Name)), None)
-        flag = next((string(x) for x in c if isinstance(x, Token) and x.type == "STRING"), "")
-        return self._wrap(meta, s.ListObjects(str(c[1]).upper(), schema, flag.lower() == "all"))
+        what, *rest = _values(c)
+        schema = next((x for x in rest if isinstance(x, s.Name)), None)
+        flag = next((string(x) for x in rest if isinstance(x, Token) and x.type == "STRING"), "")
+        return self._wrap(meta, s.ListObjects(str(what).upper(), schema, flag.lower() == "all"))
 
     @v_args(meta=True, inline=False)
     def show(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.Show(str(c[1]).upper(), str(c[3]).upper(), c[4]))
+        what, name = _values(c)
+        return self._wrap(meta, s.Show(str(what).upper(), _keyword(c, "DATABASE", "SCHEMA"), name))
 
     @v_args(meta=True, inline=False)
     def use(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.Use(str(c[1]).upper(), c[2]))
+        (name,) = _values(c)
+        return self._wrap(meta, s.Use(_keyword(c, "DATABASE", "SCHEMA", "STORE"), name))
 
     @v_args(meta=True, inline=False)
     def can_i(self, meta: Any, c: list[Any]) -> s.Parsed:
-        return self._wrap(meta, s.CanI(tuple(str(x) for x in c[1:])))
+        return self._wrap(meta, s.CanI(tuple(str(x) for x in _values(c))))
 
     @v_args(meta=True, inline=False)
     def select(self, meta: Any, c: list[Any]) -> s.Parsed:
-        columns, table = c[1], c[3]
-        join: s.Join | None = None
-        where: tuple[s.Predicate, ...] = ()
-        order: tuple[tuple[s.ColumnRef, bool], ...] = ()
-        limit: int | None = None
-        for part in c[4:]:
-            if isinstance(part, s.Join):
-                join = part
-            elif isinstance(part, Tree) and part.data == "where":
-                where = tuple(part.children)  # type: ignore[arg-type]
-            elif isinstance(part, Tree) and part.data == "order_by":
-                order = tuple(part.children)  # type: ignore[arg-type]
-            elif isinstance(part, Tree) and part.data == "limit":
-                limit = int(part.children[0])  # type: ignore[arg-type]
+        columns, table, *clauses = _values(c)
+        join = next((x for x in clauses if isinstance(x, s.Join)), None)
+        where = next((x.predicates for x in clauses if isinstance(x, Where)), ())
+        order = next((x.items for x in clauses if isinstance(x, OrderBy)), ())
+        limit = next((x.rows for x in clauses if isinstance(x, Limit)), None)
         return self._wrap(meta, s.Select(columns, table, join, where, order, limit))
 
     def table_ref(self, name: s.Name, *alias: Token) -> s.TableRef:
@@ -290,8 +301,8 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def not_null(self, *_: Any) -> bool:
         return False
 
-    def primary_key(self, *c: Any) -> Tree[Any]:
-        return Tree("primary_key", [x for x in c if isinstance(x, str) and not isinstance(x, Token)])
+    def primary_key(self, *c: Any) -> PrimaryKey:
+        return PrimaryKey(tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token)))
 
     def column_def(self, name: str, type_: str, nullable: bool = True) -> s.ColumnSpec:
         return s.ColumnSpec(name, type_, nullable)
@@ -338,17 +349,17 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         separators = tuple(string(p) for p in parts[:-1] if isinstance(p, Token))
         return s.ConcatEq(columns, separators, string(parts[-1]))
 
-    def where(self, _kw: Token, *predicates: Any) -> Tree[Any]:
-        return Tree("where", [p for p in predicates if not isinstance(p, Token)])
+    def where(self, _kw: Token, *predicates: Any) -> Where:
+        return Where(tuple(p for p in predicates if not isinstance(p, Token)))
 
-    def order_by(self, _order: Token, _by: Token, *items: tuple[str, bool]) -> Tree[Any]:
-        return Tree("order_by", list(items))
+    def order_by(self, _order: Token, _by: Token, *items: tuple[s.ColumnRef, bool]) -> OrderBy:
+        return OrderBy(items)
 
     def order_item(self, column: s.ColumnRef, direction: Token | None = None) -> tuple[s.ColumnRef, bool]:
         return column, direction is not None and direction.upper() == "DESC"
 
-    def limit(self, _kw: Token, number: Token) -> Tree[Any]:
-        return Tree("limit", [int(number)])
+    def limit(self, _kw: Token, number: Token) -> Limit:
+        return Limit(int(number))
 
     def with_clause(self, _kw: Token, *props: tuple[str, Any]) -> dict[str, Any]:
         return dict(props)
@@ -364,11 +375,47 @@ class _Build(Transformer[Token, list[s.Parsed]]):
 
 
 
-def _with_query(body: s.QueryBody, last: Any) -> s.QueryBody:
-    """Attach a trailing ``QUERY WITH (...)`` clause's properties to the query body."""
-    if isinstance(last, Tree) and last.data == "query_with":
-        return s.QueryBody(body.text, body.sources, dict(last.children[0]))  # type: ignore[arg-type]
-    return body
+def _values(children: list[Any]) -> list[Any]:
+    """A rule's children without its keywords: what the statement names, in order (destructured by name)."""
+    return [x for x in children if not (isinstance(x, Token) and x.type not in _DATA_TOKENS)]
+
+
+_DATA_TOKENS = {"NAME", "STRING", "NUMBER", "UUID"}
+
+
+def _keyword(children: list[Any], *choices: str) -> str:
+    """Which of ``choices`` the statement says (``SHOW ... IN DATABASE`` or ``IN SCHEMA``, say)."""
+    return next(str(x.type) for x in children if isinstance(x, Token) and x.type in choices)
+
+
+def _properties_and_body(rest: list[Any]) -> tuple[dict[str, Any], s.QueryBody]:
+    """The WITH properties (if any) and the query body, with a trailing ``QUERY WITH (...)`` attached to it."""
+    properties = next((x for x in rest if isinstance(x, dict)), {})
+    body = next(x for x in rest if isinstance(x, s.QueryBody))
+    options = next((x.properties for x in rest if isinstance(x, QueryWith)), None)
+    if options is not None:
+        body = s.QueryBody(body.text, body.sources, dict(options))
+    return properties, body
+
+
+class PrimaryKey(NamedTuple):
+    columns: tuple[str, ...]
+
+
+class QueryWith(NamedTuple):
+    properties: dict[str, Any]
+
+
+class Where(NamedTuple):
+    predicates: tuple[s.Predicate, ...]
+
+
+class OrderBy(NamedTuple):
+    items: tuple[tuple[s.ColumnRef, bool], ...]
+
+
+class Limit(NamedTuple):
+    rows: int
 
 
 def _property_value(token: Token) -> Any:
