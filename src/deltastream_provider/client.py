@@ -176,7 +176,23 @@ class DeltaStreamClient:
         return await self._run(statement, self.session.merged(session), timeout)
 
     async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
-        deadline = None if not timeout else time.monotonic() + timeout
+        accepted: list[str] = []
+        if not timeout:
+            return await self._complete(statement, context, None, accepted)
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._complete(statement, context, time.monotonic() + timeout, accepted)
+        except TimeoutError:
+            if statement.mutating and not accepted:
+                raise OutcomeUnknownError(f"no answer within {timeout:g}s to a mutating statement: "
+                                          f"{statement.redacted}") from None
+            raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
+                                        statement_id=accepted[0] if accepted else None) from None
+
+    async def _complete(self, statement: Statement, context: Session, deadline: float | None,
+                        accepted: list[str]) -> Result:
+        """Send, poll while it runs, and fetch every partition of the result; ``accepted`` gets the statement id as
+        soon as DeltaStream has answered the request (from then on its outcome is DeltaStream's to tell)."""
         kind = statement.sql.split(None, 1)[0].upper() if statement.sql.strip() else "?"
         self.stats.statements += 1
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
@@ -185,6 +201,7 @@ class DeltaStreamClient:
             response = await self._send(lambda: self._statement_request(statement, context),
                                         resendable=not statement.mutating)
             body = response.json()
+            accepted.append(str(body.get("statementID") or ""))
             if response.status_code == 202 or body.get("sqlState") == RUNNING:
                 body = await self._poll(body["statementID"], deadline, statement)
             result = await self._result(body)

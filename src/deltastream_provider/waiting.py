@@ -18,19 +18,27 @@ PROGRESS_EVERY = 5.0  # seconds between status messages to the engine during a l
 
 
 async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
-                   progress: Callable[[str], Awaitable[None]] | None = None) -> T:
-    """Call ``probe`` until it returns a value; raise a timeout error naming ``what`` after ``timeout`` s."""
+                   progress: Callable[[str], Awaitable[None]] | None = None, limit: float | None = None) -> T:
+    """Call ``probe`` until it returns a value; raise a timeout error naming ``what`` after ``timeout`` s (what is
+    left of a call's ``limit``, the timeout the message names).
+
+    The deadline holds for the probe's own requests too: a read still unanswered at the deadline is abandoned.
+    """
     deadline = time.monotonic() + timeout
     delay = FIRST_DELAY
     started = time.monotonic()
     reported = started
     while True:
-        result = await probe()
+        try:
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+                result = await probe()
+        except TimeoutError:
+            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}") from None
         if result is not None:
             return result
         now = time.monotonic()
         if now >= deadline:
-            raise StatementTimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}")
         if progress is not None and now - reported >= PROGRESS_EVERY:
             reported = now
             await progress(f"waiting for {what} ({now - started:.0f}s)")

@@ -24,6 +24,7 @@ from ..errors import (
     NotFoundError,
     OutcomeUnknownError,
     PlanError,
+    StatementTimeoutError,
 )
 from ..model import Model, wire_name
 from ..properties import UNKNOWN
@@ -44,6 +45,15 @@ class Context:
     urn: str = ""
     timeout: float = DEFAULT_TIMEOUT
     status: Callable[[str], Awaitable[None]] | None = None
+    deadline: float = field(init=False)  # the call's timeout as a point in time.monotonic()
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.timeout
+
+    def remaining(self) -> float:
+        """What is left of the call's timeout: every send and wait of the call fits in it (cleanup and deletes
+        take the whole timeout of their own)."""
+        return max(self.deadline - time.monotonic(), 0.001)
 
     @property
     def catalog(self) -> SystemTables:
@@ -182,6 +192,7 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
     the dependent may be being deleted in the same run (imports record no dependencies).
     """
     deadline = time.monotonic() + ctx.timeout
+    refusals: list[DependentObjectsError] = []
 
     async def dropped() -> bool | None:
         try:
@@ -193,11 +204,17 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
         except DependentObjectsError as refused:
             if time.monotonic() >= deadline:
                 raise
+            refusals.append(refused)
             await ctx.progress(f"waiting for what depends on {what} to go: {refused.message}")
             return None
         return True
 
-    await wait_for(dropped, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
+    try:
+        await wait_for(dropped, timeout=ctx.timeout, what=f"{what} to be dropped", progress=ctx.progress)
+    except (StatementTimeoutError, OutcomeUnknownError):
+        if refusals:  # out of time while a dependent held it: that is what the user must hear
+            raise refusals[-1] from None
+        raise
 
     async def gone() -> bool | None:
         return True if await lookup() is None else None
@@ -211,7 +228,7 @@ async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], 
     """Send a mutating statement until its outcome is known: DeltaStream's answer, or, when an answer is lost,
     what ``landed`` finds by reading (the statement is sent again only while it finds nothing), within the
     resource's timeout. None: a resend was refused as a duplicate, so a send whose answer was lost did land."""
-    deadline = time.monotonic() + ctx.timeout
+    deadline = ctx.deadline
     lost = False
     while True:
         try:
@@ -223,7 +240,12 @@ async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], 
             raise
         except OutcomeUnknownError:
             lost = True
-            found = await landed()
+            try:
+                async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+                    found = await landed()
+            except TimeoutError:
+                raise OutcomeUnknownError("its answer was lost, and reading whether it ran did not finish within the "
+                                          "timeout") from None
             if found is not None:
                 return found
             if time.monotonic() >= deadline:
@@ -241,9 +263,13 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
     passed on: the name might belong to an object that existed before, which must never end up in this stack's
     state.
     """
-    await send_until_settled(ctx, statement, exists, session)
     try:
-        return await wait_for(probe, timeout=ctx.timeout, what=what, progress=ctx.progress)
+        await send_until_settled(ctx, statement, exists, session)
+    except OutcomeUnknownError as unknown:
+        raise CreateFailed(f"{what}: {unknown}; it may exist, so it is kept in state for `pulumi refresh` or the next "
+                           "`pulumi up` to read whether it does", resource_id, {}) from unknown
+    try:
+        return await wait_for(probe, timeout=ctx.remaining(), limit=ctx.timeout, what=what, progress=ctx.progress)
     except asyncio.CancelledError:
         raise CreateFailed(f"cancelled while waiting for {what}; it exists, so it is kept in state for the next "
                            "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None

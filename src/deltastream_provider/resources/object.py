@@ -245,7 +245,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
         if news.owner is not None and news.owner != olds.owner:
             await ctx.client.execute(sql.alter_relation_owner(news.kind, news.database, news.namespace, news.name,
-                                                              news.owner), timeout=ctx.timeout)
+                                                              news.owner), timeout=ctx.remaining())
         found = await self.read(ctx, resource_id, news, olds)
         if found is None:
             raise NotFoundError(f"object {resource_id} no longer exists; run `pulumi refresh`")

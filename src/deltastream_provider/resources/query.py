@@ -183,7 +183,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         if query_id is None:
             raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
         try:
-            row = await wait_for(lambda: self._running(ctx, query_id), timeout=ctx.timeout,
+            row = await wait_for(lambda: self._running(ctx, query_id), timeout=ctx.remaining(), limit=ctx.timeout,
                                  what=f"query {query_id} to run", progress=ctx.progress)
         except Exception:
             await self._terminate(ctx, query_id)
@@ -242,7 +242,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
         if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.timeout)
+            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.remaining())
         row = await ctx.catalog.query(resource_id)
         if row is None:
             raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")

@@ -326,8 +326,8 @@ pulumi import deltastream:index:Store events events
         return {k.lower(): v for k, v in records[0].items()} if records else {}
 
     async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
-        await ctx.client.execute(store_statement(news, update=True), timeout=ctx.timeout)
-        row = await wait_for(lambda: self._ready(ctx, news.name), timeout=ctx.timeout,
+        await ctx.client.execute(store_statement(news, update=True), timeout=ctx.remaining())
+        row = await wait_for(lambda: self._ready(ctx, news.name), timeout=ctx.remaining(), limit=ctx.timeout,
                              what=f"store {news.name!r} to be ready after the update", progress=ctx.progress)
         state = _state(news, row)
         state.owner = row.owner

@@ -1,0 +1,55 @@
+"""A call's time limit covers every request it makes: statements and system-table reads alike."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from pulumi.runtime.proto import provider_pb2, status_pb2
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider import errors, sql
+from deltastream_provider.client import DeltaStreamClient
+from tests.conftest import TOKEN
+from tests.contract.harness import Harness
+
+SLOW = {"latency_ms": 3000}  # every request takes 3 s; the limits below are 1 s
+
+
+async def test_a_read_past_its_timeout_is_a_statement_timeout(local: BackgroundServer) -> None:
+    local.server.knobs.update(SLOW)
+    async with DeltaStreamClient(local.url, TOKEN) as client:
+        with pytest.raises(errors.StatementTimeoutError, match="did not finish in time"):
+            await client.execute(sql.select("databases", ["name"]), timeout=1)
+
+
+async def test_a_mutating_statement_past_its_timeout_has_an_unknown_outcome(local: BackgroundServer) -> None:
+    local.server.knobs.update(SLOW)
+    async with DeltaStreamClient(local.url, TOKEN) as client:
+        with pytest.raises(errors.OutcomeUnknownError, match="no answer within 1s"):
+            await client.execute(sql.create_database("slow"), timeout=1)
+
+
+async def test_a_create_that_cannot_settle_in_time_is_kept_in_state(provider: Harness,
+                                                                    local: BackgroundServer) -> None:
+    """The CREATE's answer misses the limit and so does the read that would settle it: the database may exist,
+    so the engine is told to keep it (a later refresh reads whether it does) rather than forget it."""
+    local.server.knobs.update(SLOW)
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create("deltastream:index:Database", {"name": "slow"}, timeout=1)
+    details = failed.value.details() or ""
+    assert "reading whether it ran did not finish within the timeout" in details and "kept in state" in details
+    metadata = dict(failed.value.trailing_metadata() or ())
+    status = status_pb2.Status.FromString(metadata["grpc-status-details-bin"])
+    kept = provider_pb2.ErrorResourceInitFailed()
+    assert status.details[0].Unpack(kept) and kept.id == "slow"
+
+
+async def test_a_wait_honours_the_timeout_in_its_system_table_reads(provider: Harness,
+                                                                   local: BackgroundServer) -> None:
+    """The CREATE is answered (1.5 s of a 2.5 s limit); the readiness read that follows would take longer than what
+    is left. However slow the machine, the call ends in a timeout: of that read, or of the CREATE itself."""
+    local.server.knobs.update({"latency_ms": 1500})
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create("deltastream:index:Database", {"name": "slow"}, timeout=2.5)
+    details = failed.value.details() or ""
+    assert "timed out after 2.5s waiting for database 'slow'" in details or "kept in state" in details, details
