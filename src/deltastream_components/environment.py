@@ -2,24 +2,19 @@
 
 Chosen for the Solution Engineer persona, whose pain is configuration that differs between
 environments: names derive from the project and the environment, the namespaces are the same
-list everywhere, and an optional Kafka store comes with the same settings shape.
+list everywhere, and an optional Kafka store comes with the same settings shape. Its typed inputs and
+outputs and their checks; the component resource itself is in :mod:`.resources`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import pulumi
 
 from deltastream_provider.model import Model, prop
-from deltastream_provider.resources.database import DatabaseState
-from deltastream_provider.resources.namespace import NamespaceState
-from deltastream_provider.resources.store import KafkaInputs, StoreState
+from deltastream_provider.resources.store import KafkaInputs
 
-from .children import Child, typed_inputs
-
+TOKEN = "deltastream:index:Environment"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -50,26 +45,3 @@ def check(inputs: EnvironmentInputs) -> list[tuple[str, str]]:
     if isinstance(inputs.namespaces, list) and len(set(inputs.namespaces)) != len(inputs.namespaces):
         failures.append(("namespaces", "namespaces lists a name twice"))
     return failures
-
-
-class Environment(pulumi.ComponentResource):
-    token = "deltastream:index:Environment"
-
-    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(self.token, name, {}, opts)
-        args = typed_inputs(EnvironmentInputs, inputs, ("project", "environment", "namespaces"))
-        child = pulumi.ResourceOptions(parent=self)
-        base = f"{args.project}_{args.environment}"
-        database = Child("deltastream:index:Database", f"{name}-database", {"name": base}, DatabaseState, child)
-        namespaces = [Child("deltastream:index:Namespace", f"{name}-{ns}", {"database": database.output("name"),
-                                                                            "name": ns}, NamespaceState, child)
-                      for ns in args.namespaces]
-        store_name: Any = None
-        if inputs.get("kafka") is not None:
-            store_name = Child("deltastream:index:Store", f"{name}-kafka", {"name": f"{base}_kafka",
-                                                                          "kafka": inputs["kafka"]},
-                               StoreState, child).output("name")
-        self.outputs = {"databaseName": database.output("name"),
-                        "namespaceNames": pulumi.Output.all(*[n.output("name") for n in namespaces]),
-                        "storeName": store_name}
-        self.register_outputs(self.outputs)

@@ -1,23 +1,19 @@
-"""Pipeline: source objects, a sink object and the query between them, in one declaration."""
+"""Pipeline: source objects, a sink object and the query between them, in one declaration.
+
+Its typed inputs and outputs and their checks; the component resource itself is in :mod:`.resources`.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import pulumi
 
 from deltastream_provider.errors import SqlTextError
 from deltastream_provider.model import Model, prop
 from deltastream_provider.query_text import one_statement
-from deltastream_provider.resources.database import DatabaseState
-from deltastream_provider.resources.namespace import NamespaceState
-from deltastream_provider.resources.object import ColumnInputs, Kind, ObjectState
-from deltastream_provider.resources.query import QueryState
+from deltastream_provider.resources.object import ColumnInputs, Kind
 
-from .children import Child, typed_inputs
-
+TOKEN = "deltastream:index:Pipeline"
 _SELECT = re.compile(r"^\s*select\b", re.IGNORECASE)
 
 
@@ -97,42 +93,3 @@ def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
         if isinstance(spec, PipelineObject) and isinstance(spec.columns, list) and not spec.columns:
             failures.append((f"{path}.columns", f"{path}.columns needs at least one column"))
     return failures
-
-
-class Pipeline(pulumi.ComponentResource):
-    token = "deltastream:index:Pipeline"
-
-    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(self.token, name, {}, opts)
-        args = typed_inputs(PipelineInputs, inputs, ("sources", "sink", "version", "createDatabase",
-                                                     "createNamespace"))
-        child = pulumi.ResourceOptions(parent=self)
-        database: Any = inputs["database"]
-        if args.create_database:
-            database = Child("deltastream:index:Database", f"{name}-database", {"name": database},
-                             DatabaseState, child).output("name")
-        namespace: Any = inputs.get("namespace", "public")
-        if args.create_namespace:
-            namespace = Child("deltastream:index:Namespace", f"{name}-namespace",
-                              {"database": database, "name": namespace}, NamespaceState, child).output("name")
-
-        def relation(spec: PipelineObject) -> Child:
-            props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props()}
-            return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
-
-        sources = [relation(spec) for spec in args.sources]
-        sink = relation(args.sink)
-        transform = inputs["transform"]
-        sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
-            lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
-        query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
-                      {"sql": sql, "name": inputs.get("queryName") or name, "database": database,
-                       "namespace": namespace}, QueryState,
-                      pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
-        self.outputs = {
-            "databaseName": database, "namespaceName": namespace,
-            "sourceFqns": pulumi.Output.all(*[s.output("fqn") for s in sources]),
-            "sinkFqn": sink.output("fqn"), "queryId": query.output("queryId"), "queryState": query.output("state"),
-            "queryVersion": args.version, "query": query, "sinkObject": sink, "sourceObjects": sources,
-        }
-        self.register_outputs(self.outputs)

@@ -1,12 +1,14 @@
-"""The components the provider constructs, with their typed inputs and outputs (the schema's source)."""
+"""The components the provider constructs, with their typed inputs and outputs (the schema's source).
+
+Nothing here needs the Pulumi SDK: the schema is built from it in a provider process that has not loaded the SDK;
+:meth:`Component.build` loads the component resources (:mod:`.resources`) when one is constructed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-import pulumi
 
 from deltastream_provider.docs import examples
 from deltastream_provider.model import Model
@@ -61,12 +63,18 @@ class Component:
     inputs: type[Model]
     outputs: type[Model]
     check: Callable[[Any], list[tuple[str, str]]]
-    build: Callable[[str, dict[str, Any], pulumi.ResourceOptions | None], pulumi.ComponentResource]
+    resource: str  # the class in .resources
     resource_outputs: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
+
+    def build(self, name: str, inputs: dict[str, Any], options: Any) -> Any:
+        """Construct the component resource (a ``pulumi.ComponentResource``) with ``options``."""
+        from . import resources
+
+        return getattr(resources, self.resource)(name, inputs, options)
 
 
 COMPONENTS = [
-    Component(pipeline.Pipeline.token, """A stream-processing pipeline in one declaration: source objects, a sink object
+    Component(pipeline.TOKEN, """A stream-processing pipeline in one declaration: source objects, a sink object
 and the continuous query between them (`INSERT INTO <sink> <transform>`), created in dependency order as
 children of the component, optionally with the database and namespace.
 
@@ -74,12 +82,12 @@ The transformation is immutable per version, like any Query: to change it, raise
 query starts before the old one is terminated, and the objects stay.
 
 """ + PIPELINE_EXAMPLE,
-              pipeline.PipelineInputs, pipeline.PipelineOutputs, pipeline.check, pipeline.Pipeline,
+              pipeline.PipelineInputs, pipeline.PipelineOutputs, pipeline.check, "Pipeline",
               pipeline.RESOURCE_OUTPUTS),
-    Component(environment.Environment.token, """A DeltaStream environment laid out the same way in every stage:
+    Component(environment.TOKEN, """A DeltaStream environment laid out the same way in every stage:
 a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
 `<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.""",
               environment.EnvironmentInputs, environment.EnvironmentOutputs, environment.check,
-              environment.Environment),
+              "Environment"),
 ]
 COMPONENTS_BY_TOKEN = {c.token: c for c in COMPONENTS}

@@ -6,14 +6,17 @@ Each row type names, field by field, the system-table column it comes from (:fun
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import sql
-from .client import DeltaStreamClient
 from .values import rfc3339
+
+if TYPE_CHECKING:
+    from .client import DeltaStreamClient
 
 Row = TypeVar("Row")
 
@@ -108,10 +111,39 @@ QUERIES = Table("queries", QueryRow, ("created_at", "id"))
 
 
 class SystemTables:
-    """The provider's view of the system tables."""
+    """The provider's view of the system tables (one per configured client)."""
 
     def __init__(self, client: DeltaStreamClient) -> None:
         self.client = client
+        # A store's type never changes in place (a new type replaces the store), so it is read once per process,
+        # by one request however many objects ask at once; Store create and delete keep it current.
+        self._store_types: dict[str, asyncio.Future[str | None]] = {}
+
+    async def store_type(self, name: str) -> str | None:
+        """The type of store ``name`` (None: there is no such store, which is not remembered)."""
+        known = self._store_types.get(name)
+        if known is None:
+            known = self._store_types[name] = asyncio.ensure_future(self._read_store_type(name))
+        try:
+            found = await asyncio.shield(known)
+        except BaseException:
+            self._store_types.pop(name, None)
+            raise
+        if found is None:
+            self._store_types.pop(name, None)
+        return found
+
+    async def _read_store_type(self, name: str) -> str | None:
+        row = await self.store(name)
+        return row.type if row is not None else None
+
+    def remember_store(self, name: str, type_: str | None) -> None:
+        """Store create (a type) and delete (None) tell what they changed."""
+        self._store_types.pop(name, None)
+        if type_ is not None:
+            future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+            future.set_result(type_)
+            self._store_types[name] = future
 
     async def select(self, table: Table[Row], where: dict[str, sql.Filter], limit: int | None = None) -> list[Row]:
         statement = sql.select(table.name, table.columns, where, table.order_by, limit)

@@ -36,6 +36,7 @@ from .errors import (
     http_error,
     sql_error,
 )
+from .session import Session
 from .sql import Statement, list_organizations, raw
 from .values import cell_value
 
@@ -43,36 +44,6 @@ log = logging.getLogger("deltastream.client")
 
 SUCCESS = "00000"
 RUNNING = "03000"
-
-
-@dataclass(frozen=True)
-class Session:
-    """The session context sent with each statement: raw, case-sensitive names (never quoted)."""
-
-    organization: str | None = None
-    role: str | None = None
-    database: str | None = None
-    schema: str | None = None
-    store: str | None = None
-    compute_pool: str | None = None
-
-    def merged(self, other: Session | None) -> Session:
-        """This session with every field that ``other`` sets taking precedence."""
-        if other is None:
-            return self
-        return Session(**{k: getattr(other, k) or getattr(self, k) for k in self.__dataclass_fields__})
-
-    def request_fields(self) -> dict[str, str]:
-        names = {"organization": "organization", "role": "role", "database": "database", "schema": "schema",
-                 "store": "store", "compute_pool": "computePool"}
-        return {wire: getattr(self, attr) for attr, wire in names.items() if getattr(self, attr)}
-
-    @classmethod
-    def from_context(cls, context: dict[str, Any] | None) -> Session:
-        context = context or {}
-        return cls(organization=context.get("organizationID"), role=context.get("roleName"),
-                   database=context.get("databaseName"), schema=context.get("schemaName"),
-                   store=context.get("storeName"), compute_pool=context.get("computePoolName"))
 
 
 @dataclass(frozen=True)
@@ -142,8 +113,10 @@ class DeltaStreamClient:
         self._api_key = api_key
         self._org_lock = asyncio.Lock()
         agent = f"pulumi-deltastream-provider/{__version__}" + (f" session/{session_id}" if session_id else "")
+        # A plain-HTTP server has no TLS to verify: not loading the CA bundle saves about 50 ms of CPU per process.
+        tls = self.server.startswith("https://")
         self._http = httpx.AsyncClient(
-            base_url=self.server, timeout=timeouts.httpx(), verify=verify, transport=transport,
+            base_url=self.server, timeout=timeouts.httpx(), verify=verify and tls, transport=transport,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
                                 keepalive_expiry=120),
             headers={"Authorization": f"Bearer {api_key}", "User-Agent": agent, "Accept": "application/json"},

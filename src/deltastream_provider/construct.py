@@ -24,4 +24,4 @@ class ComponentHost(Provider):
         if component is None:
             raise NotConfiguredError(f"unknown component type {resource_type!r}")
         resource = component.build(name, dict(inputs), options)
-        return ConstructResult(urn=resource.urn, state=resource.outputs)  # type: ignore[attr-defined]
+        return ConstructResult(urn=resource.urn, state=resource.outputs)

@@ -9,6 +9,7 @@ and validate them, naming the property in every failure.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
@@ -33,12 +34,21 @@ def camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+@functools.cache
 def wire_name(field: dataclasses.Field[Any]) -> str:
     return field.metadata.get("name") or camel(field.name)
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def type_hints(cls: type) -> dict[str, Any]:
+    """The class's resolved annotations, once per class: resolving them compiles each one (the annotations are
+    strings), which dominated the CPU of every Check and Diff before it was cached."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
 
 
 def unwrap_optional(tp: Any) -> tuple[Any, bool]:
@@ -54,17 +64,27 @@ def is_model(tp: Any) -> bool:
     return isinstance(tp, type) and dataclasses.is_dataclass(tp) and issubclass(tp, Model)
 
 
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = dataclasses.fields(cls)
+    return found
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
 class Model:
     """Base of every input/output dataclass."""
 
     @classmethod
-    def fields(cls) -> list[dataclasses.Field[Any]]:
-        return list(dataclasses.fields(cls))  # type: ignore[arg-type]
+    def fields(cls) -> tuple[dataclasses.Field[Any], ...]:
+        return _fields(cls)
 
     @classmethod
     def from_props(cls: type[T], props: dict[str, Any] | None) -> T:
         props = props or {}
-        hints = _hints(cls)
+        hints = type_hints(cls)
         values: dict[str, Any] = {}
         for field in cls.fields():
             key = wire_name(field)
@@ -84,7 +104,7 @@ class Model:
     def validate(cls, props: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
         """(property path, reason) for each missing required or mistyped property."""
         failures = []
-        hints = _hints(cls)
+        hints = type_hints(cls)
         known = {wire_name(f) for f in cls.fields()}
         for key in props:
             if key not in known and not key.startswith("__"):

@@ -12,27 +12,26 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
-from pulumi.provider.server import ProviderServicer
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from . import __version__
-from .catalog import SystemTables
-from .client import DeltaStreamClient, connect
 from .config import load, problems
 from .engine_watch import engine_gone
 from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
 from .logs import EngineLog, install
-from .model import Model, is_model, unwrap_optional, wire_name
+from .model import Model, is_model, type_hints, unwrap_optional, wire_name
 from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
+from .protocol import load_the_sdk
 from .redaction import redact_values
-from .registry import FUNCTIONS_BY_TOKEN, RESOURCES_BY_TOKEN
-from .resources.base import DEFAULT_TIMEOUT, Context, Resource
-from .schema import build
+
+if TYPE_CHECKING:
+    from .catalog import SystemTables
+    from .client import DeltaStreamClient
+    from .resources.base import Context, Resource
 
 Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -50,12 +49,11 @@ def resource_type(urn: str, declared: str = "") -> str:
 
 def declared_secrets(model: type[Model], props: Any, path: Path = ()) -> set[Path]:
     """Paths of properties the schema marks secret, wherever they occur in ``props``."""
-    import typing
 
     found: set[Path] = set()
     if not isinstance(props, dict):
         return found
-    hints = typing.get_type_hints(model)
+    hints = type_hints(model)
     for field in model.fields():
         key = wire_name(field)
         if key not in props:
@@ -66,9 +64,9 @@ def declared_secrets(model: type[Model], props: Any, path: Path = ()) -> set[Pat
         tp, _ = unwrap_optional(hints[field.name])
         if is_model(tp):
             found |= declared_secrets(tp, props[key], (*path, key))
-        elif typing.get_origin(tp) is list and is_model(typing.get_args(tp)[0]) and isinstance(props[key], list):
+        elif get_origin(tp) is list and is_model(get_args(tp)[0]) and isinstance(props[key], list):
             for index, item in enumerate(props[key]):
-                found |= declared_secrets(typing.get_args(tp)[0], item, (*path, key, index))
+                found |= declared_secrets(get_args(tp)[0], item, (*path, key, index))
     return found
 
 
@@ -92,17 +90,41 @@ def stored(model: type[M], props: dict[str, Any]) -> M:
                          "from DeltaStream") from exc
 
 
-class DeltaStreamProvider(ProviderServicer):
-    """Pulumi's Python servicer runs Construct (a component's program against the engine's monitor);
-    every other RPC is ours."""
+# As the Pulumi SDK's own servers: messages up to 400 MiB, and no limit on how long a request may wait.
+CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
+                   ("grpc.server_max_unrequested_time_in_server", 30 * 60)]
+
+
+class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
+    """Every RPC is ours but Construct's second half: Pulumi's Python servicer runs a component's program against
+    the engine's monitor, and it is loaded (with the whole Pulumi SDK) on the first Construct only."""
 
     def __init__(self, engine: EngineLog, engine_address: str = "") -> None:
-        from .construct import ComponentHost
-
-        super().__init__(ComponentHost(), [], engine_address)
         self.engine = engine
+        self.engine_address = engine_address
         self.client: DeltaStreamClient | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
+        self._components: Any = None
+        self._tables: SystemTables | None = None
+
+    def _catalog(self) -> SystemTables:
+        """The system tables of the configured client, shared by every call (it remembers store types)."""
+        from .catalog import SystemTables
+
+        client = self._configured_client()
+        if self._tables is None or self._tables.client is not client:
+            self._tables = SystemTables(client)
+        return self._tables
+
+    def _component_servicer(self) -> Any:
+        if self._components is None:
+            load_the_sdk()
+            from pulumi.provider.server import ProviderServicer
+
+            from .construct import ComponentHost
+
+            self._components = ProviderServicer(ComponentHost(), [], self.engine_address)
+        return self._components
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -142,6 +164,8 @@ class DeltaStreamProvider(ProviderServicer):
                             trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
 
     def _resource(self, urn: str, declared: str = "") -> Resource[Any, Any]:
+        from .registry import RESOURCES_BY_TOKEN
+
         token = resource_type(urn, declared)
         resource = RESOURCES_BY_TOKEN.get(token)
         if resource is None:
@@ -154,12 +178,14 @@ class DeltaStreamProvider(ProviderServicer):
         return self.client
 
     def _context(self, urn: str, timeout: float) -> Context:
+        from .resources.base import DEFAULT_TIMEOUT, Context
+
         client = self._configured_client()
 
         async def status(message: str) -> None:
             await self.engine.status(urn, message)
 
-        return Context(client, urn, timeout or DEFAULT_TIMEOUT, status)
+        return Context(client, self._catalog(), urn, timeout or DEFAULT_TIMEOUT, status)
 
     def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
         """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
@@ -176,6 +202,8 @@ class DeltaStreamProvider(ProviderServicer):
         return plugin_pb2.PluginInfo(version=__version__)
 
     async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
+        from .schema import build
+
         return provider_pb2.GetSchemaResponse(schema=json.dumps(build()))
 
     async def Attach(self, request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
@@ -221,6 +249,8 @@ class DeltaStreamProvider(ProviderServicer):
                                     + "; ".join(f"{p.key}: {p.message}" for p in found))
             if self.client is not None:
                 await self.client.aclose()
+            from .client import connect
+
             self.client = connect(settings)
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True, acceptResources=True,
                                               acceptOutputs=False)
@@ -354,16 +384,18 @@ class DeltaStreamProvider(ProviderServicer):
                 failures = component.check(component.inputs.from_props(inputs))
             if failures:
                 summary = "; ".join(f"{p}: {r}" for p, r in failures)
-                status = self.create_grpc_invalid_properties_status(
+                status = self._component_servicer().create_grpc_invalid_properties_status(
                     f"invalid inputs for {request.type.rsplit(':', 1)[-1]} {request.name!r}: {summary}",
                     [{"property_path": p, "reason": r} for p, r in failures])
                 await context.abort_with_status(status)
-        return await super().Construct(request, context)
+        return await self._component_servicer().Construct(request, context)
 
     # --- functions ----------------------------------------------------------------------------
 
     async def Invoke(self, request: provider_pb2.InvokeRequest, context: GrpcContext) -> Any:
         async def work() -> provider_pb2.InvokeResponse:
+            from .registry import FUNCTIONS_BY_TOKEN
+
             function = FUNCTIONS_BY_TOKEN.get(request.tok)
             if function is None:
                 raise NotConfiguredError(f"unknown function {request.tok!r}")
@@ -374,7 +406,7 @@ class DeltaStreamProvider(ProviderServicer):
                     failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
             if has_unknowns(args):
                 return provider_pb2.InvokeResponse()
-            answer = await function.invoke(SystemTables(self._configured_client()), function.args.from_props(args))
+            answer = await function.invoke(self._catalog(), function.args.from_props(args))
             for warning in answer.warnings:
                 await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
             response = provider_pb2.InvokeResponse()
@@ -402,7 +434,7 @@ async def serve(argv: list[str]) -> None:
     address = engine_address(argv)
     engine = EngineLog(address)
     install(engine)
-    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+    server = grpc.aio.server(options=CHANNEL_OPTIONS)
     provider = DeltaStreamProvider(engine, address or "")
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
@@ -421,6 +453,3 @@ async def serve(argv: list[str]) -> None:
         if provider.client is not None:
             await provider.client.aclose()
 
-
-def main() -> None:
-    asyncio.run(serve(sys.argv[1:]))

@@ -6,7 +6,8 @@ import pytest
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import errors, sql
-from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Session, Timeouts
+from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Timeouts
+from deltastream_provider.session import Session
 from tests.conftest import TOKEN
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)

@@ -248,12 +248,31 @@ async def test_object_lifecycle(provider: Harness, local: BackgroundServer) -> N
     assert state["columns"] == [{"name": "id", "type": "bigint", "nullable": True},
                                 {"name": "Body", "type": "VARCHAR", "nullable": False}]
     assert state["state"] == "created" and state["path"] == ["db", "public", "pv"]
-    assert local.server.counters.statements["DescribePlan"] == 1  # validated before creating
     _, _, imported = await provider.read(OBJ, '"db"."public"."pv"')
     assert imported["columns"][0] == {"name": "id", "type": "BIGINT", "nullable": True}
     assert imported["kind"] == "stream" and imported["store"] == "events"
     await provider.delete(OBJ, resource_id, state)
     await provider.delete(OBJ, resource_id, state)
+
+
+async def test_objects_read_their_store_type_once(provider: Harness, local: BackgroundServer) -> None:
+    """A store made outside this provider process: however many objects use it at once, one SELECT learns its
+    type; a store this process created is known without one."""
+    import asyncio
+
+    async with DeltaStreamClient(local.url, TOKEN) as client:
+        await client.execute(sql.create_database("db"))
+        await client.execute("CREATE STORE \"events\" WITH ('type' = KAFKA, 'uris' = 'b:9092', "
+                             "'kafka.sasl.hash_function' = NONE);")
+    before = dict(local.server.counters.statements)
+    await asyncio.gather(*(provider.create(OBJ, obj(f"o{i}")) for i in range(5)))
+    made = {k: v - before.get(k, 0) for k, v in local.server.counters.statements.items() if v != before.get(k, 0)}
+    assert made == {"CreateRelation": 5, "Select": 5 + 1}  # each object's readiness read, and the store's type
+    await provider.create(STORE, {**KAFKA, "name": "more"})
+    before = dict(local.server.counters.statements)
+    await provider.create(OBJ, obj("o5", store="more"))
+    made = {k: v - before.get(k, 0) for k, v in local.server.counters.statements.items() if v != before.get(k, 0)}
+    assert made == {"CreateRelation": 1, "Select": 1}
 
 
 async def test_object_structure_change_replaces_owner_updates(provider: Harness) -> None:

@@ -10,7 +10,7 @@ from tests.conftest import TOKEN
 BUDGET = {
     "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,
     "Store create": 2, "Store read": 2, "Store update": 2,
-    "Object create": 4, "Object read": 1,  # the relation and its columns come from one SELECT
+    "Object create": 2, "Object read": 1,  # CREATE and a SELECT of the relation with its columns (store type known)
     "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,
     "Query delete": 3, "Object delete": 2, "Store delete": 2, "Namespace delete": 2, "Database delete": 2,
 }

@@ -12,10 +12,9 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..catalog import SystemTables
-from ..client import DeltaStreamClient, Result
 from ..errors import (
     AlreadyExistsError,
     CreateFailed,
@@ -30,6 +29,9 @@ from ..model import Model, wire_name
 from ..properties import UNKNOWN
 from ..waiting import wait_for
 
+if TYPE_CHECKING:
+    from ..client import DeltaStreamClient, Result
+
 InputsT = TypeVar("InputsT", bound=Model)
 StateT = TypeVar("StateT", bound=Model)
 L = TypeVar("L")
@@ -42,6 +44,7 @@ class Context:
     """What one lifecycle call may use."""
 
     client: DeltaStreamClient
+    catalog: SystemTables
     urn: str = ""
     timeout: float = DEFAULT_TIMEOUT
     status: Callable[[str], Awaitable[None]] | None = None
@@ -54,10 +57,6 @@ class Context:
         """What is left of the call's timeout: every send and wait of the call fits in it (cleanup and deletes
         take the whole timeout of their own)."""
         return max(self.deadline - time.monotonic(), 0.001)
-
-    @property
-    def catalog(self) -> SystemTables:
-        return SystemTables(self.client)
 
     async def progress(self, message: str) -> None:
         if self.status is not None:

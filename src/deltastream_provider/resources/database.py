@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import sql
-from ..client import Session
 from ..docs import examples
 from ..model import Model, prop
+from ..session import Session
 from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 
 OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "

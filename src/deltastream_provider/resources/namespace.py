@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import sql
-from ..client import Session
 from ..docs import examples
 from ..errors import AlreadyExistsError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
+from ..session import Session
 from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Literal
 
 from .. import sql
 from ..catalog import ColumnInfo, RelationRow, primary_key_columns
-from ..client import Session
 from ..docs import examples
 from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
+from ..session import Session
 from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
@@ -197,13 +196,12 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         return state
 
     async def create(self, ctx: Context, inputs: ObjectInputs) -> tuple[str, ObjectState]:
-        store = await ctx.catalog.store(inputs.store)
-        if store is None:
+        store_type = await ctx.catalog.store_type(inputs.store)
+        if store_type is None:
             raise NotFoundError(f"store {inputs.store!r} does not exist",
                                 hint="Create the store first, or fix the name")
-        statement = create_statement(inputs, store.type)
+        statement = create_statement(inputs, store_type)
         session = Session(role=inputs.owner) if inputs.owner else None
-        await self._validate(ctx, statement, inputs, session)
         resource_id = format_id(inputs.database, inputs.namespace, inputs.name)
 
         async def undo() -> None:
@@ -214,19 +212,6 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo, session=session,
             exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
         return resource_id, _current(row, columns, inputs)[1]
-
-    async def _validate(self, ctx: Context, statement: sql.Statement, inputs: ObjectInputs,
-                        session: Session | None) -> None:
-        """DESCRIBE the CREATE: DeltaStream checks it without creating anything; the plan must match."""
-        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
-        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
-        ddl = plan.get("ddl") or {}
-        expected = {"db_name": inputs.database, "schema_name": inputs.namespace, "name": inputs.name,
-                    "store_name": inputs.store}
-        wrong = {k: (v, ddl.get(k)) for k, v in expected.items() if ddl and ddl.get(k) != v}
-        if wrong:
-            details = ", ".join(f"{k} {got!r} instead of {want!r}" for k, (want, got) in wrong.items())
-            raise InvalidInputError(f"DeltaStream would create the object elsewhere: {details}")
 
     async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
         """The relation with its columns once DeltaStream reports it created (one SELECT)."""

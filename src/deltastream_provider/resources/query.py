@@ -14,12 +14,12 @@ from typing import Any
 
 from .. import sql
 from ..catalog import QUERIES, QueryRow, SystemTables
-from ..client import Session
 from ..docs import examples
 from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import one_statement, same_statement
+from ..session import Session
 from ..values import parse_timestamp
 from ..waiting import wait_for
 from .base import Context, Diff, Resource, check_identifier, send_until_settled

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from .. import sql
 from ..catalog import StoreRow
-from ..client import Session
 from ..docs import examples
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import Model, prop
+from ..session import Session
 from ..waiting import wait_for
 from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal
 from .database import OWNER_DOC
@@ -133,6 +130,8 @@ def _check_kafka(kafka: KafkaInputs) -> list[tuple[str, str]]:
         failures.append(("kafka.saslHashFunction", "saslUsername/saslPassword are set but saslHashFunction is NONE: "
                                                    "choose PLAIN, SHA256 or SHA512, or remove the credentials"))
     if isinstance(kafka.tls_ca_cert, str):
+        from cryptography import x509  # imported when a certificate is given: it costs 50 ms at start
+
         try:
             x509.load_pem_x509_certificates(kafka.tls_ca_cert.encode())
         except ValueError:
@@ -144,6 +143,8 @@ def _check_kafka(kafka: KafkaInputs) -> list[tuple[str, str]]:
 def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
     if not isinstance(snowflake.client_key, str):
         return []
+    from cryptography.hazmat.primitives import serialization  # only for Snowflake keys: 50 ms at start
+
     passphrase = snowflake.client_key_passphrase
     try:
         serialization.load_pem_private_key(snowflake.client_key.encode(),
@@ -302,6 +303,7 @@ pulumi import deltastream:index:Store events events
         row = await create_then_wait(ctx, store_statement(inputs, update=False), lambda: self._ready(ctx, inputs.name),
                                      what=f"store {inputs.name!r} to be ready", resource_id=inputs.name, undo=undo,
                                      session=session, exists=lambda: ctx.catalog.store(inputs.name))
+        ctx.catalog.remember_store(inputs.name, row.type)
         return inputs.name, _state(inputs, row)
 
     async def read(self, ctx: Context, resource_id: str,
@@ -334,6 +336,7 @@ pulumi import deltastream:index:Store events events
         return state
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
+        ctx.catalog.remember_store(resource_id, None)
         await drop_then_wait(ctx, sql.drop_store(resource_id), lambda: ctx.catalog.store(resource_id),
                              what=f"store {resource_id!r}")
 

@@ -1,0 +1,194 @@
+"""The issue-12 stack through the real CLI against the local server: up, no-change preview, refresh, destroy.
+
+    .venv/bin/python -m bench.stack [--streams 40 300] [--latency-ms 0 25]
+
+The stack: 1 database, 5 namespaces, 2 Kafka stores, N streams, N/4 ``INSERT INTO ... SELECT`` queries (58
+resources at N = 40). Per step it prints wall time, API requests (all, per resource, by statement kind), and for
+preview and refresh the ratio to the same command on the program with its resources removed, measured in the
+same run (the engine's and language host's own cost). Also: the provider's start to handshake (median of 7) and
+its peak memory (VmHWM) during ``up``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import TOKEN
+from tests.e2e.conftest import pulumi_env
+
+from deltastream_local.knobs import Knobs
+from deltastream_local.runner import BackgroundServer, ServerSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMESPACES, STORES = 5, 2
+
+
+def header(name: str = "bench") -> str:
+    return f"""name: {name}
+runtime: yaml
+plugins:
+  providers:
+    - name: deltastream
+      path: {Path(sys.executable).parent}
+"""
+
+
+def program(streams: int) -> str:
+    lines = [header(), "resources:", "  db:", "    type: deltastream:index:Database",
+             "    properties: { name: bench }"]
+    for n in range(NAMESPACES):
+        lines += [f"  ns{n}:", "    type: deltastream:index:Namespace",
+                  f"    properties: {{ database: \"${{db.name}}\", name: ns{n} }}"]
+    for k in range(STORES):
+        lines += [f"  kafka{k}:", "    type: deltastream:index:Store",
+                  f'    properties: {{ name: kafka{k}, kafka: {{ uris: "b{k}:9092", saslHashFunction: NONE }} }}']
+    for i in range(streams):
+        lines += [f"  s{i}:", "    type: deltastream:index:DeltaStreamObject", "    properties:",
+                  "      database: ${db.name}", f"      namespace: ${{ns{i % NAMESPACES}.name}}", f"      name: s{i}",
+                  "      kind: stream", f"      store: ${{kafka{i % STORES}.name}}",
+                  "      columns: [ { name: id, type: BIGINT }, { name: body, type: VARCHAR } ]"]
+    for q in range(streams // 4):
+        lines += [f"  q{q}:", "    type: deltastream:index:Query", "    properties:",
+                  f"      sql: INSERT INTO ${{s{2 * q + 1}.fqn}} SELECT id, body FROM ${{s{2 * q}.fqn}}"]
+    return "\n".join(lines) + "\n"
+
+
+def resources(streams: int) -> int:
+    return 1 + NAMESPACES + STORES + streams + streams // 4
+
+
+@dataclass
+class ProviderUsage:
+    """What the provider processes used during a step: CPU seconds (user + system, summed over processes) and
+    the largest peak resident memory (VmHWM) of any of them."""
+
+    cpu_s: float = 0.0
+    peak_kib: int = 0
+
+
+@contextmanager
+def provider_usage() -> Iterator[ProviderUsage]:
+    """Samples every provider process each 10 ms; a process's last sample before it exits counts."""
+    usage = ProviderUsage()
+    ticks: dict[str, int] = {}
+    done = threading.Event()
+    per_second = os.sysconf("SC_CLK_TCK")
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            for proc in Path("/proc").iterdir():
+                try:
+                    if b"pulumi-resource-deltastream" not in (proc / "cmdline").read_bytes():
+                        continue
+                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                    ticks[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime
+                    for line in (proc / "status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            usage.peak_kib = max(usage.peak_kib, int(line.split()[1]))
+                except (OSError, IndexError, ValueError):
+                    continue
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield usage
+    finally:
+        done.set()
+        sampler.join()
+        usage.cpu_s = sum(ticks.values()) / per_second
+
+
+def handshake(runs: int = 7) -> float:
+    """Median time from starting the provider's console script to its port on stdout."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen([str(ROOT / ".venv/bin/pulumi-resource-deltastream")], stdout=subprocess.PIPE,
+                                   text=True)
+        assert process.stdout is not None and process.stdout.readline().strip().isdigit()
+        times.append(time.perf_counter() - started)
+        process.kill()
+        process.wait()
+    return statistics.median(times)
+
+
+def run(streams: int, latency_ms: float, toolchain: Path) -> dict[str, object]:
+    knobs = Knobs()
+    knobs.update({"latency_ms": latency_ms})
+    with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
+            tempfile.TemporaryDirectory() as work:
+        full, empty = Path(work, "full"), Path(work, "empty")
+        full.mkdir()
+        empty.mkdir()
+        (full / "Pulumi.yaml").write_text(program(streams))
+        (empty / "Pulumi.yaml").write_text(header("bench-empty"))
+        env = pulumi_env(Path(work), toolchain, server)
+        counters = server.server.counters
+
+        def step(project: Path, *args: str) -> tuple[float, Counter[str], ProviderUsage]:
+            before = Counter(counters.statements)
+            with provider_usage() as usage:
+                started = time.perf_counter()
+                subprocess.run(["pulumi", *args, "--non-interactive", "--stack", "bench"], cwd=project, env=env,
+                               check=True, capture_output=True)
+                elapsed = time.perf_counter() - started
+            return elapsed, Counter(counters.statements) - before, usage
+
+        for project in (full, empty):
+            init = subprocess.run(["pulumi", "stack", "init", "bench", "--non-interactive"], cwd=project, env=env,
+                                  capture_output=True, text=True)
+            assert init.returncode == 0, init.stdout + init.stderr
+        results: dict[str, Any] = {}
+        results["up"] = step(full, "up", "--yes", "--skip-preview")
+        results["preview"] = step(full, "preview", "--expect-no-changes")
+        results["preview (empty)"] = step(empty, "preview")
+        results["refresh"] = step(full, "refresh", "--yes", "--skip-preview")
+        results["refresh (empty)"] = step(empty, "refresh", "--yes", "--skip-preview")
+        results["destroy"] = step(full, "destroy", "--yes", "--skip-preview")
+        return results
+
+
+def report(streams: int, latency_ms: float, results: dict[str, Any]) -> None:
+    count = resources(streams)
+    print(f"\n### {count} resources ({streams} streams), {latency_ms:g} ms per API request\n")
+    print("| step | wall | vs empty program | provider CPU | provider peak memory | requests | per resource "
+          "| by statement |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in ("up", "preview", "refresh", "destroy"):
+        seconds, kinds, usage = results[name]
+        baseline = results.get(f"{name} (empty)")
+        ratio = f"{seconds / baseline[0]:.2f}x" if baseline else "-"
+        total = sum(kinds.values())
+        by_kind = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "-"
+        print(f"| {name} | {seconds:.2f} s | {ratio} | {usage.cpu_s:.2f} s | {usage.peak_kib / 1024:.0f} MiB | "
+              f"{total} | {total / count:.2f} | {by_kind} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--streams", type=int, nargs="+", default=[40])
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[0, 25])
+    args = parser.parse_args()
+    toolchain = Path(subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True,
+                                    check=True).stdout.split()[-1])
+    print(f"provider start to handshake: median {handshake():.3f} s")
+    for streams in args.streams:
+        for latency in args.latency_ms:
+            report(streams, latency, run(streams, latency, toolchain))
+
+
+if __name__ == "__main__":
+    main()

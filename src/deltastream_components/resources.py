@@ -1,0 +1,84 @@
+"""The component resources: Pulumi SDK components whose children are this package's own resources.
+
+Loaded on the first Construct only (the provider process starts without the Pulumi SDK); the inputs, outputs and
+checks they are built from are in :mod:`.pipeline` and :mod:`.environment`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from deltastream_provider.resources.database import DatabaseState
+from deltastream_provider.resources.namespace import NamespaceState
+from deltastream_provider.resources.object import ObjectState
+from deltastream_provider.resources.query import QueryState
+from deltastream_provider.resources.store import StoreState
+
+from . import environment, pipeline
+from .children import Child, typed_inputs
+from .environment import EnvironmentInputs
+from .pipeline import PipelineInputs, PipelineObject
+
+
+class Pipeline(pulumi.ComponentResource):
+    token = pipeline.TOKEN
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.token, name, {}, opts)
+        args = typed_inputs(PipelineInputs, inputs, ("sources", "sink", "version", "createDatabase",
+                                                     "createNamespace"))
+        child = pulumi.ResourceOptions(parent=self)
+        database: Any = inputs["database"]
+        if args.create_database:
+            database = Child("deltastream:index:Database", f"{name}-database", {"name": database},
+                             DatabaseState, child).output("name")
+        namespace: Any = inputs.get("namespace", "public")
+        if args.create_namespace:
+            namespace = Child("deltastream:index:Namespace", f"{name}-namespace",
+                              {"database": database, "name": namespace}, NamespaceState, child).output("name")
+
+        def relation(spec: PipelineObject) -> Child:
+            props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props()}
+            return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
+
+        sources = [relation(spec) for spec in args.sources]
+        sink = relation(args.sink)
+        transform = inputs["transform"]
+        sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
+            lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
+        query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
+                      {"sql": sql, "name": inputs.get("queryName") or name, "database": database,
+                       "namespace": namespace}, QueryState,
+                      pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
+        self.outputs = {
+            "databaseName": database, "namespaceName": namespace,
+            "sourceFqns": pulumi.Output.all(*[s.output("fqn") for s in sources]),
+            "sinkFqn": sink.output("fqn"), "queryId": query.output("queryId"), "queryState": query.output("state"),
+            "queryVersion": args.version, "query": query, "sinkObject": sink, "sourceObjects": sources,
+        }
+        self.register_outputs(self.outputs)
+
+
+class Environment(pulumi.ComponentResource):
+    token = environment.TOKEN
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.token, name, {}, opts)
+        args = typed_inputs(EnvironmentInputs, inputs, ("project", "environment", "namespaces"))
+        child = pulumi.ResourceOptions(parent=self)
+        base = f"{args.project}_{args.environment}"
+        database = Child("deltastream:index:Database", f"{name}-database", {"name": base}, DatabaseState, child)
+        namespaces = [Child("deltastream:index:Namespace", f"{name}-{ns}", {"database": database.output("name"),
+                                                                            "name": ns}, NamespaceState, child)
+                      for ns in args.namespaces]
+        store_name: Any = None
+        if inputs.get("kafka") is not None:
+            store_name = Child("deltastream:index:Store", f"{name}-kafka", {"name": f"{base}_kafka",
+                                                                          "kafka": inputs["kafka"]},
+                               StoreState, child).output("name")
+        self.outputs = {"databaseName": database.output("name"),
+                        "namespaceNames": pulumi.Output.all(*[n.output("name") for n in namespaces]),
+                        "storeName": store_name}
+        self.register_outputs(self.outputs)

@@ -1,0 +1,37 @@
+"""What the provider process imports before it prints its port, and for the schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
+    """Up to the port: the generated protocol modules without the Pulumi SDK; no HTTP client, cryptography,
+    resources or SQL (each is imported by the first call that needs it)."""
+    code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
+            "import deltastream_provider.server; "
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pulumi', 'httpx', 'cryptography', 'yaml', 'sqlparse', 'deltastream_local') "
+            "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.registry')))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert all(m.startswith("pulumi.runtime.proto") or m in ("pulumi", "pulumi.runtime") for m in loaded), loaded
+    assert "pulumi.runtime.proto.provider_pb2" in loaded
+
+
+def test_the_schema_is_built_without_the_sdk() -> None:
+    """GetSchema (every YAML program asks for it) describes the components from their models alone."""
+    code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
+            "from deltastream_provider.schema import build; schema = build(); "
+            "assert 'deltastream:index:Pipeline' in schema['resources'], sorted(schema['resources']); "
+            "assert 'pulumi.automation' not in sys.modules and not hasattr(sys.modules['pulumi'], 'Output'); "
+            "assert 'httpx' not in sys.modules, 'the resources describe themselves without the HTTP client'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() -> None:
+    code = ("from deltastream_provider.protocol import load_the_sdk, stand_in_for_the_sdk; stand_in_for_the_sdk(); "
+            "from pulumi.runtime.proto import provider_pb2; load_the_sdk(); "
+            "import pulumi, pulumi.provider.server; from pulumi.runtime import proto; "
+            "assert proto.provider_pb2 is provider_pb2 and hasattr(pulumi, 'ComponentResource')")
+    subprocess.run([sys.executable, "-c", code], check=True)
