@@ -33,6 +33,7 @@ from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").encode()  # this checkout's, no other
 NAMESPACES, STORES = 5, 2
 
 
@@ -81,7 +82,7 @@ class ProviderUsage:
 
 @contextmanager
 def provider_usage() -> Iterator[ProviderUsage]:
-    """Samples every provider process each 10 ms; a process's last sample before it exits counts."""
+    """Samples this checkout's provider processes every 10 ms; a process's last sample before it exits counts."""
     usage = ProviderUsage()
     ticks: dict[str, int] = {}
     done = threading.Event()
@@ -91,7 +92,7 @@ def provider_usage() -> Iterator[ProviderUsage]:
         while not done.wait(0.01):
             for proc in Path("/proc").iterdir():
                 try:
-                    if b"pulumi-resource-deltastream" not in (proc / "cmdline").read_bytes():
+                    if PROVIDER not in (proc / "cmdline").read_bytes():
                         continue
                     fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
                     ticks[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -309,10 +310,10 @@ pulumi import deltastream:index:Store events events
     async def read(self, ctx: Context, resource_id: str,
                    inputs: StoreInputs | None,
                    state: StoreState | None) -> tuple[StoreInputs, StoreState] | None:
-        row = await ctx.catalog.store(resource_id)
+        # Both reads at once: the settings are only in DESCRIBE STORE, the status and owner only in the catalog.
+        row, described = await asyncio.gather(ctx.catalog.store(resource_id), self._describe(ctx, resource_id))
         if row is None:
             return None
-        described = await self._describe(ctx, resource_id)
         current = _merge_described(inputs, row, described, resource_id)
         if inputs is not None and inputs.owner is not None:
             current.owner = row.owner

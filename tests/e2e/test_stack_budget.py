@@ -1,0 +1,36 @@
+"""The request budget of the benchmark's stack (bench/stack.py), counted by the local server.
+
+1 database, 5 namespaces, 2 Kafka stores, 40 streams and 10 queries: `up` sends at most 2.5 API requests per
+resource, a no-change preview none, and refresh one SELECT per resource (the two stores also their DESCRIBE STORE:
+their settings are nowhere else).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bench.stack import program, resources
+from deltastream_local.runner import BackgroundServer
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_benchmark_stack_keeps_its_request_budget(stack: Stack, local: BackgroundServer) -> None:
+    def sent(step: Callable[[], Any]) -> dict[str, int]:
+        before = Counter(local.server.counters.statements)
+        step()
+        return dict(Counter(local.server.counters.statements) - before)
+
+    stack.write(program(40))
+    stack.run("stack", "init", "dev")
+    up = sent(stack.up)
+    assert up == {"CreateDatabase": 1, "CreateSchema": 5, "CreateStore": 2, "CreateRelation": 40,
+                  "DescribePlan": 10, "InsertInto": 10, "Select": 58}
+    assert sum(up.values()) <= 2.5 * resources(40) == 145
+    assert sent(lambda: stack.preview("--expect-no-changes")) == {}
+    assert sent(lambda: stack.run("refresh", "--yes", "--skip-preview")) == {"Select": 58, "DescribeStore": 2}
