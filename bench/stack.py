@@ -117,7 +117,7 @@ def handshake(runs: int = 7) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        process = subprocess.Popen([str(ROOT / ".venv/bin/pulumi-resource-deltastream")], stdout=subprocess.PIPE,
+        process = subprocess.Popen([PROVIDER.decode()], stdout=subprocess.PIPE,
                                    text=True)
         assert process.stdout is not None and process.stdout.readline().strip().isdigit()
         times.append(time.perf_counter() - started)
