@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from bench.stack import program, resources
+
 from deltastream_local.runner import BackgroundServer
 from tests.e2e.conftest import Stack
 
