@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -88,14 +89,18 @@ class Table(Generic[Row]):
     row: type[Row]
     order_by: tuple[str, ...]
 
+    @functools.cached_property
+    def _fields(self) -> tuple[tuple[str, str], ...]:
+        """(row field, column) pairs, worked out once per table: every system-table read uses them."""
+        return tuple((f.name, f.metadata["column"]) for f in fields(self.row))  # type: ignore[arg-type]
+
     @property
     def columns(self) -> list[str]:
-        return [f.metadata["column"] for f in fields(self.row)]  # type: ignore[arg-type]
+        return [column for _, column in self._fields]
 
     def rows(self, records: list[dict[str, Any]]) -> list[Row]:
         """Typed rows, each field from its named column; timestamps become RFC 3339 text."""
-        return [self.row(**{f.name: _text_time(record[f.metadata["column"]])
-                            for f in fields(self.row)})  # type: ignore[arg-type]
+        return [self.row(**{name: _text_time(record[column]) for name, column in self._fields})
                 for record in records]
 
 

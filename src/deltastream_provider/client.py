@@ -64,7 +64,7 @@ class Result:
 
     def records(self) -> list[dict[str, Any]]:
         names = [c.name for c in self.columns]
-        return [dict(zip(names, row, strict=False)) for row in self.rows]
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ class DeltaStreamClient:
                 if len(cells) != len(columns):
                     raise DeltaStreamError(f"row has {len(cells)} cells but {len(columns)} columns",
                                            statement_id=statement_id)
-                rows.append(tuple(cell_value(c.type, cell) for c, cell in zip(columns, cells, strict=False)))
+                rows.append(tuple(cell_value(c.type, cell) for c, cell in zip(columns, cells, strict=True)))
         return Result(statement_id or "", columns, tuple(rows), Session.from_context(metadata.get("context")))
 
     async def _partition(self, statement_id: str, partition: int) -> list[list[str | None]]:

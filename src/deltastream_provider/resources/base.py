@@ -58,6 +58,10 @@ class Context:
         take the whole timeout of their own)."""
         return max(self.deadline - time.monotonic(), 0.001)
 
+    async def wait_until(self, probe: Callable[[], Awaitable[L | None]], what: str) -> L:
+        """:func:`wait_for` within what is left of the call's timeout, reporting progress to the engine."""
+        return await wait_for(probe, timeout=self.remaining(), limit=self.timeout, what=what, progress=self.progress)
+
     async def progress(self, message: str) -> None:
         if self.status is not None:
             await self.status(message)
@@ -109,7 +113,7 @@ def equal(old: Any, new: Any) -> bool:
         keys = set(old) | set(new)
         return all(equal(old.get(k), new.get(k)) for k in keys)
     if isinstance(old, list) and isinstance(new, list):
-        return len(old) == len(new) and all(equal(a, b) for a, b in zip(old, new, strict=False))
+        return len(old) == len(new) and all(equal(a, b) for a, b in zip(old, new, strict=True))
     return old == new or (old in (None, "", [], {}) and new in (None, "", [], {}))
 
 
@@ -268,7 +272,7 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
         raise CreateFailed(f"{what}: {unknown}; it may exist, so it is kept in state for `pulumi refresh` or the next "
                            "`pulumi up` to read whether it does", resource_id, {}) from unknown
     try:
-        return await wait_for(probe, timeout=ctx.remaining(), limit=ctx.timeout, what=what, progress=ctx.progress)
+        return await ctx.wait_until(probe, what)
     except asyncio.CancelledError:
         raise CreateFailed(f"cancelled while waiting for {what}; it exists, so it is kept in state for the next "
                            "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None

@@ -183,8 +183,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         if query_id is None:
             raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
         try:
-            row = await wait_for(lambda: self._running(ctx, query_id), timeout=ctx.remaining(), limit=ctx.timeout,
-                                 what=f"query {query_id} to run", progress=ctx.progress)
+            row = await ctx.wait_until(lambda: self._running(ctx, query_id), f"query {query_id} to run")
         except Exception:
             await self._terminate(ctx, query_id)
             raise

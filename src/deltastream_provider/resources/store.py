@@ -14,7 +14,6 @@ from ..docs import examples
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import Model, prop
 from ..session import Session
-from ..waiting import wait_for
 from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal
 from .database import OWNER_DOC
 
@@ -330,8 +329,8 @@ pulumi import deltastream:index:Store events events
 
     async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
         await ctx.client.execute(store_statement(news, update=True), timeout=ctx.remaining())
-        row = await wait_for(lambda: self._ready(ctx, news.name), timeout=ctx.remaining(), limit=ctx.timeout,
-                             what=f"store {news.name!r} to be ready after the update", progress=ctx.progress)
+        row = await ctx.wait_until(lambda: self._ready(ctx, news.name),
+                                   f"store {news.name!r} to be ready after the update")
         state = _state(news, row)
         state.owner = row.owner
         return state
