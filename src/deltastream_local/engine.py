@@ -9,77 +9,37 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from . import statements as s
 from .catalog import SYSTEM_TABLES, Catalog, dumps, quote_column, timestamp
+from .entities import Entities
 from .knobs import Knobs
 from .postgres_check import check_postgres
+from .property_values import MASK, is_credential, public, word
+from .registries import Registries, check_group
+from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
-VARCHAR = "VARCHAR"
-BOOLEAN = "BOOLEAN"
 ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
                     ("path", VARCHAR)]
 STORE_TYPES = {"KAFKA": "Kafka", "CONFLUENT_KAFKA": "ConfluentKafka", "KINESIS": "Kinesis",
                "SNOWFLAKE": "Snowflake", "POSTGRESQL": "Postgres"}
 SASL_MODES = {"NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"}
-_SECRET_KEY = re.compile(r"password|passphrase|secret|key_file|token|credential", re.IGNORECASE)
-MASK = "****"  # what the catalog shows for a credential that was set
+CONFLUENT_SASL_MODES = {"PLAIN", "SHA256", "SHA512"}
 #: Parameters UPDATE STORE takes only together (DeltaStream validates each group as a whole).
 CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
                      ("kafka.msk.iam_role_arn", "kafka.msk.aws_region"),
-                     ("postgres.username", "postgres.password"))
+                     ("postgres.username", "postgres.password"),
+                     ("kinesis.access_key_id", "kinesis.secret_access_key"))
 VIRTUAL_DATABASE = "virtual"  # virtual relations are named virtual.<schema>.<name>
-
-
-class SqlFailure(Exception):
-    """A statement failed: DeltaStream answers HTTP 200 with this SQLSTATE and message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class SessionState:
-    organization: str
-    role: str = "sysadmin"
-    database: str | None = None
-    schema: str | None = None
-    store: str | None = None
-    compute_pool: str | None = None
-
-    def context(self) -> dict[str, str]:
-        values = {"organizationID": self.organization, "roleName": self.role, "databaseName": self.database,
-                  "schemaName": self.schema, "storeName": self.store, "computePoolName": self.compute_pool}
-        return {k: v for k, v in values.items() if v}
-
-
-@dataclass
-class Outcome:
-    """Columns (name, type), rows of catalog values (encoded to strings on the way out), the session after."""
-
-    columns: list[tuple[str, str]]
-    rows: list[list[Any]]
-    session: SessionState
-
-
-def encode(type_: str, value: Any) -> str | None:
-    """A cell in wire form: strings or null; booleans ``true``/``false``."""
-    if value is None:
-        return None
-    if type_ == BOOLEAN:
-        return "true" if value in (1, True, "1", "true") else "false"
-    return str(value)
 
 
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.lower().split("_"))
 
 
-class Engine:
+class Engine(Registries, Entities):
     def __init__(self, catalog: Catalog, knobs: Knobs, clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
         self.knobs = knobs
@@ -100,6 +60,11 @@ class Engine:
             s.DescribeRelationColumns: self._describe_relation_columns,
             s.TerminateQuery: self._terminate_query, s.RestartQuery: self._restart_query,
             s.DescribeQuery: self._describe_query, s.AlterQueryOwner: self._alter_query_owner,
+            s.CreateSecret: self._create_secret, s.UpdateSecret: self._update_secret, s.DropSecret: self._drop_secret,
+            s.CreateSchemaRegistry: self._create_schema_registry,
+            s.UpdateSchemaRegistry: self._update_schema_registry, s.DropSchemaRegistry: self._drop_schema_registry,
+            s.CreateEntity: self._create_entity, s.UpdateEntity: self._update_entity, s.DropEntity: self._drop_entity,
+            s.DescribeEntity: self._describe_entity, s.ListEntities: self._list_entities,
             s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
             s.Select: self._select,
         }
@@ -130,13 +95,13 @@ class Engine:
             if MASK in props.values():  # a credential this server was not sent since it started
                 return None
         uris, user, password = props.get("uris"), props.get("postgres.username"), props.get("postgres.password")
-        if _word(props.get("type")) != "POSTGRESQL" or not all(isinstance(v, str) for v in (uris, user, password)):
+        if word(props.get("type")) != "POSTGRESQL" or not all(isinstance(v, str) for v in (uris, user, password)):
             return None
         return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
 
     def _remember_credentials(self, statement: s.Statement) -> None:
         if isinstance(statement, (s.CreateStore, s.UpdateStore)):
-            sent = {k: v for k, v in statement.properties.items() if _is_credential(k)}
+            sent = {k: v for k, v in statement.properties.items() if is_credential(k)}
             kept = {} if isinstance(statement, s.CreateStore) else self._credentials.get(statement.name, {})
             self._credentials[statement.name] = {**kept, **sent}
         elif isinstance(statement, s.DropStore):
@@ -168,9 +133,6 @@ class Engine:
         return json.loads(row[0]) if row else {}
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _owner(self, session: SessionState) -> str:
-        return session.role or "sysadmin"
 
     def _require_database(self, db: sqlite3.Connection, name: str) -> None:
         if db.execute("SELECT 1 FROM databases WHERE name = ?", (name,)).fetchone() is None:
@@ -240,8 +202,8 @@ class Engine:
         if db.execute("SELECT 1 FROM databases WHERE name = ?", (st.name,)).fetchone():
             raise SqlFailure("42P04", f"database {st.name!r} already exists")
         stamp = timestamp(kw["now"])
-        db.execute("INSERT INTO databases VALUES (?, ?, ?, ?, 0)", (st.name, self._owner(session), stamp, stamp))
-        db.execute("INSERT INTO schemas VALUES (?, 'public', ?, ?, ?)", (st.name, self._owner(session), stamp, stamp))
+        db.execute("INSERT INTO databases VALUES (?, ?, ?, ?, 0)", (st.name, session.owner, stamp, stamp))
+        db.execute("INSERT INTO schemas VALUES (?, 'public', ?, ?, ?)", (st.name, session.owner, stamp, stamp))
         return Outcome([], [], session)
 
     def _drop_database(self, db: sqlite3.Connection, st: s.DropDatabase, session: SessionState, **kw: Any) -> Outcome:
@@ -262,7 +224,7 @@ class Engine:
         if db.execute("SELECT 1 FROM schemas WHERE database_name = ? AND name = ?", (database, name)).fetchone():
             raise SqlFailure("42P06", f"schema {database}.{name} already exists")
         stamp = timestamp(kw["now"])
-        db.execute("INSERT INTO schemas VALUES (?, ?, ?, ?, ?)", (database, name, self._owner(session), stamp, stamp))
+        db.execute("INSERT INTO schemas VALUES (?, ?, ?, ?, ?)", (database, name, session.owner, stamp, stamp))
         return Outcome([], [], session)
 
     def _drop_schema(self, db: sqlite3.Connection, st: s.DropSchema, session: SessionState, **kw: Any) -> Outcome:
@@ -276,8 +238,8 @@ class Engine:
 
     # --- stores -------------------------------------------------------------------------------
 
-    def _validate_store(self, props: dict[str, Any], attachments: dict[str, bytes]) -> str:
-        kind = _word(props.get("type"))
+    def _validate_store(self, db: sqlite3.Connection, props: dict[str, Any], attachments: dict[str, bytes]) -> str:
+        kind = word(props.get("type"))
         if not kind:
             raise SqlFailure("3D021", "missing parameter 'type'")
 
@@ -293,10 +255,11 @@ class Engine:
 
         if kind in ("KAFKA", "CONFLUENT_KAFKA"):
             need("uris", "kafka.sasl.hash_function")
-            mode = _word(props["kafka.sasl.hash_function"])
-            if mode not in SASL_MODES:
-                raise SqlFailure("3D008", f"invalid value {mode!r} for 'kafka.sasl.hash_function'; "
-                                          f"expected one of {', '.join(sorted(SASL_MODES))}")
+            mode = word(props["kafka.sasl.hash_function"])
+            modes = SASL_MODES if kind == "KAFKA" else CONFLUENT_SASL_MODES
+            if mode not in modes:
+                raise SqlFailure("3D008", f"invalid value {mode!r} for 'kafka.sasl.hash_function' of a {kind} store; "
+                                          f"expected one of {', '.join(sorted(modes))}")
             if mode in ("PLAIN", "SHA256", "SHA512"):
                 need("kafka.sasl.username", "kafka.sasl.password")
             if mode == "AWS_MSK_IAM":
@@ -304,6 +267,14 @@ class Engine:
                 if props.get("kafka.sasl.username") or props.get("kafka.sasl.password"):
                     raise SqlFailure("3D008", "username and password cannot be used with AWS_MSK_IAM")
             attachment("tls.ca_cert_file")
+            registry = props.get("schema_registry.name")
+            if registry is not None:
+                name = registry.name if isinstance(registry, s.Identifier) else str(registry)
+                if db.execute("SELECT 1 FROM schema_registries WHERE name = ?", (name,)).fetchone() is None:
+                    raise SqlFailure("3D009", f"schema registry {name!r} does not exist")
+        elif kind == "KINESIS":
+            need("uris", "kinesis.account.id")
+            check_group(("kinesis.access_key_id", "kinesis.secret_access_key"), props, False, "a KINESIS store")
         elif kind == "POSTGRESQL":
             need("uris", "postgres.username", "postgres.password")
         elif kind == "SNOWFLAKE":
@@ -322,13 +293,13 @@ class Engine:
     def _create_store(self, db: sqlite3.Connection, st: s.CreateStore, session: SessionState, **kw: Any) -> Outcome:
         if db.execute("SELECT 1 FROM stores WHERE name = ?", (st.name,)).fetchone():
             raise SqlFailure("42P05", f"store {st.name!r} already exists")
-        kind = self._validate_store(st.properties, kw["attachments"])
+        kind = self._validate_store(db, st.properties, kw["attachments"])
         status, message = self._final_store_status(st.name, kw["check"])
         stamp = timestamp(kw["now"])
         delay = self.knobs.store_ready_s
         db.execute("INSERT INTO stores VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                    (st.name, STORE_TYPES.get(kind, _pascal(kind)), "creating" if delay else status,
-                    None if delay else message, self._owner(session), stamp, stamp, _public(st.properties),
+                    None if delay else message, session.owner, stamp, stamp, public(st.properties),
                     status if delay else None, message if delay else None,
                     self._transition(kw["now"], delay) if delay else None))
         return Outcome([], [], session)
@@ -338,18 +309,18 @@ class Engine:
         if row is None:
             raise SqlFailure("3D006", f"store {st.name!r} does not exist")
         current = json.loads(row["properties"])
-        if "type" in st.properties and _word(st.properties["type"]) != _word(current.get("type")):
+        if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
             raise SqlFailure("3D008", "a store's 'type' cannot be changed")
         self._check_update(st.properties)
         merged = {**current, **st.properties}
-        if _word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "POSTGRESQL", "SNOWFLAKE"):
+        if word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "KINESIS", "POSTGRESQL", "SNOWFLAKE"):
             previous_files = {v: b"" for k, v in current.items() if isinstance(v, str) and k.endswith("_file")}
-            self._validate_store(merged, previous_files | kw["attachments"])
+            self._validate_store(db, merged, previous_files | kw["attachments"])
         status, message = self._final_store_status(st.name, kw["check"])
         delay = self.knobs.store_ready_s
         db.execute("""UPDATE stores SET properties = ?, status = ?, status_message = ?, updated_at = ?,
                       next_status = ?, next_message = ?, transition_at = ? WHERE name = ?""",
-                   (_public(merged), "updating" if delay else status, None if delay else message,
+                   (public(merged), "updating" if delay else status, None if delay else message,
                     timestamp(kw["now"]), status if delay else None, message if delay else None,
                     self._transition(kw["now"], delay) if delay else None, st.name))
         return Outcome([], [], session)
@@ -429,7 +400,7 @@ class Engine:
         stamp = timestamp(now)
         db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'created', ?, ?, ?, ?)",
                    (relation_id, d, sc, n, store, kind, json.dumps(list(primary_key)) if primary_key else None,
-                    self._owner(session), stamp, stamp, _public(props)))
+                    session.owner, stamp, stamp, public(props)))
         db.executemany("INSERT INTO relation_columns VALUES (?, ?, ?, ?, ?)",
                        [(relation_id, i, c.name, c.type, int(c.nullable)) for i, c in enumerate(columns)])
         label = kind.replace("_", " ").upper()
@@ -562,7 +533,7 @@ class Engine:
         delay = self.knobs.query_running_s
         source_paths = [[r["database_name"], r["schema_name"], r["name"]] for r in sources]
         db.execute("INSERT INTO queries VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (query_id, name, version, "starting" if delay else final, sql, self._owner(session), stamp, stamp,
+                   (query_id, name, version, "starting" if delay else final, sql, session.owner, stamp, stamp,
                     json.dumps(sinks), json.dumps(source_paths), None if delay else error,
                     final if delay else None, error if delay else None,
                     self._transition(now, delay) if delay else None))
@@ -671,6 +642,16 @@ class Engine:
             return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("State", VARCHAR), ("Message", VARCHAR),
                             ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)],
                            [list(r) for r in rows], session)
+        if st.target == "SECRETS":
+            rows = db.execute("SELECT name, type, description, status, owner, created_at, updated_at FROM secrets "
+                              "ORDER BY name").fetchall()
+            return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("Description", VARCHAR), ("Status", VARCHAR),
+                            ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)], [list(r) for r in rows], session)
+        if st.target == "SCHEMA_REGISTRIES":
+            rows = db.execute("SELECT name, type, status, owner, created_at, updated_at FROM schema_registries "
+                              "ORDER BY name").fetchall()
+            return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("Status", VARCHAR), ("Owner", VARCHAR),
+                            ("CreatedAt", ts), ("UpdatedAt", ts)], [list(r) for r in rows], session)
         if st.target == "QUERIES":
             where = "" if st.all else " WHERE current_state <> 'terminated'"
             rows = db.execute("SELECT id, name, version, intended_state, current_state, sql, owner, created_at, "
@@ -826,26 +807,3 @@ def _query_name(body: s.QueryBody) -> str | None:
     """``... QUERY WITH ('query.name' = 'n')``."""
     name = body.properties.get("query.name")
     return name.name if isinstance(name, s.Identifier) else name if isinstance(name, str) else None
-
-
-def _word(value: Any) -> str:
-    if isinstance(value, s.Keyword):
-        return value.word.upper()
-    if isinstance(value, s.Identifier):
-        return value.name.upper()
-    return str(value).upper() if isinstance(value, str) else ""
-
-
-def _public(props: dict[str, Any]) -> str:
-    """Properties as stored: a credential is kept only as the fact that it was set."""
-    def plain(value: Any) -> Any:
-        if isinstance(value, s.Keyword):
-            return value.word
-        if isinstance(value, s.Identifier):
-            return value.name
-        return value if value is not s.FLAG else True
-    return dumps({k: MASK if _is_credential(k) else plain(v) for k, v in props.items()})
-
-
-def _is_credential(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key)) and not key.endswith("_file")

@@ -62,7 +62,9 @@ class Knobs:
     store_drop_s: float = _knob(0.0, "seconds a dropped store stays deleting")
     query_running_s: float = _knob(0.0, "seconds a query stays starting before running or errored")
     query_terminated_s: float = _knob(0.0, "seconds a terminated query stays terminate_requested")
+    registry_ready_s: float = _knob(0.0, "seconds a secret or schema registry stays creating/updating before ready")
     errored_stores: str = _knob("", "regular expression: stores whose name matches end up errored")
+    errored_registries: str = _knob("", "regular expression: schema registries whose name matches end up errored")
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
     fail: list[FailRule] = field(default_factory=list, metadata={

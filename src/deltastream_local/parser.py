@@ -159,6 +159,69 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         return self._wrap(meta, s.DescribeStore(name))
 
     @v_args(meta=True, inline=False)
+    def create_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
+        name, properties = _values(c)
+        return self._wrap(meta, s.CreateSecret(name, properties))
+
+    @v_args(meta=True, inline=False)
+    def update_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
+        name, properties = _values(c)
+        return self._wrap(meta, s.UpdateSecret(name, properties))
+
+    @v_args(meta=True, inline=False)
+    def drop_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
+        (name,) = _values(c)
+        return self._wrap(meta, s.DropSecret(name))
+
+    @v_args(meta=True, inline=False)
+    def create_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
+        name, properties = _values(c)
+        return self._wrap(meta, s.CreateSchemaRegistry(name, properties))
+
+    @v_args(meta=True, inline=False)
+    def update_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
+        name, properties = _values(c)
+        return self._wrap(meta, s.UpdateSchemaRegistry(name, properties))
+
+    @v_args(meta=True, inline=False)
+    def drop_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
+        (name,) = _values(c)
+        return self._wrap(meta, s.DropSchemaRegistry(name))
+
+    @v_args(meta=True, inline=False)
+    def create_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        entity, *properties = _values(c)
+        return self._wrap(meta, s.CreateEntity(entity, properties[0] if properties else {}))
+
+    @v_args(meta=True, inline=False)
+    def update_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        entity, properties = _values(c)
+        return self._wrap(meta, s.UpdateEntity(entity, properties))
+
+    @v_args(meta=True, inline=False)
+    def drop_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        (entity,) = _values(c)
+        return self._wrap(meta, s.DropEntity(entity))
+
+    @v_args(meta=True, inline=False)
+    def describe_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        (entity,) = _values(c)
+        return self._wrap(meta, s.DescribeEntity(entity))
+
+    @v_args(meta=True, inline=False)
+    def list_entities(self, meta: Any, c: list[Any]) -> s.Parsed:
+        values = _values(c)
+        parent = next((x.parts for x in values if isinstance(x, s.Name)), ())
+        store = next((x.name for x in values if isinstance(x, InStore)), None)
+        return self._wrap(meta, s.ListEntities(parent, store))
+
+    def entity_ref(self, name: s.Name, store: InStore | None = None) -> s.EntityRef:
+        return s.EntityRef(name.parts, store.name if store is not None else None)
+
+    def in_store(self, _in: Token, _store: Token, name: str) -> InStore:
+        return InStore(name)
+
+    @v_args(meta=True, inline=False)
     def create_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
         kind, name, *elements = _values(c)
         columns = tuple(x for x in elements if isinstance(x, s.ColumnSpec))
@@ -400,6 +463,10 @@ def _properties_and_body(rest: list[Any]) -> tuple[dict[str, Any], s.QueryBody]:
 
 class PrimaryKey(NamedTuple):
     columns: tuple[str, ...]
+
+
+class InStore(NamedTuple):
+    name: str
 
 
 class QueryWith(NamedTuple):

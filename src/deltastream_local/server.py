@@ -22,9 +22,10 @@ from typing import Any, NoReturn
 from aiohttp import hdrs, web
 
 from .catalog import Catalog
-from .engine import Engine, Outcome, SessionState, SqlFailure
+from .engine import Engine
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
+from .results import Outcome, SessionState, SqlFailure
 
 SUCCESS, RUNNING = "00000", "03000"
 KEPT_RESULTS = 50_000  # statements whose results stay retrievable by id (polling, partitions)

@@ -89,6 +89,78 @@ class DescribeStore:
 
 
 @dataclass(frozen=True)
+class CreateSecret:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class UpdateSecret:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropSecret:
+    name: str
+
+
+@dataclass(frozen=True)
+class CreateSchemaRegistry:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class UpdateSchemaRegistry:
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropSchemaRegistry:
+    name: str
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """``path [IN STORE store]``; without a store, the session's."""
+
+    path: tuple[str, ...]
+    store: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateEntity:
+    entity: EntityRef
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class UpdateEntity:
+    entity: EntityRef
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropEntity:
+    entity: EntityRef
+
+
+@dataclass(frozen=True)
+class DescribeEntity:
+    entity: EntityRef
+
+
+@dataclass(frozen=True)
+class ListEntities:
+    """``LIST ENTITIES [IN parent] [IN STORE store]``: the children of ``parent`` (the top level without one)."""
+
+    parent: tuple[str, ...] = ()
+    store: str | None = None
+
+
+@dataclass(frozen=True)
 class CreateRelation:
     kind: str
     name: Name
@@ -267,6 +339,8 @@ class Select:
 
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
+    | CreateSecret | UpdateSecret | DropSecret | CreateSchemaRegistry | UpdateSchemaRegistry | DropSchemaRegistry
+    | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities
     | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner
     | AlterQueryOwner | TerminateQuery | RestartQuery | DescribeQuery | DescribeRelation | DescribeRelationColumns
     | DescribePlan | ListObjects | Show | Use | CanI | Select

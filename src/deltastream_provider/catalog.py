@@ -82,6 +82,27 @@ class QueryRow:
 
 
 @dataclass(frozen=True)
+class SecretRow:
+    name: str = column("name")
+    type: str = column("type")
+    description: str | None = column("description")
+    status: str = column("status")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+@dataclass(frozen=True)
+class SchemaRegistryRow:
+    name: str = column("name")
+    type: str = column("type")
+    status: str = column("status")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+@dataclass(frozen=True)
 class Table(Generic[Row]):
     """A system table: its name, the row type read from it, and the order lookups list it in."""
 
@@ -113,6 +134,8 @@ NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"))
 STORES = Table("stores", StoreRow, ("name",))
 RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"))
 QUERIES = Table("queries", QueryRow, ("created_at", "id"))
+SECRETS = Table("secrets", SecretRow, ("name",))
+SCHEMA_REGISTRIES = Table("schema_registries", SchemaRegistryRow, ("name",))
 
 
 class SystemTables:
@@ -166,6 +189,12 @@ class SystemTables:
 
     async def store(self, name: str) -> StoreRow | None:
         return await self._one(STORES, {"name": name})
+
+    async def secret(self, name: str) -> SecretRow | None:
+        return await self._one(SECRETS, {"name": name})
+
+    async def schema_registry(self, name: str) -> SchemaRegistryRow | None:
+        return await self._one(SCHEMA_REGISTRIES, {"name": name})
 
     async def relation(self, database: str, namespace: str, name: str) -> RelationRow | None:
         return await self._one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})

@@ -24,7 +24,8 @@ and, where there is one, a hint saying what to do::
             ├── NotFoundError, AlreadyExistsError, PermissionDeniedError, InvalidInputError,
             │   DependentObjectsError, NotReadyError, RemoteUnavailableError
             ├── QueryErrored        a query failed to start (it was terminated)
-            └── StoreErrored        DeltaStream could not connect with a store's settings
+            ├── StoreErrored        DeltaStream could not connect with a store's settings
+            └── RegistryErrored     ... or with a schema registry's
 """
 
 from __future__ import annotations
@@ -212,6 +213,10 @@ class QueryErrored(SQLError):
 
 class StoreErrored(SQLError):
     hint = "Fix the store's settings (DeltaStream could not connect with them) and run `pulumi up` again"
+
+
+class RegistryErrored(SQLError):
+    hint = "Fix the schema registry's settings (DeltaStream could not use them) and run `pulumi up` again"
 
 
 _NOT_FOUND = {"3D000", "3D001", "3D002", "3D003", "3D004", "3D005", "3D006", "3D007", "3D009", "3D010",

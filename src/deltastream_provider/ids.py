@@ -20,8 +20,10 @@ def format_id(*parts: str) -> str:
     return "/".join(parts)
 
 
-def parse_id(value: str, count: int, example: str) -> tuple[str, ...]:
-    """The ``count`` names in an ID; InputError naming the accepted forms otherwise."""
+def parse_id(value: str, count: int | range, example: str) -> tuple[str, ...]:
+    """The ``count`` names (or a number of names in the range) in an ID; InputError naming the accepted forms
+    otherwise."""
+    counts = range(count, count + 1) if isinstance(count, int) else count
     text = value.strip()
     if text.startswith('"'):
         parts, position = [], 0
@@ -36,10 +38,10 @@ def parse_id(value: str, count: int, example: str) -> tuple[str, ...]:
                     break
                 position += 1
         else:
-            if len(parts) == count:
+            if len(parts) in counts:
                 return tuple(parts)
     else:
         parts = text.split("/")
-        if len(parts) == count and all(parts):
+        if len(parts) in counts and all(parts):
             return tuple(parts)
     raise InputError(f"{value!r} is not a valid ID: expected {example}")

@@ -65,12 +65,41 @@ def one_statement(text: str) -> StatementText:
                      tuple(t.comparable for t in body if not t.insignificant))
 
 
+@dataclass(frozen=True)
+class ApplicationText(StatementText):
+    name: str  # the application's name, as DeltaStream records it (a bare name in lower case)
+
+
+def application(text: str) -> ApplicationText:
+    """``text`` as exactly one ``BEGIN APPLICATION <name> ...; END APPLICATION`` block: only whitespace, comments
+    and a ';' may follow it."""
+    found = tokens(text)
+    significant = [(i, t) for i, t in enumerate(found) if not t.insignificant]
+    words = [t.comparable for _, t in significant]
+    if words[:2] != ["begin", "application"] or len(words) < 3 or words[2] == ";":
+        raise SqlTextError("must start with BEGIN APPLICATION <name>")
+    end = next((k for k in range(3, len(words) - 1) if words[k:k + 2] == ["end", "application"]), None)
+    if end is None:
+        raise SqlTextError("must end with END APPLICATION")
+    extra = next((t for _, t in significant[end + 2:] if t.text != ";"), None)
+    if extra is not None:
+        raise SqlTextError(f"must be exactly one application, but more SQL follows END APPLICATION "
+                           f"({extra.text[:20]!r} at {_where(text, extra.position)}): put it in its own resource")
+    last = significant[end + 1][0]
+    name = significant[2][1].text
+    name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+    return ApplicationText("".join(t.text for t in found[:last + 1]), tuple(words[:end + 2]), name)
+
+
 def same_statement(old: str, new: str) -> bool:
-    """Whether two texts are the same statement: equal once whitespace, comments and keyword case are set aside."""
-    try:
-        return one_statement(old).signature == one_statement(new).signature
-    except SqlTextError:
-        return old.strip() == new.strip()
+    """Whether two texts are the same statement (or application): equal once whitespace, comments and keyword case
+    are set aside."""
+    for read in (one_statement, application):
+        try:
+            return read(old).signature == read(new).signature
+        except SqlTextError:
+            continue
+    return old.strip() == new.strip()
 
 
 def _what(value: str) -> str:

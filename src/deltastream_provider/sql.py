@@ -165,6 +165,59 @@ def describe_store(name: str) -> Statement:
     return _statement([f"DESCRIBE STORE {ident(name)}"], mutating=False)
 
 
+# --- secrets and schema registries ------------------------------------------------------------
+
+def create_secret(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"CREATE SECRET {ident(name)}", with_clause(properties)])
+
+
+def update_secret(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"UPDATE SECRET {ident(name)}", with_clause(properties)])
+
+
+def drop_secret(name: str) -> Statement:
+    return _statement([f"DROP SECRET {ident(name)}"])
+
+
+def create_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"CREATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
+
+
+def update_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"UPDATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
+
+
+def drop_schema_registry(name: str) -> Statement:
+    return _statement([f"DROP SCHEMA_REGISTRY {ident(name)}"])
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+def _entity(path: Sequence[str], store: str) -> str:
+    return f"{qualified(*path)} IN STORE {ident(store)}"
+
+
+def create_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"CREATE ENTITY {_entity(path, store)}", with_clause(properties)])
+
+
+def update_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
+    return _statement([f"UPDATE ENTITY {_entity(path, store)}", with_clause(properties)])
+
+
+def drop_entity(path: Sequence[str], store: str) -> Statement:
+    return _statement([f"DROP ENTITY {_entity(path, store)}"])
+
+
+def describe_entity(path: Sequence[str], store: str) -> Statement:
+    return _statement([f"DESCRIBE ENTITY {_entity(path, store)}"], mutating=False)
+
+
+def list_entities(store: str, parent: Sequence[str] = ()) -> Statement:
+    within = f" IN {qualified(*parent)}" if parent else ""
+    return _statement([f"LIST ENTITIES{within} IN STORE {ident(store)}"], mutating=False)
+
+
 # --- relations (objects) ----------------------------------------------------------------------
 
 RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}

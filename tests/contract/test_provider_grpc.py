@@ -473,6 +473,7 @@ async def test_kafka_ca_certificate_travels_as_an_attachment(provider: Harness, 
                                              "schemaRegistryName": "registry"}}
     _, failures = await provider.check(STORE, inputs)
     assert failures == {}
+    await provider.create("deltastream:index:SchemaRegistry", {"name": "registry", "confluent": {"uris": "https://r"}})
     _, state = await provider.create(STORE, inputs)
     assert state["status"] == "ready" and state["kafka"]["tlsCaCert"] == Secret(certificate)
     (described,) = (await client.execute(sql.describe_store("tls_kafka"))).records()

@@ -183,9 +183,9 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         if query_id is None:
             raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
         try:
-            row = await ctx.wait_until(lambda: self._running(ctx, query_id), f"query {query_id} to run")
+            row = await ctx.wait_until(lambda: running(ctx, query_id), f"query {query_id} to run")
         except Exception:
-            await self._terminate(ctx, query_id)
+            await terminate(ctx, query_id)
             raise
         return query_id, self._state(inputs, row, plan)
 
@@ -206,17 +206,6 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
         sink = plan.get("sink") or plan.get("ddl")
         return {"sink": _fqn(sink) if sink else None, "sources": [_fqn(s) for s in plan.get("sources") or []]}
-
-    async def _running(self, ctx: Context, query_id: str) -> QueryRow | None:
-        row = await ctx.catalog.query(query_id)
-        if row is not None and row.state == "errored":
-            raise QueryErrored(f"query {query_id} failed to start: {await self._error(ctx, query_id)}")
-        return row if row is not None and row.state == "running" else None
-
-    async def _error(self, ctx: Context, query_id: str) -> str:
-        records = (await ctx.client.execute(sql.describe_query(query_id))).records()
-        values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
-        return values.get("error") or "DeltaStream gave no reason"
 
     def _state(self, inputs: QueryInputs, row: QueryRow, plan: dict[str, Any]) -> QueryState:
         return QueryState(sql=inputs.sql, name=inputs.name, database=inputs.database, namespace=inputs.namespace,
@@ -247,21 +236,39 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})
 
-    async def _terminate(self, ctx: Context, query_id: str) -> None:
-        with contextlib.suppress(NotFoundError):
-            await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
-
     async def delete(self, ctx: Context, resource_id: str, state: QueryState) -> None:
-        """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent
-        again only if it did not land), until it shows it terminated."""
-        async def terminated() -> bool | None:
-            row = await ctx.catalog.query(resource_id)
-            if row is None or row.state == "terminated":
-                return True
-            if row.state != "terminate_requested":
-                with contextlib.suppress(OutcomeUnknownError):
-                    await self._terminate(ctx, resource_id)
-            return None
+        await terminate_until_stopped(ctx, resource_id)
 
-        await wait_for(terminated, timeout=ctx.timeout, what=f"query {resource_id} to terminate",
-                       progress=ctx.progress)
+
+async def running(ctx: Context, query_id: str) -> QueryRow | None:
+    """The query's row once it runs; QueryErrored with DeltaStream's reason when it failed to start."""
+    row = await ctx.catalog.query(query_id)
+    if row is not None and row.state == "errored":
+        raise QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
+    return row if row is not None and row.state == "running" else None
+
+
+async def _error(ctx: Context, query_id: str) -> str:
+    records = (await ctx.client.execute(sql.describe_query(query_id))).records()
+    values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
+    return values.get("error") or "DeltaStream gave no reason"
+
+
+async def terminate(ctx: Context, query_id: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
+
+
+async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
+    """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent again only
+    if it did not land), until it shows it terminated."""
+    async def terminated() -> bool | None:
+        row = await ctx.catalog.query(query_id)
+        if row is None or row.state == "terminated":
+            return True
+        if row.state != "terminate_requested":
+            with contextlib.suppress(OutcomeUnknownError):
+                await terminate(ctx, query_id)
+        return None
+
+    await wait_for(terminated, timeout=ctx.timeout, what=f"query {query_id} to terminate", progress=ctx.progress)

@@ -1,4 +1,4 @@
-"""Store: a connection to Kafka, PostgreSQL or Snowflake that objects read from and write to."""
+"""Store: a connection to Kafka, Confluent Cloud, Kinesis, PostgreSQL or Snowflake that objects read and write."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .base import Context, Diff, Resource, check_identifier, create_then_wait, d
 from .database import OWNER_DOC
 
 SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
+ConfluentSasl = Literal["PLAIN", "SHA256", "SHA512"]
 CA_ATTACHMENT = "@cacert"
 KEY_ATTACHMENT = "@keyfile"
 
@@ -70,27 +71,55 @@ class SnowflakeInputs(Model):
 
 
 @dataclass
+class ConfluentKafkaInputs(Model):
+    """Connection to a Confluent Cloud Kafka cluster, authenticated by API key."""
+
+    uris: str = prop("Bootstrap servers as `host:port`, comma-separated.")
+    sasl_hash_function: ConfluentSasl = prop("SASL mechanism: `PLAIN`, `SHA256` or `SHA512`.")
+    sasl_username: str = prop("SASL user name (the cluster API key).", secret=True)
+    sasl_password: str = prop("SASL password (the cluster API secret).", secret=True)
+    schema_registry_name: str | None = prop("Name of a DeltaStream schema registry to use with this store.",
+                                            default=None)
+
+
+@dataclass
+class KinesisInputs(Model):
+    """Connection to Amazon Kinesis Data Streams."""
+
+    uris: str = prop("Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.")
+    aws_account_id: str = prop("AWS account id that owns the streams.", secret=True)
+    access_key_id: str | None = prop("Access key id; give it with secretAccessKey. Without both, DeltaStream's own "
+                                     "role is used.", secret=True, default=None)
+    secret_access_key: str | None = prop("Secret access key; give it with accessKeyId.", secret=True, default=None)
+
+
+ONE_OF = "give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake"
+
+
+@dataclass
 class StoreInputs(Model):
     name: str = prop("Name of the store. Case-sensitive; quoted for you.", replaces=True)
-    kafka: KafkaInputs | None = prop("Kafka settings; give exactly one of kafka, postgres, snowflake.", default=None,
-                                     replaces=False)
-    postgres: PostgresInputs | None = prop("PostgreSQL settings; give exactly one of kafka, postgres, snowflake.",
-                                           default=None)
-    snowflake: SnowflakeInputs | None = prop("Snowflake settings; give exactly one of kafka, postgres, snowflake.",
-                                             default=None)
+    kafka: KafkaInputs | None = prop(f"Kafka settings; {ONE_OF}.", default=None, replaces=False)
+    confluent_kafka: ConfluentKafkaInputs | None = prop(f"Confluent Cloud Kafka settings; {ONE_OF}.", default=None)
+    kinesis: KinesisInputs | None = prop(f"Amazon Kinesis settings; {ONE_OF}.", default=None)
+    postgres: PostgresInputs | None = prop(f"PostgreSQL settings; {ONE_OF}.", default=None)
+    snowflake: SnowflakeInputs | None = prop(f"Snowflake settings; {ONE_OF}.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
 
 
 @dataclass
 class StoreState(StoreInputs):
-    type: str | None = prop("Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.", default=None)
+    type: str | None = prop("Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` "
+                            "or `Snowflake`.", default=None)
     status: str | None = prop("Status: `ready`, or `errored` (see statusMessage).", default=None)
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
     created_at: str | None = prop("When the store was created (RFC 3339).", default=None)
     updated_at: str | None = prop("When the store last changed (RFC 3339).", default=None)
 
 
-BLOCKS = ("kafka", "postgres", "snowflake")
+BLOCKS = ("kafka", "confluent_kafka", "kinesis", "postgres", "snowflake")
+WIRE_BLOCKS = {"kafka": "kafka", "confluent_kafka": "confluentKafka", "kinesis": "kinesis", "postgres": "postgres",
+               "snowflake": "snowflake"}
 
 
 def block_of(inputs: StoreInputs) -> str | None:
@@ -180,6 +209,22 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
             if k.tls_ca_cert is not None:
                 props.append(("tls.ca_cert_file", CA_ATTACHMENT))
                 attachments[CA_ATTACHMENT] = k.tls_ca_cert.encode()
+    elif inputs.confluent_kafka is not None:
+        c = inputs.confluent_kafka
+        props += [("type", sql.Bare("CONFLUENT_KAFKA")), ("uris", c.uris),
+                  ("kafka.sasl.hash_function", sql.Bare(c.sasl_hash_function)),
+                  ("kafka.sasl.username", sql.SecretLiteral(c.sasl_username)),
+                  ("kafka.sasl.password", sql.SecretLiteral(c.sasl_password))]
+        if c.schema_registry_name is not None:
+            props.append(("schema_registry.name", sql.Ident(c.schema_registry_name)))
+        props.append(("tls.verify_server_hostname", True))
+    elif inputs.kinesis is not None:
+        kn = inputs.kinesis
+        props += [("type", sql.Bare("KINESIS")), ("uris", kn.uris),
+                  ("kinesis.account.id", sql.SecretLiteral(kn.aws_account_id))]
+        if kn.access_key_id is not None and kn.secret_access_key is not None:
+            props += [("kinesis.access_key_id", sql.SecretLiteral(kn.access_key_id)),
+                      ("kinesis.secret_access_key", sql.SecretLiteral(kn.secret_access_key))]
     elif inputs.postgres is not None:
         p = inputs.postgres
         props += [("type", sql.Bare("POSTGRESQL")), ("uris", normalize_postgres_uri(p.uris)),
@@ -202,8 +247,9 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
 
 
 def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
-    return StoreState(name=inputs.name, kafka=inputs.kafka, postgres=inputs.postgres, snowflake=inputs.snowflake,
-                      owner=row.owner, type=row.type, status=row.status, status_message=row.status_message,
+    return StoreState(name=inputs.name, kafka=inputs.kafka, confluent_kafka=inputs.confluent_kafka,
+                      kinesis=inputs.kinesis, postgres=inputs.postgres, snowflake=inputs.snowflake, owner=row.owner,
+                      type=row.type, status=row.status, status_message=row.status_message,
                       created_at=row.created_at, updated_at=row.updated_at)
 
 
@@ -245,7 +291,8 @@ events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
 
 class Store(Resource[StoreInputs, StoreState]):
     token = "deltastream:index:Store"
-    description = f"""A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+    description = f"""A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
+Snowflake.
 
 Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
 attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
@@ -267,12 +314,17 @@ pulumi import deltastream:index:Store events events
 
     def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
-        given = [b for b in BLOCKS if getattr(inputs, b) is not None]
+        given = [WIRE_BLOCKS[b] for b in BLOCKS if getattr(inputs, b) is not None]
         if len(given) != 1:
             got = f" (got {', '.join(given)})" if given else ""
-            return [*failures, ("kafka", "give exactly one of kafka, postgres or snowflake" + got)]
+            return [*failures, ("kafka", ONE_OF + got)]
         if inputs.kafka is not None:
             failures += _check_kafka(inputs.kafka)
+        kinesis = inputs.kinesis
+        if kinesis is not None and (kinesis.access_key_id is None) != (kinesis.secret_access_key is None):
+            missing = "secretAccessKey" if kinesis.secret_access_key is None else "accessKeyId"
+            failures.append((f"kinesis.{missing}", f"kinesis.{missing} is required: accessKeyId and "
+                                                   "secretAccessKey are given together"))
         if inputs.postgres is not None and isinstance(inputs.postgres.uris, str):
             try:
                 normalize_postgres_uri(inputs.postgres.uris)
@@ -284,8 +336,11 @@ pulumi import deltastream:index:Store events events
 
     def diff(self, olds: StoreInputs, news: StoreInputs, state: StoreState) -> Diff:
         result = super().diff(olds, news, state)
-        if block_of(olds) != block_of(news):
-            result.replaces += [b for b in BLOCKS if b in result.changes and b not in result.replaces]
+        keys_removed = (olds.kinesis is not None and news.kinesis is not None
+                        and olds.kinesis.access_key_id is not None and news.kinesis.access_key_id is None)
+        if block_of(olds) != block_of(news) or keys_removed:
+            result.replaces += [WIRE_BLOCKS[b] for b in BLOCKS
+                                if WIRE_BLOCKS[b] in result.changes and WIRE_BLOCKS[b] not in result.replaces]
         return result
 
     async def _ready(self, ctx: Context, name: str) -> StoreRow | None:
@@ -344,7 +399,8 @@ pulumi import deltastream:index:Store events events
 def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[str, Any], name: str) -> StoreInputs:
     """Inputs as DeltaStream now has them: readable settings from DESCRIBE STORE, secrets from state."""
     kind = row.type.lower()
-    block = {"kafka": "kafka", "confluentkafka": "kafka", "postgres": "postgres", "snowflake": "snowflake"}.get(kind)
+    block = {"kafka": "kafka", "confluentkafka": "confluent_kafka", "kinesis": "kinesis", "postgres": "postgres",
+             "snowflake": "snowflake"}.get(kind)
     current = StoreInputs(name=name, owner=None)
     previous = getattr(inputs, block) if inputs is not None and block else None
     metadata = _json(described.get("metadata"))
@@ -367,6 +423,19 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
         if previous is None and props.get("kafka.msk.iam_role_arn"):
             k.msk_iam_role_arn, k.msk_aws_region = props["kafka.msk.iam_role_arn"], props.get("kafka.msk.aws_region")
         current.kafka = k
+    elif block == "confluent_kafka":
+        c = previous or ConfluentKafkaInputs(uris=uris or "", sasl_username="", sasl_password="",
+                                             sasl_hash_function=props.get("kafka.sasl.hash_function", "PLAIN"))
+        if uris is not None:
+            c.uris = uris
+        if registry is not None or c.schema_registry_name is not None:
+            c.schema_registry_name = registry
+        current.confluent_kafka = c
+    elif block == "kinesis":
+        kn = previous or KinesisInputs(uris=uris or "", aws_account_id="")
+        if uris is not None:
+            kn.uris = uris
+        current.kinesis = kn
     elif block == "postgres":
         p = previous or PostgresInputs(uris=uris or "", username=props.get("postgres.username", ""), password="")
         if uris is not None and not _same_postgres(p.uris, uris):

@@ -1,0 +1,168 @@
+"""Secrets and schema registries: named credentials DeltaStream keeps, each with a status.
+
+Both are ready at once unless the ``registry_ready_s`` knob holds them ``creating`` / ``updating`` first; a
+schema registry whose name matches ``errored_registries`` ends up ``errored``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from . import statements as s
+from .catalog import timestamp
+from .knobs import Knobs
+from .property_values import public, word
+from .results import Outcome, SessionState, SqlFailure
+
+SECRET_TYPES = {"GENERIC_STRING": "generic_string"}
+REGISTRY_TYPES = {"CONFLUENT": "Confluent", "CONFLUENT_CLOUD": "ConfluentCloud"}
+#: Each registry type's credentials: given together, and required where the type needs them.
+REGISTRY_CREDENTIALS = {"CONFLUENT": (("confluent.username", "confluent.password"), False),
+                        "CONFLUENT_CLOUD": (("confluent_cloud.key", "confluent_cloud.secret"), True)}
+
+
+def refuse_nulls(props: dict[str, Any]) -> None:
+    for key, value in props.items():
+        if value is None:
+            raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it out "
+                                      "to keep the current one")
+
+
+def check_group(keys: tuple[str, ...], props: dict[str, Any], required: bool, kind: str) -> None:
+    """Credentials that only make sense together: all or none (all, when ``required``)."""
+    given = [k for k in keys if props.get(k) not in (None, "")]
+    if (given or required) and len(given) < len(keys):
+        missing = next(k for k in keys if k not in given)
+        raise SqlFailure("3D021", f"missing parameter {missing!r} for {kind}: "
+                                  f"{', '.join(repr(k) for k in keys)} are given together")
+
+
+class Registries:
+    """Statement handlers for secrets and schema registries (mixed into the engine)."""
+
+    knobs: Knobs
+
+    def _status(self, now: float, final: str, transient: str) -> tuple[str, str | None, float | None]:
+        """(status now, status later, when): the knob's delay passes through ``transient``."""
+        delay = self.knobs.registry_ready_s
+        return (transient, final, now + delay) if delay > 0 else (final, None, None)
+
+    # --- secrets ----------------------------------------------------------------------------------
+
+    def _secret_type(self, props: dict[str, Any]) -> str:
+        kind = word(props.get("type"))
+        if not kind:
+            raise SqlFailure("3D021", "missing parameter 'type'")
+        if kind not in SECRET_TYPES:
+            raise SqlFailure("3D008", f"invalid secret type {kind!r}; expected one of "
+                                      f"{', '.join(t.lower() for t in SECRET_TYPES)}")
+        if props.get("secret_string") in (None, ""):
+            raise SqlFailure("3D021", "missing parameter 'secret_string'")
+        return SECRET_TYPES[kind]
+
+    def _create_secret(self, db: sqlite3.Connection, st: s.CreateSecret, session: SessionState,
+                       **kw: Any) -> Outcome:
+        if db.execute("SELECT 1 FROM secrets WHERE name = ?", (st.name,)).fetchone():
+            raise SqlFailure("42P014", f"secret {st.name!r} already exists")
+        refuse_nulls(st.properties)
+        kind = self._secret_type(st.properties)
+        stamp = timestamp(kw["now"])
+        status, later, at = self._status(kw["now"], "ready", "creating")
+        db.execute("INSERT INTO secrets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (st.name, kind, st.properties.get("description"), status, session.owner, stamp, stamp,
+                    public(st.properties), later, at))
+        return Outcome([], [], session)
+
+    def _update_secret(self, db: sqlite3.Connection, st: s.UpdateSecret, session: SessionState,
+                       **kw: Any) -> Outcome:
+        row = self._secret_row(db, st.name)
+        refuse_nulls(st.properties)
+        current = json.loads(row["properties"])
+        if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
+            raise SqlFailure("3D008", "a secret's 'type' cannot be changed")
+        merged = {**current, **st.properties}
+        status, later, at = self._status(kw["now"], "ready", "updating")
+        db.execute("""UPDATE secrets SET description = ?, properties = ?, status = ?, updated_at = ?, next_status = ?,
+                      transition_at = ? WHERE name = ?""",
+                   (merged.get("description"), public(merged), status, timestamp(kw["now"]), later, at, st.name))
+        return Outcome([], [], session)
+
+    def _drop_secret(self, db: sqlite3.Connection, st: s.DropSecret, session: SessionState, **kw: Any) -> Outcome:
+        self._secret_row(db, st.name)
+        db.execute("DELETE FROM secrets WHERE name = ?", (st.name,))
+        return Outcome([], [], session)
+
+    def _secret_row(self, db: sqlite3.Connection, name: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = db.execute("SELECT * FROM secrets WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D016", f"secret {name!r} does not exist")
+        return row
+
+    # --- schema registries ------------------------------------------------------------------------
+
+    def _check_registry(self, props: dict[str, Any]) -> str:
+        kind = word(props.get("type"))
+        if not kind:
+            raise SqlFailure("3D021", "missing parameter 'type'")
+        if kind not in REGISTRY_TYPES:
+            raise SqlFailure("3D008", f"invalid schema registry type {kind!r}; expected one of "
+                                      f"{', '.join(REGISTRY_TYPES)}")
+        if props.get("uris") in (None, ""):
+            raise SqlFailure("3D021", "missing parameter 'uris'")
+        keys, required = REGISTRY_CREDENTIALS[kind]
+        check_group(keys, props, required, f"a {kind} schema registry")
+        return kind
+
+    def _registry_status(self, name: str) -> str:
+        pattern = self.knobs.errored_registries
+        return "errored" if pattern and re.search(pattern, name) else "ready"
+
+    def _create_schema_registry(self, db: sqlite3.Connection, st: s.CreateSchemaRegistry, session: SessionState,
+                                **kw: Any) -> Outcome:
+        if db.execute("SELECT 1 FROM schema_registries WHERE name = ?", (st.name,)).fetchone():
+            raise SqlFailure("42P018", f"schema registry {st.name!r} already exists")
+        refuse_nulls(st.properties)
+        kind = self._check_registry(st.properties)
+        stamp = timestamp(kw["now"])
+        status, later, at = self._status(kw["now"], self._registry_status(st.name), "creating")
+        db.execute("INSERT INTO schema_registries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (st.name, REGISTRY_TYPES[kind], status, session.owner, stamp, stamp, public(st.properties),
+                    later, at))
+        return Outcome([], [], session)
+
+    def _update_schema_registry(self, db: sqlite3.Connection, st: s.UpdateSchemaRegistry, session: SessionState,
+                                **kw: Any) -> Outcome:
+        row = self._registry_row(db, st.name)
+        refuse_nulls(st.properties)
+        current = json.loads(row["properties"])
+        if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
+            raise SqlFailure("3D008", "a schema registry's 'type' cannot be changed")
+        kind = word(current.get("type"))
+        keys, _ = REGISTRY_CREDENTIALS.get(kind, ((), False))
+        check_group(keys, st.properties, False, f"a {kind} schema registry")  # a credential pair is sent whole
+        merged = {**current, **st.properties}
+        status, later, at = self._status(kw["now"], self._registry_status(st.name), "updating")
+        db.execute("""UPDATE schema_registries SET properties = ?, status = ?, updated_at = ?, next_status = ?,
+                      transition_at = ? WHERE name = ?""",
+                   (public(merged), status, timestamp(kw["now"]), later, at, st.name))
+        return Outcome([], [], session)
+
+    def _drop_schema_registry(self, db: sqlite3.Connection, st: s.DropSchemaRegistry, session: SessionState,
+                              **kw: Any) -> Outcome:
+        self._registry_row(db, st.name)
+        users = [r[0] for r in db.execute("SELECT name FROM stores WHERE json_extract(properties, "
+                                          "'$.\"schema_registry.name\"') = ? ORDER BY name", (st.name,))]
+        if users:
+            raise SqlFailure("2BP01", f"schema registry {st.name!r} is used by store(s) {', '.join(users)}; "
+                                      "drop them or point them elsewhere first")
+        db.execute("DELETE FROM schema_registries WHERE name = ?", (st.name,))
+        return Outcome([], [], session)
+
+    def _registry_row(self, db: sqlite3.Connection, name: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = db.execute("SELECT * FROM schema_registries WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise SqlFailure("3D009", f"schema registry {name!r} does not exist")
+        return row

@@ -1,0 +1,216 @@
+"""Application: several statements (``BEGIN APPLICATION ... END APPLICATION``) launched and run as one query."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sql
+from ..catalog import QueryRow
+from ..docs import examples
+from ..errors import InvalidInputError, NotFoundError, PlanError, SqlTextError
+from ..model import Model, prop
+from ..properties import UNKNOWN
+from ..query_text import application, same_statement
+from ..session import Session
+from .base import Context, Diff, Resource, check_identifier, send_until_settled
+from .query import STOPPED, change_summary, newest_live_query, running, terminate, terminate_until_stopped
+
+IMMUTABLE = ("sql", "database", "namespace")
+
+
+@dataclass
+class ApplicationInputs(Model):
+    sql: str = prop("The application: `BEGIN APPLICATION <name> <statement>; ... END APPLICATION;`, holding "
+                    "`CREATE VIRTUAL STREAM|CHANGELOG virtual.<namespace>.<name> AS SELECT ...`, "
+                    "`CREATE STREAM|CHANGELOG|TABLE ... AS SELECT ...` and `INSERT INTO ...` statements. Immutable: "
+                    "to change it, create a new Application (with another resource name) and remove this one.")
+    database: str | None = prop("Database that unqualified relation names resolve in. Immutable.", default=None)
+    namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
+                                 "Immutable.", default=None)
+    owner: str | None = prop("Role that owns the application; changed in place. Default: the provider's role.",
+                             default=None)
+
+
+@dataclass
+class ApplicationState(ApplicationInputs):
+    application_id: str | None = prop("DeltaStream's id of the application's query (a UUID).", default=None)
+    name: str | None = prop("The application's name, from its SQL.", default=None)
+    version: int | None = prop("Version of the application under its name.", default=None)
+    state: str | None = prop("Current state: `running`, `errored`, `terminate_requested` or `terminated`.",
+                             default=None)
+    sources: list[str] | None = prop("fqns of the relations the application reads, from DeltaStream's plan.",
+                                     default=None)
+    sinks: list[str] | None = prop("fqns of the relations the application writes, from DeltaStream's plan.",
+                                   default=None)
+    created_at: str | None = prop("When the application was started (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the application last changed state (RFC 3339).", default=None)
+
+
+def _fqn(ref: dict[str, Any]) -> str:
+    return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
+
+
+_EXAMPLES = examples("One application fanning a stream out to two sinks",
+    typescript='''const fanout = new deltastream.Application("fanout", {
+    sql: pulumi.interpolate`BEGIN APPLICATION fanout
+  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM ${pageviews.fqn};
+  INSERT INTO ${mobile.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
+  INSERT INTO ${desktop.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+END APPLICATION;`,
+});''',
+    python='''fanout = deltastream.Application("fanout", sql=pulumi.Output.format(
+    """BEGIN APPLICATION fanout
+  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM {0};
+  INSERT INTO {1} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
+  INSERT INTO {2} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+END APPLICATION;""", pageviews.fqn, mobile.fqn, desktop.fqn))''',
+    go='''fanout, err := deltastream.NewApplication(ctx, "fanout", &deltastream.ApplicationArgs{
+	Sql: pulumi.Sprintf(`BEGIN APPLICATION fanout
+  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM %s;
+  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
+  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+END APPLICATION;`, pageviews.Fqn, mobile.Fqn, desktop.Fqn),
+})''',
+    yaml='''resources:
+  fanout:
+    type: deltastream:index:Application
+    properties:
+      sql: |
+        BEGIN APPLICATION fanout
+          CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM ${pageviews.fqn};
+          INSERT INTO ${mobile.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
+          INSERT INTO ${desktop.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+        END APPLICATION;''')
+
+
+class Application(Resource[ApplicationInputs, ApplicationState]):
+    token = "deltastream:index:Application"
+    description = f"""A streaming application: several statements launched and run as one query, reading each
+source once. Virtual relations (`CREATE VIRTUAL STREAM virtual.public.x AS SELECT ...`) exist only inside it.
+
+The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
+taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
+changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
+no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
+Deleting terminates it and waits until it is terminated.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is the application's query id (a UUID):
+
+```sh
+pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77
+```"""
+    inputs = ApplicationInputs
+    state = ApplicationState
+    always_set = ("owner", "applicationId", "name", "state", "sources", "sinks", "createdAt", "updatedAt")
+
+    def check(self, inputs: ApplicationInputs) -> list[tuple[str, str]]:
+        failures = (check_identifier("database", inputs.database) + check_identifier("namespace", inputs.namespace)
+                    + check_identifier("owner", inputs.owner))
+        if isinstance(inputs.sql, str):
+            try:
+                application(inputs.sql)
+            except SqlTextError as exc:
+                failures.append(("sql", f"sql {exc}"))
+        if inputs.namespace is not None and inputs.database is None and inputs.namespace is not UNKNOWN:
+            failures.append(("database", "namespace needs database: set database too"))
+        return failures
+
+    def diff(self, olds: ApplicationInputs, news: ApplicationInputs, state: ApplicationState) -> Diff:
+        new_sql = news.sql
+        if isinstance(olds.sql, str) and isinstance(new_sql, str) and same_statement(olds.sql, new_sql):
+            new_sql = olds.sql
+        result = super().diff(olds, dataclasses.replace(news, sql=new_sql), state)
+        if new_sql is UNKNOWN:  # it names something being replaced: it is replaced with it
+            result.replaces = sorted(set(result.replaces) | {"sql"})
+            result.changes = sorted(set(result.changes) | {"sql"})
+        frozen = [key for key in result.changes if key in IMMUTABLE and not (key == "sql" and new_sql is UNKNOWN)]
+        if frozen:
+            message = [f"application {state.name or ''} is immutable and its {', '.join(frozen)} changed."]
+            if "sql" in frozen and isinstance(news.sql, str):
+                message.append(change_summary(str(olds.sql or ""), news.sql))
+            message.append("To run different SQL, declare a new Application resource (a new resource name, and a new "
+                           "application name in the SQL) and remove this one; Pulumi then starts the new one and "
+                           "terminates the old one.")
+            raise PlanError("\n".join(message))
+        if state.state in STOPPED and not result.changes:
+            result.changes, result.replaces = ["state"], ["state"]
+        return result
+
+    def _session(self, inputs: ApplicationInputs) -> Session:
+        return Session(role=inputs.owner, database=inputs.database,
+                       schema=inputs.namespace or ("public" if inputs.database else None))
+
+    async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
+        session = self._session(inputs)
+        text = application(inputs.sql)
+        statement = sql.raw(text.text)
+        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
+        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+        sent_at = dt.datetime.now(dt.UTC)
+        outcome = await send_until_settled(
+            ctx, statement, lambda: newest_live_query(ctx.catalog, statement, text.name, since=sent_at), session)
+        if isinstance(outcome, QueryRow):
+            app_id: str | None = outcome.id
+        else:
+            found = outcome.records() if outcome is not None else []
+            app_id = next((r["name"] for r in found if r.get("type") == "query"), None)
+        if app_id is None:
+            raise InvalidInputError("DeltaStream started no application for this SQL (no query artifact in the answer)")
+        try:
+            row = await ctx.wait_until(lambda: running(ctx, app_id), f"application {text.name!r} to run")
+        except Exception:
+            await terminate(ctx, app_id)
+            raise
+        return app_id, self._state(inputs, row, [_fqn(s) for s in plan.get("sources") or []],
+                                   [_fqn(s) for s in plan.get("sinks") or []])
+
+    def _state(self, inputs: ApplicationInputs, row: QueryRow, sources: list[str] | None,
+               sinks: list[str] | None) -> ApplicationState:
+        return ApplicationState(sql=inputs.sql, database=inputs.database, namespace=inputs.namespace, owner=row.owner,
+                                application_id=row.id, name=row.name, version=row.version, state=row.state,
+                                sources=sources, sinks=sinks, created_at=row.created_at, updated_at=row.updated_at)
+
+    async def read(self, ctx: Context, resource_id: str, inputs: ApplicationInputs | None,
+                   state: ApplicationState | None) -> tuple[ApplicationInputs, ApplicationState] | None:
+        row = await ctx.catalog.query(sql.query_id(resource_id))
+        if row is None:
+            return None
+        if inputs is None:
+            current = ApplicationInputs(sql=sql.user_query(row.sql or "", None))
+        else:
+            current = ApplicationInputs(**vars(inputs))
+            if inputs.owner is not None:
+                current.owner = row.owner
+        sources, sinks = (state.sources, state.sinks) if state is not None else (None, None)
+        if sources is None:  # import: the plan of the running SQL says what it reads and writes
+            sources, sinks = await self._plan(ctx, current)
+        return current, self._state(current, row, sources, sinks)
+
+    async def _plan(self, ctx: Context, inputs: ApplicationInputs) -> tuple[list[str], list[str]]:
+        try:
+            statement = sql.raw(application(inputs.sql).text, mutating=False)
+            records = (await ctx.client.execute(sql.describe(statement), session=self._session(inputs))).records()
+        except (SqlTextError, InvalidInputError, NotFoundError):
+            return [], []
+        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+        return [_fqn(s) for s in plan.get("sources") or []], [_fqn(s) for s in plan.get("sinks") or []]
+
+    async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,
+                     news: ApplicationInputs) -> ApplicationState:
+        if news.owner is not None and news.owner != olds.owner:
+            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.remaining())
+        row = await ctx.catalog.query(resource_id)
+        if row is None:
+            raise NotFoundError(f"application {resource_id} no longer exists; run `pulumi refresh`")
+        return self._state(news, row, olds.sources, olds.sinks)
+
+    async def delete(self, ctx: Context, resource_id: str, state: ApplicationState) -> None:
+        await terminate_until_stopped(ctx, resource_id)

@@ -1,0 +1,246 @@
+"""Entity: what a store holds, by path: a Kafka topic, a Kinesis stream, a database or schema of a SQL store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sql
+from ..docs import examples
+from ..errors import NotFoundError
+from ..ids import format_id, parse_id
+from ..model import Model, prop
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+
+ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'
+MAX_DEPTH = 3
+
+
+@dataclass
+class KafkaTopicInputs(Model):
+    """Settings of a Kafka topic."""
+
+    partitions: int | None = prop("Number of partitions (default 1). Raised in place; lowering it replaces the "
+                                  "topic (Kafka cannot remove partitions).", default=None)
+    replicas: int | None = prop("Replication factor (default 1). A change replaces the topic.", default=None)
+    configs: dict[str, str] | None = prop("Topic configs, e.g. `{\"retention.ms\": \"86400000\"}`; values change in "
+                                          "place, a removed key replaces the topic.", default=None)
+
+
+@dataclass
+class KinesisStreamInputs(Model):
+    """Settings of a Kinesis data stream."""
+
+    shards: int | None = prop("Number of shards (default 1); changed in place.", default=None)
+
+
+@dataclass
+class EntityInputs(Model):
+    store: str = prop("Store that holds the entity.", replaces=True)
+    path: list[str] = prop("Path of the entity in the store: `[topic]` in Kafka, `[stream]` in Kinesis, `[schema]` "
+                           "in PostgreSQL, `[DATABASE]` or `[DATABASE, SCHEMA]` in Snowflake.", replaces=True)
+    kafka: KafkaTopicInputs | None = prop("Topic settings, for an entity of a Kafka store.", default=None)
+    kinesis: KinesisStreamInputs | None = prop("Stream settings, for an entity of a Kinesis store.", default=None)
+
+
+@dataclass
+class EntityState(EntityInputs):
+    name: str | None = prop("The entity's own name: the last part of its path.", default=None)
+    partitions: int | None = prop("A Kafka topic's partitions, as DeltaStream reports them.", default=None)
+    replicas: int | None = prop("A Kafka topic's replication factor, as DeltaStream reports it.", default=None)
+    shards: int | None = prop("A Kinesis stream's shards, as DeltaStream reports them.", default=None)
+    configs: dict[str, str] | None = prop("A Kafka topic's configs, as DeltaStream reports them.", default=None)
+
+
+@dataclass(frozen=True)
+class Described:
+    """DESCRIBE ENTITY, read by store kind (its columns differ)."""
+
+    name: str
+    partitions: int | None = None
+    replicas: int | None = None
+    shards: int | None = None
+    configs: dict[str, str] | None = None
+
+
+def _properties(inputs: EntityInputs, *, create: bool) -> list[tuple[str, sql.PropertyValue]]:
+    props: list[tuple[str, sql.PropertyValue]] = []
+    if inputs.kafka is not None:
+        k = inputs.kafka
+        if k.partitions is not None:
+            props.append(("kafka.partitions", k.partitions))
+        if k.replicas is not None and create:
+            props.append(("kafka.replicas", k.replicas))
+        props += [(f"kafka.topic.{key}", value) for key, value in sorted((k.configs or {}).items())]
+    if inputs.kinesis is not None and inputs.kinesis.shards is not None:
+        props.append(("kinesis.shards", inputs.kinesis.shards))
+    return props
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _described(record: dict[str, Any]) -> Described:
+    fields = {k.lower(): v for k, v in record.items()}
+    configs = json.loads(fields["configs"]) if fields.get("configs") else None
+    return Described(name=str(fields.get("name", "")), partitions=_int(fields.get("partitions")),
+                     replicas=_int(fields.get("replicas")), shards=_int(fields.get("shards")),
+                     configs={k: str(v) for k, v in configs.items()} if isinstance(configs, dict) else None)
+
+
+def _state(inputs: EntityInputs, found: Described) -> EntityState:
+    return EntityState(store=inputs.store, path=inputs.path, kafka=inputs.kafka, kinesis=inputs.kinesis,
+                       name=inputs.path[-1], partitions=found.partitions, replicas=found.replicas,
+                       shards=found.shards, configs=found.configs)
+
+
+_EXAMPLES = examples("A Kafka topic with six partitions and a week of retention",
+    typescript='''const orders = new deltastream.Entity("orders", {
+    store: events.name,
+    path: ["orders"],
+    kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
+});''',
+    python='''orders = deltastream.Entity("orders", store=events.name, path=["orders"],
+    kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))''',
+    go='''orders, err := deltastream.NewEntity(ctx, "orders", &deltastream.EntityArgs{
+	Store: events.Name,
+	Path:  pulumi.StringArray{pulumi.String("orders")},
+	Kafka: &deltastream.KafkaTopicArgs{
+		Partitions: pulumi.Int(6),
+		Replicas:   pulumi.Int(3),
+		Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
+	},
+})''',
+    yaml='''resources:
+  orders:
+    type: deltastream:index:Entity
+    properties:
+      store: ${events.name}
+      path: [orders]
+      kafka:
+        partitions: 6
+        replicas: 3
+        configs:
+          retention.ms: "604800000"''')
+
+
+class Entity(Resource[EntityInputs, EntityState]):
+    token = "deltastream:index:Entity"
+    description = f"""An entity of a store: a Kafka topic, a Kinesis data stream, or a database or schema of a
+SQL store. Objects (streams, changelogs, tables) read and write entities.
+
+A Kafka topic's partitions are raised and its configs changed in place (`UPDATE ENTITY`); fewer partitions, another
+replication factor or a removed config replace it. A Kinesis stream's shards change in place. Deleting an entity
+deletes its data; DeltaStream refuses while an object still uses it.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is the store name and the entity's path, joined by `/` (or quoted, `"events"."orders"`, when a name holds
+`/` or `"`):
+
+```sh
+pulumi import deltastream:index:Entity orders events/orders
+```"""
+    inputs = EntityInputs
+    state = EntityState
+    delete_before_replace = True
+    always_set = ("name",)
+
+    def check(self, inputs: EntityInputs) -> list[tuple[str, str]]:
+        failures = check_identifier("store", inputs.store)
+        if isinstance(inputs.path, list):
+            if not 1 <= len(inputs.path) <= MAX_DEPTH:
+                failures.append(("path", f"path has {len(inputs.path)} parts; give 1 to {MAX_DEPTH}, "
+                                         'e.g. ["orders"]'))
+            for index, part in enumerate(inputs.path):
+                failures += check_identifier(f"path[{index}]", part)
+        if inputs.kafka is not None and inputs.kinesis is not None:
+            failures.append(("kinesis", "give kafka or kinesis, not both: an entity belongs to one kind of store"))
+        numbers = [("kafka.partitions", inputs.kafka and inputs.kafka.partitions),
+                   ("kafka.replicas", inputs.kafka and inputs.kafka.replicas),
+                   ("kinesis.shards", inputs.kinesis and inputs.kinesis.shards)]
+        for path, value in numbers:
+            if isinstance(value, int) and value < 1:
+                failures.append((path, f"{path} must be at least 1, not {value}"))
+        return failures
+
+    def diff(self, olds: EntityInputs, news: EntityInputs, state: EntityState) -> Diff:
+        result = super().diff(olds, news, state)
+        old, new = olds.kafka or KafkaTopicInputs(), news.kafka or KafkaTopicInputs()
+        fewer = isinstance(new.partitions, int) and new.partitions < (old.partitions or state.partitions or 1)
+        other_replicas = isinstance(new.replicas, int) and new.replicas != (old.replicas or state.replicas or 1)
+        removed = news.kafka is not None and bool(set(old.configs or {}) - set(new.configs or {}))
+        kind_changed = (olds.kafka is None) != (news.kafka is None) or (olds.kinesis is None) != (news.kinesis is None)
+        if (fewer or other_replicas or removed or kind_changed) and "kafka" in result.changes:
+            result.replaces.append("kafka")
+        if kind_changed and "kinesis" in result.changes:
+            result.replaces.append("kinesis")
+        return result
+
+    async def _describe(self, ctx: Context, store: str, path: list[str]) -> Described | None:
+        try:
+            records = (await ctx.client.execute(sql.describe_entity(path, store))).records()
+        except NotFoundError:
+            return None
+        return _described(records[0]) if records else None
+
+    async def create(self, ctx: Context, inputs: EntityInputs) -> tuple[str, EntityState]:
+        resource_id = format_id(inputs.store, *inputs.path)
+
+        async def undo() -> None:
+            await ctx.client.execute(sql.drop_entity(inputs.path, inputs.store))
+
+        def described() -> Any:
+            return self._describe(ctx, inputs.store, inputs.path)
+
+        found = await create_then_wait(ctx, sql.create_entity(inputs.path, inputs.store,
+                                                               _properties(inputs, create=True)),
+                                       described, what=f"entity {'.'.join(inputs.path)!r} in store {inputs.store!r}",
+                                       resource_id=resource_id, undo=undo, exists=described)
+        return resource_id, _state(inputs, found)
+
+    async def read(self, ctx: Context, resource_id: str, inputs: EntityInputs | None,
+                   state: EntityState | None) -> tuple[EntityInputs, EntityState] | None:
+        store, *path = parse_id(resource_id, range(2, MAX_DEPTH + 2), ID_FORMAT)
+        found = await self._describe(ctx, store, path)
+        if found is None:
+            return None
+        current = EntityInputs(store=store, path=path)
+        if found.partitions is not None or found.replicas is not None:
+            given = inputs.kafka if inputs is not None and inputs.kafka is not None else None
+            importing = inputs is None
+            current.kafka = KafkaTopicInputs(
+                partitions=found.partitions if importing or (given and given.partitions is not None) else None,
+                replicas=found.replicas if importing or (given and given.replicas is not None) else None,
+                configs=_reported(found.configs or {}, None if importing else (given.configs if given else {})))
+            if not importing and given is None:
+                current.kafka = None
+        if found.shards is not None and (inputs is None or inputs.kinesis is not None):
+            current.kinesis = KinesisStreamInputs(shards=found.shards if inputs is None or (
+                inputs.kinesis is not None and inputs.kinesis.shards is not None) else None)
+        return current, _state(current, found)
+
+    async def update(self, ctx: Context, resource_id: str, olds: EntityState, news: EntityInputs) -> EntityState:
+        props = _properties(news, create=False)
+        if props:
+            await ctx.client.execute(sql.update_entity(news.path, news.store, props), timeout=ctx.remaining())
+        found = await self._describe(ctx, news.store, news.path)
+        if found is None:
+            raise NotFoundError(f"entity {resource_id} no longer exists; run `pulumi refresh`")
+        return _state(news, found)
+
+    async def delete(self, ctx: Context, resource_id: str, state: EntityState) -> None:
+        store, *path = parse_id(resource_id, range(2, MAX_DEPTH + 2), ID_FORMAT)
+        await drop_then_wait(ctx, sql.drop_entity(path, store), lambda: self._describe(ctx, store, path),
+                             what=f"entity {resource_id!r}")
+
+
+def _reported(configs: dict[str, str], given: dict[str, str] | None) -> dict[str, str] | None:
+    """The configs to compare with the program's: those it sets (all of them on import)."""
+    if given is None:
+        return configs or None
+    return {k: configs[k] for k in given if k in configs} or None

@@ -1,0 +1,207 @@
+"""SchemaRegistry: a Confluent or Confluent Cloud schema registry that Kafka stores decode Avro and Protobuf with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import sql
+from ..catalog import SchemaRegistryRow
+from ..docs import examples
+from ..errors import RegistryErrored
+from ..model import Model, prop
+from ..session import Session
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+from .database import OWNER_DOC
+
+
+@dataclass
+class ConfluentRegistryInputs(Model):
+    """A self-managed Confluent Schema Registry."""
+
+    uris: str = prop("URL of the registry, e.g. `https://registry.example.com:8081`.")
+    username: str | None = prop("User name (basic auth); give it with password.", secret=True, default=None)
+    password: str | None = prop("Password (basic auth); give it with username.", secret=True, default=None)
+
+
+@dataclass
+class ConfluentCloudRegistryInputs(Model):
+    """A Confluent Cloud Schema Registry."""
+
+    uris: str = prop("URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.")
+    key: str = prop("API key.", secret=True)
+    secret: str = prop("API secret.", secret=True)
+
+
+@dataclass
+class SchemaRegistryInputs(Model):
+    name: str = prop("Name of the schema registry. Case-sensitive; quoted for you.", replaces=True)
+    confluent: ConfluentRegistryInputs | None = prop("Confluent settings; give exactly one of confluent and "
+                                                     "confluentCloud.", default=None)
+    confluent_cloud: ConfluentCloudRegistryInputs | None = prop("Confluent Cloud settings; give exactly one of "
+                                                                "confluent and confluentCloud.", default=None)
+    owner: str | None = prop(OWNER_DOC, default=None)
+
+
+@dataclass
+class SchemaRegistryState(SchemaRegistryInputs):
+    type: str | None = prop("Type as DeltaStream reports it: `Confluent` or `ConfluentCloud`.", default=None)
+    status: str | None = prop("Status: `ready`, or `errored`.", default=None)
+    created_at: str | None = prop("When the registry was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the registry last changed (RFC 3339).", default=None)
+
+
+BLOCKS = {"confluent": "Confluent", "confluent_cloud": "ConfluentCloud"}
+
+
+def block_of(inputs: SchemaRegistryInputs) -> str | None:
+    given = [b for b in BLOCKS if getattr(inputs, b) is not None]
+    return given[0] if len(given) == 1 else None
+
+
+def registry_statement(inputs: SchemaRegistryInputs, *, update: bool) -> sql.Statement:
+    """CREATE, or UPDATE re-sending the URL and the whole credential pair."""
+    props: list[tuple[str, sql.PropertyValue]] = []
+    if inputs.confluent is not None:
+        c = inputs.confluent
+        props += [("type", sql.Bare("CONFLUENT")), ("uris", c.uris)]
+        if c.username is not None and c.password is not None:
+            props += [("confluent.username", sql.SecretLiteral(c.username)),
+                      ("confluent.password", sql.SecretLiteral(c.password))]
+    elif inputs.confluent_cloud is not None:
+        cc = inputs.confluent_cloud
+        props += [("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", cc.uris),
+                  ("confluent_cloud.key", sql.SecretLiteral(cc.key)),
+                  ("confluent_cloud.secret", sql.SecretLiteral(cc.secret))]
+    if update:
+        return sql.update_schema_registry(inputs.name, [p for p in props if p[0] != "type"])
+    return sql.create_schema_registry(inputs.name, props)
+
+
+def _state(inputs: SchemaRegistryInputs, row: SchemaRegistryRow) -> SchemaRegistryState:
+    return SchemaRegistryState(name=inputs.name, confluent=inputs.confluent, confluent_cloud=inputs.confluent_cloud,
+                               owner=row.owner, type=row.type, status=row.status, created_at=row.created_at,
+                               updated_at=row.updated_at)
+
+
+_EXAMPLES = examples("A Confluent Cloud registry, used by a Kafka store",
+    typescript='''const config = new pulumi.Config();
+const registry = new deltastream.SchemaRegistry("registry", {
+    name: "orders_registry",
+    confluentCloud: {
+        uris: "https://psrc-abc12.us-east-2.aws.confluent.cloud",
+        key: config.requireSecret("registryKey"),
+        secret: config.requireSecret("registrySecret"),
+    },
+});''',
+    python='''config = pulumi.Config()
+registry = deltastream.SchemaRegistry("registry", name="orders_registry",
+    confluent_cloud=deltastream.ConfluentCloudRegistryArgs(uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
+        key=config.require_secret("registryKey"), secret=config.require_secret("registrySecret")))''',
+    go='''registry, err := deltastream.NewSchemaRegistry(ctx, "registry", &deltastream.SchemaRegistryArgs{
+	Name: pulumi.String("orders_registry"),
+	ConfluentCloud: &deltastream.ConfluentCloudRegistryArgs{
+		Uris:   pulumi.String("https://psrc-abc12.us-east-2.aws.confluent.cloud"),
+		Key:    config.RequireSecret(ctx, "registryKey"),
+		Secret: config.RequireSecret(ctx, "registrySecret"),
+	},
+})''',
+    yaml='''resources:
+  registry:
+    type: deltastream:index:SchemaRegistry
+    properties:
+      name: orders_registry
+      confluentCloud:
+        uris: https://psrc-abc12.us-east-2.aws.confluent.cloud
+        key: ${registryKey}
+        secret: ${registrySecret}''')
+
+
+class SchemaRegistry(Resource[SchemaRegistryInputs, SchemaRegistryState]):
+    token = "deltastream:index:SchemaRegistry"
+    description = f"""A schema registry (Confluent or Confluent Cloud) that Kafka stores use for Avro and Protobuf;
+a Kafka store names it in `schemaRegistryName`.
+
+Credentials are secret inputs and outputs. Changing the URL or rotating credentials updates the registry in
+place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is the registry name. Its URL and credentials cannot be read back, so after importing set them in the
+program (the next `pulumi up` writes them):
+
+```sh
+pulumi import deltastream:index:SchemaRegistry registry orders_registry
+```"""
+    inputs = SchemaRegistryInputs
+    state = SchemaRegistryState
+    fixed_owner = "schema registry"
+    always_set = ("owner", "type", "status", "createdAt", "updatedAt")
+
+    def check(self, inputs: SchemaRegistryInputs) -> list[tuple[str, str]]:
+        failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
+        given = [b for b in BLOCKS if getattr(inputs, b) is not None]
+        if len(given) != 1:
+            got = f" (got {', '.join(given)})" if given else ""
+            return [*failures, ("confluent", "give exactly one of confluent or confluentCloud" + got)]
+        c = inputs.confluent
+        if c is not None and (c.username is None) != (c.password is None):
+            missing, other = ("password", "username") if c.password is None else ("username", "password")
+            failures.append((f"confluent.{missing}", f"confluent.{missing} is required with confluent.{other}"))
+        return failures
+
+    def diff(self, olds: SchemaRegistryInputs, news: SchemaRegistryInputs, state: SchemaRegistryState) -> Diff:
+        result = super().diff(olds, news, state)
+        credentials_removed = (olds.confluent is not None and news.confluent is not None
+                               and olds.confluent.username is not None and news.confluent.username is None)
+        if block_of(olds) != block_of(news) or credentials_removed:
+            result.replaces += [b for b in ("confluent", "confluentCloud") if b in result.changes]
+        return result
+
+    async def _ready(self, ctx: Context, name: str) -> SchemaRegistryRow | None:
+        row = await ctx.catalog.schema_registry(name)
+        if row is not None and row.status == "errored":
+            raise RegistryErrored(f"schema registry {name!r} is errored: DeltaStream could not use its settings")
+        return row if row is not None and row.status == "ready" else None
+
+    async def create(self, ctx: Context, inputs: SchemaRegistryInputs) -> tuple[str, SchemaRegistryState]:
+        session = Session(role=inputs.owner) if inputs.owner else None
+
+        async def undo() -> None:
+            await self.delete(ctx, inputs.name, SchemaRegistryState(name=inputs.name))
+
+        row = await create_then_wait(ctx, registry_statement(inputs, update=False),
+                                     lambda: self._ready(ctx, inputs.name),
+                                     what=f"schema registry {inputs.name!r} to be ready", resource_id=inputs.name,
+                                     undo=undo, session=session,
+                                     exists=lambda: ctx.catalog.schema_registry(inputs.name))
+        return inputs.name, _state(inputs, row)
+
+    async def read(self, ctx: Context, resource_id: str, inputs: SchemaRegistryInputs | None,
+                   state: SchemaRegistryState | None) -> tuple[SchemaRegistryInputs, SchemaRegistryState] | None:
+        row = await ctx.catalog.schema_registry(resource_id)
+        if row is None:
+            return None
+        current = SchemaRegistryInputs(name=row.name)
+        if row.type == "ConfluentCloud":  # settings are not readable: kept from state, or empty on import
+            current.confluent_cloud = (inputs.confluent_cloud if inputs is not None and inputs.confluent_cloud
+                                       else ConfluentCloudRegistryInputs(uris="", key="", secret=""))
+        else:
+            current.confluent = (inputs.confluent if inputs is not None and inputs.confluent
+                                 else ConfluentRegistryInputs(uris=""))
+        if inputs is not None and inputs.owner is not None:
+            current.owner = row.owner
+        return current, _state(current, row)
+
+    async def update(self, ctx: Context, resource_id: str, olds: SchemaRegistryState,
+                     news: SchemaRegistryInputs) -> SchemaRegistryState:
+        await ctx.client.execute(registry_statement(news, update=True), timeout=ctx.remaining())
+        row = await ctx.wait_until(lambda: self._ready(ctx, resource_id),
+                                   f"schema registry {resource_id!r} to be ready after the update")
+        return _state(news, row)
+
+    async def delete(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> None:
+        await drop_then_wait(ctx, sql.drop_schema_registry(resource_id),
+                             lambda: ctx.catalog.schema_registry(resource_id),
+                             what=f"schema registry {resource_id!r}")

@@ -1,0 +1,149 @@
+"""Secret: a named credential DeltaStream keeps for its integrations, rotated in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import sql
+from ..catalog import SecretRow
+from ..docs import examples
+from ..model import Model, prop
+from ..session import Session
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+from .database import OWNER_DOC
+
+SECRET_TYPE = "generic_string"
+
+
+@dataclass
+class SecretInputs(Model):
+    name: str = prop("Name of the secret. Case-sensitive; quoted for you.", replaces=True)
+    secret_string: str = prop("The secret value. Secret in state, logs and errors; changing it rotates the secret in "
+                              "place (`UPDATE SECRET`).", secret=True)
+    description: str | None = prop("What the secret is for.", default=None)
+    properties: dict[str, str] | None = prop("Further `WITH` properties DeltaStream documents for the secret; a value "
+                                             "changes in place, a removed key replaces the secret.", default=None)
+    owner: str | None = prop(OWNER_DOC, default=None)
+
+
+@dataclass
+class SecretState(SecretInputs):
+    type: str | None = prop("Secret type as DeltaStream reports it: `generic_string`.", default=None)
+    status: str | None = prop("Status: `ready` once DeltaStream holds it.", default=None)
+    created_at: str | None = prop("When the secret was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When the secret last changed (RFC 3339).", default=None)
+
+
+def _properties(inputs: SecretInputs, *, create: bool) -> list[tuple[str, sql.PropertyValue]]:
+    """The WITH clause; an update sends everything again (a description left out is cleared, not kept)."""
+    props: list[tuple[str, sql.PropertyValue]] = [("type", sql.Bare(SECRET_TYPE))] if create else []
+    if inputs.description is not None or not create:
+        props.append(("description", inputs.description or ""))
+    props += sorted((inputs.properties or {}).items())
+    props.append(("secret_string", sql.SecretLiteral(inputs.secret_string)))
+    return props
+
+
+def _state(inputs: SecretInputs, row: SecretRow) -> SecretState:
+    return SecretState(name=inputs.name, secret_string=inputs.secret_string, description=inputs.description,
+                       properties=inputs.properties, owner=row.owner, type=row.type, status=row.status,
+                       created_at=row.created_at, updated_at=row.updated_at)
+
+
+_EXAMPLES = examples("A secret from secret config",
+    typescript='''const config = new pulumi.Config();
+const apiToken = new deltastream.Secret("api-token", {
+    name: "partner_api_token",
+    description: "Token for the partner API",
+    secretString: config.requireSecret("partnerToken"),
+});''',
+    python='''config = pulumi.Config()
+api_token = deltastream.Secret("api-token", name="partner_api_token", description="Token for the partner API",
+    secret_string=config.require_secret("partnerToken"))''',
+    go='''apiToken, err := deltastream.NewSecret(ctx, "api-token", &deltastream.SecretArgs{
+	Name:         pulumi.String("partner_api_token"),
+	Description:  pulumi.String("Token for the partner API"),
+	SecretString: config.RequireSecret(ctx, "partnerToken"),
+})''',
+    yaml='''resources:
+  apiToken:
+    type: deltastream:index:Secret
+    properties:
+      name: partner_api_token
+      description: Token for the partner API
+      secretString: ${partnerToken}''')
+
+
+class Secret(Resource[SecretInputs, SecretState]):
+    token = "deltastream:index:Secret"
+    description = f"""A secret: a credential DeltaStream keeps under a name (type `generic_string`).
+
+The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
+description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+
+{_EXAMPLES}
+
+## Import
+
+The ID is the secret name. The value cannot be read back, so after importing set `secretString` in the program
+(the next `pulumi up` writes it):
+
+```sh
+pulumi import deltastream:index:Secret api-token partner_api_token
+```"""
+    inputs = SecretInputs
+    state = SecretState
+    fixed_owner = "secret"
+    always_set = ("owner", "type", "status", "createdAt", "updatedAt")
+
+    def check(self, inputs: SecretInputs) -> list[tuple[str, str]]:
+        failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
+        for key in inputs.properties or {}:
+            if key in ("type", "description", "secret_string"):
+                failures.append((f"properties.{key}", f"properties.{key}: set {key!r} with its own input"))
+        return failures
+
+    def diff(self, olds: SecretInputs, news: SecretInputs, state: SecretState) -> Diff:
+        result = super().diff(olds, news, state)
+        if isinstance(news.properties, dict) and set(olds.properties or {}) - set(news.properties):
+            result.replaces.append("properties")  # DeltaStream has no statement that removes a property
+        return result
+
+    async def _ready(self, ctx: Context, name: str) -> SecretRow | None:
+        row = await ctx.catalog.secret(name)
+        return row if row is not None and row.status == "ready" else None
+
+    async def create(self, ctx: Context, inputs: SecretInputs) -> tuple[str, SecretState]:
+        session = Session(role=inputs.owner) if inputs.owner else None
+
+        async def undo() -> None:
+            await ctx.client.execute(sql.drop_secret(inputs.name), session=session)
+
+        row = await create_then_wait(ctx, sql.create_secret(inputs.name, _properties(inputs, create=True)),
+                                     lambda: self._ready(ctx, inputs.name), what=f"secret {inputs.name!r} to be ready",
+                                     resource_id=inputs.name, undo=undo, session=session,
+                                     exists=lambda: ctx.catalog.secret(inputs.name))
+        return inputs.name, _state(inputs, row)
+
+    async def read(self, ctx: Context, resource_id: str, inputs: SecretInputs | None,
+                   state: SecretState | None) -> tuple[SecretInputs, SecretState] | None:
+        row = await ctx.catalog.secret(resource_id)
+        if row is None:
+            return None
+        value = inputs.secret_string if inputs is not None else ""  # never readable: kept from state
+        current = SecretInputs(name=row.name, secret_string=value, description=row.description or None,
+                               properties=inputs.properties if inputs is not None else None)
+        if inputs is not None and inputs.owner is not None:
+            current.owner = row.owner
+        return current, _state(current, row)
+
+    async def update(self, ctx: Context, resource_id: str, olds: SecretState, news: SecretInputs) -> SecretState:
+        await ctx.client.execute(sql.update_secret(resource_id, _properties(news, create=False)),
+                                 timeout=ctx.remaining())
+        row = await ctx.wait_until(lambda: self._ready(ctx, resource_id),
+                                   f"secret {resource_id!r} to be ready after the update")
+        return _state(news, row)
+
+    async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:
+        await drop_then_wait(ctx, sql.drop_secret(resource_id), lambda: ctx.catalog.secret(resource_id),
+                             what=f"secret {resource_id!r}")
