@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { ApplicationArgs } from "./application";
+export type Application = import("./application").Application;
+export const Application: typeof import("./application").Application = null as any;
+utilities.lazyLoad(exports, ["Application"], () => require("./application"));
+
 export { DatabaseArgs } from "./database";
 export type Database = import("./database").Database;
 export const Database: typeof import("./database").Database = null as any;
@@ -14,6 +19,11 @@ export { DeltaStreamObjectArgs } from "./deltaStreamObject";
 export type DeltaStreamObject = import("./deltaStreamObject").DeltaStreamObject;
 export const DeltaStreamObject: typeof import("./deltaStreamObject").DeltaStreamObject = null as any;
 utilities.lazyLoad(exports, ["DeltaStreamObject"], () => require("./deltaStreamObject"));
+
+export { EntityArgs } from "./entity";
+export type Entity = import("./entity").Entity;
+export const Entity: typeof import("./entity").Entity = null as any;
+utilities.lazyLoad(exports, ["Entity"], () => require("./entity"));
 
 export { EnvironmentArgs } from "./environment";
 export type Environment = import("./environment").Environment;
@@ -29,6 +39,11 @@ export { GetDatabasesArgs, GetDatabasesResult, GetDatabasesOutputArgs } from "./
 export const getDatabases: typeof import("./getDatabases").getDatabases = null as any;
 export const getDatabasesOutput: typeof import("./getDatabases").getDatabasesOutput = null as any;
 utilities.lazyLoad(exports, ["getDatabases","getDatabasesOutput"], () => require("./getDatabases"));
+
+export { GetEntitiesArgs, GetEntitiesResult, GetEntitiesOutputArgs } from "./getEntities";
+export const getEntities: typeof import("./getEntities").getEntities = null as any;
+export const getEntitiesOutput: typeof import("./getEntities").getEntitiesOutput = null as any;
+utilities.lazyLoad(exports, ["getEntities","getEntitiesOutput"], () => require("./getEntities"));
 
 export { GetNamespaceArgs, GetNamespaceResult, GetNamespaceOutputArgs } from "./getNamespace";
 export const getNamespace: typeof import("./getNamespace").getNamespace = null as any;
@@ -60,6 +75,26 @@ export const getQuery: typeof import("./getQuery").getQuery = null as any;
 export const getQueryOutput: typeof import("./getQuery").getQueryOutput = null as any;
 utilities.lazyLoad(exports, ["getQuery","getQueryOutput"], () => require("./getQuery"));
 
+export { GetSchemaRegistriesArgs, GetSchemaRegistriesResult, GetSchemaRegistriesOutputArgs } from "./getSchemaRegistries";
+export const getSchemaRegistries: typeof import("./getSchemaRegistries").getSchemaRegistries = null as any;
+export const getSchemaRegistriesOutput: typeof import("./getSchemaRegistries").getSchemaRegistriesOutput = null as any;
+utilities.lazyLoad(exports, ["getSchemaRegistries","getSchemaRegistriesOutput"], () => require("./getSchemaRegistries"));
+
+export { GetSchemaRegistryArgs, GetSchemaRegistryResult, GetSchemaRegistryOutputArgs } from "./getSchemaRegistry";
+export const getSchemaRegistry: typeof import("./getSchemaRegistry").getSchemaRegistry = null as any;
+export const getSchemaRegistryOutput: typeof import("./getSchemaRegistry").getSchemaRegistryOutput = null as any;
+utilities.lazyLoad(exports, ["getSchemaRegistry","getSchemaRegistryOutput"], () => require("./getSchemaRegistry"));
+
+export { GetSecretArgs, GetSecretResult, GetSecretOutputArgs } from "./getSecret";
+export const getSecret: typeof import("./getSecret").getSecret = null as any;
+export const getSecretOutput: typeof import("./getSecret").getSecretOutput = null as any;
+utilities.lazyLoad(exports, ["getSecret","getSecretOutput"], () => require("./getSecret"));
+
+export { GetSecretsArgs, GetSecretsResult, GetSecretsOutputArgs } from "./getSecrets";
+export const getSecrets: typeof import("./getSecrets").getSecrets = null as any;
+export const getSecretsOutput: typeof import("./getSecrets").getSecretsOutput = null as any;
+utilities.lazyLoad(exports, ["getSecrets","getSecretsOutput"], () => require("./getSecrets"));
+
 export { GetStoreArgs, GetStoreResult, GetStoreOutputArgs } from "./getStore";
 export const getStore: typeof import("./getStore").getStore = null as any;
 export const getStoreOutput: typeof import("./getStore").getStoreOutput = null as any;
@@ -90,6 +125,16 @@ export type Query = import("./query").Query;
 export const Query: typeof import("./query").Query = null as any;
 utilities.lazyLoad(exports, ["Query"], () => require("./query"));
 
+export { SchemaRegistryArgs } from "./schemaRegistry";
+export type SchemaRegistry = import("./schemaRegistry").SchemaRegistry;
+export const SchemaRegistry: typeof import("./schemaRegistry").SchemaRegistry = null as any;
+utilities.lazyLoad(exports, ["SchemaRegistry"], () => require("./schemaRegistry"));
+
+export { SecretArgs } from "./secret";
+export type Secret = import("./secret").Secret;
+export const Secret: typeof import("./secret").Secret = null as any;
+utilities.lazyLoad(exports, ["Secret"], () => require("./secret"));
+
 export { StoreArgs } from "./store";
 export type Store = import("./store").Store;
 export const Store: typeof import("./store").Store = null as any;
@@ -109,10 +154,14 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "deltastream:index:Application":
+                return new Application(name, <any>undefined, { urn })
             case "deltastream:index:Database":
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
                 return new DeltaStreamObject(name, <any>undefined, { urn })
+            case "deltastream:index:Entity":
+                return new Entity(name, <any>undefined, { urn })
             case "deltastream:index:Environment":
                 return new Environment(name, <any>undefined, { urn })
             case "deltastream:index:Namespace":
@@ -121,6 +170,10 @@ const _module = {
                 return new Pipeline(name, <any>undefined, { urn })
             case "deltastream:index:Query":
                 return new Query(name, <any>undefined, { urn })
+            case "deltastream:index:SchemaRegistry":
+                return new SchemaRegistry(name, <any>undefined, { urn })
+            case "deltastream:index:Secret":
+                return new Secret(name, <any>undefined, { urn })
             case "deltastream:index:Store":
                 return new Store(name, <any>undefined, { urn })
             default:

@@ -7,7 +7,8 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+ * A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
+ * Snowflake.
  *
  * Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
  * attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
@@ -65,13 +66,21 @@ export class Store extends pulumi.CustomResource {
     }
 
     /**
+     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     */
+    declare public readonly confluentKafka: pulumi.Output<outputs.ConfluentKafka | undefined>;
+    /**
      * When the store was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
     /**
-     * Kafka settings; give exactly one of kafka, postgres, snowflake.
+     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     declare public readonly kafka: pulumi.Output<outputs.Kafka | undefined>;
+    /**
+     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     */
+    declare public readonly kinesis: pulumi.Output<outputs.Kinesis | undefined>;
     /**
      * Name of the store. Case-sensitive; quoted for you.
      */
@@ -81,11 +90,11 @@ export class Store extends pulumi.CustomResource {
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
-     * PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     declare public readonly postgres: pulumi.Output<outputs.Postgres | undefined>;
     /**
-     * Snowflake settings; give exactly one of kafka, postgres, snowflake.
+     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     declare public readonly snowflake: pulumi.Output<outputs.Snowflake | undefined>;
     /**
@@ -97,7 +106,7 @@ export class Store extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly statusMessage: pulumi.Output<string | undefined>;
     /**
-     * Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.
+     * Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
      */
     declare public /*out*/ readonly type: pulumi.Output<string>;
     /**
@@ -119,7 +128,9 @@ export class Store extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["confluentKafka"] = args?.confluentKafka;
             resourceInputs["kafka"] = args?.kafka;
+            resourceInputs["kinesis"] = args?.kinesis;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["postgres"] = args?.postgres;
@@ -130,8 +141,10 @@ export class Store extends pulumi.CustomResource {
             resourceInputs["type"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["confluentKafka"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["kafka"] = undefined /*out*/;
+            resourceInputs["kinesis"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["owner"] = undefined /*out*/;
             resourceInputs["postgres"] = undefined /*out*/;
@@ -151,9 +164,17 @@ export class Store extends pulumi.CustomResource {
  */
 export interface StoreArgs {
     /**
-     * Kafka settings; give exactly one of kafka, postgres, snowflake.
+     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     */
+    confluentKafka?: pulumi.Input<inputs.ConfluentKafkaArgs | undefined>;
+    /**
+     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     kafka?: pulumi.Input<inputs.KafkaArgs | undefined>;
+    /**
+     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     */
+    kinesis?: pulumi.Input<inputs.KinesisArgs | undefined>;
     /**
      * Name of the store. Case-sensitive; quoted for you.
      */
@@ -163,11 +184,11 @@ export interface StoreArgs {
      */
     owner?: pulumi.Input<string | undefined>;
     /**
-     * PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     postgres?: pulumi.Input<inputs.PostgresArgs | undefined>;
     /**
-     * Snowflake settings; give exactly one of kafka, postgres, snowflake.
+     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
     snowflake?: pulumi.Input<inputs.SnowflakeArgs | undefined>;
 }

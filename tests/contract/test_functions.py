@@ -151,3 +151,57 @@ async def test_argument_failures_and_query_id_validation(provider: Harness) -> N
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await invoke(provider, T + "getQuery", {})
     assert "exactly one of queryId or name" in error.value.details()
+
+
+async def test_secret_and_schema_registry_lookups(provider: Harness, client: DeltaStreamClient,
+                                                  local: BackgroundServer) -> None:
+    for name in ("b_token", "a_token"):
+        await client.execute(sql.create_secret(name, [("type", sql.Bare("generic_string")), ("description", name),
+                                                      ("secret_string", sql.SecretLiteral("value-" + name))]))
+    await client.execute(sql.create_schema_registry("cloud", [("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", "u"),
+                                                              ("confluent_cloud.key", sql.SecretLiteral("k")),
+                                                              ("confluent_cloud.secret", sql.SecretLiteral("s"))]))
+    await client.execute(sql.create_schema_registry("own", [("type", sql.Bare("CONFLUENT")), ("uris", "u")]))
+    local.server.counters.statements.clear()
+    secret, _ = await invoke(provider, T + "getSecret", {"name": "a_token"})
+    assert (secret["type"], secret["status"], secret["description"]) == ("generic_string", "ready", "a_token")
+    assert "value-" not in repr(secret)
+    secrets, _ = await invoke(provider, T + "getSecrets", {"type": "generic_string"})
+    assert [s["name"] for s in secrets["secrets"]] == ["a_token", "b_token"]
+    registry, _ = await invoke(provider, T + "getSchemaRegistry", {"name": "cloud"})
+    assert registry["type"] == "ConfluentCloud" and registry["status"] == "ready"
+    registries, _ = await invoke(provider, T + "getSchemaRegistries", {"type": "Confluent"})
+    assert [r["name"] for r in registries["schemaRegistries"]] == ["own"]
+    for token, args, text in [("getSecret", {"name": "nope"}, "secret with name 'nope' not found"),
+                              ("getSchemaRegistry", {"name": "nope"}, "schema registry with name 'nope' not found")]:
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await invoke(provider, T + token, args)
+        assert text in error.value.details()
+    assert selects(local) == 6
+
+
+async def test_get_entities_is_one_list(provider: Harness, client: DeltaStreamClient, local: BackgroundServer) -> None:
+    for topic in ("zeta", "alpha", "mid"):
+        await client.execute(sql.create_entity([topic], "kafka_1", [("kafka.partitions", 2)]))
+    local.server.counters.statements.clear()
+    result, _ = await invoke(provider, T + "getEntities", {"store": "kafka_1"})
+    assert result["entities"] == [{"name": n, "path": [n], "isLeaf": True} for n in ("alpha", "mid", "zeta")]
+    assert dict(local.server.counters.statements) == {"ListEntities": 1}
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await invoke(provider, T + "getEntities", {"store": "nope"})
+    assert "nope" in error.value.details()
+
+
+async def test_get_entities_caps_at_200(provider: Harness, client: DeltaStreamClient) -> None:
+    for i in range(201):
+        await client.execute(sql.create_entity([f"t{i:03d}"], "kafka_1", []))
+    warnings: list[str] = []
+
+    async def warn(message: str, urn: str = "") -> None:
+        warnings.append(message)
+
+    provider.provider.engine.warn = warn  # type: ignore[method-assign]
+    result, _ = await invoke(provider, T + "getEntities", {"store": "kafka_1"})
+    assert len(result["entities"]) == 200 and result["entities"][-1]["name"] == "t199"
+    assert warnings == ["getEntities: more than 200 entities match; only the first 200 (by name) are returned. "
+                        "Narrow the filters to see the rest."]

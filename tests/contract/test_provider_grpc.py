@@ -73,7 +73,8 @@ async def test_schema_is_served(provider: Harness) -> None:
     schema = json.loads(await provider.schema())
     assert schema == yaml.safe_load(checked_in)
     assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY, "deltastream:index:Pipeline",
-                                        "deltastream:index:Environment"}
+                                        "deltastream:index:Environment"} | {
+        f"deltastream:index:{n}" for n in ("Application", "Entity", "Secret", "SchemaRegistry")}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
 
 

@@ -21,10 +21,14 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "deltastream:index:Application":
+		r = &Application{}
 	case "deltastream:index:Database":
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:Entity":
+		r = &Entity{}
 	case "deltastream:index:Environment":
 		r = &Environment{}
 	case "deltastream:index:Namespace":
@@ -33,6 +37,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Pipeline{}
 	case "deltastream:index:Query":
 		r = &Query{}
+	case "deltastream:index:SchemaRegistry":
+		r = &SchemaRegistry{}
+	case "deltastream:index:Secret":
+		r = &Secret{}
 	case "deltastream:index:Store":
 		r = &Store{}
 	default:

@@ -131,6 +131,578 @@ func (o ColumnArrayOutput) Index(i pulumi.IntInput) ColumnOutput {
 	}).(ColumnOutput)
 }
 
+// A Confluent Cloud Schema Registry.
+type ConfluentCloudRegistry struct {
+	// API key.
+	Key string `pulumi:"key"`
+	// API secret.
+	Secret string `pulumi:"secret"`
+	// URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+	Uris string `pulumi:"uris"`
+}
+
+// ConfluentCloudRegistryInput is an input type that accepts ConfluentCloudRegistryArgs and ConfluentCloudRegistryOutput values.
+// You can construct a concrete instance of `ConfluentCloudRegistryInput` via:
+//
+//	ConfluentCloudRegistryArgs{...}
+type ConfluentCloudRegistryInput interface {
+	pulumi.Input
+
+	ToConfluentCloudRegistryOutput() ConfluentCloudRegistryOutput
+	ToConfluentCloudRegistryOutputWithContext(context.Context) ConfluentCloudRegistryOutput
+}
+
+// A Confluent Cloud Schema Registry.
+type ConfluentCloudRegistryArgs struct {
+	// API key.
+	Key pulumi.StringInput `pulumi:"key"`
+	// API secret.
+	Secret pulumi.StringInput `pulumi:"secret"`
+	// URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (ConfluentCloudRegistryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentCloudRegistry)(nil)).Elem()
+}
+
+func (i ConfluentCloudRegistryArgs) ToConfluentCloudRegistryOutput() ConfluentCloudRegistryOutput {
+	return i.ToConfluentCloudRegistryOutputWithContext(context.Background())
+}
+
+func (i ConfluentCloudRegistryArgs) ToConfluentCloudRegistryOutputWithContext(ctx context.Context) ConfluentCloudRegistryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentCloudRegistryOutput)
+}
+
+func (i ConfluentCloudRegistryArgs) ToConfluentCloudRegistryPtrOutput() ConfluentCloudRegistryPtrOutput {
+	return i.ToConfluentCloudRegistryPtrOutputWithContext(context.Background())
+}
+
+func (i ConfluentCloudRegistryArgs) ToConfluentCloudRegistryPtrOutputWithContext(ctx context.Context) ConfluentCloudRegistryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentCloudRegistryOutput).ToConfluentCloudRegistryPtrOutputWithContext(ctx)
+}
+
+// ConfluentCloudRegistryPtrInput is an input type that accepts ConfluentCloudRegistryArgs, ConfluentCloudRegistryPtr and ConfluentCloudRegistryPtrOutput values.
+// You can construct a concrete instance of `ConfluentCloudRegistryPtrInput` via:
+//
+//	        ConfluentCloudRegistryArgs{...}
+//
+//	or:
+//
+//	        nil
+type ConfluentCloudRegistryPtrInput interface {
+	pulumi.Input
+
+	ToConfluentCloudRegistryPtrOutput() ConfluentCloudRegistryPtrOutput
+	ToConfluentCloudRegistryPtrOutputWithContext(context.Context) ConfluentCloudRegistryPtrOutput
+}
+
+type confluentCloudRegistryPtrType ConfluentCloudRegistryArgs
+
+func ConfluentCloudRegistryPtr(v *ConfluentCloudRegistryArgs) ConfluentCloudRegistryPtrInput {
+	return (*confluentCloudRegistryPtrType)(v)
+}
+
+func (*confluentCloudRegistryPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentCloudRegistry)(nil)).Elem()
+}
+
+func (i *confluentCloudRegistryPtrType) ToConfluentCloudRegistryPtrOutput() ConfluentCloudRegistryPtrOutput {
+	return i.ToConfluentCloudRegistryPtrOutputWithContext(context.Background())
+}
+
+func (i *confluentCloudRegistryPtrType) ToConfluentCloudRegistryPtrOutputWithContext(ctx context.Context) ConfluentCloudRegistryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentCloudRegistryPtrOutput)
+}
+
+// A Confluent Cloud Schema Registry.
+type ConfluentCloudRegistryOutput struct{ *pulumi.OutputState }
+
+func (ConfluentCloudRegistryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentCloudRegistry)(nil)).Elem()
+}
+
+func (o ConfluentCloudRegistryOutput) ToConfluentCloudRegistryOutput() ConfluentCloudRegistryOutput {
+	return o
+}
+
+func (o ConfluentCloudRegistryOutput) ToConfluentCloudRegistryOutputWithContext(ctx context.Context) ConfluentCloudRegistryOutput {
+	return o
+}
+
+func (o ConfluentCloudRegistryOutput) ToConfluentCloudRegistryPtrOutput() ConfluentCloudRegistryPtrOutput {
+	return o.ToConfluentCloudRegistryPtrOutputWithContext(context.Background())
+}
+
+func (o ConfluentCloudRegistryOutput) ToConfluentCloudRegistryPtrOutputWithContext(ctx context.Context) ConfluentCloudRegistryPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ConfluentCloudRegistry) *ConfluentCloudRegistry {
+		return &v
+	}).(ConfluentCloudRegistryPtrOutput)
+}
+
+// API key.
+func (o ConfluentCloudRegistryOutput) Key() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentCloudRegistry) string { return v.Key }).(pulumi.StringOutput)
+}
+
+// API secret.
+func (o ConfluentCloudRegistryOutput) Secret() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentCloudRegistry) string { return v.Secret }).(pulumi.StringOutput)
+}
+
+// URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+func (o ConfluentCloudRegistryOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentCloudRegistry) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type ConfluentCloudRegistryPtrOutput struct{ *pulumi.OutputState }
+
+func (ConfluentCloudRegistryPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentCloudRegistry)(nil)).Elem()
+}
+
+func (o ConfluentCloudRegistryPtrOutput) ToConfluentCloudRegistryPtrOutput() ConfluentCloudRegistryPtrOutput {
+	return o
+}
+
+func (o ConfluentCloudRegistryPtrOutput) ToConfluentCloudRegistryPtrOutputWithContext(ctx context.Context) ConfluentCloudRegistryPtrOutput {
+	return o
+}
+
+func (o ConfluentCloudRegistryPtrOutput) Elem() ConfluentCloudRegistryOutput {
+	return o.ApplyT(func(v *ConfluentCloudRegistry) ConfluentCloudRegistry {
+		if v != nil {
+			return *v
+		}
+		var ret ConfluentCloudRegistry
+		return ret
+	}).(ConfluentCloudRegistryOutput)
+}
+
+// API key.
+func (o ConfluentCloudRegistryPtrOutput) Key() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentCloudRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Key
+	}).(pulumi.StringPtrOutput)
+}
+
+// API secret.
+func (o ConfluentCloudRegistryPtrOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentCloudRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Secret
+	}).(pulumi.StringPtrOutput)
+}
+
+// URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+func (o ConfluentCloudRegistryPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentCloudRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+type ConfluentKafka struct {
+	// SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+	SaslHashFunction string `pulumi:"saslHashFunction"`
+	// SASL password (the cluster API secret).
+	SaslPassword string `pulumi:"saslPassword"`
+	// SASL user name (the cluster API key).
+	SaslUsername string `pulumi:"saslUsername"`
+	// Name of a DeltaStream schema registry to use with this store.
+	SchemaRegistryName *string `pulumi:"schemaRegistryName"`
+	// Bootstrap servers as `host:port`, comma-separated.
+	Uris string `pulumi:"uris"`
+}
+
+// ConfluentKafkaInput is an input type that accepts ConfluentKafkaArgs and ConfluentKafkaOutput values.
+// You can construct a concrete instance of `ConfluentKafkaInput` via:
+//
+//	ConfluentKafkaArgs{...}
+type ConfluentKafkaInput interface {
+	pulumi.Input
+
+	ToConfluentKafkaOutput() ConfluentKafkaOutput
+	ToConfluentKafkaOutputWithContext(context.Context) ConfluentKafkaOutput
+}
+
+// Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+type ConfluentKafkaArgs struct {
+	// SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+	SaslHashFunction pulumi.StringInput `pulumi:"saslHashFunction"`
+	// SASL password (the cluster API secret).
+	SaslPassword pulumi.StringInput `pulumi:"saslPassword"`
+	// SASL user name (the cluster API key).
+	SaslUsername pulumi.StringInput `pulumi:"saslUsername"`
+	// Name of a DeltaStream schema registry to use with this store.
+	SchemaRegistryName pulumi.StringPtrInput `pulumi:"schemaRegistryName"`
+	// Bootstrap servers as `host:port`, comma-separated.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (ConfluentKafkaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentKafka)(nil)).Elem()
+}
+
+func (i ConfluentKafkaArgs) ToConfluentKafkaOutput() ConfluentKafkaOutput {
+	return i.ToConfluentKafkaOutputWithContext(context.Background())
+}
+
+func (i ConfluentKafkaArgs) ToConfluentKafkaOutputWithContext(ctx context.Context) ConfluentKafkaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentKafkaOutput)
+}
+
+func (i ConfluentKafkaArgs) ToConfluentKafkaPtrOutput() ConfluentKafkaPtrOutput {
+	return i.ToConfluentKafkaPtrOutputWithContext(context.Background())
+}
+
+func (i ConfluentKafkaArgs) ToConfluentKafkaPtrOutputWithContext(ctx context.Context) ConfluentKafkaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentKafkaOutput).ToConfluentKafkaPtrOutputWithContext(ctx)
+}
+
+// ConfluentKafkaPtrInput is an input type that accepts ConfluentKafkaArgs, ConfluentKafkaPtr and ConfluentKafkaPtrOutput values.
+// You can construct a concrete instance of `ConfluentKafkaPtrInput` via:
+//
+//	        ConfluentKafkaArgs{...}
+//
+//	or:
+//
+//	        nil
+type ConfluentKafkaPtrInput interface {
+	pulumi.Input
+
+	ToConfluentKafkaPtrOutput() ConfluentKafkaPtrOutput
+	ToConfluentKafkaPtrOutputWithContext(context.Context) ConfluentKafkaPtrOutput
+}
+
+type confluentKafkaPtrType ConfluentKafkaArgs
+
+func ConfluentKafkaPtr(v *ConfluentKafkaArgs) ConfluentKafkaPtrInput {
+	return (*confluentKafkaPtrType)(v)
+}
+
+func (*confluentKafkaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentKafka)(nil)).Elem()
+}
+
+func (i *confluentKafkaPtrType) ToConfluentKafkaPtrOutput() ConfluentKafkaPtrOutput {
+	return i.ToConfluentKafkaPtrOutputWithContext(context.Background())
+}
+
+func (i *confluentKafkaPtrType) ToConfluentKafkaPtrOutputWithContext(ctx context.Context) ConfluentKafkaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentKafkaPtrOutput)
+}
+
+// Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+type ConfluentKafkaOutput struct{ *pulumi.OutputState }
+
+func (ConfluentKafkaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentKafka)(nil)).Elem()
+}
+
+func (o ConfluentKafkaOutput) ToConfluentKafkaOutput() ConfluentKafkaOutput {
+	return o
+}
+
+func (o ConfluentKafkaOutput) ToConfluentKafkaOutputWithContext(ctx context.Context) ConfluentKafkaOutput {
+	return o
+}
+
+func (o ConfluentKafkaOutput) ToConfluentKafkaPtrOutput() ConfluentKafkaPtrOutput {
+	return o.ToConfluentKafkaPtrOutputWithContext(context.Background())
+}
+
+func (o ConfluentKafkaOutput) ToConfluentKafkaPtrOutputWithContext(ctx context.Context) ConfluentKafkaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ConfluentKafka) *ConfluentKafka {
+		return &v
+	}).(ConfluentKafkaPtrOutput)
+}
+
+// SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+func (o ConfluentKafkaOutput) SaslHashFunction() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentKafka) string { return v.SaslHashFunction }).(pulumi.StringOutput)
+}
+
+// SASL password (the cluster API secret).
+func (o ConfluentKafkaOutput) SaslPassword() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentKafka) string { return v.SaslPassword }).(pulumi.StringOutput)
+}
+
+// SASL user name (the cluster API key).
+func (o ConfluentKafkaOutput) SaslUsername() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentKafka) string { return v.SaslUsername }).(pulumi.StringOutput)
+}
+
+// Name of a DeltaStream schema registry to use with this store.
+func (o ConfluentKafkaOutput) SchemaRegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ConfluentKafka) *string { return v.SchemaRegistryName }).(pulumi.StringPtrOutput)
+}
+
+// Bootstrap servers as `host:port`, comma-separated.
+func (o ConfluentKafkaOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentKafka) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type ConfluentKafkaPtrOutput struct{ *pulumi.OutputState }
+
+func (ConfluentKafkaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentKafka)(nil)).Elem()
+}
+
+func (o ConfluentKafkaPtrOutput) ToConfluentKafkaPtrOutput() ConfluentKafkaPtrOutput {
+	return o
+}
+
+func (o ConfluentKafkaPtrOutput) ToConfluentKafkaPtrOutputWithContext(ctx context.Context) ConfluentKafkaPtrOutput {
+	return o
+}
+
+func (o ConfluentKafkaPtrOutput) Elem() ConfluentKafkaOutput {
+	return o.ApplyT(func(v *ConfluentKafka) ConfluentKafka {
+		if v != nil {
+			return *v
+		}
+		var ret ConfluentKafka
+		return ret
+	}).(ConfluentKafkaOutput)
+}
+
+// SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+func (o ConfluentKafkaPtrOutput) SaslHashFunction() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentKafka) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SaslHashFunction
+	}).(pulumi.StringPtrOutput)
+}
+
+// SASL password (the cluster API secret).
+func (o ConfluentKafkaPtrOutput) SaslPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentKafka) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SaslPassword
+	}).(pulumi.StringPtrOutput)
+}
+
+// SASL user name (the cluster API key).
+func (o ConfluentKafkaPtrOutput) SaslUsername() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentKafka) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SaslUsername
+	}).(pulumi.StringPtrOutput)
+}
+
+// Name of a DeltaStream schema registry to use with this store.
+func (o ConfluentKafkaPtrOutput) SchemaRegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentKafka) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SchemaRegistryName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Bootstrap servers as `host:port`, comma-separated.
+func (o ConfluentKafkaPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentKafka) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// A self-managed Confluent Schema Registry.
+type ConfluentRegistry struct {
+	// Password (basic auth); give it with username.
+	Password *string `pulumi:"password"`
+	// URL of the registry, e.g. `https://registry.example.com:8081`.
+	Uris string `pulumi:"uris"`
+	// User name (basic auth); give it with password.
+	Username *string `pulumi:"username"`
+}
+
+// ConfluentRegistryInput is an input type that accepts ConfluentRegistryArgs and ConfluentRegistryOutput values.
+// You can construct a concrete instance of `ConfluentRegistryInput` via:
+//
+//	ConfluentRegistryArgs{...}
+type ConfluentRegistryInput interface {
+	pulumi.Input
+
+	ToConfluentRegistryOutput() ConfluentRegistryOutput
+	ToConfluentRegistryOutputWithContext(context.Context) ConfluentRegistryOutput
+}
+
+// A self-managed Confluent Schema Registry.
+type ConfluentRegistryArgs struct {
+	// Password (basic auth); give it with username.
+	Password pulumi.StringPtrInput `pulumi:"password"`
+	// URL of the registry, e.g. `https://registry.example.com:8081`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// User name (basic auth); give it with password.
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (ConfluentRegistryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentRegistry)(nil)).Elem()
+}
+
+func (i ConfluentRegistryArgs) ToConfluentRegistryOutput() ConfluentRegistryOutput {
+	return i.ToConfluentRegistryOutputWithContext(context.Background())
+}
+
+func (i ConfluentRegistryArgs) ToConfluentRegistryOutputWithContext(ctx context.Context) ConfluentRegistryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentRegistryOutput)
+}
+
+func (i ConfluentRegistryArgs) ToConfluentRegistryPtrOutput() ConfluentRegistryPtrOutput {
+	return i.ToConfluentRegistryPtrOutputWithContext(context.Background())
+}
+
+func (i ConfluentRegistryArgs) ToConfluentRegistryPtrOutputWithContext(ctx context.Context) ConfluentRegistryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentRegistryOutput).ToConfluentRegistryPtrOutputWithContext(ctx)
+}
+
+// ConfluentRegistryPtrInput is an input type that accepts ConfluentRegistryArgs, ConfluentRegistryPtr and ConfluentRegistryPtrOutput values.
+// You can construct a concrete instance of `ConfluentRegistryPtrInput` via:
+//
+//	        ConfluentRegistryArgs{...}
+//
+//	or:
+//
+//	        nil
+type ConfluentRegistryPtrInput interface {
+	pulumi.Input
+
+	ToConfluentRegistryPtrOutput() ConfluentRegistryPtrOutput
+	ToConfluentRegistryPtrOutputWithContext(context.Context) ConfluentRegistryPtrOutput
+}
+
+type confluentRegistryPtrType ConfluentRegistryArgs
+
+func ConfluentRegistryPtr(v *ConfluentRegistryArgs) ConfluentRegistryPtrInput {
+	return (*confluentRegistryPtrType)(v)
+}
+
+func (*confluentRegistryPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentRegistry)(nil)).Elem()
+}
+
+func (i *confluentRegistryPtrType) ToConfluentRegistryPtrOutput() ConfluentRegistryPtrOutput {
+	return i.ToConfluentRegistryPtrOutputWithContext(context.Background())
+}
+
+func (i *confluentRegistryPtrType) ToConfluentRegistryPtrOutputWithContext(ctx context.Context) ConfluentRegistryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfluentRegistryPtrOutput)
+}
+
+// A self-managed Confluent Schema Registry.
+type ConfluentRegistryOutput struct{ *pulumi.OutputState }
+
+func (ConfluentRegistryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfluentRegistry)(nil)).Elem()
+}
+
+func (o ConfluentRegistryOutput) ToConfluentRegistryOutput() ConfluentRegistryOutput {
+	return o
+}
+
+func (o ConfluentRegistryOutput) ToConfluentRegistryOutputWithContext(ctx context.Context) ConfluentRegistryOutput {
+	return o
+}
+
+func (o ConfluentRegistryOutput) ToConfluentRegistryPtrOutput() ConfluentRegistryPtrOutput {
+	return o.ToConfluentRegistryPtrOutputWithContext(context.Background())
+}
+
+func (o ConfluentRegistryOutput) ToConfluentRegistryPtrOutputWithContext(ctx context.Context) ConfluentRegistryPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ConfluentRegistry) *ConfluentRegistry {
+		return &v
+	}).(ConfluentRegistryPtrOutput)
+}
+
+// Password (basic auth); give it with username.
+func (o ConfluentRegistryOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ConfluentRegistry) *string { return v.Password }).(pulumi.StringPtrOutput)
+}
+
+// URL of the registry, e.g. `https://registry.example.com:8081`.
+func (o ConfluentRegistryOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfluentRegistry) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// User name (basic auth); give it with password.
+func (o ConfluentRegistryOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ConfluentRegistry) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type ConfluentRegistryPtrOutput struct{ *pulumi.OutputState }
+
+func (ConfluentRegistryPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConfluentRegistry)(nil)).Elem()
+}
+
+func (o ConfluentRegistryPtrOutput) ToConfluentRegistryPtrOutput() ConfluentRegistryPtrOutput {
+	return o
+}
+
+func (o ConfluentRegistryPtrOutput) ToConfluentRegistryPtrOutputWithContext(ctx context.Context) ConfluentRegistryPtrOutput {
+	return o
+}
+
+func (o ConfluentRegistryPtrOutput) Elem() ConfluentRegistryOutput {
+	return o.ApplyT(func(v *ConfluentRegistry) ConfluentRegistry {
+		if v != nil {
+			return *v
+		}
+		var ret ConfluentRegistry
+		return ret
+	}).(ConfluentRegistryOutput)
+}
+
+// Password (basic auth); give it with username.
+func (o ConfluentRegistryPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// URL of the registry, e.g. `https://registry.example.com:8081`.
+func (o ConfluentRegistryPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// User name (basic auth); give it with password.
+func (o ConfluentRegistryPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfluentRegistry) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 // A database.
 type DatabaseInfo struct {
 	// When it was created (RFC 3339).
@@ -189,6 +761,66 @@ func (o DatabaseInfoArrayOutput) Index(i pulumi.IntInput) DatabaseInfoOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DatabaseInfo {
 		return vs[0].([]DatabaseInfo)[vs[1].(int)]
 	}).(DatabaseInfoOutput)
+}
+
+// An entity of a store.
+type EntityInfo struct {
+	// Whether it holds data (a topic, a stream, a table) rather than other entities.
+	IsLeaf bool `pulumi:"isLeaf"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Full path in the store (the parent's path and the name).
+	Path []string `pulumi:"path"`
+}
+
+// An entity of a store.
+type EntityInfoOutput struct{ *pulumi.OutputState }
+
+func (EntityInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EntityInfo)(nil)).Elem()
+}
+
+func (o EntityInfoOutput) ToEntityInfoOutput() EntityInfoOutput {
+	return o
+}
+
+func (o EntityInfoOutput) ToEntityInfoOutputWithContext(ctx context.Context) EntityInfoOutput {
+	return o
+}
+
+// Whether it holds data (a topic, a stream, a table) rather than other entities.
+func (o EntityInfoOutput) IsLeaf() pulumi.BoolOutput {
+	return o.ApplyT(func(v EntityInfo) bool { return v.IsLeaf }).(pulumi.BoolOutput)
+}
+
+// Name.
+func (o EntityInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v EntityInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Full path in the store (the parent's path and the name).
+func (o EntityInfoOutput) Path() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v EntityInfo) []string { return v.Path }).(pulumi.StringArrayOutput)
+}
+
+type EntityInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (EntityInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EntityInfo)(nil)).Elem()
+}
+
+func (o EntityInfoArrayOutput) ToEntityInfoArrayOutput() EntityInfoArrayOutput {
+	return o
+}
+
+func (o EntityInfoArrayOutput) ToEntityInfoArrayOutputWithContext(ctx context.Context) EntityInfoArrayOutput {
+	return o
+}
+
+func (o EntityInfoArrayOutput) Index(i pulumi.IntInput) EntityInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) EntityInfo {
+		return vs[0].([]EntityInfo)[vs[1].(int)]
+	}).(EntityInfoOutput)
 }
 
 // Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
@@ -500,6 +1132,521 @@ func (o KafkaPtrOutput) Uris() pulumi.StringPtrOutput {
 		}
 		return &v.Uris
 	}).(pulumi.StringPtrOutput)
+}
+
+// Settings of a Kafka topic.
+type KafkaTopic struct {
+	// Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+	Configs map[string]string `pulumi:"configs"`
+	// Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+	Partitions *int `pulumi:"partitions"`
+	// Replication factor (default 1). A change replaces the topic.
+	Replicas *int `pulumi:"replicas"`
+}
+
+// KafkaTopicInput is an input type that accepts KafkaTopicArgs and KafkaTopicOutput values.
+// You can construct a concrete instance of `KafkaTopicInput` via:
+//
+//	KafkaTopicArgs{...}
+type KafkaTopicInput interface {
+	pulumi.Input
+
+	ToKafkaTopicOutput() KafkaTopicOutput
+	ToKafkaTopicOutputWithContext(context.Context) KafkaTopicOutput
+}
+
+// Settings of a Kafka topic.
+type KafkaTopicArgs struct {
+	// Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+	Configs pulumi.StringMapInput `pulumi:"configs"`
+	// Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+	Partitions pulumi.IntPtrInput `pulumi:"partitions"`
+	// Replication factor (default 1). A change replaces the topic.
+	Replicas pulumi.IntPtrInput `pulumi:"replicas"`
+}
+
+func (KafkaTopicArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KafkaTopic)(nil)).Elem()
+}
+
+func (i KafkaTopicArgs) ToKafkaTopicOutput() KafkaTopicOutput {
+	return i.ToKafkaTopicOutputWithContext(context.Background())
+}
+
+func (i KafkaTopicArgs) ToKafkaTopicOutputWithContext(ctx context.Context) KafkaTopicOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KafkaTopicOutput)
+}
+
+func (i KafkaTopicArgs) ToKafkaTopicPtrOutput() KafkaTopicPtrOutput {
+	return i.ToKafkaTopicPtrOutputWithContext(context.Background())
+}
+
+func (i KafkaTopicArgs) ToKafkaTopicPtrOutputWithContext(ctx context.Context) KafkaTopicPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KafkaTopicOutput).ToKafkaTopicPtrOutputWithContext(ctx)
+}
+
+// KafkaTopicPtrInput is an input type that accepts KafkaTopicArgs, KafkaTopicPtr and KafkaTopicPtrOutput values.
+// You can construct a concrete instance of `KafkaTopicPtrInput` via:
+//
+//	        KafkaTopicArgs{...}
+//
+//	or:
+//
+//	        nil
+type KafkaTopicPtrInput interface {
+	pulumi.Input
+
+	ToKafkaTopicPtrOutput() KafkaTopicPtrOutput
+	ToKafkaTopicPtrOutputWithContext(context.Context) KafkaTopicPtrOutput
+}
+
+type kafkaTopicPtrType KafkaTopicArgs
+
+func KafkaTopicPtr(v *KafkaTopicArgs) KafkaTopicPtrInput {
+	return (*kafkaTopicPtrType)(v)
+}
+
+func (*kafkaTopicPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KafkaTopic)(nil)).Elem()
+}
+
+func (i *kafkaTopicPtrType) ToKafkaTopicPtrOutput() KafkaTopicPtrOutput {
+	return i.ToKafkaTopicPtrOutputWithContext(context.Background())
+}
+
+func (i *kafkaTopicPtrType) ToKafkaTopicPtrOutputWithContext(ctx context.Context) KafkaTopicPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KafkaTopicPtrOutput)
+}
+
+// Settings of a Kafka topic.
+type KafkaTopicOutput struct{ *pulumi.OutputState }
+
+func (KafkaTopicOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KafkaTopic)(nil)).Elem()
+}
+
+func (o KafkaTopicOutput) ToKafkaTopicOutput() KafkaTopicOutput {
+	return o
+}
+
+func (o KafkaTopicOutput) ToKafkaTopicOutputWithContext(ctx context.Context) KafkaTopicOutput {
+	return o
+}
+
+func (o KafkaTopicOutput) ToKafkaTopicPtrOutput() KafkaTopicPtrOutput {
+	return o.ToKafkaTopicPtrOutputWithContext(context.Background())
+}
+
+func (o KafkaTopicOutput) ToKafkaTopicPtrOutputWithContext(ctx context.Context) KafkaTopicPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KafkaTopic) *KafkaTopic {
+		return &v
+	}).(KafkaTopicPtrOutput)
+}
+
+// Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+func (o KafkaTopicOutput) Configs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v KafkaTopic) map[string]string { return v.Configs }).(pulumi.StringMapOutput)
+}
+
+// Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+func (o KafkaTopicOutput) Partitions() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KafkaTopic) *int { return v.Partitions }).(pulumi.IntPtrOutput)
+}
+
+// Replication factor (default 1). A change replaces the topic.
+func (o KafkaTopicOutput) Replicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KafkaTopic) *int { return v.Replicas }).(pulumi.IntPtrOutput)
+}
+
+type KafkaTopicPtrOutput struct{ *pulumi.OutputState }
+
+func (KafkaTopicPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KafkaTopic)(nil)).Elem()
+}
+
+func (o KafkaTopicPtrOutput) ToKafkaTopicPtrOutput() KafkaTopicPtrOutput {
+	return o
+}
+
+func (o KafkaTopicPtrOutput) ToKafkaTopicPtrOutputWithContext(ctx context.Context) KafkaTopicPtrOutput {
+	return o
+}
+
+func (o KafkaTopicPtrOutput) Elem() KafkaTopicOutput {
+	return o.ApplyT(func(v *KafkaTopic) KafkaTopic {
+		if v != nil {
+			return *v
+		}
+		var ret KafkaTopic
+		return ret
+	}).(KafkaTopicOutput)
+}
+
+// Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+func (o KafkaTopicPtrOutput) Configs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *KafkaTopic) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Configs
+	}).(pulumi.StringMapOutput)
+}
+
+// Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+func (o KafkaTopicPtrOutput) Partitions() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *KafkaTopic) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Partitions
+	}).(pulumi.IntPtrOutput)
+}
+
+// Replication factor (default 1). A change replaces the topic.
+func (o KafkaTopicPtrOutput) Replicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *KafkaTopic) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Replicas
+	}).(pulumi.IntPtrOutput)
+}
+
+// Connection to Amazon Kinesis Data Streams.
+type Kinesis struct {
+	// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+	AccessKeyId *string `pulumi:"accessKeyId"`
+	// AWS account id that owns the streams.
+	AwsAccountId string `pulumi:"awsAccountId"`
+	// Secret access key; give it with accessKeyId.
+	SecretAccessKey *string `pulumi:"secretAccessKey"`
+	// Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+	Uris string `pulumi:"uris"`
+}
+
+// KinesisInput is an input type that accepts KinesisArgs and KinesisOutput values.
+// You can construct a concrete instance of `KinesisInput` via:
+//
+//	KinesisArgs{...}
+type KinesisInput interface {
+	pulumi.Input
+
+	ToKinesisOutput() KinesisOutput
+	ToKinesisOutputWithContext(context.Context) KinesisOutput
+}
+
+// Connection to Amazon Kinesis Data Streams.
+type KinesisArgs struct {
+	// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+	AccessKeyId pulumi.StringPtrInput `pulumi:"accessKeyId"`
+	// AWS account id that owns the streams.
+	AwsAccountId pulumi.StringInput `pulumi:"awsAccountId"`
+	// Secret access key; give it with accessKeyId.
+	SecretAccessKey pulumi.StringPtrInput `pulumi:"secretAccessKey"`
+	// Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (KinesisArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Kinesis)(nil)).Elem()
+}
+
+func (i KinesisArgs) ToKinesisOutput() KinesisOutput {
+	return i.ToKinesisOutputWithContext(context.Background())
+}
+
+func (i KinesisArgs) ToKinesisOutputWithContext(ctx context.Context) KinesisOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisOutput)
+}
+
+func (i KinesisArgs) ToKinesisPtrOutput() KinesisPtrOutput {
+	return i.ToKinesisPtrOutputWithContext(context.Background())
+}
+
+func (i KinesisArgs) ToKinesisPtrOutputWithContext(ctx context.Context) KinesisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisOutput).ToKinesisPtrOutputWithContext(ctx)
+}
+
+// KinesisPtrInput is an input type that accepts KinesisArgs, KinesisPtr and KinesisPtrOutput values.
+// You can construct a concrete instance of `KinesisPtrInput` via:
+//
+//	        KinesisArgs{...}
+//
+//	or:
+//
+//	        nil
+type KinesisPtrInput interface {
+	pulumi.Input
+
+	ToKinesisPtrOutput() KinesisPtrOutput
+	ToKinesisPtrOutputWithContext(context.Context) KinesisPtrOutput
+}
+
+type kinesisPtrType KinesisArgs
+
+func KinesisPtr(v *KinesisArgs) KinesisPtrInput {
+	return (*kinesisPtrType)(v)
+}
+
+func (*kinesisPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Kinesis)(nil)).Elem()
+}
+
+func (i *kinesisPtrType) ToKinesisPtrOutput() KinesisPtrOutput {
+	return i.ToKinesisPtrOutputWithContext(context.Background())
+}
+
+func (i *kinesisPtrType) ToKinesisPtrOutputWithContext(ctx context.Context) KinesisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisPtrOutput)
+}
+
+// Connection to Amazon Kinesis Data Streams.
+type KinesisOutput struct{ *pulumi.OutputState }
+
+func (KinesisOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Kinesis)(nil)).Elem()
+}
+
+func (o KinesisOutput) ToKinesisOutput() KinesisOutput {
+	return o
+}
+
+func (o KinesisOutput) ToKinesisOutputWithContext(ctx context.Context) KinesisOutput {
+	return o
+}
+
+func (o KinesisOutput) ToKinesisPtrOutput() KinesisPtrOutput {
+	return o.ToKinesisPtrOutputWithContext(context.Background())
+}
+
+func (o KinesisOutput) ToKinesisPtrOutputWithContext(ctx context.Context) KinesisPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Kinesis) *Kinesis {
+		return &v
+	}).(KinesisPtrOutput)
+}
+
+// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+func (o KinesisOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Kinesis) *string { return v.AccessKeyId }).(pulumi.StringPtrOutput)
+}
+
+// AWS account id that owns the streams.
+func (o KinesisOutput) AwsAccountId() pulumi.StringOutput {
+	return o.ApplyT(func(v Kinesis) string { return v.AwsAccountId }).(pulumi.StringOutput)
+}
+
+// Secret access key; give it with accessKeyId.
+func (o KinesisOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Kinesis) *string { return v.SecretAccessKey }).(pulumi.StringPtrOutput)
+}
+
+// Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+func (o KinesisOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v Kinesis) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type KinesisPtrOutput struct{ *pulumi.OutputState }
+
+func (KinesisPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Kinesis)(nil)).Elem()
+}
+
+func (o KinesisPtrOutput) ToKinesisPtrOutput() KinesisPtrOutput {
+	return o
+}
+
+func (o KinesisPtrOutput) ToKinesisPtrOutputWithContext(ctx context.Context) KinesisPtrOutput {
+	return o
+}
+
+func (o KinesisPtrOutput) Elem() KinesisOutput {
+	return o.ApplyT(func(v *Kinesis) Kinesis {
+		if v != nil {
+			return *v
+		}
+		var ret Kinesis
+		return ret
+	}).(KinesisOutput)
+}
+
+// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+func (o KinesisPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Kinesis) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AccessKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS account id that owns the streams.
+func (o KinesisPtrOutput) AwsAccountId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Kinesis) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AwsAccountId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Secret access key; give it with accessKeyId.
+func (o KinesisPtrOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Kinesis) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SecretAccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+func (o KinesisPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Kinesis) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// Settings of a Kinesis data stream.
+type KinesisStream struct {
+	// Number of shards (default 1); changed in place.
+	Shards *int `pulumi:"shards"`
+}
+
+// KinesisStreamInput is an input type that accepts KinesisStreamArgs and KinesisStreamOutput values.
+// You can construct a concrete instance of `KinesisStreamInput` via:
+//
+//	KinesisStreamArgs{...}
+type KinesisStreamInput interface {
+	pulumi.Input
+
+	ToKinesisStreamOutput() KinesisStreamOutput
+	ToKinesisStreamOutputWithContext(context.Context) KinesisStreamOutput
+}
+
+// Settings of a Kinesis data stream.
+type KinesisStreamArgs struct {
+	// Number of shards (default 1); changed in place.
+	Shards pulumi.IntPtrInput `pulumi:"shards"`
+}
+
+func (KinesisStreamArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KinesisStream)(nil)).Elem()
+}
+
+func (i KinesisStreamArgs) ToKinesisStreamOutput() KinesisStreamOutput {
+	return i.ToKinesisStreamOutputWithContext(context.Background())
+}
+
+func (i KinesisStreamArgs) ToKinesisStreamOutputWithContext(ctx context.Context) KinesisStreamOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisStreamOutput)
+}
+
+func (i KinesisStreamArgs) ToKinesisStreamPtrOutput() KinesisStreamPtrOutput {
+	return i.ToKinesisStreamPtrOutputWithContext(context.Background())
+}
+
+func (i KinesisStreamArgs) ToKinesisStreamPtrOutputWithContext(ctx context.Context) KinesisStreamPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisStreamOutput).ToKinesisStreamPtrOutputWithContext(ctx)
+}
+
+// KinesisStreamPtrInput is an input type that accepts KinesisStreamArgs, KinesisStreamPtr and KinesisStreamPtrOutput values.
+// You can construct a concrete instance of `KinesisStreamPtrInput` via:
+//
+//	        KinesisStreamArgs{...}
+//
+//	or:
+//
+//	        nil
+type KinesisStreamPtrInput interface {
+	pulumi.Input
+
+	ToKinesisStreamPtrOutput() KinesisStreamPtrOutput
+	ToKinesisStreamPtrOutputWithContext(context.Context) KinesisStreamPtrOutput
+}
+
+type kinesisStreamPtrType KinesisStreamArgs
+
+func KinesisStreamPtr(v *KinesisStreamArgs) KinesisStreamPtrInput {
+	return (*kinesisStreamPtrType)(v)
+}
+
+func (*kinesisStreamPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KinesisStream)(nil)).Elem()
+}
+
+func (i *kinesisStreamPtrType) ToKinesisStreamPtrOutput() KinesisStreamPtrOutput {
+	return i.ToKinesisStreamPtrOutputWithContext(context.Background())
+}
+
+func (i *kinesisStreamPtrType) ToKinesisStreamPtrOutputWithContext(ctx context.Context) KinesisStreamPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KinesisStreamPtrOutput)
+}
+
+// Settings of a Kinesis data stream.
+type KinesisStreamOutput struct{ *pulumi.OutputState }
+
+func (KinesisStreamOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KinesisStream)(nil)).Elem()
+}
+
+func (o KinesisStreamOutput) ToKinesisStreamOutput() KinesisStreamOutput {
+	return o
+}
+
+func (o KinesisStreamOutput) ToKinesisStreamOutputWithContext(ctx context.Context) KinesisStreamOutput {
+	return o
+}
+
+func (o KinesisStreamOutput) ToKinesisStreamPtrOutput() KinesisStreamPtrOutput {
+	return o.ToKinesisStreamPtrOutputWithContext(context.Background())
+}
+
+func (o KinesisStreamOutput) ToKinesisStreamPtrOutputWithContext(ctx context.Context) KinesisStreamPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KinesisStream) *KinesisStream {
+		return &v
+	}).(KinesisStreamPtrOutput)
+}
+
+// Number of shards (default 1); changed in place.
+func (o KinesisStreamOutput) Shards() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KinesisStream) *int { return v.Shards }).(pulumi.IntPtrOutput)
+}
+
+type KinesisStreamPtrOutput struct{ *pulumi.OutputState }
+
+func (KinesisStreamPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KinesisStream)(nil)).Elem()
+}
+
+func (o KinesisStreamPtrOutput) ToKinesisStreamPtrOutput() KinesisStreamPtrOutput {
+	return o
+}
+
+func (o KinesisStreamPtrOutput) ToKinesisStreamPtrOutputWithContext(ctx context.Context) KinesisStreamPtrOutput {
+	return o
+}
+
+func (o KinesisStreamPtrOutput) Elem() KinesisStreamOutput {
+	return o.ApplyT(func(v *KinesisStream) KinesisStream {
+		if v != nil {
+			return *v
+		}
+		var ret KinesisStream
+		return ret
+	}).(KinesisStreamOutput)
+}
+
+// Number of shards (default 1); changed in place.
+func (o KinesisStreamPtrOutput) Shards() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *KinesisStream) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Shards
+	}).(pulumi.IntPtrOutput)
 }
 
 // A namespace (DeltaStream schema).
@@ -1235,6 +2382,175 @@ func (o QueryInfoArrayOutput) Index(i pulumi.IntInput) QueryInfoOutput {
 	}).(QueryInfoOutput)
 }
 
+// A schema registry. Credentials are never returned.
+type SchemaRegistryInfo struct {
+	// When it was created (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner string `pulumi:"owner"`
+	// `ready` or `errored`.
+	Status string `pulumi:"status"`
+	// `Confluent` or `ConfluentCloud`.
+	Type string `pulumi:"type"`
+	// When it last changed (RFC 3339).
+	UpdatedAt *string `pulumi:"updatedAt"`
+}
+
+// A schema registry. Credentials are never returned.
+type SchemaRegistryInfoOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaRegistryInfo)(nil)).Elem()
+}
+
+func (o SchemaRegistryInfoOutput) ToSchemaRegistryInfoOutput() SchemaRegistryInfoOutput {
+	return o
+}
+
+func (o SchemaRegistryInfoOutput) ToSchemaRegistryInfoOutputWithContext(ctx context.Context) SchemaRegistryInfoOutput {
+	return o
+}
+
+// When it was created (RFC 3339).
+func (o SchemaRegistryInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o SchemaRegistryInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o SchemaRegistryInfoOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// `ready` or `errored`.
+func (o SchemaRegistryInfoOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// `Confluent` or `ConfluentCloud`.
+func (o SchemaRegistryInfoOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// When it last changed (RFC 3339).
+func (o SchemaRegistryInfoOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryInfo) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+type SchemaRegistryInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SchemaRegistryInfo)(nil)).Elem()
+}
+
+func (o SchemaRegistryInfoArrayOutput) ToSchemaRegistryInfoArrayOutput() SchemaRegistryInfoArrayOutput {
+	return o
+}
+
+func (o SchemaRegistryInfoArrayOutput) ToSchemaRegistryInfoArrayOutputWithContext(ctx context.Context) SchemaRegistryInfoArrayOutput {
+	return o
+}
+
+func (o SchemaRegistryInfoArrayOutput) Index(i pulumi.IntInput) SchemaRegistryInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SchemaRegistryInfo {
+		return vs[0].([]SchemaRegistryInfo)[vs[1].(int)]
+	}).(SchemaRegistryInfoOutput)
+}
+
+// A secret. Its value is never returned.
+type SecretInfo struct {
+	// When it was created (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// What it is for.
+	Description *string `pulumi:"description"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner string `pulumi:"owner"`
+	// `ready` once DeltaStream holds it.
+	Status string `pulumi:"status"`
+	// Type, e.g. `generic_string`.
+	Type string `pulumi:"type"`
+	// When it last changed (RFC 3339).
+	UpdatedAt *string `pulumi:"updatedAt"`
+}
+
+// A secret. Its value is never returned.
+type SecretInfoOutput struct{ *pulumi.OutputState }
+
+func (SecretInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SecretInfo)(nil)).Elem()
+}
+
+func (o SecretInfoOutput) ToSecretInfoOutput() SecretInfoOutput {
+	return o
+}
+
+func (o SecretInfoOutput) ToSecretInfoOutputWithContext(ctx context.Context) SecretInfoOutput {
+	return o
+}
+
+// When it was created (RFC 3339).
+func (o SecretInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SecretInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// What it is for.
+func (o SecretInfoOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SecretInfo) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o SecretInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v SecretInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o SecretInfoOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v SecretInfo) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// `ready` once DeltaStream holds it.
+func (o SecretInfoOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v SecretInfo) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// Type, e.g. `generic_string`.
+func (o SecretInfoOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v SecretInfo) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// When it last changed (RFC 3339).
+func (o SecretInfoOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SecretInfo) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+type SecretInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (SecretInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SecretInfo)(nil)).Elem()
+}
+
+func (o SecretInfoArrayOutput) ToSecretInfoArrayOutput() SecretInfoArrayOutput {
+	return o
+}
+
+func (o SecretInfoArrayOutput) ToSecretInfoArrayOutputWithContext(ctx context.Context) SecretInfoArrayOutput {
+	return o
+}
+
+func (o SecretInfoArrayOutput) Index(i pulumi.IntInput) SecretInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SecretInfo {
+		return vs[0].([]SecretInfo)[vs[1].(int)]
+	}).(SecretInfoOutput)
+}
+
 // Connection to a Snowflake account, authenticated by key pair.
 type Snowflake struct {
 	// Account identifier.
@@ -1599,8 +2915,20 @@ func (o StoreInfoArrayOutput) Index(i pulumi.IntInput) StoreInfoOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ColumnInput)(nil)).Elem(), ColumnArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ColumnArrayInput)(nil)).Elem(), ColumnArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentCloudRegistryInput)(nil)).Elem(), ConfluentCloudRegistryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentCloudRegistryPtrInput)(nil)).Elem(), ConfluentCloudRegistryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaInput)(nil)).Elem(), ConfluentKafkaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaPtrInput)(nil)).Elem(), ConfluentKafkaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentRegistryInput)(nil)).Elem(), ConfluentRegistryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentRegistryPtrInput)(nil)).Elem(), ConfluentRegistryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInput)(nil)).Elem(), KafkaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaPtrInput)(nil)).Elem(), KafkaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KafkaTopicInput)(nil)).Elem(), KafkaTopicArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KafkaTopicPtrInput)(nil)).Elem(), KafkaTopicArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KinesisInput)(nil)).Elem(), KinesisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KinesisPtrInput)(nil)).Elem(), KinesisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KinesisStreamInput)(nil)).Elem(), KinesisStreamArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KinesisStreamPtrInput)(nil)).Elem(), KinesisStreamArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectInput)(nil)).Elem(), PipelineObjectArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectArrayInput)(nil)).Elem(), PipelineObjectArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInput)(nil)).Elem(), PostgresArgs{})
@@ -1609,10 +2937,24 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakePtrInput)(nil)).Elem(), SnowflakeArgs{})
 	pulumi.RegisterOutputType(ColumnOutput{})
 	pulumi.RegisterOutputType(ColumnArrayOutput{})
+	pulumi.RegisterOutputType(ConfluentCloudRegistryOutput{})
+	pulumi.RegisterOutputType(ConfluentCloudRegistryPtrOutput{})
+	pulumi.RegisterOutputType(ConfluentKafkaOutput{})
+	pulumi.RegisterOutputType(ConfluentKafkaPtrOutput{})
+	pulumi.RegisterOutputType(ConfluentRegistryOutput{})
+	pulumi.RegisterOutputType(ConfluentRegistryPtrOutput{})
 	pulumi.RegisterOutputType(DatabaseInfoOutput{})
 	pulumi.RegisterOutputType(DatabaseInfoArrayOutput{})
+	pulumi.RegisterOutputType(EntityInfoOutput{})
+	pulumi.RegisterOutputType(EntityInfoArrayOutput{})
 	pulumi.RegisterOutputType(KafkaOutput{})
 	pulumi.RegisterOutputType(KafkaPtrOutput{})
+	pulumi.RegisterOutputType(KafkaTopicOutput{})
+	pulumi.RegisterOutputType(KafkaTopicPtrOutput{})
+	pulumi.RegisterOutputType(KinesisOutput{})
+	pulumi.RegisterOutputType(KinesisPtrOutput{})
+	pulumi.RegisterOutputType(KinesisStreamOutput{})
+	pulumi.RegisterOutputType(KinesisStreamPtrOutput{})
 	pulumi.RegisterOutputType(NamespaceInfoOutput{})
 	pulumi.RegisterOutputType(NamespaceInfoArrayOutput{})
 	pulumi.RegisterOutputType(ObjectColumnOutput{})
@@ -1625,6 +2967,10 @@ func init() {
 	pulumi.RegisterOutputType(PostgresPtrOutput{})
 	pulumi.RegisterOutputType(QueryInfoOutput{})
 	pulumi.RegisterOutputType(QueryInfoArrayOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryInfoOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryInfoArrayOutput{})
+	pulumi.RegisterOutputType(SecretInfoOutput{})
+	pulumi.RegisterOutputType(SecretInfoArrayOutput{})
 	pulumi.RegisterOutputType(SnowflakeOutput{})
 	pulumi.RegisterOutputType(SnowflakePtrOutput{})
 	pulumi.RegisterOutputType(StoreInfoOutput{})

@@ -12,7 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+// A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
+// Snowflake.
 //
 // Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
 // attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
@@ -44,23 +45,27 @@ import (
 type Store struct {
 	pulumi.CustomResourceState
 
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	ConfluentKafka ConfluentKafkaPtrOutput `pulumi:"confluentKafka"`
 	// When the store was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
-	// Kafka settings; give exactly one of kafka, postgres, snowflake.
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Kafka KafkaPtrOutput `pulumi:"kafka"`
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	Kinesis KinesisPtrOutput `pulumi:"kinesis"`
 	// Name of the store. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner pulumi.StringOutput `pulumi:"owner"`
-	// PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Postgres PostgresPtrOutput `pulumi:"postgres"`
-	// Snowflake settings; give exactly one of kafka, postgres, snowflake.
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Snowflake SnowflakePtrOutput `pulumi:"snowflake"`
 	// Status: `ready`, or `errored` (see statusMessage).
 	Status pulumi.StringOutput `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage pulumi.StringPtrOutput `pulumi:"statusMessage"`
-	// Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.
+	// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 	Type pulumi.StringOutput `pulumi:"type"`
 	// When the store last changed (RFC 3339).
 	UpdatedAt pulumi.StringOutput `pulumi:"updatedAt"`
@@ -115,29 +120,37 @@ func StoreExists(ctx *pulumi.Context,
 }
 
 type storeArgs struct {
-	// Kafka settings; give exactly one of kafka, postgres, snowflake.
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	ConfluentKafka *ConfluentKafka `pulumi:"confluentKafka"`
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Kafka *Kafka `pulumi:"kafka"`
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	Kinesis *Kinesis `pulumi:"kinesis"`
 	// Name of the store. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner *string `pulumi:"owner"`
-	// PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Postgres *Postgres `pulumi:"postgres"`
-	// Snowflake settings; give exactly one of kafka, postgres, snowflake.
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Snowflake *Snowflake `pulumi:"snowflake"`
 }
 
 // The set of arguments for constructing a Store resource.
 type StoreArgs struct {
-	// Kafka settings; give exactly one of kafka, postgres, snowflake.
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	ConfluentKafka ConfluentKafkaPtrInput
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Kafka KafkaPtrInput
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	Kinesis KinesisPtrInput
 	// Name of the store. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner pulumi.StringPtrInput
-	// PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Postgres PostgresPtrInput
-	// Snowflake settings; give exactly one of kafka, postgres, snowflake.
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	Snowflake SnowflakePtrInput
 }
 
@@ -228,14 +241,24 @@ func (o StoreOutput) ToStoreOutputWithContext(ctx context.Context) StoreOutput {
 	return o
 }
 
+// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+func (o StoreOutput) ConfluentKafka() ConfluentKafkaPtrOutput {
+	return o.ApplyT(func(v *Store) ConfluentKafkaPtrOutput { return v.ConfluentKafka }).(ConfluentKafkaPtrOutput)
+}
+
 // When the store was created (RFC 3339).
 func (o StoreOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// Kafka settings; give exactly one of kafka, postgres, snowflake.
+// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 func (o StoreOutput) Kafka() KafkaPtrOutput {
 	return o.ApplyT(func(v *Store) KafkaPtrOutput { return v.Kafka }).(KafkaPtrOutput)
+}
+
+// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+func (o StoreOutput) Kinesis() KinesisPtrOutput {
+	return o.ApplyT(func(v *Store) KinesisPtrOutput { return v.Kinesis }).(KinesisPtrOutput)
 }
 
 // Name of the store. Case-sensitive; quoted for you.
@@ -248,12 +271,12 @@ func (o StoreOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
-// PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 func (o StoreOutput) Postgres() PostgresPtrOutput {
 	return o.ApplyT(func(v *Store) PostgresPtrOutput { return v.Postgres }).(PostgresPtrOutput)
 }
 
-// Snowflake settings; give exactly one of kafka, postgres, snowflake.
+// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 func (o StoreOutput) Snowflake() SnowflakePtrOutput {
 	return o.ApplyT(func(v *Store) SnowflakePtrOutput { return v.Snowflake }).(SnowflakePtrOutput)
 }
@@ -268,7 +291,7 @@ func (o StoreOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringPtrOutput { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.
+// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 func (o StoreOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.Type }).(pulumi.StringOutput)
 }

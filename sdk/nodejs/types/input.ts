@@ -24,6 +24,68 @@ export interface ColumnArgs {
 }
 
 /**
+ * A Confluent Cloud Schema Registry.
+ */
+export interface ConfluentCloudRegistryArgs {
+    /**
+     * API key.
+     */
+    key: pulumi.Input<string>;
+    /**
+     * API secret.
+     */
+    secret: pulumi.Input<string>;
+    /**
+     * URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+     */
+    uris: pulumi.Input<string>;
+}
+
+/**
+ * Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+ */
+export interface ConfluentKafkaArgs {
+    /**
+     * SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+     */
+    saslHashFunction: pulumi.Input<string>;
+    /**
+     * SASL password (the cluster API secret).
+     */
+    saslPassword: pulumi.Input<string>;
+    /**
+     * SASL user name (the cluster API key).
+     */
+    saslUsername: pulumi.Input<string>;
+    /**
+     * Name of a DeltaStream schema registry to use with this store.
+     */
+    schemaRegistryName?: pulumi.Input<string | undefined>;
+    /**
+     * Bootstrap servers as `host:port`, comma-separated.
+     */
+    uris: pulumi.Input<string>;
+}
+
+/**
+ * A self-managed Confluent Schema Registry.
+ */
+export interface ConfluentRegistryArgs {
+    /**
+     * Password (basic auth); give it with username.
+     */
+    password?: pulumi.Input<string | undefined>;
+    /**
+     * URL of the registry, e.g. `https://registry.example.com:8081`.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * User name (basic auth); give it with password.
+     */
+    username?: pulumi.Input<string | undefined>;
+}
+
+/**
  * Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
  */
 export interface KafkaArgs {
@@ -67,6 +129,56 @@ export interface KafkaArgs {
      * Bootstrap servers as `host:port`, comma-separated.
      */
     uris: pulumi.Input<string>;
+}
+
+/**
+ * Settings of a Kafka topic.
+ */
+export interface KafkaTopicArgs {
+    /**
+     * Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+     */
+    configs?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+     */
+    partitions?: pulumi.Input<number | undefined>;
+    /**
+     * Replication factor (default 1). A change replaces the topic.
+     */
+    replicas?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * Connection to Amazon Kinesis Data Streams.
+ */
+export interface KinesisArgs {
+    /**
+     * Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+     */
+    accessKeyId?: pulumi.Input<string | undefined>;
+    /**
+     * AWS account id that owns the streams.
+     */
+    awsAccountId: pulumi.Input<string>;
+    /**
+     * Secret access key; give it with accessKeyId.
+     */
+    secretAccessKey?: pulumi.Input<string | undefined>;
+    /**
+     * Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+     */
+    uris: pulumi.Input<string>;
+}
+
+/**
+ * Settings of a Kinesis data stream.
+ */
+export interface KinesisStreamArgs {
+    /**
+     * Number of shards (default 1); changed in place.
+     */
+    shards?: pulumi.Input<number | undefined>;
 }
 
 /**

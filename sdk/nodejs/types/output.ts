@@ -24,6 +24,68 @@ export interface Column {
 }
 
 /**
+ * A Confluent Cloud Schema Registry.
+ */
+export interface ConfluentCloudRegistry {
+    /**
+     * API key.
+     */
+    key: string;
+    /**
+     * API secret.
+     */
+    secret: string;
+    /**
+     * URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+     */
+    uris: string;
+}
+
+/**
+ * Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+ */
+export interface ConfluentKafka {
+    /**
+     * SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+     */
+    saslHashFunction: string;
+    /**
+     * SASL password (the cluster API secret).
+     */
+    saslPassword: string;
+    /**
+     * SASL user name (the cluster API key).
+     */
+    saslUsername: string;
+    /**
+     * Name of a DeltaStream schema registry to use with this store.
+     */
+    schemaRegistryName?: string;
+    /**
+     * Bootstrap servers as `host:port`, comma-separated.
+     */
+    uris: string;
+}
+
+/**
+ * A self-managed Confluent Schema Registry.
+ */
+export interface ConfluentRegistry {
+    /**
+     * Password (basic auth); give it with username.
+     */
+    password?: string;
+    /**
+     * URL of the registry, e.g. `https://registry.example.com:8081`.
+     */
+    uris: string;
+    /**
+     * User name (basic auth); give it with password.
+     */
+    username?: string;
+}
+
+/**
  * A database.
  */
 export interface DatabaseInfo {
@@ -39,6 +101,24 @@ export interface DatabaseInfo {
      * Owning role.
      */
     owner: string;
+}
+
+/**
+ * An entity of a store.
+ */
+export interface EntityInfo {
+    /**
+     * Whether it holds data (a topic, a stream, a table) rather than other entities.
+     */
+    isLeaf: boolean;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Full path in the store (the parent's path and the name).
+     */
+    path: string[];
 }
 
 /**
@@ -85,6 +165,56 @@ export interface Kafka {
      * Bootstrap servers as `host:port`, comma-separated.
      */
     uris: string;
+}
+
+/**
+ * Settings of a Kafka topic.
+ */
+export interface KafkaTopic {
+    /**
+     * Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+     */
+    configs?: {[key: string]: string};
+    /**
+     * Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+     */
+    partitions?: number;
+    /**
+     * Replication factor (default 1). A change replaces the topic.
+     */
+    replicas?: number;
+}
+
+/**
+ * Connection to Amazon Kinesis Data Streams.
+ */
+export interface Kinesis {
+    /**
+     * Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+     */
+    accessKeyId?: string;
+    /**
+     * AWS account id that owns the streams.
+     */
+    awsAccountId: string;
+    /**
+     * Secret access key; give it with accessKeyId.
+     */
+    secretAccessKey?: string;
+    /**
+     * Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+     */
+    uris: string;
+}
+
+/**
+ * Settings of a Kinesis data stream.
+ */
+export interface KinesisStream {
+    /**
+     * Number of shards (default 1); changed in place.
+     */
+    shards?: number;
 }
 
 /**
@@ -243,6 +373,70 @@ export interface QueryInfo {
      * Version under its name.
      */
     version?: number;
+}
+
+/**
+ * A schema registry. Credentials are never returned.
+ */
+export interface SchemaRegistryInfo {
+    /**
+     * When it was created (RFC 3339).
+     */
+    createdAt?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner: string;
+    /**
+     * `ready` or `errored`.
+     */
+    status: string;
+    /**
+     * `Confluent` or `ConfluentCloud`.
+     */
+    type: string;
+    /**
+     * When it last changed (RFC 3339).
+     */
+    updatedAt?: string;
+}
+
+/**
+ * A secret. Its value is never returned.
+ */
+export interface SecretInfo {
+    /**
+     * When it was created (RFC 3339).
+     */
+    createdAt?: string;
+    /**
+     * What it is for.
+     */
+    description?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner: string;
+    /**
+     * `ready` once DeltaStream holds it.
+     */
+    status: string;
+    /**
+     * Type, e.g. `generic_string`.
+     */
+    type: string;
+    /**
+     * When it last changed (RFC 3339).
+     */
+    updatedAt?: string;
 }
 
 /**

@@ -6,23 +6,32 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .application import *
 from .database import *
 from .delta_stream_object import *
+from .entity import *
 from .environment import *
 from .get_database import *
 from .get_databases import *
+from .get_entities import *
 from .get_namespace import *
 from .get_namespaces import *
 from .get_object import *
 from .get_objects import *
 from .get_queries import *
 from .get_query import *
+from .get_schema_registries import *
+from .get_schema_registry import *
+from .get_secret import *
+from .get_secrets import *
 from .get_store import *
 from .get_stores import *
 from .namespace import *
 from .pipeline import *
 from .provider import *
 from .query import *
+from .schema_registry import *
+from .secret import *
 from .store import *
 from ._inputs import *
 from . import outputs
@@ -42,12 +51,16 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_deltastream_community",
   "classes": {
+   "deltastream:index:Application": "Application",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:Entity": "Entity",
    "deltastream:index:Environment": "Environment",
    "deltastream:index:Namespace": "Namespace",
    "deltastream:index:Pipeline": "Pipeline",
    "deltastream:index:Query": "Query",
+   "deltastream:index:SchemaRegistry": "SchemaRegistry",
+   "deltastream:index:Secret": "Secret",
    "deltastream:index:Store": "Store"
   }
  }

@@ -17,8 +17,20 @@ from . import _utilities
 __all__ = [
     'ColumnArgs',
     'ColumnArgsDict',
+    'ConfluentCloudRegistryArgs',
+    'ConfluentCloudRegistryArgsDict',
+    'ConfluentKafkaArgs',
+    'ConfluentKafkaArgsDict',
+    'ConfluentRegistryArgs',
+    'ConfluentRegistryArgsDict',
     'KafkaArgs',
     'KafkaArgsDict',
+    'KafkaTopicArgs',
+    'KafkaTopicArgsDict',
+    'KinesisArgs',
+    'KinesisArgsDict',
+    'KinesisStreamArgs',
+    'KinesisStreamArgsDict',
     'PipelineObjectArgs',
     'PipelineObjectArgsDict',
     'PostgresArgs',
@@ -97,6 +109,260 @@ class ColumnArgs:
     @nullable.setter
     def nullable(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "nullable", value)
+
+
+class ConfluentCloudRegistryArgsDict(TypedDict):
+    """
+    A Confluent Cloud Schema Registry.
+    """
+    key: pulumi.Input[_builtins.str]
+    """
+    API key.
+    """
+    secret: pulumi.Input[_builtins.str]
+    """
+    API secret.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+    """
+
+@pulumi.input_type
+class ConfluentCloudRegistryArgs:
+    def __init__(__self__, *,
+                 key: pulumi.Input[_builtins.str],
+                 secret: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str]):
+        """
+        A Confluent Cloud Schema Registry.
+
+        :param pulumi.Input[_builtins.str] key: API key.
+        :param pulumi.Input[_builtins.str] secret: API secret.
+        :param pulumi.Input[_builtins.str] uris: URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+        """
+        pulumi.set(__self__, "key", key)
+        pulumi.set(__self__, "secret", secret)
+        pulumi.set(__self__, "uris", uris)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> pulumi.Input[_builtins.str]:
+        """
+        API key.
+        """
+        return pulumi.get(self, "key")
+
+    @key.setter
+    def key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> pulumi.Input[_builtins.str]:
+        """
+        API secret.
+        """
+        return pulumi.get(self, "secret")
+
+    @secret.setter
+    def secret(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+
+class ConfluentKafkaArgsDict(TypedDict):
+    """
+    Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+    """
+    sasl_hash_function: pulumi.Input[_builtins.str]
+    """
+    SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+    """
+    sasl_password: pulumi.Input[_builtins.str]
+    """
+    SASL password (the cluster API secret).
+    """
+    sasl_username: pulumi.Input[_builtins.str]
+    """
+    SASL user name (the cluster API key).
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    Bootstrap servers as `host:port`, comma-separated.
+    """
+    schema_registry_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of a DeltaStream schema registry to use with this store.
+    """
+
+@pulumi.input_type
+class ConfluentKafkaArgs:
+    def __init__(__self__, *,
+                 sasl_hash_function: pulumi.Input[_builtins.str],
+                 sasl_password: pulumi.Input[_builtins.str],
+                 sasl_username: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 schema_registry_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+
+        :param pulumi.Input[_builtins.str] sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        :param pulumi.Input[_builtins.str] sasl_password: SASL password (the cluster API secret).
+        :param pulumi.Input[_builtins.str] sasl_username: SASL user name (the cluster API key).
+        :param pulumi.Input[_builtins.str] uris: Bootstrap servers as `host:port`, comma-separated.
+        :param pulumi.Input[_builtins.str] schema_registry_name: Name of a DeltaStream schema registry to use with this store.
+        """
+        pulumi.set(__self__, "sasl_hash_function", sasl_hash_function)
+        pulumi.set(__self__, "sasl_password", sasl_password)
+        pulumi.set(__self__, "sasl_username", sasl_username)
+        pulumi.set(__self__, "uris", uris)
+        if schema_registry_name is not None:
+            pulumi.set(__self__, "schema_registry_name", schema_registry_name)
+
+    @_builtins.property
+    @pulumi.getter(name="saslHashFunction")
+    def sasl_hash_function(self) -> pulumi.Input[_builtins.str]:
+        """
+        SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        """
+        return pulumi.get(self, "sasl_hash_function")
+
+    @sasl_hash_function.setter
+    def sasl_hash_function(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "sasl_hash_function", value)
+
+    @_builtins.property
+    @pulumi.getter(name="saslPassword")
+    def sasl_password(self) -> pulumi.Input[_builtins.str]:
+        """
+        SASL password (the cluster API secret).
+        """
+        return pulumi.get(self, "sasl_password")
+
+    @sasl_password.setter
+    def sasl_password(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "sasl_password", value)
+
+    @_builtins.property
+    @pulumi.getter(name="saslUsername")
+    def sasl_username(self) -> pulumi.Input[_builtins.str]:
+        """
+        SASL user name (the cluster API key).
+        """
+        return pulumi.get(self, "sasl_username")
+
+    @sasl_username.setter
+    def sasl_username(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "sasl_username", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        Bootstrap servers as `host:port`, comma-separated.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="schemaRegistryName")
+    def schema_registry_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of a DeltaStream schema registry to use with this store.
+        """
+        return pulumi.get(self, "schema_registry_name")
+
+    @schema_registry_name.setter
+    def schema_registry_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "schema_registry_name", value)
+
+
+class ConfluentRegistryArgsDict(TypedDict):
+    """
+    A self-managed Confluent Schema Registry.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    URL of the registry, e.g. `https://registry.example.com:8081`.
+    """
+    password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Password (basic auth); give it with username.
+    """
+    username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    User name (basic auth); give it with password.
+    """
+
+@pulumi.input_type
+class ConfluentRegistryArgs:
+    def __init__(__self__, *,
+                 uris: pulumi.Input[_builtins.str],
+                 password: pulumi.Input[Optional[_builtins.str]] = None,
+                 username: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A self-managed Confluent Schema Registry.
+
+        :param pulumi.Input[_builtins.str] uris: URL of the registry, e.g. `https://registry.example.com:8081`.
+        :param pulumi.Input[_builtins.str] password: Password (basic auth); give it with username.
+        :param pulumi.Input[_builtins.str] username: User name (basic auth); give it with password.
+        """
+        pulumi.set(__self__, "uris", uris)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        URL of the registry, e.g. `https://registry.example.com:8081`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Password (basic auth); give it with username.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        User name (basic auth); give it with password.
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "username", value)
 
 
 class KafkaArgsDict(TypedDict):
@@ -309,6 +575,206 @@ class KafkaArgs:
     @tls_verify_server_hostname.setter
     def tls_verify_server_hostname(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "tls_verify_server_hostname", value)
+
+
+class KafkaTopicArgsDict(TypedDict):
+    """
+    Settings of a Kafka topic.
+    """
+    configs: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+    """
+    partitions: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+    """
+    replicas: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Replication factor (default 1). A change replaces the topic.
+    """
+
+@pulumi.input_type
+class KafkaTopicArgs:
+    def __init__(__self__, *,
+                 configs: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 partitions: pulumi.Input[Optional[_builtins.int]] = None,
+                 replicas: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Settings of a Kafka topic.
+
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] configs: Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+        :param pulumi.Input[_builtins.int] partitions: Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+        :param pulumi.Input[_builtins.int] replicas: Replication factor (default 1). A change replaces the topic.
+        """
+        if configs is not None:
+            pulumi.set(__self__, "configs", configs)
+        if partitions is not None:
+            pulumi.set(__self__, "partitions", partitions)
+        if replicas is not None:
+            pulumi.set(__self__, "replicas", replicas)
+
+    @_builtins.property
+    @pulumi.getter
+    def configs(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+        """
+        return pulumi.get(self, "configs")
+
+    @configs.setter
+    def configs(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "configs", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def partitions(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+        """
+        return pulumi.get(self, "partitions")
+
+    @partitions.setter
+    def partitions(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "partitions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Replication factor (default 1). A change replaces the topic.
+        """
+        return pulumi.get(self, "replicas")
+
+    @replicas.setter
+    def replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "replicas", value)
+
+
+class KinesisArgsDict(TypedDict):
+    """
+    Connection to Amazon Kinesis Data Streams.
+    """
+    aws_account_id: pulumi.Input[_builtins.str]
+    """
+    AWS account id that owns the streams.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+    """
+    access_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+    """
+    secret_access_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Secret access key; give it with accessKeyId.
+    """
+
+@pulumi.input_type
+class KinesisArgs:
+    def __init__(__self__, *,
+                 aws_account_id: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 access_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_access_key: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Connection to Amazon Kinesis Data Streams.
+
+        :param pulumi.Input[_builtins.str] aws_account_id: AWS account id that owns the streams.
+        :param pulumi.Input[_builtins.str] uris: Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+        :param pulumi.Input[_builtins.str] access_key_id: Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        :param pulumi.Input[_builtins.str] secret_access_key: Secret access key; give it with accessKeyId.
+        """
+        pulumi.set(__self__, "aws_account_id", aws_account_id)
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="awsAccountId")
+    def aws_account_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS account id that owns the streams.
+        """
+        return pulumi.get(self, "aws_account_id")
+
+    @aws_account_id.setter
+    def aws_account_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "aws_account_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Secret access key; give it with accessKeyId.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret_access_key", value)
+
+
+class KinesisStreamArgsDict(TypedDict):
+    """
+    Settings of a Kinesis data stream.
+    """
+    shards: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of shards (default 1); changed in place.
+    """
+
+@pulumi.input_type
+class KinesisStreamArgs:
+    def __init__(__self__, *,
+                 shards: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Settings of a Kinesis data stream.
+
+        :param pulumi.Input[_builtins.int] shards: Number of shards (default 1); changed in place.
+        """
+        if shards is not None:
+            pulumi.set(__self__, "shards", shards)
+
+    @_builtins.property
+    @pulumi.getter
+    def shards(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of shards (default 1); changed in place.
+        """
+        return pulumi.get(self, "shards")
+
+    @shards.setter
+    def shards(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "shards", value)
 
 
 class PipelineObjectArgsDict(TypedDict):

@@ -16,13 +16,22 @@ from . import _utilities
 
 __all__ = [
     'Column',
+    'ConfluentCloudRegistry',
+    'ConfluentKafka',
+    'ConfluentRegistry',
     'DatabaseInfo',
+    'EntityInfo',
     'Kafka',
+    'KafkaTopic',
+    'Kinesis',
+    'KinesisStream',
     'NamespaceInfo',
     'ObjectColumn',
     'ObjectSummary',
     'Postgres',
     'QueryInfo',
+    'SchemaRegistryInfo',
+    'SecretInfo',
     'Snowflake',
     'StoreInfo',
 ]
@@ -74,6 +83,189 @@ class Column(dict):
 
 
 @pulumi.output_type
+class ConfluentCloudRegistry(dict):
+    """
+    A Confluent Cloud Schema Registry.
+    """
+    def __init__(__self__, *,
+                 key: _builtins.str,
+                 secret: _builtins.str,
+                 uris: _builtins.str):
+        """
+        A Confluent Cloud Schema Registry.
+
+        :param _builtins.str key: API key.
+        :param _builtins.str secret: API secret.
+        :param _builtins.str uris: URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+        """
+        pulumi.set(__self__, "key", key)
+        pulumi.set(__self__, "secret", secret)
+        pulumi.set(__self__, "uris", uris)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> _builtins.str:
+        """
+        API key.
+        """
+        return pulumi.get(self, "key")
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> _builtins.str:
+        """
+        API secret.
+        """
+        return pulumi.get(self, "secret")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
+        """
+        return pulumi.get(self, "uris")
+
+
+@pulumi.output_type
+class ConfluentKafka(dict):
+    """
+    Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "saslHashFunction":
+            suggest = "sasl_hash_function"
+        elif key == "saslPassword":
+            suggest = "sasl_password"
+        elif key == "saslUsername":
+            suggest = "sasl_username"
+        elif key == "schemaRegistryName":
+            suggest = "schema_registry_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ConfluentKafka. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ConfluentKafka.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ConfluentKafka.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 sasl_hash_function: _builtins.str,
+                 sasl_password: _builtins.str,
+                 sasl_username: _builtins.str,
+                 uris: _builtins.str,
+                 schema_registry_name: Optional[_builtins.str] = None):
+        """
+        Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
+
+        :param _builtins.str sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        :param _builtins.str sasl_password: SASL password (the cluster API secret).
+        :param _builtins.str sasl_username: SASL user name (the cluster API key).
+        :param _builtins.str uris: Bootstrap servers as `host:port`, comma-separated.
+        :param _builtins.str schema_registry_name: Name of a DeltaStream schema registry to use with this store.
+        """
+        pulumi.set(__self__, "sasl_hash_function", sasl_hash_function)
+        pulumi.set(__self__, "sasl_password", sasl_password)
+        pulumi.set(__self__, "sasl_username", sasl_username)
+        pulumi.set(__self__, "uris", uris)
+        if schema_registry_name is not None:
+            pulumi.set(__self__, "schema_registry_name", schema_registry_name)
+
+    @_builtins.property
+    @pulumi.getter(name="saslHashFunction")
+    def sasl_hash_function(self) -> _builtins.str:
+        """
+        SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        """
+        return pulumi.get(self, "sasl_hash_function")
+
+    @_builtins.property
+    @pulumi.getter(name="saslPassword")
+    def sasl_password(self) -> _builtins.str:
+        """
+        SASL password (the cluster API secret).
+        """
+        return pulumi.get(self, "sasl_password")
+
+    @_builtins.property
+    @pulumi.getter(name="saslUsername")
+    def sasl_username(self) -> _builtins.str:
+        """
+        SASL user name (the cluster API key).
+        """
+        return pulumi.get(self, "sasl_username")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        Bootstrap servers as `host:port`, comma-separated.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="schemaRegistryName")
+    def schema_registry_name(self) -> Optional[_builtins.str]:
+        """
+        Name of a DeltaStream schema registry to use with this store.
+        """
+        return pulumi.get(self, "schema_registry_name")
+
+
+@pulumi.output_type
+class ConfluentRegistry(dict):
+    """
+    A self-managed Confluent Schema Registry.
+    """
+    def __init__(__self__, *,
+                 uris: _builtins.str,
+                 password: Optional[_builtins.str] = None,
+                 username: Optional[_builtins.str] = None):
+        """
+        A self-managed Confluent Schema Registry.
+
+        :param _builtins.str uris: URL of the registry, e.g. `https://registry.example.com:8081`.
+        :param _builtins.str password: Password (basic auth); give it with username.
+        :param _builtins.str username: User name (basic auth); give it with password.
+        """
+        pulumi.set(__self__, "uris", uris)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        URL of the registry, e.g. `https://registry.example.com:8081`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> Optional[_builtins.str]:
+        """
+        Password (basic auth); give it with username.
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> Optional[_builtins.str]:
+        """
+        User name (basic auth); give it with password.
+        """
+        return pulumi.get(self, "username")
+
+
+@pulumi.output_type
 class DatabaseInfo(dict):
     """
     A database.
@@ -117,6 +309,51 @@ class DatabaseInfo(dict):
         When it was created (RFC 3339).
         """
         return pulumi.get(self, "created_at")
+
+
+@pulumi.output_type
+class EntityInfo(dict):
+    """
+    An entity of a store.
+    """
+    def __init__(__self__, *,
+                 is_leaf: _builtins.bool,
+                 name: _builtins.str,
+                 path: Sequence[_builtins.str]):
+        """
+        An entity of a store.
+
+        :param _builtins.bool is_leaf: Whether it holds data (a topic, a stream, a table) rather than other entities.
+        :param _builtins.str name: Name.
+        :param Sequence[_builtins.str] path: Full path in the store (the parent's path and the name).
+        """
+        pulumi.set(__self__, "is_leaf", is_leaf)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter(name="isLeaf")
+    def is_leaf(self) -> _builtins.bool:
+        """
+        Whether it holds data (a topic, a stream, a table) rather than other entities.
+        """
+        return pulumi.get(self, "is_leaf")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> Sequence[_builtins.str]:
+        """
+        Full path in the store (the parent's path and the name).
+        """
+        return pulumi.get(self, "path")
 
 
 @pulumi.output_type
@@ -280,6 +517,157 @@ class Kafka(dict):
         Verify the broker's host name. Default: true.
         """
         return pulumi.get(self, "tls_verify_server_hostname")
+
+
+@pulumi.output_type
+class KafkaTopic(dict):
+    """
+    Settings of a Kafka topic.
+    """
+    def __init__(__self__, *,
+                 configs: Optional[Mapping[str, _builtins.str]] = None,
+                 partitions: Optional[_builtins.int] = None,
+                 replicas: Optional[_builtins.int] = None):
+        """
+        Settings of a Kafka topic.
+
+        :param Mapping[str, _builtins.str] configs: Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+        :param _builtins.int partitions: Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+        :param _builtins.int replicas: Replication factor (default 1). A change replaces the topic.
+        """
+        if configs is not None:
+            pulumi.set(__self__, "configs", configs)
+        if partitions is not None:
+            pulumi.set(__self__, "partitions", partitions)
+        if replicas is not None:
+            pulumi.set(__self__, "replicas", replicas)
+
+    @_builtins.property
+    @pulumi.getter
+    def configs(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Topic configs, e.g. `{"retention.ms": "86400000"}`; values change in place, a removed key replaces the topic.
+        """
+        return pulumi.get(self, "configs")
+
+    @_builtins.property
+    @pulumi.getter
+    def partitions(self) -> Optional[_builtins.int]:
+        """
+        Number of partitions (default 1). Raised in place; lowering it replaces the topic (Kafka cannot remove partitions).
+        """
+        return pulumi.get(self, "partitions")
+
+    @_builtins.property
+    @pulumi.getter
+    def replicas(self) -> Optional[_builtins.int]:
+        """
+        Replication factor (default 1). A change replaces the topic.
+        """
+        return pulumi.get(self, "replicas")
+
+
+@pulumi.output_type
+class Kinesis(dict):
+    """
+    Connection to Amazon Kinesis Data Streams.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "awsAccountId":
+            suggest = "aws_account_id"
+        elif key == "accessKeyId":
+            suggest = "access_key_id"
+        elif key == "secretAccessKey":
+            suggest = "secret_access_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Kinesis. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Kinesis.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Kinesis.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 aws_account_id: _builtins.str,
+                 uris: _builtins.str,
+                 access_key_id: Optional[_builtins.str] = None,
+                 secret_access_key: Optional[_builtins.str] = None):
+        """
+        Connection to Amazon Kinesis Data Streams.
+
+        :param _builtins.str aws_account_id: AWS account id that owns the streams.
+        :param _builtins.str uris: Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+        :param _builtins.str access_key_id: Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        :param _builtins.str secret_access_key: Secret access key; give it with accessKeyId.
+        """
+        pulumi.set(__self__, "aws_account_id", aws_account_id)
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="awsAccountId")
+    def aws_account_id(self) -> _builtins.str:
+        """
+        AWS account id that owns the streams.
+        """
+        return pulumi.get(self, "aws_account_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> Optional[_builtins.str]:
+        """
+        Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> Optional[_builtins.str]:
+        """
+        Secret access key; give it with accessKeyId.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+
+@pulumi.output_type
+class KinesisStream(dict):
+    """
+    Settings of a Kinesis data stream.
+    """
+    def __init__(__self__, *,
+                 shards: Optional[_builtins.int] = None):
+        """
+        Settings of a Kinesis data stream.
+
+        :param _builtins.int shards: Number of shards (default 1); changed in place.
+        """
+        if shards is not None:
+            pulumi.set(__self__, "shards", shards)
+
+    @_builtins.property
+    @pulumi.getter
+    def shards(self) -> Optional[_builtins.int]:
+        """
+        Number of shards (default 1); changed in place.
+        """
+        return pulumi.get(self, "shards")
 
 
 @pulumi.output_type
@@ -725,6 +1113,178 @@ class QueryInfo(dict):
         Version under its name.
         """
         return pulumi.get(self, "version")
+
+
+@pulumi.output_type
+class SchemaRegistryInfo(dict):
+    """
+    A schema registry. Credentials are never returned.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 type: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        A schema registry. Credentials are never returned.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str owner: Owning role.
+        :param _builtins.str status: `ready` or `errored`.
+        :param _builtins.str type: `Confluent` or `ConfluentCloud`.
+        :param _builtins.str created_at: When it was created (RFC 3339).
+        :param _builtins.str updated_at: When it last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "type", type)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `ready` or `errored`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        `Confluent` or `ConfluentCloud`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        When it last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class SecretInfo(dict):
+    """
+    A secret. Its value is never returned.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 type: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        A secret. Its value is never returned.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str owner: Owning role.
+        :param _builtins.str status: `ready` once DeltaStream holds it.
+        :param _builtins.str type: Type, e.g. `generic_string`.
+        :param _builtins.str created_at: When it was created (RFC 3339).
+        :param _builtins.str description: What it is for.
+        :param _builtins.str updated_at: When it last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "type", type)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `ready` once DeltaStream holds it.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        Type, e.g. `generic_string`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        What it is for.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        When it last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
 
 
 @pulumi.output_type

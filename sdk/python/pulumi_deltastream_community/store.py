@@ -22,7 +22,9 @@ __all__ = ['StoreArgs', 'Store']
 class StoreArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 confluent_kafka: pulumi.Input[Optional['ConfluentKafkaArgs']] = None,
                  kafka: pulumi.Input[Optional['KafkaArgs']] = None,
+                 kinesis: pulumi.Input[Optional['KinesisArgs']] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional['PostgresArgs']] = None,
                  snowflake: pulumi.Input[Optional['SnowflakeArgs']] = None):
@@ -30,14 +32,20 @@ class StoreArgs:
         The set of arguments for constructing a Store resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the store. Case-sensitive; quoted for you.
-        :param pulumi.Input['KafkaArgs'] kafka: Kafka settings; give exactly one of kafka, postgres, snowflake.
+        :param pulumi.Input['ConfluentKafkaArgs'] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input['KafkaArgs'] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input['KinesisArgs'] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input['PostgresArgs'] postgres: PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
-        :param pulumi.Input['SnowflakeArgs'] snowflake: Snowflake settings; give exactly one of kafka, postgres, snowflake.
+        :param pulumi.Input['PostgresArgs'] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input['SnowflakeArgs'] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         pulumi.set(__self__, "name", name)
+        if confluent_kafka is not None:
+            pulumi.set(__self__, "confluent_kafka", confluent_kafka)
         if kafka is not None:
             pulumi.set(__self__, "kafka", kafka)
+        if kinesis is not None:
+            pulumi.set(__self__, "kinesis", kinesis)
         if owner is not None:
             pulumi.set(__self__, "owner", owner)
         if postgres is not None:
@@ -58,16 +66,40 @@ class StoreArgs:
         pulumi.set(self, "name", value)
 
     @_builtins.property
+    @pulumi.getter(name="confluentKafka")
+    def confluent_kafka(self) -> pulumi.Input[Optional['ConfluentKafkaArgs']]:
+        """
+        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        """
+        return pulumi.get(self, "confluent_kafka")
+
+    @confluent_kafka.setter
+    def confluent_kafka(self, value: pulumi.Input[Optional['ConfluentKafkaArgs']]):
+        pulumi.set(self, "confluent_kafka", value)
+
+    @_builtins.property
     @pulumi.getter
     def kafka(self) -> pulumi.Input[Optional['KafkaArgs']]:
         """
-        Kafka settings; give exactly one of kafka, postgres, snowflake.
+        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "kafka")
 
     @kafka.setter
     def kafka(self, value: pulumi.Input[Optional['KafkaArgs']]):
         pulumi.set(self, "kafka", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kinesis(self) -> pulumi.Input[Optional['KinesisArgs']]:
+        """
+        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        """
+        return pulumi.get(self, "kinesis")
+
+    @kinesis.setter
+    def kinesis(self, value: pulumi.Input[Optional['KinesisArgs']]):
+        pulumi.set(self, "kinesis", value)
 
     @_builtins.property
     @pulumi.getter
@@ -85,7 +117,7 @@ class StoreArgs:
     @pulumi.getter
     def postgres(self) -> pulumi.Input[Optional['PostgresArgs']]:
         """
-        PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "postgres")
 
@@ -97,7 +129,7 @@ class StoreArgs:
     @pulumi.getter
     def snowflake(self) -> pulumi.Input[Optional['SnowflakeArgs']]:
         """
-        Snowflake settings; give exactly one of kafka, postgres, snowflake.
+        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "snowflake")
 
@@ -112,14 +144,17 @@ class Store(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
+                 kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']]] = None,
                  snowflake: pulumi.Input[Optional[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']]] = None,
                  __props__=None):
         """
-        A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
+        Snowflake.
 
         Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
         attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
@@ -144,11 +179,13 @@ class Store(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']] kafka: Kafka settings; give exactly one of kafka, postgres, snowflake.
+        :param pulumi.Input[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input[_builtins.str] name: Name of the store. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']] postgres: PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
-        :param pulumi.Input[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']] snowflake: Snowflake settings; give exactly one of kafka, postgres, snowflake.
+        :param pulumi.Input[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         ...
     @overload
@@ -157,7 +194,8 @@ class Store(pulumi.CustomResource):
                  args: StoreArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A store: DeltaStream's connection to Kafka, PostgreSQL or Snowflake.
+        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
+        Snowflake.
 
         Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
         attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
@@ -195,7 +233,9 @@ class Store(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
+                 kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']]] = None,
@@ -209,7 +249,9 @@ class Store(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = StoreArgs.__new__(StoreArgs)
 
+            __props__.__dict__["confluent_kafka"] = confluent_kafka
             __props__.__dict__["kafka"] = kafka
+            __props__.__dict__["kinesis"] = kinesis
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
@@ -243,8 +285,10 @@ class Store(pulumi.CustomResource):
 
         __props__ = StoreArgs.__new__(StoreArgs)
 
+        __props__.__dict__["confluent_kafka"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["kafka"] = None
+        __props__.__dict__["kinesis"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["owner"] = None
         __props__.__dict__["postgres"] = None
@@ -262,6 +306,14 @@ class Store(pulumi.CustomResource):
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Store', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
+    @pulumi.getter(name="confluentKafka")
+    def confluent_kafka(self) -> pulumi.Output[Optional['outputs.ConfluentKafka']]:
+        """
+        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        """
+        return pulumi.get(self, "confluent_kafka")
+
+    @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> pulumi.Output[_builtins.str]:
         """
@@ -273,9 +325,17 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def kafka(self) -> pulumi.Output[Optional['outputs.Kafka']]:
         """
-        Kafka settings; give exactly one of kafka, postgres, snowflake.
+        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "kafka")
+
+    @_builtins.property
+    @pulumi.getter
+    def kinesis(self) -> pulumi.Output[Optional['outputs.Kinesis']]:
+        """
+        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        """
+        return pulumi.get(self, "kinesis")
 
     @_builtins.property
     @pulumi.getter
@@ -297,7 +357,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def postgres(self) -> pulumi.Output[Optional['outputs.Postgres']]:
         """
-        PostgreSQL settings; give exactly one of kafka, postgres, snowflake.
+        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "postgres")
 
@@ -305,7 +365,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def snowflake(self) -> pulumi.Output[Optional['outputs.Snowflake']]:
         """
-        Snowflake settings; give exactly one of kafka, postgres, snowflake.
+        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         return pulumi.get(self, "snowflake")
 
@@ -329,7 +389,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def type(self) -> pulumi.Output[_builtins.str]:
         """
-        Store type as DeltaStream reports it: `Kafka`, `Postgres` or `Snowflake`.
+        Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
         """
         return pulumi.get(self, "type")
 

@@ -15,12 +15,16 @@ from ..catalog import (
     NAMESPACES,
     QUERIES,
     RELATIONS,
+    SCHEMA_REGISTRIES,
+    SECRETS,
     STORES,
     ColumnInfo,
     DatabaseRow,
     NamespaceRow,
     QueryRow,
     RelationRow,
+    SchemaRegistryRow,
+    SecretRow,
     StoreRow,
     SystemTables,
     primary_key_columns,
@@ -129,6 +133,40 @@ class QueryInfo(Model):
 
 
 @dataclass
+class SecretInfo(Model):
+    """A secret. Its value is never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("Type, e.g. `generic_string`.")
+    status: str = prop("`ready` once DeltaStream holds it.")
+    owner: str = prop("Owning role.")
+    description: str | None = prop("What it is for.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+
+@dataclass
+class SchemaRegistryInfo(Model):
+    """A schema registry. Credentials are never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("`Confluent` or `ConfluentCloud`.")
+    status: str = prop("`ready` or `errored`.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+
+@dataclass
+class EntityInfo(Model):
+    """An entity of a store."""
+
+    name: str = prop("Name.")
+    path: list[str] = prop("Full path in the store (the parent's path and the name).")
+    is_leaf: bool = prop("Whether it holds data (a topic, a stream, a table) rather than other entities.")
+
+
+@dataclass
 class ObjectWithColumns:
     """What getObject reads: a relation and its columns (one SELECT)."""
 
@@ -170,6 +208,25 @@ def _query(row: QueryRow) -> QueryInfo:
                      created_at=row.created_at, updated_at=row.updated_at)
 
 
+def _secret(row: SecretRow) -> SecretInfo:
+    return SecretInfo(name=row.name, type=row.type, status=row.status, owner=row.owner, description=row.description,
+                      created_at=row.created_at, updated_at=row.updated_at)
+
+
+def _schema_registry(row: SchemaRegistryRow) -> SchemaRegistryInfo:
+    return SchemaRegistryInfo(name=row.name, type=row.type, status=row.status, owner=row.owner,
+                              created_at=row.created_at, updated_at=row.updated_at)
+
+
+async def _fetch_entities(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[EntityInfo]:
+    """One LIST ENTITIES: the children of ``parent`` (the store's top level without one), ordered by name."""
+    parent = list(where.get("parent") or [])
+    records = (await catalog.client.execute(sql.list_entities(where["store"], parent))).records()
+    found = [EntityInfo(name=str(r.get("Name")), path=[*parent, str(r.get("Name"))], is_leaf=r.get("IsLeaf") is True)
+             for r in records]
+    return sorted(found, key=lambda e: e.name)[:limit]
+
+
 async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ObjectWithColumns]:
     found = await catalog.relation_with_columns(where["database_name"], where["schema_name"], where["name"])
     return [ObjectWithColumns(*found)] if found is not None else []
@@ -181,6 +238,9 @@ STORE = Kind("store", "stores", Kind.table(STORES), _store)
 OBJECT = Kind("object", "objects", _fetch_object, _object_with_columns)
 OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), _object)
 QUERY = Kind("query", "queries", Kind.table(QUERIES), _query, order="oldest first")
+SECRET = Kind("secret", "secrets", Kind.table(SECRETS), _secret)
+SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), _schema_registry)
+ENTITY = Kind("entity", "entities", _fetch_entities, lambda entity: entity)
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
@@ -303,6 +363,60 @@ class GetQueriesResult(Model):
     queries: list[QueryInfo] = prop("Matching queries ordered by creation time (at most 200).")
 
 
+@dataclass
+class GetSecretArgs(Model):
+    name: str = prop("Name of the secret.")
+
+
+@dataclass
+class GetSecretResult(SecretInfo):
+    """The secret (never its value)."""
+
+
+@dataclass
+class GetSecretsArgs(Model):
+    type: str | None = prop("Only secrets of this type, e.g. `generic_string`.", default=None)
+    owner: str | None = prop("Only secrets owned by this role.", default=None)
+
+
+@dataclass
+class GetSecretsResult(Model):
+    secrets: list[SecretInfo] = prop("Matching secrets ordered by name (at most 200).")
+
+
+@dataclass
+class GetSchemaRegistryArgs(Model):
+    name: str = prop("Name of the schema registry.")
+
+
+@dataclass
+class GetSchemaRegistryResult(SchemaRegistryInfo):
+    """The schema registry."""
+
+
+@dataclass
+class GetSchemaRegistriesArgs(Model):
+    type: str | None = prop("Only registries of this type: `Confluent` or `ConfluentCloud`.", default=None)
+
+
+@dataclass
+class GetSchemaRegistriesResult(Model):
+    schema_registries: list[SchemaRegistryInfo] = prop("Matching schema registries ordered by name (at most 200).")
+
+
+@dataclass
+class GetEntitiesArgs(Model):
+    store: str = prop("Store whose entities to list.")
+    parent: list[str] | None = prop("Path of the entity whose children to list (a Snowflake database, say); "
+                                    "default: the store's top level (its topics, streams or databases).",
+                                    default=None)
+
+
+@dataclass
+class GetEntitiesResult(Model):
+    entities: list[EntityInfo] = prop("The entities under parent, ordered by name (at most 200).")
+
+
 def _id_or_name(args: GetQueryArgs) -> None:
     if (args.query_id is None) == (args.name is None):
         raise InvalidInputError("give exactly one of queryId or name")
@@ -340,4 +454,17 @@ FUNCTIONS: list[Function[Any, Any]] = [
             check=_id_or_name),
     FindMany(T + "getQueries", "List queries, filtered by name and/or state, ordered by creation time; at most 200.",
              GetQueriesArgs, GetQueriesResult, QUERY, {"name": NAME, "state": Filter("current_state")}, "queries"),
+    FindOne(T + "getSecret", "Look up an existing secret by name (never its value).",
+            GetSecretArgs, GetSecretResult, SECRET, {"name": NAME}),
+    FindMany(T + "getSecrets", "List secrets, filtered by type and/or owner, ordered by name; at most 200.",
+             GetSecretsArgs, GetSecretsResult, SECRET, {"type": Filter("type"), "owner": Filter("owner")}, "secrets"),
+    FindOne(T + "getSchemaRegistry", "Look up an existing schema registry by name (never its credentials).",
+            GetSchemaRegistryArgs, GetSchemaRegistryResult, SCHEMA_REGISTRY, {"name": NAME}),
+    FindMany(T + "getSchemaRegistries", "List schema registries, filtered by type, ordered by name; at most 200.",
+             GetSchemaRegistriesArgs, GetSchemaRegistriesResult, SCHEMA_REGISTRY, {"type": Filter("type")},
+             "schema_registries"),
+    FindMany(T + "getEntities", "List the entities of a store (topics, streams, databases), or the children of one "
+             "of them, with one LIST ENTITIES, ordered by name; at most 200.",
+             GetEntitiesArgs, GetEntitiesResult, ENTITY, {"store": Filter("store"), "parent": Filter("parent")},
+             "entities"),
 ]
