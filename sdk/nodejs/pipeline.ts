@@ -6,7 +6,7 @@ import * as inputs from "./types/input";
 import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
-import {DeltaStreamObject, Query} from "./index";
+import {DeltaStreamObject, Entity, Query} from "./index";
 
 /**
  * A stream-processing pipeline in one declaration: source objects, a sink object
@@ -84,6 +84,10 @@ export class Pipeline extends pulumi.ComponentResource {
      * The sources' object resources.
      */
     declare public /*out*/ readonly sourceObjects: pulumi.Output<DeltaStreamObject[]>;
+    /**
+     * The topics createTopics made (sources, then the sink); empty without it.
+     */
+    declare public /*out*/ readonly topics: pulumi.Output<Entity[]>;
 
     /**
      * Create a Pipeline resource with the given unique name, arguments, and options.
@@ -113,12 +117,15 @@ export class Pipeline extends pulumi.ComponentResource {
             }
             resourceInputs["createDatabase"] = args?.createDatabase;
             resourceInputs["createNamespace"] = args?.createNamespace;
+            resourceInputs["createTopics"] = args?.createTopics;
             resourceInputs["database"] = args?.database;
             resourceInputs["namespace"] = args?.namespace;
             resourceInputs["queryName"] = args?.queryName;
             resourceInputs["sink"] = args?.sink;
             resourceInputs["sources"] = args?.sources;
             resourceInputs["store"] = args?.store;
+            resourceInputs["topicPartitions"] = args?.topicPartitions;
+            resourceInputs["topicReplicas"] = args?.topicReplicas;
             resourceInputs["transform"] = args?.transform;
             resourceInputs["version"] = args?.version;
             resourceInputs["databaseName"] = undefined /*out*/;
@@ -131,6 +138,7 @@ export class Pipeline extends pulumi.ComponentResource {
             resourceInputs["sinkObject"] = undefined /*out*/;
             resourceInputs["sourceFqns"] = undefined /*out*/;
             resourceInputs["sourceObjects"] = undefined /*out*/;
+            resourceInputs["topics"] = undefined /*out*/;
         } else {
             resourceInputs["databaseName"] = undefined /*out*/;
             resourceInputs["namespaceName"] = undefined /*out*/;
@@ -142,6 +150,7 @@ export class Pipeline extends pulumi.ComponentResource {
             resourceInputs["sinkObject"] = undefined /*out*/;
             resourceInputs["sourceFqns"] = undefined /*out*/;
             resourceInputs["sourceObjects"] = undefined /*out*/;
+            resourceInputs["topics"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Pipeline.__pulumiType, name, resourceInputs, opts, true /*remote*/);
@@ -160,6 +169,10 @@ export interface PipelineArgs {
      * Create the namespace instead of using an existing one.
      */
     createNamespace?: pulumi.Input<boolean | undefined>;
+    /**
+     * Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
+     */
+    createTopics?: pulumi.Input<boolean | undefined>;
     /**
      * Database of the pipeline (created when createDatabase is true).
      */
@@ -184,6 +197,14 @@ export interface PipelineArgs {
      * Store holding the entities of the sources and the sink.
      */
     store: pulumi.Input<string>;
+    /**
+     * Partitions of the topics createTopics makes (default 1).
+     */
+    topicPartitions?: pulumi.Input<number | undefined>;
+    /**
+     * Replication factor of the topics createTopics makes (default 1).
+     */
+    topicReplicas?: pulumi.Input<number | undefined>;
     /**
      * The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
      */

@@ -48,6 +48,12 @@ class PipelineInputs(Model):
                                   default=None)
     version: int = prop("Version of the transformation. Raising it starts a query with the new transform and "
                         "then terminates the old one (create-before-delete); the objects stay.", default=1)
+    create_topics: bool = prop("Create each object's topic (an Entity named after the object's entity, or the "
+                               "object) in the store before the object, so one component takes a Kafka store from "
+                               "empty to a running query.", default=False)
+    topic_partitions: int | None = prop("Partitions of the topics createTopics makes (default 1).", default=None)
+    topic_replicas: int | None = prop("Replication factor of the topics createTopics makes (default 1).",
+                                      default=None)
 
 
 @dataclass
@@ -64,7 +70,9 @@ class PipelineOutputs(Model):
 #: Outputs that are the child resources themselves: name -> (resource token, is a list, description).
 RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resource."),
                     "sinkObject": ("deltastream:index:DeltaStreamObject", False, "The sink's object resource."),
-                    "sourceObjects": ("deltastream:index:DeltaStreamObject", True, "The sources' object resources.")}
+                    "sourceObjects": ("deltastream:index:DeltaStreamObject", True, "The sources' object resources."),
+                    "topics": ("deltastream:index:Entity", True, "The topics createTopics made (sources, then the "
+                                                                 "sink); empty without it.")}
 
 
 def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
@@ -80,6 +88,11 @@ def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
                 failures.append(("transform", f"transform {exc}"))
     if isinstance(inputs.version, int) and inputs.version < 1:
         failures.append(("version", "version starts at 1"))
+    for key, value in (("topicPartitions", inputs.topic_partitions), ("topicReplicas", inputs.topic_replicas)):
+        if isinstance(value, int) and value < 1:
+            failures.append((key, f"{key} must be at least 1, not {value}"))
+        if value is not None and inputs.create_topics is False:
+            failures.append((key, f"{key} applies to the topics createTopics makes: set createTopics: true"))
     if isinstance(inputs.sources, list):
         if not inputs.sources:
             failures.append(("sources", "a pipeline needs at least one source"))

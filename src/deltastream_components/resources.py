@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 
 from deltastream_provider.resources.database import DatabaseState
+from deltastream_provider.resources.entity import EntityState
 from deltastream_provider.resources.namespace import NamespaceState
 from deltastream_provider.resources.object import ObjectState
 from deltastream_provider.resources.query import QueryState
@@ -28,7 +29,7 @@ class Pipeline(pulumi.ComponentResource):
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.token, name, {}, opts)
         args = typed_inputs(PipelineInputs, inputs, ("sources", "sink", "version", "createDatabase",
-                                                     "createNamespace"))
+                                                     "createNamespace", "createTopics"))
         child = pulumi.ResourceOptions(parent=self)
         database: Any = inputs["database"]
         if args.create_database:
@@ -39,8 +40,22 @@ class Pipeline(pulumi.ComponentResource):
             namespace = Child("deltastream:index:Namespace", f"{name}-namespace",
                               {"database": database, "name": namespace}, NamespaceState, child).output("name")
 
+        topics: list[Child] = []
+
+        def topic(spec: PipelineObject) -> Any:
+            """The object's topic, created first when asked: the object then names it (and so depends on it)."""
+            if not args.create_topics:
+                return spec.entity
+            kafka = {"partitions": inputs.get("topicPartitions") or 1, "replicas": inputs.get("topicReplicas") or 1}
+            entity = Child("deltastream:index:Entity", f"{name}-{spec.name}-topic",
+                           {"store": inputs["store"], "path": [spec.entity or spec.name], "kafka": kafka},
+                           EntityState, child)
+            topics.append(entity)
+            return entity.output("name")
+
         def relation(spec: PipelineObject) -> Child:
-            props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props()}
+            props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props(),
+                     "entity": topic(spec)}
             return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
 
         sources = [relation(spec) for spec in args.sources]
@@ -57,6 +72,7 @@ class Pipeline(pulumi.ComponentResource):
             "sourceFqns": pulumi.Output.all(*[s.output("fqn") for s in sources]),
             "sinkFqn": sink.output("fqn"), "queryId": query.output("queryId"), "queryState": query.output("state"),
             "queryVersion": args.version, "query": query, "sinkObject": sink, "sourceObjects": sources,
+            "topics": topics,
         }
         self.register_outputs(self.outputs)
 

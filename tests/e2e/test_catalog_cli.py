@@ -90,7 +90,8 @@ END APPLICATION;""")
                                          ("SchemaRegistry", "outside-registry", f"{p}_outside"),
                                          ("Entity", "outside-topic", f"{p}_kafka/outside"),
                                          ("Application", "outside-app", outside_app)):
-            stack.run("import", f"deltastream:index:{type_}", name, resource_id, "--yes", "--protect=false", "--generate-code=false")
+            stack.run("import", f"deltastream:index:{type_}", name, resource_id, "--yes", "--protect=false",
+                      "--generate-code=false")
         imported = {r["urn"].split("::")[-1]: r for r in stack.state()["deployment"]["resources"]}
         assert imported["outside-topic"]["outputs"]["partitions"] == 2
         assert imported["outside-registry"]["outputs"]["type"] == "Confluent"

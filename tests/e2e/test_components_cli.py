@@ -106,3 +106,35 @@ def test_component_inputs_are_validated_with_property_names(stack: Stack, local:
     for message in expected:
         assert message in text, f"{message!r} missing from:\n{text[-3000:]}"
     assert sql(local, 'SELECT name FROM deltastream.sys."databases";') == []  # nothing was created
+
+
+def test_pipeline_creates_its_topics_from_an_empty_store(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(yaml_program("""  kafka:
+    type: deltastream:index:Store
+    properties: { name: empty, kafka: { uris: "b:9092", saslHashFunction: NONE } }
+  clicks:
+    type: deltastream:index:Pipeline
+    properties:
+      database: shop
+      createDatabase: true
+      store: ${kafka.name}
+      createTopics: true
+      topicPartitions: 3
+      sources: [ { name: raw, entity: clicks_raw, columns: [ { name: id, type: BIGINT } ] } ]
+      sink: { name: clean, columns: [ { name: id, type: BIGINT } ] }
+      transform: SELECT id FROM raw
+""", outputs="""  state: ${clicks.queryState}
+  topics: ${clicks.topics}
+"""))
+    stack.run("stack", "init", "dev")
+    stack.up()
+    assert stack.outputs()["state"] == "running"
+    assert sql(local, 'LIST ENTITIES IN STORE "empty";') == [["clean", "true"], ["clicks_raw", "true"]]
+    topics = stack.resources("deltastream:index:Entity")
+    assert sorted(t["outputs"]["partitions"] for t in topics) == [3, 3]
+    objects = {o["outputs"]["name"]: o for o in stack.resources("deltastream:index:DeltaStreamObject")}
+    assert objects["raw"]["outputs"]["entity"] == "clicks_raw"
+    assert all(any(t["urn"] in o["dependencies"] for t in topics) for o in objects.values()), "object before topic"
+    stack.preview("--expect-no-changes")
+    stack.run("destroy", "--yes")
+    assert sql(local, 'SELECT name FROM deltastream.sys."stores";') == []

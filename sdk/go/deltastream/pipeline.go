@@ -60,6 +60,8 @@ type Pipeline struct {
 	SourceFqns pulumi.StringArrayOutput `pulumi:"sourceFqns"`
 	// The sources' object resources.
 	SourceObjects DeltaStreamObjectArrayOutput `pulumi:"sourceObjects"`
+	// The topics createTopics made (sources, then the sink); empty without it.
+	Topics EntityArrayOutput `pulumi:"topics"`
 }
 
 // NewPipeline registers a new resource with the given unique name, arguments, and options.
@@ -98,6 +100,8 @@ type pipelineArgs struct {
 	CreateDatabase *bool `pulumi:"createDatabase"`
 	// Create the namespace instead of using an existing one.
 	CreateNamespace *bool `pulumi:"createNamespace"`
+	// Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
+	CreateTopics *bool `pulumi:"createTopics"`
 	// Database of the pipeline (created when createDatabase is true).
 	Database string `pulumi:"database"`
 	// Namespace of the pipeline (created when createNamespace is true).
@@ -110,6 +114,10 @@ type pipelineArgs struct {
 	Sources []PipelineObject `pulumi:"sources"`
 	// Store holding the entities of the sources and the sink.
 	Store string `pulumi:"store"`
+	// Partitions of the topics createTopics makes (default 1).
+	TopicPartitions *int `pulumi:"topicPartitions"`
+	// Replication factor of the topics createTopics makes (default 1).
+	TopicReplicas *int `pulumi:"topicReplicas"`
 	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
 	Transform string `pulumi:"transform"`
 	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
@@ -122,6 +130,8 @@ type PipelineArgs struct {
 	CreateDatabase pulumi.BoolPtrInput
 	// Create the namespace instead of using an existing one.
 	CreateNamespace pulumi.BoolPtrInput
+	// Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
+	CreateTopics pulumi.BoolPtrInput
 	// Database of the pipeline (created when createDatabase is true).
 	Database pulumi.StringInput
 	// Namespace of the pipeline (created when createNamespace is true).
@@ -134,6 +144,10 @@ type PipelineArgs struct {
 	Sources PipelineObjectArrayInput
 	// Store holding the entities of the sources and the sink.
 	Store pulumi.StringInput
+	// Partitions of the topics createTopics makes (default 1).
+	TopicPartitions pulumi.IntPtrInput
+	// Replication factor of the topics createTopics makes (default 1).
+	TopicReplicas pulumi.IntPtrInput
 	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
 	Transform pulumi.StringInput
 	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
@@ -275,6 +289,11 @@ func (o PipelineOutput) SourceFqns() pulumi.StringArrayOutput {
 // The sources' object resources.
 func (o PipelineOutput) SourceObjects() DeltaStreamObjectArrayOutput {
 	return o.ApplyT(func(v *Pipeline) DeltaStreamObjectArrayOutput { return v.SourceObjects }).(DeltaStreamObjectArrayOutput)
+}
+
+// The topics createTopics made (sources, then the sink); empty without it.
+func (o PipelineOutput) Topics() EntityArrayOutput {
+	return o.ApplyT(func(v *Pipeline) EntityArrayOutput { return v.Topics }).(EntityArrayOutput)
 }
 
 type PipelineArrayOutput struct{ *pulumi.OutputState }

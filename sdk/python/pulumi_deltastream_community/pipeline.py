@@ -16,6 +16,7 @@ from . import _utilities
 from . import outputs
 from ._inputs import *
 from .delta_stream_object import DeltaStreamObject
+from .entity import Entity
 from .query import Query
 
 __all__ = ['PipelineArgs', 'Pipeline']
@@ -30,8 +31,11 @@ class PipelineArgs:
                  transform: pulumi.Input[_builtins.str],
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
+                 create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  query_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
+                 topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None):
         """
         The set of arguments for constructing a Pipeline resource.
@@ -43,8 +47,11 @@ class PipelineArgs:
         :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
         :param pulumi.Input[_builtins.bool] create_database: Create the database instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
+        :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
         :param pulumi.Input[_builtins.str] query_name: Name DeltaStream records for the query. Default: the component's name.
+        :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
+        :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
         """
         pulumi.set(__self__, "database", database)
@@ -56,10 +63,16 @@ class PipelineArgs:
             pulumi.set(__self__, "create_database", create_database)
         if create_namespace is not None:
             pulumi.set(__self__, "create_namespace", create_namespace)
+        if create_topics is not None:
+            pulumi.set(__self__, "create_topics", create_topics)
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
         if query_name is not None:
             pulumi.set(__self__, "query_name", query_name)
+        if topic_partitions is not None:
+            pulumi.set(__self__, "topic_partitions", topic_partitions)
+        if topic_replicas is not None:
+            pulumi.set(__self__, "topic_replicas", topic_replicas)
         if version is not None:
             pulumi.set(__self__, "version", version)
 
@@ -148,6 +161,18 @@ class PipelineArgs:
         pulumi.set(self, "create_namespace", value)
 
     @_builtins.property
+    @pulumi.getter(name="createTopics")
+    def create_topics(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
+        """
+        return pulumi.get(self, "create_topics")
+
+    @create_topics.setter
+    def create_topics(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "create_topics", value)
+
+    @_builtins.property
     @pulumi.getter
     def namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -172,6 +197,30 @@ class PipelineArgs:
         pulumi.set(self, "query_name", value)
 
     @_builtins.property
+    @pulumi.getter(name="topicPartitions")
+    def topic_partitions(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Partitions of the topics createTopics makes (default 1).
+        """
+        return pulumi.get(self, "topic_partitions")
+
+    @topic_partitions.setter
+    def topic_partitions(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "topic_partitions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="topicReplicas")
+    def topic_replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Replication factor of the topics createTopics makes (default 1).
+        """
+        return pulumi.get(self, "topic_replicas")
+
+    @topic_replicas.setter
+    def topic_replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "topic_replicas", value)
+
+    @_builtins.property
     @pulumi.getter
     def version(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -192,12 +241,15 @@ class Pipeline(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
+                 create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  query_name: pulumi.Input[Optional[_builtins.str]] = None,
                  sink: pulumi.Input[Optional[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]] = None,
                  sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]]]] = None,
                  store: pulumi.Input[Optional[_builtins.str]] = None,
+                 topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
+                 topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
                  transform: pulumi.Input[Optional[_builtins.str]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -223,12 +275,15 @@ class Pipeline(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] create_database: Create the database instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
+        :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] database: Database of the pipeline (created when createDatabase is true).
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
         :param pulumi.Input[_builtins.str] query_name: Name DeltaStream records for the query. Default: the component's name.
         :param pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']] sink: Object the transformation writes.
         :param pulumi.Input[Sequence[pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]]] sources: Objects the transformation reads.
         :param pulumi.Input[_builtins.str] store: Store holding the entities of the sources and the sink.
+        :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
+        :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
         :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
         """
@@ -273,12 +328,15 @@ class Pipeline(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
+                 create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  query_name: pulumi.Input[Optional[_builtins.str]] = None,
                  sink: pulumi.Input[Optional[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]] = None,
                  sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]]]] = None,
                  store: pulumi.Input[Optional[_builtins.str]] = None,
+                 topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
+                 topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
                  transform: pulumi.Input[Optional[_builtins.str]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -294,6 +352,7 @@ class Pipeline(pulumi.ComponentResource):
 
             __props__.__dict__["create_database"] = create_database
             __props__.__dict__["create_namespace"] = create_namespace
+            __props__.__dict__["create_topics"] = create_topics
             if database is None and not opts.urn:
                 raise TypeError("Missing required property 'database'")
             __props__.__dict__["database"] = database
@@ -308,6 +367,8 @@ class Pipeline(pulumi.ComponentResource):
             if store is None and not opts.urn:
                 raise TypeError("Missing required property 'store'")
             __props__.__dict__["store"] = store
+            __props__.__dict__["topic_partitions"] = topic_partitions
+            __props__.__dict__["topic_replicas"] = topic_replicas
             if transform is None and not opts.urn:
                 raise TypeError("Missing required property 'transform'")
             __props__.__dict__["transform"] = transform
@@ -322,6 +383,7 @@ class Pipeline(pulumi.ComponentResource):
             __props__.__dict__["sink_object"] = None
             __props__.__dict__["source_fqns"] = None
             __props__.__dict__["source_objects"] = None
+            __props__.__dict__["topics"] = None
         super(Pipeline, __self__).__init__(
             'deltastream:index:Pipeline',
             resource_name,
@@ -408,4 +470,12 @@ class Pipeline(pulumi.ComponentResource):
         The sources' object resources.
         """
         return pulumi.get(self, "source_objects")
+
+    @_builtins.property
+    @pulumi.getter
+    def topics(self) -> pulumi.Output[Sequence['Entity']]:
+        """
+        The topics createTopics made (sources, then the sink); empty without it.
+        """
+        return pulumi.get(self, "topics")
 
