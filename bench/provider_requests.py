@@ -22,6 +22,10 @@ KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAI
 OBJ = {"database": "db", "namespace": "public", "name": "src", "kind": "stream", "store": "events",
        "columns": [{"name": "id", "type": "BIGINT"}]}
 SQL = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
+APP = {"sql": f"BEGIN APPLICATION app {SQL}; END APPLICATION;"}
+SECRET = {"name": "token", "secretString": "v1"}
+REGISTRY = {"name": "registry", "confluent": {"uris": "https://r1"}}
+TOPIC = {"store": "events", "path": ["orders"], "kafka": {"partitions": 1}}
 
 
 async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[str, int, str, float]]:
@@ -56,6 +60,17 @@ async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[st
     await op("Query read", harness.read(T + "Query", qid, query, {"sql": SQL}))
     await op("Check / Diff / preview (any)", harness.create(T + "DeltaStreamObject", OBJ, preview=True))
     await op("Query delete", harness.delete(T + "Query", qid, query))
+    app_id, app = await op("Application create", harness.create(T + "Application", APP))
+    await op("Application read", harness.read(T + "Application", app_id, app, APP))
+    await op("Application delete", harness.delete(T + "Application", app_id, app))
+    for kind, inputs, changed, resource_id in (
+            ("Secret", SECRET, {**SECRET, "secretString": "v2"}, "token"),
+            ("SchemaRegistry", REGISTRY, {**REGISTRY, "confluent": {"uris": "https://r2"}}, "registry"),
+            ("Entity", TOPIC, {**TOPIC, "kafka": {"partitions": 2}}, "events/orders")):
+        _, state = await op(f"{kind} create", harness.create(T + kind, inputs))
+        await op(f"{kind} read", harness.read(T + kind, resource_id, state, inputs))
+        state = await op(f"{kind} update", harness.update(T + kind, resource_id, state, changed))
+        await op(f"{kind} delete", harness.delete(T + kind, resource_id, state))
     await harness.delete(T + "DeltaStreamObject", "db/public/dst", dst)
     await op("Object delete", harness.delete(T + "DeltaStreamObject", "db/public/src", src))
     await op("Store delete", harness.delete(T + "Store", "events", store))

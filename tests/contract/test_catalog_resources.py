@@ -268,11 +268,3 @@ async def test_application_check_refuses_a_second_statement(provider: Harness) -
     _, failures = await provider.check(APP, {"sql": "INSERT INTO a SELECT * FROM b"})
     assert "BEGIN APPLICATION" in failures["sql"]
 
-
-async def test_application_lost_answer_adopts_the_one_it_started(provider: Harness, local: BackgroundServer,
-                                                                client: DeltaStreamClient) -> None:
-    await objects(provider, "src", "a", "b")
-    local.server.knobs.update({"fail": [{"pattern": "^BEGIN APPLICATION", "fault": "drop_after"}]})
-    resource_id, state = await provider.create(APP, {"sql": APP_SQL})
-    running = (await client.execute(sql.select("queries", ["id"], {"name": "fanout"}))).records()
-    assert [r["id"] for r in running] == [resource_id] and state["state"] == "running"

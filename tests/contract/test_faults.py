@@ -113,3 +113,31 @@ async def test_a_failing_describe_store_is_reported_not_read_as_drift(provider: 
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await provider.read(STORE, "events", state, KAFKA)
     assert "backend down" in error.value.details()
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+@pytest.mark.parametrize("resource, inputs, pattern, statement", [
+    ("Secret", {"name": "token", "secretString": "v"}, r"^CREATE SECRET", "CreateSecret"),
+    ("SchemaRegistry", {"name": "registry", "confluent": {"uris": "https://r"}}, r"^CREATE SCHEMA_REGISTRY",
+     "CreateSchemaRegistry"),
+    ("Entity", {"store": "events", "path": ["orders"], "kafka": {"partitions": 2}}, r"^CREATE ENTITY",
+     "CreateEntity"),
+])
+async def test_catalog_creates_settle_by_reading(provider: Harness, local: BackgroundServer, kind: str, resource: str,
+                                                 inputs: dict[str, object], pattern: str, statement: str) -> None:
+    await provider.create(STORE, KAFKA)
+    fault(local, pattern, kind)
+    resource_id, state = await provider.create(f"deltastream:index:{resource}", inputs)
+    assert resource_id and ran(local, statement) == 1  # a lost answer is read, never a second CREATE
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_application_create_adopts_the_one_it_started_or_starts_one(
+        provider: Harness, local: BackgroundServer, client: DeltaStreamClient, kind: str) -> None:
+    await queries(provider)
+    fault(local, r"^BEGIN APPLICATION", kind)
+    resource_id, state = await provider.create("deltastream:index:Application",
+                                               {"sql": f"BEGIN APPLICATION copy {INSERT}; END APPLICATION;"})
+    rows = (await client.execute(sql.select("queries", ["id", "current_state"]))).rows
+    assert rows == ((resource_id, "running"),), "exactly one application, and it is the one in state"
+    assert ran(local, "BeginApplication") == 1 and state["sinks"] == ['"db"."public"."dst"']

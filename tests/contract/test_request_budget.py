@@ -12,7 +12,12 @@ BUDGET = {
     "Store create": 2, "Store read": 2, "Store update": 2,
     "Object create": 2, "Object read": 1,  # CREATE and a SELECT of the relation with its columns (store type known)
     "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,
-    "Query delete": 3, "Object delete": 2, "Store delete": 2, "Namespace delete": 2, "Database delete": 2,
+    "Query delete": 3,
+    "Application create": 3, "Application read": 1, "Application delete": 3,  # DESCRIBE, BEGIN APPLICATION, SELECT
+    "Secret create": 2, "Secret read": 1, "Secret update": 2, "Secret delete": 2,
+    "SchemaRegistry create": 2, "SchemaRegistry read": 1, "SchemaRegistry update": 2, "SchemaRegistry delete": 2,
+    "Entity create": 2, "Entity read": 1, "Entity update": 2, "Entity delete": 2,  # the statement, a DESCRIBE ENTITY
+    "Object delete": 2, "Store delete": 2, "Namespace delete": 2, "Database delete": 2,
 }
 
 
