@@ -127,7 +127,7 @@ async def test_catalog_creates_settle_by_reading(provider: Harness, local: Backg
                                                  inputs: dict[str, object], pattern: str, statement: str) -> None:
     await provider.create(STORE, KAFKA)
     fault(local, pattern, kind)
-    resource_id, state = await provider.create(f"deltastream:index:{resource}", inputs)
+    resource_id, _ = await provider.create(f"deltastream:index:{resource}", inputs)
     assert resource_id and ran(local, statement) == 1  # a lost answer is read, never a second CREATE
 
 
