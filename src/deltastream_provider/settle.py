@@ -16,7 +16,7 @@ from .catalog import SystemTables
 from .client import DeltaStreamClient
 from .errors import InputError
 from .ids import format_id
-from .resources.query import CLOCK_SKEW, newest_live_query
+from .resources.running import CLOCK_SKEW, newest_live_query
 from .values import parse_timestamp
 
 PREFIX = "deltastream:index:"

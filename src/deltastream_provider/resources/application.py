@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from .. import sql
 from ..catalog import QueryRow
 from ..docs import examples
-from ..errors import InvalidInputError, NotFoundError, PlanError, SqlTextError
+from ..errors import InvalidInputError, NotFoundError, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
-from ..query_text import application, same_statement
-from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, send_until_settled
-from .query import STOPPED, change_summary, newest_live_query, running, terminate, terminate_until_stopped
-
-IMMUTABLE = ("sql", "database", "namespace")
+from ..query_text import application
+from .base import Context, check_identifier
+from .running import Continuous, fqn, plan, session_of, start
 
 
 @dataclass
@@ -48,10 +41,6 @@ class ApplicationState(ApplicationInputs):
                                    default=None)
     created_at: str | None = prop("When the application was started (RFC 3339).", default=None)
     updated_at: str | None = prop("When the application last changed state (RFC 3339).", default=None)
-
-
-def _fqn(ref: dict[str, Any]) -> str:
-    return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
 
 
 _EXAMPLES = examples("One application fanning a stream out to two sinks",
@@ -87,7 +76,7 @@ END APPLICATION;`, pageviews.Fqn, mobile.Fqn, desktop.Fqn),
         END APPLICATION;''')
 
 
-class Application(Resource[ApplicationInputs, ApplicationState]):
+class Application(Continuous[ApplicationInputs, ApplicationState]):
     token = "deltastream:index:Application"
     description = f"""A streaming application: several statements launched and run as one query, reading each
 source once. Virtual relations (`CREATE VIRTUAL STREAM virtual.public.x AS SELECT ...`) exist only inside it.
@@ -110,6 +99,10 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     inputs = ApplicationInputs
     state = ApplicationState
     always_set = ("owner", "applicationId", "name", "state", "sources", "sinks", "createdAt", "updatedAt")
+    kind = "application"
+    immutable = ("sql", "database", "namespace")
+    advice = ("To run different SQL, declare a new Application resource (a new resource name, and a new application "
+              "name in the SQL) and remove this one; Pulumi then starts the new one and terminates the old one.")
 
     def check(self, inputs: ApplicationInputs) -> list[tuple[str, str]]:
         failures = (check_identifier("database", inputs.database) + check_identifier("namespace", inputs.namespace)
@@ -123,54 +116,17 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
             failures.append(("database", "namespace needs database: set database too"))
         return failures
 
-    def diff(self, olds: ApplicationInputs, news: ApplicationInputs, state: ApplicationState) -> Diff:
-        new_sql = news.sql
-        if isinstance(olds.sql, str) and isinstance(new_sql, str) and same_statement(olds.sql, new_sql):
-            new_sql = olds.sql
-        result = super().diff(olds, dataclasses.replace(news, sql=new_sql), state)
-        if new_sql is UNKNOWN:  # it names something being replaced: it is replaced with it
-            result.replaces = sorted(set(result.replaces) | {"sql"})
-            result.changes = sorted(set(result.changes) | {"sql"})
-        frozen = [key for key in result.changes if key in IMMUTABLE and not (key == "sql" and new_sql is UNKNOWN)]
-        if frozen:
-            message = [f"application {state.name or ''} is immutable and its {', '.join(frozen)} changed."]
-            if "sql" in frozen and isinstance(news.sql, str):
-                message.append(change_summary(str(olds.sql or ""), news.sql))
-            message.append("To run different SQL, declare a new Application resource (a new resource name, and a new "
-                           "application name in the SQL) and remove this one; Pulumi then starts the new one and "
-                           "terminates the old one.")
-            raise PlanError("\n".join(message))
-        if state.state in STOPPED and not result.changes:
-            result.changes, result.replaces = ["state"], ["state"]
-        return result
-
-    def _session(self, inputs: ApplicationInputs) -> Session:
-        return Session(role=inputs.owner, database=inputs.database,
-                       schema=inputs.namespace or ("public" if inputs.database else None))
+    def label(self, state: ApplicationState) -> str:
+        return state.name or ""
 
     async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
-        session = self._session(inputs)
+        session = session_of(inputs.database, inputs.namespace, inputs.owner)
         text = application(inputs.sql)
         statement = sql.raw(text.text)
-        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
-        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
-        sent_at = dt.datetime.now(dt.UTC)
-        outcome = await send_until_settled(
-            ctx, statement, lambda: newest_live_query(ctx.catalog, statement, text.name, since=sent_at), session)
-        if isinstance(outcome, QueryRow):
-            app_id: str | None = outcome.id
-        else:
-            found = outcome.records() if outcome is not None else []
-            app_id = next((r["name"] for r in found if r.get("type") == "query"), None)
-        if app_id is None:
-            raise InvalidInputError("DeltaStream started no application for this SQL (no query artifact in the answer)")
-        try:
-            row = await ctx.wait_until(lambda: running(ctx, app_id), f"application {text.name!r} to run")
-        except Exception:
-            await terminate(ctx, app_id)
-            raise
-        return app_id, self._state(inputs, row, [_fqn(s) for s in plan.get("sources") or []],
-                                   [_fqn(s) for s in plan.get("sinks") or []])
+        found = await plan(ctx, statement, session)
+        row = await start(ctx, statement, session, text.name, "application")
+        return row.id, self._state(inputs, row, [fqn(s) for s in found.get("sources") or []],
+                                   [fqn(s) for s in found.get("sinks") or []])
 
     def _state(self, inputs: ApplicationInputs, row: QueryRow, sources: list[str] | None,
                sinks: list[str] | None) -> ApplicationState:
@@ -197,11 +153,10 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     async def _plan(self, ctx: Context, inputs: ApplicationInputs) -> tuple[list[str], list[str]]:
         try:
             statement = sql.raw(application(inputs.sql).text, mutating=False)
-            records = (await ctx.client.execute(sql.describe(statement), session=self._session(inputs))).records()
+            found = await plan(ctx, statement, session_of(inputs.database, inputs.namespace, inputs.owner))
         except (SqlTextError, InvalidInputError, NotFoundError):
             return [], []
-        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
-        return [_fqn(s) for s in plan.get("sources") or []], [_fqn(s) for s in plan.get("sinks") or []]
+        return [fqn(s) for s in found.get("sources") or []], [fqn(s) for s in found.get("sinks") or []]
 
     async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,
                      news: ApplicationInputs) -> ApplicationState:
@@ -211,6 +166,3 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
         if row is None:
             raise NotFoundError(f"application {resource_id} no longer exists; run `pulumi refresh`")
         return self._state(news, row, olds.sources, olds.sinks)
-
-    async def delete(self, ctx: Context, resource_id: str, state: ApplicationState) -> None:
-        await terminate_until_stopped(ctx, resource_id)

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import difflib
-import json
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from .. import sql
-from ..catalog import QUERIES, QueryRow, SystemTables
+from ..catalog import QueryRow
 from ..docs import examples
-from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored, SqlTextError
+from ..errors import NotFoundError, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
-from ..query_text import one_statement, same_statement
-from ..session import Session
-from ..values import parse_timestamp
-from ..waiting import wait_for
-from .base import Context, Diff, Resource, check_identifier, send_until_settled
+from ..query_text import one_statement
+from .base import Context, check_identifier
+from .running import Continuous, fqn, normalize_sql, plan, session_of, start
 
-IMMUTABLE = ("sql", "name", "database", "namespace")
-CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
-STOPPED = ("terminated", "errored")
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
 
@@ -57,10 +46,6 @@ class QueryState(QueryInputs):
     updated_at: str | None = prop("When the query last changed state (RFC 3339).", default=None)
 
 
-def normalize_sql(text: Any) -> Any:
-    return text.strip().rstrip(";").strip() if isinstance(text, str) else text
-
-
 def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
     """Check failures for a query body: one continuous-query statement, nothing after it."""
     if not normalize_sql(text):
@@ -73,27 +58,6 @@ def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
         return [(prop_name, f"{prop_name} must be a continuous query: INSERT INTO <sink> SELECT ... or "
                             "CREATE STREAM|CHANGELOG|TABLE <name> AS SELECT ...")]
     return []
-
-
-async def newest_live_query(catalog: SystemTables, statement: sql.Statement, name: str | None, *,
-                            since: dt.datetime | None = None, excluded: Collection[str] = ()) -> QueryRow | None:
-    """How a started query is found without its id: the newest one not terminated with this name and this SQL
-    (compared as tokens), created since ``since`` less a clock-skew allowance, and not among ``excluded``."""
-    rows = await catalog.select(QUERIES, {"name": name} if name is not None else {"intended_state": "running"})
-    found = [r for r in rows if r.state != "terminated" and r.id not in excluded and r.sql is not None
-             and same_statement(r.sql, statement.sql)
-             and (since is None or (r.created_at is not None and parse_timestamp(r.created_at) >= since - CLOCK_SKEW))]
-    return max(found, key=lambda r: (r.created_at or "", r.version or 0)) if found else None
-
-
-def change_summary(old: str, new: str) -> str:
-    lines = difflib.unified_diff(normalize_sql(old).splitlines(), normalize_sql(new).splitlines(),
-                                 "current query", "new query", lineterm="", n=1)
-    return "\n".join(lines)
-
-
-def _fqn(ref: dict[str, Any]) -> str:
-    return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
 
 
 _EXAMPLES = examples("A continuous query between two objects",
@@ -115,7 +79,7 @@ _EXAMPLES = examples("A continuous query between two objects",
       sql: INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}''')
 
 
-class Query(Resource[QueryInputs, QueryState]):
+class Query(Continuous[QueryInputs, QueryState]):
     token = "deltastream:index:Query"
     description = f"""A continuous query: DeltaStream runs it until it is terminated.
 
@@ -137,6 +101,13 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     inputs = QueryInputs
     state = QueryState
     always_set = ("owner", "queryId", "state", "sources", "createdAt", "updatedAt")
+    kind = "query"
+    immutable = ("sql", "name", "database", "namespace")
+    advice = ("To run different SQL, declare a new Query resource (a new resource name) and remove this one; Pulumi "
+              "then starts the new query and terminates the old one. In a Pipeline, raise its version to do the same.")
+
+    def label(self, state: QueryState) -> str:
+        return state.query_id or ""
 
     def check(self, inputs: QueryInputs) -> list[tuple[str, str]]:
         failures = (check_identifier("name", inputs.name) + check_identifier("database", inputs.database)
@@ -147,70 +118,19 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             failures.append(("database", "namespace needs database: set database too"))
         return failures
 
-    def diff(self, olds: QueryInputs, news: QueryInputs, state: QueryState) -> Diff:
-        new_sql = news.sql
-        if isinstance(olds.sql, str) and isinstance(new_sql, str) and same_statement(olds.sql, new_sql):
-            new_sql = olds.sql  # only whitespace, comments or keyword case changed (FR-023)
-        result = super().diff(olds, dataclasses.replace(news, sql=new_sql), state)
-        if new_sql is UNKNOWN:
-            # The SQL names something being replaced (its outputs are not known yet): the query cannot keep running
-            # against a dropped relation, so it is replaced with it. Only SQL changed in text is refused.
-            result.replaces = sorted(set(result.replaces) | {"sql"})
-            result.changes = sorted(set(result.changes) | {"sql"})
-        frozen = [key for key in result.changes if key in IMMUTABLE and not (key == "sql" and new_sql is UNKNOWN)]
-        if frozen:
-            message = [f"query {state.query_id or ''} is immutable and its {', '.join(frozen)} changed."]
-            if "sql" in frozen and isinstance(news.sql, str):
-                message.append(change_summary(str(olds.sql or ""), news.sql))
-            message.append("To run different SQL, declare a new Query resource (a new resource name) and remove "
-                           "this one; Pulumi then starts the new query and terminates the old one. In a Pipeline, "
-                           "raise its version to do the same.")
-            raise PlanError("\n".join(message))
-        if state.state in STOPPED and not result.changes:
-            # Drift: the query stopped outside Pulumi (seen by a refresh); `pulumi up` starts it again.
-            result.changes, result.replaces = ["state"], ["state"]
-        return result
-
-    def _session(self, inputs: QueryInputs) -> Session:
-        return Session(role=inputs.owner, database=inputs.database,
-                       schema=inputs.namespace or ("public" if inputs.database else None))
-
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
-        session = self._session(inputs)
+        session = session_of(inputs.database, inputs.namespace, inputs.owner)
         statement = sql.query(inputs.sql, inputs.name)
-        plan = await self._plan(ctx, statement, session)
-        query_id = await self._start(ctx, statement, session, inputs.name)
-        if query_id is None:
-            raise InvalidInputError("DeltaStream started no query for this SQL (no query artifact in the answer)")
-        try:
-            row = await ctx.wait_until(lambda: running(ctx, query_id), f"query {query_id} to run")
-        except Exception:
-            await terminate(ctx, query_id)
-            raise
-        return query_id, self._state(inputs, row, plan)
+        found = await plan(ctx, statement, session)
+        sink = found.get("sink") or found.get("ddl")
+        refs = {"sink": fqn(sink) if sink else None, "sources": [fqn(s) for s in found.get("sources") or []]}
+        row = await start(ctx, statement, session, inputs.name, "query")
+        return row.id, self._state(inputs, row, refs)
 
-    async def _start(self, ctx: Context, statement: sql.Statement, session: Session, name: str | None) -> str | None:
-        """Start the query and return its id. When the answer is lost, the query it started is found and adopted,
-        or, when none did, it is started again: never two copies, never a guess."""
-        sent_at = dt.datetime.now(dt.UTC)
-        outcome = await send_until_settled(ctx, statement,
-                                           lambda: newest_live_query(ctx.catalog, statement, name, since=sent_at),
-                                           session)
-        if isinstance(outcome, QueryRow):
-            return outcome.id
-        records = outcome.records() if outcome is not None else []
-        return next((r["name"] for r in records if r.get("type") == "query"), None)
-
-    async def _plan(self, ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
-        records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
-        plan = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
-        sink = plan.get("sink") or plan.get("ddl")
-        return {"sink": _fqn(sink) if sink else None, "sources": [_fqn(s) for s in plan.get("sources") or []]}
-
-    def _state(self, inputs: QueryInputs, row: QueryRow, plan: dict[str, Any]) -> QueryState:
+    def _state(self, inputs: QueryInputs, row: QueryRow, refs: dict[str, Any]) -> QueryState:
         return QueryState(sql=inputs.sql, name=inputs.name, database=inputs.database, namespace=inputs.namespace,
                           owner=row.owner, query_id=row.id, version=row.version, state=row.state,
-                          sink=plan.get("sink"), sources=plan.get("sources"), created_at=row.created_at,
+                          sink=refs.get("sink"), sources=refs.get("sources"), created_at=row.created_at,
                           updated_at=row.updated_at)
 
     async def read(self, ctx: Context, resource_id: str,
@@ -219,14 +139,14 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         row = await ctx.catalog.query(sql.query_id(resource_id))
         if row is None:
             return None
-        plan = {"sink": state.sink, "sources": state.sources} if state is not None else {}
+        refs = {"sink": state.sink, "sources": state.sources} if state is not None else {}
         if inputs is None:
             current = QueryInputs(sql=sql.user_query(row.sql or "", row.name), name=row.name)
         else:
             current = QueryInputs(**vars(inputs))
             if inputs.owner is not None:
                 current.owner = row.owner
-        return current, self._state(current, row, plan)
+        return current, self._state(current, row, refs)
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
         if news.owner is not None and news.owner != olds.owner:
@@ -235,40 +155,3 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         if row is None:
             raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})
-
-    async def delete(self, ctx: Context, resource_id: str, state: QueryState) -> None:
-        await terminate_until_stopped(ctx, resource_id)
-
-
-async def running(ctx: Context, query_id: str) -> QueryRow | None:
-    """The query's row once it runs; QueryErrored with DeltaStream's reason when it failed to start."""
-    row = await ctx.catalog.query(query_id)
-    if row is not None and row.state == "errored":
-        raise QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
-    return row if row is not None and row.state == "running" else None
-
-
-async def _error(ctx: Context, query_id: str) -> str:
-    records = (await ctx.client.execute(sql.describe_query(query_id))).records()
-    values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
-    return values.get("error") or "DeltaStream gave no reason"
-
-
-async def terminate(ctx: Context, query_id: str) -> None:
-    with contextlib.suppress(NotFoundError):
-        await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
-
-
-async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
-    """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent again only
-    if it did not land), until it shows it terminated."""
-    async def terminated() -> bool | None:
-        row = await ctx.catalog.query(query_id)
-        if row is None or row.state == "terminated":
-            return True
-        if row.state != "terminate_requested":
-            with contextlib.suppress(OutcomeUnknownError):
-                await terminate(ctx, query_id)
-        return None
-
-    await wait_for(terminated, timeout=ctx.timeout, what=f"query {query_id} to terminate", progress=ctx.progress)

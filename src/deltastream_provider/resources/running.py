@@ -1,0 +1,162 @@
+"""What runs as a DeltaStream query (Query, Application): how it starts without ever running twice, why its SQL
+is immutable, how one found stopped is started again, and how it stops."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import difflib
+import json
+from collections.abc import Collection
+from operator import attrgetter
+from typing import Any, ClassVar
+
+from .. import sql
+from ..catalog import QUERIES, QueryRow, SystemTables
+from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored
+from ..properties import UNKNOWN
+from ..query_text import same_statement
+from ..session import Session
+from ..values import parse_timestamp
+from ..waiting import wait_for
+from .base import Context, Diff, InputsT, Resource, StateT, send_until_settled
+
+CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
+STOPPED = ("terminated", "errored")
+SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
+
+
+class Continuous(Resource[InputsT, StateT]):
+    """A resource whose inputs (``sql`` and those in :attr:`immutable`) start a query: a changed body fails the
+    preview with the difference, whitespace, comments and keyword case are no change, SQL naming something being
+    replaced is replaced with it, and one found stopped by a refresh is started again."""
+
+    kind: ClassVar[str]            # "query", "application": how messages name it
+    immutable: ClassVar[tuple[str, ...]]
+    advice: ClassVar[str]          # what to do instead of changing it
+
+    def label(self, state: StateT) -> str:
+        """How the preview's message names the running one."""
+        raise NotImplementedError
+
+    def diff(self, olds: InputsT, news: InputsT, state: StateT) -> Diff:
+        old_sql, written = SQL(olds), SQL(news)
+        new_sql = written
+        if isinstance(old_sql, str) and isinstance(new_sql, str) and same_statement(old_sql, new_sql):
+            new_sql = old_sql  # only whitespace, comments or keyword case changed (FR-023)
+        result = super().diff(olds, dataclasses.replace(news, sql=new_sql), state)  # type: ignore[type-var]
+        if new_sql is UNKNOWN:
+            # The SQL names something being replaced (its outputs are not known yet): it cannot keep running against
+            # a dropped relation, so it is replaced with it. Only SQL changed in text is refused.
+            result.replaces = sorted(set(result.replaces) | {"sql"})
+            result.changes = sorted(set(result.changes) | {"sql"})
+        frozen = [key for key in result.changes if key in self.immutable and not (key == "sql" and new_sql is UNKNOWN)]
+        if frozen:
+            message = [f"{self.kind} {self.label(state)} is immutable and its {', '.join(frozen)} changed."]
+            if "sql" in frozen and isinstance(written, str):
+                message.append(change_summary(str(old_sql or ""), written))
+            message.append(self.advice)
+            raise PlanError("\n".join(message))
+        if STATE(state) in STOPPED and not result.changes:
+            # Drift: it stopped outside Pulumi (seen by a refresh); `pulumi up` starts it again.
+            result.changes, result.replaces = ["state"], ["state"]
+        return result
+
+    async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
+        await terminate_until_stopped(ctx, resource_id)
+
+
+def session_of(database: str | None, namespace: str | None, owner: str | None) -> Session:
+    """Where unqualified names resolve (``public`` when only the database is given), as whom."""
+    return Session(role=owner, database=database, schema=namespace or ("public" if database else None))
+
+
+async def plan(ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
+    """DeltaStream's plan of ``statement`` (``DESCRIBE``): what it reads and writes, checked before it runs."""
+    records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
+    found: dict[str, Any] = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+    return found
+
+
+def fqn(ref: dict[str, Any]) -> str:
+    """A plan's relation as ``"db"."schema"."name"``."""
+    return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
+
+
+async def start(ctx: Context, statement: sql.Statement, session: Session, name: str | None, what: str) -> QueryRow:
+    """Start the query and wait until it runs. When the answer is lost, the query it started is found and adopted,
+    or, when none did, it is started again: never two copies, never a guess. One that fails to run is terminated."""
+    sent_at = dt.datetime.now(dt.UTC)
+    outcome = await send_until_settled(ctx, statement,
+                                       lambda: newest_live_query(ctx.catalog, statement, name, since=sent_at), session)
+    if isinstance(outcome, QueryRow):
+        query_id: str | None = outcome.id
+    else:
+        records = outcome.records() if outcome is not None else []
+        query_id = next((r["name"] for r in records if r.get("type") == "query"), None)
+    if query_id is None:
+        raise InvalidInputError(f"DeltaStream started no {what} for this SQL (no query artifact in the answer)")
+    started = query_id
+    try:
+        return await ctx.wait_until(lambda: running(ctx, started), f"{what} {started} to run")
+    except Exception:
+        await terminate(ctx, started)
+        raise
+
+
+async def newest_live_query(catalog: SystemTables, statement: sql.Statement, name: str | None, *,
+                            since: dt.datetime | None = None, excluded: Collection[str] = ()) -> QueryRow | None:
+    """How a started query is found without its id: the newest one not terminated with this name and this SQL
+    (compared as tokens), created since ``since`` less a clock-skew allowance, and not among ``excluded``."""
+    rows = await catalog.select(QUERIES, {"name": name} if name is not None else {"intended_state": "running"})
+    found = [r for r in rows if r.state != "terminated" and r.id not in excluded and r.sql is not None
+             and same_statement(r.sql, statement.sql)
+             and (since is None or (r.created_at is not None and parse_timestamp(r.created_at) >= since - CLOCK_SKEW))]
+    return max(found, key=lambda r: (r.created_at or "", r.version or 0)) if found else None
+
+
+def change_summary(old: str, new: str) -> str:
+    """The difference between two versions of a body, for the preview's message."""
+    lines = difflib.unified_diff(normalize_sql(old).splitlines(), normalize_sql(new).splitlines(),
+                                 "current", "new", lineterm="", n=1)
+    return "\n".join(lines)
+
+
+
+async def running(ctx: Context, query_id: str) -> QueryRow | None:
+    """The query's row once it runs; QueryErrored with DeltaStream's reason when it failed to start."""
+    row = await ctx.catalog.query(query_id)
+    if row is not None and row.state == "errored":
+        raise QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
+    return row if row is not None and row.state == "running" else None
+
+
+async def _error(ctx: Context, query_id: str) -> str:
+    records = (await ctx.client.execute(sql.describe_query(query_id))).records()
+    values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
+    return values.get("error") or "DeltaStream gave no reason"
+
+
+async def terminate(ctx: Context, query_id: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
+
+
+async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
+    """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent again only
+    if it did not land), until it shows it terminated."""
+    async def terminated() -> bool | None:
+        row = await ctx.catalog.query(query_id)
+        if row is None or row.state == "terminated":
+            return True
+        if row.state != "terminate_requested":
+            with contextlib.suppress(OutcomeUnknownError):
+                await terminate(ctx, query_id)
+        return None
+
+    await wait_for(terminated, timeout=ctx.timeout, what=f"query {query_id} to terminate", progress=ctx.progress)
+
+
+def normalize_sql(text: Any) -> Any:
+    return text.strip().rstrip(";").strip() if isinstance(text, str) else text
