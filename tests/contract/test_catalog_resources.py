@@ -3,6 +3,8 @@ server: create, read (drift and import), update in place, replace decisions, del
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 
@@ -10,6 +12,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient
 from deltastream_provider.properties import Secret
+from tests.conftest import ManualClock
 from tests.contract.harness import Harness
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
@@ -268,3 +271,24 @@ async def test_application_check_refuses_a_second_statement(provider: Harness) -
     _, failures = await provider.check(APP, {"sql": "INSERT INTO a SELECT * FROM b"})
     assert "BEGIN APPLICATION" in failures["sql"]
 
+
+
+async def test_an_errored_registry_fails_the_create_and_is_removed(provider: Harness, local: BackgroundServer,
+                                                                  client: DeltaStreamClient) -> None:
+    local.server.knobs.update({"errored_registries": "^bad", "registry_ready_s": 0})
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create(REGISTRY, {"name": "bad_registry", "confluent": {"uris": "https://r"}})
+    assert "errored" in failed.value.details() and "settings" in failed.value.details()
+    assert await catalog(client, "schema_registries", "bad_registry") == []  # no orphan
+
+
+@pytest.mark.paused_clock
+async def test_secret_create_waits_until_ready(provider: Harness, local: BackgroundServer,
+                                               clock: ManualClock) -> None:
+    local.server.knobs.update({"registry_ready_s": 30})
+    pending = asyncio.ensure_future(provider.create(SECRET, SECRET_INPUTS))
+    assert await asyncio.to_thread(local.server.counters.wait_for_statements, "Select", 1, 30)
+    assert not pending.done()
+    clock.advance(31)
+    _, state = await pending
+    assert state["status"] == "ready"
