@@ -37,7 +37,7 @@ def plugin_files() -> dict[str, bytes]:
     requirements = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     files["requirements.txt"] = ("\n".join(requirements) + "\n").encode()
     for package, source in PACKAGES.items():
-        for path in sorted(source.rglob("*.py")):
+        for path in sorted([*source.rglob("*.py"), *source.rglob("*.json")]):
             files[f"{package}/{path.relative_to(source).as_posix()}"] = path.read_bytes()
     return files
 

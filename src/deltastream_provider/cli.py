@@ -126,11 +126,14 @@ def _stack_config(stack: str | None) -> dict[str, object]:
 
 @main.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file instead of stdout")
-def schema(output: str | None) -> None:
+@click.option("--packaged", is_flag=True, help="Also write the copy the provider serves (schema.json in the package)")
+def schema(output: str | None, packaged: bool) -> None:
     """Print the Pulumi package schema (the source of schema.yaml)."""
-    from .schema import render
+    from . import schema as package_schema
 
-    text = render()
+    if packaged:
+        package_schema.PACKAGED.write_text(package_schema.packaged(), encoding="utf-8")
+    text = package_schema.render()
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -1,25 +1,55 @@
-"""Every resource and function the provider serves, by token."""
+"""Every resource and function the provider serves, by token.
+
+A resource's module is imported by the first call for its token, and the lookups by the first Invoke: a
+preview of a stack of objects and queries imports those two resources, not the other seven and the lookups.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .functions.base import Function
-from .functions.lookups import FUNCTIONS as LOOKUPS
-from .resources.application import Application
-from .resources.base import Resource
-from .resources.database import Database
-from .resources.entity import Entity
-from .resources.namespace import Namespace
-from .resources.object import DeltaStreamObject
-from .resources.query import Query
-from .resources.schema_registry import SchemaRegistry
-from .resources.secret import Secret
-from .resources.store import Store
+if TYPE_CHECKING:
+    from .functions.base import Function
+    from .resources.base import Resource
 
-RESOURCES: list[Resource[Any, Any]] = [Database(), Namespace(), Store(), DeltaStreamObject(), Query(), Application(),
-                                       Entity(), Secret(), SchemaRegistry()]
-FUNCTIONS: list[Function[Any, Any]] = LOOKUPS
+#: token -> (module in .resources, class)
+_RESOURCES = {
+    "deltastream:index:Database": ("database", "Database"),
+    "deltastream:index:Namespace": ("namespace", "Namespace"),
+    "deltastream:index:Store": ("store", "Store"),
+    "deltastream:index:DeltaStreamObject": ("object", "DeltaStreamObject"),
+    "deltastream:index:Query": ("query", "Query"),
+    "deltastream:index:Application": ("application", "Application"),
+    "deltastream:index:Entity": ("entity", "Entity"),
+    "deltastream:index:Secret": ("secret", "Secret"),
+    "deltastream:index:SchemaRegistry": ("schema_registry", "SchemaRegistry"),
+}
 
-RESOURCES_BY_TOKEN = {r.token: r for r in RESOURCES}
-FUNCTIONS_BY_TOKEN = {f.token: f for f in FUNCTIONS}
+
+@functools.cache
+def resource(token: str) -> Resource[Any, Any] | None:
+    """The resource served under ``token`` (one instance per process), or None for an unknown token."""
+    found = _RESOURCES.get(token)
+    if found is None:
+        return None
+    module, name = found
+    served: Resource[Any, Any] = getattr(importlib.import_module(f".resources.{module}", __package__), name)()
+    return served
+
+
+def resources() -> list[Resource[Any, Any]]:
+    """Every resource, in the schema's order."""
+    return [r for r in map(resource, _RESOURCES) if r is not None]
+
+
+def functions() -> list[Function[Any, Any]]:
+    from .functions.lookups import FUNCTIONS
+
+    return FUNCTIONS
+
+
+@functools.cache
+def function(token: str) -> Function[Any, Any] | None:
+    return next((f for f in functions() if f.token == token), None)

@@ -1,13 +1,18 @@
 """The package schema, generated from the typed resources, functions and components.
 
 ``schema.yaml`` at the top of the repository is this function's output (``deltastream-provider
-schema`` writes it; a test fails when it is stale), and GetSchema serves the same document.
+schema`` writes it; a test fails when it is stale). GetSchema serves the same document from ``schema.json`` next to
+this module (``deltastream-provider schema --packaged`` writes it; a test fails when it differs): building it
+imports every resource and lookup, most of the work of the provider process a YAML program starts only to ask for
+the schema.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
+from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from . import __version__
@@ -16,8 +21,9 @@ from .model import PACKAGE, Model, is_model, unwrap_optional, wire_name
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
-README = ("Pulumi provider for DeltaStream: databases, namespaces, stores (Kafka, PostgreSQL, Snowflake), objects "
-          "and continuous queries as code, plus lookups of what already exists.")
+README = ("Pulumi provider for DeltaStream: databases, namespaces, stores (Kafka, Confluent Cloud, Kinesis, "
+          "PostgreSQL, Snowflake), entities, objects, continuous queries and applications, secrets and schema "
+          "registries as code, plus lookups of what already exists.")
 
 # @pulumi/pulumi 3.249 and later need Node.js 22; the range keeps every release that runs on Node.js 20 and has
 # what the generated code calls (tests compile the SDK against both ends).
@@ -87,11 +93,11 @@ class _Builder:
 
 
 def build() -> dict[str, Any]:
-    from .registry import FUNCTIONS, RESOURCES
+    from . import registry
 
     builder = _Builder()
     resources: dict[str, Any] = {}
-    for resource in RESOURCES:
+    for resource in registry.resources():
         inputs, required_inputs = builder.object(resource.inputs)
         outputs, _ = builder.object(resource.state)
         resources[resource.token] = {
@@ -100,7 +106,7 @@ def build() -> dict[str, Any]:
             "properties": outputs, "required": sorted(set(required_inputs) | set(resource.always_set)),
         }
     functions: dict[str, Any] = {}
-    for function in FUNCTIONS:
+    for function in registry.functions():
         args, required_args = builder.object(function.args)
         result, required_result = builder.object(function.result, result=True)
         functions[function.token] = {
@@ -149,6 +155,14 @@ def build() -> dict[str, Any]:
         "resources": resources,
         "functions": functions,
     }
+
+
+PACKAGED = Path(__file__).with_name("schema.json")
+
+
+def packaged() -> str:
+    """The text of the copy GetSchema serves: the schema as compact JSON."""
+    return json.dumps(build(), separators=(",", ":"))
 
 
 def render() -> str:

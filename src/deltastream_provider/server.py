@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pathlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
@@ -19,7 +20,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from . import __version__
-from .config import load, problems
+from .config import ProviderConfig, load, problems
 from .engine_watch import engine_gone
 from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
 from .logs import EngineLog, install
@@ -95,6 +96,9 @@ CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
                    ("grpc.server_max_unrequested_time_in_server", 30 * 60)]
 
 
+SCHEMA = pathlib.Path(__file__).with_name("schema.json")  # written by `deltastream-provider schema --packaged`
+
+
 class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
     """Every RPC is ours but Construct's second half: Pulumi's Python servicer runs a component's program against
     the engine's monitor, and it is loaded (with the whole Pulumi SDK) on the first Construct only."""
@@ -103,6 +107,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         self.engine = engine
         self.engine_address = engine_address
         self.client: DeltaStreamClient | None = None
+        self.settings: ProviderConfig | None = None  # from Configure; the client is made by the first call needing it
         self.tasks: set[asyncio.Task[Any]] = set()
         self._components: Any = None
         self._tables: SystemTables | None = None
@@ -164,17 +169,24 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                             trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
 
     def _resource(self, urn: str, declared: str = "") -> Resource[Any, Any]:
-        from .registry import RESOURCES_BY_TOKEN
+        from .registry import resource as served
 
         token = resource_type(urn, declared)
-        resource = RESOURCES_BY_TOKEN.get(token)
+        resource = served(token)
         if resource is None:
             raise NotConfiguredError(f"unknown resource type {token!r}")
         return resource
 
     def _configured_client(self) -> DeltaStreamClient:
+        """The HTTP client, made by the first call that talks to DeltaStream: Check and Diff never do, so a no-change
+        preview does not import or build it."""
         if self.client is None:
-            raise NotConfiguredError("the provider is not configured: set deltastream:server and deltastream:apiKey")
+            if self.settings is None:
+                raise NotConfiguredError("the provider is not configured: set deltastream:server and "
+                                         "deltastream:apiKey")
+            from .client import connect
+
+            self.client = connect(self.settings)
         return self.client
 
     def _context(self, urn: str, timeout: float) -> Context:
@@ -202,9 +214,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         return plugin_pb2.PluginInfo(version=__version__)
 
     async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
-        from .schema import build
-
-        return provider_pb2.GetSchemaResponse(schema=json.dumps(build()))
+        """The packaged copy (see :mod:`.schema`): served without importing a resource."""
+        return provider_pb2.GetSchemaResponse(schema=SCHEMA.read_text(encoding="utf-8"))
 
     async def Attach(self, request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
         self.engine = EngineLog(request.address)
@@ -249,9 +260,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                                     + "; ".join(f"{p.key}: {p.message}" for p in found))
             if self.client is not None:
                 await self.client.aclose()
-            from .client import connect
-
-            self.client = connect(settings)
+                self.client = None
+            self.settings = settings
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True, acceptResources=True,
                                               acceptOutputs=False)
 
@@ -394,9 +404,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def Invoke(self, request: provider_pb2.InvokeRequest, context: GrpcContext) -> Any:
         async def work() -> provider_pb2.InvokeResponse:
-            from .registry import FUNCTIONS_BY_TOKEN
+            from .registry import function as served
 
-            function = FUNCTIONS_BY_TOKEN.get(request.tok)
+            function = served(request.tok)
             if function is None:
                 raise NotConfiguredError(f"unknown function {request.tok!r}")
             args, _ = reveal(decode(request.args))

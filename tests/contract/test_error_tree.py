@@ -14,7 +14,7 @@ import pytest
 import deltastream_provider
 from deltastream_provider.errors import NotFoundError, ProviderError
 from deltastream_provider.model import Model, prop
-from deltastream_provider.registry import RESOURCES_BY_TOKEN
+from deltastream_provider.registry import resource
 from deltastream_provider.resources.base import Context, Resource
 from tests.contract.harness import Harness
 
@@ -37,7 +37,7 @@ async def test_an_exception_outside_the_tree_is_reported_as_a_bug(provider: Harn
     async def broken(ctx: Context, inputs: Any) -> Any:
         raise KeyError("s3cr3t-token")
 
-    monkeypatch.setattr(RESOURCES_BY_TOKEN[DB], "create", broken)
+    monkeypatch.setattr(resource(DB), "create", broken)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "analytics"})
     assert failed.value.code() == grpc.StatusCode.INTERNAL
@@ -50,7 +50,7 @@ async def test_an_expected_failure_is_reported_with_its_hint(provider: Harness,
     async def missing(ctx: Context, inputs: Any) -> Any:
         raise NotFoundError("database 'analytics' does not exist", code="3D001")
 
-    monkeypatch.setattr(RESOURCES_BY_TOKEN[DB], "create", missing)
+    monkeypatch.setattr(resource(DB), "create", missing)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "analytics"})
     assert failed.value.code() == grpc.StatusCode.UNKNOWN

@@ -78,6 +78,15 @@ async def test_schema_is_served(provider: Harness) -> None:
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
 
 
+async def test_check_and_diff_leave_the_http_client_unmade(provider: Harness) -> None:
+    """A no-change preview sends nothing, so it neither imports nor builds the HTTP client; the first create does."""
+    await provider.check(DB, {"name": "lazy"})
+    await provider.diff(DB, "lazy", {"name": "lazy"}, {"name": "lazy"})
+    assert provider.provider.client is None
+    await provider.create(DB, {"name": "lazy"})
+    assert provider.provider.client is not None
+
+
 # --- check --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("type_, news, prop, text", [

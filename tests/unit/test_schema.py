@@ -6,14 +6,19 @@ from pathlib import Path
 
 import yaml
 
-from deltastream_provider.schema import build, render
+from deltastream_provider.schema import PACKAGED, build, packaged, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_yaml_is_current() -> None:
     assert (ROOT / "schema.yaml").read_text() == render(), \
-        "schema.yaml is stale: run `.venv/bin/deltastream-provider schema -o schema.yaml`"
+        "schema.yaml is stale: run `.venv/bin/deltastream-provider schema -o schema.yaml --packaged`"
+
+
+def test_the_schema_the_provider_serves_is_current() -> None:
+    assert PACKAGED.read_text() == packaged(), \
+        "the packaged schema.json is stale: run `.venv/bin/deltastream-provider schema -o schema.yaml --packaged`"
 
 
 def test_every_property_is_documented_and_secrets_marked() -> None:
