@@ -177,3 +177,27 @@ async def test_secret_values_never_reach_the_logs(client: DeltaStreamClient, cap
     with pytest.raises(errors.AlreadyExistsError):
         await client.execute(kafka_store("s1", **{"kafka.sasl.password": sql.SecretLiteral("hunter2-secret")}))
     assert "CREATE STORE" in caplog.text and "hunter2-secret" not in caplog.text
+
+
+async def test_a_request_searches_for_no_module(client: DeltaStreamClient) -> None:
+    """Once warm, a request imports nothing: httpcore asks for sniffio on every pool lock, and were it missing each
+    ask would search the whole sys.path again (a tenth of a read's CPU)."""
+    import importlib.abc
+    import sys
+
+    searched: list[str] = []
+
+    class Spy(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+            searched.append(name)
+
+    statement = sql.select("databases", ["name"])
+    await client.execute(statement)
+    spy = Spy()
+    sys.meta_path.insert(0, spy)
+    try:
+        for _ in range(5):
+            await client.execute(statement)
+    finally:
+        sys.meta_path.remove(spy)
+    assert searched == []
