@@ -12,7 +12,14 @@ import sys
 from .protocol import stand_in_for_the_sdk
 
 
+def keep_bytecode() -> None:
+    """Cache compiled modules even under PYTHONDONTWRITEBYTECODE (common in containers and CI): the engine starts
+    a provider process for every command, and compiling the provider's modules again each time costs about 80 ms."""
+    sys.dont_write_bytecode = False
+
+
 def main() -> None:
+    keep_bytecode()
     stand_in_for_the_sdk()
     from .server import serve
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -50,3 +51,9 @@ def test_a_call_imports_only_its_own_resource() -> None:
             "assert loaded == ['base', 'object'], loaded; "
             "assert 'deltastream_provider.functions.lookups' not in sys.modules and 'httpx' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_entry_point_caches_bytecode_even_when_told_not_to() -> None:
+    code = ("import sys; assert sys.dont_write_bytecode; from deltastream_provider.plugin import keep_bytecode; "
+            "keep_bytecode(); assert not sys.dont_write_bytecode")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
