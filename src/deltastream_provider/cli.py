@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -52,15 +53,17 @@ def doctor(server: str | None, api_key: str | None, organization: str | None, ro
 
 @main.command()
 @click.option("--stack", help="Stack to settle (default: the selected one)")
-def settle(stack: str | None) -> None:
+@click.option("--cancel", is_flag=True, help="First release the killed run's lock (`pulumi cancel --yes`), after "
+                                              "repairing what a kill can leave in a file backend")
+def settle(stack: str | None, cancel: bool) -> None:
     """After a killed `pulumi up` (or provider): put what it created into the stack, clear what it did not.
 
-    Run it in the project's directory (after `pulumi cancel --yes` if the killed run left the stack locked), then
-    `pulumi up`. Nothing is guessed: each resource is looked up in DeltaStream."""
+    Run it in the project's directory, then `pulumi up`; with --cancel it first releases the lock the killed run
+    left (only when no other update of the stack is running). Nothing is guessed: each resource is looked up in
+    DeltaStream."""
     import asyncio
     import subprocess
     import tempfile
-    from pathlib import Path
 
     from .client import connect
     from .errors import PulumiCommandError
@@ -72,6 +75,8 @@ def settle(stack: str | None) -> None:
     if project is None:
         raise click.UsageError("run settle in the Pulumi project's directory")
     try:
+        if cancel:
+            _release(project, stack)
         deployment = pulumi_json(project, stack, "stack", "export", "--show-secrets")["deployment"]
         planned = planned_creates(pulumi_json(project, stack, "preview", "--json"))
         since = crashed_run_start(pulumi_json(project, stack, "stack", "history", "--json"))
@@ -104,9 +109,22 @@ def settle(stack: str | None) -> None:
     click.echo("settled: run `pulumi up` to finish")
 
 
-def _stack_config(stack: str | None) -> dict[str, object]:
-    from pathlib import Path
+def _release(project: Path, stack: str | None) -> None:
+    """Repair a file backend's state after a kill, then release the killed run's lock."""
+    import subprocess
 
+    from .errors import PulumiCommandError
+    from .file_backend import repair
+    from .stack_config import pulumi_json
+
+    for path in repair(str(pulumi_json(project, None, "whoami", "--json").get("url", ""))):
+        click.echo(f"repaired the state backend: removed {path.name}, an empty metadata file the kill left")
+    selected = ["--stack", stack] if stack else []
+    if subprocess.run(["pulumi", "cancel", "--yes", "--non-interactive", *selected], cwd=project).returncode != 0:
+        raise PulumiCommandError("`pulumi cancel --yes` failed (see above)")
+
+
+def _stack_config(stack: str | None) -> dict[str, object]:
     from .errors import PulumiCommandError
     from .stack_config import find_project, read
 

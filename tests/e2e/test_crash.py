@@ -119,13 +119,32 @@ def converged(stack: Stack, local: BackgroundServer) -> None:
 
 
 def settle(stack: Stack) -> str:
-    """The documented sequence after a crash: release the killed run's lock, settle, then `pulumi up`."""
-    stack.run("cancel", "--yes")
-    env = {k: v for k, v in stack.env.items()}
-    result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "settle", "--stack", stack.name or ""],
-                            cwd=stack.directory, env=env, capture_output=True, text=True, timeout=600)
+    """The documented sequence after a crash: settle (releasing the killed run's lock first), then `pulumi up`."""
+    result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "settle", "--cancel",
+                             "--stack", stack.name or ""],
+                            cwd=stack.directory, env=stack.env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def test_settle_repairs_the_metadata_a_kill_can_empty_in_a_file_backend(stack: Stack, local: BackgroundServer) -> None:
+    """The file backend rewrites a state file's metadata sidecar in place; a kill at that moment leaves it empty and
+    every later command fails to load the stack. `settle --cancel` removes the empty sidecar and goes on."""
+    stack.write(yaml_program("""  db:
+    type: deltastream:index:Database
+    properties: { name: repaired }
+"""))
+    stack.name = "dev"
+    stack.run("stack", "init")
+    stack.up()
+    (sidecar,) = Path(stack.env["PULUMI_BACKEND_URL"].removeprefix("file://")).rglob("dev.json.attrs")
+    sidecar.write_bytes(b"")  # what the kill leaves
+    broken = stack.run("cancel", "--yes", check=False)
+    assert broken.returncode != 0 and "failed to load checkpoint" in broken.stdout + broken.stderr
+    report = settle(stack)
+    assert "removed dev.json.attrs" in report
+    stack.preview("--expect-no-changes")
+    stack.run("destroy", "--yes")
 
 
 def test_killed_cli_leaves_no_provider_behind_and_settles(stack: Stack, local: BackgroundServer) -> None:
