@@ -265,6 +265,15 @@ async def test_application_lifecycle(provider: Harness, client: DeltaStreamClien
     assert local.server.counters.statements["BeginApplication"] == 1
 
 
+async def test_importing_a_query_as_an_application_says_what_it_is(provider: Harness) -> None:
+    await objects(provider, "src", "a")
+    copy = 'INSERT INTO "db"."public"."a" SELECT * FROM "db"."public"."src"'
+    query_id, _ = await provider.create(QUERY, {"sql": copy})
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await provider.read(APP, query_id)
+    assert "not an application" in refused.value.details() and "deltastream:index:Query" in refused.value.details()
+
+
 async def test_application_check_refuses_a_second_statement(provider: Harness) -> None:
     _, failures = await provider.check(APP, {"sql": APP_SQL + "\nDROP STORE events;"})
     assert "more SQL follows END APPLICATION" in failures["sql"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .. import sql
 from ..catalog import QueryRow
 from ..docs import examples
-from ..errors import InvalidInputError, NotFoundError, SqlTextError
+from ..errors import InputError, NotFoundError, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import application
@@ -147,15 +147,18 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
                 current.owner = row.owner
         sources, sinks = (state.sources, state.sinks) if state is not None else (None, None)
         if sources is None:  # import: the plan of the running SQL says what it reads and writes
-            sources, sinks = await self._plan(ctx, current)
+            sources, sinks = await self._plan(ctx, row.id, current)
         return current, self._state(current, row, sources, sinks)
 
-    async def _plan(self, ctx: Context, inputs: ApplicationInputs) -> tuple[list[str], list[str]]:
+    async def _plan(self, ctx: Context, query_id: str, inputs: ApplicationInputs) -> tuple[list[str], list[str]]:
+        """What an imported application reads and writes, from DeltaStream's plan of its SQL."""
         try:
-            statement = sql.raw(application(inputs.sql).text, mutating=False)
-            found = await plan(ctx, statement, session_of(inputs.database, inputs.namespace, inputs.owner))
-        except (SqlTextError, InvalidInputError, NotFoundError):
-            return [], []
+            text = application(inputs.sql).text
+        except SqlTextError:
+            raise InputError(f"query {query_id} is not an application (its SQL is no BEGIN APPLICATION block): "
+                             "import it as deltastream:index:Query") from None
+        statement = sql.raw(text, mutating=False)
+        found = await plan(ctx, statement, session_of(inputs.database, inputs.namespace, inputs.owner))
         return [fqn(s) for s in found.get("sources") or []], [fqn(s) for s in found.get("sinks") or []]
 
     async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,

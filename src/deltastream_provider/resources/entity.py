@@ -147,7 +147,6 @@ pulumi import deltastream:index:Entity orders events/orders
 ```"""
     inputs = EntityInputs
     state = EntityState
-    delete_before_replace = True
     always_set = ("name",)
 
     def check(self, inputs: EntityInputs) -> list[tuple[str, str]]:
