@@ -17,8 +17,8 @@ from .catalog import SYSTEM_TABLES, Catalog, dumps, quote_column, timestamp
 from .entities import Entities
 from .knobs import Knobs
 from .postgres_check import check_postgres
-from .property_values import MASK, is_credential, public, word
-from .registries import Registries, check_group
+from .property_values import MASK, check_group, is_credential, public, refuse_nulls, word
+from .registries import Registries
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
 ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
@@ -109,20 +109,13 @@ class Engine(Registries, Entities):
 
     def _check_update(self, props: dict[str, Any]) -> None:
         """What DeltaStream refuses in UPDATE STORE: bare NULLs, partial credential groups, a quoted mode."""
-        for key, value in props.items():
-            if value is None:
-                raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it "
-                                          "out to keep the current one")
+        refuse_nulls(props)
         mode = props.get("kafka.sasl.hash_function")
         if isinstance(mode, str):
             raise SqlFailure("3D008", f"'kafka.sasl.hash_function' takes a bare word (e.g. SHA512), not the string "
                                       f"{mode!r}")
         for group in CREDENTIAL_GROUPS:
-            sent = [k for k in group if k in props]
-            if sent and len(sent) < len(group):
-                missing = next(k for k in group if k not in props)
-                raise SqlFailure("3D021", f"missing parameter {missing!r}: {', '.join(repr(k) for k in group)} "
-                                          "are updated together")
+            check_group(group, props, False, "UPDATE STORE")
         if any(k in props for k in CREDENTIAL_GROUPS[0]) and "kafka.sasl.hash_function" not in props:
             raise SqlFailure("3D021", "missing parameter 'kafka.sasl.hash_function': SASL credentials are updated "
                                       "together with the mechanism")

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import statements as s
 from .catalog import dumps
+from .results import SqlFailure
 
 _SECRET_KEY = re.compile(r"password|passphrase|secret|key_file|token|credential|access_key_id|account\.id|\.key$",
                          re.IGNORECASE)
@@ -34,3 +35,19 @@ def public(props: dict[str, Any]) -> str:
 
 def is_credential(key: str) -> bool:
     return bool(_SECRET_KEY.search(key)) and not key.endswith("_file")
+
+
+def refuse_nulls(props: dict[str, Any]) -> None:
+    for key, value in props.items():
+        if value is None:
+            raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it out "
+                                      "to keep the current one")
+
+
+def check_group(keys: tuple[str, ...], props: dict[str, Any], required: bool, kind: str) -> None:
+    """Credentials that only make sense together: all or none (all, when ``required``)."""
+    given = [k for k in keys if props.get(k) not in (None, "")]
+    if (given or required) and len(given) < len(keys):
+        missing = next(k for k in keys if k not in given)
+        raise SqlFailure("3D021", f"missing parameter {missing!r} for {kind}: "
+                                  f"{', '.join(repr(k) for k in keys)} are given together")

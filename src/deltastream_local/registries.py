@@ -14,7 +14,7 @@ from typing import Any
 from . import statements as s
 from .catalog import timestamp
 from .knobs import Knobs
-from .property_values import public, word
+from .property_values import check_group, public, refuse_nulls, word
 from .results import Outcome, SessionState, SqlFailure
 
 SECRET_TYPES = {"GENERIC_STRING": "generic_string"}
@@ -22,22 +22,6 @@ REGISTRY_TYPES = {"CONFLUENT": "Confluent", "CONFLUENT_CLOUD": "ConfluentCloud"}
 #: Each registry type's credentials: given together, and required where the type needs them.
 REGISTRY_CREDENTIALS = {"CONFLUENT": (("confluent.username", "confluent.password"), False),
                         "CONFLUENT_CLOUD": (("confluent_cloud.key", "confluent_cloud.secret"), True)}
-
-
-def refuse_nulls(props: dict[str, Any]) -> None:
-    for key, value in props.items():
-        if value is None:
-            raise SqlFailure("3D008", f"parameter {key!r} does not accept NULL; send its new value, or leave it out "
-                                      "to keep the current one")
-
-
-def check_group(keys: tuple[str, ...], props: dict[str, Any], required: bool, kind: str) -> None:
-    """Credentials that only make sense together: all or none (all, when ``required``)."""
-    given = [k for k in keys if props.get(k) not in (None, "")]
-    if (given or required) and len(given) < len(keys):
-        missing = next(k for k in keys if k not in given)
-        raise SqlFailure("3D021", f"missing parameter {missing!r} for {kind}: "
-                                  f"{', '.join(repr(k) for k in keys)} are given together")
 
 
 class Registries:

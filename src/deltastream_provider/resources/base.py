@@ -97,6 +97,16 @@ def check_identifier(path: str, value: Any) -> list[tuple[str, str]]:
     return []
 
 
+def half_a_pair(block: str, first: tuple[str, Any], second: tuple[str, Any]) -> list[tuple[str, str]]:
+    """A credential pair given half (a user name without its password, a key id without its secret): the Check
+    failure naming the missing half."""
+    (first_name, first_value), (second_name, second_value) = first, second
+    if (first_value is None) == (second_value is None):
+        return []
+    missing, given = (second_name, first_name) if second_value is None else (first_name, second_name)
+    return [(f"{block}.{missing}", f"{block}.{missing} is required with {block}.{given}: they are given together")]
+
+
 def refuse_owner_change(kind: str, old: Any, new: Any) -> None:
     """A different owner is refused at preview where DeltaStream has no statement to change it."""
     if new is not None and not equal(old, new):

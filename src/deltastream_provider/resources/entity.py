@@ -208,19 +208,8 @@ pulumi import deltastream:index:Entity orders events/orders
         found = await self._describe(ctx, store, path)
         if found is None:
             return None
-        current = EntityInputs(store=store, path=path)
-        if found.partitions is not None or found.replicas is not None:
-            given = inputs.kafka if inputs is not None and inputs.kafka is not None else None
-            importing = inputs is None
-            current.kafka = KafkaTopicInputs(
-                partitions=found.partitions if importing or (given and given.partitions is not None) else None,
-                replicas=found.replicas if importing or (given and given.replicas is not None) else None,
-                configs=_reported(found.configs or {}, None if importing else (given.configs if given else {})))
-            if not importing and given is None:
-                current.kafka = None
-        if found.shards is not None and (inputs is None or inputs.kinesis is not None):
-            current.kinesis = KinesisStreamInputs(shards=found.shards if inputs is None or (
-                inputs.kinesis is not None and inputs.kinesis.shards is not None) else None)
+        current = EntityInputs(store=store, path=path, kafka=_kafka_as_read(found, inputs),
+                               kinesis=_kinesis_as_read(found, inputs))
         return current, _state(current, found)
 
     async def update(self, ctx: Context, resource_id: str, olds: EntityState, news: EntityInputs) -> EntityState:
@@ -238,8 +227,21 @@ pulumi import deltastream:index:Entity orders events/orders
                              what=f"entity {resource_id!r}")
 
 
-def _reported(configs: dict[str, str], given: dict[str, str] | None) -> dict[str, str] | None:
-    """The configs to compare with the program's: those it sets (all of them on import)."""
+def _kafka_as_read(found: Described, inputs: EntityInputs | None) -> KafkaTopicInputs | None:
+    """The topic settings DeltaStream reports, for those the program sets (every one on import, ``inputs`` None)."""
+    if (found.partitions is None and found.replicas is None) or (inputs is not None and inputs.kafka is None):
+        return None
+    given = inputs.kafka if inputs is not None and inputs.kafka is not None else None
     if given is None:
-        return configs or None
-    return {k: configs[k] for k in given if k in configs} or None
+        return KafkaTopicInputs(partitions=found.partitions, replicas=found.replicas, configs=found.configs or None)
+    configs = {k: v for k, v in (found.configs or {}).items() if k in (given.configs or {})}
+    return KafkaTopicInputs(partitions=found.partitions if given.partitions is not None else None,
+                            replicas=found.replicas if given.replicas is not None else None, configs=configs or None)
+
+
+def _kinesis_as_read(found: Described, inputs: EntityInputs | None) -> KinesisStreamInputs | None:
+    """A stream's shards as DeltaStream reports them, when the program sets them (or on import)."""
+    if found.shards is None or (inputs is not None and inputs.kinesis is None):
+        return None
+    given = inputs.kinesis if inputs is not None else None
+    return KinesisStreamInputs(shards=found.shards if given is None or given.shards is not None else None)

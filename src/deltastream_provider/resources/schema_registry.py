@@ -10,7 +10,7 @@ from ..docs import examples
 from ..errors import RegistryErrored
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
 from .database import OWNER_DOC
 
 
@@ -145,10 +145,9 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         if len(given) != 1:
             got = f" (got {', '.join(given)})" if given else ""
             return [*failures, ("confluent", "give exactly one of confluent or confluentCloud" + got)]
-        c = inputs.confluent
-        if c is not None and (c.username is None) != (c.password is None):
-            missing, other = ("password", "username") if c.password is None else ("username", "password")
-            failures.append((f"confluent.{missing}", f"confluent.{missing} is required with confluent.{other}"))
+        if inputs.confluent is not None:
+            failures += half_a_pair("confluent", ("username", inputs.confluent.username),
+                                    ("password", inputs.confluent.password))
         return failures
 
     def diff(self, olds: SchemaRegistryInputs, news: SchemaRegistryInputs, state: SchemaRegistryState) -> Diff:

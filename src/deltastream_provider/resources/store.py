@@ -14,7 +14,7 @@ from ..docs import examples
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal
+from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal, half_a_pair
 from .database import OWNER_DOC
 
 SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
@@ -320,11 +320,9 @@ pulumi import deltastream:index:Store events events
             return [*failures, ("kafka", ONE_OF + got)]
         if inputs.kafka is not None:
             failures += _check_kafka(inputs.kafka)
-        kinesis = inputs.kinesis
-        if kinesis is not None and (kinesis.access_key_id is None) != (kinesis.secret_access_key is None):
-            missing = "secretAccessKey" if kinesis.secret_access_key is None else "accessKeyId"
-            failures.append((f"kinesis.{missing}", f"kinesis.{missing} is required: accessKeyId and "
-                                                   "secretAccessKey are given together"))
+        if inputs.kinesis is not None:
+            failures += half_a_pair("kinesis", ("accessKeyId", inputs.kinesis.access_key_id),
+                                    ("secretAccessKey", inputs.kinesis.secret_access_key))
         if inputs.postgres is not None and isinstance(inputs.postgres.uris, str):
             try:
                 normalize_postgres_uri(inputs.postgres.uris)
