@@ -31,6 +31,7 @@ from tests.e2e.conftest import pulumi_env
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
+from deltastream_provider import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").encode()  # this checkout's, no other
@@ -38,12 +39,17 @@ NAMESPACES, STORES = 5, 2
 
 
 def header(name: str = "bench") -> str:
+    """The project, with this checkout's provider as a versioned plugin: the engine then caches its schema under
+    the Pulumi home after the first command, as it does for a plugin installed from the release tarball, and the
+    YAML host no longer starts a provider process only to read the schema (an unversioned path plugin's is never
+    cached)."""
     return f"""name: {name}
 runtime: yaml
 plugins:
   providers:
     - name: deltastream
       path: {Path(sys.executable).parent}
+      version: {__version__}
 """
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from .properties import UNKNOWN
@@ -39,18 +40,6 @@ def wire_name(field: dataclasses.Field[Any]) -> str:
     return field.metadata.get("name") or camel(field.name)
 
 
-def type_hints(cls: type) -> dict[str, Any]:
-    """The class's resolved annotations, once per class: resolving them compiles each one (the annotations are
-    strings), which dominated the CPU of every Check and Diff before it was cached."""
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    return hints
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
 def unwrap_optional(tp: Any) -> tuple[Any, bool]:
     """``X | None`` -> (X, True)."""
     if get_origin(tp) in (Union, types.UnionType):
@@ -64,6 +53,70 @@ def is_model(tp: Any) -> bool:
     return isinstance(tp, type) and dataclasses.is_dataclass(tp) and issubclass(tp, Model)
 
 
+Coerce = Callable[[Any], Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class WireField:
+    """A field as the engine sees it, resolved once per class so that decoding a request does no type
+    introspection: its wire key, its type without ``| None``, and how a wire value becomes the field's value."""
+
+    name: str
+    key: str
+    type: Any
+    required: bool
+    secret: bool
+    coerce: Coerce | None     # None: the wire value is the field's value
+    model: type[Model] | None  # the model of the field, or of its list items
+    listed: bool               # the field is a list of ``model``
+
+
+def _wire_fields(cls: type[Model]) -> tuple[WireField, ...]:
+    hints = typing.get_type_hints(cls)
+    found = []
+    for field in cls.fields():
+        tp, optional = unwrap_optional(hints[field.name])
+        item = get_args(tp)[0] if get_origin(tp) in (list, tuple) else None
+        model = tp if is_model(tp) else item if is_model(item) else None
+        found.append(WireField(
+            name=field.name, key=field.metadata.get("name") or camel(field.name), type=tp,
+            required=not optional and field.default is dataclasses.MISSING
+            and field.default_factory is dataclasses.MISSING,
+            secret=bool(field.metadata.get("secret")), coerce=_coercer(tp), model=model, listed=model is item))
+    return tuple(found)
+
+
+def _coercer(tp: Any) -> Coerce | None:
+    """A function from a wire value (never None or UNKNOWN) to a value of ``tp``; None when they are the same:
+    numbers travel as doubles, objects as dicts."""
+    tp, _ = unwrap_optional(tp)
+    if tp is int:
+        return _integer
+    if is_model(tp):
+        model: type[Model] = tp
+        return lambda value: model.from_props(value) if isinstance(value, dict) else value
+    origin = get_origin(tp)
+    if origin in (list, tuple):
+        item = _coercer(get_args(tp)[0])
+        if item is None:
+            return None
+        return lambda value: [_known(item, v) for v in value] if isinstance(value, list) else value
+    if origin is dict:
+        entry = _coercer(get_args(tp)[1])
+        if entry is None:
+            return None
+        return lambda value: {k: _known(entry, v) for k, v in value.items()} if isinstance(value, dict) else value
+    return None
+
+
+def _integer(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _known(coerce: Coerce, value: Any) -> Any:
+    return value if value is None or value is UNKNOWN else coerce(value)
+
+
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     found = _FIELDS.get(cls)
     if found is None:
@@ -72,6 +125,7 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_WIRE_FIELDS: dict[type, tuple[WireField, ...]] = {}
 
 
 class Model:
@@ -82,62 +136,46 @@ class Model:
         return _fields(cls)
 
     @classmethod
+    def wire_fields(cls) -> tuple[WireField, ...]:
+        found = _WIRE_FIELDS.get(cls)
+        if found is None:
+            found = _WIRE_FIELDS[cls] = _wire_fields(cls)
+        return found
+
+    @classmethod
     def from_props(cls: type[T], props: dict[str, Any] | None) -> T:
         props = props or {}
-        hints = type_hints(cls)
         values: dict[str, Any] = {}
-        for field in cls.fields():
-            key = wire_name(field)
-            if key in props and props[key] is not None:
-                values[field.name] = _coerce(hints[field.name], props[key])
+        for prop in cls.wire_fields():
+            value = props.get(prop.key)
+            if value is not None:
+                values[prop.name] = value if prop.coerce is None or value is UNKNOWN else prop.coerce(value)
         return cls(**values)
 
     def to_props(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for field in self.fields():
-            value = getattr(self, field.name)
+        for prop in self.wire_fields():
+            value = getattr(self, prop.name)
             if value is not None:
-                out[wire_name(field)] = _plain(value)
+                out[prop.key] = _plain(value)
         return out
 
     @classmethod
     def validate(cls, props: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
         """(property path, reason) for each missing required or mistyped property."""
         failures = []
-        hints = type_hints(cls)
-        known = {wire_name(f) for f in cls.fields()}
+        known = {prop.key for prop in cls.wire_fields()}
         for key in props:
             if key not in known and not key.startswith("__"):
                 failures.append((prefix + key, f"unknown property {key!r}; known: {', '.join(sorted(known))}"))
-        for field in cls.fields():
-            key = wire_name(field)
-            tp, optional = unwrap_optional(hints[field.name])
-            required = not optional and field.default is dataclasses.MISSING \
-                and field.default_factory is dataclasses.MISSING
-            value = props.get(key)
+        for prop in cls.wire_fields():
+            value = props.get(prop.key)
             if value is None:
-                if required:
-                    failures.append((prefix + key, f"{prefix + key} is required"))
+                if prop.required:
+                    failures.append((prefix + prop.key, f"{prefix + prop.key} is required"))
                 continue
-            failures += _check_type(tp, value, prefix + key)
+            failures += _check_type(prop.type, value, prefix + prop.key)
         return failures
-
-
-def _coerce(tp: Any, value: Any) -> Any:
-    if value is UNKNOWN:
-        return UNKNOWN
-    tp, _ = unwrap_optional(tp)
-    if tp is int and isinstance(value, float) and value.is_integer():
-        return int(value)  # numbers travel as doubles
-    if is_model(tp) and isinstance(value, dict):
-        return tp.from_props(value)
-    origin = get_origin(tp)
-    if origin in (list, tuple) and isinstance(value, list):
-        (item,) = get_args(tp)[:1]
-        return [_coerce(item, v) for v in value]
-    if origin is dict and isinstance(value, dict):
-        return {k: _coerce(get_args(tp)[1], v) for k, v in value.items()}
-    return value
 
 
 def _plain(value: Any) -> Any:

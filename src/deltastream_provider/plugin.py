@@ -18,8 +18,16 @@ def keep_bytecode() -> None:
     sys.dont_write_bytecode = False
 
 
+def skip_the_httpx_command_line() -> None:
+    """httpx's package imports its command-line entry point, which imports click and pygments whenever they are
+    installed (about 40 ms per provider process); the provider never runs it, and httpx falls back to a stub
+    when that import fails, as it does when they are missing."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main() -> None:
     keep_bytecode()
+    skip_the_httpx_command_line()
     stand_in_for_the_sdk()
     from .server import serve
 

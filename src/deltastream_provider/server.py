@@ -13,7 +13,7 @@ import logging
 import pathlib
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -24,7 +24,7 @@ from .config import ProviderConfig, load, problems
 from .engine_watch import engine_gone
 from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
 from .logs import EngineLog, install
-from .model import Model, is_model, type_hints, unwrap_optional, wire_name
+from .model import Model
 from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
 from .protocol import load_the_sdk
 from .redaction import redact_values
@@ -54,20 +54,16 @@ def declared_secrets(model: type[Model], props: Any, path: Path = ()) -> set[Pat
     found: set[Path] = set()
     if not isinstance(props, dict):
         return found
-    hints = type_hints(model)
-    for field in model.fields():
-        key = wire_name(field)
-        if key not in props:
+    for prop in model.wire_fields():
+        if prop.key not in props:
             continue
-        if field.metadata.get("secret"):
-            found.add((*path, key))
-            continue
-        tp, _ = unwrap_optional(hints[field.name])
-        if is_model(tp):
-            found |= declared_secrets(tp, props[key], (*path, key))
-        elif get_origin(tp) is list and is_model(get_args(tp)[0]) and isinstance(props[key], list):
-            for index, item in enumerate(props[key]):
-                found |= declared_secrets(get_args(tp)[0], item, (*path, key, index))
+        if prop.secret:
+            found.add((*path, prop.key))
+        elif prop.model is not None and not prop.listed:
+            found |= declared_secrets(prop.model, props[prop.key], (*path, prop.key))
+        elif prop.model is not None and isinstance(props[prop.key], list):
+            for index, item in enumerate(props[prop.key]):
+                found |= declared_secrets(prop.model, item, (*path, prop.key, index))
     return found
 
 

@@ -57,3 +57,15 @@ def test_the_entry_point_caches_bytecode_even_when_told_not_to() -> None:
     code = ("import sys; assert sys.dont_write_bytecode; from deltastream_provider.plugin import keep_bytecode; "
             "keep_bytecode(); assert not sys.dont_write_bytecode")
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def test_the_entry_point_leaves_out_the_httpx_command_line() -> None:
+    """click and pygments (installed beside the provider) are not imported with httpx in the provider process."""
+    code = ("import sys; from deltastream_provider.plugin import skip_the_httpx_command_line; "
+            "skip_the_httpx_command_line(); import deltastream_provider.client, httpx; "
+            "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'httpx CLI imported'; "
+            "assert callable(httpx.main)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    without = subprocess.run([sys.executable, "-c", "import sys, httpx; print('click' in sys.modules)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert without == "True", "click is installed here, so httpx imports it unless told not to"
