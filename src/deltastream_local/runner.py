@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,10 @@ class ServerSettings:
     roles: frozenset[str] = frozenset()
     knobs: Knobs = field(default_factory=Knobs)
     clock: Callable[[], float] = time.time  # drives the state machines; tests pass a clock they advance
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this server-side context (tests of the client's TLS)
+
+    def url(self, port: int) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}:{port}/v2"
 
 
 def build(settings: ServerSettings) -> LocalServer:
@@ -63,10 +68,9 @@ class BackgroundServer:
     async def _start(self) -> None:
         self._runner = web.AppRunner(self.server.app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=self.settings.tls)
         await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://{self.settings.host}:{port}/v2"
+        self.url = self.settings.url(self._runner.addresses[0][1])
 
     def stop(self) -> None:
         if self._runner is not None:
@@ -89,8 +93,8 @@ def serve_forever(settings: ServerSettings, announce: Callable[[LocalServer, str
         runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            await web.TCPSite(runner, settings.host, settings.port).start()
-            announce(server, f"http://{settings.host}:{runner.addresses[0][1]}/v2")
+            await web.TCPSite(runner, settings.host, settings.port, ssl_context=settings.tls).start()
+            announce(server, settings.url(runner.addresses[0][1]))
             await stop.wait()
         finally:
             await runner.cleanup()

@@ -12,6 +12,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider import sql
 from deltastream_provider.client import DeltaStreamClient
 from deltastream_provider.properties import UNKNOWN, Secret
+from tests.certificates import self_signed
 from tests.conftest import TOKEN, ManualClock
 from tests.contract.harness import Harness
 
@@ -448,20 +449,7 @@ async def test_unknown_outcome_is_reconciled_from_the_catalog(provider: Harness,
 
 
 def pem_certificate() -> str:
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-                   .sign(key, hashes.SHA256()))
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+    return self_signed("test-ca")[0].decode()
 
 
 def pem_private_key(passphrase: str | None) -> str:

@@ -1,0 +1,120 @@
+"""httpcore's network I/O on asyncio streams, for the provider's HTTP client.
+
+httpcore reaches asyncio through anyio by default, which wraps every read and write in a cancel scope and builds a
+dictionary of socket attributes each time the pool checks a kept-alive connection: about a quarter of the CPU of
+a request to DeltaStream. This backend does the same work on asyncio's own streams, raising httpcore's exceptions
+(which httpx turns into its own) exactly where the anyio backend does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import ssl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpcore
+import httpx
+
+
+@contextmanager
+def _raising(on_timeout: type[Exception], on_error: type[Exception]) -> Iterator[None]:
+    """asyncio's timeouts and socket errors as httpcore's exceptions."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise on_timeout(str(exc) or "timed out") from exc
+    except OSError as exc:  # ssl.SSLError and ConnectionResetError included
+        raise on_error(str(exc) or type(exc).__name__) from exc
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    """One TCP (or TLS) connection as httpcore reads and writes it."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        with _raising(httpcore.ReadTimeout, httpcore.ReadError):
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(max_bytes)  # b"" at the end of the stream, as httpcore expects
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        with _raising(httpcore.WriteTimeout, httpcore.WriteError):
+            self._writer.write(buffer)
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+
+    async def aclose(self) -> None:
+        self._writer.close()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        with _raising(httpcore.ConnectTimeout, httpcore.ConnectError):
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+            except BaseException:
+                self._writer.close()
+                raise
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            return self._closed_by_peer()
+        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername",
+                 "socket": "socket"}
+        return self._writer.get_extra_info(names[info]) if info in names else None
+
+    def _closed_by_peer(self) -> bool:
+        """Whether an idle kept-alive connection can no longer be used: the end of the stream has arrived, or
+        anything at all is waiting on the socket (a server sends nothing unasked but its close)."""
+        if self._reader.at_eof() or self._writer.transport.is_closing():
+            return True
+        sock = self._writer.get_extra_info("socket")
+        if sock is None:
+            return True
+        poll = select.poll()
+        poll.register(sock.fileno(), select.POLLIN)
+        return bool(poll.poll(0))
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        with _raising(httpcore.ConnectTimeout, httpcore.ConnectError):
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host, port, local_addr=(local_address, 0) if local_address else None)
+        sock = writer.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)  # asyncio has already set TCP_NODELAY, as anyio does
+        return AsyncioStream(reader, writer)
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        with _raising(httpcore.ConnectTimeout, httpcore.ConnectError):
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_unix_connection(path)
+        return AsyncioStream(reader, writer)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class AsyncioTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport (its request and response mapping, its exceptions) on :class:`AsyncioBackend`.
+
+    httpx does not take a network backend as an option; its connection pool reads the backend from this attribute
+    whenever it opens a connection (httpcore 1.x), and a test checks that requests go through it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._pool._network_backend = AsyncioBackend()
