@@ -38,23 +38,31 @@ PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").enco
 NAMESPACES, STORES = 5, 2
 
 
-def header(name: str = "bench") -> str:
-    """The project, with this checkout's provider as a versioned plugin: the engine then caches its schema under
-    the Pulumi home after the first command, as it does for a plugin installed from the release tarball, and the
-    YAML host no longer starts a provider process only to read the schema (an unversioned path plugin's is never
-    cached)."""
+def plugin_folder(work: Path) -> Path:
+    """This checkout's provider in a folder of the run's own, to be run as a versioned plugin (see :func:`header`)."""
+    folder = work / "plugin" / "bin"
+    folder.mkdir(parents=True)
+    (folder / "pulumi-resource-deltastream").symlink_to(PROVIDER.decode())
+    return folder
+
+
+def header(plugin: Path, name: str = "bench") -> str:
+    """The project, with the provider as a versioned plugin: Pulumi then keeps its schema after the first command
+    (beside the plugin's folder, so in the run's own directory), as it does for a plugin installed from the
+    release tarball, and the YAML host no longer starts a provider process only to read the schema. An
+    unversioned path plugin's schema is read again by every command."""
     return f"""name: {name}
 runtime: yaml
 plugins:
   providers:
     - name: deltastream
-      path: {Path(sys.executable).parent}
+      path: {plugin}
       version: {__version__}
 """
 
 
-def program(streams: int) -> str:
-    lines = [header(), "resources:", "  db:", "    type: deltastream:index:Database",
+def program(streams: int, plugin: Path) -> str:
+    lines = [header(plugin), "resources:", "  db:", "    type: deltastream:index:Database",
              "    properties: { name: bench }"]
     for n in range(NAMESPACES):
         lines += [f"  ns{n}:", "    type: deltastream:index:Namespace",
@@ -87,8 +95,9 @@ class ProviderUsage:
 
 
 @contextmanager
-def provider_usage() -> Iterator[ProviderUsage]:
-    """Samples this checkout's provider processes every 10 ms; a process's last sample before it exits counts."""
+def provider_usage(executable: Path) -> Iterator[ProviderUsage]:
+    """Samples the processes of the provider at ``executable`` every 10 ms; a process's last sample before it exits
+    counts."""
     usage = ProviderUsage()
     ticks: dict[str, int] = {}
     done = threading.Event()
@@ -98,7 +107,7 @@ def provider_usage() -> Iterator[ProviderUsage]:
         while not done.wait(0.01):
             for proc in Path("/proc").iterdir():
                 try:
-                    if PROVIDER not in (proc / "cmdline").read_bytes():
+                    if bytes(executable) not in (proc / "cmdline").read_bytes():
                         continue
                     fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
                     ticks[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime
@@ -140,8 +149,9 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         full, empty = Path(work, "full"), Path(work, "empty")
         full.mkdir()
         empty.mkdir()
-        (full / "Pulumi.yaml").write_text(program(streams))
-        (empty / "Pulumi.yaml").write_text(header("bench-empty"))
+        plugin = plugin_folder(Path(work))
+        (full / "Pulumi.yaml").write_text(program(streams, plugin))
+        (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty"))
         env = pulumi_env(Path(work), toolchain, server)
         if skip_checkpoints:  # the file backend rewrites the whole state after every step: O(n^2) in the engine
             env["PULUMI_SKIP_CHECKPOINTS"] = "true"
@@ -149,7 +159,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
 
         def step(project: Path, *args: str) -> tuple[float, Counter[str], ProviderUsage]:
             before = Counter(counters.statements)
-            with provider_usage() as usage:
+            with provider_usage(plugin / "pulumi-resource-deltastream") as usage:
                 started = time.perf_counter()
                 subprocess.run(["pulumi", *args, "--non-interactive", "--stack", "bench"], cwd=project, env=env,
                                check=True, capture_output=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.stack import program, resources
+from bench.stack import plugin_folder, program, resources
 
 from deltastream_local.runner import BackgroundServer
 from tests.e2e.conftest import Stack
@@ -20,13 +21,14 @@ from tests.e2e.conftest import Stack
 pytestmark = pytest.mark.e2e
 
 
-def test_the_benchmark_stack_keeps_its_request_budget(stack: Stack, local: BackgroundServer) -> None:
+def test_the_benchmark_stack_keeps_its_request_budget(stack: Stack, local: BackgroundServer,
+                                                       tmp_path: Path) -> None:
     def sent(step: Callable[[], Any]) -> dict[str, int]:
         before = Counter(local.server.counters.statements)
         step()
         return dict(Counter(local.server.counters.statements) - before)
 
-    stack.write(program(40))
+    stack.write(program(40, plugin_folder(tmp_path)))
     stack.run("stack", "init", "dev")
     up = sent(stack.up)
     assert up == {"CreateDatabase": 1, "CreateSchema": 5, "CreateStore": 2, "CreateRelation": 40,
