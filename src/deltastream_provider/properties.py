@@ -57,36 +57,45 @@ class Secret:
         return "Secret(****)"
 
 
-def _from_proto(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
-        return int(value)
-    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
-        return UNKNOWN
-    if isinstance(value, list):
-        return [_from_proto(v) for v in value]
-    if isinstance(value, dict):
-        sig = value.get(SIG)
-        if sig == SECRET_SIG:
-            return Secret(_from_proto(value.get("value")))
-        if sig == OUTPUT_SIG:
-            inner = _from_proto(value["value"]) if "value" in value else UNKNOWN
-            return Secret(inner) if value.get("secret") else inner
-        if sig == RESOURCE_SIG:
-            ref_id = value.get("id")
-            if ref_id is None:
-                return value.get("urn", UNKNOWN)
-            return UNKNOWN if ref_id in ("", *UNKNOWN_SENTINELS) else ref_id
-        return {k: _from_proto(v) for k, v in value.items()}
-    return value
+def _from_value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        text = value.string_value
+        return UNKNOWN if text in UNKNOWN_SENTINELS else text
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if number.is_integer() and abs(number) < 2 ** 53 else number
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "struct_value":
+        return _from_struct(value.struct_value)
+    if kind == "list_value":
+        return [_from_value(item) for item in value.list_value.values]
+    return None
+
+
+def _from_struct(struct: struct_pb2.Struct) -> Any:
+    """An object, or the secret, output or resource reference its signature key says it is."""
+    fields = struct.fields
+    sig = fields[SIG].string_value if SIG in fields else None
+    if sig == SECRET_SIG:
+        return Secret(_from_value(fields["value"]) if "value" in fields else None)
+    if sig == OUTPUT_SIG:
+        inner = _from_value(fields["value"]) if "value" in fields else UNKNOWN
+        return Secret(inner) if "secret" in fields and fields["secret"].bool_value else inner
+    if sig == RESOURCE_SIG:
+        if "id" not in fields:
+            return fields["urn"].string_value if "urn" in fields else UNKNOWN
+        ref_id = fields["id"].string_value
+        return UNKNOWN if ref_id in ("", *UNKNOWN_SENTINELS) else ref_id
+    return {key: _from_value(item) for key, item in fields.items()}
 
 
 def decode(struct: struct_pb2.Struct | None) -> dict[str, Any]:
-    """A request's property map as Python values."""
+    """A request's property map as Python values, in one walk over the message."""
     if struct is None:
         return {}
-    from google.protobuf.json_format import MessageToDict
-
-    plain: dict[str, Any] = _from_proto(MessageToDict(struct))
+    plain: dict[str, Any] = _from_struct(struct)
     return plain
 
 

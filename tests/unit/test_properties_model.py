@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from google.protobuf import struct_pb2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deltastream_provider.errors import InputError
 from deltastream_provider.ids import format_id, parse_id
@@ -53,6 +57,20 @@ def test_output_values_and_resource_references() -> None:
             "c": {SIG: RESOURCE_SIG, "urn": "urn:x", "id": "db1"}, "d": {SIG: RESOURCE_SIG, "urn": "urn:y", "id": ""}}
     decoded = decode(struct(wire))
     assert decoded == {"a": Secret("x"), "b": UNKNOWN, "c": "db1", "d": UNKNOWN}
+
+
+SCALARS = (st.booleans() | st.integers(-(2 ** 53) + 1, 2 ** 53 - 1) | st.text()
+           | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer()))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner | st.none(), max_size=4)
+                      | st.dictionaries(st.text().filter(lambda k: k != SIG), inner, max_size=4)
+                      | st.builds(Secret, inner), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text().filter(lambda k: k != SIG), VALUES, max_size=6))
+def test_values_survive_the_wire(props: dict[str, Any]) -> None:
+    """Whatever the provider sends comes back as it was: numbers as ints where integral, secrets where they were."""
+    assert decode(encode(props)) == props
 
 
 def test_unknowns_encode_as_the_string_sentinel() -> None:
