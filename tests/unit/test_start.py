@@ -7,6 +7,11 @@ import subprocess
 import sys
 
 
+def in_a_fresh_process(code: str, env: dict[str, str] | None = None) -> str:
+    """Run ``code`` in a new interpreter (so nothing this test process imported counts); its standard output."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+
+
 def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
     """Up to the port: the generated protocol modules without the Pulumi SDK; no HTTP client, cryptography,
     resources or SQL (each is imported by the first call that needs it)."""
@@ -15,7 +20,7 @@ def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('pulumi', 'httpx', 'cryptography', 'yaml', 'sqlparse', 'deltastream_local') "
             "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.registry')))))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    loaded = in_a_fresh_process(code).split()
     assert all(m.startswith("pulumi.runtime.proto") or m in ("pulumi", "pulumi.runtime") for m in loaded), loaded
     assert "pulumi.runtime.proto.provider_pb2" in loaded
 
@@ -27,7 +32,7 @@ def test_the_schema_is_built_without_the_sdk() -> None:
             "assert 'deltastream:index:Pipeline' in schema['resources'], sorted(schema['resources']); "
             "assert 'pulumi.automation' not in sys.modules and not hasattr(sys.modules['pulumi'], 'Output'); "
             "assert 'httpx' not in sys.modules, 'the resources describe themselves without the HTTP client'")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    in_a_fresh_process(code)
 
 
 def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() -> None:
@@ -35,7 +40,7 @@ def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() ->
             "from pulumi.runtime.proto import provider_pb2; load_the_sdk(); "
             "import pulumi, pulumi.provider.server; from pulumi.runtime import proto; "
             "assert proto.provider_pb2 is provider_pb2 and hasattr(pulumi, 'ComponentResource')")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    in_a_fresh_process(code)
 
 
 def test_a_call_imports_only_its_own_resource() -> None:
@@ -50,13 +55,13 @@ def test_a_call_imports_only_its_own_resource() -> None:
             "                if m.startswith('deltastream_provider.resources.')); "
             "assert loaded == ['base', 'object'], loaded; "
             "assert 'deltastream_provider.functions.lookups' not in sys.modules and 'httpx' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    in_a_fresh_process(code)
 
 
 def test_the_entry_point_caches_bytecode_even_when_told_not_to() -> None:
     code = ("import sys; assert sys.dont_write_bytecode; from deltastream_provider.plugin import keep_bytecode; "
             "keep_bytecode(); assert not sys.dont_write_bytecode")
-    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    in_a_fresh_process(code, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def test_the_entry_point_leaves_out_the_httpx_command_line() -> None:
@@ -65,7 +70,6 @@ def test_the_entry_point_leaves_out_the_httpx_command_line() -> None:
             "skip_the_httpx_command_line(); import deltastream_provider.client, httpx; "
             "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'httpx CLI imported'; "
             "assert callable(httpx.main)")
-    subprocess.run([sys.executable, "-c", code], check=True)
-    without = subprocess.run([sys.executable, "-c", "import sys, httpx; print('click' in sys.modules)"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    in_a_fresh_process(code)
+    without = in_a_fresh_process("import sys, httpx; print('click' in sys.modules)").strip()
     assert without == "True", "click is installed here, so httpx imports it unless told not to"
