@@ -79,10 +79,11 @@ def _wire_fields(cls: type[Model]) -> tuple[WireField, ...]:
         item = get_args(tp)[0] if get_origin(tp) in (list, tuple) else None
         model = tp if is_model(tp) else item if is_model(item) else None
         found.append(WireField(
-            name=field.name, key=field.metadata.get("name") or camel(field.name), type=tp,
+            name=field.name, key=wire_name(field), type=tp,
             required=not optional and field.default is dataclasses.MISSING
             and field.default_factory is dataclasses.MISSING,
-            secret=bool(field.metadata.get("secret")), coerce=_coercer(tp), model=model, listed=model is item))
+            secret=bool(field.metadata.get("secret")), coerce=_coercer(tp), model=model,
+            listed=model is not None and model is item))
     return tuple(found)
 
 
