@@ -61,14 +61,20 @@ class WireField:
     """A field as the engine sees it, resolved once per class so that decoding a request does no type
     introspection: its wire key, its type without ``| None``, and how a wire value becomes the field's value."""
 
+    field: dataclasses.Field[Any]  # its description and flags (``prop``) for the schema
     name: str
     key: str
     type: Any
-    required: bool
+    optional: bool                 # declared ``X | None``
+    has_default: bool
     secret: bool
-    coerce: Coerce | None     # None: the wire value is the field's value
-    model: type[Model] | None  # the model of the field, or of its list items
-    listed: bool               # the field is a list of ``model``
+    coerce: Coerce | None          # None: the wire value is the field's value
+    model: type[Model] | None      # the model of the field, or of its list items
+    listed: bool                   # the field is a list of ``model``
+
+    @property
+    def required(self) -> bool:
+        return not self.optional and not self.has_default
 
 
 def _wire_fields(cls: type[Model]) -> tuple[WireField, ...]:
@@ -79,9 +85,8 @@ def _wire_fields(cls: type[Model]) -> tuple[WireField, ...]:
         item = get_args(tp)[0] if get_origin(tp) in (list, tuple) else None
         model = tp if is_model(tp) else item if is_model(item) else None
         found.append(WireField(
-            name=field.name, key=wire_name(field), type=tp,
-            required=not optional and field.default is dataclasses.MISSING
-            and field.default_factory is dataclasses.MISSING,
+            field=field, name=field.name, key=wire_name(field), type=tp, optional=optional,
+            has_default=field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING,
             secret=bool(field.metadata.get("secret")), coerce=_coercer(tp), model=model,
             listed=model is not None and model is item))
     return tuple(found)

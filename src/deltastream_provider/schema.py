@@ -9,15 +9,13 @@ the schema.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from . import __version__
 from .config import KEYS
-from .model import PACKAGE, Model, is_model, unwrap_optional, wire_name
+from .model import PACKAGE, Model, is_model, unwrap_optional
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
@@ -69,26 +67,23 @@ class _Builder:
     def object(self, model: type[Model], only: set[str] | None = None,
                result: bool = False) -> tuple[dict[str, Any], list[str]]:
         """Properties and required names; in a ``result`` every non-optional field is always present."""
-        hints = typing.get_type_hints(model)
         properties: dict[str, Any] = {}
         required: list[str] = []
-        for field in model.fields():
-            if only is not None and field.name not in only:
+        for prop in model.wire_fields():
+            if only is not None and prop.name not in only:
                 continue
-            tp, optional = unwrap_optional(hints[field.name])
-            spec = self.spec(tp)
-            description = field.metadata.get("description", "")
-            if get_origin(tp) is Literal:
-                description += " One of: " + ", ".join(f"`{v}`" for v in get_args(tp)) + "."
+            spec = self.spec(prop.type)
+            description = prop.field.metadata.get("description", "")
+            if get_origin(prop.type) is Literal:
+                description += " One of: " + ", ".join(f"`{v}`" for v in get_args(prop.type)) + "."
             spec["description"] = description
-            if field.metadata.get("secret"):
+            if prop.secret:
                 spec["secret"] = True
-            if field.metadata.get("replaces"):
+            if prop.field.metadata.get("replaces"):
                 spec["willReplaceOnChanges"] = True
-            properties[wire_name(field)] = spec
-            has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
-            if not optional and (result or not has_default):
-                required.append(wire_name(field))
+            properties[prop.key] = spec
+            if not prop.optional and (result or not prop.has_default):
+                required.append(prop.key)
         return properties, required
 
 

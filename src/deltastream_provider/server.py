@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import pathlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,9 +89,6 @@ def stored(model: type[M], props: dict[str, Any]) -> M:
 # As the Pulumi SDK's own servers: messages up to 400 MiB, and no limit on how long a request may wait.
 CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
                    ("grpc.server_max_unrequested_time_in_server", 30 * 60)]
-
-
-SCHEMA = pathlib.Path(__file__).with_name("schema.json")  # written by `deltastream-provider schema --packaged`
 
 
 class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
@@ -211,7 +207,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
         """The packaged copy (see :mod:`.schema`): served without importing a resource."""
-        return provider_pb2.GetSchemaResponse(schema=SCHEMA.read_text(encoding="utf-8"))
+        from .schema import PACKAGED
+
+        return provider_pb2.GetSchemaResponse(schema=PACKAGED.read_text(encoding="utf-8"))
 
     async def Attach(self, request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
         self.engine = EngineLog(request.address)

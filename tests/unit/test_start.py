@@ -47,8 +47,9 @@ def test_a_call_imports_only_its_own_resource() -> None:
     """The registry imports a resource's module on the first call for its token, the lookups on the first Invoke;
     the schema is served from the packaged copy without importing any."""
     code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
-            "import json, deltastream_provider.server as server; from deltastream_provider import registry; "
-            "assert 'deltastream:index:Secret' in json.loads(server.SCHEMA.read_text())['resources']; "
+            "import json, deltastream_provider.server; from deltastream_provider import registry; "
+            "from deltastream_provider.schema import PACKAGED; "
+            "assert 'deltastream:index:Secret' in json.loads(PACKAGED.read_text())['resources']; "
             "assert not [m for m in sys.modules if m.startswith('deltastream_provider.resources.')], 'schema'; "
             "registry.resource('deltastream:index:DeltaStreamObject'); "
             "loaded = sorted(m.rsplit('.', 1)[1] for m in sys.modules "

@@ -231,7 +231,7 @@ def _kafka_as_read(found: Described, inputs: EntityInputs | None) -> KafkaTopicI
     """The topic settings DeltaStream reports, for those the program sets (every one on import, ``inputs`` None)."""
     if (found.partitions is None and found.replicas is None) or (inputs is not None and inputs.kafka is None):
         return None
-    given = inputs.kafka if inputs is not None and inputs.kafka is not None else None
+    given = inputs.kafka if inputs is not None else None
     if given is None:
         return KafkaTopicInputs(partitions=found.partitions, replicas=found.replicas, configs=found.configs or None)
     configs = {k: v for k, v in (found.configs or {}).items() if k in (given.configs or {})}
