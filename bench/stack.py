@@ -5,14 +5,16 @@
 The stack: 1 database, 5 namespaces, 2 Kafka stores, N streams, N/4 ``INSERT INTO ... SELECT`` queries (58
 resources at N = 40). Per step it prints wall time, API requests (all, per resource, by statement kind), and for
 preview and refresh the ratio to the same command on the program with its resources removed, measured in the
-same run (the engine's and language host's own cost). Also: the provider's start to handshake (median of 7) and
-its peak memory (VmHWM) during ``up``.
+same run (the engine's and language host's own cost). Also: the provider's start to handshake and its exit on
+SIGINT (medians of 7), and its peak memory (VmHWM) during ``up``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,12 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from tests.conftest import TOKEN
 from tests.e2e.conftest import pulumi_env
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import __version__
+from deltastream_provider.properties import encode
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").encode()  # this checkout's, no other
@@ -141,6 +146,35 @@ def handshake(runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def exit_on_sigint(runs: int = 7) -> float:
+    """Median time from SIGINT (how the engine ends a provider, waiting for it to exit) to the provider's exit,
+    after it has served eight concurrent reads against a local server."""
+    database = "deltastream:index:Database"
+
+    async def once(url: str) -> float:
+        process = await asyncio.create_subprocess_exec(PROVIDER.decode(), stdout=subprocess.PIPE,
+                                                       stderr=subprocess.DEVNULL)
+        assert process.stdout is not None
+        port = int(await process.stdout.readline())
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            provider = provider_pb2_grpc.ResourceProviderStub(channel)
+            await provider.Configure(provider_pb2.ConfigureRequest(
+                args=encode({"server": url, "apiKey": TOKEN}), acceptSecrets=True))
+            await asyncio.gather(*(provider.Read(provider_pb2.ReadRequest(
+                id=f"d{n}", urn=f"urn:pulumi:bench::bench::{database}::d{n}", type=database,
+                properties=encode({"name": f"d{n}"}))) for n in range(8)))
+        started = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        await process.wait()
+        return time.perf_counter() - started
+
+    async def measure(url: str) -> list[float]:
+        return [await once(url) for _ in range(runs)]
+
+    with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"})) as server:
+        return statistics.median(asyncio.run(measure(server.url)))
+
+
 def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False) -> dict[str, object]:
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
@@ -209,6 +243,7 @@ def main() -> None:
     toolchain = Path(subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True,
                                     check=True).stdout.split()[-1])
     print(f"provider start to handshake: median {handshake():.3f} s")
+    print(f"provider SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
     for streams in args.streams:
         for latency in args.latency_ms:
             report(streams, latency, run(streams, latency, toolchain, args.skip_checkpoints), args.skip_checkpoints)
