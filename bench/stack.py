@@ -43,11 +43,18 @@ PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").enco
 NAMESPACES, STORES = 5, 2
 
 
-def plugin_folder(work: Path) -> Path:
-    """This checkout's provider in a folder of the run's own, to be run as a versioned plugin (see :func:`header`)."""
+def plugin_folder(work: Path, stand_in: bool = False) -> Path:
+    """This checkout's provider (or the stand-in that does no work, :mod:`bench.stand_in`) in a folder of the run's
+    own, to be run as a versioned plugin (see :func:`header`)."""
     folder = work / "plugin" / "bin"
     folder.mkdir(parents=True)
-    (folder / "pulumi-resource-deltastream").symlink_to(PROVIDER.decode())
+    executable = folder / "pulumi-resource-deltastream"
+    if stand_in:
+        executable.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                              "from bench.stand_in import main\nmain()\n")
+        executable.chmod(0o755)
+    else:
+        executable.symlink_to(PROVIDER.decode())
     return folder
 
 
@@ -175,7 +182,8 @@ def exit_on_sigint(runs: int = 7) -> float:
         return statistics.median(asyncio.run(measure(server.url)))
 
 
-def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False) -> dict[str, object]:
+def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False,
+        stand_in: bool = False) -> dict[str, object]:
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
     with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
@@ -183,7 +191,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         full, empty = Path(work, "full"), Path(work, "empty")
         full.mkdir()
         empty.mkdir()
-        plugin = plugin_folder(Path(work))
+        plugin = plugin_folder(Path(work), stand_in)
         (full / "Pulumi.yaml").write_text(program(streams, plugin))
         (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty"))
         env = pulumi_env(Path(work), toolchain, server)
@@ -214,10 +222,10 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         return results
 
 
-def report(streams: int, latency_ms: float, results: dict[str, Any], skip_checkpoints: bool = False) -> None:
+def report(streams: int, latency_ms: float, results: dict[str, Any], conditions: list[str]) -> None:
     count = resources(streams)
-    engine = ", the engine's intermediate checkpoints skipped" if skip_checkpoints else ""
-    print(f"\n### {count} resources ({streams} streams), {latency_ms:g} ms per API request{engine}\n")
+    title = ", ".join([f"{count} resources ({streams} streams)", f"{latency_ms:g} ms per API request", *conditions])
+    print(f"\n### {title}\n")
     print("| step | wall | wall per resource | vs empty program | provider CPU | provider peak memory | requests "
           "| requests per resource | by statement |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -239,14 +247,18 @@ def main() -> None:
     parser.add_argument("--skip-checkpoints", action="store_true",
                         help="set PULUMI_SKIP_CHECKPOINTS: the file backend then writes the state once per command, "
                              "not after every step (which grows with the square of the resources)")
+    parser.add_argument("--stand-in", action="store_true",
+                        help="run the steps with bench.stand_in, a provider that does no work: the engine's floor")
     args = parser.parse_args()
+    conditions = [text for asked, text in ((args.skip_checkpoints, "the engine's intermediate checkpoints skipped"),
+                                           (args.stand_in, "a stand-in provider that does no work")) if asked]
     toolchain = Path(subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True,
                                     check=True).stdout.split()[-1])
     print(f"provider start to handshake: median {handshake():.3f} s")
     print(f"provider SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
     for streams in args.streams:
         for latency in args.latency_ms:
-            report(streams, latency, run(streams, latency, toolchain, args.skip_checkpoints), args.skip_checkpoints)
+            report(streams, latency, run(streams, latency, toolchain, args.skip_checkpoints, args.stand_in), conditions)
 
 
 if __name__ == "__main__":

@@ -453,13 +453,15 @@ def exit_when_told() -> None:
         loop.add_signal_handler(signum, exit_now)
 
 
-async def serve(argv: list[str]) -> None:
+async def serve(argv: list[str], servicer: type[DeltaStreamProvider] = DeltaStreamProvider) -> None:
+    """Serve until the engine ends the process or is gone; ``servicer`` is replaced only by the benchmark's
+    stand-in that does no work."""
     exit_when_told()
     address = engine_address(argv)
     engine = EngineLog(address)
     install(engine)
     server = grpc.aio.server(options=CHANNEL_OPTIONS)
-    provider = DeltaStreamProvider(engine, address or "")
+    provider = servicer(engine, address or "")
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
