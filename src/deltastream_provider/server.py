@@ -437,20 +437,21 @@ def engine_address(argv: list[str]) -> str | None:
 
 
 def exit_when_told() -> None:
-    """The engine ends a provider it is done with by SIGINT (SIGKILL after a cooldown) and waits for the process
-    to exit before its command can finish, so every command pays for the exit. Nothing needs tearing down: a call
-    still in flight is abandoned as a stopping server would cancel it, and the sockets close with the process. So
-    the process exits at once, with status 0, instead of unwinding asyncio, gRPC and the interpreter (measured at
-    about 70 ms per command) and printing a KeyboardInterrupt traceback into the engine's log."""
+    """The engine ends a provider it is done with by SIGINT (CTRL_BREAK_EVENT, seen as SIGBREAK, on Windows; SIGKILL
+    after a cooldown) and waits for the process to exit before its command can finish, so every command pays for
+    the exit. Nothing needs tearing down: a call still in flight is abandoned as a stopping server would cancel it,
+    and the sockets close with the process. So the process exits at once, with status 0, instead of unwinding
+    asyncio, gRPC and the interpreter (measured at about 70 ms per command) and printing a KeyboardInterrupt
+    traceback into the engine's log."""
 
-    def exit_now() -> None:
+    def exit_now(signum: int, frame: object) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
 
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, exit_now)
+    for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), exit_now)
 
 
 async def serve(argv: list[str], servicer: type[DeltaStreamProvider] = DeltaStreamProvider) -> None:
