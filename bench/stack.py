@@ -1,12 +1,13 @@
 """The issue-12 stack through the real CLI against the local server: up, no-change preview, refresh, destroy.
 
-    .venv/bin/python -m bench.stack [--streams 40 300] [--latency-ms 0 25]
+    .venv/bin/python -m bench.stack [--streams 40 300] [--latency-ms 0 25] [--repeat 5] [--stand-in]
 
 The stack: 1 database, 5 namespaces, 2 Kafka stores, N streams, N/4 ``INSERT INTO ... SELECT`` queries (58
 resources at N = 40). Per step it prints wall time, API requests (all, per resource, by statement kind), and for
 preview and refresh the ratio to the same command on the program with its resources removed, measured in the
 same run (the engine's and language host's own cost). Also: the provider's start to handshake and its exit on
-SIGINT (medians of 7), and its peak memory (VmHWM) during ``up``.
+SIGINT (medians of 7), and its peak memory (VmHWM) during ``up``. ``--stand-in`` adds, alternating with this
+provider, the same steps with a provider that does no work (:mod:`bench.stand_in`): the engine's floor.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
@@ -182,8 +182,11 @@ def exit_on_sigint(runs: int = 7) -> float:
         return statistics.median(asyncio.run(measure(server.url)))
 
 
+Step = tuple[float, Counter[str], ProviderUsage]  # wall seconds, requests by statement kind, provider usage
+
+
 def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False,
-        stand_in: bool = False) -> dict[str, object]:
+        stand_in: bool = False) -> dict[str, Step]:
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
     with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
@@ -199,7 +202,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
             env["PULUMI_SKIP_CHECKPOINTS"] = "true"
         counters = server.server.counters
 
-        def step(project: Path, *args: str) -> tuple[float, Counter[str], ProviderUsage]:
+        def step(project: Path, *args: str) -> Step:
             before = Counter(counters.statements)
             with provider_usage(plugin / "pulumi-resource-deltastream") as usage:
                 started = time.perf_counter()
@@ -212,7 +215,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
             init = subprocess.run(["pulumi", "stack", "init", "bench", "--non-interactive"], cwd=project, env=env,
                                   capture_output=True, text=True)
             assert init.returncode == 0, init.stdout + init.stderr
-        results: dict[str, Any] = {}
+        results: dict[str, Step] = {}
         results["up"] = step(full, "up", "--yes", "--skip-preview")
         results["preview"] = step(full, "preview", "--expect-no-changes")
         results["preview (empty)"] = step(empty, "preview")
@@ -222,7 +225,16 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         return results
 
 
-def report(streams: int, latency_ms: float, results: dict[str, Any], conditions: list[str]) -> None:
+def medians(rounds: list[dict[str, Step]]) -> dict[str, Step]:
+    """Each step's median wall time and provider CPU over the rounds, and its largest peak memory; the request
+    counts are the same in every round (the tests assert them exactly), so the last round's are kept."""
+    return {name: (statistics.median(r[name][0] for r in rounds), rounds[-1][name][1],
+                   ProviderUsage(statistics.median(r[name][2].cpu_s for r in rounds),
+                                 max(r[name][2].peak_kib for r in rounds)))
+            for name in rounds[0]}
+
+
+def report(streams: int, latency_ms: float, results: dict[str, Step], conditions: list[str]) -> None:
     count = resources(streams)
     title = ", ".join([f"{count} resources ({streams} streams)", f"{latency_ms:g} ms per API request", *conditions])
     print(f"\n### {title}\n")
@@ -248,17 +260,26 @@ def main() -> None:
                         help="set PULUMI_SKIP_CHECKPOINTS: the file backend then writes the state once per command, "
                              "not after every step (which grows with the square of the resources)")
     parser.add_argument("--stand-in", action="store_true",
-                        help="run the steps with bench.stand_in, a provider that does no work: the engine's floor")
+                        help="also run the steps with bench.stand_in, a provider that does no work (the engine's "
+                             "floor), alternating with this provider")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of each configuration, alternating; the medians are printed")
     args = parser.parse_args()
     conditions = [text for asked, text in ((args.skip_checkpoints, "the engine's intermediate checkpoints skipped"),
-                                           (args.stand_in, "a stand-in provider that does no work")) if asked]
+                                           (args.repeat > 1, f"median of {args.repeat}")) if asked]
+    providers = {"": False, "a stand-in provider that does no work": True} if args.stand_in else {"": False}
     toolchain = Path(subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True,
                                     check=True).stdout.split()[-1])
     print(f"provider start to handshake: median {handshake():.3f} s")
     print(f"provider SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
     for streams in args.streams:
         for latency in args.latency_ms:
-            report(streams, latency, run(streams, latency, toolchain, args.skip_checkpoints, args.stand_in), conditions)
+            rounds: dict[str, list[dict[str, Step]]] = {name: [] for name in providers}
+            for _ in range(args.repeat):
+                for name, stand_in in providers.items():
+                    rounds[name].append(run(streams, latency, toolchain, args.skip_checkpoints, stand_in))
+            for name, results in rounds.items():
+                report(streams, latency, medians(results), [*conditions, name] if name else conditions)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import sys
 import uuid
 from typing import Any
 
-from deltastream_provider.plugin import keep_bytecode, stand_in_for_the_sdk
+from deltastream_provider.plugin import keep_bytecode
+from deltastream_provider.protocol import stand_in_for_the_sdk
 
 
 def main() -> None:
