@@ -22,10 +22,11 @@ DB = "deltastream:index:Database"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-async def test_the_engine_signal_ends_the_process_at_once_and_cleanly(local: BackgroundServer,
+async def test_the_engine_signal_ends_the_process_cleanly(local: BackgroundServer,
                                                                      signum: signal.Signals) -> None:
     """The engine sends SIGINT to a provider it is done with and waits for it to exit: the process exits with
-    status 0 and no traceback, also after it has talked to DeltaStream (a pooled connection, SQL traces)."""
+    status 0 and no traceback, also after it has talked to DeltaStream (a pooled connection, SQL traces). How soon
+    is measured by the benchmark (``exit_on_sigint`` in ``bench/stack.py``), not asserted here."""
     process = await asyncio.create_subprocess_exec(PROVIDER, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stdout is not None
