@@ -14,9 +14,7 @@ class Child(pulumi.CustomResource):
 
     def __init__(self, token: str, name: str, inputs: dict[str, Any], state: type[Model],
                  opts: pulumi.ResourceOptions) -> None:
-        from deltastream_provider.model import wire_name
-
-        props: dict[str, Any] = {wire_name(f): None for f in state.fields()}
+        props: dict[str, Any] = {prop.key: None for prop in state.wire_fields()}
         props.update({k: v for k, v in inputs.items() if v is not None})
         super().__init__(token, name, props, opts)
 

@@ -77,10 +77,10 @@ class WireField:
         return not self.optional and not self.has_default
 
 
-def _wire_fields(cls: type[Model]) -> tuple[WireField, ...]:
+def _wire_fields(cls: type) -> tuple[WireField, ...]:
     hints = typing.get_type_hints(cls)
     found = []
-    for field in cls.fields():
+    for field in dataclasses.fields(cls):
         tp, optional = unwrap_optional(hints[field.name])
         item = get_args(tp)[0] if get_origin(tp) in (list, tuple) else None
         model = tp if is_model(tp) else item if is_model(item) else None
@@ -123,14 +123,6 @@ def _known(coerce: Coerce, value: Any) -> Any:
     return value if value is None or value is UNKNOWN else coerce(value)
 
 
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    found = _FIELDS.get(cls)
-    if found is None:
-        found = _FIELDS[cls] = dataclasses.fields(cls)
-    return found
-
-
-_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
 _WIRE_FIELDS: dict[type, tuple[WireField, ...]] = {}
 
 
@@ -138,11 +130,8 @@ class Model:
     """Base of every input/output dataclass."""
 
     @classmethod
-    def fields(cls) -> tuple[dataclasses.Field[Any], ...]:
-        return _fields(cls)
-
-    @classmethod
     def wire_fields(cls) -> tuple[WireField, ...]:
+        """The fields, resolved on the class's first use and kept."""
         found = _WIRE_FIELDS.get(cls)
         if found is None:
             found = _WIRE_FIELDS[cls] = _wire_fields(cls)

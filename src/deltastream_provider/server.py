@@ -355,9 +355,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             inputs = resource.inputs.from_props(news)
             if request.preview:
                 preview = resource.preview(inputs)
-                for field in resource.state.fields():
-                    if getattr(preview, field.name) is UNKNOWN and field.name in vars(old_state):
-                        setattr(preview, field.name, getattr(old_state, field.name))
+                for prop in resource.state.wire_fields():
+                    if getattr(preview, prop.name) is UNKNOWN and prop.name in vars(old_state):
+                        setattr(preview, prop.name, getattr(old_state, prop.name))
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
             state = await resource.update(self._context(request.urn, request.timeout), request.id, old_state, inputs)
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))

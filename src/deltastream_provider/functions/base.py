@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from ..catalog import SystemTables, Table
 from ..errors import LookupFailed
-from ..model import Model, wire_name
+from ..model import Model
 
 A = TypeVar("A", bound=Model)
 R = TypeVar("R", bound=Model)
@@ -74,12 +74,12 @@ class Lookup(Function[A, R]):
 
     def given(self, args: A) -> dict[str, Any]:
         """Each set argument in the catalog's spelling, by its schema name (for messages)."""
-        names = {f.name: wire_name(f) for f in self.args.fields()}
+        names = {prop.name: prop.key for prop in self.args.wire_fields()}
         return {names[arg]: rule.spelling(getattr(args, arg)) for arg, rule in self.filters.items()
                 if getattr(args, arg) is not None}
 
     def where(self, args: A) -> dict[str, Any]:
-        names = {f.name: wire_name(f) for f in self.args.fields()}
+        names = {prop.name: prop.key for prop in self.args.wire_fields()}
         given = self.given(args)
         return {rule.column: given[names[arg]] for arg, rule in self.filters.items() if names[arg] in given}
 

@@ -25,7 +25,7 @@ from ..errors import (
     PlanError,
     StatementTimeoutError,
 )
-from ..model import Model, wire_name
+from ..model import Model
 from ..properties import UNKNOWN
 from ..waiting import wait_for
 
@@ -152,12 +152,12 @@ class Resource(Generic[InputsT, StateT]):
                                 getattr(news, "owner", None))
         result = Diff(delete_before_replace=self.delete_before_replace)
         old_props, new_props = olds.to_props(), news.to_props()
-        for f in self.inputs.fields():
-            key = wire_name(f)
+        for prop in self.inputs.wire_fields():
+            key = prop.key
             if equal(old_props.get(key), new_props.get(key)) or (self.fixed_owner is not None and key == "owner"):
                 continue
             result.changes.append(key)
-            if f.metadata.get("replaces") or not self.updatable:
+            if prop.field.metadata.get("replaces") or not self.updatable:
                 result.replaces.append(key)
         return result
 
@@ -168,8 +168,8 @@ class Resource(Generic[InputsT, StateT]):
 
     def preview(self, inputs: InputsT) -> StateT:
         """The state shown in a preview: inputs as given, everything computed unknown."""
-        values = {f.name: getattr(inputs, f.name) for f in self.inputs.fields()}
-        computed = {f.name: UNKNOWN for f in self.state.fields() if f.name not in values}
+        values = {prop.name: getattr(inputs, prop.name) for prop in self.inputs.wire_fields()}
+        computed = {prop.name: UNKNOWN for prop in self.state.wire_fields() if prop.name not in values}
         return self.state(**values, **computed)  # type: ignore[return-value]
 
     async def create(self, ctx: Context, inputs: InputsT) -> tuple[str, StateT]:
