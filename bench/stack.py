@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 from tests.conftest import TOKEN
+from tests.contract.harness import PROVIDER, provider_process, urn
 from tests.e2e.conftest import pulumi_env
 
 from deltastream_local.knobs import Knobs
@@ -39,7 +39,6 @@ from deltastream_provider import __version__
 from deltastream_provider.properties import encode
 
 ROOT = Path(__file__).resolve().parents[1]
-PROVIDER = str(Path(sys.executable).parent / "pulumi-resource-deltastream").encode()  # this checkout's, no other
 NAMESPACES, STORES = 5, 2
 
 
@@ -54,7 +53,7 @@ def plugin_folder(work: Path, stand_in: bool = False) -> Path:
                               "from bench.stand_in import main\nmain()\n")
         executable.chmod(0o755)
     else:
-        executable.symlink_to(PROVIDER.decode())
+        executable.symlink_to(PROVIDER)
     return folder
 
 
@@ -144,8 +143,7 @@ def handshake(runs: int = 7) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        process = subprocess.Popen([PROVIDER.decode()], stdout=subprocess.PIPE,
-                                   text=True)
+        process = subprocess.Popen([PROVIDER], stdout=subprocess.PIPE, text=True)
         assert process.stdout is not None and process.stdout.readline().strip().isdigit()
         times.append(time.perf_counter() - started)
         process.kill()
@@ -159,21 +157,14 @@ def exit_on_sigint(runs: int = 7) -> float:
     database = "deltastream:index:Database"
 
     async def once(url: str) -> float:
-        process = await asyncio.create_subprocess_exec(PROVIDER.decode(), stdout=subprocess.PIPE,
-                                                       stderr=subprocess.DEVNULL)
-        assert process.stdout is not None
-        port = int(await process.stdout.readline())
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            provider = provider_pb2_grpc.ResourceProviderStub(channel)
-            await provider.Configure(provider_pb2.ConfigureRequest(
-                args=encode({"server": url, "apiKey": TOKEN}), acceptSecrets=True))
+        async with provider_process(url, TOKEN) as (process, provider):
             await asyncio.gather(*(provider.Read(provider_pb2.ReadRequest(
-                id=f"d{n}", urn=f"urn:pulumi:bench::bench::{database}::d{n}", type=database,
-                properties=encode({"name": f"d{n}"}))) for n in range(8)))
-        started = time.perf_counter()
-        process.send_signal(signal.SIGINT)
-        await process.wait()
-        return time.perf_counter() - started
+                id=f"d{n}", urn=urn(database, f"d{n}"), type=database, properties=encode({"name": f"d{n}"})))
+                for n in range(8)))
+            started = time.perf_counter()
+            process.send_signal(signal.SIGINT)
+            await process.wait()
+            return time.perf_counter() - started
 
     async def measure(url: str) -> list[float]:
         return [await once(url) for _ in range(runs)]

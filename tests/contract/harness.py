@@ -1,7 +1,13 @@
-"""The provider's gRPC service in-process, driven the way the engine drives it (no CLI)."""
+"""The provider's gRPC service driven the way the engine drives it (no CLI): in-process, or as its own process."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -9,12 +15,34 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from deltastream_provider.logs import EngineLog
-from deltastream_provider.properties import decode, encode
+from deltastream_provider.properties import Secret, decode, encode
 from deltastream_provider.server import DeltaStreamProvider
+
+PROVIDER = Path(sys.executable).parent / "pulumi-resource-deltastream"  # this checkout's console script
 
 
 def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:test::project::{type_}::{name}"
+
+
+@asynccontextmanager
+async def provider_process(server: str, api_key: str) -> AsyncIterator[
+        tuple[asyncio.subprocess.Process, provider_pb2_grpc.ResourceProviderStub]]:
+    """The provider started as the engine starts it (its port read from stdout, stderr piped) and configured for
+    ``server``; killed on the way out if it is still running."""
+    process = await asyncio.create_subprocess_exec(PROVIDER, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        port = int(await process.stdout.readline())
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            await stub.Configure(provider_pb2.ConfigureRequest(
+                args=encode({"server": server, "apiKey": Secret(api_key)}), acceptSecrets=True))
+            yield process, stub
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 class Harness:

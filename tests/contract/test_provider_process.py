@@ -1,49 +1,32 @@
-"""The provider as the process the engine starts: its port on stdout, and how it ends."""
+"""The provider as the process the engine starts, and how it ends."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
-import grpc
 import pytest
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.properties import Secret, encode
+from deltastream_provider.properties import encode
 from tests.conftest import TOKEN
-from tests.contract.harness import urn
+from tests.contract.harness import provider_process, urn
 
-PROVIDER = Path(sys.executable).parent / "pulumi-resource-deltastream"
 DB = "deltastream:index:Database"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-async def test_the_engine_signal_ends_the_process_cleanly(local: BackgroundServer,
-                                                                     signum: signal.Signals) -> None:
+async def test_the_engine_signal_ends_the_process_cleanly(local: BackgroundServer, signum: signal.Signals) -> None:
     """The engine sends SIGINT to a provider it is done with and waits for it to exit: the process exits with
     status 0 and no traceback, also after it has talked to DeltaStream (a pooled connection, SQL traces). How soon
     is measured by the benchmark (``exit_on_sigint`` in ``bench/stack.py``), not asserted here."""
-    process = await asyncio.create_subprocess_exec(PROVIDER, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert process.stdout is not None
-        port = int(await process.stdout.readline())
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            await stub.Configure(provider_pb2.ConfigureRequest(
-                args=encode({"server": local.url, "apiKey": Secret(TOKEN)}), acceptSecrets=True))
-            read = await stub.Read(provider_pb2.ReadRequest(id="gone", urn=urn(DB, "r"), type=DB,
+    async with provider_process(local.url, TOKEN) as (process, provider):
+        read = await provider.Read(provider_pb2.ReadRequest(id="gone", urn=urn(DB, "r"), type=DB,
                                                             properties=encode({"name": "gone"})))
-            assert read.id == ""  # the read reached DeltaStream: the database is not there
+        assert read.id == ""  # the read reached DeltaStream: the database is not there
         process.send_signal(signum)
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     assert process.returncode == 0
     assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr
     assert local.server.counters.statements["Select"] == 1
