@@ -67,6 +67,8 @@ class Knobs:
     errored_registries: str = _knob("", "regular expression: schema registries whose name matches end up errored")
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
+    lenient_system_tables: bool = _knob(False, "accept system-table columns and joins that the contract register "
+                                               "does not confirm (exploration only: DeltaStream may refuse them)")
     fail: list[FailRule] = field(default_factory=list, metadata={
         "help": 'JSON list of {"pattern", "nth", "code", "message", "fault"}: fail the nth statement matching '
                 'pattern with SQLSTATE code (fault "sql"), or drop its connection ("drop_before", "drop_after") or '

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import sql
+from .errors import NotFoundError
 from .values import rfc3339
 
 if TYPE_CHECKING:
@@ -75,7 +76,6 @@ class QueryRow:
     version: int | None = column("version")
     intended_state: str | None = column("intended_state")
     state: str = column("current_state")
-    sql: str | None = column("sql")
     owner: str = column("owner")
     created_at: str | None = column("created_at")
     updated_at: str | None = column("updated_at")
@@ -204,22 +204,50 @@ class SystemTables:
 
     async def relation_with_columns(self, database: str, namespace: str,
                                     name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:
-        """A relation and its columns from one SELECT; columns in definition order where the server says it."""
-        statement = sql.select_relation_with_columns(RELATIONS.columns, database, namespace, name)
-        records = (await self.client.execute(statement)).records()
-        if not records:
+        """A relation and its columns, both reads at once: the row from the catalog, the columns (in definition
+        order, with nullability) from ``DESCRIBE RELATION COLUMNS``, as DeltaStream's dbt adapter reads them."""
+        row, columns = await asyncio.gather(self.relation(database, namespace, name),
+                                            self.columns(database, namespace, name))
+        return None if row is None or columns is None else (row, columns)
+
+    async def columns(self, database: str, namespace: str, name: str) -> list[ColumnInfo] | None:
+        """The columns by position (name, type, nullable, properties); None: there is no such relation."""
+        try:
+            result = await self.client.execute(sql.describe_relation_columns(database, namespace, name))
+        except NotFoundError:
             return None
-        columns = []
-        for position, record in enumerate(records):
-            if record.get("column_name") is None:
-                continue
-            try:
-                properties = json.loads(record.get("column_properties") or "{}")
-            except ValueError:
-                properties = {}
-            columns.append((properties.get("ordinal", position), ColumnInfo(
-                record["column_name"], record["column_type"], bool(properties.get("nullable", True)))))
-        return RELATIONS.rows(records[:1])[0], [c for _, c in sorted(columns, key=lambda item: item[0])]
+        return [ColumnInfo(str(row[0]), str(row[1]), _truthy(row[2])) for row in result.rows]
+
+    async def listed_queries(self) -> list[ListedQuery]:
+        """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first."""
+        records = (await self.client.execute(sql.list_queries())).records()
+        return sorted((ListedQuery.of(record) for record in records), key=lambda q: (q.created_at or "", q.id))
+
+    async def query_sql(self, query_id: str) -> str | None:
+        """A query's SQL as ``LIST QUERIES`` shows it (None when it is not listed)."""
+        return next((q.sql for q in await self.listed_queries() if q.id == query_id), None)
+
+
+def _truthy(value: Any) -> bool:
+    """A BOOLEAN cell (decoded) or its text."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "t", "1", "yes")
+
+
+@dataclass(frozen=True)
+class ListedQuery:
+    """A row of ``LIST QUERIES`` (``ID, Name, Version, IntendedState, ActualState, Query, Owner, CreatedAt,
+    UpdatedAt``)."""
+
+    id: str
+    name: str | None
+    state: str | None
+    sql: str | None
+    created_at: str | None
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> ListedQuery:
+        return cls(id=str(record.get("ID")), name=record.get("Name"), state=record.get("ActualState"),
+                   sql=record.get("Query"), created_at=_text_time(record.get("CreatedAt")))
 
 
 def primary_key_columns(value: str | None) -> list[str] | None:

@@ -22,9 +22,11 @@ PACKAGE = "deltastream"
 
 
 def prop(description: str, *, secret: bool = False, replaces: bool = False, default: Any = dataclasses.MISSING,
-         default_factory: Any = dataclasses.MISSING, name: str | None = None) -> Any:
-    """A property: ``replaces`` means a change replaces the resource (Diff and schema agree)."""
-    metadata = {"description": description, "secret": secret, "replaces": replaces, "name": name}
+         default_factory: Any = dataclasses.MISSING, name: str | None = None, deprecated: str | None = None) -> Any:
+    """A property: ``replaces`` means a change replaces the resource (Diff and schema agree); ``deprecated`` is the
+    message SDKs show for an input that is refused."""
+    metadata = {"description": description, "secret": secret, "replaces": replaces, "name": name,
+                "deprecated": deprecated}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)

@@ -45,6 +45,12 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+def ends_in_line_comment(text: str) -> bool:
+    """Whether a ``;`` written right after ``text`` would be inside a ``--`` comment."""
+    found = [t for t in tokens(text) if not (t.kind in T.Whitespace or t.kind in T.Newline)]
+    return bool(found) and found[-1].kind in T.Comment.Single
+
+
 @dataclass(frozen=True)
 class StatementText:
     text: str                   # the statement as written, without the final ';' or anything after it

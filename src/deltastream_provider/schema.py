@@ -64,9 +64,10 @@ class _Builder:
             return {"type": "object", "additionalProperties": self.spec(get_args(tp)[1])}
         return {"type": {str: "string", bool: "boolean", int: "integer", float: "number"}[tp]}
 
-    def object(self, model: type[Model], only: set[str] | None = None,
-               result: bool = False) -> tuple[dict[str, Any], list[str]]:
-        """Properties and required names; in a ``result`` every non-optional field is always present."""
+    def object(self, model: type[Model], only: set[str] | None = None, result: bool = False,
+               inputs: bool = False) -> tuple[dict[str, Any], list[str]]:
+        """Properties and required names; in a ``result`` every non-optional field is always present; only
+        ``inputs`` carry deprecations (an input refused may still be an output)."""
         properties: dict[str, Any] = {}
         required: list[str] = []
         for prop in model.wire_fields():
@@ -81,6 +82,8 @@ class _Builder:
                 spec["secret"] = True
             if prop.field.metadata.get("replaces"):
                 spec["willReplaceOnChanges"] = True
+            if inputs and prop.field.metadata.get("deprecated"):
+                spec["deprecationMessage"] = prop.field.metadata["deprecated"]
             properties[prop.key] = spec
             if not prop.optional and (result or not prop.has_default):
                 required.append(prop.key)
@@ -93,7 +96,7 @@ def build() -> dict[str, Any]:
     builder = _Builder()
     resources: dict[str, Any] = {}
     for resource in registry.resources():
-        inputs, required_inputs = builder.object(resource.inputs)
+        inputs, required_inputs = builder.object(resource.inputs, inputs=True)
         outputs, _ = builder.object(resource.state)
         resources[resource.token] = {
             "description": resource.description,
@@ -112,7 +115,7 @@ def build() -> dict[str, Any]:
     from deltastream_components.registry import COMPONENTS
 
     for component in COMPONENTS:
-        inputs, required_inputs = builder.object(component.inputs)
+        inputs, required_inputs = builder.object(component.inputs, inputs=True)
         outputs, required_outputs = builder.object(component.outputs, result=True)
         for key, (token, is_list, description) in component.resource_outputs.items():
             ref = {"$ref": f"#/resources/{token}"}

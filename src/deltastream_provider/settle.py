@@ -1,7 +1,7 @@
 """``deltastream-provider settle``: after a `pulumi up` was killed, the stack holds pending creates that may or
 may not exist in DeltaStream. Each is settled by reading the catalog, never by guessing: what exists is imported
-into the stack under its id (every id but a query's follows from its inputs; a query is found by name and SQL),
-what does not is cleared. Then the next `pulumi up` converges with nothing orphaned or doubled."""
+into the stack under its id (every id but a query's follows from its inputs; a query is found by its SQL in
+`LIST QUERIES`), what does not is cleared. Then the next `pulumi up` converges with nothing orphaned or doubled."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .catalog import SystemTables
 from .client import DeltaStreamClient
 from .errors import InputError
 from .ids import format_id
-from .resources.running import CLOCK_SKEW, newest_live_query
+from .resources.running import CLOCK_SKEW, started_query
 from .values import parse_timestamp
 
 PREFIX = "deltastream:index:"
@@ -123,8 +123,7 @@ async def _existing(catalog: SystemTables, create: PendingCreate, owned_ids: set
         path = (inputs["database"], inputs["namespace"], inputs["name"])
         return (format_id(*path), relation.created_at) if relation else None
     if create.type == "Query":
-        name = inputs.get("name")
-        query = await newest_live_query(catalog, sql.query(inputs["sql"], name), name, excluded=owned_ids)
+        query = await started_query(catalog, sql.query(inputs["sql"]), excluded=owned_ids)
         return (query.id, query.created_at) if query else None
     raise InputError(f"create of unknown type {create.type!r} ({create.urn})")
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .errors import QuotingError, SqlTextError
-from .query_text import one_statement
+from .query_text import ends_in_line_comment, one_statement
 from .redaction import redact_sql
 
 REDACTED = "'****'"
@@ -318,46 +318,19 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
     return _statement(parts, mutating=False)
 
 
-def _name_clause(name: str) -> str:
-    # On a line of its own, so that a comment ending the user's SQL cannot swallow it.
-    return f"\nQUERY WITH ({literal('query.name')} = {literal(name)})"
+def query(body: str) -> Statement:
+    """A continuous query exactly as written by the user (one statement, else :class:`SqlTextError`): DeltaStream's
+    own clients send the user's SQL unchanged, and no public record shows a way to name a query from a client. The
+    final ``;`` goes on a line of its own after a ``--`` comment, which would swallow it."""
+    text = one_statement(body).text
+    end = "\n;" if ends_in_line_comment(text) else ";"
+    return Statement(text + end, redact_sql(text) + end)
 
 
-def query(body: str, name: str | None = None) -> Statement:
-    """A continuous query as written by the user (exactly one statement, else :class:`SqlTextError`); a name is
-    attached as ``QUERY WITH ('query.name' = ...)``."""
-    statement = raw(one_statement(body).text)
-    if name is None:
-        return statement
-    suffix = _name_clause(name)
-    return Statement(statement.sql.rstrip(";") + suffix + ";", statement.redacted.rstrip(";") + suffix + ";")
-
-
-def user_query(stored: str, name: str | None) -> str:
-    """A query's SQL as the user wrote it: the stored text without the name clause :func:`query` attached
-    (written after a space rather than a newline by earlier releases)."""
-    text = stored.rstrip().removesuffix(";")
-    if name is not None:
-        for clause in (_name_clause(name), _name_clause(name).replace("\n", " ", 1)):
-            if text.endswith(clause):
-                return text.removesuffix(clause)
-    return text
+def list_queries() -> Statement:
+    """``LIST QUERIES``: the one documented read of a query's SQL (column ``Query``)."""
+    return _statement(["LIST QUERIES"], mutating=False)
 
 
 def describe_query(id_: str) -> Statement:
     return _statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)
-
-
-def select_relation_with_columns(relation_columns: Sequence[str], database: str, namespace: str,
-                                 name: str) -> Statement:
-    """One relation (``relation_columns`` of it) and all its columns in a single SELECT (a LEFT JOIN of the two
-    system tables)."""
-    relation = ", ".join(f"r.{ident(c)}" for c in relation_columns)
-    return _statement([
-        f"SELECT {relation}, c.{ident('name')} AS {ident('column_name')}, c.{ident('type')} AS "
-        f"{ident('column_type')}, c.{ident('properties')} AS {ident('column_properties')} "
-        f"FROM deltastream.sys.{ident('relations')} AS r LEFT JOIN deltastream.sys.{ident('relation_columns')} AS c "
-        f"ON c.{ident('database_name')} = r.{ident('database_name')} AND c.{ident('schema_name')} = "
-        f"r.{ident('schema_name')} AND c.{ident('relation_name')} = r.{ident('name')} "
-        f"WHERE r.{ident('database_name')} = {literal(database)} AND r.{ident('schema_name')} = {literal(namespace)} "
-        f"AND r.{ident('name')} = {literal(name)}"], mutating=False)

@@ -365,25 +365,25 @@ async def test_query_body_change_fails_with_a_diff_summary(provider: Harness) ->
 
 async def test_query_body_whitespace_comments_and_case_are_no_change(provider: Harness) -> None:
     await queries(provider)
-    resource_id, state = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
+    resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     restyled = "-- copy the rows\n" + INSERT.replace("SELECT", "\n  select").replace("FROM", "from") + " ; "
-    diff = await provider.diff(QUERY, resource_id, state, {"sql": restyled, "name": "copy"},
-                               {"sql": INSERT, "name": "copy"})
+    diff = await provider.diff(QUERY, resource_id, state, {"sql": restyled}, {"sql": INSERT})
     assert diff.changes == Diff.DIFF_NONE
 
 
-async def test_a_trailing_comment_does_not_swallow_the_query_name(provider: Harness, client: DeltaStreamClient) -> None:
+async def test_a_query_is_sent_as_written_and_its_trailing_comment_keeps_its_end(provider: Harness,
+                                                                               local: BackgroundServer) -> None:
     await queries(provider)
-    _, state = await provider.create(QUERY, {"sql": INSERT + " -- copies everything", "name": "named"})
-    assert state["version"] == 1 and state["name"] == "named"
-    assert (await client.execute(sql.select("queries", ["name", "version"]))).rows == (("named", 1),)
+    local.server.counters.texts.clear()
+    _, state = await provider.create(QUERY, {"sql": INSERT + " -- copies everything"})
+    assert state["state"] == "running" and state["name"] is None  # DeltaStream names it, or not
+    sent = [t for t in local.server.counters.texts if t.startswith("INSERT")]
+    assert sent == [INSERT + " -- copies everything\n;"]
 
 
-async def test_query_versions_under_one_name(provider: Harness) -> None:
-    await queries(provider)
-    _, first = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
-    _, second = await provider.create(QUERY, {"sql": INSERT, "name": "copy"})
-    assert (first["version"], second["version"]) == (1, 2)
+async def test_a_query_name_is_refused_at_check_with_what_to_do(provider: Harness) -> None:
+    _, failures = await provider.check(QUERY, {"sql": INSERT, "name": "copy"})
+    assert "no way for a client to name a query" in failures["name"] and "remove `name`" in failures["name"]
 
 
 async def test_query_that_errors_is_terminated_not_leaked(provider: Harness, local: BackgroundServer) -> None:

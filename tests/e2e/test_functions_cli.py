@@ -45,8 +45,8 @@ def existing(local: BackgroundServer) -> None:
                "'kafka.sasl.hash_function' = NONE);")
     sql(local, "CREATE STREAM \"shop\".\"raw\".\"orders\" (id BIGINT, total DOUBLE) WITH ('store' = 'orders_kafka');")
     sql(local, "CREATE STREAM \"shop\".\"raw\".\"orders_copy\" (id BIGINT) WITH ('store' = 'orders_kafka');")
-    sql(local, "INSERT INTO \"shop\".\"raw\".\"orders_copy\" SELECT id FROM \"shop\".\"raw\".\"orders\" "
-               "QUERY WITH ('query.name' = 'copy_orders');")
+    sql(local, "BEGIN APPLICATION copy_orders INSERT INTO \"shop\".\"raw\".\"orders_copy\" SELECT id FROM "
+               "\"shop\".\"raw\".\"orders\"; END APPLICATION;")
     statements = [f"CREATE STREAM \"shop\".\"big\".\"s{i:03d}\" (id BIGINT) WITH ('store' = 'orders_kafka');"
                   for i in range(250)]
     sql(local, " ".join(statements))

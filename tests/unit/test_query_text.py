@@ -30,7 +30,7 @@ def test_a_second_statement_or_an_open_literal_is_refused(body: str) -> None:
     with pytest.raises(SqlTextError):
         one_statement(body)
     with pytest.raises(SqlTextError):
-        sql.query(body, "n")
+        sql.query(body)
 
 
 @pytest.mark.parametrize("body", [
@@ -41,11 +41,10 @@ def test_one_statement_with_semicolons_in_literals_and_comments_is_accepted(body
     assert one_statement(body).text.startswith("INSERT INTO")
 
 
-def test_the_name_clause_never_lands_in_a_trailing_comment() -> None:
-    statement = sql.query(BODY + " -- copy the clicks", "copy")
-    last_line = statement.sql.splitlines()[-1]
-    assert last_line == "QUERY WITH ('query.name' = 'copy');"
-    assert sql.user_query(statement.sql, "copy") == BODY + " -- copy the clicks"
+def test_the_final_semicolon_never_lands_in_a_trailing_comment() -> None:
+    statement = sql.query(BODY + " -- copy the clicks")
+    assert statement.sql == BODY + " -- copy the clicks\n;"
+    assert sql.query(BODY + " /* done */").sql == BODY + " /* done */;"
 
 
 @pytest.mark.parametrize("old, new", [

@@ -89,15 +89,8 @@ def test_hostile_column_types_refused(type_: str) -> None:
         sql.column_type(type_)
 
 
-def test_named_query_gets_a_query_with_clause() -> None:
-    statement = sql.query("INSERT INTO a SELECT * FROM b;  ", "it's")
-    assert statement.sql == "INSERT INTO a SELECT * FROM b\nQUERY WITH ('query.name' = 'it''s');"
-    (parsed,) = parse(statement.sql)
-    assert parsed.statement.query.properties == {"query.name": "it's"}
-
-
-def test_user_query_is_the_text_without_the_name_clause() -> None:
-    body = "INSERT INTO a SELECT * FROM b WHERE note = ' QUERY WITH (''query.name'' = ''n'')'"
-    assert sql.user_query(sql.query(body, "n").sql, "n") == body
-    assert sql.user_query(sql.query(body).sql, None) == body
-    assert sql.user_query(sql.query(body, "other").sql, "n").endswith("'other')")  # only its own clause is removed
+def test_a_query_is_sent_as_written() -> None:
+    body = "INSERT INTO a SELECT * FROM b WHERE note = 'it''s'"
+    assert sql.query(body + ";  ").sql == body + ";"
+    (parsed,) = parse(sql.query(body).sql)
+    assert type(parsed.statement).__name__ == "InsertInto"

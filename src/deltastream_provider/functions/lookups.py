@@ -1,4 +1,5 @@
-"""The lookup functions: get<Thing> finds exactly one, get<Things> lists up to 200; one SELECT each.
+"""The lookup functions: get<Thing> finds exactly one, get<Things> lists up to 200; one SELECT each (the query
+lookups also send one ``LIST QUERIES`` at the same time: the only documented read of a query's SQL).
 
 Each lookup is a row of :data:`FUNCTIONS`: its token, description, argument and result types, the kind of
 thing it reads and the column each argument filters.
@@ -6,6 +7,7 @@ thing it reads and the column each argument filters.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +129,8 @@ class QueryInfo(Model):
     name: str | None = prop("Name, if it has one.", default=None)
     version: int | None = prop("Version under its name.", default=None)
     intended_state: str | None = prop("The state DeltaStream is driving it to.", default=None)
-    sql: str | None = prop("The query's SQL body.", default=None)
+    sql: str | None = prop("The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list "
+                           "the query.", default=None)
     created_at: str | None = prop("When it was created (RFC 3339).", default=None)
     updated_at: str | None = prop("When it last changed state (RFC 3339).", default=None)
 
@@ -168,7 +171,7 @@ class EntityInfo(Model):
 
 @dataclass
 class ObjectWithColumns:
-    """What getObject reads: a relation and its columns (one SELECT)."""
+    """What getObject reads: a relation and its columns (a SELECT and a DESCRIBE RELATION COLUMNS)."""
 
     relation: RelationRow
     columns: list[ColumnInfo]
@@ -202,10 +205,25 @@ def _object_with_columns(found: ObjectWithColumns) -> ObjectInfo:
     return ObjectInfo(**vars(_object(found.relation)), columns=columns)
 
 
-def _query(row: QueryRow) -> QueryInfo:
+@dataclass
+class QueryWithSql:
+    """What the query lookups read: a catalog row and the SQL ``LIST QUERIES`` shows for it."""
+
+    row: QueryRow
+    sql: str | None
+
+
+async def _fetch_queries(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[QueryWithSql]:
+    rows, listed = await asyncio.gather(catalog.select(QUERIES, where, limit=limit), catalog.listed_queries())
+    sql_of = {q.id: q.sql for q in listed}
+    return [QueryWithSql(row, sql_of.get(row.id)) for row in rows]
+
+
+def _query(found: QueryWithSql) -> QueryInfo:
+    row = found.row
     return QueryInfo(query_id=row.id, state=row.state, owner=row.owner, name=row.name, version=row.version,
-                     intended_state=row.intended_state, sql=sql.user_query(row.sql, row.name) if row.sql else None,
-                     created_at=row.created_at, updated_at=row.updated_at)
+                     intended_state=row.intended_state, sql=found.sql, created_at=row.created_at,
+                     updated_at=row.updated_at)
 
 
 def _secret(row: SecretRow) -> SecretInfo:
@@ -237,7 +255,7 @@ NAMESPACE = Kind("namespace", "namespaces", Kind.table(NAMESPACES), _namespace)
 STORE = Kind("store", "stores", Kind.table(STORES), _store)
 OBJECT = Kind("object", "objects", _fetch_object, _object_with_columns)
 OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), _object)
-QUERY = Kind("query", "queries", Kind.table(QUERIES), _query, order="oldest first")
+QUERY = Kind("query", "queries", _fetch_queries, _query, order="oldest first")
 SECRET = Kind("secret", "secrets", Kind.table(SECRETS), _secret)
 SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), _schema_registry)
 ENTITY = Kind("entity", "entities", _fetch_entities, lambda entity: entity)

@@ -12,7 +12,7 @@ from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import application
 from .base import Context, check_identifier
-from .running import Continuous, fqn, plan, session_of, start
+from .running import Continuous, fqn, listed_sql, plan, session_of, start
 
 
 @dataclass
@@ -124,7 +124,7 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
         text = application(inputs.sql)
         statement = sql.raw(text.text)
         found = await plan(ctx, statement, session)
-        row = await start(ctx, statement, session, text.name, "application")
+        row = await start(ctx, statement, session, "application")
         return row.id, self._state(inputs, row, [fqn(s) for s in found.get("sources") or []],
                                    [fqn(s) for s in found.get("sinks") or []])
 
@@ -140,7 +140,7 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
         if row is None:
             return None
         if inputs is None:
-            current = ApplicationInputs(sql=sql.user_query(row.sql or "", None))
+            current = ApplicationInputs(sql=await listed_sql(ctx, row.id, "application"))
         else:
             current = ApplicationInputs(**vars(inputs))
             if inputs.owner is not None:

@@ -142,9 +142,9 @@ class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
 (Named DeltaStreamObject because `Object` cannot be a class name in the Node.js SDK.)
 
 The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
-(every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
-object created. Objects are immutable: any change but the owner replaces the object (delete first, then
-create, as names are unique). Columns are read back in definition order.
+(every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
+immutable: any change but the owner replaces the object (delete first, then create, as names are
+unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
 
 {_EXAMPLES}
 
@@ -214,11 +214,15 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         return resource_id, _current(row, columns, inputs)[1]
 
     async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
-        """The relation with its columns once DeltaStream reports it created (one SELECT)."""
-        found = await ctx.catalog.relation_with_columns(inputs.database, inputs.namespace, inputs.name)
-        if found is not None and found[0].state == "errored":
-            raise InvalidInputError(f"object {found[0].fqn} is errored in DeltaStream")
-        return found if found is not None and found[0].state == "created" else None
+        """The relation once DeltaStream reports it created, then its columns (read once, not on every poll)."""
+        path = (inputs.database, inputs.namespace, inputs.name)
+        row = await ctx.catalog.relation(*path)
+        if row is not None and row.state == "errored":
+            raise InvalidInputError(f"object {row.fqn} is errored in DeltaStream")
+        if row is None or row.state != "created":
+            return None
+        columns = await ctx.catalog.columns(*path)
+        return None if columns is None else (row, columns)
 
     async def read(self, ctx: Context, resource_id: str,
                    inputs: ObjectInputs | None,

@@ -14,18 +14,23 @@ from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import one_statement
 from .base import Context, check_identifier
-from .running import Continuous, fqn, normalize_sql, plan, session_of, start
+from .running import Continuous, fqn, listed_sql, normalize_sql, plan, session_of, start
 
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
+
+
+NAME_REFUSED = ("DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream "
+                "records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.")
 
 
 @dataclass
 class QueryInputs(Model):
     sql: str = prop("The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a "
                     "new Query (with another resource name) and remove this one.")
-    name: str | None = prop("Name DeltaStream records for the query; each query created under a name gets the next "
-                            "version of it. Immutable.", default=None)
+    name: str | None = prop("The name DeltaStream records for the query (an output). Not settable: DeltaStream "
+                            "documents no way for a client to name a query, so a value here is refused.",
+                            default=None, deprecated=NAME_REFUSED)
     database: str | None = prop("Database that unqualified relation names in the SQL resolve in. Immutable.",
                                 default=None)
     namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
@@ -37,7 +42,7 @@ class QueryInputs(Model):
 @dataclass
 class QueryState(QueryInputs):
     query_id: str | None = prop("DeltaStream's id of the query (a UUID).", default=None)
-    version: int | None = prop("Version of the query under its name.", default=None)
+    version: int | None = prop("Version of the query under its name, as DeltaStream records it.", default=None)
     state: str | None = prop("Current state: `running`, `errored`, `terminate_requested` or `terminated`.",
                              default=None)
     sink: str | None = prop("fqn of the relation the query writes, from DeltaStream's plan.", default=None)
@@ -62,20 +67,17 @@ def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
 
 _EXAMPLES = examples("A continuous query between two objects",
     typescript='''const copy = new deltastream.Query("copy", {
-    name: "copy_pageviews",
     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
 });''',
-    python='''copy = deltastream.Query("copy", name="copy_pageviews",
+    python='''copy = deltastream.Query("copy",
     sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))''',
     go='''copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
-	Name: pulumi.String("copy_pageviews"),
 	Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
 })''',
     yaml='''resources:
   copy:
     type: deltastream:index:Query
     properties:
-      name: copy_pageviews
       sql: INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}''')
 
 
@@ -102,7 +104,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     state = QueryState
     always_set = ("owner", "queryId", "state", "sources", "createdAt", "updatedAt")
     kind = "query"
-    immutable = ("sql", "name", "database", "namespace")
+    immutable = ("sql", "database", "namespace")
     advice = ("To run different SQL, declare a new Query resource (a new resource name) and remove this one; Pulumi "
               "then starts the new query and terminates the old one. In a Pipeline, raise its version to do the same.")
 
@@ -110,7 +112,8 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         return state.query_id or ""
 
     def check(self, inputs: QueryInputs) -> list[tuple[str, str]]:
-        failures = (check_identifier("name", inputs.name) + check_identifier("database", inputs.database)
+        failures = [("name", NAME_REFUSED)] if inputs.name is not None else []
+        failures += (check_identifier("database", inputs.database)
                     + check_identifier("namespace", inputs.namespace) + check_identifier("owner", inputs.owner))
         if isinstance(inputs.sql, str):
             failures += check_query_sql("sql", inputs.sql)
@@ -120,15 +123,15 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
 
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
-        statement = sql.query(inputs.sql, inputs.name)
+        statement = sql.query(inputs.sql)
         found = await plan(ctx, statement, session)
         sink = found.get("sink") or found.get("ddl")
         refs = {"sink": fqn(sink) if sink else None, "sources": [fqn(s) for s in found.get("sources") or []]}
-        row = await start(ctx, statement, session, inputs.name, "query")
+        row = await start(ctx, statement, session, "query")
         return row.id, self._state(inputs, row, refs)
 
     def _state(self, inputs: QueryInputs, row: QueryRow, refs: dict[str, Any]) -> QueryState:
-        return QueryState(sql=inputs.sql, name=inputs.name, database=inputs.database, namespace=inputs.namespace,
+        return QueryState(sql=inputs.sql, name=row.name, database=inputs.database, namespace=inputs.namespace,
                           owner=row.owner, query_id=row.id, version=row.version, state=row.state,
                           sink=refs.get("sink"), sources=refs.get("sources"), created_at=row.created_at,
                           updated_at=row.updated_at)
@@ -141,7 +144,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             return None
         refs = {"sink": state.sink, "sources": state.sources} if state is not None else {}
         if inputs is None:
-            current = QueryInputs(sql=sql.user_query(row.sql or "", row.name), name=row.name)
+            current = QueryInputs(sql=await listed_sql(ctx, row.id, "query"))
         else:
             current = QueryInputs(**vars(inputs))
             if inputs.owner is not None:

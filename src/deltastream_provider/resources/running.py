@@ -13,7 +13,7 @@ from operator import attrgetter
 from typing import Any, ClassVar
 
 from .. import sql
-from ..catalog import QUERIES, QueryRow, SystemTables
+from ..catalog import ListedQuery, QueryRow, SystemTables
 from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored
 from ..properties import UNKNOWN
 from ..query_text import same_statement
@@ -84,13 +84,14 @@ def fqn(ref: dict[str, Any]) -> str:
     return sql.qualified(ref["db_name"], ref["schema_name"], ref["name"])
 
 
-async def start(ctx: Context, statement: sql.Statement, session: Session, name: str | None, what: str) -> QueryRow:
+async def start(ctx: Context, statement: sql.Statement, session: Session, what: str) -> QueryRow:
     """Start the query and wait until it runs. When the answer is lost, the query it started is found and adopted,
-    or, when none did, it is started again: never two copies, never a guess. One that fails to run is terminated."""
+    or, when none did, it is started again: never two copies, never a guess. One that fails to run is terminated.
+    The id is the ``name`` of the answer's ``query`` row, as DeltaStream's own providers read it."""
     sent_at = dt.datetime.now(dt.UTC)
     outcome = await send_until_settled(ctx, statement,
-                                       lambda: newest_live_query(ctx.catalog, statement, name, since=sent_at), session)
-    if isinstance(outcome, QueryRow):
+                                       lambda: started_query(ctx.catalog, statement, since=sent_at), session)
+    if isinstance(outcome, ListedQuery):
         query_id: str | None = outcome.id
     else:
         records = outcome.records() if outcome is not None else []
@@ -105,15 +106,26 @@ async def start(ctx: Context, statement: sql.Statement, session: Session, name: 
         raise
 
 
-async def newest_live_query(catalog: SystemTables, statement: sql.Statement, name: str | None, *,
-                            since: dt.datetime | None = None, excluded: Collection[str] = ()) -> QueryRow | None:
-    """How a started query is found without its id: the newest one not terminated with this name and this SQL
-    (compared as tokens), created since ``since`` less a clock-skew allowance, and not among ``excluded``."""
-    rows = await catalog.select(QUERIES, {"name": name} if name is not None else {"intended_state": "running"})
-    found = [r for r in rows if r.state != "terminated" and r.id not in excluded and r.sql is not None
-             and same_statement(r.sql, statement.sql)
-             and (since is None or (r.created_at is not None and parse_timestamp(r.created_at) >= since - CLOCK_SKEW))]
-    return max(found, key=lambda r: (r.created_at or "", r.version or 0)) if found else None
+async def started_query(catalog: SystemTables, statement: sql.Statement, *, since: dt.datetime | None = None,
+                        excluded: Collection[str] = ()) -> ListedQuery | None:
+    """How a started query is found without its id, from ``LIST QUERIES`` (the one documented read of a query's
+    SQL): the newest one not terminated whose SQL is this statement's (compared as tokens), created since ``since``
+    less a clock-skew allowance, and not among ``excluded``."""
+    found = [q for q in await catalog.listed_queries()
+             if q.state != "terminated" and q.id not in excluded and q.sql is not None
+             and same_statement(q.sql, statement.sql)
+             and (since is None or (q.created_at is not None and parse_timestamp(q.created_at) >= since - CLOCK_SKEW))]
+    return found[-1] if found else None
+
+
+async def listed_sql(ctx: Context, query_id: str, what: str) -> str:
+    """The SQL of an imported query or application, from ``LIST QUERIES``; without it there is nothing to import."""
+    found = await ctx.catalog.query_sql(query_id)
+    if found is None:
+        raise NotFoundError(f"{what} {query_id} exists, but LIST QUERIES does not show its SQL (the only place "
+                            "DeltaStream documents it)", hint=f"declare the {what} in the program with its sql and "
+                            "import it with the `import` resource option")
+    return str(normalize_sql(found))
 
 
 def change_summary(old: str, new: str) -> str:
