@@ -61,7 +61,6 @@ func main() {
 			return err
 		}
 		copyVisits, err := deltastream.NewQuery(ctx, "copyVisits", &deltastream.QueryArgs{
-			Name: pulumi.String("go_copy_visits"),
 			Sql: pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s;", visits.Fqn, pageviews.Fqn),
 		})
 		if err != nil {

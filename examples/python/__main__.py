@@ -37,7 +37,6 @@ visits = deltastream.DeltaStreamObject(
 )
 copy_visits = deltastream.Query(
     "copyVisits",
-    name="py_copy_visits",
     sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn, ";"),
 )
 

@@ -35,7 +35,6 @@ const visits = new deltastream.DeltaStreamObject("visits", {
 });
 
 const copyVisits = new deltastream.Query("copyVisits", {
-    name: "ts_copy_visits",
     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn};`,
 });
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import sql
 from .errors import NotFoundError
+from .reads import RELATION_COLUMNS
 from .values import rfc3339
 
 if TYPE_CHECKING:
@@ -104,11 +105,14 @@ class SchemaRegistryRow:
 
 @dataclass(frozen=True)
 class Table(Generic[Row]):
-    """A system table: its name, the row type read from it, and the order lookups list it in."""
+    """A system table: its name, the row type read from it, and the order lookups list it in. DeltaStream documents
+    ``ORDER BY`` of one column, so the SELECT orders by ``sorted_by`` (chosen to be unique, or nearly) and the rows
+    are then put in ``order_by`` order here."""
 
     name: str
     row: type[Row]
     order_by: tuple[str, ...]
+    sorted_by: str
 
     @functools.cached_property
     def _fields(self) -> tuple[tuple[str, str], ...]:
@@ -118,6 +122,10 @@ class Table(Generic[Row]):
     @property
     def columns(self) -> list[str]:
         return [column for _, column in self._fields]
+
+    def in_order(self, rows: list[Row]) -> list[Row]:
+        columns = dict((column, name) for name, column in self._fields)
+        return sorted(rows, key=lambda row: tuple(str(getattr(row, columns[c]) or "") for c in self.order_by))
 
     def rows(self, records: list[dict[str, Any]]) -> list[Row]:
         """Typed rows, each field from its named column; timestamps become RFC 3339 text."""
@@ -129,13 +137,13 @@ def _text_time(value: Any) -> Any:
     return rfc3339(value) if isinstance(value, dt.datetime) else value
 
 
-DATABASES = Table("databases", DatabaseRow, ("name",))
-NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"))
-STORES = Table("stores", StoreRow, ("name",))
-RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"))
-QUERIES = Table("queries", QueryRow, ("created_at", "id"))
-SECRETS = Table("secrets", SecretRow, ("name",))
-SCHEMA_REGISTRIES = Table("schema_registries", SchemaRegistryRow, ("name",))
+DATABASES = Table("databases", DatabaseRow, ("name",), "name")
+NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"), "name")
+STORES = Table("stores", StoreRow, ("name",), "name")
+RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"), "fqn")
+QUERIES = Table("queries", QueryRow, ("created_at", "id"), "created_at")
+SECRETS = Table("secrets", SecretRow, ("name",), "name")
+SCHEMA_REGISTRIES = Table("schema_registries", SchemaRegistryRow, ("name",), "name")
 
 
 class SystemTables:
@@ -174,8 +182,8 @@ class SystemTables:
             self._store_types[name] = future
 
     async def select(self, table: Table[Row], where: dict[str, sql.Filter], limit: int | None = None) -> list[Row]:
-        statement = sql.select(table.name, table.columns, where, table.order_by, limit)
-        return table.rows((await self.client.execute(statement)).records())
+        statement = sql.select(table.name, table.columns, where, table.sorted_by, limit)
+        return table.in_order(table.rows((await self.client.execute(statement)).records()))
 
     async def _one(self, table: Table[Row], where: dict[str, sql.Filter]) -> Row | None:
         rows = await self.select(table, where)
@@ -216,7 +224,8 @@ class SystemTables:
             result = await self.client.execute(sql.describe_relation_columns(database, namespace, name))
         except NotFoundError:
             return None
-        return [ColumnInfo(str(row[0]), str(row[1]), _truthy(row[2])) for row in result.rows]
+        return [ColumnInfo(str(RELATION_COLUMNS.get(row, "name")), str(RELATION_COLUMNS.get(row, "type")),
+                           _truthy(RELATION_COLUMNS.get(row, "nullable"))) for row in result.rows]
 
     async def listed_queries(self) -> list[ListedQuery]:
         """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first."""

@@ -19,6 +19,7 @@ from . import sql
 from .client import connect
 from .config import ProviderConfig, problems
 from .errors import AuthenticationError, CheckFailed, DeltaStreamError, NotFoundError, PermissionDeniedError
+from .reads import CAN_I
 
 TIMEOUT = 10.0
 
@@ -139,19 +140,22 @@ class Doctor:
     async def role(self) -> str:
         async with connect(self.settings) as client:
             try:
-                await client.execute(sql.raw("CAN I CREATE_DATABASE", mutating=False))
+                result = await client.execute(sql.can_i("CREATE_DATABASE"))
             except (NotFoundError, PermissionDeniedError) as exc:
                 raise CheckFailed(f"role {self.settings.role!r} cannot be used: {exc.message} (SQLSTATE {exc.code})",
                                   "set deltastream:role (DELTASTREAM_ROLE) to a role granted to the token's user"
                                   ) from exc
             except DeltaStreamError as exc:
                 raise CheckFailed(str(exc), "set deltastream:role to a role granted to the token's user") from exc
-        return self.settings.role
+        # DeltaStream answers CAN I with a row, yes or no: a role without the privilege is usable, and says so.
+        answer = CAN_I.get(result.rows[0], "answer") if result.rows else None
+        allowed = "yes" if answer is True or str(answer).lower() == "true" else "no"
+        return f"{self.settings.role} (may create databases: {allowed})"
 
     async def read_only(self) -> str:
         async with connect(self.settings) as client:
             try:
-                result = await client.execute(sql.select("databases", ["name"], order_by=["name"], limit=1))
+                result = await client.execute(sql.select("databases", ["name"], order_by="name", limit=1))
             except DeltaStreamError as exc:
                 raise CheckFailed(str(exc), "check the role's privileges on the system tables") from exc
         return f"SELECT from deltastream.sys.\"databases\" returned {len(result.rows)} row(s)"

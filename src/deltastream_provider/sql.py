@@ -171,10 +171,6 @@ def create_secret(name: str, properties: Sequence[tuple[str, PropertyValue]]) ->
     return _statement([f"CREATE SECRET {ident(name)}", with_clause(properties)])
 
 
-def update_secret(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"UPDATE SECRET {ident(name)}", with_clause(properties)])
-
-
 def drop_secret(name: str) -> Statement:
     return _statement([f"DROP SECRET {ident(name)}"])
 
@@ -286,6 +282,13 @@ def alter_query_owner(id_: str, owner: str) -> Statement:
 
 # --- organizations ----------------------------------------------------------------------------
 
+def can_i(privilege: str) -> Statement:
+    """``CAN I <privilege>``: DeltaStream answers a row saying yes or no (not an error)."""
+    if not _BAREWORD.match(privilege):
+        raise QuotingError(f"{privilege!r} is not a privilege name")
+    return _statement([f"CAN I {privilege}"], mutating=False)
+
+
 def list_organizations() -> Statement:
     return _statement(["LIST ORGANIZATIONS"], mutating=False)
 
@@ -296,7 +299,7 @@ Filter = str | Sequence[str]
 
 
 def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None = None,
-           order_by: Sequence[str] = (), limit: int | None = None) -> Statement:
+           order_by: str | None = None, limit: int | None = None) -> Statement:
     """``SELECT cols FROM deltastream.sys."table" WHERE col = 'v' AND col IN (...) ...``.
 
     Column names are always double-quoted (``owner``, ``state`` and friends are keywords) and
@@ -311,8 +314,8 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
             conditions.append(f"{ident(column)} IN ({', '.join(literal(v) for v in value)})")
     if conditions:
         parts.append(" WHERE " + " AND ".join(conditions))
-    if order_by:
-        parts.append(" ORDER BY " + ", ".join(ident(c) for c in order_by))
+    if order_by is not None:  # one column: what DeltaStream documents
+        parts.append(f" ORDER BY {ident(order_by)}")
     if limit is not None:
         parts.append(f" LIMIT {int(limit)}")
     return _statement(parts, mutating=False)

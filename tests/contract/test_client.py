@@ -70,7 +70,7 @@ async def test_every_partition_is_read(client: DeltaStreamClient, local: Backgro
     for i in range(7):
         await client.execute(sql.create_database(f"db{i}"))
     local.server.knobs.update({"page_size": 2})
-    result = await client.execute(sql.select("databases", ["name"], order_by=["name"]))
+    result = await client.execute(sql.select("databases", ["name"], order_by="name"))
     assert [r[0] for r in result.rows] == [f"db{i}" for i in range(7)]
     assert local.server.counters.requests["GET /v2/statements/{statement_id}"] == 3
 

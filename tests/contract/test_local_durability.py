@@ -12,7 +12,7 @@ from tests.conftest import TOKEN
 
 
 async def names(client: DeltaStreamClient, table: str) -> list[str]:
-    return [r[0] for r in (await client.execute(sql.select(table, ["name"], order_by=["name"]))).rows]
+    return [r[0] for r in (await client.execute(sql.select(table, ["name"], order_by="name"))).rows]
 
 
 def test_catalog_survives_a_restart(tmp_path: Path) -> None:

@@ -10,11 +10,13 @@ from tests.conftest import TOKEN
 BUDGET = {
     "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,
     "Store create": 2, "Store read": 2, "Store update": 2,
-    "Object create": 2, "Object read": 1,  # CREATE and a SELECT of the relation with its columns (store type known)
-    "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,
+    # CREATE, the relation's SELECT, DESCRIBE RELATION COLUMNS once it is created (store type known); a read sends
+    # the SELECT and the DESCRIBE at once.
+    "Object create": 3, "Object read": 2,
+    "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,  # DESCRIBE, INSERT, SELECT
     "Query delete": 3,
     "Application create": 3, "Application read": 1, "Application delete": 3,  # DESCRIBE, BEGIN APPLICATION, SELECT
-    "Secret create": 2, "Secret read": 1, "Secret update": 2, "Secret delete": 2,
+    "Secret create": 2, "Secret read": 1, "Secret delete": 2,  # no documented UPDATE SECRET: a change replaces
     "SchemaRegistry create": 2, "SchemaRegistry read": 1, "SchemaRegistry update": 2, "SchemaRegistry delete": 2,
     "Entity create": 2, "Entity read": 1, "Entity update": 2, "Entity delete": 2,  # the statement, a DESCRIBE ENTITY
     "Object delete": 2, "Store delete": 2, "Namespace delete": 2, "Database delete": 2,

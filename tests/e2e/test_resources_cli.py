@@ -66,7 +66,6 @@ def program(password: str = "first-secret", pageid_type: str = "VARCHAR",
   copy:
     type: deltastream:index:Query
     properties:
-      name: copy_visits
       sql: INSERT INTO ${{visits.fqn}} SELECT {select} FROM ${{pageviews.fqn}};
 """, """  databaseCreatedAt: ${db.createdAt}
   storeStatus: ${kafka.status}
@@ -184,7 +183,6 @@ def test_replacing_what_a_query_reads_replaces_the_query_with_it(stack: Stack, l
         "copies", "{ name: id, type: BIGINT }") + """  copy:
     type: deltastream:index:Query
     properties:
-      name: copy
       sql: INSERT INTO ${copies.fqn} SELECT id FROM ${clicks.fqn}
 """
     stack.write(yaml_program(program % "VARCHAR"))

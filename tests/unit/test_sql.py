@@ -69,7 +69,7 @@ def test_secrets_are_redacted_in_the_twin_only() -> None:
 
 def test_select_quotes_columns_and_values() -> None:
     statement = sql.select("relations", ["name", "owner"], {"database_name": "d'b", "name": ["a", "b"]},
-                           order_by=["name"], limit=201)
+                           order_by="name", limit=201)
     assert statement.sql == ('SELECT "name", "owner" FROM deltastream.sys."relations" WHERE "database_name" = '
                              "'d''b' AND \"name\" IN ('a', 'b') ORDER BY \"name\" LIMIT 201;")
     assert not statement.mutating

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..docs import examples
 from ..errors import NotFoundError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
+from ..reads import DESCRIBE_ENTITY
 from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'
@@ -49,18 +51,20 @@ class EntityState(EntityInputs):
     name: str | None = prop("The entity's own name: the last part of its path.", default=None)
     partitions: int | None = prop("A Kafka topic's partitions, as DeltaStream reports them.", default=None)
     replicas: int | None = prop("A Kafka topic's replication factor, as DeltaStream reports it.", default=None)
-    shards: int | None = prop("A Kinesis stream's shards, as DeltaStream reports them.", default=None)
+    shards: int | None = prop("A Kinesis stream's shards as given (no public DeltaStream client reads them back, so "
+                              "their drift is not seen).", default=None)
     configs: dict[str, str] | None = prop("A Kafka topic's configs, as DeltaStream reports them.", default=None)
+
+
+KAFKA_STORE_TYPES = ("Kafka", "ConfluentKafka")
 
 
 @dataclass(frozen=True)
 class Described:
-    """DESCRIBE ENTITY, read by store kind (its columns differ)."""
+    """DESCRIBE ENTITY of a Kafka topic."""
 
-    name: str
     partitions: int | None = None
     replicas: int | None = None
-    shards: int | None = None
     configs: dict[str, str] | None = None
 
 
@@ -82,18 +86,20 @@ def _int(value: Any) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def _described(record: dict[str, Any]) -> Described:
-    fields = {k.lower(): v for k, v in record.items()}
-    configs = json.loads(fields["configs"]) if fields.get("configs") else None
-    return Described(name=str(fields.get("name", "")), partitions=_int(fields.get("partitions")),
-                     replicas=_int(fields.get("replicas")), shards=_int(fields.get("shards")),
-                     configs={k: str(v) for k, v in configs.items()} if isinstance(configs, dict) else None)
+def _described(row: Sequence[Any]) -> Described:
+    """A Kafka topic's DESCRIBE ENTITY row, by position as DeltaStream's Terraform provider reads it. No public
+    client reads a Kinesis stream's row, so its shards are not read back (their drift is not seen)."""
+    configs = DESCRIBE_ENTITY.get(row, "configs")
+    parsed = json.loads(configs) if isinstance(configs, str) and configs else None
+    return Described(partitions=_int(DESCRIBE_ENTITY.get(row, "partitions")),
+                     replicas=_int(DESCRIBE_ENTITY.get(row, "replicas")),
+                     configs={k: str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else None)
 
 
 def _state(inputs: EntityInputs, found: Described) -> EntityState:
     return EntityState(store=inputs.store, path=inputs.path, kafka=inputs.kafka, kinesis=inputs.kinesis,
                        name=inputs.path[-1], partitions=found.partitions, replicas=found.replicas,
-                       shards=found.shards, configs=found.configs)
+                       shards=inputs.kinesis.shards if inputs.kinesis else None, configs=found.configs)
 
 
 _EXAMPLES = examples("A Kafka topic with six partitions and a week of retention",
@@ -182,10 +188,13 @@ pulumi import deltastream:index:Entity orders events/orders
 
     async def _describe(self, ctx: Context, store: str, path: list[str]) -> Described | None:
         try:
-            records = (await ctx.client.execute(sql.describe_entity(path, store))).records()
+            rows = (await ctx.client.execute(sql.describe_entity(path, store))).rows
         except NotFoundError:
             return None
-        return _described(records[0]) if records else None
+        if not rows:
+            return None
+        # Only a Kafka topic's row has a documented layout; the store's type is known once per process.
+        return _described(rows[0]) if await ctx.catalog.store_type(store) in KAFKA_STORE_TYPES else Described()
 
     async def create(self, ctx: Context, inputs: EntityInputs) -> tuple[str, EntityState]:
         resource_id = format_id(inputs.store, *inputs.path)
@@ -209,7 +218,7 @@ pulumi import deltastream:index:Entity orders events/orders
         if found is None:
             return None
         current = EntityInputs(store=store, path=path, kafka=_kafka_as_read(found, inputs),
-                               kinesis=_kinesis_as_read(found, inputs))
+                               kinesis=inputs.kinesis if inputs is not None else None)
         return current, _state(current, found)
 
     async def update(self, ctx: Context, resource_id: str, olds: EntityState, news: EntityInputs) -> EntityState:
@@ -239,9 +248,4 @@ def _kafka_as_read(found: Described, inputs: EntityInputs | None) -> KafkaTopicI
                             replicas=found.replicas if given.replicas is not None else None, configs=configs or None)
 
 
-def _kinesis_as_read(found: Described, inputs: EntityInputs | None) -> KinesisStreamInputs | None:
-    """A stream's shards as DeltaStream reports them, when the program sets them (or on import)."""
-    if found.shards is None or (inputs is not None and inputs.kinesis is None):
-        return None
-    given = inputs.kinesis if inputs is not None else None
-    return KinesisStreamInputs(shards=found.shards if given is None or given.shards is not None else None)
+

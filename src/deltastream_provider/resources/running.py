@@ -17,6 +17,7 @@ from ..catalog import ListedQuery, QueryRow, SystemTables
 from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored
 from ..properties import UNKNOWN
 from ..query_text import same_statement
+from ..reads import ARTIFACTS, PLAN
 from ..session import Session
 from ..values import parse_timestamp
 from ..waiting import wait_for
@@ -74,8 +75,9 @@ def session_of(database: str | None, namespace: str | None, owner: str | None) -
 
 async def plan(ctx: Context, statement: sql.Statement, session: Session) -> dict[str, Any]:
     """DeltaStream's plan of ``statement`` (``DESCRIBE``): what it reads and writes, checked before it runs."""
-    records = (await ctx.client.execute(sql.describe(statement), session=session)).records()
-    found: dict[str, Any] = json.loads(records[0]["plan"]) if records and records[0].get("plan") else {}
+    rows = (await ctx.client.execute(sql.describe(statement), session=session)).rows
+    text = PLAN.get(rows[0], "plan") if rows else None
+    found: dict[str, Any] = json.loads(text) if text else {}
     return found
 
 
@@ -94,8 +96,8 @@ async def start(ctx: Context, statement: sql.Statement, session: Session, what: 
     if isinstance(outcome, ListedQuery):
         query_id: str | None = outcome.id
     else:
-        records = outcome.records() if outcome is not None else []
-        query_id = next((r["name"] for r in records if r.get("type") == "query"), None)
+        rows = outcome.rows if outcome is not None else ()
+        query_id = next((ARTIFACTS.get(r, "name") for r in rows if ARTIFACTS.get(r, "type") == "query"), None)
     if query_id is None:
         raise InvalidInputError(f"DeltaStream started no {what} for this SQL (no query artifact in the answer)")
     started = query_id

@@ -9,7 +9,7 @@ from ..catalog import SecretRow
 from ..docs import examples
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 
 SECRET_TYPE = "generic_string"
@@ -18,11 +18,11 @@ SECRET_TYPE = "generic_string"
 @dataclass
 class SecretInputs(Model):
     name: str = prop("Name of the secret. Case-sensitive; quoted for you.", replaces=True)
-    secret_string: str = prop("The secret value. Secret in state, logs and errors; changing it rotates the secret in "
-                              "place (`UPDATE SECRET`).", secret=True)
+    secret_string: str = prop("The secret value. Secret in state, logs and errors; changing it replaces the secret "
+                              "(DeltaStream documents no `UPDATE SECRET`).", secret=True)
     description: str | None = prop("What the secret is for.", default=None)
-    properties: dict[str, str] | None = prop("Further `WITH` properties DeltaStream documents for the secret; a value "
-                                             "changes in place, a removed key replaces the secret.", default=None)
+    properties: dict[str, str] | None = prop("Further `WITH` properties DeltaStream documents for the secret; a "
+                                             "change replaces the secret.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
 
 
@@ -34,11 +34,11 @@ class SecretState(SecretInputs):
     updated_at: str | None = prop("When the secret last changed (RFC 3339).", default=None)
 
 
-def _properties(inputs: SecretInputs, *, create: bool) -> list[tuple[str, sql.PropertyValue]]:
-    """The WITH clause; an update sends everything again (a description left out is cleared, not kept)."""
-    props: list[tuple[str, sql.PropertyValue]] = [("type", sql.Bare(SECRET_TYPE))] if create else []
-    if inputs.description is not None or not create:
-        props.append(("description", inputs.description or ""))
+def _properties(inputs: SecretInputs) -> list[tuple[str, sql.PropertyValue]]:
+    """CREATE SECRET's WITH clause."""
+    props: list[tuple[str, sql.PropertyValue]] = [("type", sql.Bare(SECRET_TYPE))]
+    if inputs.description is not None:
+        props.append(("description", inputs.description))
     props += sorted((inputs.properties or {}).items())
     props.append(("secret_string", sql.SecretLiteral(inputs.secret_string)))
     return props
@@ -78,8 +78,9 @@ class Secret(Resource[SecretInputs, SecretState]):
     token = "deltastream:index:Secret"
     description = f"""A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
-The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
-description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
+statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
+change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
 
 {_EXAMPLES}
 
@@ -103,12 +104,6 @@ pulumi import deltastream:index:Secret api-token partner_api_token
                 failures.append((f"properties.{key}", f"properties.{key}: set {key!r} with its own input"))
         return failures
 
-    def diff(self, olds: SecretInputs, news: SecretInputs, state: SecretState) -> Diff:
-        result = super().diff(olds, news, state)
-        if isinstance(news.properties, dict) and set(olds.properties or {}) - set(news.properties):
-            result.replaces.append("properties")  # DeltaStream has no statement that removes a property
-        return result
-
     async def _ready(self, ctx: Context, name: str) -> SecretRow | None:
         row = await ctx.catalog.secret(name)
         return row if row is not None and row.status == "ready" else None
@@ -119,7 +114,7 @@ pulumi import deltastream:index:Secret api-token partner_api_token
         async def undo() -> None:
             await ctx.client.execute(sql.drop_secret(inputs.name), session=session)
 
-        row = await create_then_wait(ctx, sql.create_secret(inputs.name, _properties(inputs, create=True)),
+        row = await create_then_wait(ctx, sql.create_secret(inputs.name, _properties(inputs)),
                                      lambda: self._ready(ctx, inputs.name), what=f"secret {inputs.name!r} to be ready",
                                      resource_id=inputs.name, undo=undo, session=session,
                                      exists=lambda: ctx.catalog.secret(inputs.name))
@@ -136,13 +131,6 @@ pulumi import deltastream:index:Secret api-token partner_api_token
         if inputs is not None and inputs.owner is not None:
             current.owner = row.owner
         return current, _state(current, row)
-
-    async def update(self, ctx: Context, resource_id: str, olds: SecretState, news: SecretInputs) -> SecretState:
-        await ctx.client.execute(sql.update_secret(resource_id, _properties(news, create=False)),
-                                 timeout=ctx.remaining())
-        row = await ctx.wait_until(lambda: self._ready(ctx, resource_id),
-                                   f"secret {resource_id!r} to be ready after the update")
-        return _state(news, row)
 
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:
         await drop_then_wait(ctx, sql.drop_secret(resource_id), lambda: ctx.catalog.secret(resource_id),

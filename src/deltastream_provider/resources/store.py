@@ -13,6 +13,7 @@ from ..catalog import StoreRow
 from ..docs import examples
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import Model, prop
+from ..reads import DESCRIBE_STORE
 from ..session import Session
 from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal, half_a_pair
 from .database import OWNER_DOC
@@ -375,10 +376,10 @@ pulumi import deltastream:index:Store events events
         """DESCRIBE STORE's settings; a store dropped since the SELECT has none. Other failures are reported:
         reading settings as empty would show them all as drift."""
         try:
-            records = (await ctx.client.execute(sql.describe_store(name))).records()
+            rows = (await ctx.client.execute(sql.describe_store(name))).rows
         except NotFoundError:
             return {}
-        return {k.lower(): v for k, v in records[0].items()} if records else {}
+        return {what: DESCRIBE_STORE.get(rows[0], what) for what in DESCRIBE_STORE.by_position.values()} if rows else {}
 
     async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
         await ctx.client.execute(store_statement(news, update=True), timeout=ctx.remaining())
@@ -404,9 +405,9 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
     metadata = _json(described.get("metadata"))
     props = metadata.get("properties", {}) if isinstance(metadata, dict) else {}
     uris = described.get("uris") or props.get("uris")
-    tls_enabled = described.get("tlsenabled")
-    verify = described.get("verifyserverhostname")
-    registry = described.get("schemaregistry")
+    tls_enabled = described.get("tls_enabled")
+    verify = described.get("verify_server_hostname")
+    registry = described.get("schema_registry")
     details = _json(described.get("details"))
     if block == "kafka":
         k = previous or KafkaInputs(uris=uris or "", sasl_hash_function=props.get("kafka.sasl.hash_function", "NONE"))
