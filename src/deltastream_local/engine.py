@@ -18,7 +18,7 @@ from .entities import Entities
 from .knobs import Knobs
 from .postgres_check import check_postgres
 from .property_values import MASK, check_group, is_credential, public, refuse_nulls, word
-from .registries import Registries
+from .registries import Registries, store_registry
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
 ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
@@ -260,11 +260,10 @@ class Engine(Registries, Entities):
                 if props.get("kafka.sasl.username") or props.get("kafka.sasl.password"):
                     raise SqlFailure("3D008", "username and password cannot be used with AWS_MSK_IAM")
             attachment("tls.ca_cert_file")
-            registry = props.get("schema_registry.name")
-            if registry is not None:
-                name = registry.name if isinstance(registry, s.Identifier) else str(registry)
-                if db.execute("SELECT 1 FROM schema_registries WHERE name = ?", (name,)).fetchone() is None:
-                    raise SqlFailure("3D009", f"schema registry {name!r} does not exist")
+            name = store_registry(props)
+            if name is not None and db.execute("SELECT 1 FROM schema_registries WHERE name = ?",
+                                               (name,)).fetchone() is None:
+                raise SqlFailure("3D009", f"schema registry {name!r} does not exist")
         elif kind == "KINESIS":
             need("uris", "kinesis.account.id")
             check_group(("kinesis.access_key_id", "kinesis.secret_access_key"), props, False, "a KINESIS store")
@@ -339,7 +338,7 @@ class Engine(Registries, Entities):
         props = json.loads(row["properties"])
         details = {k.split(".", 1)[1].replace(".", "_"): v for k, v in props.items()
                    if k.startswith(("snowflake.", "postgres.", "kafka.msk.")) and v != MASK}
-        registry = props.get("schema_registry.name") or props.get("kafka.schema_registry_name")
+        registry = store_registry(props)
         columns = [("Metadata", VARCHAR), ("Uris", VARCHAR), ("Details", VARCHAR), ("TlsEnabled", BOOLEAN),
                    ("VerifyServerHostname", BOOLEAN), ("SchemaRegistry", VARCHAR), ("Path", VARCHAR)]
         tls_off = props.get("tls.disabled") is True

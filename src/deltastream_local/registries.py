@@ -22,6 +22,19 @@ REGISTRY_TYPES = {"CONFLUENT": "Confluent", "CONFLUENT_CLOUD": "ConfluentCloud"}
 #: Each registry type's credentials: given together, and required where the type needs them.
 REGISTRY_CREDENTIALS = {"CONFLUENT": (("confluent.username", "confluent.password"), False),
                         "CONFLUENT_CLOUD": (("confluent_cloud.key", "confluent_cloud.secret"), True)}
+#: The keys that name a Kafka store's schema registry, as DeltaStream's clients spell them: Terraform's
+#: `'schema_registry.name' = "sr"`, DeltaStream's Pulumi provider's `'kafka.schema_registry_name'` and the Python SDK's
+#: `'schema_registry_name'`. The first one a store has is its registry.
+STORE_REGISTRY_KEYS = ("schema_registry.name", "kafka.schema_registry_name", "schema_registry_name")
+
+
+def store_registry(props: dict[str, Any]) -> str | None:
+    """The schema registry a store's properties name, whichever client's key names it."""
+    for key in STORE_REGISTRY_KEYS:
+        value = props.get(key)
+        if value is not None:
+            return value.name if isinstance(value, s.Identifier) else str(value)
+    return None
 
 
 class Registries:
@@ -137,8 +150,8 @@ class Registries:
     def _drop_schema_registry(self, db: sqlite3.Connection, st: s.DropSchemaRegistry, session: SessionState,
                               **kw: Any) -> Outcome:
         self._registry_row(db, st.name)
-        users = [r[0] for r in db.execute("SELECT name FROM stores WHERE json_extract(properties, "
-                                          "'$.\"schema_registry.name\"') = ? ORDER BY name", (st.name,))]
+        users = [name for name, props in db.execute("SELECT name, properties FROM stores ORDER BY name")
+                 if store_registry(json.loads(props)) == st.name]
         if users:
             raise SqlFailure("2BP01", f"schema registry {st.name!r} is used by store(s) {', '.join(users)}; "
                                       "drop them or point them elsewhere first")
