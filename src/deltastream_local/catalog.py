@@ -78,8 +78,7 @@ CREATE TEMP VIEW sys_relations AS
     FROM relations;
 CREATE TEMP VIEW sys_relation_columns AS
     SELECT r.name AS relation_name, r.schema_name, r.database_name, c.name, c.type,
-           json_object('nullable', json(CASE c.nullable WHEN 1 THEN 'true' ELSE 'false' END),
-                       'ordinal', c.ordinal) AS properties,
+           '{}' AS properties,
            c.relation_id, (SELECT id FROM organizations) AS organization_id
     FROM relation_columns c JOIN relations r ON r.id = c.relation_id;
 CREATE TEMP VIEW sys_secrets AS

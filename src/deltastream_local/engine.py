@@ -14,11 +14,16 @@ from typing import Any
 
 from . import statements as s
 from .catalog import SYSTEM_TABLES, Catalog, dumps, quote_column, timestamp
+from .contract import register
+from .entities import TABLES as ENTITY_TABLES
 from .entities import Entities
+from .file_sources import TABLES as FILE_SOURCE_TABLES
+from .file_sources import FileSources
 from .knobs import Knobs
 from .postgres_check import check_postgres
 from .property_values import MASK, check_group, is_credential, public, refuse_nulls, word
 from .registries import Registries, store_registry
+from .relation_rules import RelationRules
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
 ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
@@ -39,7 +44,7 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.lower().split("_"))
 
 
-class Engine(Registries, Entities):
+class Engine(Registries, Entities, FileSources, RelationRules):
     def __init__(self, catalog: Catalog, knobs: Knobs, clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
         self.knobs = knobs
@@ -48,6 +53,9 @@ class Engine(Registries, Entities):
         # A store's credentials as sent, by store name, for re-checking it on UPDATE STORE; the catalog keeps
         # only the fact that one was set. In memory only, so a restarted server re-checks with what it is sent.
         self._credentials: dict[str, dict[str, Any]] = {}
+        with catalog.transaction() as db:  # the tables of the mixins (records, files), beside the catalog's own
+            for table in (*ENTITY_TABLES, *FILE_SOURCE_TABLES):
+                db.execute(table)
         self._handlers: dict[type, Callable[..., Outcome]] = {
             s.CreateDatabase: self._create_database, s.DropDatabase: self._drop_database,
             s.CreateSchema: self._create_schema, s.DropSchema: self._drop_schema,
@@ -65,8 +73,11 @@ class Engine(Registries, Entities):
             s.UpdateSchemaRegistry: self._update_schema_registry, s.DropSchemaRegistry: self._drop_schema_registry,
             s.CreateEntity: self._create_entity, s.UpdateEntity: self._update_entity, s.DropEntity: self._drop_entity,
             s.DescribeEntity: self._describe_entity, s.ListEntities: self._list_entities,
+            s.InsertIntoEntity: self._insert_into_entity, s.PrintEntity: self._print_entity,
+            s.CreateFileSource: self._create_file_source, s.DropFileSource: self._drop_file_source,
+            s.AlterRelationSet: self._alter_relation_set,
             s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
-            s.Select: self._select,
+            s.Select: self._select_any,
         }
 
     async def run(self, parsed: s.Parsed, session: SessionState, attachments: dict[str, bytes]) -> Outcome:
@@ -345,7 +356,7 @@ class Engine(Registries, Entities):
         metadata = {"type": row["type"], "status": row["status"], "properties": props}
         return Outcome(columns, [[dumps(metadata), props.get("uris"), dumps(details), not tls_off,
                                   props.get("tls.verify_server_hostname", True) is not False,
-                                  registry, None]], session)
+                                  registry, ""]], session)  # Path: Terraform scans it into a string
 
     # --- relations ----------------------------------------------------------------------------
 
@@ -402,6 +413,7 @@ class Engine(Registries, Entities):
                          dry_run: bool = False, **kw: Any) -> Outcome:
         self._check_columns(st)
         d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
+        self._refuse_unsupported(db, st.kind, store, [])
         if dry_run:
             ddl = self._ddl(st.kind, (d, sc, n), store)
             return self._plan(f"CREATE_{st.kind.upper()}", {"ddl": ddl, "sink": None, "sources": []}, session)
@@ -416,11 +428,12 @@ class Engine(Registries, Entities):
                             dry_run: bool = False, **kw: Any) -> Outcome:
         sources = self._sources(db, st.query, session)
         d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
+        self._refuse_unsupported(db, st.kind, store, sources)
         ddl = self._ddl(st.kind, (d, sc, n), store)
         if dry_run:
             return self._plan(f"CREATE_{st.kind.upper()}_AS_SELECT",
                               {"ddl": ddl, "sink": ddl, "sources": [self._relation_ref(r) for r in sources]}, session)
-        columns = self._columns_of(db, sources[0]["id"]) if sources else []
+        columns = self._output_columns(db, st.query, sources)
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
         query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _query_name(st.query))
@@ -501,7 +514,7 @@ class Engine(Registries, Entities):
              is_virtual: bool | None = None) -> dict[str, Any]:
         """A plan's description of a relation to create (``is_virtual`` only in application plans)."""
         d, sc, n = path
-        ddl = {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
+        ddl: dict[str, Any] = {"fqn": self._fqn4(d, sc, n), "type": kind, "db_name": d, "schema_name": sc, "name": n,
                "store_name": store}
         return ddl if is_virtual is None else {**ddl, "is_virtual": is_virtual}
 
@@ -532,7 +545,7 @@ class Engine(Registries, Entities):
         return ["query", query_id, "QUERY", f"query {query_id} launched", "[]"]
 
     def _plan(self, kind: str, plan: dict[str, Any], session: SessionState) -> Outcome:
-        return Outcome([("type", VARCHAR), ("plan", VARCHAR)], [[kind, dumps(plan)]], session)
+        return Outcome([("type", VARCHAR), ("info", VARCHAR)], [[kind, dumps(plan)]], session)
 
     def _describe_plan(self, db: sqlite3.Connection, st: s.DescribePlan, session: SessionState, **kw: Any) -> Outcome:
         inner = st.statement
@@ -659,6 +672,8 @@ class Engine(Registries, Entities):
             else:
                 raise SqlFailure("3D002", "no database is selected: USE DATABASE first")
             return self._relations_in(db, d, sc, session)
+        if st.target in ("FUNCTION_SOURCES", "DESCRIPTOR_SOURCES"):
+            return self._list_file_sources(db, st.target.lower()[:-1], session)
         raise SqlFailure("0A000", f"LIST {st.target} is not supported by the local server")
 
     def _schemas_in(self, db: sqlite3.Connection, database: str, session: SessionState) -> Outcome:
@@ -700,7 +715,8 @@ class Engine(Registries, Entities):
         return Outcome([], [], replace(session, store=name))
 
     def _can_i(self, db: sqlite3.Connection, st: s.CanI, session: SessionState, **kw: Any) -> Outcome:
-        return Outcome([], [], session)
+        """Every role may do everything here; DeltaStream's answer is one row ``Can I`` (docs: CAN I)."""
+        return Outcome([("Can I", BOOLEAN)], [[True]], session)
 
     def _select(self, db: sqlite3.Connection, st: s.Select, session: SessionState, **kw: Any) -> Outcome:
         """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""
@@ -708,6 +724,11 @@ class Engine(Registries, Entities):
         for table_ref in [st.table] + ([st.join.table] if st.join else []):
             table = self._system_table(table_ref.name)
             tables[table_ref.alias or table] = table
+        strict = not self.knobs.lenient_system_tables
+        if strict and st.join is not None:
+            raise SqlFailure("0A000", "a JOIN of system tables is not in the contract register: no public DeltaStream "
+                                      "client or document joins them; read each table on its own "
+                                      "(the lenient_system_tables knob accepts it for exploration)")
         aliases = {item.alias for item in st.columns or () if item.alias}
 
         def column(ref: s.ColumnRef, allow_alias: bool = False) -> tuple[str, str]:
@@ -725,6 +746,8 @@ class Engine(Registries, Entities):
             if ref.column not in declared:
                 where = " or ".join(f"deltastream.sys.{tables[a]}" for a in (candidates or tables))
                 raise SqlFailure("42601", f"column {ref.column!r} does not exist in {where}")
+            if strict:
+                unconfirmed(tables[candidates[0]], ref.column)
             return f"{quote_column(candidates[0])}.{quote_column(ref.column)}", declared[ref.column]
 
         outputs: list[tuple[str, str]] = []
@@ -732,6 +755,8 @@ class Engine(Registries, Entities):
         if st.columns is None:
             for alias, table in tables.items():
                 for name, type_ in SYSTEM_TABLES[table]:
+                    if strict and name not in register().confirmed_columns(table):
+                        continue
                     outputs.append((name, type_))
                     expressions.append(f"{quote_column(alias)}.{quote_column(name)}")
         for item in st.columns or ():
@@ -776,6 +801,13 @@ class Engine(Registries, Entities):
             params.append(st.limit)
         return Outcome(outputs, self.catalog.rows(db, sql, params), session)
 
+    def _select_any(self, db: sqlite3.Connection, st: s.Select, session: SessionState, **kw: Any) -> Outcome:
+        """A system table's SELECT, or a materialized view's (any name outside ``deltastream.sys``)."""
+        parts = st.table.name.parts
+        if st.join is None and not (len(parts) == 3 and [p.lower() for p in parts[:2]] == ["deltastream", "sys"]):
+            return self._select_view(db, st, session)
+        return self._select(db, st, session, **kw)
+
     def _system_table(self, name: s.Name) -> str:
         parts = name.parts
         if len(parts) != 3 or parts[0].lower() != "deltastream" or parts[1].lower() != "sys":
@@ -799,3 +831,11 @@ def _query_name(body: s.QueryBody) -> str | None:
     """``... QUERY WITH ('query.name' = 'n')``."""
     name = body.properties.get("query.name")
     return name.name if isinstance(name, s.Identifier) else name if isinstance(name, str) else None
+
+
+def unconfirmed(table: str, column: str) -> None:
+    """Refuse a system-table column that the contract register does not confirm (0A000, naming it)."""
+    if column not in register().confirmed_columns(table):
+        raise SqlFailure("0A000", f"column {column!r} of deltastream.sys.\"{table}\" is not in the contract register: "
+                                  "no public DeltaStream client or document reads it "
+                                  "(the lenient_system_tables knob accepts it for exploration)")

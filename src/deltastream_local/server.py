@@ -14,7 +14,7 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -23,6 +23,7 @@ from aiohttp import hdrs, web
 
 from .catalog import Catalog
 from .engine import Engine
+from .file_sources import KINDS as FILE_SOURCE_KINDS
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 from .results import Outcome, SessionState, SqlFailure
@@ -74,6 +75,7 @@ class Counters:
         self.statements: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.sql_states: Counter[str] = Counter()
+        self.texts: deque[str] = deque(maxlen=1000)  # the last requests' SQL as received, for tests to read
         self.peers: set[str] = set()
         self._ran = threading.Condition()
 
@@ -119,6 +121,7 @@ class LocalServer:
             web.get("/v2/version", self.version),
             web.post("/v2/statements", self.submit),
             web.get("/v2/statements/{statement_id}", self.status),
+            web.get("/v2/download/{resource_type}/{organization_id}/{name}", self.download),
             web.get("/admin/knobs", self.get_knobs),
             web.put("/admin/knobs", self.put_knobs),
             web.get("/admin/counters", self.get_counters),
@@ -216,6 +219,21 @@ class LocalServer:
             return _error(400, "partitionID must be an integer")
         return _json(result.page(partition, self.knobs.page_size))
 
+    async def download(self, request: web.Request) -> web.Response:
+        """A function or descriptor source's file, as sent when it was created (``application/octet-stream``)."""
+        kind, org = request.match_info["resource_type"], request.match_info["organization_id"]
+        if kind not in FILE_SOURCE_KINDS:
+            return _error(400, f"resource type must be one of {', '.join(FILE_SOURCE_KINDS)}, not {kind!r}")
+        if org not in (self.catalog.organization.id, self.catalog.organization.name):
+            return _error(404, f"organization {org!r} does not exist")
+        with self.catalog.transaction() as db:
+            found = self.engine.download(db, kind, request.match_info["name"])
+        if found is None:
+            return _error(404, f"{kind.replace('_', ' ')} {request.match_info['name']!r} does not exist")
+        file_name, content = found
+        return web.Response(body=content, content_type="application/octet-stream",
+                            headers={hdrs.CONTENT_DISPOSITION: f'attachment; filename="{file_name}"'})
+
     async def _read_request(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         if not request.content_type.startswith("multipart/"):
             return _parse_json(await request.text()), {}
@@ -249,6 +267,7 @@ class LocalServer:
         if isinstance(session, SqlFailure):
             return self._failed(result, session, {"organizationID": self.catalog.organization.id})
         result.context = session.context()
+        self.counters.texts.append(sql)
         try:
             parsed = parse(sql)
         except SqlSyntaxError as exc:

@@ -47,7 +47,7 @@ def stream(local: BackgroundServer) -> BackgroundServer:
 def test_describe_of_an_existing_relation_returns_its_plan(stream: BackgroundServer, create: str, kind: str) -> None:
     before = relations(stream)
     body = ok(stream, "DESCRIBE " + create)
-    assert [c["name"] for c in body["metadata"]["columns"]] == ["type", "plan"]
+    assert [c["name"] for c in body["metadata"]["columns"]] == ["type", "info"]  # docs: DESCRIBE
     (planned_kind, plan_text), = body["data"]
     plan = json.loads(plan_text)
     org = stream.server.catalog.organization.id

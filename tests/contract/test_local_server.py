@@ -132,8 +132,28 @@ def test_select_subset_as_tools_send_it(local: BackgroundServer) -> None:
     assert empty["data"] == [] and empty["metadata"]["partitionInfo"] == []
     assert post(local, 'SELECT nope FROM deltastream.sys."databases";').json()["sqlState"] == "42601"
     assert post(local, 'SELECT name FROM deltastream.sys."nope";').json()["sqlState"] == "3D020"
-    boolean = ok(local, 'SELECT is_default FROM deltastream.sys."databases" LIMIT 1;')
-    assert boolean["data"] == [["false"]]
+    boolean = ok(local, "CAN I CREATE_DATABASE;")
+    assert boolean["data"] == [["true"]] and boolean["metadata"]["columns"][0]["type"] == "BOOLEAN"
+
+
+@pytest.mark.parametrize("statement, construct", [
+    ('SELECT sql FROM deltastream.sys."queries";', "column 'sql' of deltastream.sys.\"queries\""),
+    ('SELECT is_default FROM deltastream.sys."databases";', "column 'is_default'"),
+    ('SELECT r.name FROM deltastream.sys."relations" r JOIN deltastream.sys."relation_columns" c '
+     "ON c.relation_name = r.name;", "a JOIN of system tables"),
+])
+def test_what_the_contract_register_does_not_confirm_is_refused(local: BackgroundServer, statement: str,
+                                                                 construct: str) -> None:
+    body = post(local, statement).json()
+    assert body["sqlState"] == "0A000" and construct in body["message"] and "contract register" in body["message"]
+    local.server.knobs.update({"lenient_system_tables": True})
+    assert post(local, statement).json()["sqlState"] == "00000"
+
+
+def test_select_star_shows_only_confirmed_columns(local: BackgroundServer) -> None:
+    ok(local, 'CREATE DATABASE "d";')
+    columns = [c["name"] for c in ok(local, 'SELECT * FROM deltastream.sys."databases";')["metadata"]["columns"]]
+    assert columns == ["name", "owner", "created_at"]
 
 
 @pytest.mark.parametrize("statement, code", [
