@@ -90,7 +90,7 @@ export class Entity extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly replicas: pulumi.Output<number | undefined>;
     /**
-     * A Kinesis stream's shards, as DeltaStream reports them.
+     * A Kinesis stream's shards as given (no public DeltaStream client reads them back, so their drift is not seen).
      */
     declare public /*out*/ readonly shards: pulumi.Output<number | undefined>;
     /**

@@ -54,7 +54,7 @@ export interface GetQueryResult {
      */
     readonly queryId: string;
     /**
-     * The query's SQL body.
+     * The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
      */
     readonly sql?: string;
     /**

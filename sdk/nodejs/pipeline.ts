@@ -182,7 +182,9 @@ export interface PipelineArgs {
      */
     namespace?: pulumi.Input<string | undefined>;
     /**
-     * Name DeltaStream records for the query. Default: the component's name.
+     * Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+     *
+     * @deprecated DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
      */
     queryName?: pulumi.Input<string | undefined>;
     /**

@@ -18,7 +18,6 @@ import * as utilities from "./utilities";
  *
  * ```typescript
  * const copy = new deltastream.Query("copy", {
- *     name: "copy_pageviews",
  *     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
  * });
  * ```
@@ -67,7 +66,7 @@ export class Query extends pulumi.CustomResource {
      */
     declare public readonly database: pulumi.Output<string | undefined>;
     /**
-     * Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+     * The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
      */
     declare public readonly name: pulumi.Output<string | undefined>;
     /**
@@ -103,7 +102,7 @@ export class Query extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly updatedAt: pulumi.Output<string>;
     /**
-     * Version of the query under its name.
+     * Version of the query under its name, as DeltaStream records it.
      */
     declare public /*out*/ readonly version: pulumi.Output<number | undefined>;
 
@@ -161,7 +160,9 @@ export interface QueryArgs {
      */
     database?: pulumi.Input<string | undefined>;
     /**
-     * Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+     * The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+     *
+     * @deprecated DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
      */
     name?: pulumi.Input<string | undefined>;
     /**

@@ -7,8 +7,9 @@ import * as utilities from "./utilities";
 /**
  * A secret: a credential DeltaStream keeps under a name (type `generic_string`).
  *
- * The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
- * description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+ * The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
+ * statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
+ * change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
  *
  * ## Example Usage
  * ### A secret from secret config
@@ -75,11 +76,11 @@ export class Secret extends pulumi.CustomResource {
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
-     * Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+     * Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
      */
     declare public readonly properties: pulumi.Output<{[key: string]: string} | undefined>;
     /**
-     * The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
      */
     declare public readonly secretString: pulumi.Output<string>;
     /**
@@ -156,11 +157,11 @@ export interface SecretArgs {
      */
     owner?: pulumi.Input<string | undefined>;
     /**
-     * Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+     * Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
      */
     properties?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
-     * The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
      */
     secretString: pulumi.Input<string>;
 }

@@ -35,3 +35,42 @@ def register() -> Register:
     text = resources.files(__package__).joinpath("contract.yaml").read_text()
     data = yaml.safe_load(text)
     return Register(**{key: data.get(key) or {} for key in Register.__dataclass_fields__})
+
+
+SECTION_START = "<!-- generated from contract.yaml by `python -m deltastream_local.contract`: do not edit -->"
+SECTION_END = "<!-- end of the generated section -->"
+
+
+def _cite(ids: list[str]) -> str:
+    entries = register().evidence
+    return "; ".join(f"{entries[i]['source']} `{entries[i]['path']}`" for i in ids) or "none"
+
+
+def relied_on() -> str:
+    """The section of CHOICES.md that says what the provider relies on, one row per statement, column and result."""
+    contract = register()
+    lines = [SECTION_START, "", "## What the provider relies on", "",
+             "Every statement kind, system-table column and result the contract register lists, with its status and "
+             "evidence. The provider sends and reads only confirmed ones (`tests/unit/test_contract_register.py`); "
+             "the local server refuses unconfirmed system-table columns and joins unless `lenient_system_tables` "
+             "is set.", "", "| What | Status | Evidence |", "| --- | --- | --- |"]
+    for kind, entry in contract.statements.items():
+        lines.append(f"| statement `{kind}` | {entry['status']} | {_cite(entry.get('evidence') or [])} |")
+    for table, entry in contract.system_tables.items():
+        for column, found in entry["columns"].items():
+            lines.append(f"| `sys.\"{table}\".{column}` | {found['status']} | {_cite(found.get('evidence') or [])} |")
+    for kind, entry in contract.results.items():
+        lines.append(f"| result of `{kind}` | {entry['status']} | {_cite(entry.get('evidence') or [])} |")
+    return "\n".join([*lines, "", SECTION_END]) + "\n"
+
+
+def with_section(choices: str) -> str:
+    """CHOICES.md with the generated section put in (or replaced)."""
+    head = choices.split(SECTION_START)[0].rstrip("\n")
+    tail = choices.split(SECTION_END, 1)[1].lstrip("\n") if SECTION_END in choices else ""
+    return head + "\n\n" + relied_on() + ("\n" + tail if tail else "")
+
+
+if __name__ == "__main__":
+    path = resources.files(__package__).joinpath("CHOICES.md")
+    path.write_text(with_section(path.read_text()))  # type: ignore[attr-defined]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from deltastream_local.contract import CONFIRMED, register
+from deltastream_local import contract
+from deltastream_local.contract import CONFIRMED, register, relied_on
 from deltastream_provider import catalog, sql
 from deltastream_provider.reads import RESULTS
 
@@ -159,3 +161,8 @@ DEGRADED = {
 def test_degraded_reads_are_the_unconfirmed_ones() -> None:
     keys = register().results["DESCRIBE STORE"]["keys"]
     assert all(keys[key]["status"] != CONFIRMED for key in DEGRADED)
+
+
+def test_choices_says_what_the_provider_relies_on() -> None:
+    choices = (Path(contract.__file__).parent / "CHOICES.md").read_text()
+    assert relied_on() in choices, "CHOICES.md is stale: run `.venv/bin/python -m deltastream_local.contract`"

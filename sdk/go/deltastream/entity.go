@@ -60,7 +60,7 @@ type Entity struct {
 	Path pulumi.StringArrayOutput `pulumi:"path"`
 	// A Kafka topic's replication factor, as DeltaStream reports it.
 	Replicas pulumi.IntPtrOutput `pulumi:"replicas"`
-	// A Kinesis stream's shards, as DeltaStream reports them.
+	// A Kinesis stream's shards as given (no public DeltaStream client reads them back, so their drift is not seen).
 	Shards pulumi.IntPtrOutput `pulumi:"shards"`
 	// Store that holds the entity.
 	Store pulumi.StringOutput `pulumi:"store"`
@@ -262,7 +262,7 @@ func (o EntityOutput) Replicas() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Entity) pulumi.IntPtrOutput { return v.Replicas }).(pulumi.IntPtrOutput)
 }
 
-// A Kinesis stream's shards, as DeltaStream reports them.
+// A Kinesis stream's shards as given (no public DeltaStream client reads them back, so their drift is not seen).
 func (o EntityOutput) Shards() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Entity) pulumi.IntPtrOutput { return v.Shards }).(pulumi.IntPtrOutput)
 }

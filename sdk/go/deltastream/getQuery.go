@@ -42,7 +42,7 @@ type LookupQueryResult struct {
 	Owner string `pulumi:"owner"`
 	// Query id (UUID).
 	QueryId string `pulumi:"queryId"`
-	// The query's SQL body.
+	// The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
 	Sql *string `pulumi:"sql"`
 	// `running`, `errored`, `terminate_requested`, `terminated`, ...
 	State string `pulumi:"state"`
@@ -109,7 +109,7 @@ func (o LookupQueryResultOutput) QueryId() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupQueryResult) string { return v.QueryId }).(pulumi.StringOutput)
 }
 
-// The query's SQL body.
+// The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
 func (o LookupQueryResultOutput) Sql() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupQueryResult) *string { return v.Sql }).(pulumi.StringPtrOutput)
 }

@@ -106,7 +106,9 @@ type pipelineArgs struct {
 	Database string `pulumi:"database"`
 	// Namespace of the pipeline (created when createNamespace is true).
 	Namespace *string `pulumi:"namespace"`
-	// Name DeltaStream records for the query. Default: the component's name.
+	// Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	//
+	// Deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
 	QueryName *string `pulumi:"queryName"`
 	// Object the transformation writes.
 	Sink PipelineObject `pulumi:"sink"`
@@ -136,7 +138,9 @@ type PipelineArgs struct {
 	Database pulumi.StringInput
 	// Namespace of the pipeline (created when createNamespace is true).
 	Namespace pulumi.StringPtrInput
-	// Name DeltaStream records for the query. Default: the component's name.
+	// Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	//
+	// Deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
 	QueryName pulumi.StringPtrInput
 	// Object the transformation writes.
 	Sink PipelineObjectInput

@@ -2292,7 +2292,7 @@ type QueryInfo struct {
 	Owner string `pulumi:"owner"`
 	// Query id (UUID).
 	QueryId string `pulumi:"queryId"`
-	// The query's SQL body.
+	// The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
 	Sql *string `pulumi:"sql"`
 	// `running`, `errored`, `terminate_requested`, `terminated`, ...
 	State string `pulumi:"state"`
@@ -2342,7 +2342,7 @@ func (o QueryInfoOutput) QueryId() pulumi.StringOutput {
 	return o.ApplyT(func(v QueryInfo) string { return v.QueryId }).(pulumi.StringOutput)
 }
 
-// The query's SQL body.
+// The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
 func (o QueryInfoOutput) Sql() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v QueryInfo) *string { return v.Sql }).(pulumi.StringPtrOutput)
 }

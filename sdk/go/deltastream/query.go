@@ -25,7 +25,6 @@ import (
 // ```go
 //
 //	copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
-//		Name: pulumi.String("copy_pageviews"),
 //		Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
 //	})
 //
@@ -45,7 +44,7 @@ type Query struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Database that unqualified relation names in the SQL resolve in. Immutable.
 	Database pulumi.StringPtrOutput `pulumi:"database"`
-	// Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
 	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
 	Namespace pulumi.StringPtrOutput `pulumi:"namespace"`
@@ -63,7 +62,7 @@ type Query struct {
 	State pulumi.StringOutput `pulumi:"state"`
 	// When the query last changed state (RFC 3339).
 	UpdatedAt pulumi.StringOutput `pulumi:"updatedAt"`
-	// Version of the query under its name.
+	// Version of the query under its name, as DeltaStream records it.
 	Version pulumi.IntPtrOutput `pulumi:"version"`
 }
 
@@ -118,7 +117,9 @@ func QueryExists(ctx *pulumi.Context,
 type queryArgs struct {
 	// Database that unqualified relation names in the SQL resolve in. Immutable.
 	Database *string `pulumi:"database"`
-	// Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	//
+	// Deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
 	Name *string `pulumi:"name"`
 	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
 	Namespace *string `pulumi:"namespace"`
@@ -132,7 +133,9 @@ type queryArgs struct {
 type QueryArgs struct {
 	// Database that unqualified relation names in the SQL resolve in. Immutable.
 	Database pulumi.StringPtrInput
-	// Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	//
+	// Deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
 	Name pulumi.StringPtrInput
 	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
 	Namespace pulumi.StringPtrInput
@@ -239,7 +242,7 @@ func (o QueryOutput) Database() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Database }).(pulumi.StringPtrOutput)
 }
 
-// Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
 func (o QueryOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Name }).(pulumi.StringPtrOutput)
 }
@@ -284,7 +287,7 @@ func (o QueryOutput) UpdatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringOutput { return v.UpdatedAt }).(pulumi.StringOutput)
 }
 
-// Version of the query under its name.
+// Version of the query under its name, as DeltaStream records it.
 func (o QueryOutput) Version() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.IntPtrOutput { return v.Version }).(pulumi.IntPtrOutput)
 }

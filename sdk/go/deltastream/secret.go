@@ -14,8 +14,9 @@ import (
 
 // A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 //
-// The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
-// description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+// The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
+// statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
+// change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
 //
 // ## Example Usage
 // ### A secret from secret config
@@ -48,9 +49,9 @@ type Secret struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner pulumi.StringOutput `pulumi:"owner"`
-	// Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapOutput `pulumi:"properties"`
-	// The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
 	SecretString pulumi.StringOutput `pulumi:"secretString"`
 	// Status: `ready` once DeltaStream holds it.
 	Status pulumi.StringOutput `pulumi:"status"`
@@ -125,9 +126,9 @@ type secretArgs struct {
 	Name string `pulumi:"name"`
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner *string `pulumi:"owner"`
-	// Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties map[string]string `pulumi:"properties"`
-	// The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
 	SecretString string `pulumi:"secretString"`
 }
 
@@ -139,9 +140,9 @@ type SecretArgs struct {
 	Name pulumi.StringInput
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
 	Owner pulumi.StringPtrInput
-	// Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapInput
-	// The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
 	SecretString pulumi.StringInput
 }
 
@@ -252,12 +253,12 @@ func (o SecretOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
-// Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 func (o SecretOutput) Properties() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringMapOutput { return v.Properties }).(pulumi.StringMapOutput)
 }
 
-// The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
 func (o SecretOutput) SecretString() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.SecretString }).(pulumi.StringOutput)
 }

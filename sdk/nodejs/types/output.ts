@@ -358,7 +358,7 @@ export interface QueryInfo {
      */
     queryId: string;
     /**
-     * The query's SQL body.
+     * The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
      */
     sql?: string;
     /**

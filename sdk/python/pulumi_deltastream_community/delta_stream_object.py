@@ -255,9 +255,9 @@ class DeltaStreamObject(pulumi.CustomResource):
         (Named DeltaStreamObject because `Object` cannot be a class name in the Node.js SDK.)
 
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
-        (every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
-        object created. Objects are immutable: any change but the owner replaces the object (delete first, then
-        create, as names are unique). Columns are read back in definition order.
+        (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
+        immutable: any change but the owner replaces the object (delete first, then create, as names are
+        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
 
         ## Example Usage
         ### A JSON stream over a Kafka topic
@@ -305,9 +305,9 @@ class DeltaStreamObject(pulumi.CustomResource):
         (Named DeltaStreamObject because `Object` cannot be a class name in the Node.js SDK.)
 
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
-        (every name quoted), checks it with `DESCRIBE` before creating, and waits until DeltaStream reports the
-        object created. Objects are immutable: any change but the owner replaces the object (delete first, then
-        create, as names are unique). Columns are read back in definition order.
+        (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
+        immutable: any change but the owner replaces the object (delete first, then create, as names are
+        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
 
         ## Example Usage
         ### A JSON stream over a Kafka topic

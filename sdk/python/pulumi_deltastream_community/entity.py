@@ -301,7 +301,7 @@ class Entity(pulumi.CustomResource):
     @pulumi.getter
     def shards(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        A Kinesis stream's shards, as DeltaStream reports them.
+        A Kinesis stream's shards as given (no public DeltaStream client reads them back, so their drift is not seen).
         """
         return pulumi.get(self, "shards")
 

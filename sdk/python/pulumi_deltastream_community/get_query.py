@@ -96,7 +96,7 @@ class GetQueryResult:
     @pulumi.getter
     def sql(self) -> Optional[_builtins.str]:
         """
-        The query's SQL body.
+        The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
         """
         return pulumi.get(self, "sql")
 

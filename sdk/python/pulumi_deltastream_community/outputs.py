@@ -1022,7 +1022,7 @@ class QueryInfo(dict):
         :param _builtins.str created_at: When it was created (RFC 3339).
         :param _builtins.str intended_state: The state DeltaStream is driving it to.
         :param _builtins.str name: Name, if it has one.
-        :param _builtins.str sql: The query's SQL body.
+        :param _builtins.str sql: The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
         :param _builtins.str updated_at: When it last changed state (RFC 3339).
         :param _builtins.int version: Version under its name.
         """
@@ -1094,7 +1094,7 @@ class QueryInfo(dict):
     @pulumi.getter
     def sql(self) -> Optional[_builtins.str]:
         """
-        The query's SQL body.
+        The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list the query.
         """
         return pulumi.get(self, "sql")
 

@@ -49,7 +49,7 @@ class PipelineArgs:
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
-        :param pulumi.Input[_builtins.str] query_name: Name DeltaStream records for the query. Default: the component's name.
+        :param pulumi.Input[_builtins.str] query_name: Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
@@ -67,6 +67,9 @@ class PipelineArgs:
             pulumi.set(__self__, "create_topics", create_topics)
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
+        if query_name is not None:
+            warnings.warn("""DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""", DeprecationWarning)
+            pulumi.log.warn("""query_name is deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""")
         if query_name is not None:
             pulumi.set(__self__, "query_name", query_name)
         if topic_partitions is not None:
@@ -186,9 +189,10 @@ class PipelineArgs:
 
     @_builtins.property
     @pulumi.getter(name="queryName")
+    @_utilities.deprecated("""DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""")
     def query_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Name DeltaStream records for the query. Default: the component's name.
+        Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         """
         return pulumi.get(self, "query_name")
 
@@ -278,7 +282,7 @@ class Pipeline(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] database: Database of the pipeline (created when createDatabase is true).
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
-        :param pulumi.Input[_builtins.str] query_name: Name DeltaStream records for the query. Default: the component's name.
+        :param pulumi.Input[_builtins.str] query_name: Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         :param pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']] sink: Object the transformation writes.
         :param pulumi.Input[Sequence[pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]]] sources: Objects the transformation reads.
         :param pulumi.Input[_builtins.str] store: Store holding the entities of the sources and the sink.

@@ -29,13 +29,16 @@ class QueryArgs:
 
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
         :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] name: Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
         """
         pulumi.set(__self__, "sql", sql)
         if database is not None:
             pulumi.set(__self__, "database", database)
+        if name is not None:
+            warnings.warn("""DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""", DeprecationWarning)
+            pulumi.log.warn("""name is deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""")
         if name is not None:
             pulumi.set(__self__, "name", name)
         if namespace is not None:
@@ -69,9 +72,10 @@ class QueryArgs:
 
     @_builtins.property
     @pulumi.getter
+    @_utilities.deprecated("""DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""")
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+        The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         """
         return pulumi.get(self, "name")
 
@@ -128,7 +132,7 @@ class Query(pulumi.CustomResource):
         ## Example Usage
         ### A continuous query between two objects
         ```python
-        copy = deltastream.Query("copy", name="copy_pageviews",
+        copy = deltastream.Query("copy",
             sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
         ```
 
@@ -143,7 +147,7 @@ class Query(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] name: Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
@@ -166,7 +170,7 @@ class Query(pulumi.CustomResource):
         ## Example Usage
         ### A continuous query between two objects
         ```python
-        copy = deltastream.Query("copy", name="copy_pageviews",
+        copy = deltastream.Query("copy",
             sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
         ```
 
@@ -283,7 +287,7 @@ class Query(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Name DeltaStream records for the query; each query created under a name gets the next version of it. Immutable.
+        The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
         """
         return pulumi.get(self, "name")
 
@@ -355,7 +359,7 @@ class Query(pulumi.CustomResource):
     @pulumi.getter
     def version(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        Version of the query under its name.
+        Version of the query under its name, as DeltaStream records it.
         """
         return pulumi.get(self, "version")
 

@@ -28,10 +28,10 @@ class SecretArgs:
         The set of arguments for constructing a Secret resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the secret. Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
         :param pulumi.Input[_builtins.str] description: What the secret is for.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "secret_string", secret_string)
@@ -58,7 +58,7 @@ class SecretArgs:
     @pulumi.getter(name="secretString")
     def secret_string(self) -> pulumi.Input[_builtins.str]:
         """
-        The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
         """
         return pulumi.get(self, "secret_string")
 
@@ -94,7 +94,7 @@ class SecretArgs:
     @pulumi.getter
     def properties(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+        Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         """
         return pulumi.get(self, "properties")
 
@@ -118,8 +118,9 @@ class Secret(pulumi.CustomResource):
         """
         A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
-        The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
-        description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+        The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
+        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
+        change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
 
         ## Example Usage
         ### A secret from secret config
@@ -143,8 +144,8 @@ class Secret(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] description: What the secret is for.
         :param pulumi.Input[_builtins.str] name: Name of the secret. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
-        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
+        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
         """
         ...
     @overload
@@ -155,8 +156,9 @@ class Secret(pulumi.CustomResource):
         """
         A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
-        The value is a secret input and output, sent as a quoted literal and never logged. Changing the value, the
-        description or a property updates the secret in place (`UPDATE SECRET`); changing the name replaces it.
+        The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
+        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
+        change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
 
         ## Example Usage
         ### A secret from secret config
@@ -294,7 +296,7 @@ class Secret(pulumi.CustomResource):
     @pulumi.getter
     def properties(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
         """
-        Further `WITH` properties DeltaStream documents for the secret; a value changes in place, a removed key replaces the secret.
+        Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         """
         return pulumi.get(self, "properties")
 
@@ -302,7 +304,7 @@ class Secret(pulumi.CustomResource):
     @pulumi.getter(name="secretString")
     def secret_string(self) -> pulumi.Output[_builtins.str]:
         """
-        The secret value. Secret in state, logs and errors; changing it rotates the secret in place (`UPDATE SECRET`).
+        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
         """
         return pulumi.get(self, "secret_string")
 
