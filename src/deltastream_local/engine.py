@@ -37,6 +37,9 @@ CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
                      ("kafka.msk.iam_role_arn", "kafka.msk.aws_region"),
                      ("postgres.username", "postgres.password"),
                      ("kinesis.access_key_id", "kinesis.secret_access_key"))
+#: What a Kinesis store is reached as, either of: Terraform sends the AWS account id, DeltaStream's Python SDK an IAM
+#: role (each with or without an access key pair).
+KINESIS_IDENTITIES = ("kinesis.account.id", "kinesis.iam_role_arn")
 VIRTUAL_DATABASE = "virtual"  # virtual relations are named virtual.<schema>.<name>
 
 
@@ -276,7 +279,10 @@ class Engine(Registries, Entities, FileSources, RelationRules):
                                                (name,)).fetchone() is None:
                 raise SqlFailure("3D009", f"schema registry {name!r} does not exist")
         elif kind == "KINESIS":
-            need("uris", "kinesis.account.id")
+            need("uris")
+            if all(props.get(key) in (None, "") for key in KINESIS_IDENTITIES):
+                raise SqlFailure("3D021", "missing parameter 'kinesis.account.id' (or 'kinesis.iam_role_arn') for a "
+                                          "KINESIS store")
             check_group(("kinesis.access_key_id", "kinesis.secret_access_key"), props, False, "a KINESIS store")
         elif kind == "POSTGRESQL":
             need("uris", "postgres.username", "postgres.password")

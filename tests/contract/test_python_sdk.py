@@ -264,6 +264,16 @@ async def test_stores_create_kinesis(sdk: DeltaStreamClient) -> None:
     assert [(s.name, s.get("Type")) for s in await sdk.stores.list()] == [("kinesis", "Kinesis")]
 
 
+async def test_stores_create_kinesis_with_role(sdk: DeltaStreamClient) -> None:
+    """The SDK's docstring example: a Kinesis store reached through an IAM role, with no account id."""
+    await sdk.stores.create_kinesis_store("kinesis", {
+        "uris": "https://kinesis.us-east-1.amazonaws.com", "kinesis.iam_role_arn": "arn:aws:iam::123456789012:role/r",
+        "kinesis.access_key_id": "AKIA", "kinesis.secret_access_key": "secret"})
+    assert [(s.name, s.get("State")) for s in await sdk.stores.list()] == [("kinesis", "ready")]
+    neither = {"uris": "https://kinesis.us-east-1.amazonaws.com"}
+    assert await refused(sdk.stores.create_kinesis_store("other", neither)) == "3D021"
+
+
 async def test_stores_create_postgres(sdk: DeltaStreamClient) -> None:
     store = await sdk.stores.create(name="pg", type="POSTGRESQL", parameters={
         "uris": "postgresql://db.example.com:5432/sales", "postgres.username": "reader",
