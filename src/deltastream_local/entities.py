@@ -15,6 +15,13 @@ from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure
 LEAF_DEPTH = {"Kafka": 1, "ConfluentKafka": 1, "Kinesis": 1, "Postgres": 2, "Snowflake": 3}
 KAFKA_TYPES = ("Kafka", "ConfluentKafka")
 KAFKA_DEFAULTS = {"kafka.partitions": 1, "kafka.replicas": 1}
+#: Records written with INSERT INTO ENTITY, kept per entity (the newest KEPT_RECORDS); PRINT ENTITY returns them.
+TABLES = ('''CREATE TABLE IF NOT EXISTS entity_records (
+    store_name TEXT NOT NULL, path TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT NOT NULL, written_at TEXT NOT NULL,
+    PRIMARY KEY (store_name, path, seq),
+    FOREIGN KEY (store_name, path) REFERENCES entities(store_name, path) ON DELETE CASCADE)''',)
+KEPT_RECORDS = 10_000
+PRINTED_RECORDS = 100
 
 
 def _positive(key: str, value: Any) -> int:
@@ -37,6 +44,15 @@ def _entity_properties(store_type: str, props: dict[str, Any]) -> dict[str, Any]
     return checked
 
 
+def _store_parameter(ref: s.EntityRef, props: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The store an entity statement names (``IN STORE s``, else a ``'store'`` WITH parameter, which dbt's
+    source macros send) and the other parameters."""
+    rest = {k: v for k, v in props.items() if k != "store"}
+    given = props.get("store")
+    named = given.name if isinstance(given, s.Identifier) else given if isinstance(given, str) else None
+    return ref.store or named, rest
+
+
 class Entities:
     """Statement handlers for entities (mixed into the engine)."""
 
@@ -56,12 +72,14 @@ class Entities:
         row: sqlite3.Row | None = db.execute("SELECT * FROM entities WHERE store_name = ? AND path = ?",
                                              (store, json.dumps(list(path)))).fetchone()
         if row is None:
-            raise SqlFailure("3D007", f"entity {s.Name(path)} does not exist in store {store!r}")
+            # 3D020, not Go's declared 3D007 (InvalidTopic): dbt's get_entity takes only 3D020 or 3D008 as "not found".
+            raise SqlFailure("3D020", f"entity {s.Name(path)} does not exist in store {store!r}")
         return row
 
     def _create_entity(self, db: sqlite3.Connection, st: s.CreateEntity, session: SessionState,
                        **kw: Any) -> Outcome:
-        store, kind = self._entity_store(db, st.entity.store, session)
+        named, properties = _store_parameter(st.entity, st.properties)
+        store, kind = self._entity_store(db, named, session)
         path = st.entity.path
         depth = LEAF_DEPTH.get(kind, 1)
         if len(path) > depth:
@@ -74,7 +92,7 @@ class Entities:
         if db.execute("SELECT 1 FROM entities WHERE store_name = ? AND path = ?",
                       (store, json.dumps(list(path)))).fetchone():
             raise SqlFailure("42710", f"entity {s.Name(path)} already exists in store {store!r}")
-        props = _entity_properties(kind, st.properties)
+        props = _entity_properties(kind, properties)
         if kind in KAFKA_TYPES:
             props = {**KAFKA_DEFAULTS, **props}
         elif kind == "Kinesis":
@@ -87,10 +105,11 @@ class Entities:
     def _update_entity(self, db: sqlite3.Connection, st: s.UpdateEntity, session: SessionState,
                        **kw: Any) -> Outcome:
         """Kafka: more partitions and topic configs (replicas are fixed); Kinesis: any number of shards."""
-        store, kind = self._entity_store(db, st.entity.store, session)
+        named, properties = _store_parameter(st.entity, st.properties)
+        store, kind = self._entity_store(db, named, session)
         row = self._entity_row(db, store, st.entity.path)
         current = json.loads(row["properties"])
-        changes = _entity_properties(kind, st.properties)
+        changes = _entity_properties(kind, properties)
         if changes.get("kafka.replicas", current.get("kafka.replicas")) != current.get("kafka.replicas"):
             raise SqlFailure("3D008", "a topic's 'kafka.replicas' cannot be changed")
         if changes.get("kafka.partitions", current.get("kafka.partitions", 0)) < current.get("kafka.partitions", 0):
@@ -130,6 +149,38 @@ class Entities:
                            [[row["name"], props["kinesis.shards"], None]], session)
         return Outcome([("Name", VARCHAR), ("Store", VARCHAR), ("IsLeaf", BOOLEAN)],
                        [[row["name"], store, row["is_leaf"]]], session)
+
+    def _leaf(self, db: sqlite3.Connection, ref: s.EntityRef, session: SessionState) -> sqlite3.Row:
+        """An entity that holds records (a topic or a stream, not a container)."""
+        store, _ = self._entity_store(db, ref.store, session)
+        row = self._entity_row(db, store, ref.path)
+        if not row["is_leaf"]:
+            raise SqlFailure("3D008", f"entity {s.Name(ref.path)} holds other entities, not records")
+        return row
+
+    def _insert_into_entity(self, db: sqlite3.Connection, st: s.InsertIntoEntity, session: SessionState,
+                            **kw: Any) -> Outcome:
+        """Keep the record (it must be JSON, as dbt's seeds send it); the oldest go past KEPT_RECORDS."""
+        row = self._leaf(db, st.entity, session)
+        try:
+            json.loads(st.value)
+        except json.JSONDecodeError as exc:
+            raise SqlFailure("3D008", f"VALUE is not a JSON document: {exc}") from None
+        key = (row["store_name"], row["path"])
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM entity_records WHERE store_name = ? AND path = ?",
+                         key).fetchone()[0]
+        db.execute("INSERT INTO entity_records VALUES (?, ?, ?, ?, ?)", (*key, seq, st.value, timestamp(kw["now"])))
+        db.execute("DELETE FROM entity_records WHERE store_name = ? AND path = ? AND seq <= ?",
+                   (*key, seq - KEPT_RECORDS))
+        return Outcome([], [], session)
+
+    def _print_entity(self, db: sqlite3.Connection, st: s.PrintEntity, session: SessionState, **kw: Any) -> Outcome:
+        """The records kept, oldest first, at most PRINTED_RECORDS (a result set, not a dataplane stream)."""
+        row = self._leaf(db, st.entity, session)
+        records = db.execute("SELECT seq - 1, written_at, value FROM entity_records WHERE store_name = ? AND path = ? "
+                             "ORDER BY seq LIMIT ?", (row["store_name"], row["path"], PRINTED_RECORDS)).fetchall()
+        return Outcome([("Offset", "BIGINT"), ("Timestamp", "TIMESTAMP_LTZ"), ("Value", VARCHAR)],
+                       [list(r) for r in records], session)
 
     def _list_entities(self, db: sqlite3.Connection, st: s.ListEntities, session: SessionState,
                        **kw: Any) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -9,6 +10,7 @@ from typing import Any, NamedTuple
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from . import query_tokens
 from . import statements as s
 
 
@@ -73,28 +75,6 @@ def string(token: Token) -> str:
 def _number(token: Token) -> int | float:
     text = str(token)
     return int(text) if text.lstrip("-").isdigit() else float(text)
-
-
-def _sources(tokens: list[Token]) -> tuple[s.Name, ...]:
-    """Relations named after FROM or JOIN, in order of appearance, each once."""
-    found: list[s.Name] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        i += 1
-        if token.type != "NAME" or token.lower() not in ("from", "join"):
-            continue
-        parts: list[str] = []
-        while i < len(tokens) and tokens[i].type in ("NAME", "QUOTED_IDENT", "BACKTICK_IDENT"):
-            parts.append(identifier(tokens[i]))
-            if i + 1 < len(tokens) and tokens[i + 1] == ".":
-                i += 2
-            else:
-                i += 1
-                break
-        if parts and s.Name(tuple(parts)) not in found:
-            found.append(s.Name(tuple(parts)))
-    return tuple(found)
 
 
 @v_args(inline=True)
@@ -215,6 +195,29 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         store = next((x.name for x in values if isinstance(x, InStore)), None)
         return self._wrap(meta, s.ListEntities(parent, store))
 
+    @v_args(meta=True, inline=False)
+    def insert_into_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        entity, value, *properties = _values(c)
+        return self._wrap(meta, s.InsertIntoEntity(entity, string(value), properties[0] if properties else {}))
+
+    @v_args(meta=True, inline=False)
+    def print_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
+        entity, *properties = _values(c)
+        return self._wrap(meta, s.PrintEntity(entity, properties[0] if properties else {}))
+
+    @v_args(meta=True, inline=False)
+    def create_file_source(self, meta: Any, c: list[Any]) -> s.Parsed:
+        kind, name, properties = _values(c)
+        return self._wrap(meta, s.CreateFileSource(kind, name, properties))
+
+    @v_args(meta=True, inline=False)
+    def drop_file_source(self, meta: Any, c: list[Any]) -> s.Parsed:
+        kind, name = _values(c)
+        return self._wrap(meta, s.DropFileSource(kind, name))
+
+    def file_source_kind(self, token: Token) -> str:
+        return str(token).lower()
+
     def entity_ref(self, name: s.Name, store: InStore | None = None) -> s.EntityRef:
         return s.EntityRef(name.parts, store.name if store is not None else None)
 
@@ -266,6 +269,11 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def alter_relation_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
         *kind, name, owner = _values(c)
         return self._wrap(meta, s.AlterRelationOwner(kind[0] if kind else None, name, owner))
+
+    @v_args(meta=True, inline=False)
+    def alter_relation_set(self, meta: Any, c: list[Any]) -> s.Parsed:
+        *kind, name, key, value = _values(c)
+        return self._wrap(meta, s.AlterRelationSet(kind[0] if kind else None, name, key, string(value)))
 
     @v_args(meta=True, inline=False)
     def alter_query_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
@@ -393,7 +401,9 @@ class _Build(Transformer[Token, list[s.Parsed]]):
 
     @v_args(meta=True, inline=False)
     def query_body(self, meta: Any, c: list[Any]) -> s.QueryBody:
-        return s.QueryBody(self._text(meta), _sources([t for t in c if isinstance(t, Token)]))
+        tokens = [t for t in c if isinstance(t, Token)]
+        return s.QueryBody(self._text(meta), query_tokens.sources(tokens, identifier),
+                           outputs=query_tokens.outputs(tokens, identifier))
 
     def query_ref(self, token: Token) -> str:
         return string(token) if token.type == "STRING" else str(token).lower()
@@ -457,7 +467,7 @@ def _properties_and_body(rest: list[Any]) -> tuple[dict[str, Any], s.QueryBody]:
     body = next(x for x in rest if isinstance(x, s.QueryBody))
     options = next((x.properties for x in rest if isinstance(x, QueryWith)), None)
     if options is not None:
-        body = s.QueryBody(body.text, body.sources, dict(options))
+        body = replace(body, properties=dict(options))
     return properties, body
 
 

@@ -39,10 +39,21 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
+class SelectOutput:
+    """A column a query writes, named by its alias or the column it copies; ``column`` is the source column a
+    bare reference copies (``*`` for all of them), ``function`` the function an expression calls (its type)."""
+
+    name: str
+    column: str | None = None
+    function: str | None = None
+
+
+@dataclass(frozen=True)
 class QueryBody:
     text: str
     sources: tuple[Name, ...]
     properties: dict[str, PropertyValue] = field(default_factory=dict)  # QUERY WITH (...)
+    outputs: tuple[SelectOutput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,36 @@ class DescribeEntity:
 
 
 @dataclass(frozen=True)
+class InsertIntoEntity:
+    """``INSERT INTO ENTITY e [IN STORE s] VALUE('<json>') [WITH (...)]``: one record written to a topic."""
+
+    entity: EntityRef
+    value: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class PrintEntity:
+    entity: EntityRef
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class CreateFileSource:
+    """``CREATE FUNCTION_SOURCE|DESCRIPTOR_SOURCE n WITH ('file' = '<attachment>', ...)``."""
+
+    kind: str  # function_source | descriptor_source
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropFileSource:
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
 class ListEntities:
     """``LIST ENTITIES [IN parent] [IN STORE store]``: the children of ``parent`` (the top level without one)."""
 
@@ -213,6 +254,16 @@ class AlterRelationOwner:
     kind: str | None
     name: Name
     owner: str
+
+
+@dataclass(frozen=True)
+class AlterRelationSet:
+    """``ALTER RELATION x SET description = '..'``."""
+
+    kind: str | None
+    name: Name
+    key: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -340,7 +391,8 @@ class Select:
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
     | CreateSecret | UpdateSecret | DropSecret | CreateSchemaRegistry | UpdateSchemaRegistry | DropSchemaRegistry
-    | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities
+    | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity
+    | CreateFileSource | DropFileSource | AlterRelationSet
     | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner
     | AlterQueryOwner | TerminateQuery | RestartQuery | DescribeQuery | DescribeRelation | DescribeRelationColumns
     | DescribePlan | ListObjects | Show | Use | CanI | Select

@@ -42,9 +42,13 @@ def stream(local: BackgroundServer) -> BackgroundServer:
     (PAGEVIEWS, "CREATE_STREAM"),
     ('CREATE CHANGELOG "db"."public"."pv" (userid VARCHAR, PRIMARY KEY (userid)) WITH (\'store\' = \'k\');',
      "CREATE_CHANGELOG"),
-    ('CREATE TABLE "db"."public"."pv" (userid VARCHAR) WITH (\'store\' = \'k\');', "CREATE_TABLE"),
+    # a TABLE needs a SQL store (DeltaStream has no tables in Kafka stores)
+    ('CREATE TABLE "db"."public"."pv" (userid VARCHAR) WITH (\'store\' = \'pg\');', "CREATE_TABLE"),
 ])
 def test_describe_of_an_existing_relation_returns_its_plan(stream: BackgroundServer, create: str, kind: str) -> None:
+    ok(stream, "CREATE STORE pg WITH ('type' = POSTGRESQL, 'uris' = 'postgresql://127.0.0.1:1/d', "
+               "'postgres.username' = 'u', 'postgres.password' = 'p');")
+    store = "pg" if "'pg'" in create else "k"
     before = relations(stream)
     body = ok(stream, "DESCRIBE " + create)
     assert [c["name"] for c in body["metadata"]["columns"]] == ["type", "info"]  # docs: DESCRIBE
@@ -53,7 +57,7 @@ def test_describe_of_an_existing_relation_returns_its_plan(stream: BackgroundSer
     org = stream.server.catalog.organization.id
     assert planned_kind == kind and plan["sink"] is None and plan["sources"] == []
     assert plan["ddl"] == {"fqn": f'"{org}"."db"."public"."pv"', "type": kind.split("_")[1].lower(),
-                           "db_name": "db", "schema_name": "public", "name": "pv", "store_name": "k"}
+                           "db_name": "db", "schema_name": "public", "name": "pv", "store_name": store}
     assert relations(stream) == before  # planned, not created
     assert post(stream, create).json()["sqlState"] == "42P017"  # running it still finds the duplicate
 

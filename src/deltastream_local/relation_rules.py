@@ -1,0 +1,95 @@
+"""Relations: what DeltaStream refuses to create, the columns a query's relation gets, ``ALTER RELATION ... SET``,
+and ``SELECT`` from a materialized view (mixed into the engine)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from . import statements as s
+from .catalog import dumps, timestamp
+from .results import VARCHAR, Outcome, SessionState, SqlFailure
+
+#: Stores that hold topics or streams, not tables: a TABLE needs a SQL store.
+STREAMING_STORES = ("Kafka", "ConfluentKafka")
+#: The type of a column an expression computes, by the function it calls; any other expression is VARCHAR.
+FUNCTION_TYPES = {"count": "BIGINT"}
+WINDOW_COLUMNS = {"window_start": "TIMESTAMP", "window_end": "TIMESTAMP"}
+ALTERABLE = ("description",)
+
+
+class RelationRules:
+    """Mixed into the engine, which provides ``_relation_row`` and ``_columns_of``."""
+
+    def _relation_row(self, db: sqlite3.Connection, name: s.Name, session: SessionState) -> sqlite3.Row:
+        raise NotImplementedError
+
+    def _columns_of(self, db: sqlite3.Connection, relation_id: str) -> list[s.ColumnSpec]:
+        raise NotImplementedError
+
+    def _refuse_unsupported(self, db: sqlite3.Connection, kind: str, store: str, sources: list[sqlite3.Row]) -> None:
+        """A TABLE in a Kafka store, a materialized view over a materialized view: DeltaStream has neither."""
+        if kind == "table":
+            row = db.execute("SELECT type FROM stores WHERE name = ?", (store,)).fetchone()
+            if row is not None and row[0] in STREAMING_STORES:
+                raise SqlFailure("0A000", f"a TABLE needs a SQL store (PostgreSQL, Snowflake, ...): store {store!r} "
+                                          f"is a {row[0]} store, which holds streams and changelogs")
+        if kind == "materialized_view":
+            for source in sources:
+                if source["relation_type"] == "materialized_view":
+                    path = s.Name((source["database_name"], source["schema_name"], source["name"]))
+                    raise SqlFailure("0A000", f"a materialized view cannot read the materialized view {path}: "
+                                              "materialized views do not cascade")
+
+    def _output_columns(self, db: sqlite3.Connection, query: s.QueryBody,
+                        sources: list[sqlite3.Row]) -> list[s.ColumnSpec]:
+        """The columns a query writes: a copied column keeps its type, ``*`` copies every source column, a window's
+        bounds are timestamps, COUNT is BIGINT and any other expression VARCHAR (the local server does not type
+        expressions). A body it could not read keeps its first source's columns."""
+        known: dict[str, s.ColumnSpec] = {}
+        for source in sources:
+            for column in self._columns_of(db, source["id"]):
+                known.setdefault(column.name, column)
+        if not query.outputs:
+            return self._columns_of(db, sources[0]["id"]) if sources else []
+        columns: list[s.ColumnSpec] = []
+        for output in query.outputs:
+            if output.column == "*":
+                columns.extend(c for c in known.values() if c.name not in {x.name for x in columns})
+            elif output.column in known:
+                columns.append(s.ColumnSpec(output.name, known[output.column].type, known[output.column].nullable))
+            elif output.column in WINDOW_COLUMNS:
+                columns.append(s.ColumnSpec(output.name, WINDOW_COLUMNS[output.column]))
+            else:
+                columns.append(s.ColumnSpec(output.name, FUNCTION_TYPES.get(output.function or "", VARCHAR)))
+        return columns
+
+    def _alter_relation_set(self, db: sqlite3.Connection, st: s.AlterRelationSet, session: SessionState,
+                            **kw: Any) -> Outcome:
+        """``ALTER RELATION x SET description = '..'``: kept in the relation's properties."""
+        if st.key not in ALTERABLE:
+            raise SqlFailure("3D008", f"{st.key!r} cannot be set on a relation; one of: {', '.join(ALTERABLE)}")
+        row = self._relation_row(db, st.name, session)
+        properties = {**json.loads(row["properties"]), st.key: st.value}
+        db.execute("UPDATE relations SET properties = ?, updated_at = ? WHERE id = ?",
+                   (dumps(properties), timestamp(kw["now"]), row["id"]))
+        return Outcome([], [], session)
+
+    def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
+        """``SELECT cols FROM <materialized view>``: its columns and the rows the local server holds for it (none:
+        no query here computes any)."""
+        row = self._relation_row(db, st.table.name, session)
+        if row["relation_type"] != "materialized_view":
+            raise SqlFailure("0A000", f"{s.Name((row['database_name'], row['schema_name'], row['name']))} is a "
+                                      f"{row['relation_type']}: only a materialized view answers SELECT "
+                                      "(read a stream or changelog with a query)")
+        declared = {c.name: c.type for c in self._columns_of(db, row["id"])}
+        if st.columns is None:
+            return Outcome(list(declared.items()), [], session)
+        outputs: list[tuple[str, str]] = []
+        for item in st.columns:
+            if isinstance(item.value, int) or item.value.column not in declared:
+                raise SqlFailure("42601", f"{item.value!r} is not a column of materialized view {st.table.name}")
+            outputs.append((item.alias or item.value.column, declared[item.value.column]))
+        return Outcome(outputs, [], session)
