@@ -8,8 +8,8 @@ its own operations. A flow is one of three kinds, and its test says which:
   dbt-deltastream's documentation/syntax_support.md gives it, and sent by no other DeltaStream client; or parameters
   the other clients and the docs spell otherwise): the test asserts the refusal, with the SQLSTATE the local server
   answers, and names the statement;
-* the local server does not emulate it at all (compute pools, functions, function and descriptor sources): the test
-  asserts that it is refused as not supported, never faked.
+* the local server does not emulate it at all (compute pools, functions): the test asserts that it is refused as not
+  supported, never faked.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import pytest
+from deltastream.api.blob import Blob
 from deltastream.api.error import SQLError as ConnectorSQLError
 from deltastream_sdk import DeltaStreamClient
 from deltastream_sdk.exceptions import SQLError
@@ -568,30 +569,79 @@ async def test_schema_registries_delete(sdk: DeltaStreamClient) -> None:
     assert await refused(sdk.schema_registries.delete("sr")) == "3D009"
 
 
+# --- function and descriptor sources -----------------------------------------------------------------------------
+
+#: Each source kind: the SDK's manager, and the file it holds (DeltaStream takes it as an attachment named by 'file').
+SOURCES = {"FUNCTION_SOURCE": ("function_sources", "udfs.jar"), "DESCRIPTOR_SOURCE": ("descriptor_sources",
+                                                                                       "pageviews.desc")}
+
+
+async def create_source(sdk: DeltaStreamClient, kind: str, name: str) -> None:
+    """As dbt-deltastream creates one: `WITH ('file' = '<attachment>')` and the file sent with the statement (the
+    SDK's own calls send no attachment, so the connector under it does)."""
+    file_name = SOURCES[kind][1]
+    await sdk.connection.exec(f"CREATE {kind} \"{name}\" WITH ('file' = '{file_name}');",
+                              attachments=[Blob.from_bytes(b"PK\x03\x04", name=file_name)])
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCES))
+async def test_sources_list(sdk: DeltaStreamClient, kind: str) -> None:
+    await create_source(sdk, kind, "src")
+    (source,) = await getattr(sdk, SOURCES[kind][0]).list()
+    assert (source.name, source.owner) == ("src", "sysadmin")
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCES))
+async def test_sources_create(sdk: DeltaStreamClient, kind: str) -> None:
+    """`CREATE <kind> "n" FROM '<path>'`: DeltaStream takes the file as `WITH ('file' = ...)` with an attachment
+    (dbt-deltastream's create_function_source / create_descriptor_source)."""
+    manager = getattr(sdk, SOURCES[kind][0])
+    assert await refused(manager.create(name="src", file_path="/tmp/udfs.jar")) == "42601"
+    assert await manager.list() == []
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCES))
+async def test_sources_get(sdk: DeltaStreamClient, kind: str) -> None:
+    """DESCRIBE FUNCTION_SOURCE / DESCRIPTOR_SOURCE are no DeltaStream statements."""
+    await create_source(sdk, kind, "src")
+    assert await refused(getattr(sdk, SOURCES[kind][0]).get("src")) == "42601"
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCES))
+async def test_sources_delete(sdk: DeltaStreamClient, kind: str) -> None:
+    await create_source(sdk, kind, "src")
+    manager = getattr(sdk, SOURCES[kind][0])
+    await manager.delete("src")
+    assert await manager.list() == []
+    assert await refused(manager.delete("src")) == {"FUNCTION_SOURCE": "3D018", "DESCRIPTOR_SOURCE": "3D011"}[kind]
+
+
 # --- not emulated by the local server -----------------------------------------------------------------------------
 
 NOT_EMULATED = {
     "compute_pools.list": ("compute_pools", "list", ()), "compute_pools.get": ("compute_pools", "get", ("pool",)),
-    "compute_pools.create": ("compute_pools", "create", ()), "compute_pools.delete": ("compute_pools", "delete",
-                                                                                      ("pool",)),
-    "compute_pools.start": ("compute_pools", "start", ("pool",)), "compute_pools.stop": ("compute_pools", "stop",
-                                                                                         ("pool",)),
+    "compute_pools.create": ("compute_pools", "create", ()),
+    "compute_pools.update": ("compute_pools", "update", ("pool",)),
+    "compute_pools.delete": ("compute_pools", "delete", ("pool",)),
+    "compute_pools.start": ("compute_pools", "start", ("pool",)),
+    "compute_pools.stop": ("compute_pools", "stop", ("pool",)),
     "functions.list": ("functions", "list", ()), "functions.get": ("functions", "get", ("fn",)),
-    "functions.delete": ("functions", "delete", ("fn",)),
-    "function_sources.list": ("function_sources", "list", ()),
-    "function_sources.get": ("function_sources", "get", ("src",)),
-    "function_sources.delete": ("function_sources", "delete", ("src",)),
-    "descriptor_sources.list": ("descriptor_sources", "list", ()),
-    "descriptor_sources.get": ("descriptor_sources", "get", ("src",)),
-    "descriptor_sources.delete": ("descriptor_sources", "delete", ("src",)),
+    "functions.create": ("functions", "create", ()), "functions.delete": ("functions", "delete", ("fn",)),
 }
 
 
 @pytest.mark.parametrize("flow", sorted(NOT_EMULATED))
 async def test_not_emulated(sdk: DeltaStreamClient, flow: str) -> None:
-    """Compute pools, functions and function / descriptor sources are not emulated: LIST answers 0A000, the other
-    statements 42601, and nothing is pretended."""
+    """Compute pools and functions are not emulated: LIST answers 0A000, the other statements 42601, and nothing is
+    pretended."""
     manager, operation, args = NOT_EMULATED[flow]
     call = getattr(getattr(sdk, manager), operation)
-    pending = call(name="pool", size="SMALL") if operation == "create" else call(*args)
+    if operation == "create" and manager == "functions":
+        pending = call(name="fn", definition="'com.example.Fn'")
+    elif operation == "create":
+        pending = call(name="pool", size="SMALL")
+    elif operation == "update":
+        pending = call(*args, size="MEDIUM")
+    else:
+        pending = call(*args)
     assert await refused(pending) == ("0A000" if operation == "list" else "42601")
