@@ -10,9 +10,9 @@ from tests.conftest import TOKEN
 BUDGET = {
     "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,
     "Store create": 2, "Store read": 2, "Store update": 2,
-    # CREATE, the relation's SELECT, DESCRIBE RELATION COLUMNS once it is created (store type known); a read sends
-    # the SELECT and the DESCRIBE at once.
-    "Object create": 3, "Object read": 2,
+    # CREATE and the relation's SELECT (store type known; the columns are those it was created with); a read sends
+    # the SELECT and DESCRIBE RELATION COLUMNS at once.
+    "Object create": 2, "Object read": 2,
     "Query create": 3, "Query read": 1, "Check / Diff / preview (any)": 0,  # DESCRIBE, INSERT, SELECT
     "Query delete": 3,
     "Application create": 3, "Application read": 1, "Application delete": 3,  # DESCRIBE, BEGIN APPLICATION, SELECT

@@ -2,7 +2,7 @@
 
 1 database, 5 namespaces, 2 Kafka stores, 40 streams and 10 queries: `up` sends at most 2.5 API requests per
 resource, a no-change preview none, and refresh one SELECT per resource (the two stores also their DESCRIBE STORE:
-their settings are nowhere else).
+their settings are nowhere else; the objects their DESCRIBE RELATION COLUMNS: their columns are nowhere else).
 """
 
 from __future__ import annotations
@@ -35,4 +35,5 @@ def test_the_benchmark_stack_keeps_its_request_budget(stack: Stack, local: Backg
                   "DescribePlan": 10, "InsertInto": 10, "Select": 58}
     assert sum(up.values()) <= 2.5 * resources(40) == 145
     assert sent(lambda: stack.preview("--expect-no-changes")) == {}
-    assert sent(lambda: stack.run("refresh", "--yes", "--skip-preview")) == {"Select": 58, "DescribeStore": 2}
+    assert sent(lambda: stack.run("refresh", "--yes", "--skip-preview")) == {"Select": 58, "DescribeStore": 2,
+                                                                                "DescribeRelationColumns": 40}

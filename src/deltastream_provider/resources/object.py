@@ -214,15 +214,15 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         return resource_id, _current(row, columns, inputs)[1]
 
     async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
-        """The relation once DeltaStream reports it created, then its columns (read once, not on every poll)."""
-        path = (inputs.database, inputs.namespace, inputs.name)
-        row = await ctx.catalog.relation(*path)
+        """The relation once DeltaStream reports it created, with the columns it was created with (DESCRIBE
+        RELATION COLUMNS reads them back on the next refresh; a type spelled differently but meaning the same is no
+        drift)."""
+        row = await ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name)
         if row is not None and row.state == "errored":
             raise InvalidInputError(f"object {row.fqn} is errored in DeltaStream")
         if row is None or row.state != "created":
             return None
-        columns = await ctx.catalog.columns(*path)
-        return None if columns is None else (row, columns)
+        return row, [ColumnInfo(c.name, c.type, c.nullable is not False) for c in inputs.columns]
 
     async def read(self, ctx: Context, resource_id: str,
                    inputs: ObjectInputs | None,
