@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from deltastream.api.conn import APIConnection
@@ -21,6 +22,8 @@ from deltastream_local.runner import BackgroundServer
 from tests.conftest import TOKEN
 
 DATABASE = "analytics"
+JAR = b"PK\x03\x04 the functions' jar \x00\xff"
+DESCRIPTORS = b"\n\x0fpageviews.proto compiled descriptors"
 
 SOURCES = """
 version: 2
@@ -42,6 +45,17 @@ sources:
           parameters:
             store: kafka
             'kafka.partitions': 2
+      - name: udfs
+        config:
+          materialized: function_source
+          parameters:
+            file: udfs.jar
+            description: 'the pipeline''s functions'
+      - name: protos
+        config:
+          materialized: descriptor_source
+          parameters:
+            file: '@/schemas/pageviews.desc'
   - name: raw
     schema: public
     tables:
@@ -153,6 +167,9 @@ def project(tmp_path: Path, local: BackgroundServer, models: dict[str, str] | No
               threads: 1
     """)
     write(tmp_path / "models" / "sources.yml", sources)
+    (tmp_path / "udfs.jar").write_bytes(JAR)
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "pageviews.desc").write_bytes(DESCRIPTORS)
     for name, sql in (MODELS if models is None else models).items():
         write(tmp_path / "models" / f"{name}.sql", sql)
     run_sql(local, f'CREATE DATABASE "{DATABASE}";')
@@ -218,6 +235,12 @@ def test_create_sources_makes_store_entity_and_relations(sources: Path, local: B
     assert run_sql(local, "LIST STORES;")[0][:3] == ["kafka", "Kafka", "ready"]
     assert run_sql(local, 'DESCRIBE ENTITY "pageviews" IN STORE "kafka";')[0][2] == 2
     assert relations(local) == {"pageviews": "stream", "users": "changelog"}
+    assert [r[0] for r in run_sql(local, "LIST FUNCTION_SOURCES;")] == ["udfs"]
+    assert [r[:2] for r in run_sql(local, "LIST DESCRIPTOR_SOURCES;")] == [["protos", "protobuf"]]
+    org = local.server.catalog.organization.id
+    for kind, name, content in (("function_source", "udfs", JAR), ("descriptor_source", "protos", DESCRIPTORS)):
+        download = httpx.get(f"{local.url}/download/{kind}/{org}/{name}", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert download.status_code == 200 and download.content == content
     columns = run_sql(local, f'DESCRIBE RELATION COLUMNS "{DATABASE}"."public"."pageviews";')
     assert [c[:2] for c in columns][3:] == [["tags", "MAP<VARCHAR, VARCHAR>"], ["scores", "ARRAY<BIGINT>"]]
 
@@ -225,6 +248,7 @@ def test_create_sources_makes_store_entity_and_relations(sources: Path, local: B
 def test_create_sources_again_updates_store_and_entity(sources: Path, local: BackgroundServer) -> None:
     passes(sources, "run-operation", "create_sources")  # UPDATE STORE, UPDATE ENTITY, relations dropped and made
     assert relations(local) == {"pageviews": "stream", "users": "changelog"}
+    assert [r[0] for r in run_sql(local, "LIST FUNCTION_SOURCES;")] == ["udfs"]  # dropped and made again
 
 
 def test_run_builds_every_model(sources: Path, local: BackgroundServer) -> None:

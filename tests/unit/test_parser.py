@@ -40,6 +40,41 @@ def test_query_sources_come_from_from_and_join() -> None:
     assert statement.query.sources == (s.Name(("d", "s", "left")), s.Name(("other", "rel")))
 
 
+def test_a_window_function_reads_the_relation_inside_it() -> None:
+    statement = one("CREATE MATERIALIZED VIEW mv AS SELECT window_start, COUNT(*) AS n "
+                    "FROM HOP(\"d\".\"s\".\"pv\", SIZE 10 MINUTE, ADVANCE BY 2 MINUTE) WITH ('timestamp' = 'ts') "
+                    "GROUP BY window_start;")
+    assert statement.query.sources == (s.Name(("d", "s", "pv")),)
+    assert one("INSERT INTO sink SELECT * FROM TUMBLE(pv, SIZE 1 MINUTE);").query.sources == (s.Name(("pv",)),)
+
+
+def test_a_functions_own_from_names_no_relation() -> None:
+    statement = one("CREATE STREAM x AS SELECT TRIM(LEADING '/' FROM page) AS p, EXTRACT(YEAR FROM ts) AS y "
+                    "FROM pv WHERE TRIM(BOTH ' ' FROM page) <> '' AND id IN (SELECT id FROM allowed);")
+    assert statement.query.sources == (s.Name(("pv",)), s.Name(("allowed",)))
+
+
+def test_query_outputs_are_named_by_alias_or_copied_column() -> None:
+    statement = one("CREATE STREAM x AS SELECT DISTINCT a.viewtime, m['k'] AS k, arr[1] first, COUNT(*) AS n, "
+                    "userid uid, *, UPPER(page) FROM pv a;")
+    assert statement.query.outputs == (
+        s.SelectOutput("viewtime", "viewtime"), s.SelectOutput("k"), s.SelectOutput("first"),
+        s.SelectOutput("n", None, "count"), s.SelectOutput("uid", "userid"), s.SelectOutput("*", "*"),
+        s.SelectOutput("expr_6", None, "upper"))
+
+
+def test_entity_records_file_sources_and_relation_settings() -> None:
+    insert = one("INSERT INTO ENTITY \"pv\" IN STORE \"k\" VALUE('{\"id\": 1}');")
+    assert insert == s.InsertIntoEntity(s.EntityRef(("pv",), "k"), '{"id": 1}', {})
+    assert one("PRINT ENTITY pv WITH ('from_beginning');") == s.PrintEntity(s.EntityRef(("pv",)),
+                                                                             {"from_beginning": s.FLAG})
+    assert one("CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'u.jar');") == s.CreateFileSource(
+        "function_source", "udfs", {"file": "u.jar"})
+    assert one("drop descriptor_source d") == s.DropFileSource("descriptor_source", "d")
+    assert one("ALTER RELATION \"mv\" SET description = 'Views, per user';") == s.AlterRelationSet(
+        None, s.Name(("mv",)), "description", "Views, per user")
+
+
 def test_system_table_select_subset() -> None:
     statement = one('select name, "owner" from "deltastream"."sys"."stores" where type in (\'Kafka\') '
                     'and name = \'x\' order by name desc limit 5')
