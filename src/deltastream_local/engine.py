@@ -442,7 +442,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         columns = self._output_columns(db, st.query, sources)
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
-        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _query_name(st.query))
+        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _unnamed(st.query))
         return Outcome(ARTIFACT_COLUMNS, [query, relation], session)
 
     def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: SessionState, *,
@@ -452,7 +452,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         if dry_run:
             return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
                                               "sources": [self._relation_ref(r) for r in sources]}, session)
-        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], _query_name(st.query))
+        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], _unnamed(st.query))
         return Outcome(ARTIFACT_COLUMNS, [row], session)
 
     def _begin_application(self, db: sqlite3.Connection, st: s.BeginApplication, session: SessionState, *,
@@ -833,10 +833,17 @@ def _sinks(stored: str | None) -> list[list[str]]:
     return [value] if value and isinstance(value[0], str) else value
 
 
-def _query_name(body: s.QueryBody) -> str | None:
-    """``... QUERY WITH ('query.name' = 'n')``."""
-    name = body.properties.get("query.name")
-    return name.name if isinstance(name, s.Identifier) else name if isinstance(name, str) else None
+#: The query properties DeltaStream documents (docs: RESUME QUERY); the local server accepts them and resumes nothing.
+QUERY_PROPERTIES = ("resume.from.query.id", "resume.from.query.name", "resume.from.query.version")
+
+
+def _unnamed(body: s.QueryBody) -> None:
+    """A query started by INSERT INTO or CREATE ... AS SELECT has no name: no public record shows a client naming
+    one. ``QUERY WITH (...)`` takes only the documented properties (3D008 for any other, ``query.name`` too)."""
+    unknown = sorted(set(body.properties) - set(QUERY_PROPERTIES))
+    if unknown:
+        raise SqlFailure("3D008", f"unknown query property {unknown[0]!r}: QUERY WITH takes "
+                                  f"{', '.join(QUERY_PROPERTIES)}")
 
 
 def unconfirmed(table: str, column: str) -> None:

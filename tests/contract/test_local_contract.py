@@ -237,3 +237,11 @@ def test_go_multipart_requests_are_parsed_without_warnings(local: BackgroundServ
     missing, content_type = go_multipart({"statement": statement.replace("tls WITH", "tls2 WITH")}, {})
     refused = httpx.post(f"{local.url}/statements", content=missing, headers={**AUTH, "Content-Type": content_type})
     assert refused.json()["sqlState"] == "3D008"  # the attachment was really read from the part above
+
+
+def test_a_query_is_unnamed_and_query_with_takes_only_documented_keys(application_sources: BackgroundServer) -> None:
+    insert = 'INSERT INTO "db"."public"."sink_a" SELECT * FROM "db"."public"."pv"'
+    refused = post(application_sources, insert + " QUERY WITH ('query.name' = 'copy');").json()
+    assert refused["sqlState"] == "3D008" and "'query.name'" in refused["message"]
+    ok(application_sources, insert + ";")
+    assert ok(application_sources, 'SELECT name, "version" FROM deltastream.sys."queries";')["data"] == [[None, None]]
