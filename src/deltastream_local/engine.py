@@ -442,7 +442,8 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         columns = self._output_columns(db, st.query, sources)
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
-        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], _unnamed(st.query))
+        _check_query_properties(st.query)
+        query = self._launch_query(db, st.text, [[d, sc, n]], sources, session, kw["now"], None)
         return Outcome(ARTIFACT_COLUMNS, [query, relation], session)
 
     def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: SessionState, *,
@@ -452,7 +453,8 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         if dry_run:
             return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
                                               "sources": [self._relation_ref(r) for r in sources]}, session)
-        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], _unnamed(st.query))
+        _check_query_properties(st.query)
+        row = self._launch_query(db, st.text, [_path(sink)], sources, session, kw["now"], None)
         return Outcome(ARTIFACT_COLUMNS, [row], session)
 
     def _begin_application(self, db: sqlite3.Connection, st: s.BeginApplication, session: SessionState, *,
@@ -837,9 +839,9 @@ def _sinks(stored: str | None) -> list[list[str]]:
 QUERY_PROPERTIES = ("resume.from.query.id", "resume.from.query.name", "resume.from.query.version")
 
 
-def _unnamed(body: s.QueryBody) -> None:
-    """A query started by INSERT INTO or CREATE ... AS SELECT has no name: no public record shows a client naming
-    one. ``QUERY WITH (...)`` takes only the documented properties (3D008 for any other, ``query.name`` too)."""
+def _check_query_properties(body: s.QueryBody) -> None:
+    """``QUERY WITH (...)`` takes only the documented properties (3D008 for any other, ``query.name`` too): a query
+    started by INSERT INTO or CREATE ... AS SELECT has no name, as no public record shows a client naming one."""
     unknown = sorted(set(body.properties) - set(QUERY_PROPERTIES))
     if unknown:
         raise SqlFailure("3D008", f"unknown query property {unknown[0]!r}: QUERY WITH takes "
