@@ -27,10 +27,10 @@ from .config import ProviderConfig
 from .errors import (
     ConnectFailed,
     DeltaStreamError,
-    NotFoundError,
     OutcomeUnknownError,
     RateLimitedError,
     ServiceUnavailableError,
+    SessionError,
     StatementTimeoutError,
     TransportError,
     http_error,
@@ -202,8 +202,8 @@ class DeltaStreamClient:
             matches = [r for r in listing.records() if _field(r, "name") == configured]
             if not matches:
                 known = ", ".join(sorted(str(_field(r, "name")) for r in listing.records())) or "none"
-                raise NotFoundError(f"organization {configured!r} not found (visible: {known})",
-                                    hint="Set deltastream:organization to one of the visible names or its UUID")
+                raise SessionError(f"organization {configured!r} not found (visible: {known})",
+                                   hint="Set deltastream:organization to one of the visible names or its UUID")
             self.session = replace(self.session, organization=str(_field(matches[0], "id")))
             return self.session.organization
 

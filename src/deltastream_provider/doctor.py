@@ -18,7 +18,7 @@ import httpx
 from . import sql
 from .client import connect
 from .config import ProviderConfig, problems
-from .errors import AuthenticationError, CheckFailed, DeltaStreamError, NotFoundError, PermissionDeniedError
+from .errors import AuthenticationError, CheckFailed, DeltaStreamError, PermissionDeniedError, SessionError
 from .reads import CAN_I
 
 TIMEOUT = 10.0
@@ -131,7 +131,7 @@ class Doctor:
                 if org is None:
                     return "none configured: the token's default organization is used"
                 await client.execute(sql.list_organizations())
-            except NotFoundError as exc:
+            except SessionError as exc:
                 raise CheckFailed(exc.message, "set deltastream:organization to a visible name or UUID") from exc
             except DeltaStreamError as exc:
                 raise CheckFailed(str(exc), "set deltastream:organization to a visible name or UUID") from exc
@@ -141,7 +141,7 @@ class Doctor:
         async with connect(self.settings) as client:
             try:
                 result = await client.execute(sql.can_i("CREATE_DATABASE"))
-            except (NotFoundError, PermissionDeniedError) as exc:
+            except (SessionError, PermissionDeniedError) as exc:
                 raise CheckFailed(f"role {self.settings.role!r} cannot be used: {exc.message} (SQLSTATE {exc.code})",
                                   "set deltastream:role (DELTASTREAM_ROLE) to a role granted to the token's user"
                                   ) from exc

@@ -21,7 +21,10 @@ and, where there is one, a hint saying what to do::
         ├── StatementTimeoutError, AuthenticationError, BadRequestError, EndpointNotFoundError,
         │   RequestTimeoutError, RateLimitedError, ServerError, ServiceUnavailableError (HTTP status)
         └── SQLError                DeltaStream rejected a statement (SQLSTATE)
-            ├── NotFoundError, AlreadyExistsError, PermissionDeniedError, InvalidInputError,
+            ├── NotFoundError       the object the statement names does not exist (only these codes mean gone)
+            ├── SessionError        the session is wrong (role, organization, user, token): says nothing about
+            │                       whether anything exists
+            ├── AlreadyExistsError, PermissionDeniedError, InvalidInputError,
             │   DependentObjectsError, NotReadyError, RemoteUnavailableError
             ├── QueryErrored        a query failed to start (it was terminated)
             ├── StoreErrored        DeltaStream could not connect with a store's settings
@@ -179,7 +182,17 @@ class SQLError(DeltaStreamError):
 
 
 class NotFoundError(SQLError):
+    """The object the statement names does not exist: the one SQL error a read or a DROP takes to mean gone."""
+
     hint = "Check the name and that the configured role can see it"
+
+
+class SessionError(SQLError):
+    """The session the statement was to run in is wrong (an unknown role, organization, user or token), so nothing
+    was looked up: never read as not-found, or a refresh would forget resources and a destroy drop nothing."""
+
+    hint = ("Check deltastream:role, deltastream:organization and deltastream:apiKey; "
+            "`deltastream-provider doctor` tests each")
 
 
 class AlreadyExistsError(SQLError):
@@ -219,10 +232,26 @@ class RegistryErrored(SQLError):
     hint = "Fix the schema registry's settings (DeltaStream could not use them) and run `pulumi up` again"
 
 
-_NOT_FOUND = {"3D000", "3D001", "3D002", "3D003", "3D004", "3D005", "3D006", "3D007", "3D009", "3D010",
-              "3D011", "3D012", "3D013", "3D014", "3D015", "3D016", "3D017", "3D018", "3D019", "3D020",
-              "3D022", "3D023", "3D024", "3D025", "3D026", "3D027"}
-_INVALID = {"42601", "42622", "0A000", "3D008", "3D021", "22000", "22023"}
+# Codes naming an object that does not exist (InvalidDatabase, InvalidSchema, InvalidStore, InvalidTopic, ...).
+_NOT_FOUND = {"3D002", "3D003", "3D006", "3D007", "3D009", "3D010", "3D011", "3D013", "3D014", "3D015", "3D016",
+              "3D017", "3D018", "3D019", "3D020", "3D022", "3D023", "3D024", "3D025", "3D026", "3D027"}
+# Codes about the session itself (InvalidUser, InvalidRole, InvalidOrganization, InvalidApiToken,
+# AmbiguousOrganization), each with the setting that fixes it.
+_ORGANIZATION_FIX = ("Set deltastream:organization (pulumi config set deltastream:organization <name or UUID>, or "
+                     "DELTASTREAM_ORGANIZATION) to an organization the token can see, or leave it unset for the "
+                     "token's own")
+_TOKEN_FIX = ("Set deltastream:apiKey (pulumi config set --secret deltastream:apiKey <token>, or DELTASTREAM_API_KEY) "
+              "to a valid token")
+_SESSION = {
+    "3D000": _TOKEN_FIX + " of an existing user",
+    "3D001": ("Set deltastream:role (pulumi config set deltastream:role <role>, or DELTASTREAM_ROLE) to a role "
+              "granted to the token's user, e.g. sysadmin; `deltastream-provider doctor` checks it"),
+    "3D004": _ORGANIZATION_FIX,
+    "3D012": _TOKEN_FIX,
+    "42P001": _ORGANIZATION_FIX,
+}
+# InvalidRegion (3D005) is a store's access region, AmbiguousStore (42P002) a store name matching several: inputs.
+_INVALID = {"42601", "42622", "0A000", "3D005", "3D008", "3D021", "22000", "22023", "42P002"}
 
 
 def _normalise(code: str) -> str:
@@ -235,14 +264,16 @@ def _normalise(code: str) -> str:
 def sql_error(code: str, message: str, statement_id: str | None) -> DeltaStreamError:
     """The exception for a SQLSTATE."""
     normal = _normalise(code)
+    if normal in _SESSION:
+        return SessionError(message, code=code, statement_id=statement_id, hint=_SESSION[normal])
     if normal in _NOT_FOUND:
         cls: type[SQLError] = NotFoundError
+    elif normal in _INVALID:
+        cls = InvalidInputError
     elif normal.startswith("42P") or normal == "42710":
         cls = AlreadyExistsError
     elif normal == "42501":
         cls = PermissionDeniedError
-    elif normal in _INVALID:
-        cls = InvalidInputError
     elif normal == "2BP01":
         cls = DependentObjectsError
     elif normal.startswith("3E"):

@@ -168,7 +168,7 @@ async def test_organization_name_resolves_to_its_uuid_once(local: BackgroundServ
         await c.organization_id()
         assert c.stats.by_kind["LIST"] == 1
     async with DeltaStreamClient(local.url, TOKEN, session=Session(organization="nope"), retry=FAST) as c:
-        with pytest.raises(errors.NotFoundError, match="visible: local"):
+        with pytest.raises(errors.SessionError, match="visible: local"):
             await c.organization_id()
 
 

@@ -48,13 +48,13 @@ async def test_an_exception_outside_the_tree_is_reported_as_a_bug(provider: Harn
 async def test_an_expected_failure_is_reported_with_its_hint(provider: Harness,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     async def missing(ctx: Context, inputs: Any) -> Any:
-        raise NotFoundError("database 'analytics' does not exist", code="3D001")
+        raise NotFoundError("database 'analytics' does not exist", code="3D002")
 
     monkeypatch.setattr(resource(DB), "create", missing)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "analytics"})
     assert failed.value.code() == grpc.StatusCode.UNKNOWN
-    assert failed.value.details() == ("database 'analytics' does not exist (SQLSTATE 3D001). "
+    assert failed.value.details() == ("database 'analytics' does not exist (SQLSTATE 3D002). "
                                       "Check the name and that the configured role can see it")
 
 
