@@ -37,9 +37,11 @@ from .errors import (
     sql_error,
 )
 from .network import AsyncioTransport
+from .redaction import secrets_known
 from .session import Session
 from .sql import Statement, list_organizations, raw
 from .values import cell_value
+from .waiting import Deadline, current_deadline
 
 log = logging.getLogger("deltastream.client")
 
@@ -153,18 +155,37 @@ class DeltaStreamClient:
         return await self._run(statement, self.session.merged(session), timeout)
 
     async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
+        """Run within ``timeout`` and within the deadline of the provider call it belongs to, whichever ends first."""
         accepted: list[str] = []
-        if not timeout:
+        call = current_deadline()
+        binding = call if call is not None and (not timeout or call.left() <= timeout) else None
+        limit = binding.left() if binding is not None else timeout
+        if not limit:
+            if binding is not None:  # the call is out of time: nothing more is sent
+                raise StatementTimeoutError(f"{statement_kind(statement.sql)} not sent: the call's "
+                                            f"{binding.seconds:g}s timeout ({binding.setting}) had run out: "
+                                            f"{statement.redacted}", hint=f"Raise {binding.setting}")
             return await self._complete(statement, context, None, accepted)
         try:
-            async with asyncio.timeout(timeout):
-                return await self._complete(statement, context, time.monotonic() + timeout, accepted)
+            async with asyncio.timeout(limit):
+                return await self._complete(statement, context, time.monotonic() + limit, accepted)
         except TimeoutError:
-            if statement.mutating and not accepted:
-                raise OutcomeUnknownError(f"no answer within {timeout:g}s to a mutating statement: "
-                                          f"{statement.redacted}") from None
-            raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
-                                        statement_id=accepted[0] if accepted else None) from None
+            raise self._late(statement, timeout, binding, accepted) from None
+
+    @staticmethod
+    def _late(statement: Statement, timeout: float | None, call: Deadline | None,
+              accepted: list[str]) -> DeltaStreamError:
+        """The error for a statement out of time, naming its kind, the timeout and what sets it."""
+        seconds = call.seconds if call is not None else timeout or 0
+        kind = statement_kind(statement.sql)
+        if statement.mutating and not accepted:
+            return OutcomeUnknownError(f"no answer within {seconds:g}s to a mutating statement ({kind}): "
+                                       f"{statement.redacted}")
+        where = f" (the call's timeout, {call.setting})" if call is not None else ""
+        return StatementTimeoutError(
+            f"{kind} did not finish in time: still running after {seconds:g}s{where}: {statement.redacted}",
+            statement_id=accepted[0] if accepted and accepted[0] else None,
+            hint=f"Raise {call.setting}, or check the statement in DeltaStream" if call is not None else None)
 
     async def _complete(self, statement: Statement, context: Session, deadline: float | None,
                         accepted: list[str]) -> Result:
@@ -183,7 +204,8 @@ class DeltaStreamClient:
                 body = await self._poll(body["statementID"], deadline, statement)
             result = await self._result(body)
         except DeltaStreamError as exc:
-            log.debug("sql failed after %.3fs: %s: %s", time.monotonic() - started, statement.redacted, exc)
+            with secrets_known(statement.secrets, [self._api_key]):  # DeltaStream's text may echo them
+                log.debug("sql failed after %.3fs: %s: %s", time.monotonic() - started, statement.redacted, exc)
             raise
         log.debug("sql %.3fs %s rows=%d: %s", time.monotonic() - started, result.statement_id,
                   len(result.rows), statement.redacted)
@@ -230,8 +252,7 @@ class DeltaStreamClient:
             if delay:
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             if deadline is not None and time.monotonic() > deadline:
-                raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
-                                            statement_id=statement_id)
+                raise TimeoutError  # _run names the statement and the timeout
             self.stats.polls += 1
             response = await self._send(lambda: self._status_request(statement_id, 0), resendable=True)
             body: dict[str, Any] = response.json()
@@ -337,6 +358,21 @@ class DeltaStreamClient:
             await response.aclose()
         response.request = request
         return response
+
+
+_TWO_WORDS = {"ALTER", "CREATE", "DESCRIBE", "DROP", "LIST", "SHOW", "UPDATE"}
+
+
+def statement_kind(text: str) -> str:
+    """What a statement is, for messages: its verb, and for a verb on many kinds of object the kind too
+    (``DESCRIBE ENTITY``, ``LIST QUERIES``)."""
+    words = text.split(None, 2)
+    if not words:
+        return "statement"
+    verb = words[0].upper().rstrip(";")
+    if verb in _TWO_WORDS and len(words) > 1 and words[1].isalpha():
+        return f"{verb} {words[1].upper()}"
+    return verb
 
 
 def _message(response: httpx.Response) -> str:

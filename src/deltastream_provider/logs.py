@@ -1,4 +1,9 @@
-"""Provider logs go to the engine (shown by `pulumi up -v=N` / `--logtostderr`), never to stdout."""
+"""Provider logs go to the engine (shown by `pulumi up -v=N` / `--logtostderr`), never to stdout.
+
+Every message leaves through :meth:`EngineLog.log`, which removes the call's known secret values
+(:func:`redaction.redact_known`) whatever the level; records are redacted in place first, so no handler sees them
+in the clear either.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from .redaction import redact_sql
+from .redaction import redact_known, redact_sql
 
 _SEVERITY = {logging.DEBUG: engine_pb2.DEBUG, logging.INFO: engine_pb2.INFO, logging.WARNING: engine_pb2.WARNING,
              logging.ERROR: engine_pb2.ERROR}
@@ -27,6 +32,7 @@ class EngineLog:
 
     async def log(self, severity: engine_pb2.LogSeverity.ValueType, message: str, urn: str = "",
                   ephemeral: bool = False) -> None:
+        message = redact_known(message)
         if self._stub is None:
             print(message, file=sys.stderr)
             return
@@ -43,12 +49,28 @@ class EngineLog:
         await self.log(engine_pb2.WARNING, message, urn)
 
 
+class Redacting(logging.Filter):
+    """Rewrites a record without secrets: its message (SQL by pattern, the call's known values) and traceback. The
+    record is changed in place, so handlers of parent loggers, which run after this one, get it redacted too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_known(redact_sql(record.getMessage()))
+        record.args = None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact_known(redact_sql(record.exc_text))
+        return True
+
+
 class EngineHandler(logging.Handler):
-    """Forwards Python log records to the engine (SQL traces are already redacted; this is a second guard)."""
+    """Forwards Python log records to the engine, redacted (:class:`Redacting`)."""
 
     def __init__(self, engine: EngineLog) -> None:
         super().__init__()
         self.engine = engine
+        self.addFilter(Redacting())
         self._sending: set[asyncio.Task[None]] = set()  # held until sent: the loop keeps only weak references
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -56,17 +78,21 @@ class EngineHandler(logging.Handler):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        message = redact_sql(self.format(record))
+        message = self.format(record)
         severity = _SEVERITY.get(record.levelno, engine_pb2.DEBUG)
         task = loop.create_task(self.engine.log(severity, message))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
 
+LOGGERS = ("deltastream", "deltastream_provider")  # the client's traces, and the modules logging by __name__
+
+
 def install(engine: EngineLog) -> None:
     handler = EngineHandler(engine)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    root = logging.getLogger("deltastream")
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)  # the engine shows debug messages only when asked (--debug, -v)
-    root.propagate = False
+    for name in LOGGERS:
+        root = logging.getLogger(name)
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)  # the engine shows debug messages only when asked (--debug, -v)
+        root.propagate = False

@@ -28,7 +28,7 @@ from .logs import EngineLog, install
 from .model import Model
 from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
 from .protocol import load_the_sdk
-from .redaction import redact_values
+from .redaction import redact_values, secrets_known
 
 if TYPE_CHECKING:
     from .catalog import SystemTables
@@ -130,28 +130,32 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
     async def _run(self, context: GrpcContext, secrets: list[str], work: Callable[[], Awaitable[Any]]) -> Any:
         """Run a handler; errors become gRPC errors with secret values removed from the text.
 
-        Expected failures are :class:`ProviderError`; any other exception is reported as the bug it is."""
+        The call's secrets (``secrets``, the API key, and what its statements add while it runs) are known for its
+        whole run, so its logs are redacted too (:func:`secrets_known`). Expected failures are
+        :class:`ProviderError`; any other exception is reported as the bug it is."""
         task = asyncio.current_task()
         if task is not None:
             self.tasks.add(task)
-        try:
-            return await work()
-        except PlanError as exc:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, redact_values(str(exc), secrets))
-        except CreateFailed as exc:
-            await self._abort_init_failed(context, exc, secrets)
-        except ProviderError as exc:
-            await context.abort(grpc.StatusCode.UNKNOWN, redact_values(str(exc), secrets))
-        except asyncio.CancelledError:
-            await context.abort(grpc.StatusCode.CANCELLED, "cancelled")
-        except Exception as bug:  # anything outside the error tree is a bug in the provider
-            log.exception("bug in the DeltaStream provider")
-            await context.abort(grpc.StatusCode.INTERNAL, redact_values(
-                f"internal error in the DeltaStream provider (a bug; please report it with this message): "
-                f"{type(bug).__name__}: {bug}", secrets))
-        finally:
-            if task is not None:
-                self.tasks.discard(task)
+        api_key = self.settings.api_key if self.settings is not None else None
+        with secrets_known(secrets, [api_key]) as known:
+            try:
+                return await work()
+            except PlanError as exc:
+                await context.abort(grpc.StatusCode.FAILED_PRECONDITION, redact_values(str(exc), known))
+            except CreateFailed as exc:
+                await self._abort_init_failed(context, exc, sorted(known))
+            except ProviderError as exc:
+                await context.abort(grpc.StatusCode.UNKNOWN, redact_values(str(exc), known))
+            except asyncio.CancelledError:
+                await context.abort(grpc.StatusCode.CANCELLED, "cancelled")
+            except Exception as bug:  # anything outside the error tree is a bug in the provider
+                log.exception("bug in the DeltaStream provider")
+                await context.abort(grpc.StatusCode.INTERNAL, redact_values(
+                    f"internal error in the DeltaStream provider (a bug; please report it with this message): "
+                    f"{type(bug).__name__}: {bug}", known))
+            finally:
+                if task is not None:
+                    self.tasks.discard(task)
 
     async def _abort_init_failed(self, context: GrpcContext, exc: CreateFailed, secrets: list[str]) -> None:
         message = redact_values(str(exc), secrets)

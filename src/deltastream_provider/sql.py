@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import QuotingError, SqlTextError
 from .query_text import ends_in_line_comment, one_statement
@@ -98,33 +99,47 @@ def _render_value(value: PropertyValue, redact: bool) -> str:
 
 @dataclass(frozen=True)
 class Statement:
-    """A statement and its redacted twin; attachments travel with it as multipart files."""
+    """A statement and its redacted twin; attachments travel with it as multipart files. ``secrets`` are the values
+    the twin hides and the attachments' text: DeltaStream's error text may echo them, so they are redacted from it."""
 
     sql: str
     redacted: str
     attachments: dict[str, bytes] = field(default_factory=dict)
     mutating: bool = True
+    secrets: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.redacted
 
 
-def _statement(parts: Sequence[str | tuple[str, str]], *, mutating: bool = True,
+class Rendered(NamedTuple):
+    """A piece of a statement that differs between the two renderings, with the secret values it hides."""
+
+    plain: str
+    redacted: str
+    secrets: tuple[str, ...] = ()
+
+
+def _statement(parts: Sequence[str | Rendered], *, mutating: bool = True,
                attachments: dict[str, bytes] | None = None) -> Statement:
-    """Join text pieces; a ``(plain, redacted)`` tuple differs between the two renderings."""
-    plain = "".join(p if isinstance(p, str) else p[0] for p in parts)
-    redacted = "".join(p if isinstance(p, str) else p[1] for p in parts)
-    return Statement(plain + ";", redacted + ";", dict(attachments or {}), mutating)
+    """Join text pieces; a :class:`Rendered` piece differs between the two renderings."""
+    plain = "".join(p if isinstance(p, str) else p.plain for p in parts)
+    redacted = "".join(p if isinstance(p, str) else p.redacted for p in parts)
+    files = dict(attachments or {})
+    secrets = [s for p in parts if not isinstance(p, str) for s in p.secrets]
+    secrets += [data.decode("utf-8", "replace") for data in files.values()]
+    return Statement(plain + ";", redacted + ";", files, mutating, tuple(secrets))
 
 
-def with_clause(properties: Iterable[tuple[str, PropertyValue]]) -> tuple[str, str]:
+def with_clause(properties: Iterable[tuple[str, PropertyValue]]) -> Rendered:
     """``WITH ('k' = v, ...)`` in the given order, plain and redacted."""
     items = list(properties)
     if not items:
-        return "", ""
+        return Rendered("", "")
     plain = ", ".join(f"{literal(k)} = {_render_value(v, False)}" for k, v in items)
     redacted = ", ".join(f"{literal(k)} = {_render_value(v, True)}" for k, v in items)
-    return f" WITH ({plain})", f" WITH ({redacted})"
+    secrets = tuple(v.value for _, v in items if isinstance(v, SecretLiteral))
+    return Rendered(f" WITH ({plain})", f" WITH ({redacted})", secrets)
 
 
 # --- databases and namespaces (DeltaStream schemas) -------------------------------------------
@@ -249,7 +264,7 @@ def describe(statement: Statement) -> Statement:
     """Plan a statement without running it."""
     body = statement.sql.rstrip(";")
     return Statement("DESCRIBE " + body + ";", "DESCRIBE " + statement.redacted.rstrip(";") + ";",
-                     statement.attachments, mutating=False)
+                     statement.attachments, mutating=False, secrets=statement.secrets)
 
 
 def raw(sql: str, *, mutating: bool = True) -> Statement:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from deltastream_provider import errors
-from deltastream_provider.redaction import redact_sql, redact_values
+from deltastream_provider.redaction import redact_known, redact_sql, redact_values, secrets_known
 from deltastream_provider.values import cell_value, parse_timestamp, rfc3339
 
 
@@ -22,6 +22,20 @@ def test_user_sql_redaction_hides_credential_properties_only() -> None:
 
 def test_redact_values_removes_known_secrets_from_messages() -> None:
     assert redact_values("auth failed for hunter2 at host", ["hunter2"]) == "auth failed for **** at host"
+
+
+def test_redact_values_removes_a_secret_as_sql_and_json_quote_it() -> None:
+    said = "refused 'it''s-secret' in {\"password\": \"a\\\"b-secret\"}"
+    assert redact_values(said, ["it's-secret", 'a"b-secret']) == "refused '****' in {\"password\": \"****\"}"
+
+
+def test_secrets_known_in_a_scope_are_redacted_until_it_closes() -> None:
+    with secrets_known(["outer-secret"]) as known:
+        with secrets_known(["added-later"]):  # joins the open scope, for as long as it is open
+            pass
+        assert known == {"outer-secret", "added-later"}
+        assert redact_known("outer-secret added-later") == "**** ****"
+    assert redact_known("outer-secret") == "outer-secret"
 
 
 @pytest.mark.parametrize("type_, cell, expected", [

@@ -1,0 +1,65 @@
+"""Issue 23 cases h and i through the real CLI: no credential in any log at any verbosity, and a diff that names
+the credential that changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from tests.conftest import TOKEN
+from tests.e2e.conftest import Stack, yaml_program
+
+pytestmark = pytest.mark.e2e
+
+REGISTRY_PASSWORD = "registry-password-31"
+KINESIS_SECRET = "kinesis-secret-key-55"
+CONFLUENT_SECRET = "cluster-api-secret-99"
+
+FAILING = yaml_program(f"""  registry:
+    type: deltastream:index:SchemaRegistry
+    properties:
+      name: reg
+      confluent: {{ uris: "https://registry.example.com", username: reg-user, password: {REGISTRY_PASSWORD} }}
+  streams:
+    type: deltastream:index:Store
+    properties:
+      name: streams
+      kinesis:
+        uris: https://kinesis.us-east-1.amazonaws.com
+        awsAccountId: "123456789012"
+        accessKeyId: AKIAEXAMPLE
+        secretAccessKey: ${{kinesisSecret}}
+  cloud:
+    type: deltastream:index:Store
+    properties:
+      name: cc
+      confluentKafka:
+        uris: pkc.example.com:9092
+        saslHashFunction: PLAIN
+        saslUsername: CLUSTERKEY
+        saslPassword: ${{confluentSecret}}
+""").replace("resources:\n", "config:\n  kinesisSecret: { type: string, secret: true }\n"
+                              "  confluentSecret: { type: string, secret: true }\nresources:\n")
+
+
+def test_a_failing_create_at_the_highest_verbosity_logs_no_secret(stack: Stack, local: BackgroundServer) -> None:
+    # Case h: DeltaStream's error text echoes each statement's credentials and the API key.
+    def echo(pattern: str, secret: str) -> dict[str, Any]:
+        return {"pattern": pattern, "nth": 0, "message": f"login refused for {secret} with token {TOKEN}"}
+
+    local.server.knobs.update({"fail": [echo("^CREATE SCHEMA_REGISTRY", REGISTRY_PASSWORD),
+                                        echo('^CREATE STORE "streams"', KINESIS_SECRET),
+                                        echo('^CREATE STORE "cc"', CONFLUENT_SECRET)]})
+    stack.write(FAILING)
+    stack.run("stack", "init", "dev")
+    stack.run("config", "set", "--secret", "kinesisSecret", KINESIS_SECRET)
+    stack.run("config", "set", "--secret", "confluentSecret", CONFLUENT_SECRET)
+    failed = stack.run("up", "--yes", "--skip-preview", "--debug", "-v=9", "--logtostderr", check=False)
+    out = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert out.count("deltastream.client: sql failed") >= 3  # the debug traces of the three failures are shown
+    for value in (REGISTRY_PASSWORD, KINESIS_SECRET, CONFLUENT_SECRET, TOKEN):
+        assert value not in out, f"{value} in the output"
+    assert "login refused for **** with token ****" in out  # the errors are told, redacted
