@@ -77,7 +77,7 @@ def test_program_references_existing_resources(stack: Stack, existing: None) -> 
     assert result["ordersColumns"] == [{"name": "id", "type": "BIGINT", "nullable": True},
                                        {"name": "total", "type": "DOUBLE", "nullable": True}]
     assert result["ordersKind"] == "stream" and result["copyState"] == "running"
-    assert result["copySql"].startswith('INSERT INTO "shop"."raw"."orders_copy"')
+    assert result["copySql"].startswith('BEGIN APPLICATION copy_orders INSERT INTO "shop"."raw"."orders_copy"')
     assert len(result["bigCount"]) == 200 and result["bigCount"][0]["name"] == "s000"
 
 
