@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import sql
 from .catalog import SystemTables
 from .client import DeltaStreamClient
 from .errors import InputError
-from .ids import format_id
-from .resources.running import CLOCK_SKEW, started_query
+from .registry import resource
+from .resources.base import Existing
+from .resources.running import CLOCK_SKEW
 from .values import parse_timestamp
 
 PREFIX = "deltastream:index:"
@@ -106,26 +106,16 @@ async def settle(client: DeltaStreamClient, pending: list[PendingCreate], planne
     return Settlement(imports, cleared, foreign)
 
 
-async def _existing(catalog: SystemTables, create: PendingCreate, owned_ids: set[str]) -> tuple[str, str | None] | None:
-    """The id and creation time of what ``create`` would have made, when it exists."""
-    inputs = create.inputs
-    if create.type == "Database":
-        database = await catalog.database(inputs["name"])
-        return (inputs["name"], database.created_at) if database else None
-    if create.type == "Namespace":
-        namespace = await catalog.namespace(inputs["database"], inputs["name"])
-        return (format_id(inputs["database"], inputs["name"]), namespace.created_at) if namespace else None
-    if create.type == "Store":
-        store = await catalog.store(inputs["name"])
-        return (inputs["name"], store.created_at) if store else None
-    if create.type == "DeltaStreamObject":
-        relation = await catalog.relation(inputs["database"], inputs["namespace"], inputs["name"])
-        path = (inputs["database"], inputs["namespace"], inputs["name"])
-        return (format_id(*path), relation.created_at) if relation else None
-    if create.type == "Query":
-        query = await started_query(catalog, sql.query(inputs["sql"]), excluded=owned_ids)
-        return (query.id, query.created_at) if query else None
-    raise InputError(f"create of unknown type {create.type!r} ({create.urn})")
+async def _existing(catalog: SystemTables, create: PendingCreate, owned_ids: set[str]) -> Existing:
+    """The id and creation time of what ``create`` would have made, when it exists: each kind's own ``existing``."""
+    served = resource(PREFIX + create.type)
+    if served is None:
+        raise InputError(f"create of unknown type {create.type!r} ({create.urn})")
+    try:
+        inputs = served.inputs.from_props(create.inputs)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"the pending create {create.urn} has inputs this provider cannot read ({exc})") from exc
+    return await served.existing(catalog, inputs, owned_ids)
 
 
 SECRET = "4dabf18193072939515e22adb298388d"  # the marker of a secret value in Pulumi's state format

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .. import sql
-from ..catalog import QueryRow
+from ..catalog import QueryRow, SystemTables
 from ..docs import examples
 from ..errors import InputError, NotFoundError, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import application
-from .base import Context, check_identifier
-from .running import Continuous, fqn, listed_sql, plan, session_of, start
+from .base import Context, Existing, check_identifier
+from .running import Continuous, fqn, listed_sql, plan, session_of, start, started_query
 
 
 @dataclass
@@ -118,6 +119,11 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     def label(self, state: ApplicationState) -> str:
         return state.name or ""
+
+    async def existing(self, catalog: SystemTables, inputs: ApplicationInputs,
+                       excluded: Collection[str]) -> Existing:
+        found = await started_query(catalog, sql.raw(application(inputs.sql).text), excluded=excluded)
+        return (found.id, found.created_at) if found else None
 
     async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .. import sql
+from ..catalog import SystemTables
 from ..docs import examples
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 
 OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "
              "so a change is refused at preview.")
@@ -60,6 +62,10 @@ pulumi import deltastream:index:Database analytics analytics
 
     def check(self, inputs: DatabaseInputs) -> list[tuple[str, str]]:
         return check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
+
+    async def existing(self, catalog: SystemTables, inputs: DatabaseInputs, excluded: Collection[str]) -> Existing:
+        row = await catalog.database(inputs.name)
+        return (inputs.name, row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: DatabaseInputs) -> tuple[str, DatabaseState]:
         session = Session(role=inputs.owner) if inputs.owner else None

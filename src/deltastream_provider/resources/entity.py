@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .. import sql
+from ..catalog import SystemTables
 from ..docs import examples
 from ..errors import NotFoundError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
 from ..reads import DESCRIBE_ENTITY
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'
 MAX_DEPTH = 3
@@ -195,6 +196,14 @@ pulumi import deltastream:index:Entity orders events/orders
             return None
         # Only a Kafka topic's row has a documented layout; the store's type is known once per process.
         return _described(rows[0]) if await ctx.catalog.store_type(store) in KAFKA_STORE_TYPES else Described()
+
+    async def existing(self, catalog: SystemTables, inputs: EntityInputs, excluded: Collection[str]) -> Existing:
+        """An entity has no creation time DeltaStream shows: one found is this stack's only if it was pending."""
+        try:
+            await catalog.client.execute(sql.describe_entity(inputs.path, inputs.store))
+        except NotFoundError:
+            return None
+        return format_id(inputs.store, *inputs.path), None
 
     async def create(self, ctx: Context, inputs: EntityInputs) -> tuple[str, EntityState]:
         resource_id = format_id(inputs.store, *inputs.path)

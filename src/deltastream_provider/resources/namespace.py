@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .. import sql
+from ..catalog import SystemTables
 from ..docs import examples
 from ..errors import AlreadyExistsError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 
 ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
@@ -66,6 +68,10 @@ pulumi import deltastream:index:Namespace raw analytics/raw
     def check(self, inputs: NamespaceInputs) -> list[tuple[str, str]]:
         return (check_identifier("database", inputs.database) + check_identifier("name", inputs.name)
                 + check_identifier("owner", inputs.owner))
+
+    async def existing(self, catalog: SystemTables, inputs: NamespaceInputs, excluded: Collection[str]) -> Existing:
+        row = await catalog.namespace(inputs.database, inputs.name)
+        return (format_id(inputs.database, inputs.name), row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: NamespaceInputs) -> tuple[str, NamespaceState]:
         session = Session(role=inputs.owner) if inputs.owner else None

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
 from .. import sql
-from ..catalog import ColumnInfo, RelationRow, primary_key_columns
+from ..catalog import ColumnInfo, RelationRow, SystemTables, primary_key_columns
 from ..docs import examples
 from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..ids import format_id, parse_id
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
 Kind = Literal["stream", "changelog", "table"]
@@ -194,6 +195,10 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         if all(isinstance(p, str) for p in parts):
             state.fqn, state.path = sql.qualified(*parts), parts
         return state
+
+    async def existing(self, catalog: SystemTables, inputs: ObjectInputs, excluded: Collection[str]) -> Existing:
+        row = await catalog.relation(inputs.database, inputs.namespace, inputs.name)
+        return (format_id(inputs.database, inputs.namespace, inputs.name), row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: ObjectInputs) -> tuple[str, ObjectState]:
         store_type = await ctx.catalog.store_type(inputs.store)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from .. import sql
-from ..catalog import QueryRow
+from ..catalog import QueryRow, SystemTables
 from ..docs import examples
 from ..errors import NotFoundError, SqlTextError
 from ..model import Model, prop
 from ..properties import UNKNOWN
 from ..query_text import one_statement
-from .base import Context, check_identifier
-from .running import Continuous, fqn, listed_sql, normalize_sql, plan, session_of, start
+from .base import Context, Existing, check_identifier
+from .running import Continuous, fqn, listed_sql, normalize_sql, plan, session_of, start, started_query
 
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
@@ -120,6 +121,10 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         if inputs.namespace is not None and inputs.database is None and inputs.namespace is not UNKNOWN:
             failures.append(("database", "namespace needs database: set database too"))
         return failures
+
+    async def existing(self, catalog: SystemTables, inputs: QueryInputs, excluded: Collection[str]) -> Existing:
+        found = await started_query(catalog, sql.query(inputs.sql), excluded=excluded)
+        return (found.id, found.created_at) if found else None
 
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .. import sql
-from ..catalog import SchemaRegistryRow
+from ..catalog import SchemaRegistryRow, SystemTables
 from ..docs import examples
 from ..errors import RegistryErrored
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
+from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
 from .database import OWNER_DOC
 
 
@@ -19,7 +20,8 @@ class ConfluentRegistryInputs(Model):
     """A self-managed Confluent Schema Registry."""
 
     uris: str = prop("URL of the registry, e.g. `https://registry.example.com:8081`.")
-    username: str | None = prop("User name (basic auth); give it with password.", secret=True, default=None)
+    username: str | None = prop("User name (basic auth; an identifier, not secret); give it with password.",
+                                default=None)
     password: str | None = prop("Password (basic auth); give it with username.", secret=True, default=None)
 
 
@@ -28,7 +30,7 @@ class ConfluentCloudRegistryInputs(Model):
     """A Confluent Cloud Schema Registry."""
 
     uris: str = prop("URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.")
-    key: str = prop("API key.", secret=True)
+    key: str = prop("API key: its identifier, not secret (the API secret is `secret`).")
     secret: str = prop("API secret.", secret=True)
 
 
@@ -65,12 +67,12 @@ def registry_statement(inputs: SchemaRegistryInputs, *, update: bool) -> sql.Sta
         c = inputs.confluent
         props += [("type", sql.Bare("CONFLUENT")), ("uris", c.uris)]
         if c.username is not None and c.password is not None:
-            props += [("confluent.username", sql.SecretLiteral(c.username)),
+            props += [("confluent.username", c.username),
                       ("confluent.password", sql.SecretLiteral(c.password))]
     elif inputs.confluent_cloud is not None:
         cc = inputs.confluent_cloud
         props += [("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", cc.uris),
-                  ("confluent_cloud.key", sql.SecretLiteral(cc.key)),
+                  ("confluent_cloud.key", cc.key),
                   ("confluent_cloud.secret", sql.SecretLiteral(cc.secret))]
     if update:
         return sql.update_schema_registry(inputs.name, [p for p in props if p[0] != "type"])
@@ -121,7 +123,8 @@ class SchemaRegistry(Resource[SchemaRegistryInputs, SchemaRegistryState]):
     description = f"""A schema registry (Confluent or Confluent Cloud) that Kafka stores use for Avro and Protobuf;
 a Kafka store names it in `schemaRegistryName`.
 
-Credentials are secret inputs and outputs. Changing the URL or rotating credentials updates the registry in
+Passwords and API secrets are secret inputs and outputs (user names and API keys, identifiers, are plain).
+Changing the URL or rotating credentials updates the registry in
 place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
 
 {_EXAMPLES}
@@ -163,6 +166,11 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         if row is not None and row.status == "errored":
             raise RegistryErrored(f"schema registry {name!r} is errored: DeltaStream could not use its settings")
         return row if row is not None and row.status == "ready" else None
+
+    async def existing(self, catalog: SystemTables, inputs: SchemaRegistryInputs,
+                       excluded: Collection[str]) -> Existing:
+        row = await catalog.schema_registry(inputs.name)
+        return (inputs.name, row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: SchemaRegistryInputs) -> tuple[str, SchemaRegistryState]:
         session = Session(role=inputs.owner) if inputs.owner else None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .. import sql
-from ..catalog import SecretRow
+from ..catalog import SecretRow, SystemTables
 from ..docs import examples
 from ..model import Model, prop
 from ..session import Session
-from .base import Context, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 
 SECRET_TYPE = "generic_string"
@@ -107,6 +108,10 @@ pulumi import deltastream:index:Secret api-token partner_api_token
     async def _ready(self, ctx: Context, name: str) -> SecretRow | None:
         row = await ctx.catalog.secret(name)
         return row if row is not None and row.status == "ready" else None
+
+    async def existing(self, catalog: SystemTables, inputs: SecretInputs, excluded: Collection[str]) -> Existing:
+        row = await catalog.secret(inputs.name)
+        return (inputs.name, row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: SecretInputs) -> tuple[str, SecretState]:
         session = Session(role=inputs.owner) if inputs.owner else None
