@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -37,6 +37,9 @@ StateT = TypeVar("StateT", bound=Model)
 L = TypeVar("L")
 
 DEFAULT_TIMEOUT = 20 * 60.0
+
+#: What a create made, found by reading: its id and when DeltaStream says it was created (None: not shown).
+Existing = tuple[str, str | None] | None
 
 
 @dataclass
@@ -188,6 +191,11 @@ class Resource(Generic[InputsT, StateT]):
         raise NotImplementedError
 
     async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
+        raise NotImplementedError
+
+    async def existing(self, catalog: SystemTables, inputs: InputsT, excluded: Collection[str]) -> Existing:
+        """What a create with ``inputs`` made, when it exists, read from DeltaStream (``deltastream-provider
+        settle`` after a killed `pulumi up`); ``excluded`` are ids the stack already holds. Every kind has one."""
         raise NotImplementedError
 
 
