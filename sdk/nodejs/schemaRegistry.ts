@@ -10,7 +10,8 @@ import * as utilities from "./utilities";
  * A schema registry (Confluent or Confluent Cloud) that Kafka stores use for Avro and Protobuf;
  * a Kafka store names it in `schemaRegistryName`.
  *
- * Credentials are secret inputs and outputs. Changing the URL or rotating credentials updates the registry in
+ * Passwords and API secrets are secret inputs and outputs (user names and API keys, identifiers, are plain).
+ * Changing the URL or rotating credentials updates the registry in
  * place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
  *
  * ## Example Usage

@@ -10,8 +10,9 @@ import * as utilities from "./utilities";
  * A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
  * Snowflake.
  *
- * Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
- * attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
+ * Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
+ * DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
+ * plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
  * store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
  *
  * ## Example Usage

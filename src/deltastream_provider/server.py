@@ -79,6 +79,12 @@ def _secret_values(value: Any) -> list[str]:
     return []
 
 
+def _property_diff(change: str, replace: bool, input_diff: bool = True) -> provider_pb2.PropertyDiff:
+    """One entry of a detailed diff: ``ADD``, ``DELETE`` or ``UPDATE``, its ``_REPLACE`` kind when it replaces."""
+    kind = provider_pb2.PropertyDiff.Kind.Value(f"{change}_REPLACE" if replace else change)
+    return provider_pb2.PropertyDiff(kind=kind, inputDiff=input_diff)
+
+
 def stored(model: type[M], props: dict[str, Any]) -> M:
     """Typed inputs or state from the engine's record of a resource."""
     try:
@@ -294,18 +300,16 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             news, _ = reveal(new_inputs)
             diff = resource.diff(stored(resource.inputs, old_inputs), resource.inputs.from_props(news),
                                  stored(resource.state, olds))
-            kind = provider_pb2.PropertyDiff
+            from .diff_paths import changed_paths  # with the resources, which Diff has loaded already
             detailed = {}
             for key in diff.changes:
-                replace = key in diff.replaces
                 if key not in news and key not in old_inputs:  # an output (drift), not an input
-                    detailed[key] = kind(kind=kind.UPDATE_REPLACE if replace else kind.UPDATE, inputDiff=False)
-                elif old_inputs.get(key) is None:
-                    detailed[key] = kind(kind=kind.ADD_REPLACE if replace else kind.ADD, inputDiff=True)
-                elif news.get(key) is None:
-                    detailed[key] = kind(kind=kind.DELETE_REPLACE if replace else kind.DELETE, inputDiff=True)
-                else:
-                    detailed[key] = kind(kind=kind.UPDATE_REPLACE if replace else kind.UPDATE, inputDiff=True)
+                    detailed[key] = _property_diff("UPDATE", key in diff.replaces, input_diff=False)
+                    continue
+                # The innermost fields that changed, each replacing when its top-level input does (the resource's
+                # decision); a change the values do not show (a rule of the resource) is told at the top.
+                for path, change in changed_paths(old_inputs.get(key), news.get(key), key) or [(key, "UPDATE")]:
+                    detailed[path] = _property_diff(change, key in diff.replaces)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
                 replaces=diff.replaces, diffs=diff.changes, detailedDiff=detailed, hasDetailedDiff=True,

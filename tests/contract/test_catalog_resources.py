@@ -86,7 +86,7 @@ async def test_schema_registry_lifecycle(provider: Harness, client: DeltaStreamC
     diff = await provider.diff(REGISTRY, resource_id, state, rotated, old_inputs=inputs)
     assert list(diff.diffs) == ["confluentCloud"] and not diff.replaces
     updated = await provider.update(REGISTRY, resource_id, state, rotated)
-    assert updated["confluentCloud"]["key"] == Secret("k2")
+    assert updated["confluentCloud"]["key"] == "k2" and updated["confluentCloud"]["secret"] == Secret("s2")
 
     other_kind = {"name": "registry", "confluent": {"uris": "https://r"}}
     assert "confluent" in (await provider.diff(REGISTRY, resource_id, state, other_kind, old_inputs=inputs)).replaces

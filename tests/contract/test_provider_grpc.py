@@ -129,7 +129,7 @@ async def test_check_marks_declared_secrets_secret(provider: Harness) -> None:
     inputs, failures = await provider.check(STORE, KAFKA)
     assert not failures
     assert inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
-    assert inputs["kafka"]["saslUsername"] == Secret("alice") and inputs["kafka"]["uris"] == "b:9092"
+    assert inputs["kafka"]["saslUsername"] == "alice" and inputs["kafka"]["uris"] == "b:9092"  # an identifier
 
 
 async def test_check_accepts_unknowns(provider: Harness) -> None:

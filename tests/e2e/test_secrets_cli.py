@@ -63,3 +63,45 @@ def test_a_failing_create_at_the_highest_verbosity_logs_no_secret(stack: Stack, 
     for value in (REGISTRY_PASSWORD, KINESIS_SECRET, CONFLUENT_SECRET, TOKEN):
         assert value not in out, f"{value} in the output"
     assert "login refused for **** with token ****" in out  # the errors are told, redacted
+
+
+
+KINESIS = yaml_program("""  streams:
+    type: deltastream:index:Store
+    properties:
+      name: streams
+      kinesis:
+        uris: https://kinesis.us-east-1.amazonaws.com
+        awsAccountId: "123456789012"
+        accessKeyId: AKIAEXAMPLE
+        secretAccessKey: ${kinesisSecret}
+""").replace("resources:\n", "config:\n  kinesisSecret: { type: string, secret: true }\nresources:\n")
+
+
+def test_a_rotated_kinesis_key_is_the_one_line_of_the_diff(stack: Stack, local: BackgroundServer) -> None:
+    # Case i: the preview names the field that changed; identifiers are shown, secrets are not.
+    stack.write(KINESIS)
+    stack.run("stack", "init", "dev")
+    stack.run("config", "set", "--secret", "kinesisSecret", "kinesis-secret-first")
+    stack.up()
+    stack.run("config", "set", "--secret", "kinesisSecret", "kinesis-secret-second")
+    preview = stack.preview("--diff").stdout
+    assert changed_lines(preview) == ["~ kinesis: {", "~ secretAccessKey: [secret] => [secret]", "}"], preview
+    assert "kinesis-secret-first" not in preview and "kinesis-secret-second" not in preview
+    state = stack.resources("deltastream:index:Store")[0]
+    for props in (state["inputs"], state["outputs"]):
+        assert props["kinesis"]["accessKeyId"] == "AKIAEXAMPLE" and props["kinesis"]["awsAccountId"] == "123456789012"
+        assert set(props["kinesis"]["secretAccessKey"]) == {"4dabf18193072939515e22adb298388d", "ciphertext"}
+
+    # A key pair rotated: the key id's change is shown in plain text, the secret's is not.
+    stack.write(KINESIS.replace("accessKeyId: AKIAEXAMPLE", "accessKeyId: AKIAROTATED"))
+    both = stack.preview("--diff").stdout
+    assert changed_lines(both) == ["~ kinesis: {", '~ accessKeyId    : "AKIAEXAMPLE" => "AKIAROTATED"',
+                                   "~ secretAccessKey: [secret] => [secret]", "}"], both
+    assert "kinesis-secret-first" not in both and "kinesis-secret-second" not in both
+
+
+def changed_lines(preview: str) -> list[str]:
+    """The lines a preview shows under the store's URN, up to the summary."""
+    shown = preview.split("[urn=urn:pulumi:dev::e2e::deltastream:index:Store::streams]")[1].split("Resources:")[0]
+    return [line.strip() for line in shown.splitlines() if line.strip()]

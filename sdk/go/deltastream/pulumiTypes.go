@@ -133,7 +133,7 @@ func (o ColumnArrayOutput) Index(i pulumi.IntInput) ColumnOutput {
 
 // A Confluent Cloud Schema Registry.
 type ConfluentCloudRegistry struct {
-	// API key.
+	// API key: its identifier, not secret (the API secret is `secret`).
 	Key string `pulumi:"key"`
 	// API secret.
 	Secret string `pulumi:"secret"`
@@ -154,7 +154,7 @@ type ConfluentCloudRegistryInput interface {
 
 // A Confluent Cloud Schema Registry.
 type ConfluentCloudRegistryArgs struct {
-	// API key.
+	// API key: its identifier, not secret (the API secret is `secret`).
 	Key pulumi.StringInput `pulumi:"key"`
 	// API secret.
 	Secret pulumi.StringInput `pulumi:"secret"`
@@ -240,7 +240,7 @@ func (o ConfluentCloudRegistryOutput) ToConfluentCloudRegistryPtrOutputWithConte
 	}).(ConfluentCloudRegistryPtrOutput)
 }
 
-// API key.
+// API key: its identifier, not secret (the API secret is `secret`).
 func (o ConfluentCloudRegistryOutput) Key() pulumi.StringOutput {
 	return o.ApplyT(func(v ConfluentCloudRegistry) string { return v.Key }).(pulumi.StringOutput)
 }
@@ -279,7 +279,7 @@ func (o ConfluentCloudRegistryPtrOutput) Elem() ConfluentCloudRegistryOutput {
 	}).(ConfluentCloudRegistryOutput)
 }
 
-// API key.
+// API key: its identifier, not secret (the API secret is `secret`).
 func (o ConfluentCloudRegistryPtrOutput) Key() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConfluentCloudRegistry) *string {
 		if v == nil {
@@ -315,7 +315,7 @@ type ConfluentKafka struct {
 	SaslHashFunction string `pulumi:"saslHashFunction"`
 	// SASL password (the cluster API secret).
 	SaslPassword string `pulumi:"saslPassword"`
-	// SASL user name (the cluster API key).
+	// SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
 	SaslUsername string `pulumi:"saslUsername"`
 	// Name of a DeltaStream schema registry to use with this store.
 	SchemaRegistryName *string `pulumi:"schemaRegistryName"`
@@ -340,7 +340,7 @@ type ConfluentKafkaArgs struct {
 	SaslHashFunction pulumi.StringInput `pulumi:"saslHashFunction"`
 	// SASL password (the cluster API secret).
 	SaslPassword pulumi.StringInput `pulumi:"saslPassword"`
-	// SASL user name (the cluster API key).
+	// SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
 	SaslUsername pulumi.StringInput `pulumi:"saslUsername"`
 	// Name of a DeltaStream schema registry to use with this store.
 	SchemaRegistryName pulumi.StringPtrInput `pulumi:"schemaRegistryName"`
@@ -436,7 +436,7 @@ func (o ConfluentKafkaOutput) SaslPassword() pulumi.StringOutput {
 	return o.ApplyT(func(v ConfluentKafka) string { return v.SaslPassword }).(pulumi.StringOutput)
 }
 
-// SASL user name (the cluster API key).
+// SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
 func (o ConfluentKafkaOutput) SaslUsername() pulumi.StringOutput {
 	return o.ApplyT(func(v ConfluentKafka) string { return v.SaslUsername }).(pulumi.StringOutput)
 }
@@ -495,7 +495,7 @@ func (o ConfluentKafkaPtrOutput) SaslPassword() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// SASL user name (the cluster API key).
+// SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
 func (o ConfluentKafkaPtrOutput) SaslUsername() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConfluentKafka) *string {
 		if v == nil {
@@ -531,7 +531,7 @@ type ConfluentRegistry struct {
 	Password *string `pulumi:"password"`
 	// URL of the registry, e.g. `https://registry.example.com:8081`.
 	Uris string `pulumi:"uris"`
-	// User name (basic auth); give it with password.
+	// User name (basic auth; an identifier, not secret); give it with password.
 	Username *string `pulumi:"username"`
 }
 
@@ -552,7 +552,7 @@ type ConfluentRegistryArgs struct {
 	Password pulumi.StringPtrInput `pulumi:"password"`
 	// URL of the registry, e.g. `https://registry.example.com:8081`.
 	Uris pulumi.StringInput `pulumi:"uris"`
-	// User name (basic auth); give it with password.
+	// User name (basic auth; an identifier, not secret); give it with password.
 	Username pulumi.StringPtrInput `pulumi:"username"`
 }
 
@@ -644,7 +644,7 @@ func (o ConfluentRegistryOutput) Uris() pulumi.StringOutput {
 	return o.ApplyT(func(v ConfluentRegistry) string { return v.Uris }).(pulumi.StringOutput)
 }
 
-// User name (basic auth); give it with password.
+// User name (basic auth; an identifier, not secret); give it with password.
 func (o ConfluentRegistryOutput) Username() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConfluentRegistry) *string { return v.Username }).(pulumi.StringPtrOutput)
 }
@@ -693,7 +693,7 @@ func (o ConfluentRegistryPtrOutput) Uris() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// User name (basic auth); give it with password.
+// User name (basic auth; an identifier, not secret); give it with password.
 func (o ConfluentRegistryPtrOutput) Username() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConfluentRegistry) *string {
 		if v == nil {
@@ -833,7 +833,7 @@ type Kafka struct {
 	SaslHashFunction string `pulumi:"saslHashFunction"`
 	// SASL password.
 	SaslPassword *string `pulumi:"saslPassword"`
-	// SASL user name.
+	// SASL user name (an identifier, not secret).
 	SaslUsername *string `pulumi:"saslUsername"`
 	// Name of a DeltaStream schema registry to use with this store.
 	SchemaRegistryName *string `pulumi:"schemaRegistryName"`
@@ -868,7 +868,7 @@ type KafkaArgs struct {
 	SaslHashFunction pulumi.StringInput `pulumi:"saslHashFunction"`
 	// SASL password.
 	SaslPassword pulumi.StringPtrInput `pulumi:"saslPassword"`
-	// SASL user name.
+	// SASL user name (an identifier, not secret).
 	SaslUsername pulumi.StringPtrInput `pulumi:"saslUsername"`
 	// Name of a DeltaStream schema registry to use with this store.
 	SchemaRegistryName pulumi.StringPtrInput `pulumi:"schemaRegistryName"`
@@ -980,7 +980,7 @@ func (o KafkaOutput) SaslPassword() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Kafka) *string { return v.SaslPassword }).(pulumi.StringPtrOutput)
 }
 
-// SASL user name.
+// SASL user name (an identifier, not secret).
 func (o KafkaOutput) SaslUsername() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Kafka) *string { return v.SaslUsername }).(pulumi.StringPtrOutput)
 }
@@ -1074,7 +1074,7 @@ func (o KafkaPtrOutput) SaslPassword() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// SASL user name.
+// SASL user name (an identifier, not secret).
 func (o KafkaPtrOutput) SaslUsername() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Kafka) *string {
 		if v == nil {
@@ -1314,9 +1314,9 @@ func (o KafkaTopicPtrOutput) Replicas() pulumi.IntPtrOutput {
 
 // Connection to Amazon Kinesis Data Streams.
 type Kinesis struct {
-	// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+	// Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
 	AccessKeyId *string `pulumi:"accessKeyId"`
-	// AWS account id that owns the streams.
+	// AWS account id that owns the streams (an identifier, not secret).
 	AwsAccountId string `pulumi:"awsAccountId"`
 	// Secret access key; give it with accessKeyId.
 	SecretAccessKey *string `pulumi:"secretAccessKey"`
@@ -1337,9 +1337,9 @@ type KinesisInput interface {
 
 // Connection to Amazon Kinesis Data Streams.
 type KinesisArgs struct {
-	// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+	// Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
 	AccessKeyId pulumi.StringPtrInput `pulumi:"accessKeyId"`
-	// AWS account id that owns the streams.
+	// AWS account id that owns the streams (an identifier, not secret).
 	AwsAccountId pulumi.StringInput `pulumi:"awsAccountId"`
 	// Secret access key; give it with accessKeyId.
 	SecretAccessKey pulumi.StringPtrInput `pulumi:"secretAccessKey"`
@@ -1425,12 +1425,12 @@ func (o KinesisOutput) ToKinesisPtrOutputWithContext(ctx context.Context) Kinesi
 	}).(KinesisPtrOutput)
 }
 
-// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+// Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
 func (o KinesisOutput) AccessKeyId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Kinesis) *string { return v.AccessKeyId }).(pulumi.StringPtrOutput)
 }
 
-// AWS account id that owns the streams.
+// AWS account id that owns the streams (an identifier, not secret).
 func (o KinesisOutput) AwsAccountId() pulumi.StringOutput {
 	return o.ApplyT(func(v Kinesis) string { return v.AwsAccountId }).(pulumi.StringOutput)
 }
@@ -1469,7 +1469,7 @@ func (o KinesisPtrOutput) Elem() KinesisOutput {
 	}).(KinesisOutput)
 }
 
-// Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+// Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
 func (o KinesisPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Kinesis) *string {
 		if v == nil {
@@ -1479,7 +1479,7 @@ func (o KinesisPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// AWS account id that owns the streams.
+// AWS account id that owns the streams (an identifier, not secret).
 func (o KinesisPtrOutput) AwsAccountId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Kinesis) *string {
 		if v == nil {

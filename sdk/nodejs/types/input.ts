@@ -28,7 +28,7 @@ export interface ColumnArgs {
  */
 export interface ConfluentCloudRegistryArgs {
     /**
-     * API key.
+     * API key: its identifier, not secret (the API secret is `secret`).
      */
     key: pulumi.Input<string>;
     /**
@@ -54,7 +54,7 @@ export interface ConfluentKafkaArgs {
      */
     saslPassword: pulumi.Input<string>;
     /**
-     * SASL user name (the cluster API key).
+     * SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
      */
     saslUsername: pulumi.Input<string>;
     /**
@@ -80,7 +80,7 @@ export interface ConfluentRegistryArgs {
      */
     uris: pulumi.Input<string>;
     /**
-     * User name (basic auth); give it with password.
+     * User name (basic auth; an identifier, not secret); give it with password.
      */
     username?: pulumi.Input<string | undefined>;
 }
@@ -106,7 +106,7 @@ export interface KafkaArgs {
      */
     saslPassword?: pulumi.Input<string | undefined>;
     /**
-     * SASL user name.
+     * SASL user name (an identifier, not secret).
      */
     saslUsername?: pulumi.Input<string | undefined>;
     /**
@@ -154,11 +154,11 @@ export interface KafkaTopicArgs {
  */
 export interface KinesisArgs {
     /**
-     * Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+     * Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
      */
     accessKeyId?: pulumi.Input<string | undefined>;
     /**
-     * AWS account id that owns the streams.
+     * AWS account id that owns the streams (an identifier, not secret).
      */
     awsAccountId: pulumi.Input<string>;
     /**

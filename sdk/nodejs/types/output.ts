@@ -28,7 +28,7 @@ export interface Column {
  */
 export interface ConfluentCloudRegistry {
     /**
-     * API key.
+     * API key: its identifier, not secret (the API secret is `secret`).
      */
     key: string;
     /**
@@ -54,7 +54,7 @@ export interface ConfluentKafka {
      */
     saslPassword: string;
     /**
-     * SASL user name (the cluster API key).
+     * SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
      */
     saslUsername: string;
     /**
@@ -80,7 +80,7 @@ export interface ConfluentRegistry {
      */
     uris: string;
     /**
-     * User name (basic auth); give it with password.
+     * User name (basic auth; an identifier, not secret); give it with password.
      */
     username?: string;
 }
@@ -142,7 +142,7 @@ export interface Kafka {
      */
     saslPassword?: string;
     /**
-     * SASL user name.
+     * SASL user name (an identifier, not secret).
      */
     saslUsername?: string;
     /**
@@ -190,11 +190,11 @@ export interface KafkaTopic {
  */
 export interface Kinesis {
     /**
-     * Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+     * Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
      */
     accessKeyId?: string;
     /**
-     * AWS account id that owns the streams.
+     * AWS account id that owns the streams (an identifier, not secret).
      */
     awsAccountId: string;
     /**

@@ -117,7 +117,7 @@ class ConfluentCloudRegistryArgsDict(TypedDict):
     """
     key: pulumi.Input[_builtins.str]
     """
-    API key.
+    API key: its identifier, not secret (the API secret is `secret`).
     """
     secret: pulumi.Input[_builtins.str]
     """
@@ -137,7 +137,7 @@ class ConfluentCloudRegistryArgs:
         """
         A Confluent Cloud Schema Registry.
 
-        :param pulumi.Input[_builtins.str] key: API key.
+        :param pulumi.Input[_builtins.str] key: API key: its identifier, not secret (the API secret is `secret`).
         :param pulumi.Input[_builtins.str] secret: API secret.
         :param pulumi.Input[_builtins.str] uris: URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
         """
@@ -149,7 +149,7 @@ class ConfluentCloudRegistryArgs:
     @pulumi.getter
     def key(self) -> pulumi.Input[_builtins.str]:
         """
-        API key.
+        API key: its identifier, not secret (the API secret is `secret`).
         """
         return pulumi.get(self, "key")
 
@@ -196,7 +196,7 @@ class ConfluentKafkaArgsDict(TypedDict):
     """
     sasl_username: pulumi.Input[_builtins.str]
     """
-    SASL user name (the cluster API key).
+    SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
     """
     uris: pulumi.Input[_builtins.str]
     """
@@ -220,7 +220,7 @@ class ConfluentKafkaArgs:
 
         :param pulumi.Input[_builtins.str] sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
         :param pulumi.Input[_builtins.str] sasl_password: SASL password (the cluster API secret).
-        :param pulumi.Input[_builtins.str] sasl_username: SASL user name (the cluster API key).
+        :param pulumi.Input[_builtins.str] sasl_username: SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         :param pulumi.Input[_builtins.str] uris: Bootstrap servers as `host:port`, comma-separated.
         :param pulumi.Input[_builtins.str] schema_registry_name: Name of a DeltaStream schema registry to use with this store.
         """
@@ -259,7 +259,7 @@ class ConfluentKafkaArgs:
     @pulumi.getter(name="saslUsername")
     def sasl_username(self) -> pulumi.Input[_builtins.str]:
         """
-        SASL user name (the cluster API key).
+        SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         """
         return pulumi.get(self, "sasl_username")
 
@@ -306,7 +306,7 @@ class ConfluentRegistryArgsDict(TypedDict):
     """
     username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    User name (basic auth); give it with password.
+    User name (basic auth; an identifier, not secret); give it with password.
     """
 
 @pulumi.input_type
@@ -320,7 +320,7 @@ class ConfluentRegistryArgs:
 
         :param pulumi.Input[_builtins.str] uris: URL of the registry, e.g. `https://registry.example.com:8081`.
         :param pulumi.Input[_builtins.str] password: Password (basic auth); give it with username.
-        :param pulumi.Input[_builtins.str] username: User name (basic auth); give it with password.
+        :param pulumi.Input[_builtins.str] username: User name (basic auth; an identifier, not secret); give it with password.
         """
         pulumi.set(__self__, "uris", uris)
         if password is not None:
@@ -356,7 +356,7 @@ class ConfluentRegistryArgs:
     @pulumi.getter
     def username(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        User name (basic auth); give it with password.
+        User name (basic auth; an identifier, not secret); give it with password.
         """
         return pulumi.get(self, "username")
 
@@ -391,7 +391,7 @@ class KafkaArgsDict(TypedDict):
     """
     sasl_username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    SASL user name.
+    SASL user name (an identifier, not secret).
     """
     schema_registry_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -431,7 +431,7 @@ class KafkaArgs:
         :param pulumi.Input[_builtins.str] msk_aws_region: AWS region of the MSK cluster, e.g. `us-east-1`.
         :param pulumi.Input[_builtins.str] msk_iam_role_arn: IAM role DeltaStream assumes to reach Amazon MSK.
         :param pulumi.Input[_builtins.str] sasl_password: SASL password.
-        :param pulumi.Input[_builtins.str] sasl_username: SASL user name.
+        :param pulumi.Input[_builtins.str] sasl_username: SASL user name (an identifier, not secret).
         :param pulumi.Input[_builtins.str] schema_registry_name: Name of a DeltaStream schema registry to use with this store.
         :param pulumi.Input[_builtins.str] tls_ca_cert: PEM content of the CA certificate(s) that signed the brokers' certificates (not a file path). Sent as an attachment, never inline.
         :param pulumi.Input[_builtins.bool] tls_disabled: Connect without TLS. Default: false.
@@ -520,7 +520,7 @@ class KafkaArgs:
     @pulumi.getter(name="saslUsername")
     def sasl_username(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        SASL user name.
+        SASL user name (an identifier, not secret).
         """
         return pulumi.get(self, "sasl_username")
 
@@ -657,7 +657,7 @@ class KinesisArgsDict(TypedDict):
     """
     aws_account_id: pulumi.Input[_builtins.str]
     """
-    AWS account id that owns the streams.
+    AWS account id that owns the streams (an identifier, not secret).
     """
     uris: pulumi.Input[_builtins.str]
     """
@@ -665,7 +665,7 @@ class KinesisArgsDict(TypedDict):
     """
     access_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+    Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
     """
     secret_access_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -682,9 +682,9 @@ class KinesisArgs:
         """
         Connection to Amazon Kinesis Data Streams.
 
-        :param pulumi.Input[_builtins.str] aws_account_id: AWS account id that owns the streams.
+        :param pulumi.Input[_builtins.str] aws_account_id: AWS account id that owns the streams (an identifier, not secret).
         :param pulumi.Input[_builtins.str] uris: Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
-        :param pulumi.Input[_builtins.str] access_key_id: Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        :param pulumi.Input[_builtins.str] access_key_id: Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
         :param pulumi.Input[_builtins.str] secret_access_key: Secret access key; give it with accessKeyId.
         """
         pulumi.set(__self__, "aws_account_id", aws_account_id)
@@ -698,7 +698,7 @@ class KinesisArgs:
     @pulumi.getter(name="awsAccountId")
     def aws_account_id(self) -> pulumi.Input[_builtins.str]:
         """
-        AWS account id that owns the streams.
+        AWS account id that owns the streams (an identifier, not secret).
         """
         return pulumi.get(self, "aws_account_id")
 
@@ -722,7 +722,7 @@ class KinesisArgs:
     @pulumi.getter(name="accessKeyId")
     def access_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
         """
         return pulumi.get(self, "access_key_id")
 

@@ -94,7 +94,7 @@ class ConfluentCloudRegistry(dict):
         """
         A Confluent Cloud Schema Registry.
 
-        :param _builtins.str key: API key.
+        :param _builtins.str key: API key: its identifier, not secret (the API secret is `secret`).
         :param _builtins.str secret: API secret.
         :param _builtins.str uris: URL of the registry, e.g. `https://psrc-xxxxx.us-east-2.aws.confluent.cloud`.
         """
@@ -106,7 +106,7 @@ class ConfluentCloudRegistry(dict):
     @pulumi.getter
     def key(self) -> _builtins.str:
         """
-        API key.
+        API key: its identifier, not secret (the API secret is `secret`).
         """
         return pulumi.get(self, "key")
 
@@ -166,7 +166,7 @@ class ConfluentKafka(dict):
 
         :param _builtins.str sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
         :param _builtins.str sasl_password: SASL password (the cluster API secret).
-        :param _builtins.str sasl_username: SASL user name (the cluster API key).
+        :param _builtins.str sasl_username: SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         :param _builtins.str uris: Bootstrap servers as `host:port`, comma-separated.
         :param _builtins.str schema_registry_name: Name of a DeltaStream schema registry to use with this store.
         """
@@ -197,7 +197,7 @@ class ConfluentKafka(dict):
     @pulumi.getter(name="saslUsername")
     def sasl_username(self) -> _builtins.str:
         """
-        SASL user name (the cluster API key).
+        SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         """
         return pulumi.get(self, "sasl_username")
 
@@ -232,7 +232,7 @@ class ConfluentRegistry(dict):
 
         :param _builtins.str uris: URL of the registry, e.g. `https://registry.example.com:8081`.
         :param _builtins.str password: Password (basic auth); give it with username.
-        :param _builtins.str username: User name (basic auth); give it with password.
+        :param _builtins.str username: User name (basic auth; an identifier, not secret); give it with password.
         """
         pulumi.set(__self__, "uris", uris)
         if password is not None:
@@ -260,7 +260,7 @@ class ConfluentRegistry(dict):
     @pulumi.getter
     def username(self) -> Optional[_builtins.str]:
         """
-        User name (basic auth); give it with password.
+        User name (basic auth; an identifier, not secret); give it with password.
         """
         return pulumi.get(self, "username")
 
@@ -413,7 +413,7 @@ class Kafka(dict):
         :param _builtins.str msk_aws_region: AWS region of the MSK cluster, e.g. `us-east-1`.
         :param _builtins.str msk_iam_role_arn: IAM role DeltaStream assumes to reach Amazon MSK.
         :param _builtins.str sasl_password: SASL password.
-        :param _builtins.str sasl_username: SASL user name.
+        :param _builtins.str sasl_username: SASL user name (an identifier, not secret).
         :param _builtins.str schema_registry_name: Name of a DeltaStream schema registry to use with this store.
         :param _builtins.str tls_ca_cert: PEM content of the CA certificate(s) that signed the brokers' certificates (not a file path). Sent as an attachment, never inline.
         :param _builtins.bool tls_disabled: Connect without TLS. Default: false.
@@ -482,7 +482,7 @@ class Kafka(dict):
     @pulumi.getter(name="saslUsername")
     def sasl_username(self) -> Optional[_builtins.str]:
         """
-        SASL user name.
+        SASL user name (an identifier, not secret).
         """
         return pulumi.get(self, "sasl_username")
 
@@ -601,9 +601,9 @@ class Kinesis(dict):
         """
         Connection to Amazon Kinesis Data Streams.
 
-        :param _builtins.str aws_account_id: AWS account id that owns the streams.
+        :param _builtins.str aws_account_id: AWS account id that owns the streams (an identifier, not secret).
         :param _builtins.str uris: Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.
-        :param _builtins.str access_key_id: Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        :param _builtins.str access_key_id: Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
         :param _builtins.str secret_access_key: Secret access key; give it with accessKeyId.
         """
         pulumi.set(__self__, "aws_account_id", aws_account_id)
@@ -617,7 +617,7 @@ class Kinesis(dict):
     @pulumi.getter(name="awsAccountId")
     def aws_account_id(self) -> _builtins.str:
         """
-        AWS account id that owns the streams.
+        AWS account id that owns the streams (an identifier, not secret).
         """
         return pulumi.get(self, "aws_account_id")
 
@@ -633,7 +633,7 @@ class Kinesis(dict):
     @pulumi.getter(name="accessKeyId")
     def access_key_id(self) -> Optional[_builtins.str]:
         """
-        Access key id; give it with secretAccessKey. Without both, DeltaStream's own role is used.
+        Access key id (an identifier, not secret); give it with secretAccessKey. Without both, DeltaStream's own role is used.
         """
         return pulumi.get(self, "access_key_id")
 

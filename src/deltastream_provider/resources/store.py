@@ -32,7 +32,7 @@ class KafkaInputs(Model):
     sasl_hash_function: SASL = prop("SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` "
                                     "need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and "
                                     "mskAwsRegion.")
-    sasl_username: str | None = prop("SASL user name.", secret=True, default=None)
+    sasl_username: str | None = prop("SASL user name (an identifier, not secret).", default=None)
     sasl_password: str | None = prop("SASL password.", secret=True, default=None)
     msk_iam_role_arn: str | None = prop("IAM role DeltaStream assumes to reach Amazon MSK.", default=None)
     msk_aws_region: str | None = prop("AWS region of the MSK cluster, e.g. `us-east-1`.", default=None)
@@ -77,7 +77,8 @@ class ConfluentKafkaInputs(Model):
 
     uris: str = prop("Bootstrap servers as `host:port`, comma-separated.")
     sasl_hash_function: ConfluentSasl = prop("SASL mechanism: `PLAIN`, `SHA256` or `SHA512`.")
-    sasl_username: str = prop("SASL user name (the cluster API key).", secret=True)
+    sasl_username: str = prop("SASL user name: the cluster API key (its identifier, not secret; the API secret is "
+                              "saslPassword).")
     sasl_password: str = prop("SASL password (the cluster API secret).", secret=True)
     schema_registry_name: str | None = prop("Name of a DeltaStream schema registry to use with this store.",
                                             default=None)
@@ -88,9 +89,9 @@ class KinesisInputs(Model):
     """Connection to Amazon Kinesis Data Streams."""
 
     uris: str = prop("Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.")
-    aws_account_id: str = prop("AWS account id that owns the streams.", secret=True)
-    access_key_id: str | None = prop("Access key id; give it with secretAccessKey. Without both, DeltaStream's own "
-                                     "role is used.", secret=True, default=None)
+    aws_account_id: str = prop("AWS account id that owns the streams (an identifier, not secret).")
+    access_key_id: str | None = prop("Access key id (an identifier, not secret); give it with secretAccessKey. "
+                                     "Without both, DeltaStream's own role is used.", default=None)
     secret_access_key: str | None = prop("Secret access key; give it with accessKeyId.", secret=True, default=None)
 
 
@@ -197,7 +198,7 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
         props += [("type", sql.Bare("KAFKA")), ("uris", k.uris),
                   ("kafka.sasl.hash_function", sql.Bare(k.sasl_hash_function))]
         if k.sasl_username is not None:
-            props.append(("kafka.sasl.username", sql.SecretLiteral(k.sasl_username)))
+            props.append(("kafka.sasl.username", k.sasl_username))
         if k.sasl_password is not None:
             props.append(("kafka.sasl.password", sql.SecretLiteral(k.sasl_password)))
         if k.msk_iam_role_arn is not None:
@@ -214,7 +215,7 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
         c = inputs.confluent_kafka
         props += [("type", sql.Bare("CONFLUENT_KAFKA")), ("uris", c.uris),
                   ("kafka.sasl.hash_function", sql.Bare(c.sasl_hash_function)),
-                  ("kafka.sasl.username", sql.SecretLiteral(c.sasl_username)),
+                  ("kafka.sasl.username", c.sasl_username),
                   ("kafka.sasl.password", sql.SecretLiteral(c.sasl_password))]
         if c.schema_registry_name is not None:
             props.append(("schema_registry.name", sql.Ident(c.schema_registry_name)))
@@ -222,9 +223,9 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
     elif inputs.kinesis is not None:
         kn = inputs.kinesis
         props += [("type", sql.Bare("KINESIS")), ("uris", kn.uris),
-                  ("kinesis.account.id", sql.SecretLiteral(kn.aws_account_id))]
+                  ("kinesis.account.id", kn.aws_account_id)]
         if kn.access_key_id is not None and kn.secret_access_key is not None:
-            props += [("kinesis.access_key_id", sql.SecretLiteral(kn.access_key_id)),
+            props += [("kinesis.access_key_id", kn.access_key_id),
                       ("kinesis.secret_access_key", sql.SecretLiteral(kn.secret_access_key))]
     elif inputs.postgres is not None:
         p = inputs.postgres
@@ -295,8 +296,9 @@ class Store(Resource[StoreInputs, StoreState]):
     description = f"""A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
 Snowflake.
 
-Credentials (passwords, keys, certificates) are secret inputs and secret outputs, sent to DeltaStream as
-attachments or quoted literals and never logged. Changing settings or rotating credentials updates the
+Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
+DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
+plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
 store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
 
 {_EXAMPLES}
