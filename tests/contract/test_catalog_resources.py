@@ -96,6 +96,11 @@ async def test_schema_registry_lifecycle(provider: Harness, client: DeltaStreamC
                                                               "schemaRegistryName": "registry"}})
     (described,) = (await client.execute(sql.describe_store("avro"))).records()
     assert described["SchemaRegistry"] == "registry"
+    # no public client updates or unsets a store's registry: removing or changing it replaces the store
+    avro = {"name": "avro", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE", "schemaRegistryName": "registry"}}
+    for kafka in ({"uris": "b:9092", "saslHashFunction": "NONE"}, {**avro["kafka"], "schemaRegistryName": "other"}):
+        diff = await provider.diff(STORE, "avro", avro, {**avro, "kafka": kafka})
+        assert list(diff.replaces) == ["kafka"], kafka
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await provider.delete(REGISTRY, resource_id, updated, timeout=0.3)
     assert "avro" in refused.value.details()

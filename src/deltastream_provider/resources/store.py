@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
 from .. import sql
-from ..catalog import StoreRow
+from ..catalog import StoreRow, SystemTables
 from ..docs import examples
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import Model, prop
 from ..reads import DESCRIBE_STORE
 from ..session import Session
-from .base import Context, Diff, Resource, check_identifier, create_then_wait, drop_then_wait, equal, half_a_pair
+from .base import (
+    Context,
+    Diff,
+    Existing,
+    Resource,
+    check_identifier,
+    create_then_wait,
+    drop_then_wait,
+    equal,
+    half_a_pair,
+)
 from .database import OWNER_DOC
 
 SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
@@ -189,6 +200,15 @@ def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
     return []
 
 
+def _registry_changed(olds: StoreInputs, news: StoreInputs) -> bool:
+    """A Kafka store's schema registry changed or was removed: no public client updates or unsets
+    ``schema_registry.name`` (the contract register), so the store is replaced rather than reported updated."""
+    def registry(inputs: StoreInputs) -> str | None:
+        block = inputs.kafka or inputs.confluent_kafka
+        return block.schema_registry_name if block is not None else None
+    return block_of(olds) == block_of(news) and registry(olds) != registry(news)
+
+
 def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
     """CREATE STORE, or UPDATE STORE re-sending the whole group (DeltaStream checks groups as a whole)."""
     props: list[tuple[str, sql.PropertyValue]] = []
@@ -339,7 +359,7 @@ pulumi import deltastream:index:Store events events
         result = super().diff(olds, news, state)
         keys_removed = (olds.kinesis is not None and news.kinesis is not None
                         and olds.kinesis.access_key_id is not None and news.kinesis.access_key_id is None)
-        if block_of(olds) != block_of(news) or keys_removed:
+        if block_of(olds) != block_of(news) or keys_removed or _registry_changed(olds, news):
             result.replaces += [WIRE_BLOCKS[b] for b in BLOCKS
                                 if WIRE_BLOCKS[b] in result.changes and WIRE_BLOCKS[b] not in result.replaces]
         return result
@@ -349,6 +369,10 @@ pulumi import deltastream:index:Store events events
         if row is not None and row.status == "errored":
             raise StoreErrored(f"store {name!r} is errored: {row.status_message or 'no message'}")
         return row if row is not None and row.status == "ready" else None
+
+    async def existing(self, catalog: SystemTables, inputs: StoreInputs, excluded: Collection[str]) -> Existing:
+        row = await catalog.store(inputs.name)
+        return (inputs.name, row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: StoreInputs) -> tuple[str, StoreState]:
         session = Session(role=inputs.owner) if inputs.owner else None
