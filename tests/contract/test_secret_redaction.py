@@ -1,7 +1,8 @@
 """Case h of issue 23: DeltaStream's error text may echo a credential; nothing of it reaches a log or an error.
 
 The provider's logging is installed as the plugin installs it, towards a recording engine on loopback, so every
-message the engine would show at any verbosity is captured, with the process's stderr and the gRPC error.
+message the engine would show at any verbosity is captured, with every log record, the process's stderr and the
+gRPC error.
 """
 
 from __future__ import annotations
@@ -36,11 +37,22 @@ class RecordingEngine(engine_pb2_grpc.EngineServicer):
         return empty_pb2.Empty()
 
 
+class Records(logging.Handler):
+    """Every record of the provider's loggers, as any further handler would format it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @dataclass
 class Logged:
     engine: RecordingEngine
     address: str
-    handlers: list[logging.Handler] = field(default_factory=list)
+    records: Records = field(default_factory=Records)
 
 
 @pytest.fixture
@@ -54,8 +66,11 @@ async def logged() -> AsyncIterator[Logged]:
     loggers = [logging.getLogger(name) for name in ("deltastream", "deltastream_provider")]
     saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
     install(EngineLog(f"127.0.0.1:{port}"))
+    logged = Logged(engine, f"127.0.0.1:{port}")
+    for lg in loggers:
+        lg.addHandler(logged.records)
     try:
-        yield Logged(engine, f"127.0.0.1:{port}")
+        yield logged
     finally:
         for lg, handlers, level, propagate in saved:
             lg.handlers[:] = handlers
@@ -113,8 +128,9 @@ async def test_a_failing_create_whose_error_echoes_its_secrets_logs_and_returns_
     finally:
         await harness.stop()
     messages = await messages_once(logged.engine, "sql failed")
-    everything = "\n".join([failed.value.details() or "", *messages, *capfd.readouterr()])
+    everything = "\n".join([failed.value.details() or "", *messages, *logged.records.lines, *capfd.readouterr()])
     for value in echoed:
         assert value not in everything
     assert "bad credentials **** and ****" in (failed.value.details() or "")  # the failure is told, redacted
     assert "sql failed" in everything and statement in everything
+    assert any("sql failed" in line for line in logged.records.lines)  # the records themselves were captured
