@@ -57,6 +57,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiKey"] = args?.apiKey ? pulumi.secret(args.apiKey) : undefined;
             resourceInputs["insecureSkipVerify"] = pulumi.output(args?.insecureSkipVerify).apply(JSON.stringify);
             resourceInputs["organization"] = args?.organization;
+            resourceInputs["readTimeout"] = pulumi.output(args?.readTimeout).apply(JSON.stringify);
             resourceInputs["role"] = args?.role;
             resourceInputs["server"] = args?.server;
             resourceInputs["sessionId"] = args?.sessionId;
@@ -84,6 +85,10 @@ export interface ProviderArgs {
      * Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
      */
     organization?: pulumi.Input<string | undefined>;
+    /**
+     * Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+     */
+    readTimeout?: pulumi.Input<number | undefined>;
     /**
      * Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
      */

@@ -25,6 +25,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from . import __version__
 from .config import ProviderConfig
 from .errors import (
+    CallTimeoutError,
     ConnectFailed,
     DeltaStreamError,
     OutcomeUnknownError,
@@ -41,6 +42,7 @@ from .redaction import secrets_known
 from .session import Session
 from .sql import Statement, list_organizations, raw
 from .values import cell_value
+from .waiting import Deadline, current_deadline
 
 log = logging.getLogger("deltastream.client")
 
@@ -154,18 +156,37 @@ class DeltaStreamClient:
         return await self._run(statement, self.session.merged(session), timeout)
 
     async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
+        """Run within ``timeout`` and within the deadline of the provider call it belongs to, whichever ends first."""
         accepted: list[str] = []
-        if not timeout:
+        call = current_deadline()
+        binding = call if call is not None and (not timeout or call.left() <= timeout) else None
+        limit = binding.left() if binding is not None else timeout
+        if not limit:
+            if binding is not None:  # the call is out of time: nothing more is sent
+                raise CallTimeoutError(f"{statement_kind(statement.sql)} not sent: the call's {binding.seconds:g}s "
+                                       f"timeout ({binding.setting}) had run out: {statement.redacted}",
+                                       hint=f"Raise {binding.setting}")
             return await self._complete(statement, context, None, accepted)
         try:
-            async with asyncio.timeout(timeout):
-                return await self._complete(statement, context, time.monotonic() + timeout, accepted)
+            async with asyncio.timeout(limit):
+                return await self._complete(statement, context, time.monotonic() + limit, accepted)
         except TimeoutError:
-            if statement.mutating and not accepted:
-                raise OutcomeUnknownError(f"no answer within {timeout:g}s to a mutating statement: "
-                                          f"{statement.redacted}") from None
-            raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
-                                        statement_id=accepted[0] if accepted else None) from None
+            raise self._late(statement, timeout, binding, accepted) from None
+
+    @staticmethod
+    def _late(statement: Statement, timeout: float | None, call: Deadline | None,
+              accepted: list[str]) -> DeltaStreamError:
+        """The error for a statement out of time, naming its kind, the timeout and what sets it."""
+        seconds = call.seconds if call is not None else timeout or 0
+        kind = statement_kind(statement.sql)
+        if statement.mutating and not accepted:
+            return OutcomeUnknownError(f"no answer within {seconds:g}s to a mutating statement ({kind}): "
+                                       f"{statement.redacted}")
+        where = f" (the call's timeout, {call.setting})" if call is not None else ""
+        return (CallTimeoutError if call is not None else StatementTimeoutError)(
+            f"{kind} did not finish in time: still running after {seconds:g}s{where}: {statement.redacted}",
+            statement_id=accepted[0] if accepted and accepted[0] else None,
+            hint=f"Raise {call.setting}, or check the statement in DeltaStream" if call is not None else None)
 
     async def _complete(self, statement: Statement, context: Session, deadline: float | None,
                         accepted: list[str]) -> Result:
@@ -232,8 +253,7 @@ class DeltaStreamClient:
             if delay:
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             if deadline is not None and time.monotonic() > deadline:
-                raise StatementTimeoutError(f"statement did not finish in time: {statement.redacted}",
-                                            statement_id=statement_id)
+                raise TimeoutError  # _run names the statement and the timeout
             self.stats.polls += 1
             response = await self._send(lambda: self._status_request(statement_id, 0), resendable=True)
             body: dict[str, Any] = response.json()
@@ -339,6 +359,19 @@ class DeltaStreamClient:
             await response.aclose()
         response.request = request
         return response
+
+
+_TWO_WORDS = {"ALTER", "CREATE", "DESCRIBE", "DROP", "LIST", "SHOW", "UPDATE"}
+
+
+def statement_kind(text: str) -> str:
+    """What a statement is, for messages: its verb, and for a verb on many kinds of object the kind too
+    (``DESCRIBE ENTITY``, ``LIST QUERIES``)."""
+    words = text.split(None, 2)
+    if not words:
+        return "statement"
+    verb, noun = words[0].upper().rstrip(";"), words[1].rstrip(";") if len(words) > 1 else ""
+    return f"{verb} {noun.upper()}" if verb in _TWO_WORDS and noun.isalpha() else verb
 
 
 def _message(response: httpx.Response) -> str:

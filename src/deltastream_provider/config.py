@@ -5,6 +5,7 @@ The same loader serves the provider's Configure and ``deltastream-provider docto
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Mapping
@@ -14,6 +15,8 @@ from urllib.parse import urlparse
 
 DEFAULT_SERVER = "https://api.deltastream.io/v2"
 DEFAULT_ROLE = "sysadmin"
+DEFAULT_READ_TIMEOUT = 300.0  # seconds: a refresh, import or lookup, which Pulumi gives no timeout
+READ_TIMEOUT_SETTING = "deltastream:readTimeout (DELTASTREAM_READ_TIMEOUT)"
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Key:
     env: str           # environment variable fallback
     description: str
     secret: bool = False
+    type: str = "string"  # the schema's type of the value
 
 
 KEYS = (
@@ -33,7 +37,12 @@ KEYS = (
                                                     "once per run. Default: the token's organization."),
     Key("role", "DELTASTREAM_ROLE", f"Role the statements run as (default {DEFAULT_ROLE})."),
     Key("sessionId", "DELTASTREAM_SESSION_ID", "Optional session id sent with every statement; RANDOM picks one."),
-    Key("insecureSkipVerify", "DELTASTREAM_INSECURE_SKIP_VERIFY", "Skip TLS certificate verification (testing only)."),
+    Key("insecureSkipVerify", "DELTASTREAM_INSECURE_SKIP_VERIFY", "Skip TLS certificate verification (testing only).",
+        type="boolean"),
+    Key("readTimeout", "DELTASTREAM_READ_TIMEOUT",
+        f"Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default "
+        f"{DEFAULT_READ_TIMEOUT:g}). Pulumi gives them no timeout; creates, updates and deletes have "
+        "customTimeouts.", type="number"),
 )
 
 
@@ -45,12 +54,13 @@ class ProviderConfig:
     role: str = DEFAULT_ROLE
     session_id: str | None = None
     insecure_skip_verify: bool = False
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
     def __repr__(self) -> str:
         key = "'****'" if self.api_key else "None"
         return (f"ProviderConfig(server={self.server!r}, api_key={key}, organization={self.organization!r}, "
                 f"role={self.role!r}, session_id={self.session_id!r}, "
-                f"insecure_skip_verify={self.insecure_skip_verify})")
+                f"insecure_skip_verify={self.insecure_skip_verify}, read_timeout={self.read_timeout:g})")
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,20 @@ def load(config: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> Prov
         session_id=session_id,
         insecure_skip_verify=(_truthy(values["insecureSkipVerify"])
                               if values["insecureSkipVerify"] is not None else False),
+        read_timeout=_seconds(values["readTimeout"]),
     )
+
+
+def _seconds(value: Any) -> float:
+    """A timeout from config (a number, or its text from the environment); what is not a positive number is NaN,
+    which :func:`problems` reports."""
+    if value is None:
+        return DEFAULT_READ_TIMEOUT
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return math.nan
+    return seconds if seconds > 0 and math.isfinite(seconds) else math.nan
 
 
 def problems(settings: ProviderConfig) -> list[Problem]:
@@ -96,6 +119,9 @@ def problems(settings: ProviderConfig) -> list[Problem]:
                                        f"(or DELTASTREAM_SERVER) to e.g. {DEFAULT_SERVER}"))
     elif not url.path.rstrip("/").endswith("/v2"):
         found.append(Problem("server", f"{settings.server!r} must end in /v2, e.g. {DEFAULT_SERVER}"))
+    if math.isnan(settings.read_timeout):
+        found.append(Problem("readTimeout", "must be a positive number of seconds; set deltastream:readTimeout "
+                                            f"(or DELTASTREAM_READ_TIMEOUT), e.g. {DEFAULT_READ_TIMEOUT:g}"))
     if not settings.api_key:
         found.append(Problem("apiKey", "no API token: run `pulumi config set --secret deltastream:apiKey <token>` "
                                        "or export DELTASTREAM_API_KEY"))

@@ -18,7 +18,9 @@ and, where there is one, a hint saying what to do::
         ├── TransportError          the network path failed
         │   └── ConnectFailed       the request never left: always safe to resend
         ├── OutcomeUnknownError     a mutating statement may or may not have run
-        ├── StatementTimeoutError, AuthenticationError, BadRequestError, EndpointNotFoundError,
+        ├── StatementTimeoutError
+        │   └── CallTimeoutError    the provider call's deadline ran out (also a TimeoutError)
+        ├── AuthenticationError, BadRequestError, EndpointNotFoundError,
         │   RequestTimeoutError, RateLimitedError, ServerError, ServiceUnavailableError (HTTP status)
         └── SQLError                DeltaStream rejected a statement (SQLSTATE)
             ├── NotFoundError       the object the statement names does not exist (only these codes mean gone)
@@ -140,6 +142,11 @@ class OutcomeUnknownError(DeltaStreamError):
 
 class StatementTimeoutError(DeltaStreamError):
     hint = "Raise the resource's customTimeouts or check the statement in DeltaStream"
+
+
+class CallTimeoutError(StatementTimeoutError, TimeoutError):
+    """The deadline of the provider call ran out (every request and poll of a call ends by it). Also a
+    :class:`TimeoutError`, so a wait or a settling read that bounds its own reads reports its own timeout."""
 
 
 class AuthenticationError(DeltaStreamError):

@@ -127,7 +127,7 @@ def build() -> dict[str, Any]:
             "inputProperties": inputs, "requiredInputs": required_inputs,
             "properties": outputs, "required": required_outputs,
         }
-    config = {k.name: {"type": "boolean" if k.name == "insecureSkipVerify" else "string",
+    config = {k.name: {"type": k.type,
                        "description": f"{k.description} Environment variable: `{k.env}`.",
                        **({"secret": True} if k.secret else {})} for k in KEYS}
     return {

@@ -21,7 +21,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from . import __version__
-from .config import ProviderConfig, load, problems
+from .config import READ_TIMEOUT_SETTING, ProviderConfig, load, problems
 from .engine_watch import engine_gone
 from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
 from .logs import EngineLog, install
@@ -29,6 +29,7 @@ from .model import Model
 from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
 from .protocol import load_the_sdk
 from .redaction import redact_values, secrets_known
+from .waiting import call_deadline
 
 if TYPE_CHECKING:
     from .catalog import SystemTables
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+CUSTOM_TIMEOUTS = "the resource's customTimeouts"
 GrpcContext = grpc.aio.ServicerContext[Any, Any]
 
 
@@ -203,6 +206,17 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
         return Context(client, self._catalog(), urn, timeout or DEFAULT_TIMEOUT, status)
 
+    @staticmethod
+    async def _within(ctx: Context, work: Awaitable[T], setting: str = CUSTOM_TIMEOUTS) -> T:
+        """``work`` under the call's deadline (``ctx.timeout``, set by ``setting``): every request and poll of it
+        ends in time, the reads included, which have no timeout of their own."""
+        with call_deadline(ctx.timeout, setting):
+            return await work
+
+    def _read_timeout(self) -> float:
+        """Reads and lookups, which the engine gives no timeout: deltastream:readTimeout."""
+        return (self.settings or ProviderConfig()).read_timeout
+
     def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
         """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
         props = value.to_props()
@@ -245,7 +259,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         failures = []
         if not has_unknowns(config):
             failures = [provider_pb2.CheckFailure(property=p.key, reason=p.message)
-                        for p in problems(load(config)) if p.key == "server"]
+                        for p in problems(load(config)) if p.key in ("server", "readTimeout")]
         return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
     async def DiffConfig(self, request: provider_pb2.DiffRequest, context: Any) -> provider_pb2.DiffResponse:
@@ -327,7 +341,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             if request.preview:
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), secret_paths))
-            resource_id, state = await resource.create(self._context(request.urn, request.timeout), inputs)
+            ctx = self._context(request.urn, request.timeout)
+            resource_id, state = await self._within(ctx, resource.create(ctx, inputs))
             return provider_pb2.CreateResponse(id=resource_id,
                                                properties=self._encode(resource.state, state, secret_paths))
 
@@ -341,8 +356,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_inputs, input_secrets = reveal(decode(request.inputs))
             old_state, state_secrets = reveal(properties)
             inputs = stored(resource.inputs, old_inputs) if old_inputs else None
-            found = await resource.read(self._context(request.urn, request.timeout), request.id, inputs,
-                                        stored(resource.state, old_state) if old_inputs else None)
+            ctx = self._context(request.urn, request.timeout or self._read_timeout())
+            found = await self._within(ctx, resource.read(ctx, request.id, inputs,
+                                                          stored(resource.state, old_state) if old_inputs else None),
+                                       CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
             if found is None:
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found
@@ -367,7 +384,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                     if getattr(preview, prop.name) is UNKNOWN and prop.name in vars(old_state):
                         setattr(preview, prop.name, getattr(old_state, prop.name))
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
-            state = await resource.update(self._context(request.urn, request.timeout), request.id, old_state, inputs)
+            ctx = self._context(request.urn, request.timeout)
+            state = await self._within(ctx, resource.update(ctx, request.id, old_state, inputs))
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
 
         return await self._run(context, _secret_values(new_inputs), work)
@@ -378,8 +396,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def work() -> empty_pb2.Empty:
             resource = self._resource(request.urn, request.type)
             props, _ = reveal(properties)
-            await resource.delete(self._context(request.urn, request.timeout), request.id,
-                                  stored(resource.state, props))
+            ctx = self._context(request.urn, request.timeout)
+            await self._within(ctx, resource.delete(ctx, request.id, stored(resource.state, props)))
             return empty_pb2.Empty()
 
         return await self._run(context, _secret_values(properties), work)
@@ -420,7 +438,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                     failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
             if has_unknowns(args):
                 return provider_pb2.InvokeResponse()
-            answer = await function.invoke(self._catalog(), function.args.from_props(args))
+            with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING):
+                answer = await function.invoke(self._catalog(), function.args.from_props(args))
             for warning in answer.warnings:
                 await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
             response = provider_pb2.InvokeResponse()

@@ -57,6 +57,8 @@ type providerArgs struct {
 	InsecureSkipVerify *bool `pulumi:"insecureSkipVerify"`
 	// Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
 	Organization *string `pulumi:"organization"`
+	// Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+	ReadTimeout *float64 `pulumi:"readTimeout"`
 	// Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
 	Role *string `pulumi:"role"`
 	// API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
@@ -73,6 +75,8 @@ type ProviderArgs struct {
 	InsecureSkipVerify pulumi.BoolPtrInput
 	// Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
 	Organization pulumi.StringPtrInput
+	// Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+	ReadTimeout pulumi.Float64PtrInput
 	// Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
 	Role pulumi.StringPtrInput
 	// API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.

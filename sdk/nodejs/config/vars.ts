@@ -41,6 +41,17 @@ Object.defineProperty(exports, "organization", {
 });
 
 /**
+ * Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+ */
+export declare const readTimeout: number | undefined;
+Object.defineProperty(exports, "readTimeout", {
+    get() {
+        return __config.getObject<number>("readTimeout");
+    },
+    enumerable: true,
+});
+
+/**
  * Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
  */
 export declare const role: string | undefined;

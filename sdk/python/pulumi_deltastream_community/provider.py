@@ -22,6 +22,7 @@ class ProviderArgs:
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
+                 read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
                  session_id: pulumi.Input[Optional[_builtins.str]] = None):
@@ -31,6 +32,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_key: API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
         :param pulumi.Input[_builtins.str] organization: Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
+        :param pulumi.Input[_builtins.float] read_timeout: Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
         :param pulumi.Input[_builtins.str] role: Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
         :param pulumi.Input[_builtins.str] session_id: Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
@@ -41,6 +43,8 @@ class ProviderArgs:
             pulumi.set(__self__, "insecure_skip_verify", insecure_skip_verify)
         if organization is not None:
             pulumi.set(__self__, "organization", organization)
+        if read_timeout is not None:
+            pulumi.set(__self__, "read_timeout", read_timeout)
         if role is not None:
             pulumi.set(__self__, "role", role)
         if server is not None:
@@ -83,6 +87,18 @@ class ProviderArgs:
     @organization.setter
     def organization(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "organization", value)
+
+    @_builtins.property
+    @pulumi.getter(name="readTimeout")
+    def read_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+        """
+        return pulumi.get(self, "read_timeout")
+
+    @read_timeout.setter
+    def read_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "read_timeout", value)
 
     @_builtins.property
     @pulumi.getter
@@ -130,6 +146,7 @@ class Provider(pulumi.ProviderResource):
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
+                 read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
                  session_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -142,6 +159,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_key: API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
         :param pulumi.Input[_builtins.str] organization: Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
+        :param pulumi.Input[_builtins.float] read_timeout: Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
         :param pulumi.Input[_builtins.str] role: Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
         :param pulumi.Input[_builtins.str] session_id: Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
@@ -173,6 +191,7 @@ class Provider(pulumi.ProviderResource):
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
+                 read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
                  session_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -188,6 +207,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
             __props__.__dict__["insecure_skip_verify"] = pulumi.Output.from_input(insecure_skip_verify).apply(pulumi.runtime.to_json) if insecure_skip_verify is not None else None
             __props__.__dict__["organization"] = organization
+            __props__.__dict__["read_timeout"] = pulumi.Output.from_input(read_timeout).apply(pulumi.runtime.to_json) if read_timeout is not None else None
             __props__.__dict__["role"] = role
             __props__.__dict__["server"] = server
             __props__.__dict__["session_id"] = session_id

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..model import Model
 from ..properties import UNKNOWN
-from ..waiting import wait_for
+from ..waiting import call_deadline, wait_for
 
 if TYPE_CHECKING:
     from ..client import DeltaStreamClient, Result
@@ -296,7 +296,8 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
                            "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None
     except Exception as failure:
         try:
-            await undo()
+            with call_deadline(ctx.timeout, "the resource's customTimeouts"):  # cleanup has a timeout of its own
+                await undo()
         except DeltaStreamError as cleanup:
             raise CreateFailed(f"{failure}; removing the half-created object failed too ({cleanup}): "
                                "it is kept in state so `pulumi destroy` or a retry can deal with it",

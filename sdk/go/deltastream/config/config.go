@@ -26,6 +26,11 @@ func GetOrganization(ctx *pulumi.Context) string {
 	return config.Get(ctx, "deltastream:organization")
 }
 
+// Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+func GetReadTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:readTimeout")
+}
+
 // Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
 func GetRole(ctx *pulumi.Context) string {
 	return config.Get(ctx, "deltastream:role")

@@ -29,6 +29,11 @@ organization: Optional[str]
 Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
 """
 
+readTimeout: Optional[float]
+"""
+Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+"""
+
 role: Optional[str]
 """
 Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.

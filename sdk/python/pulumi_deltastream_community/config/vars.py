@@ -42,6 +42,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('organization')
 
     @_builtins.property
+    def read_timeout(self) -> Optional[float]:
+        """
+        Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+        """
+        return __config__.get_float('readTimeout')
+
+    @_builtins.property
     def role(self) -> Optional[str]:
         """
         Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
