@@ -15,14 +15,16 @@ from typing import Any
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-#: How a :class:`FailRule` fails a statement: with an SQL error, or on the wire, before or after it runs.
-FAULTS = ("sql", "drop_before", "drop_after", "504")
+#: How a :class:`FailRule` fails a statement: with an SQL error, on the wire before or after it runs, or by running
+#: it and answering 202 (still running) to every poll, so that its answer never comes.
+FAULTS = ("sql", "drop_before", "drop_after", "504", "never_answered")
 
 
 @dataclass
 class FailRule:
     """Fail the ``nth`` statement (1-based; 0 = every one) whose text matches ``pattern``: with SQLSTATE ``code``
-    (``fault`` sql), by closing the connection before or after running it, or with a 504 after running it."""
+    (``fault`` sql), by closing the connection before or after running it, with a 504 after running it, or by running
+    it and never answering (``never_answered``: 202 to every poll)."""
 
     pattern: str
     nth: int = 1

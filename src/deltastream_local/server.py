@@ -30,6 +30,7 @@ from .results import Outcome, SessionState, SqlFailure
 
 SUCCESS, RUNNING = "00000", "03000"
 KEPT_RESULTS = 50_000  # statements whose results stay retrievable by id (polling, partitions)
+NEVER = 2**31  # polls a never-answered statement stays running
 BUILTIN_ROLES = frozenset({"orgadmin", "sysadmin", "useradmin", "securityadmin", "public"})
 
 
@@ -190,7 +191,8 @@ class LocalServer:
         statement = body.get("statement")
         if not isinstance(statement, str) or not statement.strip():
             return _error(400, "request must contain a non-empty 'statement'")
-        wire = {fault: self.knobs.failure_for(statement, fault) for fault in ("drop_before", "drop_after", "504")}
+        wire = {fault: self.knobs.failure_for(statement, fault)
+                for fault in ("drop_before", "drop_after", "504", "never_answered")}
         if wire["drop_before"]:
             self._drop(request)
         result = await self._execute(statement, self._session(body, request), attachments)
@@ -201,8 +203,8 @@ class LocalServer:
         self.results[result.statement_id] = result
         while len(self.results) > KEPT_RESULTS:  # a long-running server keeps the newest answers only
             self.results.popitem(last=False)
-        if self.knobs.async_polls > 0:
-            result.polls_left = self.knobs.async_polls
+        if self.knobs.async_polls > 0 or wire["never_answered"]:
+            result.polls_left = NEVER if wire["never_answered"] else self.knobs.async_polls
             return _json(result.status(), 202)
         return _json(result.page(0, self.knobs.page_size))
 

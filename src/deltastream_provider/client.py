@@ -37,7 +37,7 @@ from .errors import (
     http_error,
     sql_error,
 )
-from .network import AsyncioTransport
+from .network import AsyncioTransport, proxy_for
 from .redaction import secrets_known
 from .session import Session
 from .sql import Statement, list_organizations, raw
@@ -108,7 +108,7 @@ class ClientStats:
 class DeltaStreamClient:
     def __init__(self, server: str, api_key: str, *, session: Session = Session(), session_id: str | None = None,
                  verify: bool = True, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-                 max_connections: int = 32) -> None:
+                 max_connections: int = 32, trust_env: bool = True) -> None:
         self.server = server.rstrip("/")
         self.session = session
         self.session_id = session_id
@@ -123,9 +123,11 @@ class DeltaStreamClient:
         self._statements = httpx.URL(self.server + "/statements")
         # Requests go straight to the transport: an httpx.AsyncClient would add cookie, redirect and authentication
         # handling the API does not use (a tenth of a request's CPU). A plain-HTTP server has no TLS to verify:
-        # not loading the CA bundle saves about 50 ms of CPU per process.
+        # not loading the CA bundle saves about 50 ms of CPU per process. The proxy is the one the environment names
+        # for the server, as httpx.AsyncClient chooses it (trust_env): the doctor's checks take the same path.
+        self.proxy = proxy_for(self.server) if trust_env else None
         self._transport = AsyncioTransport(
-            verify=verify and self.server.startswith("https://"),
+            verify=verify and self.server.startswith("https://"), trust_env=trust_env, proxy=self.proxy,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
                                 keepalive_expiry=120))
 
@@ -179,8 +181,9 @@ class DeltaStreamClient:
         """The error for a statement out of time, naming its kind, the timeout and what sets it."""
         seconds = call.seconds if call is not None else timeout or 0
         kind = statement_kind(statement.sql)
-        if statement.mutating and not accepted:
-            return OutcomeUnknownError(f"no answer within {seconds:g}s to a mutating statement ({kind}): "
+        if statement.mutating:  # unanswered, or accepted and still running: it may yet land, so settle by reading
+            running = f" (accepted as {accepted[0]}, still running)" if accepted and accepted[0] else ""
+            return OutcomeUnknownError(f"no answer within {seconds:g}s to a mutating statement ({kind}){running}: "
                                        f"{statement.redacted}")
         where = f" (the call's timeout, {call.setting})" if call is not None else ""
         return (CallTimeoutError if call is not None else StatementTimeoutError)(

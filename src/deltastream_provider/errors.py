@@ -70,12 +70,14 @@ class PlanError(ProviderError):
 
 
 class CreateFailed(ProviderError):
-    """Create got far enough to leave something behind that could not be removed."""
+    """Create got far enough that something may exist: its id and what is known (``state``; None: the inputs) are
+    kept in the stack as partial state, so the next refresh, up or destroy reads whether it does."""
 
-    def __init__(self, message: str, resource_id: str, state: dict[str, Any]) -> None:
+    def __init__(self, message: str, resource_id: str, state: Any = None) -> None:
         super().__init__(message)
         self.resource_id = resource_id
         self.state = state
+        self.properties: Any = None  # the partial state as the engine records it (set by the servicer)
 
 
 class LookupFailed(ProviderError):

@@ -97,6 +97,17 @@ def stored(model: type[M], props: dict[str, Any]) -> M:
                          "from DeltaStream") from exc
 
 
+def stored_state(resource: Resource[Any, Any], props: dict[str, Any], inputs: dict[str, Any] | None) -> Any:
+    """The engine's record of a resource's state; one a create could not finish (no outputs, as earlier releases
+    recorded it) is rebuilt from its inputs, so refresh, up and destroy can read whether it exists."""
+    try:
+        return resource.state.from_props(props)
+    except TypeError:
+        if not inputs:
+            raise
+        return resource.partial(stored(resource.inputs, inputs))
+
+
 # As the Pulumi SDK's own servers: messages up to 400 MiB, and no limit on how long a request may wait.
 CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
                    ("grpc.server_max_unrequested_time_in_server", 30 * 60)]
@@ -168,7 +179,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def _abort_init_failed(self, context: GrpcContext, exc: CreateFailed, secrets: list[str]) -> None:
         message = redact_values(str(exc), secrets)
-        detail = provider_pb2.ErrorResourceInitFailed(id=exc.resource_id, properties=encode(exc.state),
+        detail = provider_pb2.ErrorResourceInitFailed(id=exc.resource_id, properties=exc.properties or encode({}),
                                                       reasons=[message])
         status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message)
         status.details.add().Pack(detail)
@@ -313,7 +324,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else (olds, set())
             news, _ = reveal(new_inputs)
             diff = resource.diff(stored(resource.inputs, old_inputs), resource.inputs.from_props(news),
-                                 stored(resource.state, olds))
+                                 stored_state(resource, olds, old_inputs))
             from .diff_paths import changed_paths  # with the resources, which Diff has loaded already
             detailed = {}
             for key in diff.changes:
@@ -342,7 +353,12 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), secret_paths))
             ctx = self._context(request.urn, request.timeout)
-            resource_id, state = await self._within(ctx, resource.create(ctx, inputs))
+            try:
+                resource_id, state = await self._within(ctx, resource.create(ctx, inputs))
+            except CreateFailed as failed:  # kept as partial state: the next command reads whether it exists
+                partial = failed.state if failed.state is not None else resource.partial(inputs)
+                failed.properties = self._encode(resource.state, partial, secret_paths)
+                raise
             return provider_pb2.CreateResponse(id=resource_id,
                                                properties=self._encode(resource.state, state, secret_paths))
 
@@ -358,13 +374,14 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             inputs = stored(resource.inputs, old_inputs) if old_inputs else None
             ctx = self._context(request.urn, request.timeout or self._read_timeout())
             found = await self._within(ctx, resource.read(ctx, request.id, inputs,
-                                                          stored(resource.state, old_state) if old_inputs else None),
+                                                          stored_state(resource, old_state, old_inputs)
+                                                          if old_inputs else None),
                                        CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
             if found is None:
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found
             return provider_pb2.ReadResponse(
-                id=request.id, properties=self._encode(resource.state, state, state_secrets),
+                id=resource.read_id(request.id, state), properties=self._encode(resource.state, state, state_secrets),
                 inputs=self._encode(resource.inputs, new_inputs, input_secrets))
 
         return await self._run(context, _secret_values(properties), work)
@@ -376,7 +393,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             olds, _ = reveal(decode(request.olds))
             news, secret_paths = reveal(new_inputs)
-            old_state = stored(resource.state, olds)
+            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
+            old_state = stored_state(resource, olds, old_inputs or news)
             inputs = resource.inputs.from_props(news)
             if request.preview:
                 preview = resource.preview(inputs)
@@ -385,7 +403,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                         setattr(preview, prop.name, getattr(old_state, prop.name))
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
             ctx = self._context(request.urn, request.timeout)
-            state = await self._within(ctx, resource.update(ctx, request.id, old_state, inputs))
+            finish = resource.is_partial(old_state)  # a create that could not finish: adopt it, or create it
+            state = await self._within(ctx, (resource.finish if finish else resource.update)(ctx, request.id,
+                                                                                              old_state, inputs))
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
 
         return await self._run(context, _secret_values(new_inputs), work)
@@ -396,8 +416,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def work() -> empty_pb2.Empty:
             resource = self._resource(request.urn, request.type)
             props, _ = reveal(properties)
+            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
             ctx = self._context(request.urn, request.timeout)
-            await self._within(ctx, resource.delete(ctx, request.id, stored(resource.state, props)))
+            await self._within(ctx, resource.delete(ctx, request.id, stored_state(resource, props, old_inputs)))
             return empty_pb2.Empty()
 
         return await self._run(context, _secret_values(properties), work)

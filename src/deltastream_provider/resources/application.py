@@ -101,6 +101,7 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     state = ApplicationState
     always_set = ("owner", "applicationId", "name", "state", "sources", "sinks", "createdAt", "updatedAt")
     kind = "application"
+    id_field = "application_id"
     immutable = ("sql", "database", "namespace")
     advice = ("To run different SQL, declare a new Application resource (a new resource name, and a new application "
               "name in the SQL) and remove this one; Pulumi then starts the new one and terminates the old one.")
@@ -120,15 +121,17 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     def label(self, state: ApplicationState) -> str:
         return state.name or ""
 
+    def statement(self, inputs: ApplicationInputs) -> sql.Statement:
+        return sql.raw(application(inputs.sql).text)
+
     async def existing(self, catalog: SystemTables, inputs: ApplicationInputs,
                        excluded: Collection[str]) -> Existing:
-        found = await started_query(catalog, sql.raw(application(inputs.sql).text), excluded=excluded)
+        found = await started_query(catalog, self.statement(inputs), excluded=excluded)
         return (found.id, found.created_at) if found else None
 
     async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
-        text = application(inputs.sql)
-        statement = sql.raw(text.text)
+        statement = self.statement(inputs)
         found = await plan(ctx, statement, session)
         row = await start(ctx, statement, session, "application")
         return row.id, self._state(inputs, row, [fqn(s) for s in found.get("sources") or []],
@@ -142,7 +145,8 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     async def read(self, ctx: Context, resource_id: str, inputs: ApplicationInputs | None,
                    state: ApplicationState | None) -> tuple[ApplicationInputs, ApplicationState] | None:
-        row = await ctx.catalog.query(sql.query_id(resource_id))
+        query_id = await self.located(ctx, resource_id, inputs, state)
+        row = await ctx.catalog.query(sql.query_id(query_id)) if query_id is not None else None
         if row is None:
             return None
         if inputs is None:
@@ -169,9 +173,10 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,
                      news: ApplicationInputs) -> ApplicationState:
+        query_id = self.read_id(resource_id, olds)
         if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.remaining())
-        row = await ctx.catalog.query(resource_id)
+            await ctx.client.execute(sql.alter_query_owner(query_id, news.owner), timeout=ctx.remaining())
+        row = await ctx.catalog.query(query_id)
         if row is None:
             raise NotFoundError(f"application {resource_id} no longer exists; run `pulumi refresh`")
         return self._state(news, row, olds.sources, olds.sinks)

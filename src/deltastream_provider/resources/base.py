@@ -193,6 +193,30 @@ class Resource(Generic[InputsT, StateT]):
     async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
         raise NotImplementedError
 
+    def partial(self, inputs: InputsT) -> StateT:
+        """What is known of a create that could not finish: its inputs, nothing read yet."""
+        return state_of(self.state, inputs)  # type: ignore[return-value]
+
+    def is_partial(self, state: StateT) -> bool:
+        """A state recorded by a create that could not finish: no output was ever read from DeltaStream."""
+        given = {f.name for f in self.inputs.wire_fields()}
+        return all(getattr(state, f.name) is None for f in self.state.wire_fields() if f.name not in given)
+
+    def read_id(self, resource_id: str, state: StateT) -> str:
+        """The id a read found (an unsettled query's is only known once it is found)."""
+        return resource_id
+
+    async def finish(self, ctx: Context, resource_id: str, partial: StateT, inputs: InputsT) -> StateT:
+        """The next `pulumi up` after a create that could not finish: adopt what exists (bringing it to ``inputs``),
+        or create it when it does not. Only kinds whose id follows from their inputs get here."""
+        found = await self.read(ctx, resource_id, inputs, partial)
+        if found is None:
+            return (await self.create(ctx, inputs))[1]
+        current, state = found
+        if self.updatable and self.diff(current, inputs, state).changes:
+            return await self.update(ctx, resource_id, state, inputs)
+        return state
+
     async def existing(self, catalog: SystemTables, inputs: InputsT, excluded: Collection[str]) -> Existing:
         """What a create with ``inputs`` made, when it exists, read from DeltaStream (``deltastream-provider
         settle`` after a killed `pulumi up`); ``excluded`` are ids the stack already holds. Every kind has one."""
@@ -288,12 +312,12 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
         await send_until_settled(ctx, statement, exists, session)
     except OutcomeUnknownError as unknown:
         raise CreateFailed(f"{what}: {unknown}; it may exist, so it is kept in state for `pulumi refresh` or the next "
-                           "`pulumi up` to read whether it does", resource_id, {}) from unknown
+                           "`pulumi up` to read whether it does", resource_id) from unknown
     try:
         return await ctx.wait_until(probe, what)
     except asyncio.CancelledError:
         raise CreateFailed(f"cancelled while waiting for {what}; it exists, so it is kept in state for the next "
-                           "`pulumi up` or `pulumi destroy` to finish or remove", resource_id, {}) from None
+                           "`pulumi up` or `pulumi destroy` to finish or remove", resource_id) from None
     except Exception as failure:
         try:
             with call_deadline(ctx.timeout, "the resource's customTimeouts"):  # cleanup has a timeout of its own
@@ -301,5 +325,5 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
         except DeltaStreamError as cleanup:
             raise CreateFailed(f"{failure}; removing the half-created object failed too ({cleanup}): "
                                "it is kept in state so `pulumi destroy` or a retry can deal with it",
-                               resource_id, {}) from failure
+                               resource_id) from failure
         raise

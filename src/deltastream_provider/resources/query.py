@@ -105,6 +105,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     state = QueryState
     always_set = ("owner", "queryId", "state", "sources", "createdAt", "updatedAt")
     kind = "query"
+    id_field = "query_id"
     immutable = ("sql", "database", "namespace")
     advice = ("To run different SQL, declare a new Query resource (a new resource name) and remove this one; Pulumi "
               "then starts the new query and terminates the old one. In a Pipeline, raise its version to do the same.")
@@ -122,13 +123,16 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             failures.append(("database", "namespace needs database: set database too"))
         return failures
 
+    def statement(self, inputs: QueryInputs) -> sql.Statement:
+        return sql.query(inputs.sql)
+
     async def existing(self, catalog: SystemTables, inputs: QueryInputs, excluded: Collection[str]) -> Existing:
-        found = await started_query(catalog, sql.query(inputs.sql), excluded=excluded)
+        found = await started_query(catalog, self.statement(inputs), excluded=excluded)
         return (found.id, found.created_at) if found else None
 
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
-        statement = sql.query(inputs.sql)
+        statement = self.statement(inputs)
         found = await plan(ctx, statement, session)
         sink = found.get("sink") or found.get("ddl")
         refs = {"sink": fqn(sink) if sink else None, "sources": [fqn(s) for s in found.get("sources") or []]}
@@ -144,7 +148,8 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     async def read(self, ctx: Context, resource_id: str,
                    inputs: QueryInputs | None,
                    state: QueryState | None) -> tuple[QueryInputs, QueryState] | None:
-        row = await ctx.catalog.query(sql.query_id(resource_id))
+        query_id = await self.located(ctx, resource_id, inputs, state)
+        row = await ctx.catalog.query(sql.query_id(query_id)) if query_id is not None else None
         if row is None:
             return None
         refs = {"sink": state.sink, "sources": state.sources} if state is not None else {}
@@ -157,9 +162,10 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         return current, self._state(current, row, refs)
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
+        query_id = self.read_id(resource_id, olds)
         if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_query_owner(resource_id, news.owner), timeout=ctx.remaining())
-        row = await ctx.catalog.query(resource_id)
+            await ctx.client.execute(sql.alter_query_owner(query_id, news.owner), timeout=ctx.remaining())
+        row = await ctx.catalog.query(query_id)
         if row is None:
             raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})

@@ -3,6 +3,7 @@ is immutable, how one found stopped is started again, and how it stops."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -14,16 +15,26 @@ from typing import Any, ClassVar
 
 from .. import sql
 from ..catalog import ListedQuery, QueryRow, SystemTables
-from ..errors import InvalidInputError, NotFoundError, OutcomeUnknownError, PlanError, QueryErrored
+from ..errors import (
+    CreateFailed,
+    DeltaStreamError,
+    InvalidInputError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PlanError,
+    QueryErrored,
+)
 from ..properties import UNKNOWN
 from ..query_text import same_statement
 from ..reads import ARTIFACTS, PLAN
 from ..session import Session
-from ..values import parse_timestamp
+from ..values import parse_timestamp, rfc3339
 from ..waiting import wait_for
 from .base import Context, Diff, InputsT, Resource, StateT, send_until_settled
 
 CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
+PENDING = "pending:"  # the id of a start that could not be settled: its SQL, sent at the time that follows, finds it
+SETTLE_ON_CANCEL = 10.0  # seconds a cancelled start may spend reading whether its query started
 STOPPED = ("terminated", "errored")
 SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
 
@@ -36,6 +47,28 @@ class Continuous(Resource[InputsT, StateT]):
     kind: ClassVar[str]            # "query", "application": how messages name it
     immutable: ClassVar[tuple[str, ...]]
     advice: ClassVar[str]          # what to do instead of changing it
+    id_field: ClassVar[str]        # the state's field holding DeltaStream's id of the query
+
+    def statement(self, inputs: InputsT) -> sql.Statement:
+        """The statement that starts it."""
+        raise NotImplementedError
+
+    def read_id(self, resource_id: str, state: StateT) -> str:
+        return getattr(state, self.id_field, None) or resource_id
+
+    async def located(self, ctx: Context, resource_id: str, inputs: InputsT | None, state: StateT | None) -> str | None:
+        """DeltaStream's id of the query: the state's, the resource's, or, for a start that was never settled
+        (:data:`PENDING`), the query with this SQL started since it was sent (None: it never started)."""
+        known = getattr(state, self.id_field, None) if state is not None else None
+        if known:
+            return str(known)
+        if not resource_id.startswith(PENDING):
+            return resource_id
+        if inputs is None:
+            return None
+        since = parse_timestamp(resource_id.removeprefix(PENDING))
+        found = await started_query(ctx.catalog, self.statement(inputs), since=since)
+        return found.id if found is not None else None
 
     def label(self, state: StateT) -> str:
         """How the preview's message names the running one."""
@@ -65,7 +98,9 @@ class Continuous(Resource[InputsT, StateT]):
         return result
 
     async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
-        await terminate_until_stopped(ctx, resource_id)
+        query_id = await self.located(ctx, resource_id, state, state)  # type: ignore[arg-type]
+        if query_id is not None:
+            await terminate_until_stopped(ctx, query_id)
 
 
 def session_of(database: str | None, namespace: str | None, owner: str | None) -> Session:
@@ -91,8 +126,17 @@ async def start(ctx: Context, statement: sql.Statement, session: Session, what: 
     or, when none did, it is started again: never two copies, never a guess. One that fails to run is terminated.
     The id is the ``name`` of the answer's ``query`` row, as DeltaStream's own providers read it."""
     sent_at = dt.datetime.now(dt.UTC)
-    outcome = await send_until_settled(ctx, statement,
-                                       lambda: started_query(ctx.catalog, statement, since=sent_at), session)
+    pending = PENDING + (rfc3339(sent_at) or "")
+    try:
+        outcome = await send_until_settled(ctx, statement,
+                                           lambda: started_query(ctx.catalog, statement, since=sent_at), session)
+    except OutcomeUnknownError as unknown:
+        raise CreateFailed(f"{what} start not settled: {unknown}; it may be running, so it is kept in state as "
+                           f"{pending} for `pulumi refresh`, `up` or `destroy` to find by its SQL", pending) from None
+    except asyncio.CancelledError:
+        found = await _settle_cancelled(ctx, statement, sent_at)
+        raise CreateFailed(f"cancelled while starting the {what}; kept in state as {found or pending} for the next "
+                           "`pulumi up` or `pulumi destroy` to finish or remove", found or pending) from None
     if isinstance(outcome, ListedQuery):
         query_id: str | None = outcome.id
     else:
@@ -103,9 +147,23 @@ async def start(ctx: Context, statement: sql.Statement, session: Session, what: 
     started = query_id
     try:
         return await ctx.wait_until(lambda: running(ctx, started), f"{what} {started} to run")
+    except asyncio.CancelledError:
+        raise CreateFailed(f"cancelled while waiting for {what} {started} to run; it is kept in state for the next "
+                           "`pulumi up` or `pulumi destroy` to finish or remove", started) from None
     except Exception:
         await terminate(ctx, started)
         raise
+
+
+async def _settle_cancelled(ctx: Context, statement: sql.Statement, sent_at: dt.datetime) -> str | None:
+    """After a cancellation (Ctrl-C) while a start was being sent: the query it started, if one did, read in a
+    shielded, bounded read so that it is recorded in state rather than left running unknown."""
+    try:
+        async with asyncio.timeout(SETTLE_ON_CANCEL):
+            found = await asyncio.shield(started_query(ctx.catalog, statement, since=sent_at))
+    except (TimeoutError, DeltaStreamError, asyncio.CancelledError):
+        return None
+    return found.id if found is not None else None
 
 
 async def started_query(catalog: SystemTables, statement: sql.Statement, *, since: dt.datetime | None = None,
