@@ -67,7 +67,7 @@ def settle(stack: str | None, cancel: bool) -> None:
 
     from .client import connect
     from .errors import PulumiCommandError
-    from .settle import commands, crashed_run_start, import_file, pending_creates, planned_creates
+    from .settle import PREFIX, commands, crashed_run_start, import_file, pending_creates, planned_creates
     from .settle import settle as decide
     from .stack_config import find_project, pulumi_json
 
@@ -97,6 +97,9 @@ def settle(stack: str | None, cancel: bool) -> None:
         click.echo(f"never created, clearing: {create.urn}")
     for create in settlement.foreign:
         click.echo(f"left alone, older than the failed run: {create.urn} (import it yourself if it is this stack's)")
+    for create, id_ in settlement.untimed:
+        click.echo(f"exists, but DeltaStream shows no creation time to tell whether the failed run made it: "
+                   f"{create.urn}; if it is this stack's: pulumi import {PREFIX}{create.type} {create.name} {id_}")
     stack_urn = next((str(r["urn"]) for r in deployment.get("resources") or []
                       if r.get("type") == "pulumi:pulumi:Stack"), "")
     with tempfile.TemporaryDirectory() as scratch:

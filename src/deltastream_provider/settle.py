@@ -39,6 +39,7 @@ class Settlement:
     imports: list[tuple[PendingCreate, str]]  # what exists and is this stack's, with its id
     cleared: list[PendingCreate]              # pending creates that never happened
     foreign: list[PendingCreate]              # planned creates whose name is taken by something older
+    untimed: list[tuple[PendingCreate, str]]  # planned creates that exist, of a kind DeltaStream shows no time for
 
 
 def pending_creates(deployment: dict[str, Any]) -> list[PendingCreate]:
@@ -82,7 +83,7 @@ async def settle(client: DeltaStreamClient, pending: list[PendingCreate], planne
     imported when it exists. A planned create that exists is imported only when it appeared after the crashed run
     started; anything older is someone else's and is left alone (the next `pulumi up` reports it)."""
     catalog = SystemTables(client)
-    imports, cleared, foreign = [], [], []
+    imports, cleared, foreign, untimed = [], [], [], []
     for create in pending:
         found = await _existing(catalog, create, owned_ids)
         if found is None:
@@ -98,12 +99,14 @@ async def settle(client: DeltaStreamClient, pending: list[PendingCreate], planne
         if found is None:
             continue
         created_at = parse_timestamp(found[1]) if found[1] is not None else None
-        if crashed_since is not None and created_at is not None and created_at >= crashed_since - CLOCK_SKEW:
+        if created_at is None:
+            untimed.append((create, found[0]))  # whose it is cannot be read: the user decides
+        elif crashed_since is not None and created_at >= crashed_since - CLOCK_SKEW:
             imports.append((create, found[0]))
             owned_ids.add(found[0])
         else:
             foreign.append(create)
-    return Settlement(imports, cleared, foreign)
+    return Settlement(imports, cleared, foreign, untimed)
 
 
 async def _existing(catalog: SystemTables, create: PendingCreate, owned_ids: set[str]) -> Existing:

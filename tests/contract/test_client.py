@@ -66,7 +66,7 @@ async def test_statement_timeout_bounds_polling(client: DeltaStreamClient, local
     with pytest.raises(errors.StatementTimeoutError):
         await client.execute(sql.select("databases", ["name"]), timeout=0.3)
     # a mutating statement accepted and still running may yet land: its outcome is unknown, to settle by reading
-    with pytest.raises(errors.OutcomeUnknownError, match="accepted as .*, still running"):
+    with pytest.raises(errors.OutcomeUnknownError, match=r"accepted as .*, still running"):
         await client.execute(sql.create_database("db"), timeout=0.3)
 
 
