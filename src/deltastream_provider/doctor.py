@@ -1,7 +1,9 @@
 """``deltastream-provider doctor``: checks each step between this machine and a usable DeltaStream.
 
 Checks run in order and stop at the first failure, since each needs the one before it; every
-failure says what to change. The API key is never printed.
+failure says what to change. The API key is never printed. Where the environment names a proxy for the server
+(``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``), DNS and TCP are checked to the proxy and every request goes
+through it, exactly as the provider's requests do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from . import sql
 from .client import connect
 from .config import ProviderConfig, problems
 from .errors import AuthenticationError, CheckFailed, DeltaStreamError, PermissionDeniedError, SessionError
+from .network import proxy_for
 from .reads import CAN_I
 
 TIMEOUT = 10.0
@@ -40,6 +43,12 @@ class Doctor:
         self.port = url.port or (443 if url.scheme == "https" else 80)
         self.tls = url.scheme == "https"
         self.addresses: list[str] = []
+        self.proxy = proxy_for(settings.server) if url.hostname else None
+        # The first hop: the proxy when there is one (DNS and TCP are checked to it), else the server.
+        hop = urlparse(self.proxy) if self.proxy else url
+        self.hop_host = hop.hostname or ""
+        self.hop_port = hop.port or (443 if hop.scheme == "https" else 80)
+        self.via = f" (through the proxy {self.hop_host}:{self.hop_port})" if self.proxy else ""
 
     async def run(self) -> list[Check]:
         steps: list[tuple[str, Callable[[], Awaitable[str]]]] = [
@@ -64,26 +73,31 @@ class Doctor:
         return self.settings.server
 
     async def dns(self) -> str:
+        fix = ("check the proxy's host name in HTTPS_PROXY / HTTP_PROXY (or exempt the server with NO_PROXY)"
+               if self.proxy else "check the host name in deltastream:server") + " and this machine's DNS"
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+            infos = await asyncio.get_running_loop().getaddrinfo(self.hop_host, self.hop_port,
+                                                                 type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            raise CheckFailed(f"{self.host} does not resolve: {exc.strerror}",
-                              "check the host name in deltastream:server and this machine's DNS") from exc
+            raise CheckFailed(f"{self.hop_host} does not resolve: {exc.strerror}", fix) from exc
         self.addresses = sorted({str(info[4][0]) for info in infos})
-        return f"{self.host} -> {', '.join(self.addresses)}"
+        return f"{self.hop_host} -> {', '.join(self.addresses)}{' (the proxy)' if self.proxy else ''}"
 
     async def tcp(self) -> str:
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), TIMEOUT)
+            _, writer = await asyncio.wait_for(asyncio.open_connection(self.hop_host, self.hop_port), TIMEOUT)
         except (TimeoutError, OSError) as exc:
-            raise CheckFailed(f"cannot connect to {self.host}:{self.port}: {exc or 'timed out'}",
+            raise CheckFailed(f"cannot connect to {self.hop_host}:{self.hop_port}{' (the proxy)' if self.proxy else ''}"
+                              f": {exc or 'timed out'}",
                               "check the port, that the server runs, and firewalls or proxies in between") from exc
         writer.close()
-        return f"connected to {self.host}:{self.port}"
+        return f"connected to {self.hop_host}:{self.hop_port}{' (the proxy)' if self.proxy else ''}"
 
     async def tls_handshake(self) -> str:
         if not self.tls:
             return "not used (http)"
+        if self.proxy:
+            return f"end to end through the proxy {self.hop_host}:{self.hop_port}: checked by the next step"
         context = ssl.create_default_context()
         if self.settings.insecure_skip_verify:
             context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -100,7 +114,8 @@ class Doctor:
 
     async def api(self) -> str:
         try:
-            async with httpx.AsyncClient(verify=not self.settings.insecure_skip_verify, timeout=TIMEOUT) as http:
+            async with httpx.AsyncClient(verify=not self.settings.insecure_skip_verify, timeout=TIMEOUT,
+                                         proxy=self.proxy) as http:  # the proxy the provider's client takes
                 response = await http.get(self.settings.server.rstrip("/") + "/version")
         except httpx.HTTPError as exc:
             raise CheckFailed(f"no HTTP answer from {self.settings.server}: {exc!r}",
@@ -108,7 +123,7 @@ class Doctor:
         if response.status_code == 404 or "json" not in response.headers.get("content-type", ""):
             raise CheckFailed(f"GET /version answered HTTP {response.status_code} without the API's JSON",
                               "deltastream:server must be the API base URL ending in /v2")
-        return "the DeltaStream API answers (the token is checked next)"
+        return f"the DeltaStream API answers{self.via} (the token is checked next)"
 
     async def token(self) -> str:
         if not self.settings.api_key:

@@ -4,6 +4,10 @@ httpcore reaches asyncio through anyio by default, which wraps every read and wr
 dictionary of socket attributes each time the pool checks a kept-alive connection. This backend does the same work
 on asyncio's own streams, raising httpcore's exceptions (which httpx turns into its own) exactly where the anyio
 backend does; with the client's requests sent straight to the transport, a burst of reads costs a fifth less CPU.
+
+Without an ``httpx.AsyncClient`` nothing reads the proxy settings of the environment, so :func:`proxy_for` does what
+the client would (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, by httpx's own rules), and the
+transport goes through that proxy on this backend too.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import select
 import ssl
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpcore
 import httpx
+from httpx._utils import URLPattern, get_environment_proxies
 
 
 @contextmanager
@@ -77,11 +83,28 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if self._reader.at_eof() or self._writer.transport.is_closing():
             return True
         sock = self._writer.get_extra_info("socket")
-        if sock is None:
-            return True
-        poll = select.poll()
-        poll.register(sock.fileno(), select.POLLIN)
-        return bool(poll.poll(0))
+        return sock is None or waiting_to_be_read(sock.fileno())
+
+
+def waiting_to_be_read(fd: int) -> bool:
+    """Whether anything waits on a socket, without reading it: ``poll`` (no limit on descriptor numbers) where there
+    is one, ``select`` on Windows and wherever ``poll`` is missing, as httpcore's own check does."""
+    if fd < 0:
+        return True
+    if sys.platform == "win32" or not hasattr(select, "poll"):
+        readable, _, _ = select.select([fd], [], [], 0)
+        return bool(readable)
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy ``httpx.AsyncClient`` (``trust_env``, its default) would send a request for ``url`` through, from the
+    environment (and the system's settings on Windows and macOS, as ``urllib`` reads them); None: straight there."""
+    mounts = {URLPattern(pattern): proxy for pattern, proxy in get_environment_proxies().items()}
+    target = httpx.URL(url)
+    return next((mounts[pattern] for pattern in sorted(mounts) if pattern.matches(target)), None)
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
@@ -117,4 +140,4 @@ class AsyncioTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._pool._network_backend = AsyncioBackend()
+        self._pool._network_backend = AsyncioBackend()  # a proxy's pool (httpcore.AsyncHTTPProxy) reads it too
