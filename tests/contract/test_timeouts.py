@@ -10,8 +10,8 @@ from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import errors, sql
-from deltastream_provider.properties import decode
 from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.properties import decode
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
 
