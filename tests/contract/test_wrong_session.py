@@ -29,6 +29,7 @@ WRONG = {
     "role": ({"role": "sysadmn"}, ("role 'sysadmn' does not exist", "SQLSTATE 3D001", "set deltastream:role")),
     "organization": ({"organization": "nope"}, ("organization 'nope' does not exist", "SQLSTATE 3D004",
                                                 "set deltastream:organization")),
+    "token": ({"apiKey": Secret("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
 }
 
 
@@ -65,7 +66,7 @@ async def test_a_wrong_session_fails_refresh_and_destroy_and_drops_nothing(
     made = await created(provider)
     before = await everything(client)
     setting, words = WRONG[wrong]
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), **setting)
+    await provider.configure(**{"server": local.url, "apiKey": Secret(TOKEN), **setting})
 
     refreshed = {name: await failure(provider.read(type_, resource_id, state, inputs))
                  for name, (type_, resource_id, state, inputs) in made.items()}
