@@ -364,7 +364,7 @@ class DeltaStreamClient:
         return response
 
 
-_TWO_WORDS = {"ALTER", "CREATE", "DESCRIBE", "DROP", "LIST", "SHOW", "UPDATE"}
+_TWO_WORDS = {"ALTER", "CAN", "CREATE", "DESCRIBE", "DROP", "INSERT", "LIST", "RESTART", "SHOW", "TERMINATE", "UPDATE"}
 
 
 def statement_kind(text: str) -> str:

@@ -23,6 +23,7 @@ from .config import ProviderConfig, problems
 from .errors import AuthenticationError, CheckFailed, DeltaStreamError, PermissionDeniedError, SessionError
 from .network import proxy_for
 from .reads import CAN_I
+from .waiting import call_deadline
 
 TIMEOUT = 10.0
 
@@ -59,7 +60,8 @@ class Doctor:
         checks = [Check(name) for name, _ in steps]
         for check, (_, step) in zip(checks, steps, strict=False):
             try:
-                check.detail = await step()
+                with call_deadline(TIMEOUT, f"the doctor's {TIMEOUT:g}s per check"):  # a statement may never finish
+                    check.detail = await step()
                 check.status = "pass"
             except CheckFailed as failure:
                 check.status, check.detail, check.fix = "fail", failure.detail, failure.fix

@@ -101,6 +101,7 @@ async def test_a_bad_read_timeout_fails_check_config(provider: Harness) -> None:
 
 @pytest.mark.parametrize("text, kind", [("SELECT 1;", "SELECT"), ("DESCRIBE ENTITY x IN STORE s;", "DESCRIBE ENTITY"),
                                         ("LIST QUERIES;", "LIST QUERIES"), ('DROP DATABASE "x";', "DROP DATABASE"),
-                                        ('DESCRIBE "q";', "DESCRIBE"), ("", "statement")])
+                                        ('DESCRIBE "q";', "DESCRIBE"), ("CAN I CREATE_DATABASE;", "CAN I"),
+                                        ("", "statement")])
 def test_the_statement_kind_a_message_names(text: str, kind: str) -> None:
     assert statement_kind(text) == kind

@@ -115,3 +115,14 @@ def test_local_command_prints_what_to_export() -> None:
     text = "".join(lines)
     assert f"export DELTASTREAM_SERVER=http://127.0.0.1:{port}/v2" in text
     assert "export DELTASTREAM_API_KEY=deltastream-local-token" in text
+
+
+async def test_a_statement_that_never_finishes_fails_its_check_in_time(local: BackgroundServer,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each check has the doctor's timeout as its deadline, polls of a statement answered 202 included."""
+    monkeypatch.setattr("deltastream_provider.doctor.TIMEOUT", 0.3)
+    local.server.knobs.update({"async_polls": 10**9})
+    result = await run(server=local.url, api_key=TOKEN)
+    assert failing(result) == "role usable"
+    assert "CAN I did not finish in time: still running after 0.3s (the call's timeout, the doctor's 0.3s per " \
+           "check)" in result["role usable"][1]
