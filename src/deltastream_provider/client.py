@@ -179,15 +179,15 @@ class DeltaStreamClient:
     def _late(statement: Statement, timeout: float | None, call: Deadline | None,
               accepted: list[str]) -> DeltaStreamError:
         """The error for a statement out of time, naming its kind, the timeout and what sets it."""
-        seconds = call.seconds if call is not None else timeout or 0
+        seconds = _rounded(call.seconds if call is not None else timeout or 0)
         kind = statement_kind(statement.sql)
         if statement.mutating:  # unanswered, or accepted and still running: it may yet land, so settle by reading
             running = f" (accepted as {accepted[0]}, still running)" if accepted and accepted[0] else ""
-            return OutcomeUnknownError(f"no answer within {seconds:g}s to a mutating statement ({kind}){running}: "
+            return OutcomeUnknownError(f"no answer within {seconds}s to a mutating statement ({kind}){running}: "
                                        f"{statement.redacted}")
         where = f" (the call's timeout, {call.setting})" if call is not None else ""
         return (CallTimeoutError if call is not None else StatementTimeoutError)(
-            f"{kind} did not finish in time: still running after {seconds:g}s{where}: {statement.redacted}",
+            f"{kind} did not finish in time: still running after {seconds}s{where}: {statement.redacted}",
             statement_id=accepted[0] if accepted and accepted[0] else None,
             hint=f"Raise {call.setting}, or check the statement in DeltaStream" if call is not None else None)
 
@@ -362,6 +362,11 @@ class DeltaStreamClient:
             await response.aclose()
         response.request = request
         return response
+
+
+def _rounded(seconds: float) -> str:
+    """Seconds for a message: what is left of a call's timeout (299.9984) reads as the timeout (300)."""
+    return f"{float(f'{seconds:.3g}'):g}"
 
 
 _TWO_WORDS = {"ALTER", "CAN", "CREATE", "DESCRIBE", "DROP", "INSERT", "LIST", "RESTART", "SHOW", "TERMINATE", "UPDATE"}
