@@ -211,7 +211,12 @@ class Resource(Generic[InputsT, StateT]):
         or create it when it does not. Only kinds whose id follows from their inputs get here."""
         found = await self.read(ctx, resource_id, inputs, partial)
         if found is None:
-            return (await self.create(ctx, inputs))[1]
+            try:
+                return (await self.create(ctx, inputs))[1]
+            except AlreadyExistsError:  # the create this state records landed since the read: it is this stack's
+                found = await self.read(ctx, resource_id, inputs, partial)
+                if found is None:
+                    raise
         current, state = found
         if self.updatable and self.diff(current, inputs, state).changes:
             return await self.update(ctx, resource_id, state, inputs)
