@@ -1,6 +1,6 @@
-"""A fault matrix through the real CLI on a 40-resource stack: whatever the API does (rate limits, outages,
-gateway timeouts after the statement ran, connections dropped before or after it ran, slow and asynchronous
-answers), `pulumi up` succeeds without a rerun, the server holds exactly the stack's objects (nothing lost,
+"""A fault matrix through the real CLI on a 44-resource stack of every kind: whatever the API does (rate limits,
+outages, gateway timeouts after the statement ran, connections dropped before or after it ran, slow and
+asynchronous answers), `pulumi up` succeeds without a rerun, the server holds exactly the stack's objects (nothing lost,
 doubled or orphaned), a preview is clean and `destroy` leaves nothing."""
 
 from __future__ import annotations
@@ -17,6 +17,23 @@ from tests.e2e.conftest import Stack, catalog_sql
 from tests.e2e.test_crash import QUERIES, STREAMS, program
 
 pytestmark = pytest.mark.e2e
+
+#: The kinds beyond the crash program's five: a secret, a schema registry, a topic and an application.
+NEWER_KINDS = """  token:
+    type: deltastream:index:Secret
+    properties: { name: fault_token, secretString: s3cr3t }
+  registry:
+    type: deltastream:index:SchemaRegistry
+    properties: { name: fault_registry, confluent: { uris: "https://registry:8081" } }
+  topic:
+    type: deltastream:index:Entity
+    properties: { store: "${kafka.name}", path: [ orders ], kafka: { partitions: 2 } }
+  app:
+    type: deltastream:index:Application
+    properties:
+      sql: |
+        BEGIN APPLICATION fault_app INSERT INTO ${s29.fqn} SELECT id FROM ${s28.fqn}; END APPLICATION;
+"""
 
 FAULTS: dict[str, dict[str, Any]] = {
     "429": {"rate_429": 0.2, "retry_after_s": 0.05},
@@ -46,7 +63,7 @@ def catalog(local: BackgroundServer, statement: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_the_stack_converges_under(fault: str, stack: Stack, local: BackgroundServer) -> None:
-    stack.write(program())
+    stack.write(program() + NEWER_KINDS)
     stack.name = "dev"
     stack.run("stack", "init")
     local.server.knobs.update(FAULTS[fault])
@@ -54,12 +71,18 @@ def test_the_stack_converges_under(fault: str, stack: Stack, local: BackgroundSe
     relations = catalog(local, 'SELECT name FROM deltastream.sys."relations";')
     assert sorted(r[0] for r in relations) == sorted(f"s{i}" for i in range(STREAMS)), "lost or doubled objects"
     queries = catalog(local, 'SELECT id, current_state FROM deltastream.sys."queries";')
-    assert [state for _, state in queries] == ["running"] * QUERIES, "lost or doubled queries"
-    assert {r["id"] for r in stack.resources("deltastream:index:Query")} == {q[0] for q in queries}
+    assert [state for _, state in queries] == ["running"] * (QUERIES + 1), "lost or doubled queries"
+    in_state = stack.resources("deltastream:index:Query") + stack.resources("deltastream:index:Application")
+    assert {r["id"] for r in in_state} == {q[0] for q in queries}
+    assert catalog(local, 'SELECT name FROM deltastream.sys."secrets";') == [["fault_token"]]
+    assert catalog(local, 'SELECT name FROM deltastream.sys."schema_registries";') == [["fault_registry"]]
+    assert catalog(local, 'LIST ENTITIES IN STORE "crash_kafka";') == [["orders", "true"]]
     stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
     assert catalog(local, 'SELECT name FROM deltastream.sys."relations";') == []
     assert catalog(local, 'SELECT name FROM deltastream.sys."stores";') == []
     assert catalog(local, 'SELECT name FROM deltastream.sys."databases";') == []
     assert [q[1] for q in catalog(local, 'SELECT id, current_state FROM deltastream.sys."queries";')] \
-        == ["terminated"] * QUERIES
+        == ["terminated"] * (QUERIES + 1)
+    assert catalog(local, 'SELECT name FROM deltastream.sys."secrets";') == []
+    assert catalog(local, 'SELECT name FROM deltastream.sys."schema_registries";') == []
