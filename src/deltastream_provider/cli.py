@@ -66,10 +66,12 @@ def settle(stack: str | None, cancel: bool) -> None:
     import tempfile
 
     from .client import connect
+    from .config import READ_TIMEOUT_SETTING
     from .errors import PulumiCommandError
     from .settle import PREFIX, commands, crashed_run_start, import_file, pending_creates, planned_creates
     from .settle import settle as decide
     from .stack_config import find_project, pulumi_json
+    from .waiting import call_deadline
 
     project = find_project(Path.cwd())
     if project is None:
@@ -87,8 +89,9 @@ def settle(stack: str | None, cancel: bool) -> None:
     settings = load(_stack_config(stack))
 
     async def settled() -> Any:
-        async with connect(settings) as client:
-            return await decide(client, pending, planned, owned, since)
+        with call_deadline(settings.read_timeout, READ_TIMEOUT_SETTING):  # every read of it, like a provider call's
+            async with connect(settings) as client:
+                return await decide(client, pending, planned, owned, since)
 
     settlement = asyncio.run(settled())
     for create, id_ in settlement.imports:

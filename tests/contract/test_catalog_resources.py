@@ -101,6 +101,11 @@ async def test_schema_registry_lifecycle(provider: Harness, client: DeltaStreamC
     for kafka in ({"uris": "b:9092", "saslHashFunction": "NONE"}, {**avro["kafka"], "schemaRegistryName": "other"}):
         diff = await provider.diff(STORE, "avro", avro, {**avro, "kafka": kafka})
         assert list(diff.replaces) == ["kafka"], kafka
+    # a CA certificate removed cannot be unset by UPDATE STORE either; a changed URI is an update
+    with_ca = {"name": "avro", "kafka": {**avro["kafka"], "tlsCaCert": "-----BEGIN CERTIFICATE-----"}}
+    assert list((await provider.diff(STORE, "avro", with_ca, avro)).replaces) == ["kafka"]
+    moved = await provider.diff(STORE, "avro", avro, {**avro, "kafka": {**avro["kafka"], "uris": "c:9092"}})
+    assert list(moved.diffs) == ["kafka"] and not moved.replaces
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await provider.delete(REGISTRY, resource_id, updated, timeout=0.3)
     assert "avro" in refused.value.details()

@@ -200,13 +200,21 @@ def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
     return []
 
 
-def _registry_changed(olds: StoreInputs, news: StoreInputs) -> bool:
-    """A Kafka store's schema registry changed or was removed: no public client updates or unsets
-    ``schema_registry.name`` (the contract register), so the store is replaced rather than reported updated."""
-    def registry(inputs: StoreInputs) -> str | None:
-        block = inputs.kafka or inputs.confluent_kafka
-        return block.schema_registry_name if block is not None else None
-    return block_of(olds) == block_of(news) and registry(olds) != registry(news)
+#: Settings an UPDATE STORE leaves out when they are unset, so removing one would change nothing in DeltaStream (no
+#: public client sends an unset): removing it replaces the store. The SASL and TLS flags are re-sent whole instead.
+CLEARED_BY_REPLACING = ("tls_ca_cert", "schema_registry_name", "access_key_id", "secret_access_key",
+                        "client_key_passphrase")
+
+
+def _not_updatable_in_place(olds: StoreInputs, news: StoreInputs) -> bool:
+    """A setting removed that UPDATE STORE cannot clear, or the schema registry changed (no public client updates
+    ``schema_registry.name``): the store is replaced rather than reported updated while nothing changed."""
+    block = block_of(olds)
+    if block is None or block != block_of(news):
+        return False
+    old, new = getattr(olds, block), getattr(news, block)
+    removed = any(getattr(old, f, None) is not None and getattr(new, f, None) is None for f in CLEARED_BY_REPLACING)
+    return removed or getattr(old, "schema_registry_name", None) != getattr(new, "schema_registry_name", None)
 
 
 def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
@@ -357,9 +365,7 @@ pulumi import deltastream:index:Store events events
 
     def diff(self, olds: StoreInputs, news: StoreInputs, state: StoreState) -> Diff:
         result = super().diff(olds, news, state)
-        keys_removed = (olds.kinesis is not None and news.kinesis is not None
-                        and olds.kinesis.access_key_id is not None and news.kinesis.access_key_id is None)
-        if block_of(olds) != block_of(news) or keys_removed or _registry_changed(olds, news):
+        if block_of(olds) != block_of(news) or _not_updatable_in_place(olds, news):
             result.replaces += [WIRE_BLOCKS[b] for b in BLOCKS
                                 if WIRE_BLOCKS[b] in result.changes and WIRE_BLOCKS[b] not in result.replaces]
         return result
