@@ -159,7 +159,8 @@ class Store(pulumi.CustomResource):
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
         plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-        store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
+        store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
+        setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
 
         ## Example Usage
         ### A Kafka store with SASL credentials from secret config
@@ -201,7 +202,8 @@ class Store(pulumi.CustomResource):
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
         plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-        store in place (`UPDATE STORE`); changing the name or the kind of store replaces it.
+        store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
+        setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
 
         ## Example Usage
         ### A Kafka store with SASL credentials from secret config
