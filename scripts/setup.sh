@@ -14,7 +14,7 @@ stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the provider and test dependencies into .venv" >&2
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -c constraints.txt -e '.[local,test]'
+  .venv/bin/pip install -q -c constraints.txt -e '.[local,test,release]'
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
