@@ -14,8 +14,8 @@ import statistics
 import time
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
 
 TOKEN = "bench-token"
 

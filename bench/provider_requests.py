@@ -14,7 +14,7 @@ from collections import Counter
 from tests.contract.harness import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider.properties import Secret
+from deltastream_provider.plugin.wire import Secret
 
 TOKEN = "bench-token"
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",

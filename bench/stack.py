@@ -36,7 +36,7 @@ from tests.e2e.conftest import pulumi_env
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import __version__
-from deltastream_provider.properties import encode
+from deltastream_provider.plugin.wire import encode
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMESPACES, STORES = 5, 2

@@ -12,8 +12,8 @@ import sys
 import uuid
 from typing import Any
 
-from deltastream_provider.plugin import keep_bytecode
-from deltastream_provider.protocol import stand_in_for_the_sdk
+from deltastream_provider.plugin.main import keep_bytecode
+from deltastream_provider.plugin.protocol import stand_in_for_the_sdk
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     from google.protobuf import empty_pb2
     from pulumi.runtime.proto import provider_pb2
 
-    from deltastream_provider.server import DeltaStreamProvider, serve
+    from deltastream_provider.plugin.servicer import DeltaStreamProvider, serve
 
     class NoWork(DeltaStreamProvider):
         async def Check(self, request: Any, context: Any) -> Any:

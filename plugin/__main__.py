@@ -1,5 +1,5 @@
 """Entry point of the plugin directory: the language host runs ``venv/bin/python <plugin dir>``."""
 
-from deltastream_provider.plugin import main
+from deltastream_provider.plugin.main import main
 
 main()

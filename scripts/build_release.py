@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "dist"))
     args = parser.parse_args()
     from deltastream_provider import __version__ as version
-    from deltastream_provider.schema import build, render
+    from deltastream_provider.model.schema import build, render
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)

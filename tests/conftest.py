@@ -10,8 +10,8 @@ import pytest
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider.client import DeltaStreamClient, RetryPolicy
-from deltastream_provider.session import Session
+from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
+from deltastream_provider.deltastream.session import Session
 
 TOKEN = "test-token"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pulumi
 
-from deltastream_provider.model import Model
+from deltastream_provider.model.fields import Model
 
 
 class Child(pulumi.CustomResource):
@@ -28,7 +28,7 @@ def typed_inputs(model: type[Model], inputs: dict[str, Any], structural: tuple[s
 
     ``structural`` inputs decide which children exist, so they must be known when the program runs.
     """
-    from deltastream_provider.properties import UNKNOWN
+    from deltastream_provider.model.unknown import UNKNOWN
 
     values = {k: UNKNOWN if isinstance(v, pulumi.Output) else v for k, v in inputs.items()}
     for key in structural:

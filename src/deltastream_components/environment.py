@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from deltastream_provider.model import Model, prop
+from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.resources.store import KafkaInputs
 
 TOKEN = "deltastream:index:Environment"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from deltastream_provider.deltastream.query_text import one_statement
 from deltastream_provider.errors import SqlTextError
-from deltastream_provider.model import Model, prop
-from deltastream_provider.query_text import one_statement
+from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.resources.object import ColumnInputs, Kind
 
 QUERY_NAME_REFUSED = ("DeltaStream documents no way for a client to name a query: remove `queryName`. The query "

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deltastream_provider.docs import examples
-from deltastream_provider.model import Model
+from deltastream_provider.model.docs import examples
+from deltastream_provider.model.fields import Model
 
 from . import environment, pipeline
 

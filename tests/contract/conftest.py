@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.properties import Secret
+from deltastream_provider.plugin.wire import Secret
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
 

@@ -14,9 +14,9 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from deltastream_provider.logs import EngineLog
-from deltastream_provider.properties import Secret, decode, encode
-from deltastream_provider.server import DeltaStreamProvider
+from deltastream_provider.plugin.engine_log import EngineLog
+from deltastream_provider.plugin.servicer import DeltaStreamProvider
+from deltastream_provider.plugin.wire import Secret, decode, encode
 
 PROVIDER = Path(sys.executable).parent / "pulumi-resource-deltastream"  # this checkout's console script
 

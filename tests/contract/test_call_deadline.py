@@ -9,10 +9,11 @@ import grpc
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider import config, errors, sql
-from deltastream_provider.client import DeltaStreamClient, statement_kind
-from deltastream_provider.properties import Secret
-from deltastream_provider.waiting import call_deadline
+from deltastream_provider import config, errors
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient, statement_kind
+from deltastream_provider.deltastream.waiting import call_deadline
+from deltastream_provider.plugin.wire import Secret
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness, invoke
 
@@ -93,7 +94,7 @@ def test_the_read_timeout_comes_from_config_or_the_environment() -> None:
 async def test_a_bad_read_timeout_fails_check_config(provider: Harness) -> None:
     from pulumi.runtime.proto import provider_pb2
 
-    from deltastream_provider.properties import encode
+    from deltastream_provider.plugin.wire import encode
 
     response = await provider.stub.CheckConfig(provider_pb2.CheckRequest(news=encode({"readTimeout": "soon"})))
     assert [(f.property, "positive number" in f.reason) for f in response.failures] == [("readTimeout", True)]

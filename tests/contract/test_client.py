@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider import errors, sql
-from deltastream_provider.client import DeltaStreamClient, RetryPolicy, Timeouts
-from deltastream_provider.network import AsyncioBackend
-from deltastream_provider.session import Session
+from deltastream_provider import errors
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy, Timeouts
+from deltastream_provider.deltastream.network import AsyncioBackend
+from deltastream_provider.deltastream.session import Session
 from tests.certificates import self_signed
 from tests.conftest import TOKEN
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from deltastream_provider.properties import Secret
+from deltastream_provider.plugin.wire import Secret
 from tests.contract.harness import Harness
 
 STORE = "deltastream:index:Store"

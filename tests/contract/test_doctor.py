@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.cli import main
 from deltastream_provider.config import ProviderConfig
-from deltastream_provider.doctor import Doctor
+from deltastream_provider.operator.cli import main
+from deltastream_provider.operator.doctor import Doctor
 from tests.conftest import TOKEN
 
 CHECKS = ["URL well-formed", "DNS", "TCP", "TLS", "API answers", "token accepted", "organization resolves",
@@ -105,7 +105,7 @@ def test_cli_table_json_and_exit_codes(local: BackgroundServer) -> None:
 
 def test_local_command_prints_what_to_export() -> None:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "deltastream_provider.cli", "local", "--in-memory",
+    process = subprocess.Popen([sys.executable, "-m", "deltastream_provider.operator.cli", "local", "--in-memory",
                                 "--port", str(port)], stdout=subprocess.PIPE, text=True)
     try:
         lines = [process.stdout.readline() for _ in range(6)]  # type: ignore[union-attr]
@@ -120,7 +120,7 @@ def test_local_command_prints_what_to_export() -> None:
 async def test_a_statement_that_never_finishes_fails_its_check_in_time(local: BackgroundServer,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Each check has the doctor's timeout as its deadline, polls of a statement answered 202 included."""
-    monkeypatch.setattr("deltastream_provider.doctor.TIMEOUT", 0.3)
+    monkeypatch.setattr("deltastream_provider.operator.doctor.TIMEOUT", 0.3)
     local.server.knobs.update({"async_polls": 10**9})
     result = await run(server=local.url, api_key=TOKEN)
     assert failing(result) == "role usable"

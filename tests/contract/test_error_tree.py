@@ -13,8 +13,8 @@ import pytest
 
 import deltastream_provider
 from deltastream_provider.errors import NotFoundError, ProviderError
-from deltastream_provider.model import Model, prop
-from deltastream_provider.registry import resource
+from deltastream_provider.model.fields import Model, prop
+from deltastream_provider.model.registry import resource
 from deltastream_provider.resources.base import Context, Resource
 from tests.contract.harness import Harness
 

@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
 from tests.contract.harness import Harness
 from tests.contract.test_provider_grpc import DB, INSERT, KAFKA, OBJ, QUERY, STORE, obj, queries
 

@@ -8,9 +8,9 @@ import grpc
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient
-from deltastream_provider.properties import Secret
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.plugin.wire import Secret
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness, invoke
 

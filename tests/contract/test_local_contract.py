@@ -167,7 +167,7 @@ def test_application_errors(stream: BackgroundServer, application: str, code: st
 # --- 5. The bound port ------------------------------------------------------------------------------
 
 def test_port_zero_announces_the_bound_port_once_listening() -> None:
-    command = [sys.executable, "-m", "deltastream_provider.cli", "local", "--in-memory", "--port", "0"]
+    command = [sys.executable, "-m", "deltastream_provider.operator.cli", "local", "--in-memory", "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()  # type: ignore[union-attr]
@@ -184,8 +184,8 @@ def test_port_zero_announces_the_bound_port_once_listening() -> None:
 def test_bad_knob_values_are_refused_with_the_knob_named() -> None:
     for knob, expected in (("postgres_check=maybe", "takes true or false"), ("latency_ms=", "takes a number"),
                            ("nope=1", "unknown knob")):
-        result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "local", "--in-memory", "--knob",
-                                 knob], capture_output=True, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-m", "deltastream_provider.operator.cli", "local", "--in-memory",
+                                 "--knob", knob], capture_output=True, text=True, timeout=120)
         assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
 
 
@@ -200,7 +200,7 @@ def test_knob_values_from_the_command_line_keep_their_meaning() -> None:
 def test_help_lists_every_knob_with_its_meaning() -> None:
     from deltastream_local.knobs import Knobs
 
-    result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "local", "--help"],
+    result = subprocess.run([sys.executable, "-m", "deltastream_provider.operator.cli", "local", "--help"],
                             capture_output=True, text=True, timeout=120)
     text = "".join(result.stdout.split())  # click wraps lines, also at hyphens
     for name, _, meaning in Knobs.described():

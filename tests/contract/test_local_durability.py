@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient, RetryPolicy
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
 from tests.conftest import TOKEN
 
 

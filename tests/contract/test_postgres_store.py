@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pg-test-password"

@@ -9,9 +9,10 @@ import pytest
 from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider import sql
-from deltastream_provider.client import DeltaStreamClient
-from deltastream_provider.properties import UNKNOWN, Secret
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.model.unknown import UNKNOWN
+from deltastream_provider.plugin.wire import Secret
 from tests.certificates import self_signed
 from tests.conftest import TOKEN, ManualClock
 from tests.contract.harness import Harness
@@ -500,7 +501,7 @@ async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | Non
 @pytest.mark.paused_clock
 async def test_long_waits_report_progress_to_the_engine(provider: Harness, local: BackgroundServer,
                                                         clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deltastream_provider import waiting
+    from deltastream_provider.deltastream import waiting
 
     monkeypatch.setattr(waiting, "PROGRESS_EVERY", 0.1)
     messages: list[tuple[str, str]] = []

@@ -9,7 +9,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.properties import encode
+from deltastream_provider.plugin.wire import encode
 from tests.conftest import TOKEN
 from tests.contract.harness import provider_process, urn
 

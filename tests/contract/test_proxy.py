@@ -20,11 +20,11 @@ import httpx
 import pytest
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider import network, sql
-from deltastream_provider.client import DeltaStreamClient, RetryPolicy
 from deltastream_provider.config import ProviderConfig
-from deltastream_provider.doctor import Doctor
-from deltastream_provider.properties import Secret
+from deltastream_provider.deltastream import network, sql
+from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
+from deltastream_provider.operator.doctor import Doctor
+from deltastream_provider.plugin.wire import Secret
 from tests.certificates import self_signed
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
@@ -223,7 +223,7 @@ async def test_the_doctor_command_and_no_proxy(proxy: LoopbackProxy, local: Back
     for extra, through in (({}, True), ({"NO_PROXY": "127.0.0.1"}, False)):
         before = len(proxy.forwarded)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "deltastream_provider.cli", "doctor", env={**env, **extra},
+            sys.executable, "-m", "deltastream_provider.operator.cli", "doctor", env={**env, **extra},
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await process.communicate()
         assert process.returncode == 0, (out.decode(), err.decode())

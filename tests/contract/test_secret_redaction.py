@@ -20,8 +20,8 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.logs import EngineLog, install
-from deltastream_provider.properties import Secret
+from deltastream_provider.plugin.engine_log import EngineLog, install
+from deltastream_provider.plugin.wire import Secret
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from deltastream_provider import registry
-from deltastream_provider.client import DeltaStreamClient
+from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import InputError
+from deltastream_provider.model import registry
+from deltastream_provider.operator.settle import PREFIX, PendingCreate, settle
 from deltastream_provider.resources.base import Resource
-from deltastream_provider.settle import PREFIX, PendingCreate, settle
 from tests.contract.harness import Harness
 
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}

@@ -7,9 +7,10 @@ import pytest
 from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider import errors, sql
-from deltastream_provider.client import DeltaStreamClient
-from deltastream_provider.properties import decode
+from deltastream_provider import errors
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.plugin.wire import decode
 from tests.conftest import TOKEN
 from tests.contract.harness import Harness
 

@@ -116,7 +116,7 @@ def converged(stack: Stack, local: BackgroundServer) -> None:
 
 def settle(stack: Stack) -> str:
     """The documented sequence after a crash: settle (releasing the killed run's lock first), then `pulumi up`."""
-    result = subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "settle", "--cancel",
+    result = subprocess.run([sys.executable, "-m", "deltastream_provider.operator.cli", "settle", "--cancel",
                              "--stack", stack.name or ""],
                             cwd=stack.directory, env=stack.env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 def doctor(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in stack.env.items() if not k.startswith("DELTASTREAM_")}
-    return subprocess.run([sys.executable, "-m", "deltastream_provider.cli", "doctor", "--json", *args],
+    return subprocess.run([sys.executable, "-m", "deltastream_provider.operator.cli", "doctor", "--json", *args],
                           cwd=stack.directory, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -1,13 +1,94 @@
-"""The provider never imports the local server: it is a stand-in for a real service, not a library."""
+"""The layers of the provider, read from its imports (every import, at the top of a module or inside a function):
+
+    plugin   -> resources | functions | model -> deltastream -> errors, config
+    operator -> resources' hooks, model's registry -> deltastream
+
+``deltastream`` is a DeltaStream client library with no Pulumi in it; nothing below ``plugin`` knows protobuf or
+gRPC, and the provider never imports the local server (a stand-in for a real service, not a library).
+"""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "deltastream_provider"
+SHARED = {"errors", "config", ""}  # "" is the package itself (its version)
+
+#: What each layer may import, besides itself and SHARED.
+MAY_IMPORT = {
+    "deltastream": set(),
+    "model": {"deltastream"},
+    "resources": {"model", "deltastream"},
+    "functions": {"model", "deltastream"},
+    "plugin": {"model", "resources", "functions", "deltastream"},
+    "operator": {"model", "resources", "deltastream"},
+}
+#: Where the model lists what it describes: the registry of resources and functions, and the schema built from it.
+MODEL_CATALOG = {"model.registry": {"resources", "functions"}, "model.schema": {"resources", "functions"}}
+#: Third-party modules only the plugin layer may import.
+PLUGIN_ONLY = ("grpc", "google.protobuf", "pulumi")
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imports(path: Path) -> set[str]:
+    """Every module ``path`` imports: relative imports resolved within the package, absolute ones as written."""
+    package = module_name(path).split(".")[:-1] if path.name != "__init__.py" else module_name(path).split(".")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = package[:len(package) - node.level + 1]
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(f"deltastream_provider.{module}".rstrip("."))
+            if not node.module:
+                found |= {f"deltastream_provider.{'.'.join([*base, a.name])}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def layer(name: str) -> str:
+    return name.split(".")[0] if "." in name else ""
+
+
+def test_every_import_points_down_the_layers() -> None:
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        own = module_name(path)
+        if layer(own) == "":
+            continue  # errors, config, the package: shared, importing nothing of the provider
+        allowed = MAY_IMPORT[layer(own)] | {layer(own)} | SHARED | MODEL_CATALOG.get(own, set())
+        for target in imports(path):
+            inner = target.removeprefix("deltastream_provider").lstrip(".")
+            if target.startswith("deltastream_provider") and layer(inner) not in allowed \
+                    and inner.split(".")[0] not in SHARED:
+                wrong.append(f"{own} imports {target}")
+            if layer(own) != "plugin" and target.startswith(PLUGIN_ONLY):
+                wrong.append(f"{own} imports {target}: protobuf, gRPC and the Pulumi SDK are the plugin's")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_shared_modules_import_nothing_of_the_provider() -> None:
+    for name in ("errors", "config"):
+        assert not [t for t in imports(PACKAGE / f"{name}.py") if t.startswith("deltastream_provider")], name
+
+
+def test_every_module_is_in_a_layer() -> None:
+    top = sorted(p.stem for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__", "config", "errors"], f"modules outside the layers: {top}"
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(MAY_IMPORT)
 
 
 def test_provider_does_not_import_the_local_server() -> None:
-    code = ("import sys, deltastream_provider.server, deltastream_provider.registry, deltastream_provider.doctor; "
+    code = ("import sys, deltastream_provider.plugin.servicer, deltastream_provider.model.registry, "
+            "deltastream_provider.operator.doctor; "
             "leaked = [m for m in sys.modules if m.startswith('deltastream_local')]; "
             "assert not leaked, leaked")
     subprocess.run([sys.executable, "-c", code], check=True)

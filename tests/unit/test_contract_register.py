@@ -1,7 +1,7 @@
 """The provider sends and reads only what the contract register confirms DeltaStream accepts and returns.
 
-Every statement builder of ``deltastream_provider.sql`` is called here and its statement kind looked up in the
-register; every column of every catalog table, and every result the provider reads by position or name, must be
+Every statement builder of ``deltastream_provider.deltastream.sql`` is called here and its statement kind looked up in
+the register; every column of every catalog table, and every result the provider reads by position or name, must be
 confirmed there. A new builder, column or read without evidence fails this test.
 """
 
@@ -16,8 +16,8 @@ import pytest
 
 from deltastream_local import contract
 from deltastream_local.contract import CONFIRMED, register, relied_on
-from deltastream_provider import catalog, sql
-from deltastream_provider.reads import RESULTS
+from deltastream_provider.deltastream import catalog, sql
+from deltastream_provider.deltastream.reads import RESULTS
 
 QUERY_ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
 COLUMNS = [sql.ColumnDef("id", "BIGINT", nullable=False), sql.ColumnDef("url", "VARCHAR")]

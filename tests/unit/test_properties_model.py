@@ -9,15 +9,15 @@ from google.protobuf import struct_pb2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deltastream_provider.deltastream.ids import format_id, parse_id
 from deltastream_provider.errors import InputError
-from deltastream_provider.ids import format_id, parse_id
-from deltastream_provider.model import Model
-from deltastream_provider.properties import (
+from deltastream_provider.model.fields import Model
+from deltastream_provider.model.unknown import UNKNOWN
+from deltastream_provider.plugin.wire import (
     OUTPUT_SIG,
     RESOURCE_SIG,
     SECRET_SIG,
     SIG,
-    UNKNOWN,
     UNKNOWN_SENTINELS,
     Secret,
     conceal,

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deltastream_provider import sql
-from deltastream_provider.column_types import check as check_type
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.column_types import check as check_type
+from deltastream_provider.deltastream.query_text import one_statement, same_statement
 from deltastream_provider.errors import QuotingError, SqlTextError
-from deltastream_provider.query_text import one_statement, same_statement
 
 BODY = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
 HOSTILE_BODIES = [

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from deltastream_provider import errors
-from deltastream_provider.redaction import redact_known, redact_sql, redact_values, secrets_known
-from deltastream_provider.values import cell_value, parse_timestamp, rfc3339
+from deltastream_provider.deltastream.redaction import redact_known, redact_sql, redact_values, secrets_known
+from deltastream_provider.deltastream.values import cell_value, parse_timestamp, rfc3339
 
 
 def test_user_sql_redaction_hides_credential_properties_only() -> None:

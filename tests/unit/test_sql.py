@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deltastream_local.parser import parse
-from deltastream_provider import sql
+from deltastream_provider.deltastream import sql
 from deltastream_provider.errors import QuotingError
 
 HOSTILE = ['plain', 'MixedCase', 'with"quote', "it's", 'back\\slash', 'semi;colon', "new\nline", 'ünïcødé-东西',

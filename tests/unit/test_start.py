@@ -15,11 +15,12 @@ def in_a_fresh_process(code: str, env: dict[str, str] | None = None) -> str:
 def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
     """Up to the port: the generated protocol modules without the Pulumi SDK; no HTTP client, cryptography,
     resources or SQL (each is imported by the first call that needs it)."""
-    code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
-            "import deltastream_provider.server; "
+    code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
+            "stand_in_for_the_sdk(); "
+            "import deltastream_provider.plugin.servicer; "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('pulumi', 'httpx', 'cryptography', 'yaml', 'sqlparse', 'deltastream_local') "
-            "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.registry')))))")
+            "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.model.registry')))))")
     loaded = in_a_fresh_process(code).split()
     assert all(m.startswith("pulumi.runtime.proto") or m in ("pulumi", "pulumi.runtime") for m in loaded), loaded
     assert "pulumi.runtime.proto.provider_pb2" in loaded
@@ -27,8 +28,9 @@ def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
 
 def test_the_schema_is_built_without_the_sdk() -> None:
     """GetSchema (every YAML program asks for it) describes the components from their models alone."""
-    code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
-            "from deltastream_provider.schema import build; schema = build(); "
+    code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
+            "stand_in_for_the_sdk(); "
+            "from deltastream_provider.model.schema import build; schema = build(); "
             "assert 'deltastream:index:Pipeline' in schema['resources'], sorted(schema['resources']); "
             "assert 'pulumi.automation' not in sys.modules and not hasattr(sys.modules['pulumi'], 'Output'); "
             "assert 'httpx' not in sys.modules, 'the resources describe themselves without the HTTP client'")
@@ -36,7 +38,8 @@ def test_the_schema_is_built_without_the_sdk() -> None:
 
 
 def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() -> None:
-    code = ("from deltastream_provider.protocol import load_the_sdk, stand_in_for_the_sdk; stand_in_for_the_sdk(); "
+    code = ("from deltastream_provider.plugin.protocol import load_the_sdk, stand_in_for_the_sdk; "
+            "stand_in_for_the_sdk(); "
             "from pulumi.runtime.proto import provider_pb2; load_the_sdk(); "
             "import pulumi, pulumi.provider.server; from pulumi.runtime import proto; "
             "assert proto.provider_pb2 is provider_pb2 and hasattr(pulumi, 'ComponentResource')")
@@ -46,9 +49,10 @@ def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() ->
 def test_a_call_imports_only_its_own_resource() -> None:
     """The registry imports a resource's module on the first call for its token, the lookups on the first Invoke;
     the schema is served from the packaged copy without importing any."""
-    code = ("import sys; from deltastream_provider.protocol import stand_in_for_the_sdk; stand_in_for_the_sdk(); "
-            "import json, deltastream_provider.server; from deltastream_provider import registry; "
-            "from deltastream_provider.schema import PACKAGED; "
+    code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
+            "stand_in_for_the_sdk(); "
+            "import json, deltastream_provider.plugin.servicer; from deltastream_provider.model import registry; "
+            "from deltastream_provider.model.schema import PACKAGED; "
             "assert 'deltastream:index:Secret' in json.loads(PACKAGED.read_text())['resources']; "
             "assert not [m for m in sys.modules if m.startswith('deltastream_provider.resources.')], 'schema'; "
             "registry.resource('deltastream:index:DeltaStreamObject'); "
@@ -60,15 +64,15 @@ def test_a_call_imports_only_its_own_resource() -> None:
 
 
 def test_the_entry_point_caches_bytecode_even_when_told_not_to() -> None:
-    code = ("import sys; assert sys.dont_write_bytecode; from deltastream_provider.plugin import keep_bytecode; "
+    code = ("import sys; assert sys.dont_write_bytecode; from deltastream_provider.plugin.main import keep_bytecode; "
             "keep_bytecode(); assert not sys.dont_write_bytecode")
     in_a_fresh_process(code, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def test_the_entry_point_leaves_out_the_httpx_command_line() -> None:
     """click and pygments (installed beside the provider) are not imported with httpx in the provider process."""
-    code = ("import sys; from deltastream_provider.plugin import skip_the_httpx_command_line; "
-            "skip_the_httpx_command_line(); import deltastream_provider.client, httpx; "
+    code = ("import sys; from deltastream_provider.plugin.main import skip_the_httpx_command_line; "
+            "skip_the_httpx_command_line(); import deltastream_provider.deltastream.client, httpx; "
             "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'httpx CLI imported'; "
             "assert callable(httpx.main)")
     in_a_fresh_process(code)

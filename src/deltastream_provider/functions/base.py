@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ..catalog import SystemTables, Table
+from ..deltastream.catalog import SystemTables, Table
 from ..errors import LookupFailed
-from ..model import Model
+from ..model.fields import Model
 
 A = TypeVar("A", bound=Model)
 R = TypeVar("R", bound=Model)

@@ -11,8 +11,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from .. import sql
-from ..catalog import (
+from ..deltastream import sql
+from ..deltastream.catalog import (
     DATABASES,
     NAMESPACES,
     QUERIES,
@@ -32,7 +32,7 @@ from ..catalog import (
     primary_key_columns,
 )
 from ..errors import InvalidInputError
-from ..model import Model, prop
+from ..model.fields import Model, prop
 from .base import Filter, FindMany, FindOne, Function, Kind
 
 STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",

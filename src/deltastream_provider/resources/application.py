@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .. import sql
-from ..catalog import QueryRow, SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import QueryRow, SystemTables
+from ..deltastream.query_text import application
 from ..errors import InputError, NotFoundError, SqlTextError
-from ..model import Model, prop
-from ..properties import UNKNOWN
-from ..query_text import application
+from ..model.docs import examples
+from ..model.fields import Model, prop
+from ..model.unknown import UNKNOWN
 from .base import Context, Existing, check_identifier
 from .running import Continuous, fqn, listed_sql, plan, session_of, start, started_query
 

@@ -1,6 +1,6 @@
 """What every resource is: typed inputs, typed state, and its lifecycle methods.
 
-The gRPC layer (:mod:`deltastream_provider.server`) decodes requests into these types, calls the
+The gRPC layer (:mod:`deltastream_provider.plugin.servicer`) decodes requests into these types, calls the
 methods, and encodes the answers; resources never see protobuf, HTTP or SQL text.
 """
 
@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from ..catalog import SystemTables
+from ..deltastream.catalog import SystemTables
+from ..deltastream.waiting import call_deadline, wait_for
 from ..errors import (
     AlreadyExistsError,
     CreateFailed,
@@ -25,12 +26,11 @@ from ..errors import (
     PlanError,
     StatementTimeoutError,
 )
-from ..model import Model
-from ..properties import UNKNOWN
-from ..waiting import call_deadline, wait_for
+from ..model.fields import Model
+from ..model.unknown import UNKNOWN
 
 if TYPE_CHECKING:
-    from ..client import DeltaStreamClient, Result
+    from ..deltastream.client import DeltaStreamClient, Result
 
 InputsT = TypeVar("InputsT", bound=Model)
 StateT = TypeVar("StateT", bound=Model)

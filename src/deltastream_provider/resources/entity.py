@@ -7,13 +7,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import sql
-from ..catalog import SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import SystemTables
+from ..deltastream.ids import format_id, parse_id
+from ..deltastream.reads import DESCRIBE_ENTITY
 from ..errors import NotFoundError
-from ..ids import format_id, parse_id
-from ..model import Model, prop
-from ..reads import DESCRIBE_ENTITY
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'

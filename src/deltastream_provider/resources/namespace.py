@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .. import sql
-from ..catalog import SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import SystemTables
+from ..deltastream.ids import format_id, parse_id
+from ..deltastream.session import Session
 from ..errors import AlreadyExistsError
-from ..ids import format_id, parse_id
-from ..model import Model, prop
-from ..session import Session
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 

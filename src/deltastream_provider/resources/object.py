@@ -6,13 +6,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from .. import sql
-from ..catalog import ColumnInfo, RelationRow, SystemTables, primary_key_columns
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import ColumnInfo, RelationRow, SystemTables, primary_key_columns
+from ..deltastream.ids import format_id, parse_id
+from ..deltastream.session import Session
 from ..errors import InvalidInputError, NotFoundError, QuotingError
-from ..ids import format_id, parse_id
-from ..model import Model, prop
-from ..session import Session
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'

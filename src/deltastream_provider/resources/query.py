@@ -7,13 +7,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from .. import sql
-from ..catalog import QueryRow, SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import QueryRow, SystemTables
+from ..deltastream.query_text import one_statement
 from ..errors import NotFoundError, SqlTextError
-from ..model import Model, prop
-from ..properties import UNKNOWN
-from ..query_text import one_statement
+from ..model.docs import examples
+from ..model.fields import Model, prop
+from ..model.unknown import UNKNOWN
 from .base import Context, Existing, check_identifier
 from .running import Continuous, fqn, listed_sql, normalize_sql, plan, session_of, start, started_query
 

@@ -13,8 +13,13 @@ from collections.abc import Collection
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from .. import sql
-from ..catalog import ListedQuery, QueryRow, SystemTables
+from ..deltastream import sql
+from ..deltastream.catalog import ListedQuery, QueryRow, SystemTables
+from ..deltastream.query_text import same_statement
+from ..deltastream.reads import ARTIFACTS, PLAN
+from ..deltastream.session import Session
+from ..deltastream.values import parse_timestamp, rfc3339
+from ..deltastream.waiting import wait_for
 from ..errors import (
     CreateFailed,
     DeltaStreamError,
@@ -24,12 +29,7 @@ from ..errors import (
     PlanError,
     QueryErrored,
 )
-from ..properties import UNKNOWN
-from ..query_text import same_statement
-from ..reads import ARTIFACTS, PLAN
-from ..session import Session
-from ..values import parse_timestamp, rfc3339
-from ..waiting import wait_for
+from ..model.unknown import UNKNOWN
 from .base import Context, Diff, InputsT, Resource, StateT, send_until_settled
 
 CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start

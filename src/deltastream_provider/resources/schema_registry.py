@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .. import sql
-from ..catalog import SchemaRegistryRow, SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import SchemaRegistryRow, SystemTables
+from ..deltastream.session import Session
 from ..errors import RegistryErrored
-from ..model import Model, prop
-from ..session import Session
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
 from .database import OWNER_DOC
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .. import sql
-from ..catalog import SecretRow, SystemTables
-from ..docs import examples
-from ..model import Model, prop
-from ..session import Session
+from ..deltastream import sql
+from ..deltastream.catalog import SecretRow, SystemTables
+from ..deltastream.session import Session
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .database import OWNER_DOC
 

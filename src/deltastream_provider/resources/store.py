@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
-from .. import sql
-from ..catalog import StoreRow, SystemTables
-from ..docs import examples
+from ..deltastream import sql
+from ..deltastream.catalog import StoreRow, SystemTables
+from ..deltastream.reads import DESCRIBE_STORE
+from ..deltastream.session import Session
 from ..errors import InputError, NotFoundError, StoreErrored
-from ..model import Model, prop
-from ..reads import DESCRIBE_STORE
-from ..session import Session
+from ..model.docs import examples
+from ..model.fields import Model, prop
 from .base import (
     Context,
     Diff,

@@ -17,13 +17,13 @@ from urllib.parse import urlparse
 
 import httpx
 
-from . import sql
-from .client import connect
-from .config import ProviderConfig, problems
-from .errors import AuthenticationError, CheckFailed, DeltaStreamError, PermissionDeniedError, SessionError
-from .network import proxy_for
-from .reads import CAN_I
-from .waiting import call_deadline
+from ..config import ProviderConfig, problems
+from ..deltastream import sql
+from ..deltastream.client import connect
+from ..deltastream.network import proxy_for
+from ..deltastream.reads import CAN_I
+from ..deltastream.waiting import call_deadline
+from ..errors import AuthenticationError, CheckFailed, DeltaStreamError, PermissionDeniedError, SessionError
 
 TIMEOUT = 10.0
 

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
-from .properties import UNKNOWN
+from .unknown import UNKNOWN
 
 T = TypeVar("T", bound="Model")
 PACKAGE = "deltastream"

@@ -11,7 +11,7 @@ import functools
 
 from sqlparse import tokens as T
 
-from .errors import SqlTextError
+from ..errors import SqlTextError
 from .query_text import tokens
 
 NESTED = ("ARRAY", "MAP", "STRUCT")

@@ -11,8 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .functions.base import Function
-    from .resources.base import Resource
+    from ..functions.base import Function
+    from ..resources.base import Resource
 
 #: token -> (module in .resources, class)
 _RESOURCES = {
@@ -35,7 +35,7 @@ def resource(token: str) -> Resource[Any, Any] | None:
     if found is None:
         return None
     module, name = found
-    served: Resource[Any, Any] = getattr(importlib.import_module(f".resources.{module}", __package__), name)()
+    served: Resource[Any, Any] = getattr(importlib.import_module(f"deltastream_provider.resources.{module}"), name)()
     return served
 
 
@@ -45,7 +45,7 @@ def resources() -> list[Resource[Any, Any]]:
 
 
 def functions() -> list[Function[Any, Any]]:
-    from .functions.lookups import FUNCTIONS
+    from ..functions.lookups import FUNCTIONS
 
     return FUNCTIONS
 

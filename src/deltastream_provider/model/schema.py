@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from . import __version__
-from .config import KEYS
-from .model import PACKAGE, Model, is_model, unwrap_optional
+from .. import __version__
+from ..config import KEYS
+from .fields import PACKAGE, Model, is_model, unwrap_optional
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
@@ -155,7 +155,7 @@ def build() -> dict[str, Any]:
     }
 
 
-PACKAGED = Path(__file__).with_name("schema.json")
+PACKAGED = Path(__file__).parents[1] / "schema.json"  # packaged at the top of deltastream_provider
 
 
 def packaged() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InputError
+from ..errors import InputError
 from .sql import qualified
 
 _QUOTED_PART = re.compile(r'"((?:[^"]|"")*)"')

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .config import load
+from .. import __version__
+from ..config import load
 
 
 @click.group()
@@ -65,13 +65,13 @@ def settle(stack: str | None, cancel: bool) -> None:
     import subprocess
     import tempfile
 
-    from .client import connect
-    from .config import READ_TIMEOUT_SETTING
-    from .errors import PulumiCommandError
+    from ..config import READ_TIMEOUT_SETTING
+    from ..deltastream.client import connect
+    from ..deltastream.waiting import call_deadline
+    from ..errors import PulumiCommandError
     from .settle import PREFIX, commands, crashed_run_start, import_file, pending_creates, planned_creates
     from .settle import settle as decide
     from .stack_config import find_project, pulumi_json
-    from .waiting import call_deadline
 
     project = find_project(Path.cwd())
     if project is None:
@@ -119,7 +119,7 @@ def _release(project: Path, stack: str | None) -> None:
     """Repair a file backend's state after a kill, then release the killed run's lock."""
     import subprocess
 
-    from .errors import PulumiCommandError
+    from ..errors import PulumiCommandError
     from .file_backend import repair
     from .stack_config import pulumi_json
 
@@ -131,7 +131,7 @@ def _release(project: Path, stack: str | None) -> None:
 
 
 def _stack_config(stack: str | None) -> dict[str, object]:
-    from .errors import PulumiCommandError
+    from ..errors import PulumiCommandError
     from .stack_config import find_project, read
 
     project = find_project(Path.cwd())
@@ -153,7 +153,7 @@ def _stack_config(stack: str | None) -> dict[str, object]:
 @click.option("--packaged", is_flag=True, help="Also write the copy the provider serves (schema.json in the package)")
 def schema(output: str | None, packaged: bool) -> None:
     """Print the Pulumi package schema (the source of schema.yaml)."""
-    from . import schema as package_schema
+    from ..model import schema as package_schema
 
     if packaged:
         package_schema.PACKAGED.write_text(package_schema.packaged(), encoding="utf-8")

@@ -12,6 +12,8 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from ..model.unknown import UNKNOWN
+
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -29,24 +31,6 @@ UNKNOWN_SENTINELS = frozenset({
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 Path = tuple[str | int, ...]
-
-
-class _Unknown:
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN: Any = _Unknown()
 
 
 @dataclass(frozen=True)

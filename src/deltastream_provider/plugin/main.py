@@ -29,6 +29,6 @@ def main() -> None:
     keep_bytecode()
     skip_the_httpx_command_line()
     stand_in_for_the_sdk()
-    from .server import serve
+    from .servicer import serve
 
     asyncio.run(serve(sys.argv[1:]))

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ..errors import NotFoundError
 from . import sql
-from .errors import NotFoundError
 from .reads import RELATION_COLUMNS
 from .values import rfc3339
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlparse import lexer
 from sqlparse import tokens as T
 
-from .errors import SqlTextError
+from ..errors import SqlTextError
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .errors import QuotingError, SqlTextError
+from ..errors import QuotingError, SqlTextError
 from .query_text import ends_in_line_comment, one_statement
 from .redaction import redact_sql
 

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import StatementTimeoutError
+from ..errors import StatementTimeoutError
 
 T = TypeVar("T")
 

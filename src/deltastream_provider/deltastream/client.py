@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-from . import __version__
-from .config import ProviderConfig
-from .errors import (
+from .. import __version__
+from ..config import ProviderConfig
+from ..errors import (
     CallTimeoutError,
     ConnectFailed,
     DeltaStreamError,

@@ -20,21 +20,22 @@ import grpc
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
-from . import __version__
-from .config import READ_TIMEOUT_SETTING, ProviderConfig, load, problems
+from .. import __version__
+from ..config import READ_TIMEOUT_SETTING, ProviderConfig, load, problems
+from ..deltastream.redaction import redact_values, secrets_known
+from ..deltastream.waiting import call_deadline
+from ..errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
+from ..model.fields import Model
+from ..model.unknown import UNKNOWN
+from .engine_log import EngineLog, install
 from .engine_watch import engine_gone
-from .errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
-from .logs import EngineLog, install
-from .model import Model
-from .properties import UNKNOWN, Path, Secret, conceal, decode, encode, has_unknowns, reveal
 from .protocol import load_the_sdk
-from .redaction import redact_values, secrets_known
-from .waiting import call_deadline
+from .wire import Path, Secret, conceal, decode, encode, has_unknowns, reveal
 
 if TYPE_CHECKING:
-    from .catalog import SystemTables
-    from .client import DeltaStreamClient
-    from .resources.base import Context, Resource
+    from ..deltastream.catalog import SystemTables
+    from ..deltastream.client import DeltaStreamClient
+    from ..resources.base import Context, Resource
 
 Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def _catalog(self) -> SystemTables:
         """The system tables of the configured client, shared by every call (it remembers store types)."""
-        from .catalog import SystemTables
+        from ..deltastream.catalog import SystemTables
 
         client = self._configured_client()
         if self._tables is None or self._tables.client is not client:
@@ -187,7 +188,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                             trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
 
     def _resource(self, urn: str, declared: str = "") -> Resource[Any, Any]:
-        from .registry import resource as served
+        from ..model.registry import resource as served
 
         token = resource_type(urn, declared)
         resource = served(token)
@@ -202,13 +203,13 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             if self.settings is None:
                 raise NotConfiguredError("the provider is not configured: set deltastream:server and "
                                          "deltastream:apiKey")
-            from .client import connect
+            from ..deltastream.client import connect
 
             self.client = connect(self.settings)
         return self.client
 
     def _context(self, urn: str, timeout: float) -> Context:
-        from .resources.base import DEFAULT_TIMEOUT, Context
+        from ..resources.base import DEFAULT_TIMEOUT, Context
 
         client = self._configured_client()
 
@@ -244,7 +245,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
         """The packaged copy (see :mod:`.schema`): served without importing a resource."""
-        from .schema import PACKAGED
+        from ..model.schema import PACKAGED
 
         return provider_pb2.GetSchemaResponse(schema=PACKAGED.read_text(encoding="utf-8"))
 
@@ -325,7 +326,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             news, _ = reveal(new_inputs)
             diff = resource.diff(stored(resource.inputs, old_inputs), resource.inputs.from_props(news),
                                  stored_state(resource, olds, old_inputs))
-            from .diff_paths import changed_paths  # with the resources, which Diff has loaded already
+            from .diff_paths import changed_paths
             detailed = {}
             for key in diff.changes:
                 if key not in news and key not in old_inputs:  # an output (drift), not an input
@@ -447,7 +448,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def Invoke(self, request: provider_pb2.InvokeRequest, context: GrpcContext) -> Any:
         async def work() -> provider_pb2.InvokeResponse:
-            from .registry import function as served
+            from ..model.registry import function as served
 
             function = served(request.tok)
             if function is None:

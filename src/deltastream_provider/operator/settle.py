@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import SystemTables
-from .client import DeltaStreamClient
-from .errors import InputError
-from .registry import resource
-from .resources.base import Existing
-from .resources.running import CLOCK_SKEW
-from .values import parse_timestamp
+from ..deltastream.catalog import SystemTables
+from ..deltastream.client import DeltaStreamClient
+from ..deltastream.values import parse_timestamp
+from ..errors import InputError
+from ..model.registry import resource
+from ..resources.base import Existing
+from ..resources.running import CLOCK_SKEW
 
 PREFIX = "deltastream:index:"
 

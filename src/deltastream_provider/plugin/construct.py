@@ -8,8 +8,8 @@ from typing import Any
 import pulumi
 from pulumi.provider import ConstructResult, Provider
 
-from . import __version__
-from .errors import NotConfiguredError
+from .. import __version__
+from ..errors import NotConfiguredError
 
 
 class ComponentHost(Provider):

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import PulumiCommandError
+from ..errors import PulumiCommandError
 
 PREFIX = "deltastream:"
 

@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from .redaction import redact_known, redact_sql
+from ..deltastream.redaction import redact_known, redact_sql
 
 _SEVERITY = {logging.DEBUG: engine_pb2.DEBUG, logging.INFO: engine_pb2.INFO, logging.WARNING: engine_pb2.WARNING,
              logging.ERROR: engine_pb2.ERROR}

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any, Literal
 
-from .resources.base import equal
+from ..resources.base import equal
 
 Change = Literal["ADD", "DELETE", "UPDATE"]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
