@@ -1,14 +1,16 @@
 """Builds the release artifacts into one folder:
 
-- the plugin tarball (PulumiPlugin.yaml, __main__.py, requirements.txt and the provider's packages), one
-  platform-independent archive published under every ``pulumi-resource-deltastream-v<version>-<os>-<arch>.tar.gz``
-  name the engine asks for;
+- for each ``<os>-<arch>``, ``pulumi-resource-deltastream-v<version>-<os>-<arch>.tar.gz``: the executable plugin
+  (``scripts/build_binary.py``, built on that platform) where one is given, else the source plugin;
+- ``pulumi-resource-deltastream-v<version>-source.tar.gz``, the source plugin (PulumiPlugin.yaml, __main__.py,
+  requirements.txt and the provider's packages; the Python language host builds its virtualenv at install);
 - ``schema.json`` and ``schema.yaml``; the provider's wheel and sdist; ``checksums.txt`` (SHA-256 of each file).
 
-    .venv/bin/python scripts/build_release.py [--out dist]
+    .venv/bin/python scripts/build_release.py [--out dist] [--binary | --binaries DIR] [--cache DIR]
 
-The version is the package's own (``src/deltastream_provider/__init__.py``); ``scripts/stamp-version.sh``
-sets it for a release.
+``--binary`` freezes this machine's executable plugin (``--cache`` reuses one built from the same inputs);
+``--binaries DIR`` takes the archives the release workflow's per-platform jobs built. The version is the
+package's own (``src/deltastream_provider/__init__.py``); ``scripts/stamp-version.sh`` sets it for a release.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tomllib
 from pathlib import Path
+
+import build_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORMS = [(os, arch) for os in ("linux", "darwin", "windows") for arch in ("amd64", "arm64")]
@@ -32,10 +35,10 @@ PACKAGES = {"deltastream_provider": ROOT / "src/deltastream_provider",
 
 
 def plugin_files() -> dict[str, bytes]:
-    """Every file of the plugin directory, by its path inside the archive."""
-    files = {name: (ROOT / "plugin" / name).read_bytes() for name in ("PulumiPlugin.yaml", "__main__.py")}
-    requirements = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    files["requirements.txt"] = ("\n".join(requirements) + "\n").encode()
+    """Every file of the source plugin, by its path inside the archive: the plugin folder as checked in (its
+    requirements.txt is the provider's dependency list) and the provider's packages."""
+    files = {name: (ROOT / "plugin" / name).read_bytes()
+             for name in ("PulumiPlugin.yaml", "__main__.py", "requirements.txt")}
     for package, source in PACKAGES.items():
         for path in sorted([*source.rglob("*.py"), *source.rglob("*.json")]):
             files[f"{package}/{path.relative_to(source).as_posix()}"] = path.read_bytes()
@@ -53,9 +56,27 @@ def tarball(files: dict[str, bytes]) -> bytes:
     return gzip.compress(raw.getvalue(), mtime=0)
 
 
+def binaries(args: argparse.Namespace) -> dict[str, Path]:
+    """The executable plugins given, by the ``<os>-<arch>`` their archive names."""
+    if args.binary:
+        built = build_binary.cached_build(Path(args.out) / ".binary", args.cache) if args.cache \
+            else build_binary.build(Path(args.out) / ".binary")
+        return {build_binary.platform_name(): built}
+    found: dict[str, Path] = {}
+    for os_name, arch in PLATFORMS if args.binaries else []:
+        candidate = Path(args.binaries) / build_binary.archive_name(f"{os_name}-{arch}")
+        if candidate.exists():
+            found[f"{os_name}-{arch}"] = candidate
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "dist"))
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument("--binary", action="store_true", help="freeze this machine's executable plugin")
+    given.add_argument("--binaries", help="a folder of executable plugin archives built per platform")
+    parser.add_argument("--cache", type=Path, help="with --binary: reuse one built from the same inputs")
     args = parser.parse_args()
     from deltastream_provider import __version__ as version
     from deltastream_provider.model.schema import build, render
@@ -64,9 +85,16 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
 
-    archive = tarball(plugin_files())
+    executables = binaries(args)
+    source = tarball(plugin_files())
+    (out / f"pulumi-resource-deltastream-v{version}-source.tar.gz").write_bytes(source)
     for os_name, arch in PLATFORMS:
-        (out / f"pulumi-resource-deltastream-v{version}-{os_name}-{arch}.tar.gz").write_bytes(archive)
+        target = out / f"pulumi-resource-deltastream-v{version}-{os_name}-{arch}.tar.gz"
+        if f"{os_name}-{arch}" in executables:
+            shutil.copyfile(executables[f"{os_name}-{arch}"], target)
+        else:
+            target.write_bytes(source)
+    shutil.rmtree(out / ".binary", ignore_errors=True)
     document = build()
     (out / "schema.json").write_text(json.dumps(document, indent=2) + "\n")
     (out / "schema.yaml").write_text(render())
