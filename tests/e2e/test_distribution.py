@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,13 @@ import yaml
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import __version__
 from tests.e2e.conftest import ROOT, Stack, catalog_sql, pulumi_env
+from tests.e2e.git_server import git_https_server, snapshot_repository
 
 pytestmark = pytest.mark.e2e
-TARBALL = f"pulumi-resource-deltastream-v{__version__}-linux-amd64.tar.gz"
+BINARY = f"pulumi-resource-deltastream-v{__version__}-linux-amd64.tar.gz"
+SOURCE = f"pulumi-resource-deltastream-v{__version__}-source.tar.gz"
 PLATFORMS = [f"{os_}-{arch}" for os_ in ("linux", "darwin", "windows") for arch in ("amd64", "arm64")]
+EXECUTABLE = "pulumi-resource-deltastream"
 
 
 def sh(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
@@ -33,32 +35,61 @@ def sh(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: f
     return result.stdout
 
 
+def binary_cache(toolchain: Path) -> Path:
+    """Beside the toolchain's cache: the frozen plugin is rebuilt only when its inputs change."""
+    return toolchain.parent.parent / "plugin-binary"
+
+
+def bare_path(toolchain: Path, folder: Path) -> str:
+    """A PATH of links to the Pulumi CLI, the Node.js and Go language hosts and what they run (node, npm, sh, go): no
+    Python anywhere on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tools = {p.name: p.resolve() for p in toolchain.iterdir()
+             if p.name.startswith("pulumi") and not p.name.startswith("pulumi-language-python")}
+    for name in ("node", "npm", "sh", "go"):
+        tools[name] = Path(shutil.which(name) or name).resolve()
+    for name, target in tools.items():
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(target)
+    assert shutil.which("python3", path=str(folder)) is None and shutil.which("python", path=str(folder)) is None
+    return str(folder)
+
+
 @dataclass
 class Release:
-    """The artifacts of one release build and a Pulumi home with the plugin installed from its tarball."""
+    """The artifacts of one release build (this machine's executable plugin under ``BINARY``), a Pulumi home with
+    that plugin installed without Python on PATH, and one with the source plugin installed."""
 
     dist: Path
     home: Path
-    install_seconds: float
+    source_home: Path
 
     def user_env(self, toolchain: Path, base: Path, server: str) -> dict[str, str]:
-        """A user's environment: the Pulumi CLI on PATH, no provider executable anywhere on it, no virtualenv."""
+        """A user's environment for the executable plugin: PATH holds the CLI, the language hosts, node and go."""
         env = pulumi_env(base, toolchain, server, home=self.home)
+        env["PATH"] = bare_path(toolchain, base / "bare-bin")
+        return {k: v for k, v in env.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
+
+    def source_env(self, toolchain: Path, base: Path, server: str) -> dict[str, str]:
+        """A user's environment for the source plugin: the CLI and python3 on PATH, no provider executable."""
+        env = pulumi_env(base, toolchain, server, home=self.source_home)
         env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep)
-                                      if p and not (Path(p) / "pulumi-resource-deltastream").exists())
+                                      if p and not (Path(p) / EXECUTABLE).exists())
         return {k: v for k, v in env.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
 
 
 @pytest.fixture(scope="session")
 def release(toolchain: Path, tmp_path_factory: pytest.TempPathFactory) -> Release:
     dist = tmp_path_factory.mktemp("dist")
-    sh([sys.executable, str(ROOT / "scripts/build_release.py"), "--out", str(dist)], ROOT)
-    home = tmp_path_factory.mktemp("pulumi-home")
-    env = Release(dist, home, 0).user_env(toolchain, tmp_path_factory.mktemp("install"), "http://127.0.0.1:1/v2")
-    started = time.monotonic()
-    sh(["pulumi", "plugin", "install", "resource", "deltastream", __version__, "--file", str(dist / TARBALL)],
-       tmp_path_factory.mktemp("cwd"), env)
-    return Release(dist, home, time.monotonic() - started)
+    sh([sys.executable, str(ROOT / "scripts/build_release.py"), "--out", str(dist), "--binary",
+        "--cache", str(binary_cache(toolchain))], ROOT, timeout=1200)
+    made = Release(dist, tmp_path_factory.mktemp("pulumi-home"), tmp_path_factory.mktemp("pulumi-source-home"))
+    for home, archive, env_of in ((made.home, BINARY, made.user_env), (made.source_home, SOURCE, made.source_env)):
+        env = env_of(toolchain, tmp_path_factory.mktemp("install"), "http://127.0.0.1:1/v2")
+        env["PULUMI_HOME"] = str(home)
+        sh(["pulumi", "plugin", "install", "resource", "deltastream", __version__, "--file", str(dist / archive)],
+           tmp_path_factory.mktemp("cwd"), env)
+    return made
 
 
 @pytest.fixture
@@ -97,26 +128,50 @@ def test_release_artifacts(release: Release) -> None:
     names = {p.name for p in release.dist.iterdir()}
     for platform in PLATFORMS:
         assert f"pulumi-resource-deltastream-v{__version__}-{platform}.tar.gz" in names
-    assert {f"pulumi_deltastream_provider-{__version__}-py3-none-any.whl",
+    assert {SOURCE, f"pulumi_deltastream_provider-{__version__}-py3-none-any.whl",
             f"pulumi_deltastream_provider-{__version__}.tar.gz", "schema.json", "schema.yaml"} <= names
     sums = dict(reversed(line.split("  ")) for line in (release.dist / "checksums.txt").read_text().splitlines())
     assert set(sums) == names - {"checksums.txt"}
     import hashlib
 
     assert all(hashlib.sha256((release.dist / n).read_bytes()).hexdigest() == s for n, s in sums.items())
-    with tarfile.open(release.dist / TARBALL) as archive:
+    with tarfile.open(release.dist / SOURCE) as archive:
         members = set(archive.getnames())
         requirements = archive.extractfile("requirements.txt").read().decode()  # type: ignore[union-attr]
-    assert {"PulumiPlugin.yaml", "__main__.py", "requirements.txt", "deltastream_provider/server.py",
+    assert {"PulumiPlugin.yaml", "__main__.py", "requirements.txt", "deltastream_provider/__init__.py",
             "deltastream_components/pipeline.py"} <= members
+    assert requirements == (ROOT / "plugin/requirements.txt").read_text()
     assert not any(m.startswith("deltastream_local") for m in members)
     for local_only in ("aiohttp", "lark", "psycopg"):  # the local server's dependencies stay out of the plugin
         assert local_only not in requirements
+    # Platforms the release builds no executable for get the source plugin under their name.
+    darwin = release.dist / f"pulumi-resource-deltastream-v{__version__}-darwin-arm64.tar.gz"
+    assert darwin.read_bytes() == (release.dist / SOURCE).read_bytes()
     assert json.loads((release.dist / "schema.json").read_text()) == yaml.safe_load((ROOT / "schema.yaml").read_text())
 
 
-def test_installed_plugin_has_its_own_virtualenv(release: Release) -> None:
+def test_executable_archive_brings_its_own_python_and_not_the_local_server(release: Release) -> None:
+    with tarfile.open(release.dist / BINARY) as archive:
+        members = {m.name: m for m in archive.getmembers()}
+    assert members[EXECUTABLE].isfile() and members[EXECUTABLE].mode & 0o111
+    assert "PulumiPlugin.yaml" not in members and "requirements.txt" not in members
+    internal = {name.split("/")[1] for name in members if name.startswith("_internal/")}
+    assert any(name.startswith("libpython3") for name in internal)
+    assert {"deltastream_provider", "deltastream_components", "grpc", "pulumi", "cryptography"} <= internal
+    assert not internal & {"deltastream_local", "aiohttp", "lark", "psycopg", "psycopg_binary", "pytest"}
+
+
+def test_executable_plugin_installed_without_python(release: Release, toolchain: Path, scratch: Path) -> None:
     plugin = release.home / "plugins" / f"resource-deltastream-v{__version__}"
+    assert (plugin / EXECUTABLE).is_file() and os.access(plugin / EXECUTABLE, os.X_OK)
+    assert not (plugin / "venv").exists() and not (plugin / "PulumiPlugin.yaml").exists()
+    env = release.user_env(toolchain, scratch.parent, "http://127.0.0.1:1/v2")
+    listed = json.loads(sh(["pulumi", "plugin", "ls", "--json"], scratch, env))
+    assert [(p["name"], p["kind"], p["version"]) for p in listed] == [("deltastream", "resource", __version__)]
+
+
+def test_installed_plugin_has_its_own_virtualenv(release: Release) -> None:
+    plugin = release.source_home / "plugins" / f"resource-deltastream-v{__version__}"
     assert (plugin / "PulumiPlugin.yaml").exists() and (plugin / "venv" / "bin" / "python").exists()
     sh([str(plugin / "venv/bin/python"), "-c", "import pulumi, grpc, httpx, cryptography"], plugin)
     leaked = subprocess.run([str(plugin / "venv/bin/python"), "-c", "import aiohttp"], capture_output=True)
@@ -170,9 +225,9 @@ def test_installed_plugin_runs_a_go_program(release: Release, toolchain: Path, l
 
 @pytest.fixture(scope="session")
 def plugin_source(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The plugin as a folder, as `pulumi package add <path>` takes it."""
+    """The source plugin as a folder, as `pulumi package add <path>` takes it."""
     directory = tmp_path_factory.mktemp("plugin") / "pulumi-deltastream"
-    with tarfile.open(release.dist / TARBALL) as archive:
+    with tarfile.open(release.dist / SOURCE) as archive:
         archive.extractall(directory, filter="data")
     return directory
 
@@ -187,19 +242,22 @@ def test_package_add_to_a_typescript_program(release: Release, plugin_source: Pa
     (scratch / "index.ts").write_text('import * as deltastream from "@pulumi-deltastream/deltastream";\n'
                                       'const db = new deltastream.Database("db", { name: "added_ts" });\n'
                                       "export const owner = db.owner;\n")
-    sh(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], scratch)
     env = release.user_env(toolchain, scratch.parent, local.url)
-    added = sh(["pulumi", "package", "add", str(plugin_source)], scratch, env)
+    sh(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], scratch, env)
+    # The installed executable plugin by name and version: nothing of a path recorded, no virtualenv anywhere.
+    added = sh(["pulumi", "package", "add", f"deltastream@{__version__}"], scratch, env)
     assert "@pulumi-deltastream/deltastream" in added
-    assert yaml.safe_load((scratch / "Pulumi.yaml").read_text())["packages"]["deltastream"] == str(plugin_source)
+    assert yaml.safe_load((scratch / "Pulumi.yaml").read_text())["packages"]["deltastream"] == \
+        f"deltastream@{__version__}"
+    assert not [p for p in scratch.rglob("pyvenv.cfg")]
     stack = user_stack(scratch, env)
     assert '"sysadmin"' in stack.up() or stack.outputs()["owner"] == "sysadmin"
     stack.run("destroy", "--yes")
     assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
 
 
-def test_package_add_to_a_go_program(release: Release, plugin_source: Path, toolchain: Path,
-                                     local: BackgroundServer, scratch: Path) -> None:
+def test_package_add_of_the_source_folder_to_a_go_program(release: Release, plugin_source: Path, toolchain: Path,
+                                                          local: BackgroundServer, scratch: Path) -> None:
     (scratch / "Pulumi.yaml").write_text("name: added-go\nruntime: go\n")
     (scratch / "main.go").write_text('''package main
 
@@ -222,12 +280,42 @@ func main() {
     shutil.copy(ROOT / "examples/go/go.sum", scratch / "go.sum")
     (scratch / "go.mod").write_text("module example.com/added-go\n\ngo 1.26\n\n"
                                     "require github.com/pulumi/pulumi/sdk/v3 v3.274.1\n")
-    env = release.user_env(toolchain, scratch.parent, local.url)
+    env = release.source_env(toolchain, scratch.parent, local.url)
     sh(["pulumi", "package", "add", str(plugin_source)], scratch, env)
     assert "replace github.com/pulumi-deltastream/pulumi-deltastream/sdk/go =>" in (scratch / "go.mod").read_text()
+    # A folder plugin runs in place: its virtualenv is made inside that folder (the guide says so), never in
+    # the program's.
+    assert (plugin_source / "venv/pyvenv.cfg").exists() and not [p for p in scratch.rglob("pyvenv.cfg")]
     stack = user_stack(scratch, env)
     stack.up()
     assert stack.outputs()["owner"] == "sysadmin"
+    stack.run("destroy", "--yes")
+    assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
+
+
+def test_package_add_from_a_git_url(release: Release, toolchain: Path, local: BackgroundServer, scratch: Path,
+                                    tmp_path: Path) -> None:
+    """`pulumi package add <git URL>/plugin@v<version>`: the engine clones the repository at the tag into the plugin
+    cache and builds the plugin's virtualenv there from plugin/requirements.txt; the provider runs from the clone."""
+    repositories = tmp_path / "git"
+    snapshot_repository(ROOT, repositories / "pulumi-deltastream/pulumi-deltastream.git", f"v{__version__}")
+    home = tmp_path / "git-home"
+    env = {**release.source_env(toolchain, scratch.parent, local.url), "PULUMI_HOME": str(home)}
+    (scratch / "Pulumi.yaml").write_text("name: from-git\nruntime: yaml\nresources:\n  db:\n"
+                                         "    type: deltastream:index:Database\n    properties: { name: from_git }\n"
+                                         "outputs:\n  owner: ${db.owner}\n")
+    with git_https_server(repositories, tmp_path) as (url, ca):
+        env["SSL_CERT_FILE"] = str(ca)
+        source = f"{url}/pulumi-deltastream/pulumi-deltastream/plugin@v{__version__}"
+        sh(["pulumi", "package", "add", source], scratch, env)
+    assert yaml.safe_load((scratch / "Pulumi.yaml").read_text())["packages"]["deltastream"] == source
+    venvs = [p.parent for p in (home / "plugins").rglob("pyvenv.cfg")]
+    assert len(venvs) == 1 and venvs[0].parent.name == "plugin" and (venvs[0].parent.parent / "src").is_dir()
+    assert not [p for p in scratch.rglob("pyvenv.cfg")]
+    stack = user_stack(scratch, env)
+    stack.up()
+    assert stack.outputs()["owner"] == "sysadmin"
+    stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
     assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
 
@@ -271,10 +359,10 @@ def test_verify_script_passes_on_the_built_artifacts(release: Release, toolchain
 def test_verify_script_refuses_tampered_artifacts(release: Release, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     shutil.copytree(release.dist, dist)
-    (dist / TARBALL).write_bytes(b"not the release")
+    (dist / BINARY).write_bytes(b"not the release")
     result = subprocess.run(["bash", str(ROOT / "scripts/verify-release.sh"), str(dist)], capture_output=True,
                             text=True, timeout=600)
-    assert result.returncode != 0 and TARBALL in result.stdout + result.stderr
+    assert result.returncode != 0 and BINARY in result.stdout + result.stderr
 
 
 def test_workflows_pass_actionlint(toolchain: Path) -> None:
@@ -312,3 +400,61 @@ def test_go_sdk_is_a_tidy_module(toolchain: Path) -> None:
     sh(["go", "build", "./..."], ROOT / "sdk/go")
     sh(["go", "vet", "./..."], ROOT / "sdk/go")
     sh(["go", "mod", "verify"], ROOT / "sdk/go")
+
+
+# --- beside DeltaStream's own plugin --------------------------------------------------------------
+
+OTHER_VERSION = "1.0.1"  # DeltaStream's own provider, deltastreaminc/pulumi-deltastream: same name and tokens
+
+
+def install_the_other_plugin(home: Path, marker: Path) -> None:
+    """DeltaStream's own plugin in the plugin cache at a newer version: its real binary when the folder beside the
+    repository has it, else a stand-in; either way started through a wrapper that records that it was."""
+    folder = home / "plugins" / f"resource-deltastream-v{OTHER_VERSION}"
+    folder.mkdir(parents=True)
+    real = ROOT.parent / "shared/upstream" / EXECUTABLE
+    if real.is_file():
+        shutil.copy(real, folder / "upstream")
+        then = f'exec "{folder / "upstream"}" "$@"'
+    else:
+        then = "exit 1"
+    (folder / EXECUTABLE).write_text(f'#!/bin/sh\necho started >> "{marker}"\n{then}\n')
+    (folder / EXECUTABLE).chmod(0o755)
+
+
+def test_sdk_program_never_resolves_to_deltastreams_own_plugin(release: Release, node_sdk_tarball: Path,
+                                                               toolchain: Path, local: BackgroundServer,
+                                                               scratch: Path, tmp_path: Path) -> None:
+    home, marker = tmp_path / "both-plugins", tmp_path / "other-started"
+    shutil.copytree(release.home / "plugins", home / "plugins", symlinks=True)
+    install_the_other_plugin(home, marker)
+    env = {**release.user_env(toolchain, scratch.parent, local.url), "PULUMI_HOME": str(home)}
+    listed = json.loads(sh(["pulumi", "plugin", "ls", "--json"], scratch, env))
+    assert sorted(p["version"] for p in listed if p["name"] == "deltastream") == [__version__, OTHER_VERSION]
+
+    # The trap is real: a program that names no version gets the newest plugin of that name, the other one.
+    unpinned = scratch.parent / "unpinned"
+    unpinned.mkdir()
+    (unpinned / "Pulumi.yaml").write_text("name: unpinned\nruntime: yaml\nresources:\n  db:\n"
+                                          "    type: deltastream:index:Database\n    properties: { name: unpinned }\n")
+    user_stack(unpinned, env).preview(check=False)
+    assert marker.exists()
+    marker.unlink()
+
+    # This package's SDK names its version (and download URL) on every resource: the engine starts this plugin.
+    for name in ("index.ts", "tsconfig.json"):
+        shutil.copy(ROOT / "examples/typescript" / name, scratch / name)
+    manifest = json.loads((ROOT / "examples/typescript/package.json").read_text())
+    manifest["dependencies"]["@pulumi-deltastream/deltastream"] = f"file:{node_sdk_tarball}"
+    (scratch / "package.json").write_text(json.dumps(manifest, indent=2))
+    without_plugins_section("typescript", scratch)
+    sh(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], scratch, env)
+    stack = user_stack(scratch, env)
+    stack.run("config", "set", "--secret", "kafkaPassword", "user-secret")
+    stack.up()
+    providers = stack.resources("pulumi:providers:deltastream")
+    assert [p["inputs"]["version"] for p in providers] == [__version__]
+    assert providers[0]["inputs"]["pluginDownloadURL"] == "github://api.github.com/pulumi-deltastream"
+    stack.preview("--expect-no-changes")
+    stack.run("destroy", "--yes")
+    assert not marker.exists(), "DeltaStream's own plugin was started for a program using this package's SDK"
