@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections import Counter
 
-from tests.contract.harness import Harness
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.plugin.wire import Secret

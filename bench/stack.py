@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pulumi.runtime.proto import provider_pb2
-from tests.conftest import TOKEN
-from tests.contract.harness import PROVIDER, provider_process, urn
-from tests.e2e.conftest import pulumi_env
+from testkit import TOKEN
+from testkit.provider import PROVIDER, provider_process, urn
+from testkit.pulumi import pulumi_env
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings

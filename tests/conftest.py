@@ -7,13 +7,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from testkit import TOKEN
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
 from deltastream_provider.deltastream.session import Session
-
-TOKEN = "test-token"
 
 
 class ManualClock:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.plugin.wire import Secret
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import math
 
 import grpc
 import pytest
+from testkit import TOKEN
+from testkit.provider import Harness, invoke
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import config, errors
@@ -14,8 +16,6 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, statement_kind
 from deltastream_provider.deltastream.waiting import call_deadline
 from deltastream_provider.plugin.wire import Secret
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness, invoke
 
 DB, STORE, ENTITY = "deltastream:index:Database", "deltastream:index:Store", "deltastream:index:Entity"
 NEVER = {"async_polls": 10**9}  # every statement answered 202 and still running at every poll

@@ -7,13 +7,13 @@ import asyncio
 
 import grpc
 import pytest
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
 from tests.conftest import ManualClock
-from tests.contract.harness import Harness
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
 APP, ENTITY, SECRET, REGISTRY = (f"deltastream:index:{n}" for n in ("Application", "Entity", "Secret",

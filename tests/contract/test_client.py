@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import errors
@@ -16,7 +17,6 @@ from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPoli
 from deltastream_provider.deltastream.network import AsyncioBackend
 from deltastream_provider.deltastream.session import Session
 from tests.certificates import self_signed
-from tests.conftest import TOKEN
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
 PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"

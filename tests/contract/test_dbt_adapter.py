@@ -17,9 +17,9 @@ import httpx
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from deltastream.api.conn import APIConnection
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 
 DATABASE = "analytics"
 JAR = b"PK\x03\x04 the functions' jar \x00\xff"

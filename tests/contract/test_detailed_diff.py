@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from pulumi.runtime.proto import provider_pb2
+from testkit.provider import Harness
 
 from deltastream_provider.plugin.wire import Secret
-from tests.contract.harness import Harness
 
 STORE = "deltastream:index:Store"
 REGISTRY = "deltastream:index:SchemaRegistry"

@@ -9,12 +9,12 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.config import ProviderConfig
 from deltastream_provider.operator.cli import main
 from deltastream_provider.operator.doctor import Doctor
-from tests.conftest import TOKEN
 
 CHECKS = ["URL well-formed", "DNS", "TCP", "TLS", "API answers", "token accepted", "organization resolves",
           "role usable", "read-only statement"]

@@ -10,13 +10,13 @@ from typing import Any
 
 import grpc
 import pytest
+from testkit.provider import Harness
 
 import deltastream_provider
 from deltastream_provider.errors import NotFoundError, ProviderError
 from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.model.registry import resource
 from deltastream_provider.resources.base import Context, Resource
-from tests.contract.harness import Harness
 
 DB = "deltastream:index:Database"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from tests.contract.harness import Harness
 from tests.contract.test_provider_grpc import DB, INSERT, KAFKA, OBJ, QUERY, STORE, obj, queries
 
 

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from testkit import TOKEN
+from testkit.provider import Harness, invoke
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness, invoke
 
 T = "deltastream:index:"
 HOSTILE = "x'; DROP DATABASE \"shop\"; --"

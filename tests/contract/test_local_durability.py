@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from testkit import TOKEN
+
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
-from tests.conftest import TOKEN
 
 
 async def names(client: DeltaStreamClient, table: str) -> list[str]:

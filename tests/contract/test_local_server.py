@@ -8,9 +8,10 @@ import uuid
 
 import httpx
 import pytest
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN, ManualClock
+from tests.conftest import ManualClock
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TS = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}Z$")

@@ -31,9 +31,9 @@ from deltastream.api.controlplane.openapi_client.models import (
 from deltastream.api.controlplane.openapi_client.models.statement_request import StatementRequest
 from deltastream.api.error import AuthenticationError, InterfaceError, SQLError, SqlState
 from deltastream.api.models import Rows
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 
 CERT = b"-----BEGIN CERTIFICATE-----\n"
 JAR = b"PK\x03\x04 a jar's bytes \x00\xff"

@@ -8,12 +8,12 @@ from typing import Any
 
 import grpc
 from pulumi.runtime.proto import provider_pb2, status_pb2
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import decode
 from deltastream_provider.resources.running import PENDING
-from tests.contract.harness import Harness
 from tests.contract.test_provider_grpc import INSERT, QUERY, queries
 
 DB = "deltastream:index:Database"

@@ -7,6 +7,8 @@ from pathlib import Path
 import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2, status_pb2
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
@@ -14,8 +16,7 @@ from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import Secret
 from tests.certificates import self_signed
-from tests.conftest import TOKEN, ManualClock
-from tests.contract.harness import Harness
+from tests.conftest import ManualClock
 
 SCHEMA_YAML = Path(__file__).resolve().parents[2] / "schema.yaml"
 DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}"

@@ -7,11 +7,11 @@ import signal
 
 import pytest
 from pulumi.runtime.proto import provider_pb2
+from testkit import TOKEN
+from testkit.provider import provider_process, urn
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.plugin.wire import encode
-from tests.conftest import TOKEN
-from tests.contract.harness import provider_process, urn
 
 DB = "deltastream:index:Database"
 

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.config import ProviderConfig
@@ -26,8 +28,6 @@ from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPoli
 from deltastream_provider.operator.doctor import Doctor
 from deltastream_provider.plugin.wire import Secret
 from tests.certificates import self_signed
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness
 
 FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")

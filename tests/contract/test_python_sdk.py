@@ -28,9 +28,9 @@ from deltastream_sdk.models import (
     SchemaRegistryUpdateParams,
     StoreUpdateParams,
 )
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 
 KAFKA = {"uris": "broker-1:9092", "kafka.sasl.hash_function": "PLAIN", "kafka.sasl.username": "user",
          "kafka.sasl.password": "secret"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bench.provider_requests import measure
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 
 BUDGET = {
     "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,

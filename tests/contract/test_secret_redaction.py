@@ -18,12 +18,12 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.plugin.engine_log import EngineLog, install
 from deltastream_provider.plugin.wire import Secret
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness
 
 
 class RecordingEngine(engine_pb2_grpc.EngineServicer):

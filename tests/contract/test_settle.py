@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from testkit.provider import Harness
 
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import InputError
 from deltastream_provider.model import registry
 from deltastream_provider.operator.settle import PREFIX, PendingCreate, settle
 from deltastream_provider.resources.base import Resource
-from tests.contract.harness import Harness
 
 KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}
 STREAM = {"database": "db", "namespace": "public", "kind": "stream", "store": "events",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2, status_pb2
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import decode
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness
 
 SLOW = {"latency_ms": 3000}  # every request takes 3 s; the limits below are 1 s
 

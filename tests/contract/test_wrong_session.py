@@ -8,14 +8,14 @@ from typing import Any
 
 import grpc
 import pytest
+from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
-from tests.conftest import TOKEN
-from tests.contract.harness import Harness
 
 DB, STORE, OBJ, ENTITY, SECRET = (f"deltastream:index:{n}"
                                   for n in ("Database", "Store", "DeltaStreamObject", "Entity", "Secret"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -14,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import TOKEN
+from testkit.pulumi import pulumi_env
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_DIR = Path(sys.executable).parent  # holds pulumi-resource-deltastream
@@ -76,25 +76,6 @@ def example_stack(example: str, env: dict[str, str]) -> Iterator[Stack]:
     finally:
         stack.run("stack", "rm", "--yes", "--force", check=False)
     assert not any(p.name.startswith(f"Pulumi.{stack.name}") for p in stack.directory.iterdir())
-
-
-def pulumi_env(base: Path, toolchain: Path, local: BackgroundServer | str, home: Path | None = None) -> dict[str, str]:
-    """The CLI's environment: state under ``base``, the toolchain first on PATH, the provider pointed at ``local``
-    (the server, or its URL); Pulumi's home is ``base/home`` unless given."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "DELTASTREAM_"))}
-    (base / "state").mkdir(exist_ok=True)
-    env.update({
-        "PATH": f"{toolchain}{os.pathsep}{env.get('PATH', '')}",
-        "PULUMI_HOME": str(home or base / "home"),
-        "PULUMI_BACKEND_URL": f"file://{base / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-        "DELTASTREAM_SERVER": local if isinstance(local, str) else local.url,
-        "DELTASTREAM_API_KEY": TOKEN,
-    })
-    return env
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e

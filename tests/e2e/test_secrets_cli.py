@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.conftest import TOKEN
 from tests.e2e.conftest import Stack, yaml_program
 
 pytestmark = pytest.mark.e2e

@@ -92,3 +92,10 @@ def test_provider_does_not_import_the_local_server() -> None:
             "leaked = [m for m in sys.modules if m.startswith('deltastream_local')]; "
             "assert not leaked, leaked")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_benchmarks_import_no_test_module() -> None:
+    """bench and tests share their helpers through testkit; the benchmarks never reach into the tests."""
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    reaching = [f"{p.name} imports {m}" for p in bench.glob("*.py") for m in imports(p) if m.split(".")[0] == "tests"]
+    assert not reaching, reaching
