@@ -38,7 +38,9 @@ def module_name(path: Path) -> str:
 
 def imports(path: Path) -> set[str]:
     """Every module ``path`` imports: relative imports resolved within the package, absolute ones as written."""
-    package = module_name(path).split(".")[:-1] if path.name != "__init__.py" else module_name(path).split(".")
+    inside = path.is_relative_to(PACKAGE)
+    own = module_name(path).split(".") if inside else []
+    package = own if path.name == "__init__.py" else own[:-1]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
