@@ -1,0 +1,30 @@
+"""Every registered resource kind is whole: in the schema, checked, settleable, importable, shown in every SDK
+language and counted in the request budget. A kind added without one of these fails here, not in a user's stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from deltastream_provider.model import registry
+from deltastream_provider.model.schema import build
+from deltastream_provider.resources.base import Resource
+from tests.contract.test_request_budget import BUDGET
+
+KINDS = registry.resources()
+LANGUAGES = ("typescript", "python", "go", "yaml")
+LABELS = {"DeltaStreamObject": "Object"}  # how the budget table names a kind, where not by its token
+
+
+@pytest.mark.parametrize("served", KINDS, ids=[r.token.rsplit(":", 1)[-1] for r in KINDS])
+def test_a_registered_kind_is_whole(served: Resource) -> None:  # type: ignore[type-arg]
+    kind = served.token.rsplit(":", 1)[-1]
+    assert served.token in build()["resources"], f"{kind} has no schema entry"
+    assert type(served).check is not Resource.check, f"{kind} has no Check of its own"
+    assert type(served).existing is not Resource.existing, f"{kind} cannot be settled after a killed up"
+    assert "## Import" in served.description and f"pulumi import {served.token} " in served.description, \
+        f"{kind} documents no import id"
+    missing = [lang for lang in LANGUAGES if f"```{lang}\n" not in served.description]
+    assert not missing, f"{kind} has no example in {missing}"
+    label = LABELS.get(kind, kind)
+    rows = {row for row in BUDGET if row.startswith(f"{label} ")}
+    assert {f"{label} create", f"{label} read", f"{label} delete"} <= rows, f"{kind} lacks budget rows: {rows}"
