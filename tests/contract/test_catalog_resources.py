@@ -13,6 +13,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.resources import secret
 from tests.conftest import ManualClock
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
@@ -62,7 +63,7 @@ async def test_secret_lifecycle_replaces_on_rotation_and_never_shows_the_value(
 
 
 async def test_secret_statements_are_redacted() -> None:
-    statement = sql.create_secret("s", [("type", sql.Bare("generic_string")),
+    statement = secret.create_statement("s", [("type", sql.Bare("generic_string")),
                                         ("secret_string", sql.SecretLiteral("v1"))])
     assert "'v1'" in statement.sql and "v1" not in statement.redacted
 

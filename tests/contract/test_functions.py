@@ -13,6 +13,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.resources import secret
 
 T = "deltastream:index:"
 HOSTILE = "x'; DROP DATABASE \"shop\"; --"
@@ -161,16 +162,17 @@ async def test_argument_failures_and_query_id_validation(provider: Harness) -> N
 async def test_secret_and_schema_registry_lookups(provider: Harness, client: DeltaStreamClient,
                                                   local: BackgroundServer) -> None:
     for name in ("b_token", "a_token"):
-        await client.execute(sql.create_secret(name, [("type", sql.Bare("generic_string")), ("description", name),
-                                                      ("secret_string", sql.SecretLiteral("value-" + name))]))
+        await client.execute(secret.create_statement(name, [("type", sql.Bare("generic_string")),
+                                                            ("description", name),
+                                                            ("secret_string", sql.SecretLiteral("value-" + name))]))
     await client.execute(sql.create_schema_registry("cloud", [("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", "u"),
                                                               ("confluent_cloud.key", sql.SecretLiteral("k")),
                                                               ("confluent_cloud.secret", sql.SecretLiteral("s"))]))
     await client.execute(sql.create_schema_registry("own", [("type", sql.Bare("CONFLUENT")), ("uris", "u")]))
     local.server.counters.statements.clear()
-    secret, _ = await invoke(provider, T + "getSecret", {"name": "a_token"})
-    assert (secret["type"], secret["status"], secret["description"]) == ("generic_string", "ready", "a_token")
-    assert "value-" not in repr(secret)
+    found, _ = await invoke(provider, T + "getSecret", {"name": "a_token"})
+    assert (found["type"], found["status"], found["description"]) == ("generic_string", "ready", "a_token")
+    assert "value-" not in repr(found)
     secrets, _ = await invoke(provider, T + "getSecrets", {"type": "generic_string"})
     assert [s["name"] for s in secrets["secrets"]] == ["a_token", "b_token"]
     registry, _ = await invoke(provider, T + "getSchemaRegistry", {"name": "cloud"})

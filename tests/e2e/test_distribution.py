@@ -293,22 +293,23 @@ func main() {
     assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
 
 
-def test_package_add_from_a_git_url(release: Release, toolchain: Path, local: BackgroundServer, scratch: Path,
-                                    tmp_path: Path) -> None:
-    """`pulumi package add <git URL>/plugin@v<version>`: the engine clones the repository at the tag into the plugin
-    cache and builds the plugin's virtualenv there from plugin/requirements.txt; the provider runs from the clone."""
+def test_git_url_package_installs_the_plugin_folder(release: Release, toolchain: Path, local: BackgroundServer,
+                                                   scratch: Path, tmp_path: Path) -> None:
+    """A package given by git URL (`<repo>/plugin@v<version>`, as `pulumi package add` records it): the engine
+    clones the repository at the tag into the plugin cache and builds the plugin's virtualenv there from
+    plugin/requirements.txt; the provider runs from the clone. (`pulumi package add` itself is only reachable here
+    through a YAML `packages:` entry: v3.274.1's package add dereferences nil for a git host other than a forge's.)"""
     repositories = tmp_path / "git"
     snapshot_repository(ROOT, repositories / "pulumi-deltastream/pulumi-deltastream.git", f"v{__version__}")
     home = tmp_path / "git-home"
     env = {**release.source_env(toolchain, scratch.parent, local.url), "PULUMI_HOME": str(home)}
-    (scratch / "Pulumi.yaml").write_text("name: from-git\nruntime: yaml\nresources:\n  db:\n"
-                                         "    type: deltastream:index:Database\n    properties: { name: from_git }\n"
-                                         "outputs:\n  owner: ${db.owner}\n")
     with git_https_server(repositories, tmp_path) as (url, ca):
         env["SSL_CERT_FILE"] = str(ca)
         source = f"{url}/pulumi-deltastream/pulumi-deltastream/plugin@v{__version__}"
-        sh(["pulumi", "package", "add", source], scratch, env)
-    assert yaml.safe_load((scratch / "Pulumi.yaml").read_text())["packages"]["deltastream"] == source
+        (scratch / "Pulumi.yaml").write_text(f"name: from-git\nruntime: yaml\npackages:\n  deltastream: {source}\n"
+                                             "resources:\n  db:\n    type: deltastream:index:Database\n"
+                                             "    properties: { name: from_git }\noutputs:\n  owner: ${db.owner}\n")
+        sh(["pulumi", "install"], scratch, env)
     venvs = [p.parent for p in (home / "plugins").rglob("pyvenv.cfg")]
     assert len(venvs) == 1 and venvs[0].parent.name == "plugin" and (venvs[0].parent.parent / "src").is_dir()
     assert not [p for p in scratch.rglob("pyvenv.cfg")]
@@ -318,32 +319,6 @@ def test_package_add_from_a_git_url(release: Release, toolchain: Path, local: Ba
     stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
     assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
-
-
-def test_yaml_program_with_a_packages_entry(release: Release, toolchain: Path, local: BackgroundServer,
-                                            scratch: Path) -> None:
-    (scratch / "Pulumi.yaml").write_text(f"""name: packaged-yaml
-runtime: yaml
-packages:
-  deltastream: deltastream@{__version__}
-resources:
-  db:
-    type: deltastream:index:Database
-    properties: {{ name: packaged_yaml }}
-outputs:
-  owner: ${{db.owner}}
-""")
-    stack = user_stack(scratch, release.user_env(toolchain, scratch.parent, local.url))
-    stack.up()
-    assert stack.outputs()["owner"] == "sysadmin"
-    # An installed plugin is versioned, so Pulumi keeps its schema (where depends on the engine's and the YAML
-    # host's versions): later YAML commands start no provider process just to read it. The stack benchmark runs
-    # its provider as a versioned plugin for the same reason.
-    cached = [*release.home.glob(f"schemas/deltastream-{__version__}*.json"),
-              *release.home.glob(f"plugins/schema-deltastream-{__version__}*.json")]
-    assert cached and json.loads(cached[0].read_text())["name"] == "deltastream"
-    stack.preview("--expect-no-changes")
-    stack.run("destroy", "--yes")
 
 
 # --- what a release runs -------------------------------------------------------------------------
@@ -454,7 +429,6 @@ def test_sdk_program_never_resolves_to_deltastreams_own_plugin(release: Release,
     stack.up()
     providers = stack.resources("pulumi:providers:deltastream")
     assert [p["inputs"]["version"] for p in providers] == [__version__]
-    assert providers[0]["inputs"]["pluginDownloadURL"] == "github://api.github.com/pulumi-deltastream"
     stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
     assert not marker.exists(), "DeltaStream's own plugin was started for a program using this package's SDK"

@@ -1,6 +1,6 @@
 """The layers of the provider, read from its imports (every import, at the top of a module or inside a function):
 
-    plugin   -> resources | functions | model -> deltastream -> errors, config
+    plugin   -> functions -> resources -> model -> deltastream -> errors, config
     operator -> resources' hooks, model's registry -> deltastream
 
 ``deltastream`` is a DeltaStream client library with no Pulumi in it; nothing below ``plugin`` knows protobuf or
@@ -22,7 +22,7 @@ MAY_IMPORT = {
     "deltastream": set(),
     "model": {"deltastream"},
     "resources": {"model", "deltastream"},
-    "functions": {"model", "deltastream"},
+    "functions": {"model", "deltastream", "resources"},  # a lookup returns the rows its kind's module defines
     "plugin": {"model", "resources", "functions", "deltastream"},
     "operator": {"model", "resources", "deltastream"},
 }

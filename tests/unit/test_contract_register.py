@@ -7,6 +7,7 @@ confirmed there. A new builder, column or read without evidence fails this test.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from deltastream_local import contract
 from deltastream_local.contract import CONFIRMED, register, relied_on
 from deltastream_provider.deltastream import catalog, sql
 from deltastream_provider.deltastream.reads import RESULTS
+from deltastream_provider.model import registry
+from deltastream_provider.resources import secret
 
 QUERY_ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
 COLUMNS = [sql.ColumnDef("id", "BIGINT", nullable=False), sql.ColumnDef("url", "VARCHAR")]
@@ -35,8 +38,9 @@ BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
     ("update_store", lambda: sql.update_store("k", [("uris", "b:1")]), "UPDATE STORE"),
     ("drop_store", lambda: sql.drop_store("k"), "DROP STORE"),
     ("describe_store", lambda: sql.describe_store("k"), "DESCRIBE STORE"),
-    ("create_secret", lambda: sql.create_secret("x", [("type", sql.Bare("generic_string"))]), "CREATE SECRET"),
-    ("drop_secret", lambda: sql.drop_secret("x"), "DROP SECRET"),
+    ("secret.create_statement", lambda: secret.create_statement("x", [("type", sql.Bare("generic_string"))]),
+     "CREATE SECRET"),
+    ("secret.drop_statement", lambda: secret.drop_statement("x"), "DROP SECRET"),
     ("create_schema_registry", lambda: sql.create_schema_registry("r", [("uris", "u")]), "CREATE SCHEMA_REGISTRY"),
     ("update_schema_registry", lambda: sql.update_schema_registry("r", [("uris", "u")]), "UPDATE SCHEMA_REGISTRY"),
     ("drop_schema_registry", lambda: sql.drop_schema_registry("r"), "DROP SCHEMA_REGISTRY"),
@@ -112,9 +116,15 @@ def test_every_statement_the_provider_builds_is_confirmed(builder: str, build: C
 
 
 def test_every_statement_builder_is_checked() -> None:
+    """The quoting module's builders, and each resource module's own (those writing statement text)."""
     builders = {name for name, member in inspect.getmembers(sql, inspect.isfunction)
                 if not name.startswith("_") and member.__module__ == sql.__name__
-                and inspect.signature(member).return_annotation in ("Statement", sql.Statement)}
+                and inspect.signature(member).return_annotation in ("Statement", sql.Statement)
+                and name != "statement"}
+    for module in (importlib.import_module(r.__module__) for r in registry.resources()):
+        builders |= {f"{module.__name__.rsplit('.', 1)[-1]}.{name}"
+                     for name, member in inspect.getmembers(module, inspect.isfunction)
+                     if member.__module__ == module.__name__ and "sql.statement(" in inspect.getsource(member)}
     assert builders - {b for b, _, _ in BUILT} == set(), "a statement builder has no register kind in BUILT"
 
 
@@ -127,7 +137,8 @@ def test_what_is_not_confirmed_is_never_sent() -> None:
 
 
 def test_every_catalog_column_is_confirmed() -> None:
-    tables = [t for _, t in inspect.getmembers(catalog) if isinstance(t, catalog.Table)]
+    modules = [catalog, *(importlib.import_module(r.__module__) for r in registry.resources())]
+    tables = {t.name: t for m in modules for _, t in inspect.getmembers(m) if isinstance(t, catalog.Table)}.values()
     assert len(tables) >= 7
     for table in tables:
         unconfirmed = set(table.columns) - register().confirmed_columns(table.name)

@@ -83,17 +83,6 @@ class QueryRow:
 
 
 @dataclass(frozen=True)
-class SecretRow:
-    name: str = column("name")
-    type: str = column("type")
-    description: str | None = column("description")
-    status: str = column("status")
-    owner: str = column("owner")
-    created_at: str | None = column("created_at")
-    updated_at: str | None = column("updated_at")
-
-
-@dataclass(frozen=True)
 class SchemaRegistryRow:
     name: str = column("name")
     type: str = column("type")
@@ -142,7 +131,6 @@ NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"), "name")
 STORES = Table("stores", StoreRow, ("name",), "name")
 RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"), "fqn")
 QUERIES = Table("queries", QueryRow, ("created_at", "id"), "created_at")
-SECRETS = Table("secrets", SecretRow, ("name",), "name")
 SCHEMA_REGISTRIES = Table("schema_registries", SchemaRegistryRow, ("name",), "name")
 
 
@@ -185,30 +173,27 @@ class SystemTables:
         statement = sql.select(table.name, table.columns, where, table.sorted_by, limit)
         return table.in_order(table.rows((await self.client.execute(statement)).records()))
 
-    async def _one(self, table: Table[Row], where: dict[str, sql.Filter]) -> Row | None:
+    async def one(self, table: Table[Row], where: dict[str, sql.Filter]) -> Row | None:
         rows = await self.select(table, where)
         return rows[0] if rows else None
 
     async def database(self, name: str) -> DatabaseRow | None:
-        return await self._one(DATABASES, {"name": name})
+        return await self.one(DATABASES, {"name": name})
 
     async def namespace(self, database: str, name: str) -> NamespaceRow | None:
-        return await self._one(NAMESPACES, {"database_name": database, "name": name})
+        return await self.one(NAMESPACES, {"database_name": database, "name": name})
 
     async def store(self, name: str) -> StoreRow | None:
-        return await self._one(STORES, {"name": name})
-
-    async def secret(self, name: str) -> SecretRow | None:
-        return await self._one(SECRETS, {"name": name})
+        return await self.one(STORES, {"name": name})
 
     async def schema_registry(self, name: str) -> SchemaRegistryRow | None:
-        return await self._one(SCHEMA_REGISTRIES, {"name": name})
+        return await self.one(SCHEMA_REGISTRIES, {"name": name})
 
     async def relation(self, database: str, namespace: str, name: str) -> RelationRow | None:
-        return await self._one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
+        return await self.one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
 
     async def query(self, query_id: str) -> QueryRow | None:
-        return await self._one(QUERIES, {"id": query_id})
+        return await self.one(QUERIES, {"id": query_id})
 
     async def relation_with_columns(self, database: str, namespace: str,
                                     name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:

@@ -120,7 +120,7 @@ class Rendered(NamedTuple):
     secrets: tuple[str, ...] = ()
 
 
-def _statement(parts: Sequence[str | Rendered], *, mutating: bool = True,
+def statement(parts: Sequence[str | Rendered], *, mutating: bool = True,
                attachments: dict[str, bytes] | None = None) -> Statement:
     """Join text pieces; a :class:`Rendered` piece differs between the two renderings."""
     plain = "".join(p if isinstance(p, str) else p.plain for p in parts)
@@ -145,61 +145,53 @@ def with_clause(properties: Iterable[tuple[str, PropertyValue]]) -> Rendered:
 # --- databases and namespaces (DeltaStream schemas) -------------------------------------------
 
 def create_database(name: str) -> Statement:
-    return _statement([f"CREATE DATABASE {ident(name)}"])
+    return statement([f"CREATE DATABASE {ident(name)}"])
 
 
 def drop_database(name: str) -> Statement:
-    return _statement([f"DROP DATABASE {ident(name)}"])
+    return statement([f"DROP DATABASE {ident(name)}"])
 
 
 def create_namespace(database: str, name: str) -> Statement:
-    return _statement([f"CREATE SCHEMA {ident(name)} IN DATABASE {ident(database)}"])
+    return statement([f"CREATE SCHEMA {ident(name)} IN DATABASE {ident(database)}"])
 
 
 def drop_namespace(database: str, name: str) -> Statement:
-    return _statement([f"DROP SCHEMA {qualified(database, name)}"])
+    return statement([f"DROP SCHEMA {qualified(database, name)}"])
 
 
 # --- stores -----------------------------------------------------------------------------------
 
 def create_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
                  attachments: dict[str, bytes] | None = None) -> Statement:
-    return _statement([f"CREATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
+    return statement([f"CREATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
 
 
 def update_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
                  attachments: dict[str, bytes] | None = None) -> Statement:
-    return _statement([f"UPDATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
+    return statement([f"UPDATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
 
 
 def drop_store(name: str) -> Statement:
-    return _statement([f"DROP STORE {ident(name)}"])
+    return statement([f"DROP STORE {ident(name)}"])
 
 
 def describe_store(name: str) -> Statement:
-    return _statement([f"DESCRIBE STORE {ident(name)}"], mutating=False)
+    return statement([f"DESCRIBE STORE {ident(name)}"], mutating=False)
 
 
 # --- secrets and schema registries ------------------------------------------------------------
 
-def create_secret(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"CREATE SECRET {ident(name)}", with_clause(properties)])
-
-
-def drop_secret(name: str) -> Statement:
-    return _statement([f"DROP SECRET {ident(name)}"])
-
-
 def create_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"CREATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
+    return statement([f"CREATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
 
 
 def update_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"UPDATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
+    return statement([f"UPDATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
 
 
 def drop_schema_registry(name: str) -> Statement:
-    return _statement([f"DROP SCHEMA_REGISTRY {ident(name)}"])
+    return statement([f"DROP SCHEMA_REGISTRY {ident(name)}"])
 
 
 # --- entities ---------------------------------------------------------------------------------
@@ -209,24 +201,24 @@ def _entity(path: Sequence[str], store: str) -> str:
 
 
 def create_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"CREATE ENTITY {_entity(path, store)}", with_clause(properties)])
+    return statement([f"CREATE ENTITY {_entity(path, store)}", with_clause(properties)])
 
 
 def update_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return _statement([f"UPDATE ENTITY {_entity(path, store)}", with_clause(properties)])
+    return statement([f"UPDATE ENTITY {_entity(path, store)}", with_clause(properties)])
 
 
 def drop_entity(path: Sequence[str], store: str) -> Statement:
-    return _statement([f"DROP ENTITY {_entity(path, store)}"])
+    return statement([f"DROP ENTITY {_entity(path, store)}"])
 
 
 def describe_entity(path: Sequence[str], store: str) -> Statement:
-    return _statement([f"DESCRIBE ENTITY {_entity(path, store)}"], mutating=False)
+    return statement([f"DESCRIBE ENTITY {_entity(path, store)}"], mutating=False)
 
 
 def list_entities(store: str, parent: Sequence[str] = ()) -> Statement:
     within = f" IN {qualified(*parent)}" if parent else ""
-    return _statement([f"LIST ENTITIES{within} IN STORE {ident(store)}"], mutating=False)
+    return statement([f"LIST ENTITIES{within} IN STORE {ident(store)}"], mutating=False)
 
 
 # --- relations (objects) ----------------------------------------------------------------------
@@ -256,7 +248,7 @@ def create_relation(kind: str, database: str, namespace: str, name: str, columns
     defs = [f"{ident(c.name)} {column_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in columns]
     if primary_key:
         defs.append(f"PRIMARY KEY ({', '.join(ident(k) for k in primary_key)})")
-    return _statement([f"CREATE {RELATION_KINDS[kind]} {qualified(database, namespace, name)} ({', '.join(defs)})",
+    return statement([f"CREATE {RELATION_KINDS[kind]} {qualified(database, namespace, name)} ({', '.join(defs)})",
                        with_clause(properties)])
 
 
@@ -274,25 +266,25 @@ def raw(sql: str, *, mutating: bool = True) -> Statement:
 
 
 def drop_relation(database: str, namespace: str, name: str) -> Statement:
-    return _statement([f"DROP RELATION {qualified(database, namespace, name)}"])
+    return statement([f"DROP RELATION {qualified(database, namespace, name)}"])
 
 
 def alter_relation_owner(kind: str, database: str, namespace: str, name: str, owner: str) -> Statement:
-    return _statement([f"ALTER {RELATION_KINDS[kind]} {qualified(database, namespace, name)} OWNER TO {ident(owner)}"])
+    return statement([f"ALTER {RELATION_KINDS[kind]} {qualified(database, namespace, name)} OWNER TO {ident(owner)}"])
 
 
 def describe_relation_columns(database: str, namespace: str, name: str) -> Statement:
-    return _statement([f"DESCRIBE RELATION COLUMNS {qualified(database, namespace, name)}"], mutating=False)
+    return statement([f"DESCRIBE RELATION COLUMNS {qualified(database, namespace, name)}"], mutating=False)
 
 
 # --- queries ----------------------------------------------------------------------------------
 
 def terminate_query(id_: str) -> Statement:
-    return _statement([f"TERMINATE QUERY {query_id(id_)}"])
+    return statement([f"TERMINATE QUERY {query_id(id_)}"])
 
 
 def alter_query_owner(id_: str, owner: str) -> Statement:
-    return _statement([f"ALTER QUERY {query_id(id_)} OWNER TO {ident(owner)}"])
+    return statement([f"ALTER QUERY {query_id(id_)} OWNER TO {ident(owner)}"])
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -301,11 +293,11 @@ def can_i(privilege: str) -> Statement:
     """``CAN I <privilege>``: DeltaStream answers a row saying yes or no (not an error)."""
     if not _BAREWORD.match(privilege):
         raise QuotingError(f"{privilege!r} is not a privilege name")
-    return _statement([f"CAN I {privilege}"], mutating=False)
+    return statement([f"CAN I {privilege}"], mutating=False)
 
 
 def list_organizations() -> Statement:
-    return _statement(["LIST ORGANIZATIONS"], mutating=False)
+    return statement(["LIST ORGANIZATIONS"], mutating=False)
 
 
 # --- system tables ----------------------------------------------------------------------------
@@ -333,7 +325,7 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
         parts.append(f" ORDER BY {ident(order_by)}")
     if limit is not None:
         parts.append(f" LIMIT {int(limit)}")
-    return _statement(parts, mutating=False)
+    return statement(parts, mutating=False)
 
 
 def query(body: str) -> Statement:
@@ -347,8 +339,8 @@ def query(body: str) -> Statement:
 
 def list_queries() -> Statement:
     """``LIST QUERIES``: the one documented read of a query's SQL (column ``Query``)."""
-    return _statement(["LIST QUERIES"], mutating=False)
+    return statement(["LIST QUERIES"], mutating=False)
 
 
 def describe_query(id_: str) -> Statement:
-    return _statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)
+    return statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)

@@ -18,7 +18,6 @@ from ..deltastream.catalog import (
     QUERIES,
     RELATIONS,
     SCHEMA_REGISTRIES,
-    SECRETS,
     STORES,
     ColumnInfo,
     DatabaseRow,
@@ -26,13 +25,13 @@ from ..deltastream.catalog import (
     QueryRow,
     RelationRow,
     SchemaRegistryRow,
-    SecretRow,
     StoreRow,
     SystemTables,
     primary_key_columns,
 )
 from ..errors import InvalidInputError
 from ..model.fields import Model, prop
+from ..resources.secret import SECRETS, SecretInfo
 from .base import Filter, FindMany, FindOne, Function, Kind
 
 STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
@@ -136,19 +135,6 @@ class QueryInfo(Model):
 
 
 @dataclass
-class SecretInfo(Model):
-    """A secret. Its value is never returned."""
-
-    name: str = prop("Name.")
-    type: str = prop("Type, e.g. `generic_string`.")
-    status: str = prop("`ready` once DeltaStream holds it.")
-    owner: str = prop("Owning role.")
-    description: str | None = prop("What it is for.", default=None)
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
-
-
-@dataclass
 class SchemaRegistryInfo(Model):
     """A schema registry. Credentials are never returned."""
 
@@ -226,11 +212,6 @@ def _query(found: QueryWithSql) -> QueryInfo:
                      updated_at=row.updated_at)
 
 
-def _secret(row: SecretRow) -> SecretInfo:
-    return SecretInfo(name=row.name, type=row.type, status=row.status, owner=row.owner, description=row.description,
-                      created_at=row.created_at, updated_at=row.updated_at)
-
-
 def _schema_registry(row: SchemaRegistryRow) -> SchemaRegistryInfo:
     return SchemaRegistryInfo(name=row.name, type=row.type, status=row.status, owner=row.owner,
                               created_at=row.created_at, updated_at=row.updated_at)
@@ -256,7 +237,7 @@ STORE = Kind("store", "stores", Kind.table(STORES), _store)
 OBJECT = Kind("object", "objects", _fetch_object, _object_with_columns)
 OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), _object)
 QUERY = Kind("query", "queries", _fetch_queries, _query, order="oldest first")
-SECRET = Kind("secret", "secrets", Kind.table(SECRETS), _secret)
+SECRET = Kind("secret", "secrets", Kind.table(SECRETS), SecretInfo.of)
 SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), _schema_registry)
 ENTITY = Kind("entity", "entities", _fetch_entities, lambda entity: entity)
 

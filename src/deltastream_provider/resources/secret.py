@@ -1,4 +1,6 @@
-"""Secret: a named credential DeltaStream keeps for its integrations, rotated in place."""
+"""Secret: a named credential DeltaStream keeps for its integrations (replaced to rotate: DeltaStream documents no
+UPDATE SECRET). The whole kind is here: inputs and state, its statements, its system-table row and the row its
+lookups return, and how settle finds one."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.catalog import SecretRow, SystemTables
+from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.session import Session
 from ..model.docs import examples
 from ..model.fields import Model, prop
@@ -14,6 +16,52 @@ from .base import Context, Existing, Resource, check_identifier, create_then_wai
 from .database import OWNER_DOC
 
 SECRET_TYPE = "generic_string"
+
+
+def create_statement(name: str, properties: list[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    return sql.statement([f"CREATE SECRET {sql.ident(name)}", sql.with_clause(properties)])
+
+
+def drop_statement(name: str) -> sql.Statement:
+    return sql.statement([f"DROP SECRET {sql.ident(name)}"])
+
+
+@dataclass(frozen=True)
+class SecretRow:
+    """A row of ``deltastream.sys."secrets"``."""
+
+    name: str = column("name")
+    type: str = column("type")
+    description: str | None = column("description")
+    status: str = column("status")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+SECRETS = Table("secrets", SecretRow, ("name",), "name")
+
+
+async def secret_row(catalog: SystemTables, name: str) -> SecretRow | None:
+    return await catalog.one(SECRETS, {"name": name})
+
+
+@dataclass
+class SecretInfo(Model):
+    """A secret. Its value is never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("Type, e.g. `generic_string`.")
+    status: str = prop("`ready` once DeltaStream holds it.")
+    owner: str = prop("Owning role.")
+    description: str | None = prop("What it is for.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: SecretRow) -> SecretInfo:
+        return cls(name=row.name, type=row.type, status=row.status, owner=row.owner, description=row.description,
+                   created_at=row.created_at, updated_at=row.updated_at)
 
 
 @dataclass
@@ -106,28 +154,28 @@ pulumi import deltastream:index:Secret api-token partner_api_token
         return failures
 
     async def _ready(self, ctx: Context, name: str) -> SecretRow | None:
-        row = await ctx.catalog.secret(name)
+        row = await secret_row(ctx.catalog, name)
         return row if row is not None and row.status == "ready" else None
 
     async def existing(self, catalog: SystemTables, inputs: SecretInputs, excluded: Collection[str]) -> Existing:
-        row = await catalog.secret(inputs.name)
+        row = await secret_row(catalog, inputs.name)
         return (inputs.name, row.created_at) if row else None
 
     async def create(self, ctx: Context, inputs: SecretInputs) -> tuple[str, SecretState]:
         session = Session(role=inputs.owner) if inputs.owner else None
 
         async def undo() -> None:
-            await ctx.client.execute(sql.drop_secret(inputs.name), session=session)
+            await ctx.client.execute(drop_statement(inputs.name), session=session)
 
-        row = await create_then_wait(ctx, sql.create_secret(inputs.name, _properties(inputs)),
+        row = await create_then_wait(ctx, create_statement(inputs.name, _properties(inputs)),
                                      lambda: self._ready(ctx, inputs.name), what=f"secret {inputs.name!r} to be ready",
                                      resource_id=inputs.name, undo=undo, session=session,
-                                     exists=lambda: ctx.catalog.secret(inputs.name))
+                                     exists=lambda: secret_row(ctx.catalog, inputs.name))
         return inputs.name, _state(inputs, row)
 
     async def read(self, ctx: Context, resource_id: str, inputs: SecretInputs | None,
                    state: SecretState | None) -> tuple[SecretInputs, SecretState] | None:
-        row = await ctx.catalog.secret(resource_id)
+        row = await secret_row(ctx.catalog, resource_id)
         if row is None:
             return None
         value = inputs.secret_string if inputs is not None else ""  # never readable: kept from state
@@ -138,5 +186,5 @@ pulumi import deltastream:index:Secret api-token partner_api_token
         return current, _state(current, row)
 
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:
-        await drop_then_wait(ctx, sql.drop_secret(resource_id), lambda: ctx.catalog.secret(resource_id),
+        await drop_then_wait(ctx, drop_statement(resource_id), lambda: secret_row(ctx.catalog, resource_id),
                              what=f"secret {resource_id!r}")
