@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +30,12 @@ class RecordingEngine(engine_pb2_grpc.EngineServicer):
 
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.arrived = asyncio.Condition()
 
     async def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
-        self.messages.append(request.message)
+        async with self.arrived:
+            self.messages.append(request.message)
+            self.arrived.notify_all()
         return empty_pb2.Empty()
 
 
@@ -80,11 +82,10 @@ async def logged() -> AsyncIterator[Logged]:
 
 
 async def messages_once(engine: RecordingEngine, needle: str) -> list[str]:
-    """The engine's messages once one containing ``needle`` has arrived (sent by a task of the handler)."""
-    deadline = time.monotonic() + 10
-    while not any(needle in m for m in engine.messages):
-        assert time.monotonic() < deadline, f"no engine message with {needle!r}: {engine.messages}"
-        await asyncio.sleep(0.01)
+    """The engine's messages once one containing ``needle`` has arrived (sent by a task of the handler): woken by
+    each message, not by a clock."""
+    async with engine.arrived:
+        await asyncio.wait_for(engine.arrived.wait_for(lambda: any(needle in m for m in engine.messages)), 120)
     return engine.messages
 
 

@@ -96,6 +96,26 @@ def catalog_sql(local: BackgroundServer, statement: str) -> list[list[str]]:
     return body.get("data", [])
 
 
+def newer_kinds(prefix: str, source: str, sink: str) -> str:
+    """YAML resources of the kinds beyond the first five: a secret, a schema registry, a topic in the program's
+    ``kafka`` store and an application from ``source`` to ``sink`` (resource names), names starting ``prefix``."""
+    return f"""  token:
+    type: deltastream:index:Secret
+    properties: {{ name: {prefix}_token, secretString: s3cr3t }}
+  registry:
+    type: deltastream:index:SchemaRegistry
+    properties: {{ name: {prefix}_registry, confluent: {{ uris: "https://registry:8081" }} }}
+  topic:
+    type: deltastream:index:Entity
+    properties: {{ store: "${{kafka.name}}", path: [ orders ], kafka: {{ partitions: 2 }} }}
+  app:
+    type: deltastream:index:Application
+    properties:
+      sql: |
+        BEGIN APPLICATION {prefix}_app INSERT INTO ${{{sink}.fqn}} SELECT id FROM ${{{source}.fqn}}; END APPLICATION;
+"""
+
+
 def yaml_program(resources: str, outputs: str = "", name: str = "e2e") -> str:
     """A Pulumi YAML program that loads this repository's provider."""
     text = f"""name: {name}

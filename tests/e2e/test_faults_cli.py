@@ -13,27 +13,13 @@ import pytest
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, catalog_sql
+from tests.e2e.conftest import Stack, catalog_sql, newer_kinds
 from tests.e2e.test_crash import QUERIES, STREAMS, program
 
 pytestmark = pytest.mark.e2e
 
 #: The kinds beyond the crash program's five: a secret, a schema registry, a topic and an application.
-NEWER_KINDS = """  token:
-    type: deltastream:index:Secret
-    properties: { name: fault_token, secretString: s3cr3t }
-  registry:
-    type: deltastream:index:SchemaRegistry
-    properties: { name: fault_registry, confluent: { uris: "https://registry:8081" } }
-  topic:
-    type: deltastream:index:Entity
-    properties: { store: "${kafka.name}", path: [ orders ], kafka: { partitions: 2 } }
-  app:
-    type: deltastream:index:Application
-    properties:
-      sql: |
-        BEGIN APPLICATION fault_app INSERT INTO ${s29.fqn} SELECT id FROM ${s28.fqn}; END APPLICATION;
-"""
+NEWER_KINDS = newer_kinds("fault", source="s28", sink="s29")
 
 FAULTS: dict[str, dict[str, Any]] = {
     "429": {"rate_429": 0.2, "retry_after_s": 0.05},

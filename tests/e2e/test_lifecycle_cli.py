@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, catalog_sql, yaml_program
+from tests.e2e.conftest import Stack, catalog_sql, newer_kinds, yaml_program
 from tests.e2e.test_crash import providers_of, settle
 
 pytestmark = pytest.mark.e2e
@@ -99,21 +99,7 @@ def test_ctrl_c_while_a_query_starts_leaves_no_orphan(stack: Stack, local: Backg
     assert running_queries(local) == []
 
 
-NEWER_KINDS = """  token:
-    type: deltastream:index:Secret
-    properties: { name: kill_token, secretString: s3cr3t }
-  registry:
-    type: deltastream:index:SchemaRegistry
-    properties: { name: kill_registry, confluent: { uris: "https://registry:8081" } }
-  topic:
-    type: deltastream:index:Entity
-    properties: { store: "${kafka.name}", path: [ orders ], kafka: { partitions: 2 } }
-  app:
-    type: deltastream:index:Application
-    properties:
-      sql: |
-        BEGIN APPLICATION kill_app INSERT INTO ${dst.fqn} SELECT id FROM ${src.fqn}; END APPLICATION;
-"""
+NEWER_KINDS = newer_kinds("kill", source="src", sink="dst")
 
 
 def test_a_sigkill_while_the_newer_kinds_are_created_settles(stack: Stack, local: BackgroundServer) -> None:
