@@ -102,3 +102,20 @@ async def test_ctrl_c_while_a_query_starts_records_the_query_it_started(provider
     assert await running_queries(client) == [resource_id], "the query it started is the one in state"
     adopted = await provider.update(QUERY, resource_id, partial, {"sql": INSERT})
     assert adopted["state"] == "running" and local.server.counters.statements["InsertInto"] == 1
+
+
+async def test_ctrl_c_during_a_create_keeps_what_it_created(provider: Harness, local: BackgroundServer) -> None:
+    """The CREATE ran but its answer never came; the engine's cancel then lands. Before, the cancellation was passed
+    on and the database was left on the server, forgotten (the next up: already exists)."""
+    never_answered(local, r"^CREATE DATABASE")
+    create = asyncio.ensure_future(provider.create(DB, {"name": "made"}))
+    assert await asyncio.to_thread(local.server.counters.wait_for_statements, "CreateDatabase", 1, 60)
+    await provider.cancel()
+    try:
+        await create
+    except grpc.aio.AioRpcError as error:
+        resource_id, partial = kept(error)
+    assert (resource_id, partial["name"]) == ("made", "made")
+    local.server.knobs.update({"fail": []})
+    adopted = await provider.update(DB, resource_id, partial, {"name": "made"})
+    assert adopted["createdAt"] and local.server.counters.statements["CreateDatabase"] == 1

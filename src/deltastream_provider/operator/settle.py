@@ -16,8 +16,7 @@ from ..deltastream.client import DeltaStreamClient
 from ..deltastream.values import parse_timestamp
 from ..errors import InputError
 from ..model.registry import resource
-from ..resources.base import Existing
-from ..resources.running import CLOCK_SKEW
+from ..resources.base import CLOCK_SKEW, Existing
 
 PREFIX = "deltastream:index:"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import re
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..deltastream.catalog import SystemTables
+from ..deltastream.values import parse_timestamp
 from ..deltastream.waiting import call_deadline, wait_for
 from ..errors import (
     AlreadyExistsError,
@@ -302,6 +304,22 @@ async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], 
                 raise
 
 
+SETTLE_ON_CANCEL = 10.0  # seconds a cancelled create may spend reading whether it landed
+CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when telling whose an object is
+
+
+async def _created_since(exists: Callable[[], Awaitable[Any]], sent_at: dt.datetime) -> bool:
+    """Whether ``exists`` finds the object, created since ``sent_at`` (less the clock skew): read shielded from the
+    cancellation that asked, within :data:`SETTLE_ON_CANCEL`. A kind whose row shows no creation time never is."""
+    try:
+        async with asyncio.timeout(SETTLE_ON_CANCEL):
+            found = await asyncio.shield(exists())
+    except (TimeoutError, DeltaStreamError, asyncio.CancelledError):
+        return False
+    created = getattr(found, "created_at", None)
+    return isinstance(created, str) and parse_timestamp(created) >= sent_at - CLOCK_SKEW
+
+
 async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awaitable[Any]], *, what: str,
                            resource_id: str, undo: Callable[[], Awaitable[None]],
                            exists: Callable[[], Awaitable[Any]], session: Any = None) -> Any:
@@ -309,12 +327,19 @@ async def create_then_wait(ctx: Context, statement: Any, probe: Callable[[], Awa
 
     An unknown outcome (connection lost, gateway timeout) is settled by reading (:func:`send_until_settled`, with
     ``exists``). Once the CREATE has succeeded, a failure undoes it, and when even that fails, or the wait is
-    cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is
-    passed on: the name might belong to an object that existed before, which must never end up in this stack's
-    state.
+    cancelled (Ctrl-C), the resource is kept in state (no orphan). A cancellation during the CREATE itself is settled
+    by a shielded, bounded read: what exists and was created since the CREATE was sent is kept in state; anything
+    else is passed on (a name that belongs to an object that existed before must never end up in this stack's
+    state).
     """
+    sent_at = dt.datetime.now(dt.UTC)
     try:
         await send_until_settled(ctx, statement, exists, session)
+    except asyncio.CancelledError:
+        if await _created_since(exists, sent_at):
+            raise CreateFailed(f"cancelled while creating {what}; it was created, so it is kept in state for the next "
+                               "`pulumi up` or `pulumi destroy` to finish or remove", resource_id) from None
+        raise
     except OutcomeUnknownError as unknown:
         raise CreateFailed(f"{what}: {unknown}; it may exist, so it is kept in state for `pulumi refresh` or the next "
                            "`pulumi up` to read whether it does", resource_id) from unknown

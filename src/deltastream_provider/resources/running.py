@@ -30,11 +30,9 @@ from ..errors import (
     QueryErrored,
 )
 from ..model.unknown import UNKNOWN
-from .base import Context, Diff, InputsT, Resource, StateT, send_until_settled
+from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, InputsT, Resource, StateT, send_until_settled
 
-CLOCK_SKEW = dt.timedelta(seconds=60)  # between this machine and DeltaStream, when matching a query by its start
 PENDING = "pending:"  # the id of a start that could not be settled: its SQL, sent at the time that follows, finds it
-SETTLE_ON_CANCEL = 10.0  # seconds a cancelled start may spend reading whether its query started
 STOPPED = ("terminated", "errored")
 SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
 
