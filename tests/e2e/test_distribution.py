@@ -20,7 +20,6 @@ import yaml
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import __version__
 from tests.e2e.conftest import ROOT, Stack, catalog_sql, pulumi_env
-from tests.e2e.git_server import git_https_server, snapshot_repository
 
 pytestmark = pytest.mark.e2e
 BINARY = f"pulumi-resource-deltastream-v{__version__}-linux-amd64.tar.gz"
@@ -289,34 +288,6 @@ func main() {
     stack = user_stack(scratch, env)
     stack.up()
     assert stack.outputs()["owner"] == "sysadmin"
-    stack.run("destroy", "--yes")
-    assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
-
-
-def test_git_url_package_installs_the_plugin_folder(release: Release, toolchain: Path, local: BackgroundServer,
-                                                   scratch: Path, tmp_path: Path) -> None:
-    """A package given by git URL (`<repo>/plugin@v<version>`, as `pulumi package add` records it): the engine
-    clones the repository at the tag into the plugin cache and builds the plugin's virtualenv there from
-    plugin/requirements.txt; the provider runs from the clone. (`pulumi package add` itself is only reachable here
-    through a YAML `packages:` entry: v3.274.1's package add dereferences nil for a git host other than a forge's.)"""
-    repositories = tmp_path / "git"
-    snapshot_repository(ROOT, repositories / "pulumi-deltastream/pulumi-deltastream.git", f"v{__version__}")
-    home = tmp_path / "git-home"
-    env = {**release.source_env(toolchain, scratch.parent, local.url), "PULUMI_HOME": str(home)}
-    with git_https_server(repositories, tmp_path) as (url, ca):
-        env["SSL_CERT_FILE"] = str(ca)
-        source = f"{url}/pulumi-deltastream/pulumi-deltastream/plugin@v{__version__}"
-        (scratch / "Pulumi.yaml").write_text(f"name: from-git\nruntime: yaml\npackages:\n  deltastream: {source}\n"
-                                             "resources:\n  db:\n    type: deltastream:index:Database\n"
-                                             "    properties: { name: from_git }\noutputs:\n  owner: ${db.owner}\n")
-        sh(["pulumi", "install"], scratch, env)
-    venvs = [p.parent for p in (home / "plugins").rglob("pyvenv.cfg")]
-    assert len(venvs) == 1 and venvs[0].parent.name == "plugin" and (venvs[0].parent.parent / "src").is_dir()
-    assert not [p for p in scratch.rglob("pyvenv.cfg")]
-    stack = user_stack(scratch, env)
-    stack.up()
-    assert stack.outputs()["owner"] == "sysadmin"
-    stack.preview("--expect-no-changes")
     stack.run("destroy", "--yes")
     assert catalog_sql(local, 'SELECT name FROM deltastream.sys."databases";') == []
 
