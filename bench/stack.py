@@ -1,13 +1,26 @@
 """The issue-12 stack through the real CLI against the local server: up, no-change preview, refresh, destroy.
 
-    .venv/bin/python -m bench.stack [--streams 40 300] [--latency-ms 0 25] [--repeat 5] [--stand-in]
+    .venv/bin/python -m bench.stack [--streams 40 300] [--latency-ms 0 25 100] [--repeat 3] [--stand-in]
+                                    [--against DIR | --no-against] [--baseline REV ...]
 
 The stack: 1 database, 5 namespaces, 2 Kafka stores, N streams, N/4 ``INSERT INTO ... SELECT`` queries (58
-resources at N = 40). Per step it prints wall time, API requests (all, per resource, by statement kind), and for
-preview and refresh the ratio to the same command on the program with its resources removed, measured in the
-same run (the engine's and language host's own cost). Also: the provider's start to handshake and its exit on
-SIGINT (medians of 7), and its peak memory (VmHWM) during ``up``. ``--stand-in`` adds, alternating with this
-provider, the same steps with a provider that does no work (:mod:`bench.stand_in`): the engine's floor.
+resources at N = 40). Per step it prints wall time, API requests (all, per resource, by route, by statement kind),
+provider CPU and peak memory, and for preview and refresh the ratio to the same command on the program with its
+resources removed, measured in the same run (the engine's and language host's own cost). Also: each provider's start
+to handshake and this provider's exit on SIGINT (medians).
+
+Providers run on the same work in one run, alternating round by round (``--repeat``; medians are printed):
+
+- this checkout's provider, always;
+- DeltaStream's own Go provider, when ``../shared/upstream`` beside the repository exists (``--against`` names
+  another folder holding ``pulumi-resource-deltastream``, ``--no-against`` skips it): the same stack in its shapes
+  (:func:`go_program`), configured through stack config as it requires; the ratio per step is Go's time / ours;
+- ``--baseline REV``: this provider at a git revision (its ``src/`` exported to the run's folder), to measure what
+  a change bought in the same run; the ratio is the baseline's time / ours;
+- ``--stand-in``: a provider that does no work (:mod:`bench.stand_in`): the engine's floor.
+
+Without the Go provider it measures this provider alone. It asserts nothing: the request counts are asserted by
+``tests/contract/test_request_budget.py`` and ``tests/e2e/test_stack_budget.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pulumi.runtime.proto import provider_pb2
@@ -39,25 +52,46 @@ from deltastream_provider import __version__
 from deltastream_provider.plugin.wire import encode
 
 ROOT = Path(__file__).resolve().parents[1]
+UPSTREAM = ROOT.parent / "shared" / "upstream"  # DeltaStream's own Go provider, when it is beside the repository
 NAMESPACES, STORES = 5, 2
+EXECUTABLE = "pulumi-resource-deltastream"
 
 
-def plugin_folder(work: Path, stand_in: bool = False) -> Path:
-    """This checkout's provider (or the stand-in that does no work, :mod:`bench.stand_in`) in a folder of the run's
-    own, to be run as a versioned plugin (see :func:`header`)."""
+@dataclass(frozen=True)
+class Subject:
+    """A provider the steps run with: ``kind`` is ours, stand-in, go (``source`` the folder of its executable) or
+    baseline (``source`` a revision's exported ``src/``)."""
+
+    name: str
+    kind: str
+    source: Path | None = None
+
+
+def plugin_folder(work: Path, stand_in: bool = False, subject: Subject | None = None) -> Path:
+    """This checkout's provider (or the stand-in that does no work, :mod:`bench.stand_in`, or ``subject``'s
+    provider) in a folder of the run's own, to be run as a versioned plugin (see :func:`header`)."""
+    subject = subject or Subject("", "stand-in" if stand_in else "ours")
     folder = work / "plugin" / "bin"
     folder.mkdir(parents=True)
-    executable = folder / "pulumi-resource-deltastream"
-    if stand_in:
+    executable = folder / EXECUTABLE
+    if subject.kind == "stand-in":
         executable.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n"
                               "from bench.stand_in import main\nmain()\n")
         executable.chmod(0o755)
+    elif subject.kind == "baseline":
+        assert subject.source is not None
+        executable.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(subject.source)!r})\n"
+                              "from deltastream_provider.plugin.main import main\nsys.exit(main())\n")
+        executable.chmod(0o755)
+    elif subject.kind == "go":
+        assert subject.source is not None
+        executable.symlink_to(subject.source / EXECUTABLE)
     else:
         executable.symlink_to(PROVIDER)
     return folder
 
 
-def header(plugin: Path, name: str = "bench") -> str:
+def header(plugin: Path, name: str = "bench", version: str = __version__) -> str:
     """The project, with the provider as a versioned plugin: Pulumi then keeps its schema after the first command
     (beside the plugin's folder, so in the run's own directory), as it does for a plugin installed from the
     release tarball, and the YAML host no longer starts a provider process only to read the schema. An
@@ -68,7 +102,7 @@ plugins:
   providers:
     - name: deltastream
       path: {plugin}
-      version: {__version__}
+      version: {version}
 """
 
 
@@ -89,6 +123,35 @@ def program(streams: int, plugin: Path) -> str:
     for q in range(streams // 4):
         lines += [f"  q{q}:", "    type: deltastream:index:Query", "    properties:",
                   f"      sql: INSERT INTO ${{s{2 * q + 1}.fqn}} SELECT id, body FROM ${{s{2 * q}.fqn}}"]
+    return "\n".join(lines) + "\n"
+
+
+GO_VERSION = "1.0.1"
+
+
+def go_program(streams: int, plugin: Path) -> str:
+    """The same stack in the Go provider's shapes (as ``../shared/upstream/bench-program/Pulumi.yaml`` at N = 40):
+    objects and queries as SQL, a query's sink and sources named."""
+    lines = [header(plugin, version=GO_VERSION), "resources:", "  db:", "    type: deltastream:index:Database",
+             "    properties: { name: bench }"]
+    for n in range(NAMESPACES):
+        lines += [f"  ns{n}:", "    type: deltastream:index:Namespace",
+                  f"    properties: {{ database: \"${{db.name}}\", name: ns{n} }}"]
+    for k in range(STORES):
+        lines += [f"  k{k}:", "    type: deltastream:index:Store",
+                  f'    properties: {{ name: bench_kafka{k}, kafka: {{ uris: "kafka-{k}.example:9092", '
+                  'saslHashFunction: NONE } }']
+    for i in range(streams):
+        lines += [f"  o{i}:", "    type: deltastream:index:DeltaStreamObject", "    properties:",
+                  "      database: ${db.name}", f"      namespace: ${{ns{i % NAMESPACES}.name}}",
+                  f"      store: ${{k{i % STORES}.name}}",
+                  f"      sql: \"CREATE STREAM o{i} (id BIGINT, body VARCHAR) WITH ('topic'='topic_o{i}', "
+                  "'value.format'='json');\""]
+    for q in range(streams // 4):
+        sink, source = f"${{o{2 * q + 1}.fqn}}", f"${{o{2 * q}.fqn}}"
+        lines += [f"  q{q}:", "    type: deltastream:index:Query", "    properties:",
+                  f"      sql: INSERT INTO {sink} SELECT id, body FROM {source};",
+                  f"      sinkRelationFqn: {sink}", f'      sourceRelationFqns: [ "{source}" ]']
     return "\n".join(lines) + "\n"
 
 
@@ -138,17 +201,21 @@ def provider_usage(executable: Path) -> Iterator[ProviderUsage]:
         usage.cpu_s = sum(ticks.values()) / per_second
 
 
-def handshake(runs: int = 7) -> float:
-    """Median time from starting the provider's console script to its port on stdout."""
-    times = []
+Step = tuple[float, Counter[str], ProviderUsage, Counter[str]]  # wall s, by statement, usage, by route
+
+
+def handshake(executables: dict[str, Path], runs: int = 7) -> dict[str, float]:
+    """Median time from starting each provider's executable to its port on stdout, alternating between them."""
+    times: dict[str, list[float]] = {name: [] for name in executables}
     for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen([PROVIDER], stdout=subprocess.PIPE, text=True)
-        assert process.stdout is not None and process.stdout.readline().strip().isdigit()
-        times.append(time.perf_counter() - started)
-        process.kill()
-        process.wait()
-    return statistics.median(times)
+        for name, executable in executables.items():
+            started = time.perf_counter()
+            process = subprocess.Popen([executable], stdout=subprocess.PIPE, text=True)
+            assert process.stdout is not None and process.stdout.readline().strip().isdigit()
+            times[name].append(time.perf_counter() - started)
+            process.kill()
+            process.wait()
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def exit_on_sigint(runs: int = 7) -> float:
@@ -173,11 +240,14 @@ def exit_on_sigint(runs: int = 7) -> float:
         return statistics.median(asyncio.run(measure(server.url)))
 
 
-Step = tuple[float, Counter[str], ProviderUsage]  # wall seconds, requests by statement kind, provider usage
+STEPS = ("up", "preview", "refresh", "destroy")
 
 
 def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False,
-        stand_in: bool = False) -> dict[str, Step]:
+        stand_in: bool = False, subject: Subject | None = None, empty_program: bool = True) -> dict[str, Step]:
+    """One round of the steps with one provider on a fresh local server; ``empty_program`` adds the preview and
+    refresh of the program with its resources removed (the engine's and language host's own cost)."""
+    subject = subject or Subject("", "stand-in" if stand_in else "ours")
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
     with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"}, knobs=knobs)) as server, \
@@ -185,33 +255,42 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         full, empty = Path(work, "full"), Path(work, "empty")
         full.mkdir()
         empty.mkdir()
-        plugin = plugin_folder(Path(work), stand_in)
-        (full / "Pulumi.yaml").write_text(program(streams, plugin))
-        (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty"))
+        plugin = plugin_folder(Path(work), subject=subject)
+        go = subject.kind == "go"
+        (full / "Pulumi.yaml").write_text((go_program if go else program)(streams, plugin))
+        (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty", GO_VERSION if go else __version__))
         env = pulumi_env(Path(work), toolchain, server)
         if skip_checkpoints:  # the file backend rewrites the whole state after every step: O(n^2) in the engine
             env["PULUMI_SKIP_CHECKPOINTS"] = "true"
-        counters = server.server.counters
+
+        def pulumi(project: Path, *args: str) -> None:
+            done = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=project, env=env,
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, f"pulumi {' '.join(args)}: {done.stdout[-3000:]}{done.stderr[-3000:]}"
 
         def step(project: Path, *args: str) -> Step:
-            before = Counter(counters.statements)
-            with provider_usage(plugin / "pulumi-resource-deltastream") as usage:
+            counters = server.server.counters
+            before, routes = Counter(counters.statements), Counter(counters.requests)
+            with provider_usage(plugin / EXECUTABLE) as usage:
                 started = time.perf_counter()
-                subprocess.run(["pulumi", *args, "--non-interactive", "--stack", "bench"], cwd=project, env=env,
-                               check=True, capture_output=True)
+                pulumi(project, *args, "--stack", "bench")
                 elapsed = time.perf_counter() - started
-            return elapsed, Counter(counters.statements) - before, usage
+            return elapsed, Counter(counters.statements) - before, usage, Counter(counters.requests) - routes
 
-        for project in (full, empty):
-            init = subprocess.run(["pulumi", "stack", "init", "bench", "--non-interactive"], cwd=project, env=env,
-                                  capture_output=True, text=True)
-            assert init.returncode == 0, init.stdout + init.stderr
+        projects = (full, empty) if empty_program else (full,)
+        for project in projects:
+            pulumi(project, "stack", "init", "bench")
+            if go:  # it reads no environment variables
+                pulumi(project, "config", "set", "deltastream:server", server.url)
+                pulumi(project, "config", "set", "--secret", "deltastream:apiKey", TOKEN)
         results: dict[str, Step] = {}
         results["up"] = step(full, "up", "--yes", "--skip-preview")
         results["preview"] = step(full, "preview", "--expect-no-changes")
-        results["preview (empty)"] = step(empty, "preview")
+        if empty_program:
+            results["preview (empty)"] = step(empty, "preview")
         results["refresh"] = step(full, "refresh", "--yes", "--skip-preview")
-        results["refresh (empty)"] = step(empty, "refresh", "--yes", "--skip-preview")
+        if empty_program:
+            results["refresh (empty)"] = step(empty, "refresh", "--yes", "--skip-preview")
         results["destroy"] = step(full, "destroy", "--yes", "--skip-preview")
         return results
 
@@ -221,8 +300,12 @@ def medians(rounds: list[dict[str, Step]]) -> dict[str, Step]:
     counts are the same in every round (the tests assert them exactly), so the last round's are kept."""
     return {name: (statistics.median(r[name][0] for r in rounds), rounds[-1][name][1],
                    ProviderUsage(statistics.median(r[name][2].cpu_s for r in rounds),
-                                 max(r[name][2].peak_kib for r in rounds)))
+                                 max(r[name][2].peak_kib for r in rounds)), rounds[-1][name][3])
             for name in rounds[0]}
+
+
+def listed(counts: Counter[str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "-"
 
 
 def report(streams: int, latency_ms: float, results: dict[str, Step], conditions: list[str]) -> None:
@@ -230,17 +313,55 @@ def report(streams: int, latency_ms: float, results: dict[str, Step], conditions
     title = ", ".join([f"{count} resources ({streams} streams)", f"{latency_ms:g} ms per API request", *conditions])
     print(f"\n### {title}\n")
     print("| step | wall | wall per resource | vs empty program | provider CPU | provider peak memory | requests "
-          "| requests per resource | by statement |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name in ("up", "preview", "refresh", "destroy"):
-        seconds, kinds, usage = results[name]
+          "| requests per resource | by route | by statement |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in STEPS:
+        seconds, kinds, usage, routes = results[name]
         baseline = results.get(f"{name} (empty)")
         ratio = f"{seconds / baseline[0]:.2f}x" if baseline else "-"
-        total = sum(kinds.values())
-        by_kind = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "-"
+        total = sum(routes.values())
         print(f"| {name} | {seconds:.2f} s | {1000 * seconds / count:.0f} ms | {ratio} | {usage.cpu_s:.2f} s | "
-              f"{usage.peak_kib / 1024:.0f} MiB | "
-              f"{total} | {total / count:.2f} | {by_kind} |")
+              f"{usage.peak_kib / 1024:.0f} MiB | {total} | {total / count:.2f} | {listed(routes)} | "
+              f"{listed(kinds)} |")
+
+
+@dataclass
+class Comparison:
+    """Per other provider, per configuration (streams, latency): its medians and ours."""
+
+    cells: dict[str, dict[tuple[int, float], tuple[dict[str, Step], dict[str, Step]]]] = field(default_factory=dict)
+
+    def add(self, other: str, key: tuple[int, float], theirs: dict[str, Step], ours: dict[str, Step]) -> None:
+        self.cells.setdefault(other, {})[key] = (theirs, ours)
+
+    def print(self, starts: dict[str, float]) -> None:
+        for other, by_key in self.cells.items():
+            keys = sorted(by_key)
+            print(f"\n### {other} / this provider: wall time ratio (theirs / ours; above 1 means ours is faster), "
+                  "provider CPU (theirs / ours)\n")
+            print("| step | " + " | ".join(f"{resources(s)} resources, {lat:g} ms" for s, lat in keys) + " |")
+            print("| --- |" + " --- |" * len(keys))
+            for name in STEPS:
+                cells = []
+                for key in keys:
+                    theirs, ours = by_key[key]
+                    (wall, _, usage, _), (our_wall, _, our_usage, _) = theirs[name], ours[name]
+                    cells.append(f"{wall / our_wall:.2f} ({wall:.2f} s / {our_wall:.2f} s; "
+                                 f"CPU {usage.cpu_s:.2f} / {our_usage.cpu_s:.2f} s)")
+                print(f"| {name} | " + " | ".join(cells) + " |")
+            if other in starts:
+                print(f"| start to handshake | {starts[other] / starts['this provider']:.2f} "
+                      f"({1000 * starts[other]:.0f} ms / {1000 * starts['this provider']:.0f} ms) |"
+                      + " |" * (len(keys) - 1))
+
+
+def export(revision: str, work: Path) -> Path:
+    """``src/`` of this repository at ``revision``, written under ``work``: a baseline provider to run."""
+    target = work / revision.replace("/", "_")
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision, "src"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
 
 
 def main() -> None:
@@ -253,24 +374,50 @@ def main() -> None:
     parser.add_argument("--stand-in", action="store_true",
                         help="also run the steps with bench.stand_in, a provider that does no work (the engine's "
                              "floor), alternating with this provider")
+    parser.add_argument("--against", type=Path, default=UPSTREAM,
+                        help="a folder holding DeltaStream's Go provider (pulumi-resource-deltastream), run beside "
+                             "this one when it exists (default: ../shared/upstream beside the repository)")
+    parser.add_argument("--no-against", action="store_true", help="do not run the Go provider")
+    parser.add_argument("--baseline", nargs="+", default=[], metavar="REV",
+                        help="also run this provider at these git revisions, alternating")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of each configuration, alternating; the medians are printed")
     args = parser.parse_args()
     conditions = [text for asked, text in ((args.skip_checkpoints, "the engine's intermediate checkpoints skipped"),
                                            (args.repeat > 1, f"median of {args.repeat}")) if asked]
-    providers = {"": False, "a stand-in provider that does no work": True} if args.stand_in else {"": False}
     toolchain = Path(subprocess.run(["bash", str(ROOT / "scripts/toolchain.sh")], capture_output=True, text=True,
                                     check=True).stdout.split()[-1])
-    print(f"provider start to handshake: median {handshake():.3f} s")
-    print(f"provider SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
-    for streams in args.streams:
-        for latency in args.latency_ms:
-            rounds: dict[str, list[dict[str, Step]]] = {name: [] for name in providers}
-            for _ in range(args.repeat):
-                for name, stand_in in providers.items():
-                    rounds[name].append(run(streams, latency, toolchain, args.skip_checkpoints, stand_in))
-            for name, results in rounds.items():
-                report(streams, latency, medians(results), [*conditions, name] if name else conditions)
+    with tempfile.TemporaryDirectory() as exported:
+        subjects = [Subject("this provider", "ours")]
+        subjects += [Subject(f"this provider at {rev}", "baseline", export(rev, Path(exported)))
+                     for rev in args.baseline]
+        against = args.against.resolve()
+        if not args.no_against and (against / EXECUTABLE).exists():
+            subjects.append(Subject(f"DeltaStream's Go provider v{GO_VERSION}", "go", against))
+        if args.stand_in:
+            subjects.append(Subject("a stand-in provider that does no work", "stand-in"))
+        executables = {s.name: plugin_folder(Path(exported, f"start{n}"), subject=s) / EXECUTABLE
+                       for n, s in enumerate(subjects) if s.kind != "stand-in"}
+        starts = handshake(executables, runs=15)
+        for name, seconds in starts.items():
+            print(f"{name}: start to handshake, median of 15: {1000 * seconds:.0f} ms")
+        print(f"this provider: SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
+        comparison = Comparison()
+        for streams in args.streams:
+            for latency in args.latency_ms:
+                rounds: dict[str, list[dict[str, Step]]] = {s.name: [] for s in subjects}
+                for _ in range(args.repeat):
+                    for subject in subjects:
+                        rounds[subject.name].append(run(streams, latency, toolchain, args.skip_checkpoints,
+                                                        subject=subject, empty_program=subject.kind == "ours"))
+                ours = medians(rounds["this provider"])
+                for subject in subjects:
+                    results = medians(rounds[subject.name])
+                    report(streams, latency, results, [*conditions, subject.name])
+                    if subject.kind in ("go", "baseline"):
+                        comparison.add(subject.name, (streams, latency), results, ours)
+                sys.stdout.flush()
+        comparison.print(starts)
 
 
 if __name__ == "__main__":
