@@ -68,7 +68,7 @@ func main() {
 		}
 
 		store := deltastream.LookupStoreOutput(ctx, deltastream.LookupStoreOutputArgs{
-			Name: events.Name, Type: pulumi.String("kafka"),
+			Name: events.Name, Type: pulumi.String("Kafka"),
 		})
 		info := deltastream.GetObjectOutput(ctx, deltastream.GetObjectOutputArgs{
 			Database: pageviews.Database, Namespace: pageviews.Namespace, Name: pageviews.Name,

@@ -40,7 +40,7 @@ copy_visits = deltastream.Query(
     sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn, ";"),
 )
 
-store = deltastream.get_store_output(name=events.name, type="kafka")
+store = deltastream.get_store_output(name=events.name, type="Kafka")
 info = deltastream.get_object_output(database=pageviews.database, namespace=pageviews.namespace, name=pageviews.name)
 
 pulumi.export("storeStatus", store.status)

@@ -39,7 +39,7 @@ const copyVisits = new deltastream.Query("copyVisits", {
 });
 
 // Lookups of what exists: the store as DeltaStream reports it, and the namespaces of the database.
-const store = deltastream.getStoreOutput({ name: events.name, type: "kafka" });
+const store = deltastream.getStoreOutput({ name: events.name, type: "Kafka" });
 const namespaces = deltastream.getNamespacesOutput({ database: raw.database });
 const pageviewsInfo = deltastream.getObjectOutput({ database: pageviews.database, namespace: pageviews.namespace,
                                                     name: pageviews.name });

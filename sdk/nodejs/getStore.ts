@@ -21,7 +21,7 @@ export interface GetStoreArgs {
      */
     name: string;
     /**
-     * Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
      */
     type?: string;
 }
@@ -48,7 +48,7 @@ export interface GetStoreResult {
      */
     readonly statusMessage?: string;
     /**
-     * `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
      */
     readonly type: string;
     /**
@@ -73,7 +73,7 @@ export interface GetStoreOutputArgs {
      */
     name: pulumi.Input<string>;
     /**
-     * Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
      */
     type?: pulumi.Input<string | undefined>;
 }

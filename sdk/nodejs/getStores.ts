@@ -24,7 +24,7 @@ export interface GetStoresArgs {
      */
     name?: string;
     /**
-     * Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
      */
     type?: string;
 }
@@ -53,7 +53,7 @@ export interface GetStoresOutputArgs {
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
      */
     type?: pulumi.Input<string | undefined>;
 }

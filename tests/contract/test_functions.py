@@ -117,7 +117,7 @@ async def test_get_object_has_columns_kind_and_store_in_one_select(provider: Har
 
 async def test_secrets_never_come_back(provider: Harness) -> None:
     result, _ = await invoke(provider, T + "getStore", {"name": "pg_1", "type": "postgresql"})
-    assert result["type"] == "postgres" and "password" not in str(result).lower()
+    assert result["type"] == "Postgres" and "password" not in str(result).lower()
 
 
 async def test_hostile_values_are_quoted(provider: Harness, local: BackgroundServer) -> None:

@@ -54,7 +54,7 @@ def existing(local: BackgroundServer) -> None:
 
 def test_program_references_existing_resources(stack: Stack, existing: None) -> None:
     lookups = (invoke("shop", "getDatabase", name="shop") + invoke("raw", "getNamespaces", database="shop")
-               + invoke("kafka", "getStore", name="orders_kafka", type="kafka")
+               + invoke("kafka", "getStore", name="orders_kafka", type="Kafka")
                + invoke("orders", "getObject", database="shop", namespace="raw", name="orders")
                + invoke("copy", "getQuery", name="copy_orders")
                + invoke("big", "getObjects", database="shop", namespace="big"))
@@ -72,7 +72,7 @@ def test_program_references_existing_resources(stack: Stack, existing: None) -> 
     out = stack.up()
     assert "only the first 200" in out and "Narrow the filters" in out  # the cap's warning reaches the CLI
     result = stack.outputs()
-    assert result["owner"] == "sysadmin" and result["storeType"] == "kafka"
+    assert result["owner"] == "sysadmin" and result["storeType"] == "Kafka"
     assert [n["name"] for n in result["namespaces"]] == ["big", "public", "raw"]
     assert result["ordersColumns"] == [{"name": "id", "type": "BIGINT", "nullable": True},
                                        {"name": "total", "type": "DOUBLE", "nullable": True}]

@@ -25,7 +25,7 @@ func LookupStore(ctx *pulumi.Context, args *LookupStoreArgs, opts ...pulumi.Invo
 type LookupStoreArgs struct {
 	// Name of the store.
 	Name string `pulumi:"name"`
-	// Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
 	Type *string `pulumi:"type"`
 }
 
@@ -40,7 +40,7 @@ type LookupStoreResult struct {
 	Status string `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage *string `pulumi:"statusMessage"`
-	// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 	Type string `pulumi:"type"`
 	// When it last changed (RFC 3339).
 	UpdatedAt *string `pulumi:"updatedAt"`
@@ -54,7 +54,7 @@ func LookupStoreOutput(ctx *pulumi.Context, args LookupStoreOutputArgs, opts ...
 type LookupStoreOutputArgs struct {
 	// Name of the store.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
@@ -101,7 +101,7 @@ func (o LookupStoreResultOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupStoreResult) *string { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 func (o LookupStoreResultOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.Type }).(pulumi.StringOutput)
 }

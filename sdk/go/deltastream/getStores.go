@@ -25,7 +25,7 @@ func GetStores(ctx *pulumi.Context, args *GetStoresArgs, opts ...pulumi.InvokeOp
 type GetStoresArgs struct {
 	// Only the store with this name.
 	Name *string `pulumi:"name"`
-	// Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
 	Type *string `pulumi:"type"`
 }
 
@@ -42,7 +42,7 @@ func GetStoresOutput(ctx *pulumi.Context, args GetStoresOutputArgs, opts ...pulu
 type GetStoresOutputArgs struct {
 	// Only the store with this name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 

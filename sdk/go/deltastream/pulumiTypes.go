@@ -2836,7 +2836,7 @@ type StoreInfo struct {
 	Status string `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage *string `pulumi:"statusMessage"`
-	// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 	Type string `pulumi:"type"`
 	// When it last changed (RFC 3339).
 	UpdatedAt *string `pulumi:"updatedAt"`
@@ -2882,7 +2882,7 @@ func (o StoreInfoOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StoreInfo) *string { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
 func (o StoreInfoOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v StoreInfo) string { return v.Type }).(pulumi.StringOutput)
 }

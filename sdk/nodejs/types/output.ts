@@ -502,7 +502,7 @@ export interface StoreInfo {
      */
     statusMessage?: string;
     /**
-     * `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
      */
     type: string;
     /**

@@ -90,7 +90,7 @@ class GetStoreResult:
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
         """
         return pulumi.get(self, "type")
 
@@ -125,7 +125,7 @@ def get_store(name: Optional[_builtins.str] = None,
     Look up an existing store by name (and type). Credentials are never returned.
 
     :param _builtins.str name: Name of the store.
-    :param _builtins.str type: Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+    :param _builtins.str type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name
@@ -148,7 +148,7 @@ def get_store_output(name: pulumi.Input[Optional[_builtins.str]] = None,
     Look up an existing store by name (and type). Credentials are never returned.
 
     :param _builtins.str name: Name of the store.
-    :param _builtins.str type: Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type is not a match.
+    :param _builtins.str type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name

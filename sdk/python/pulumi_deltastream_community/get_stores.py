@@ -54,7 +54,7 @@ def get_stores(name: Optional[_builtins.str] = None,
     List stores, filtered by name and/or type, ordered by name; at most 200.
 
     :param _builtins.str name: Only the store with this name.
-    :param _builtins.str type: Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+    :param _builtins.str type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name
@@ -71,7 +71,7 @@ def get_stores_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = No
     List stores, filtered by name and/or type, ordered by name; at most 200.
 
     :param _builtins.str name: Only the store with this name.
-    :param _builtins.str type: Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).
+    :param _builtins.str type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name

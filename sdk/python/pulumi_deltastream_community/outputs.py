@@ -1434,7 +1434,7 @@ class StoreInfo(dict):
         :param _builtins.str name: Name.
         :param _builtins.str owner: Owning role.
         :param _builtins.str status: `ready` or `errored`.
-        :param _builtins.str type: `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+        :param _builtins.str type: Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
         :param _builtins.str created_at: When it was created (RFC 3339).
         :param _builtins.str status_message: DeltaStream's message when the store is not ready.
         :param _builtins.str updated_at: When it last changed (RFC 3339).
@@ -1478,7 +1478,7 @@ class StoreInfo(dict):
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        `kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` filters take.
+        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
         """
         return pulumi.get(self, "type")
 

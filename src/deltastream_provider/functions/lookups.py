@@ -38,11 +38,6 @@ STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres":
                "snowflake": "Snowflake", "kinesis": "Kinesis"}
 
 
-#: The spelling lookups return, the same one their ``type`` filters take.
-STORE_TYPE_NAMES = {"Kafka": "kafka", "ConfluentKafka": "confluent_kafka", "Postgres": "postgres",
-                    "Snowflake": "snowflake", "Kinesis": "kinesis"}
-
-
 def store_type(value: str | None) -> str | None:
     """A ``type`` filter in the catalog's spelling."""
     if value is None:
@@ -76,8 +71,8 @@ class StoreInfo(Model):
     """A store. Credentials are never returned."""
 
     name: str = prop("Name.")
-    type: str = prop("`kafka`, `postgres`, `snowflake`, `confluent_kafka` or `kinesis`: the spelling the `type` "
-                     "filters take.")
+    type: str = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
+                     "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
     status: str = prop("`ready` or `errored`.")
     owner: str = prop("Owning role.")
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
@@ -174,7 +169,7 @@ def _namespace(row: NamespaceRow) -> NamespaceInfo:
 
 
 def _store(row: StoreRow) -> StoreInfo:
-    return StoreInfo(name=row.name, type=STORE_TYPE_NAMES.get(row.type, row.type.lower()), status=row.status,
+    return StoreInfo(name=row.name, type=row.type, status=row.status,
                      owner=row.owner, status_message=row.status_message, created_at=row.created_at,
                      updated_at=row.updated_at)
 
@@ -293,8 +288,8 @@ class GetNamespacesResult(Model):
 @dataclass
 class GetStoreArgs(Model):
     name: str = prop("Name of the store.")
-    type: str | None = prop("Expected type (`kafka`, `postgres`, `snowflake`; any case); a store of another type "
-                            "is not a match.", default=None)
+    type: str | None = prop("Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, "
+                            "with or without `_`); a store of another type is not a match.", default=None)
 
 
 @dataclass
@@ -305,7 +300,8 @@ class GetStoreResult(StoreInfo):
 @dataclass
 class GetStoresArgs(Model):
     name: str | None = prop("Only the store with this name.", default=None)
-    type: str | None = prop("Only stores of this type (`kafka`, `postgres`, `snowflake`, any case).", default=None)
+    type: str | None = prop("Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or "
+                            "`Snowflake` (any case, with or without `_`).", default=None)
 
 
 @dataclass
