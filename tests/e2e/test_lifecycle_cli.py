@@ -47,6 +47,13 @@ def never_answered(local: BackgroundServer, pattern: str) -> None:
     local.server.knobs.update({"fail": [{"pattern": pattern, "fault": "never_answered", "nth": 0}]})
 
 
+def up_in_the_background(stack: Stack) -> subprocess.Popen[str]:
+    """`pulumi up` as a user starts it, to be interrupted or killed while it runs."""
+    return subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
+                            cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
 def running_queries(local: BackgroundServer) -> list[str]:
     return [r[0] for r in catalog_sql(local, "SELECT id, current_state FROM deltastream.sys.\"queries\";")
             if r[1] == "running"]
@@ -83,9 +90,7 @@ def test_ctrl_c_while_a_query_starts_leaves_no_orphan(stack: Stack, local: Backg
     stack.name = "dev"
     stack.run("stack", "init")
     never_answered(local, r"^INSERT INTO")
-    up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
-                          cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+    up = up_in_the_background(stack)
     assert local.server.counters.wait_for_statements("InsertInto", 1, 300), "up never started the query"
     up.send_signal(signal.SIGINT)
     output, _ = up.communicate(timeout=300)
@@ -109,9 +114,7 @@ def test_a_sigkill_while_the_newer_kinds_are_created_settles(stack: Stack, local
     stack.name = "dev"
     stack.run("stack", "init")
     never_answered(local, r"^(CREATE SECRET|CREATE SCHEMA_REGISTRY|CREATE ENTITY|BEGIN APPLICATION)")
-    up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
-                          cwd=stack.directory, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+    up = up_in_the_background(stack)
     for kind in ("CreateSecret", "CreateSchemaRegistry", "CreateEntity", "BeginApplication"):
         assert local.server.counters.wait_for_statements(kind, 1, 300), f"up never sent {kind}"
     for pid in providers_of(stack.env["PULUMI_HOME"]):
