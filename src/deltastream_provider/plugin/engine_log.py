@@ -72,17 +72,29 @@ class EngineHandler(logging.Handler):
         self.engine = engine
         self.addFilter(Redacting())
         self._sending: set[asyncio.Task[None]] = set()  # held until sent: the loop keeps only weak references
+        self._pending: list[tuple[engine_pb2.LogSeverity.ValueType, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        message = self.format(record)
-        severity = _SEVERITY.get(record.levelno, engine_pb2.DEBUG)
-        task = loop.create_task(self.engine.log(severity, message))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        if not self._pending:
+            loop.call_soon(self._send, loop)
+        self._pending.append((_SEVERITY.get(record.levelno, engine_pb2.DEBUG), self.format(record)))
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The records of one turn of the loop (the SQL trace of every statement answered in it) as one Log call
+        per run of a severity, in order: each Log call is a gRPC call of its own, and a refresh's statements are
+        answered in bursts."""
+        pending, self._pending = self._pending, []
+        start = 0
+        for end in range(1, len(pending) + 1):
+            if end == len(pending) or pending[end][0] != pending[start][0]:
+                task = loop.create_task(self.engine.log(pending[start][0], "\n".join(m for _, m in pending[start:end])))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+                start = end
 
 
 LOGGERS = ("deltastream", "deltastream_provider")  # the client's traces, and the modules logging by __name__
