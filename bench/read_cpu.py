@@ -20,15 +20,12 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import grpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 from testkit import TOKEN
-from testkit.provider import Harness, urn
+from testkit.provider import Harness, provider_process, urn
 
 from bench.stack import EXECUTABLE, NAMESPACES, STORES, Subject, export, plugin_folder
 from deltastream_local.runner import BackgroundServer, ServerSettings
@@ -70,29 +67,12 @@ async def stack(url: str, streams: int) -> list[tuple[str, str, dict[str, Any], 
     return made
 
 
-@asynccontextmanager
-async def started(executable: Path, url: str) -> AsyncIterator[tuple[int, provider_pb2_grpc.ResourceProviderStub]]:
-    """The provider at ``executable`` started as the engine starts it and configured for ``url``; with no engine to
-    log to, it logs to stderr, which is discarded."""
-    process = await asyncio.create_subprocess_exec(executable, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        assert process.stdout is not None
-        port = int(await process.stdout.readline())
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            await stub.Configure(provider_pb2.ConfigureRequest(
-                args=encode({"server": url, "apiKey": Secret(TOKEN)}), acceptSecrets=True))
-            yield process.pid, stub
-    finally:
-        process.kill()
-        await process.wait()
-
-
 async def bursts(executable: Path, url: str, made: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
                  count: int) -> list[tuple[float, float]]:
     """(CPU s, wall s) of one provider process per burst of reads."""
     measured = []
-    async with started(executable, url) as (pid, provider):
+    async with provider_process(url, TOKEN, executable, stderr=subprocess.DEVNULL) as (process, provider):
+        pid = process.pid
         for _ in range(count):
             cpu, begun = cpu_seconds(pid), time.perf_counter()
             await asyncio.gather(*(provider.Read(provider_pb2.ReadRequest(

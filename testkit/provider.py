@@ -18,6 +18,7 @@ from deltastream_provider.plugin.engine_log import EngineLog
 from deltastream_provider.plugin.servicer import DeltaStreamProvider
 from deltastream_provider.plugin.wire import Secret, decode, encode
 
+ProviderStub = provider_pb2_grpc.ResourceProviderStub
 PROVIDER = Path(sys.executable).parent / "pulumi-resource-deltastream"  # this checkout's console script
 
 
@@ -26,11 +27,11 @@ def urn(type_: str, name: str) -> str:
 
 
 @asynccontextmanager
-async def provider_process(server: str, api_key: str) -> AsyncIterator[
-        tuple[asyncio.subprocess.Process, provider_pb2_grpc.ResourceProviderStub]]:
-    """The provider started as the engine starts it (its port read from stdout, stderr piped) and configured for
-    ``server``; killed on the way out if it is still running."""
-    process = await asyncio.create_subprocess_exec(PROVIDER, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+async def provider_process(server: str, api_key: str, executable: Path = PROVIDER, stderr: int = subprocess.PIPE
+                           ) -> AsyncIterator[tuple[asyncio.subprocess.Process, ProviderStub]]:
+    """The provider at ``executable`` started as the engine starts it (its port read from stdout; stderr piped, or
+    discarded by a long benchmark) and configured for ``server``; killed on the way out if it is still running."""
+    process = await asyncio.create_subprocess_exec(executable, stdout=subprocess.PIPE, stderr=stderr)
     try:
         assert process.stdout is not None
         port = int(await process.stdout.readline())
