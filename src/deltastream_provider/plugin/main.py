@@ -1,15 +1,16 @@
 """The provider process's entry point (``pulumi-resource-deltastream``), which the engine starts.
 
-The generated protocol modules are loaded without the rest of the Pulumi SDK (:mod:`.protocol`) before anything
-imports them, so the process prints its port sooner.
+A warm resident process serves the command when one runs (:mod:`.handover`); otherwise this process serves, with
+the generated protocol modules loaded without the rest of the Pulumi SDK (:mod:`.protocol`) before anything imports
+them, so the process prints its port sooner.
 """
 
 from __future__ import annotations
 
-import asyncio
+import os
 import sys
 
-from .protocol import stand_in_for_the_sdk
+from . import handover
 
 
 def keep_bytecode() -> None:
@@ -28,6 +29,18 @@ def skip_the_httpx_command_line() -> None:
 def main() -> None:
     keep_bytecode()
     skip_the_httpx_command_line()
+    if os.environ.get(handover.SETTING) == "serve":
+        from .resident import serve_forever
+
+        serve_forever()
+        return
+    status = handover.hand_over(sys.argv[1:])
+    if status is not None:
+        sys.exit(status)
+    import asyncio
+
+    from .protocol import stand_in_for_the_sdk
+
     stand_in_for_the_sdk()
     from .servicer import serve
 
