@@ -25,6 +25,7 @@ import zlib
 SETTING = "DELTASTREAM_PROVIDER_RESIDENT"  # "off": serve in-process only; "serve": this process is the resident
 IDLE_SETTING = "DELTASTREAM_PROVIDER_RESIDENT_IDLE"  # seconds without a command before the resident exits
 KEY_SETTING = "DELTASTREAM_PROVIDER_RESIDENT_KEY"  # the key the launcher expects the resident to serve under
+PATH_SETTING = "DELTASTREAM_PROVIDER_RESIDENT_PATH"  # the launcher's module path, for the resident it starts
 STREAMS = (0, 1, 2)
 FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
 
@@ -53,9 +54,8 @@ def code_key() -> str:
     resident process serves only launchers of the same key, so an upgrade is never served by old code; a resident
     for new code of the same installation ends those for its older code (:func:`installation`)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    search = sys.path[1:]  # the first entry is the launcher's own folder (or the current one): no modules of ours
-    parts = [str(getattr(sys, "frozen", False)), *search]
-    for entry in [sys.executable, *search]:
+    parts = [str(getattr(sys, "frozen", False)), *sys.path]
+    for entry in [sys.executable, *sys.path]:
         try:
             info = os.stat(entry or ".")
             parts.append(f"{entry}:{info.st_mtime_ns}:{info.st_size}")
@@ -157,13 +157,15 @@ def start_resident(key: str) -> None:
     """Start the resident process for the commands after this one, detached: its own session, no standard streams
     of the engine's (the engine reads this process's output to its end), and none of this command's environment
     but what finds the same code."""
-    if getattr(sys, "frozen", False):
-        command = [sys.executable]
-    else:
-        command = [sys.executable, "-c", "from deltastream_provider.plugin.main import main; main()"]
-    kept = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "XDG_RUNTIME_DIR", IDLE_SETTING)
+    kept = ("PATH", "PYTHONHOME", "XDG_RUNTIME_DIR", IDLE_SETTING)
     env = {name: os.environ[name] for name in kept if name in os.environ}
     env.update({SETTING: "serve", KEY_SETTING: key})
+    if getattr(sys, "frozen", False):
+        command = [sys.executable]
+    else:  # the launcher's module path exactly, so the resident imports the same code (and computes the same key)
+        command = [sys.executable, "-c", "import json, os, sys; sys.path[:] = json.loads(os.environ[%r]); "
+                   "from deltastream_provider.plugin.main import main; main()" % PATH_SETTING]
+        env[PATH_SETTING] = json.dumps(sys.path)
     try:
         pid = os.fork()
     except OSError:
