@@ -38,8 +38,10 @@ def warm_up() -> None:
     from . import servicer  # noqa: F401  (what the handshake needs: without it there is nothing to serve)
 
     try:
-        from ..deltastream import client  # noqa: F401  (the HTTP stack)
+        from ..deltastream import client
         from ..model import registry, schema  # noqa: F401  (GetSchema's)
+
+        client.verified_tls()  # the CA bundle, loaded once for every fork
 
         registry.resources()
         registry.functions()
