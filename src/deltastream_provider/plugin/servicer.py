@@ -24,9 +24,8 @@ from .. import __version__
 from ..config import READ_TIMEOUT_SETTING, ProviderConfig, load, problems
 from ..deltastream.redaction import redact_values, secrets_known
 from ..deltastream.waiting import call_deadline
-from ..errors import CreateFailed, InputError, NotConfiguredError, PlanError, ProviderError
+from ..errors import CreateFailed, NotConfiguredError, PlanError, ProviderError
 from ..model.fields import Model
-from ..model.unknown import UNKNOWN
 from .engine_log import EngineLog, install
 from .engine_watch import engine_gone
 from .protocol import load_the_sdk
@@ -35,11 +34,10 @@ from .wire import Path, Secret, conceal, decode, encode, has_unknowns, reveal
 if TYPE_CHECKING:
     from ..deltastream.catalog import SystemTables
     from ..deltastream.client import DeltaStreamClient
-    from ..resources.base import Context, Resource
+    from ..resources.base import Context, PropertyChange, Resource
 
 Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
-M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 CUSTOM_TIMEOUTS = "the resource's customTimeouts"
 GrpcContext = grpc.aio.ServicerContext[Any, Any]
@@ -83,30 +81,10 @@ def _secret_values(value: Any) -> list[str]:
     return []
 
 
-def _property_diff(change: str, replace: bool, input_diff: bool = True) -> provider_pb2.PropertyDiff:
+def _property_diff(change: PropertyChange) -> provider_pb2.PropertyDiff:
     """One entry of a detailed diff: ``ADD``, ``DELETE`` or ``UPDATE``, its ``_REPLACE`` kind when it replaces."""
-    kind = provider_pb2.PropertyDiff.Kind.Value(f"{change}_REPLACE" if replace else change)
-    return provider_pb2.PropertyDiff(kind=kind, inputDiff=input_diff)
-
-
-def stored(model: type[M], props: dict[str, Any]) -> M:
-    """Typed inputs or state from the engine's record of a resource."""
-    try:
-        return model.from_props(props)
-    except TypeError as exc:
-        raise InputError(f"the stored {model.__name__} is incomplete ({exc}); run `pulumi refresh` to rebuild it "
-                         "from DeltaStream") from exc
-
-
-def stored_state(resource: Resource[Any, Any], props: dict[str, Any], inputs: dict[str, Any] | None) -> Any:
-    """The engine's record of a resource's state; one a create could not finish (no outputs, as earlier releases
-    recorded it) is rebuilt from its inputs, so refresh, up and destroy can read whether it exists."""
-    try:
-        return resource.state.from_props(props)
-    except TypeError:
-        if not inputs:
-            raise
-        return resource.partial(stored(resource.inputs, inputs))
+    kind = provider_pb2.PropertyDiff.Kind.Value(f"{change.kind}_REPLACE" if change.replaces else change.kind)
+    return provider_pb2.PropertyDiff(kind=kind, inputDiff=change.input)
 
 
 # As the Pulumi SDK's own servers: messages up to 400 MiB, and no limit on how long a request may wait.
@@ -324,21 +302,11 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds, _ = reveal(decode(request.olds))
             old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else (olds, set())
             news, _ = reveal(new_inputs)
-            diff = resource.diff(stored(resource.inputs, old_inputs), resource.inputs.from_props(news),
-                                 stored_state(resource, olds, old_inputs))
-            from .diff_paths import changed_paths
-            detailed = {}
-            for key in diff.changes:
-                if key not in news and key not in old_inputs:  # an output (drift), not an input
-                    detailed[key] = _property_diff("UPDATE", key in diff.replaces, input_diff=False)
-                    continue
-                # The innermost fields that changed, each replacing when its top-level input does (the resource's
-                # decision); a change the values do not show (a rule of the resource) is told at the top.
-                for path, change in changed_paths(old_inputs.get(key), news.get(key), key) or [(key, "UPDATE")]:
-                    detailed[path] = _property_diff(change, key in diff.replaces)
+            diff = resource.detailed_diff(old_inputs, news, olds)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
-                replaces=diff.replaces, diffs=diff.changes, detailedDiff=detailed, hasDetailedDiff=True,
+                replaces=diff.replaces, diffs=diff.changes, hasDetailedDiff=True,
+                detailedDiff={path: _property_diff(change) for path, change in diff.properties.items()},
                 deleteBeforeReplace=bool(diff.replaces) and diff.delete_before_replace)
 
         return await self._run(context, _secret_values(new_inputs), work)
@@ -372,10 +340,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             old_inputs, input_secrets = reveal(decode(request.inputs))
             old_state, state_secrets = reveal(properties)
-            inputs = stored(resource.inputs, old_inputs) if old_inputs else None
+            inputs = resource.stored_inputs(old_inputs) if old_inputs else None
             ctx = self._context(request.urn, request.timeout or self._read_timeout())
             found = await self._within(ctx, resource.read(ctx, request.id, inputs,
-                                                          stored_state(resource, old_state, old_inputs)
+                                                          resource.stored_state(old_state, old_inputs)
                                                           if old_inputs else None),
                                        CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
             if found is None:
@@ -395,18 +363,13 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds, _ = reveal(decode(request.olds))
             news, secret_paths = reveal(new_inputs)
             old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
-            old_state = stored_state(resource, olds, old_inputs or news)
+            old_state = resource.stored_state(olds, old_inputs or news)
             inputs = resource.inputs.from_props(news)
             if request.preview:
-                preview = resource.preview(inputs)
-                for prop in resource.state.wire_fields():
-                    if getattr(preview, prop.name) is UNKNOWN and prop.name in vars(old_state):
-                        setattr(preview, prop.name, getattr(old_state, prop.name))
+                preview = resource.preview_update(old_state, inputs)
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
             ctx = self._context(request.urn, request.timeout)
-            finish = resource.is_partial(old_state)  # a create that could not finish: adopt it, or create it
-            state = await self._within(ctx, (resource.finish if finish else resource.update)(ctx, request.id,
-                                                                                              old_state, inputs))
+            state = await self._within(ctx, resource.apply_update(ctx, request.id, old_state, inputs))
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
 
         return await self._run(context, _secret_values(new_inputs), work)
@@ -419,7 +382,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             props, _ = reveal(properties)
             old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
             ctx = self._context(request.urn, request.timeout)
-            await self._within(ctx, resource.delete(ctx, request.id, stored_state(resource, props, old_inputs)))
+            await self._within(ctx, resource.delete(ctx, request.id, resource.stored_state(props, old_inputs)))
             return empty_pb2.Empty()
 
         return await self._run(context, _secret_values(properties), work)

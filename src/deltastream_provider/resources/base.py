@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from ..deltastream.catalog import SystemTables
 from ..deltastream.values import parse_timestamp
@@ -23,6 +23,7 @@ from ..errors import (
     CreateFailed,
     DeltaStreamError,
     DependentObjectsError,
+    InputError,
     NotFoundError,
     OutcomeUnknownError,
     PlanError,
@@ -74,11 +75,33 @@ class Context:
 
 @dataclass
 class Diff:
-    """Top-level property changes; ``replaces`` is the subset that forces replacement."""
+    """Top-level property changes (a kind's :meth:`Resource.diff`); ``replaces`` is the subset that forces
+    replacement."""
 
     changes: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)
     delete_before_replace: bool = False
+
+
+#: How the value at a property path changed.
+Change = Literal["ADD", "DELETE", "UPDATE"]
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    """One entry of a detailed diff: how the value at a property path changed, whether that replaces the resource,
+    and whether it is an input (False: an output that drifted while no input changed)."""
+
+    kind: Change
+    replaces: bool = False
+    input: bool = True
+
+
+@dataclass
+class DetailedDiff(Diff):
+    """A :class:`Diff` and, for each property path that changed, how (:meth:`Resource.detailed_diff`)."""
+
+    properties: dict[str, PropertyChange] = field(default_factory=dict)
 
 
 # Identifier rule shared by every resource (FR-011): DeltaStream quotes names, so only characters
@@ -166,6 +189,26 @@ class Resource(Generic[InputsT, StateT]):
                 result.replaces.append(key)
         return result
 
+    def detailed_diff(self, olds: dict[str, Any], news: dict[str, Any], state: dict[str, Any]) -> DetailedDiff:
+        """What a Diff answers, from the engine's records: old inputs, new inputs, state (plain values). :meth:`diff`
+        decides on the typed values; each input it found changed is told by the innermost paths at which the records
+        differ (``kinesis.secretAccessKey``, ``columns[2].type``: :func:`.diff_paths.changed_paths`, as the engine,
+        which shows its own values there, has them), replacing when its top-level property does. A change the values
+        do not show (a rule of the kind) is told at the top, and so is an output's (drift)."""
+        from .diff_paths import changed_paths  # only a Diff needs it
+
+        decided = self.diff(self.stored_inputs(olds), self.inputs.from_props(news),  # type: ignore[arg-type]
+                            self.stored_state(state, olds))
+        properties: dict[str, PropertyChange] = {}
+        for key in decided.changes:
+            replaces = key in decided.replaces
+            if key not in news and key not in olds:  # an output (drift), not an input
+                properties[key] = PropertyChange("UPDATE", replaces, input=False)
+                continue
+            for path, kind in changed_paths(olds.get(key), news.get(key), key) or [(key, "UPDATE")]:
+                properties[path] = PropertyChange(kind, replaces)
+        return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, properties)
+
     @property
     def updatable(self) -> bool:
         """Whether the resource changes anything in place; without :meth:`update`, every change replaces."""
@@ -176,6 +219,15 @@ class Resource(Generic[InputsT, StateT]):
         values = {prop.name: getattr(inputs, prop.name) for prop in self.inputs.wire_fields()}
         computed = {prop.name: UNKNOWN for prop in self.state.wire_fields() if prop.name not in values}
         return self.state(**values, **computed)  # type: ignore[return-value]
+
+    def preview_update(self, state: StateT, inputs: InputsT) -> StateT:
+        """The state shown in an update's preview: :meth:`preview` of the new inputs, with what it cannot know yet
+        as ``state`` (the engine's record) has it."""
+        preview = self.preview(inputs)
+        for prop in self.state.wire_fields():
+            if getattr(preview, prop.name) is UNKNOWN:
+                setattr(preview, prop.name, getattr(state, prop.name))
+        return preview
 
     async def create(self, ctx: Context, inputs: InputsT) -> tuple[str, StateT]:
         raise NotImplementedError
@@ -204,9 +256,35 @@ class Resource(Generic[InputsT, StateT]):
         given = {f.name for f in self.inputs.wire_fields()}
         return all(getattr(state, f.name) is None for f in self.state.wire_fields() if f.name not in given)
 
+    def stored_inputs(self, props: dict[str, Any]) -> InputsT:
+        """Typed inputs from the engine's record of the resource."""
+        try:
+            return self.inputs.from_props(props)  # type: ignore[return-value]
+        except TypeError as exc:
+            raise InputError(f"the stored {self.inputs.__name__} is incomplete ({exc}); run `pulumi refresh` to "
+                             "rebuild it from DeltaStream") from exc
+
+    def stored_state(self, props: dict[str, Any], inputs: dict[str, Any] | None) -> StateT:
+        """Typed state from the engine's record of the resource; one a create could not finish (no outputs, as
+        earlier releases recorded it) is rebuilt from its ``inputs`` (:meth:`partial`), so refresh, up and destroy
+        can read whether it exists."""
+        try:
+            return self.state.from_props(props)  # type: ignore[return-value]
+        except TypeError:
+            if not inputs:
+                raise
+            return self.partial(self.stored_inputs(inputs))
+
     def read_id(self, resource_id: str, state: StateT) -> str:
         """The id a read found (an unsettled query's is only known once it is found)."""
         return resource_id
+
+    async def apply_update(self, ctx: Context, resource_id: str, state: StateT, inputs: InputsT) -> StateT:
+        """What an Update does: :meth:`finish` a create that could not finish (``state`` is partial), else
+        :meth:`update` in place."""
+        if self.is_partial(state):
+            return await self.finish(ctx, resource_id, state, inputs)
+        return await self.update(ctx, resource_id, state, inputs)
 
     async def finish(self, ctx: Context, resource_id: str, partial: StateT, inputs: InputsT) -> StateT:
         """The next `pulumi up` after a create that could not finish: adopt what exists (bringing it to ``inputs``),

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Any
 
-from ..resources.base import equal
+from .base import Change, equal
 
-Change = Literal["ADD", "DELETE", "UPDATE"]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
