@@ -174,6 +174,20 @@ def test_a_killed_launcher_takes_its_provider_with_it(residents: Residents) -> N
     assert residents.pids(), "the resident process stays for the next command"
 
 
+def test_a_provider_outlives_its_resident_without_holding_its_place(residents: Residents) -> None:
+    """A resident that ends (new code, idle) leaves its providers serving their commands, and none of them keeps
+    the resident's lock: the next resident can start while they run."""
+    launch = residents.warm()
+    try:
+        [resident] = residents.pids()
+        os.kill(resident, signal.SIGTERM)
+        eventually(lambda: not residents.pids(), "the ended resident's lock is free")
+        assert launch.serving()
+        launch.stub().GetPluginInfo(empty_pb2.Empty())
+    finally:
+        launch.end()
+
+
 def test_the_resident_process_exits_when_idle_and_removes_its_socket(runtime: Path) -> None:
     residents = Residents(runtime, idle=0.2)
     try:

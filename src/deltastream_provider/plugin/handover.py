@@ -110,7 +110,9 @@ def hand_over(argv: list[str]) -> int | None:
     try:
         launcher.connect(path)
         request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "key": key}).encode()
-        socket.send_fds(launcher, [len(request).to_bytes(4, "big") + request], list(STREAMS))
+        message = len(request).to_bytes(4, "big") + request
+        sent = socket.send_fds(launcher, [message], list(STREAMS))
+        launcher.sendall(message[sent:])
         provider = _read_line(launcher)
     except OSError:
         launcher.close()

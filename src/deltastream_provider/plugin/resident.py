@@ -67,7 +67,7 @@ def serve_forever() -> None:
     end_older_code(path, key)
     idle = float(os.environ.get(handover.IDLE_SETTING) or DEFAULT_IDLE)
     try:
-        Resident(listening, idle).run()
+        Resident(listening, idle, lock).run()
     finally:
         listening.close()
         _remove_if_ours(path, bound)
@@ -121,9 +121,10 @@ def _remove_if_ours(path: str, bound: int) -> None:
 class Resident:
     """Accepts launchers and forks a provider for each; tells each launcher its provider's exit status."""
 
-    def __init__(self, listening: socket.socket, idle: float) -> None:
+    def __init__(self, listening: socket.socket, idle: float, lock: int) -> None:
         self.listening = listening
         self.idle = idle
+        self.lock = lock  # held while this process lives: a fork must not hold it after its resident exits
         self.launchers: dict[int, socket.socket] = {}  # provider pid -> its launcher's connection
         self.selector = selectors.DefaultSelector()
         self.wakeup_read, self.wakeup_write = os.pipe()
@@ -177,6 +178,7 @@ class Resident:
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
             self.selector.close()
             self.listening.close()
+            os.close(self.lock)
             os.close(self.wakeup_read)
             os.close(self.wakeup_write)
             for launcher in self.launchers.values():
