@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from deltastream_provider.deltastream.ids import format_id, parse_id
 from deltastream_provider.errors import InputError
-from deltastream_provider.model.fields import Model
+from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import (
     OUTPUT_SIG,
@@ -25,6 +26,7 @@ from deltastream_provider.plugin.wire import (
     encode,
     has_unknowns,
     reveal,
+    secret_fields,
 )
 from deltastream_provider.resources.object import ObjectInputs
 from deltastream_provider.resources.store import StoreInputs
@@ -46,10 +48,47 @@ def test_nested_secrets_keep_their_place() -> None:
     wire = {"kafka": {"uris": "b:1", "saslPassword": {SIG: SECRET_SIG, "value": "pw"}}, "n": 3.0}
     decoded = decode(struct(wire))
     assert decoded["kafka"]["saslPassword"] == Secret("pw") and decoded["n"] == 3
-    plain, paths = reveal(decoded)
+    plain, paths, _ = reveal(decoded)
     assert plain["kafka"]["saslPassword"] == "pw" and paths == {("kafka", "saslPassword")}
     again = decode(encode(conceal(plain, paths)))
     assert again == decoded
+
+
+def test_reveal_takes_a_value_apart_in_one_walk() -> None:
+    value = {"a": Secret("pw"), "b": [Secret({"k": Secret("inner"), "n": 1})], "c": Secret(UNKNOWN), "d": "plain"}
+    plain, paths, secrets = reveal(value)
+    assert plain == {"a": "pw", "b": [{"k": "inner", "n": 1}], "c": UNKNOWN, "d": "plain"}
+    assert paths == {("a",), ("b", 0), ("b", 0, "k"), ("c",)}
+    assert secrets == ["pw", '{"k": "inner", "n": 1}']  # one inside another is in the outer's text; an unknown has none
+
+
+@dataclass
+class Login(Model):
+    user: str = prop("User.")
+    password: str | None = prop("Password.", secret=True, default=None)
+
+
+@dataclass
+class Service(Model):
+    name: str = prop("Name.")
+    note: str | None = prop("Note.", default=None)
+    login: Login | None = prop("Login.", default=None)
+    replicas: list[Login] | None = prop("Replicas.", default=None)
+
+
+def test_conceal_wraps_the_engines_paths_and_the_declared_secrets_in_one_walk() -> None:
+    assert set(secret_fields(Service)) == {"login", "replicas"} and set(secret_fields(Login)) == {"password"}
+    assert secret_fields(Service) is secret_fields(Service) and secret_fields(ObjectInputs) == {}
+    props = {"name": "s", "note": "n", "login": {"user": "u", "password": "p"},
+             "replicas": [{"user": "r", "password": "q"}, {"user": "t"}]}
+    assert conceal(props, {("note",), ("missing", 0), ("replicas", 5)}, Service) == {
+        "name": "s", "note": Secret("n"), "login": {"user": "u", "password": Secret("p")},
+        "replicas": [{"user": "r", "password": Secret("q")}, {"user": "t"}]}
+    assert props["login"] == {"user": "u", "password": "p"}, "the value given is left as it was"
+    program = {"name": "s", "login": Secret({"user": "u", "password": Secret("p")}),
+               "replicas": Secret([{"user": "r", "password": "q"}])}  # as a program may send them
+    assert conceal(program, model=Service) == {"name": "s", "login": Secret({"user": "u", "password": Secret("p")}),
+                                               "replicas": Secret([{"user": "r", "password": Secret("q")}])}
 
 
 def test_output_values_and_resource_references() -> None:

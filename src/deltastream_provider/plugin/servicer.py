@@ -8,7 +8,6 @@ errors to gRPC statuses, secrets kept secret on the way out.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
@@ -29,7 +28,7 @@ from ..model.fields import Model
 from .engine_log import EngineLog, install
 from .engine_watch import engine_gone
 from .protocol import load_the_sdk
-from .wire import Path, Secret, conceal, decode, encode, has_unknowns, reveal
+from .wire import Path, conceal, decode, encode, has_unknowns, reveal
 
 if TYPE_CHECKING:
     from ..deltastream.catalog import SystemTables
@@ -49,36 +48,6 @@ def resource_type(urn: str, declared: str = "") -> str:
         return declared
     parts = urn.split("::")
     return parts[2].split("$")[-1] if len(parts) >= 4 else ""
-
-
-def declared_secrets(model: type[Model], props: Any, path: Path = ()) -> set[Path]:
-    """Paths of properties the schema marks secret, wherever they occur in ``props``."""
-
-    found: set[Path] = set()
-    if not isinstance(props, dict):
-        return found
-    for prop in model.wire_fields():
-        if prop.key not in props:
-            continue
-        if prop.secret:
-            found.add((*path, prop.key))
-        elif prop.model is not None and not prop.listed:
-            found |= declared_secrets(prop.model, props[prop.key], (*path, prop.key))
-        elif prop.model is not None and isinstance(props[prop.key], list):
-            for index, item in enumerate(props[prop.key]):
-                found |= declared_secrets(prop.model, item, (*path, prop.key, index))
-    return found
-
-
-def _secret_values(value: Any) -> list[str]:
-    if isinstance(value, Secret):
-        plain, _ = reveal(value.value)
-        return [json.dumps(plain) if not isinstance(plain, str) else plain]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _secret_values(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _secret_values(v)]
-    return []
 
 
 def _property_diff(change: PropertyChange) -> provider_pb2.PropertyDiff:
@@ -209,8 +178,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def _encode(self, declared: type[Model], value: Model, secret_paths: set[Path]) -> struct_pb2.Struct:
         """Properties with secrets wrapped: where the engine sent them and where the schema declares them."""
-        props = value.to_props()
-        return encode(conceal(props, secret_paths | declared_secrets(declared, props)))
+        return encode(conceal(value.to_props(), secret_paths, declared))
 
     # --- plugin -------------------------------------------------------------------------------
 
@@ -240,7 +208,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def _config(self, args: struct_pb2.Struct | None, variables: dict[str, str] | None = None) -> dict[str, Any]:
         config = {k.rsplit(":", 1)[-1]: v for k, v in (variables or {}).items()}
-        plain, _ = reveal(decode(args))
+        plain = reveal(decode(args)).plain
         config.update({k: v for k, v in plain.items() if k != "version"})
         return config
 
@@ -279,113 +247,108 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def Check(self, request: provider_pb2.CheckRequest, context: GrpcContext) -> Any:
         program_inputs = decode(request.news)
+        news = reveal(program_inputs)
 
         async def work() -> provider_pb2.CheckResponse:
             resource = self._resource(request.urn, request.type)
-            news, _ = reveal(program_inputs)
-            failures = resource.inputs.validate(news)
+            failures = resource.inputs.validate(news.plain)
             if not failures:
-                failures = resource.check(resource.inputs.from_props(news))
+                failures = resource.check(resource.inputs.from_props(news.plain))
             # Declared secrets become secret even when the program passed plain values, so the
             # engine never writes them to state in the clear.
-            checked = encode(conceal(program_inputs, declared_secrets(resource.inputs, news)))
+            checked = encode(conceal(program_inputs, model=resource.inputs))
             return provider_pb2.CheckResponse(
                 inputs=checked, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
 
-        return await self._run(context, _secret_values(program_inputs), work)
+        return await self._run(context, news.secrets, work)
 
     async def Diff(self, request: provider_pb2.DiffRequest, context: GrpcContext) -> Any:
-        new_inputs = decode(request.news)
+        news = reveal(decode(request.news))
 
         async def work() -> provider_pb2.DiffResponse:
             resource = self._resource(request.urn, request.type)
-            olds, _ = reveal(decode(request.olds))
-            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else (olds, set())
-            news, _ = reveal(new_inputs)
-            diff = resource.detailed_diff(old_inputs, news, olds)
+            olds = reveal(decode(request.olds)).plain
+            old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else olds
+            diff = resource.detailed_diff(old_inputs, news.plain, olds)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
                 replaces=diff.replaces, diffs=diff.changes, hasDetailedDiff=True,
                 detailedDiff={path: _property_diff(change) for path, change in diff.properties.items()},
                 deleteBeforeReplace=bool(diff.replaces) and diff.delete_before_replace)
 
-        return await self._run(context, _secret_values(new_inputs), work)
+        return await self._run(context, news.secrets, work)
 
     async def Create(self, request: provider_pb2.CreateRequest, context: GrpcContext) -> Any:
-        properties = decode(request.properties)
+        props = reveal(decode(request.properties))
 
         async def work() -> provider_pb2.CreateResponse:
             resource = self._resource(request.urn, request.type)
-            props, secret_paths = reveal(properties)
-            inputs = resource.inputs.from_props(props)
+            inputs = resource.inputs.from_props(props.plain)
             if request.preview:
                 return provider_pb2.CreateResponse(
-                    id="", properties=self._encode(resource.state, resource.preview(inputs), secret_paths))
+                    id="", properties=self._encode(resource.state, resource.preview(inputs), props.paths))
             ctx = self._context(request.urn, request.timeout)
             try:
                 resource_id, state = await self._within(ctx, resource.create(ctx, inputs))
             except CreateFailed as failed:  # kept as partial state: the next command reads whether it exists
                 partial = failed.state if failed.state is not None else resource.partial(inputs)
-                failed.properties = self._encode(resource.state, partial, secret_paths)
+                failed.properties = self._encode(resource.state, partial, props.paths)
                 raise
             return provider_pb2.CreateResponse(id=resource_id,
-                                               properties=self._encode(resource.state, state, secret_paths))
+                                               properties=self._encode(resource.state, state, props.paths))
 
-        return await self._run(context, _secret_values(properties), work)
+        return await self._run(context, props.secrets, work)
 
     async def Read(self, request: provider_pb2.ReadRequest, context: GrpcContext) -> Any:
-        properties = decode(request.properties)
+        props = reveal(decode(request.properties))
 
         async def work() -> provider_pb2.ReadResponse:
             resource = self._resource(request.urn, request.type)
-            old_inputs, input_secrets = reveal(decode(request.inputs))
-            old_state, state_secrets = reveal(properties)
-            inputs = resource.stored_inputs(old_inputs) if old_inputs else None
+            old_inputs = reveal(decode(request.inputs))
+            inputs = resource.stored_inputs(old_inputs.plain) if old_inputs.plain else None
             ctx = self._context(request.urn, request.timeout or self._read_timeout())
             found = await self._within(ctx, resource.read(ctx, request.id, inputs,
-                                                          resource.stored_state(old_state, old_inputs)
-                                                          if old_inputs else None),
+                                                          resource.stored_state(props.plain, old_inputs.plain)
+                                                          if old_inputs.plain else None),
                                        CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
             if found is None:
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found
             return provider_pb2.ReadResponse(
-                id=resource.read_id(request.id, state), properties=self._encode(resource.state, state, state_secrets),
-                inputs=self._encode(resource.inputs, new_inputs, input_secrets))
+                id=resource.read_id(request.id, state), properties=self._encode(resource.state, state, props.paths),
+                inputs=self._encode(resource.inputs, new_inputs, old_inputs.paths))
 
-        return await self._run(context, _secret_values(properties), work)
+        return await self._run(context, props.secrets, work)
 
     async def Update(self, request: provider_pb2.UpdateRequest, context: GrpcContext) -> Any:
-        new_inputs = decode(request.news)
+        news = reveal(decode(request.news))
 
         async def work() -> provider_pb2.UpdateResponse:
             resource = self._resource(request.urn, request.type)
-            olds, _ = reveal(decode(request.olds))
-            news, secret_paths = reveal(new_inputs)
-            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
-            old_state = resource.stored_state(olds, old_inputs or news)
-            inputs = resource.inputs.from_props(news)
+            olds = reveal(decode(request.olds)).plain
+            old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else {}
+            old_state = resource.stored_state(olds, old_inputs or news.plain)
+            inputs = resource.inputs.from_props(news.plain)
             if request.preview:
                 preview = resource.preview_update(old_state, inputs)
-                return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, secret_paths))
+                return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, news.paths))
             ctx = self._context(request.urn, request.timeout)
             state = await self._within(ctx, resource.apply_update(ctx, request.id, old_state, inputs))
-            return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, secret_paths))
+            return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, news.paths))
 
-        return await self._run(context, _secret_values(new_inputs), work)
+        return await self._run(context, news.secrets, work)
 
     async def Delete(self, request: provider_pb2.DeleteRequest, context: GrpcContext) -> Any:
-        properties = decode(request.properties)
+        props = reveal(decode(request.properties))
 
         async def work() -> empty_pb2.Empty:
             resource = self._resource(request.urn, request.type)
-            props, _ = reveal(properties)
-            old_inputs, _ = reveal(decode(request.old_inputs)) if request.HasField("old_inputs") else ({}, set())
+            old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else {}
             ctx = self._context(request.urn, request.timeout)
-            await self._within(ctx, resource.delete(ctx, request.id, resource.stored_state(props, old_inputs)))
+            await self._within(ctx, resource.delete(ctx, request.id, resource.stored_state(props.plain, old_inputs)))
             return empty_pb2.Empty()
 
-        return await self._run(context, _secret_values(properties), work)
+        return await self._run(context, props.secrets, work)
 
     # --- components ---------------------------------------------------------------------------
 
@@ -395,7 +358,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
         component = COMPONENTS_BY_TOKEN.get(request.type)
         if component is not None:
-            inputs, _ = reveal(decode(request.inputs))
+            inputs = reveal(decode(request.inputs)).plain
             failures = component.inputs.validate(inputs)
             if not failures:
                 failures = component.check(component.inputs.from_props(inputs))
@@ -416,7 +379,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             function = served(request.tok)
             if function is None:
                 raise NotConfiguredError(f"unknown function {request.tok!r}")
-            args, _ = reveal(decode(request.args))
+            args = reveal(decode(request.args)).plain
             failures = function.args.validate(args)
             if failures:
                 return provider_pb2.InvokeResponse(

@@ -6,12 +6,14 @@ Decoded values are plain JSON-like Python values in which a secret is a :class:`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from google.protobuf import struct_pb2
 
+from ..model.fields import Model, WireField
 from ..model.unknown import UNKNOWN
 
 SIG = "4dabf18193072939515e22adb298388d"
@@ -101,45 +103,99 @@ def encode(properties: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def reveal(value: Any, path: Path = ()) -> tuple[Any, set[Path]]:
-    """The value without secret wrappers, and the paths at which secrets were."""
+class Revealed(NamedTuple):
+    """A decoded value taken apart in one walk (:func:`reveal`)."""
+
+    plain: Any             # the value without secret wrappers
+    paths: set[Path]       # where secrets were
+    secrets: list[str]     # each secret's value as text, for redaction (one inside another is in the outer's text)
+
+
+def reveal(value: Any) -> Revealed:
+    """The value without secret wrappers, the paths at which secrets were, and the secrets' values, in one walk: a
+    string as it is, anything else as JSON; a secret not known yet has no text (a part not known yet is null)."""
+    paths: set[Path] = set()
+    secrets: list[str] = []
+
+    def walk(value: Any, path: Path, outermost: bool) -> Any:
+        if isinstance(value, Secret):
+            paths.add(path)
+            plain = walk(value.value, path, False)
+            if outermost and plain is not UNKNOWN:
+                secrets.append(plain if isinstance(plain, str) else json.dumps(plain, default=lambda unknown: None))
+            return plain
+        if isinstance(value, dict):
+            return {key: walk(item, (*path, key), outermost) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item, (*path, index), outermost) for index, item in enumerate(value)]
+        return value
+
+    return Revealed(walk(value, (), True), paths, secrets)
+
+
+_SECRET_FIELDS: dict[type[Model], dict[str, WireField]] = {}
+
+
+def secret_fields(model: type[Model]) -> dict[str, WireField]:
+    """The fields of ``model`` (by wire key) where a declared secret can be: those marked secret, and the objects or
+    lists of objects with one inside. Resolved once per model, so concealing a value visits only these."""
+    found = _SECRET_FIELDS.get(model)
+    if found is None:
+        found = _SECRET_FIELDS[model] = {f.key: f for f in model.wire_fields()
+                                         if f.secret or (f.model is not None and secret_fields(f.model))}
+    return found
+
+
+@dataclass
+class _Paths:
+    """Paths as a tree: whether one ends here, and those that go on below, by key or index."""
+
+    end: bool = False
+    below: dict[str | int, _Paths] = field(default_factory=dict)
+
+
+_NO_PATHS = _Paths()
+
+
+def conceal(value: Any, paths: Iterable[Path] = (), model: type[Model] | None = None) -> Any:
+    """``value`` with a :class:`Secret` wrapper at each of ``paths`` that exists (where the engine sent secrets) and
+    at each property ``model`` declares secret, wherever it occurs (in objects, lists of objects, and inside values
+    that are secret already), in one walk that visits only those paths and the fields :func:`secret_fields` names.
+    A value already secret, or None, is not wrapped again."""
+    tree = _Paths()
+    for path in paths:
+        node = tree
+        for key in path:
+            node = node.below.setdefault(key, _Paths())
+        node.end = True
+    return _conceal(value, tree, model, False)
+
+
+def _conceal(value: Any, paths: _Paths, model: type[Model] | None, listed: bool) -> Any:
+    """``value`` concealed at ``paths`` below it and where ``model`` (of its items when ``listed``) declares secrets;
+    wrapped itself when a path ends here."""
     if isinstance(value, Secret):
-        inner, paths = reveal(value.value, path)
-        return inner, paths | {path}
+        inner = _conceal(value.value, _Paths(below=paths.below), model, listed)
+        return value if inner is value.value else Secret(inner)
+    changed: dict[Any, Any] = {}
     if isinstance(value, dict):
-        plain, paths = {}, set()
-        for key, item in value.items():
-            plain[key], found = reveal(item, (*path, key))
-            paths |= found
-        return plain, paths
-    if isinstance(value, list):
-        items, paths = [], set()
-        for index, item in enumerate(value):
-            revealed, found = reveal(item, (*path, index))
-            items.append(revealed)
-            paths |= found
-        return items, paths
-    return value, set()
-
-
-def conceal(value: Any, paths: Iterable[Path]) -> Any:
-    """Wrap the value at each path (that exists) in :class:`Secret`."""
-    for path in sorted(set(paths), key=len, reverse=True):
-        value = _wrap_at(value, path)
-    return value
-
-
-def _wrap_at(value: Any, path: Path) -> Any:
-    if not path:
-        return value if isinstance(value, Secret) or value is None else Secret(value)
-    head, rest = path[0], path[1:]
-    if isinstance(value, dict) and head in value:
-        return {**value, head: _wrap_at(value[head], rest)}
-    if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
-        return [*value[:head], _wrap_at(value[head], rest), *value[head + 1:]]
-    if isinstance(value, Secret):
-        return Secret(_wrap_at(value.value, path))
-    return value
+        for key, found in (secret_fields(model) if model is not None and not listed else {}).items():
+            if key in value:
+                below = paths.below.get(key, _NO_PATHS)
+                changed[key] = (_conceal(value[key], _Paths(True, below.below), None, False) if found.secret
+                                else _conceal(value[key], below, found.model, found.listed))
+        for step, rest in paths.below.items():
+            if step in value and step not in changed:
+                changed[step] = _conceal(value[step], rest, None, False)
+    elif isinstance(value, list):
+        items = model if listed else None
+        for index in range(len(value)) if items is not None else [i for i in paths.below if isinstance(i, int)]:
+            if 0 <= index < len(value):
+                changed[index] = _conceal(value[index], paths.below.get(index, _NO_PATHS), items, False)
+    changed = {key: new for key, new in changed.items() if new is not value[key]}
+    if changed:
+        value = {**value, **changed} if isinstance(value, dict) else [changed.get(i, v) for i, v in enumerate(value)]
+    return Secret(value) if paths.end and value is not None else value
 
 
 def has_unknowns(value: Any) -> bool:
