@@ -16,18 +16,20 @@ import time
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.resources import database, namespace, store
+from deltastream_provider.resources import object as relation
 
 TOKEN = "bench-token"
 
 
 async def run(url: str, relations: int, lookups: int, concurrency: int) -> dict[str, float]:
     async with DeltaStreamClient(url, TOKEN, max_connections=concurrency) as client:
-        await client.execute(sql.create_database("bench"))
-        await client.execute(sql.create_store("k", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
-                                                    ("kafka.sasl.hash_function", sql.Bare("NONE"))]))
+        await client.execute(database.create_statement("bench"))
+        await client.execute(store.create_statement("k", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
+                                                          ("kafka.sasl.hash_function", sql.Bare("NONE"))]))
         namespaces = max(1, relations // 1000)
         for n in range(namespaces):
-            await client.execute(sql.create_namespace("bench", f"ns{n}"))
+            await client.execute(namespace.create_statement("bench", f"ns{n}"))
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in range(relations):
             queue.put_nowait(i)
@@ -35,9 +37,9 @@ async def run(url: str, relations: int, lookups: int, concurrency: int) -> dict[
         async def creator() -> None:
             while not queue.empty():
                 i = queue.get_nowait()
-                await client.execute(sql.create_relation(
+                await client.execute(relation.create_statement(
                     "stream", "bench", f"ns{i % namespaces}", f"rel_{i:05d}",
-                    [sql.ColumnDef("id", "BIGINT"), sql.ColumnDef("body", "VARCHAR")], [], [("store", "k")]))
+                    [relation.ColumnDef("id", "BIGINT"), relation.ColumnDef("body", "VARCHAR")], [], [("store", "k")]))
 
         started = time.perf_counter()
         await asyncio.gather(*(creator() for _ in range(concurrency)))

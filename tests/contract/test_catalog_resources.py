@@ -13,7 +13,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
-from deltastream_provider.resources import secret
+from deltastream_provider.resources import entity, running, secret, store
 from tests.conftest import ManualClock
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
@@ -95,7 +95,7 @@ async def test_schema_registry_lifecycle(provider: Harness, client: DeltaStreamC
     # a Kafka store names it; the registry cannot go while the store uses it
     await provider.create(STORE, {"name": "avro", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE",
                                                               "schemaRegistryName": "registry"}})
-    (described,) = (await client.execute(sql.describe_store("avro"))).records()
+    (described,) = (await client.execute(store.describe_statement("avro"))).records()
     assert described["SchemaRegistry"] == "registry"
     # no public client updates or unsets a store's registry: removing or changing it replaces the store
     avro = {"name": "avro", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE", "schemaRegistryName": "registry"}}
@@ -151,7 +151,7 @@ async def test_confluent_kafka_and_kinesis_stores(provider: Harness, client: Del
                                           "secretAccessKey": "shh"}}
     kid, kstate = await provider.create(STORE, kinesis)
     assert kstate["type"] == "Kinesis" and kstate["kinesis"]["secretAccessKey"] == Secret("shh")
-    (row,) = (await client.execute(sql.describe_store("kin"))).records()
+    (row,) = (await client.execute(store.describe_statement("kin"))).records()
     assert "shh" not in repr(row) and "AKIA" not in repr(row)
     other = {"name": "kin", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}
     assert set((await provider.diff(STORE, kid, kstate, other, old_inputs=kinesis)).replaces) == {"kafka", "kinesis"}
@@ -185,14 +185,14 @@ async def test_kafka_topic_lifecycle(provider: Harness, client: DeltaStreamClien
         assert list(replaced.replaces) == ["kafka"], change
 
     # drift seen by a refresh; import rebuilds every setting
-    await client.execute(sql.update_entity(["orders"], "events", [("kafka.partitions", 8)]))
+    await client.execute(entity.update_statement(["orders"], "events", [("kafka.partitions", 8)]))
     _, refreshed, refreshed_inputs = await provider.read(ENTITY, resource_id, updated, grown)
     assert refreshed["partitions"] == 8 and refreshed_inputs["kafka"]["partitions"] == 8
     _, _, imported = await provider.read(ENTITY, "events/orders")
     assert imported == {"store": "events", "path": ["orders"],
                         "kafka": {"partitions": 8, "replicas": 2, "configs": {"retention.ms": "2000"}}}
 
-    listed = (await client.execute(sql.list_entities("events"))).records()
+    listed = (await client.execute(entity.list_statement("events"))).records()
     assert [r["Name"] for r in listed] == ["orders"]
 
     # an object on the topic holds it
@@ -205,7 +205,7 @@ async def test_kafka_topic_lifecycle(provider: Harness, client: DeltaStreamClien
     assert "orders" in held.value.details()
     await provider.delete(OBJ, object_id, object_state)
     await provider.delete(ENTITY, resource_id, updated)
-    assert (await client.execute(sql.list_entities("events"))).records() == []
+    assert (await client.execute(entity.list_statement("events"))).records() == []
     assert (await provider.read(ENTITY, resource_id, updated, grown))[0] == ""
 
 
@@ -263,7 +263,7 @@ async def test_application_lifecycle(provider: Harness, client: DeltaStreamClien
     assert imported["sinks"] == state["sinks"] and imported["name"] == "fanout"
     assert "BEGIN APPLICATION fanout" in imported_inputs["sql"]
 
-    await client.execute(sql.terminate_query(resource_id))
+    await client.execute(running.terminate_statement(resource_id))
     _, stopped, _ = await provider.read(APP, resource_id, state, {"sql": APP_SQL})
     restart = await provider.diff(APP, resource_id, stopped, {"sql": APP_SQL}, old_inputs={"sql": APP_SQL})
     assert list(restart.replaces) == ["state"]

@@ -16,6 +16,7 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy, Timeouts
 from deltastream_provider.deltastream.network import AsyncioBackend
 from deltastream_provider.deltastream.session import Session
+from deltastream_provider.resources import database, store
 from tests.certificates import self_signed
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
@@ -25,11 +26,11 @@ PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 def kafka_store(name: str = "k", **extra: sql.PropertyValue) -> sql.Statement:
     props: list[tuple[str, sql.PropertyValue]] = [("type", sql.Bare("KAFKA")), ("uris", "b:9092"),
                                                   ("kafka.sasl.hash_function", sql.Bare("NONE"))]
-    return sql.create_store(name, props + list(extra.items()))
+    return store.create_statement(name, props + list(extra.items()))
 
 
 async def test_statement_result_is_decoded_and_context_echoed(client: DeltaStreamClient) -> None:
-    await client.execute(sql.create_database("db"))
+    await client.execute(database.create_statement("db"))
     result = await client.execute(sql.select("databases", ["name", "owner", "created_at"]))
     (row,) = result.records()
     assert row["name"] == "db" and row["owner"] == "sysadmin"
@@ -39,7 +40,7 @@ async def test_statement_result_is_decoded_and_context_echoed(client: DeltaStrea
 
 
 async def test_session_context_travels_with_the_statement(client: DeltaStreamClient) -> None:
-    await client.execute(sql.create_database("db"))
+    await client.execute(database.create_statement("db"))
     result = await client.execute("USE DATABASE db", session=Session(database=None))
     assert result.context.database == "db" and result.context.schema == "public"
     await client.execute("CREATE SCHEMA ns", session=Session(database="db"))
@@ -57,7 +58,7 @@ async def test_attachments_go_as_multipart_files(client: DeltaStreamClient, loca
 
 async def test_async_statements_are_polled_until_done(client: DeltaStreamClient, local: BackgroundServer) -> None:
     local.server.knobs.update({"async_polls": 3})
-    await client.execute(sql.create_database("db"))
+    await client.execute(database.create_statement("db"))
     assert client.stats.polls == 4  # three 202s, then the answer
     assert local.server.counters.statuses["202"] == 4
 
@@ -68,12 +69,12 @@ async def test_statement_timeout_bounds_polling(client: DeltaStreamClient, local
         await client.execute(sql.select("databases", ["name"]), timeout=0.3)
     # a mutating statement accepted and still running may yet land: its outcome is unknown, to settle by reading
     with pytest.raises(errors.OutcomeUnknownError, match=r"accepted as .*, still running"):
-        await client.execute(sql.create_database("db"), timeout=0.3)
+        await client.execute(database.create_statement("db"), timeout=0.3)
 
 
 async def test_every_partition_is_read(client: DeltaStreamClient, local: BackgroundServer) -> None:
     for i in range(7):
-        await client.execute(sql.create_database(f"db{i}"))
+        await client.execute(database.create_statement(f"db{i}"))
     local.server.knobs.update({"page_size": 2})
     result = await client.execute(sql.select("databases", ["name"], order_by="name"))
     assert [r[0] for r in result.rows] == [f"db{i}" for i in range(7)]
@@ -83,15 +84,15 @@ async def test_every_partition_is_read(client: DeltaStreamClient, local: Backgro
 async def test_429_is_retried_honouring_retry_after(client: DeltaStreamClient, local: BackgroundServer) -> None:
     local.server.knobs.update({"rate_429": 0.5, "retry_after_s": 0.05})
     for i in range(4):
-        await client.execute(sql.create_database(f"db{i}"))
+        await client.execute(database.create_statement(f"db{i}"))
     assert local.server.counters.statuses["429"] >= 2 and client.stats.retries >= 2
     assert local.server.counters.statements["CreateDatabase"] == 4  # each ran once
 
 
 async def test_503_is_retried_even_for_mutating_statements(client: DeltaStreamClient, local: BackgroundServer) -> None:
     local.server.knobs.update({"rate_503": 0.5})
-    await client.execute(sql.create_database("db"))
-    await client.execute(sql.create_database("db2"))
+    await client.execute(database.create_statement("db"))
+    await client.execute(database.create_statement("db2"))
     assert local.server.counters.statuses["503"] >= 1
     assert local.server.counters.statements["CreateDatabase"] == 2
 
@@ -100,7 +101,7 @@ async def test_gateway_timeout_resends_reads_but_not_writes(client: DeltaStreamC
                                                             local: BackgroundServer) -> None:
     local.server.knobs.update({"rate_504": 1.0})
     with pytest.raises(errors.OutcomeUnknownError):
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
     assert local.server.counters.statements["CreateDatabase"] == 1  # ran once, never resent
     local.server.knobs.update({"rate_504": 0.5})
     await client.execute(sql.select("databases", ["name"]))
@@ -111,7 +112,7 @@ async def test_dropped_connection_after_a_write_is_not_resent(client: DeltaStrea
                                                               local: BackgroundServer) -> None:
     local.server.knobs.update({"rate_drop": 1.0, "drop_after_processing": True})
     with pytest.raises(errors.OutcomeUnknownError):
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
     assert local.server.counters.statements["CreateDatabase"] == 1
     local.server.knobs.update({"rate_drop": 0.0})
     assert (await client.execute(sql.select("databases", ["name"]))).rows == (("db",),)
@@ -127,7 +128,7 @@ async def test_dropped_connection_on_a_read_is_retried(client: DeltaStreamClient
 async def test_connection_refused_is_retried_then_reported() -> None:
     async with DeltaStreamClient("http://127.0.0.1:9/v2", TOKEN, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
         with pytest.raises(errors.TransportError, match="could not connect") as error:
-            await c.execute(sql.create_database("db"))
+            await c.execute(database.create_statement("db"))
         assert c.stats.requests == 3 and "doctor" in str(error.value)
 
 
@@ -138,7 +139,7 @@ async def test_slow_server_hits_the_read_timeout(local: BackgroundServer) -> Non
         with pytest.raises(errors.TransportError):
             await c.execute(sql.select("databases", ["name"]))
         with pytest.raises(errors.OutcomeUnknownError):
-            await c.execute(sql.create_database("slow"))
+            await c.execute(database.create_statement("slow"))
 
 
 async def test_bad_token_is_an_authentication_error(local: BackgroundServer) -> None:
@@ -148,12 +149,12 @@ async def test_bad_token_is_an_authentication_error(local: BackgroundServer) -> 
 
 
 async def test_sql_errors_carry_code_message_and_statement_id(client: DeltaStreamClient) -> None:
-    await client.execute(sql.create_database("db"))
+    await client.execute(database.create_statement("db"))
     with pytest.raises(errors.AlreadyExistsError) as error:
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
     assert error.value.code == "42P04" and error.value.statement_id and "already exists" in error.value.message
     with pytest.raises(errors.NotFoundError):
-        await client.execute(sql.drop_database("missing"))
+        await client.execute(database.drop_statement("missing"))
     with pytest.raises(errors.InvalidInputError, match="position 7"):
         await client.execute("CREATE DATABSE x")
 
@@ -162,7 +163,7 @@ async def test_permission_error_from_the_server(client: DeltaStreamClient, local
     local.server.knobs.update({"fail": [{"pattern": "CREATE DATABASE", "code": "42501",
                                          "message": "permission denied: CREATE_DATABASE on organization"}]})
     with pytest.raises(errors.PermissionDeniedError, match="deltastream:role"):
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
 
 
 async def test_organization_name_resolves_to_its_uuid_once(local: BackgroundServer) -> None:
@@ -179,7 +180,7 @@ async def test_organization_name_resolves_to_its_uuid_once(local: BackgroundServ
 async def test_one_pooled_connection_serves_many_statements(client: DeltaStreamClient,
                                                             local: BackgroundServer) -> None:
     for i in range(20):
-        await client.execute(sql.create_database(f"db{i}"))
+        await client.execute(database.create_statement(f"db{i}"))
     assert local.server.counters.as_dict()["connections"] == 1
 
 
@@ -230,7 +231,7 @@ def https_server(tmp_path: Path) -> Iterator[BackgroundServer]:
 async def test_statements_travel_over_tls(https_server: BackgroundServer) -> None:
     assert https_server.url.startswith("https://")
     async with DeltaStreamClient(https_server.url, TOKEN, verify=False, retry=FAST) as c:
-        await c.execute(sql.create_database("db"))
+        await c.execute(database.create_statement("db"))
         assert (await c.execute(sql.select("databases", ["name"]))).rows == (("db",),)
         assert c.stats.requests == 2
 
@@ -240,6 +241,23 @@ async def test_an_untrusted_certificate_is_refused(https_server: BackgroundServe
         with pytest.raises(errors.TransportError, match="CERTIFICATE_VERIFY_FAILED"):
             await c.execute(sql.select("databases", ["name"]))
     assert https_server.server.counters.statements == {}
+
+
+async def test_the_environments_ca_bundle_is_trusted_and_the_default_one_built_once(
+        https_server: BackgroundServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verifying TLS context is built once per process for each bundle (the resident process builds the
+    default one for every fork): ``SSL_CERT_FILE`` still decides which certificates are trusted, call by call."""
+    from deltastream_provider.deltastream.client import verified_tls
+
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+    async with DeltaStreamClient(https_server.url, TOKEN, retry=FAST) as c:
+        assert (await c.execute(sql.select("databases", ["name"]))).rows == ()
+    monkeypatch.delenv("SSL_CERT_FILE")
+    assert verified_tls() is verified_tls()
+    async with DeltaStreamClient(https_server.url, TOKEN, retry=RetryPolicy(attempts=2, base_delay=0.01)) as c:
+        with pytest.raises(errors.TransportError, match="CERTIFICATE_VERIFY_FAILED"):
+            await c.execute(sql.select("databases", ["name"]))
 
 
 async def test_connections_are_opened_by_the_asyncio_backend(client: DeltaStreamClient,

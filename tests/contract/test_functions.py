@@ -13,7 +13,8 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
-from deltastream_provider.resources import secret
+from deltastream_provider.resources import database, entity, namespace, schema_registry, secret, store
+from deltastream_provider.resources import object as relation
 
 T = "deltastream:index:"
 HOSTILE = "x'; DROP DATABASE \"shop\"; --"
@@ -22,17 +23,18 @@ HOSTILE = "x'; DROP DATABASE \"shop\"; --"
 @pytest.fixture
 async def provider(local: BackgroundServer, client: DeltaStreamClient) -> AsyncIterator[Harness]:
     for statement in [
-        sql.create_database("shop"), sql.create_database("analytics"), sql.create_database(HOSTILE),
-        sql.create_namespace("shop", "raw"), sql.create_namespace("analytics", "raw"),
-        sql.create_store("kafka_1", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
-                                     ("kafka.sasl.hash_function", sql.Bare("NONE"))]),
-        sql.create_store("pg_1", [("type", sql.Bare("POSTGRESQL")), ("uris", "postgresql://nowhere.invalid:1/x"),
-                                  ("postgres.username", "u"), ("postgres.password", sql.SecretLiteral("p"))]),
-        sql.create_relation("changelog", "shop", "raw", "orders",
-                            [sql.ColumnDef("id", "BIGINT", False), sql.ColumnDef("total", "DECIMAL(10, 2)"),
-                             sql.ColumnDef("at", "TIMESTAMP_LTZ(3)")], ["id"], [("store", "kafka_1")]),
-        sql.create_relation("stream", "shop", "raw", "clicks", [sql.ColumnDef("id", "BIGINT")], [],
-                            [("store", "kafka_1")]),
+        database.create_statement("shop"), database.create_statement("analytics"), database.create_statement(HOSTILE),
+        namespace.create_statement("shop", "raw"), namespace.create_statement("analytics", "raw"),
+        store.create_statement("kafka_1", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
+                                           ("kafka.sasl.hash_function", sql.Bare("NONE"))]),
+        store.create_statement("pg_1", [("type", sql.Bare("POSTGRESQL")), ("uris", "postgresql://nowhere.invalid:1/x"),
+                                        ("postgres.username", "u"), ("postgres.password", sql.SecretLiteral("p"))]),
+        relation.create_statement("changelog", "shop", "raw", "orders",
+                                  [relation.ColumnDef("id", "BIGINT", False),
+                                   relation.ColumnDef("total", "DECIMAL(10, 2)"),
+                                   relation.ColumnDef("at", "TIMESTAMP_LTZ(3)")], ["id"], [("store", "kafka_1")]),
+        relation.create_statement("stream", "shop", "raw", "clicks", [relation.ColumnDef("id", "BIGINT")], [],
+                                  [("store", "kafka_1")]),
     ]:
         await client.execute(statement)
     harness = await Harness().start()
@@ -75,8 +77,8 @@ async def test_not_found_names_what_and_where(provider: Harness, local: Backgrou
 
 async def test_singular_lookup_matching_several_is_an_error(provider: Harness, client: DeltaStreamClient,
                                                             local: BackgroundServer) -> None:
-    await client.execute(sql.create_relation("stream", "shop", "raw", "dst", [sql.ColumnDef("id", "BIGINT")], [],
-                                             [("store", "kafka_1")]))
+    await client.execute(relation.create_statement("stream", "shop", "raw", "dst", [relation.ColumnDef("id", "BIGINT")],
+                                                   [], [("store", "kafka_1")]))
     copy = 'INSERT INTO "shop"."raw"."dst" SELECT id FROM "shop"."raw"."clicks"'
     for _ in range(2):  # an application's query carries the application's name
         await client.execute(sql.raw(f"BEGIN APPLICATION copy {copy}; END APPLICATION"))
@@ -132,7 +134,7 @@ async def test_hostile_values_are_quoted(provider: Harness, local: BackgroundSer
 async def test_cap_of_200_with_a_warning(provider: Harness, client: DeltaStreamClient, local: BackgroundServer,
                                          caplog: pytest.LogCaptureFixture) -> None:
     for i in range(203):
-        await client.execute(sql.create_database(f"bulk_{i:03d}"))
+        await client.execute(database.create_statement(f"bulk_{i:03d}"))
     local.server.counters.statements.clear()
     warnings: list[str] = []
 
@@ -165,10 +167,10 @@ async def test_secret_and_schema_registry_lookups(provider: Harness, client: Del
         await client.execute(secret.create_statement(name, [("type", sql.Bare("generic_string")),
                                                             ("description", name),
                                                             ("secret_string", sql.SecretLiteral("value-" + name))]))
-    await client.execute(sql.create_schema_registry("cloud", [("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", "u"),
-                                                              ("confluent_cloud.key", sql.SecretLiteral("k")),
-                                                              ("confluent_cloud.secret", sql.SecretLiteral("s"))]))
-    await client.execute(sql.create_schema_registry("own", [("type", sql.Bare("CONFLUENT")), ("uris", "u")]))
+    await client.execute(schema_registry.create_statement("cloud", [
+        ("type", sql.Bare("CONFLUENT_CLOUD")), ("uris", "u"), ("confluent_cloud.key", sql.SecretLiteral("k")),
+        ("confluent_cloud.secret", sql.SecretLiteral("s"))]))
+    await client.execute(schema_registry.create_statement("own", [("type", sql.Bare("CONFLUENT")), ("uris", "u")]))
     local.server.counters.statements.clear()
     found, _ = await invoke(provider, T + "getSecret", {"name": "a_token"})
     assert (found["type"], found["status"], found["description"]) == ("generic_string", "ready", "a_token")
@@ -189,7 +191,7 @@ async def test_secret_and_schema_registry_lookups(provider: Harness, client: Del
 
 async def test_get_entities_is_one_list(provider: Harness, client: DeltaStreamClient, local: BackgroundServer) -> None:
     for topic in ("zeta", "alpha", "mid"):
-        await client.execute(sql.create_entity([topic], "kafka_1", [("kafka.partitions", 2)]))
+        await client.execute(entity.create_statement([topic], "kafka_1", [("kafka.partitions", 2)]))
     local.server.counters.statements.clear()
     result, _ = await invoke(provider, T + "getEntities", {"store": "kafka_1"})
     assert result["entities"] == [{"name": n, "path": [n], "isLeaf": True} for n in ("alpha", "mid", "zeta")]
@@ -201,7 +203,7 @@ async def test_get_entities_is_one_list(provider: Harness, client: DeltaStreamCl
 
 async def test_get_entities_caps_at_200(provider: Harness, client: DeltaStreamClient) -> None:
     for i in range(201):
-        await client.execute(sql.create_entity([f"t{i:03d}"], "kafka_1", []))
+        await client.execute(entity.create_statement([f"t{i:03d}"], "kafka_1", []))
     warnings: list[str] = []
 
     async def warn(message: str, urn: str = "") -> None:

@@ -10,6 +10,7 @@ from testkit import TOKEN
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
+from deltastream_provider.resources import database, namespace, store
 
 
 async def names(client: DeltaStreamClient, table: str) -> list[str]:
@@ -21,9 +22,9 @@ def test_catalog_survives_a_restart(tmp_path: Path) -> None:
 
     async def create(url: str) -> None:
         async with DeltaStreamClient(url, TOKEN) as c:
-            await c.execute(sql.create_database("kept"))
-            await c.execute(sql.create_store("k", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
-                                                   ("kafka.sasl.hash_function", sql.Bare("NONE"))]))
+            await c.execute(database.create_statement("kept"))
+            await c.execute(store.create_statement("k", [("type", sql.Bare("KAFKA")), ("uris", "b:1"),
+                                                         ("kafka.sasl.hash_function", sql.Bare("NONE"))]))
 
     async def read(url: str) -> tuple[list[str], list[str], str]:
         async with DeltaStreamClient(url, TOKEN) as c:
@@ -42,10 +43,10 @@ async def test_fifty_clients_creating_and_dropping_in_parallel(local: Background
     async def worker(i: int) -> None:
         async with DeltaStreamClient(local.url, TOKEN, retry=RetryPolicy(base_delay=0.01)) as c:
             for j in range(4):
-                await c.execute(sql.create_database(f"w{i:02d}_{j}"))
-            await c.execute(sql.create_namespace(f"w{i:02d}_0", "extra"))
+                await c.execute(database.create_statement(f"w{i:02d}_{j}"))
+            await c.execute(namespace.create_statement(f"w{i:02d}_0", "extra"))
             for j in (1, 3):
-                await c.execute(sql.drop_database(f"w{i:02d}_{j}"))
+                await c.execute(database.drop_statement(f"w{i:02d}_{j}"))
 
     await asyncio.gather(*(worker(i) for i in range(50)))
     async with DeltaStreamClient(local.url, TOKEN) as c:

@@ -12,6 +12,7 @@ import pytest
 
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.resources import store
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pg-test-password"
@@ -32,10 +33,10 @@ def postgres_port() -> Iterator[int]:
 
 
 def postgres_store(name: str, port: int, password: str, database: str = "orders") -> sql.Statement:
-    return sql.create_store(name, [("type", sql.Bare("POSTGRESQL")),
-                                   ("uris", f"postgresql://127.0.0.1:{port}/{database}"),
-                                   ("postgres.username", "postgres"),
-                                   ("postgres.password", sql.SecretLiteral(password))])
+    return store.create_statement(name, [("type", sql.Bare("POSTGRESQL")),
+                                         ("uris", f"postgresql://127.0.0.1:{port}/{database}"),
+                                         ("postgres.username", "postgres"),
+                                         ("postgres.password", sql.SecretLiteral(password))])
 
 
 async def status(client: DeltaStreamClient, name: str) -> tuple[str, str | None]:
@@ -63,11 +64,11 @@ async def test_missing_database_is_reported(client: DeltaStreamClient, postgres_
 
 async def test_update_store_rechecks_the_credentials(client: DeltaStreamClient, postgres_port: int) -> None:
     await client.execute(postgres_store("pg_rot", postgres_port, PASSWORD))
-    await client.execute(sql.update_store("pg_rot", [("postgres.username", "postgres"),
-                                                     ("postgres.password", sql.SecretLiteral("rotated-wrong"))]))
+    await client.execute(store.update_statement("pg_rot", [("postgres.username", "postgres"),
+                                                           ("postgres.password", sql.SecretLiteral("rotated-wrong"))]))
     assert (await status(client, "pg_rot"))[0] == "errored"
-    await client.execute(sql.update_store("pg_rot", [("postgres.username", "postgres"),
-                                                     ("postgres.password", sql.SecretLiteral(PASSWORD))]))
+    await client.execute(store.update_statement("pg_rot", [("postgres.username", "postgres"),
+                                                           ("postgres.password", sql.SecretLiteral(PASSWORD))]))
     assert await status(client, "pg_rot") == ("ready", None)
 
 
@@ -76,8 +77,8 @@ async def test_update_of_the_uri_alone_rechecks_with_the_kept_credentials(client
     """The catalog shows a credential only as set; the re-check uses the credential itself (API contract 13.4)."""
     await client.execute(postgres_store("pg_uri", postgres_port, PASSWORD))
     uri = f"postgresql://127.0.0.1:{postgres_port}/orders?sslmode=disable&application_name=pulumi"
-    await client.execute(sql.update_store("pg_uri", [("uris", uri)]))
+    await client.execute(store.update_statement("pg_uri", [("uris", uri)]))
     assert await status(client, "pg_uri") == ("ready", None)
-    await client.execute(sql.update_store("pg_uri", [("uris", f"postgresql://127.0.0.1:{postgres_port}/nope")]))
+    await client.execute(store.update_statement("pg_uri", [("uris", f"postgresql://127.0.0.1:{postgres_port}/nope")]))
     state, message = await status(client, "pg_uri")
     assert state == "errored" and 'database "nope" does not exist' in (message or "")

@@ -11,10 +11,11 @@ from testkit import TOKEN
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.resources import database, running, store
+from deltastream_provider.resources import object as relation
 from tests.certificates import self_signed
 from tests.conftest import ManualClock
 
@@ -219,11 +220,11 @@ async def test_store_type_switch_replaces_first_deleting(provider: Harness) -> N
 
 async def test_store_drift_and_refresh_after_out_of_band_drop(provider: Harness, client: DeltaStreamClient) -> None:
     _, state = await provider.create(STORE, KAFKA)
-    await client.execute(sql.update_store("events", [("uris", "moved:9092")]))
+    await client.execute(store.update_statement("events", [("uris", "moved:9092")]))
     _, read_state, inputs = await provider.read(STORE, "events", state, KAFKA)
     assert inputs["kafka"]["uris"] == "moved:9092" and inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
     assert read_state["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
-    await client.execute(sql.drop_store("events"))
+    await client.execute(store.drop_statement("events"))
     assert (await provider.read(STORE, "events", state, KAFKA))[0] == ""
 
 
@@ -275,7 +276,7 @@ async def test_objects_read_their_store_type_once(provider: Harness, local: Back
     from collections import Counter
 
     async with DeltaStreamClient(local.url, TOKEN) as client:
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
         await client.execute("CREATE STORE \"events\" WITH ('type' = KAFKA, 'uris' = 'b:9092', "
                              "'kafka.sasl.hash_function' = NONE);")
     before = Counter(local.server.counters.statements)
@@ -311,9 +312,9 @@ async def test_object_preview_knows_its_fqn(provider: Harness) -> None:
 async def test_object_drift_is_detected(provider: Harness, client: DeltaStreamClient) -> None:
     await base(provider)
     _, state = await provider.create(OBJ, obj("pv"))
-    await client.execute(sql.drop_relation("db", "public", "pv"))
-    await client.execute(sql.create_relation("stream", "db", "public", "pv", [sql.ColumnDef("id", "BIGINT")], [],
-                                             [("store", "events")]))
+    await client.execute(relation.drop_statement("db", "public", "pv"))
+    await client.execute(relation.create_statement("stream", "db", "public", "pv", [relation.ColumnDef("id", "BIGINT")],
+                                                   [], [("store", "events")]))
     _, _, inputs = await provider.read(OBJ, "db/public/pv", state, obj("pv"))
     assert inputs["columns"] == [{"name": "id", "type": "BIGINT", "nullable": True}]
     diff = await provider.diff(OBJ, "db/public/pv", state, obj("pv"), inputs)
@@ -407,7 +408,7 @@ async def test_query_import_and_out_of_band_termination(provider: Harness, clien
     resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     _, imported_state, imported = await provider.read(QUERY, resource_id)
     assert imported["sql"] == INSERT and imported_state["state"] == "running"
-    await client.execute(sql.terminate_query(resource_id))
+    await client.execute(running.terminate_statement(resource_id))
     assert (await provider.read(QUERY, resource_id, state, {"sql": INSERT}))[1]["state"] == "terminated"
 
 
@@ -475,7 +476,7 @@ async def test_kafka_ca_certificate_travels_as_an_attachment(provider: Harness, 
     await provider.create("deltastream:index:SchemaRegistry", {"name": "registry", "confluent": {"uris": "https://r"}})
     _, state = await provider.create(STORE, inputs)
     assert state["status"] == "ready" and state["kafka"]["tlsCaCert"] == Secret(certificate)
-    (described,) = (await client.execute(sql.describe_store("tls_kafka"))).records()
+    (described,) = (await client.execute(store.describe_statement("tls_kafka"))).records()
     assert described["SchemaRegistry"] == "registry" and described["TlsEnabled"] is True
 
 
@@ -549,7 +550,7 @@ async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness
     resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     healthy = await provider.diff(QUERY, resource_id, state, {"sql": INSERT}, {"sql": INSERT})
     assert healthy.changes == Diff.DIFF_NONE
-    await client.execute(sql.terminate_query(resource_id))
+    await client.execute(running.terminate_statement(resource_id))
     _, refreshed, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT})
     diff = await provider.diff(QUERY, resource_id, refreshed, {"sql": INSERT}, {"sql": INSERT})
     assert list(diff.replaces) == ["state"]

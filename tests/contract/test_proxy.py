@@ -27,6 +27,7 @@ from deltastream_provider.deltastream import network, sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
 from deltastream_provider.operator.doctor import Doctor
 from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.resources import database
 from tests.certificates import self_signed
 
 FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
@@ -135,7 +136,7 @@ async def test_requests_go_through_the_proxy_the_environment_names(proxy: Loopba
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     async with DeltaStreamClient(local.url, TOKEN, retry=FAST) as client:
         assert client.proxy == proxy.url
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
         assert (await client.execute(sql.select("databases", ["name"]))).rows == (("db",),)
     assert proxy.forwarded == [f"POST {local.url}/statements"] * 2
     assert local.server.counters.requests["POST /v2/statements"] == 2
@@ -147,7 +148,7 @@ async def test_no_proxy_sends_the_requests_straight_to_the_server(proxy: Loopbac
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     async with DeltaStreamClient(local.url, TOKEN, retry=FAST) as client:
         assert client.proxy is None
-        await client.execute(sql.create_database("db"))
+        await client.execute(database.create_statement("db"))
     assert proxy.forwarded == [] and proxy.tunnels == []
     assert local.server.counters.requests["POST /v2/statements"] == 1
 
@@ -156,11 +157,11 @@ async def test_https_goes_through_a_connect_tunnel_and_http_proxy_alone_does_not
         proxy: LoopbackProxy, https_server: BackgroundServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)  # for http:// URLs only
     async with DeltaStreamClient(https_server.url, TOKEN, verify=False, retry=FAST) as client:
-        await client.execute(sql.create_database("direct"))
+        await client.execute(database.create_statement("direct"))
     assert proxy.tunnels == []
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     async with DeltaStreamClient(https_server.url, TOKEN, verify=False, retry=FAST) as client:
-        await client.execute(sql.create_database("tunnelled"))
+        await client.execute(database.create_statement("tunnelled"))
         await client.execute(sql.select("databases", ["name"]))
     assert proxy.tunnels == [https_server.url.split("/")[2]]  # one kept-alive tunnel for both statements
 
@@ -260,7 +261,7 @@ async def test_the_client_reuses_connections_without_poll(no_proxy_settings: Non
     monkeypatch.setattr(select, "select", counted)
     async with DeltaStreamClient(local.url, TOKEN, retry=FAST) as client:
         for i in range(3):
-            await client.execute(sql.create_database(f"db{i}"))
+            await client.execute(database.create_statement(f"db{i}"))
     assert local.server.counters.as_dict()["connections"] == 1
     assert checked  # each reuse of the first statement's connection was checked with select
 

@@ -13,6 +13,7 @@ from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import decode
+from deltastream_provider.resources import database
 
 SLOW = {"latency_ms": 3000}  # every request takes 3 s; the limits below are 1 s
 
@@ -28,7 +29,7 @@ async def test_a_mutating_statement_past_its_timeout_has_an_unknown_outcome(loca
     local.server.knobs.update(SLOW)
     async with DeltaStreamClient(local.url, TOKEN) as client:
         with pytest.raises(errors.OutcomeUnknownError, match="no answer within 1s"):
-            await client.execute(sql.create_database("slow"), timeout=1)
+            await client.execute(database.create_statement("slow"), timeout=1)
 
 
 async def test_a_create_that_cannot_settle_in_time_is_kept_in_state(provider: Harness,

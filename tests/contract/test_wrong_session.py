@@ -16,6 +16,7 @@ from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.resources import entity
 
 DB, STORE, OBJ, ENTITY, SECRET = (f"deltastream:index:{n}"
                                   for n in ("Database", "Store", "DeltaStreamObject", "Entity", "Secret"))
@@ -57,7 +58,7 @@ async def everything(client: DeltaStreamClient) -> dict[str, list[str]]:
     """What exists on the server, read with the right session."""
     names = {table: [str(r["name"]) for r in (await client.execute(sql.select(table, ["name"]))).records()]
              for table in ("databases", "stores", "relations", "secrets")}
-    names["entities"] = [str(r["Name"]) for r in (await client.execute(sql.list_entities("events"))).records()]
+    names["entities"] = [str(r["Name"]) for r in (await client.execute(entity.list_statement("events"))).records()]
     return names
 
 

@@ -1,71 +1,82 @@
 """The provider sends and reads only what the contract register confirms DeltaStream accepts and returns.
 
-Every statement builder of ``deltastream_provider.deltastream.sql`` is called here and its statement kind looked up in
-the register; every column of every catalog table, and every result the provider reads by position or name, must be
-confirmed there. A new builder, column or read without evidence fails this test.
+Every statement builder (those of ``deltastream_provider.deltastream.sql`` and each resource module's own) is called
+here and its statement kind looked up in the register; every column of every catalog table, and every result the
+provider reads by position or name, must be confirmed there. A new builder, column or read without evidence fails
+this test.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from deltastream_local import contract
 from deltastream_local.contract import CONFIRMED, register, relied_on
+from deltastream_provider import resources
 from deltastream_provider.deltastream import catalog, sql
 from deltastream_provider.deltastream.reads import RESULTS
-from deltastream_provider.model import registry
-from deltastream_provider.resources import secret
+from deltastream_provider.resources import database, entity, namespace, running, schema_registry, secret, store
+from deltastream_provider.resources import object as relation
 
 QUERY_ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
-COLUMNS = [sql.ColumnDef("id", "BIGINT", nullable=False), sql.ColumnDef("url", "VARCHAR")]
+COLUMNS = [relation.ColumnDef("id", "BIGINT", nullable=False), relation.ColumnDef("url", "VARCHAR")]
 INSERT = 'INSERT INTO "db"."s"."dst" SELECT * FROM "db"."s"."src"'
 CSAS = 'CREATE STREAM "db"."s"."dst" AS SELECT * FROM "db"."s"."src"'
 APPLICATION = f'BEGIN APPLICATION app {INSERT}; END APPLICATION'
 
 #: Each statement builder with the register kind of what it sends.
 BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
-    ("create_database", lambda: sql.create_database("db"), "CREATE DATABASE"),
-    ("drop_database", lambda: sql.drop_database("db"), "DROP DATABASE"),
-    ("create_namespace", lambda: sql.create_namespace("db", "s"), "CREATE SCHEMA"),
-    ("drop_namespace", lambda: sql.drop_namespace("db", "s"), "DROP SCHEMA"),
-    ("create_store", lambda: sql.create_store("k", [("type", sql.Bare("KAFKA"))]), "CREATE STORE"),
-    ("update_store", lambda: sql.update_store("k", [("uris", "b:1")]), "UPDATE STORE"),
-    ("drop_store", lambda: sql.drop_store("k"), "DROP STORE"),
-    ("describe_store", lambda: sql.describe_store("k"), "DESCRIBE STORE"),
+    ("database.create_statement", lambda: database.create_statement("db"), "CREATE DATABASE"),
+    ("database.drop_statement", lambda: database.drop_statement("db"), "DROP DATABASE"),
+    ("namespace.create_statement", lambda: namespace.create_statement("db", "s"), "CREATE SCHEMA"),
+    ("namespace.drop_statement", lambda: namespace.drop_statement("db", "s"), "DROP SCHEMA"),
+    ("store.create_statement", lambda: store.create_statement("k", [("type", sql.Bare("KAFKA"))]), "CREATE STORE"),
+    ("store.update_statement", lambda: store.update_statement("k", [("uris", "b:1")]), "UPDATE STORE"),
+    ("store.drop_statement", lambda: store.drop_statement("k"), "DROP STORE"),
+    ("store.describe_statement", lambda: store.describe_statement("k"), "DESCRIBE STORE"),
     ("secret.create_statement", lambda: secret.create_statement("x", [("type", sql.Bare("generic_string"))]),
      "CREATE SECRET"),
     ("secret.drop_statement", lambda: secret.drop_statement("x"), "DROP SECRET"),
-    ("create_schema_registry", lambda: sql.create_schema_registry("r", [("uris", "u")]), "CREATE SCHEMA_REGISTRY"),
-    ("update_schema_registry", lambda: sql.update_schema_registry("r", [("uris", "u")]), "UPDATE SCHEMA_REGISTRY"),
-    ("drop_schema_registry", lambda: sql.drop_schema_registry("r"), "DROP SCHEMA_REGISTRY"),
-    ("create_entity", lambda: sql.create_entity(["t"], "k", [("kafka.partitions", 1)]), "CREATE ENTITY"),
-    ("update_entity", lambda: sql.update_entity(["t"], "k", [("kafka.partitions", 2)]), "UPDATE ENTITY"),
-    ("drop_entity", lambda: sql.drop_entity(["t"], "k"), "DROP ENTITY"),
-    ("describe_entity", lambda: sql.describe_entity(["t"], "k"), "DESCRIBE ENTITY"),
-    ("list_entities", lambda: sql.list_entities("k", ["a"]), "LIST ENTITIES"),
-    ("create_relation", lambda: sql.create_relation("stream", "db", "s", "o", COLUMNS, [], [("store", "k")]),
-     "CREATE STREAM"),
-    ("create_relation", lambda: sql.create_relation("changelog", "db", "s", "o", COLUMNS, ["id"], []),
-     "CREATE CHANGELOG"),
-    ("create_relation", lambda: sql.create_relation("table", "db", "s", "o", COLUMNS, ["id"], []), "CREATE TABLE"),
+    ("schema_registry.create_statement", lambda: schema_registry.create_statement("r", [("uris", "u")]),
+     "CREATE SCHEMA_REGISTRY"),
+    ("schema_registry.update_statement", lambda: schema_registry.update_statement("r", [("uris", "u")]),
+     "UPDATE SCHEMA_REGISTRY"),
+    ("schema_registry.drop_statement", lambda: schema_registry.drop_statement("r"), "DROP SCHEMA_REGISTRY"),
+    ("entity.create_statement", lambda: entity.create_statement(["t"], "k", [("kafka.partitions", 1)]),
+     "CREATE ENTITY"),
+    ("entity.update_statement", lambda: entity.update_statement(["t"], "k", [("kafka.partitions", 2)]),
+     "UPDATE ENTITY"),
+    ("entity.drop_statement", lambda: entity.drop_statement(["t"], "k"), "DROP ENTITY"),
+    ("entity.describe_statement", lambda: entity.describe_statement(["t"], "k"), "DESCRIBE ENTITY"),
+    ("entity.list_statement", lambda: entity.list_statement("k", ["a"]), "LIST ENTITIES"),
+    ("object.create_statement",
+     lambda: relation.create_statement("stream", "db", "s", "o", COLUMNS, [], [("store", "k")]), "CREATE STREAM"),
+    ("object.create_statement",
+     lambda: relation.create_statement("changelog", "db", "s", "o", COLUMNS, ["id"], []), "CREATE CHANGELOG"),
+    ("object.create_statement", lambda: relation.create_statement("table", "db", "s", "o", COLUMNS, ["id"], []),
+     "CREATE TABLE"),
     ("describe", lambda: sql.describe(sql.query(INSERT)), "DESCRIBE INSERT INTO"),
     ("describe", lambda: sql.describe(sql.query(CSAS)), "DESCRIBE CREATE AS SELECT"),
     ("describe", lambda: sql.describe(sql.raw(APPLICATION)), "DESCRIBE BEGIN APPLICATION"),
     ("raw", lambda: sql.raw(APPLICATION), "BEGIN APPLICATION"),
-    ("drop_relation", lambda: sql.drop_relation("db", "s", "o"), "DROP RELATION"),
-    ("alter_relation_owner", lambda: sql.alter_relation_owner("stream", "db", "s", "o", "r"), "ALTER STREAM OWNER TO"),
-    ("alter_relation_owner", lambda: sql.alter_relation_owner("changelog", "db", "s", "o", "r"),
+    ("object.drop_statement", lambda: relation.drop_statement("db", "s", "o"), "DROP RELATION"),
+    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("stream", "db", "s", "o", "r"),
+     "ALTER STREAM OWNER TO"),
+    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("changelog", "db", "s", "o", "r"),
      "ALTER CHANGELOG OWNER TO"),
-    ("alter_relation_owner", lambda: sql.alter_relation_owner("table", "db", "s", "o", "r"), "ALTER TABLE OWNER TO"),
-    ("describe_relation_columns", lambda: sql.describe_relation_columns("db", "s", "o"), "DESCRIBE RELATION COLUMNS"),
-    ("terminate_query", lambda: sql.terminate_query(QUERY_ID), "TERMINATE QUERY"),
-    ("alter_query_owner", lambda: sql.alter_query_owner(QUERY_ID, "r"), "ALTER QUERY OWNER TO"),
+    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("table", "db", "s", "o", "r"),
+     "ALTER TABLE OWNER TO"),
+    ("object.columns_statement", lambda: relation.columns_statement("db", "s", "o"), "DESCRIBE RELATION COLUMNS"),
+    ("running.terminate_statement", lambda: running.terminate_statement(QUERY_ID), "TERMINATE QUERY"),
+    ("running.alter_owner_statement", lambda: running.alter_owner_statement(QUERY_ID, "r"), "ALTER QUERY OWNER TO"),
     ("list_organizations", sql.list_organizations, "LIST ORGANIZATIONS"),
     ("select", lambda: sql.select("databases", ["name"]), "SELECT double-quoted column names"),
     ("select", lambda: sql.select("databases", ["name"], {"name": "a"}), "SELECT WHERE equals"),
@@ -74,10 +85,16 @@ BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
     ("select", lambda: sql.select("databases", ["name"], limit=201), "SELECT LIMIT"),
     ("query", lambda: sql.query(INSERT), "INSERT INTO"),
     ("query", lambda: sql.query(CSAS), "CREATE STREAM AS SELECT"),
-    ("list_queries", sql.list_queries, "LIST QUERIES"),
-    ("describe_query", lambda: sql.describe_query(QUERY_ID), "DESCRIBE QUERY"),
+    ("running.list_statement", running.list_statement, "LIST QUERIES"),
+    ("running.describe_statement", lambda: running.describe_statement(QUERY_ID), "DESCRIBE QUERY"),
     ("can_i", lambda: sql.can_i("CREATE_DATABASE"), "CAN I"),
 ]
+
+
+def resource_modules() -> list[ModuleType]:
+    """Every module of the resource layer: each kind's, and those the kinds share (what runs as a query)."""
+    return [importlib.import_module(f"{resources.__name__}.{m.name}") for m in pkgutil.iter_modules(resources.__path__)]
+
 
 #: Statements that would need a kind the register does not confirm, each with what the provider does instead.
 NEVER_SENT = {
@@ -121,7 +138,7 @@ def test_every_statement_builder_is_checked() -> None:
                 if not name.startswith("_") and member.__module__ == sql.__name__
                 and inspect.signature(member).return_annotation in ("Statement", sql.Statement)
                 and name != "statement"}
-    for module in (importlib.import_module(r.__module__) for r in registry.resources()):
+    for module in resource_modules():
         builders |= {f"{module.__name__.rsplit('.', 1)[-1]}.{name}"
                      for name, member in inspect.getmembers(module, inspect.isfunction)
                      if member.__module__ == module.__name__ and "sql.statement(" in inspect.getsource(member)}
@@ -137,7 +154,7 @@ def test_what_is_not_confirmed_is_never_sent() -> None:
 
 
 def test_every_catalog_column_is_confirmed() -> None:
-    modules = [catalog, *(importlib.import_module(r.__module__) for r in registry.resources())]
+    modules = [catalog, *resource_modules()]
     tables = {t.name: t for m in modules for _, t in inspect.getmembers(m) if isinstance(t, catalog.Table)}.values()
     assert len(tables) >= 7
     for table in tables:

@@ -11,6 +11,7 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.column_types import check as check_type
 from deltastream_provider.deltastream.query_text import one_statement, same_statement
 from deltastream_provider.errors import QuotingError, SqlTextError
+from deltastream_provider.resources import object as relation
 
 BODY = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
 HOSTILE_BODIES = [
@@ -81,7 +82,7 @@ def test_anything_else_is_not_a_column_type(type_: str) -> None:
     with pytest.raises(SqlTextError):
         check_type(type_)
     with pytest.raises(QuotingError):
-        sql.create_relation("stream", "db", "public", "s", [sql.ColumnDef("a", type_)], [], [])
+        relation.create_statement("stream", "db", "public", "s", [relation.ColumnDef("a", type_)], [], [])
 
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab;'\"`-/*\n =,<>()")), max_size=30)

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from deltastream_local.parser import parse
 from deltastream_provider.deltastream import sql
 from deltastream_provider.errors import QuotingError
+from deltastream_provider.resources import namespace, running, store
+from deltastream_provider.resources import object as relation
 
 HOSTILE = ['plain', 'MixedCase', 'with"quote', "it's", 'back\\slash', 'semi;colon', "new\nline", 'ünïcødé-东西',
            '"; DROP DATABASE x; --', "'; DROP DATABASE x; --", 'tab\there', ' spaced ', '""', "''"]
@@ -17,7 +19,7 @@ names = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_identifiers_round_trip_through_a_real_parser(name: str) -> None:
-    statement = sql.create_namespace("db", name)
+    statement = namespace.create_statement("db", name)
     parsed = parse(statement.sql)
     assert len(parsed) == 1, "a hostile name must not split the statement"
     assert parsed[0].statement.name.parts == (name,)
@@ -25,7 +27,7 @@ def test_hostile_identifiers_round_trip_through_a_real_parser(name: str) -> None
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_literals_round_trip(value: str) -> None:
-    statement = sql.create_store("s", [("type", sql.Bare("KAFKA")), ("uris", value)])
+    statement = store.create_statement("s", [("type", sql.Bare("KAFKA")), ("uris", value)])
     (parsed,) = parse(statement.sql)
     assert parsed.statement.properties["uris"] == value
 
@@ -33,7 +35,7 @@ def test_hostile_literals_round_trip(value: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(database=names, namespace=names, name=names)
 def test_any_name_round_trips(database: str, namespace: str, name: str) -> None:
-    (parsed,) = parse(sql.drop_relation(database, namespace, name).sql)
+    (parsed,) = parse(relation.drop_statement(database, namespace, name).sql)
     assert parsed.statement.name.parts == (database, namespace, name)
 
 
@@ -52,15 +54,15 @@ def test_nul_is_refused() -> None:
 
 
 def test_query_ids_must_be_uuids() -> None:
-    assert sql.terminate_query("6A1C0D2E-2A4F-4C5E-9F55-3C0B5C0F1A77").sql == \
+    assert running.terminate_statement("6A1C0D2E-2A4F-4C5E-9F55-3C0B5C0F1A77").sql == \
         "TERMINATE QUERY 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77;"
     with pytest.raises(QuotingError):
-        sql.terminate_query("1; DROP DATABASE x")
+        running.terminate_statement("1; DROP DATABASE x")
 
 
 def test_secrets_are_redacted_in_the_twin_only() -> None:
-    statement = sql.create_store("s", [("type", sql.Bare("POSTGRESQL")),
-                                       ("postgres.password", sql.SecretLiteral("hunter2"))])
+    statement = store.create_statement("s", [("type", sql.Bare("POSTGRESQL")),
+                                             ("postgres.password", sql.SecretLiteral("hunter2"))])
     assert "'hunter2'" in statement.sql
     assert "hunter2" not in statement.redacted and "'****'" in statement.redacted
     assert str(statement) == statement.redacted
@@ -78,7 +80,7 @@ def test_select_quotes_columns_and_values() -> None:
 @pytest.mark.parametrize("type_", ["VARCHAR", "BIGINT", "DECIMAL(10, 2)", "TIMESTAMP_LTZ(3)", "ARRAY<VARCHAR>",
                                    "STRUCT<a VARCHAR, b ARRAY<BIGINT>>", "TIMESTAMP WITH LOCAL TIME ZONE"])
 def test_column_types_accepted(type_: str) -> None:
-    statement = sql.create_relation("stream", "d", "s", "r", [sql.ColumnDef("c", type_)], [], [])
+    statement = relation.create_statement("stream", "d", "s", "r", [relation.ColumnDef("c", type_)], [], [])
     (parsed,) = parse(statement.sql)
     assert parsed.statement.columns[0].name == "c"
 

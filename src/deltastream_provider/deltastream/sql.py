@@ -1,8 +1,11 @@
-"""The one place that quotes identifiers and literals and builds DeltaStream statements (FR-035).
+"""The one place that quotes identifiers and literals and renders DeltaStream statements (FR-035).
 
 Every statement is a :class:`Statement`: the text sent to DeltaStream plus a redacted twin for logs
 and errors, in which every value marked :class:`SecretLiteral` reads ``'****'``. Nothing else in the
-provider concatenates SQL.
+provider quotes a name or a value: a resource kind's statements are thin wrappers, in its own module, over
+:func:`statement`, :func:`ident`, :func:`qualified` and :func:`with_clause`. The statements here are no kind's
+own: SQL as the user wrote it (a query, an application, and the plan of either), the system-table ``SELECT``
+every read shares, and the organization checks of ``deltastream-provider doctor``.
 """
 
 from __future__ import annotations
@@ -142,96 +145,7 @@ def with_clause(properties: Iterable[tuple[str, PropertyValue]]) -> Rendered:
     return Rendered(f" WITH ({plain})", f" WITH ({redacted})", secrets)
 
 
-# --- databases and namespaces (DeltaStream schemas) -------------------------------------------
-
-def create_database(name: str) -> Statement:
-    return statement([f"CREATE DATABASE {ident(name)}"])
-
-
-def drop_database(name: str) -> Statement:
-    return statement([f"DROP DATABASE {ident(name)}"])
-
-
-def create_namespace(database: str, name: str) -> Statement:
-    return statement([f"CREATE SCHEMA {ident(name)} IN DATABASE {ident(database)}"])
-
-
-def drop_namespace(database: str, name: str) -> Statement:
-    return statement([f"DROP SCHEMA {qualified(database, name)}"])
-
-
-# --- stores -----------------------------------------------------------------------------------
-
-def create_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
-                 attachments: dict[str, bytes] | None = None) -> Statement:
-    return statement([f"CREATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
-
-
-def update_store(name: str, properties: Sequence[tuple[str, PropertyValue]],
-                 attachments: dict[str, bytes] | None = None) -> Statement:
-    return statement([f"UPDATE STORE {ident(name)}", with_clause(properties)], attachments=attachments)
-
-
-def drop_store(name: str) -> Statement:
-    return statement([f"DROP STORE {ident(name)}"])
-
-
-def describe_store(name: str) -> Statement:
-    return statement([f"DESCRIBE STORE {ident(name)}"], mutating=False)
-
-
-# --- secrets and schema registries ------------------------------------------------------------
-
-def create_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return statement([f"CREATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
-
-
-def update_schema_registry(name: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return statement([f"UPDATE SCHEMA_REGISTRY {ident(name)}", with_clause(properties)])
-
-
-def drop_schema_registry(name: str) -> Statement:
-    return statement([f"DROP SCHEMA_REGISTRY {ident(name)}"])
-
-
-# --- entities ---------------------------------------------------------------------------------
-
-def _entity(path: Sequence[str], store: str) -> str:
-    return f"{qualified(*path)} IN STORE {ident(store)}"
-
-
-def create_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return statement([f"CREATE ENTITY {_entity(path, store)}", with_clause(properties)])
-
-
-def update_entity(path: Sequence[str], store: str, properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    return statement([f"UPDATE ENTITY {_entity(path, store)}", with_clause(properties)])
-
-
-def drop_entity(path: Sequence[str], store: str) -> Statement:
-    return statement([f"DROP ENTITY {_entity(path, store)}"])
-
-
-def describe_entity(path: Sequence[str], store: str) -> Statement:
-    return statement([f"DESCRIBE ENTITY {_entity(path, store)}"], mutating=False)
-
-
-def list_entities(store: str, parent: Sequence[str] = ()) -> Statement:
-    within = f" IN {qualified(*parent)}" if parent else ""
-    return statement([f"LIST ENTITIES{within} IN STORE {ident(store)}"], mutating=False)
-
-
-# --- relations (objects) ----------------------------------------------------------------------
-
-RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}
-
-
-@dataclass(frozen=True)
-class ColumnDef:
-    name: str
-    type: str
-    nullable: bool = True
-
+# --- column types ----------------------------------------------------------------------------
 
 def column_type(type_: str) -> str:
     """Column types are written as given, so each must be exactly one type by the type grammar."""
@@ -241,50 +155,6 @@ def column_type(type_: str) -> str:
         return check(type_)
     except SqlTextError as exc:
         raise QuotingError(str(exc)) from None
-
-
-def create_relation(kind: str, database: str, namespace: str, name: str, columns: Sequence[ColumnDef],
-                    primary_key: Sequence[str], properties: Sequence[tuple[str, PropertyValue]]) -> Statement:
-    defs = [f"{ident(c.name)} {column_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in columns]
-    if primary_key:
-        defs.append(f"PRIMARY KEY ({', '.join(ident(k) for k in primary_key)})")
-    return statement([f"CREATE {RELATION_KINDS[kind]} {qualified(database, namespace, name)} ({', '.join(defs)})",
-                       with_clause(properties)])
-
-
-def describe(statement: Statement) -> Statement:
-    """Plan a statement without running it."""
-    body = statement.sql.rstrip(";")
-    return Statement("DESCRIBE " + body + ";", "DESCRIBE " + statement.redacted.rstrip(";") + ";",
-                     statement.attachments, mutating=False, secrets=statement.secrets)
-
-
-def raw(sql: str, *, mutating: bool = True) -> Statement:
-    """SQL sent as written (a query body, already checked to be one statement), redacted by pattern in traces."""
-    text = sql.strip().rstrip(";").strip()
-    return Statement(text + ";", redact_sql(text) + ";", mutating=mutating)
-
-
-def drop_relation(database: str, namespace: str, name: str) -> Statement:
-    return statement([f"DROP RELATION {qualified(database, namespace, name)}"])
-
-
-def alter_relation_owner(kind: str, database: str, namespace: str, name: str, owner: str) -> Statement:
-    return statement([f"ALTER {RELATION_KINDS[kind]} {qualified(database, namespace, name)} OWNER TO {ident(owner)}"])
-
-
-def describe_relation_columns(database: str, namespace: str, name: str) -> Statement:
-    return statement([f"DESCRIBE RELATION COLUMNS {qualified(database, namespace, name)}"], mutating=False)
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-def terminate_query(id_: str) -> Statement:
-    return statement([f"TERMINATE QUERY {query_id(id_)}"])
-
-
-def alter_query_owner(id_: str, owner: str) -> Statement:
-    return statement([f"ALTER QUERY {query_id(id_)} OWNER TO {ident(owner)}"])
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -328,6 +198,8 @@ def select(table: str, columns: Sequence[str], where: dict[str, Filter] | None =
     return statement(parts, mutating=False)
 
 
+# --- SQL as the user wrote it ----------------------------------------------------------------
+
 def query(body: str) -> Statement:
     """A continuous query exactly as written by the user (one statement, else :class:`SqlTextError`): DeltaStream's
     own clients send the user's SQL unchanged, and no public record shows a way to name a query from a client. The
@@ -337,10 +209,14 @@ def query(body: str) -> Statement:
     return Statement(text + end, redact_sql(text) + end)
 
 
-def list_queries() -> Statement:
-    """``LIST QUERIES``: the one documented read of a query's SQL (column ``Query``)."""
-    return statement(["LIST QUERIES"], mutating=False)
+def describe(statement: Statement) -> Statement:
+    """Plan a statement without running it."""
+    body = statement.sql.rstrip(";")
+    return Statement("DESCRIBE " + body + ";", "DESCRIBE " + statement.redacted.rstrip(";") + ";",
+                     statement.attachments, mutating=False, secrets=statement.secrets)
 
 
-def describe_query(id_: str) -> Statement:
-    return statement([f"DESCRIBE QUERY {query_id(id_)}"], mutating=False)
+def raw(sql: str, *, mutating: bool = True) -> Statement:
+    """SQL sent as written (a query body, already checked to be one statement), redacted by pattern in traces."""
+    text = sql.strip().rstrip(";").strip()
+    return Statement(text + ";", redact_sql(text) + ";", mutating=mutating)

@@ -7,238 +7,47 @@ thing it reads and the column each argument filters.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from ..deltastream import sql
-from ..deltastream.catalog import (
-    DATABASES,
-    NAMESPACES,
-    QUERIES,
-    RELATIONS,
-    SCHEMA_REGISTRIES,
-    STORES,
-    ColumnInfo,
-    DatabaseRow,
-    NamespaceRow,
-    QueryRow,
-    RelationRow,
-    SchemaRegistryRow,
-    StoreRow,
-    SystemTables,
-    primary_key_columns,
-)
+from ..deltastream.catalog import SystemTables
 from ..errors import InvalidInputError
 from ..model.fields import Model, prop
+from ..resources.database import DATABASES, DatabaseInfo
+from ..resources.entity import EntityInfo, listed_entities
+from ..resources.namespace import NAMESPACES, NamespaceInfo
+from ..resources.object import RELATIONS, ObjectInfo, ObjectSummary, ObjectWithColumns, relation_with_columns
+from ..resources.query import QueryInfo, queries_with_sql
+from ..resources.schema_registry import SCHEMA_REGISTRIES, SchemaRegistryInfo
 from ..resources.secret import SECRETS, SecretInfo
+from ..resources.store import STORES, StoreInfo, type_spelling
 from .base import Filter, FindMany, FindOne, Function, Kind
 
-STORE_TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
-               "snowflake": "Snowflake", "kinesis": "Kinesis"}
-
-
-def store_type(value: str | None) -> str | None:
-    """A ``type`` filter in the catalog's spelling."""
-    if value is None:
-        return None
-    return STORE_TYPES.get(value.replace("_", "").lower(), value)
-
-
-# --- results ------------------------------------------------------------------------------------
-
-@dataclass
-class DatabaseInfo(Model):
-    """A database."""
-
-    name: str = prop("Name.")
-    owner: str = prop("Owning role.")
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-
-
-@dataclass
-class NamespaceInfo(Model):
-    """A namespace (DeltaStream schema)."""
-
-    database: str = prop("Database it belongs to.")
-    name: str = prop("Name.")
-    owner: str = prop("Owning role.")
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-
-
-@dataclass
-class StoreInfo(Model):
-    """A store. Credentials are never returned."""
-
-    name: str = prop("Name.")
-    type: str = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
-                     "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
-    status: str = prop("`ready` or `errored`.")
-    owner: str = prop("Owning role.")
-    status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
-
-
-@dataclass
-class ObjectColumn(Model):
-    """A column of an object."""
-
-    name: str = prop("Column name.")
-    type: str = prop("DeltaStream type.")
-    nullable: bool = prop("Whether it accepts nulls.", default=True)
-
-
-@dataclass
-class ObjectSummary(Model):
-    """An object (stream, changelog, table, ...)."""
-
-    database: str = prop("Database.")
-    namespace: str = prop("Namespace.")
-    name: str = prop("Name.")
-    fqn: str = prop('`"database"."namespace"."name"`.')
-    kind: str = prop("`stream`, `changelog`, `table`, `materialized_view`, ...")
-    state: str = prop("DeltaStream's state of the relation, e.g. `created`.")
-    owner: str = prop("Owning role.")
-    store: str | None = prop("Store that holds its entity.", default=None)
-    primary_key: list[str] | None = prop("Primary key columns.", default=None)
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
-
-
-@dataclass
-class ObjectInfo(ObjectSummary):
-    """An object with its columns."""
-
-    columns: list[ObjectColumn] = prop("Columns in definition order.", default_factory=list)
-
-
-@dataclass
-class QueryInfo(Model):
-    """A continuous query."""
-
-    query_id: str = prop("Query id (UUID).")
-    state: str = prop("`running`, `errored`, `terminate_requested`, `terminated`, ...")
-    owner: str = prop("Owning role.")
-    name: str | None = prop("Name, if it has one.", default=None)
-    version: int | None = prop("Version under its name.", default=None)
-    intended_state: str | None = prop("The state DeltaStream is driving it to.", default=None)
-    sql: str | None = prop("The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list "
-                           "the query.", default=None)
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-    updated_at: str | None = prop("When it last changed state (RFC 3339).", default=None)
-
-
-@dataclass
-class SchemaRegistryInfo(Model):
-    """A schema registry. Credentials are never returned."""
-
-    name: str = prop("Name.")
-    type: str = prop("`Confluent` or `ConfluentCloud`.")
-    status: str = prop("`ready` or `errored`.")
-    owner: str = prop("Owning role.")
-    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
-    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
-
-
-@dataclass
-class EntityInfo(Model):
-    """An entity of a store."""
-
-    name: str = prop("Name.")
-    path: list[str] = prop("Full path in the store (the parent's path and the name).")
-    is_leaf: bool = prop("Whether it holds data (a topic, a stream, a table) rather than other entities.")
-
-
-@dataclass
-class ObjectWithColumns:
-    """What getObject reads: a relation and its columns (a SELECT and a DESCRIBE RELATION COLUMNS)."""
-
-    relation: RelationRow
-    columns: list[ColumnInfo]
-
-
-# --- rows to results ----------------------------------------------------------------------------
-
-def _database(row: DatabaseRow) -> DatabaseInfo:
-    return DatabaseInfo(name=row.name, owner=row.owner, created_at=row.created_at)
-
-
-def _namespace(row: NamespaceRow) -> NamespaceInfo:
-    return NamespaceInfo(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at)
-
-
-def _store(row: StoreRow) -> StoreInfo:
-    return StoreInfo(name=row.name, type=row.type, status=row.status,
-                     owner=row.owner, status_message=row.status_message, created_at=row.created_at,
-                     updated_at=row.updated_at)
-
-
-def _object(row: RelationRow) -> ObjectSummary:
-    return ObjectSummary(database=row.database, namespace=row.namespace, name=row.name, fqn=row.fqn, kind=row.kind,
-                         state=row.state, owner=row.owner, store=row.store,
-                         primary_key=primary_key_columns(row.primary_key), created_at=row.created_at,
-                         updated_at=row.updated_at)
-
-
-def _object_with_columns(found: ObjectWithColumns) -> ObjectInfo:
-    columns = [ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found.columns]
-    return ObjectInfo(**vars(_object(found.relation)), columns=columns)
-
-
-@dataclass
-class QueryWithSql:
-    """What the query lookups read: a catalog row and the SQL ``LIST QUERIES`` shows for it."""
-
-    row: QueryRow
-    sql: str | None
-
-
-async def _fetch_queries(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[QueryWithSql]:
-    rows, listed = await asyncio.gather(catalog.select(QUERIES, where, limit=limit), catalog.listed_queries())
-    sql_of = {q.id: q.sql for q in listed}
-    return [QueryWithSql(row, sql_of.get(row.id)) for row in rows]
-
-
-def _query(found: QueryWithSql) -> QueryInfo:
-    row = found.row
-    return QueryInfo(query_id=row.id, state=row.state, owner=row.owner, name=row.name, version=row.version,
-                     intended_state=row.intended_state, sql=found.sql, created_at=row.created_at,
-                     updated_at=row.updated_at)
-
-
-def _schema_registry(row: SchemaRegistryRow) -> SchemaRegistryInfo:
-    return SchemaRegistryInfo(name=row.name, type=row.type, status=row.status, owner=row.owner,
-                              created_at=row.created_at, updated_at=row.updated_at)
-
+# --- how each kind is read ----------------------------------------------------------------------
 
 async def _fetch_entities(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[EntityInfo]:
-    """One LIST ENTITIES: the children of ``parent`` (the store's top level without one), ordered by name."""
-    parent = list(where.get("parent") or [])
-    records = (await catalog.client.execute(sql.list_entities(where["store"], parent))).records()
-    found = [EntityInfo(name=str(r.get("Name")), path=[*parent, str(r.get("Name"))], is_leaf=r.get("IsLeaf") is True)
-             for r in records]
-    return sorted(found, key=lambda e: e.name)[:limit]
+    return (await listed_entities(catalog, where["store"], list(where.get("parent") or [])))[:limit]
 
 
 async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ObjectWithColumns]:
-    found = await catalog.relation_with_columns(where["database_name"], where["schema_name"], where["name"])
+    found = await relation_with_columns(catalog, where["database_name"], where["schema_name"], where["name"])
     return [ObjectWithColumns(*found)] if found is not None else []
 
 
-DATABASE = Kind("database", "databases", Kind.table(DATABASES), _database)
-NAMESPACE = Kind("namespace", "namespaces", Kind.table(NAMESPACES), _namespace)
-STORE = Kind("store", "stores", Kind.table(STORES), _store)
-OBJECT = Kind("object", "objects", _fetch_object, _object_with_columns)
-OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), _object)
-QUERY = Kind("query", "queries", _fetch_queries, _query, order="oldest first")
+DATABASE = Kind("database", "databases", Kind.table(DATABASES), DatabaseInfo.of)
+NAMESPACE = Kind("namespace", "namespaces", Kind.table(NAMESPACES), NamespaceInfo.of)
+STORE = Kind("store", "stores", Kind.table(STORES), StoreInfo.of)
+OBJECT = Kind("object", "objects", _fetch_object, ObjectInfo.with_columns)
+OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), ObjectSummary.of)
+QUERY = Kind("query", "queries", queries_with_sql, QueryInfo.of, order="oldest first")
 SECRET = Kind("secret", "secrets", Kind.table(SECRETS), SecretInfo.of)
-SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), _schema_registry)
+SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), SchemaRegistryInfo.of)
 ENTITY = Kind("entity", "entities", _fetch_entities, lambda entity: entity)
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
-STORE_TYPE = Filter("type", store_type)
+STORE_TYPE = Filter("type", type_spelling)
 
 
 # --- arguments and results ----------------------------------------------------------------------

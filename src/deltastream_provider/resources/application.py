@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.catalog import QueryRow, SystemTables
 from ..deltastream.query_text import application
-from ..errors import InputError, NotFoundError, SqlTextError
+from ..errors import InputError, SqlTextError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
-from .base import Context, Existing, check_identifier
-from .running import Continuous, fqn, listed_sql, plan, session_of, start, started_query
+from .base import Context, check_identifier
+from .running import Continuous, QueryRow, fqn, plan, session_of, start
 
 
 @dataclass
@@ -124,11 +122,6 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     def statement(self, inputs: ApplicationInputs) -> sql.Statement:
         return sql.raw(application(inputs.sql).text)
 
-    async def existing(self, catalog: SystemTables, inputs: ApplicationInputs,
-                       excluded: Collection[str]) -> Existing:
-        found = await started_query(catalog, self.statement(inputs), excluded=excluded)
-        return (found.id, found.created_at) if found else None
-
     async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
         statement = self.statement(inputs)
@@ -145,16 +138,10 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     async def read(self, ctx: Context, resource_id: str, inputs: ApplicationInputs | None,
                    state: ApplicationState | None) -> tuple[ApplicationInputs, ApplicationState] | None:
-        query_id = await self.located(ctx, resource_id, inputs, state)
-        row = await ctx.catalog.query(sql.query_id(query_id)) if query_id is not None else None
-        if row is None:
+        found = await self.current(ctx, resource_id, inputs, state)
+        if found is None:
             return None
-        if inputs is None:
-            current = ApplicationInputs(sql=await listed_sql(ctx, row.id, "application"))
-        else:
-            current = ApplicationInputs(**vars(inputs))
-            if inputs.owner is not None:
-                current.owner = row.owner
+        current, row = found
         sources, sinks = (state.sources, state.sinks) if state is not None else (None, None)
         if sources is None:  # import: the plan of the running SQL says what it reads and writes
             sources, sinks = await self._plan(ctx, row.id, current)
@@ -173,10 +160,5 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,
                      news: ApplicationInputs) -> ApplicationState:
-        query_id = self.read_id(resource_id, olds)
-        if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_query_owner(query_id, news.owner), timeout=ctx.remaining())
-        row = await ctx.catalog.query(query_id)
-        if row is None:
-            raise NotFoundError(f"application {resource_id} no longer exists; run `pulumi refresh`")
+        row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, olds.sources, olds.sinks)

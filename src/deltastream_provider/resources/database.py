@@ -1,4 +1,6 @@
-"""Database: a DeltaStream database (it contains namespaces, and a ``public`` one from the start)."""
+"""Database: a DeltaStream database (it contains namespaces, and a ``public`` one from the start). The whole kind is
+here: inputs and state, its statements, its system-table row and the row its lookups return, and how settle finds
+one."""
 
 from __future__ import annotations
 
@@ -6,14 +8,48 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.catalog import SystemTables
-from ..deltastream.session import Session
+from ..deltastream.catalog import SystemTables, Table, column
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
 
-OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "
-             "so a change is refused at preview.")
+
+def create_statement(name: str) -> sql.Statement:
+    return sql.statement([f"CREATE DATABASE {sql.ident(name)}"])
+
+
+def drop_statement(name: str) -> sql.Statement:
+    return sql.statement([f"DROP DATABASE {sql.ident(name)}"])
+
+
+@dataclass(frozen=True)
+class DatabaseRow:
+    """A row of ``deltastream.sys."databases"``."""
+
+    name: str = column("name")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+
+
+DATABASES = Table("databases", DatabaseRow, ("name",), "name")
+
+
+async def database_row(catalog: SystemTables, name: str) -> DatabaseRow | None:
+    return await catalog.one(DATABASES, {"name": name})
+
+
+@dataclass
+class DatabaseInfo(Model):
+    """A database."""
+
+    name: str = prop("Name.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: DatabaseRow) -> DatabaseInfo:
+        return cls(name=row.name, owner=row.owner, created_at=row.created_at)
 
 
 @dataclass
@@ -64,31 +100,25 @@ pulumi import deltastream:index:Database analytics analytics
         return check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
 
     async def existing(self, catalog: SystemTables, inputs: DatabaseInputs, excluded: Collection[str]) -> Existing:
-        row = await catalog.database(inputs.name)
-        return (inputs.name, row.created_at) if row else None
+        return existing_row(await database_row(catalog, inputs.name), inputs.name)
 
     async def create(self, ctx: Context, inputs: DatabaseInputs) -> tuple[str, DatabaseState]:
-        session = Session(role=inputs.owner) if inputs.owner else None
-
-        async def undo() -> None:
-            await ctx.client.execute(sql.drop_database(inputs.name), session=session)
-
-        row = await create_then_wait(ctx, sql.create_database(inputs.name),
-                                     lambda: ctx.catalog.database(inputs.name), what=f"database {inputs.name!r}",
-                                     resource_id=inputs.name, undo=undo, session=session,
-                                     exists=lambda: ctx.catalog.database(inputs.name))
+        session = owner_session(inputs.owner)
+        row = await create_then_wait(ctx, create_statement(inputs.name),
+                                     lambda: database_row(ctx.catalog, inputs.name), what=f"database {inputs.name!r}",
+                                     resource_id=inputs.name, undo=dropping(ctx, drop_statement(inputs.name), session),
+                                     session=session, exists=lambda: database_row(ctx.catalog, inputs.name))
         return inputs.name, DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at)
 
     async def read(self, ctx: Context, resource_id: str,
                    inputs: DatabaseInputs | None,
                    state: DatabaseState | None) -> tuple[DatabaseInputs, DatabaseState] | None:
-        row = await ctx.catalog.database(resource_id)
+        row = await database_row(ctx.catalog, resource_id)
         if row is None:
             return None
-        owner = row.owner if inputs is not None and inputs.owner is not None else None
-        return (DatabaseInputs(name=row.name, owner=owner),
+        return (DatabaseInputs(name=row.name, owner=owner_as_read(inputs, row)),
                 DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at))
 
     async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:
-        await drop_then_wait(ctx, sql.drop_database(resource_id), lambda: ctx.catalog.database(resource_id),
+        await drop_then_wait(ctx, drop_statement(resource_id), lambda: database_row(ctx.catalog, resource_id),
                              what=f"database {resource_id!r}")

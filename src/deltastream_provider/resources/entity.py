@@ -1,4 +1,5 @@
-"""Entity: what a store holds, by path: a Kafka topic, a Kinesis stream, a database or schema of a SQL store."""
+"""Entity: what a store holds, by path: a Kafka topic, a Kinesis stream, a database or schema of a SQL store. The
+whole kind is here: inputs and state, its statements, the rows its lookup lists, and how settle finds one."""
 
 from __future__ import annotations
 
@@ -15,9 +16,54 @@ from ..errors import NotFoundError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .lifecycle import dropping, gone
 
 ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'
 MAX_DEPTH = 3
+
+
+def _entity(path: Sequence[str], store: str) -> str:
+    return f"{sql.qualified(*path)} IN STORE {sql.ident(store)}"
+
+
+def create_statement(path: Sequence[str], store: str,
+                     properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    return sql.statement([f"CREATE ENTITY {_entity(path, store)}", sql.with_clause(properties)])
+
+
+def update_statement(path: Sequence[str], store: str,
+                     properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    return sql.statement([f"UPDATE ENTITY {_entity(path, store)}", sql.with_clause(properties)])
+
+
+def drop_statement(path: Sequence[str], store: str) -> sql.Statement:
+    return sql.statement([f"DROP ENTITY {_entity(path, store)}"])
+
+
+def describe_statement(path: Sequence[str], store: str) -> sql.Statement:
+    return sql.statement([f"DESCRIBE ENTITY {_entity(path, store)}"], mutating=False)
+
+
+def list_statement(store: str, parent: Sequence[str] = ()) -> sql.Statement:
+    within = f" IN {sql.qualified(*parent)}" if parent else ""
+    return sql.statement([f"LIST ENTITIES{within} IN STORE {sql.ident(store)}"], mutating=False)
+
+
+@dataclass
+class EntityInfo(Model):
+    """An entity of a store."""
+
+    name: str = prop("Name.")
+    path: list[str] = prop("Full path in the store (the parent's path and the name).")
+    is_leaf: bool = prop("Whether it holds data (a topic, a stream, a table) rather than other entities.")
+
+
+async def listed_entities(catalog: SystemTables, store: str, parent: Sequence[str] = ()) -> list[EntityInfo]:
+    """One LIST ENTITIES: the children of ``parent`` (the store's top level without one), ordered by name."""
+    records = (await catalog.client.execute(list_statement(store, parent))).records()
+    found = [EntityInfo(name=str(r.get("Name")), path=[*parent, str(r.get("Name"))], is_leaf=r.get("IsLeaf") is True)
+             for r in records]
+    return sorted(found, key=lambda e: e.name)
 
 
 @dataclass
@@ -188,19 +234,21 @@ pulumi import deltastream:index:Entity orders events/orders
         return result
 
     async def _describe(self, ctx: Context, store: str, path: list[str]) -> Described | None:
+        from .store import store_type  # the Store resource's module, imported by the first read that needs it
+
         try:
-            rows = (await ctx.client.execute(sql.describe_entity(path, store))).rows
+            rows = (await ctx.client.execute(describe_statement(path, store))).rows
         except NotFoundError:
             return None
         if not rows:
             return None
         # Only a Kafka topic's row has a documented layout; the store's type is known once per process.
-        return _described(rows[0]) if await ctx.catalog.store_type(store) in KAFKA_STORE_TYPES else Described()
+        return _described(rows[0]) if await store_type(ctx.catalog, store) in KAFKA_STORE_TYPES else Described()
 
     async def existing(self, catalog: SystemTables, inputs: EntityInputs, excluded: Collection[str]) -> Existing:
         """An entity has no creation time DeltaStream shows: one found is this stack's only if it was pending."""
         try:
-            await catalog.client.execute(sql.describe_entity(inputs.path, inputs.store))
+            await catalog.client.execute(describe_statement(inputs.path, inputs.store))
         except NotFoundError:
             return None
         return format_id(inputs.store, *inputs.path), None
@@ -208,16 +256,14 @@ pulumi import deltastream:index:Entity orders events/orders
     async def create(self, ctx: Context, inputs: EntityInputs) -> tuple[str, EntityState]:
         resource_id = format_id(inputs.store, *inputs.path)
 
-        async def undo() -> None:
-            await ctx.client.execute(sql.drop_entity(inputs.path, inputs.store))
-
         def described() -> Any:
             return self._describe(ctx, inputs.store, inputs.path)
 
-        found = await create_then_wait(ctx, sql.create_entity(inputs.path, inputs.store,
-                                                               _properties(inputs, create=True)),
+        found = await create_then_wait(ctx, create_statement(inputs.path, inputs.store,
+                                                             _properties(inputs, create=True)),
                                        described, what=f"entity {'.'.join(inputs.path)!r} in store {inputs.store!r}",
-                                       resource_id=resource_id, undo=undo, exists=described)
+                                       resource_id=resource_id,
+                                       undo=dropping(ctx, drop_statement(inputs.path, inputs.store)), exists=described)
         return resource_id, _state(inputs, found)
 
     async def read(self, ctx: Context, resource_id: str, inputs: EntityInputs | None,
@@ -233,15 +279,15 @@ pulumi import deltastream:index:Entity orders events/orders
     async def update(self, ctx: Context, resource_id: str, olds: EntityState, news: EntityInputs) -> EntityState:
         props = _properties(news, create=False)
         if props:
-            await ctx.client.execute(sql.update_entity(news.path, news.store, props), timeout=ctx.remaining())
+            await ctx.client.execute(update_statement(news.path, news.store, props), timeout=ctx.remaining())
         found = await self._describe(ctx, news.store, news.path)
         if found is None:
-            raise NotFoundError(f"entity {resource_id} no longer exists; run `pulumi refresh`")
+            raise gone(f"entity {resource_id}")
         return _state(news, found)
 
     async def delete(self, ctx: Context, resource_id: str, state: EntityState) -> None:
         store, *path = parse_id(resource_id, range(2, MAX_DEPTH + 2), ID_FORMAT)
-        await drop_then_wait(ctx, sql.drop_entity(path, store), lambda: self._describe(ctx, store, path),
+        await drop_then_wait(ctx, drop_statement(path, store), lambda: self._describe(ctx, store, path),
                              what=f"entity {resource_id!r}")
 
 
@@ -255,6 +301,3 @@ def _kafka_as_read(found: Described, inputs: EntityInputs | None) -> KafkaTopicI
     configs = {k: v for k, v in (found.configs or {}).items() if k in (given.configs or {})}
     return KafkaTopicInputs(partitions=found.partitions if given.partitions is not None else None,
                             replicas=found.replicas if given.replicas is not None else None, configs=configs or None)
-
-
-

@@ -1,4 +1,5 @@
-"""Namespace: a DeltaStream schema inside a database."""
+"""Namespace: a DeltaStream schema inside a database. The whole kind is here: inputs and state, its statements, its
+system-table row and the row its lookups return, and how settle finds one."""
 
 from __future__ import annotations
 
@@ -6,16 +7,54 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.catalog import SystemTables
+from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.ids import format_id, parse_id
-from ..deltastream.session import Session
 from ..errors import AlreadyExistsError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .database import OWNER_DOC
+from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
 
 ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
+
+
+def create_statement(database: str, name: str) -> sql.Statement:
+    return sql.statement([f"CREATE SCHEMA {sql.ident(name)} IN DATABASE {sql.ident(database)}"])
+
+
+def drop_statement(database: str, name: str) -> sql.Statement:
+    return sql.statement([f"DROP SCHEMA {sql.qualified(database, name)}"])
+
+
+@dataclass(frozen=True)
+class NamespaceRow:
+    """A row of ``deltastream.sys."schemas"``."""
+
+    database: str = column("database_name")
+    name: str = column("name")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+
+
+NAMESPACES = Table("schemas", NamespaceRow, ("database_name", "name"), "name")
+
+
+async def namespace_row(catalog: SystemTables, database: str, name: str) -> NamespaceRow | None:
+    return await catalog.one(NAMESPACES, {"database_name": database, "name": name})
+
+
+@dataclass
+class NamespaceInfo(Model):
+    """A namespace (DeltaStream schema)."""
+
+    database: str = prop("Database it belongs to.")
+    name: str = prop("Name.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: NamespaceRow) -> NamespaceInfo:
+        return cls(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at)
 
 
 @dataclass
@@ -70,22 +109,19 @@ pulumi import deltastream:index:Namespace raw analytics/raw
                 + check_identifier("owner", inputs.owner))
 
     async def existing(self, catalog: SystemTables, inputs: NamespaceInputs, excluded: Collection[str]) -> Existing:
-        row = await catalog.namespace(inputs.database, inputs.name)
-        return (format_id(inputs.database, inputs.name), row.created_at) if row else None
+        row = await namespace_row(catalog, inputs.database, inputs.name)
+        return existing_row(row, format_id(inputs.database, inputs.name))
 
     async def create(self, ctx: Context, inputs: NamespaceInputs) -> tuple[str, NamespaceState]:
-        session = Session(role=inputs.owner) if inputs.owner else None
+        session = owner_session(inputs.owner)
         resource_id = format_id(inputs.database, inputs.name)
-
-        async def undo() -> None:
-            await ctx.client.execute(sql.drop_namespace(inputs.database, inputs.name), session=session)
-
         try:
             row = await create_then_wait(
-                ctx, sql.create_namespace(inputs.database, inputs.name),
-                lambda: ctx.catalog.namespace(inputs.database, inputs.name),
-                what=f"namespace {inputs.database}.{inputs.name}", resource_id=resource_id, undo=undo, session=session,
-                exists=lambda: ctx.catalog.namespace(inputs.database, inputs.name))
+                ctx, create_statement(inputs.database, inputs.name),
+                lambda: namespace_row(ctx.catalog, inputs.database, inputs.name),
+                what=f"namespace {inputs.database}.{inputs.name}", resource_id=resource_id,
+                undo=dropping(ctx, drop_statement(inputs.database, inputs.name), session), session=session,
+                exists=lambda: namespace_row(ctx.catalog, inputs.database, inputs.name))
         except AlreadyExistsError as exc:
             if inputs.name == "public":
                 exc.hint = ("every database has a namespace named public from the start: use \"public\" as "
@@ -98,14 +134,13 @@ pulumi import deltastream:index:Namespace raw analytics/raw
                    inputs: NamespaceInputs | None,
                    state: NamespaceState | None) -> tuple[NamespaceInputs, NamespaceState] | None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)
-        row = await ctx.catalog.namespace(database, name)
+        row = await namespace_row(ctx.catalog, database, name)
         if row is None:
             return None
-        owner = row.owner if inputs is not None and inputs.owner is not None else None
-        return (NamespaceInputs(database=row.database, name=row.name, owner=owner),
+        return (NamespaceInputs(database=row.database, name=row.name, owner=owner_as_read(inputs, row)),
                 NamespaceState(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at))
 
     async def delete(self, ctx: Context, resource_id: str, state: NamespaceState) -> None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)
-        await drop_then_wait(ctx, sql.drop_namespace(database, name), lambda: ctx.catalog.namespace(database, name),
+        await drop_then_wait(ctx, drop_statement(database, name), lambda: namespace_row(ctx.catalog, database, name),
                              what=f"namespace {database}.{name}")

@@ -1,22 +1,176 @@
-"""Object: a DeltaStream relation (stream, changelog or table) backed by a store's entity."""
+"""Object: a DeltaStream relation (stream, changelog or table) backed by a store's entity. The whole kind is here:
+inputs and state, its statements, its system-table row with its columns, the rows its lookups return, and how settle
+finds one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..deltastream import sql
-from ..deltastream.catalog import ColumnInfo, RelationRow, SystemTables, primary_key_columns
+from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.ids import format_id, parse_id
-from ..deltastream.session import Session
+from ..deltastream.reads import RELATION_COLUMNS
 from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
 Kind = Literal["stream", "changelog", "table"]
+RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    name: str
+    type: str
+    nullable: bool = True
+
+
+def create_statement(kind: str, database: str, namespace: str, name: str, columns: Sequence[ColumnDef],
+                     primary_key: Sequence[str], properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    defs = [f"{sql.ident(c.name)} {sql.column_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in columns]
+    if primary_key:
+        defs.append(f"PRIMARY KEY ({', '.join(sql.ident(k) for k in primary_key)})")
+    return sql.statement([f"CREATE {RELATION_KINDS[kind]} {sql.qualified(database, namespace, name)} "
+                          f"({', '.join(defs)})", sql.with_clause(properties)])
+
+
+def drop_statement(database: str, namespace: str, name: str) -> sql.Statement:
+    return sql.statement([f"DROP RELATION {sql.qualified(database, namespace, name)}"])
+
+
+def alter_owner_statement(kind: str, database: str, namespace: str, name: str, owner: str) -> sql.Statement:
+    return sql.statement([f"ALTER {RELATION_KINDS[kind]} {sql.qualified(database, namespace, name)} "
+                          f"OWNER TO {sql.ident(owner)}"])
+
+
+def columns_statement(database: str, namespace: str, name: str) -> sql.Statement:
+    return sql.statement([f"DESCRIBE RELATION COLUMNS {sql.qualified(database, namespace, name)}"], mutating=False)
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    """A row of ``deltastream.sys."relations"``."""
+
+    database: str = column("database_name")
+    namespace: str = column("schema_name")
+    name: str = column("name")
+    fqn: str = column("fqn")
+    kind: str = column("relation_type")
+    store: str | None = column("store_name")
+    primary_key: str | None = column("primary_key")
+    state: str = column("state")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+RELATIONS = Table("relations", RelationRow, ("database_name", "schema_name", "name"), "fqn")
+
+
+async def relation_row(catalog: SystemTables, database: str, namespace: str, name: str) -> RelationRow | None:
+    return await catalog.one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    type: str
+    nullable: bool
+
+
+async def relation_columns(catalog: SystemTables, database: str, namespace: str,
+                           name: str) -> list[ColumnInfo] | None:
+    """The columns by position (name, type, nullable, properties); None: there is no such relation."""
+    try:
+        result = await catalog.client.execute(columns_statement(database, namespace, name))
+    except NotFoundError:
+        return None
+    return [ColumnInfo(str(RELATION_COLUMNS.get(row, "name")), str(RELATION_COLUMNS.get(row, "type")),
+                       _truthy(RELATION_COLUMNS.get(row, "nullable"))) for row in result.rows]
+
+
+async def relation_with_columns(catalog: SystemTables, database: str, namespace: str,
+                                name: str) -> tuple[RelationRow, list[ColumnInfo]] | None:
+    """A relation and its columns, both reads at once: the row from the catalog, the columns (in definition
+    order, with nullability) from ``DESCRIBE RELATION COLUMNS``, as DeltaStream's dbt adapter reads them."""
+    row, columns = await asyncio.gather(relation_row(catalog, database, namespace, name),
+                                        relation_columns(catalog, database, namespace, name))
+    return None if row is None or columns is None else (row, columns)
+
+
+def _truthy(value: Any) -> bool:
+    """A BOOLEAN cell (decoded) or its text."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "t", "1", "yes")
+
+
+def primary_key_columns(value: str | None) -> list[str] | None:
+    """The ``primary_key`` column as a list: JSON where DeltaStream writes JSON, else comma-separated names."""
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return [part.strip() for part in value.split(",")]
+    return [str(p) for p in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+@dataclass
+class ObjectColumn(Model):
+    """A column of an object."""
+
+    name: str = prop("Column name.")
+    type: str = prop("DeltaStream type.")
+    nullable: bool = prop("Whether it accepts nulls.", default=True)
+
+
+@dataclass
+class ObjectSummary(Model):
+    """An object (stream, changelog, table, ...)."""
+
+    database: str = prop("Database.")
+    namespace: str = prop("Namespace.")
+    name: str = prop("Name.")
+    fqn: str = prop('`"database"."namespace"."name"`.')
+    kind: str = prop("`stream`, `changelog`, `table`, `materialized_view`, ...")
+    state: str = prop("DeltaStream's state of the relation, e.g. `created`.")
+    owner: str = prop("Owning role.")
+    store: str | None = prop("Store that holds its entity.", default=None)
+    primary_key: list[str] | None = prop("Primary key columns.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: RelationRow) -> ObjectSummary:
+        return cls(database=row.database, namespace=row.namespace, name=row.name, fqn=row.fqn, kind=row.kind,
+                   state=row.state, owner=row.owner, store=row.store, primary_key=primary_key_columns(row.primary_key),
+                   created_at=row.created_at, updated_at=row.updated_at)
+
+
+@dataclass
+class ObjectWithColumns:
+    """What getObject reads: a relation and its columns (a SELECT and a DESCRIBE RELATION COLUMNS)."""
+
+    relation: RelationRow
+    columns: list[ColumnInfo]
+
+
+@dataclass
+class ObjectInfo(ObjectSummary):
+    """An object with its columns."""
+
+    columns: list[ObjectColumn] = prop("Columns in definition order.", default_factory=list)
+
+    @classmethod
+    def with_columns(cls, found: ObjectWithColumns) -> ObjectInfo:
+        columns = [ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found.columns]
+        return cls(**vars(ObjectSummary.of(found.relation)), columns=columns)
 
 
 @dataclass
@@ -81,7 +235,7 @@ def entity_properties(store_type: str, entity: str | None, name: str) -> list[tu
     return [("topic", entity)]
 
 
-def create_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
+def object_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
     props: list[tuple[str, sql.PropertyValue]] = [("store", inputs.store)]
     props += entity_properties(store_type, inputs.entity, inputs.name)
     if inputs.value_format:
@@ -91,9 +245,9 @@ def create_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
     if inputs.timestamp_column:
         props.append(("timestamp", inputs.timestamp_column))
     props += sorted((inputs.properties or {}).items())
-    columns = [sql.ColumnDef(c.name, c.type, c.nullable) for c in inputs.columns]
-    return sql.create_relation(inputs.kind, inputs.database, inputs.namespace, inputs.name, columns,
-                               inputs.primary_key or [], props)
+    columns = [ColumnDef(c.name, c.type, c.nullable) for c in inputs.columns]
+    return create_statement(inputs.kind, inputs.database, inputs.namespace, inputs.name, columns,
+                            inputs.primary_key or [], props)
 
 
 def _same_type(a: str, b: str) -> bool:
@@ -168,16 +322,16 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         if isinstance(inputs.columns, list) and not columns:
             failures.append(("columns", "an object needs at least one column"))
         names: list[str] = []
-        for index, column in enumerate(columns):
-            failures += check_identifier(f"columns[{index}].name", column.name)
-            if isinstance(column.type, str):
+        for index, entry in enumerate(columns):
+            failures += check_identifier(f"columns[{index}].name", entry.name)
+            if isinstance(entry.type, str):
                 try:
-                    sql.column_type(column.type)
+                    sql.column_type(entry.type)
                 except QuotingError as exc:
                     failures.append((f"columns[{index}].type", str(exc)))
-            if column.name in names:
-                failures.append((f"columns[{index}].name", f"column {column.name!r} is declared twice"))
-            names.append(column.name)
+            if entry.name in names:
+                failures.append((f"columns[{index}].name", f"column {entry.name!r} is declared twice"))
+            names.append(entry.name)
         known = set(names) if all(isinstance(n, str) for n in names) and isinstance(inputs.columns, list) else None
         for key in inputs.primary_key or []:
             if known is not None and isinstance(key, str) and key not in known:
@@ -197,35 +351,34 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         return state
 
     async def existing(self, catalog: SystemTables, inputs: ObjectInputs, excluded: Collection[str]) -> Existing:
-        row = await catalog.relation(inputs.database, inputs.namespace, inputs.name)
-        return (format_id(inputs.database, inputs.namespace, inputs.name), row.created_at) if row else None
+        row = await relation_row(catalog, inputs.database, inputs.namespace, inputs.name)
+        return existing_row(row, format_id(inputs.database, inputs.namespace, inputs.name))
 
     async def create(self, ctx: Context, inputs: ObjectInputs) -> tuple[str, ObjectState]:
-        store_type = await ctx.catalog.store_type(inputs.store)
-        if store_type is None:
+        from .store import store_type  # the Store resource's module, imported by the first create: not by a preview
+
+        found_type = await store_type(ctx.catalog, inputs.store)
+        if found_type is None:
             raise NotFoundError(f"store {inputs.store!r} does not exist",
                                 hint="Create the store first, or fix the name")
-        statement = create_statement(inputs, store_type)
-        session = Session(role=inputs.owner) if inputs.owner else None
+        statement = object_statement(inputs, found_type)
         resource_id = format_id(inputs.database, inputs.namespace, inputs.name)
-
-        async def undo() -> None:
-            await self.delete(ctx, resource_id, ObjectState(**vars(inputs)))
-
         row, columns = await create_then_wait(
             ctx, statement, lambda: self._created(ctx, inputs), resource_id=resource_id,
-            what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}", undo=undo, session=session,
-            exists=lambda: ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name))
+            what=f"object {inputs.database}.{inputs.namespace}.{inputs.name}",
+            undo=lambda: self.delete(ctx, resource_id, ObjectState(**vars(inputs))),
+            session=owner_session(inputs.owner),
+            exists=lambda: relation_row(ctx.catalog, inputs.database, inputs.namespace, inputs.name))
         return resource_id, _current(row, columns, inputs)[1]
 
     async def _created(self, ctx: Context, inputs: ObjectInputs) -> tuple[RelationRow, list[ColumnInfo]] | None:
         """The relation once DeltaStream reports it created, with the columns it was created with (DESCRIBE
         RELATION COLUMNS reads them back on the next refresh; a type spelled differently but meaning the same is no
         drift)."""
-        row = await ctx.catalog.relation(inputs.database, inputs.namespace, inputs.name)
-        if row is not None and row.state == "errored":
-            raise InvalidInputError(f"object {row.fqn} is errored in DeltaStream")
-        if row is None or row.state != "created":
+        row = await ready_row(lambda: relation_row(ctx.catalog, inputs.database, inputs.namespace, inputs.name),
+                              field="state", ready="created",
+                              errored=lambda row: InvalidInputError(f"object {row.fqn} is errored in DeltaStream"))
+        if row is None:
             return None
         return row, [ColumnInfo(c.name, c.type, c.nullable is not False) for c in inputs.columns]
 
@@ -233,22 +386,21 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                    inputs: ObjectInputs | None,
                    state: ObjectState | None) -> tuple[ObjectInputs, ObjectState] | None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
-        found = await ctx.catalog.relation_with_columns(database, namespace, name)
+        found = await relation_with_columns(ctx.catalog, database, namespace, name)
         return None if found is None else _current(*found, inputs)
 
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
-        if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_relation_owner(news.kind, news.database, news.namespace, news.name,
-                                                              news.owner), timeout=ctx.remaining())
+        await change_owner(ctx, olds.owner, news.owner, lambda owner: alter_owner_statement(
+            news.kind, news.database, news.namespace, news.name, owner))
         found = await self.read(ctx, resource_id, news, olds)
         if found is None:
-            raise NotFoundError(f"object {resource_id} no longer exists; run `pulumi refresh`")
+            raise gone(f"object {resource_id}")
         return found[1]
 
     async def delete(self, ctx: Context, resource_id: str, state: ObjectState) -> None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
-        await drop_then_wait(ctx, sql.drop_relation(database, namespace, name),
-                             lambda: ctx.catalog.relation(database, namespace, name), what=f"object {resource_id}")
+        await drop_then_wait(ctx, drop_statement(database, namespace, name),
+                             lambda: relation_row(ctx.catalog, database, namespace, name), what=f"object {resource_id}")
 
 
 def _current(row: RelationRow, found: list[ColumnInfo],
@@ -261,12 +413,10 @@ def _current(row: RelationRow, found: list[ColumnInfo],
                             if c.name in given and _same_type(given[c.name].type, c.type) else c.type,
                             nullable=c.nullable) for c in found]
     if inputs is not None:
-        current = ObjectInputs(**{**vars(inputs), "kind": row.kind,
-                                  "store": row.store or inputs.store, "columns": columns,
+        current = ObjectInputs(**{**vars(inputs), "kind": row.kind, "store": row.store or inputs.store,
+                                  "columns": columns, "owner": owner_as_read(inputs, row),
                                   "primary_key": primary_key_columns(row.primary_key) if inputs.primary_key is not None
                                   or row.primary_key else None})
-        if inputs.owner is not None:
-            current.owner = row.owner
     else:
         current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
                                store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key))

@@ -1,21 +1,23 @@
-"""Query: a continuous DeltaStream query (``INSERT INTO ... SELECT ...``), immutable once created."""
+"""Query: a continuous DeltaStream query (``INSERT INTO ... SELECT ...``), immutable once created. The kind is here
+(inputs and state, the rows its lookups return); what it shares with Application, from its statements to its
+system-table row, is in :mod:`.running`."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from ..deltastream import sql
-from ..deltastream.catalog import QueryRow, SystemTables
+from ..deltastream.catalog import SystemTables
 from ..deltastream.query_text import one_statement
-from ..errors import NotFoundError, SqlTextError
+from ..errors import SqlTextError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
-from .base import Context, Existing, check_identifier
-from .running import Continuous, fqn, listed_sql, normalize_sql, plan, session_of, start, started_query
+from .base import Context, check_identifier
+from .running import QUERIES, Continuous, QueryRow, fqn, listed_queries, normalize_sql, plan, session_of, start
 
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
@@ -50,6 +52,44 @@ class QueryState(QueryInputs):
     sources: list[str] | None = prop("fqns of the relations the query reads, from DeltaStream's plan.", default=None)
     created_at: str | None = prop("When the query was created (RFC 3339).", default=None)
     updated_at: str | None = prop("When the query last changed state (RFC 3339).", default=None)
+
+
+@dataclass
+class QueryInfo(Model):
+    """A continuous query."""
+
+    query_id: str = prop("Query id (UUID).")
+    state: str = prop("`running`, `errored`, `terminate_requested`, `terminated`, ...")
+    owner: str = prop("Owning role.")
+    name: str | None = prop("Name, if it has one.", default=None)
+    version: int | None = prop("Version under its name.", default=None)
+    intended_state: str | None = prop("The state DeltaStream is driving it to.", default=None)
+    sql: str | None = prop("The query's SQL as DeltaStream's `LIST QUERIES` shows it; null when it does not list "
+                           "the query.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed state (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, found: QueryWithSql) -> QueryInfo:
+        row = found.row
+        return cls(query_id=row.id, state=row.state, owner=row.owner, name=row.name, version=row.version,
+                   intended_state=row.intended_state, sql=found.sql, created_at=row.created_at,
+                   updated_at=row.updated_at)
+
+
+@dataclass
+class QueryWithSql:
+    """What the query lookups read: a catalog row and the SQL ``LIST QUERIES`` shows for it."""
+
+    row: QueryRow
+    sql: str | None
+
+
+async def queries_with_sql(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[QueryWithSql]:
+    """The queries ``where`` selects, each with its SQL: one SELECT and one ``LIST QUERIES``, at the same time."""
+    rows, listed = await asyncio.gather(catalog.select(QUERIES, where, limit=limit), listed_queries(catalog))
+    sql_of = {q.id: q.sql for q in listed}
+    return [QueryWithSql(row, sql_of.get(row.id)) for row in rows]
 
 
 def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
@@ -126,10 +166,6 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     def statement(self, inputs: QueryInputs) -> sql.Statement:
         return sql.query(inputs.sql)
 
-    async def existing(self, catalog: SystemTables, inputs: QueryInputs, excluded: Collection[str]) -> Existing:
-        found = await started_query(catalog, self.statement(inputs), excluded=excluded)
-        return (found.id, found.created_at) if found else None
-
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
         statement = self.statement(inputs)
@@ -148,24 +184,13 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     async def read(self, ctx: Context, resource_id: str,
                    inputs: QueryInputs | None,
                    state: QueryState | None) -> tuple[QueryInputs, QueryState] | None:
-        query_id = await self.located(ctx, resource_id, inputs, state)
-        row = await ctx.catalog.query(sql.query_id(query_id)) if query_id is not None else None
-        if row is None:
+        found = await self.current(ctx, resource_id, inputs, state)
+        if found is None:
             return None
+        current, row = found
         refs = {"sink": state.sink, "sources": state.sources} if state is not None else {}
-        if inputs is None:
-            current = QueryInputs(sql=await listed_sql(ctx, row.id, "query"))
-        else:
-            current = QueryInputs(**vars(inputs))
-            if inputs.owner is not None:
-                current.owner = row.owner
         return current, self._state(current, row, refs)
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
-        query_id = self.read_id(resource_id, olds)
-        if news.owner is not None and news.owner != olds.owner:
-            await ctx.client.execute(sql.alter_query_owner(query_id, news.owner), timeout=ctx.remaining())
-        row = await ctx.catalog.query(query_id)
-        if row is None:
-            raise NotFoundError(f"query {resource_id} no longer exists; run `pulumi refresh`")
+        row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})

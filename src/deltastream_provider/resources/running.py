@@ -1,5 +1,6 @@
 """What runs as a DeltaStream query (Query, Application): how it starts without ever running twice, why its SQL
-is immutable, how one found stopped is started again, and how it stops."""
+is immutable, how one found stopped is started again, and how it stops; the statements, the system-table row and the
+``LIST QUERIES`` rows both kinds read."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from ..deltastream import sql
-from ..deltastream.catalog import ListedQuery, QueryRow, SystemTables
+from ..deltastream.catalog import SystemTables, Table, column, text_time
 from ..deltastream.query_text import same_statement
 from ..deltastream.reads import ARTIFACTS, PLAN
 from ..deltastream.session import Session
@@ -30,11 +32,78 @@ from ..errors import (
     QueryErrored,
 )
 from ..model.unknown import UNKNOWN
-from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, InputsT, Resource, StateT, send_until_settled
+from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, Existing, InputsT, Resource, StateT, send_until_settled
+from .lifecycle import change_owner, gone, owner_as_read, ready_row
 
 PENDING = "pending:"  # the id of a start that could not be settled: its SQL, sent at the time that follows, finds it
 STOPPED = ("terminated", "errored")
 SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
+
+
+def terminate_statement(id_: str) -> sql.Statement:
+    return sql.statement([f"TERMINATE QUERY {sql.query_id(id_)}"])
+
+
+def alter_owner_statement(id_: str, owner: str) -> sql.Statement:
+    return sql.statement([f"ALTER QUERY {sql.query_id(id_)} OWNER TO {sql.ident(owner)}"])
+
+
+def describe_statement(id_: str) -> sql.Statement:
+    return sql.statement([f"DESCRIBE QUERY {sql.query_id(id_)}"], mutating=False)
+
+
+def list_statement() -> sql.Statement:
+    """``LIST QUERIES``: the one documented read of a query's SQL (column ``Query``)."""
+    return sql.statement(["LIST QUERIES"], mutating=False)
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    """A row of ``deltastream.sys."queries"``: a query's or an application's."""
+
+    id: str = column("id")
+    name: str | None = column("name")
+    version: int | None = column("version")
+    intended_state: str | None = column("intended_state")
+    state: str = column("current_state")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+QUERIES = Table("queries", QueryRow, ("created_at", "id"), "created_at")
+
+
+async def query_row(catalog: SystemTables, query_id: str) -> QueryRow | None:
+    return await catalog.one(QUERIES, {"id": query_id})
+
+
+@dataclass(frozen=True)
+class ListedQuery:
+    """A row of ``LIST QUERIES`` (``ID, Name, Version, IntendedState, ActualState, Query, Owner, CreatedAt,
+    UpdatedAt``)."""
+
+    id: str
+    name: str | None
+    state: str | None
+    sql: str | None
+    created_at: str | None
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> ListedQuery:
+        return cls(id=str(record.get("ID")), name=record.get("Name"), state=record.get("ActualState"),
+                   sql=record.get("Query"), created_at=text_time(record.get("CreatedAt")))
+
+
+async def listed_queries(catalog: SystemTables) -> list[ListedQuery]:
+    """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first."""
+    records = (await catalog.client.execute(list_statement())).records()
+    return sorted((ListedQuery.of(record) for record in records), key=lambda q: (q.created_at or "", q.id))
+
+
+async def query_sql(catalog: SystemTables, query_id: str) -> str | None:
+    """A query's SQL as ``LIST QUERIES`` shows it (None when it is not listed)."""
+    return next((q.sql for q in await listed_queries(catalog) if q.id == query_id), None)
 
 
 class Continuous(Resource[InputsT, StateT]):
@@ -71,6 +140,35 @@ class Continuous(Resource[InputsT, StateT]):
     def label(self, state: StateT) -> str:
         """How the preview's message names the running one."""
         raise NotImplementedError
+
+    async def existing(self, catalog: SystemTables, inputs: InputsT, excluded: Collection[str]) -> Existing:
+        found = await started_query(catalog, self.statement(inputs), excluded=excluded)
+        return (found.id, found.created_at) if found else None
+
+    async def current(self, ctx: Context, resource_id: str, inputs: InputsT | None,
+                      state: StateT | None) -> tuple[InputsT, QueryRow] | None:
+        """What a read finds: the inputs as DeltaStream has them (on import, the SQL ``LIST QUERIES`` shows) and the
+        query's row; None when it is gone or never started."""
+        query_id = await self.located(ctx, resource_id, inputs, state)
+        row = await query_row(ctx.catalog, sql.query_id(query_id)) if query_id is not None else None
+        if row is None:
+            return None
+        make: Callable[..., Any] = self.inputs
+        if inputs is None:
+            current = make(sql=await listed_sql(ctx, row.id, self.kind))
+        else:
+            current = make(**{**vars(inputs), "owner": owner_as_read(inputs, row)})  # type: ignore[arg-type]
+        return cast(InputsT, current), row
+
+    async def owner_changed(self, ctx: Context, resource_id: str, olds: StateT, news: InputsT) -> QueryRow:
+        """The one change made in place, the owner (``ALTER QUERY ... OWNER TO``), then the query's row."""
+        query_id = self.read_id(resource_id, olds)
+        await change_owner(ctx, getattr(olds, "owner", None), getattr(news, "owner", None),
+                           lambda owner: alter_owner_statement(query_id, owner))
+        row = await query_row(ctx.catalog, query_id)
+        if row is None:
+            raise gone(f"{self.kind} {resource_id}")
+        return row
 
     def diff(self, olds: InputsT, news: InputsT, state: StateT) -> Diff:
         old_sql, written = SQL(olds), SQL(news)
@@ -169,7 +267,7 @@ async def started_query(catalog: SystemTables, statement: sql.Statement, *, sinc
     """How a started query is found without its id, from ``LIST QUERIES`` (the one documented read of a query's
     SQL): the newest one not terminated whose SQL is this statement's (compared as tokens), created since ``since``
     less a clock-skew allowance, and not among ``excluded``."""
-    found = [q for q in await catalog.listed_queries()
+    found = [q for q in await listed_queries(catalog)
              if q.state != "terminated" and q.id not in excluded and q.sql is not None
              and same_statement(q.sql, statement.sql)
              and (since is None or (q.created_at is not None and parse_timestamp(q.created_at) >= since - CLOCK_SKEW))]
@@ -178,7 +276,7 @@ async def started_query(catalog: SystemTables, statement: sql.Statement, *, sinc
 
 async def listed_sql(ctx: Context, query_id: str, what: str) -> str:
     """The SQL of an imported query or application, from ``LIST QUERIES``; without it there is nothing to import."""
-    found = await ctx.catalog.query_sql(query_id)
+    found = await query_sql(ctx.catalog, query_id)
     if found is None:
         raise NotFoundError(f"{what} {query_id} exists, but LIST QUERIES does not show its SQL (the only place "
                             "DeltaStream documents it)", hint=f"declare the {what} in the program with its sql and "
@@ -196,28 +294,28 @@ def change_summary(old: str, new: str) -> str:
 
 async def running(ctx: Context, query_id: str) -> QueryRow | None:
     """The query's row once it runs; QueryErrored with DeltaStream's reason when it failed to start."""
-    row = await ctx.catalog.query(query_id)
-    if row is not None and row.state == "errored":
-        raise QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
-    return row if row is not None and row.state == "running" else None
+    async def failed(row: QueryRow) -> Exception:
+        return QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
+
+    return await ready_row(lambda: query_row(ctx.catalog, query_id), field="state", ready="running", errored=failed)
 
 
 async def _error(ctx: Context, query_id: str) -> str:
-    records = (await ctx.client.execute(sql.describe_query(query_id))).records()
+    records = (await ctx.client.execute(describe_statement(query_id))).records()
     values = {str(r.get("Property", "")).lower(): r.get("Value") for r in records}
     return values.get("error") or "DeltaStream gave no reason"
 
 
 async def terminate(ctx: Context, query_id: str) -> None:
     with contextlib.suppress(NotFoundError):
-        await ctx.client.execute(sql.terminate_query(query_id), timeout=ctx.timeout)
+        await ctx.client.execute(terminate_statement(query_id), timeout=ctx.timeout)
 
 
 async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
     """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent again only
     if it did not land), until it shows it terminated."""
     async def terminated() -> bool | None:
-        row = await ctx.catalog.query(query_id)
+        row = await query_row(ctx.catalog, query_id)
         if row is None or row.state == "terminated":
             return True
         if row.state != "terminate_requested":

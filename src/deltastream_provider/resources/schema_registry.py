@@ -1,18 +1,67 @@
-"""SchemaRegistry: a Confluent or Confluent Cloud schema registry that Kafka stores decode Avro and Protobuf with."""
+"""SchemaRegistry: a Confluent or Confluent Cloud schema registry that Kafka stores decode Avro and Protobuf with.
+The whole kind is here: inputs and state, its statements, its system-table row and the row its lookups return, and
+how settle finds one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.catalog import SchemaRegistryRow, SystemTables
-from ..deltastream.session import Session
+from ..deltastream.catalog import SystemTables, Table, column
 from ..errors import RegistryErrored
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
-from .database import OWNER_DOC
+from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
+
+
+def create_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    return sql.statement([f"CREATE SCHEMA_REGISTRY {sql.ident(name)}", sql.with_clause(properties)])
+
+
+def update_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    return sql.statement([f"UPDATE SCHEMA_REGISTRY {sql.ident(name)}", sql.with_clause(properties)])
+
+
+def drop_statement(name: str) -> sql.Statement:
+    return sql.statement([f"DROP SCHEMA_REGISTRY {sql.ident(name)}"])
+
+
+@dataclass(frozen=True)
+class SchemaRegistryRow:
+    """A row of ``deltastream.sys."schema_registries"``."""
+
+    name: str = column("name")
+    type: str = column("type")
+    status: str = column("status")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+SCHEMA_REGISTRIES = Table("schema_registries", SchemaRegistryRow, ("name",), "name")
+
+
+async def registry_row(catalog: SystemTables, name: str) -> SchemaRegistryRow | None:
+    return await catalog.one(SCHEMA_REGISTRIES, {"name": name})
+
+
+@dataclass
+class SchemaRegistryInfo(Model):
+    """A schema registry. Credentials are never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("`Confluent` or `ConfluentCloud`.")
+    status: str = prop("`ready` or `errored`.")
+    owner: str = prop("Owning role.")
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: SchemaRegistryRow) -> SchemaRegistryInfo:
+        return cls(name=row.name, type=row.type, status=row.status, owner=row.owner, created_at=row.created_at,
+                   updated_at=row.updated_at)
 
 
 @dataclass
@@ -75,8 +124,8 @@ def registry_statement(inputs: SchemaRegistryInputs, *, update: bool) -> sql.Sta
                   ("confluent_cloud.key", cc.key),
                   ("confluent_cloud.secret", sql.SecretLiteral(cc.secret))]
     if update:
-        return sql.update_schema_registry(inputs.name, [p for p in props if p[0] != "type"])
-    return sql.create_schema_registry(inputs.name, props)
+        return update_statement(inputs.name, [p for p in props if p[0] != "type"])
+    return create_statement(inputs.name, props)
 
 
 def _state(inputs: SchemaRegistryInputs, row: SchemaRegistryRow) -> SchemaRegistryState:
@@ -162,53 +211,42 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         return result
 
     async def _ready(self, ctx: Context, name: str) -> SchemaRegistryRow | None:
-        row = await ctx.catalog.schema_registry(name)
-        if row is not None and row.status == "errored":
-            raise RegistryErrored(f"schema registry {name!r} is errored: DeltaStream could not use its settings")
-        return row if row is not None and row.status == "ready" else None
+        return await ready_row(lambda: registry_row(ctx.catalog, name), errored=lambda row: RegistryErrored(
+            f"schema registry {name!r} is errored: DeltaStream could not use its settings"))
 
     async def existing(self, catalog: SystemTables, inputs: SchemaRegistryInputs,
                        excluded: Collection[str]) -> Existing:
-        row = await catalog.schema_registry(inputs.name)
-        return (inputs.name, row.created_at) if row else None
+        return existing_row(await registry_row(catalog, inputs.name), inputs.name)
 
     async def create(self, ctx: Context, inputs: SchemaRegistryInputs) -> tuple[str, SchemaRegistryState]:
-        session = Session(role=inputs.owner) if inputs.owner else None
-
-        async def undo() -> None:
-            await self.delete(ctx, inputs.name, SchemaRegistryState(name=inputs.name))
-
         row = await create_then_wait(ctx, registry_statement(inputs, update=False),
                                      lambda: self._ready(ctx, inputs.name),
                                      what=f"schema registry {inputs.name!r} to be ready", resource_id=inputs.name,
-                                     undo=undo, session=session,
-                                     exists=lambda: ctx.catalog.schema_registry(inputs.name))
+                                     undo=lambda: self.delete(ctx, inputs.name, SchemaRegistryState(name=inputs.name)),
+                                     session=owner_session(inputs.owner),
+                                     exists=lambda: registry_row(ctx.catalog, inputs.name))
         return inputs.name, _state(inputs, row)
 
     async def read(self, ctx: Context, resource_id: str, inputs: SchemaRegistryInputs | None,
                    state: SchemaRegistryState | None) -> tuple[SchemaRegistryInputs, SchemaRegistryState] | None:
-        row = await ctx.catalog.schema_registry(resource_id)
+        row = await registry_row(ctx.catalog, resource_id)
         if row is None:
             return None
-        current = SchemaRegistryInputs(name=row.name)
+        current = SchemaRegistryInputs(name=row.name, owner=owner_as_read(inputs, row))
         if row.type == "ConfluentCloud":  # settings are not readable: kept from state, or empty on import
             current.confluent_cloud = (inputs.confluent_cloud if inputs is not None and inputs.confluent_cloud
                                        else ConfluentCloudRegistryInputs(uris="", key="", secret=""))
         else:
             current.confluent = (inputs.confluent if inputs is not None and inputs.confluent
                                  else ConfluentRegistryInputs(uris=""))
-        if inputs is not None and inputs.owner is not None:
-            current.owner = row.owner
         return current, _state(current, row)
 
     async def update(self, ctx: Context, resource_id: str, olds: SchemaRegistryState,
                      news: SchemaRegistryInputs) -> SchemaRegistryState:
-        await ctx.client.execute(registry_statement(news, update=True), timeout=ctx.remaining())
-        row = await ctx.wait_until(lambda: self._ready(ctx, resource_id),
-                                   f"schema registry {resource_id!r} to be ready after the update")
+        row = await update_then_wait(ctx, registry_statement(news, update=True), lambda: self._ready(ctx, resource_id),
+                                     f"schema registry {resource_id!r}")
         return _state(news, row)
 
     async def delete(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> None:
-        await drop_then_wait(ctx, sql.drop_schema_registry(resource_id),
-                             lambda: ctx.catalog.schema_registry(resource_id),
+        await drop_then_wait(ctx, drop_statement(resource_id), lambda: registry_row(ctx.catalog, resource_id),
                              what=f"schema registry {resource_id!r}")

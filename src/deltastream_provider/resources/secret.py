@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
-from ..deltastream.session import Session
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .database import OWNER_DOC
+from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
 
 SECRET_TYPE = "generic_string"
 
@@ -153,23 +152,15 @@ pulumi import deltastream:index:Secret api-token partner_api_token
                 failures.append((f"properties.{key}", f"properties.{key}: set {key!r} with its own input"))
         return failures
 
-    async def _ready(self, ctx: Context, name: str) -> SecretRow | None:
-        row = await secret_row(ctx.catalog, name)
-        return row if row is not None and row.status == "ready" else None
-
     async def existing(self, catalog: SystemTables, inputs: SecretInputs, excluded: Collection[str]) -> Existing:
-        row = await secret_row(catalog, inputs.name)
-        return (inputs.name, row.created_at) if row else None
+        return existing_row(await secret_row(catalog, inputs.name), inputs.name)
 
     async def create(self, ctx: Context, inputs: SecretInputs) -> tuple[str, SecretState]:
-        session = Session(role=inputs.owner) if inputs.owner else None
-
-        async def undo() -> None:
-            await ctx.client.execute(drop_statement(inputs.name), session=session)
-
+        session = owner_session(inputs.owner)
         row = await create_then_wait(ctx, create_statement(inputs.name, _properties(inputs)),
-                                     lambda: self._ready(ctx, inputs.name), what=f"secret {inputs.name!r} to be ready",
-                                     resource_id=inputs.name, undo=undo, session=session,
+                                     lambda: ready_row(lambda: secret_row(ctx.catalog, inputs.name)),
+                                     what=f"secret {inputs.name!r} to be ready", resource_id=inputs.name,
+                                     undo=dropping(ctx, drop_statement(inputs.name), session), session=session,
                                      exists=lambda: secret_row(ctx.catalog, inputs.name))
         return inputs.name, _state(inputs, row)
 
@@ -180,9 +171,8 @@ pulumi import deltastream:index:Secret api-token partner_api_token
             return None
         value = inputs.secret_string if inputs is not None else ""  # never readable: kept from state
         current = SecretInputs(name=row.name, secret_string=value, description=row.description or None,
-                               properties=inputs.properties if inputs is not None else None)
-        if inputs is not None and inputs.owner is not None:
-            current.owner = row.owner
+                               properties=inputs.properties if inputs is not None else None,
+                               owner=owner_as_read(inputs, row))
         return current, _state(current, row)
 
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:

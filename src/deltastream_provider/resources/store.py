@@ -1,18 +1,19 @@
-"""Store: a connection to Kafka, Confluent Cloud, Kinesis, PostgreSQL or Snowflake that objects read and write."""
+"""Store: a connection to Kafka, Confluent Cloud, Kinesis, PostgreSQL or Snowflake that objects read and write. The
+whole kind is here: inputs and state, its statements, its system-table row, the row its lookups return, the type
+objects and entities ask for, and how settle finds one."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
 from ..deltastream import sql
-from ..deltastream.catalog import StoreRow, SystemTables
+from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.reads import DESCRIBE_STORE
-from ..deltastream.session import Session
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model.docs import examples
 from ..model.fields import Model, prop
@@ -27,12 +28,96 @@ from .base import (
     equal,
     half_a_pair,
 )
-from .database import OWNER_DOC
+from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
 
 SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
 ConfluentSasl = Literal["PLAIN", "SHA256", "SHA512"]
 CA_ATTACHMENT = "@cacert"
 KEY_ATTACHMENT = "@keyfile"
+
+
+def create_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]],
+                     attachments: dict[str, bytes] | None = None) -> sql.Statement:
+    return sql.statement([f"CREATE STORE {sql.ident(name)}", sql.with_clause(properties)], attachments=attachments)
+
+
+def update_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]],
+                     attachments: dict[str, bytes] | None = None) -> sql.Statement:
+    return sql.statement([f"UPDATE STORE {sql.ident(name)}", sql.with_clause(properties)], attachments=attachments)
+
+
+def drop_statement(name: str) -> sql.Statement:
+    return sql.statement([f"DROP STORE {sql.ident(name)}"])
+
+
+def describe_statement(name: str) -> sql.Statement:
+    return sql.statement([f"DESCRIBE STORE {sql.ident(name)}"], mutating=False)
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    """A row of ``deltastream.sys."stores"``."""
+
+    name: str = column("name")
+    type: str = column("type")
+    status: str = column("status")
+    status_message: str | None = column("status_message")
+    owner: str = column("owner")
+    created_at: str | None = column("created_at")
+    updated_at: str | None = column("updated_at")
+
+
+STORES = Table("stores", StoreRow, ("name",), "name")
+
+
+async def store_row(catalog: SystemTables, name: str) -> StoreRow | None:
+    return await catalog.one(STORES, {"name": name})
+
+
+async def store_type(catalog: SystemTables, name: str) -> str | None:
+    """The type of store ``name`` (None: there is no such store, which is not remembered). A store's type never
+    changes in place (a new type replaces the store), so it is read once per process, by one request however many
+    objects ask at once; Store create and delete keep it current (:func:`remember_type`)."""
+    async def read() -> str | None:
+        row = await store_row(catalog, name)
+        return row.type if row is not None else None
+
+    return await catalog.kept(("store type", name), read)
+
+
+def remember_type(catalog: SystemTables, name: str, type_: str | None) -> None:
+    """Store create (a type) and delete (None) tell what they changed."""
+    catalog.remember(("store type", name), type_)
+
+
+TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
+         "snowflake": "Snowflake", "kinesis": "Kinesis"}
+
+
+def type_spelling(value: str | None) -> str | None:
+    """A ``type`` filter in the catalog's spelling."""
+    if value is None:
+        return None
+    return TYPES.get(value.replace("_", "").lower(), value)
+
+
+@dataclass
+class StoreInfo(Model):
+    """A store. Credentials are never returned."""
+
+    name: str = prop("Name.")
+    type: str = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
+                     "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
+    status: str = prop("`ready` or `errored`.")
+    owner: str = prop("Owning role.")
+    status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
+    created_at: str | None = prop("When it was created (RFC 3339).", default=None)
+    updated_at: str | None = prop("When it last changed (RFC 3339).", default=None)
+
+    @classmethod
+    def of(cls, row: StoreRow) -> StoreInfo:
+        return cls(name=row.name, type=row.type, status=row.status, owner=row.owner,
+                   status_message=row.status_message, created_at=row.created_at, updated_at=row.updated_at)
 
 
 @dataclass
@@ -272,8 +357,8 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
         if s.client_key_passphrase is not None:
             props.append(("snowflake.client.key_passphrase", sql.SecretLiteral(s.client_key_passphrase)))
     if update:
-        return sql.update_store(inputs.name, [p for p in props if p[0] != "type"], attachments)
-    return sql.create_store(inputs.name, props, attachments)
+        return update_statement(inputs.name, [p for p in props if p[0] != "type"], attachments)
+    return create_statement(inputs.name, props, attachments)
 
 
 def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
@@ -372,59 +457,49 @@ pulumi import deltastream:index:Store events events
         return result
 
     async def _ready(self, ctx: Context, name: str) -> StoreRow | None:
-        row = await ctx.catalog.store(name)
-        if row is not None and row.status == "errored":
-            raise StoreErrored(f"store {name!r} is errored: {row.status_message or 'no message'}")
-        return row if row is not None and row.status == "ready" else None
+        return await ready_row(lambda: store_row(ctx.catalog, name), errored=lambda row: StoreErrored(
+            f"store {name!r} is errored: {row.status_message or 'no message'}"))
 
     async def existing(self, catalog: SystemTables, inputs: StoreInputs, excluded: Collection[str]) -> Existing:
-        row = await catalog.store(inputs.name)
-        return (inputs.name, row.created_at) if row else None
+        return existing_row(await store_row(catalog, inputs.name), inputs.name)
 
     async def create(self, ctx: Context, inputs: StoreInputs) -> tuple[str, StoreState]:
-        session = Session(role=inputs.owner) if inputs.owner else None
-
-        async def undo() -> None:
-            await self.delete(ctx, inputs.name, StoreState(name=inputs.name))
-
         row = await create_then_wait(ctx, store_statement(inputs, update=False), lambda: self._ready(ctx, inputs.name),
-                                     what=f"store {inputs.name!r} to be ready", resource_id=inputs.name, undo=undo,
-                                     session=session, exists=lambda: ctx.catalog.store(inputs.name))
-        ctx.catalog.remember_store(inputs.name, row.type)
+                                     what=f"store {inputs.name!r} to be ready", resource_id=inputs.name,
+                                     undo=lambda: self.delete(ctx, inputs.name, StoreState(name=inputs.name)),
+                                     session=owner_session(inputs.owner),
+                                     exists=lambda: store_row(ctx.catalog, inputs.name))
+        remember_type(ctx.catalog, inputs.name, row.type)
         return inputs.name, _state(inputs, row)
 
     async def read(self, ctx: Context, resource_id: str,
                    inputs: StoreInputs | None,
                    state: StoreState | None) -> tuple[StoreInputs, StoreState] | None:
         # Both reads at once: the settings are only in DESCRIBE STORE, the status and owner only in the catalog.
-        row, described = await asyncio.gather(ctx.catalog.store(resource_id), self._describe(ctx, resource_id))
+        row, described = await asyncio.gather(store_row(ctx.catalog, resource_id), self._describe(ctx, resource_id))
         if row is None:
             return None
         current = _merge_described(inputs, row, described, resource_id)
-        if inputs is not None and inputs.owner is not None:
-            current.owner = row.owner
+        current.owner = owner_as_read(inputs, row)
         return current, _state(current, row)
 
     async def _describe(self, ctx: Context, name: str) -> dict[str, Any]:
         """DESCRIBE STORE's settings; a store dropped since the SELECT has none. Other failures are reported:
         reading settings as empty would show them all as drift."""
         try:
-            rows = (await ctx.client.execute(sql.describe_store(name))).rows
+            rows = (await ctx.client.execute(describe_statement(name))).rows
         except NotFoundError:
             return {}
         return {what: DESCRIBE_STORE.get(rows[0], what) for what in DESCRIBE_STORE.by_position.values()} if rows else {}
 
     async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
-        await ctx.client.execute(store_statement(news, update=True), timeout=ctx.remaining())
-        row = await ctx.wait_until(lambda: self._ready(ctx, news.name),
-                                   f"store {news.name!r} to be ready after the update")
-        state = _state(news, row)
-        state.owner = row.owner
-        return state
+        row = await update_then_wait(ctx, store_statement(news, update=True), lambda: self._ready(ctx, news.name),
+                                     f"store {news.name!r}")
+        return _state(news, row)
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
-        ctx.catalog.remember_store(resource_id, None)
-        await drop_then_wait(ctx, sql.drop_store(resource_id), lambda: ctx.catalog.store(resource_id),
+        remember_type(ctx.catalog, resource_id, None)
+        await drop_then_wait(ctx, drop_statement(resource_id), lambda: store_row(ctx.catalog, resource_id),
                              what=f"store {resource_id!r}")
 
 
