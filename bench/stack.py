@@ -44,6 +44,7 @@ from pathlib import Path
 from pulumi.runtime.proto import provider_pb2
 from testkit import TOKEN
 from testkit.provider import PROVIDER, provider_process, urn
+from testkit.residents import end_residents
 from testkit.pulumi import pulumi_env
 
 from deltastream_local.knobs import Knobs
@@ -169,37 +170,50 @@ class ProviderUsage:
     peak_kib: int = 0
 
 
+RESIDENT = b"from deltastream_provider.plugin.main import main"  # the command line of a resident and its forks
+
+
 @contextmanager
-def provider_usage(executable: Path) -> Iterator[ProviderUsage]:
-    """Samples the processes of the provider at ``executable`` every 10 ms; a process's last sample before it exits
-    counts."""
+def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[ProviderUsage]:
+    """Samples the processes of the provider at ``executable`` every 10 ms, with the resident processes of the
+    runtime folder ``runtime`` and the providers they fork (whose command line and initial environment are the
+    resident's): the CPU each used since the step began (a process's last sample before it exits counts) and the
+    largest peak memory."""
+    marker = f"XDG_RUNTIME_DIR={runtime}\0".encode() if runtime is not None else None
     usage = ProviderUsage()
+    before: dict[str, int] = {}
     ticks: dict[str, int] = {}
     done = threading.Event()
     per_second = os.sysconf("SC_CLK_TCK")
 
-    def sample() -> None:
-        while not done.wait(0.01):
-            for proc in Path("/proc").iterdir():
-                try:
-                    if bytes(executable) not in (proc / "cmdline").read_bytes():
-                        continue
-                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                    ticks[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime
-                    for line in (proc / "status").read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            usage.peak_kib = max(usage.peak_kib, int(line.split()[1]))
-                except (OSError, IndexError, ValueError):
+    def sample(into: dict[str, int]) -> None:
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes()
+                resident = marker is not None and RESIDENT in command and marker in (proc / "environ").read_bytes()
+                if bytes(executable) not in command and not resident:
                     continue
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                into[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime
+                for line in (proc / "status").read_text().splitlines():
+                    if line.startswith("VmHWM:") and into is ticks:
+                        usage.peak_kib = max(usage.peak_kib, int(line.split()[1]))
+            except (OSError, IndexError, ValueError):
+                continue
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    def sampling() -> None:
+        while not done.wait(0.01):
+            sample(ticks)
+
+    sample(before)  # residents already running: only what they use from now on counts
+    sampler = threading.Thread(target=sampling, daemon=True)
     sampler.start()
     try:
         yield usage
     finally:
         done.set()
         sampler.join()
-        usage.cpu_s = sum(ticks.values()) / per_second
+        usage.cpu_s = sum(t - before.get(pid, 0) for pid, t in ticks.items()) / per_second
 
 
 Step = tuple[float, Counter[str], ProviderUsage, Counter[str]]  # wall s, by statement, usage, by route
@@ -245,9 +259,12 @@ STEPS = ("up", "preview", "refresh", "destroy")
 
 
 def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False,
-        stand_in: bool = False, subject: Subject | None = None, empty_program: bool = True) -> dict[str, Step]:
+        stand_in: bool = False, subject: Subject | None = None, empty_program: bool = True,
+        runtime: Path | None = None) -> dict[str, Step]:
     """One round of the steps with one provider on a fresh local server; ``empty_program`` adds the preview and
-    refresh of the program with its resources removed (the engine's and language host's own cost)."""
+    refresh of the program with its resources removed (the engine's and language host's own cost). ``runtime``
+    (``XDG_RUNTIME_DIR``) is where the provider's resident process listens: one per subject and run, kept from
+    round to round as a user's is from command to command."""
     subject = subject or Subject("", "stand-in" if stand_in else "ours")
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
@@ -261,6 +278,8 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         (full / "Pulumi.yaml").write_text((go_program if go else program)(streams, plugin))
         (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty", GO_VERSION if go else __version__))
         env = pulumi_env(Path(work), toolchain, server)
+        if runtime is not None:
+            env["XDG_RUNTIME_DIR"] = str(runtime)
         if skip_checkpoints:  # the file backend rewrites the whole state after every step: O(n^2) in the engine
             env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 
@@ -272,7 +291,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         def step(project: Path, *args: str) -> Step:
             counters = server.server.counters
             before, routes = Counter(counters.statements), Counter(counters.requests)
-            with provider_usage(plugin / EXECUTABLE) as usage:
+            with provider_usage(plugin / EXECUTABLE, runtime) as usage:
                 started = time.perf_counter()
                 pulumi(project, *args, "--stack", "bench")
                 elapsed = time.perf_counter() - started
@@ -405,21 +424,35 @@ def main() -> None:
         print(f"this provider: SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
         parse("CREATE DATABASE warm;")  # the local server builds its SQL parser once per process: not in a step
         comparison = Comparison()
-        for streams in args.streams:
-            for latency in args.latency_ms:
-                rounds: dict[str, list[dict[str, Step]]] = {s.name: [] for s in subjects}
-                for _ in range(args.repeat):
-                    for subject in subjects:
-                        rounds[subject.name].append(run(streams, latency, toolchain, args.skip_checkpoints,
-                                                        subject=subject, empty_program=subject.kind == "ours"))
-                ours = medians(rounds["this provider"])
-                for subject in subjects:
-                    results = medians(rounds[subject.name])
-                    report(streams, latency, results, [*conditions, subject.name])
-                    if subject.kind in ("go", "baseline"):
-                        comparison.add(subject.name, (streams, latency), results, ours)
-                sys.stdout.flush()
+        runtimes = {s.name: Path(exported, f"run{n}") for n, s in enumerate(subjects)}
+        for folder in runtimes.values():
+            folder.mkdir()
+        try:
+            compare(args, subjects, toolchain, runtimes, conditions, comparison)
+        finally:
+            for folder in runtimes.values():
+                end_residents(folder)
         comparison.print(starts)
+
+
+def compare(args: argparse.Namespace, subjects: list[Subject], toolchain: Path, runtimes: dict[str, Path],
+            conditions: list[str], comparison: Comparison) -> None:
+    """Every configuration's rounds, alternating between the subjects, reported as they finish."""
+    for streams in args.streams:
+        for latency in args.latency_ms:
+            rounds: dict[str, list[dict[str, Step]]] = {s.name: [] for s in subjects}
+            for _ in range(args.repeat):
+                for subject in subjects:
+                    rounds[subject.name].append(run(streams, latency, toolchain, args.skip_checkpoints,
+                                                    subject=subject, empty_program=subject.kind == "ours",
+                                                    runtime=runtimes[subject.name]))
+            ours = medians(rounds["this provider"])
+            for subject in subjects:
+                results = medians(rounds[subject.name])
+                report(streams, latency, results, [*conditions, subject.name])
+                if subject.kind in ("go", "baseline"):
+                    comparison.add(subject.name, (streams, latency), results, ours)
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ resident process."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import signal
@@ -23,6 +22,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from testkit import TOKEN
 from testkit.provider import PROVIDER
+from testkit.residents import end_residents, resident_folder, resident_pids
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.plugin import handover
@@ -74,23 +74,14 @@ class Residents:
     def __init__(self, runtime: Path, idle: float) -> None:
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), handover.IDLE_SETTING: str(idle)}
         self.env.pop(handover.SETTING, None)
-        self.folder = runtime / f"deltastream-provider-{os.getuid()}"
+        self.runtime = runtime
+        self.folder = resident_folder(runtime)
 
     def sockets(self) -> list[Path]:
         return sorted(self.folder.glob("*.sock")) if self.folder.exists() else []
 
     def pids(self) -> list[int]:
-        """Residents alive: they hold their lock file, which holds their pid."""
-        alive = []
-        for lock in self.folder.glob("*.sock.lock") if self.folder.exists() else []:
-            with lock.open("r+") as file:
-                try:
-                    fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    alive.append(int(file.read().strip() or 0))
-                else:
-                    fcntl.flock(file, fcntl.LOCK_UN)
-        return [pid for pid in alive if pid]
+        return resident_pids(self.runtime)
 
     def warm(self) -> Launch:
         """A start served by the resident process, after the cold start that starts it."""
@@ -103,8 +94,7 @@ class Residents:
         return launch
 
     def end(self) -> None:
-        for pid in self.pids():
-            os.kill(pid, signal.SIGTERM)
+        end_residents(self.runtime)
 
 
 @pytest.fixture
