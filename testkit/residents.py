@@ -34,3 +34,11 @@ def end_residents(runtime: Path) -> None:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+
+
+
+def provider_pids(launcher: int, runtime: Path) -> list[int]:
+    """The processes serving a provider started as ``launcher``, with one provider at a time asked of the runtime
+    folder's resident: the launcher (which serves when no resident answered) and the resident's forks."""
+    return [launcher, *(int(child) for pid in resident_pids(runtime)
+                        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
