@@ -193,7 +193,10 @@ class Resident:
                 os.close(stream)
             os.environ.clear()
             os.environ.update(request["env"])
-            os.chdir(request["cwd"])
+            try:
+                os.chdir(request["cwd"])
+            except OSError:  # a folder since removed: a provider started in it would not be in it either
+                pass
             sys.argv[1:] = request["argv"]
             connection.sendall(f"pid {os.getpid()}\n".encode())
             threading.Thread(target=_exit_with, args=(connection,), daemon=True).start()
