@@ -4,7 +4,8 @@
 
 The resources (as :mod:`bench.stack` lays them out) are created through an in-process provider; then a provider
 process, started as the engine starts it, reads all of them concurrently, ``--bursts`` times. Its CPU (user +
-system, from ``/proc``, of the process that serves: the launcher or the fork of the resident it handed over to) is printed for the first burst (which, in a process that starts cold, also imports the HTTP client and the resource
+system, from ``/proc``, of the process that serves: the launcher, or the resident's fork it handed over to) is
+printed for the first burst (which, in a process that starts cold, also imports the HTTP client and the resource
 modules: the per-process cost a refresh pays) and as the median of the later ones (the per-read cost), with
 wall times. The local server runs on a thread of this process, so its CPU is not counted. ``--baseline REV`` runs
 this provider at a git revision too (as :mod:`bench.stack` does), alternating process by process for ``--rounds``

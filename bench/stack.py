@@ -44,8 +44,8 @@ from pathlib import Path
 from pulumi.runtime.proto import provider_pb2
 from testkit import TOKEN
 from testkit.provider import PROVIDER, provider_process, urn
-from testkit.residents import end_residents
 from testkit.pulumi import pulumi_env
+from testkit.residents import end_residents
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.parser import parse

@@ -3,6 +3,7 @@ give each run its own: which are alive, and ending them."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -30,10 +31,8 @@ def resident_pids(runtime: Path) -> list[int]:
 
 def end_residents(runtime: Path) -> None:
     for pid in resident_pids(runtime):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
 
 
 

@@ -14,6 +14,7 @@ Set ``DELTASTREAM_PROVIDER_RESIDENT=off`` to never use or start a resident proce
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -139,10 +140,8 @@ def _wait(launcher: socket.socket, provider: int) -> int:
     resident is gone: the provider's end of the connection then closes when it exits)."""
 
     def pass_on(signum: int, frame: object) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(provider, signum)
-        except ProcessLookupError:
-            pass
 
     for name in FORWARDED:
         if hasattr(signal, name):
@@ -165,8 +164,8 @@ def start_resident(key: str) -> None:
     if getattr(sys, "frozen", False):
         command = [sys.executable]
     else:  # the launcher's module path exactly, so the resident imports the same code (and computes the same key)
-        command = [sys.executable, "-c", "import json, os, sys; sys.path[:] = json.loads(os.environ[%r]); "
-                   "from deltastream_provider.plugin.main import main; main()" % PATH_SETTING]
+        command = [sys.executable, "-c", f"import json, os, sys; sys.path[:] = json.loads(os.environ[{PATH_SETTING!r}])"
+                                         "; from deltastream_provider.plugin.main import main; main()"]
         env[PATH_SETTING] = json.dumps(sys.path)
     try:
         pid = os.fork()

@@ -11,6 +11,7 @@ event loop or a gRPC object itself, so each fork starts clean.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import gc
 import json
@@ -46,7 +47,7 @@ def warm_up() -> None:
 
         registry.resources()
         registry.functions()
-    except Exception:  # noqa: BLE001  (reported by the call that imports it, as without a resident)
+    except Exception:
         pass
 
 
@@ -93,10 +94,8 @@ def end_older_code(path: str, key: str) -> None:
         except OSError:  # held: that resident runs
             pid = os.pread(lock, 32, 0).decode().strip()
             if pid.isdigit():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         else:  # nobody holds it: a resident that is gone
             os.unlink(os.path.join(folder, name))
         finally:
@@ -188,15 +187,13 @@ class Resident:
             os.close(self.wakeup_write)
             for launcher in self.launchers.values():
                 launcher.close()
-            for target, stream in zip(handover.STREAMS, streams):
+            for target, stream in zip(handover.STREAMS, streams, strict=True):
                 os.dup2(stream, target)
                 os.close(stream)
             os.environ.clear()
             os.environ.update(request["env"])
-            try:
+            with contextlib.suppress(OSError):  # a folder since removed: a provider started in it would not be in it
                 os.chdir(request["cwd"])
-            except OSError:  # a folder since removed: a provider started in it would not be in it either
-                pass
             sys.argv[1:] = request["argv"]
             connection.sendall(f"pid {os.getpid()}\n".encode())
             threading.Thread(target=_exit_with, args=(connection,), daemon=True).start()
@@ -221,20 +218,16 @@ class Resident:
                 return
             launcher = self.launchers.pop(pid, None)
             if launcher is not None:
-                try:
+                with contextlib.suppress(OSError):
                     launcher.sendall(f"exit {os.waitstatus_to_exitcode(wait_status)}\n".encode())
-                except OSError:
-                    pass
                 launcher.close()
 
 
 def _exit_with(launcher: socket.socket) -> None:
     """End the provider when its launcher is gone (killed by the engine or with it), as if it had been killed
     itself: the launcher never writes after its request, so anything readable is the end of the connection."""
-    try:
+    with contextlib.suppress(OSError):
         launcher.recv(1)
-    except OSError:
-        pass
     os._exit(0)
 
 
