@@ -55,8 +55,11 @@ def code_key() -> str:
     resident process serves only launchers of the same key, so an upgrade is never served by old code; a resident
     for new code of the same installation ends those for its older code (:func:`installation`)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts = [str(getattr(sys, "frozen", False)), *sys.path]
-    for entry in [sys.executable, *sys.path]:
+    # The module path but its first entry, the launcher's own folder (where a launcher is a script, as a console
+    # script or the benchmark's are, it holds no modules; the resident gets the whole path all the same).
+    search = sys.path[1:]
+    parts = [str(getattr(sys, "frozen", False)), *search]
+    for entry in [sys.executable, *search]:
         try:
             info = os.stat(entry or ".")
             parts.append(f"{entry}:{info.st_mtime_ns}:{info.st_size}")
