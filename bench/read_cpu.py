@@ -1,6 +1,6 @@
 """The provider process's CPU per read: the benchmark stack's 58 resources read at once, burst after burst.
 
-    .venv/bin/python -m bench.read_cpu [--bursts 7] [--streams 40] [--rounds 5] [--baseline REV ...]
+    .venv/bin/python -m bench.read_cpu [--bursts 7] [--streams 40] [--rounds 5] [--concurrency 8] [--baseline REV ...]
 
 The resources (as :mod:`bench.stack` lays them out) are created through an in-process provider; then a provider
 process, started as the engine starts it, reads all of them concurrently, ``--bursts`` times. Its CPU (user +
@@ -73,18 +73,23 @@ async def stack(url: str, streams: int) -> list[tuple[str, str, dict[str, Any], 
 
 
 async def bursts(executable: Path, url: str, made: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
-                 count: int, runtime: Path) -> list[tuple[float, float]]:
+                 count: int, runtime: Path, concurrency: int) -> list[tuple[float, float]]:
     """(CPU s, wall s) of one provider process per burst of reads (a fork of the resident of ``runtime``, the
     subject's own, once one runs: the first process of a subject starts cold and starts it)."""
     measured = []
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     async with provider_process(url, TOKEN, executable, stderr=subprocess.DEVNULL) as (process, provider):
         pids = provider_pids(process.pid, runtime)
+        in_flight = asyncio.Semaphore(concurrency)
+
+        async def read(kind: str, resource_id: str, state: dict[str, Any], inputs: dict[str, Any]) -> None:
+            async with in_flight:
+                await provider.Read(provider_pb2.ReadRequest(id=resource_id, urn=urn(kind, resource_id), type=kind,
+                                                             properties=encode(state), inputs=encode(inputs)))
+
         for _ in range(count):
             cpu, begun = cpu_seconds(pids), time.perf_counter()
-            await asyncio.gather(*(provider.Read(provider_pb2.ReadRequest(
-                id=resource_id, urn=urn(kind, resource_id), type=kind, properties=encode(state),
-                inputs=encode(inputs))) for kind, resource_id, state, inputs in made))
+            await asyncio.gather(*(read(*resource) for resource in made))
             measured.append((cpu_seconds(pids) - cpu, time.perf_counter() - begun))
     return measured
 
@@ -95,6 +100,8 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=1, help="provider processes per provider, alternating")
     parser.add_argument("--baseline", nargs="+", default=[], metavar="REV")
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="reads in flight at once (the engine's --parallel; its default is 4 per core); 0: all")
     args = parser.parse_args()
     with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"})) as server, \
             tempfile.TemporaryDirectory() as work:
@@ -109,7 +116,8 @@ def main() -> None:
             for _ in range(args.rounds):
                 for name, executable in executables.items():
                     runtimes[name].mkdir(exist_ok=True)
-                    runs[name].append(asyncio.run(bursts(executable, server.url, made, args.bursts, runtimes[name])))
+                    runs[name].append(asyncio.run(bursts(executable, server.url, made, args.bursts, runtimes[name],
+                                                         args.concurrency or len(made))))
         finally:
             for runtime in runtimes.values():
                 end_residents(runtime)
@@ -117,7 +125,7 @@ def main() -> None:
         first = [m[0] for m in measured]
         rest = [b for m in measured for b in m[1:]]
         cpu, wall = statistics.median(c for c, _ in rest), statistics.median(w for _, w in rest)
-        print(f"{name}: {len(made)} reads at once; first burst of a process (median of {len(first)}): CPU "
+        print(f"{name}: {len(made)} reads, {args.concurrency or len(made)} at once; first burst of a process (median of {len(first)}): CPU "
               f"{1000 * statistics.median(c for c, _ in first):.0f} ms, wall "
               f"{1000 * statistics.median(w for _, w in first):.0f} ms; later bursts (median of {len(rest)}): CPU "
               f"{1000 * cpu:.0f} ms ({1000 * cpu / len(made):.2f} ms per read), wall {1000 * wall:.0f} ms")
