@@ -125,8 +125,8 @@ def main() -> None:
         first = [m[0] for m in measured]
         rest = [b for m in measured for b in m[1:]]
         cpu, wall = statistics.median(c for c, _ in rest), statistics.median(w for _, w in rest)
-        print(f"{name}: {len(made)} reads, {args.concurrency or len(made)} at once; first burst of a process (median of {len(first)}): CPU "
-              f"{1000 * statistics.median(c for c, _ in first):.0f} ms, wall "
+        print(f"{name}: {len(made)} reads, {args.concurrency or len(made)} at once; first burst of a process "
+              f"(median of {len(first)}): CPU {1000 * statistics.median(c for c, _ in first):.0f} ms, wall "
               f"{1000 * statistics.median(w for _, w in first):.0f} ms; later bursts (median of {len(rest)}): CPU "
               f"{1000 * cpu:.0f} ms ({1000 * cpu / len(made):.2f} ms per read), wall {1000 * wall:.0f} ms")
 
