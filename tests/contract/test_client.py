@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy, Timeouts
-from deltastream_provider.deltastream.network import AsyncioBackend
+from deltastream_provider.deltastream.network import AsyncioBackend, OnePassAssignment
 from deltastream_provider.deltastream.session import Session
 from deltastream_provider.resources import database, store
 from tests.certificates import self_signed
@@ -275,3 +276,24 @@ async def test_connections_are_opened_by_the_asyncio_backend(client: DeltaStream
     for _ in range(3):
         await client.execute(sql.select("databases", ["name"]))
     assert opened == ["127.0.0.1"] and client.stats.requests == 3
+
+
+async def test_a_burst_over_a_small_pool_waits_for_connections_and_keeps_them(local: BackgroundServer,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool assigns queued requests in one pass (:class:`OnePassAssignment`): a burst of 40 statements over 3
+    connections opens 3, queues the rest on them, answers every one, and keeps the 3 alive for the next burst."""
+    opened: list[str] = []
+    connect = AsyncioBackend.connect_tcp
+
+    async def counted(self: AsyncioBackend, host: str, port: int, **options: Any) -> Any:
+        opened.append(host)
+        return await connect(self, host, port, **options)
+
+    monkeypatch.setattr(AsyncioBackend, "connect_tcp", counted)
+    local.server.knobs.update({"latency_ms": 5})  # so the burst overlaps
+    async with DeltaStreamClient(local.url, TOKEN, retry=FAST, max_connections=3) as c:
+        assert isinstance(c._transport._pool, OnePassAssignment)
+        for _ in range(2):
+            answers = await asyncio.gather(*(c.execute(sql.select("databases", ["name"])) for _ in range(40)))
+            assert [a.rows for a in answers] == [()] * 40
+        assert len(opened) == 3 and c.stats.requests == 80

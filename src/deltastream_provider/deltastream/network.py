@@ -132,12 +132,67 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-class AsyncioTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport (its request and response mapping, its exceptions) on :class:`AsyncioBackend`.
+class OnePassAssignment:
+    """httpcore's assignment of queued requests to connections (1.0.9's ``_assign_requests_to_connections``), run on
+    every request's start and end, without the quadratic part it cannot use here.
 
-    httpx does not take a network backend as an option; its connection pool reads the backend from this attribute
-    whenever it opens a connection (httpcore 1.x), and a test checks that requests go through it."""
+    For each idle connection httpcore counts all connections (not the idle ones: encode/httpcore#1035) to decide
+    whether it is a surplus keep-alive connection; with as many keep-alive connections allowed as connections, as
+    the client configures its pool, no connection is ever a surplus, and that count was most of the pool's CPU in a
+    burst of reads over 32 connections (bench.read_cpu). The rest is httpcore's own logic, first match as it takes
+    it; any other configuration runs httpcore's method unchanged."""
+
+    _connections: list[Any]
+    _requests: list[Any]
+    _max_connections: int
+    _max_keepalive_connections: int
+
+    def _assign_requests_to_connections(self) -> list[Any]:
+        if self._max_keepalive_connections < self._max_connections:
+            return super()._assign_requests_to_connections()  # type: ignore[misc, no-any-return]
+        closing = []
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.has_expired():
+                self._connections.remove(connection)
+                closing.append(connection)
+        for pool_request in [request for request in self._requests if request.is_queued()]:
+            origin = pool_request.request.url.origin
+            connection = next((c for c in self._connections if c.can_handle_request(origin) and c.is_available()),
+                              None)
+            if connection is None and len(self._connections) >= self._max_connections:
+                idle = next((c for c in self._connections if c.is_idle()), None)
+                if idle is None:
+                    continue
+                self._connections.remove(idle)
+                closing.append(idle)
+            if connection is None:
+                connection = self.create_connection(origin)  # type: ignore[attr-defined]
+                self._connections.append(connection)
+            pool_request.assign_to_connection(connection)
+        return closing
+
+
+class OnePassPool(OnePassAssignment, httpcore.AsyncConnectionPool):
+    pass
+
+
+class OnePassProxy(OnePassAssignment, httpcore.AsyncHTTPProxy):
+    pass
+
+
+ONE_PASS = {httpcore.AsyncConnectionPool: OnePassPool, httpcore.AsyncHTTPProxy: OnePassProxy}
+
+
+class AsyncioTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport (its request and response mapping, its exceptions) on :class:`AsyncioBackend`, its pool
+    assigning requests in one pass (:class:`OnePassAssignment`).
+
+    httpx takes neither a network backend nor a pool class as an option; its connection pool reads the backend from
+    this attribute whenever it opens a connection (httpcore 1.x), and a test checks that requests go through it."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._pool._network_backend = AsyncioBackend()  # a proxy's pool (httpcore.AsyncHTTPProxy) reads it too
+        self._pool.__class__ = ONE_PASS.get(type(self._pool), type(self._pool))
