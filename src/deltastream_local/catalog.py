@@ -1,4 +1,5 @@
-"""The local server's catalog: SQLite tables, and the system tables as views over them.
+"""The local server's catalog: SQLite tables, and the system tables as views over them (a family's, ``families/``,
+are in its module).
 
 System-table SELECTs are answered by SQLite itself: the parsed SELECT is rebuilt over the view
 with every value bound as a parameter, so WHERE / ORDER BY / LIMIT behave as a real SQL engine's.
@@ -15,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from . import families
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS organizations (
@@ -47,10 +50,6 @@ CREATE TABLE IF NOT EXISTS queries (
     updated_at TEXT NOT NULL, sink TEXT, sources TEXT NOT NULL DEFAULT '[]', error TEXT,
     next_state TEXT, next_error TEXT, transition_at REAL);
 CREATE INDEX IF NOT EXISTS relations_by_store ON relations(store_name);
-CREATE TABLE IF NOT EXISTS secrets (
-    name TEXT PRIMARY KEY, type TEXT NOT NULL, description TEXT, status TEXT NOT NULL, owner TEXT NOT NULL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, properties TEXT NOT NULL DEFAULT '{}',
-    next_status TEXT, transition_at REAL);
 CREATE TABLE IF NOT EXISTS schema_registries (
     name TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL, properties TEXT NOT NULL DEFAULT '{}', next_status TEXT, transition_at REAL);
@@ -81,10 +80,6 @@ CREATE TEMP VIEW sys_relation_columns AS
            '{}' AS properties,
            c.relation_id, (SELECT id FROM organizations) AS organization_id
     FROM relation_columns c JOIN relations r ON r.id = c.relation_id;
-CREATE TEMP VIEW sys_secrets AS
-    SELECT name, type, description, status, owner, created_at, updated_at,
-           (SELECT id FROM organizations) AS organization_id
-    FROM secrets;
 CREATE TEMP VIEW sys_schema_registries AS
     SELECT name, type, status, owner, created_at, updated_at, (SELECT id FROM organizations) AS organization_id
     FROM schema_registries;
@@ -96,7 +91,8 @@ CREATE TEMP VIEW sys_queries AS
 
 TS = "TIMESTAMP_LTZ"
 
-#: Each system table's columns in ``SELECT *`` order with their declared types.
+#: Each system table's columns in ``SELECT *`` order with their declared types (the families' beside them: see
+#: ``Catalog.system_tables``).
 SYSTEM_TABLES: dict[str, list[tuple[str, str]]] = {
     "databases": [("name", "VARCHAR"), ("owner", "VARCHAR"), ("created_at", TS), ("updated_at", TS),
                   ("is_default", "BOOLEAN"), ("organization_id", "VARCHAR")],
@@ -115,8 +111,6 @@ SYSTEM_TABLES: dict[str, list[tuple[str, str]]] = {
     "queries": [("id", "VARCHAR"), ("name", "VARCHAR"), ("version", "INTEGER"), ("intended_state", "VARCHAR"),
                 ("current_state", "VARCHAR"), ("sql", "VARCHAR"), ("owner", "VARCHAR"), ("created_at", TS),
                 ("updated_at", TS), ("organization_id", "VARCHAR")],
-    "secrets": [("name", "VARCHAR"), ("type", "VARCHAR"), ("description", "VARCHAR"), ("status", "VARCHAR"),
-                ("owner", "VARCHAR"), ("created_at", TS), ("updated_at", TS), ("organization_id", "VARCHAR")],
     "schema_registries": [("name", "VARCHAR"), ("type", "VARCHAR"), ("status", "VARCHAR"), ("owner", "VARCHAR"),
                           ("created_at", TS), ("updated_at", TS), ("organization_id", "VARCHAR")],
 }
@@ -145,7 +139,11 @@ class Catalog:
         if path:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(_SCHEMA)
+        joined = families.joined()
+        self._db.executescript(_SCHEMA + joined.schema)
+        #: Each system table's columns, the catalog's own and the families'.
+        self.system_tables = families.merged("system table", SYSTEM_TABLES, joined.system_tables)
+        self._settle = joined.settle
         row = self._db.execute("SELECT id, name, created_at FROM organizations").fetchone()
         if row is None:
             import time
@@ -174,9 +172,10 @@ class Catalog:
         db.execute("""UPDATE stores SET status = next_status, status_message = next_message, updated_at = ?,
                       next_status = NULL, next_message = NULL, transition_at = NULL
                       WHERE next_status IS NOT NULL AND transition_at <= ?""", (stamp, now))
-        for table in ("secrets", "schema_registries"):
-            db.execute(f"""UPDATE {table} SET status = next_status, updated_at = ?, next_status = NULL,
-                           transition_at = NULL WHERE next_status IS NOT NULL AND transition_at <= ?""", (stamp, now))
+        db.execute("""UPDATE schema_registries SET status = next_status, updated_at = ?, next_status = NULL,
+                      transition_at = NULL WHERE next_status IS NOT NULL AND transition_at <= ?""", (stamp, now))
+        for sql in self._settle:
+            db.execute(sql, {"now": now, "stamp": stamp})
         db.execute("""UPDATE queries SET current_state = next_state, error = next_error, updated_at = ?,
                       next_state = NULL, next_error = NULL, transition_at = NULL
                       WHERE next_state IS NOT NULL AND transition_at <= ?""", (stamp, now))

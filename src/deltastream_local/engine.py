@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from . import families
 from . import statements as s
-from .catalog import SYSTEM_TABLES, Catalog, dumps, quote_column, timestamp
+from .catalog import Catalog, dumps, quote_column, timestamp
 from .contract import register
 from .entities import TABLES as ENTITY_TABLES
 from .entities import Entities
@@ -71,7 +72,6 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             s.DescribeRelationColumns: self._describe_relation_columns,
             s.TerminateQuery: self._terminate_query, s.RestartQuery: self._restart_query,
             s.DescribeQuery: self._describe_query, s.AlterQueryOwner: self._alter_query_owner,
-            s.CreateSecret: self._create_secret, s.UpdateSecret: self._update_secret, s.DropSecret: self._drop_secret,
             s.CreateSchemaRegistry: self._create_schema_registry,
             s.UpdateSchemaRegistry: self._update_schema_registry, s.DropSchemaRegistry: self._drop_schema_registry,
             s.CreateEntity: self._create_entity, s.UpdateEntity: self._update_entity, s.DropEntity: self._drop_entity,
@@ -82,6 +82,18 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
             s.Select: self._select_any,
         }
+        joined = families.joined()
+        self._handlers.update({kind: self._family_handler(handle) for kind, handle in joined.handlers.items()})
+        self._lists = joined.lists
+
+    def _family_handler(self, handle: families.Handler) -> Callable[..., Outcome]:
+        """A family's handler (``families/``) as the dispatch table calls handlers."""
+        def run(db: sqlite3.Connection, st: object, session: SessionState, **kw: Any) -> Outcome:
+            return handle(self._call(db, session, kw), st)
+        return run
+
+    def _call(self, db: sqlite3.Connection, session: SessionState, kw: dict[str, Any]) -> families.Call:
+        return families.Call(db, session, kw["now"], self.knobs, kw["attachments"])
 
     async def run(self, parsed: s.Parsed, session: SessionState, attachments: dict[str, bytes]) -> Outcome:
         rule = self.knobs.failure_for(parsed.text)
@@ -98,7 +110,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         result.rows = [[encode(t, v) for (_, t), v in zip(result.columns, row, strict=False)] for row in result.rows]
         return result
 
-    async def _store_check(self, statement: s.Statement) -> str | None:
+    async def _store_check(self, statement: object) -> str | None:
         """Connect to a Postgres store's server before the catalog changes (it can take seconds)."""
         if not isinstance(statement, (s.CreateStore, s.UpdateStore)) or not self.knobs.postgres_check:
             return None
@@ -113,7 +125,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             return None
         return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
 
-    def _remember_credentials(self, statement: s.Statement) -> None:
+    def _remember_credentials(self, statement: object) -> None:
         if isinstance(statement, (s.CreateStore, s.UpdateStore)):
             sent = {k: v for k, v in statement.properties.items() if is_credential(k)}
             kept = {} if isinstance(statement, s.CreateStore) else self._credentials.get(statement.name, {})
@@ -655,11 +667,6 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("State", VARCHAR), ("Message", VARCHAR),
                             ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)],
                            [list(r) for r in rows], session)
-        if st.target == "SECRETS":
-            rows = db.execute("SELECT name, type, description, status, owner, created_at, updated_at FROM secrets "
-                              "ORDER BY name").fetchall()
-            return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("Description", VARCHAR), ("Status", VARCHAR),
-                            ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)], [list(r) for r in rows], session)
         if st.target == "SCHEMA_REGISTRIES":
             rows = db.execute("SELECT name, type, status, owner, created_at, updated_at FROM schema_registries "
                               "ORDER BY name").fetchall()
@@ -682,6 +689,8 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             return self._relations_in(db, d, sc, session)
         if st.target in ("FUNCTION_SOURCES", "DESCRIPTOR_SOURCES"):
             return self._list_file_sources(db, st.target.lower()[:-1], session)
+        if st.target in self._lists:
+            return self._lists[st.target](self._call(db, session, kw))
         raise SqlFailure("0A000", f"LIST {st.target} is not supported by the local server")
 
     def _schemas_in(self, db: sqlite3.Connection, database: str, session: SessionState) -> Outcome:
@@ -729,6 +738,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
     def _select(self, db: sqlite3.Connection, st: s.Select, session: SessionState, **kw: Any) -> Outcome:
         """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""
         tables: dict[str, str] = {}  # alias -> system table
+        system_tables = self.catalog.system_tables
         for table_ref in [st.table] + ([st.join.table] if st.join else []):
             table = self._system_table(table_ref.name)
             tables[table_ref.alias or table] = table
@@ -747,10 +757,10 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             else:
                 if allow_alias and ref.column in aliases:
                     return quote_column(ref.column), VARCHAR
-                candidates = [a for a, t in tables.items() if ref.column in dict(SYSTEM_TABLES[t])]
+                candidates = [a for a, t in tables.items() if ref.column in dict(system_tables[t])]
                 if len(candidates) > 1:
                     raise SqlFailure("42601", f"column {ref.column!r} is ambiguous; qualify it")
-            declared = dict(SYSTEM_TABLES[tables[candidates[0]]]) if candidates else {}
+            declared = dict(system_tables[tables[candidates[0]]]) if candidates else {}
             if ref.column not in declared:
                 where = " or ".join(f"deltastream.sys.{tables[a]}" for a in (candidates or tables))
                 raise SqlFailure("42601", f"column {ref.column!r} does not exist in {where}")
@@ -762,7 +772,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         expressions: list[str] = []
         if st.columns is None:
             for alias, table in tables.items():
-                for name, type_ in SYSTEM_TABLES[table]:
+                for name, type_ in system_tables[table]:
                     if strict and name not in register().confirmed_columns(table):
                         continue
                     outputs.append((name, type_))
@@ -821,7 +831,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         if len(parts) != 3 or parts[0].lower() != "deltastream" or parts[1].lower() != "sys":
             raise SqlFailure("0A000", "the local server answers SELECT only on the system tables "
                                       "deltastream.sys.\"<table>\"")
-        if parts[2] not in SYSTEM_TABLES:
+        if parts[2] not in self.catalog.system_tables:
             raise SqlFailure("3D020", f"relation deltastream.sys.{parts[2]} does not exist")
         return parts[2]
 

@@ -1,4 +1,4 @@
-"""Parses DeltaStream SQL into typed statements with the grammar in ``grammar.lark`` (LALR)."""
+"""Parses DeltaStream SQL into typed statements with the grammar in ``grammar.lark`` and the families' (LALR)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import query_tokens
+from . import families, query_tokens
 from . import statements as s
 
 
@@ -24,7 +24,8 @@ class SqlSyntaxError(Exception):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    """``grammar.lark`` with the families' grammars appended, built once per process."""
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text() + families.joined().grammar
     return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
 
 
@@ -84,6 +85,7 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def __init__(self, sql: str) -> None:
         super().__init__()
         self.sql = sql
+        self.family_builders = families.joined().builders
 
     def _text(self, meta: Any) -> str:
         return self.sql[meta.start_pos:meta.end_pos]
@@ -92,10 +94,13 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         return [item for item in items if isinstance(item, s.Parsed)]
 
     def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+        build = self.family_builders.get(data)
+        if build is not None:  # a family's statement (families/): its builder takes the rule's values
+            return self._wrap(meta, build(*_values(children)))
         return Tree(data, children, meta)
 
     # statements get wrapped with their text
-    def _wrap(self, meta: Any, statement: s.Statement) -> s.Parsed:
+    def _wrap(self, meta: Any, statement: object) -> s.Parsed:
         return s.Parsed(statement, self._text(meta), type(statement).__name__)
 
     @v_args(meta=True, inline=False)
@@ -137,21 +142,6 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def describe_store(self, meta: Any, c: list[Any]) -> s.Parsed:
         (name,) = _values(c)
         return self._wrap(meta, s.DescribeStore(name))
-
-    @v_args(meta=True, inline=False)
-    def create_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.CreateSecret(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def update_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.UpdateSecret(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def drop_secret(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DropSecret(name))
 
     @v_args(meta=True, inline=False)
     def create_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from . import statements as s
@@ -31,6 +32,17 @@ def public(props: dict[str, Any]) -> str:
             return value.name
         return value if value is not s.FLAG else True
     return dumps({k: MASK if is_credential(k) else plain(v) for k, v in props.items()})
+
+
+def type_word(props: dict[str, Any], types: Sequence[str], what: str) -> str:
+    """The ``'type'`` parameter as a bare word in capitals: missing is ``3D021``, one not among ``types`` (as the
+    message spells them) ``3D008``."""
+    kind = word(props.get("type"))
+    if not kind:
+        raise SqlFailure("3D021", "missing parameter 'type'")
+    if kind not in [t.upper() for t in types]:
+        raise SqlFailure("3D008", f"invalid {what} type {kind!r}; expected one of {', '.join(types)}")
+    return kind
 
 
 def is_credential(key: str) -> bool:

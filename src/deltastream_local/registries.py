@@ -1,7 +1,7 @@
-"""Secrets and schema registries: named credentials DeltaStream keeps, each with a status.
+"""Schema registries: named credentials DeltaStream keeps, each with a status.
 
-Both are ready at once unless the ``registry_ready_s`` knob holds them ``creating`` / ``updating`` first; a
-schema registry whose name matches ``errored_registries`` ends up ``errored``.
+A registry is ready at once unless the ``registry_ready_s`` knob holds it ``creating`` / ``updating`` first; one
+whose name matches ``errored_registries`` ends up ``errored``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Any
 from . import statements as s
 from .catalog import timestamp
 from .knobs import Knobs
-from .property_values import check_group, public, refuse_nulls, word
+from .property_values import check_group, public, refuse_nulls, type_word, word
 from .results import Outcome, SessionState, SqlFailure
 
-SECRET_TYPES = {"GENERIC_STRING": "generic_string"}
 REGISTRY_TYPES = {"CONFLUENT": "Confluent", "CONFLUENT_CLOUD": "ConfluentCloud"}
 #: Each registry type's credentials: given together, and required where the type needs them.
 REGISTRY_CREDENTIALS = {"CONFLUENT": (("confluent.username", "confluent.password"), False),
@@ -38,7 +37,7 @@ def store_registry(props: dict[str, Any]) -> str | None:
 
 
 class Registries:
-    """Statement handlers for secrets and schema registries (mixed into the engine)."""
+    """Statement handlers for schema registries (mixed into the engine)."""
 
     knobs: Knobs
 
@@ -47,66 +46,10 @@ class Registries:
         delay = self.knobs.registry_ready_s
         return (transient, final, now + delay) if delay > 0 else (final, None, None)
 
-    # --- secrets ----------------------------------------------------------------------------------
-
-    def _secret_type(self, props: dict[str, Any]) -> str:
-        kind = word(props.get("type"))
-        if not kind:
-            raise SqlFailure("3D021", "missing parameter 'type'")
-        if kind not in SECRET_TYPES:
-            raise SqlFailure("3D008", f"invalid secret type {kind!r}; expected one of "
-                                      f"{', '.join(t.lower() for t in SECRET_TYPES)}")
-        if props.get("secret_string") in (None, ""):
-            raise SqlFailure("3D021", "missing parameter 'secret_string'")
-        return SECRET_TYPES[kind]
-
-    def _create_secret(self, db: sqlite3.Connection, st: s.CreateSecret, session: SessionState,
-                       **kw: Any) -> Outcome:
-        if db.execute("SELECT 1 FROM secrets WHERE name = ?", (st.name,)).fetchone():
-            raise SqlFailure("42P014", f"secret {st.name!r} already exists")
-        refuse_nulls(st.properties)
-        kind = self._secret_type(st.properties)
-        stamp = timestamp(kw["now"])
-        status, later, at = self._status(kw["now"], "ready", "creating")
-        db.execute("INSERT INTO secrets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (st.name, kind, st.properties.get("description"), status, session.owner, stamp, stamp,
-                    public(st.properties), later, at))
-        return Outcome([], [], session)
-
-    def _update_secret(self, db: sqlite3.Connection, st: s.UpdateSecret, session: SessionState,
-                       **kw: Any) -> Outcome:
-        row = self._secret_row(db, st.name)
-        refuse_nulls(st.properties)
-        current = json.loads(row["properties"])
-        if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
-            raise SqlFailure("3D008", "a secret's 'type' cannot be changed")
-        merged = {**current, **st.properties}
-        status, later, at = self._status(kw["now"], "ready", "updating")
-        db.execute("""UPDATE secrets SET description = ?, properties = ?, status = ?, updated_at = ?, next_status = ?,
-                      transition_at = ? WHERE name = ?""",
-                   (merged.get("description"), public(merged), status, timestamp(kw["now"]), later, at, st.name))
-        return Outcome([], [], session)
-
-    def _drop_secret(self, db: sqlite3.Connection, st: s.DropSecret, session: SessionState, **kw: Any) -> Outcome:
-        self._secret_row(db, st.name)
-        db.execute("DELETE FROM secrets WHERE name = ?", (st.name,))
-        return Outcome([], [], session)
-
-    def _secret_row(self, db: sqlite3.Connection, name: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = db.execute("SELECT * FROM secrets WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise SqlFailure("3D016", f"secret {name!r} does not exist")
-        return row
-
     # --- schema registries ------------------------------------------------------------------------
 
     def _check_registry(self, props: dict[str, Any]) -> str:
-        kind = word(props.get("type"))
-        if not kind:
-            raise SqlFailure("3D021", "missing parameter 'type'")
-        if kind not in REGISTRY_TYPES:
-            raise SqlFailure("3D008", f"invalid schema registry type {kind!r}; expected one of "
-                                      f"{', '.join(REGISTRY_TYPES)}")
+        kind = type_word(props, list(REGISTRY_TYPES), "schema registry")
         if props.get("uris") in (None, ""):
             raise SqlFailure("3D021", "missing parameter 'uris'")
         keys, required = REGISTRY_CREDENTIALS[kind]

@@ -1,4 +1,5 @@
-"""The statements the local server executes, as typed values produced by :mod:`parser`."""
+"""The statements the local server executes, as typed values produced by :mod:`parser` (a family's own are in its
+module, ``families/``)."""
 
 from __future__ import annotations
 
@@ -96,23 +97,6 @@ class DropStore:
 
 @dataclass(frozen=True)
 class DescribeStore:
-    name: str
-
-
-@dataclass(frozen=True)
-class CreateSecret:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class UpdateSecret:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class DropSecret:
     name: str
 
 
@@ -390,7 +374,7 @@ class Select:
 
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
-    | CreateSecret | UpdateSecret | DropSecret | CreateSchemaRegistry | UpdateSchemaRegistry | DropSchemaRegistry
+    | CreateSchemaRegistry | UpdateSchemaRegistry | DropSchemaRegistry
     | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity
     | CreateFileSource | DropFileSource | AlterRelationSet
     | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner
@@ -401,8 +385,8 @@ Statement = (
 
 @dataclass(frozen=True)
 class Parsed:
-    """One statement and its source text."""
+    """One statement and its source text; the statement is a :data:`Statement` or one of a family's (``families/``)."""
 
-    statement: Statement
+    statement: object
     text: str
     kind: str = field(default="")
