@@ -130,7 +130,11 @@ def test_a_later_start_is_a_fork_of_the_resident_served_with_the_launchers_envir
     residents.env.update({"DELTASTREAM_SERVER": local.url, "DELTASTREAM_API_KEY": TOKEN})
     launch = residents.warm()
     try:
-        assert Path(f"/proc/{provider_pid(residents)}/cwd").resolve() == Path.cwd().resolve()
+        provider = provider_pid(residents)
+        assert Path(f"/proc/{provider}/cwd").resolve() == Path.cwd().resolve()
+        for stream in (0, 1, 2):  # the engine's pipes themselves: what the provider prints reaches the engine
+            launcher = launch.process.pid
+            assert os.readlink(f"/proc/{provider}/fd/{stream}") == os.readlink(f"/proc/{launcher}/fd/{stream}")
         stub = launch.stub()
         stub.Configure(provider_pb2.ConfigureRequest(args=encode({}), acceptSecrets=True))
         answer = stub.Invoke(provider_pb2.InvokeRequest(tok="deltastream:index:getDatabases", args=encode({})))
