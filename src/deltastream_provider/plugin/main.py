@@ -29,7 +29,7 @@ def skip_the_httpx_command_line() -> None:
 def main() -> None:
     keep_bytecode()
     skip_the_httpx_command_line()
-    if os.environ.get(handover.SETTING) == "serve":
+    if os.environ.get(handover.SETTING) == "serve" and handover.KEY_SETTING in os.environ:  # as start_resident sets
         from .resident import serve_forever
 
         serve_forever()
