@@ -17,6 +17,7 @@ Providers run on the same work in one run, alternating round by round (``--repea
   (:func:`go_program`), configured through stack config as it requires; the ratio per step is Go's time / ours;
 - ``--baseline REV``: this provider at a git revision (its ``src/`` exported to the run's folder), to measure what
   a change bought in the same run; the ratio is the baseline's time / ours;
+- ``--executable DIR``: this provider's executable plugin (an unpacked release archive), as a user installs it;
 - ``--stand-in``: a provider that does no work (:mod:`bench.stand_in`): the engine's floor.
 
 Without the Go provider it measures this provider alone. It asserts nothing: the request counts are asserted by
@@ -61,8 +62,9 @@ EXECUTABLE = "pulumi-resource-deltastream"
 
 @dataclass(frozen=True)
 class Subject:
-    """A provider the steps run with: ``kind`` is ours, stand-in, go (``source`` the folder of its executable) or
-    baseline (``source`` a revision's exported ``src/``)."""
+    """A provider the steps run with: ``kind`` is ours, stand-in, go or executable (``source`` the folder of its
+    executable: DeltaStream's, or this provider's frozen plugin) or baseline (``source`` a revision's exported
+    ``src/``)."""
 
     name: str
     kind: str
@@ -85,7 +87,7 @@ def plugin_folder(work: Path, stand_in: bool = False, subject: Subject | None = 
         executable.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(subject.source)!r})\n"
                               "from deltastream_provider.plugin.main import main\nsys.exit(main())\n")
         executable.chmod(0o755)
-    elif subject.kind == "go":
+    elif subject.kind in ("go", "executable"):
         assert subject.source is not None
         executable.symlink_to(subject.source / EXECUTABLE)
     else:
@@ -180,6 +182,7 @@ def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[Pr
     resident's): the CPU each used since the step began (a process's last sample before it exits counts) and the
     largest peak memory."""
     marker = f"XDG_RUNTIME_DIR={runtime}\0".encode() if runtime is not None else None
+    frozen = bytes(executable.resolve()) + b"\0"  # a frozen plugin's resident runs as the executable itself
     usage = ProviderUsage()
     before: dict[str, int] = {}
     ticks: dict[str, int] = {}
@@ -190,7 +193,8 @@ def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[Pr
         for proc in Path("/proc").iterdir():
             try:
                 command = (proc / "cmdline").read_bytes()
-                resident = marker is not None and RESIDENT in command and marker in (proc / "environ").read_bytes()
+                resident = (marker is not None and (RESIDENT in command or frozen in command)
+                            and marker in (proc / "environ").read_bytes())
                 if bytes(executable) not in command and not resident:
                     continue
                 fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
@@ -400,6 +404,9 @@ def main() -> None:
     parser.add_argument("--no-against", action="store_true", help="do not run the Go provider")
     parser.add_argument("--baseline", nargs="+", default=[], metavar="REV",
                         help="also run this provider at these git revisions, alternating")
+    parser.add_argument("--executable", type=Path, metavar="DIR",
+                        help="also run this provider's executable plugin (the folder of an unpacked release archive, "
+                             "as scripts/build_binary.py makes it), alternating")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of each configuration, alternating; the medians are printed")
     args = parser.parse_args()
@@ -411,6 +418,8 @@ def main() -> None:
         subjects = [Subject("this provider", "ours")]
         subjects += [Subject(f"this provider at {rev}", "baseline", export(rev, Path(exported)))
                      for rev in args.baseline]
+        if args.executable:
+            subjects.append(Subject("this provider's executable plugin", "executable", args.executable.resolve()))
         against = args.against.resolve()
         if not args.no_against and (against / EXECUTABLE).exists():
             subjects.append(Subject(f"DeltaStream's Go provider v{GO_VERSION}", "go", against))
@@ -450,7 +459,7 @@ def compare(args: argparse.Namespace, subjects: list[Subject], toolchain: Path, 
             for subject in subjects:
                 results = medians(rounds[subject.name])
                 report(streams, latency, results, [*conditions, subject.name])
-                if subject.kind in ("go", "baseline"):
+                if subject.kind in ("go", "baseline", "executable"):
                     comparison.add(subject.name, (streams, latency), results, ours)
             sys.stdout.flush()
 
