@@ -50,9 +50,6 @@ CREATE TABLE IF NOT EXISTS queries (
     updated_at TEXT NOT NULL, sink TEXT, sources TEXT NOT NULL DEFAULT '[]', error TEXT,
     next_state TEXT, next_error TEXT, transition_at REAL);
 CREATE INDEX IF NOT EXISTS relations_by_store ON relations(store_name);
-CREATE TABLE IF NOT EXISTS schema_registries (
-    name TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL, properties TEXT NOT NULL DEFAULT '{}', next_status TEXT, transition_at REAL);
 CREATE TABLE IF NOT EXISTS entities (
     store_name TEXT NOT NULL REFERENCES stores(name) ON DELETE CASCADE, path TEXT NOT NULL, parent TEXT NOT NULL,
     name TEXT NOT NULL, is_leaf INTEGER NOT NULL, properties TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,
@@ -80,9 +77,6 @@ CREATE TEMP VIEW sys_relation_columns AS
            '{}' AS properties,
            c.relation_id, (SELECT id FROM organizations) AS organization_id
     FROM relation_columns c JOIN relations r ON r.id = c.relation_id;
-CREATE TEMP VIEW sys_schema_registries AS
-    SELECT name, type, status, owner, created_at, updated_at, (SELECT id FROM organizations) AS organization_id
-    FROM schema_registries;
 CREATE TEMP VIEW sys_queries AS
     SELECT id, name, version, intended_state, current_state, sql, owner, created_at, updated_at,
            (SELECT id FROM organizations) AS organization_id
@@ -111,8 +105,6 @@ SYSTEM_TABLES: dict[str, list[tuple[str, str]]] = {
     "queries": [("id", "VARCHAR"), ("name", "VARCHAR"), ("version", "INTEGER"), ("intended_state", "VARCHAR"),
                 ("current_state", "VARCHAR"), ("sql", "VARCHAR"), ("owner", "VARCHAR"), ("created_at", TS),
                 ("updated_at", TS), ("organization_id", "VARCHAR")],
-    "schema_registries": [("name", "VARCHAR"), ("type", "VARCHAR"), ("status", "VARCHAR"), ("owner", "VARCHAR"),
-                          ("created_at", TS), ("updated_at", TS), ("organization_id", "VARCHAR")],
 }
 
 
@@ -172,8 +164,6 @@ class Catalog:
         db.execute("""UPDATE stores SET status = next_status, status_message = next_message, updated_at = ?,
                       next_status = NULL, next_message = NULL, transition_at = NULL
                       WHERE next_status IS NOT NULL AND transition_at <= ?""", (stamp, now))
-        db.execute("""UPDATE schema_registries SET status = next_status, updated_at = ?, next_status = NULL,
-                      transition_at = NULL WHERE next_status IS NOT NULL AND transition_at <= ?""", (stamp, now))
         for sql in self._settle:
             db.execute(sql, {"now": now, "stamp": stamp})
         db.execute("""UPDATE queries SET current_state = next_state, error = next_error, updated_at = ?,

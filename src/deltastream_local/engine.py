@@ -22,8 +22,7 @@ from .file_sources import TABLES as FILE_SOURCE_TABLES
 from .file_sources import FileSources
 from .knobs import Knobs
 from .postgres_check import check_postgres
-from .property_values import MASK, check_group, is_credential, public, refuse_nulls, word
-from .registries import Registries, store_registry
+from .property_values import MASK, check_group, is_credential, public, refuse_nulls, same_type, store_registry, word
 from .relation_rules import RelationRules
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
@@ -48,7 +47,7 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.lower().split("_"))
 
 
-class Engine(Registries, Entities, FileSources, RelationRules):
+class Engine(Entities, FileSources, RelationRules):
     def __init__(self, catalog: Catalog, knobs: Knobs, clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
         self.knobs = knobs
@@ -72,8 +71,6 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             s.DescribeRelationColumns: self._describe_relation_columns,
             s.TerminateQuery: self._terminate_query, s.RestartQuery: self._restart_query,
             s.DescribeQuery: self._describe_query, s.AlterQueryOwner: self._alter_query_owner,
-            s.CreateSchemaRegistry: self._create_schema_registry,
-            s.UpdateSchemaRegistry: self._update_schema_registry, s.DropSchemaRegistry: self._drop_schema_registry,
             s.CreateEntity: self._create_entity, s.UpdateEntity: self._update_entity, s.DropEntity: self._drop_entity,
             s.DescribeEntity: self._describe_entity, s.ListEntities: self._list_entities,
             s.InsertIntoEntity: self._insert_into_entity, s.PrintEntity: self._print_entity,
@@ -330,8 +327,7 @@ class Engine(Registries, Entities, FileSources, RelationRules):
         if row is None:
             raise SqlFailure("3D006", f"store {st.name!r} does not exist")
         current = json.loads(row["properties"])
-        if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
-            raise SqlFailure("3D008", "a store's 'type' cannot be changed")
+        same_type(st.properties, current, "store")
         self._check_update(st.properties)
         merged = {**current, **st.properties}
         if word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "KINESIS", "POSTGRESQL", "SNOWFLAKE"):
@@ -667,11 +663,6 @@ class Engine(Registries, Entities, FileSources, RelationRules):
             return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("State", VARCHAR), ("Message", VARCHAR),
                             ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", ts), ("UpdatedAt", ts)],
                            [list(r) for r in rows], session)
-        if st.target == "SCHEMA_REGISTRIES":
-            rows = db.execute("SELECT name, type, status, owner, created_at, updated_at FROM schema_registries "
-                              "ORDER BY name").fetchall()
-            return Outcome([("Name", VARCHAR), ("Type", VARCHAR), ("Status", VARCHAR), ("Owner", VARCHAR),
-                            ("CreatedAt", ts), ("UpdatedAt", ts)], [list(r) for r in rows], session)
         if st.target == "QUERIES":
             where = "" if st.all else " WHERE current_state <> 'terminated'"
             rows = db.execute("SELECT id, name, version, intended_state, current_state, sql, owner, created_at, "

@@ -144,21 +144,6 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         return self._wrap(meta, s.DescribeStore(name))
 
     @v_args(meta=True, inline=False)
-    def create_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.CreateSchemaRegistry(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def update_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.UpdateSchemaRegistry(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def drop_schema_registry(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DropSchemaRegistry(name))
-
-    @v_args(meta=True, inline=False)
     def create_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
         entity, *properties = _values(c)
         return self._wrap(meta, s.CreateEntity(entity, properties[0] if properties else {}))

@@ -34,6 +34,21 @@ def public(props: dict[str, Any]) -> str:
     return dumps({k: MASK if is_credential(k) else plain(v) for k, v in props.items()})
 
 
+#: The keys that name a Kafka store's schema registry, as DeltaStream's clients spell them: Terraform's
+#: `'schema_registry.name' = "sr"`, DeltaStream's Pulumi provider's `'kafka.schema_registry_name'` and the Python SDK's
+#: `'schema_registry_name'`. The first one a store has is its registry.
+STORE_REGISTRY_KEYS = ("schema_registry.name", "kafka.schema_registry_name", "schema_registry_name")
+
+
+def store_registry(props: dict[str, Any]) -> str | None:
+    """The schema registry a store's properties name, whichever client's key names it."""
+    for key in STORE_REGISTRY_KEYS:
+        value = props.get(key)
+        if value is not None:
+            return value.name if isinstance(value, s.Identifier) else str(value)
+    return None
+
+
 def type_word(props: dict[str, Any], types: Sequence[str], what: str) -> str:
     """The ``'type'`` parameter as a bare word in capitals: missing is ``3D021``, one not among ``types`` (as the
     message spells them) ``3D008``."""
@@ -43,6 +58,12 @@ def type_word(props: dict[str, Any], types: Sequence[str], what: str) -> str:
     if kind not in [t.upper() for t in types]:
         raise SqlFailure("3D008", f"invalid {what} type {kind!r}; expected one of {', '.join(types)}")
     return kind
+
+
+def same_type(props: dict[str, Any], current: dict[str, Any], what: str) -> None:
+    """An UPDATE may repeat the ``'type'`` parameter but not change it (``3D008``)."""
+    if "type" in props and word(props["type"]) != word(current.get("type")):
+        raise SqlFailure("3D008", f"a {what}'s 'type' cannot be changed")
 
 
 def is_credential(key: str) -> bool:

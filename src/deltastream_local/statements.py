@@ -101,23 +101,6 @@ class DescribeStore:
 
 
 @dataclass(frozen=True)
-class CreateSchemaRegistry:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class UpdateSchemaRegistry:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class DropSchemaRegistry:
-    name: str
-
-
-@dataclass(frozen=True)
 class EntityRef:
     """``path [IN STORE store]``; without a store, the session's."""
 
@@ -374,7 +357,6 @@ class Select:
 
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
-    | CreateSchemaRegistry | UpdateSchemaRegistry | DropSchemaRegistry
     | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity
     | CreateFileSource | DropFileSource | AlterRelationSet
     | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner

@@ -21,6 +21,9 @@ holds, and the parser, the engine and the catalog take from it:
   SELECT may read is the contract register's to say (``contract.yaml``, by table name), as for every system table.
 - ``settle``: SQL the catalog runs before every statement, with ``:now`` (the clock) and ``:stamp`` (that time as a
   timestamp): the state transitions whose time has come (``settle_status(table)`` for the usual status column).
+
+Shared here as well: :class:`Named` (a table of things known by name: the row of a name, or the refusal of a name
+that is taken, with DeltaStream's SQLSTATEs) and ``status_now`` (the ``registry_ready_s`` delay).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..knobs import Knobs
-from ..results import Outcome, SessionState
+from ..results import Outcome, SessionState, SqlFailure
 
 Columns = list[tuple[str, str]]
 
@@ -129,6 +132,26 @@ def merged(what: str, *parts: Mapping[K, V]) -> dict[K, V]:
                 raise ValueError(f"{what} {key!r} is defined twice")
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class Named:
+    """A table of things known by name, and the SQLSTATEs DeltaStream answers for a name missing or taken."""
+
+    table: str
+    label: str  # how messages name one: "secret", "schema registry"
+    missing: str
+    duplicate: str
+
+    def row(self, call: Call, name: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = call.db.execute(f"SELECT * FROM {self.table} WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise SqlFailure(self.missing, f"{self.label} {name!r} does not exist")
+        return row
+
+    def refuse_taken(self, call: Call, name: str) -> None:
+        if call.db.execute(f"SELECT 1 FROM {self.table} WHERE name = ?", (name,)).fetchone():
+            raise SqlFailure(self.duplicate, f"{self.label} {name!r} already exists")
 
 
 def status_now(call: Call, final: str, transient: str) -> tuple[str, str | None, float | None]:

@@ -6,15 +6,14 @@ A secret is ready at once unless the ``registry_ready_s`` knob holds it ``creati
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import TS, timestamp
-from ..property_values import public, refuse_nulls, type_word, word
+from ..property_values import public, refuse_nulls, same_type, type_word
 from ..results import VARCHAR, Outcome, SqlFailure
 from ..statements import PropertyValue
-from . import Call, Family, settle_status, status_now
+from . import Call, Family, Named, settle_status, status_now
 
 GRAMMAR = """
 secrets_create: CREATE SECRET ident with_clause
@@ -37,6 +36,7 @@ CREATE TEMP VIEW sys_secrets AS
 SYSTEM_TABLE = [("name", VARCHAR), ("type", VARCHAR), ("description", VARCHAR), ("status", VARCHAR),
                 ("owner", VARCHAR), ("created_at", TS), ("updated_at", TS), ("organization_id", VARCHAR)]
 
+SECRETS = Named("secrets", "secret", missing="3D016", duplicate="42P014")
 SECRET_TYPES = {"GENERIC_STRING": "generic_string"}
 
 
@@ -64,16 +64,8 @@ def _secret_type(props: dict[str, Any]) -> str:
     return SECRET_TYPES[kind]
 
 
-def _secret_row(call: Call, name: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = call.db.execute("SELECT * FROM secrets WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        raise SqlFailure("3D016", f"secret {name!r} does not exist")
-    return row
-
-
 def create(call: Call, st: CreateSecret) -> Outcome:
-    if call.db.execute("SELECT 1 FROM secrets WHERE name = ?", (st.name,)).fetchone():
-        raise SqlFailure("42P014", f"secret {st.name!r} already exists")
+    SECRETS.refuse_taken(call, st.name)
     refuse_nulls(st.properties)
     kind = _secret_type(st.properties)
     stamp = timestamp(call.now)
@@ -85,11 +77,10 @@ def create(call: Call, st: CreateSecret) -> Outcome:
 
 
 def update(call: Call, st: UpdateSecret) -> Outcome:
-    row = _secret_row(call, st.name)
+    row = SECRETS.row(call, st.name)
     refuse_nulls(st.properties)
     current = json.loads(row["properties"])
-    if "type" in st.properties and word(st.properties["type"]) != word(current.get("type")):
-        raise SqlFailure("3D008", "a secret's 'type' cannot be changed")
+    same_type(st.properties, current, "secret")
     merged = {**current, **st.properties}
     status, later, at = status_now(call, "ready", "updating")
     call.db.execute("""UPDATE secrets SET description = ?, properties = ?, status = ?, updated_at = ?,
@@ -99,7 +90,7 @@ def update(call: Call, st: UpdateSecret) -> Outcome:
 
 
 def drop(call: Call, st: DropSecret) -> Outcome:
-    _secret_row(call, st.name)
+    SECRETS.row(call, st.name)
     call.db.execute("DELETE FROM secrets WHERE name = ?", (st.name,))
     return call.done()
 
