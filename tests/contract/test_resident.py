@@ -5,6 +5,7 @@ resident process."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -155,6 +156,25 @@ def test_the_engine_signal_reaches_the_provider_and_its_status_comes_back(reside
     assert b"Traceback" not in stderr
     eventually(lambda: not Path(f"/proc/{provider}").exists(), "the provider exits")
     assert not launch.serving()
+
+
+@pytest.mark.parametrize("resident", [True, False], ids=["fork", "in-process"])
+def test_a_signal_the_kernel_gives_another_thread_still_ends_the_provider(residents: Residents,
+                                                                          resident: bool) -> None:
+    """The kernel may hand a process's signal to any of its threads (gRPC's, the fork's watch of its launcher), and
+    Python runs handlers only in the main thread: the provider must wake for it all the same. Sent here to each
+    thread but the main one in turn, as tgkill(2) does, until the provider is gone."""
+    if not resident:
+        residents.env[handover.SETTING] = "off"
+    launch = residents.warm() if resident else Launch(residents.env)
+    provider = provider_pid(residents) if resident else launch.process.pid
+    launch.stub().GetPluginInfo(empty_pb2.Empty())
+    threads = [int(t.name) for t in Path(f"/proc/{provider}/task").iterdir() if int(t.name) != provider]
+    assert threads, "a provider has threads besides its main one (gRPC's)"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.tgkill(provider, threads[0], signal.SIGTERM) == 0
+    assert launch.process.wait(timeout=DEADLINE) == 0
+    eventually(lambda: not Path(f"/proc/{provider}").exists(), "the provider exits")
 
 
 def test_a_killed_launcher_takes_its_provider_with_it(residents: Residents) -> None:

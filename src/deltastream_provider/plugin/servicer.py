@@ -417,16 +417,24 @@ def exit_when_told() -> None:
     the exit. Nothing needs tearing down: a call still in flight is abandoned as a stopping server would cancel it,
     and the sockets close with the process. So the process exits at once, with status 0, instead of unwinding
     asyncio, gRPC and the interpreter (measured at about 70 ms per command) and printing a KeyboardInterrupt
-    traceback into the engine's log."""
+    traceback into the engine's log.
 
-    def exit_now(signum: int, frame: object) -> None:
+    The event loop's own signal handling is used where it has one: Python runs a handler in the main thread only,
+    and the kernel may give a process's signal to any of its threads (gRPC's, the resident's watch of its
+    launcher); the loop's wake-up descriptor wakes the main thread wherever the signal landed."""
+
+    def exit_now(*_: object) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
 
+    loop = asyncio.get_running_loop()
     for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), exit_now)
+            try:
+                loop.add_signal_handler(getattr(signal, name), exit_now)
+            except NotImplementedError:  # Windows' event loops
+                signal.signal(getattr(signal, name), exit_now)
 
 
 async def serve(argv: list[str], servicer: type[DeltaStreamProvider] = DeltaStreamProvider) -> None:
