@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import shutil
 import signal
 import socket
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -32,12 +33,25 @@ from deltastream_provider.plugin.wire import decode, encode
 DEADLINE = 60.0
 
 
-def eventually(condition: Callable[[], bool], what: str) -> None:
-    """Poll ``condition`` until it holds (a deadline, not a sleep, bounds the wait)."""
+def exits(pid: int, what: str) -> None:
+    """Wait for process ``pid`` (not necessarily ours: a resident's fork) to exit, through a pidfd."""
+    try:
+        watch = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # already gone
+    try:
+        assert select.select([watch], [], [], DEADLINE)[0], f"{what}: not within {DEADLINE:g}s"
+    finally:
+        os.close(watch)
+
+
+def listening(residents: Residents) -> None:
+    """Wait until the resident a cold start began listens. It tells no one, so this polls its folder, bounded by
+    the deadline (the resident's imports take a second or more on a busy machine)."""
     deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {DEADLINE:g}s"
-        time.sleep(0.02)
+    while not (residents.sockets() and residents.pids()):
+        assert time.monotonic() < deadline, f"the resident process listens: not within {DEADLINE:g}s"
+        select.select([], [], [], 0.02)
 
 
 class Launch:
@@ -89,7 +103,7 @@ class Residents:
         first = Launch(self.env)
         assert first.children() == [], "the first start serves in-process"
         first.end()
-        eventually(lambda: bool(self.sockets()), "the resident process listens")
+        listening(self)
         launch = Launch(self.env)
         assert launch.children() == [], "the launcher serves nothing itself"
         return launch
@@ -154,7 +168,7 @@ def test_the_engine_signal_reaches_the_provider_and_its_status_comes_back(reside
     _, stderr = launch.process.communicate(timeout=DEADLINE)
     assert launch.process.returncode == 0
     assert b"Traceback" not in stderr
-    eventually(lambda: not Path(f"/proc/{provider}").exists(), "the provider exits")
+    exits(provider, "the provider exits")
     assert not launch.serving()
 
 
@@ -174,7 +188,7 @@ def test_a_signal_the_kernel_gives_another_thread_still_ends_the_provider(reside
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.tgkill(provider, threads[0], signal.SIGTERM) == 0
     assert launch.process.wait(timeout=DEADLINE) == 0
-    eventually(lambda: not Path(f"/proc/{provider}").exists(), "the provider exits")
+    exits(provider, "the provider exits")
 
 
 def test_a_killed_launcher_takes_its_provider_with_it(residents: Residents) -> None:
@@ -183,7 +197,7 @@ def test_a_killed_launcher_takes_its_provider_with_it(residents: Residents) -> N
     provider = provider_pid(residents)
     launch.process.kill()
     launch.process.wait()
-    eventually(lambda: not Path(f"/proc/{provider}").exists(), "the provider exits with its launcher")
+    exits(provider, "the provider exits with its launcher")
     assert not launch.serving()
     assert residents.pids(), "the resident process stays for the next command"
 
@@ -195,7 +209,8 @@ def test_a_provider_outlives_its_resident_without_holding_its_place(residents: R
     try:
         [resident] = residents.pids()
         os.kill(resident, signal.SIGTERM)
-        eventually(lambda: not residents.pids(), "the ended resident's lock is free")
+        exits(resident, "the ended resident exits")
+        assert not residents.pids(), "its lock is free"
         assert launch.serving()
         launch.stub().GetPluginInfo(empty_pb2.Empty())
     finally:
@@ -206,8 +221,10 @@ def test_the_resident_process_exits_when_idle_and_removes_its_socket(runtime: Pa
     residents = Residents(runtime, idle=0.2)
     try:
         Launch(residents.env).end()
-        eventually(lambda: bool(residents.pids()), "the resident process starts")
-        eventually(lambda: not residents.pids() and not residents.sockets(), "the idle resident process exits")
+        listening(residents)
+        [resident] = residents.pids()
+        exits(resident, "the idle resident process exits")
+        assert not residents.pids() and not residents.sockets()
     finally:
         residents.end()
 

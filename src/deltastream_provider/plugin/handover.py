@@ -15,6 +15,7 @@ Set ``DELTASTREAM_PROVIDER_RESIDENT=off`` to never use or start a resident proce
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -113,11 +114,12 @@ def hand_over(argv: list[str]) -> int | None:
     launcher = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         launcher.connect(path)
-        request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "key": key}).encode()
+        request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
         message = len(request).to_bytes(4, "big") + request
         sent = socket.send_fds(launcher, [message], list(STREAMS))
         launcher.sendall(message[sent:])
-        provider = _read_line(launcher)
+        answers = launcher.makefile("rb")  # line by line: the pid, then the exit status (they may arrive together)
+        provider = answers.readline().decode()
     except OSError:
         launcher.close()
         start_resident(key)
@@ -125,20 +127,10 @@ def hand_over(argv: list[str]) -> int | None:
     if not provider.startswith("pid "):
         launcher.close()
         return None
-    return _wait(launcher, int(provider.split()[1]))
+    return _wait(answers, int(provider.split()[1]))
 
 
-def _read_line(connection: socket.socket) -> str:
-    line = b""
-    while not line.endswith(b"\n"):
-        chunk = connection.recv(64)
-        if not chunk:
-            break
-        line += chunk
-    return line.decode().strip()
-
-
-def _wait(launcher: socket.socket, provider: int) -> int:
+def _wait(answers: io.BufferedReader, provider: int) -> int:
     """The engine's signals go to the provider; its exit status comes back from the resident process (0 if the
     resident is gone: the provider's end of the connection then closes when it exits)."""
 
@@ -149,12 +141,8 @@ def _wait(launcher: socket.socket, provider: int) -> int:
     for name in FORWARDED:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), pass_on)
-    while True:
-        try:
-            answer = _read_line(launcher)
-        except InterruptedError:
-            continue
-        return int(answer.split()[1]) if answer.startswith("exit ") else 0
+    answer = answers.readline().decode()  # a read a signal interrupts is resumed (PEP 475)
+    return int(answer.split()[1]) if answer.startswith("exit ") else 0
 
 
 def start_resident(key: str) -> None:
