@@ -7,10 +7,9 @@ The provider runs from a wrapper executable that starts cProfile before its firs
 when the process exits (the engine ends it with SIGINT, on which the provider calls ``os._exit``: the wrapper
 writes the profile first). It counts the process's CPU time (``time.process_time``), not waits. Per step it
 prints the provider's CPU by area (imports, gRPC and asyncio, protobuf, the HTTP exchange, the provider's own
-modules) and the functions with the most time of their own. The resident process is turned off for these
-processes (a fork of it would run outside the profile), so each profile is of a provider that starts cold and
-imports what its calls need: the imports' share is what a command pays without a resident. cProfile adds
-its own overhead per call, so the areas' shares, not their seconds, are what to read.
+modules) and the functions with the most time of their own. Each profile is of a provider that starts cold and
+imports what its calls need: the imports' share is what every command pays. cProfile adds its own overhead per
+call, so the areas' shares, not their seconds, are what to read.
 """
 
 from __future__ import annotations
@@ -39,9 +38,8 @@ def written(status):
     profile.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"], f"{{os.getpid()}}.prof"))
     _exit(status)
 os._exit = written
-os.environ["DELTASTREAM_PROVIDER_RESIDENT"] = "off"  # a fork of a resident would run outside this profile
 profile.enable()
-from deltastream_provider.plugin.main import main
+from deltastream_provider.entry import main
 try:
     main()
 finally:

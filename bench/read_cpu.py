@@ -4,12 +4,11 @@
 
 The resources (as :mod:`bench.stack` lays them out) are created through an in-process provider; then a provider
 process, started as the engine starts it, reads all of them concurrently, ``--bursts`` times. Its CPU (user +
-system, from ``/proc``, of the process that serves: the launcher, or the resident's fork it handed over to) is
-printed for the first burst (which, in a process that starts cold, also imports the HTTP client and the resource
-modules: the per-process cost a refresh pays) and as the median of the later ones (the per-read cost), with
-wall times. The local server runs on a thread of this process, so its CPU is not counted. ``--baseline REV`` runs
-this provider at a git revision too (as :mod:`bench.stack` does), alternating process by process for ``--rounds``
-rounds, and prints the medians of each.
+system, from ``/proc``) is printed for the first burst (which also imports the HTTP client and the resource modules:
+the per-process cost a refresh pays) and as the median of the later ones (the per-read cost), with wall times.
+The local server runs on a thread of this process, so its CPU is not counted. ``--baseline REV`` runs this provider
+at a git revision too (as :mod:`bench.stack` does), alternating process by process for ``--rounds`` rounds, and
+prints the medians of each.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from typing import Any
 from pulumi.runtime.proto import provider_pb2
 from testkit import TOKEN
 from testkit.provider import Harness, provider_process, urn
-from testkit.residents import end_residents, provider_pids
 
 from bench.stack import EXECUTABLE, NAMESPACES, STORES, Subject, export, plugin_folder
 from deltastream_local.runner import BackgroundServer, ServerSettings
@@ -36,12 +34,9 @@ from deltastream_provider.plugin.wire import Secret, encode
 T = "deltastream:index:"
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def stack(url: str, streams: int) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -73,13 +68,10 @@ async def stack(url: str, streams: int) -> list[tuple[str, str, dict[str, Any], 
 
 
 async def bursts(executable: Path, url: str, made: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
-                 count: int, runtime: Path, concurrency: int) -> list[tuple[float, float]]:
-    """(CPU s, wall s) of one provider process per burst of reads (a fork of the resident of ``runtime``, the
-    subject's own, once one runs: the first process of a subject starts cold and starts it)."""
+                 count: int, concurrency: int) -> list[tuple[float, float]]:
+    """(CPU s, wall s) of one provider process per burst of reads."""
     measured = []
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     async with provider_process(url, TOKEN, executable, stderr=subprocess.DEVNULL) as (process, provider):
-        pids = provider_pids(process.pid, runtime)
         in_flight = asyncio.Semaphore(concurrency)
 
         async def read(kind: str, resource_id: str, state: dict[str, Any], inputs: dict[str, Any]) -> None:
@@ -88,9 +80,9 @@ async def bursts(executable: Path, url: str, made: list[tuple[str, str, dict[str
                                                              properties=encode(state), inputs=encode(inputs)))
 
         for _ in range(count):
-            cpu, begun = cpu_seconds(pids), time.perf_counter()
+            cpu, begun = cpu_seconds(process.pid), time.perf_counter()
             await asyncio.gather(*(read(*resource) for resource in made))
-            measured.append((cpu_seconds(pids) - cpu, time.perf_counter() - begun))
+            measured.append((cpu_seconds(process.pid) - cpu, time.perf_counter() - begun))
     return measured
 
 
@@ -111,16 +103,10 @@ def main() -> None:
                        for n, s in enumerate(subjects)}
         made = asyncio.run(stack(server.url, args.streams))
         runs: dict[str, list[list[tuple[float, float]]]] = {name: [] for name in executables}
-        runtimes = {name: Path(work, f"run{n}") for n, name in enumerate(executables)}
-        try:
-            for _ in range(args.rounds):
-                for name, executable in executables.items():
-                    runtimes[name].mkdir(exist_ok=True)
-                    runs[name].append(asyncio.run(bursts(executable, server.url, made, args.bursts, runtimes[name],
-                                                         args.concurrency or len(made))))
-        finally:
-            for runtime in runtimes.values():
-                end_residents(runtime)
+        for _ in range(args.rounds):
+            for name, executable in executables.items():
+                runs[name].append(asyncio.run(bursts(executable, server.url, made, args.bursts,
+                                                     args.concurrency or len(made))))
     for name, measured in runs.items():
         first = [m[0] for m in measured]
         rest = [b for m in measured for b in m[1:]]

@@ -46,7 +46,6 @@ from pulumi.runtime.proto import provider_pb2
 from testkit import TOKEN
 from testkit.provider import PROVIDER, provider_process, urn
 from testkit.pulumi import pulumi_env
-from testkit.residents import end_residents
 
 from deltastream_local.knobs import Knobs
 from deltastream_local.parser import parse
@@ -84,8 +83,11 @@ def plugin_folder(work: Path, stand_in: bool = False, subject: Subject | None = 
         executable.chmod(0o755)
     elif subject.kind == "baseline":
         assert subject.source is not None
+        # The revision's own entry point: the executable's (entry.py) where it has one.
+        entry = "entry" if (subject.source / "deltastream_provider/entry.py").exists() else "plugin.main"
+        start = f"from deltastream_provider.{entry} import main"
         executable.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(subject.source)!r})\n"
-                              "from deltastream_provider.plugin.main import main\nsys.exit(main())\n")
+                              f"{start}\nsys.exit(main())\n")
         executable.chmod(0o755)
     elif subject.kind in ("go", "executable"):
         assert subject.source is not None
@@ -166,23 +168,16 @@ def resources(streams: int) -> int:
 @dataclass
 class ProviderUsage:
     """What the provider processes used during a step: CPU seconds (user + system, summed over processes) and
-    the largest peak resident memory (VmHWM) of any of them."""
+    the largest peak RSS (VmHWM) of any of them."""
 
     cpu_s: float = 0.0
     peak_kib: int = 0
 
 
-RESIDENT = b"from deltastream_provider.plugin.main import main"  # the command line of a resident and its forks
-
-
 @contextmanager
-def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[ProviderUsage]:
-    """Samples the processes of the provider at ``executable`` every 10 ms, with the resident processes of the
-    runtime folder ``runtime`` and the providers they fork (whose command line and initial environment are the
-    resident's): the CPU each used since the step began (a process's last sample before it exits counts) and the
-    largest peak memory."""
-    marker = f"XDG_RUNTIME_DIR={runtime}\0".encode() if runtime is not None else None
-    frozen = bytes(executable.resolve()) + b"\0"  # a frozen plugin's resident runs as the executable itself
+def provider_usage(executable: Path) -> Iterator[ProviderUsage]:
+    """Samples the processes of the provider at ``executable`` every 10 ms: the CPU each used since the step began
+    (a process's last sample before it exits counts) and the largest peak memory."""
     usage = ProviderUsage()
     before: dict[str, int] = {}
     ticks: dict[str, int] = {}
@@ -192,10 +187,7 @@ def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[Pr
     def sample(into: dict[str, int]) -> None:
         for proc in Path("/proc").iterdir():
             try:
-                command = (proc / "cmdline").read_bytes()
-                resident = (marker is not None and (RESIDENT in command or frozen in command)
-                            and marker in (proc / "environ").read_bytes())
-                if bytes(executable) not in command and not resident:
+                if bytes(executable) not in (proc / "cmdline").read_bytes():
                     continue
                 fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
                 into[proc.name] = int(fields[11]) + int(fields[12])  # utime, stime
@@ -209,7 +201,7 @@ def provider_usage(executable: Path, runtime: Path | None = None) -> Iterator[Pr
         while not done.wait(0.01):
             sample(ticks)
 
-    sample(before)  # residents already running: only what they use from now on counts
+    sample(before)  # providers already running: only what they use from now on counts
     sampler = threading.Thread(target=sampling, daemon=True)
     sampler.start()
     try:
@@ -263,12 +255,9 @@ STEPS = ("up", "preview", "refresh", "destroy")
 
 
 def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool = False,
-        stand_in: bool = False, subject: Subject | None = None, empty_program: bool = True,
-        runtime: Path | None = None) -> dict[str, Step]:
+        stand_in: bool = False, subject: Subject | None = None, empty_program: bool = True) -> dict[str, Step]:
     """One round of the steps with one provider on a fresh local server; ``empty_program`` adds the preview and
-    refresh of the program with its resources removed (the engine's and language host's own cost). ``runtime``
-    (``XDG_RUNTIME_DIR``) is where the provider's resident process listens: one per subject and run, kept from
-    round to round as a user's is from command to command."""
+    refresh of the program with its resources removed (the engine's and language host's own cost)."""
     subject = subject or Subject("", "stand-in" if stand_in else "ours")
     knobs = Knobs()
     knobs.update({"latency_ms": latency_ms})
@@ -282,8 +271,6 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         (full / "Pulumi.yaml").write_text((go_program if go else program)(streams, plugin))
         (empty / "Pulumi.yaml").write_text(header(plugin, "bench-empty", GO_VERSION if go else __version__))
         env = pulumi_env(Path(work), toolchain, server)
-        if runtime is not None:
-            env["XDG_RUNTIME_DIR"] = str(runtime)
         if skip_checkpoints:  # the file backend rewrites the whole state after every step: O(n^2) in the engine
             env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 
@@ -295,7 +282,7 @@ def run(streams: int, latency_ms: float, toolchain: Path, skip_checkpoints: bool
         def step(project: Path, *args: str) -> Step:
             counters = server.server.counters
             before, routes = Counter(counters.statements), Counter(counters.requests)
-            with provider_usage(plugin / EXECUTABLE, runtime) as usage:
+            with provider_usage(plugin / EXECUTABLE) as usage:
                 started = time.perf_counter()
                 pulumi(project, *args, "--stack", "bench")
                 elapsed = time.perf_counter() - started
@@ -433,19 +420,12 @@ def main() -> None:
         print(f"this provider: SIGINT to exit, after serving reads: median {1000 * exit_on_sigint():.1f} ms")
         parse("CREATE DATABASE warm;")  # the local server builds its SQL parser once per process: not in a step
         comparison = Comparison()
-        runtimes = {s.name: Path(exported, f"run{n}") for n, s in enumerate(subjects)}
-        for folder in runtimes.values():
-            folder.mkdir()
-        try:
-            compare(args, subjects, toolchain, runtimes, conditions, comparison)
-        finally:
-            for folder in runtimes.values():
-                end_residents(folder)
+        compare(args, subjects, toolchain, conditions, comparison)
         comparison.print(starts)
 
 
-def compare(args: argparse.Namespace, subjects: list[Subject], toolchain: Path, runtimes: dict[str, Path],
-            conditions: list[str], comparison: Comparison) -> None:
+def compare(args: argparse.Namespace, subjects: list[Subject], toolchain: Path, conditions: list[str],
+            comparison: Comparison) -> None:
     """Every configuration's rounds, alternating between the subjects, reported as they finish."""
     for streams in args.streams:
         for latency in args.latency_ms:
@@ -453,8 +433,7 @@ def compare(args: argparse.Namespace, subjects: list[Subject], toolchain: Path, 
             for _ in range(args.repeat):
                 for subject in subjects:
                     rounds[subject.name].append(run(streams, latency, toolchain, args.skip_checkpoints,
-                                                    subject=subject, empty_program=subject.kind == "ours",
-                                                    runtime=runtimes[subject.name]))
+                                                    subject=subject, empty_program=subject.kind == "ours"))
             ours = medians(rounds["this provider"])
             for subject in subjects:
                 results = medians(rounds[subject.name])

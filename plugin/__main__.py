@@ -11,6 +11,6 @@ HERE = Path(__file__).resolve().parent
 if not (HERE / "deltastream_provider").is_dir() and (HERE.parent / "src/deltastream_provider").is_dir():
     sys.path.insert(1, str(HERE.parent / "src"))
 
-from deltastream_provider.plugin.main import main  # noqa: E402
+from deltastream_provider.entry import main  # noqa: E402
 
 main()

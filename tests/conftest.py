@@ -1,4 +1,5 @@
-"""Shared fixtures: the local DeltaStream server on loopback and clients for it."""
+"""Shared fixtures: the local DeltaStream server on loopback and clients for it; the check that no process the run
+started outlives it (:mod:`testkit.leaks`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from deltastream_local.knobs import Knobs
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
 from deltastream_provider.deltastream.session import Session
+
+pytest_plugins = ("testkit.leaks",)
 
 
 class ManualClock:
@@ -29,11 +32,6 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
-
-
-def _settings(**overrides: object) -> ServerSettings:
-    return ServerSettings(port=0, tokens={TOKEN: "sysadmin", "analyst-token": "analyst"}, roles=frozenset({"analyst"}),
-                    knobs=Knobs(), **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture

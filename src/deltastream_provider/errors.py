@@ -35,7 +35,27 @@ and, where there is one, a hint saying what to do::
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
+
+
+def doctor_command() -> str:
+    """The doctor as this installation runs it, for hints: the executable plugin and the source plugin answer
+    ``doctor`` themselves (neither brings the ``deltastream-provider`` command); an installed package has that
+    command."""
+    if getattr(sys, "frozen", False):
+        parts = [sys.executable]
+    else:  # the source plugin's language host runs ``<venv>/bin/python <plugin folder>``
+        started = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+        folder = started if os.path.isdir(started) else os.path.dirname(started)
+        if not os.path.isfile(os.path.join(folder, "PulumiPlugin.yaml")):
+            return "deltastream-provider doctor"
+        parts = [sys.executable, folder]
+    return " ".join(f'"{part}"' if " " in part else part for part in [*parts, "doctor"])
+
+
+DOCTOR = doctor_command()
 
 
 class ProviderError(Exception):
@@ -126,7 +146,7 @@ class DeltaStreamError(ProviderError):
 # --- transport and HTTP status ----------------------------------------------------------------
 
 class TransportError(DeltaStreamError):
-    hint = "Check deltastream:server and the network path to it; `deltastream-provider doctor` tests each step"
+    hint = f"Check deltastream:server and the network path to it; `{DOCTOR}` tests each step"
 
 
 class ConnectFailed(TransportError):
@@ -201,7 +221,7 @@ class SessionError(SQLError):
     was looked up: never read as not-found, or a refresh would forget resources and a destroy drop nothing."""
 
     hint = ("Check deltastream:role, deltastream:organization and deltastream:apiKey; "
-            "`deltastream-provider doctor` tests each")
+            f"`{DOCTOR}` tests each")
 
 
 class AlreadyExistsError(SQLError):
@@ -254,7 +274,7 @@ _TOKEN_FIX = ("Set deltastream:apiKey (pulumi config set --secret deltastream:ap
 _SESSION = {
     "3D000": _TOKEN_FIX + " of an existing user",
     "3D001": ("Set deltastream:role (pulumi config set deltastream:role <role>, or DELTASTREAM_ROLE) to a role "
-              "granted to the token's user, e.g. sysadmin; `deltastream-provider doctor` checks it"),
+              f"granted to the token's user, e.g. sysadmin; `{DOCTOR}` checks it"),
     "3D004": _ORGANIZATION_FIX,
     "3D012": _TOKEN_FIX,
     "42P001": _ORGANIZATION_FIX,

@@ -246,8 +246,8 @@ async def test_an_untrusted_certificate_is_refused(https_server: BackgroundServe
 
 async def test_the_environments_ca_bundle_is_trusted_and_the_default_one_built_once(
         https_server: BackgroundServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The verifying TLS context is built once per process for each bundle (the resident process builds the
-    default one for every fork): ``SSL_CERT_FILE`` still decides which certificates are trusted, call by call."""
+    """The verifying TLS context is built once per process for each bundle: ``SSL_CERT_FILE`` still decides
+    which certificates are trusted, call by call."""
     from deltastream_provider.deltastream.client import verified_tls
 
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)

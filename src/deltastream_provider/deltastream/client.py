@@ -420,7 +420,7 @@ def _field(record: dict[str, Any], name: str) -> Any:
 def verified_tls(trust_env: bool = True) -> ssl.SSLContext:
     """The certificate-checking TLS context httpx would make (certifi's bundle, or the environment's
     ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when ``trust_env``): loading a bundle costs about 25 ms of CPU, so it is
-    done once per process, and once for every provider the resident process forks (:mod:`..plugin.resident`)."""
+    done once per process."""
     names = ("SSL_CERT_FILE", "SSL_CERT_DIR")
     return _verified_tls(tuple(os.environ.get(n) for n in names) if trust_env else None)
 

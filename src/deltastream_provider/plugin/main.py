@@ -1,16 +1,9 @@
-"""The provider process's entry point (``pulumi-resource-deltastream``), which the engine starts.
-
-A warm resident process serves the command when one runs (:mod:`.handover`); otherwise this process serves, with
-the generated protocol modules loaded without the rest of the Pulumi SDK (:mod:`.protocol`) before anything imports
-them, so the process prints its port sooner.
-"""
+"""The provider process the engine starts: the generated protocol modules are loaded without the rest of the Pulumi
+SDK (:mod:`.protocol`) before anything imports them, so the process prints its port sooner."""
 
 from __future__ import annotations
 
-import os
 import sys
-
-from . import handover
 
 
 def keep_bytecode() -> None:
@@ -26,17 +19,10 @@ def skip_the_httpx_command_line() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Serve the engine whose arguments are ``argv`` until it ends this process."""
     keep_bytecode()
     skip_the_httpx_command_line()
-    if os.environ.get(handover.SETTING) == "serve" and handover.KEY_SETTING in os.environ:  # as start_resident sets
-        from .resident import serve_forever
-
-        serve_forever()
-        return
-    status = handover.hand_over(sys.argv[1:])
-    if status is not None:
-        sys.exit(status)
     import asyncio
 
     from .protocol import stand_in_for_the_sdk
@@ -44,4 +30,4 @@ def main() -> None:
     stand_in_for_the_sdk()
     from .servicer import serve
 
-    asyncio.run(serve(sys.argv[1:]))
+    asyncio.run(serve(argv))

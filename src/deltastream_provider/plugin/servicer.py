@@ -420,8 +420,8 @@ def exit_when_told() -> None:
     traceback into the engine's log.
 
     The event loop's own signal handling is used where it has one: Python runs a handler in the main thread only,
-    and the kernel may give a process's signal to any of its threads (gRPC's, the resident's watch of its
-    launcher); the loop's wake-up descriptor wakes the main thread wherever the signal landed."""
+    and the kernel may give a process's signal to any of its threads (gRPC's); the loop's wake-up descriptor
+    wakes the main thread wherever the signal landed."""
 
     def exit_now(*_: object) -> None:
         sys.stdout.flush()
@@ -462,4 +462,3 @@ async def serve(argv: list[str], servicer: type[DeltaStreamProvider] = DeltaStre
         await server.stop(grace=None)  # cancels calls in flight: nothing outlives the engine
         if provider.client is not None:
             await provider.client.aclose()
-
