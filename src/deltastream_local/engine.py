@@ -723,8 +723,10 @@ class Engine(Entities, FileSources, RelationRules):
         return Outcome([], [], replace(session, store=name))
 
     def _can_i(self, db: sqlite3.Connection, st: s.CanI, session: SessionState, **kw: Any) -> Outcome:
-        """Every role may do everything here; DeltaStream's answer is one row ``Can I`` (docs: CAN I)."""
-        return Outcome([("Can I", BOOLEAN)], [[True]], session)
+        """Every role may do everything here (but what the ``denied_privileges`` knob names); DeltaStream's answer is
+        one row ``Can I`` (docs: CAN I)."""
+        denied = self.knobs.denied_privileges and re.search(self.knobs.denied_privileges, " ".join(st.words))
+        return Outcome([("Can I", BOOLEAN)], [[not denied]], session)
 
     def _select(self, db: sqlite3.Connection, st: s.Select, session: SessionState, **kw: Any) -> Outcome:
         """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""

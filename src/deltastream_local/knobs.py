@@ -68,6 +68,8 @@ class Knobs:
     errored_stores: str = _knob("", "regular expression: stores whose name matches end up errored")
     errored_registries: str = _knob("", "regular expression: schema registries whose name matches end up errored")
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
+    denied_privileges: str = _knob("", "regular expression: CAN I answers false for a privilege it matches (every "
+                                       "other statement still runs: the local server enforces no privileges)")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
     lenient_system_tables: bool = _knob(False, "accept system-table columns and joins that the contract register "
                                                "does not confirm (exploration only: DeltaStream may refuse them)")

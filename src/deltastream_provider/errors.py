@@ -16,7 +16,10 @@ and, where there is one, a hint saying what to do::
     ├── PulumiCommandError          a ``pulumi`` command run by ``deltastream-provider settle`` failed
     └── DeltaStreamError            what DeltaStream answered, or why no answer came
         ├── TransportError          the network path failed
-        │   └── ConnectFailed       the request never left: always safe to resend
+        │   ├── ConnectFailed       the request never left: always safe to resend
+        │   │   ├── ConnectRefused  nothing listens there: resent a few times only (a server restarting)
+        │   │   └── NotReachable    the host does not resolve, or TLS fails: never resent, waiting cannot help
+        │   └── NoAnswerError       a request sent and unanswered within deltastream:requestTimeout
         ├── OutcomeUnknownError     a mutating statement may or may not have run
         ├── StatementTimeoutError
         │   └── CallTimeoutError    the provider call's deadline ran out (also a TimeoutError)
@@ -151,6 +154,20 @@ class TransportError(DeltaStreamError):
 
 class ConnectFailed(TransportError):
     """The request never reached the server (connection refused, DNS, connect timeout): nothing was processed."""
+
+
+class ConnectRefused(ConnectFailed):
+    """Nothing accepts connections at the address: a port typo, or a server restarting, so only a few quick resends."""
+
+
+class NotReachable(ConnectFailed):
+    """The host name does not resolve, or the TLS handshake fails (a certificate that does not verify, a name that
+    does not match it): resending cannot change the answer, so the first one is reported."""
+
+
+class NoAnswerError(TransportError):
+    """A read was sent and nothing came back within the request timeout: it is not resent (a server that kept it
+    that long would keep the next); a mutating statement's silence is an :class:`OutcomeUnknownError` instead."""
 
 
 class OutcomeUnknownError(DeltaStreamError):

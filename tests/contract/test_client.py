@@ -126,11 +126,13 @@ async def test_dropped_connection_on_a_read_is_retried(client: DeltaStreamClient
     assert client.stats.retries >= 1
 
 
-async def test_connection_refused_is_retried_then_reported() -> None:
-    async with DeltaStreamClient("http://127.0.0.1:9/v2", TOKEN, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
-        with pytest.raises(errors.TransportError, match="could not connect") as error:
+async def test_connection_refused_is_retried_quickly_then_reported() -> None:
+    """A refused connection has a short budget of its own (``refused_delays``), whatever ``attempts`` says."""
+    quick = RetryPolicy(attempts=10, base_delay=0.01, refused_delays=(0.01, 0.02))
+    async with DeltaStreamClient("http://127.0.0.1:9/v2", TOKEN, retry=quick) as c:
+        with pytest.raises(errors.ConnectRefused, match="could not connect.*connection refused") as error:
             await c.execute(database.create_statement("db"))
-        assert c.stats.requests == 3 and "doctor" in str(error.value)
+        assert c.stats.requests == 3 and "(after 3 attempts)" in str(error.value) and "doctor" in str(error.value)
 
 
 async def test_slow_server_hits_the_read_timeout(local: BackgroundServer) -> None:

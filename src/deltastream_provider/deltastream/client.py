@@ -2,35 +2,42 @@
 
 One pooled keep-alive ``httpx.AsyncClient`` per instance (the provider makes one per process).
 Statements may answer 202 and are then polled, first at once and then with backoff; results may be
-split into partitions, which are fetched concurrently. Transient failures are retried with
-jittered exponential backoff, but a mutating statement whose outcome is unknown is never resent:
-:class:`OutcomeUnknownError` is raised instead, and callers reconcile from the system tables.
+split into partitions, which are fetched concurrently. Failures that may pass (429, 503, a dropped connection) are
+retried with jittered exponential backoff, each retry reported to the call's user (:func:`.waiting.report`); those
+waiting cannot fix (a host that does not resolve, a certificate that does not verify, a rejected token) fail at
+once, and a refused connection after a few quick tries. A mutating statement whose outcome is unknown is never
+resent: :class:`OutcomeUnknownError` is raised instead, and callers reconcile from the system tables.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import json
 import logging
 import os
 import random
+import socket
 import ssl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from .. import __version__
-from ..config import ProviderConfig
+from ..config import ProviderConfig, setting
 from ..errors import (
+    AuthenticationError,
     CallTimeoutError,
     ConnectFailed,
+    ConnectRefused,
     DeltaStreamError,
+    NoAnswerError,
+    NotReachable,
     OutcomeUnknownError,
     RateLimitedError,
     ServiceUnavailableError,
@@ -45,7 +52,7 @@ from .redaction import secrets_known
 from .session import Session
 from .sql import Statement, list_organizations, raw
 from .values import cell_value
-from .waiting import Deadline, current_deadline
+from .waiting import Deadline, current_deadline, duration, report, report_due, still_waiting
 
 log = logging.getLogger("deltastream.client")
 
@@ -76,12 +83,14 @@ class Result:
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Per-request limits in seconds; a statement's overall deadline is given per call."""
+    """Per-request limits in seconds; a statement's overall deadline is given per call. ``report_after``: a request
+    unanswered that long is reported as still waiting (and again every ``report_after`` seconds)."""
 
     connect: float = 10.0
     read: float = 60.0
     write: float = 30.0
     pool: float = 30.0
+    report_after: float = 10.0
 
     def httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
@@ -89,12 +98,16 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """``attempts`` in all for a failure that may pass; a refused connection gets ``refused_delays`` (a server
+    restarting comes back within them; a port typo fails in their sum, 1.75 s)."""
+
     attempts: int = 10
     base_delay: float = 0.2
     max_delay: float = 20.0
     first_poll_delay: float = 0.0
     poll_delay: float = 0.05
     max_poll_delay: float = 1.0
+    refused_delays: tuple[float, ...] = (0.25, 0.5, 1.0)
 
 
 @dataclass
@@ -111,12 +124,17 @@ class ClientStats:
 class DeltaStreamClient:
     def __init__(self, server: str, api_key: str, *, session: Session = Session(), session_id: str | None = None,
                  verify: bool = True, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-                 max_connections: int = 32, trust_env: bool = True) -> None:
+                 max_connections: int = 32, trust_env: bool = True,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.server = server.rstrip("/")
         self.session = session
         self.session_id = session_id
         self.retry = retry
+        self.timeouts = timeouts
+        self._sleep = sleep  # between retries; a test gives a clock of its own
+        self._reports: set[asyncio.Task[None]] = set()  # "still waiting" lines in flight (the loop holds weak refs)
         self.stats = ClientStats()
+        self.answered = False  # a statement has succeeded: the token, organization and role work
         self._api_key = api_key
         self._org_lock = asyncio.Lock()
         agent = f"pulumi-deltastream-provider/{__version__}" + (f" session/{session_id}" if session_id else "")
@@ -147,7 +165,8 @@ class DeltaStreamClient:
     # --- public API ---------------------------------------------------------------------------
 
     async def version(self) -> dict[str, int]:
-        response = await self._send(lambda: self._request("GET", httpx.URL(self.server + "/version")), resendable=True)
+        response = await self._send(lambda: self._request("GET", httpx.URL(self.server + "/version")), resendable=True,
+                                    what="GET /version")
         version: dict[str, int] = response.json()
         return version
 
@@ -205,12 +224,13 @@ class DeltaStreamClient:
         started = time.monotonic()
         try:
             response = await self._send(lambda: self._statement_request(statement, context),
-                                        resendable=not statement.mutating)
+                                        resendable=not statement.mutating, what=statement_kind(statement.sql))
             body = response.json()
             accepted.append(str(body.get("statementID") or ""))
             if response.status_code == 202 or body.get("sqlState") == RUNNING:
                 body = await self._poll(body["statementID"], deadline, statement)
             result = await self._result(body)
+            self.answered = True
         except DeltaStreamError as exc:
             with secrets_known(statement.secrets, [self._api_key]):  # DeltaStream's text may echo them
                 log.debug("sql failed after %.3fs: %s: %s", time.monotonic() - started, statement.redacted, exc)
@@ -254,18 +274,26 @@ class DeltaStreamClient:
         return self._request("POST", self._statements, files=files)
 
     async def _poll(self, statement_id: str, deadline: float | None, statement: Statement) -> dict[str, Any]:
-        """Poll a running statement: first at once, then backing off to ``max_poll_delay``."""
+        """Poll a running statement: first at once, then backing off to ``max_poll_delay``; a statement running
+        past :data:`.waiting.FIRST_REPORT` is reported, with its id."""
         delay = self.retry.first_poll_delay
+        started, reported = time.monotonic(), None
+        kind = statement_kind(statement.sql)
         while True:
             if delay:
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError  # _run names the statement and the timeout
             self.stats.polls += 1
-            response = await self._send(lambda: self._status_request(statement_id, 0), resendable=True)
+            response = await self._send(lambda: self._status_request(statement_id, 0), resendable=True,
+                                        what=f"polling {kind}")
             body: dict[str, Any] = response.json()
             if response.status_code != 202 and body.get("sqlState") != RUNNING:
                 return body
+            waited = time.monotonic() - started
+            if report_due(waited, reported):
+                reported = waited
+                await report(still_waiting(f"{kind} (statement {statement_id}) to finish", waited))
             delay = min(max(delay * 2, self.retry.poll_delay), self.retry.max_poll_delay)
 
     def _status_request(self, statement_id: str, partition: int) -> httpx.Request:
@@ -300,55 +328,72 @@ class DeltaStreamClient:
         return Result(statement_id or "", columns, tuple(rows), Session.from_context(metadata.get("context")))
 
     async def _partition(self, statement_id: str, partition: int) -> list[list[str | None]]:
-        response = await self._send(lambda: self._status_request(statement_id, partition), resendable=True)
+        response = await self._send(lambda: self._status_request(statement_id, partition), resendable=True,
+                                    what="reading a result partition")
         body = response.json()
         if body.get("sqlState", SUCCESS) != SUCCESS:
             raise sql_error(body["sqlState"], body.get("message") or "fetching a partition failed", statement_id)
         return body.get("data") or []
 
-    async def _send(self, build: Callable[[], httpx.Request], *, resendable: bool) -> httpx.Response:
-        """Send with retries. ``resendable`` says whether a request that may have been processed
-        can be sent again (reads and polls can; mutating statements cannot)."""
+    async def _send(self, build: Callable[[], httpx.Request], *, resendable: bool, what: str) -> httpx.Response:
+        """Send with retries. ``resendable`` says whether a request that may have been processed can be sent again
+        (reads and polls can; mutating statements cannot); ``what`` names the request in the lines that say a retry
+        is coming."""
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(build(), resendable, what)
+            except DeltaStreamError as exc:
+                delay = self._retry_delay(exc, attempt, resendable)
+                if delay is None:
+                    if isinstance(exc, ServiceUnavailableError) and not resendable and exc.http_status in (502, 504):
+                        raise OutcomeUnknownError(f"gateway answered {exc.http_status} to a mutating statement",
+                                                  http_status=exc.http_status) from exc
+                    if attempt > 1:
+                        exc.message += f" (after {attempt} attempts)"
+                    raise
+                self.stats.retries += 1
+                limit = len(self.retry.refused_delays) + 1 if isinstance(exc, ConnectRefused) else self.retry.attempts
+                reason = exc.message + (f" (HTTP {exc.http_status})" if exc.http_status else "")
+                log.debug("retrying %s after %s (attempt %d)", what, reason, attempt)
+                await report(f"{what}: {reason}; try {attempt + 1} of {limit} in {duration(delay)}")
+                await self._sleep(delay)
+                attempt += 1
 
-        def retryable(exc: BaseException) -> bool:
-            if isinstance(exc, (ConnectFailed, RateLimitedError)):
-                return True  # nothing was processed
-            if isinstance(exc, ServiceUnavailableError):
-                return exc.http_status == 503 or resendable
-            return isinstance(exc, TransportError) and resendable
-
-        retrying = AsyncRetrying(stop=stop_after_attempt(self.retry.attempts), wait=self._backoff,
-                                 retry=retry_if_exception(retryable), reraise=True,
-                                 before_sleep=self._count_retry)
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._send_once(build(), resendable)
-        except ServiceUnavailableError as exc:
-            if not resendable and exc.http_status in (502, 504):
-                raise OutcomeUnknownError(f"gateway answered {exc.http_status} to a mutating statement",
-                                          http_status=exc.http_status) from exc
-            raise
-        raise AssertionError("unreachable")
-
-    def _count_retry(self, state: Any) -> None:
-        self.stats.retries += 1
-        log.debug("retrying after %s (attempt %d)", state.outcome.exception(), state.attempt_number)
-
-    def _backoff(self, state: Any) -> float:
-        exc = state.outcome.exception()
+    def _retry_delay(self, exc: DeltaStreamError, attempt: int, resendable: bool) -> float | None:
+        """How long to wait before sending again after ``attempt`` failed with ``exc``; None: not again."""
+        if isinstance(exc, (NotReachable, NoAnswerError, AuthenticationError)):
+            return None  # waiting cannot change the answer
+        if isinstance(exc, ConnectRefused):
+            delays = self.retry.refused_delays
+            return delays[attempt - 1] if attempt <= len(delays) else None
+        if attempt >= self.retry.attempts:
+            return None
+        if isinstance(exc, ServiceUnavailableError):
+            retried = exc.http_status == 503 or resendable
+        else:
+            retried = isinstance(exc, (ConnectFailed, RateLimitedError)) or (
+                isinstance(exc, TransportError) and resendable)
+        if not retried:
+            return None
         if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
             # Spread out: callers told the same Retry-After must not all come back at the same instant.
             return min(exc.retry_after * random.uniform(1.0, 1.5), self.retry.max_delay)
-        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (state.attempt_number - 1))
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)
 
-    async def _send_once(self, request: httpx.Request, resendable: bool) -> httpx.Response:
+    async def _send_once(self, request: httpx.Request, resendable: bool, what: str) -> httpx.Response:
         self.stats.requests += 1
         try:
-            response = await self._exchange(request)
+            response = await self._answer(request, what)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise ConnectFailed(f"could not connect to {self.server}: {exc}") from exc
+            raise self._not_connected(exc) from exc
+        except httpx.ReadTimeout as exc:
+            waited = f"{self.timeouts.read:g}s ({setting('requestTimeout')})"
+            if resendable:
+                raise NoAnswerError(f"no answer from {self.server} to {what} within {waited}",
+                                    hint=f"Raise {setting('requestTimeout')}, or check the server") from exc
+            raise OutcomeUnknownError(f"no answer within {waited} to a mutating statement ({what})") from exc
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             if resendable:
                 raise TransportError(f"request to {self.server} failed: {exc!r}") from exc
@@ -356,6 +401,46 @@ class DeltaStreamClient:
         if response.status_code >= 400:
             raise http_error(response.status_code, _message(response), _retry_after(response))
         return response
+
+    def _not_connected(self, exc: httpx.TransportError) -> ConnectFailed:
+        """Why no connection was made, as the error that says whether trying again can help."""
+        cause = _root_cause(exc)
+        where = f"could not connect to {self.server}"
+        if isinstance(cause, socket.gaierror):
+            host = httpx.URL(self.proxy or self.server).host
+            return NotReachable(f"{where}: the host name {host!r} does not resolve ({cause.strerror or cause}); "
+                                "not retried")
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return NotReachable(f"{where}: the server's certificate does not verify "
+                                f"({cause.verify_message or cause.reason}: CERTIFICATE_VERIFY_FAILED); not retried")
+        if isinstance(cause, ssl.SSLError):
+            return NotReachable(f"{where}: the TLS handshake failed ({cause.reason or cause}); not retried")
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:  # asyncio raises a plain OSError
+            return ConnectRefused(f"{where}: connection refused (nothing listens at that host and port)")
+        return ConnectFailed(f"{where}: {exc}")
+
+    async def _answer(self, request: httpx.Request, what: str) -> httpx.Response:
+        """The exchange, reporting every ``report_after`` seconds that no answer has come yet (a server that
+        accepts and never answers is otherwise silent until the request timeout)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        every = self.timeouts.report_after
+        pending: list[asyncio.TimerHandle] = []
+
+        def tell() -> None:  # runs in a copy of this context: the call's reporter with it
+            waited = loop.time() - started
+            line = (f"no answer yet from {self.server} to {what} ({waited:.0f}s; "
+                    f"gives up at {duration(self.timeouts.read)}: {setting('requestTimeout')})")
+            task = loop.create_task(report(line))
+            self._reports.add(task)
+            task.add_done_callback(self._reports.discard)
+            pending[0] = loop.call_later(every, tell)
+
+        pending.append(loop.call_later(every, tell))
+        try:
+            return await self._exchange(request)
+        finally:
+            pending[0].cancel()
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         """One request and its whole response body, the connection returned to the pool."""
@@ -384,6 +469,14 @@ def statement_kind(text: str) -> str:
         return "statement"
     verb, noun = words[0].upper().rstrip(";"), words[1].rstrip(";") if len(words) > 1 else ""
     return f"{verb} {noun.upper()}" if verb in _TWO_WORDS and noun.isalpha() else verb
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The first error of a chain (httpx's, from httpcore's, from the socket's or TLS's own: httpcore re-raises it
+    from within its handler, so the chain is the context there, not the cause)."""
+    while (earlier := exc.__cause__ or exc.__context__) is not None:
+        exc = earlier
+    return exc
 
 
 def _message(response: httpx.Response) -> str:
@@ -431,7 +524,10 @@ def _verified_tls(bundle: tuple[str | None, ...] | None) -> ssl.SSLContext:
 
 
 def connect(settings: ProviderConfig, **options: Any) -> DeltaStreamClient:
-    """The client for the provider's (or the doctor's) settings."""
+    """The client for the provider's (or the doctor's) settings: its timeouts and retries too."""
+    options.setdefault("timeouts", Timeouts(connect=settings.connect_timeout, read=settings.request_timeout))
+    options.setdefault("retry", RetryPolicy(attempts=int(settings.max_retries) + 1,
+                                            base_delay=settings.retry_base_delay, max_delay=settings.retry_max_delay))
     return DeltaStreamClient(settings.server, settings.api_key or "",
                              session=Session(organization=settings.organization, role=settings.role),
                              session_id=settings.session_id, verify=not settings.insecure_skip_verify, **options)

@@ -1,5 +1,6 @@
-"""Waiting on the system tables: the first read at once, then jittered backoff, within a deadline; and the deadline
-of a provider call, which every request and poll the call makes respects."""
+"""Waiting on the system tables: the first read at once, then jittered backoff, within a deadline; the deadline
+of a provider call, which every request and poll the call makes respects; and where the call reports what it waits
+for (the engine's output, for the resource), so a retry or a long wait is never silent."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ T = TypeVar("T")
 
 FIRST_DELAY = 0.05
 MAX_DELAY = 2.0
-PROGRESS_EVERY = 5.0  # seconds between status messages to the engine during a long wait
+FIRST_REPORT = 10.0  # seconds of waiting before the first "still waiting" line ...
+REPORT_EVERY = 30.0  # ... and between the next ones
+
+Report = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,45 @@ def current_deadline() -> Deadline | None:
     return _CALL.get()
 
 
+_REPORT: ContextVar[Report | None] = ContextVar("deltastream_call_report", default=None)
+
+
+@contextmanager
+def reporting(report: Report) -> Iterator[None]:
+    """Send what the code inside the block reports (retries, long waits) to ``report``."""
+    token = _REPORT.set(report)
+    try:
+        yield
+    finally:
+        _REPORT.reset(token)
+
+
+async def report(message: str) -> None:
+    """Tell the user of the call this code runs in (nowhere outside a call: a test's or the doctor's client)."""
+    target = _REPORT.get()
+    if target is not None:
+        await target(message)
+
+
+def report_due(waited: float, reported: float | None) -> bool:
+    """Whether a wait of ``waited`` seconds, last reported at ``reported``, is due a "still waiting" line."""
+    return waited >= FIRST_REPORT if reported is None else waited - reported >= REPORT_EVERY
+
+
+def still_waiting(what: str, waited: float) -> str:
+    """``still waiting for store 'x' to become ready (35s, deadline 20 min: the resource's customTimeouts)``."""
+    call = current_deadline()
+    limit = f", deadline {duration(call.seconds)}: {call.setting}" if call is not None else ""
+    return f"still waiting for {what} ({waited:.0f}s{limit})"
+
+
+def duration(seconds: float) -> str:
+    """``20 min``, ``90s``, ``1.5s``: a limit as a message names it."""
+    if seconds >= 120 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{float(f'{seconds:.3g}'):g}s"
+
+
 async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
                    progress: Callable[[str], Awaitable[None]] | None = None, limit: float | None = None) -> T:
     """Call ``probe`` until it returns a value; raise a timeout error naming ``what`` after ``timeout`` s (what is
@@ -65,7 +108,7 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, 
     deadline = time.monotonic() + timeout
     delay = FIRST_DELAY
     started = time.monotonic()
-    reported = started
+    reported: float | None = None
     while True:
         try:
             async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
@@ -77,8 +120,8 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, 
         now = time.monotonic()
         if now >= deadline:
             raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}")
-        if progress is not None and now - reported >= PROGRESS_EVERY:
-            reported = now
-            await progress(f"waiting for {what} ({now - started:.0f}s)")
+        if report_due(now - started, reported):
+            reported = now - started
+            await (progress or report)(still_waiting(what, reported))
         await asyncio.sleep(min(delay * random.uniform(0.8, 1.2), max(deadline - now, 0)))
         delay = min(delay * 2, MAX_DELAY)

@@ -45,6 +45,9 @@ class EngineLog:
     async def status(self, urn: str, message: str) -> None:
         await self.log(engine_pb2.INFO, message, urn, ephemeral=True)
 
+    async def info(self, message: str, urn: str = "") -> None:
+        await self.log(engine_pb2.INFO, message, urn)
+
     async def warn(self, message: str, urn: str = "") -> None:
         await self.log(engine_pb2.WARNING, message, urn)
 

@@ -20,10 +20,10 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from .. import __version__
-from ..config import READ_TIMEOUT_SETTING, ProviderConfig, load, problems
+from ..config import NUMBERS, READ_TIMEOUT_SETTING, ProviderConfig, load, problems, setting
 from ..deltastream.redaction import redact_values, secrets_known
-from ..deltastream.waiting import call_deadline
-from ..errors import CreateFailed, NotConfiguredError, PlanError, ProviderError
+from ..deltastream.waiting import call_deadline, reporting
+from ..errors import AuthenticationError, CreateFailed, NotConfiguredError, PlanError, ProviderError, SessionError
 from ..model.fields import Model
 from .engine_log import EngineLog, install
 from .engine_watch import engine_gone
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ..deltastream.catalog import SystemTables
     from ..deltastream.client import DeltaStreamClient
     from ..resources.base import Context, PropertyChange, Resource
+    from .preflight import Preflight
 
 Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self._components: Any = None
         self._tables: SystemTables | None = None
+        self._preflight: Preflight | None = None
 
     def _catalog(self) -> SystemTables:
         """The system tables of the configured client, shared by every call (it remembers store types)."""
@@ -156,21 +158,54 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         return self.client
 
     def _context(self, urn: str, timeout: float) -> Context:
-        from ..resources.base import DEFAULT_TIMEOUT, Context
-
-        client = self._configured_client()
+        from ..resources.base import Context
 
         async def status(message: str) -> None:
             await self.engine.status(urn, message)
 
-        return Context(client, self._catalog(), urn, timeout or DEFAULT_TIMEOUT, status)
+        return Context(self._configured_client(), self._catalog(), urn, timeout, status)
+
+    def _timeout(self, given: float, operation: str) -> tuple[float, str]:
+        """A create's, update's or delete's timeout and what sets it: the resource's customTimeouts, else the
+        provider's deltastream:<operation>Timeout."""
+        if given:
+            return given, CUSTOM_TIMEOUTS
+        key = f"{operation}Timeout"
+        seconds: float = getattr(self.settings or ProviderConfig(), f"{operation}_timeout")
+        return seconds, f"{CUSTOM_TIMEOUTS}, else {setting(key)}"
 
     @staticmethod
     async def _within(ctx: Context, work: Awaitable[T], setting: str = CUSTOM_TIMEOUTS) -> T:
         """``work`` under the call's deadline (``ctx.timeout``, set by ``setting``): every request and poll of it
-        ends in time, the reads included, which have no timeout of their own."""
-        with call_deadline(ctx.timeout, setting):
+        ends in time, the reads included, which have no timeout of their own. Retries and long waits are reported
+        on the resource while they happen."""
+        with call_deadline(ctx.timeout, setting), reporting(ctx.progress):
             return await work
+
+    async def _check_before_preview(self, token: str, creating: bool) -> None:
+        """A preview planning a create or an update first checks what `up` would hit (:mod:`.preflight`); a
+        provider whose configuration is not known yet (unknown values in a preview) has nothing to check."""
+        if self.settings is None:
+            return
+        from .preflight import Preflight
+
+        client = self._configured_client()
+        if self._preflight is None or self._preflight.client is not client:
+            self._preflight = Preflight(client)
+        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self.engine.info):
+            await self._preflight.check(token, creating)
+
+    def _stale_settings(self, refused: SessionError | AuthenticationError) -> str:
+        """A refresh refused for its session runs with the provider settings the stack's state holds from the last
+        update, not the program's: the hint says so first, with the stored value, since the one to set may be set
+        already."""
+        stored = self.settings or ProviderConfig()
+        named = {"3D001": f"deltastream:role is {stored.role!r} there",
+                 "3D004": f"deltastream:organization is {stored.organization!r} there",
+                 "42P001": f"deltastream:organization is {stored.organization!r} there"}.get(refused.code or "", "")
+        return (f"A refresh uses the provider settings the stack's state holds from the last update"
+                f"{' (' + named + ')' if named else ''}: if the program's settings have changed since, run "
+                f"`pulumi refresh --run-program`. Otherwise: {refused.hint}")
 
     def _read_timeout(self) -> float:
         """Reads and lookups, which the engine gives no timeout: deltastream:readTimeout."""
@@ -217,7 +252,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         failures = []
         if not has_unknowns(config):
             failures = [provider_pb2.CheckFailure(property=p.key, reason=p.message)
-                        for p in problems(load(config)) if p.key in ("server", "readTimeout")]
+                        for p in problems(load(config)) if p.key == "server" or p.key in NUMBERS]
         return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
     async def DiffConfig(self, request: provider_pb2.DiffRequest, context: Any) -> provider_pb2.DiffResponse:
@@ -285,11 +320,13 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             inputs = resource.inputs.from_props(props.plain)
             if request.preview:
+                await self._check_before_preview(resource_type(request.urn, request.type), creating=True)
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), props.paths))
-            ctx = self._context(request.urn, request.timeout)
+            timeout, set_by = self._timeout(request.timeout, "create")
+            ctx = self._context(request.urn, timeout)
             try:
-                resource_id, state = await self._within(ctx, resource.create(ctx, inputs))
+                resource_id, state = await self._within(ctx, resource.create(ctx, inputs), set_by)
             except CreateFailed as failed:  # kept as partial state: the next command reads whether it exists
                 partial = failed.state if failed.state is not None else resource.partial(inputs)
                 failed.properties = self._encode(resource.state, partial, props.paths)
@@ -307,10 +344,14 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_inputs = reveal(decode(request.inputs))
             inputs = resource.stored_inputs(old_inputs.plain) if old_inputs.plain else None
             ctx = self._context(request.urn, request.timeout or self._read_timeout())
-            found = await self._within(ctx, resource.read(ctx, request.id, inputs,
-                                                          resource.stored_state(props.plain, old_inputs.plain)
-                                                          if old_inputs.plain else None),
-                                       CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
+            try:
+                found = await self._within(ctx, resource.read(ctx, request.id, inputs,
+                                                              resource.stored_state(props.plain, old_inputs.plain)
+                                                              if old_inputs.plain else None),
+                                           CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
+            except (SessionError, AuthenticationError) as refused:
+                refused.hint = self._stale_settings(refused)
+                raise
             if found is None:
                 return provider_pb2.ReadResponse(id="")
             new_inputs, state = found
@@ -330,10 +371,12 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_state = resource.stored_state(olds, old_inputs or news.plain)
             inputs = resource.inputs.from_props(news.plain)
             if request.preview:
+                await self._check_before_preview(resource_type(request.urn, request.type), creating=False)
                 preview = resource.preview_update(old_state, inputs)
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, news.paths))
-            ctx = self._context(request.urn, request.timeout)
-            state = await self._within(ctx, resource.apply_update(ctx, request.id, old_state, inputs))
+            timeout, set_by = self._timeout(request.timeout, "update")
+            ctx = self._context(request.urn, timeout)
+            state = await self._within(ctx, resource.apply_update(ctx, request.id, old_state, inputs), set_by)
             return provider_pb2.UpdateResponse(properties=self._encode(resource.state, state, news.paths))
 
         return await self._run(context, news.secrets, work)
@@ -344,8 +387,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def work() -> empty_pb2.Empty:
             resource = self._resource(request.urn, request.type)
             old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else {}
-            ctx = self._context(request.urn, request.timeout)
-            await self._within(ctx, resource.delete(ctx, request.id, resource.stored_state(props.plain, old_inputs)))
+            timeout, set_by = self._timeout(request.timeout, "delete")
+            ctx = self._context(request.urn, timeout)
+            await self._within(ctx, resource.delete(ctx, request.id, resource.stored_state(props.plain, old_inputs)),
+                               set_by)
             return empty_pb2.Empty()
 
         return await self._run(context, props.secrets, work)
@@ -386,7 +431,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                     failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
             if has_unknowns(args):
                 return provider_pb2.InvokeResponse()
-            with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING):
+            with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self.engine.info):
                 answer = await function.invoke(self._catalog(), function.args.from_props(args))
             for warning in answer.warnings:
                 await self.engine.warn(f"{request.tok.rsplit(':', 1)[-1]}: {warning}")
