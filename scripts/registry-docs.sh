@@ -6,8 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/docs}"
 mkdir -p "$OUT"
-for page in _index.md installation-configuration.md; do
-  head -1 "$ROOT/registry-docs/$page" | grep -qx -- "---" || { echo "registry-docs/$page has no front matter" >&2; exit 1; }
-  cp "$ROOT/registry-docs/$page" "$OUT/$page"
+for path in "$ROOT"/registry-docs/*.md; do
+  page="$(basename "$path")"
+  head -1 "$path" | grep -qx -- "---" || { echo "registry-docs/$page has no front matter" >&2; exit 1; }
+  cp "$path" "$OUT/$page"
 done
 echo "registry-docs: $OUT" >&2

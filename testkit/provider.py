@@ -73,7 +73,9 @@ class Harness:
                     ) -> tuple[dict[str, Any], dict[str, str]]:
         response = await self.stub.Check(provider_pb2.CheckRequest(urn=urn(type_, "r"), type=type_, news=encode(news),
                                                                    olds=encode(olds or {})))
-        return decode(response.inputs), {f.property: f.reason for f in response.failures}
+        # A failure the engine would print without a value (nested or absent) names its path first in the reason.
+        return decode(response.inputs), {f.property or f.reason.split()[0].rstrip(":"): f.reason
+                                         for f in response.failures}
 
     async def diff(self, type_: str, resource_id: str, olds: dict[str, Any], news: dict[str, Any],
                    old_inputs: dict[str, Any] | None = None) -> provider_pb2.DiffResponse:

@@ -244,6 +244,14 @@ class SessionError(SQLError):
 class AlreadyExistsError(SQLError):
     hint = "Choose another name, or adopt the existing one with `pulumi import`"
 
+    def adopt(self, token: str, name: str, resource_id: str) -> None:
+        """Give the whole command that adopts what exists (unless a kind gave a hint of its own)."""
+        if self.hint == AlreadyExistsError.hint:
+            import shlex
+
+            command = " ".join(shlex.quote(part) for part in ("pulumi", "import", token, name, resource_id))
+            self.hint = f"Choose another name, or adopt the existing one: `{command}`"
+
 
 class PermissionDeniedError(SQLError):
     hint = ("The configured role lacks the privilege; use a role that has it (deltastream:role) "

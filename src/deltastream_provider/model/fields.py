@@ -13,7 +13,7 @@ import functools
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from .unknown import UNKNOWN
 
@@ -30,6 +30,23 @@ def prop(description: str, *, secret: bool = False, replaces: bool = False, defa
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclasses.dataclass(frozen=True)
+class Enum:
+    """Names a closed set of strings for the schema: ``Annotated[Literal[...], Enum("Name", "why")]`` gives every SDK
+    typed constants for it, while Check still validates the ``Literal``."""
+
+    name: str
+    description: str
+
+
+def enum_of(tp: Any) -> tuple[Any, Enum | None]:
+    """``Annotated[X, Enum(...)]`` -> (X, the Enum); anything else -> (it, None)."""
+    if get_origin(tp) is Annotated:
+        found = [m for m in tp.__metadata__ if isinstance(m, Enum)]
+        return tp.__origin__, found[0] if found else None
+    return tp, None
 
 
 def camel(name: str) -> str:
@@ -67,6 +84,7 @@ class WireField:
     name: str
     key: str
     type: Any
+    enum: Enum | None              # the schema's name for a ``Literal`` type
     optional: bool                 # declared ``X | None``
     has_default: bool
     secret: bool
@@ -80,14 +98,15 @@ class WireField:
 
 
 def _wire_fields(cls: type) -> tuple[WireField, ...]:
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     found = []
     for field in dataclasses.fields(cls):
         tp, optional = unwrap_optional(hints[field.name])
+        tp, enum = enum_of(tp)
         item = get_args(tp)[0] if get_origin(tp) in (list, tuple) else None
         model = tp if is_model(tp) else item if is_model(item) else None
         found.append(WireField(
-            field=field, name=field.name, key=wire_name(field), type=tp, optional=optional,
+            field=field, name=field.name, key=wire_name(field), type=tp, enum=enum, optional=optional,
             has_default=field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING,
             secret=bool(field.metadata.get("secret")), coerce=_coercer(tp), model=model,
             listed=model is not None and model is item))

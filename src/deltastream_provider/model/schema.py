@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from .. import __version__
 from ..config import KEYS
-from .fields import PACKAGE, Model, is_model, unwrap_optional
+from .fields import PACKAGE, Enum, Model, is_model, unwrap_optional
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
@@ -41,6 +41,11 @@ def type_name(model: type) -> str:
     return f"{PACKAGE}:index:{model.__name__.removesuffix('Inputs')}"
 
 
+def constant_name(value: str) -> str:
+    """``AWS_MSK_IAM`` -> ``AwsMskIam``, ``stream`` -> ``Stream``: the name each SDK's constant is built from."""
+    return "".join(part.capitalize() for part in value.split("_"))
+
+
 class _Builder:
     def __init__(self) -> None:
         self.types: dict[str, Any] = {}
@@ -64,6 +69,15 @@ class _Builder:
             return {"type": "object", "additionalProperties": self.spec(get_args(tp)[1])}
         return {"type": {str: "string", bool: "boolean", int: "integer", float: "number"}[tp]}
 
+    def enum(self, enum: Enum, values: tuple[str, ...]) -> dict[str, Any]:
+        """A string that may be given as the enum's constant or as plain text: ``oneOf`` a string and the enum keeps
+        a program written before the enum compiling unchanged (Go's field stays ``pulumi.StringInput``, which the
+        enum's constants implement; TypeScript's takes ``string | ObjectKind``), while SDKs gain the constants."""
+        token = f"{PACKAGE}:index:{enum.name}"
+        self.types[token] = {"type": "string", "description": enum.description,
+                             "enum": [{"name": constant_name(v), "value": v} for v in values]}
+        return {"type": "string", "oneOf": [{"type": "string"}, {"type": "string", "$ref": f"#/types/{token}"}]}
+
     def object(self, model: type[Model], only: set[str] | None = None, result: bool = False,
                inputs: bool = False) -> tuple[dict[str, Any], list[str]]:
         """Properties and required names; in a ``result`` every non-optional field is always present; only
@@ -73,9 +87,10 @@ class _Builder:
         for prop in model.wire_fields():
             if only is not None and prop.name not in only:
                 continue
-            spec = self.spec(prop.type)
+            literal = get_origin(prop.type) is Literal
+            spec = self.enum(prop.enum, get_args(prop.type)) if literal and prop.enum else self.spec(prop.type)
             description = prop.field.metadata.get("description", "")
-            if get_origin(prop.type) is Literal:
+            if literal:
                 description += " One of: " + ", ".join(f"`{v}`" for v in get_args(prop.type)) + "."
             spec["description"] = description
             if prop.secret:

@@ -23,7 +23,16 @@ from .. import __version__
 from ..config import NUMBERS, READ_TIMEOUT_SETTING, ProviderConfig, load, problems, setting
 from ..deltastream.redaction import redact_values, secrets_known
 from ..deltastream.waiting import call_deadline, reporting
-from ..errors import AuthenticationError, CreateFailed, NotConfiguredError, PlanError, ProviderError, SessionError
+from ..errors import (
+    AlreadyExistsError,
+    AuthenticationError,
+    CreateFailed,
+    DeltaStreamError,
+    NotConfiguredError,
+    PlanError,
+    ProviderError,
+    SessionError,
+)
 from ..model.fields import Model
 from .engine_log import EngineLog, install
 from .engine_watch import engine_gone
@@ -40,6 +49,7 @@ Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CUSTOM_TIMEOUTS = "the resource's customTimeouts"
+IMPORT_HINT_TIMEOUT = 10.0  # seconds the read that names an already-existing thing's id may take
 GrpcContext = grpc.aio.ServicerContext[Any, Any]
 
 
@@ -60,6 +70,20 @@ def _property_diff(change: PropertyChange) -> provider_pb2.PropertyDiff:
 # As the Pulumi SDK's own servers: messages up to 400 MiB, and no limit on how long a request may wait.
 CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
                    ("grpc.server_max_unrequested_time_in_server", 30 * 60)]
+
+
+def check_failures(failures: list[tuple[str, str]], inputs: dict[str, Any]) -> list[provider_pb2.CheckFailure]:
+    """Check failures as the engine prints them. It prints "property P value V has a problem: R" with ``inputs[P]``,
+    the top level only, so a nested path (``kafka.saslUsername``) or an absent property would show ``{<nil>}``: those
+    go without a property ("has a problem: R"), their reason naming the path."""
+    found = []
+    for path, reason in failures:
+        if path in inputs:
+            found.append(provider_pb2.CheckFailure(property=path, reason=reason))
+        else:
+            named = reason if not path or reason.startswith((f"{path} ", f"{path}:")) else f"{path}: {reason}"
+            found.append(provider_pb2.CheckFailure(reason=named))
+    return found
 
 
 class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
@@ -207,6 +231,19 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                 f"{' (' + named + ')' if named else ''}: if the program's settings have changed since, run "
                 f"`pulumi refresh --run-program`. Otherwise: {refused.hint}")
 
+    @staticmethod
+    async def _name_the_import(ctx: Context, resource: Resource[Any, Any], inputs: Model, urn: str,
+                               taken: AlreadyExistsError) -> None:
+        """The already-exists hint gives the whole `pulumi import` command, with the id of what exists read from
+        DeltaStream (one read, as settle does); left as it was when the read fails or finds nothing."""
+        try:
+            with call_deadline(IMPORT_HINT_TIMEOUT, CUSTOM_TIMEOUTS):
+                found = await resource.existing(ctx.catalog, inputs, ())
+        except (DeltaStreamError, TimeoutError):
+            return
+        if found is not None:
+            taken.adopt(resource.token, urn.rsplit("::", 1)[-1], found[0])
+
     def _read_timeout(self) -> float:
         """Reads and lookups, which the engine gives no timeout: deltastream:readTimeout."""
         return (self.settings or ProviderConfig()).read_timeout
@@ -292,8 +329,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             # Declared secrets become secret even when the program passed plain values, so the
             # engine never writes them to state in the clear.
             checked = encode(conceal(program_inputs, model=resource.inputs))
-            return provider_pb2.CheckResponse(
-                inputs=checked, failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures])
+            return provider_pb2.CheckResponse(inputs=checked, failures=check_failures(failures, news.plain))
 
         return await self._run(context, news.secrets, work)
 
@@ -327,6 +363,9 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             ctx = self._context(request.urn, timeout)
             try:
                 resource_id, state = await self._within(ctx, resource.create(ctx, inputs), set_by)
+            except AlreadyExistsError as taken:
+                await self._name_the_import(ctx, resource, inputs, request.urn, taken)
+                raise
             except CreateFailed as failed:  # kept as partial state: the next command reads whether it exists
                 partial = failed.state if failed.state is not None else resource.partial(inputs)
                 failed.properties = self._encode(resource.state, partial, props.paths)

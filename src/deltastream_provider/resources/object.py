@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
@@ -16,12 +16,12 @@ from ..deltastream.ids import format_id, parse_id
 from ..deltastream.reads import RELATION_COLUMNS
 from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..model.docs import examples
-from ..model.fields import Model, prop
+from ..model.fields import Enum, Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
-Kind = Literal["stream", "changelog", "table"]
+Kind = Annotated[Literal["stream", "changelog", "table"], Enum("ObjectKind", "What a DeltaStream object is.")]
 RELATION_KINDS = {"stream": "STREAM", "changelog": "CHANGELOG", "table": "TABLE"}
 
 

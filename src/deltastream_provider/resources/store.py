@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse, urlunparse
 
 from ..deltastream import sql
@@ -16,7 +16,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.reads import DESCRIBE_STORE
 from ..errors import InputError, NotFoundError, StoreErrored
 from ..model.docs import examples
-from ..model.fields import Model, prop
+from ..model.fields import Enum, Model, prop
 from .base import (
     Context,
     Diff,
@@ -30,8 +30,10 @@ from .base import (
 )
 from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
 
-SASL = Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"]
-ConfluentSasl = Literal["PLAIN", "SHA256", "SHA512"]
+SASL = Annotated[Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
+                 Enum("KafkaSaslHashFunction", "SASL mechanism of a Kafka store.")]
+ConfluentSasl = Annotated[Literal["PLAIN", "SHA256", "SHA512"],
+                          Enum("ConfluentSaslHashFunction", "SASL mechanism of a Confluent Cloud Kafka store.")]
 CA_ATTACHMENT = "@cacert"
 KEY_ATTACHMENT = "@keyfile"
 
