@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Awaitable
+from typing import Any
 
+import grpc
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
@@ -26,6 +29,14 @@ APP = {"sql": f"BEGIN APPLICATION app {SQL}; END APPLICATION;"}
 SECRET = {"name": "token", "secretString": "v1"}
 REGISTRY = {"name": "registry", "confluent": {"uris": "https://r1"}}
 TOPIC = {"store": "events", "path": ["orders"], "kafka": {"partitions": 1}}
+
+
+async def refused(call: Awaitable[Any]) -> str:
+    """A Diff refusing a replacement at preview: its message (one that goes ahead answers its diff)."""
+    try:
+        return str(await call)
+    except grpc.aio.AioRpcError as refusal:
+        return refusal.details() or ""
 
 
 async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[str, int, str, float]]:
@@ -59,6 +70,10 @@ async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[st
     qid, query = await op("Query create", harness.create(T + "Query", {"sql": SQL}))
     await op("Query read", harness.read(T + "Query", qid, query, {"sql": SQL}))
     await op("Check / Diff / preview (any)", harness.create(T + "DeltaStreamObject", OBJ, preview=True))
+    await op("Diff replacing what nothing depends on", refused(harness.diff(
+        T + "Namespace", "db/ns", ns, {"database": "db", "name": "ns2"})))  # SELECT relations: none
+    await op("Diff refusing a replacement", refused(harness.diff(
+        T + "Store", "events", store, {**KAFKA, "name": "events2"})))  # SELECT relations, LIST QUERIES
     await op("Query delete", harness.delete(T + "Query", qid, query))
     app_id, app = await op("Application create", harness.create(T + "Application", APP))
     await op("Application read", harness.read(T + "Application", app_id, app, APP))

@@ -22,7 +22,17 @@ from .file_sources import TABLES as FILE_SOURCE_TABLES
 from .file_sources import FileSources
 from .knobs import Knobs
 from .postgres_check import check_postgres
-from .property_values import MASK, check_group, is_credential, public, refuse_nulls, same_type, store_registry, word
+from .property_values import (
+    MASK,
+    STORE_REGISTRY_KEYS,
+    check_group,
+    is_credential,
+    public,
+    refuse_nulls,
+    same_type,
+    store_registry,
+    word,
+)
 from .relation_rules import RelationRules
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
@@ -329,6 +339,8 @@ class Engine(Entities, FileSources, RelationRules):
         current = json.loads(row["properties"])
         same_type(st.properties, current, "store")
         self._check_update(st.properties)
+        if any(key in st.properties for key in STORE_REGISTRY_KEYS):  # a registry named anew replaces the old one
+            current = {k: v for k, v in current.items() if k not in STORE_REGISTRY_KEYS}
         merged = {**current, **st.properties}
         if word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "KINESIS", "POSTGRESQL", "SNOWFLAKE"):
             previous_files = {v: b"" for k, v in current.items() if isinstance(v, str) and k.endswith("_file")}

@@ -5,7 +5,9 @@ catalog proves it did not. Faults are aimed at one statement with the local serv
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import grpc
 import pytest
 from testkit.provider import Harness
 
@@ -134,3 +136,68 @@ async def test_application_create_adopts_the_one_it_started_or_starts_one(
     rows = (await client.execute(sql.select("queries", ["id", "current_state"]))).rows
     assert rows == ((resource_id, "running"),), "exactly one application, and it is the one in state"
     assert ran(local, "BeginApplication") == 1 and state["sinks"] == ['"db"."public"."dst"']
+
+
+# --- an accepted replacement failing at any of its statements (issue 30) ------------------------------
+
+SECRET_PROPS = {"name": "partner", "secretString": "first-token-value-31", "acceptReplacement": True}
+REGISTRY = {"name": "sr", "confluent": {"uris": "https://sr:8081"}}
+REGISTERED = {**KAFKA, "kafka": {**KAFKA["kafka"], "schemaRegistryName": "sr"}, "acceptReplacement": True}
+
+
+async def replace_as_the_engine_does(provider: Harness, type_: str, resource_id: str, state: dict[str, Any],
+                                     news: dict[str, Any]) -> str | None:
+    """A delete-before-replace: the DROP, then the CREATE; the step that failed (None: neither)."""
+    try:
+        await provider.delete(type_, resource_id, state)
+    except grpc.aio.AioRpcError:
+        return "delete"
+    try:
+        await provider.create(type_, news)
+    except grpc.aio.AioRpcError:
+        return "create"
+    return None
+
+
+async def next_up(provider: Harness, type_: str, resource_id: str, state: dict[str, Any], news: dict[str, Any],
+                  failed: str | None) -> None:
+    """What the next `pulumi up` does: a failed DROP left the old one in state (replaced again), a failed CREATE
+    left nothing in state (created)."""
+    if failed == "delete":
+        await provider.delete(type_, resource_id, state)
+    if failed is not None:
+        await provider.create(type_, news)
+
+
+@pytest.mark.parametrize("kind", ["sql", "drop_before", "drop_after", "504"])
+@pytest.mark.parametrize("pattern", [r"^DROP SECRET", r"^CREATE SECRET"])
+async def test_a_secret_rotation_failing_at_any_statement_loses_nothing_unmeant_and_converges(
+        provider: Harness, local: BackgroundServer, client: DeltaStreamClient, pattern: str, kind: str) -> None:
+    _, state = await provider.create("deltastream:index:Secret", SECRET_PROPS)
+    rotated = {**SECRET_PROPS, "secretString": "second-token-value-32"}
+    fault(local, pattern, kind)
+    failed = await replace_as_the_engine_does(provider, "deltastream:index:Secret", "partner", state, rotated)
+    assert failed == ("delete" if pattern == r"^DROP SECRET" else "create") if kind == "sql" else failed is None
+    secrets = (await client.execute(sql.select("secrets", ["name", "status"]))).rows
+    if failed == "delete":
+        assert secrets == (("partner", "ready"),), "a failed DROP deletes nothing"
+    await next_up(provider, "deltastream:index:Secret", "partner", state, rotated, failed)
+    assert (await client.execute(sql.select("secrets", ["name", "status"]))).rows == (("partner", "ready"),)
+
+
+@pytest.mark.parametrize("kind", ["sql", "drop_before", "drop_after", "504"])
+@pytest.mark.parametrize("pattern", [r"^DROP STORE", r"^CREATE STORE"])
+async def test_a_registry_detach_failing_at_any_statement_keeps_the_registry_and_converges(
+        provider: Harness, local: BackgroundServer, client: DeltaStreamClient, pattern: str, kind: str) -> None:
+    await provider.create("deltastream:index:SchemaRegistry", REGISTRY)
+    _, state = await provider.create(STORE, REGISTERED)
+    detached = {**KAFKA, "acceptReplacement": True}
+    fault(local, pattern, kind)
+    failed = await replace_as_the_engine_does(provider, STORE, "events", state, detached)
+    assert failed == ("delete" if pattern == r"^DROP STORE" else "create") if kind == "sql" else failed is None
+    if failed == "delete":
+        assert (await client.execute(sql.select("stores", ["name"]))).rows == (("events",),)
+    await next_up(provider, STORE, "events", state, detached, failed)
+    assert (await client.execute(sql.select("schema_registries", ["name"]))).rows == (("sr",),)
+    _, _, inputs = await provider.read(STORE, "events", {}, detached)
+    assert inputs["kafka"].get("schemaRegistryName") is None and ran(local, "CreateStore") >= 2

@@ -1,5 +1,6 @@
 """Issue 23 cases h and i through the real CLI: no credential in any log at any verbosity, and a diff that names
-the credential that changed."""
+the credential that changed. Issue 30: a change that would replace what others depend on (a secret's value, a store's
+schema registry) fails the preview naming the outage, and goes ahead only with `acceptReplacement`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from testkit import TOKEN
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, yaml_program
+from tests.e2e.conftest import Stack, catalog_sql, yaml_program
 
 pytestmark = pytest.mark.e2e
 
@@ -105,3 +106,90 @@ def changed_lines(preview: str) -> list[str]:
     """The lines a preview shows under the store's URN, up to the summary."""
     shown = preview.split("[urn=urn:pulumi:dev::e2e::deltastream:index:Store::streams]")[1].split("Resources:")[0]
     return [line.strip() for line in shown.splitlines() if line.strip()]
+
+
+SECRET = yaml_program("""  token:
+    type: deltastream:index:Secret
+    properties:
+      name: partner
+      description: partner API
+      secretString: ${partnerToken}
+""").replace("resources:\n", "config:\n  partnerToken: { type: string, secret: true }\nresources:\n")
+
+
+def test_a_secret_rotation_is_refused_at_preview_until_accepted(stack: Stack, local: BackgroundServer) -> None:
+    stack.write(SECRET)
+    stack.run("stack", "init", "dev")
+    stack.run("config", "set", "--secret", "partnerToken", "partner-token-first")
+    stack.up()
+    stack.run("config", "set", "--secret", "partnerToken", "partner-token-second")
+    refused = stack.preview(check=False)
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "to replace" not in out, out
+    assert "would replace Secret 'partner'" in out and "no secret of that name exists" in out, out
+    assert "acceptReplacement: true" in out and "partner-token" not in out, out
+    assert local.server.counters.statements["DropSecret"] == 0
+
+    stack.write(SECRET.replace("      description: partner API\n",
+                               "      description: partner API\n      acceptReplacement: true\n"))
+    accepted = stack.preview().stdout
+    assert "+-1 to replace" in accepted or "1 to replace" in accepted, accepted
+    stack.up()
+    assert catalog_sql(local, 'SELECT name, status FROM deltastream.sys."secrets"') == [["partner", "ready"]]
+    stack.write(SECRET)  # the permission removed again: no change
+    unchanged = stack.preview().stdout
+    assert "2 unchanged" in unchanged and "to replace" not in unchanged and "to update" not in unchanged, unchanged
+
+
+REGISTERED_STORE = yaml_program("""  registry:
+    type: deltastream:index:SchemaRegistry
+    properties:
+      name: sr
+      confluent: { uris: "https://registry.example.com" }
+  db:
+    type: deltastream:index:Database
+    properties: { name: db }
+  events:
+    type: deltastream:index:Store
+    properties:
+      name: events
+      kafka: { uris: "broker:9092", saslHashFunction: NONE, schemaRegistryName: "${registry.name}" }
+  src:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${db.name}
+      namespace: public
+      name: src
+      kind: stream
+      store: ${events.name}
+      columns: [ { name: id, type: BIGINT }, { name: body, type: VARCHAR } ]
+  dst:
+    type: deltastream:index:DeltaStreamObject
+    properties:
+      database: ${db.name}
+      namespace: public
+      name: dst
+      kind: stream
+      store: ${events.name}
+      columns: [ { name: id, type: BIGINT }, { name: body, type: VARCHAR } ]
+  copy:
+    type: deltastream:index:Query
+    properties:
+      sql: INSERT INTO "db"."public"."dst" SELECT id, body FROM "db"."public"."src"
+    options: { dependsOn: [ "${src}", "${dst}" ] }
+""")
+
+
+def test_removing_the_registry_of_a_store_in_use_does_not_plan_a_silent_cascade(
+        stack: Stack, local: BackgroundServer) -> None:
+    stack.write(REGISTERED_STORE)
+    stack.run("stack", "init", "dev")
+    stack.up()
+    query_id = stack.resources("deltastream:index:Query")[0]["id"]
+    stack.write(REGISTERED_STORE.replace(', schemaRegistryName: "${registry.name}"', ""))
+    refused = stack.preview(check=False)
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "to replace" not in out, out
+    assert "would replace Store 'events'" in out and query_id in out, out
+    assert '"db"."public"."src"' in out and '"db"."public"."dst"' in out, out
+    assert local.server.counters.statements["DropStore"] == 0

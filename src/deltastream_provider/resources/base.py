@@ -34,6 +34,9 @@ from ..model.unknown import UNKNOWN
 
 if TYPE_CHECKING:
     from ..deltastream.client import DeltaStreamClient, Result
+    from .dependents import BlastRadius
+
+ACCEPT_KEY = "acceptReplacement"  # the input that lets a replacement with dependents go ahead (.dependents)
 
 InputsT = TypeVar("InputsT", bound=Model)
 StateT = TypeVar("StateT", bound=Model)
@@ -97,11 +100,17 @@ class PropertyChange:
     input: bool = True
 
 
+#: A replacement's check at preview (:meth:`Resource.refuse_replacement`), given the call's context and the id.
+Refusal = Callable[[Context, str], Awaitable[None]]
+
+
 @dataclass
 class DetailedDiff(Diff):
-    """A :class:`Diff` and, for each property path that changed, how (:meth:`Resource.detailed_diff`)."""
+    """A :class:`Diff` and, for each property path that changed, how (:meth:`Resource.detailed_diff`); ``refusal``,
+    where the replacement may take dependents down, reads them and fails the preview when there are any."""
 
     properties: dict[str, PropertyChange] = field(default_factory=dict)
+    refusal: Refusal | None = None
 
 
 # Identifier rule shared by every resource (FR-011): DeltaStream quotes names, so only characters
@@ -184,6 +193,8 @@ class Resource(Generic[InputsT, StateT]):
             key = prop.key
             if equal(old_props.get(key), new_props.get(key)) or (self.fixed_owner is not None and key == "owner"):
                 continue
+            if key == ACCEPT_KEY:  # a permission for the replacement, never a change by itself
+                continue
             result.changes.append(key)
             if prop.field.metadata.get("replaces") or not self.updatable:
                 result.replaces.append(key)
@@ -197,8 +208,9 @@ class Resource(Generic[InputsT, StateT]):
         do not show (a rule of the kind) is told at the top, and so is an output's (drift)."""
         from .diff_paths import changed_paths  # only a Diff needs it
 
+        typed_state = self.stored_state(state, olds)
         decided = self.diff(self.stored_inputs(olds), self.inputs.from_props(news),  # type: ignore[arg-type]
-                            self.stored_state(state, olds))
+                            typed_state)
         properties: dict[str, PropertyChange] = {}
         for key in decided.changes:
             replaces = key in decided.replaces
@@ -207,7 +219,37 @@ class Resource(Generic[InputsT, StateT]):
                 continue
             for path, kind in changed_paths(olds.get(key), news.get(key), key) or [(key, "UPDATE")]:
                 properties[path] = PropertyChange(kind, replaces)
-        return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, properties)
+        refusal: Refusal | None = None
+        if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
+            async def refusal(ctx: Context, resource_id: str) -> None:
+                await self.refuse_replacement(ctx, resource_id, typed_state, decided.replaces)
+        return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, properties=properties,
+                            refusal=refusal)
+
+    @property
+    def guarded(self) -> bool:
+        """Whether a replacement is refused while something depends on it: the kind's inputs take
+        ``acceptReplacement`` (see :mod:`.dependents`)."""
+        return any(prop.key == ACCEPT_KEY for prop in self.inputs.wire_fields())
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: StateT) -> BlastRadius:
+        """What replacing the resource takes down, read from DeltaStream (the kinds that take ``acceptReplacement``
+        answer it)."""
+        raise NotImplementedError
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        """How to make the change without replacing: the refusal's way out."""
+        return f"keep {', '.join(replaces)} as it is"
+
+    async def refuse_replacement(self, ctx: Context, resource_id: str, state: StateT, replaces: list[str]) -> None:
+        """Fail the preview of a replacement that takes something down, naming it; where nothing depends on it, the
+        replacement goes ahead."""
+        from .dependents import refusal
+
+        radius = await self.blast_radius(ctx, resource_id, state)
+        if radius:
+            kind = self.token.rsplit(":", 1)[-1]
+            raise refusal(f"{kind} {resource_id!r}", replaces, radius, self.replacement_advice(replaces))
 
     @property
     def updatable(self) -> bool:

@@ -12,6 +12,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
 
 
@@ -56,6 +57,7 @@ class DatabaseInfo(Model):
 class DatabaseInputs(Model):
     name: str = prop("Name of the database. Case-sensitive; quoted for you.", replaces=True)
     owner: str | None = prop(OWNER_DOC, default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -116,8 +118,16 @@ pulumi import deltastream:index:Database analytics analytics
         row = await database_row(ctx.catalog, resource_id)
         if row is None:
             return None
-        return (DatabaseInputs(name=row.name, owner=owner_as_read(inputs, row)),
+        return (DatabaseInputs(name=row.name, owner=owner_as_read(inputs, row),
+                               accept_replacement=inputs.accept_replacement if inputs is not None else None),
                 DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at))
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: DatabaseState) -> BlastRadius:
+        """The relations in the database and the running queries reading them."""
+        return await on_relations(ctx.catalog, {"database_name": resource_id})
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return "keep the database's name (DeltaStream cannot rename one), or create a second database and move to it"
 
     async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: database_row(ctx.catalog, resource_id),

@@ -16,6 +16,7 @@ from ..errors import NotFoundError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import dropping, gone
 
 ID_FORMAT = 'STORE/PATH/..., e.g. events/orders, or the quoted form "STORE"."PATH"'
@@ -91,6 +92,7 @@ class EntityInputs(Model):
                            "in PostgreSQL, `[DATABASE]` or `[DATABASE, SCHEMA]` in Snowflake.", replaces=True)
     kafka: KafkaTopicInputs | None = prop("Topic settings, for an entity of a Kafka store.", default=None)
     kinesis: KinesisStreamInputs | None = prop("Stream settings, for an entity of a Kinesis store.", default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -145,7 +147,8 @@ def _described(row: Sequence[Any]) -> Described:
 
 def _state(inputs: EntityInputs, found: Described) -> EntityState:
     return EntityState(store=inputs.store, path=inputs.path, kafka=inputs.kafka, kinesis=inputs.kinesis,
-                       name=inputs.path[-1], partitions=found.partitions, replicas=found.replicas,
+                       accept_replacement=inputs.accept_replacement, name=inputs.path[-1],
+                       partitions=found.partitions, replicas=found.replicas,
                        shards=inputs.kinesis.shards if inputs.kinesis else None, configs=found.configs)
 
 
@@ -273,7 +276,8 @@ pulumi import deltastream:index:Entity orders events/orders
         if found is None:
             return None
         current = EntityInputs(store=store, path=path, kafka=_kafka_as_read(found, inputs),
-                               kinesis=inputs.kinesis if inputs is not None else None)
+                               kinesis=inputs.kinesis if inputs is not None else None,
+                               accept_replacement=inputs.accept_replacement if inputs is not None else None)
         return current, _state(current, found)
 
     async def update(self, ctx: Context, resource_id: str, olds: EntityState, news: EntityInputs) -> EntityState:
@@ -284,6 +288,21 @@ pulumi import deltastream:index:Entity orders events/orders
         if found is None:
             raise gone(f"entity {resource_id}")
         return _state(news, found)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: EntityState) -> BlastRadius:
+        """The relations on the entity's store (DeltaStream shows no column saying which entity a relation reads) and
+        the running queries reading them; with any, the entity's own data is named too."""
+        store, *path = parse_id(resource_id, range(2, MAX_DEPTH + 2), ID_FORMAT)
+        radius = await on_relations(ctx.catalog, {"store_name": store})
+        if radius:
+            radius.other.append(f"entity {'.'.join(path)} of store {store!r} and everything in it (DROP ENTITY "
+                                "deletes the topic or stream); the relations below are on its store, and DeltaStream "
+                                "does not say which of them read this entity")
+        return radius
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return (f"keep {', '.join(replaces)} as it is (more partitions, topic configs and shards change in place), "
+                "or create a second entity and move the relations to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: EntityState) -> None:
         store, *path = parse_id(resource_id, range(2, MAX_DEPTH + 2), ID_FORMAT)

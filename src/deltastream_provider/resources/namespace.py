@@ -13,6 +13,7 @@ from ..errors import AlreadyExistsError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
 
 ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
@@ -62,6 +63,7 @@ class NamespaceInputs(Model):
     database: str = prop("Database the namespace belongs to.", replaces=True)
     name: str = prop("Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.", replaces=True)
     owner: str | None = prop(OWNER_DOC, default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -137,8 +139,18 @@ pulumi import deltastream:index:Namespace raw analytics/raw
         row = await namespace_row(ctx.catalog, database, name)
         if row is None:
             return None
-        return (NamespaceInputs(database=row.database, name=row.name, owner=owner_as_read(inputs, row)),
+        return (NamespaceInputs(database=row.database, name=row.name, owner=owner_as_read(inputs, row),
+                                accept_replacement=inputs.accept_replacement if inputs is not None else None),
                 NamespaceState(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at))
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: NamespaceState) -> BlastRadius:
+        """The relations in the namespace and the running queries reading them."""
+        database, name = parse_id(resource_id, 2, ID_FORMAT)
+        return await on_relations(ctx.catalog, {"database_name": database, "schema_name": name})
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return ("keep the namespace's database and name (DeltaStream cannot rename or move one), or create a second "
+                "namespace and move to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: NamespaceState) -> None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)

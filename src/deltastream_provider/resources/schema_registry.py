@@ -13,6 +13,7 @@ from ..errors import RegistryErrored
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
+from .dependents import ACCEPT_DOC, BlastRadius, on_stores
 from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
 
 
@@ -91,6 +92,7 @@ class SchemaRegistryInputs(Model):
     confluent_cloud: ConfluentCloudRegistryInputs | None = prop("Confluent Cloud settings; give exactly one of "
                                                                 "confluent and confluentCloud.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -130,7 +132,8 @@ def registry_statement(inputs: SchemaRegistryInputs, *, update: bool) -> sql.Sta
 
 def _state(inputs: SchemaRegistryInputs, row: SchemaRegistryRow) -> SchemaRegistryState:
     return SchemaRegistryState(name=inputs.name, confluent=inputs.confluent, confluent_cloud=inputs.confluent_cloud,
-                               owner=row.owner, type=row.type, status=row.status, created_at=row.created_at,
+                               owner=row.owner, accept_replacement=inputs.accept_replacement, type=row.type,
+                               status=row.status, created_at=row.created_at,
                                updated_at=row.updated_at)
 
 
@@ -232,7 +235,8 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         row = await registry_row(ctx.catalog, resource_id)
         if row is None:
             return None
-        current = SchemaRegistryInputs(name=row.name, owner=owner_as_read(inputs, row))
+        current = SchemaRegistryInputs(name=row.name, owner=owner_as_read(inputs, row),
+                                       accept_replacement=inputs.accept_replacement if inputs is not None else None)
         if row.type == "ConfluentCloud":  # settings are not readable: kept from state, or empty on import
             current.confluent_cloud = (inputs.confluent_cloud if inputs is not None and inputs.confluent_cloud
                                        else ConfluentCloudRegistryInputs(uris="", key="", secret=""))
@@ -246,6 +250,14 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         row = await update_then_wait(ctx, registry_statement(news, update=True), lambda: self._ready(ctx, resource_id),
                                      f"schema registry {resource_id!r}")
         return _state(news, row)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> BlastRadius:
+        """The stores naming the registry, the relations on them and the running queries reading those."""
+        return await on_stores(ctx.catalog, resource_id)
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return (f"keep {', '.join(replaces)} as it is (URL and credentials change in place), or create a second "
+                "registry and point the stores at it")
 
     async def delete(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: registry_row(ctx.catalog, resource_id),

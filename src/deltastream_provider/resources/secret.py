@@ -1,6 +1,6 @@
-"""Secret: a named credential DeltaStream keeps for its integrations (replaced to rotate: DeltaStream documents no
-UPDATE SECRET). The whole kind is here: inputs and state, its statements, its system-table row and the row its
-lookups return, and how settle finds one."""
+"""Secret: a named credential DeltaStream keeps for its integrations (DeltaStream documents no UPDATE SECRET, so a
+change replaces it, which leaves a gap: refused at preview unless the program accepts it). The whole kind is here:
+inputs and state, its statements, its system-table row and the row its lookups return, and how settle finds one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, BlastRadius
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
 
 SECRET_TYPE = "generic_string"
@@ -67,11 +68,13 @@ class SecretInfo(Model):
 class SecretInputs(Model):
     name: str = prop("Name of the secret. Case-sensitive; quoted for you.", replaces=True)
     secret_string: str = prop("The secret value. Secret in state, logs and errors; changing it replaces the secret "
-                              "(DeltaStream documents no `UPDATE SECRET`).", secret=True)
+                              "(DeltaStream documents no `UPDATE SECRET`): refused at preview without "
+                              "`acceptReplacement`.", secret=True)
     description: str | None = prop("What the secret is for.", default=None)
     properties: dict[str, str] | None = prop("Further `WITH` properties DeltaStream documents for the secret; a "
                                              "change replaces the secret.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -94,8 +97,8 @@ def _properties(inputs: SecretInputs) -> list[tuple[str, sql.PropertyValue]]:
 
 def _state(inputs: SecretInputs, row: SecretRow) -> SecretState:
     return SecretState(name=inputs.name, secret_string=inputs.secret_string, description=inputs.description,
-                       properties=inputs.properties, owner=row.owner, type=row.type, status=row.status,
-                       created_at=row.created_at, updated_at=row.updated_at)
+                       properties=inputs.properties, owner=row.owner, accept_replacement=inputs.accept_replacement,
+                       type=row.type, status=row.status, created_at=row.created_at, updated_at=row.updated_at)
 
 
 _EXAMPLES = examples("A secret from secret config",
@@ -127,8 +130,10 @@ class Secret(Resource[SecretInputs, SecretState]):
     description = f"""A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
 The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
-statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
-change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
+statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but its form is shown nowhere),
+so a change (value, description, properties) can only replace it: `DROP SECRET`, then `CREATE SECRET` under the same
+name. Between the two no secret of that name exists, and a failed create leaves none until the next `pulumi up`, so
+such a change fails at preview, saying so; set `acceptReplacement: true` for the `pulumi up` that rotates it.
 
 {_EXAMPLES}
 
@@ -172,8 +177,20 @@ pulumi import deltastream:index:Secret api-token partner_api_token
         value = inputs.secret_string if inputs is not None else ""  # never readable: kept from state
         current = SecretInputs(name=row.name, secret_string=value, description=row.description or None,
                                properties=inputs.properties if inputs is not None else None,
-                               owner=owner_as_read(inputs, row))
+                               owner=owner_as_read(inputs, row),
+                               accept_replacement=inputs.accept_replacement if inputs is not None else None)
         return current, _state(current, row)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: SecretState) -> BlastRadius:
+        """The gap itself: nothing in DeltaStream's catalog says what uses a secret, so nothing is read."""
+        return BlastRadius(other=[f"secret {resource_id!r} itself: between DROP SECRET and CREATE SECRET no secret of "
+                                  "that name exists (and none until the next `pulumi up` if the CREATE fails), so "
+                                  "whatever authenticates with it fails meanwhile; DeltaStream's catalog does not say "
+                                  "what uses a secret"])
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return (f"keep {', '.join(replaces)} as DeltaStream has it (DeltaStream documents no UPDATE SECRET), or "
+                "create the new value as a new Secret under another name and move its users to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: secret_row(ctx.catalog, resource_id),
