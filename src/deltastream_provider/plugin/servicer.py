@@ -341,6 +341,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds = reveal(decode(request.olds)).plain
             old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else olds
             diff = resource.detailed_diff(old_inputs, news.plain, olds)
+            if diff.refusal is not None:  # a replacement that may take dependents down: read them, refuse if any
+                await diff.refusal(self._context(request.urn, self._read_timeout()), request.id)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
                 replaces=diff.replaces, diffs=diff.changes, hasDetailedDiff=True,

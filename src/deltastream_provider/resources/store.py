@@ -28,6 +28,7 @@ from .base import (
     equal,
     half_a_pair,
 )
+from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
 
 SASL = Annotated[Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
@@ -205,6 +206,7 @@ class StoreInputs(Model):
     postgres: PostgresInputs | None = prop(f"PostgreSQL settings; {ONE_OF}.", default=None)
     snowflake: SnowflakeInputs | None = prop(f"Snowflake settings; {ONE_OF}.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -287,21 +289,24 @@ def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
     return []
 
 
-#: Settings an UPDATE STORE leaves out when they are unset, so removing one would change nothing in DeltaStream (no
-#: public client sends an unset): removing it replaces the store. The SASL and TLS flags are re-sent whole instead.
+#: Settings an UPDATE STORE leaves out when they are unset, so removing one would change nothing in DeltaStream (only
+#: DeltaStream's Pulumi provider sends `NULL` to unset, and a later revision of it says DeltaStream refuses a bare
+#: NULL): removing it replaces the store. The SASL and TLS flags are re-sent whole instead.
 CLEARED_BY_REPLACING = ("tls_ca_cert", "schema_registry_name", "access_key_id", "secret_access_key",
                         "client_key_passphrase")
 
 
 def _not_updatable_in_place(olds: StoreInputs, news: StoreInputs) -> bool:
-    """A setting removed that UPDATE STORE cannot clear, or the schema registry changed (no public client updates
-    ``schema_registry.name``): the store is replaced rather than reported updated while nothing changed."""
+    """A setting removed that UPDATE STORE cannot clear, or a Confluent Kafka store's schema registry changed (a
+    Kafka store's is named anew with ``kafka.schema_registry_name``, as DeltaStream's Pulumi provider does; no
+    client updates a Confluent Kafka store): the store is replaced rather than reported updated while nothing
+    changed."""
     block = block_of(olds)
     if block is None or block != block_of(news):
         return False
     old, new = getattr(olds, block), getattr(news, block)
     removed = any(getattr(old, f, None) is not None and getattr(new, f, None) is None for f in CLEARED_BY_REPLACING)
-    return removed or getattr(old, "schema_registry_name", None) != getattr(new, "schema_registry_name", None)
+    return removed or (block == "confluent_kafka" and old.schema_registry_name != new.schema_registry_name)
 
 
 def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
@@ -318,8 +323,9 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
             props.append(("kafka.sasl.password", sql.SecretLiteral(k.sasl_password)))
         if k.msk_iam_role_arn is not None:
             props += [("kafka.msk.iam_role_arn", k.msk_iam_role_arn), ("kafka.msk.aws_region", k.msk_aws_region or "")]
-        if k.schema_registry_name is not None:
-            props.append(("schema_registry.name", sql.Ident(k.schema_registry_name)))
+        if k.schema_registry_name is not None:  # an UPDATE names it as DeltaStream's Pulumi provider does
+            props.append(("kafka.schema_registry_name", k.schema_registry_name) if update
+                         else ("schema_registry.name", sql.Ident(k.schema_registry_name)))
         props.append(("tls.disabled", bool(k.tls_disabled)))
         if not k.tls_disabled:
             props.append(("tls.verify_server_hostname", k.tls_verify_server_hostname is not False))
@@ -366,7 +372,8 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
 def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
     return StoreState(name=inputs.name, kafka=inputs.kafka, confluent_kafka=inputs.confluent_kafka,
                       kinesis=inputs.kinesis, postgres=inputs.postgres, snowflake=inputs.snowflake, owner=row.owner,
-                      type=row.type, status=row.status, status_message=row.status_message,
+                      accept_replacement=inputs.accept_replacement, type=row.type, status=row.status,
+                      status_message=row.status_message,
                       created_at=row.created_at, updated_at=row.updated_at)
 
 
@@ -413,9 +420,13 @@ Snowflake.
 
 Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
 DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
-plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
-setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
+plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
+registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
+Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
+certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
+restart the queries reading them: while there are any, the change fails at preview naming them (read from
+DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 
 {_EXAMPLES}
 
@@ -483,6 +494,7 @@ pulumi import deltastream:index:Store events events
             return None
         current = _merge_described(inputs, row, described, resource_id)
         current.owner = owner_as_read(inputs, row)
+        current.accept_replacement = inputs.accept_replacement if inputs is not None else None
         return current, _state(current, row)
 
     async def _describe(self, ctx: Context, name: str) -> dict[str, Any]:
@@ -498,6 +510,15 @@ pulumi import deltastream:index:Store events events
         row = await update_then_wait(ctx, store_statement(news, update=True), lambda: self._ready(ctx, news.name),
                                      f"store {news.name!r}")
         return _state(news, row)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: StoreState) -> BlastRadius:
+        """The relations on the store and the running queries reading them: what Pulumi replaces with it."""
+        return await on_relations(ctx.catalog, {"store_name": resource_id})
+
+    def replacement_advice(self, replaces: list[str]) -> str:
+        return ("keep the store's name and kind, its schema registry, and the settings UPDATE STORE cannot clear "
+                f"(tlsCaCert, Kinesis keys, a Snowflake key passphrase) as they are ({', '.join(replaces)} changed); "
+                "or create a second store and move the relations to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
         remember_type(ctx.catalog, resource_id, None)
@@ -531,9 +552,12 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             k.schema_registry_name = registry
         if previous is None and props.get("kafka.msk.iam_role_arn"):
             k.msk_iam_role_arn, k.msk_aws_region = props["kafka.msk.iam_role_arn"], props.get("kafka.msk.aws_region")
+        if previous is None:  # import: the SASL user name is a plain setting DESCRIBE STORE shows
+            k.sasl_username = _plain(props, "kafka.sasl.username")
         current.kafka = k
     elif block == "confluent_kafka":
-        c = previous or ConfluentKafkaInputs(uris=uris or "", sasl_username="", sasl_password="",
+        c = previous or ConfluentKafkaInputs(uris=uris or "", sasl_username=_plain(props, "kafka.sasl.username") or "",
+                                             sasl_password="",
                                              sasl_hash_function=props.get("kafka.sasl.hash_function", "PLAIN"))
         if uris is not None:
             c.uris = uris
@@ -541,7 +565,8 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             c.schema_registry_name = registry
         current.confluent_kafka = c
     elif block == "kinesis":
-        kn = previous or KinesisInputs(uris=uris or "", aws_account_id="")
+        kn = previous or KinesisInputs(uris=uris or "", aws_account_id=_plain(props, "kinesis.account.id") or "",
+                                       access_key_id=_plain(props, "kinesis.access_key_id"))
         if uris is not None:
             kn.uris = uris
         current.kinesis = kn
@@ -551,8 +576,10 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             p.uris = uris
         current.postgres = p
     elif block == "snowflake":
-        s = previous or SnowflakeInputs(uris=uris or "", account_id="", cloud_region="", warehouse_name="",
-                                        role_name="", username="", client_key="")
+        s = previous or SnowflakeInputs(uris=uris or "", account_id="",
+                                        cloud_region=_plain(props, "snowflake.cloud.region") or "", warehouse_name="",
+                                        role_name="", username=_plain(props, "snowflake.username") or "",
+                                        client_key="")
         if uris is not None:
             s.uris = uris
         if isinstance(details, dict):
@@ -561,6 +588,12 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             s.role_name = details.get("role_name", s.role_name)
         current.snowflake = s
     return current
+
+
+def _plain(props: dict[str, Any], key: str) -> str | None:
+    """A plain setting as DESCRIBE STORE's metadata shows it; a masked one (asterisks only) is not readable."""
+    value = props.get(key)
+    return value if isinstance(value, str) and value.strip("*") else None
 
 
 def _same_postgres(given: str, reported: str) -> bool:
