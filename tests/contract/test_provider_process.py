@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import signal
+from pathlib import Path
 
 import pytest
 from pulumi.runtime.proto import provider_pb2
@@ -30,3 +32,17 @@ async def test_the_engine_signal_ends_the_process_cleanly(local: BackgroundServe
     assert process.returncode == 0
     assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr
     assert local.server.counters.statements["Select"] == 1
+
+
+async def test_a_signal_the_kernel_gives_another_thread_still_ends_the_process(local: BackgroundServer) -> None:
+    """The kernel may hand a process's signal to any of its threads (gRPC's), and Python runs handlers only in the
+    main thread, which sleeps in the event loop: the loop's wake-up descriptor must wake it all the same. Sent here
+    with tgkill(2) to a thread that is not the main one."""
+    async with provider_process(local.url, TOKEN) as (process, _):
+        threads = [int(t.name) for t in Path(f"/proc/{process.pid}/task").iterdir() if int(t.name) != process.pid]
+        assert threads, "the provider has threads besides its main one (gRPC's)"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.tgkill(process.pid, threads[0], signal.SIGTERM) == 0
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0
+    assert b"Traceback" not in stderr

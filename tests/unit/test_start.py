@@ -26,6 +26,14 @@ def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
     assert "pulumi.runtime.proto.provider_pb2" in loaded
 
 
+def test_the_executable_chooses_between_provider_and_doctor_before_importing_either() -> None:
+    """The executable's entry reads its arguments with nothing of the provider, the doctor or click imported."""
+    code = ("import sys; before = set(sys.modules); import deltastream_provider.entry; "
+            "print(' '.join(sorted(set(sys.modules) - before)))")
+    loaded = in_a_fresh_process(code).split()
+    assert sorted(loaded) == ["__future__", "deltastream_provider", "deltastream_provider.entry"], loaded
+
+
 def test_the_schema_is_built_without_the_sdk() -> None:
     """GetSchema (every YAML program asks for it) describes the components from their models alone."""
     code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
