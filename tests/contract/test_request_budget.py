@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bench.provider_requests import measure
 from testkit import TOKEN
+from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
+from deltastream_provider.plugin.wire import Secret
 
 BUDGET = {
     "Database create": 2, "Database read": 1, "Namespace create": 2, "Namespace read": 1,
@@ -28,3 +30,23 @@ BUDGET = {
 async def test_requests_per_operation(local: BackgroundServer) -> None:
     counted = {label: requests for label, requests, _, _ in await measure(local, TOKEN)}
     assert counted == BUDGET
+
+
+async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) -> None:
+    """A preview planning creates asks DeltaStream once per process for the session and once per organization
+    privilege (issue 31): the first Namespace preview 1 (the session's CAN I CREATE_DATABASE), a Database 0 (the same
+    answer), a Store 1 (CAN I CREATE_STORE), a Query 1 (CAN I CREATE_QUERY), every later preview 0."""
+    harness = await Harness().start()
+    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    counted = []
+    plan = [("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),
+            ("Store", {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}),
+            ("Query", {"sql": 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'})]
+    try:
+        for kind, inputs in plan * 2:
+            before = sum(local.server.counters.requests.values())
+            await harness.create(f"deltastream:index:{kind}", inputs, preview=True)
+            counted.append(sum(local.server.counters.requests.values()) - before)
+    finally:
+        await harness.stop()
+    assert counted == [1, 0, 1, 1, 0, 0, 0, 0]

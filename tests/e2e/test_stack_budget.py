@@ -1,7 +1,8 @@
 """The request budget of the benchmark's stack (bench/stack.py), counted by the local server.
 
-1 database, 5 namespaces, 2 Kafka stores, 40 streams and 10 queries: `up` sends at most 2.5 API requests per
-resource, a no-change preview none, and refresh one SELECT per resource (the two stores also their DESCRIBE STORE:
+1 database, 5 namespaces, 2 Kafka stores, 40 streams and 10 queries: the first preview one `CAN I` per organization
+privilege the plan needs (the session's check among them), `up` at most 2.5 API requests per resource, a no-change
+preview none, and refresh one SELECT per resource (the two stores also their DESCRIBE STORE:
 their settings are nowhere else; the objects their DESCRIBE RELATION COLUMNS: their columns are nowhere else).
 """
 
@@ -30,6 +31,7 @@ def test_the_benchmark_stack_keeps_its_request_budget(stack: Stack, local: Backg
 
     stack.write(program(40, plugin_folder(tmp_path)))
     stack.run("stack", "init", "dev")
+    assert sent(stack.preview) == {"CanI": 3}  # CREATE_DATABASE (also the session's check), CREATE_STORE, CREATE_QUERY
     up = sent(stack.up)
     assert up == {"CreateDatabase": 1, "CreateSchema": 5, "CreateStore": 2, "CreateRelation": 40,
                   "DescribePlan": 10, "InsertInto": 10, "Select": 58}

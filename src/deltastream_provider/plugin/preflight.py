@@ -2,10 +2,11 @@
 role), once per provider process, and for each resource a create needs an organization privilege for, that the role
 holds it, asked with DeltaStream's documented ``CAN I <privilege>`` (docs: CAN I, GRANT PRIVILEGES).
 
-Each question is asked once per process and its answer (or failure) shared by every preview that needs it, so a plan
-of many creates costs one statement per privilege; a process whose client has had an answer from DeltaStream already
-(a lookup, a read) knows the session works and sends nothing for resources that need no privilege. A preview with no
-creates or updates never gets here: it sends nothing.
+The session is checked first and alone (``CAN I CREATE_DATABASE``), so a wrong server, token, organization or role is
+one failure, reported once, not one per privilege; a process whose client has had an answer from DeltaStream already
+(a lookup, a read) knows the session works and skips it. Each question is asked once per process and its answer (or
+failure) shared by every preview that needs it, so a plan of many creates costs one statement per privilege, and at
+most one more. A preview with no creates or updates never gets here: it sends nothing.
 """
 
 from __future__ import annotations
@@ -41,11 +42,9 @@ class Preflight:
         privilege the kind needs."""
         kind = token.rsplit(":", 1)[-1]
         privilege = PRIVILEGES.get(kind) if creating else None
-        if privilege is None:
-            if not self._answers and not self.client.answered:
-                await self._ask(SESSION_CHECK)
-            return
-        if not await self._ask(privilege):
+        if SESSION_CHECK in self._answers or not self.client.answered:
+            await self._ask(SESSION_CHECK)
+        if privilege is not None and not await self._ask(privilege):
             role = self.client.session.role or "the token's default"
             raise PermissionDeniedError(f"role {role!r} lacks the {privilege} privilege that creating a {kind} needs "
                                         f"(`CAN I {privilege}` answered false)")
