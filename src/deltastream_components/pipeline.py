@@ -13,8 +13,9 @@ from deltastream_provider.errors import SqlTextError
 from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.resources.object import ColumnInputs, Kind
 
-QUERY_NAME_REFUSED = ("DeltaStream documents no way for a client to name a query: remove `queryName`. The query "
-                      "is the output `query`, with the name DeltaStream records as its `name`.")
+QUERY_NAME_IGNORED = ("`queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a "
+                      "query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, "
+                      "no restart). The query is the output `query`, with the name DeltaStream records as its `name`.")
 
 TOKEN = "deltastream:index:Pipeline"
 _SELECT = re.compile(r"^\s*select\b", re.IGNORECASE)
@@ -47,8 +48,9 @@ class PipelineInputs(Model):
     namespace: str = prop("Namespace of the pipeline (created when createNamespace is true).", default="public")
     create_database: bool = prop("Create the database instead of using an existing one.", default=False)
     create_namespace: bool = prop("Create the namespace instead of using an existing one.", default=False)
-    query_name: str | None = prop("Not settable: DeltaStream documents no way for a client to name a query, so a "
-                                  "value here is refused.", default=None, deprecated=QUERY_NAME_REFUSED)
+    query_name: str | None = prop("Deprecated: DeltaStream documents no way for a client to name a query, so a "
+                                  "value here is ignored (with a warning).", default=None,
+                                  deprecated=QUERY_NAME_IGNORED)
     version: int = prop("Version of the transformation. Raising it starts a query with the new transform and "
                         "then terminates the old one (create-before-delete); the objects stay.", default=1)
     create_topics: bool = prop("Create each object's topic (an Entity named after the object's entity, or the "
@@ -89,8 +91,6 @@ def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
                 one_statement(inputs.transform)
             except SqlTextError as exc:
                 failures.append(("transform", f"transform {exc}"))
-    if inputs.query_name is not None:
-        failures.append(("queryName", QUERY_NAME_REFUSED))
     if isinstance(inputs.version, int) and inputs.version < 1:
         failures.append(("version", "version starts at 1"))
     for key, value in (("topicPartitions", inputs.topic_partitions), ("topicReplicas", inputs.topic_replicas)):

@@ -383,11 +383,6 @@ async def test_a_query_is_sent_as_written_and_its_trailing_comment_keeps_its_end
     assert sent == [INSERT + " -- copies everything\n;"]
 
 
-async def test_a_query_name_is_refused_at_check_with_what_to_do(provider: Harness) -> None:
-    _, failures = await provider.check(QUERY, {"sql": INSERT, "name": "copy"})
-    assert "no way for a client to name a query" in failures["name"] and "remove `name`" in failures["name"]
-
-
 async def test_query_that_errors_is_terminated_not_leaked(provider: Harness, local: BackgroundServer) -> None:
     await queries(provider)
     local.server.knobs.update({"errored_queries": "dst", "query_running_s": 0.1})

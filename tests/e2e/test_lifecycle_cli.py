@@ -134,3 +134,42 @@ def test_a_sigkill_while_the_newer_kinds_are_created_settles(stack: Stack, local
     assert running_queries(local) == [r["id"] for r in stack.resources("deltastream:index:Application")]
     stack.run("destroy", "--yes")
     assert running_queries(local) == []
+
+
+COPY = """  copy:
+    type: deltastream:index:Query
+    properties: { sql: "INSERT INTO ${dst.fqn} SELECT id FROM ${src.fqn}" }
+"""
+NARROW_SOURCE = ('name: src, kind: stream, store: "${kafka.name}",\n'
+                 '                  columns: [ { name: id, type: BIGINT } ]')
+WIDE_SOURCE = NARROW_SOURCE.replace("BIGINT } ]", "BIGINT }, { name: v, type: VARCHAR } ]")
+
+
+def test_a_query_replacement_says_at_preview_that_it_runs_from_the_start(stack: Stack,
+                                                                        local: BackgroundServer) -> None:
+    """Issue 30: a query is replaced only when what it reads is (here, its source's columns change) or it stopped,
+    and the preview says, on the query, that the new one starts from the beginning and the old one is terminated."""
+    stack.write(yaml_program(BASE + COPY))
+    stack.name = "dev"
+    stack.run("stack", "init")
+    stack.up()
+    (first,) = query_ids(stack)
+    assert NARROW_SOURCE in BASE
+    stack.write(yaml_program(BASE.replace(NARROW_SOURCE, WIDE_SOURCE) + COPY))
+    preview = stack.preview().stdout
+    warning = preview[preview.index("deltastream:index:Query (copy):"):]
+    assert "warning: this query will be replaced (its SQL names a relation that is being replaced)" in warning
+    assert "runs from the beginning of its sources" in warning and f"the old query {first} is terminated" in warning
+    stack.up()
+    (second,) = query_ids(stack)
+    assert running_queries(local) == [second] != [first]
+    quiet = stack.preview("--expect-no-changes").stdout
+    assert "will be replaced" not in quiet
+
+    catalog_sql(local, f"TERMINATE QUERY {second};")  # stopped outside Pulumi: started again, from the start too
+    stack.run("refresh", "--yes", "--skip-preview")
+    preview = stack.preview().stdout
+    assert "this query will be replaced (it was found terminated outside Pulumi)" in preview, preview
+    stack.up()
+    (third,) = query_ids(stack)
+    assert running_queries(local) == [third] and third not in (first, second)

@@ -75,6 +75,7 @@ BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
     ("object.alter_owner_statement", lambda: relation.alter_owner_statement("table", "db", "s", "o", "r"),
      "ALTER TABLE OWNER TO"),
     ("object.columns_statement", lambda: relation.columns_statement("db", "s", "o"), "DESCRIBE RELATION COLUMNS"),
+    ("object.describe_statement", lambda: relation.describe_statement("db", "s", "o"), "DESCRIBE RELATION"),
     ("running.terminate_statement", lambda: running.terminate_statement(QUERY_ID), "TERMINATE QUERY"),
     ("running.alter_owner_statement", lambda: running.alter_owner_statement(QUERY_ID, "r"), "ALTER QUERY OWNER TO"),
     ("list_organizations", sql.list_organizations, "LIST ORGANIZATIONS"),
@@ -100,7 +101,7 @@ def resource_modules() -> list[ModuleType]:
 NEVER_SENT = {
     "UPDATE SECRET": "a changed secret is replaced (DROP SECRET, CREATE SECRET)",
     "SELECT JOIN": "object columns come from DESCRIBE RELATION COLUMNS",
-    "QUERY WITH query.name": "a query's name is DeltaStream's (an output); a name input is refused at Check",
+    "QUERY WITH query.name": "a query's name is DeltaStream's (an output); a name input is ignored, with a warning",
     "SELECT ORDER BY several columns": "lookups order by one column and sort the rest themselves",
 }
 

@@ -17,6 +17,11 @@ class Shape:
     by_name: tuple[str, ...] = ()                              # columns read by their documented names
     keys: tuple[str, ...] = ()                                 # keys read inside values (JSON, Property rows)
 
+    def named(self, record: dict[str, Any], column: str) -> Any:
+        """The cell of a column read by its documented name (any case)."""
+        assert column in self.by_name, f"{self.kind} does not read {column!r} by name"
+        return next((v for k, v in record.items() if k.lower() == column.lower()), None)
+
     def get(self, row: Sequence[Any], what: str) -> Any:
         """The cell the provider calls ``what`` (None when the row is shorter)."""
         position = next(p for p, name in self.by_position.items() if name == what)
@@ -31,11 +36,13 @@ DESCRIBE_ENTITY = Shape("DESCRIBE ENTITY", {2: "partitions", 3: "replicas", 6: "
 PLAN = Shape("DESCRIBE <statement>", {1: "plan"})
 ARTIFACTS = Shape("artifact rows", {0: "type", 1: "name"})
 RELATION_COLUMNS = Shape("DESCRIBE RELATION COLUMNS", {0: "name", 1: "type", 2: "nullable"})
+# Its Properties (a JSON object) is read whole: the CREATE's WITH keys in it are unconfirmed (see the register).
+DESCRIBE_RELATION = Shape("DESCRIBE RELATION", by_name=("Properties",))
 LIST_QUERIES = Shape("LIST QUERIES", by_name=("ID", "Name", "ActualState", "Query", "CreatedAt"))
 LIST_ENTITIES = Shape("LIST ENTITIES", by_name=("Name", "IsLeaf"))
 DESCRIBE_QUERY = Shape("DESCRIBE QUERY", by_name=("Property", "Value"), keys=("error",))
 CAN_I = Shape("CAN I", {0: "answer"})
 LIST_ORGANIZATIONS = Shape("LIST ORGANIZATIONS", by_name=("id", "name"))
 
-RESULTS = (DESCRIBE_STORE, DESCRIBE_ENTITY, PLAN, ARTIFACTS, RELATION_COLUMNS, LIST_QUERIES, LIST_ENTITIES,
-           DESCRIBE_QUERY, CAN_I, LIST_ORGANIZATIONS)
+RESULTS = (DESCRIBE_STORE, DESCRIBE_ENTITY, PLAN, ARTIFACTS, RELATION_COLUMNS, DESCRIBE_RELATION, LIST_QUERIES,
+           LIST_ENTITIES, DESCRIBE_QUERY, CAN_I, LIST_ORGANIZATIONS)

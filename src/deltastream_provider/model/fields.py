@@ -24,7 +24,8 @@ PACKAGE = "deltastream"
 def prop(description: str, *, secret: bool = False, replaces: bool = False, default: Any = dataclasses.MISSING,
          default_factory: Any = dataclasses.MISSING, name: str | None = None, deprecated: str | None = None) -> Any:
     """A property: ``replaces`` means a change replaces the resource (Diff and schema agree); ``deprecated`` is the
-    message SDKs show for an input that is refused."""
+    message for an input an earlier release took and this one ignores: SDKs show it, Check warns with it (never
+    fails), and Diff never sees the input change (:meth:`Model.deprecations`)."""
     metadata = {"description": description, "secret": secret, "replaces": replaces, "name": name,
                 "deprecated": deprecated}
     if default_factory is not dataclasses.MISSING:
@@ -167,6 +168,11 @@ class Model:
             if value is not None:
                 values[prop.name] = value if prop.coerce is None or value is UNKNOWN else prop.coerce(value)
         return cls(**values)
+
+    def deprecations(self) -> list[tuple[str, str]]:
+        """(wire key, message) of each deprecated input given a value: what Check warns about."""
+        return [(prop.key, prop.field.metadata["deprecated"]) for prop in self.wire_fields()
+                if prop.field.metadata.get("deprecated") and getattr(self, prop.name) is not None]
 
     def to_props(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

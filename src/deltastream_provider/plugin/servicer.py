@@ -206,7 +206,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         with call_deadline(ctx.timeout, setting), reporting(ctx.progress):
             return await work
 
-    async def _check_before_preview(self, urn: str, token: str, creating: bool) -> None:
+    async def _check_before_preview(self, token: str, creating: bool) -> None:
         """A preview planning a create or an update first checks what `up` would hit (:mod:`.preflight`); a
         provider whose configuration is not known yet (unknown values in a preview) has nothing to check."""
         if self.settings is None:
@@ -216,10 +216,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         client = self._configured_client()
         if self._preflight is None or self._preflight.client is not client:
             self._preflight = Preflight(client)
-        async def status(message: str) -> None:
-            await self.engine.status(urn, message)
-
-        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(status):
+        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self.engine.info):
             await self._preflight.check(token, creating)
 
     def _stale_settings(self, refused: SessionError | AuthenticationError) -> str:
@@ -328,7 +325,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             failures = resource.inputs.validate(news.plain)
             if not failures:
-                failures = resource.check(resource.inputs.from_props(news.plain))
+                typed = resource.inputs.from_props(news.plain)
+                failures = resource.check(typed)
+                for _, message in typed.deprecations():  # an input an earlier release took: a warning, not a failure
+                    await self.engine.warn(message, request.urn)
             # Declared secrets become secret even when the program passed plain values, so the
             # engine never writes them to state in the clear.
             checked = encode(conceal(program_inputs, model=resource.inputs))
@@ -344,6 +344,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds = reveal(decode(request.olds)).plain
             old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else olds
             diff = resource.detailed_diff(old_inputs, news.plain, olds)
+            for warning in diff.warnings:
+                await self.engine.warn(warning, request.urn)
             if diff.refusal is not None:  # a replacement that may take dependents down: read them, refuse if any
                 await diff.refusal(self._context(request.urn, self._read_timeout()), request.id)
             return provider_pb2.DiffResponse(
@@ -361,7 +363,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             inputs = resource.inputs.from_props(props.plain)
             if request.preview:
-                await self._check_before_preview(request.urn, resource_type(request.urn, request.type), creating=True)
+                await self._check_before_preview(resource_type(request.urn, request.type), creating=True)
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), props.paths))
             timeout, set_by = self._timeout(request.timeout, "create")
@@ -415,7 +417,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_state = resource.stored_state(olds, old_inputs or news.plain)
             inputs = resource.inputs.from_props(news.plain)
             if request.preview:
-                await self._check_before_preview(request.urn, resource_type(request.urn, request.type), creating=False)
+                await self._check_before_preview(resource_type(request.urn, request.type), creating=False)
                 preview = resource.preview_update(old_state, inputs)
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, news.paths))
             timeout, set_by = self._timeout(request.timeout, "update")
@@ -450,7 +452,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             inputs = reveal(decode(request.inputs)).plain
             failures = component.inputs.validate(inputs)
             if not failures:
-                failures = component.check(component.inputs.from_props(inputs))
+                typed = component.inputs.from_props(inputs)
+                failures = component.check(typed)
+                for _, message in typed.deprecations():
+                    await self.engine.warn(f"{request.type.rsplit(':', 1)[-1]} {request.name!r}: {message}")
             if failures:
                 summary = "; ".join(f"{p}: {r}" for p, r in failures)
                 status = self._component_servicer().create_grpc_invalid_properties_status(

@@ -84,6 +84,7 @@ class Diff:
     changes: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)
     delete_before_replace: bool = False
+    warnings: list[str] = field(default_factory=list)  # told to the user at preview, on the resource (not failing)
 
 
 #: How the value at a property path changed.
@@ -223,8 +224,8 @@ class Resource(Generic[InputsT, StateT]):
         if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
             async def refusal(ctx: Context, resource_id: str) -> None:
                 await self.refuse_replacement(ctx, resource_id, typed_state, decided.replaces)
-        return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, properties=properties,
-                            refusal=refusal)
+        return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, warnings=decided.warnings,
+                            properties=properties, refusal=refusal)
 
     @property
     def guarded(self) -> bool:

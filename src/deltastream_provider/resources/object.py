@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.ids import format_id, parse_id
-from ..deltastream.reads import RELATION_COLUMNS
+from ..deltastream.reads import DESCRIBE_RELATION, RELATION_COLUMNS
 from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
@@ -52,6 +52,10 @@ def alter_owner_statement(kind: str, database: str, namespace: str, name: str, o
 
 def columns_statement(database: str, namespace: str, name: str) -> sql.Statement:
     return sql.statement([f"DESCRIBE RELATION COLUMNS {sql.qualified(database, namespace, name)}"], mutating=False)
+
+
+def describe_statement(database: str, namespace: str, name: str) -> sql.Statement:
+    return sql.statement([f"DESCRIBE RELATION {sql.qualified(database, namespace, name)}"], mutating=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,47 @@ async def relation_with_columns(catalog: SystemTables, database: str, namespace:
     row, columns = await asyncio.gather(relation_row(catalog, database, namespace, name),
                                         relation_columns(catalog, database, namespace, name))
     return None if row is None or columns is None else (row, columns)
+
+
+async def relation_properties(catalog: SystemTables, database: str, namespace: str,
+                              name: str) -> dict[str, Any] | None:
+    """The ``WITH`` properties DeltaStream keeps for the relation (``DESCRIBE RELATION``, column ``Properties``, a
+    JSON object); None: there is no such relation. Import alone reads them: a refresh keeps the program's."""
+    try:
+        result = await catalog.client.execute(describe_statement(database, namespace, name))
+    except NotFoundError:
+        return None
+    records = result.records()
+    if not records:
+        return None
+    cell = DESCRIBE_RELATION.named(records[0], "Properties")
+    found = json.loads(cell) if isinstance(cell, str) and cell.strip() else cell
+    return found if isinstance(found, dict) else {}
+
+
+#: The ``WITH`` keys that are inputs of their own (the entity's are :data:`ENTITY_KEYS`); the rest are `properties`.
+SETTING_KEYS = {"value.format": "value_format", "key.format": "key_format", "timestamp": "timestamp_column"}
+ENTITY_KEYS = (("topic",), ("postgresql.db.name", "postgresql.schema.name", "postgresql.table.name"),
+               ("snowflake.db.name", "snowflake.schema.name", "snowflake.table.name"))
+
+
+def settings_of(properties: dict[str, Any]) -> dict[str, Any]:
+    """The inputs a relation's ``WITH`` properties give back (what :func:`object_statement` wrote from them): the
+    entity, formats, timestamp column and the further properties; the store is the catalog's ``store_name``."""
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
+
+    settings: dict[str, Any] = {field: text(properties[key]) for key, field in SETTING_KEYS.items()
+                                if properties.get(key) is not None}
+    for keys in ENTITY_KEYS:
+        parts = [text(properties[k]) for k in keys if properties.get(k) is not None]
+        if parts:
+            settings["entity"] = ".".join(parts)
+            break
+    named = {"store", *SETTING_KEYS, *(k for keys in ENTITY_KEYS for k in keys)}
+    rest = {k: text(v) for k, v in properties.items() if k not in named and v is not None}
+    settings["properties"] = rest or None
+    return settings
 
 
 def _truthy(value: Any) -> bool:
@@ -386,8 +431,16 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                    inputs: ObjectInputs | None,
                    state: ObjectState | None) -> tuple[ObjectInputs, ObjectState] | None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
-        found = await relation_with_columns(ctx.catalog, database, namespace, name)
-        return None if found is None else _current(*found, inputs)
+        if inputs is not None:
+            found = await relation_with_columns(ctx.catalog, database, namespace, name)
+            return None if found is None else _current(*found, inputs)
+        # Import: every setting DeltaStream keeps, its WITH properties too (read at the same time).
+        described, properties = await asyncio.gather(relation_with_columns(ctx.catalog, database, namespace, name),
+                                                     relation_properties(ctx.catalog, database, namespace, name))
+        if described is None:
+            return None
+        row, columns = described
+        return _current(row, columns, None, settings_of(properties or {}))
 
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
         await change_owner(ctx, olds.owner, news.owner, lambda owner: alter_owner_statement(
@@ -403,10 +456,11 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                              lambda: relation_row(ctx.catalog, database, namespace, name), what=f"object {resource_id}")
 
 
-def _current(row: RelationRow, found: list[ColumnInfo],
-             inputs: ObjectInputs | None) -> tuple[ObjectInputs, ObjectState]:
-    """Inputs and state from the relation's row and its columns (in definition order); a column type written
-    differently but meaning the same keeps the user's spelling, so it is no diff."""
+def _current(row: RelationRow, found: list[ColumnInfo], inputs: ObjectInputs | None,
+             settings: dict[str, Any] | None = None) -> tuple[ObjectInputs, ObjectState]:
+    """Inputs and state from the relation's row and its columns (in definition order), and on import (``inputs``
+    None) the ``settings`` its properties give; a column type written differently but meaning the same keeps the
+    user's spelling, so it is no diff."""
     database, namespace, name = row.database, row.namespace, row.name
     given = {c.name: c for c in (inputs.columns if inputs is not None else [])}
     columns = [ColumnInputs(name=c.name, type=given[c.name].type
@@ -419,7 +473,8 @@ def _current(row: RelationRow, found: list[ColumnInfo],
                                   or row.primary_key else None})
     else:
         current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
-                               store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key))
+                               store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key),
+                               **(settings or {}))
     state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
                         created_at=row.created_at, updated_at=row.updated_at)
     state.owner = row.owner

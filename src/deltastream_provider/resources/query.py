@@ -5,6 +5,7 @@ system-table row, is in :mod:`.running`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..deltastream.query_text import one_statement
-from ..errors import SqlTextError
+from ..errors import InvalidInputError, NotFoundError, SqlTextError
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
@@ -23,17 +24,18 @@ _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|mater
                      re.IGNORECASE | re.DOTALL)
 
 
-NAME_REFUSED = ("DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream "
-                "records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.")
+NAME_IGNORED = ("`name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so "
+                "none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name "
+                "DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.")
 
 
 @dataclass
 class QueryInputs(Model):
     sql: str = prop("The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a "
                     "new Query (with another resource name) and remove this one.")
-    name: str | None = prop("The name DeltaStream records for the query (an output). Not settable: DeltaStream "
-                            "documents no way for a client to name a query, so a value here is refused.",
-                            default=None, deprecated=NAME_REFUSED)
+    name: str | None = prop("The name DeltaStream records for the query (an output). Deprecated as an input: "
+                            "DeltaStream documents no way for a client to name a query, so a value here is ignored "
+                            "(with a warning).", default=None, deprecated=NAME_IGNORED)
     database: str | None = prop("Database that unqualified relation names in the SQL resolve in. Immutable.",
                                 default=None)
     namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
@@ -90,6 +92,12 @@ async def queries_with_sql(catalog: SystemTables, where: dict[str, Any], limit: 
     rows, listed = await asyncio.gather(catalog.select(QUERIES, where, limit=limit), listed_queries(catalog))
     sql_of = {q.id: q.sql for q in listed}
     return [QueryWithSql(row, sql_of.get(row.id)) for row in rows]
+
+
+def relations(found: dict[str, Any]) -> dict[str, Any]:
+    """The sink and sources of a query's plan, as fqns."""
+    sink = found.get("sink") or found.get("ddl")
+    return {"sink": fqn(sink) if sink else None, "sources": [fqn(s) for s in found.get("sources") or []]}
 
 
 def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
@@ -154,8 +162,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         return state.query_id or ""
 
     def check(self, inputs: QueryInputs) -> list[tuple[str, str]]:
-        failures = [("name", NAME_REFUSED)] if inputs.name is not None else []
-        failures += (check_identifier("database", inputs.database)
+        failures = (check_identifier("database", inputs.database)
                     + check_identifier("namespace", inputs.namespace) + check_identifier("owner", inputs.owner))
         if isinstance(inputs.sql, str):
             failures += check_query_sql("sql", inputs.sql)
@@ -166,12 +173,16 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     def statement(self, inputs: QueryInputs) -> sql.Statement:
         return sql.query(inputs.sql)
 
+    def preview(self, inputs: QueryInputs) -> QueryState:
+        """The output ``name`` is DeltaStream's, known once the query runs (the input is ignored)."""
+        state = super().preview(inputs)
+        state.name = UNKNOWN
+        return state
+
     async def create(self, ctx: Context, inputs: QueryInputs) -> tuple[str, QueryState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
         statement = self.statement(inputs)
-        found = await plan(ctx, statement, session)
-        sink = found.get("sink") or found.get("ddl")
-        refs = {"sink": fqn(sink) if sink else None, "sources": [fqn(s) for s in found.get("sources") or []]}
+        refs = relations(await plan(ctx, statement, session))
         row = await start(ctx, statement, session, "query")
         return row.id, self._state(inputs, row, refs)
 
@@ -189,6 +200,9 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
             return None
         current, row = found
         refs = {"sink": state.sink, "sources": state.sources} if state is not None else {}
+        if inputs is None:  # import: the plan of the running SQL says what it reads and writes
+            with contextlib.suppress(NotFoundError, InvalidInputError):  # names only its own session resolved
+                refs = relations(await plan(ctx, self.statement(current), session_of(None, None, None)))
         return current, self._state(current, row, refs)
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:

@@ -175,7 +175,8 @@ class Continuous(Resource[InputsT, StateT]):
         new_sql = written
         if isinstance(old_sql, str) and isinstance(new_sql, str) and same_statement(old_sql, new_sql):
             new_sql = old_sql  # only whitespace, comments or keyword case changed (FR-023)
-        result = super().diff(olds, dataclasses.replace(news, sql=new_sql), state)  # type: ignore[type-var]
+        kept = {"sql": new_sql, **unchanged_meaning(olds, news)}
+        result = super().diff(olds, dataclasses.replace(news, **kept), state)  # type: ignore[type-var]
         if new_sql is UNKNOWN:
             # The SQL names something being replaced (its outputs are not known yet): it cannot keep running against
             # a dropped relation, so it is replaced with it. Only SQL changed in text is refused.
@@ -191,12 +192,34 @@ class Continuous(Resource[InputsT, StateT]):
         if STATE(state) in STOPPED and not result.changes:
             # Drift: it stopped outside Pulumi (seen by a refresh); `pulumi up` starts it again.
             result.changes, result.replaces = ["state"], ["state"]
+        if result.replaces:
+            result.warnings.append(self.restart_warning(state))
         return result
+
+    def restart_warning(self, state: StateT) -> str:
+        """What a replacement means for the data: a new query, which does not resume where the old one stopped."""
+        old = getattr(state, self.id_field, None)
+        why = (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in STOPPED
+               else "its SQL names a relation that is being replaced")
+        return (f"this {self.kind} will be replaced ({why}): the new {self.kind} is a new DeltaStream query that runs "
+                f"from the beginning of its sources (it does not resume where the old one stopped, so its sinks may "
+                f"receive records again), and the old {self.kind}" + (f" {old}" if old else "")
+                + " is terminated first.")
 
     async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
         query_id = await self.located(ctx, resource_id, state, state)  # type: ignore[arg-type]
         if query_id is not None:
             await terminate_until_stopped(ctx, query_id)
+
+
+def unchanged_meaning(olds: Any, news: Any) -> dict[str, Any]:
+    """The new inputs that change nothing, as their old values: a deprecated input (ignored), and a namespace
+    written out as the default it already was (``public`` in the same database, see :func:`session_of`)."""
+    kept = {f.name: getattr(olds, f.name) for f in type(news).wire_fields() if f.field.metadata.get("deprecated")}
+    database, old_ns, new_ns = getattr(news, "database", None), getattr(olds, "namespace", None), news.namespace
+    if database is not None and database == olds.database and {old_ns, new_ns} <= {None, "public"}:
+        kept["namespace"] = old_ns
+    return kept
 
 
 def session_of(database: str | None, namespace: str | None, owner: str | None) -> Session:
