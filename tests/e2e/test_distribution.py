@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -181,6 +184,89 @@ def test_get_schema_from_the_installed_plugin(release: Release, toolchain: Path,
     env = release.user_env(toolchain, scratch.parent, "http://127.0.0.1:1/v2")
     schema = json.loads(sh(["pulumi", "package", "get-schema", f"deltastream@{__version__}"], scratch, env))
     assert schema == yaml.safe_load((ROOT / "schema.yaml").read_text())
+
+
+# --- the doctor where the hints point ------------------------------------------------------------
+
+def installed(home: Path) -> Path:
+    return home / "plugins" / f"resource-deltastream-v{__version__}"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def marks(doctor_output: str) -> list[str]:
+    return [line.split()[0] for line in doctor_output.splitlines() if line[:4] in ("PASS", "FAIL", "skip")]
+
+
+def test_the_executable_plugin_answers_doctor(release: Release, toolchain: Path, local: BackgroundServer,
+                                              scratch: Path) -> None:
+    """The plugin installed from its archive (no Python on PATH) runs the doctor's checks with its flags."""
+    plugin = installed(release.home) / EXECUTABLE
+    env = release.user_env(toolchain, scratch.parent, local.url)
+    assert marks(sh([str(plugin), "doctor"], scratch, env)) == ["PASS"] * 9
+    assert [c["status"] for c in json.loads(sh([str(plugin), "doctor", "--json"], scratch, env))] == ["pass"] * 9
+    refused = subprocess.run([str(plugin), "doctor", "--server", f"http://127.0.0.1:{closed_port()}/v2"], cwd=scratch,
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert marks(refused.stdout) == ["PASS", "PASS", "FAIL", *["skip"] * 6], refused.stdout
+    assert "fix:" in refused.stdout and "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_the_executable_plugin_gives_usage_not_a_traceback(release: Release) -> None:
+    plugin = str(installed(release.home) / EXECUTABLE)
+    wrong = subprocess.run([plugin, "bogus-arg"], capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "usage: pulumi-resource-deltastream" in wrong.stderr, wrong.stderr
+    assert "bogus-arg" in wrong.stderr and "Traceback" not in wrong.stdout + wrong.stderr
+    helped = subprocess.run([plugin, "--help"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "usage: pulumi-resource-deltastream" in helped.stdout
+    assert "doctor" in helped.stdout
+    # The same flags as the operator command's doctor.
+    flags = [subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60, check=True).stdout
+             for command in ([plugin, "doctor"], [str(Path(sys.executable).parent / "deltastream-provider"), "doctor"])]
+    assert [re.findall(r"^  (--[a-z-]+)", text, re.M) for text in flags] == \
+        [["--server", "--api-key", "--organization", "--role", "--insecure-skip-verify", "--stack", "--json",
+          "--help"]] * 2
+
+
+LOOKUP = f"""name: doctor-hint
+runtime: yaml
+variables:
+  databases:
+    fn::invoke:
+      function: deltastream:index:getDatabases
+      arguments: {{}}
+outputs:
+  databases: ${{databases}}
+"""
+
+
+@pytest.mark.parametrize("route", ["executable", "source"])
+def test_a_hint_names_the_doctor_the_installed_plugin_has(route: str, release: Release, toolchain: Path,
+                                                         local: BackgroundServer, scratch: Path) -> None:
+    """A wrong role: the error's hint names a doctor command that exists for this install route (the plugin's own;
+    neither route brings `deltastream-provider`), and that command finds the wrong role."""
+    home = release.home if route == "executable" else release.source_home
+    env = (release.user_env if route == "executable" else release.source_env)(toolchain, scratch.parent, local.url)
+    env["DELTASTREAM_ROLE"] = "no_such_role"
+    (scratch / "Pulumi.yaml").write_text(LOOKUP)
+    failed = user_stack(scratch, env).preview(check=False)
+    output = failed.stdout + failed.stderr
+    hinted = re.search(r"`([^`]* doctor)`", output)
+    assert failed.returncode != 0 and hinted, output
+    command = shlex.split(hinted.group(1))
+    plugin = installed(home)
+    if route == "executable":
+        assert command == [str(plugin / EXECUTABLE), "doctor"]
+    else:
+        assert Path(command[0]).parent == plugin / "venv/bin" and command[1:] == [str(plugin), "doctor"], command
+    doctor = subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True, timeout=120)
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    assert "FAIL  role usable" in doctor.stdout and "Traceback" not in doctor.stderr, doctor.stdout + doctor.stderr
 
 
 # --- the installed plugin from TypeScript and Go --------------------------------------------------
