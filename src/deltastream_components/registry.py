@@ -10,50 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from deltastream_provider.model import story
 from deltastream_provider.model.docs import examples
 from deltastream_provider.model.fields import Model
 
 from . import environment, pipeline
 
-PIPELINE_EXAMPLE = examples("Clicks in, cleaned clicks out",
-    typescript='''const clicks = new deltastream.Pipeline("clicks", {
-    database: "shop", namespace: "raw", store: "events",
-    sources: [{ name: "clicks_raw", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] }],
-    sink: { name: "clicks_clean", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] },
-    transform: "SELECT id, LOWER(url) AS url FROM clicks_raw",
-    version: 1,
-});''',
-    python='''columns = [deltastream.ColumnArgs(name="id", type="BIGINT"), deltastream.ColumnArgs(name="url", type="VARCHAR")]
-clicks = deltastream.Pipeline("clicks", database="shop", namespace="raw", store="events",
-    sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns)],
-    sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns),
-    transform="SELECT id, LOWER(url) AS url FROM clicks_raw", version=1)''',
-    go='''columns := deltastream.ColumnArray{
-	&deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")},
-	&deltastream.ColumnArgs{Name: pulumi.String("url"), Type: pulumi.String("VARCHAR")},
-}
-clicks, err := deltastream.NewPipeline(ctx, "clicks", &deltastream.PipelineArgs{
-	Database: pulumi.String("shop"), Namespace: pulumi.String("raw"), Store: pulumi.String("events"),
-	Sources:  deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_raw"), Columns: columns}},
-	Sink:     &deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_clean"), Columns: columns},
-	Transform: pulumi.String("SELECT id, LOWER(url) AS url FROM clicks_raw"),
-	Version:   pulumi.Int(1),
-})''',
-    yaml='''resources:
-  clicks:
-    type: deltastream:index:Pipeline
-    properties:
-      database: shop
-      namespace: raw
-      store: events
-      sources:
-        - name: clicks_raw
-          columns: [ { name: id, type: BIGINT }, { name: url, type: VARCHAR } ]
-      sink:
-        name: clicks_clean
-        columns: [ { name: id, type: BIGINT }, { name: url, type: VARCHAR } ]
-      transform: SELECT id, LOWER(url) AS url FROM clicks_raw
-      version: 1''')
+PIPELINE_EXAMPLE = examples("Clicks in, cleaned clicks out", story.PIPELINE)
+ENVIRONMENT_EXAMPLE = examples("A dev stage of the shop", story.ENVIRONMENT)
 
 
 @dataclass(frozen=True)
@@ -86,7 +50,9 @@ query starts before the old one is terminated, and the objects stay.
               pipeline.RESOURCE_OUTPUTS),
     Component(environment.TOKEN, """A DeltaStream environment laid out the same way in every stage:
 a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
-`<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.""",
+`<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.
+
+""" + ENVIRONMENT_EXAMPLE,
               environment.EnvironmentInputs, environment.EnvironmentOutputs, environment.check,
               "Environment"),
 ]

@@ -13,6 +13,8 @@ from typing import Any
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..errors import InvalidInputError
+from ..model import story
+from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..resources.database import DATABASES, DatabaseInfo
 from ..resources.entity import EntityInfo, listed_entities
@@ -229,46 +231,72 @@ def _id_or_name(args: GetQueryArgs) -> None:
 T = "deltastream:index:"
 OBJECT_FILTERS = {"database": DATABASE_NAME, "namespace": Filter("schema_name"), "name": NAME}
 
+#: The registry example of each kind's lookups (a singular lookup and its plural share one): a program that reads
+#: what the resources' examples create.
+_EXAMPLES = {kind.singular: examples(title, part) for kind, title, part in (
+    (DATABASE, "The shop database, and the databases sysadmin owns", story.DATABASE_LOOKUPS),
+    (NAMESPACE, "The raw namespace, and every namespace of the shop database", story.NAMESPACE_LOOKUPS),
+    (STORE, "The events store, and every Kafka store", story.STORE_LOOKUPS),
+    (OBJECT, "The pageviews stream's columns, and every stream of the shop database", story.OBJECT_LOOKUPS),
+    (QUERY, "The pageviews_by_device application, and every running query", story.QUERY_LOOKUPS),
+    (SECRET, "The partner_api_token secret, and every generic_string secret", story.SECRET_LOOKUPS),
+    (SCHEMA_REGISTRY, "The shop_registry registry, and every Confluent Cloud registry", story.SCHEMA_REGISTRY_LOOKUPS),
+    (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS))}
+
+
+def _doc(text: str, kind: Kind) -> str:
+    return f"{text}\n\n{_EXAMPLES[kind.singular]}"
+
+
 FUNCTIONS: list[Function[Any, Any]] = [
-    FindOne(T + "getDatabase", "Look up an existing database by name.",
+    FindOne(T + "getDatabase", _doc("Look up an existing database by name.", DATABASE),
             GetDatabaseArgs, GetDatabaseResult, DATABASE, {"name": NAME}),
-    FindMany(T + "getDatabases", "List databases, ordered by name; at most 200 (a warning says when more match).",
+    FindMany(T + "getDatabases",
+             _doc("List databases, ordered by name; at most 200 (a warning says when more match).", DATABASE),
              GetDatabasesArgs, GetDatabasesResult, DATABASE, {"owner": Filter("owner")}, "databases"),
-    FindOne(T + "getNamespace", "Look up an existing namespace (DeltaStream schema) by database and name.",
+    FindOne(T + "getNamespace",
+            _doc("Look up an existing namespace (DeltaStream schema) by database and name.", NAMESPACE),
             GetNamespaceArgs, GetNamespaceResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME}),
     FindMany(T + "getNamespaces",
-             "List namespaces, filtered by database and/or name, ordered by database and name; at most 200.",
+             _doc("List namespaces, filtered by database and/or name, ordered by database and name; at most 200.",
+                  NAMESPACE),
              GetNamespacesArgs, GetNamespacesResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME},
              "namespaces"),
-    FindOne(T + "getStore", "Look up an existing store by name (and type). Credentials are never returned.",
+    FindOne(T + "getStore",
+            _doc("Look up an existing store by name (and type). Credentials are never returned.", STORE),
             GetStoreArgs, GetStoreResult, STORE, {"name": NAME, "type": STORE_TYPE}),
-    FindMany(T + "getStores", "List stores, filtered by name and/or type, ordered by name; at most 200.",
+    FindMany(T + "getStores", _doc("List stores, filtered by name and/or type, ordered by name; at most 200.", STORE),
              GetStoresArgs, GetStoresResult, STORE, {"name": NAME, "type": STORE_TYPE}, "stores"),
     FindOne(T + "getObject",
-            "Look up an existing object (stream, changelog, table) with its kind, columns and store.",
+            _doc("Look up an existing object (stream, changelog, table) with its kind, columns and store.", OBJECT),
             GetObjectArgs, GetObjectResult, OBJECT, OBJECT_FILTERS),
-    FindMany(T + "getObjects", "List objects, filtered by database, namespace, name and/or kind, ordered by "
-             "database, namespace and name; at most 200.",
+    FindMany(T + "getObjects", _doc("List objects, filtered by database, namespace, name and/or kind, ordered by "
+                                    "database, namespace and name; at most 200.", OBJECT),
              GetObjectsArgs, GetObjectsResult, OBJECTS, {**OBJECT_FILTERS, "kind": Filter("relation_type")},
              "objects"),
     FindOne(T + "getQuery",
-            "Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.",
+            _doc("Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.",
+                 QUERY),
             GetQueryArgs, GetQueryResult, QUERY,
             {"query_id": Filter("id", sql.query_id), "name": NAME, "version": Filter("version", str)},
             check=_id_or_name),
-    FindMany(T + "getQueries", "List queries, filtered by name and/or state, ordered by creation time; at most 200.",
+    FindMany(T + "getQueries",
+             _doc("List queries, filtered by name and/or state, ordered by creation time; at most 200.", QUERY),
              GetQueriesArgs, GetQueriesResult, QUERY, {"name": NAME, "state": Filter("current_state")}, "queries"),
-    FindOne(T + "getSecret", "Look up an existing secret by name (never its value).",
+    FindOne(T + "getSecret", _doc("Look up an existing secret by name (never its value).", SECRET),
             GetSecretArgs, GetSecretResult, SECRET, {"name": NAME}),
-    FindMany(T + "getSecrets", "List secrets, filtered by type and/or owner, ordered by name; at most 200.",
+    FindMany(T + "getSecrets",
+             _doc("List secrets, filtered by type and/or owner, ordered by name; at most 200.", SECRET),
              GetSecretsArgs, GetSecretsResult, SECRET, {"type": Filter("type"), "owner": Filter("owner")}, "secrets"),
-    FindOne(T + "getSchemaRegistry", "Look up an existing schema registry by name (never its credentials).",
+    FindOne(T + "getSchemaRegistry",
+            _doc("Look up an existing schema registry by name (never its credentials).", SCHEMA_REGISTRY),
             GetSchemaRegistryArgs, GetSchemaRegistryResult, SCHEMA_REGISTRY, {"name": NAME}),
-    FindMany(T + "getSchemaRegistries", "List schema registries, filtered by type, ordered by name; at most 200.",
+    FindMany(T + "getSchemaRegistries",
+             _doc("List schema registries, filtered by type, ordered by name; at most 200.", SCHEMA_REGISTRY),
              GetSchemaRegistriesArgs, GetSchemaRegistriesResult, SCHEMA_REGISTRY, {"type": Filter("type")},
              "schema_registries"),
-    FindMany(T + "getEntities", "List the entities of a store (topics, streams, databases), or the children of one "
-             "of them, with one LIST ENTITIES, ordered by name; at most 200.",
+    FindMany(T + "getEntities", _doc("List the entities of a store (topics, streams, databases), or the children of "
+                                     "one of them, with one LIST ENTITIES, ordered by name; at most 200.", ENTITY),
              GetEntitiesArgs, GetEntitiesResult, ENTITY, {"store": Filter("store"), "parent": Filter("parent")},
              "entities"),
 ]
