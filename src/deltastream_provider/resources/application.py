@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..deltastream import sql
 from ..deltastream.query_text import application
 from ..errors import InputError, SqlTextError
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
@@ -42,37 +43,7 @@ class ApplicationState(ApplicationInputs):
     updated_at: str | None = prop("When the application last changed state (RFC 3339).", default=None)
 
 
-_EXAMPLES = examples("One application fanning a stream out to two sinks",
-    typescript='''const fanout = new deltastream.Application("fanout", {
-    sql: pulumi.interpolate`BEGIN APPLICATION fanout
-  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM ${pageviews.fqn};
-  INSERT INTO ${mobile.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-  INSERT INTO ${desktop.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-END APPLICATION;`,
-});''',
-    python='''fanout = deltastream.Application("fanout", sql=pulumi.Output.format(
-    """BEGIN APPLICATION fanout
-  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM {0};
-  INSERT INTO {1} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-  INSERT INTO {2} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-END APPLICATION;""", pageviews.fqn, mobile.fqn, desktop.fqn))''',
-    go='''fanout, err := deltastream.NewApplication(ctx, "fanout", &deltastream.ApplicationArgs{
-	Sql: pulumi.Sprintf(`BEGIN APPLICATION fanout
-  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM %s;
-  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-END APPLICATION;`, pageviews.Fqn, mobile.Fqn, desktop.Fqn),
-})''',
-    yaml='''resources:
-  fanout:
-    type: deltastream:index:Application
-    properties:
-      sql: |
-        BEGIN APPLICATION fanout
-          CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM ${pageviews.fqn};
-          INSERT INTO ${mobile.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-          INSERT INTO ${desktop.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-        END APPLICATION;''')
+_EXAMPLES = examples("One application splitting pageviews by device", story.APPLICATION)
 
 
 class Application(Continuous[ApplicationInputs, ApplicationState]):

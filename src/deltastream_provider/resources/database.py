@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
@@ -65,17 +66,7 @@ class DatabaseState(DatabaseInputs):
     created_at: str | None = prop("When the database was created (RFC 3339).", default=None)
 
 
-_EXAMPLES = examples("A database",
-    typescript='''const analytics = new deltastream.Database("analytics", { name: "analytics" });''',
-    python='''analytics = deltastream.Database("analytics", name="analytics")''',
-    go='''analytics, err := deltastream.NewDatabase(ctx, "analytics", &deltastream.DatabaseArgs{
-	Name: pulumi.String("analytics"),
-})''',
-    yaml='''resources:
-  analytics:
-    type: deltastream:index:Database
-    properties:
-      name: analytics''')
+_EXAMPLES = examples("A database", story.DATABASE)
 
 
 class Database(Resource[DatabaseInputs, DatabaseState]):

@@ -13,6 +13,7 @@ from ..deltastream.catalog import SystemTables
 from ..deltastream.ids import format_id, parse_id
 from ..deltastream.reads import DESCRIBE_ENTITY
 from ..errors import NotFoundError
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
@@ -152,34 +153,7 @@ def _state(inputs: EntityInputs, found: Described) -> EntityState:
                        shards=inputs.kinesis.shards if inputs.kinesis else None, configs=found.configs)
 
 
-_EXAMPLES = examples("A Kafka topic with six partitions and a week of retention",
-    typescript='''const orders = new deltastream.Entity("orders", {
-    store: events.name,
-    path: ["orders"],
-    kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
-});''',
-    python='''orders = deltastream.Entity("orders", store=events.name, path=["orders"],
-    kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))''',
-    go='''orders, err := deltastream.NewEntity(ctx, "orders", &deltastream.EntityArgs{
-	Store: events.Name,
-	Path:  pulumi.StringArray{pulumi.String("orders")},
-	Kafka: &deltastream.KafkaTopicArgs{
-		Partitions: pulumi.Int(6),
-		Replicas:   pulumi.Int(3),
-		Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
-	},
-})''',
-    yaml='''resources:
-  orders:
-    type: deltastream:index:Entity
-    properties:
-      store: ${events.name}
-      path: [orders]
-      kafka:
-        partitions: 6
-        replicas: 3
-        configs:
-          retention.ms: "604800000"''')
+_EXAMPLES = examples("A Kafka topic with six partitions and a week of retention", story.ENTITY)
 
 
 class Entity(Resource[EntityInputs, EntityState]):

@@ -10,6 +10,7 @@ from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.ids import format_id, parse_id
 from ..errors import AlreadyExistsError
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
@@ -71,19 +72,7 @@ class NamespaceState(NamespaceInputs):
     created_at: str | None = prop("When the namespace was created (RFC 3339).", default=None)
 
 
-_EXAMPLES = examples("A namespace in a database",
-    typescript='''const raw = new deltastream.Namespace("raw", { database: analytics.name, name: "raw" });''',
-    python='''raw = deltastream.Namespace("raw", database=analytics.name, name="raw")''',
-    go='''raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
-	Database: analytics.Name,
-	Name:     pulumi.String("raw"),
-})''',
-    yaml='''resources:
-  raw:
-    type: deltastream:index:Namespace
-    properties:
-      database: ${analytics.name}
-      name: raw''')
+_EXAMPLES = examples("A namespace in the shop database", story.NAMESPACE)
 
 
 class Namespace(Resource[NamespaceInputs, NamespaceState]):

@@ -15,6 +15,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.ids import format_id, parse_id
 from ..deltastream.reads import DESCRIBE_RELATION, RELATION_COLUMNS
 from ..errors import InvalidInputError, NotFoundError, QuotingError
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
@@ -299,40 +300,7 @@ def _same_type(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
-_EXAMPLES = examples("A JSON stream over a Kafka topic",
-    typescript='''const pageviews = new deltastream.DeltaStreamObject("pageviews", {
-    database: "analytics", namespace: "raw", name: "pageviews", kind: "stream",
-    store: events.name, entity: "pageviews", valueFormat: "json",
-    columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }],
-});''',
-    python='''pageviews = deltastream.DeltaStreamObject("pageviews",
-    database="analytics", namespace="raw", name="pageviews", kind="stream",
-    store=events.name, entity="pageviews", value_format="json",
-    columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
-             deltastream.ColumnArgs(name="userid", type="VARCHAR")])''',
-    go='''pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
-	Database: pulumi.String("analytics"), Namespace: pulumi.String("raw"), Name: pulumi.String("pageviews"),
-	Kind: pulumi.String("stream"), Store: events.Name, Entity: pulumi.String("pageviews"),
-	ValueFormat: pulumi.String("json"),
-	Columns: deltastream.ColumnArray{
-		&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
-		&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
-	},
-})''',
-    yaml='''resources:
-  pageviews:
-    type: deltastream:index:DeltaStreamObject
-    properties:
-      database: analytics
-      namespace: raw
-      name: pageviews
-      kind: stream
-      store: ${events.name}
-      entity: pageviews
-      valueFormat: json
-      columns:
-        - { name: viewtime, type: BIGINT }
-        - { name: userid, type: VARCHAR }''')
+_EXAMPLES = examples("A JSON stream over the pageviews topic", story.OBJECT)
 
 
 class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):

@@ -14,6 +14,7 @@ from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..deltastream.query_text import one_statement
 from ..errors import InvalidInputError, NotFoundError, SqlTextError
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
@@ -114,20 +115,7 @@ def check_query_sql(prop_name: str, text: str) -> list[tuple[str, str]]:
     return []
 
 
-_EXAMPLES = examples("A continuous query between two objects",
-    typescript='''const copy = new deltastream.Query("copy", {
-    sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
-});''',
-    python='''copy = deltastream.Query("copy",
-    sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))''',
-    go='''copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
-	Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
-})''',
-    yaml='''resources:
-  copy:
-    type: deltastream:index:Query
-    properties:
-      sql: INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}''')
+_EXAMPLES = examples("A continuous query from pageviews into visits", story.QUERY)
 
 
 class Query(Continuous[QueryInputs, QueryState]):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
 from ..errors import RegistryErrored
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
@@ -137,37 +138,7 @@ def _state(inputs: SchemaRegistryInputs, row: SchemaRegistryRow) -> SchemaRegist
                                updated_at=row.updated_at)
 
 
-_EXAMPLES = examples("A Confluent Cloud registry, used by a Kafka store",
-    typescript='''const config = new pulumi.Config();
-const registry = new deltastream.SchemaRegistry("registry", {
-    name: "orders_registry",
-    confluentCloud: {
-        uris: "https://psrc-abc12.us-east-2.aws.confluent.cloud",
-        key: config.requireSecret("registryKey"),
-        secret: config.requireSecret("registrySecret"),
-    },
-});''',
-    python='''config = pulumi.Config()
-registry = deltastream.SchemaRegistry("registry", name="orders_registry",
-    confluent_cloud=deltastream.ConfluentCloudRegistryArgs(uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
-        key=config.require_secret("registryKey"), secret=config.require_secret("registrySecret")))''',
-    go='''registry, err := deltastream.NewSchemaRegistry(ctx, "registry", &deltastream.SchemaRegistryArgs{
-	Name: pulumi.String("orders_registry"),
-	ConfluentCloud: &deltastream.ConfluentCloudRegistryArgs{
-		Uris:   pulumi.String("https://psrc-abc12.us-east-2.aws.confluent.cloud"),
-		Key:    config.RequireSecret(ctx, "registryKey"),
-		Secret: config.RequireSecret(ctx, "registrySecret"),
-	},
-})''',
-    yaml='''resources:
-  registry:
-    type: deltastream:index:SchemaRegistry
-    properties:
-      name: orders_registry
-      confluentCloud:
-        uris: https://psrc-abc12.us-east-2.aws.confluent.cloud
-        key: ${registryKey}
-        secret: ${registrySecret}''')
+_EXAMPLES = examples("A Confluent Cloud registry, used by a Confluent Cloud Kafka store", story.SCHEMA_REGISTRY)
 
 
 class SchemaRegistry(Resource[SchemaRegistryInputs, SchemaRegistryState]):

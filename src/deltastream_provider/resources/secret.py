@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
@@ -101,28 +102,7 @@ def _state(inputs: SecretInputs, row: SecretRow) -> SecretState:
                        type=row.type, status=row.status, created_at=row.created_at, updated_at=row.updated_at)
 
 
-_EXAMPLES = examples("A secret from secret config",
-    typescript='''const config = new pulumi.Config();
-const apiToken = new deltastream.Secret("api-token", {
-    name: "partner_api_token",
-    description: "Token for the partner API",
-    secretString: config.requireSecret("partnerToken"),
-});''',
-    python='''config = pulumi.Config()
-api_token = deltastream.Secret("api-token", name="partner_api_token", description="Token for the partner API",
-    secret_string=config.require_secret("partnerToken"))''',
-    go='''apiToken, err := deltastream.NewSecret(ctx, "api-token", &deltastream.SecretArgs{
-	Name:         pulumi.String("partner_api_token"),
-	Description:  pulumi.String("Token for the partner API"),
-	SecretString: config.RequireSecret(ctx, "partnerToken"),
-})''',
-    yaml='''resources:
-  apiToken:
-    type: deltastream:index:Secret
-    properties:
-      name: partner_api_token
-      description: Token for the partner API
-      secretString: ${partnerToken}''')
+_EXAMPLES = examples("A secret from secret config", story.SECRET)
 
 
 class Secret(Resource[SecretInputs, SecretState]):

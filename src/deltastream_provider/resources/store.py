@@ -15,6 +15,7 @@ from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
 from ..deltastream.reads import DESCRIBE_STORE
 from ..errors import InputError, NotFoundError, StoreErrored
+from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
 from .base import (
@@ -377,40 +378,7 @@ def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
                       created_at=row.created_at, updated_at=row.updated_at)
 
 
-_EXAMPLES = examples("A Kafka store with SASL credentials from secret config",
-    typescript='''const config = new pulumi.Config();
-const events = new deltastream.Store("events", {
-    name: "events",
-    kafka: {
-        uris: "broker-1:9092,broker-2:9092",
-        saslHashFunction: "SHA512",
-        saslUsername: "pipeline",
-        saslPassword: config.requireSecret("kafkaPassword"),
-    },
-});''',
-    python='''config = pulumi.Config()
-events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
-    uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
-    sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))''',
-    go='''events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
-	Name: pulumi.String("events"),
-	Kafka: &deltastream.KafkaArgs{
-		Uris:             pulumi.String("broker-1:9092,broker-2:9092"),
-		SaslHashFunction: pulumi.String("SHA512"),
-		SaslUsername:     pulumi.String("pipeline"),
-		SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
-	},
-})''',
-    yaml='''resources:
-  events:
-    type: deltastream:index:Store
-    properties:
-      name: events
-      kafka:
-        uris: broker-1:9092,broker-2:9092
-        saslHashFunction: SHA512
-        saslUsername: pipeline
-        saslPassword: ${kafkaPassword}''')
+_EXAMPLES = examples("A Kafka store with SASL credentials from secret config", story.STORE)
 
 
 class Store(Resource[StoreInputs, StoreState]):
