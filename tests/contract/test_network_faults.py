@@ -17,7 +17,7 @@ from typing import Any
 
 import grpc
 import pytest
-from pulumi.runtime.proto import engine_pb2
+from pulumi.runtime.proto import engine_pb2, provider_pb2, status_pb2
 from testkit import TOKEN
 from testkit.provider import Harness, urn
 
@@ -197,8 +197,8 @@ async def test_a_rate_limit_is_waited_out_as_retry_after_says(local: BackgroundS
 
 async def test_a_rate_limit_that_never_lifts_fails_after_every_retry(local: BackgroundServer) -> None:
     local.server.knobs.update({"rate_429": 1.0, "retry_after_s": 60})
-    error, client, clock, lines = await attempt(local.url, sql.select("databases", ["name"]),
-                                                retry=RetryPolicy(attempts=4, max_delay=20))
+    error, _, clock, lines = await attempt(local.url, sql.select("databases", ["name"]),
+                                           retry=RetryPolicy(attempts=4, max_delay=20))
     assert type(error) is errors.RateLimitedError and "(after 4 attempts)" in str(error)
     assert clock.waits == [20, 20, 20] and len(lines) == 3  # Retry-After is honoured up to retryMaxDelay
     assert local.server.counters.statements == {}
@@ -239,7 +239,46 @@ async def test_retries_and_timeouts_come_from_the_provider_config(provider: Harn
     client = provider.provider._configured_client()
     assert (client.retry.attempts, client.retry.base_delay, client.retry.max_delay) == (3, 1, 3)
     assert (client.timeouts.connect, client.timeouts.read) == (4, 5)
-    client._sleep = Clock()  # type: ignore[method-assign]
+    client._sleep = Clock()
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "db"})
     assert "connection refused" in (failed.value.details() or "") and client.stats.requests == 4
+
+
+async def test_a_create_against_a_server_that_never_answers_is_kept_and_spoken_of(provider: Harness,
+                                                                                  blackhole: str) -> None:
+    """The CREATE goes unanswered until the request timeout, and so does the read that would settle it: the engine
+    keeps the database in state (the next refresh reads whether it exists), and the user saw why it waited."""
+    engine = Recorded()
+    provider.provider.engine = engine
+    await provider.configure(server=blackhole, apiKey=Secret(TOKEN), requestTimeout=0.4)
+    provider.provider._configured_client().timeouts = Timeouts(read=0.4, report_after=0.1)
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create(DB, {"name": "db"})
+    details = failed.value.details() or ""
+    assert details.startswith("database 'db': its answer was lost, and reading whether it ran failed: no answer from "
+                              f"{blackhole} to SELECT within 0.4s (deltastream:requestTimeout"), details
+    assert "it may exist, so it is kept in state" in details, details
+    status = status_pb2.Status.FromString(dict(failed.value.trailing_metadata() or ())["grpc-status-details-bin"])
+    kept = provider_pb2.ErrorResourceInitFailed()
+    assert status.details[0].Unpack(kept) and kept.id == "db"
+    shown = [message for _, message, at, ephemeral in engine.messages if ephemeral and at == urn(DB, "r")]
+    assert any(m.startswith(f"no answer yet from {blackhole} to CREATE DATABASE (") for m in shown), shown
+    assert any(m.startswith(f"no answer yet from {blackhole} to SELECT (") for m in shown), shown
+
+
+async def test_a_statement_running_long_says_what_it_waits_for(provider: Harness, local: BackgroundServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement answered 202 and still running past the first report says so, with its id and the call's deadline
+    and what sets it (here deltastream:createTimeout, the resource having no customTimeouts)."""
+    from deltastream_provider.deltastream import waiting
+
+    monkeypatch.setattr(waiting, "FIRST_REPORT", 0.0)
+    engine = Recorded()
+    provider.provider.engine = engine
+    local.server.knobs.update({"async_polls": 3})
+    await provider.create(DB, {"name": "db"})
+    shown = [message for _, message, at, ephemeral in engine.messages if ephemeral and at == urn(DB, "r")]
+    assert shown and shown[0].startswith("still waiting for CREATE DATABASE (statement "), shown
+    assert shown[0].endswith("s, deadline 20 min: the resource's customTimeouts, else deltastream:createTimeout "
+                             "(DELTASTREAM_CREATE_TIMEOUT))"), shown

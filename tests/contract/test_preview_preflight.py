@@ -18,7 +18,7 @@ from deltastream_provider.plugin.wire import UNKNOWN_STRING, Secret
 
 T = "deltastream:index:"
 DB, NS, STORE, QUERY, REGISTRY = (T + k for k in ("Database", "Namespace", "Store", "Query", "SchemaRegistry"))
-KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}
+KAFKA: dict[str, Any] = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}
 PLAN: list[tuple[str, dict[str, Any]]] = [
     (DB, {"name": "db"}), (NS, {"database": "db", "name": "ns"}), (STORE, KAFKA),
     (REGISTRY, {"name": "registry", "confluent": {"uris": "https://r1"}}),
@@ -74,7 +74,8 @@ async def test_a_process_that_has_had_an_answer_checks_no_session(provider: Harn
 @pytest.mark.parametrize("setting, words", [
     ({"apiKey": Secret("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
     ({"role": "sysadmn"}, ("role 'sysadmn' does not exist", "SQLSTATE 3D001", "set deltastream:role")),
-    ({"organization": "nope"}, ("organization 'nope' does not exist", "SQLSTATE 3D004", "set deltastream:organization")),
+    ({"organization": "nope"},
+     ("organization 'nope' does not exist", "SQLSTATE 3D004", "set deltastream:organization")),
 ], ids=["token", "role", "organization"])
 async def test_a_wrong_session_fails_the_preview_with_the_message_up_would_give(
         fresh: Harness, local: BackgroundServer, setting: dict[str, Any], words: tuple[str, ...]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.provider_requests import measure
 from testkit import TOKEN
 from testkit.provider import Harness
@@ -39,7 +41,7 @@ async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) 
     harness = await Harness().start()
     await harness.configure(server=local.url, apiKey=Secret(TOKEN))
     counted = []
-    plan = [("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),
+    plan: list[tuple[str, dict[str, Any]]] = [("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),
             ("Store", {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}),
             ("Query", {"sql": 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'})]
     try:

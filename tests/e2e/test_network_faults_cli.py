@@ -53,8 +53,9 @@ def test_a_wrong_key_fails_the_preview_of_a_new_stack(stack: Stack, local: Backg
     stack.env["DELTASTREAM_API_KEY"] = "revoked-token"
     previewed = stack.preview(check=False)
     assert previewed.returncode != 0
-    assert "invalid token: error while authenticating with server (HTTP 403)" in previewed.stdout and "set deltastream:apiKey" in previewed.stdout, \
-        previewed.stdout[-4000:]
+    out = previewed.stdout
+    assert "invalid token: error while authenticating with server (HTTP 403)" in out, out[-4000:]
+    assert "set deltastream:apiKey" in out
     assert local.server.counters.statuses["403"] == 1  # asked once for the whole plan
 
 

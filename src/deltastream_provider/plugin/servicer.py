@@ -396,7 +396,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                                                               if old_inputs.plain else None),
                                            CUSTOM_TIMEOUTS if request.timeout else READ_TIMEOUT_SETTING)
             except (SessionError, AuthenticationError) as refused:
-                refused.hint = self._stale_settings(refused)
+                if props.plain:  # a refresh of what the state holds (an import has nothing yet, and current settings)
+                    refused.hint = self._stale_settings(refused)
                 raise
             if found is None:
                 return provider_pb2.ReadResponse(id="")

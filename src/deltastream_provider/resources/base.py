@@ -419,6 +419,9 @@ async def send_until_settled(ctx: Context, statement: Any, landed: Callable[[], 
             except TimeoutError:
                 raise OutcomeUnknownError("its answer was lost, and reading whether it ran did not finish within the "
                                           "timeout") from None
+            except DeltaStreamError as unread:  # no answer to the read either: whether it ran is still unknown
+                raise OutcomeUnknownError(f"its answer was lost, and reading whether it ran failed: {unread.message}"
+                                          ) from unread
             if found is not None:
                 return found
             if time.monotonic() >= deadline:
