@@ -3,7 +3,8 @@ program of its own (`pulumi up`, then `pulumi destroy`) through the real CLI aga
 its language's own tools (tsc, go vet and go build, Python, Pulumi YAML). The plugin is installed by version, as a
 user installs it, so the YAML programs' `packages:` pin is what selects it.
 
-The lookups' examples read what the resources' examples create: the application's, the secret's and the schema
+The programs of the registry's index page and of the README run too. The lookups' examples read what the
+resources' examples create: the application's, the secret's and the schema
 registry's programs stay up (each in a stack of its own) while the lookups run, then are destroyed too."""
 
 from __future__ import annotations
@@ -63,7 +64,20 @@ def registry_examples(language: str) -> list[Example]:
                 assert set(codes) == set(LANGUAGES), f"{token}: {example['title']} lacks {set(LANGUAGES) - set(codes)}"
                 code = codes[language]
                 found.setdefault(code, Example(code, [], example["title"])).tokens.append(token)
+    for guide, code in guide_programs(language):
+        found.setdefault(code, Example(code, [], guide)).tokens.append(guide)
     return list(found.values())
+
+
+def guide_programs(language: str) -> list[tuple[str, str]]:
+    """The programs of the registry's index page and of the README's "Using it" (YAML), in ``language``."""
+    index = (ROOT / "registry-docs/_index.md").read_text()
+    found = [("_index.md", m["code"] + "\n") for m in re.finditer(
+        r"\{\{% choosable language (\w+) %\}\}\s*```(\w+)\n(?P<code>.*?)\n```", index, re.S) if m[1] == language]
+    readme = (ROOT / "README.md").read_text()
+    using = re.search(r"## Using it\n.*?```yaml\n(?P<code>.*?)\n```", readme, re.S)
+    assert using and found, "the index or the README lost its example"
+    return found + ([("README.md", using["code"] + "\n")] if language == "yaml" else [])
 
 
 @pytest.fixture(scope="session")
