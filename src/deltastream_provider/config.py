@@ -58,8 +58,9 @@ KEYS = (
         type="number"),
     Key("maxRetries", "DELTASTREAM_MAX_RETRIES",
         f"Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a "
-        f"dropped connection (default {DEFAULT_MAX_RETRIES}). A refused connection gets 3 quick resends; an unknown "
-        "host, a certificate that does not verify and a rejected token none.", type="integer"),
+        f"dropped connection (default {DEFAULT_MAX_RETRIES}). A connection refused or not taken in time gets 3 "
+        "quick resends; an unknown host, a certificate that does not verify and a rejected token none.",
+        type="integer"),
     Key("retryBaseDelay", "DELTASTREAM_RETRY_BASE_DELAY",
         f"Seconds before the first resend, doubled each time with jitter (default {DEFAULT_RETRY_BASE_DELAY:g}).",
         type="number"),

@@ -17,7 +17,7 @@ and, where there is one, a hint saying what to do::
     └── DeltaStreamError            what DeltaStream answered, or why no answer came
         ├── TransportError          the network path failed
         │   ├── ConnectFailed       the request never left: always safe to resend
-        │   │   ├── ConnectRefused  nothing listens there: resent a few times only (a server restarting)
+        │   │   ├── ConnectRefused  refused, or not taken in time: resent a few times only (a server restarting)
         │   │   └── NotReachable    the host does not resolve, or TLS fails: never resent, waiting cannot help
         │   └── NoAnswerError       a request sent and unanswered within deltastream:requestTimeout
         ├── OutcomeUnknownError     a mutating statement may or may not have run
@@ -157,7 +157,8 @@ class ConnectFailed(TransportError):
 
 
 class ConnectRefused(ConnectFailed):
-    """Nothing accepts connections at the address: a port typo, or a server restarting, so only a few quick resends."""
+    """Nothing takes the connection: refused (a port typo, a server restarting) or not taken within the connect
+    timeout (a firewall, a wrong address), so only a few quick resends."""
 
 
 class NotReachable(ConnectFailed):

@@ -282,3 +282,23 @@ async def test_a_statement_running_long_says_what_it_waits_for(provider: Harness
     assert shown and shown[0].startswith("still waiting for CREATE DATABASE (statement "), shown
     assert shown[0].endswith("s, deadline 20 min: the resource's customTimeouts, else deltastream:createTimeout "
                              "(DELTASTREAM_CREATE_TIMEOUT))"), shown
+
+
+@pytest.fixture
+def full_backlog() -> Iterator[str]:
+    """A listener whose queue is full (backlog 0, one connection waiting, never accepted): the kernel drops every
+    further connection attempt, as a firewall does, so a connect gets no answer."""
+    with socket.socket() as listener, socket.socket() as waiting:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        waiting.connect(listener.getsockname())
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v2"
+
+
+async def test_a_connection_nobody_takes_gets_the_quick_retries_too(full_backlog: str) -> None:
+    error, client, clock, lines = await attempt(full_backlog, sql.select("databases", ["name"]),
+                                                timeouts=Timeouts(connect=0.2))
+    assert type(error) is errors.ConnectRefused
+    assert str(error).startswith(f"could not connect to {full_backlog}: no connection within 0.2s "
+                                 "(deltastream:connectTimeout (DELTASTREAM_CONNECT_TIMEOUT)) (after 4 attempts)")
+    assert client.stats.requests == 4 and clock.waits == [0.25, 0.5, 1.0] and len(lines) == 3

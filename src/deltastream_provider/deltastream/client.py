@@ -98,8 +98,8 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """``attempts`` in all for a failure that may pass; a refused connection gets ``refused_delays`` (a server
-    restarting comes back within them; a port typo fails in their sum, 1.75 s)."""
+    """``attempts`` in all for a failure that may pass; a connection refused or not taken within the connect timeout
+    gets ``refused_delays`` (a server restarting comes back within them; a port typo fails in their sum, 1.75 s)."""
 
     attempts: int = 10
     base_delay: float = 0.2
@@ -386,7 +386,10 @@ class DeltaStreamClient:
         self.stats.requests += 1
         try:
             response = await self._answer(request, what)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except httpx.ConnectTimeout as exc:  # nothing took the connection: a firewall, a wrong address
+            raise ConnectRefused(f"could not connect to {self.server}: no connection within "
+                                 f"{duration(self.timeouts.connect)} ({setting('connectTimeout')})") from exc
+        except (httpx.ConnectError, httpx.PoolTimeout) as exc:
             raise self._not_connected(exc) from exc
         except httpx.ReadTimeout as exc:
             waited = f"{self.timeouts.read:g}s ({setting('requestTimeout')})"
