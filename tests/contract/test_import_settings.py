@@ -4,6 +4,7 @@ diffs as no change."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -41,12 +42,16 @@ async def warehouse(provider: Harness) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(EVERY_SETTING))
-async def test_an_imported_object_has_every_setting_it_was_made_with(provider: Harness, kind: str) -> None:
+async def test_an_imported_object_has_every_setting_it_was_made_with(provider: Harness, local: BackgroundServer,
+                                                                     kind: str) -> None:
     await base(provider)
     await warehouse(provider)
     program = {"database": "db", "namespace": "public", "name": f"imported_{kind}", **EVERY_SETTING[kind]}
     resource_id, _ = await provider.create(OBJ, program)
+    before = Counter(local.server.counters.statements)
     found_id, state, imported = await provider.read(OBJ, resource_id)  # no inputs: an import
+    sent = dict(Counter(local.server.counters.statements) - before)
+    assert sent == {"Select": 1, "DescribeRelationColumns": 1, "DescribeRelation": 1}  # read at the same time
     assert found_id == resource_id
     assert imported == {**program, "columns": [{"nullable": True, **c} for c in program["columns"]]}
     diff = await provider.diff(OBJ, resource_id, state, program, imported)
@@ -67,7 +72,7 @@ async def test_an_object_made_outside_pulumi_imports_its_properties_as_written(p
     assert imported["properties"] == {"kafka.topic.replicas": "2"} and "keyFormat" not in imported
 
 
-async def test_imported_query_and_application_diff_as_no_change(provider: Harness) -> None:
+async def test_imported_query_and_application_diff_as_no_change(provider: Harness, local: BackgroundServer) -> None:
     await base(provider)
     for name in ("src", "dst", "other"):
         await provider.create(OBJ, {"database": "db", "namespace": "public", "name": name, "kind": "stream",
@@ -77,7 +82,10 @@ async def test_imported_query_and_application_diff_as_no_change(provider: Harnes
                   "END APPLICATION;"}
     for type_, program, fields in ((QUERY, query, ("sources", "sink")), (APPLICATION, app, ("sources", "sinks"))):
         resource_id, made = await provider.create(type_, program)
+        before = Counter(local.server.counters.statements)
         _, state, imported = await provider.read(type_, resource_id)
+        sent = dict(Counter(local.server.counters.statements) - before)
+        assert sent == {"Select": 1, "ListObjects": 1, "DescribePlan": 1}, sent  # the plan gives sink and sources
         assert imported["sql"].rstrip(";") == program["sql"].rstrip(";")
         assert {f: state[f] for f in fields} == {f: made[f] for f in fields}, type_
         assert state["owner"] == made["owner"] and state["state"] == "running"

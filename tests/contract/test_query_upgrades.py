@@ -10,10 +10,12 @@ import pytest
 from pulumi.runtime.proto import engine_pb2, provider_pb2
 from testkit.provider import Harness, urn
 
+from deltastream_local.runner import BackgroundServer
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.engine_log import EngineLog
-from tests.contract.test_provider_grpc import INSERT, QUERY, queries
+from tests.contract.test_provider_grpc import INSERT, NS, OBJ, QUERY, obj, queries
 
+APPLICATION = "deltastream:index:Application"
 Diff = provider_pb2.DiffResponse
 
 
@@ -62,9 +64,33 @@ async def test_the_default_namespace_written_out_is_no_change(provider: Harness)
     for olds, news in ((inputs, {**inputs, "namespace": "public"}), ({**inputs, "namespace": "public"}, inputs)):
         diff = await provider.diff(QUERY, query_id, state, news, olds)
         assert diff.changes == Diff.DIFF_NONE, (olds, news)
-    with pytest.raises(grpc.aio.AioRpcError) as refused:  # another namespace may mean other relations: refused
-        await provider.diff(QUERY, query_id, state, {**inputs, "namespace": "other"}, inputs)
-    assert "is immutable and its namespace changed" in refused.value.details()
+
+
+async def test_a_new_session_is_in_place_when_the_sql_names_the_same_relations(provider: Harness,
+                                                                               local: BackgroundServer) -> None:
+    """database and namespace only say where unqualified names resolve: setting them (as after an import, which
+    cannot read them) restarts nothing while DeltaStream's plan shows the same relations, and is refused otherwise."""
+    await queries(provider)
+    query_id, state = await provider.create(QUERY, {"sql": INSERT})  # fully qualified: the session changes nothing
+    given = {"sql": INSERT, "database": "db", "namespace": "public"}
+    diff = await provider.diff(QUERY, query_id, state, given, {"sql": INSERT})
+    assert diff.changes == Diff.DIFF_SOME and not diff.replaces
+    started = local.server.counters.statements["InsertInto"]
+    updated = await provider.update(QUERY, query_id, state, given)
+    assert updated["queryId"] == query_id and updated["database"] == "db" and updated["state"] == "running"
+    assert local.server.counters.statements["InsertInto"] == started  # nothing restarted
+
+    await provider.create(NS, {"database": "db", "name": "other"})
+    for name in ("src", "dst"):
+        await provider.create(OBJ, obj(name, namespace="other"))
+    unqualified = {"sql": "INSERT INTO dst SELECT id, body FROM src", "database": "db"}
+    other_id, other = await provider.create(QUERY, unqualified)
+    moved = {**unqualified, "namespace": "other"}
+    assert not (await provider.diff(QUERY, other_id, other, moved, unqualified)).replaces
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # the same text now reads and writes other relations
+        await provider.update(QUERY, other_id, other, moved)
+    assert "resolves to other relations" in refused.value.details() and '"other"."dst"' in refused.value.details()
+    assert local.server.counters.statements["InsertInto"] == started + 1  # only the second query's own start
 
 
 async def test_a_replaced_query_warns_at_preview_that_it_runs_from_the_start(provider: Harness) -> None:
@@ -84,3 +110,13 @@ async def test_a_replaced_query_warns_at_preview_that_it_runs_from_the_start(pro
     assert "found terminated outside Pulumi" in log.warnings()[-1][0]
     same = await provider.diff(QUERY, query_id, state, {"sql": INSERT}, {"sql": INSERT})
     assert same.changes == Diff.DIFF_NONE and len(log.warnings()) == 2  # no replacement, no warning
+
+
+async def test_an_application_takes_a_session_in_place_too(provider: Harness, local: BackgroundServer) -> None:
+    await queries(provider)
+    app = {"sql": f"BEGIN APPLICATION copier {INSERT}; END APPLICATION;"}
+    app_id, state = await provider.create(APPLICATION, app)
+    started = local.server.counters.statements["BeginApplication"]
+    updated = await provider.update(APPLICATION, app_id, state, {**app, "database": "db"})
+    assert updated["applicationId"] == app_id and updated["database"] == "db"
+    assert local.server.counters.statements["BeginApplication"] == started

@@ -127,7 +127,11 @@ def test_a_sigkill_while_the_newer_kinds_are_created_settles(stack: Stack, local
     # An entity has no creation time in DeltaStream: settle says so and gives the import to run if it is ours.
     (advice,) = [line for line in report.splitlines() if "no creation time" in line]
     stack.run(*advice.split("pulumi ", 1)[1].split(), "--yes", "--protect=false", "--generate-code=false")
-    stack.up()  # the secret's value cannot be read back: it is replaced to hold the program's value
+    # The secret's value cannot be read back: it is replaced to hold the program's value, which must be accepted.
+    accepted = NEWER_KINDS.replace("secretString: s3cr3t }", "secretString: s3cr3t, acceptReplacement: true }")
+    assert accepted != NEWER_KINDS
+    stack.write(yaml_program(BASE + accepted))
+    stack.up()
     stack.preview("--expect-no-changes")
     counted = local.server.counters.statements
     assert all(counted[k] == 1 for k in ("CreateSchemaRegistry", "CreateEntity", "BeginApplication")), dict(counted)

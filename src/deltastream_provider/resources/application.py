@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.query_text import application
@@ -12,7 +13,7 @@ from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
 from .base import Context, check_identifier
-from .running import Continuous, QueryRow, fqn, plan, session_of, start
+from .running import SESSION, Continuous, QueryRow, fqn, plan, session_of, start
 
 
 @dataclass
@@ -21,9 +22,9 @@ class ApplicationInputs(Model):
                     "`CREATE VIRTUAL STREAM|CHANGELOG virtual.<namespace>.<name> AS SELECT ...`, "
                     "`CREATE STREAM|CHANGELOG|TABLE ... AS SELECT ...` and `INSERT INTO ...` statements. Immutable: "
                     "to change it, create a new Application (with another resource name) and remove this one.")
-    database: str | None = prop("Database that unqualified relation names resolve in. Immutable.", default=None)
+    database: str | None = prop("Database that unqualified relation names resolve in. " + SESSION, default=None)
     namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
-                                 "Immutable.", default=None)
+                                 + SESSION, default=None)
     owner: str | None = prop("Role that owns the application; changed in place. Default: the provider's role.",
                              default=None)
 
@@ -71,7 +72,7 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
     always_set = ("owner", "applicationId", "name", "state", "sources", "sinks", "createdAt", "updatedAt")
     kind = "application"
     id_field = "application_id"
-    immutable = ("sql", "database", "namespace")
+    immutable = ("sql",)
     advice = ("To run different SQL, declare a new Application resource (a new resource name, and a new application "
               "name in the SQL) and remove this one; Pulumi then starts the new one and terminates the old one.")
 
@@ -92,6 +93,14 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     def statement(self, inputs: ApplicationInputs) -> sql.Statement:
         return sql.raw(application(inputs.sql).text)
+
+    def planned(self, found: dict[str, Any]) -> dict[str, Any]:
+        return {key: sorted(fqn(s) for s in found.get(key) or []) for key in ("sources", "sinks")}
+
+    def recorded(self, state: ApplicationState) -> dict[str, Any] | None:
+        if state.sources is None or state.sinks is None:
+            return None
+        return {"sources": sorted(state.sources), "sinks": sorted(state.sinks)}
 
     async def create(self, ctx: Context, inputs: ApplicationInputs) -> tuple[str, ApplicationState]:
         session = session_of(inputs.database, inputs.namespace, inputs.owner)
@@ -131,5 +140,6 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
 
     async def update(self, ctx: Context, resource_id: str, olds: ApplicationState,
                      news: ApplicationInputs) -> ApplicationState:
+        await self.session_moved(ctx, resource_id, olds, news)
         row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, olds.sources, olds.sinks)

@@ -19,7 +19,18 @@ from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.unknown import UNKNOWN
 from .base import Context, check_identifier
-from .running import QUERIES, Continuous, QueryRow, fqn, listed_queries, normalize_sql, plan, session_of, start
+from .running import (
+    QUERIES,
+    SESSION,
+    Continuous,
+    QueryRow,
+    fqn,
+    listed_queries,
+    normalize_sql,
+    plan,
+    session_of,
+    start,
+)
 
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
@@ -37,10 +48,10 @@ class QueryInputs(Model):
     name: str | None = prop("The name DeltaStream records for the query (an output). Deprecated as an input: "
                             "DeltaStream documents no way for a client to name a query, so a value here is ignored "
                             "(with a warning).", default=None, deprecated=NAME_IGNORED)
-    database: str | None = prop("Database that unqualified relation names in the SQL resolve in. Immutable.",
+    database: str | None = prop("Database that unqualified relation names in the SQL resolve in. " + SESSION,
                                 default=None)
     namespace: str | None = prop("Namespace that unqualified relation names resolve in (default `public`). "
-                                 "Immutable.", default=None)
+                                 + SESSION, default=None)
     owner: str | None = prop("Role that owns the query; changed in place. Default: the provider's role.",
                              default=None)
 
@@ -142,7 +153,7 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
     always_set = ("owner", "queryId", "state", "sources", "createdAt", "updatedAt")
     kind = "query"
     id_field = "query_id"
-    immutable = ("sql", "database", "namespace")
+    immutable = ("sql",)
     advice = ("To run different SQL, declare a new Query resource (a new resource name) and remove this one; Pulumi "
               "then starts the new query and terminates the old one. In a Pipeline, raise its version to do the same.")
 
@@ -160,6 +171,13 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
 
     def statement(self, inputs: QueryInputs) -> sql.Statement:
         return sql.query(inputs.sql)
+
+    def planned(self, found: dict[str, Any]) -> dict[str, Any]:
+        refs = relations(found)
+        return {"sink": refs["sink"], "sources": sorted(refs["sources"])}
+
+    def recorded(self, state: QueryState) -> dict[str, Any] | None:
+        return None if state.sources is None else {"sink": state.sink, "sources": sorted(state.sources)}
 
     def preview(self, inputs: QueryInputs) -> QueryState:
         """The output ``name`` is DeltaStream's, known once the query runs (the input is ignored)."""
@@ -194,5 +212,6 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         return current, self._state(current, row, refs)
 
     async def update(self, ctx: Context, resource_id: str, olds: QueryState, news: QueryInputs) -> QueryState:
+        await self.session_moved(ctx, resource_id, olds, news)
         row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})

@@ -35,6 +35,9 @@ from ..model.unknown import UNKNOWN
 from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, Existing, InputsT, Resource, StateT, send_until_settled
 from .lifecycle import change_owner, gone, owner_as_read, ready_row
 
+#: How the database and namespace of a query or application change (their inputs' descriptions).
+SESSION = ("Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's "
+           "plans show; resolving to others is refused, as a changed body is.")
 PENDING = "pending:"  # the id of a start that could not be settled: its SQL, sent at the time that follows, finds it
 STOPPED = ("terminated", "errored")
 SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
@@ -119,6 +122,30 @@ class Continuous(Resource[InputsT, StateT]):
     def statement(self, inputs: InputsT) -> sql.Statement:
         """The statement that starts it."""
         raise NotImplementedError
+
+    def planned(self, found: dict[str, Any]) -> dict[str, Any]:
+        """The relations a plan of its SQL reads and writes, as the state records them (fqns)."""
+        raise NotImplementedError
+
+    def recorded(self, state: StateT) -> dict[str, Any] | None:
+        """The relations the state records it reads and writes (None: not known, as after some imports)."""
+        raise NotImplementedError
+
+    async def session_moved(self, ctx: Context, resource_id: str, olds: StateT, news: InputsT) -> None:
+        """A new ``database`` or ``namespace`` (where the SQL's unqualified names resolve) changes nothing running
+        when the SQL resolves to the same relations there: read from DeltaStream's plans, the recorded one and the
+        new one. Resolving to others is another query, refused as a changed body is."""
+        old_session = session_of(getattr(olds, "database", None), getattr(olds, "namespace", None), None)
+        new_session = session_of(getattr(news, "database", None), getattr(news, "namespace", None), None)
+        if (old_session.database, old_session.schema) == (new_session.database, new_session.schema):
+            return
+        statement = self.statement(news)
+        before = self.recorded(olds) or self.planned(await plan(ctx, statement, old_session))
+        after = self.planned(await plan(ctx, statement, new_session))
+        if after != before:
+            raise PlanError(f"{self.kind} {self.label(olds)}: with database {new_session.database!r} and namespace "
+                            f"{new_session.schema!r} its SQL resolves to other relations ({after}, not {before}): "
+                            f"that is another {self.kind}. Keep database and namespace as they are, or: {self.advice}")
 
     def read_id(self, resource_id: str, state: StateT) -> str:
         return getattr(state, self.id_field, None) or resource_id
