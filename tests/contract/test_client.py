@@ -130,7 +130,7 @@ async def test_connection_refused_is_retried_quickly_then_reported() -> None:
     """A refused connection has a short budget of its own (``refused_delays``), whatever ``attempts`` says."""
     quick = RetryPolicy(attempts=10, base_delay=0.01, refused_delays=(0.01, 0.02))
     async with DeltaStreamClient("http://127.0.0.1:9/v2", TOKEN, retry=quick) as c:
-        with pytest.raises(errors.ConnectRefused, match="could not connect.*connection refused") as error:
+        with pytest.raises(errors.ConnectRefused, match=r"could not connect.*connection refused") as error:
             await c.execute(database.create_statement("db"))
         assert c.stats.requests == 3 and "(after 3 attempts)" in str(error.value) and "doctor" in str(error.value)
 

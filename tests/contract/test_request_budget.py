@@ -41,9 +41,10 @@ async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) 
     harness = await Harness().start()
     await harness.configure(server=local.url, apiKey=Secret(TOKEN))
     counted = []
-    plan: list[tuple[str, dict[str, Any]]] = [("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),
-            ("Store", {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}),
-            ("Query", {"sql": 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'})]
+    plan: list[tuple[str, dict[str, Any]]] = [
+        ("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),
+        ("Store", {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}),
+        ("Query", {"sql": 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'})]
     try:
         for kind, inputs in plan * 2:
             before = sum(local.server.counters.requests.values())

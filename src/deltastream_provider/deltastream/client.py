@@ -415,7 +415,8 @@ class DeltaStreamClient:
                                 "not retried")
         if isinstance(cause, ssl.SSLCertVerificationError):
             return NotReachable(f"{where}: the server's certificate does not verify "
-                                f"({cause.verify_message or cause.reason}: CERTIFICATE_VERIFY_FAILED); not retried")
+                                f"({str(cause.verify_message or cause.reason).rstrip('.')}: CERTIFICATE_VERIFY_FAILED); "
+                                "not retried")
         if isinstance(cause, ssl.SSLError):
             return NotReachable(f"{where}: the TLS handshake failed ({cause.reason or cause}); not retried")
         if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:  # asyncio raises a plain OSError
