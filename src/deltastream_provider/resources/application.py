@@ -55,8 +55,10 @@ source once. Virtual relations (`CREATE VIRTUAL STREAM virtual.public.x AS SELEC
 The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
 taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
 changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
-no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
-Deleting terminates it and waits until it is terminated.
+no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`,
+and one whose SQL names a relation being replaced is replaced with it; the preview warns that the new one runs
+from the beginning of its sources. The owner changes in place, and so do `database` and `namespace` while the
+SQL resolves to the same relations there. Deleting terminates it and waits until it is terminated.
 
 {_EXAMPLES}
 

@@ -312,7 +312,9 @@ class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
 The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
 (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
 immutable: any change but the owner replaces the object (delete first, then create, as names are
-unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
+unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
+also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
+`DESCRIBE RELATION`.
 
 {_EXAMPLES}
 

@@ -136,8 +136,11 @@ class Query(Continuous[QueryInputs, QueryState]):
 The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
 taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
 `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
-Deleting terminates the query and waits until it is terminated.
+a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
+one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
+query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+`namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
+it is terminated.
 
 {_EXAMPLES}
 
