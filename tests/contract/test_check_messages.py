@@ -25,7 +25,8 @@ async def failures(provider: Harness, type_: str, news: dict[str, object]) -> li
 @pytest.mark.parametrize("type_, news, reason", [
     (DB, {}, "name is required"),
     (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "PLAIN"}}, "kafka.saslUsername is required"),
-    (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "MD5"}}, "kafka.saslHashFunction must be one of"),
+    (STORE, {"name": "s", "kafka": {"uris": "b:1", "saslHashFunction": "MD5"}},
+     "kafka.saslHashFunction must be one of"),
     (STORE, {"name": "s"}, "kafka: give exactly one of kafka"),
     (OBJ, obj("o", columns=[{"name": "a", "type": "NOPE("}]), "columns[0].type"),
 ])

@@ -45,7 +45,8 @@ func main() {
 		_, err = deltastream.NewDeltaStreamObject(ctx, "clicks", &deltastream.DeltaStreamObjectArgs{
 			Database: pulumi.String("db"), Namespace: pulumi.String("public"), Name: pulumi.String("clicks"),
 			Kind: deltastream.ObjectKindChangelog, Store: pulumi.String("events"),
-			Columns:    deltastream.ColumnArray{deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")}},
+			Columns: deltastream.ColumnArray{
+				deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")}},
 			PrimaryKey: pulumi.StringArray{pulumi.String("id")},
 		})
 		return err
