@@ -89,7 +89,7 @@ async def test_removing_the_registry_of_a_store_in_use_is_refused_naming_streams
     detached = {**KAFKA, "kafka": dict(KAFKA["kafka"])}
     before = len(local.server.counters.texts)
     message = await refused(provider, STORE, "events", store, detached)
-    assert "changing kafka would replace Store 'events'" in message, message
+    assert "changing kafka.schemaRegistryName (removed) would replace Store 'events'" in message, message
     assert '"db"."public"."src"' in message and '"db"."public"."dst"' in message, message
     assert query_id in message and "started again from the start" in message, message
     assert "`acceptReplacement: true`" in message and "p4ssw0rd-secret" not in message

@@ -193,3 +193,24 @@ def test_removing_the_registry_of_a_store_in_use_does_not_plan_a_silent_cascade(
     assert "would replace Store 'events'" in out and query_id in out, out
     assert '"db"."public"."src"' in out and '"db"."public"."dst"' in out, out
     assert local.server.counters.statements["DropStore"] == 0
+
+
+@pytest.mark.parametrize("statement", ["DROP SECRET", "CREATE SECRET"])
+def test_an_accepted_rotation_failing_at_either_statement_converges_on_the_next_up(
+        stack: Stack, local: BackgroundServer, statement: str) -> None:
+    accepted = SECRET.replace("      description: partner API\n",
+                              "      description: partner API\n      acceptReplacement: true\n")
+    stack.write(accepted)
+    stack.run("stack", "init", "dev")
+    stack.run("config", "set", "--secret", "partnerToken", "partner-token-first")
+    stack.up()
+    stack.run("config", "set", "--secret", "partnerToken", "partner-token-second")
+    local.server.knobs.update({"fail": [{"pattern": f"^{statement}", "nth": 1}]})
+    failed = stack.run("up", "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0 and "injected failure" in failed.stdout + failed.stderr
+    secrets = catalog_sql(local, 'SELECT name, status FROM deltastream.sys."secrets"')
+    assert secrets == ([["partner", "ready"]] if statement == "DROP SECRET" else []), "only what was meant is gone"
+    local.server.knobs.update({"fail": []})
+    stack.up()
+    assert catalog_sql(local, 'SELECT name, status FROM deltastream.sys."secrets"') == [["partner", "ready"]]
+    stack.preview("--expect-no-changes")

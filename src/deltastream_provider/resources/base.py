@@ -222,8 +222,11 @@ class Resource(Generic[InputsT, StateT]):
                 properties[path] = PropertyChange(kind, replaces)
         refusal: Refusal | None = None
         if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
+            why = [f"{path} (removed)" if change.kind == "DELETE" else path
+                   for path, change in properties.items() if change.replaces and change.input] or decided.replaces
+
             async def refusal(ctx: Context, resource_id: str) -> None:
-                await self.refuse_replacement(ctx, resource_id, typed_state, decided.replaces)
+                await self.refuse_replacement(ctx, resource_id, typed_state, why)
         return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, warnings=decided.warnings,
                             properties=properties, refusal=refusal)
 
@@ -238,19 +241,21 @@ class Resource(Generic[InputsT, StateT]):
         answer it)."""
         raise NotImplementedError
 
-    def replacement_advice(self, replaces: list[str]) -> str:
-        """How to make the change without replacing: the refusal's way out."""
-        return f"keep {', '.join(replaces)} as it is"
+    def replacement_advice(self, why: list[str]) -> str:
+        """How to make the change without replacing: the refusal's way out (``why``: the property paths that
+        replace)."""
+        return f"keep {', '.join(why)} as it is"
 
-    async def refuse_replacement(self, ctx: Context, resource_id: str, state: StateT, replaces: list[str]) -> None:
-        """Fail the preview of a replacement that takes something down, naming it; where nothing depends on it, the
-        replacement goes ahead."""
+    async def refuse_replacement(self, ctx: Context, resource_id: str, state: StateT, why: list[str]) -> None:
+        """Fail the preview of a replacement that takes something down, naming it and the property paths that
+        replace; where nothing depends on it, the replacement goes ahead."""
         from .dependents import refusal
 
         radius = await self.blast_radius(ctx, resource_id, state)
         if radius:
             kind = self.token.rsplit(":", 1)[-1]
-            raise refusal(f"{kind} {resource_id!r}", replaces, radius, self.replacement_advice(replaces))
+            paths = [w.removesuffix(" (removed)") for w in why]
+            raise refusal(f"{kind} {resource_id!r}", why, radius, self.replacement_advice(paths))
 
     @property
     def updatable(self) -> bool:

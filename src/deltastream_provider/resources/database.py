@@ -117,7 +117,7 @@ pulumi import deltastream:index:Database analytics analytics
         """The relations in the database and the running queries reading them."""
         return await on_relations(ctx.catalog, {"database_name": resource_id})
 
-    def replacement_advice(self, replaces: list[str]) -> str:
+    def replacement_advice(self, why: list[str]) -> str:
         return "keep the database's name (DeltaStream cannot rename one), or create a second database and move to it"
 
     async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:

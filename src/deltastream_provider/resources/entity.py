@@ -274,8 +274,8 @@ pulumi import deltastream:index:Entity orders events/orders
                                 "does not say which of them read this entity")
         return radius
 
-    def replacement_advice(self, replaces: list[str]) -> str:
-        return (f"keep {', '.join(replaces)} as it is (more partitions, topic configs and shards change in place), "
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as it is (more partitions, topic configs and shards change in place), "
                 "or create a second entity and move the relations to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: EntityState) -> None:

@@ -137,7 +137,7 @@ pulumi import deltastream:index:Namespace raw analytics/raw
         database, name = parse_id(resource_id, 2, ID_FORMAT)
         return await on_relations(ctx.catalog, {"database_name": database, "schema_name": name})
 
-    def replacement_advice(self, replaces: list[str]) -> str:
+    def replacement_advice(self, why: list[str]) -> str:
         return ("keep the namespace's database and name (DeltaStream cannot rename or move one), or create a second "
                 "namespace and move to it")
 

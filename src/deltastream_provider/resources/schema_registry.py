@@ -226,8 +226,8 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
         """The stores naming the registry, the relations on them and the running queries reading those."""
         return await on_stores(ctx.catalog, resource_id)
 
-    def replacement_advice(self, replaces: list[str]) -> str:
-        return (f"keep {', '.join(replaces)} as it is (URL and credentials change in place), or create a second "
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as it is (URL and credentials change in place), or create a second "
                 "registry and point the stores at it")
 
     async def delete(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> None:

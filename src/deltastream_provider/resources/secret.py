@@ -168,8 +168,8 @@ pulumi import deltastream:index:Secret api-token partner_api_token
                                   "whatever authenticates with it fails meanwhile; DeltaStream's catalog does not say "
                                   "what uses a secret"])
 
-    def replacement_advice(self, replaces: list[str]) -> str:
-        return (f"keep {', '.join(replaces)} as DeltaStream has it (DeltaStream documents no UPDATE SECRET), or "
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as DeltaStream has it (DeltaStream documents no UPDATE SECRET), or "
                 "create the new value as a new Secret under another name and move its users to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:

@@ -483,10 +483,10 @@ pulumi import deltastream:index:Store events events
         """The relations on the store and the running queries reading them: what Pulumi replaces with it."""
         return await on_relations(ctx.catalog, {"store_name": resource_id})
 
-    def replacement_advice(self, replaces: list[str]) -> str:
-        return ("keep the store's name and kind, its schema registry, and the settings UPDATE STORE cannot clear "
-                f"(tlsCaCert, Kinesis keys, a Snowflake key passphrase) as they are ({', '.join(replaces)} changed); "
-                "or create a second store and move the relations to it")
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as it is: UPDATE STORE cannot change a store's name or kind or a Confluent "
+                "Kafka store's registry, nor clear a registry, a CA certificate, Kinesis keys or a Snowflake key "
+                "passphrase; or create a second store and move the relations to it")
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
         remember_type(ctx.catalog, resource_id, None)
