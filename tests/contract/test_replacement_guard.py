@@ -172,3 +172,14 @@ async def test_another_registry_for_a_kafka_store_is_one_update_in_place(
     assert inputs["kafka"]["schemaRegistryName"] == "sr2"
     ran = local.server.counters.statements
     assert ran["DropStore"] == 0 and ran["TerminateQuery"] == 0
+
+
+async def test_a_provider_not_configured_yet_previews_the_replacement_and_up_refuses_it() -> None:
+    """A preview whose provider configuration is still unknown cannot read DeltaStream: the replacement is shown; the
+    `up` that follows is configured and refuses it (the test above)."""
+    unconfigured = await Harness().start()
+    try:
+        diff = await unconfigured.diff(SECRET, "partner", SECRET_PROPS, {**SECRET_PROPS, "secretString": "v2"})
+    finally:
+        await unconfigured.stop()
+    assert list(diff.replaces) == ["secretString"]

@@ -346,7 +346,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             diff = resource.detailed_diff(old_inputs, news.plain, olds)
             for warning in diff.warnings:
                 await self.engine.warn(warning, request.urn)
-            if diff.refusal is not None:  # a replacement that may take dependents down: read them, refuse if any
+            if diff.refusal is not None and self.settings is not None:  # a replacement that may take dependents
+                # down: read them, refuse if any (unconfigured, as in a preview of unknown config: up refuses)
                 await diff.refusal(self._context(request.urn, self._read_timeout()), request.id)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
