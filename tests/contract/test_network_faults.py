@@ -302,3 +302,41 @@ async def test_a_connection_nobody_takes_gets_the_quick_retries_too(full_backlog
     assert str(error).startswith(f"could not connect to {full_backlog}: no connection within 0.2s "
                                  "(deltastream:connectTimeout (DELTASTREAM_CONNECT_TIMEOUT)) (after 4 attempts)")
     assert client.stats.requests == 4 and clock.waits == [0.25, 0.5, 1.0] and len(lines) == 3
+
+
+def test_timeouts_and_retries_come_from_config_or_the_environment() -> None:
+    from deltastream_provider import config
+
+    defaults = config.load({}, {})
+    assert (defaults.connect_timeout, defaults.request_timeout, defaults.max_retries, defaults.retry_base_delay,
+            defaults.retry_max_delay, defaults.create_timeout, defaults.update_timeout,
+            defaults.delete_timeout) == (10, 60, 9, 0.2, 20, 1200, 1200, 1200)
+    env = {"DELTASTREAM_REQUEST_TIMEOUT": "5", "DELTASTREAM_MAX_RETRIES": "0", "DELTASTREAM_CREATE_TIMEOUT": "30"}
+    settings = config.load({"deltastream:requestTimeout": 7, "retryBaseDelay": "0"}, env)
+    assert (settings.request_timeout, settings.max_retries, settings.retry_base_delay, settings.create_timeout) == \
+           (7, 0, 0, 30)
+    bad = config.load({"maxRetries": "2.5", "connectTimeout": "0", "retryMaxDelay": "-1", "deleteTimeout": "soon"}, {})
+    found = {p.key: p.message for p in config.problems(bad)}
+    assert found["maxRetries"].startswith("must be a whole number, 0 or more; set deltastream:maxRetries")
+    assert found["connectTimeout"].startswith("must be a positive number of seconds")
+    assert found["retryMaxDelay"].startswith("must be a number of seconds, 0 or more")
+    assert "DELTASTREAM_DELETE_TIMEOUT" in found["deleteTimeout"]
+
+
+async def test_a_bad_timeout_fails_check_config_naming_it(provider: Harness) -> None:
+    from deltastream_provider.plugin.wire import encode
+
+    response = await provider.stub.CheckConfig(provider_pb2.CheckRequest(news=encode({"requestTimeout": "soon"})))
+    assert [(f.property, "positive number" in f.reason) for f in response.failures] == [("requestTimeout", True)]
+
+
+async def test_a_create_without_custom_timeouts_takes_the_create_timeout(provider: Harness,
+                                                                        local: BackgroundServer) -> None:
+    await provider.configure(server=local.url, apiKey=Secret(TOKEN), createTimeout=1)
+    local.server.knobs.update({"fail": [{"pattern": "^SELECT", "nth": 0, "fault": "never_answered"}]})
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create(DB, {"name": "db"})
+    details = failed.value.details() or ""
+    assert details == ("timed out after 1s waiting for database 'db'. Raise the resource's customTimeouts, else "
+                       "deltastream:createTimeout (DELTASTREAM_CREATE_TIMEOUT), or check the statement in DeltaStream")
+    assert local.server.counters.statements["DropDatabase"] == 1  # undone: nothing half-made is left

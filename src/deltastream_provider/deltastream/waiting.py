@@ -106,6 +106,8 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, 
     The deadline holds for the probe's own requests too: a read still unanswered at the deadline is abandoned.
     """
     deadline = time.monotonic() + timeout
+    call = current_deadline()
+    hint = f"Raise {call.setting}, or check the statement in DeltaStream" if call is not None else None
     delay = FIRST_DELAY
     started = time.monotonic()
     reported: float | None = None
@@ -114,12 +116,13 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], *, timeout: float, 
             async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
                 result = await probe()
         except TimeoutError:
-            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}") from None
+            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}",
+                                        hint=hint) from None
         if result is not None:
             return result
         now = time.monotonic()
         if now >= deadline:
-            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}")
+            raise StatementTimeoutError(f"timed out after {limit or timeout:g}s waiting for {what}", hint=hint)
         if report_due(now - started, reported):
             reported = now - started
             await (progress or report)(still_waiting(what, reported))
