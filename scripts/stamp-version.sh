@@ -10,7 +10,7 @@ OLD="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$ROOT/src/deltastream_provider/
 sed -i "s/^__version__ = \".*\"$/__version__ = \"$VERSION\"/" "$ROOT/src/deltastream_provider/__init__.py"
 # The install guide's commands and the YAML examples name the version: deltastream 1.2.3, deltastream@1.2.3, -v1.2.3-, @v1.2.3, ==1.2.3.
 sed -i -E "s/(deltastream |deltastream@|-v|@v|sdk\/go\/v|release v|==)${OLD//./\\.}([^0-9]|$)/\1$VERSION\2/g" \
-  "$ROOT/README.md" "$ROOT/registry-docs/installation-configuration.md" "$ROOT/registry-docs/_index.md"
+  "$ROOT/README.md" "$ROOT"/registry-docs/*.md
 "$ROOT/.venv/bin/deltastream-provider" schema -o "$ROOT/schema.yaml" --packaged
 bash "$ROOT/scripts/gen-sdk.sh"
 echo "stamp-version: $VERSION" >&2

@@ -36,6 +36,7 @@ GUIDES = ROOT / "registry-docs"
 PAGES = ("troubleshooting.md", "ci.md", "several-organizations.md", "migrating-from-deltastream-provider.md",
          "local-server.md")
 FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```$", re.M | re.S)
+STAMPED = "deltastream |deltastream@|-v|@v|sdk/go/v|release v|=="  # what scripts/stamp-version.sh rewrites
 PIN = f"packages:\n  deltastream: deltastream@{__version__}\n"
 LOCAL_PLUGIN = f"plugins:\n  providers:\n    - name: deltastream\n      path: {PROVIDER_DIR}\n"
 SMALL_PROGRAM = f"""name: guide
@@ -96,6 +97,10 @@ def test_every_guide_is_a_registry_page_linked_from_the_index(tmp_path: Path) ->
         assert (tmp_path / page).read_text() == text
         for target in re.findall(r"\]\(\./([\w-]+)", text):
             assert (GUIDES / f"{target}.md").is_file(), f"{page} links to a missing page {target}"
+        # scripts/stamp-version.sh's substitution reaches every mention of the version in the guides
+        stamped = re.sub(rf"({STAMPED}){re.escape(__version__)}([^0-9]|$)", r"\g<1>9.9.9\2", text, flags=re.M)
+        assert __version__ not in stamped, page
+    assert '"$ROOT"/registry-docs/*.md' in (ROOT / "scripts/stamp-version.sh").read_text()
 
 
 def expanded(codes: str) -> set[str]:
