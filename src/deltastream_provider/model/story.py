@@ -10,6 +10,9 @@ parts it needs (:func:`.docs.examples`).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from .docs import Part
 
 # --- the shared parts ---------------------------------------------------------------------------
@@ -677,328 +680,91 @@ outputs:
 
 # --- the lookups: each reads what the examples above create -----------------------------------------
 
+#: Singular lookups that share their name with a resource: Go's SDK calls them Lookup<Name>.
+_GO_LOOKUP = {"getDatabase", "getNamespace", "getStore", "getQuery", "getSecret", "getSchemaRegistry"}
 
-DATABASE_LOOKUPS = Part(
-    typescript='''const shop = deltastream.getDatabaseOutput({ name: "shop" });
-const owned = deltastream.getDatabasesOutput({ owner: "sysadmin" });
 
-export const shopOwner = shop.owner;
-export const databaseNames = owned.databases.apply(databases => databases.map(d => d.name));''',
-    python='''shop = deltastream.get_database(name="shop")
-owned = deltastream.get_databases(owner="sysadmin")
+@dataclass(frozen=True)
+class Lookup:
+    """A call of a lookup whose result goes into a variable, and the one field of it the program exports."""
 
-pulumi.export("shopOwner", shop.owner)
-pulumi.export("databaseNames", [d.name for d in owned.databases])''',
-    go='''shop, err := deltastream.LookupDatabase(ctx, &deltastream.LookupDatabaseArgs{Name: "shop"})
-if err != nil {
-	return err
-}
-owned, err := deltastream.GetDatabases(ctx, &deltastream.GetDatabasesArgs{Owner: pulumi.StringRef("sysadmin")})
-if err != nil {
-	return err
-}
+    function: str
+    variable: str
+    arguments: dict[str, str]
+    output: str
+    field: str
 
-databaseNames := pulumi.StringArray{}
-for _, d := range owned.Databases {
-	databaseNames = append(databaseNames, pulumi.String(d.Name))
-}
-ctx.Export("shopOwner", pulumi.String(shop.Owner))
-ctx.Export("databaseNames", databaseNames)''',
-    yaml='''variables:
-  shop:
-    fn::invoke:
-      function: deltastream:index:getDatabase
-      arguments:
-        name: shop
-  owned:
-    fn::invoke:
-      function: deltastream:index:getDatabases
-      arguments:
-        owner: sysadmin
-outputs:
-  shopOwner: ${shop.owner}
-  databases: ${owned.databases}''')
 
-NAMESPACE_LOOKUPS = Part(
-    typescript='''const raw = deltastream.getNamespaceOutput({ database: "shop", name: "raw" });
-const inShop = deltastream.getNamespacesOutput({ database: "shop" });
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
-export const rawOwner = raw.owner;
-export const namespaceNames = inShop.namespaces.apply(namespaces => namespaces.map(n => n.name));''',
-    python='''raw = deltastream.get_namespace(database="shop", name="raw")
-in_shop = deltastream.get_namespaces(database="shop")
 
-pulumi.export("rawOwner", raw.owner)
-pulumi.export("namespaceNames", [n.name for n in in_shop.namespaces])''',
-    go='''raw, err := deltastream.LookupNamespace(ctx, &deltastream.LookupNamespaceArgs{Database: "shop", Name: "raw"})
-if err != nil {
-	return err
-}
-inShop, err := deltastream.GetNamespaces(ctx, &deltastream.GetNamespacesArgs{Database: pulumi.StringRef("shop")})
-if err != nil {
-	return err
-}
+def _title(name: str) -> str:
+    return name[0].upper() + name[1:]
 
-namespaceNames := pulumi.StringArray{}
-for _, n := range inShop.Namespaces {
-	namespaceNames = append(namespaceNames, pulumi.String(n.Name))
-}
-ctx.Export("rawOwner", pulumi.String(raw.Owner))
-ctx.Export("namespaceNames", namespaceNames)''',
-    yaml='''variables:
-  raw:
-    fn::invoke:
-      function: deltastream:index:getNamespace
-      arguments:
-        database: shop
-        name: raw
-  inShop:
-    fn::invoke:
-      function: deltastream:index:getNamespaces
-      arguments:
-        database: shop
-outputs:
-  rawOwner: ${raw.owner}
-  namespaces: ${inShop.namespaces}''')
 
-STORE_LOOKUPS = Part(
-    typescript='''const events = deltastream.getStoreOutput({ name: "events", type: "Kafka" });
-const kafkaStores = deltastream.getStoresOutput({ type: "Kafka" });
+def _lookups(*calls: Lookup) -> Part:
+    """The calls in each language (the direct form in Python, the output form elsewhere), then their exports."""
+    def go_function(call: Lookup) -> str:
+        return ("Lookup" if call.function in _GO_LOOKUP else "Get") + call.function[3:]
 
-export const eventsStatus = events.status;
-export const kafkaStoreNames = kafkaStores.stores.apply(stores => stores.map(s => s.name));''',
-    python='''events = deltastream.get_store(name="events", type="Kafka")
-kafka_stores = deltastream.get_stores(type="Kafka")
+    ts = [f"const {c.variable} = deltastream.{c.function}Output({{ "
+          + ", ".join(f'{k}: "{v}"' for k, v in c.arguments.items()) + " });" for c in calls]
+    py = [f"{_snake(c.variable)} = deltastream.{_snake(c.function)}("
+          + ", ".join(f'{_snake(k)}="{v}"' for k, v in c.arguments.items()) + ")" for c in calls]
+    go = [f"{c.variable} := deltastream.{go_function(c)}Output(ctx, deltastream.{go_function(c)}OutputArgs{{\n"
+          + "".join(f'\t{_title(k)}: pulumi.String("{v}"),\n' for k, v in c.arguments.items()) + "})" for c in calls]
+    yaml = ["variables:"] + [f"  {c.variable}:\n    fn::invoke:\n      function: deltastream:index:{c.function}\n"
+                             "      arguments:\n" + "".join(f"        {k}: {v}\n" for k, v in c.arguments.items())
+                             for c in calls]
+    ts += [""] + [f"export const {c.output} = {c.variable}.{c.field};" for c in calls]
+    py += [""] + [f'pulumi.export("{c.output}", {_snake(c.variable)}.{_snake(c.field)})' for c in calls]
+    go += [""] + [f'ctx.Export("{c.output}", {c.variable}.{_title(c.field)}())' for c in calls]
+    yaml += ["outputs:"] + [f"  {c.output}: ${{{c.variable}.{c.field}}}" for c in calls]
+    return Part(typescript="\n".join(ts), python="\n".join(py), go=_aligned("\n".join(go)),
+                yaml="\n".join(line.rstrip("\n") for line in yaml))
 
-pulumi.export("eventsStatus", events.status)
-pulumi.export("kafkaStoreNames", [s.name for s in kafka_stores.stores])''',
-    go='''events, err := deltastream.LookupStore(ctx, &deltastream.LookupStoreArgs{Name: "events", Type: pulumi.StringRef("Kafka")})
-if err != nil {
-	return err
-}
-kafkaStores, err := deltastream.GetStores(ctx, &deltastream.GetStoresArgs{Type: pulumi.StringRef("Kafka")})
-if err != nil {
-	return err
-}
 
-kafkaStoreNames := pulumi.StringArray{}
-for _, s := range kafkaStores.Stores {
-	kafkaStoreNames = append(kafkaStoreNames, pulumi.String(s.Name))
-}
-ctx.Export("eventsStatus", pulumi.String(events.Status))
-ctx.Export("kafkaStoreNames", kafkaStoreNames)''',
-    yaml='''variables:
-  events:
-    fn::invoke:
-      function: deltastream:index:getStore
-      arguments:
-        name: events
-        type: Kafka
-  kafkaStores:
-    fn::invoke:
-      function: deltastream:index:getStores
-      arguments:
-        type: Kafka
-outputs:
-  eventsStatus: ${events.status}
-  kafkaStores: ${kafkaStores.stores}''')
+def _aligned(go: str) -> str:
+    """Go's composite literals as gofmt lays them out: the values of consecutive ``Key: value`` lines aligned."""
+    lines = go.splitlines()
+    out: list[str] = []
+    block: list[tuple[str, str]] = []
 
-OBJECT_LOOKUPS = Part(
-    typescript='''const pageviews = deltastream.getObjectOutput({ database: "shop", namespace: "raw", name: "pageviews" });
-const streams = deltastream.getObjectsOutput({ database: "shop", kind: "stream" });
+    def flush() -> None:
+        width = max((len(k) for k, _ in block), default=0)
+        out.extend(f"\t{k + ':':<{width + 1}} {v}" for k, v in block)
+        block.clear()
 
-export const pageviewsColumns = pageviews.columns.apply(columns => columns.map(c => c.name));
-export const streamFqns = streams.objects.apply(objects => objects.map(o => o.fqn));''',
-    python='''pageviews = deltastream.get_object(database="shop", namespace="raw", name="pageviews")
-streams = deltastream.get_objects(database="shop", kind="stream")
+    for line in lines:
+        field = re.match(r"^\t(\w+): (.*)$", line)
+        if field:
+            block.append((field[1], field[2]))
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
 
-pulumi.export("pageviewsColumns", [c.name for c in pageviews.columns])
-pulumi.export("streamFqns", [o.fqn for o in streams.objects])''',
-    go='''pageviews, err := deltastream.GetObject(ctx, &deltastream.GetObjectArgs{Database: "shop", Namespace: "raw", Name: "pageviews"})
-if err != nil {
-	return err
-}
-streams, err := deltastream.GetObjects(ctx, &deltastream.GetObjectsArgs{
-	Database: pulumi.StringRef("shop"),
-	Kind:     pulumi.StringRef("stream"),
-})
-if err != nil {
-	return err
-}
 
-pageviewsColumns := pulumi.StringArray{}
-for _, c := range pageviews.Columns {
-	pageviewsColumns = append(pageviewsColumns, pulumi.String(c.Name))
-}
-streamFqns := pulumi.StringArray{}
-for _, o := range streams.Objects {
-	streamFqns = append(streamFqns, pulumi.String(o.Fqn))
-}
-ctx.Export("pageviewsColumns", pageviewsColumns)
-ctx.Export("streamFqns", streamFqns)''',
-    yaml='''variables:
-  pageviews:
-    fn::invoke:
-      function: deltastream:index:getObject
-      arguments:
-        database: shop
-        namespace: raw
-        name: pageviews
-  streams:
-    fn::invoke:
-      function: deltastream:index:getObjects
-      arguments:
-        database: shop
-        kind: stream
-outputs:
-  pageviewsColumns: ${pageviews.columns}
-  streams: ${streams.objects}''')
-
-QUERY_LOOKUPS = Part(
-    typescript='''const byDevice = deltastream.getQueryOutput({ name: "pageviews_by_device" });
-const running = deltastream.getQueriesOutput({ state: "running" });
-
-export const byDeviceState = byDevice.state;
-export const runningQueryIds = running.queries.apply(queries => queries.map(q => q.queryId));''',
-    python='''by_device = deltastream.get_query(name="pageviews_by_device")
-running = deltastream.get_queries(state="running")
-
-pulumi.export("byDeviceState", by_device.state)
-pulumi.export("runningQueryIds", [q.query_id for q in running.queries])''',
-    go='''byDevice, err := deltastream.LookupQuery(ctx, &deltastream.LookupQueryArgs{Name: pulumi.StringRef("pageviews_by_device")})
-if err != nil {
-	return err
-}
-running, err := deltastream.GetQueries(ctx, &deltastream.GetQueriesArgs{State: pulumi.StringRef("running")})
-if err != nil {
-	return err
-}
-
-runningQueryIds := pulumi.StringArray{}
-for _, q := range running.Queries {
-	runningQueryIds = append(runningQueryIds, pulumi.String(q.QueryId))
-}
-ctx.Export("byDeviceState", pulumi.String(byDevice.State))
-ctx.Export("runningQueryIds", runningQueryIds)''',
-    yaml='''variables:
-  byDevice:
-    fn::invoke:
-      function: deltastream:index:getQuery
-      arguments:
-        name: pageviews_by_device
-  running:
-    fn::invoke:
-      function: deltastream:index:getQueries
-      arguments:
-        state: running
-outputs:
-  byDeviceState: ${byDevice.state}
-  runningQueries: ${running.queries}''')
-
-SECRET_LOOKUPS = Part(
-    typescript='''const partnerToken = deltastream.getSecretOutput({ name: "partner_api_token" });
-const strings = deltastream.getSecretsOutput({ type: "generic_string" });
-
-export const partnerTokenStatus = partnerToken.status;
-export const secretNames = strings.secrets.apply(secrets => secrets.map(s => s.name));''',
-    python='''partner_token = deltastream.get_secret(name="partner_api_token")
-strings = deltastream.get_secrets(type="generic_string")
-
-pulumi.export("partnerTokenStatus", partner_token.status)
-pulumi.export("secretNames", [s.name for s in strings.secrets])''',
-    go='''partnerToken, err := deltastream.LookupSecret(ctx, &deltastream.LookupSecretArgs{Name: "partner_api_token"})
-if err != nil {
-	return err
-}
-strings, err := deltastream.GetSecrets(ctx, &deltastream.GetSecretsArgs{Type: pulumi.StringRef("generic_string")})
-if err != nil {
-	return err
-}
-
-secretNames := pulumi.StringArray{}
-for _, s := range strings.Secrets {
-	secretNames = append(secretNames, pulumi.String(s.Name))
-}
-ctx.Export("partnerTokenStatus", pulumi.String(partnerToken.Status))
-ctx.Export("secretNames", secretNames)''',
-    yaml='''variables:
-  partnerToken:
-    fn::invoke:
-      function: deltastream:index:getSecret
-      arguments:
-        name: partner_api_token
-  strings:
-    fn::invoke:
-      function: deltastream:index:getSecrets
-      arguments:
-        type: generic_string
-outputs:
-  partnerTokenStatus: ${partnerToken.status}
-  secrets: ${strings.secrets}''')
-
-SCHEMA_REGISTRY_LOOKUPS = Part(
-    typescript='''const registry = deltastream.getSchemaRegistryOutput({ name: "shop_registry" });
-const cloud = deltastream.getSchemaRegistriesOutput({ type: "ConfluentCloud" });
-
-export const registryType = registry.type;
-export const cloudRegistryNames = cloud.schemaRegistries.apply(registries => registries.map(r => r.name));''',
-    python='''registry = deltastream.get_schema_registry(name="shop_registry")
-cloud = deltastream.get_schema_registries(type="ConfluentCloud")
-
-pulumi.export("registryType", registry.type)
-pulumi.export("cloudRegistryNames", [r.name for r in cloud.schema_registries])''',
-    go='''registry, err := deltastream.LookupSchemaRegistry(ctx, &deltastream.LookupSchemaRegistryArgs{Name: "shop_registry"})
-if err != nil {
-	return err
-}
-cloud, err := deltastream.GetSchemaRegistries(ctx, &deltastream.GetSchemaRegistriesArgs{Type: pulumi.StringRef("ConfluentCloud")})
-if err != nil {
-	return err
-}
-
-cloudRegistryNames := pulumi.StringArray{}
-for _, r := range cloud.SchemaRegistries {
-	cloudRegistryNames = append(cloudRegistryNames, pulumi.String(r.Name))
-}
-ctx.Export("registryType", pulumi.String(registry.Type))
-ctx.Export("cloudRegistryNames", cloudRegistryNames)''',
-    yaml='''variables:
-  registry:
-    fn::invoke:
-      function: deltastream:index:getSchemaRegistry
-      arguments:
-        name: shop_registry
-  cloud:
-    fn::invoke:
-      function: deltastream:index:getSchemaRegistries
-      arguments:
-        type: ConfluentCloud
-outputs:
-  registryType: ${registry.type}
-  cloudRegistries: ${cloud.schemaRegistries}''')
-
-ENTITY_LOOKUPS = Part(
-    typescript='''const topics = deltastream.getEntitiesOutput({ store: "events" });
-
-export const topicNames = topics.entities.apply(entities => entities.map(e => e.name));''',
-    python='''topics = deltastream.get_entities(store="events")
-
-pulumi.export("topicNames", [e.name for e in topics.entities])''',
-    go='''topics, err := deltastream.GetEntities(ctx, &deltastream.GetEntitiesArgs{Store: "events"})
-if err != nil {
-	return err
-}
-
-topicNames := pulumi.StringArray{}
-for _, e := range topics.Entities {
-	topicNames = append(topicNames, pulumi.String(e.Name))
-}
-ctx.Export("topicNames", topicNames)''',
-    yaml='''variables:
-  topics:
-    fn::invoke:
-      function: deltastream:index:getEntities
-      arguments:
-        store: events
-outputs:
-  topics: ${topics.entities}''')
+DATABASE_LOOKUPS = _lookups(Lookup("getDatabase", "shop", {"name": "shop"}, "shopOwner", "owner"),
+                            Lookup("getDatabases", "owned", {"owner": "sysadmin"}, "databases", "databases"))
+NAMESPACE_LOOKUPS = _lookups(
+    Lookup("getNamespace", "raw", {"database": "shop", "name": "raw"}, "rawOwner", "owner"),
+    Lookup("getNamespaces", "inShop", {"database": "shop"}, "namespaces", "namespaces"))
+STORE_LOOKUPS = _lookups(Lookup("getStore", "events", {"name": "events", "type": "Kafka"}, "eventsStatus", "status"),
+                         Lookup("getStores", "kafka", {"type": "Kafka"}, "kafkaStores", "stores"))
+OBJECT_LOOKUPS = _lookups(
+    Lookup("getObject", "pageviews", {"database": "shop", "namespace": "raw", "name": "pageviews"},
+           "pageviewsColumns", "columns"),
+    Lookup("getObjects", "shopStreams", {"database": "shop", "kind": "stream"}, "streams", "objects"))
+QUERY_LOOKUPS = _lookups(
+    Lookup("getQuery", "byDevice", {"name": "pageviews_by_device"}, "byDeviceState", "state"),
+    Lookup("getQueries", "running", {"state": "running"}, "runningQueries", "queries"))
+SECRET_LOOKUPS = _lookups(
+    Lookup("getSecret", "partnerToken", {"name": "partner_api_token"}, "partnerTokenStatus", "status"),
+    Lookup("getSecrets", "generic", {"type": "generic_string"}, "secrets", "secrets"))
+SCHEMA_REGISTRY_LOOKUPS = _lookups(
+    Lookup("getSchemaRegistry", "registry", {"name": "shop_registry"}, "registryType", "type"),
+    Lookup("getSchemaRegistries", "cloud", {"type": "ConfluentCloud"}, "cloudRegistries", "schemaRegistries"))
+ENTITY_LOOKUPS = _lookups(Lookup("getEntities", "eventsTopics", {"store": "events"}, "topics", "entities"))
