@@ -18,6 +18,7 @@ from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
+from ..model.sample import Sample, built
 from .base import (
     Context,
     Diff,
@@ -542,6 +543,10 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
         p = previous or PostgresInputs(uris=uris or "", username=props.get("postgres.username", ""), password="")
         if uris is not None and not _same_postgres(p.uris, uris):
             p.uris = uris
+        if isinstance(tls_enabled, bool) and (p.tls_disabled is not None or not tls_enabled):
+            p.tls_disabled = not tls_enabled
+        if isinstance(verify, bool) and (p.tls_verify_server_hostname is not None or not verify) and tls_enabled:
+            p.tls_verify_server_hostname = verify
         current.postgres = p
     elif block == "snowflake":
         s = previous or SnowflakeInputs(uris=uris or "", account_id="",
@@ -578,3 +583,14 @@ def _json(value: Any) -> Any:
         except ValueError:
             return None
     return value
+
+
+_KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
+                                      "saslPassword": "p"}}
+SAMPLE = Sample(
+    inputs=_KAFKA, changed={**_KAFKA, "kafka": {**_KAFKA["kafka"], "saslPassword": "p2"}},
+    budget={"create": 2, "read": 2, "update": 2, "delete": 2},  # a read: the row's SELECT and DESCRIBE STORE
+    settle=({**_KAFKA, "name": "made"}, {**_KAFKA, "name": "never"}),
+    built=(built(create_statement, "CREATE STORE", "k", [("type", sql.Bare("KAFKA"))]),
+           built(update_statement, "UPDATE STORE", "k", [("uris", "b:1")]),
+           built(drop_statement, "DROP STORE", "k"), built(describe_statement, "DESCRIBE STORE", "k")))
