@@ -28,7 +28,8 @@ def test_every_property_is_documented_and_secrets_marked() -> None:
         for name, spec in {**resource["inputProperties"], **resource["properties"]}.items():
             assert spec.get("description"), f"{token}.{name} has no description"
     for token, type_ in schema["types"].items():
-        for name, spec in type_["properties"].items():
+        assert type_.get("description") or "properties" in type_, f"{token} has no description"  # an enum's
+        for name, spec in type_.get("properties", {}).items():
             assert spec.get("description"), f"{token}.{name} has no description"
     kafka = schema["types"]["deltastream:index:Kafka"]["properties"]
     assert kafka["saslPassword"]["secret"] and kafka["tlsCaCert"]["secret"] and not kafka["uris"].get("secret")
