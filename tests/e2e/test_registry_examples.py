@@ -1,11 +1,11 @@
 """Every example on the registry pages runs as written: each is taken from the schema's descriptions and run as a
-program of its own (`pulumi up`, then `pulumi destroy`) through the real CLI against the local server, compiled by
-its language's own tools (tsc, go vet and go build, Python, Pulumi YAML). The plugin is installed by version, as a
-user installs it, so the YAML programs' `packages:` pin is what selects it.
+program of its own (`pulumi up`, then `pulumi destroy`) through the real CLI against the local server, checked by
+its language's own tools first (tsc; gofmt, go vet and go build; mypy; Pulumi YAML). The plugin is installed by
+version, as a user installs it, so the YAML programs' `packages:` pin is what selects it.
 
 The programs of the registry's index page and of the README run too. The lookups' examples read what the
-resources' examples create: the application's, the secret's and the schema
-registry's programs stay up (each in a stack of its own) while the lookups run, then are destroyed too."""
+resources' examples create: the application's, the secret's and the schema registry's programs stay up (each in
+a stack of its own) while the lookups run, then are destroyed too."""
 
 from __future__ import annotations
 
@@ -169,6 +169,10 @@ def prepare(language: str, directory: Path, examples: list[Example]) -> None:
         sh(["go", "vet", "./examples/..."], directory)
         (directory / "Pulumi.yaml").write_text("name: shop\nruntime: go\n")
     elif language == "python":
+        for example in examples:
+            (directory / f"{example.slug}.py").write_text(example.code)
+        sh([str(ROOT / ".venv/bin/python"), "-m", "mypy", "--ignore-missing-imports", "--no-error-summary",
+            *[f"{e.slug}.py" for e in examples]], directory)
         (directory / "Pulumi.yaml").write_text(
             f"name: shop\nruntime:\n  name: python\n  options:\n    virtualenv: {ROOT / '.venv'}\n")
     else:
