@@ -41,21 +41,21 @@ class Table(Generic[Row]):
     sorted_by: str
 
     @functools.cached_property
-    def _fields(self) -> tuple[tuple[str, str], ...]:
+    def field_columns(self) -> tuple[tuple[str, str], ...]:
         """(row field, column) pairs, worked out once per table: every system-table read uses them."""
         return tuple((f.name, f.metadata["column"]) for f in fields(self.row))  # type: ignore[arg-type]
 
     @property
     def columns(self) -> list[str]:
-        return [column for _, column in self._fields]
+        return [column for _, column in self.field_columns]
 
     def in_order(self, rows: list[Row]) -> list[Row]:
-        columns = dict((column, name) for name, column in self._fields)
+        columns = dict((column, name) for name, column in self.field_columns)
         return sorted(rows, key=lambda row: tuple(str(getattr(row, columns[c]) or "") for c in self.order_by))
 
     def rows(self, records: list[dict[str, Any]]) -> list[Row]:
         """Typed rows, each field from its named column; timestamps become RFC 3339 text."""
-        return [self.row(**{name: text_time(record[column]) for name, column in self._fields})
+        return [self.row(**{name: text_time(record[column]) for name, column in self.field_columns})
                 for record in records]
 
 
@@ -72,6 +72,8 @@ class SystemTables:
         # What stays true for the process once read (a store's type: a new type replaces the store), each read by one
         # request however many ask at once; what changes one says so (remember).
         self._kept: dict[Hashable, asyncio.Future[Any]] = {}
+        self._groups: dict[Hashable, asyncio.Future[Any]] = {}  # in_group's reads, good while no change is sent
+        self._group_changes = 0
 
     async def kept(self, key: Hashable, read: Callable[[], Awaitable[T | None]]) -> T | None:
         """What ``read`` answers, read once per process under ``key`` (None, nothing found, is not kept)."""
@@ -94,6 +96,31 @@ class SystemTables:
             future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             future.set_result(value)
             self._kept[key] = future
+
+    async def in_group(self, table: Table[Row], group: dict[str, str], match: dict[str, str]) -> Row | None:
+        """The row of ``table`` in ``group`` matching ``match``, from one SELECT of the whole group.
+
+        A refresh reads every resource of a stack at once, and most of them are rows of a few groups (the relations
+        of a namespace, the namespaces of a database): one request per group, however many reads ask and whenever
+        they come, instead of one per resource. The group's rows serve until this process sends a mutating
+        statement (DeltaStream can change nothing a refresh reads without one of ours, or someone else's that a
+        later command's refresh sees)."""
+        if self._group_changes != self.client.changes:
+            self._groups.clear()
+            self._group_changes = self.client.changes
+        key = (table.name, tuple(sorted(group.items())))
+        rows = self._groups.get(key)
+        if rows is None:
+            rows = self._groups[key] = asyncio.ensure_future(self.select(table, dict(group)))
+        try:
+            found: list[Row] = await asyncio.shield(rows)
+        except BaseException:
+            if self._groups.get(key) is rows:
+                self._groups.pop(key)
+            raise
+        fields_of = dict((column, name) for name, column in table.field_columns)
+        return next((row for row in found
+                     if all(getattr(row, fields_of[column]) == value for column, value in match.items())), None)
 
     async def select(self, table: Table[Row], where: dict[str, sql.Filter], limit: int | None = None) -> list[Row]:
         statement = sql.select(table.name, table.columns, where, table.sorted_by, limit)

@@ -135,6 +135,7 @@ class DeltaStreamClient:
         self._reports: set[asyncio.Task[None]] = set()  # "still waiting" lines in flight (the loop holds weak refs)
         self.stats = ClientStats()
         self.answered = False  # a statement has succeeded: the token, organization and role work
+        self.changes = 0  # mutating statements sent: a read shared across calls is good until this moves
         self._api_key = api_key
         self._org_lock = asyncio.Lock()
         agent = f"pulumi-deltastream-provider/{__version__}" + (f" session/{session_id}" if session_id else "")
@@ -178,6 +179,8 @@ class DeltaStreamClient:
         """
         if isinstance(statement, str):
             statement = raw(statement)
+        if statement.mutating:
+            self.changes += 1
         return await self._run(statement, self.session.merged(session), timeout)
 
     async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:

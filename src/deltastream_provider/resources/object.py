@@ -18,6 +18,7 @@ from ..errors import InvalidInputError, NotFoundError, QuotingError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
 
@@ -83,6 +84,13 @@ async def relation_row(catalog: SystemTables, database: str, namespace: str, nam
     return await catalog.one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
 
 
+async def relation_in_namespace(catalog: SystemTables, database: str, namespace: str,
+                                name: str) -> RelationRow | None:
+    """The relation's row from one SELECT of its namespace's relations, shared by every read of the namespace (a
+    refresh reads them all at once)."""
+    return await catalog.in_group(RELATIONS, {"database_name": database, "schema_name": namespace}, {"name": name})
+
+
 @dataclass(frozen=True)
 class ColumnInfo:
     name: str
@@ -99,6 +107,16 @@ async def relation_columns(catalog: SystemTables, database: str, namespace: str,
         return None
     return [ColumnInfo(str(RELATION_COLUMNS.get(row, "name")), str(RELATION_COLUMNS.get(row, "type")),
                        _truthy(RELATION_COLUMNS.get(row, "nullable"))) for row in result.rows]
+
+
+def known_columns(state: ObjectState | None, row: RelationRow) -> list[ColumnInfo] | None:
+    """The columns the state holds while the relation is the one they were read from or created with; None when
+    they must be read. DeltaStream documents no statement that changes a relation's columns in place (``ALTER``
+    changes only its owner), so they change only with a re-creation, and that gives the row a new creation time."""
+    if state is None or not state.columns or state.created_at is None or (state.created_at, state.kind) != (
+            row.created_at, row.kind):
+        return None
+    return [ColumnInfo(c.name, c.type, c.nullable is not False) for c in state.columns]
 
 
 async def relation_with_columns(catalog: SystemTables, database: str, namespace: str,
@@ -402,8 +420,13 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                    state: ObjectState | None) -> tuple[ObjectInputs, ObjectState] | None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
         if inputs is not None:
-            found = await relation_with_columns(ctx.catalog, database, namespace, name)
-            return None if found is None else _current(*found, inputs)
+            row = await relation_in_namespace(ctx.catalog, database, namespace, name)
+            if row is None:
+                return None
+            columns = known_columns(state, row)
+            if columns is None:
+                columns = await relation_columns(ctx.catalog, database, namespace, name)
+            return None if columns is None else _current(row, columns, inputs)
         # Import: every setting DeltaStream keeps, its WITH properties too (read at the same time).
         described, properties = await asyncio.gather(relation_with_columns(ctx.catalog, database, namespace, name),
                                                      relation_properties(ctx.catalog, database, namespace, name))
@@ -449,3 +472,22 @@ def _current(row: RelationRow, found: list[ColumnInfo], inputs: ObjectInputs | N
                         created_at=row.created_at, updated_at=row.updated_at)
     state.owner = row.owner
     return current, state
+
+
+_STREAM = {"database": "db", "namespace": "public", "kind": "stream", "store": "events",
+           "columns": [{"name": "id", "type": "BIGINT"}]}
+_COLUMNS = [ColumnDef("id", "BIGINT", nullable=False), ColumnDef("url", "VARCHAR")]
+SAMPLE = Sample(
+    # CREATE and the relation's SELECT (store type known; the columns are those it was created with); a read sends
+    # the SELECT and DESCRIBE RELATION COLUMNS at once.
+    inputs={**_STREAM, "name": "src"}, also=({**_STREAM, "name": "dst"},), label="Object",
+    budget={"create": 2, "read": 2, "delete": 2},
+    settle=({**_STREAM, "name": "made"}, {**_STREAM, "name": "never"}),
+    built=(built(create_statement, "CREATE STREAM", "stream", "db", "s", "o", _COLUMNS, [], [("store", "k")]),
+           built(create_statement, "CREATE CHANGELOG", "changelog", "db", "s", "o", _COLUMNS, ["id"], []),
+           built(create_statement, "CREATE TABLE", "table", "db", "s", "o", _COLUMNS, ["id"], []),
+           built(drop_statement, "DROP RELATION", "db", "s", "o"),
+           *(built(alter_owner_statement, f"ALTER {kind.upper()} OWNER TO", kind, "db", "s", "o", "r")
+             for kind in ("stream", "changelog", "table")),
+           built(columns_statement, "DESCRIBE RELATION COLUMNS", "db", "s", "o"),
+           built(describe_statement, "DESCRIBE RELATION", "db", "s", "o")))
