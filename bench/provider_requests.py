@@ -2,7 +2,9 @@
 
     .venv/bin/python -m bench.provider_requests
 
-Drives the provider over gRPC exactly as the engine does (see tests/contract/harness.py).
+Drives the provider over gRPC exactly as the engine does (see tests/contract/harness.py). The kinds and their
+inputs are the registry's: each kind's ``SAMPLE`` (``model/sample.py``) is created, read and updated in the
+registry's order, the operations that span kinds run on what they made, and the kinds are deleted in reverse.
 """
 
 from __future__ import annotations
@@ -11,24 +13,18 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
+from deltastream_provider.model import registry
 from deltastream_provider.plugin.wire import Secret
 
 TOKEN = "bench-token"
-KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
-                                     "saslPassword": "p"}}
-OBJ = {"database": "db", "namespace": "public", "name": "src", "kind": "stream", "store": "events",
-       "columns": [{"name": "id", "type": "BIGINT"}]}
-SQL = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
-APP = {"sql": f"BEGIN APPLICATION app {SQL}; END APPLICATION;"}
-SECRET = {"name": "token", "secretString": "v1"}
-REGISTRY = {"name": "registry", "confluent": {"uris": "https://r1"}}
-TOPIC = {"store": "events", "path": ["orders"], "kafka": {"partitions": 1}}
+T = "deltastream:index:"
+Result = TypeVar("Result")
 
 
 async def refused(call: Awaitable[Any]) -> str:
@@ -44,7 +40,7 @@ async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[st
     await harness.configure(server=server.url, apiKey=Secret(token))
     rows = []
 
-    async def op(label: str, call):  # type: ignore[no-untyped-def]
+    async def op(label: str, call: Awaitable[Result]) -> Result:
         before = Counter(server.server.counters.statements)
         requests = sum(server.server.counters.requests.values())
         started = time.perf_counter()
@@ -55,43 +51,30 @@ async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[st
                      ", ".join(f"{k} {v}" for k, v in sorted(spent.items())), elapsed))
         return result
 
-    T = "deltastream:index:"
-    _, db = await op("Database create", harness.create(T + "Database", {"name": "db"}))
-    await op("Database read", harness.read(T + "Database", "db", db, {"name": "db"}))
-    _, ns = await op("Namespace create", harness.create(T + "Namespace", {"database": "db", "name": "ns"}))
-    await op("Namespace read", harness.read(T + "Namespace", "db/ns", ns, {"database": "db", "name": "ns"}))
-    _, store = await op("Store create", harness.create(T + "Store", KAFKA))
-    await op("Store read", harness.read(T + "Store", "events", store, KAFKA))
-    rotated = {**KAFKA, "kafka": {**KAFKA["kafka"], "saslPassword": "p2"}}
-    await op("Store update", harness.update(T + "Store", "events", store, rotated))
-    _, src = await op("Object create", harness.create(T + "DeltaStreamObject", OBJ))
-    await op("Object read", harness.read(T + "DeltaStreamObject", "db/public/src", src, OBJ))
-    _, dst = await harness.create(T + "DeltaStreamObject", {**OBJ, "name": "dst"})
-    qid, query = await op("Query create", harness.create(T + "Query", {"sql": SQL}))
-    await op("Query read", harness.read(T + "Query", qid, query, {"sql": SQL}))
-    await op("Check / Diff / preview (any)", harness.create(T + "DeltaStreamObject", OBJ, preview=True))
-    await op("Diff replacing what nothing depends on", refused(harness.diff(
-        T + "Namespace", "db/ns", ns, {"database": "db", "name": "ns2"})))  # SELECT relations: none
-    await op("Diff refusing a replacement", refused(harness.diff(
-        T + "Store", "events", store, {**KAFKA, "name": "events2"})))  # SELECT relations, LIST QUERIES
-    await op("Query delete", harness.delete(T + "Query", qid, query))
-    app_id, app = await op("Application create", harness.create(T + "Application", APP))
-    await op("Application read", harness.read(T + "Application", app_id, app, APP))
-    await op("Application delete", harness.delete(T + "Application", app_id, app))
-    for kind, inputs, changed, resource_id in (
-            ("Secret", SECRET, None, "token"),  # no UPDATE SECRET is documented: a change replaces it
-            ("SchemaRegistry", REGISTRY, {**REGISTRY, "confluent": {"uris": "https://r2"}}, "registry"),
-            ("Entity", TOPIC, {**TOPIC, "kafka": {"partitions": 2}}, "events/orders")):
-        _, state = await op(f"{kind} create", harness.create(T + kind, inputs))
-        await op(f"{kind} read", harness.read(T + kind, resource_id, state, inputs))
-        if changed is not None:
-            state = await op(f"{kind} update", harness.update(T + kind, resource_id, state, changed))
-        await op(f"{kind} delete", harness.delete(T + kind, resource_id, state))
-    await harness.delete(T + "DeltaStreamObject", "db/public/dst", dst)
-    await op("Object delete", harness.delete(T + "DeltaStreamObject", "db/public/src", src))
-    await op("Store delete", harness.delete(T + "Store", "events", store))
-    await op("Namespace delete", harness.delete(T + "Namespace", "db/ns", ns))
-    await op("Database delete", harness.delete(T + "Database", "db", db))
+    made: list[tuple[str, str, str, dict[str, Any]]] = []  # (label, token, id, state), in the order made
+    for kind, sample in registry.samples():
+        label, token_ = sample.label or kind, T + kind
+        rid, state = await op(f"{label} create", harness.create(token_, dict(sample.inputs)))
+        if "read" in sample.budget:
+            await op(f"{label} read", harness.read(token_, rid, state, dict(sample.inputs)))
+        if sample.changed is not None:
+            state = await op(f"{label} update", harness.update(token_, rid, state, dict(sample.changed)))
+        made.append((label, token_, rid, state))
+        for more in sample.also:
+            also_id, also_state = await harness.create(token_, dict(more))
+            made.append(("", token_, also_id, also_state))
+    kinds = dict(registry.samples())
+    namespace, store = kinds["Namespace"].inputs, kinds["Store"].inputs
+    await op("Check / Diff / preview (any)", harness.create(T + "DeltaStreamObject",
+                                                            dict(kinds["DeltaStreamObject"].inputs), preview=True))
+    ids = {token_: (rid, state) for label, token_, rid, state in made if label}
+    await op("Diff replacing what nothing depends on", refused(harness.diff(  # SELECT relations: none
+        T + "Namespace", *ids[T + "Namespace"], {**namespace, "name": "ns2"})))
+    await op("Diff refusing a replacement", refused(harness.diff(  # SELECT relations, LIST QUERIES
+        T + "Store", *ids[T + "Store"], {**store, "name": "events2"})))
+    for label, token_, rid, state in reversed(made):
+        deleted = harness.delete(token_, rid, state)
+        await (op(f"{label} delete", deleted) if label else deleted)
     await harness.stop()
     return rows
 

@@ -13,7 +13,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import Secret
-from deltastream_provider.resources import entity, running, secret, store
+from deltastream_provider.resources import continuous, entity, secret, store
 from tests.conftest import ManualClock
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
@@ -266,7 +266,7 @@ async def test_application_lifecycle(provider: Harness, client: DeltaStreamClien
     assert imported["sinks"] == state["sinks"] and imported["name"] == "fanout"
     assert "BEGIN APPLICATION fanout" in imported_inputs["sql"]
 
-    await client.execute(running.terminate_statement(resource_id))
+    await client.execute(continuous.terminate_statement(resource_id))
     _, stopped, _ = await provider.read(APP, resource_id, state, {"sql": APP_SQL})
     restart = await provider.diff(APP, resource_id, stopped, {"sql": APP_SQL}, old_inputs={"sql": APP_SQL})
     assert list(restart.replaces) == ["state"]

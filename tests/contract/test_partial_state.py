@@ -13,7 +13,7 @@ from testkit.provider import Harness
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import decode
-from deltastream_provider.resources.running import PENDING
+from deltastream_provider.resources.continuous import PENDING
 from tests.contract.test_provider_grpc import INSERT, QUERY, queries
 
 DB = "deltastream:index:Database"

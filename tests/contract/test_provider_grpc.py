@@ -10,11 +10,13 @@ from pulumi.runtime.proto import provider_pb2, status_pb2
 from testkit import TOKEN
 from testkit.provider import Harness
 
+from deltastream_components.registry import COMPONENTS
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.model import registry
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import Secret
-from deltastream_provider.resources import database, running, store
+from deltastream_provider.resources import continuous, database, store
 from deltastream_provider.resources import object as relation
 from tests.certificates import self_signed
 from tests.conftest import ManualClock
@@ -76,9 +78,9 @@ async def test_schema_is_served(provider: Harness) -> None:
     checked_in = SCHEMA_YAML.read_text()
     schema = json.loads(await provider.schema())
     assert schema == yaml.safe_load(checked_in)
-    assert set(schema["resources"]) == {DB, NS, STORE, OBJ, QUERY, "deltastream:index:Pipeline",
-                                        "deltastream:index:Environment"} | {
-        f"deltastream:index:{n}" for n in ("Application", "Entity", "Secret", "SchemaRegistry")}
+    served = {r.token for r in registry.resources()} | {c.token for c in COMPONENTS}
+    assert set(schema["resources"]) == served and {DB, NS, STORE, OBJ, QUERY} < served
+    assert set(schema["functions"]) == {f.token for f in registry.functions()}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
 
 
@@ -406,7 +408,7 @@ async def test_query_import_and_out_of_band_termination(provider: Harness, clien
     resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     _, imported_state, imported = await provider.read(QUERY, resource_id)
     assert imported["sql"] == INSERT and imported_state["state"] == "running"
-    await client.execute(running.terminate_statement(resource_id))
+    await client.execute(continuous.terminate_statement(resource_id))
     assert (await provider.read(QUERY, resource_id, state, {"sql": INSERT}))[1]["state"] == "terminated"
 
 
@@ -548,7 +550,7 @@ async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness
     resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     healthy = await provider.diff(QUERY, resource_id, state, {"sql": INSERT}, {"sql": INSERT})
     assert healthy.changes == Diff.DIFF_NONE
-    await client.execute(running.terminate_statement(resource_id))
+    await client.execute(continuous.terminate_statement(resource_id))
     _, refreshed, _ = await provider.read(QUERY, resource_id, state, {"sql": INSERT})
     diff = await provider.diff(QUERY, resource_id, refreshed, {"sql": INSERT}, {"sql": INSERT})
     assert list(diff.replaces) == ["state"]

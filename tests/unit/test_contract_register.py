@@ -23,61 +23,19 @@ from deltastream_local.contract import CONFIRMED, register, relied_on
 from deltastream_provider import resources
 from deltastream_provider.deltastream import catalog, sql
 from deltastream_provider.deltastream.reads import RESULTS
-from deltastream_provider.resources import database, entity, namespace, running, schema_registry, secret, store
-from deltastream_provider.resources import object as relation
+from deltastream_provider.model import registry
 
-QUERY_ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
-COLUMNS = [relation.ColumnDef("id", "BIGINT", nullable=False), relation.ColumnDef("url", "VARCHAR")]
 INSERT = 'INSERT INTO "db"."s"."dst" SELECT * FROM "db"."s"."src"'
 CSAS = 'CREATE STREAM "db"."s"."dst" AS SELECT * FROM "db"."s"."src"'
 APPLICATION = f'BEGIN APPLICATION app {INSERT}; END APPLICATION'
 
-#: Each statement builder with the register kind of what it sends.
-BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
-    ("database.create_statement", lambda: database.create_statement("db"), "CREATE DATABASE"),
-    ("database.drop_statement", lambda: database.drop_statement("db"), "DROP DATABASE"),
-    ("namespace.create_statement", lambda: namespace.create_statement("db", "s"), "CREATE SCHEMA"),
-    ("namespace.drop_statement", lambda: namespace.drop_statement("db", "s"), "DROP SCHEMA"),
-    ("store.create_statement", lambda: store.create_statement("k", [("type", sql.Bare("KAFKA"))]), "CREATE STORE"),
-    ("store.update_statement", lambda: store.update_statement("k", [("uris", "b:1")]), "UPDATE STORE"),
-    ("store.drop_statement", lambda: store.drop_statement("k"), "DROP STORE"),
-    ("store.describe_statement", lambda: store.describe_statement("k"), "DESCRIBE STORE"),
-    ("secret.create_statement", lambda: secret.create_statement("x", [("type", sql.Bare("generic_string"))]),
-     "CREATE SECRET"),
-    ("secret.drop_statement", lambda: secret.drop_statement("x"), "DROP SECRET"),
-    ("schema_registry.create_statement", lambda: schema_registry.create_statement("r", [("uris", "u")]),
-     "CREATE SCHEMA_REGISTRY"),
-    ("schema_registry.update_statement", lambda: schema_registry.update_statement("r", [("uris", "u")]),
-     "UPDATE SCHEMA_REGISTRY"),
-    ("schema_registry.drop_statement", lambda: schema_registry.drop_statement("r"), "DROP SCHEMA_REGISTRY"),
-    ("entity.create_statement", lambda: entity.create_statement(["t"], "k", [("kafka.partitions", 1)]),
-     "CREATE ENTITY"),
-    ("entity.update_statement", lambda: entity.update_statement(["t"], "k", [("kafka.partitions", 2)]),
-     "UPDATE ENTITY"),
-    ("entity.drop_statement", lambda: entity.drop_statement(["t"], "k"), "DROP ENTITY"),
-    ("entity.describe_statement", lambda: entity.describe_statement(["t"], "k"), "DESCRIBE ENTITY"),
-    ("entity.list_statement", lambda: entity.list_statement("k", ["a"]), "LIST ENTITIES"),
-    ("object.create_statement",
-     lambda: relation.create_statement("stream", "db", "s", "o", COLUMNS, [], [("store", "k")]), "CREATE STREAM"),
-    ("object.create_statement",
-     lambda: relation.create_statement("changelog", "db", "s", "o", COLUMNS, ["id"], []), "CREATE CHANGELOG"),
-    ("object.create_statement", lambda: relation.create_statement("table", "db", "s", "o", COLUMNS, ["id"], []),
-     "CREATE TABLE"),
+#: The builders of the quoting module, with the register kind of what each sends; each kind's own are its
+#: ``SAMPLE.built``.
+SHARED: list[tuple[str, Callable[[], sql.Statement], str]] = [
     ("describe", lambda: sql.describe(sql.query(INSERT)), "DESCRIBE INSERT INTO"),
     ("describe", lambda: sql.describe(sql.query(CSAS)), "DESCRIBE CREATE AS SELECT"),
     ("describe", lambda: sql.describe(sql.raw(APPLICATION)), "DESCRIBE BEGIN APPLICATION"),
     ("raw", lambda: sql.raw(APPLICATION), "BEGIN APPLICATION"),
-    ("object.drop_statement", lambda: relation.drop_statement("db", "s", "o"), "DROP RELATION"),
-    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("stream", "db", "s", "o", "r"),
-     "ALTER STREAM OWNER TO"),
-    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("changelog", "db", "s", "o", "r"),
-     "ALTER CHANGELOG OWNER TO"),
-    ("object.alter_owner_statement", lambda: relation.alter_owner_statement("table", "db", "s", "o", "r"),
-     "ALTER TABLE OWNER TO"),
-    ("object.columns_statement", lambda: relation.columns_statement("db", "s", "o"), "DESCRIBE RELATION COLUMNS"),
-    ("object.describe_statement", lambda: relation.describe_statement("db", "s", "o"), "DESCRIBE RELATION"),
-    ("running.terminate_statement", lambda: running.terminate_statement(QUERY_ID), "TERMINATE QUERY"),
-    ("running.alter_owner_statement", lambda: running.alter_owner_statement(QUERY_ID, "r"), "ALTER QUERY OWNER TO"),
     ("list_organizations", sql.list_organizations, "LIST ORGANIZATIONS"),
     ("select", lambda: sql.select("databases", ["name"]), "SELECT double-quoted column names"),
     ("select", lambda: sql.select("databases", ["name"], {"name": "a"}), "SELECT WHERE equals"),
@@ -86,10 +44,11 @@ BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = [
     ("select", lambda: sql.select("databases", ["name"], limit=201), "SELECT LIMIT"),
     ("query", lambda: sql.query(INSERT), "INSERT INTO"),
     ("query", lambda: sql.query(CSAS), "CREATE STREAM AS SELECT"),
-    ("running.list_statement", running.list_statement, "LIST QUERIES"),
-    ("running.describe_statement", lambda: running.describe_statement(QUERY_ID), "DESCRIBE QUERY"),
     ("can_i", lambda: sql.can_i("CREATE_DATABASE"), "CAN I"),
 ]
+#: Each statement builder with the register kind of what it sends.
+BUILT: list[tuple[str, Callable[[], sql.Statement], str]] = SHARED + [
+    (b.name, b.build, b.kind) for _, sample in registry.samples() for b in sample.built]
 
 
 def resource_modules() -> list[ModuleType]:

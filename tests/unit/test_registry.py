@@ -1,5 +1,6 @@
 """Every registered resource kind is whole: in the schema, checked, settleable, importable, shown in every SDK
-language and counted in the request budget. A kind added without one of these fails here, not in a user's stack."""
+language, counted in the request budget and settled (its module's ``SAMPLE``). A kind added without one of these
+fails here, not in a user's stack."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import pytest
 from deltastream_provider.model import registry
 from deltastream_provider.model.schema import build
 from deltastream_provider.resources.base import Resource
-from tests.contract.test_request_budget import BUDGET
 
 KINDS = registry.resources()
 LANGUAGES = ("typescript", "python", "go", "yaml")
-LABELS = {"DeltaStreamObject": "Object"}  # how the budget table names a kind, where not by its token
+SAMPLES = dict(registry.samples())
 
 
 @pytest.mark.parametrize("served", KINDS, ids=[r.token.rsplit(":", 1)[-1] for r in KINDS])
@@ -25,6 +25,7 @@ def test_a_registered_kind_is_whole(served: Resource) -> None:  # type: ignore[t
         f"{kind} documents no import id"
     missing = [lang for lang in LANGUAGES if f"```{lang}\n" not in served.description]
     assert not missing, f"{kind} has no example in {missing}"
-    label = LABELS.get(kind, kind)
-    rows = {row for row in BUDGET if row.startswith(f"{label} ")}
-    assert {f"{label} create", f"{label} read", f"{label} delete"} <= rows, f"{kind} lacks budget rows: {rows}"
+    sample = SAMPLES[kind]
+    assert {"create", "read", "delete"} <= set(sample.budget), f"{kind} lacks budget rows: {sample.budget}"
+    assert ("update" in sample.budget) == (sample.changed is not None), f"{kind}: an update row needs changed inputs"
+    assert sample.settle[0] != sample.settle[1], f"{kind}'s settle sample clears what it made"

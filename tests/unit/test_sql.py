@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from deltastream_local.parser import parse
 from deltastream_provider.deltastream import sql
 from deltastream_provider.errors import QuotingError
-from deltastream_provider.resources import namespace, running, store
+from deltastream_provider.resources import continuous, namespace, store
 from deltastream_provider.resources import object as relation
 
 HOSTILE = ['plain', 'MixedCase', 'with"quote', "it's", 'back\\slash', 'semi;colon', "new\nline", 'ünïcødé-东西',
@@ -54,10 +54,10 @@ def test_nul_is_refused() -> None:
 
 
 def test_query_ids_must_be_uuids() -> None:
-    assert running.terminate_statement("6A1C0D2E-2A4F-4C5E-9F55-3C0B5C0F1A77").sql == \
+    assert continuous.terminate_statement("6A1C0D2E-2A4F-4C5E-9F55-3C0B5C0F1A77").sql == \
         "TERMINATE QUERY 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77;"
     with pytest.raises(QuotingError):
-        running.terminate_statement("1; DROP DATABASE x")
+        continuous.terminate_statement("1; DROP DATABASE x")
 
 
 def test_secrets_are_redacted_in_the_twin_only() -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..functions.base import Function
     from ..resources.base import Resource
+    from .sample import Sample
 
 #: token -> (module in .resources, class)
 _RESOURCES = {
@@ -42,6 +44,11 @@ def resource(token: str) -> Resource[Any, Any] | None:
 def resources() -> list[Resource[Any, Any]]:
     """Every resource, in the schema's order."""
     return [r for r in map(resource, _RESOURCES) if r is not None]
+
+
+def samples() -> list[tuple[str, Sample]]:
+    """Each kind's name and the ``SAMPLE`` its module declares, in the schema's order."""
+    return [(r.token.rsplit(":", 1)[-1], sys.modules[type(r).__module__].SAMPLE) for r in resources()]
 
 
 def functions() -> list[Function[Any, Any]]:

@@ -11,9 +11,10 @@ from ..errors import InputError, SqlTextError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample
 from ..model.unknown import UNKNOWN
 from .base import Context, check_identifier
-from .running import SESSION, Continuous, QueryRow, fqn, plan, session_of, start
+from .continuous import SESSION, Continuous, QueryRow, fqn, plan, session_of, start
 
 
 @dataclass
@@ -145,3 +146,12 @@ pulumi import deltastream:index:Application fanout 6a1c0d2e-2a4f-4c5e-9f55-3c0b5
         await self.session_moved(ctx, resource_id, olds, news)
         row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, olds.sources, olds.sinks)
+
+
+_INSERT = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
+SAMPLE = Sample(
+    inputs={"sql": f"BEGIN APPLICATION app {_INSERT}; END APPLICATION;"},
+    budget={"create": 3, "read": 1, "delete": 3},  # DESCRIBE, BEGIN APPLICATION, SELECT
+    settle=({"sql": f"BEGIN APPLICATION made {_INSERT}; END APPLICATION;"},
+            {"sql": f"BEGIN APPLICATION never {_INSERT}; END APPLICATION;"}),
+    built=())

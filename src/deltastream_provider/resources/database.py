@@ -12,6 +12,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
@@ -123,3 +124,9 @@ pulumi import deltastream:index:Database analytics analytics
     async def delete(self, ctx: Context, resource_id: str, state: DatabaseState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: database_row(ctx.catalog, resource_id),
                              what=f"database {resource_id!r}")
+
+
+SAMPLE = Sample(
+    inputs={"name": "db"}, budget={"create": 2, "read": 1, "delete": 2},  # the statement and the row's SELECT
+    settle=({"name": "made"}, {"name": "never"}),
+    built=(built(create_statement, "CREATE DATABASE", "db"), built(drop_statement, "DROP DATABASE", "db")))

@@ -18,8 +18,8 @@ from ..errors import PlanError
 
 if TYPE_CHECKING:
     from ..deltastream.catalog import SystemTables
+    from .continuous import ListedQuery
     from .object import RelationRow
-    from .running import ListedQuery
 
 ACCEPT_KEY = "acceptReplacement"
 ACCEPT_DOC = ("Let a change that replaces this resource go ahead although the replacement takes down what depends on "
@@ -73,7 +73,7 @@ async def queries_reading(catalog: SystemTables, relations: Sequence[RelationRow
     documented column says which relations a query reads, so its text is searched for their names."""
     if not relations:
         return []
-    from .running import listed_queries  # only a replacing preview needs it
+    from .continuous import listed_queries  # only a replacing preview needs it
 
     names = sorted({r.name for r in relations}, key=len, reverse=True)
     mentions = re.compile(r'(?<![\w"])"?(?:' + "|".join(re.escape(n) for n in names) + r')"?(?![\w"])', re.IGNORECASE)

@@ -16,6 +16,7 @@ from ..errors import NotFoundError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import dropping, gone
@@ -294,3 +295,14 @@ def _kafka_as_read(found: Described, inputs: EntityInputs | None) -> KafkaTopicI
     configs = {k: v for k, v in (found.configs or {}).items() if k in (given.configs or {})}
     return KafkaTopicInputs(partitions=found.partitions if given.partitions is not None else None,
                             replicas=found.replicas if given.replicas is not None else None, configs=configs or None)
+
+
+_TOPIC = {"store": "events", "path": ["orders"], "kafka": {"partitions": 1}}
+SAMPLE = Sample(
+    inputs=_TOPIC, changed={**_TOPIC, "kafka": {"partitions": 2}},
+    budget={"create": 2, "read": 1, "update": 2, "delete": 2},  # the statement, a DESCRIBE ENTITY
+    settle=({"store": "events", "path": ["made"]}, {"store": "events", "path": ["never"]}),
+    built=(built(create_statement, "CREATE ENTITY", ["t"], "k", [("kafka.partitions", 1)]),
+           built(update_statement, "UPDATE ENTITY", ["t"], "k", [("kafka.partitions", 2)]),
+           built(drop_statement, "DROP ENTITY", ["t"], "k"), built(describe_statement, "DESCRIBE ENTITY", ["t"], "k"),
+           built(list_statement, "LIST ENTITIES", "k", ["a"])))

@@ -13,6 +13,7 @@ from ..errors import AlreadyExistsError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
@@ -145,3 +146,9 @@ pulumi import deltastream:index:Namespace raw analytics/raw
         database, name = parse_id(resource_id, 2, ID_FORMAT)
         await drop_then_wait(ctx, drop_statement(database, name), lambda: namespace_row(ctx.catalog, database, name),
                              what=f"namespace {database}.{name}")
+
+
+SAMPLE = Sample(
+    inputs={"database": "db", "name": "ns"}, budget={"create": 2, "read": 1, "delete": 2},
+    settle=({"database": "db", "name": "made"}, {"database": "db", "name": "never"}),
+    built=(built(create_statement, "CREATE SCHEMA", "db", "s"), built(drop_statement, "DROP SCHEMA", "db", "s")))

@@ -17,9 +17,11 @@ from ..errors import InvalidInputError, NotFoundError, SqlTextError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from ..model.unknown import UNKNOWN
+from . import continuous
 from .base import Context, check_identifier
-from .running import (
+from .continuous import (
     QUERIES,
     SESSION,
     Continuous,
@@ -218,3 +220,14 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         await self.session_moved(ctx, resource_id, olds, news)
         row = await self.owner_changed(ctx, resource_id, olds, news)
         return self._state(news, row, {"sink": olds.sink, "sources": olds.sources})
+
+
+_INSERT = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
+_ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
+SAMPLE = Sample(
+    inputs={"sql": _INSERT}, budget={"create": 3, "read": 1, "delete": 3},  # DESCRIBE, INSERT, SELECT
+    settle=({"sql": _INSERT}, {"sql": _INSERT + " WHERE id > 1"}),
+    built=(built(continuous.terminate_statement, "TERMINATE QUERY", _ID),
+           built(continuous.alter_owner_statement, "ALTER QUERY OWNER TO", _ID, "r"),
+           built(continuous.list_statement, "LIST QUERIES"),
+           built(continuous.describe_statement, "DESCRIBE QUERY", _ID)))

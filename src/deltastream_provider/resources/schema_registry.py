@@ -13,6 +13,7 @@ from ..errors import RegistryErrored
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
 from .dependents import ACCEPT_DOC, BlastRadius, on_stores
 from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
@@ -233,3 +234,13 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
     async def delete(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: registry_row(ctx.catalog, resource_id),
                              what=f"schema registry {resource_id!r}")
+
+
+_REGISTRY = {"name": "registry", "confluent": {"uris": "https://r1"}}
+SAMPLE = Sample(
+    inputs=_REGISTRY, changed={**_REGISTRY, "confluent": {"uris": "https://r2"}},
+    budget={"create": 2, "read": 1, "update": 2, "delete": 2},
+    settle=({"name": "made", "confluent": {"uris": "https://r"}}, {"name": "never", "confluent": {"uris": "https://r"}}),
+    built=(built(create_statement, "CREATE SCHEMA_REGISTRY", "r", [("uris", "u")]),
+           built(update_statement, "UPDATE SCHEMA_REGISTRY", "r", [("uris", "u")]),
+           built(drop_statement, "DROP SCHEMA_REGISTRY", "r")))

@@ -12,6 +12,7 @@ from ..deltastream.catalog import SystemTables, Table, column
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius
 from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
@@ -175,3 +176,11 @@ pulumi import deltastream:index:Secret api-token partner_api_token
     async def delete(self, ctx: Context, resource_id: str, state: SecretState) -> None:
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: secret_row(ctx.catalog, resource_id),
                              what=f"secret {resource_id!r}")
+
+
+SAMPLE = Sample(
+    inputs={"name": "token", "secretString": "v1"},
+    budget={"create": 2, "read": 1, "delete": 2},  # no documented UPDATE SECRET: a change is refused
+    settle=({"name": "made", "secretString": "s"}, {"name": "never", "secretString": "s"}),
+    built=(built(create_statement, "CREATE SECRET", "x", [("type", sql.Bare("generic_string"))]),
+           built(drop_statement, "DROP SECRET", "x")))

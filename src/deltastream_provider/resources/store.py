@@ -18,6 +18,7 @@ from ..errors import InputError, NotFoundError, StoreErrored
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
+from ..model.sample import Sample, built
 from .base import (
     Context,
     Diff,
@@ -583,3 +584,13 @@ def _json(value: Any) -> Any:
             return None
     return value
 
+
+_KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
+                                      "saslPassword": "p"}}
+SAMPLE = Sample(
+    inputs=_KAFKA, changed={**_KAFKA, "kafka": {**_KAFKA["kafka"], "saslPassword": "p2"}},
+    budget={"create": 2, "read": 2, "update": 2, "delete": 2},  # a read: the row's SELECT and DESCRIBE STORE
+    settle=({**_KAFKA, "name": "made"}, {**_KAFKA, "name": "never"}),
+    built=(built(create_statement, "CREATE STORE", "k", [("type", sql.Bare("KAFKA"))]),
+           built(update_statement, "UPDATE STORE", "k", [("uris", "b:1")]),
+           built(drop_statement, "DROP STORE", "k"), built(describe_statement, "DESCRIBE STORE", "k")))

@@ -292,7 +292,7 @@ async def start(ctx: Context, statement: sql.Statement, session: Session, what: 
         raise InvalidInputError(f"DeltaStream started no {what} for this SQL (no query artifact in the answer)")
     started = query_id
     try:
-        return await ctx.wait_until(lambda: running(ctx, started), f"{what} {started} to run")
+        return await ctx.wait_until(lambda: started_running(ctx, started), f"{what} {started} to run")
     except asyncio.CancelledError:
         raise CreateFailed(f"cancelled while waiting for {what} {started} to run; it is kept in state for the next "
                            "`pulumi up` or `pulumi destroy` to finish or remove", started) from None
@@ -342,7 +342,7 @@ def change_summary(old: str, new: str) -> str:
 
 
 
-async def running(ctx: Context, query_id: str) -> QueryRow | None:
+async def started_running(ctx: Context, query_id: str) -> QueryRow | None:
     """The query's row once it runs; QueryErrored with DeltaStream's reason when it failed to start."""
     async def failed(row: QueryRow) -> Exception:
         return QueryErrored(f"query {query_id} failed to start: {await _error(ctx, query_id)}")
