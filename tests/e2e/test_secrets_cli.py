@@ -214,3 +214,27 @@ def test_an_accepted_rotation_failing_at_either_statement_converges_on_the_next_
     stack.up()
     assert catalog_sql(local, 'SELECT name, status FROM deltastream.sys."secrets"') == [["partner", "ready"]]
     stack.preview("--expect-no-changes")
+
+
+def test_another_registry_for_a_store_in_use_is_one_update_and_the_query_keeps_running(
+        stack: Stack, local: BackgroundServer) -> None:
+    second = """  registry2:
+    type: deltastream:index:SchemaRegistry
+    properties:
+      name: sr2
+      confluent: { uris: "https://registry2.example.com" }
+"""
+    program = REGISTERED_STORE.replace("  db:\n", second + "  db:\n", 1)
+    stack.write(program)
+    stack.run("stack", "init", "dev")
+    stack.up()
+    query_id = stack.resources("deltastream:index:Query")[0]["id"]
+    stack.write(program.replace('schemaRegistryName: "${registry.name}"', 'schemaRegistryName: "${registry2.name}"'))
+    preview = stack.preview().stdout
+    assert "1 to update" in preview and "to replace" not in preview, preview
+    stack.up()
+    assert stack.resources("deltastream:index:Query")[0]["id"] == query_id
+    ran = local.server.counters.statements
+    assert ran["DropStore"] == 0 and ran["TerminateQuery"] == 0
+    described = catalog_sql(local, 'DESCRIBE STORE "events"')
+    assert described[0][5] == "sr2", described
