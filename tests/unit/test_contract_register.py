@@ -22,7 +22,7 @@ from deltastream_local import contract
 from deltastream_local.contract import CONFIRMED, register, relied_on
 from deltastream_provider import resources
 from deltastream_provider.deltastream import catalog, sql
-from deltastream_provider.deltastream.reads import RESULTS
+from deltastream_provider.deltastream.reads import RESULTS, Shape
 from deltastream_provider.model import registry
 
 INSERT = 'INSERT INTO "db"."s"."dst" SELECT * FROM "db"."s"."src"'
@@ -123,8 +123,10 @@ def test_every_catalog_column_is_confirmed() -> None:
 
 
 def test_every_result_the_provider_reads_is_confirmed() -> None:
+    """The shared reads (``deltastream/reads.py``) and each kind's own (a ``Shape`` in its module)."""
     results = register().results
-    for result in RESULTS:
+    own = [s for m in resource_modules() for _, s in inspect.getmembers(m) if isinstance(s, Shape)]
+    for result in [*RESULTS, *own]:
         entry = results.get(result.kind)
         assert entry is not None and entry["status"] == CONFIRMED, f"{result.kind} is not confirmed"
         documented = [str(c).split()[0].lower() for c in entry.get("columns") or [] if c]

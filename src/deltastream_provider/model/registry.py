@@ -27,6 +27,7 @@ _RESOURCES = {
     "deltastream:index:Entity": ("entity", "Entity"),
     "deltastream:index:Secret": ("secret", "Secret"),
     "deltastream:index:SchemaRegistry": ("schema_registry", "SchemaRegistry"),
+    "deltastream:index:ComputePool": ("compute_pool", "ComputePool"),
 }
 
 
