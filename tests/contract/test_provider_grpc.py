@@ -16,7 +16,7 @@ from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.model import registry
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import Secret
-from deltastream_provider.resources import continuous, database, store
+from deltastream_provider.resources import compute_pool, continuous, database, store
 from deltastream_provider.resources import object as relation
 from tests.certificates import self_signed
 from tests.conftest import ManualClock
@@ -558,3 +558,34 @@ async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness
     assert not diff.detailedDiff["state"].inputDiff
     new_id, restarted = await provider.create(QUERY, {"sql": INSERT})
     assert new_id != resource_id and restarted["state"] == "running"
+
+
+# --- compute pool -------------------------------------------------------------------------------
+
+POOL = "deltastream:index:ComputePool"
+
+
+async def pools(client: DeltaStreamClient) -> dict[str, dict[str, object]]:
+    """What the local server lists, by pool name."""
+    return {str(r["Name"]): r for r in (await client.execute(compute_pool.list_statement())).records()}
+
+
+async def test_compute_pool_lifecycle(provider: Harness, client: DeltaStreamClient) -> None:
+    _, failures = await provider.check(POOL, {"name": "p", "size": "huge", "timeoutMin": 0})
+    assert "small, medium, large" in failures["size"] and "1 or more" in failures["timeoutMin"]
+    resource_id, state = await provider.create(POOL, {"name": "etl", "size": "medium", "timeoutMin": 10})
+    assert resource_id == "etl" and state["state"] == "running" and state["owner"] == "sysadmin"
+    listed = (await pools(client))["etl"]
+    assert listed["Size"] == "MEDIUM" and str(listed["Timeout"]) == "10"
+    _, read, inputs = await provider.read(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 10})
+    assert inputs == {"name": "etl", "size": "medium", "timeoutMin": 10} and read["state"] == "running"
+    diff = await provider.diff(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 5})
+    assert diff.changes == Diff.DIFF_SOME and not diff.replaces
+    state = await provider.update(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 5})
+    assert state["timeoutMin"] == 5 and str((await pools(client))["etl"]["Timeout"]) == "5"
+    assert list((await provider.diff(POOL, "etl", state, {"name": "etl2"})).replaces) == ["name"]
+    _, _, imported = await provider.read(POOL, "etl")
+    assert imported == {"name": "etl", "size": "medium"}
+    await provider.delete(POOL, resource_id, state)
+    assert "etl" not in await pools(client)
+    assert (await provider.read(POOL, "etl", state))[0] == ""
