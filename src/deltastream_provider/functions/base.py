@@ -1,7 +1,7 @@
 """What every lookup function is: typed arguments, a typed result, and one SELECT.
 
 A lookup is data, not code: :class:`FindOne` (``get<Thing>``) and :class:`FindMany` (``get<Things>``) are
-given the :class:`Kind` of thing they read and how each argument filters it.
+given the :class:`Source` of thing they read and how each argument filters it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ Fetch = Callable[[SystemTables, dict[str, Any], int], Awaitable[list[Any]]]
 
 
 @dataclass(frozen=True)
-class Kind:
+class Source:
     """A kind of thing the lookups find: what it is called, how it is read and how a row becomes a result."""
 
     singular: str
@@ -67,7 +67,7 @@ class Kind:
 class Lookup(Function[A, R]):
     """The filters a lookup's arguments give (the ones that were set), keyed by argument."""
 
-    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Source,
                  filters: Mapping[str, Filter]) -> None:
         super().__init__(token, description, args, result)
         self.kind, self.filters = kind, filters
@@ -87,7 +87,7 @@ class Lookup(Function[A, R]):
 class FindOne(Lookup[A, R]):
     """``get<Thing>``: exactly one match, else an error naming what was looked for."""
 
-    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Source,
                  filters: Mapping[str, Filter], check: Callable[[A], None] | None = None) -> None:
         super().__init__(token, description, args, result, kind, filters)
         self.check = check
@@ -103,7 +103,7 @@ class FindOne(Lookup[A, R]):
 class FindMany(Lookup[A, R]):
     """``get<Things>``: every match in the kind's order, up to :data:`ROW_CAP` (a warning says when more match)."""
 
-    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Kind,
+    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Source,
                  filters: Mapping[str, Filter], field_name: str) -> None:
         super().__init__(token, description, args, result, kind, filters)
         self.field_name = field_name

@@ -23,8 +23,8 @@ from ..resources.object import RELATIONS, ObjectInfo, ObjectSummary, ObjectWithC
 from ..resources.query import QueryInfo, queries_with_sql
 from ..resources.schema_registry import SCHEMA_REGISTRIES, SchemaRegistryInfo
 from ..resources.secret import SECRETS, SecretInfo
-from ..resources.store import STORES, StoreInfo, type_spelling
-from .base import Filter, FindMany, FindOne, Function, Kind
+from ..resources.store import STORES, StoreInfo, StoreType, type_spelling
+from .base import Filter, FindMany, FindOne, Function, Source
 
 # --- how each kind is read ----------------------------------------------------------------------
 
@@ -37,15 +37,15 @@ async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int
     return [ObjectWithColumns(*found)] if found is not None else []
 
 
-DATABASE = Kind("database", "databases", Kind.table(DATABASES), DatabaseInfo.of)
-NAMESPACE = Kind("namespace", "namespaces", Kind.table(NAMESPACES), NamespaceInfo.of)
-STORE = Kind("store", "stores", Kind.table(STORES), StoreInfo.of)
-OBJECT = Kind("object", "objects", _fetch_object, ObjectInfo.with_columns)
-OBJECTS = Kind("object", "objects", Kind.table(RELATIONS), ObjectSummary.of)
-QUERY = Kind("query", "queries", queries_with_sql, QueryInfo.of, order="oldest first")
-SECRET = Kind("secret", "secrets", Kind.table(SECRETS), SecretInfo.of)
-SCHEMA_REGISTRY = Kind("schema registry", "schema registries", Kind.table(SCHEMA_REGISTRIES), SchemaRegistryInfo.of)
-ENTITY = Kind("entity", "entities", _fetch_entities, lambda entity: entity)
+DATABASE = Source("database", "databases", Source.table(DATABASES), DatabaseInfo.of)
+NAMESPACE = Source("namespace", "namespaces", Source.table(NAMESPACES), NamespaceInfo.of)
+STORE = Source("store", "stores", Source.table(STORES), StoreInfo.of)
+OBJECT = Source("object", "objects", _fetch_object, ObjectInfo.with_columns)
+OBJECTS = Source("object", "objects", Source.table(RELATIONS), ObjectSummary.of)
+QUERY = Source("query", "queries", queries_with_sql, QueryInfo.of, order="oldest first")
+SECRET = Source("secret", "secrets", Source.table(SECRETS), SecretInfo.of)
+SCHEMA_REGISTRY = Source("schema registry", "schema registries", Source.table(SCHEMA_REGISTRIES), SchemaRegistryInfo.of)
+ENTITY = Source("entity", "entities", _fetch_entities, lambda entity: entity)
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
@@ -244,7 +244,7 @@ _EXAMPLES = {kind.singular: examples(title, part) for kind, title, part in (
     (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS))}
 
 
-def _doc(text: str, kind: Kind) -> str:
+def _doc(text: str, kind: Source) -> str:
     return f"{text}\n\n{_EXAMPLES[kind.singular]}"
 
 
