@@ -106,3 +106,26 @@ async def test_a_change_makes_the_next_read_select_again(local: BackgroundServer
         assert sent(local, before) == {"Select": 1}
     finally:
         await harness.stop()
+
+
+async def test_a_refresh_reads_the_running_queries_once(local: BackgroundServer) -> None:
+    """Queries that run are rows of one SELECT shared by every query read; one that stopped is read by its id."""
+    harness = await Harness().start()
+    try:
+        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        objects = await made(harness)
+        queries = []
+        for source, sink in [("s1", "s2"), ("s1", "s3"), ("s4", "s5")]:
+            inputs = {"sql": f'INSERT INTO "db"."{objects[sink][2]["namespace"]}"."{sink}" '
+                             f'SELECT id, v FROM "db"."{objects[source][2]["namespace"]}"."{source}"'}
+            query_id, state = await harness.create(T + "Query", inputs)
+            queries.append((query_id, state, inputs))
+        async with DeltaStreamClient(local.url, TOKEN, session=Session(role="sysadmin")) as client:
+            await client.execute(f"TERMINATE QUERY {queries[2][0]};")
+        before = dict(local.server.counters.statements)
+        reads = await asyncio.gather(*(harness.read(T + "Query", query_id, state, inputs)
+                                       for query_id, state, inputs in queries))
+        assert sent(local, before) == {"Select": 2}  # the running ones, then the terminated one by its id
+        assert [props["state"] for _, props, _ in reads] == ["running", "running", "terminated"]
+    finally:
+        await harness.stop()

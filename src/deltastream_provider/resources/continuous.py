@@ -81,6 +81,13 @@ async def query_row(catalog: SystemTables, query_id: str) -> QueryRow | None:
     return await catalog.one(QUERIES, {"id": query_id})
 
 
+async def query_read(catalog: SystemTables, query_id: str) -> QueryRow | None:
+    """A query's row for a read. A refresh reads every query of a stack at once and most of them run: the running
+    queries are the rows of one SELECT that every read shares; a query not among them is read by its id."""
+    row = await catalog.in_group(QUERIES, {"current_state": "running"}, {"id": query_id})
+    return row if row is not None else await query_row(catalog, query_id)
+
+
 @dataclass(frozen=True)
 class ListedQuery:
     """A row of ``LIST QUERIES`` (``ID, Name, Version, IntendedState, ActualState, Query, Owner, CreatedAt,
@@ -177,7 +184,7 @@ class Continuous(Resource[InputsT, StateT]):
         """What a read finds: the inputs as DeltaStream has them (on import, the SQL ``LIST QUERIES`` shows) and the
         query's row; None when it is gone or never started."""
         query_id = await self.located(ctx, resource_id, inputs, state)
-        row = await query_row(ctx.catalog, sql.query_id(query_id)) if query_id is not None else None
+        row = await query_read(ctx.catalog, sql.query_id(query_id)) if query_id is not None else None
         if row is None:
             return None
         make: Callable[..., Any] = self.inputs

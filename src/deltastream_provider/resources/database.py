@@ -107,7 +107,7 @@ pulumi import deltastream:index:Database analytics analytics
     async def read(self, ctx: Context, resource_id: str,
                    inputs: DatabaseInputs | None,
                    state: DatabaseState | None) -> tuple[DatabaseInputs, DatabaseState] | None:
-        row = await database_row(ctx.catalog, resource_id)
+        row = await ctx.catalog.in_group(DATABASES, {}, {"name": resource_id})  # one SELECT serves a refresh
         if row is None:
             return None
         return (DatabaseInputs(name=row.name, owner=owner_as_read(inputs, row),

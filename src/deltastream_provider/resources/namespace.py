@@ -126,7 +126,7 @@ pulumi import deltastream:index:Namespace raw analytics/raw
                    inputs: NamespaceInputs | None,
                    state: NamespaceState | None) -> tuple[NamespaceInputs, NamespaceState] | None:
         database, name = parse_id(resource_id, 2, ID_FORMAT)
-        row = await namespace_row(ctx.catalog, database, name)
+        row = await ctx.catalog.in_group(NAMESPACES, {"database_name": database}, {"name": name})  # one per database
         if row is None:
             return None
         return (NamespaceInputs(database=row.database, name=row.name, owner=owner_as_read(inputs, row),

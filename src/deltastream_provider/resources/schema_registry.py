@@ -204,7 +204,7 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
 
     async def read(self, ctx: Context, resource_id: str, inputs: SchemaRegistryInputs | None,
                    state: SchemaRegistryState | None) -> tuple[SchemaRegistryInputs, SchemaRegistryState] | None:
-        row = await registry_row(ctx.catalog, resource_id)
+        row = await ctx.catalog.in_group(SCHEMA_REGISTRIES, {}, {"name": resource_id})  # one SELECT serves a refresh
         if row is None:
             return None
         current = SchemaRegistryInputs(name=row.name, owner=owner_as_read(inputs, row),

@@ -152,7 +152,7 @@ pulumi import deltastream:index:Secret api-token partner_api_token
 
     async def read(self, ctx: Context, resource_id: str, inputs: SecretInputs | None,
                    state: SecretState | None) -> tuple[SecretInputs, SecretState] | None:
-        row = await secret_row(ctx.catalog, resource_id)
+        row = await ctx.catalog.in_group(SECRETS, {}, {"name": resource_id})  # one SELECT serves a refresh
         if row is None:
             return None
         value = inputs.secret_string if inputs is not None else ""  # never readable: kept from state

@@ -97,6 +97,9 @@ def remember_type(catalog: SystemTables, name: str, type_: str | None) -> None:
 
 TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
          "snowflake": "Snowflake", "kinesis": "Kinesis"}
+#: A store's type as DeltaStream reports it, a constant in every SDK; a lookup's filter also takes other spellings.
+StoreType = Annotated[str, Enum("StoreType", "A store's type, as DeltaStream and the Store resource report it.",
+                                ("Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"))]
 
 
 def type_spelling(value: str | None) -> str | None:
@@ -111,8 +114,8 @@ class StoreInfo(Model):
     """A store. Credentials are never returned."""
 
     name: str = prop("Name.")
-    type: str = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
-                     "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
+    type: StoreType = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
+                           "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
     status: str = prop("`ready` or `errored`.")
     owner: str = prop("Owning role.")
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
@@ -213,8 +216,8 @@ class StoreInputs(Model):
 
 @dataclass
 class StoreState(StoreInputs):
-    type: str | None = prop("Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` "
-                            "or `Snowflake`.", default=None)
+    type: StoreType | None = prop("Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, "
+                                  "`Postgres` or `Snowflake`.", default=None)
     status: str | None = prop("Status: `ready`, or `errored` (see statusMessage).", default=None)
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
     created_at: str | None = prop("When the store was created (RFC 3339).", default=None)
@@ -458,7 +461,8 @@ pulumi import deltastream:index:Store events events
                    inputs: StoreInputs | None,
                    state: StoreState | None) -> tuple[StoreInputs, StoreState] | None:
         # Both reads at once: the settings are only in DESCRIBE STORE, the status and owner only in the catalog.
-        row, described = await asyncio.gather(store_row(ctx.catalog, resource_id), self._describe(ctx, resource_id))
+        row, described = await asyncio.gather(ctx.catalog.in_group(STORES, {}, {"name": resource_id}),
+                                              self._describe(ctx, resource_id))
         if row is None:
             return None
         current = _merge_described(inputs, row, described, resource_id)
