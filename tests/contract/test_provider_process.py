@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import os
 import signal
-from pathlib import Path
 
 import pytest
 from pulumi.runtime.proto import provider_pb2
@@ -39,7 +39,7 @@ async def test_a_signal_the_kernel_gives_another_thread_still_ends_the_process(l
     main thread, which sleeps in the event loop: the loop's wake-up descriptor must wake it all the same. Sent here
     with tgkill(2) to a thread that is not the main one."""
     async with provider_process(local.url, TOKEN) as (process, _):
-        threads = [int(t.name) for t in Path(f"/proc/{process.pid}/task").iterdir() if int(t.name) != process.pid]
+        threads = [int(name) for name in os.listdir(f"/proc/{process.pid}/task") if int(name) != process.pid]
         assert threads, "the provider has threads besides its main one (gRPC's)"
         libc = ctypes.CDLL(None, use_errno=True)
         assert libc.tgkill(process.pid, threads[0], signal.SIGTERM) == 0

@@ -233,15 +233,15 @@ def test_the_executable_plugin_gives_usage_not_a_traceback(release: Release) -> 
           "--help"]] * 2
 
 
-LOOKUP = f"""name: doctor-hint
+LOOKUP = """name: doctor-hint
 runtime: yaml
 variables:
   databases:
     fn::invoke:
       function: deltastream:index:getDatabases
-      arguments: {{}}
+      arguments: {}
 outputs:
-  databases: ${{databases}}
+  databases: ${databases}
 """
 
 
