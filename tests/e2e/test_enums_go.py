@@ -49,6 +49,11 @@ func main() {
 				deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")}},
 			PrimaryKey: pulumi.StringArray{pulumi.String("id")},
 		})
+		if err != nil {
+			return err
+		}
+		_, err = deltastream.GetStores(ctx, &deltastream.GetStoresArgs{
+			Type: pulumi.StringRef(string(deltastream.StoreTypeConfluentKafka))})
 		return err
 	})
 }
@@ -84,6 +89,7 @@ def test_the_last_releases_go_programs_build_unchanged(example: str, toolchain: 
 
 def test_the_enum_constants_stand_where_strings_did(toolchain: Path, tmp_path: Path) -> None:
     enums = (ROOT / "sdk/go/deltastream/pulumiEnums.go").read_text()
-    for constant in ("ObjectKindChangelog", "KafkaSaslHashFunctionNone", "ConfluentSaslHashFunctionPlain"):
+    for constant in ("ObjectKindChangelog", "KafkaSaslHashFunctionNone", "ConfluentSaslHashFunctionPlain",
+                     "StoreTypeConfluentKafka"):
         assert constant in enums
     build(module(tmp_path, "go", CONSTANTS))

@@ -13,6 +13,7 @@ EXPECTED = {
     "ObjectKind": ["stream", "changelog", "table"],
     "KafkaSaslHashFunction": ["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
     "ConfluentSaslHashFunction": ["PLAIN", "SHA256", "SHA512"],
+    "StoreType": ["Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"],
 }
 
 
@@ -39,7 +40,8 @@ def test_every_closed_set_is_a_named_enum() -> None:
     fields = [f for m in models for f in literal_fields(m, seen)]
     assert {field.enum.name for _, field in fields} == set(EXPECTED)
     for path, field in fields:
-        assert list(get_args(field.type)) == EXPECTED[field.enum.name], path
+        values = get_args(field.type) if field.type is not str else field.enum.values  # str: constants only
+        assert list(values) == EXPECTED[field.enum.name], path
 
 
 def test_the_schema_declares_the_enums_and_keeps_strings() -> None:
@@ -54,7 +56,16 @@ def test_the_schema_declares_the_enums_and_keeps_strings() -> None:
     sasl = built["types"]["deltastream:index:Kafka"]["properties"]["saslHashFunction"]
     assert sasl["oneOf"][1]["$ref"] == "#/types/deltastream:index:KafkaSaslHashFunction"
     assert "`AWS_MSK_IAM`" in sasl["description"]
+    store_type = built["functions"]["deltastream:index:getStores"]["inputs"]["properties"]["type"]
+    assert store_type["oneOf"][1]["$ref"] == "#/types/deltastream:index:StoreType"
+
+
+def test_a_lookup_still_takes_a_store_type_in_any_spelling() -> None:
+    from deltastream_provider.functions.lookups import GetStoresArgs
+
+    assert GetStoresArgs.validate({"type": "confluent_kafka"}) == []
 
 
 def test_constant_names() -> None:
-    assert [schema.constant_name(v) for v in ("AWS_MSK_IAM", "stream", "SHA256")] == ["AwsMskIam", "Stream", "Sha256"]
+    assert [schema.constant_name(v) for v in ("AWS_MSK_IAM", "stream", "SHA256", "ConfluentKafka")] == [
+        "AwsMskIam", "Stream", "Sha256", "ConfluentKafka"]

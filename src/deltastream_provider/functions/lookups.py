@@ -99,8 +99,9 @@ class GetNamespacesResult(Model):
 @dataclass
 class GetStoreArgs(Model):
     name: str = prop("Name of the store.")
-    type: str | None = prop("Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, "
-                            "with or without `_`); a store of another type is not a match.", default=None)
+    type: StoreType | None = prop("Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` "
+                                  "(any case, with or without `_`); a store of another type is not a match.",
+                                  default=None)
 
 
 @dataclass
@@ -111,8 +112,8 @@ class GetStoreResult(StoreInfo):
 @dataclass
 class GetStoresArgs(Model):
     name: str | None = prop("Only the store with this name.", default=None)
-    type: str | None = prop("Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or "
-                            "`Snowflake` (any case, with or without `_`).", default=None)
+    type: StoreType | None = prop("Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or "
+                                  "`Snowflake` (any case, with or without `_`).", default=None)
 
 
 @dataclass

@@ -36,10 +36,12 @@ def prop(description: str, *, secret: bool = False, replaces: bool = False, defa
 @dataclasses.dataclass(frozen=True)
 class Enum:
     """Names a closed set of strings for the schema: ``Annotated[Literal[...], Enum("Name", "why")]`` gives every SDK
-    typed constants for it, while Check still validates the ``Literal``."""
+    typed constants for it, while Check still validates the ``Literal``. ``Annotated[str, Enum(..., values)]`` gives
+    constants for a string taken in other spellings too (not validated)."""
 
     name: str
     description: str
+    values: tuple[str, ...] = ()
 
 
 def enum_of(tp: Any) -> tuple[Any, Enum | None]:

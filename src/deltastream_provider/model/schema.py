@@ -42,8 +42,10 @@ def type_name(model: type) -> str:
 
 
 def constant_name(value: str) -> str:
-    """``AWS_MSK_IAM`` -> ``AwsMskIam``, ``stream`` -> ``Stream``: the name each SDK's constant is built from."""
-    return "".join(part.capitalize() for part in value.split("_"))
+    """``AWS_MSK_IAM`` -> ``AwsMskIam``, ``stream`` -> ``Stream``, ``ConfluentKafka`` as it is: the name each SDK's
+    constant is built from."""
+    return "".join(part.capitalize() if part.isupper() or part.islower() else part[0].upper() + part[1:]
+                   for part in value.split("_") if part)
 
 
 class _Builder:
@@ -88,7 +90,10 @@ class _Builder:
             if only is not None and prop.name not in only:
                 continue
             literal = get_origin(prop.type) is Literal
-            spec = self.enum(prop.enum, get_args(prop.type)) if literal and prop.enum else self.spec(prop.type)
+            if prop.enum:
+                spec = self.enum(prop.enum, get_args(prop.type) if literal else prop.enum.values)
+            else:
+                spec = self.spec(prop.type)
             description = prop.field.metadata.get("description", "")
             if literal:
                 description += " One of: " + ", ".join(f"`{v}`" for v in get_args(prop.type)) + "."
