@@ -589,8 +589,8 @@ def _json(value: Any) -> Any:
     return value
 
 
-_KAFKA = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u",
-                                      "saslPassword": "p"}}
+_KAFKA: dict[str, Any] = {"name": "events", "kafka": {"uris": "b:9092", "saslHashFunction": "PLAIN",
+                                                   "saslUsername": "u", "saslPassword": "p"}}
 SAMPLE = Sample(
     inputs=_KAFKA, changed={**_KAFKA, "kafka": {**_KAFKA["kafka"], "saslPassword": "p2"}},
     budget={"create": 2, "read": 2, "update": 2, "delete": 2},  # a read: the row's SELECT and DESCRIBE STORE
