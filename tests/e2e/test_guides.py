@@ -184,6 +184,11 @@ def test_ci_workflows_pass_actionlint_and_their_steps_run(tmp_path: Path, toolch
         assert steps[1:] == commands(blocks("ci.md", "sh")[0])
         for command in steps[1:]:
             shell(stack, command)
+    # Without Python on the runner, the plugin answers the same preflight (shown inline, from the plugin cache).
+    plugin_doctor = re.search(r"`~/\.pulumi/plugins/[^`]*/(pulumi-resource-deltastream doctor --stack prod)`",
+                              (GUIDES / "ci.md").read_text())
+    assert plugin_doctor is not None
+    shell(stack, plugin_doctor.group(1))
     preview, = commands(blocks("ci.md", "sh")[1])
     shell(stack, preview)
     stack.preview("--expect-no-changes")
