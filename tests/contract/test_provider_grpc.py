@@ -8,7 +8,7 @@ import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2, status_pb2
 from testkit import TOKEN
-from testkit.provider import Harness
+from testkit.provider import Harness, invoke
 
 from deltastream_components.registry import COMPONENTS
 from deltastream_local.runner import BackgroundServer
@@ -589,3 +589,19 @@ async def test_compute_pool_lifecycle(provider: Harness, client: DeltaStreamClie
     await provider.delete(POOL, resource_id, state)
     assert "etl" not in await pools(client)
     assert (await provider.read(POOL, "etl", state))[0] == ""
+
+
+async def test_compute_pool_lookups_send_one_list_each(provider: Harness, local: BackgroundServer) -> None:
+    for name, size in (("b_pool", "small"), ("a_pool", "large"), ("c_pool", "small")):
+        await provider.create(POOL, {"name": name, "size": size})
+    before = sum(local.server.counters.requests.values())
+    found, _ = await invoke(provider, "deltastream:index:getComputePool", {"name": "a_pool"})
+    assert found["name"] == "a_pool" and found["size"] == "large" and found["state"] == "running"
+    small, _ = await invoke(provider, "deltastream:index:getComputePools", {"size": "SMALL"})
+    assert [p["name"] for p in small["computePools"]] == ["b_pool", "c_pool"]
+    every, _ = await invoke(provider, "deltastream:index:getComputePools", {})
+    assert [p["name"] for p in every["computePools"]] == ["a_pool", "b_pool", "c_pool"]
+    assert sum(local.server.counters.requests.values()) - before == 3
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await invoke(provider, "deltastream:index:getComputePool", {"name": "nope"})
+    assert "compute pool with name 'nope' not found" in (missing.value.details() or "")

@@ -16,6 +16,7 @@ from ..errors import InvalidInputError
 from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
+from ..resources.compute_pool import LOOKUPS_STORY, ComputePoolInfo, listed_pools
 from ..resources.database import DATABASES, DatabaseInfo
 from ..resources.entity import EntityInfo, listed_entities
 from ..resources.namespace import NAMESPACES, NamespaceInfo
@@ -37,6 +38,10 @@ async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int
     return [ObjectWithColumns(*found)] if found is not None else []
 
 
+async def _fetch_pools(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ComputePoolInfo]:
+    return [p for p in await listed_pools(catalog) if all(getattr(p, k) == v for k, v in where.items())][:limit]
+
+
 DATABASE = Source("database", "databases", Source.table(DATABASES), DatabaseInfo.of)
 NAMESPACE = Source("namespace", "namespaces", Source.table(NAMESPACES), NamespaceInfo.of)
 STORE = Source("store", "stores", Source.table(STORES), StoreInfo.of)
@@ -46,6 +51,7 @@ QUERY = Source("query", "queries", queries_with_sql, QueryInfo.of, order="oldest
 SECRET = Source("secret", "secrets", Source.table(SECRETS), SecretInfo.of)
 SCHEMA_REGISTRY = Source("schema registry", "schema registries", Source.table(SCHEMA_REGISTRIES), SchemaRegistryInfo.of)
 ENTITY = Source("entity", "entities", _fetch_entities, lambda entity: entity)
+COMPUTE_POOL = Source("compute pool", "compute pools", _fetch_pools, lambda pool: pool)
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
@@ -224,6 +230,26 @@ class GetEntitiesResult(Model):
     entities: list[EntityInfo] = prop("The entities under parent, ordered by name (at most 200).")
 
 
+@dataclass
+class GetComputePoolArgs(Model):
+    name: str = prop("Name of the compute pool.")
+
+
+@dataclass
+class GetComputePoolResult(ComputePoolInfo):
+    """The compute pool."""
+
+
+@dataclass
+class GetComputePoolsArgs(Model):
+    size: str | None = prop("Only compute pools of this size: `small`, `medium` or `large`.", default=None)
+
+
+@dataclass
+class GetComputePoolsResult(Model):
+    compute_pools: list[ComputePoolInfo] = prop("Matching compute pools ordered by name (at most 200).")
+
+
 def _id_or_name(args: GetQueryArgs) -> None:
     if (args.query_id is None) == (args.name is None):
         raise InvalidInputError("give exactly one of queryId or name")
@@ -242,7 +268,8 @@ _EXAMPLES = {kind.singular: examples(title, part) for kind, title, part in (
     (QUERY, "The pageviews_by_device application, and every running query", story.QUERY_LOOKUPS),
     (SECRET, "The partner_api_token secret, and every generic_string secret", story.SECRET_LOOKUPS),
     (SCHEMA_REGISTRY, "The shop_registry registry, and every Confluent Cloud registry", story.SCHEMA_REGISTRY_LOOKUPS),
-    (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS))}
+    (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS),
+    (COMPUTE_POOL, "A compute pool, then it and the pools of its size looked up", LOOKUPS_STORY))}
 
 
 def _doc(text: str, kind: Source) -> str:
@@ -300,4 +327,11 @@ FUNCTIONS: list[Function[Any, Any]] = [
                                      "one of them, with one LIST ENTITIES, ordered by name; at most 200.", ENTITY),
              GetEntitiesArgs, GetEntitiesResult, ENTITY, {"store": Filter("store"), "parent": Filter("parent")},
              "entities"),
+    FindOne(T + "getComputePool", _doc("Look up an existing compute pool by name, with one LIST COMPUTE_POOLS.",
+                                       COMPUTE_POOL),
+            GetComputePoolArgs, GetComputePoolResult, COMPUTE_POOL, {"name": NAME}),
+    FindMany(T + "getComputePools", _doc("List compute pools, filtered by size, ordered by name, with one LIST "
+                                         "COMPUTE_POOLS; at most 200.", COMPUTE_POOL),
+             GetComputePoolsArgs, GetComputePoolsResult, COMPUTE_POOL, {"size": Filter("size", str.lower)},
+             "compute_pools"),
 ]

@@ -137,6 +137,58 @@ outputs:
   poolState: ${etl-pool.state}''')
 
 
+#: The lookups' example: a pool, then it and the pools of its size looked up (the output forms wait for its create).
+LOOKUPS_STORY = Part(
+    typescript='''const pool = new deltastream.ComputePool("etl-pool", { name: "etl_pool", size: "small" });
+const found = deltastream.getComputePoolOutput({ name: pool.name });
+const small = deltastream.getComputePoolsOutput({ size: pool.size });
+
+export const foundState = found.state;
+export const smallPools = small.computePools;''',
+    python='''pool = deltastream.ComputePool("etl-pool", name="etl_pool", size="small")
+found = deltastream.get_compute_pool_output(name=pool.name)
+small = deltastream.get_compute_pools_output(size=pool.size)
+
+pulumi.export("foundState", found.state)
+pulumi.export("smallPools", small.compute_pools)''',
+    go='''pool, err := deltastream.NewComputePool(ctx, "etl-pool", &deltastream.ComputePoolArgs{
+	Name: pulumi.String("etl_pool"),
+	Size: pulumi.String("small"),
+})
+if err != nil {
+	return err
+}
+found := deltastream.LookupComputePoolOutput(ctx, deltastream.LookupComputePoolOutputArgs{
+	Name: pool.Name,
+})
+small := deltastream.GetComputePoolsOutput(ctx, deltastream.GetComputePoolsOutputArgs{
+	Size: pool.Size,
+})
+
+ctx.Export("foundState", found.State())
+ctx.Export("smallPools", small.ComputePools())''',
+    yaml='''resources:
+  etl-pool:
+    type: deltastream:ComputePool
+    properties:
+      name: etl_pool
+      size: small
+variables:
+  found:
+    fn::invoke:
+      function: deltastream:index:getComputePool
+      arguments:
+        name: ${etl-pool.name}
+  small:
+    fn::invoke:
+      function: deltastream:index:getComputePools
+      arguments:
+        size: ${etl-pool.size}
+outputs:
+  foundState: ${found.state}
+  smallPools: ${small.computePools}''')
+
+
 class ComputePool(Resource[ComputePoolInputs, ComputePoolState]):
     token = "deltastream:index:ComputePool"
     description = f"""A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
