@@ -19,7 +19,7 @@ import grpc
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider.model import registry
+from deltastream_provider.kinds import registry
 from deltastream_provider.plugin.wire import Secret
 
 TOKEN = "bench-token"

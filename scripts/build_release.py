@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="with --binary: reuse one built from the same inputs")
     args = parser.parse_args()
     from deltastream_provider import __version__ as version
-    from deltastream_provider.model.schema import build, render
+    from deltastream_provider.kinds.schema import build, render
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)

@@ -13,7 +13,7 @@ from testkit.provider import Harness, invoke
 from deltastream_components.registry import COMPONENTS
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from deltastream_provider.model import registry
+from deltastream_provider.kinds import registry
 from deltastream_provider.model.unknown import UNKNOWN
 from deltastream_provider.plugin.wire import Secret
 from deltastream_provider.resources import compute_pool, continuous, database, store

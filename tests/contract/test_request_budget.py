@@ -9,7 +9,7 @@ from testkit import TOKEN
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.model import registry
+from deltastream_provider.kinds import registry
 from deltastream_provider.plugin.wire import Secret
 
 #: Each kind's rows are its module's ``SAMPLE.budget``; these rows span kinds.

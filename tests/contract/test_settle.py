@@ -10,7 +10,7 @@ from testkit.provider import Harness
 
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import InputError
-from deltastream_provider.model import registry
+from deltastream_provider.kinds import registry
 from deltastream_provider.operator.settle import PREFIX, PendingCreate, settle
 from deltastream_provider.resources.base import Resource
 

@@ -416,7 +416,7 @@ def test_registry_pages_are_placed_where_the_registry_reads_them(tmp_path: Path)
 
 @pytest.mark.parametrize("pulumi_version", ["3.200.0", "3.248.0"])
 def test_node_sdk_compiles_at_both_ends_of_its_pulumi_range(pulumi_version: str, tmp_path: Path) -> None:
-    from deltastream_provider.model.schema import NODE_PULUMI_RANGE
+    from deltastream_provider.kinds.schema import NODE_PULUMI_RANGE
 
     assert NODE_PULUMI_RANGE == ">=3.200.0 <3.249.0"
     sdk = tmp_path / "nodejs"

@@ -1,7 +1,8 @@
 """The layers of the provider, read from its imports (every import, at the top of a module or inside a function):
 
-    entry -> plugin   -> functions -> resources -> model -> deltastream -> errors, config
-          -> operator -> resources' hooks, model's registry -> deltastream
+    entry -> plugin   -> kinds -> functions -> resources -> model -> deltastream -> errors, config
+          -> operator -> kinds, resources' hooks -> deltastream
+    kinds (the schema), plugin (Construct) -> deltastream_components -> resources, model, deltastream
 
 ``deltastream`` is a DeltaStream client library with no Pulumi in it; nothing below ``plugin`` knows protobuf or
 gRPC, and the provider never imports the local server (a stand-in for a real service, not a library). ``entry`` (the
@@ -26,23 +27,27 @@ MAY_IMPORT = {
     "model": {"deltastream"},
     "resources": {"model", "deltastream"},
     "functions": {"model", "deltastream", "resources"},  # a lookup returns the rows its kind's module defines
-    "plugin": {"model", "resources", "functions", "deltastream"},
-    "operator": {"model", "resources", "deltastream"},
+    "kinds": {"model", "resources", "functions", "deltastream"},  # the registry and the schema built from it
+    "plugin": {"kinds", "model", "resources", "functions", "deltastream"},
+    "operator": {"kinds", "model", "resources", "deltastream"},
 }
-#: Where the model lists what it describes: the registry of resources and functions, and the schema built from it.
-MODEL_CATALOG = {"model.registry": {"resources", "functions"}, "model.schema": {"resources", "functions"}}
+COMPONENTS = Path(__file__).resolve().parents[2] / "src" / "deltastream_components"
+#: The component package sits on the provider's resources: it may import these layers of the provider, and only
+#: these layers of the provider import it (the schema lists the components, Construct runs them).
+COMPONENTS_IMPORT = {"model", "resources", "deltastream"}
+IMPORT_COMPONENTS = {"kinds", "plugin"}
 #: Third-party modules only the plugin layer may import.
 PLUGIN_ONLY = ("grpc", "google.protobuf", "pulumi")
 
 
-def module_name(path: Path) -> str:
-    return ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+def module_name(path: Path, root: Path = PACKAGE) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
 
 
 def imports(path: Path) -> set[str]:
-    """Every module ``path`` imports: relative imports resolved within the package, absolute ones as written."""
-    inside = path.is_relative_to(PACKAGE)
-    own = module_name(path).split(".") if inside else []
+    """Every module ``path`` imports: relative imports resolved within its package, absolute ones as written."""
+    root = next((r for r in (PACKAGE, COMPONENTS) if path.is_relative_to(r)), None)
+    own = module_name(path, root).split(".") if root is not None else []
     package = own if path.name == "__init__.py" else own[:-1]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -51,9 +56,10 @@ def imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level:
             base = package[:len(package) - node.level + 1]
             module = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(f"deltastream_provider.{module}".rstrip("."))
+            top = root.name if root is not None else PACKAGE.name
+            found.add(f"{top}.{module}".rstrip("."))
             if not node.module:
-                found |= {f"deltastream_provider.{'.'.join([*base, a.name])}" for a in node.names}
+                found |= {f"{top}.{'.'.join([*base, a.name])}" for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
     return found
@@ -69,8 +75,7 @@ def test_every_import_points_down_the_layers() -> None:
         own = module_name(path)
         if layer(own) == "" and own not in ENTRY:
             continue  # errors, config, the package: shared, importing nothing of the provider
-        allowed = (ENTRY[own] if own in ENTRY else MAY_IMPORT[layer(own)] | {layer(own)}) | SHARED \
-            | MODEL_CATALOG.get(own, set())
+        allowed = (ENTRY[own] if own in ENTRY else MAY_IMPORT[layer(own)] | {layer(own)}) | SHARED
         for target in imports(path):
             inner = target.removeprefix("deltastream_provider").lstrip(".")
             top = inner.split(".")[0]
@@ -79,6 +84,19 @@ def test_every_import_points_down_the_layers() -> None:
                 wrong.append(f"{own} imports {target}")
             if layer(own) != "plugin" and target.startswith(PLUGIN_ONLY):
                 wrong.append(f"{own} imports {target}: protobuf, gRPC and the Pulumi SDK are the plugin's")
+            if target.startswith("deltastream_components") and layer(own) not in IMPORT_COMPONENTS:
+                wrong.append(f"{own} imports {target}: only {sorted(IMPORT_COMPONENTS)} import the components")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_the_components_import_the_provider_below_its_registry() -> None:
+    """No cycle: ``deltastream_components`` uses the resources' types, and the layers that import it sit above."""
+    wrong = []
+    for path in COMPONENTS.rglob("*.py"):
+        for target in imports(path):
+            inner = target.removeprefix("deltastream_provider").lstrip(".")
+            if target.startswith("deltastream_provider") and inner.split(".")[0] not in COMPONENTS_IMPORT | SHARED:
+                wrong.append(f"deltastream_components.{path.stem} imports {target}")
     assert not wrong, "\n".join(sorted(wrong))
 
 
@@ -94,7 +112,7 @@ def test_every_module_is_in_a_layer() -> None:
 
 
 def test_provider_does_not_import_the_local_server() -> None:
-    code = ("import sys, deltastream_provider.plugin.servicer, deltastream_provider.model.registry, "
+    code = ("import sys, deltastream_provider.plugin.servicer, deltastream_provider.kinds.registry, "
             "deltastream_provider.operator.doctor; "
             "leaked = [m for m in sys.modules if m.startswith('deltastream_local')]; "
             "assert not leaked, leaked")

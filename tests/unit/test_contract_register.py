@@ -23,7 +23,7 @@ from deltastream_local.contract import CONFIRMED, register, relied_on
 from deltastream_provider import resources
 from deltastream_provider.deltastream import catalog, sql
 from deltastream_provider.deltastream.reads import RESULTS, Shape
-from deltastream_provider.model import registry
+from deltastream_provider.kinds import registry
 
 INSERT = 'INSERT INTO "db"."s"."dst" SELECT * FROM "db"."s"."src"'
 CSAS = 'CREATE STREAM "db"."s"."dst" AS SELECT * FROM "db"."s"."src"'

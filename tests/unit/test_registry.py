@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from deltastream_provider.model import registry
-from deltastream_provider.model.schema import build
+from deltastream_provider.kinds import registry
+from deltastream_provider.kinds.schema import build
 from deltastream_provider.resources.base import Resource
 
 KINDS = registry.resources()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from deltastream_provider.model.schema import PACKAGED, build, packaged, render
+from deltastream_provider.kinds.schema import PACKAGED, build, packaged, render
 
 ROOT = Path(__file__).resolve().parents[2]
 

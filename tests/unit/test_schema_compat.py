@@ -10,7 +10,7 @@ import pytest
 import yaml
 from testkit.schema_compat import breaking_changes, undeclared
 
-from deltastream_provider.model.schema import build
+from deltastream_provider.kinds.schema import build
 
 RELEASE = Path(__file__).resolve().parents[1] / "fixtures" / "release-0.1.0"
 QUERY, OBJECT = "deltastream:index:Query", "deltastream:index:DeltaStreamObject"

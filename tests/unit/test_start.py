@@ -20,7 +20,7 @@ def test_the_entry_point_leaves_the_sdk_and_the_resources_for_later() -> None:
             "import deltastream_provider.plugin.servicer; "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('pulumi', 'httpx', 'cryptography', 'yaml', 'sqlparse', 'deltastream_local') "
-            "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.model.registry')))))")
+            "or m.startswith(('deltastream_provider.resources', 'deltastream_provider.kinds.registry')))))")
     loaded = in_a_fresh_process(code).split()
     assert all(m.startswith("pulumi.runtime.proto") or m in ("pulumi", "pulumi.runtime") for m in loaded), loaded
     assert "pulumi.runtime.proto.provider_pb2" in loaded
@@ -38,7 +38,7 @@ def test_the_schema_is_built_without_the_sdk() -> None:
     """GetSchema (every YAML program asks for it) describes the components from their models alone."""
     code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
             "stand_in_for_the_sdk(); "
-            "from deltastream_provider.model.schema import build; schema = build(); "
+            "from deltastream_provider.kinds.schema import build; schema = build(); "
             "assert 'deltastream:index:Pipeline' in schema['resources'], sorted(schema['resources']); "
             "assert 'pulumi.automation' not in sys.modules and not hasattr(sys.modules['pulumi'], 'Output'); "
             "assert 'httpx' not in sys.modules, 'the resources describe themselves without the HTTP client'")
@@ -60,8 +60,8 @@ def test_a_call_imports_only_its_own_resource() -> None:
     importing any."""
     code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
             "stand_in_for_the_sdk(); "
-            "import json, deltastream_provider.plugin.servicer; from deltastream_provider.model import registry; "
-            "from deltastream_provider.model.schema import PACKAGED; "
+            "import json, deltastream_provider.plugin.servicer; from deltastream_provider.kinds import registry; "
+            "from deltastream_provider.kinds.schema import PACKAGED; "
             "assert 'deltastream:index:Secret' in json.loads(PACKAGED.read_text())['resources']; "
             "assert not [m for m in sys.modules if m.startswith('deltastream_provider.resources.')], 'schema'; "
             "registry.resource('deltastream:index:DeltaStreamObject'); "

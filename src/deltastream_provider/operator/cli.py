@@ -153,7 +153,7 @@ def _stack_config(stack: str | None) -> dict[str, object]:
 @click.option("--packaged", is_flag=True, help="Also write the copy the provider serves (schema.json in the package)")
 def schema(output: str | None, packaged: bool) -> None:
     """Print the Pulumi package schema (the source of schema.yaml)."""
-    from ..model import schema as package_schema
+    from ..kinds import schema as package_schema
 
     if packaged:
         package_schema.PACKAGED.write_text(package_schema.packaged(), encoding="utf-8")

@@ -15,7 +15,7 @@ from ..deltastream.catalog import SystemTables
 from ..deltastream.client import DeltaStreamClient
 from ..deltastream.values import parse_timestamp
 from ..errors import InputError
-from ..model.registry import resource
+from ..kinds.registry import resource
 from ..resources.base import CLOCK_SKEW, Existing
 
 PREFIX = "deltastream:index:"

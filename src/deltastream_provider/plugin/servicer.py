@@ -161,7 +161,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                             trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
 
     def _resource(self, urn: str, declared: str = "") -> Resource[Any, Any]:
-        from ..model.registry import resource as served
+        from ..kinds.registry import resource as served
 
         token = resource_type(urn, declared)
         resource = served(token)
@@ -263,7 +263,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def GetSchema(self, request: provider_pb2.GetSchemaRequest, context: Any) -> Any:
         """The packaged copy (see :mod:`.schema`): served without importing a resource."""
-        from ..model.schema import PACKAGED
+        from ..kinds.schema import PACKAGED
 
         return provider_pb2.GetSchemaResponse(schema=PACKAGED.read_text(encoding="utf-8"))
 
@@ -470,7 +470,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def Invoke(self, request: provider_pb2.InvokeRequest, context: GrpcContext) -> Any:
         async def work() -> provider_pb2.InvokeResponse:
-            from ..model.registry import function as served
+            from ..kinds.registry import function as served
 
             function = served(request.tok)
             if function is None:

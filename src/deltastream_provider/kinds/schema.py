@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from .. import __version__
 from ..config import KEYS
-from .fields import PACKAGE, Enum, Model, is_model, unwrap_optional
+from ..model.fields import PACKAGE, Enum, Model, is_model, unwrap_optional
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..functions.base import Function
+    from ..model.sample import Sample
     from ..resources.base import Resource
-    from .sample import Sample
 
 #: token -> (module in .resources, class)
 _RESOURCES = {
