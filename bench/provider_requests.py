@@ -20,7 +20,7 @@ from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider.kinds import registry
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 TOKEN = "bench-token"
 T = "deltastream:index:"
@@ -37,7 +37,7 @@ async def refused(call: Awaitable[Any]) -> str:
 
 async def measure(server: BackgroundServer, token: str = TOKEN) -> list[tuple[str, int, str, float]]:
     harness = await Harness().start()
-    await harness.configure(server=server.url, apiKey=Secret(token))
+    await harness.configure(server=server.url, apiKey=SecretValue(token))
     rows = []
 
     async def op(label: str, call: Awaitable[Result]) -> Result:

@@ -29,7 +29,7 @@ from testkit.provider import Harness, provider_process, urn
 
 from bench.stack import EXECUTABLE, NAMESPACES, STORES, Subject, export, plugin_folder
 from deltastream_local.runner import BackgroundServer, ServerSettings
-from deltastream_provider.plugin.wire import Secret, encode
+from deltastream_provider.plugin.wire import SecretValue, encode
 
 T = "deltastream:index:"
 
@@ -42,7 +42,7 @@ def cpu_seconds(pid: int) -> float:
 async def stack(url: str, streams: int) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """Creates the stack; returns (type, id, state, inputs) per resource, as a refresh reads them."""
     harness = await Harness().start()
-    await harness.configure(server=url, apiKey=Secret(TOKEN))
+    await harness.configure(server=url, apiKey=SecretValue(TOKEN))
     made: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
 
     async def create(kind: str, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from deltastream_provider.plugin.engine_log import EngineLog
 from deltastream_provider.plugin.servicer import DeltaStreamProvider
-from deltastream_provider.plugin.wire import Secret, decode, encode
+from deltastream_provider.plugin.wire import SecretValue, decode, encode
 
 ProviderStub = provider_pb2_grpc.ResourceProviderStub
 PROVIDER = Path(sys.executable).parent / "pulumi-resource-deltastream"  # this checkout's console script
@@ -38,7 +38,7 @@ async def provider_process(server: str, api_key: str, executable: Path = PROVIDE
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = provider_pb2_grpc.ResourceProviderStub(channel)
             await stub.Configure(provider_pb2.ConfigureRequest(
-                args=encode({"server": server, "apiKey": Secret(api_key)}), acceptSecrets=True))
+                args=encode({"server": server, "apiKey": SecretValue(api_key)}), acceptSecrets=True))
             yield process, stub
     finally:
         if process.returncode is None:

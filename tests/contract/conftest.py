@@ -9,12 +9,12 @@ from testkit import TOKEN
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 
 @pytest.fixture
 async def provider(local: BackgroundServer) -> AsyncIterator[Harness]:
     harness = await Harness().start()
-    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
     yield harness
     await harness.stop()

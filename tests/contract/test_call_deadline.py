@@ -15,7 +15,7 @@ from deltastream_provider import config, errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, statement_kind
 from deltastream_provider.deltastream.waiting import call_deadline
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 DB, STORE, ENTITY = "deltastream:index:Database", "deltastream:index:Store", "deltastream:index:Entity"
 NEVER = {"async_polls": 10**9}  # every statement answered 202 and still running at every poll
@@ -29,7 +29,7 @@ def polls(local: BackgroundServer) -> int:
 async def test_a_read_of_a_statement_that_never_finishes_ends_at_the_read_timeout(
         provider: Harness, local: BackgroundServer) -> None:
     resource_id, state = await provider.create(DB, {"name": "analytics"})
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), readTimeout=0.3)
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), readTimeout=0.3)
     local.server.knobs.update(NEVER)
     with pytest.raises(grpc.aio.AioRpcError) as refreshed:
         await provider.read(DB, resource_id, state, {"name": "analytics"})
@@ -43,7 +43,7 @@ async def test_a_read_of_a_statement_that_never_finishes_ends_at_the_read_timeou
 
 async def test_a_lookup_that_never_finishes_ends_at_the_read_timeout(provider: Harness,
                                                                      local: BackgroundServer) -> None:
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), readTimeout="0.3")
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), readTimeout="0.3")
     local.server.knobs.update(NEVER)
     with pytest.raises(grpc.aio.AioRpcError) as looked_up:
         await invoke(provider, "deltastream:index:getDatabase", {"name": "analytics"})
@@ -58,7 +58,7 @@ async def test_every_statement_of_a_read_shares_its_one_deadline(provider: Harne
     await provider.create(STORE, KAFKA)
     inputs = {"store": "events", "path": ["clicks"], "kafka": {"partitions": 1}}
     resource_id, state = await provider.create(ENTITY, inputs)
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), readTimeout=0.3)
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), readTimeout=0.3)
     local.server.knobs.update(NEVER)
     with pytest.raises(grpc.aio.AioRpcError) as refreshed:
         await provider.read(ENTITY, resource_id, state, inputs)

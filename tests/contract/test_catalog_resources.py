@@ -12,7 +12,7 @@ from testkit.provider import Harness
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import continuous, entity, secret, store
 from tests.conftest import ManualClock
 
@@ -34,7 +34,7 @@ async def test_secret_lifecycle_replaces_on_rotation_and_never_shows_the_value(
     resource_id, state = await provider.create(SECRET, SECRET_INPUTS)
     assert resource_id == "partner_token"
     assert state["status"] == "ready" and state["type"] == "generic_string"
-    assert state["secretString"] == Secret("s3cr3t-value")
+    assert state["secretString"] == SecretValue("s3cr3t-value")
 
     rotated = {**SECRET_INPUTS, "secretString": "rotated-value", "acceptReplacement": True}  # the gap accepted
     diff = await provider.diff(SECRET, resource_id, {**state}, rotated, old_inputs=SECRET_INPUTS)
@@ -42,14 +42,15 @@ async def test_secret_lifecycle_replaces_on_rotation_and_never_shows_the_value(
     assert diff.deleteBeforeReplace  # the name is the id: the old one is dropped first
     await provider.delete(SECRET, resource_id, state)
     _, updated = await provider.create(SECRET, rotated)
-    assert updated["secretString"] == Secret("rotated-value") and updated["status"] == "ready"
+    assert updated["secretString"] == SecretValue("rotated-value") and updated["status"] == "ready"
 
     renamed = await provider.diff(SECRET, resource_id, state, {**SECRET_INPUTS, "name": "other",
                                                                "acceptReplacement": True})
     assert list(renamed.replaces) == ["name"]
 
     _, _, inputs = await provider.read(SECRET, resource_id, updated, rotated)
-    assert inputs["description"] == rotated.get("description") and inputs["secretString"] == Secret("rotated-value")
+    assert inputs["description"] == rotated.get("description")
+    assert inputs["secretString"] == SecretValue("rotated-value")
 
     # import: everything readable is rebuilt; the value cannot be read back
     imported_id, imported, imported_inputs = await provider.read(SECRET, "partner_token")
@@ -82,13 +83,13 @@ async def test_schema_registry_lifecycle(provider: Harness, client: DeltaStreamC
     inputs = {"name": "registry", "confluentCloud": {"uris": "https://psrc.example", "key": "k1", "secret": "s1"}}
     resource_id, state = await provider.create(REGISTRY, inputs)
     assert state["type"] == "ConfluentCloud" and state["status"] == "ready"
-    assert state["confluentCloud"]["secret"] == Secret("s1")
+    assert state["confluentCloud"]["secret"] == SecretValue("s1")
 
     rotated = {**inputs, "confluentCloud": {"uris": "https://psrc.example", "key": "k2", "secret": "s2"}}
     diff = await provider.diff(REGISTRY, resource_id, state, rotated, old_inputs=inputs)
     assert list(diff.diffs) == ["confluentCloud"] and not diff.replaces
     updated = await provider.update(REGISTRY, resource_id, state, rotated)
-    assert updated["confluentCloud"]["key"] == "k2" and updated["confluentCloud"]["secret"] == Secret("s2")
+    assert updated["confluentCloud"]["key"] == "k2" and updated["confluentCloud"]["secret"] == SecretValue("s2")
 
     other_kind = {"name": "registry", "confluent": {"uris": "https://r"}}
     assert "confluent" in (await provider.diff(REGISTRY, resource_id, state, other_kind, old_inputs=inputs)).replaces
@@ -142,7 +143,7 @@ async def test_confluent_kafka_and_kinesis_stores(provider: Harness, client: Del
     confluent = {"name": "cc", "confluentKafka": {"uris": "pkc.example:9092", "saslHashFunction": "PLAIN",
                                                    "saslUsername": "KEY", "saslPassword": "SECRET"}}
     resource_id, state = await provider.create(STORE, confluent)
-    assert state["type"] == "ConfluentKafka" and state["confluentKafka"]["saslPassword"] == Secret("SECRET")
+    assert state["type"] == "ConfluentKafka" and state["confluentKafka"]["saslPassword"] == SecretValue("SECRET")
     _, _, inputs = await provider.read(STORE, resource_id, state, confluent)
     assert inputs["confluentKafka"]["uris"] == "pkc.example:9092"
     moved = {**confluent, "confluentKafka": {**confluent["confluentKafka"], "uris": "pkc.other:9092"}}
@@ -153,7 +154,7 @@ async def test_confluent_kafka_and_kinesis_stores(provider: Harness, client: Del
                                           "awsAccountId": "123456789012", "accessKeyId": "AKIA",
                                           "secretAccessKey": "shh"}}
     kid, kstate = await provider.create(STORE, kinesis)
-    assert kstate["type"] == "Kinesis" and kstate["kinesis"]["secretAccessKey"] == Secret("shh")
+    assert kstate["type"] == "Kinesis" and kstate["kinesis"]["secretAccessKey"] == SecretValue("shh")
     (row,) = (await client.execute(store.describe_statement("kin"))).records()
     assert "shh" not in repr(row) and "AKIA" not in repr(row)
     other = {"name": "kin", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}

@@ -9,7 +9,7 @@ from pulumi.runtime.proto import provider_pb2
 from testkit.provider import Harness
 
 from deltastream_provider.model.unknown import UNKNOWN
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 STORE = "deltastream:index:Store"
 REGISTRY = "deltastream:index:SchemaRegistry"
@@ -32,7 +32,7 @@ def kinds(response: provider_pb2.DiffResponse) -> dict[str, str]:
 def secret_paths(props: dict[str, Any], path: str = "") -> set[str]:
     found: set[str] = set()
     for key, value in props.items():
-        if isinstance(value, Secret):
+        if isinstance(value, SecretValue):
             found.add(f"{path}{key}")
         elif isinstance(value, dict):
             found |= secret_paths(value, f"{path}{key}.")
@@ -79,11 +79,11 @@ async def test_a_secret_not_known_yet_is_previewed_as_a_secret(provider: Harness
     """A password from a secret output a preview has not made yet: the engine sends an unknown inside a secret.
     Check, a preview and Diff answer (its value has no text to redact yet) and keep it secret."""
     kafka = {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "app", "saslPassword": "kafka-pw"}
-    pending = {"name": "events", "kafka": {**kafka, "saslPassword": Secret(UNKNOWN)}}
+    pending = {"name": "events", "kafka": {**kafka, "saslPassword": SecretValue(UNKNOWN)}}
     checked, failures = await provider.check(STORE, pending)
     assert not failures and checked == pending
     _, previewed = await provider.create(STORE, checked, preview=True)
-    assert previewed["kafka"]["saslPassword"] == Secret(UNKNOWN)
+    assert previewed["kafka"]["saslPassword"] == SecretValue(UNKNOWN)
     known = {"name": "events", "kafka": kafka}
     _, state = await provider.create(STORE, known)
     diff = await provider.diff(STORE, "events", state, pending, old_inputs=known)

@@ -12,7 +12,7 @@ from testkit.provider import Harness, invoke
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import database, entity, namespace, schema_registry, secret, store
 from deltastream_provider.resources import object as relation
 
@@ -38,7 +38,7 @@ async def provider(local: BackgroundServer, client: DeltaStreamClient) -> AsyncI
     ]:
         await client.execute(statement)
     harness = await Harness().start()
-    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
     local.server.counters.statements.clear()
     yield harness
     await harness.stop()

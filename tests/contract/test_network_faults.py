@@ -27,7 +27,7 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy, Timeouts
 from deltastream_provider.deltastream.waiting import reporting
 from deltastream_provider.plugin.engine_log import EngineLog
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import database
 from tests.certificates import self_signed
 
@@ -221,7 +221,7 @@ async def test_the_engine_shows_each_retry_on_the_resource(provider: Harness, lo
     engine = Recorded()
     provider.provider.engine = engine
     clock = Clock()
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), retryBaseDelay=0.5)
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), retryBaseDelay=0.5)
     assert provider.provider.client is None
     client = provider.provider._configured_client()
     monkeypatch.setattr(client, "_sleep", clock)
@@ -234,7 +234,7 @@ async def test_the_engine_shows_each_retry_on_the_resource(provider: Harness, lo
 
 
 async def test_retries_and_timeouts_come_from_the_provider_config(provider: Harness, closed_port: int) -> None:
-    await provider.configure(server=f"http://127.0.0.1:{closed_port}/v2", apiKey=Secret(TOKEN), maxRetries=2,
+    await provider.configure(server=f"http://127.0.0.1:{closed_port}/v2", apiKey=SecretValue(TOKEN), maxRetries=2,
                              retryBaseDelay=1, retryMaxDelay=3, connectTimeout=4, requestTimeout=5)
     client = provider.provider._configured_client()
     assert (client.retry.attempts, client.retry.base_delay, client.retry.max_delay) == (3, 1, 3)
@@ -251,7 +251,7 @@ async def test_a_create_against_a_server_that_never_answers_is_kept_and_spoken_o
     keeps the database in state (the next refresh reads whether it exists), and the user saw why it waited."""
     engine = Recorded()
     provider.provider.engine = engine
-    await provider.configure(server=blackhole, apiKey=Secret(TOKEN), requestTimeout=0.4)
+    await provider.configure(server=blackhole, apiKey=SecretValue(TOKEN), requestTimeout=0.4)
     provider.provider._configured_client().timeouts = Timeouts(read=0.4, report_after=0.1)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "db"})
@@ -332,7 +332,7 @@ async def test_a_bad_timeout_fails_check_config_naming_it(provider: Harness) -> 
 
 async def test_a_create_without_custom_timeouts_takes_the_create_timeout(provider: Harness,
                                                                         local: BackgroundServer) -> None:
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), createTimeout=1)
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), createTimeout=1)
     local.server.knobs.update({"fail": [{"pattern": "^SELECT", "nth": 0, "fault": "never_answered"}]})
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await provider.create(DB, {"name": "db"})

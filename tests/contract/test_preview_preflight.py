@@ -14,7 +14,7 @@ from testkit import TOKEN
 from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
-from deltastream_provider.plugin.wire import UNKNOWN_STRING, Secret
+from deltastream_provider.plugin.wire import UNKNOWN_STRING, SecretValue
 
 T = "deltastream:index:"
 DB, NS, STORE, QUERY, REGISTRY = (T + k for k in ("Database", "Namespace", "Store", "Query", "SchemaRegistry"))
@@ -29,7 +29,7 @@ PLAN: list[tuple[str, dict[str, Any]]] = [
 async def fresh(local: BackgroundServer) -> AsyncIterator[Harness]:
     """A provider process that has sent nothing yet (configured, as the engine configures it before a preview)."""
     harness = await Harness().start()
-    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
     yield harness
     await harness.stop()
 
@@ -72,14 +72,14 @@ async def test_a_process_that_has_had_an_answer_checks_no_session(provider: Harn
 
 
 @pytest.mark.parametrize("setting, words", [
-    ({"apiKey": Secret("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
+    ({"apiKey": SecretValue("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
     ({"role": "sysadmn"}, ("role 'sysadmn' does not exist", "SQLSTATE 3D001", "set deltastream:role")),
     ({"organization": "nope"},
      ("organization 'nope' does not exist", "SQLSTATE 3D004", "set deltastream:organization")),
 ], ids=["token", "role", "organization"])
 async def test_a_wrong_session_fails_the_preview_with_the_message_up_would_give(
         fresh: Harness, local: BackgroundServer, setting: dict[str, Any], words: tuple[str, ...]) -> None:
-    await fresh.configure(**{"server": local.url, "apiKey": Secret(TOKEN), **setting})
+    await fresh.configure(**{"server": local.url, "apiKey": SecretValue(TOKEN), **setting})
     first = await preview_fails(fresh, NS, {"database": "db", "name": "ns"})
     assert all(word in first for word in words), first
     assert await preview_fails(fresh, DB, {"name": "db"}) == first  # the same answer, not asked again

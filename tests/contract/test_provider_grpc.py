@@ -15,7 +15,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.kinds import registry
 from deltastream_provider.model.unknown import UNKNOWN
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import compute_pool, continuous, database, store
 from deltastream_provider.resources import object as relation
 from tests.certificates import self_signed
@@ -133,7 +133,7 @@ async def test_check_names_the_property_and_sends_nothing(provider: Harness, loc
 async def test_check_marks_declared_secrets_secret(provider: Harness) -> None:
     inputs, failures = await provider.check(STORE, KAFKA)
     assert not failures
-    assert inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    assert inputs["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
     assert inputs["kafka"]["saslUsername"] == "alice" and inputs["kafka"]["uris"] == "b:9092"  # an identifier
 
 
@@ -206,12 +206,12 @@ async def test_already_exists_is_reported_with_context(provider: Harness) -> Non
 async def test_store_secrets_stay_secret_and_rotate_in_place(provider: Harness, local: BackgroundServer) -> None:
     resource_id, state = await provider.create(STORE, KAFKA)
     assert state["type"] == "Kafka" and state["status"] == "ready"
-    assert state["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    assert state["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
     rotated = {**KAFKA, "kafka": {**KAFKA["kafka"], "saslPassword": "rotated-secret"}}
     diff = await provider.diff(STORE, resource_id, state, rotated, KAFKA)
     assert diff.changes == Diff.DIFF_SOME and not diff.replaces and list(diff.diffs) == ["kafka"]
     updated = await provider.update(STORE, resource_id, state, rotated)
-    assert updated["kafka"]["saslPassword"] == Secret("rotated-secret")
+    assert updated["kafka"]["saslPassword"] == SecretValue("rotated-secret")
     assert local.server.counters.statements["UpdateStore"] == 1
 
 
@@ -227,8 +227,8 @@ async def test_store_drift_and_refresh_after_out_of_band_drop(provider: Harness,
     _, state = await provider.create(STORE, KAFKA)
     await client.execute(store.update_statement("events", [("uris", "moved:9092")]))
     _, read_state, inputs = await provider.read(STORE, "events", state, KAFKA)
-    assert inputs["kafka"]["uris"] == "moved:9092" and inputs["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
-    assert read_state["kafka"]["saslPassword"] == Secret("p4ssw0rd-secret")
+    assert inputs["kafka"]["uris"] == "moved:9092" and inputs["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
+    assert read_state["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
     await client.execute(store.drop_statement("events"))
     assert (await provider.read(STORE, "events", state, KAFKA))[0] == ""
 
@@ -475,7 +475,7 @@ async def test_kafka_ca_certificate_travels_as_an_attachment(provider: Harness, 
     assert failures == {}
     await provider.create("deltastream:index:SchemaRegistry", {"name": "registry", "confluent": {"uris": "https://r"}})
     _, state = await provider.create(STORE, inputs)
-    assert state["status"] == "ready" and state["kafka"]["tlsCaCert"] == Secret(certificate)
+    assert state["status"] == "ready" and state["kafka"]["tlsCaCert"] == SecretValue(certificate)
     (described,) = (await client.execute(store.describe_statement("tls_kafka"))).records()
     assert described["SchemaRegistry"] == "registry" and described["TlsEnabled"] is True
 
@@ -494,10 +494,10 @@ async def test_snowflake_key_pair_store(provider: Harness, passphrase: str | Non
                                                                         "clientKeyPassphrase": "wrong"}})
         assert "snowflake.clientKey" in wrong or "snowflake.clientKeyPassphrase" in wrong
     _, state = await provider.create(STORE, inputs)
-    assert state["type"] == "Snowflake" and state["snowflake"]["clientKey"] == Secret(key)
+    assert state["type"] == "Snowflake" and state["snowflake"]["clientKey"] == SecretValue(key)
     _, _, refreshed = await provider.read(STORE, "warehouse", state, inputs)
     assert refreshed["snowflake"]["warehouseName"] == "COMPUTE_WH"
-    assert refreshed["snowflake"]["clientKey"] == Secret(key)
+    assert refreshed["snowflake"]["clientKey"] == SecretValue(key)
 
 
 @pytest.mark.paused_clock
@@ -539,10 +539,10 @@ async def test_cancel_stops_a_create_in_flight(provider: Harness, local: Backgro
 
 
 async def test_any_secret_input_stays_secret_in_outputs(provider: Harness) -> None:
-    _, state = await provider.create(DB, {"name": Secret("classified")})
-    assert state["name"] == Secret("classified") and not isinstance(state["owner"], Secret)
-    _, read_state, read_inputs = await provider.read(DB, "classified", state, {"name": Secret("classified")})
-    assert read_state["name"] == Secret("classified") and read_inputs["name"] == Secret("classified")
+    _, state = await provider.create(DB, {"name": SecretValue("classified")})
+    assert state["name"] == SecretValue("classified") and not isinstance(state["owner"], SecretValue)
+    _, read_state, read_inputs = await provider.read(DB, "classified", state, {"name": SecretValue("classified")})
+    assert read_state["name"] == SecretValue("classified") and read_inputs["name"] == SecretValue("classified")
 
 
 async def test_a_query_stopped_outside_pulumi_is_started_again(provider: Harness, client: DeltaStreamClient) -> None:

@@ -26,7 +26,7 @@ from deltastream_provider.config import ProviderConfig
 from deltastream_provider.deltastream import network, sql
 from deltastream_provider.deltastream.client import DeltaStreamClient, RetryPolicy
 from deltastream_provider.operator.doctor import Doctor
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import database
 from tests.certificates import self_signed
 
@@ -171,7 +171,7 @@ async def test_the_provider_process_settings_take_the_proxy_too(proxy: LoopbackP
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     harness = await Harness().start()
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         resource_id, _ = await harness.create("deltastream:index:Database", {"name": "analytics"})
     finally:
         await harness.stop()

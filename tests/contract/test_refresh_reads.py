@@ -13,7 +13,7 @@ from testkit.provider import Harness
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.deltastream.session import Session
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from tests.conftest import ManualClock
 
 T = "deltastream:index:"
@@ -57,7 +57,7 @@ async def refresh(harness: Harness, objects: dict[str, tuple[str, dict[str, Any]
 async def test_a_refresh_reads_each_namespace_once_and_no_columns(local: BackgroundServer) -> None:
     harness = await Harness().start()
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         objects = await made(harness)
         before = dict(local.server.counters.statements)
         found = await refresh(harness, objects)
@@ -75,7 +75,7 @@ async def test_a_refresh_reads_each_namespace_once_and_no_columns(local: Backgro
 async def test_a_recreated_relation_has_its_columns_read(local: BackgroundServer, clock: ManualClock) -> None:
     harness = await Harness().start()
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         objects = await made(harness)
         clock.advance(5)
         async with DeltaStreamClient(local.url, TOKEN, session=Session(role="sysadmin")) as client:
@@ -95,7 +95,7 @@ async def test_a_change_makes_the_next_read_select_again(local: BackgroundServer
     """What this process changes is never answered from rows read before it."""
     harness = await Harness().start()
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         objects = await made(harness)
         await refresh(harness, objects)
         object_id, state, inputs = objects["s1"]
@@ -112,7 +112,7 @@ async def test_a_refresh_reads_the_running_queries_once(local: BackgroundServer)
     """Queries that run are rows of one SELECT shared by every query read; one that stopped is read by its id."""
     harness = await Harness().start()
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         objects = await made(harness)
         queries = []
         for source, sink in [("s1", "s2"), ("s1", "s3"), ("s4", "s5")]:

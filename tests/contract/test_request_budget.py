@@ -10,7 +10,7 @@ from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.kinds import registry
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 #: Each kind's rows are its module's ``SAMPLE.budget``; these rows span kinds.
 ACROSS = {
@@ -31,7 +31,7 @@ async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) 
     privilege (issue 31): the first Namespace preview 1 (the session's CAN I CREATE_DATABASE), a Database 0 (the same
     answer), a Store 1 (CAN I CREATE_STORE), a Query 1 (CAN I CREATE_QUERY), every later preview 0."""
     harness = await Harness().start()
-    await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+    await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
     counted = []
     plan: list[tuple[str, dict[str, Any]]] = [
         ("Namespace", {"database": "db", "name": "ns"}), ("Database", {"name": "db"}),

@@ -22,7 +22,7 @@ from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.plugin.engine_log import EngineLog, install
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 
 
 class RecordingEngine(engine_pb2_grpc.EngineServicer):
@@ -107,7 +107,7 @@ CASES = [("deltastream:index:SchemaRegistry", REGISTRY, "CREATE SCHEMA_REGISTRY"
 
 def secret_wrapped(props: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
     """The inputs as the engine sends them after Check: each secret value wrapped."""
-    return {k: secret_wrapped(v, secrets) if isinstance(v, dict) else Secret(v) if v in secrets else v
+    return {k: secret_wrapped(v, secrets) if isinstance(v, dict) else SecretValue(v) if v in secrets else v
             for k, v in props.items()}
 
 
@@ -123,7 +123,7 @@ async def test_a_failing_create_whose_error_echoes_its_secrets_logs_and_returns_
     harness = await Harness().start()
     harness.provider.engine = EngineLog(logged.address)
     try:
-        await harness.configure(server=local.url, apiKey=Secret(TOKEN))
+        await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         with pytest.raises(grpc.aio.AioRpcError) as failed:
             await harness.create(type_, secret_wrapped(props, secrets) if wrapped else props, timeout=30)
     finally:

@@ -15,7 +15,7 @@ from deltastream_local.runner import BackgroundServer
 from deltastream_provider import errors
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from deltastream_provider.plugin.wire import Secret
+from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import entity
 
 DB, STORE, OBJ, ENTITY, SECRET = (f"deltastream:index:{n}"
@@ -31,7 +31,7 @@ WRONG = {
     "role": ({"role": "sysadmn"}, ("role 'sysadmn' does not exist", "SQLSTATE 3D001", "set deltastream:role")),
     "organization": ({"organization": "nope"}, ("organization 'nope' does not exist", "SQLSTATE 3D004",
                                                 "set deltastream:organization")),
-    "token": ({"apiKey": Secret("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
+    "token": ({"apiKey": SecretValue("revoked-token")}, ("invalid token", "HTTP 403", "set deltastream:apiKey")),
 }
 
 
@@ -68,7 +68,7 @@ async def test_a_wrong_session_fails_refresh_and_destroy_and_drops_nothing(
     made = await created(provider)
     before = await everything(client)
     setting, words = WRONG[wrong]
-    await provider.configure(**{"server": local.url, "apiKey": Secret(TOKEN), **setting})
+    await provider.configure(**{"server": local.url, "apiKey": SecretValue(TOKEN), **setting})
 
     refreshed = {name: await failure(provider.read(type_, resource_id, state, inputs))
                  for name, (type_, resource_id, state, inputs) in made.items()}
@@ -86,10 +86,10 @@ async def test_a_wrong_session_fails_refresh_and_destroy_and_drops_nothing(
 async def test_with_the_right_session_again_refresh_and_destroy_work(
         provider: Harness, client: DeltaStreamClient, local: BackgroundServer) -> None:
     made = await created(provider)
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), role="sysadmn")
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), role="sysadmn")
     with pytest.raises(grpc.aio.AioRpcError):
         await provider.delete(*made["entity"][:3])
-    await provider.configure(server=local.url, apiKey=Secret(TOKEN), role="sysadmin")
+    await provider.configure(server=local.url, apiKey=SecretValue(TOKEN), role="sysadmin")
     for type_, resource_id, state, inputs in made.values():
         assert (await provider.read(type_, resource_id, state, inputs))[0] == resource_id
     for type_, resource_id, state, _ in reversed(made.values()):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from deltastream_provider.kinds import schema
-from deltastream_provider.model.fields import Model
 from deltastream_provider.kinds.registry import functions, resources
+from deltastream_provider.model.fields import Model
 
 EXPECTED = {
     "ObjectKind": ["stream", "changelog", "table"],

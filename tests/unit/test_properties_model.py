@@ -20,7 +20,7 @@ from deltastream_provider.plugin.wire import (
     SECRET_SIG,
     SIG,
     UNKNOWN_SENTINELS,
-    Secret,
+    SecretValue,
     conceal,
     decode,
     encode,
@@ -47,7 +47,7 @@ def test_all_unknown_sentinels_decode_to_unknown() -> None:
 def test_nested_secrets_keep_their_place() -> None:
     wire = {"kafka": {"uris": "b:1", "saslPassword": {SIG: SECRET_SIG, "value": "pw"}}, "n": 3.0}
     decoded = decode(struct(wire))
-    assert decoded["kafka"]["saslPassword"] == Secret("pw") and decoded["n"] == 3
+    assert decoded["kafka"]["saslPassword"] == SecretValue("pw") and decoded["n"] == 3
     plain, paths, _ = reveal(decoded)
     assert plain["kafka"]["saslPassword"] == "pw" and paths == {("kafka", "saslPassword")}
     again = decode(encode(conceal(plain, paths)))
@@ -55,7 +55,8 @@ def test_nested_secrets_keep_their_place() -> None:
 
 
 def test_reveal_takes_a_value_apart_in_one_walk() -> None:
-    value = {"a": Secret("pw"), "b": [Secret({"k": Secret("inner"), "n": 1})], "c": Secret(UNKNOWN), "d": "plain"}
+    value = {"a": SecretValue("pw"), "b": [SecretValue({"k": SecretValue("inner"), "n": 1})],
+             "c": SecretValue(UNKNOWN), "d": "plain"}
     plain, paths, secrets = reveal(value)
     assert plain == {"a": "pw", "b": [{"k": "inner", "n": 1}], "c": UNKNOWN, "d": "plain"}
     assert paths == {("a",), ("b", 0), ("b", 0, "k"), ("c",)}
@@ -82,27 +83,28 @@ def test_conceal_wraps_the_engines_paths_and_the_declared_secrets_in_one_walk() 
     props = {"name": "s", "note": "n", "login": {"user": "u", "password": "p"},
              "replicas": [{"user": "r", "password": "q"}, {"user": "t"}]}
     assert conceal(props, {("note",), ("missing", 0), ("replicas", 5)}, Service) == {
-        "name": "s", "note": Secret("n"), "login": {"user": "u", "password": Secret("p")},
-        "replicas": [{"user": "r", "password": Secret("q")}, {"user": "t"}]}
+        "name": "s", "note": SecretValue("n"), "login": {"user": "u", "password": SecretValue("p")},
+        "replicas": [{"user": "r", "password": SecretValue("q")}, {"user": "t"}]}
     assert props["login"] == {"user": "u", "password": "p"}, "the value given is left as it was"
-    program = {"name": "s", "login": Secret({"user": "u", "password": Secret("p")}),
-               "replicas": Secret([{"user": "r", "password": "q"}])}  # as a program may send them
-    assert conceal(program, model=Service) == {"name": "s", "login": Secret({"user": "u", "password": Secret("p")}),
-                                               "replicas": Secret([{"user": "r", "password": Secret("q")}])}
+    program = {"name": "s", "login": SecretValue({"user": "u", "password": SecretValue("p")}),
+               "replicas": SecretValue([{"user": "r", "password": "q"}])}  # as a program may send them
+    assert conceal(program, model=Service) == {
+        "name": "s", "login": SecretValue({"user": "u", "password": SecretValue("p")}),
+        "replicas": SecretValue([{"user": "r", "password": SecretValue("q")}])}
 
 
 def test_output_values_and_resource_references() -> None:
     wire = {"a": {SIG: OUTPUT_SIG, "secret": True, "value": "x"}, "b": {SIG: OUTPUT_SIG, "dependencies": []},
             "c": {SIG: RESOURCE_SIG, "urn": "urn:x", "id": "db1"}, "d": {SIG: RESOURCE_SIG, "urn": "urn:y", "id": ""}}
     decoded = decode(struct(wire))
-    assert decoded == {"a": Secret("x"), "b": UNKNOWN, "c": "db1", "d": UNKNOWN}
+    assert decoded == {"a": SecretValue("x"), "b": UNKNOWN, "c": "db1", "d": UNKNOWN}
 
 
 SCALARS = (st.booleans() | st.integers(-(2 ** 53) + 1, 2 ** 53 - 1) | st.text()
            | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer()))
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner | st.none(), max_size=4)
                       | st.dictionaries(st.text().filter(lambda k: k != SIG), inner, max_size=4)
-                      | st.builds(Secret, inner), max_leaves=20)
+                      | st.builds(SecretValue, inner), max_leaves=20)
 
 
 @settings(max_examples=300, deadline=None)

@@ -187,7 +187,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def status(message: str) -> None:
             await self.engine.status(urn, message)
 
-        return Context(self._configured_client(), self._catalog(), urn, timeout, status)
+        return Context(self._configured_client(), self._catalog(), timeout, status)
 
     def _timeout(self, given: float, operation: str) -> tuple[float, str]:
         """A create's, update's or delete's timeout and what sets it: the resource's customTimeouts, else the

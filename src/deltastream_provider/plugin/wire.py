@@ -1,6 +1,6 @@
 """Pulumi property values <-> Python values: secrets, unknowns, resource references, output values.
 
-Decoded values are plain JSON-like Python values in which a secret is a :class:`Secret` wrapper
+Decoded values are plain JSON-like Python values in which a secret is a :class:`SecretValue` wrapper
 (kept at the exact nesting level the engine sent it) and an unknown is :data:`UNKNOWN`.
 """
 
@@ -20,8 +20,6 @@ SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
 
 #: The engine's unknown sentinels, one per element type; all seven mean "not known yet".
 UNKNOWN_SENTINELS = frozenset({
@@ -36,7 +34,7 @@ Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
-class Secret:
+class SecretValue:
     value: Any
 
     def __repr__(self) -> str:
@@ -65,10 +63,10 @@ def _from_struct(struct: struct_pb2.Struct) -> Any:
     fields = struct.fields
     sig = fields[SIG].string_value if SIG in fields else None
     if sig == SECRET_SIG:
-        return Secret(_from_value(fields["value"]) if "value" in fields else None)
+        return SecretValue(_from_value(fields["value"]) if "value" in fields else None)
     if sig == OUTPUT_SIG:
         inner = _from_value(fields["value"]) if "value" in fields else UNKNOWN
-        return Secret(inner) if "secret" in fields and fields["secret"].bool_value else inner
+        return SecretValue(inner) if "secret" in fields and fields["secret"].bool_value else inner
     if sig == RESOURCE_SIG:
         if "id" not in fields:
             return fields["urn"].string_value if "urn" in fields else UNKNOWN
@@ -88,7 +86,7 @@ def decode(struct: struct_pb2.Struct | None) -> dict[str, Any]:
 def _to_proto(value: Any) -> Any:
     if value is UNKNOWN:
         return UNKNOWN_STRING
-    if isinstance(value, Secret):
+    if isinstance(value, SecretValue):
         return {SIG: SECRET_SIG, "value": _to_proto(value.value)}
     if isinstance(value, dict):
         return {k: _to_proto(v) for k, v in value.items() if v is not None}
@@ -118,7 +116,7 @@ def reveal(value: Any) -> Revealed:
     secrets: list[str] = []
 
     def walk(value: Any, path: Path, outermost: bool) -> Any:
-        if isinstance(value, Secret):
+        if isinstance(value, SecretValue):
             paths.add(path)
             plain = walk(value.value, path, False)
             if outermost and plain is not UNKNOWN:
@@ -158,8 +156,8 @@ _NO_PATHS = _Paths()
 
 
 def conceal(value: Any, paths: Iterable[Path] = (), model: type[Model] | None = None) -> Any:
-    """``value`` with a :class:`Secret` wrapper at each of ``paths`` that exists (where the engine sent secrets) and
-    at each property ``model`` declares secret, wherever it occurs (in objects, lists of objects, and inside values
+    """``value`` with a :class:`SecretValue` wrapper at each of ``paths`` that exists (where the engine sent secrets)
+    and at each property ``model`` declares secret, wherever it occurs (in objects, lists of objects, and inside values
     that are secret already), in one walk that visits only those paths and the fields :func:`secret_fields` names.
     A value already secret, or None, is not wrapped again."""
     tree = _Paths()
@@ -174,9 +172,9 @@ def conceal(value: Any, paths: Iterable[Path] = (), model: type[Model] | None = 
 def _conceal(value: Any, paths: _Paths, model: type[Model] | None, listed: bool) -> Any:
     """``value`` concealed at ``paths`` below it and where ``model`` (of its items when ``listed``) declares secrets;
     wrapped itself when a path ends here."""
-    if isinstance(value, Secret):
+    if isinstance(value, SecretValue):
         inner = _conceal(value.value, _Paths(below=paths.below), model, listed)
-        return value if inner is value.value else Secret(inner)
+        return value if inner is value.value else SecretValue(inner)
     changed: dict[Any, Any] = {}
     if isinstance(value, dict):
         for key, found in (secret_fields(model) if model is not None and not listed else {}).items():
@@ -195,13 +193,13 @@ def _conceal(value: Any, paths: _Paths, model: type[Model] | None, listed: bool)
     changed = {key: new for key, new in changed.items() if new is not value[key]}
     if changed:
         value = {**value, **changed} if isinstance(value, dict) else [changed.get(i, v) for i, v in enumerate(value)]
-    return Secret(value) if paths.end and value is not None else value
+    return SecretValue(value) if paths.end and value is not None else value
 
 
 def has_unknowns(value: Any) -> bool:
     if value is UNKNOWN:
         return True
-    if isinstance(value, Secret):
+    if isinstance(value, SecretValue):
         return has_unknowns(value.value)
     if isinstance(value, dict):
         return any(has_unknowns(v) for v in value.values())

@@ -54,7 +54,6 @@ class Context:
 
     client: DeltaStreamClient
     catalog: SystemTables
-    urn: str = ""
     timeout: float = DEFAULT_TIMEOUT
     status: Callable[[str], Awaitable[None]] | None = None
     deadline: float = field(init=False)  # the call's timeout as a point in time.monotonic()
