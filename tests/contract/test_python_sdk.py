@@ -14,6 +14,7 @@ its own operations. A flow is one of three kinds, and its test says which:
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
@@ -398,14 +399,22 @@ async def test_entities_exists(pageviews: DeltaStreamClient) -> None:
     assert await pageviews.entities.exists("missing") is False
 
 
+async def printed(sdk: DeltaStreamClient, entity: str) -> list[dict[str, object]]:
+    """The records PRINT ENTITY shows, each value parsed."""
+    return [json.loads(str(r["Value"])) for r in await sdk.query_sql(f'PRINT ENTITY "{entity}" IN STORE "kafka"')]
+
+
 async def test_entities_insert_one(pageviews: DeltaStreamClient) -> None:
     await pageviews.entities.insert_values("pageviews", [{"viewtime": 1, "userid": "u1", "pageid": "p1"}],
                                            store="kafka")
+    assert await printed(pageviews, "pageviews") == [{"viewtime": 1, "userid": "u1", "pageid": "p1"}]
 
 
 async def test_entities_insert_many(pageviews: DeltaStreamClient) -> None:
     await pageviews.entities.insert_values("pageviews", [{"viewtime": 1, "userid": "u1", "pageid": "p1"},
                                                          '{"viewtime": 2, "userid": "u2", "pageid": "p2"}'])
+    assert await printed(pageviews, "pageviews") == [{"viewtime": 1, "userid": "u1", "pageid": "p1"},
+                                                     {"viewtime": 2, "userid": "u2", "pageid": "p2"}]
 
 
 # --- streams ------------------------------------------------------------------------------------------------------
