@@ -417,9 +417,9 @@ class DeltaStreamClient:
             return NotReachable(f"{where}: the host name {host!r} does not resolve ({cause.strerror or cause}); "
                                 "not retried")
         if isinstance(cause, ssl.SSLCertVerificationError):
+            why = str(cause.verify_message or cause.reason).rstrip(".")
             return NotReachable(f"{where}: the server's certificate does not verify "
-                                f"({str(cause.verify_message or cause.reason).rstrip('.')}: CERTIFICATE_VERIFY_FAILED); "
-                                "not retried")
+                                f"({why}: CERTIFICATE_VERIFY_FAILED); not retried")
         if isinstance(cause, ssl.SSLError):
             return NotReachable(f"{where}: the TLS handshake failed ({cause.reason or cause}); not retried")
         if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:  # asyncio raises a plain OSError
