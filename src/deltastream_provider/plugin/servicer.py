@@ -206,7 +206,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         with call_deadline(ctx.timeout, setting), reporting(ctx.progress):
             return await work
 
-    async def _check_before_preview(self, token: str, creating: bool) -> None:
+    async def _check_before_preview(self, urn: str, token: str, creating: bool) -> None:
         """A preview planning a create or an update first checks what `up` would hit (:mod:`.preflight`); a
         provider whose configuration is not known yet (unknown values in a preview) has nothing to check."""
         if self.settings is None:
@@ -216,7 +216,10 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         client = self._configured_client()
         if self._preflight is None or self._preflight.client is not client:
             self._preflight = Preflight(client)
-        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self.engine.info):
+        async def status(message: str) -> None:
+            await self.engine.status(urn, message)
+
+        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(status):
             await self._preflight.check(token, creating)
 
     def _stale_settings(self, refused: SessionError | AuthenticationError) -> str:
@@ -364,7 +367,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             resource = self._resource(request.urn, request.type)
             inputs = resource.inputs.from_props(props.plain)
             if request.preview:
-                await self._check_before_preview(resource_type(request.urn, request.type), creating=True)
+                await self._check_before_preview(request.urn, resource_type(request.urn, request.type), creating=True)
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), props.paths))
             timeout, set_by = self._timeout(request.timeout, "create")
@@ -419,7 +422,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             old_state = resource.stored_state(olds, old_inputs or news.plain)
             inputs = resource.inputs.from_props(news.plain)
             if request.preview:
-                await self._check_before_preview(resource_type(request.urn, request.type), creating=False)
+                await self._check_before_preview(request.urn, resource_type(request.urn, request.type), creating=False)
                 preview = resource.preview_update(old_state, inputs)
                 return provider_pb2.UpdateResponse(properties=self._encode(resource.state, preview, news.paths))
             timeout, set_by = self._timeout(request.timeout, "update")
