@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import families
+from . import dsql
 from . import statements as s
 from .catalog import Catalog, dumps, quote_column, timestamp
 from .contract import register
@@ -33,7 +34,7 @@ from .property_values import (
     store_registry,
     word,
 )
-from .relation_rules import RelationRules
+from .relation_rules import VIRTUAL_DATABASE, RelationRules
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
 ARTIFACT_COLUMNS = [("type", VARCHAR), ("name", VARCHAR), ("command", VARCHAR), ("summary", VARCHAR),
@@ -50,7 +51,6 @@ CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
 #: What a Kinesis store is reached as, either of: Terraform sends the AWS account id, DeltaStream's Python SDK an IAM
 #: role (each with or without an access key pair).
 KINESIS_IDENTITIES = ("kinesis.account.id", "kinesis.iam_role_arn")
-VIRTUAL_DATABASE = "virtual"  # virtual relations are named virtual.<schema>.<name>
 
 
 def _pascal(name: str) -> str:
@@ -447,19 +447,15 @@ class Engine(Entities, FileSources, RelationRules):
                                     st.properties, session, kw["now"])
         return Outcome(ARTIFACT_COLUMNS, [row], session)
 
-    def _sources(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState) -> list[sqlite3.Row]:
-        return [self._relation_row(db, name, session) for name in query.sources]
-
     def _create_relation_as(self, db: sqlite3.Connection, st: s.CreateRelationAs, session: SessionState, *,
                             dry_run: bool = False, **kw: Any) -> Outcome:
-        sources = self._sources(db, st.query, session)
+        sources, columns = self._resolve_query(db, st.query, session)
         d, sc, n, store = self._plan_relation(db, st.name, st.properties, session, dry_run)
         self._refuse_unsupported(db, st.kind, store, sources)
         ddl = self._ddl(st.kind, (d, sc, n), store)
         if dry_run:
             return self._plan(f"CREATE_{st.kind.upper()}_AS_SELECT",
                               {"ddl": ddl, "sink": ddl, "sources": [self._relation_ref(r) for r in sources]}, session)
-        columns = self._output_columns(db, st.query, sources)
         relation = self._insert_relation(db, st.kind, d, sc, n, store, columns, (), st.properties, session,
                                          kw["now"])
         _check_query_properties(st.query)
@@ -469,7 +465,7 @@ class Engine(Entities, FileSources, RelationRules):
     def _insert_into(self, db: sqlite3.Connection, st: s.InsertInto, session: SessionState, *,
                      dry_run: bool = False, **kw: Any) -> Outcome:
         sink = self._relation_row(db, st.sink, session)
-        sources = self._sources(db, st.query, session)
+        sources, _ = self._resolve_query(db, st.query, session)
         if dry_run:
             return self._plan("INSERT_INTO", {"ddl": None, "sink": self._relation_ref(sink),
                                               "sources": [self._relation_ref(r) for r in sources]}, session)
@@ -481,7 +477,7 @@ class Engine(Entities, FileSources, RelationRules):
                            dry_run: bool = False, **kw: Any) -> Outcome:
         """Plan or launch an application: one query for all its statements. A virtual relation is visible only
         to the statements after it; a physical CREATE ... AS SELECT creates its relation when launched."""
-        virtual: dict[tuple[str, str, str], list[s.ColumnSpec]] = {}
+        virtual: dict[tuple[str, ...], dsql.SourceInfo] = {}
         ddls: list[dict[str, Any]] = []
         sources: dict[tuple[str, str, str], sqlite3.Row] = {}
         sinks: list[dict[str, Any]] = []
@@ -495,7 +491,7 @@ class Engine(Entities, FileSources, RelationRules):
                                               f"{VIRTUAL_DATABASE}.<schema>.<name>")
                 if path in virtual:
                     raise SqlFailure("42P017", f"virtual relation {s.Name(path)} is defined twice")
-                virtual[path] = columns
+                virtual[path] = dsql.SourceInfo(path, inner.kind, tuple(columns))
                 ddls.append(self._ddl(inner.kind, path, None, is_virtual=True))
             elif isinstance(inner, s.CreateRelationAs):
                 d, sc, n, store = self._plan_relation(db, inner.name, inner.properties, session, dry_run)
@@ -522,21 +518,13 @@ class Engine(Entities, FileSources, RelationRules):
         return Outcome(ARTIFACT_COLUMNS, [row], session)
 
     def _application_reads(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState,
-                           virtual: dict[tuple[str, str, str], list[s.ColumnSpec]],
+                           virtual: dict[tuple[str, ...], dsql.SourceInfo],
                            sources: dict[tuple[str, str, str], sqlite3.Row]) -> list[s.ColumnSpec]:
-        """Record the physical relations a statement reads; its columns are those of the first one it reads."""
-        columns: list[s.ColumnSpec] | None = None
-        for name in query.sources:
-            path = self._relation_of(name, session)
-            if path in virtual:
-                found = virtual[path]
-            elif path[0] == VIRTUAL_DATABASE:
-                raise SqlFailure("3D020", f"virtual relation {s.Name(path)} is read before it is defined")
-            else:
-                row = sources.setdefault(path, self._relation_row(db, name, session))
-                found = self._columns_of(db, row["id"])
-            columns = found if columns is None else columns
-        return columns or []
+        """Record the physical relations a statement reads (checked by ``dsql``); the columns it writes."""
+        rows, columns = self._resolve_query(db, query, session, virtual)
+        for row in rows:
+            sources.setdefault((row["database_name"], row["schema_name"], row["name"]), row)
+        return columns
 
     def _ddl(self, kind: str, path: tuple[str, str, str], store: str | None,
              is_virtual: bool | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import families, query_tokens
+from . import dsql, families
 from . import statements as s
 
 
@@ -376,9 +376,13 @@ class _Build(Transformer[Token, list[s.Parsed]]):
 
     @v_args(meta=True, inline=False)
     def query_body(self, meta: Any, c: list[Any]) -> s.QueryBody:
-        tokens = [t for t in c if isinstance(t, Token)]
-        return s.QueryBody(self._text(meta), query_tokens.sources(tokens, identifier),
-                           outputs=query_tokens.outputs(tokens, identifier))
+        """The SELECT parsed where it stands in the text sent (``dsql``), so its errors name that line and column."""
+        try:
+            select = dsql.parse_select(self.sql, meta.start_pos, meta.end_pos)
+        except dsql.SelectSyntaxError as exc:
+            raise SqlSyntaxError(str(exc), exc.position) from None
+        sources = tuple(dict.fromkeys(s.Name(r.name) for r in select.relations()))
+        return s.QueryBody(self._text(meta), sources, select)
 
     def query_ref(self, token: Token) -> str:
         return string(token) if token.type == "STRING" else str(token).lower()

@@ -1,4 +1,4 @@
-"""Relations: what DeltaStream refuses to create, the columns a query's relation gets, ``ALTER RELATION ... SET``,
+"""Relations: what DeltaStream refuses to create, what a query reads and the columns it writes (``dsql``), ``ALTER RELATION ... SET``,
 and ``SELECT`` from a materialized view (mixed into the engine)."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ import json
 import sqlite3
 from typing import Any
 
+from . import dsql
 from . import statements as s
 from .catalog import dumps, timestamp
-from .results import VARCHAR, Outcome, SessionState, SqlFailure
+from .results import Outcome, SessionState, SqlFailure
 
 #: Stores that hold topics or streams, not tables: a TABLE needs a SQL store.
 STREAMING_STORES = ("Kafka", "ConfluentKafka")
-#: The type of a column an expression computes, by the function it calls; any other expression is VARCHAR.
-FUNCTION_TYPES = {"count": "BIGINT"}
-WINDOW_COLUMNS = {"window_start": "TIMESTAMP", "window_end": "TIMESTAMP"}
+#: Virtual relations (applications only) are named virtual.<schema>.<name>.
+VIRTUAL_DATABASE = "virtual"
 ALTERABLE = ("description",)
 
 
@@ -42,28 +42,32 @@ class RelationRules:
                     raise SqlFailure("0A000", f"a materialized view cannot read the materialized view {path}: "
                                               "materialized views do not cascade")
 
-    def _output_columns(self, db: sqlite3.Connection, query: s.QueryBody,
-                        sources: list[sqlite3.Row]) -> list[s.ColumnSpec]:
-        """The columns a query writes: a copied column keeps its type, ``*`` copies every source column, a window's
-        bounds are timestamps, COUNT is BIGINT and any other expression VARCHAR (the local server does not type
-        expressions). A body it could not read keeps its first source's columns."""
-        known: dict[str, s.ColumnSpec] = {}
-        for source in sources:
-            for column in self._columns_of(db, source["id"]):
-                known.setdefault(column.name, column)
-        if not query.outputs:
-            return self._columns_of(db, sources[0]["id"]) if sources else []
-        columns: list[s.ColumnSpec] = []
-        for output in query.outputs:
-            if output.column == "*":
-                columns.extend(c for c in known.values() if c.name not in {x.name for x in columns})
-            elif output.column in known:
-                columns.append(s.ColumnSpec(output.name, known[output.column].type, known[output.column].nullable))
-            elif output.column in WINDOW_COLUMNS:
-                columns.append(s.ColumnSpec(output.name, WINDOW_COLUMNS[output.column]))
-            else:
-                columns.append(s.ColumnSpec(output.name, FUNCTION_TYPES.get(output.function or "", VARCHAR)))
-        return columns
+    def _relation_of(self, name: s.Name, session: SessionState) -> tuple[str, str, str]:
+        raise NotImplementedError
+
+    def _resolve_query(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState,
+                       virtual: dict[tuple[str, ...], dsql.SourceInfo] | None = None,
+                       ) -> tuple[list[sqlite3.Row], list[s.ColumnSpec]]:
+        """Check a query body against the catalog as DeltaStream does (``dsql.resolve``): the relations it reads
+        (rows, each once, in order) and the columns it writes. In an application, ``virtual`` holds the virtual
+        relations defined so far; one not yet defined is refused."""
+        rows: dict[tuple[str, ...], sqlite3.Row] = {}
+
+        def lookup(parts: tuple[str, ...], pos: dsql.tree.Pos) -> dsql.SourceInfo:
+            try:
+                path = self._relation_of(s.Name(parts), session)
+                if virtual is not None and path in virtual:
+                    return virtual[path]
+                if virtual is not None and path[0] == VIRTUAL_DATABASE:
+                    raise SqlFailure("3D020", f"virtual relation {s.Name(path)} is read before it is defined")
+                row = self._relation_row(db, s.Name(parts), session)
+            except SqlFailure as failure:
+                raise SqlFailure(failure.code, f"{failure.message} ({pos})") from None
+            rows.setdefault(path, row)
+            return dsql.SourceInfo(path, row["relation_type"], tuple(self._columns_of(db, row["id"])))
+
+        resolved = dsql.resolve(query.select, lookup)
+        return list(rows.values()), list(resolved.columns)
 
     def _alter_relation_set(self, db: sqlite3.Connection, st: s.AlterRelationSet, session: SessionState,
                             **kw: Any) -> Outcome:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .dsql import tree as query_tree
+
 
 @dataclass(frozen=True)
 class Keyword:
@@ -40,21 +42,13 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
-class SelectOutput:
-    """A column a query writes, named by its alias or the column it copies; ``column`` is the source column a
-    bare reference copies (``*`` for all of them), ``function`` the function an expression calls (its type)."""
-
-    name: str
-    column: str | None = None
-    function: str | None = None
-
-
-@dataclass(frozen=True)
 class QueryBody:
+    """A query's SELECT: its text, the relations it names and its parse (``dsql``, checked by the engine)."""
+
     text: str
     sources: tuple[Name, ...]
+    select: query_tree.Select
     properties: dict[str, PropertyValue] = field(default_factory=dict)  # QUERY WITH (...)
-    outputs: tuple[SelectOutput, ...] = ()
 
 
 @dataclass(frozen=True)

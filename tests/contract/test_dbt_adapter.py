@@ -260,7 +260,7 @@ def test_run_builds_every_model(sources: Path, local: BackgroundServer) -> None:
     assert query_states(local) == ["running"] * 4
     columns = run_sql(local, f'DESCRIBE RELATION COLUMNS "{DATABASE}"."public"."clean_pageviews";')
     assert [c[:2] for c in columns] == [["viewtime", "BIGINT"], ["userid", "VARCHAR"], ["page", "VARCHAR"],
-                                        ["ref", "VARCHAR"], ["first_score", "VARCHAR"]]
+                                        ["ref", "VARCHAR"], ["first_score", "BIGINT"]]  # typed by dsql
 
 
 def test_run_reads_sources_through_windows(sources: Path, local: BackgroundServer) -> None:
@@ -268,7 +268,8 @@ def test_run_reads_sources_through_windows(sources: Path, local: BackgroundServe
     (query,) = run_sql(local, "LIST QUERIES;")
     assert query[4] == "running" and "HOP(" in query[5]
     assert [c[:2] for c in run_sql(local, f'DESCRIBE RELATION COLUMNS "{DATABASE}"."public"."views_per_window";')] \
-        == [["window_start", "TIMESTAMP"], ["window_end", "TIMESTAMP"], ["userid", "VARCHAR"], ["views", "BIGINT"]]
+        == [["window_start", "TIMESTAMP(3)"], ["window_end", "TIMESTAMP(3)"], ["userid", "VARCHAR"],
+            ["views", "BIGINT"]]
 
 
 def test_run_twice_with_queries_terminated_between(sources: Path, local: BackgroundServer) -> None:
