@@ -461,8 +461,8 @@ pulumi import deltastream:index:Store events events
                    inputs: StoreInputs | None,
                    state: StoreState | None) -> tuple[StoreInputs, StoreState] | None:
         # Both reads at once: the settings are only in DESCRIBE STORE, the status and owner only in the catalog.
-        row, described = await asyncio.gather(ctx.catalog.in_group(STORES, {}, {"name": resource_id}),
-                                              self._describe(ctx, resource_id))
+        row_read = ctx.catalog.in_group(STORES, {}, {"name": resource_id})  # one SELECT serves a refresh
+        row, described = await asyncio.gather(row_read, self._describe(ctx, resource_id))
         if row is None:
             return None
         current = _merge_described(inputs, row, described, resource_id)
