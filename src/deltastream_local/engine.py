@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import families
-from . import dsql
+from . import dataflow, dsql, families
 from . import statements as s
 from .catalog import Catalog, dumps, quote_column, timestamp
 from .contract import register
@@ -558,6 +557,8 @@ class Engine(Entities, FileSources, RelationRules):
                     json.dumps(sinks), json.dumps(source_paths), None if delay else error,
                     final if delay else None, error if delay else None,
                     self._transition(now, delay) if delay else None))
+        if final == "running":
+            dataflow.query_started(db, query_id, now)
         return ["query", query_id, "QUERY", f"query {query_id} launched", "[]"]
 
     def _plan(self, kind: str, plan: dict[str, Any], session: SessionState) -> Outcome:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from . import dataflow
 from . import statements as s
 from .catalog import dumps, timestamp
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure
@@ -15,12 +16,12 @@ from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure
 LEAF_DEPTH = {"Kafka": 1, "ConfluentKafka": 1, "Kinesis": 1, "Postgres": 2, "Snowflake": 3}
 KAFKA_TYPES = ("Kafka", "ConfluentKafka")
 KAFKA_DEFAULTS = {"kafka.partitions": 1, "kafka.replicas": 1}
-#: Records written with INSERT INTO ENTITY, kept per entity (the newest KEPT_RECORDS); PRINT ENTITY returns them.
+#: Records written with INSERT INTO ENTITY or by a query, kept per entity (the newest KEPT_RECORDS); PRINT ENTITY
+#: returns them; the dataflow's tables follow.
 TABLES = ('''CREATE TABLE IF NOT EXISTS entity_records (
     store_name TEXT NOT NULL, path TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT NOT NULL, written_at TEXT NOT NULL,
     PRIMARY KEY (store_name, path, seq),
-    FOREIGN KEY (store_name, path) REFERENCES entities(store_name, path) ON DELETE CASCADE)''',)
-KEPT_RECORDS = 10_000
+    FOREIGN KEY (store_name, path) REFERENCES entities(store_name, path) ON DELETE CASCADE)''', *dataflow.TABLES)
 PRINTED_RECORDS = 100
 
 
@@ -160,18 +161,14 @@ class Entities:
 
     def _insert_into_entity(self, db: sqlite3.Connection, st: s.InsertIntoEntity, session: SessionState,
                             **kw: Any) -> Outcome:
-        """Keep the record (it must be JSON, as dbt's seeds send it); the oldest go past KEPT_RECORDS."""
+        """Keep the record (it must be JSON, as dbt's seeds send it) and run the queries reading its entity."""
         row = self._leaf(db, st.entity, session)
         try:
             json.loads(st.value)
         except json.JSONDecodeError as exc:
             raise SqlFailure("3D008", f"VALUE is not a JSON document: {exc}") from None
-        key = (row["store_name"], row["path"])
-        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM entity_records WHERE store_name = ? AND path = ?",
-                         key).fetchone()[0]
-        db.execute("INSERT INTO entity_records VALUES (?, ?, ?, ?, ?)", (*key, seq, st.value, timestamp(kw["now"])))
-        db.execute("DELETE FROM entity_records WHERE store_name = ? AND path = ? AND seq <= ?",
-                   (*key, seq - KEPT_RECORDS))
+        dataflow.append_record(db, row["store_name"], row["path"], st.value, kw["now"])
+        dataflow.records_written(db, row["store_name"], row["path"], kw["now"])
         return Outcome([], [], session)
 
     def _print_entity(self, db: sqlite3.Connection, st: s.PrintEntity, session: SessionState, **kw: Any) -> Outcome:
