@@ -115,9 +115,12 @@ class LocalServer:
         self.knobs = knobs
         self.tokens = tokens
         self.engine = Engine(catalog, knobs, clock)
+        self.clock = clock
+        self.stopping = False  # set when the server shuts down: requests held by latency are let go
         self.results: OrderedDict[str, StoredResult] = OrderedDict()
         self.counters = Counters()
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        self.app.on_shutdown.append(self._stop_holding)
         self.app.add_routes([
             web.get("/v2/version", self.version),
             web.post("/v2/statements", self.submit),
@@ -151,7 +154,7 @@ class LocalServer:
         if route.startswith("/admin"):
             return await handler(request)
         if self.knobs.latency_ms or self.knobs.jitter_ms:
-            await asyncio.sleep((self.knobs.latency_ms + random.uniform(0, self.knobs.jitter_ms)) / 1000)
+            await self._delay((self.knobs.latency_ms + random.uniform(0, self.knobs.jitter_ms)) / 1000)
         if self.knobs.due("429"):
             return _error(429, "rate limit exceeded", {"Retry-After": f"{self.knobs.retry_after_s:g}"})
         if self.knobs.due("503"):
@@ -164,6 +167,21 @@ class LocalServer:
                 await handler(request)
             self._drop(request)
         return await handler(request)
+
+    async def _stop_holding(self, app: web.Application) -> None:
+        self.stopping = True
+
+    async def _delay(self, seconds: float) -> None:
+        """The latency knobs: real seconds, or, under a test's clock, until that clock has moved past them, so a test
+        that never advances it gets no answer whatever the machine's speed (setting the knobs back to 0 releases the
+        requests held)."""
+        if self.clock is time.time:
+            await asyncio.sleep(seconds)
+            return
+        until = self.clock() + seconds
+        # The test's clock moves on the test's thread and notifies no one here, so the wait polls it.
+        while self.clock() < until and (self.knobs.latency_ms or self.knobs.jitter_ms) and not self.stopping:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
 
     def _drop(self, request: web.Request) -> NoReturn:
         """Close the connection without an answer, as a failing network or proxy does."""

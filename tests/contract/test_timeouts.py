@@ -1,6 +1,14 @@
-"""A call's time limit covers every request it makes: statements and system-table reads alike."""
+"""A call's time limit covers every request it makes: statements and system-table reads alike.
+
+The local server's latency follows the test's clock here (``paused_clock``): a request is answered only when the
+test advances the clock past its latency, so a request the test does not release is never answered, however fast or
+slow the machine is, and each call ends in its own timeout.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 import grpc
 import pytest
@@ -14,8 +22,10 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import decode
 from deltastream_provider.resources import database
+from tests.conftest import ManualClock
 
-SLOW = {"latency_ms": 3000}  # every request takes 3 s; the limits below are 1 s
+SLOW = {"latency_ms": 3000}  # every request waits for 3 s of the test's clock, which the test never gives it
+pytestmark = pytest.mark.paused_clock
 
 
 async def test_a_read_past_its_timeout_is_a_statement_timeout(local: BackgroundServer) -> None:
@@ -52,12 +62,20 @@ async def test_a_create_that_cannot_settle_in_time_is_kept_in_state(provider: Ha
     assert adopted["createdAt"]  # the next up creates it (the client gave up first: it never ran), or adopts it
 
 
-async def test_a_wait_honours_the_timeout_in_its_system_table_reads(provider: Harness,
-                                                                   local: BackgroundServer) -> None:
-    """The CREATE is answered (1.5 s of a 2.5 s limit); the readiness read that follows would take longer than what
-    is left. However slow the machine, the call ends in a timeout: of that read, or of the CREATE itself."""
+async def test_a_wait_honours_the_timeout_in_its_system_table_reads(provider: Harness, local: BackgroundServer,
+                                                                   clock: ManualClock) -> None:
+    """The CREATE is answered (the test advances the clock past its latency once it has arrived); the readiness read
+    that follows is never answered, so the call ends in that read's timeout, within the call's limit."""
     local.server.knobs.update({"latency_ms": 1500})
+    arrived = local.server.counters.requests
+    before = arrived["POST /v2/statements"]
+    create = asyncio.ensure_future(provider.create("deltastream:index:Database", {"name": "slow"}, timeout=2.5))
+    deadline = time.monotonic() + 30
+    while arrived["POST /v2/statements"] == before and not create.done():  # the CREATE, held until released
+        assert time.monotonic() < deadline, "the CREATE never arrived"
+        await asyncio.sleep(0.01)
+    clock.advance(1.5)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
-        await provider.create("deltastream:index:Database", {"name": "slow"}, timeout=2.5)
+        await create
     details = failed.value.details() or ""
-    assert "timed out after 2.5s waiting for database 'slow'" in details or "kept in state" in details, details
+    assert "timed out after 2.5s waiting for database 'slow'" in details, details
