@@ -46,6 +46,11 @@ KEYS = (
     Key("sessionId", "DELTASTREAM_SESSION_ID", "Optional session id sent with every statement; RANDOM picks one."),
     Key("insecureSkipVerify", "DELTASTREAM_INSECURE_SKIP_VERIFY", "Skip TLS certificate verification (testing only).",
         type="boolean"),
+    Key("checkQueriesAtPreview", "DELTASTREAM_CHECK_QUERIES_AT_PREVIEW",
+        "Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a "
+        "query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than "
+        "`up` (default true). Set false where the preview's role may not read the queries' sources.",
+        type="boolean"),
     Key("readTimeout", "DELTASTREAM_READ_TIMEOUT",
         f"Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default "
         f"{DEFAULT_READ_TIMEOUT:g}). Pulumi gives them no timeout; creates, updates and deletes have "
@@ -103,6 +108,7 @@ class ProviderConfig:
     role: str = DEFAULT_ROLE
     session_id: str | None = None
     insecure_skip_verify: bool = False
+    check_queries_at_preview: bool = True
     read_timeout: float = DEFAULT_READ_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
@@ -118,7 +124,8 @@ class ProviderConfig:
         numbers = ", ".join(f"{_attribute(name)}={getattr(self, _attribute(name)):g}" for name in NUMBERS)
         return (f"ProviderConfig(server={self.server!r}, api_key={key}, organization={self.organization!r}, "
                 f"role={self.role!r}, session_id={self.session_id!r}, "
-                f"insecure_skip_verify={self.insecure_skip_verify}, {numbers})")
+                f"insecure_skip_verify={self.insecure_skip_verify}, "
+                f"check_queries_at_preview={self.check_queries_at_preview}, {numbers})")
 
 
 def _attribute(name: str) -> str:
@@ -157,6 +164,8 @@ def load(config: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> Prov
         session_id=session_id,
         insecure_skip_verify=(_truthy(values["insecureSkipVerify"])
                               if values["insecureSkipVerify"] is not None else False),
+        check_queries_at_preview=(_truthy(values["checkQueriesAtPreview"])
+                                  if values["checkQueriesAtPreview"] is not None else True),
         **{_attribute(name): _number(values[name], default, least, name == "maxRetries")
            for name, (default, least) in NUMBERS.items()},
     )

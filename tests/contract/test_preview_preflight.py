@@ -49,8 +49,9 @@ async def test_a_preview_asks_each_privilege_once_per_process(fresh: Harness, lo
         _, state = await fresh.create(type_, inputs, preview=True)
         assert state  # the planned state, as before
     # one CAN I per privilege: CREATE_DATABASE (also the session's check, for the namespace), CREATE_STORE,
-    # CREATE_SCHEMA_REGISTRY, CREATE_QUERY; nothing else, and nothing the second time round
-    assert sent(local) == {"CanI": 4}
+    # CREATE_SCHEMA_REGISTRY, CREATE_QUERY; nothing else, and nothing the second time round but the query's plan
+    # (its DESCRIBE, issue 33: one per previewed query)
+    assert sent(local) == {"CanI": 4, "DescribePlan": 2}
 
 
 async def test_a_preview_of_updates_checks_the_session_once(fresh: Harness, provider: Harness,

@@ -29,7 +29,8 @@ async def test_requests_per_operation(local: BackgroundServer) -> None:
 async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) -> None:
     """A preview planning creates asks DeltaStream once per process for the session and once per organization
     privilege (issue 31): the first Namespace preview 1 (the session's CAN I CREATE_DATABASE), a Database 0 (the same
-    answer), a Store 1 (CAN I CREATE_STORE), a Query 1 (CAN I CREATE_QUERY), every later preview 0."""
+    answer), a Store 1 (CAN I CREATE_STORE), a Query 2 (CAN I CREATE_QUERY, and the DESCRIBE of its statement, issue
+    33), every later preview 0 but a Query's 1 (its DESCRIBE: one per previewed create)."""
     harness = await Harness().start()
     await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
     counted = []
@@ -44,4 +45,4 @@ async def test_requests_of_the_previews_of_one_process(local: BackgroundServer) 
             counted.append(sum(local.server.counters.requests.values()) - before)
     finally:
         await harness.stop()
-    assert counted == [1, 0, 1, 1, 0, 0, 0, 0]
+    assert counted == [1, 0, 1, 2, 0, 0, 0, 1]

@@ -154,7 +154,7 @@ class _Resolver:
         for scope in scopes:
             if qualifier in scope.qualifiers:
                 return scope
-        raise SqlFailure("42P01", f"missing FROM-clause entry for {qualifier!r} ({pos})")
+        raise SqlFailure("42703", f"{qualifier!r} names no relation of the FROM clause ({pos})")
 
     def _column(self, column: t.Column, scopes: list[_Scope]) -> ColumnSpec:
         if len(column.parts) == 1:

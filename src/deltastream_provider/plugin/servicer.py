@@ -234,6 +234,14 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                 f"{' (' + named + ')' if named else ''}: if the program's settings have changed since, run "
                 f"`pulumi refresh --run-program`. Otherwise: {refused.hint}")
 
+    async def _check_at_preview(self, urn: str, resource: Resource[Any, Any], inputs: Any) -> None:
+        """A preview of a create sends what the resource checks before it runs (a query's ``DESCRIBE``), unless
+        deltastream:checkQueriesAtPreview is false or the configuration is not known yet (unknown values)."""
+        if self.settings is None or not self.settings.check_queries_at_preview:
+            return
+        ctx = self._context(urn, self._read_timeout())
+        await self._within(ctx, resource.check_at_preview(ctx, inputs), READ_TIMEOUT_SETTING)
+
     @staticmethod
     async def _name_the_import(ctx: Context, resource: Resource[Any, Any], inputs: Model, urn: str,
                                taken: AlreadyExistsError) -> None:
@@ -368,6 +376,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             inputs = resource.inputs.from_props(props.plain)
             if request.preview:
                 await self._check_before_preview(request.urn, resource_type(request.urn, request.type), creating=True)
+                await self._check_at_preview(request.urn, resource, inputs)
                 return provider_pb2.CreateResponse(
                     id="", properties=self._encode(resource.state, resource.preview(inputs), props.paths))
             timeout, set_by = self._timeout(request.timeout, "create")

@@ -276,6 +276,9 @@ class Resource(Generic[InputsT, StateT]):
                 setattr(preview, prop.name, getattr(state, prop.name))
         return preview
 
+    async def check_at_preview(self, ctx: Context, inputs: InputsT) -> None:
+        """What a preview of a create asks DeltaStream before ``up`` would (read-only); most kinds ask nothing."""
+
     async def create(self, ctx: Context, inputs: InputsT) -> tuple[str, StateT]:
         raise NotImplementedError
 

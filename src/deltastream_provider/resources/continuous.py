@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import attrgetter
@@ -28,8 +29,11 @@ from ..errors import (
     InvalidInputError,
     NotFoundError,
     OutcomeUnknownError,
+    PermissionDeniedError,
     PlanError,
     QueryErrored,
+    SessionError,
+    SQLError,
 )
 from ..model.unknown import UNKNOWN
 from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, Existing, InputsT, Resource, StateT, send_until_settled
@@ -154,6 +158,21 @@ class Continuous(Resource[InputsT, StateT]):
                             f"{new_session.schema!r} its SQL resolves to other relations ({after}, not {before}): "
                             f"that is another {self.kind}. Keep database and namespace as they are, or: {self.advice}")
 
+    async def check_at_preview(self, ctx: Context, inputs: InputsT) -> None:
+        """DeltaStream's plan of the statement (``DESCRIBE``, read-only), so that SQL it refuses (a syntax error, an
+        unknown column or function) fails the preview, on ``sql``, with its message, position and line. A relation
+        not there yet (made by this update) or not readable by the role is found by ``up``'s own plan instead."""
+        text = SQL(inputs)
+        database, namespace = getattr(inputs, "database", None), getattr(inputs, "namespace", None)
+        if not isinstance(text, str) or UNKNOWN in (database, namespace, getattr(inputs, "owner", None)):
+            return  # it names something not known until the update (an output of a resource being made)
+        try:
+            await plan(ctx, self.statement(inputs), session_of(database, namespace, getattr(inputs, "owner", None)))
+        except (NotFoundError, PermissionDeniedError, SessionError):
+            return
+        except SQLError as refused:
+            raise PlanError(refused_at("sql", text, refused)) from None
+
     def read_id(self, resource_id: str, state: StateT) -> str:
         return getattr(state, self.id_field, None) or resource_id
 
@@ -244,6 +263,27 @@ class Continuous(Resource[InputsT, StateT]):
         query_id = await self.located(ctx, resource_id, state, state)  # type: ignore[arg-type]
         if query_id is not None:
             await terminate_until_stopped(ctx, query_id)
+
+
+_POSITION = re.compile(r"\(line (\d+), column (\d+)(?:, position \d+)?\)")
+
+
+def refused_at(prop: str, text: str, refused: SQLError) -> str:
+    """DeltaStream's refusal of ``DESCRIBE <text>`` as a preview states it: the property, the message with the
+    position in ``text`` (the plan's first line has ``DESCRIBE `` before it), that line and a caret under it."""
+    found = _POSITION.search(refused.message)
+    message = f"{prop}: DeltaStream refuses this {prop} (SQLSTATE {refused.code}): "
+    if found is None:
+        return message + refused.message
+    line, column = int(found.group(1)), int(found.group(2))
+    column -= len("DESCRIBE ") if line == 1 else 0
+    lines = text.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    where = f"(line {line}, column {column})"
+    return (message + refused.message[:found.start()] + where + refused.message[found.end():]
+            + f"\n  {line} | {shown}\n  {' ' * len(str(line))} | {' ' * max(column - 1, 0)}^"
+            + "\nFix the SQL, or set deltastream:checkQueriesAtPreview false where the preview's role cannot "
+              "read the query's sources")
 
 
 def unchanged_meaning(olds: Any, news: Any) -> dict[str, Any]:
