@@ -176,7 +176,7 @@ class _Build(Transformer[Token, t.Select]):
                         properties)
 
     def subquery(self, meta: Any, select: t.Select, *c: Any) -> t.Subquery:
-        alias = next((x for x in c if isinstance(x, str)), None)
+        alias = next((x for x in c if _plain(x)), None)
         return t.Subquery(select, alias, self._pos(meta))
 
     def window(self, meta: Any, kind: Token, *c: Any) -> t.Window:
@@ -194,7 +194,7 @@ class _Build(Transformer[Token, t.Select]):
         return _string(key).lower(), kinds[value.type](value)
 
     def join(self, meta: Any, *c: Any) -> t.Join:
-        kind = next((x for x in c if isinstance(x, str) and x.isupper()), "INNER")
+        kind = next((x for x in c if _plain(x) and x.isupper()), "INNER")
         source = next(x for x in c if isinstance(x, (t.Relation, t.Window, t.Subquery)))
         within = next((x for x in c if isinstance(x, t.Interval)), None)
         on = c[-1] if not isinstance(c[-1], (Token, t.Relation, t.Window, t.Subquery, t.Interval)) else None
@@ -302,8 +302,8 @@ class _Build(Transformer[Token, t.Select]):
         return t.Call(name, (t.Star(None, self._pos(meta)),), self._pos(meta))
 
     def trim_from(self, meta: Any, _kw: Token, *c: Any) -> t.Call:
-        side = next((x for x in c if isinstance(x, str)), "BOTH")
-        exprs = tuple(x for x in c if not isinstance(x, (Token, str)))
+        side = next((x for x in c if _plain(x)), "BOTH")
+        exprs = tuple(x for x in c if not isinstance(x, str))
         return t.Call("trim", exprs, self._pos(meta), modifier=side)
 
     def trim_side(self, _meta: Any, token: Token) -> str:
@@ -365,8 +365,13 @@ class _Build(Transformer[Token, t.Select]):
         return _ident(token)
 
 
+def _plain(value: object) -> bool:
+    """A string a rule built (a name, a join kind), not a keyword token (``Token`` is a ``str`` too)."""
+    return isinstance(value, str) and not isinstance(value, Token)
+
+
 def _alias_and_properties(c: tuple[Any, ...]) -> tuple[str | None, dict[str, object]]:
-    alias = next((x for x in c if isinstance(x, str)), None)
+    alias = next((x for x in c if _plain(x)), None)
     properties = next((x for x in c if isinstance(x, dict)), {})
     return alias, properties
 

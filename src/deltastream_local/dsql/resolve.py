@@ -110,10 +110,11 @@ class _Resolver:
                       {c.name: c for c in resolved.columns}, kind)
 
     def _check_join(self, join: t.Join, left: list[_Scope], right: _Scope) -> None:
-        """The rules of the JOIN page: INNER and LEFT only, an equality ON, WITHIN for two streams."""
-        if join.kind in ("RIGHT", "FULL", "CROSS"):
+        """The rules of the JOIN page: INNER, LEFT and FULL (RIGHT "Not supported"), an equality of columns as ON,
+        WITHIN for two streams (an interval join) and only for them (a stream and a changelog: a temporal join)."""
+        if join.kind in ("RIGHT", "CROSS"):
             raise SqlFailure("0A000", f"{join.kind} JOIN is not supported ({join.pos}): DeltaStream joins with "
-                                      "JOIN (INNER) or LEFT JOIN")
+                                      "JOIN (INNER), LEFT JOIN or FULL JOIN")
         if join.on is None:
             raise SqlFailure("42601", f"JOIN needs an ON condition ({join.pos})")
         if not _is_equality(join.on):

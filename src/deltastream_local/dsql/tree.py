@@ -182,7 +182,7 @@ Source = Relation | Window | Subquery
 
 @dataclass(frozen=True)
 class Join:
-    """``kind`` is INNER, LEFT, RIGHT, FULL or CROSS (the last three are parsed to be refused by name)."""
+    """``kind`` is INNER, LEFT, FULL, RIGHT or CROSS (the last two are parsed to be refused by name)."""
 
     kind: str
     source: Source
