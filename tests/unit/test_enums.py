@@ -61,9 +61,10 @@ def test_the_schema_declares_the_enums_and_keeps_strings() -> None:
 
 
 def test_a_lookup_still_takes_a_store_type_in_any_spelling() -> None:
-    from deltastream_provider.functions.lookups import GetStoresArgs
+    from deltastream_provider.kinds.registry import function
 
-    assert GetStoresArgs.validate({"type": "confluent_kafka"}) == []
+    get_stores = function("deltastream:index:getStores")
+    assert get_stores is not None and get_stores.args.validate({"type": "confluent_kafka"}) == []
 
 
 def test_constant_names() -> None:

@@ -1,18 +1,19 @@
 """What every lookup function is: typed arguments, a typed result, and one SELECT.
 
-A lookup is data, not code: :class:`FindOne` (``get<Thing>``) and :class:`FindMany` (``get<Things>``) are
-given the :class:`Source` of thing they read and how each argument filters it.
+A lookup is one declaration, not code: :class:`FindOne` (``get<Thing>``) and :class:`FindMany` (``get<Things>``)
+are given the :class:`Source` of thing they read and each :class:`Arg` (what it means and how it filters); their
+argument and result types are made from that declaration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Generic, TypeVar
 
 from ..deltastream.catalog import SystemTables, Table
 from ..errors import LookupFailed
-from ..model.fields import Model
+from ..model.fields import Model, prop
 
 A = TypeVar("A", bound=Model)
 R = TypeVar("R", bound=Model)
@@ -45,6 +46,32 @@ class Filter:
 
 
 Fetch = Callable[[SystemTables, dict[str, Any], int], Awaitable[list[Any]]]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a lookup: its description, the filter it gives, its type and whether it must be given (the
+    others are optional)."""
+
+    description: str
+    filter: Filter
+    type: Any = str
+    required: bool = False
+
+
+def _type_name(token: str, suffix: str) -> str:
+    """``deltastream:index:getDatabase`` -> ``GetDatabaseArgs``: the made type's name, for messages and reprs."""
+    name = token.rsplit(":", 1)[-1]
+    return name[0].upper() + name[1:] + suffix
+
+
+def arguments(token: str, args: Mapping[str, Arg]) -> type[Model]:
+    """The arguments' type made from their declaration, in its order (the schema flattens it into the function's
+    inputs, so it has no name of its own there)."""
+    made = make_dataclass(_type_name(token, "Args"), [
+        (key, arg.type, prop(arg.description)) if arg.required else
+        (key, arg.type | None, prop(arg.description, default=None)) for key, arg in args.items()], bases=(Model,))
+    return made
 
 
 @dataclass(frozen=True)
@@ -84,15 +111,17 @@ class Lookup(Function[A, R]):
         return {rule.column: given[names[arg]] for arg, rule in self.filters.items() if names[arg] in given}
 
 
-class FindOne(Lookup[A, R]):
-    """``get<Thing>``: exactly one match, else an error naming what was looked for."""
+class FindOne(Lookup[Model, R]):
+    """``get<Thing>``: exactly one match, else an error naming what was looked for. Its result is the kind's row
+    (``result``, e.g. ``DatabaseInfo``)."""
 
-    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Source,
-                 filters: Mapping[str, Filter], check: Callable[[A], None] | None = None) -> None:
-        super().__init__(token, description, args, result, kind, filters)
+    def __init__(self, token: str, description: str, kind: Source, args: Mapping[str, Arg], result: type[R],
+                 check: Callable[[Any], None] | None = None) -> None:
+        super().__init__(token, description, arguments(token, args), result, kind,
+                         {key: arg.filter for key, arg in args.items()})
         self.check = check
 
-    async def invoke(self, catalog: SystemTables, args: A) -> Answer[R]:
+    async def invoke(self, catalog: SystemTables, args: Model) -> Answer[R]:
         if self.check is not None:
             self.check(args)
         rows = await self.kind.fetch(catalog, self.where(args), 2)
@@ -100,15 +129,20 @@ class FindOne(Lookup[A, R]):
         return Answer(self.result(**vars(self.kind.info(row))))
 
 
-class FindMany(Lookup[A, R]):
-    """``get<Things>``: every match in the kind's order, up to :data:`ROW_CAP` (a warning says when more match)."""
+class FindMany(Lookup[Model, Model]):
+    """``get<Things>``: every match in the kind's order, up to :data:`ROW_CAP` (a warning says when more match), in
+    the result's one list field ``field_name`` of ``item`` rows."""
 
-    def __init__(self, token: str, description: str, args: type[A], result: type[R], kind: Source,
-                 filters: Mapping[str, Filter], field_name: str) -> None:
-        super().__init__(token, description, args, result, kind, filters)
+    def __init__(self, token: str, description: str, kind: Source, args: Mapping[str, Arg], field_name: str,
+                 item: type[Model], field_description: str) -> None:
+        rows = list.__class_getitem__(item)  # list[item], made at run time
+        result = make_dataclass(_type_name(token, "Result"), [(field_name, rows, prop(field_description))],
+                                bases=(Model,))
+        super().__init__(token, description, arguments(token, args), result, kind,
+                         {key: arg.filter for key, arg in args.items()})
         self.field_name = field_name
 
-    async def invoke(self, catalog: SystemTables, args: A) -> Answer[R]:
+    async def invoke(self, catalog: SystemTables, args: Model) -> Answer[Model]:
         rows, warnings = capped(await self.kind.fetch(catalog, self.where(args), ROW_CAP + 1), self.kind.plural,
                                 self.kind.order)
         return Answer(self.result(**{self.field_name: [self.kind.info(r) for r in rows]}), warnings)

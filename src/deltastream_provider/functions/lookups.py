@@ -1,13 +1,13 @@
 """The lookup functions: get<Thing> finds exactly one, get<Things> lists up to 200; one SELECT each (the query
 lookups also send one ``LIST QUERIES`` at the same time: the only documented read of a query's SQL).
 
-Each lookup is a row of :data:`FUNCTIONS`: its token, description, argument and result types, the kind of
-thing it reads and the column each argument filters.
+Each lookup is one declaration in :data:`FUNCTIONS`: its token, description, the kind of thing it reads, each
+argument with the column it filters, and its result (the kind's row); the argument and result types are made from
+it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..deltastream import sql
@@ -15,7 +15,6 @@ from ..deltastream.catalog import SystemTables
 from ..errors import InvalidInputError
 from ..model import story
 from ..model.docs import examples
-from ..model.fields import Model, prop
 from ..resources.compute_pool import LOOKUPS_STORY, ComputePoolInfo, listed_pools
 from ..resources.database import DATABASES, DatabaseInfo
 from ..resources.entity import EntityInfo, listed_entities
@@ -25,7 +24,7 @@ from ..resources.query import QueryInfo, queries_with_sql
 from ..resources.schema_registry import SCHEMA_REGISTRIES, SchemaRegistryInfo
 from ..resources.secret import SECRETS, SecretInfo
 from ..resources.store import STORES, StoreInfo, StoreType, type_spelling
-from .base import Filter, FindMany, FindOne, Function, Source
+from .base import Arg, Filter, FindMany, FindOne, Function, Source
 
 # --- how each kind is read ----------------------------------------------------------------------
 
@@ -55,208 +54,17 @@ COMPUTE_POOL = Source("compute pool", "compute pools", _fetch_pools, lambda pool
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
+SCHEMA_NAME = Filter("schema_name")
 STORE_TYPE = Filter("type", type_spelling)
 
 
-# --- arguments and results ----------------------------------------------------------------------
-
-@dataclass
-class GetDatabaseArgs(Model):
-    name: str = prop("Name of the database.")
-
-
-@dataclass
-class GetDatabaseResult(DatabaseInfo):
-    """The database."""
-
-
-@dataclass
-class GetDatabasesArgs(Model):
-    owner: str | None = prop("Only databases owned by this role.", default=None)
-
-
-@dataclass
-class GetDatabasesResult(Model):
-    databases: list[DatabaseInfo] = prop("Matching databases ordered by name (at most 200).")
-
-
-@dataclass
-class GetNamespaceArgs(Model):
-    database: str = prop("Database of the namespace.")
-    name: str = prop("Name of the namespace.")
-
-
-@dataclass
-class GetNamespaceResult(NamespaceInfo):
-    """The namespace."""
-
-
-@dataclass
-class GetNamespacesArgs(Model):
-    database: str | None = prop("Only namespaces of this database.", default=None)
-    name: str | None = prop("Only namespaces with this name (in any database).", default=None)
-
-
-@dataclass
-class GetNamespacesResult(Model):
-    namespaces: list[NamespaceInfo] = prop("Matching namespaces ordered by database and name (at most 200).")
-
-
-@dataclass
-class GetStoreArgs(Model):
-    name: str = prop("Name of the store.")
-    type: StoreType | None = prop("Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` "
-                                  "(any case, with or without `_`); a store of another type is not a match.",
-                                  default=None)
-
-
-@dataclass
-class GetStoreResult(StoreInfo):
-    """The store."""
-
-
-@dataclass
-class GetStoresArgs(Model):
-    name: str | None = prop("Only the store with this name.", default=None)
-    type: StoreType | None = prop("Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or "
-                                  "`Snowflake` (any case, with or without `_`).", default=None)
-
-
-@dataclass
-class GetStoresResult(Model):
-    stores: list[StoreInfo] = prop("Matching stores ordered by name (at most 200).")
-
-
-@dataclass
-class GetObjectArgs(Model):
-    database: str = prop("Database of the object.")
-    namespace: str = prop("Namespace of the object.")
-    name: str = prop("Name of the object.")
-
-
-@dataclass
-class GetObjectResult(ObjectInfo):
-    """The object with its columns."""
-
-
-@dataclass
-class GetObjectsArgs(Model):
-    database: str | None = prop("Only objects of this database.", default=None)
-    namespace: str | None = prop("Only objects of this namespace.", default=None)
-    name: str | None = prop("Only objects with this name.", default=None)
-    kind: str | None = prop("Only objects of this kind (`stream`, `changelog`, `table`, ...).", default=None)
-
-
-@dataclass
-class GetObjectsResult(Model):
-    objects: list[ObjectSummary] = prop("Matching objects ordered by database, namespace and name (at most 200). "
-                                        "Use getObject for an object's columns.")
-
-
-@dataclass
-class GetQueryArgs(Model):
-    query_id: str | None = prop("Query id (UUID). Give this, or name.", default=None)
-    name: str | None = prop("Query name. Give this, or queryId.", default=None)
-    version: int | None = prop("Version under the name; needed when several versions exist.", default=None)
-
-
-@dataclass
-class GetQueryResult(QueryInfo):
-    """The query."""
-
-
-@dataclass
-class GetQueriesArgs(Model):
-    name: str | None = prop("Only queries with this name.", default=None)
-    state: str | None = prop("Only queries in this state, e.g. `running`.", default=None)
-
-
-@dataclass
-class GetQueriesResult(Model):
-    queries: list[QueryInfo] = prop("Matching queries ordered by creation time (at most 200).")
-
-
-@dataclass
-class GetSecretArgs(Model):
-    name: str = prop("Name of the secret.")
-
-
-@dataclass
-class GetSecretResult(SecretInfo):
-    """The secret (never its value)."""
-
-
-@dataclass
-class GetSecretsArgs(Model):
-    type: str | None = prop("Only secrets of this type, e.g. `generic_string`.", default=None)
-    owner: str | None = prop("Only secrets owned by this role.", default=None)
-
-
-@dataclass
-class GetSecretsResult(Model):
-    secrets: list[SecretInfo] = prop("Matching secrets ordered by name (at most 200).")
-
-
-@dataclass
-class GetSchemaRegistryArgs(Model):
-    name: str = prop("Name of the schema registry.")
-
-
-@dataclass
-class GetSchemaRegistryResult(SchemaRegistryInfo):
-    """The schema registry."""
-
-
-@dataclass
-class GetSchemaRegistriesArgs(Model):
-    type: str | None = prop("Only registries of this type: `Confluent` or `ConfluentCloud`.", default=None)
-
-
-@dataclass
-class GetSchemaRegistriesResult(Model):
-    schema_registries: list[SchemaRegistryInfo] = prop("Matching schema registries ordered by name (at most 200).")
-
-
-@dataclass
-class GetEntitiesArgs(Model):
-    store: str = prop("Store whose entities to list.")
-    parent: list[str] | None = prop("Path of the entity whose children to list (a Snowflake database, say); "
-                                    "default: the store's top level (its topics, streams or databases).",
-                                    default=None)
-
-
-@dataclass
-class GetEntitiesResult(Model):
-    entities: list[EntityInfo] = prop("The entities under parent, ordered by name (at most 200).")
-
-
-@dataclass
-class GetComputePoolArgs(Model):
-    name: str = prop("Name of the compute pool.")
-
-
-@dataclass
-class GetComputePoolResult(ComputePoolInfo):
-    """The compute pool."""
-
-
-@dataclass
-class GetComputePoolsArgs(Model):
-    size: str | None = prop("Only compute pools of this size: `small`, `medium` or `large`.", default=None)
-
-
-@dataclass
-class GetComputePoolsResult(Model):
-    compute_pools: list[ComputePoolInfo] = prop("Matching compute pools ordered by name (at most 200).")
-
-
-def _id_or_name(args: GetQueryArgs) -> None:
+def _id_or_name(args: Any) -> None:
     if (args.query_id is None) == (args.name is None):
         raise InvalidInputError("give exactly one of queryId or name")
 
 
 T = "deltastream:index:"
-OBJECT_FILTERS = {"database": DATABASE_NAME, "namespace": Filter("schema_name"), "name": NAME}
+STORE_TYPES = "`Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`"
 
 #: The registry example of each kind's lookups (a singular lookup and its plural share one): a program that reads
 #: what the resources' examples create.
@@ -276,62 +84,87 @@ def _doc(text: str, kind: Source) -> str:
     return f"{text}\n\n{_EXAMPLES[kind.singular]}"
 
 
+#: Each lookup, one declaration: token, description, what it reads, its arguments (each with the filter it gives)
+#: and its result (the kind's row; a plural one's list field).
 FUNCTIONS: list[Function[Any, Any]] = [
-    FindOne(T + "getDatabase", _doc("Look up an existing database by name.", DATABASE),
-            GetDatabaseArgs, GetDatabaseResult, DATABASE, {"name": NAME}),
+    FindOne(T + "getDatabase", _doc("Look up an existing database by name.", DATABASE), DATABASE,
+            {"name": Arg("Name of the database.", NAME, required=True)}, DatabaseInfo),
     FindMany(T + "getDatabases",
              _doc("List databases, ordered by name; at most 200 (a warning says when more match).", DATABASE),
-             GetDatabasesArgs, GetDatabasesResult, DATABASE, {"owner": Filter("owner")}, "databases"),
+             DATABASE, {"owner": Arg("Only databases owned by this role.", Filter("owner"))},
+             "databases", DatabaseInfo, "Matching databases ordered by name (at most 200)."),
     FindOne(T + "getNamespace",
-            _doc("Look up an existing namespace (DeltaStream schema) by database and name.", NAMESPACE),
-            GetNamespaceArgs, GetNamespaceResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME}),
+            _doc("Look up an existing namespace (DeltaStream schema) by database and name.", NAMESPACE), NAMESPACE,
+            {"database": Arg("Database of the namespace.", DATABASE_NAME, required=True),
+             "name": Arg("Name of the namespace.", NAME, required=True)}, NamespaceInfo),
     FindMany(T + "getNamespaces",
              _doc("List namespaces, filtered by database and/or name, ordered by database and name; at most 200.",
-                  NAMESPACE),
-             GetNamespacesArgs, GetNamespacesResult, NAMESPACE, {"database": DATABASE_NAME, "name": NAME},
-             "namespaces"),
+                  NAMESPACE), NAMESPACE,
+             {"database": Arg("Only namespaces of this database.", DATABASE_NAME),
+              "name": Arg("Only namespaces with this name (in any database).", NAME)},
+             "namespaces", NamespaceInfo, "Matching namespaces ordered by database and name (at most 200)."),
     FindOne(T + "getStore",
-            _doc("Look up an existing store by name (and type). Credentials are never returned.", STORE),
-            GetStoreArgs, GetStoreResult, STORE, {"name": NAME, "type": STORE_TYPE}),
+            _doc("Look up an existing store by name (and type). Credentials are never returned.", STORE), STORE,
+            {"name": Arg("Name of the store.", NAME, required=True),
+             "type": Arg(f"Expected type: {STORE_TYPES} (any case, with or without `_`); a store of another type is "
+                         "not a match.", STORE_TYPE, StoreType)}, StoreInfo),
     FindMany(T + "getStores", _doc("List stores, filtered by name and/or type, ordered by name; at most 200.", STORE),
-             GetStoresArgs, GetStoresResult, STORE, {"name": NAME, "type": STORE_TYPE}, "stores"),
+             STORE, {"name": Arg("Only the store with this name.", NAME),
+                     "type": Arg(f"Only stores of this type: {STORE_TYPES} (any case, with or without `_`).",
+                                 STORE_TYPE, StoreType)},
+             "stores", StoreInfo, "Matching stores ordered by name (at most 200)."),
     FindOne(T + "getObject",
             _doc("Look up an existing object (stream, changelog, table) with its kind, columns and store.", OBJECT),
-            GetObjectArgs, GetObjectResult, OBJECT, OBJECT_FILTERS),
+            OBJECT, {"database": Arg("Database of the object.", DATABASE_NAME, required=True),
+                     "namespace": Arg("Namespace of the object.", SCHEMA_NAME, required=True),
+                     "name": Arg("Name of the object.", NAME, required=True)}, ObjectInfo),
     FindMany(T + "getObjects", _doc("List objects, filtered by database, namespace, name and/or kind, ordered by "
-                                    "database, namespace and name; at most 200.", OBJECT),
-             GetObjectsArgs, GetObjectsResult, OBJECTS, {**OBJECT_FILTERS, "kind": Filter("relation_type")},
-             "objects"),
+                                    "database, namespace and name; at most 200.", OBJECT), OBJECTS,
+             {"database": Arg("Only objects of this database.", DATABASE_NAME),
+              "namespace": Arg("Only objects of this namespace.", SCHEMA_NAME),
+              "name": Arg("Only objects with this name.", NAME),
+              "kind": Arg("Only objects of this kind (`stream`, `changelog`, `table`, ...).", Filter("relation_type"))},
+             "objects", ObjectSummary, "Matching objects ordered by database, namespace and name (at most 200). "
+                                       "Use getObject for an object's columns."),
     FindOne(T + "getQuery",
             _doc("Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.",
-                 QUERY),
-            GetQueryArgs, GetQueryResult, QUERY,
-            {"query_id": Filter("id", sql.query_id), "name": NAME, "version": Filter("version", str)},
-            check=_id_or_name),
+                 QUERY), QUERY,
+            {"query_id": Arg("Query id (UUID). Give this, or name.", Filter("id", sql.query_id)),
+             "name": Arg("Query name. Give this, or queryId.", NAME),
+             "version": Arg("Version under the name; needed when several versions exist.", Filter("version", str),
+                            int)}, QueryInfo, check=_id_or_name),
     FindMany(T + "getQueries",
-             _doc("List queries, filtered by name and/or state, ordered by creation time; at most 200.", QUERY),
-             GetQueriesArgs, GetQueriesResult, QUERY, {"name": NAME, "state": Filter("current_state")}, "queries"),
-    FindOne(T + "getSecret", _doc("Look up an existing secret by name (never its value).", SECRET),
-            GetSecretArgs, GetSecretResult, SECRET, {"name": NAME}),
+             _doc("List queries, filtered by name and/or state, ordered by creation time; at most 200.", QUERY), QUERY,
+             {"name": Arg("Only queries with this name.", NAME),
+              "state": Arg("Only queries in this state, e.g. `running`.", Filter("current_state"))},
+             "queries", QueryInfo, "Matching queries ordered by creation time (at most 200)."),
+    FindOne(T + "getSecret", _doc("Look up an existing secret by name (never its value).", SECRET), SECRET,
+            {"name": Arg("Name of the secret.", NAME, required=True)}, SecretInfo),
     FindMany(T + "getSecrets",
-             _doc("List secrets, filtered by type and/or owner, ordered by name; at most 200.", SECRET),
-             GetSecretsArgs, GetSecretsResult, SECRET, {"type": Filter("type"), "owner": Filter("owner")}, "secrets"),
+             _doc("List secrets, filtered by type and/or owner, ordered by name; at most 200.", SECRET), SECRET,
+             {"type": Arg("Only secrets of this type, e.g. `generic_string`.", Filter("type")),
+              "owner": Arg("Only secrets owned by this role.", Filter("owner"))},
+             "secrets", SecretInfo, "Matching secrets ordered by name (at most 200)."),
     FindOne(T + "getSchemaRegistry",
             _doc("Look up an existing schema registry by name (never its credentials).", SCHEMA_REGISTRY),
-            GetSchemaRegistryArgs, GetSchemaRegistryResult, SCHEMA_REGISTRY, {"name": NAME}),
+            SCHEMA_REGISTRY, {"name": Arg("Name of the schema registry.", NAME, required=True)}, SchemaRegistryInfo),
     FindMany(T + "getSchemaRegistries",
              _doc("List schema registries, filtered by type, ordered by name; at most 200.", SCHEMA_REGISTRY),
-             GetSchemaRegistriesArgs, GetSchemaRegistriesResult, SCHEMA_REGISTRY, {"type": Filter("type")},
-             "schema_registries"),
+             SCHEMA_REGISTRY,
+             {"type": Arg("Only registries of this type: `Confluent` or `ConfluentCloud`.", Filter("type"))},
+             "schema_registries", SchemaRegistryInfo, "Matching schema registries ordered by name (at most 200)."),
     FindMany(T + "getEntities", _doc("List the entities of a store (topics, streams, databases), or the children of "
                                      "one of them, with one LIST ENTITIES, ordered by name; at most 200.", ENTITY),
-             GetEntitiesArgs, GetEntitiesResult, ENTITY, {"store": Filter("store"), "parent": Filter("parent")},
-             "entities"),
+             ENTITY, {"store": Arg("Store whose entities to list.", Filter("store"), required=True),
+                      "parent": Arg("Path of the entity whose children to list (a Snowflake database, say); "
+                                    "default: the store's top level (its topics, streams or databases).",
+                                    Filter("parent"), list[str])},
+             "entities", EntityInfo, "The entities under parent, ordered by name (at most 200)."),
     FindOne(T + "getComputePool", _doc("Look up an existing compute pool by name, with one LIST COMPUTE_POOLS.",
-                                       COMPUTE_POOL),
-            GetComputePoolArgs, GetComputePoolResult, COMPUTE_POOL, {"name": NAME}),
+                                       COMPUTE_POOL), COMPUTE_POOL,
+            {"name": Arg("Name of the compute pool.", NAME, required=True)}, ComputePoolInfo),
     FindMany(T + "getComputePools", _doc("List compute pools, filtered by size, ordered by name, with one LIST "
-                                         "COMPUTE_POOLS; at most 200.", COMPUTE_POOL),
-             GetComputePoolsArgs, GetComputePoolsResult, COMPUTE_POOL, {"size": Filter("size", str.lower)},
-             "compute_pools"),
+                                         "COMPUTE_POOLS; at most 200.", COMPUTE_POOL), COMPUTE_POOL,
+             {"size": Arg("Only compute pools of this size: `small`, `medium` or `large`.", Filter("size", str.lower))},
+             "compute_pools", ComputePoolInfo, "Matching compute pools ordered by name (at most 200)."),
 ]
