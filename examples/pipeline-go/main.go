@@ -1,6 +1,9 @@
 // An environment laid out the same way in every stage, and a pipeline in it: raw clicks in, cleaned
 // clicks out. Raise `pipelineVersion` (pulumi config set pipelineVersion 2) to roll to the next
 // transformation: the new query starts, then the old one is terminated; the objects stay.
+// Against `deltastream-provider local`, check the transformation on sample records after `pulumi up`:
+//
+//	python -m deltastream_local.samples samples.json --store "$(pulumi stack output storeName)"
 package main
 
 import (
@@ -10,7 +13,7 @@ import (
 )
 
 var transforms = map[int]string{
-	1: "SELECT id, url, viewtime FROM clicks_raw",
+	1: "SELECT id, url, viewtime FROM clicks_raw WHERE url IS NOT NULL",
 	2: "SELECT id, LOWER(url) AS url, viewtime FROM clicks_raw WHERE url IS NOT NULL",
 }
 
@@ -44,9 +47,10 @@ func main() {
 			&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
 		}
 		clicks, err := deltastream.NewPipeline(ctx, "clicks", &deltastream.PipelineArgs{
-			Database:  env.DatabaseName,
-			Namespace: pulumi.String("raw"),
-			Store:     env.StoreName.Elem(),
+			Database:     env.DatabaseName,
+			Namespace:    pulumi.String("raw"),
+			Store:        env.StoreName.Elem(),
+			CreateTopics: pulumi.Bool(true),
 			Sources: deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{
 				Name: pulumi.String("clicks_raw"), Columns: columns, ValueFormat: pulumi.String("json"),
 				TimestampColumn: pulumi.String("viewtime"),
@@ -61,6 +65,7 @@ func main() {
 			return err
 		}
 		ctx.Export("databaseName", env.DatabaseName)
+		ctx.Export("storeName", env.StoreName)
 		ctx.Export("sinkFqn", clicks.SinkFqn)
 		ctx.Export("sourceFqns", clicks.SourceFqns)
 		ctx.Export("queryId", clicks.QueryId)

@@ -1,6 +1,8 @@
 """An environment laid out the same way in every stage, and a pipeline in it: raw clicks in, cleaned
 clicks out. Raise `pipelineVersion` (pulumi config set pipelineVersion 2) to roll to the next
 transformation: the new query starts, then the old one is terminated; the objects stay.
+Against `deltastream-provider local`, check the transformation on sample records after `pulumi up`:
+    python -m deltastream_local.samples samples.json --store "$(pulumi stack output storeName)"
 """
 
 import pulumi
@@ -10,7 +12,7 @@ config = pulumi.Config()
 environment = config.get("environment") or "dev"
 version = config.get_int("pipelineVersion") or 1
 transforms = {
-    1: "SELECT id, url, viewtime FROM clicks_raw",
+    1: "SELECT id, url, viewtime FROM clicks_raw WHERE url IS NOT NULL",
     2: "SELECT id, LOWER(url) AS url, viewtime FROM clicks_raw WHERE url IS NOT NULL",
 }
 
@@ -32,6 +34,7 @@ clicks = deltastream.Pipeline(
     database=env.database_name,
     namespace="raw",
     store=env.store_name.apply(lambda name: name or ""),
+    create_topics=True,
     sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns, value_format="json",
                                             timestamp_column="viewtime")],
     sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns, value_format="json"),
@@ -41,6 +44,7 @@ clicks = deltastream.Pipeline(
 )
 
 pulumi.export("databaseName", env.database_name)
+pulumi.export("storeName", env.store_name)
 pulumi.export("sinkFqn", clicks.sink_fqn)
 pulumi.export("sourceFqns", clicks.source_fqns)
 pulumi.export("queryId", clicks.query_id)

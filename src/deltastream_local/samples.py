@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
-        print(f"{sum(len(v) for v in spec['expected'].values())} records as expected")
+        count = sum(len(v) for v in spec["expected"].values())
+        print(f"{count} record{'s' * (count != 1)} as expected")
     return 1 if problems else 0
 
 
