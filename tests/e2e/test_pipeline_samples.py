@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit.pulumi import pulumi_env
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import ROOT, example_stack, pulumi_env
+from tests.e2e.conftest import ROOT, example_stack
 
 pytestmark = pytest.mark.e2e
 
