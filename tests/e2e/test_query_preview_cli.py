@@ -1,0 +1,53 @@
+"""Preview catches a bad query (issue 33), through the real CLI: a program whose Query has a typo'd column fails
+`pulumi preview` (and `pulumi up` before it creates anything) naming the column, its line and column in the SQL and
+that line; deltastream:checkQueriesAtPreview false lets the preview through."""
+
+from __future__ import annotations
+
+import pytest
+
+from deltastream_local.runner import BackgroundServer
+from tests.e2e.conftest import Stack, catalog_sql, yaml_program
+
+pytestmark = pytest.mark.e2e
+
+QUERY = """  enrich:
+    type: deltastream:index:Query
+    properties:
+      sql: |
+        INSERT INTO "db"."public"."visits"
+        SELECT userid,
+               viewtimee
+        FROM "db"."public"."pageviews";
+"""
+
+
+@pytest.fixture
+def streams(local: BackgroundServer) -> BackgroundServer:
+    catalog_sql(local, 'CREATE DATABASE "db";')
+    catalog_sql(local, "CREATE STORE k WITH ('type' = KAFKA, 'uris' = 'b:9092', 'kafka.sasl.hash_function' = NONE);")
+    for name in ("pageviews", "visits"):
+        catalog_sql(local, f'CREATE STREAM "db"."public"."{name}" (viewtime BIGINT, userid VARCHAR) '
+                           f"WITH ('store' = 'k', 'topic' = '{name}', 'value.format' = 'json');")
+    return local
+
+
+def test_a_typo_fails_preview_and_up_with_nothing_created(stack: Stack, streams: BackgroundServer) -> None:
+    stack.write(yaml_program(QUERY))
+    stack.run("stack", "init", "dev")
+    for command in (("preview",), ("up", "--yes")):
+        result = stack.run(*command, check=False)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert "column 'viewtimee' does not exist (line 3, column 8)" in output, output
+        assert "3 |        viewtimee" in output and "SQLSTATE 42703" in output, output
+    assert catalog_sql(streams, 'SELECT id FROM deltastream.sys."queries";') == []
+    assert stack.resources("deltastream:index:Query") == []
+
+
+def test_the_setting_lets_the_preview_through(stack: Stack, streams: BackgroundServer) -> None:
+    stack.write(yaml_program(QUERY))
+    stack.run("stack", "init", "dev")
+    stack.run("config", "set", "deltastream:checkQueriesAtPreview", "false")
+    result = stack.preview()  # fails (check=True) if the query was planned
+    assert "deltastream:index:Query enrich create" in result.stdout, result.stdout
