@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import build_binary
@@ -43,6 +44,16 @@ def plugin_files() -> dict[str, bytes]:
         for path in sorted([*source.rglob("*.py"), *source.rglob("*.json")]):
             files[f"{package}/{path.relative_to(source).as_posix()}"] = path.read_bytes()
     return files
+
+
+def package_source(into: Path) -> Path:
+    """A private copy of what the wheel and sdist are made of (pyproject.toml, README.md, src/): setuptools writes
+    build/ and egg-info beside its sources, so builds in the work tree trip over each other (parallel test workers)
+    and over files others are writing there."""
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, into / name)
+    shutil.copytree(ROOT / "src", into / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return into
 
 
 def tarball(files: dict[str, bytes]) -> bytes:
@@ -98,8 +109,9 @@ def main() -> None:
     document = build()
     (out / "schema.json").write_text(json.dumps(document, indent=2) + "\n")
     (out / "schema.yaml").write_text(render())
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)], check=True,
-                   stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="package-") as work:
+        subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
+                        str(package_source(Path(work)))], check=True, stdout=subprocess.DEVNULL)
     sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(out.iterdir())]
     (out / "checksums.txt").write_text("\n".join(sums) + "\n")
     print(out)
