@@ -7,13 +7,14 @@ argument and result types are made from that declaration.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Generic, TypeVar
 
-from ..deltastream.catalog import SystemTables, Table
+from ..deltastream.catalog import SystemTables
 from ..errors import LookupFailed
 from ..model.fields import Model, prop
+from ..model.lookup import Arg, Filter, Many, One, Source
 
 A = TypeVar("A", bound=Model)
 R = TypeVar("R", bound=Model)
@@ -37,28 +38,6 @@ class Function(Generic[A, R]):
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class Filter:
-    """How one argument narrows the SELECT: the column it compares, and its value in the catalog's spelling."""
-
-    column: str
-    spelling: Callable[[Any], Any] = lambda value: value
-
-
-Fetch = Callable[[SystemTables, dict[str, Any], int], Awaitable[list[Any]]]
-
-
-@dataclass(frozen=True)
-class Arg:
-    """One argument of a lookup: its description, the filter it gives, its type and whether it must be given (the
-    others are optional)."""
-
-    description: str
-    filter: Filter
-    type: Any = str
-    required: bool = False
-
-
 def _type_name(token: str, suffix: str) -> str:
     """``deltastream:index:getDatabase`` -> ``GetDatabaseArgs``: the made type's name, for messages and reprs."""
     name = token.rsplit(":", 1)[-1]
@@ -72,23 +51,6 @@ def arguments(token: str, args: Mapping[str, Arg]) -> type[Model]:
         (key, arg.type, prop(arg.description)) if arg.required else
         (key, arg.type | None, prop(arg.description, default=None)) for key, arg in args.items()], bases=(Model,))
     return made
-
-
-@dataclass(frozen=True)
-class Source:
-    """A kind of thing the lookups find: what it is called, how it is read and how a row becomes a result."""
-
-    singular: str
-    plural: str
-    fetch: Fetch
-    info: Callable[[Any], Model]
-    order: str = "by name"
-
-    @staticmethod
-    def table(table: Table[Any]) -> Fetch:
-        async def fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[Any]:
-            return await catalog.select(table, where, limit=limit)
-        return fetch
 
 
 class Lookup(Function[A, R]):
@@ -170,3 +132,12 @@ def capped(rows: list[Any], what: str, order: str = "by name") -> tuple[list[Any
         return rows, []
     return rows[:ROW_CAP], [f"more than {ROW_CAP} {what} match; only the first {ROW_CAP} ({order}) are returned. "
                             "Narrow the filters to see the rest."]
+
+
+def served(prefix: str, declared: One | Many) -> Function[Any, Any]:
+    """The function a kind's declared lookup serves, under ``prefix`` + its name."""
+    if isinstance(declared, One):
+        return FindOne(prefix + declared.name, declared.description, declared.source, declared.args,
+                       declared.result)
+    return FindMany(prefix + declared.name, declared.description, declared.source, declared.args,
+                    declared.field_name, declared.item, declared.field_description)

@@ -8,14 +8,17 @@ it.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
+from .. import resources
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..errors import InvalidInputError
 from ..model import story
 from ..model.docs import examples
-from ..resources.compute_pool import LOOKUPS_STORY, ComputePoolInfo, listed_pools
+from ..model.lookup import Arg, Filter, Source
 from ..resources.database import DATABASES, DatabaseInfo
 from ..resources.entity import EntityInfo, listed_entities
 from ..resources.namespace import NAMESPACES, NamespaceInfo
@@ -24,7 +27,7 @@ from ..resources.query import QueryInfo, queries_with_sql
 from ..resources.schema_registry import SCHEMA_REGISTRIES, SchemaRegistryInfo
 from ..resources.secret import SECRETS, SecretInfo
 from ..resources.store import STORES, StoreInfo, StoreType, type_spelling
-from .base import Arg, Filter, FindMany, FindOne, Function, Source
+from .base import FindMany, FindOne, Function, served
 
 # --- how each kind is read ----------------------------------------------------------------------
 
@@ -37,10 +40,6 @@ async def _fetch_object(catalog: SystemTables, where: dict[str, Any], limit: int
     return [ObjectWithColumns(*found)] if found is not None else []
 
 
-async def _fetch_pools(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ComputePoolInfo]:
-    return [p for p in await listed_pools(catalog) if all(getattr(p, k) == v for k, v in where.items())][:limit]
-
-
 DATABASE = Source("database", "databases", Source.table(DATABASES), DatabaseInfo.of)
 NAMESPACE = Source("namespace", "namespaces", Source.table(NAMESPACES), NamespaceInfo.of)
 STORE = Source("store", "stores", Source.table(STORES), StoreInfo.of)
@@ -50,7 +49,6 @@ QUERY = Source("query", "queries", queries_with_sql, QueryInfo.of, order="oldest
 SECRET = Source("secret", "secrets", Source.table(SECRETS), SecretInfo.of)
 SCHEMA_REGISTRY = Source("schema registry", "schema registries", Source.table(SCHEMA_REGISTRIES), SchemaRegistryInfo.of)
 ENTITY = Source("entity", "entities", _fetch_entities, lambda entity: entity)
-COMPUTE_POOL = Source("compute pool", "compute pools", _fetch_pools, lambda pool: pool)
 
 NAME = Filter("name")
 DATABASE_NAME = Filter("database_name")
@@ -76,8 +74,7 @@ _EXAMPLES = {kind.singular: examples(title, part) for kind, title, part in (
     (QUERY, "The pageviews_by_device application, and every running query", story.QUERY_LOOKUPS),
     (SECRET, "The partner_api_token secret, and every generic_string secret", story.SECRET_LOOKUPS),
     (SCHEMA_REGISTRY, "The shop_registry registry, and every Confluent Cloud registry", story.SCHEMA_REGISTRY_LOOKUPS),
-    (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS),
-    (COMPUTE_POOL, "A compute pool, then it and the pools of its size looked up", LOOKUPS_STORY))}
+    (ENTITY, "The topics of the events store", story.ENTITY_LOOKUPS))}
 
 
 def _doc(text: str, kind: Source) -> str:
@@ -160,11 +157,8 @@ FUNCTIONS: list[Function[Any, Any]] = [
                                     "default: the store's top level (its topics, streams or databases).",
                                     Filter("parent"), list[str])},
              "entities", EntityInfo, "The entities under parent, ordered by name (at most 200)."),
-    FindOne(T + "getComputePool", _doc("Look up an existing compute pool by name, with one LIST COMPUTE_POOLS.",
-                                       COMPUTE_POOL), COMPUTE_POOL,
-            {"name": Arg("Name of the compute pool.", NAME, required=True)}, ComputePoolInfo),
-    FindMany(T + "getComputePools", _doc("List compute pools, filtered by size, ordered by name, with one LIST "
-                                         "COMPUTE_POOLS; at most 200.", COMPUTE_POOL), COMPUTE_POOL,
-             {"size": Arg("Only compute pools of this size: `small`, `medium` or `large`.", Filter("size", str.lower))},
-             "compute_pools", ComputePoolInfo, "Matching compute pools ordered by name (at most 200)."),
 ]
+
+#: The lookups a kind declares in its own module (``LOOKUPS``), after these.
+FUNCTIONS += [served(T, declared) for module in pkgutil.iter_modules(resources.__path__)
+              for declared in getattr(importlib.import_module(f"{resources.__name__}.{module.name}"), "LOOKUPS", ())]

@@ -14,6 +14,7 @@ from ..deltastream.catalog import SystemTables
 from ..deltastream.reads import Shape
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
+from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .lifecycle import dropping, gone, update_then_wait
@@ -264,3 +265,20 @@ SAMPLE = Sample(
     built=(built(create_statement, "CREATE COMPUTE_POOL", "p", [("compute_pool.size", "small")]),
            built(update_statement, "UPDATE COMPUTE_POOL", "p", [("compute_pool.timeout_min", 5)]),
            built(drop_statement, "DROP COMPUTE_POOL", "p"), built(list_statement, "LIST COMPUTE_POOLS")))
+
+
+async def _fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ComputePoolInfo]:
+    return [p for p in await listed_pools(catalog) if all(getattr(p, k) == v for k, v in where.items())][:limit]
+
+
+_POOLS = Source("compute pool", "compute pools", _fetch, lambda pool: pool)
+_LOOKUPS_EXAMPLE = examples("A compute pool, then it and the pools of its size looked up", LOOKUPS_STORY)
+LOOKUPS = (
+    One("getComputePool", f"Look up an existing compute pool by name, with one LIST COMPUTE_POOLS.\n\n"
+                          f"{_LOOKUPS_EXAMPLE}", _POOLS,
+        {"name": Arg("Name of the compute pool.", Filter("name"), required=True)}, ComputePoolInfo),
+    Many("getComputePools", f"List compute pools, filtered by size, ordered by name, with one LIST COMPUTE_POOLS; "
+                            f"at most 200.\n\n{_LOOKUPS_EXAMPLE}", _POOLS,
+         {"size": Arg("Only compute pools of this size: `small`, `medium` or `large`.", Filter("size", str.lower))},
+         "compute_pools", ComputePoolInfo, "Matching compute pools ordered by name (at most 200)."),
+)
