@@ -87,3 +87,16 @@ def test_the_entry_point_leaves_out_the_httpx_command_line() -> None:
     in_a_fresh_process(code)
     without = in_a_fresh_process("import sys, httpx; print('click' in sys.modules)").strip()
     assert without == "True", "click is installed here, so httpx imports it unless told not to"
+
+
+def test_the_engines_command_lines_are_served_and_anything_else_gets_usage() -> None:
+    """What Pulumi passes a provider (its flags, then its address) is served; anything else is a person's mistake."""
+    from deltastream_provider.entry import problem
+
+    for served in ([], ["127.0.0.1:40123"], ["--logtostderr", "-v=9", "--logflow", "127.0.0.1:40123"],
+                   ["--tracing", "http://127.0.0.1:9411/api/v1/spans", "[::1]:40123"], ["--root=/tmp", "h:1"]):
+        assert problem(served) is None, served
+    for wrong, said in ((["bogus-arg"], "unknown command 'bogus-arg'"), (["--bogus"], "unknown option --bogus"),
+                        (["-v"], "unknown option -v"), (["--tracing"], "--tracing needs a value"),
+                        (["h:1", "h:2"], "one engine address expected")):
+        assert (problem(wrong) or "").startswith(said), wrong
