@@ -39,6 +39,8 @@ def register() -> Register:
 
 SECTION_START = "<!-- generated from contract.yaml by `python -m deltastream_local.contract`: do not edit -->"
 SECTION_END = "<!-- end of the generated section -->"
+FAMILIES_START = "<!-- generated from the family modules' choices by `python -m deltastream_local.contract` -->"
+FAMILIES_END = "<!-- end of the families' choices -->"
 
 
 def _cite(ids: list[str]) -> str:
@@ -64,11 +66,31 @@ def relied_on() -> str:
     return "\n".join([*lines, "", SECTION_END]) + "\n"
 
 
+def family_choices() -> str:
+    """The section of CHOICES.md that the family modules declare (``Family.choices``), one row per choice."""
+    from .families import modules
+
+    lines = [FAMILIES_START, "", "| Topic | Choice | Where |", "| --- | --- | --- |"]
+    lines += [f"| {topic} | {choice} | `families/{name}.py` |"
+              for name, family in modules() for topic, choice in family.choices.items()]
+    return "\n".join([*lines, "", FAMILIES_END]) + "\n"
+
+
+def _put(text: str, start: str, end: str, section: str, before: str) -> str:
+    """``text`` with ``section`` (from ``start`` to ``end``) replaced, or put in just before ``before``."""
+    if start in text:
+        return text.split(start)[0] + section.rstrip("\n") + text.split(end, 1)[1]
+    head, found, tail = text.partition(before)
+    return head + section + "\n" + found + tail if found else text.rstrip("\n") + "\n\n" + section
+
+
 def with_section(choices: str) -> str:
-    """CHOICES.md with the generated section put in (or replaced)."""
+    """CHOICES.md with the generated sections put in (or replaced): the families' choices, then what the provider
+    relies on."""
     head = choices.split(SECTION_START)[0].rstrip("\n")
     tail = choices.split(SECTION_END, 1)[1].lstrip("\n") if SECTION_END in choices else ""
-    return head + "\n\n" + relied_on() + ("\n" + tail if tail else "")
+    text = head + "\n\n" + relied_on() + ("\n" + tail if tail else "")
+    return _put(text, FAMILIES_START, FAMILIES_END, family_choices(), SECTION_START)
 
 
 if __name__ == "__main__":

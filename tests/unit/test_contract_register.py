@@ -156,3 +156,5 @@ def test_degraded_reads_are_the_unconfirmed_ones() -> None:
 def test_choices_says_what_the_provider_relies_on() -> None:
     choices = (Path(contract.__file__).parent / "CHOICES.md").read_text()
     assert relied_on() in choices, "CHOICES.md is stale: run `.venv/bin/python -m deltastream_local.contract`"
+    assert contract.family_choices() in choices, "CHOICES.md lacks a family's choices: run the same command"
+    assert contract.with_section(choices).count(contract.FAMILIES_START) == 1

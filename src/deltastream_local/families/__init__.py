@@ -21,6 +21,8 @@ holds, and the parser, the engine and the catalog take from it:
   SELECT may read is the contract register's to say (``contract.yaml``, by table name), as for every system table.
 - ``settle``: SQL the catalog runs before every statement, with ``:now`` (the clock) and ``:stamp`` (that time as a
   timestamp): the state transitions whose time has come (``settle_status(table)`` for the usual status column).
+- ``choices``: where the family is more liberal than DeltaStream or guesses, each topic with the choice it makes;
+  ``python -m deltastream_local.contract`` writes them into ``CHOICES.md``.
 
 Shared here as well: :class:`Named` (a table of things known by name: the row of a name, or the refusal of a name
 that is taken, with DeltaStream's SQLSTATEs) and ``status_now`` (the ``registry_ready_s`` delay).
@@ -73,6 +75,7 @@ class Family:
     schema: str = ""
     system_tables: dict[str, Columns] = field(default_factory=dict)
     settle: tuple[str, ...] = ()
+    choices: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,17 @@ class Families:
 
 
 @functools.cache
+def modules() -> list[tuple[str, Family]]:
+    """Each family module's name and family, in name order, imported once per process."""
+    return [(info.name, importlib.import_module(f"{__name__}.{info.name}").FAMILY)
+            for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+            if not info.name.startswith("_")]
+
+
+@functools.cache
 def joined() -> Families:
-    """The families of this package, imported once per process."""
-    found = [(info.name, importlib.import_module(f"{__name__}.{info.name}").FAMILY)
-             for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
-             if not info.name.startswith("_")]
+    """The families of this package, joined."""
+    found = modules()
     return Families(
         grammar="".join(_fragment(name, family) for name, family in found),
         builders=merged("statement rule", *(family.statements for _, family in found)),

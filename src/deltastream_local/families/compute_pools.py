@@ -107,4 +107,11 @@ FAMILY = Family(
     handlers={CreateComputePool: create, UpdateComputePool: update, DropComputePool: drop},
     lists={"COMPUTE_POOLS": listed},
     schema=SCHEMA,
+    choices={"Compute pools": "`CREATE COMPUTE_POOL` takes only dbt's keys (`compute_pool.size`: `small`, `medium`, "
+                              "`large`; `compute_pool.timeout_min`: a number), anything else `42601`; a pool is "
+                              "`running` at once (`START`/`STOP COMPUTE_POOL` are not served); a taken name is "
+                              "`42710` (the SQLSTATE is a guess: none is shown); `LIST COMPUTE_POOLS` answers the "
+                              "SDK's columns `Name, IntendedState, ActualState, ErrorMessages, Size, Timeout, Owner, "
+                              "CreatedAt, UpdatedAt`, `Size` upper-cased as in its sample row, `Timeout` as given in "
+                              "minutes"},
 )
