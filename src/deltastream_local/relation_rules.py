@@ -10,6 +10,7 @@ from typing import Any
 from . import dsql
 from . import statements as s
 from .catalog import dumps, timestamp
+from .dataflow.views import view_rows
 from .results import Outcome, SessionState, SqlFailure
 
 #: Stores that hold topics or streams, not tables: a TABLE needs a SQL store.
@@ -81,19 +82,21 @@ class RelationRules:
         return Outcome([], [], session)
 
     def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
-        """``SELECT cols FROM <materialized view>``: its columns and the rows the local server holds for it (none:
-        no query here computes any)."""
+        """``SELECT cols FROM <materialized view>``: its columns and its rows, its query's result over the records
+        its sources hold now (``dataflow.views``)."""
         row = self._relation_row(db, st.table.name, session)
         if row["relation_type"] != "materialized_view":
             raise SqlFailure("0A000", f"{s.Name((row['database_name'], row['schema_name'], row['name']))} is a "
                                       f"{row['relation_type']}: only a materialized view answers SELECT "
                                       "(read a stream or changelog with a query)")
         declared = {c.name: c.type for c in self._columns_of(db, row["id"])}
+        rows = view_rows(db, [row["database_name"], row["schema_name"], row["name"]], st)
         if st.columns is None:
-            return Outcome(list(declared.items()), [], session)
+            return Outcome(list(declared.items()), [[r.get(c) for c in declared] for r in rows], session)
         outputs: list[tuple[str, str]] = []
         for item in st.columns:
             if isinstance(item.value, int) or item.value.column not in declared:
                 raise SqlFailure("42601", f"{item.value!r} is not a column of materialized view {st.table.name}")
             outputs.append((item.alias or item.value.column, declared[item.value.column]))
-        return Outcome(outputs, [], session)
+        picked = [i.value.column for i in st.columns if not isinstance(i.value, int)]
+        return Outcome(outputs, [[r.get(c) for c in picked] for r in rows], session)

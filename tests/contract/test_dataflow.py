@@ -156,3 +156,14 @@ def test_a_terminated_query_stops_and_one_the_engine_cannot_run_says_why(shop: S
     assert shop.read("tagged") == []
     [reason] = shop.errors().values()
     assert "top_n" in reason.lower()
+
+
+def test_a_materialized_view_answers_its_query_over_the_records_so_far(shop: Shop) -> None:
+    shop.relation("pageviews", PAGEVIEWS)
+    shop.sql('CREATE MATERIALIZED VIEW "db"."s"."per_user" WITH (\'store\' = \'k\') AS '
+             "SELECT userid, COUNT(*) AS views FROM pageviews GROUP BY userid;")
+    assert shop.sql('SELECT * FROM "db"."s"."per_user";') == []
+    shop.write("pageviews", VIEWS)
+    assert shop.sql('SELECT * FROM "db"."s"."per_user";') == [["User_1", "3"], ["User_2", "1"]]
+    assert shop.sql('SELECT views FROM "db"."s"."per_user" WHERE userid = \'User_2\';') == [["1"]]
+    assert shop.sql('SELECT userid FROM "db"."s"."per_user" ORDER BY views DESC LIMIT 1;') == [["User_1"]]

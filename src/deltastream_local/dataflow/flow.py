@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from typing import Any
 
 from ..dsql.tree import Select
 from . import records as r
@@ -94,23 +95,31 @@ def _select(sql: str) -> Select:
     raise TranslationError("the statements of an application are not evaluated by the local server")
 
 
+def results(db: sqlite3.Connection, query_id: str, sink: r.Relation) -> list[dict[str, Any]]:
+    """The query's result over the records its sources hold now, as records of ``sink``."""
+    row = db.execute("SELECT sql, sources FROM queries WHERE id = ?", (query_id,)).fetchone()
+    query = translate(_select(row["sql"]))
+    paths = _bind([loaded.name for loaded in query.relations], json.loads(row["sources"]))
+    sources = [r.relation(db, p) for p in paths]
+    return evaluate(query, sources, [r.records(db, s) for s in sources], [c for c, _ in sink.columns])
+
+
 def _evaluate(db: sqlite3.Connection, query_id: str, now: float) -> tuple[str, str] | None:
-    """Evaluate one query into its sink; the sink's entity if its records changed."""
-    row = db.execute("SELECT sql, sink, sources FROM queries WHERE id = ?", (query_id,)).fetchone()
+    """Evaluate one query into its sink; the sink's entity if its records changed. A materialized view holds no
+    records: a SELECT of it evaluates its query (``views``)."""
+    row = db.execute("SELECT sink FROM queries WHERE id = ?", (query_id,)).fetchone()
     sinks = json.loads(row["sink"] or "[]")
     sinks = [sinks] if sinks and isinstance(sinks[0], str) else sinks
     try:
-        query = translate(_select(row["sql"]))
-        paths = _bind([loaded.name for loaded in query.relations], json.loads(row["sources"]))
-        sources = [r.relation(db, p) for p in paths]
         sink = r.relation(db, sinks[0])
-        if not r.entity_exists(db, sink):
-            raise r.RecordError(f"the sink's entity {sink.entity} does not exist in store {sink.store!r}")
-        results = evaluate(query, sources, [r.records(db, s) for s in sources], [c for c, _ in sink.columns])
+        if sink.kind == "materialized_view":
+            return None
+        entity = r.entity_of(db, sink)
+        rows = results(db, query_id, sink)
     except (TranslationError, r.RecordError) as exc:
         log.warning("query %s is not evaluated: %s", query_id, exc)
         db.execute("INSERT OR REPLACE INTO dataflow_errors VALUES (?, ?)", (query_id, str(exc)))
         return None
     db.execute("DELETE FROM dataflow_errors WHERE query_id = ?", (query_id,))
-    r.replace_outputs(db, query_id, sink, results, now)
-    return sink.store, sink.entity
+    r.replace_outputs(db, query_id, entity, rows, now)
+    return entity

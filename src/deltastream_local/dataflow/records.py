@@ -34,7 +34,7 @@ class RecordError(Exception):
 class Relation:
     path: tuple[str, str, str]
     kind: str
-    store: str
+    store: str | None  # none for a materialized view, whose records are its query's result
     entity: str  # the path of its entity (JSON, as the entities table keys it)
     columns: list[tuple[str, str]]  # (name, type)
     primary_key: tuple[str, ...]
@@ -54,8 +54,6 @@ def relation(db: sqlite3.Connection, path: list[str] | tuple[str, ...]) -> Relat
                      tuple(path)).fetchone()
     if row is None:
         raise RecordError(f"relation {'.'.join(path)} does not exist")
-    if row["store_name"] is None:
-        raise RecordError(f"relation {'.'.join(path)} has no store")
     properties = json.loads(row["properties"])
     columns = [(c[0], c[1]) for c in db.execute(
         "SELECT name, type FROM relation_columns WHERE relation_id = ? ORDER BY ordinal", (row["id"],))]
@@ -71,6 +69,8 @@ def _millis(text: str) -> int:
 def records(db: sqlite3.Connection, source: Relation) -> list[Record]:
     """The records of a relation's entity, oldest first; a changelog keeps the newest record of each primary key
     (an upsert) and drops a key whose newest record is null (a tombstone)."""
+    if source.store is None:
+        raise RecordError(f"relation {'.'.join(source.path)} is kept in no store")
     found: list[Record] = []
     for seq, value, written_at in db.execute(
             "SELECT seq, value, written_at FROM entity_records WHERE store_name = ? AND path = ? ORDER BY seq",
@@ -90,17 +90,20 @@ def records(db: sqlite3.Connection, source: Relation) -> list[Record]:
     return list(latest.values())
 
 
-def entity_exists(db: sqlite3.Connection, sink: Relation) -> bool:
-    return db.execute("SELECT 1 FROM entities WHERE store_name = ? AND path = ?",
-                      (sink.store, sink.entity)).fetchone() is not None
+def entity_of(db: sqlite3.Connection, sink: Relation) -> tuple[str, str]:
+    """The store and entity a query writes its records to; it must exist."""
+    if sink.store is None or db.execute("SELECT 1 FROM entities WHERE store_name = ? AND path = ?",
+                                        (sink.store, sink.entity)).fetchone() is None:
+        raise RecordError(f"the sink's entity {sink.entity} does not exist in store {sink.store!r}")
+    return sink.store, sink.entity
 
 
-def replace_outputs(db: sqlite3.Connection, query_id: str, sink: Relation, rows: list[dict[str, Any]],
+def replace_outputs(db: sqlite3.Connection, query_id: str, entity: tuple[str, str], rows: list[dict[str, Any]],
                     now: float) -> None:
     """The query's records in its sink's entity become ``rows``: what it wrote before is taken out (records others
     wrote stay), then each row is appended."""
     db.execute("""DELETE FROM entity_records WHERE (store_name, path, seq) IN
                   (SELECT store_name, path, seq FROM dataflow_outputs WHERE query_id = ?)""", (query_id,))
     for row in rows:
-        seq = append_record(db, sink.store, sink.entity, json.dumps(row), now)
-        db.execute("INSERT INTO dataflow_outputs VALUES (?, ?, ?, ?)", (query_id, sink.store, sink.entity, seq))
+        seq = append_record(db, *entity, json.dumps(row), now)
+        db.execute("INSERT INTO dataflow_outputs VALUES (?, ?, ?, ?)", (query_id, *entity, seq))

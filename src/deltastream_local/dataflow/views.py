@@ -1,0 +1,58 @@
+"""What a ``SELECT`` of a materialized view answers: the result of the query that keeps the view, evaluated over the
+records its sources hold at the moment of the SELECT (a view holds no records of its own here), filtered, ordered
+and limited as the SELECT says."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from .. import statements as s
+from ..results import SqlFailure
+from . import records as r
+from .flow import FLOWING, results
+from .translate import TranslationError
+
+
+def _keeper(db: sqlite3.Connection, path: list[str]) -> str | None:
+    """The newest flowing query writing the view."""
+    for query_id, sink in db.execute(
+            f"SELECT id, sink FROM queries WHERE current_state IN ({', '.join('?' * len(FLOWING))}) "
+            "ORDER BY created_at DESC, id DESC", FLOWING).fetchall():
+        sinks = json.loads(sink or "[]")
+        if path in ([sinks] if sinks and isinstance(sinks[0], str) else sinks):
+            return str(query_id)
+    return None
+
+
+def _matches(row: dict[str, Any], predicate: s.Predicate) -> bool:
+    def text(column: s.ColumnRef) -> str | None:
+        value = row.get(column.column)
+        return None if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+    if isinstance(predicate, s.Eq):
+        return text(predicate.column) == predicate.value
+    if isinstance(predicate, s.In):
+        return text(predicate.column) in predicate.values
+    joined = [text(predicate.columns[0])]
+    for separator, column in zip(predicate.separators, predicate.columns[1:], strict=False):
+        joined += [separator, text(column)]
+    return None not in joined and "".join(str(j) for j in joined) == predicate.value
+
+
+def view_rows(db: sqlite3.Connection, path: list[str], st: s.Select) -> list[dict[str, Any]]:
+    """The view's rows for this SELECT; none while no query keeps it. A query the local engine cannot evaluate is
+    ``0A000`` with the reason."""
+    query_id = _keeper(db, path)
+    if query_id is None:
+        return []
+    try:
+        rows = results(db, query_id, r.relation(db, path))
+    except (TranslationError, r.RecordError) as exc:
+        raise SqlFailure("0A000", f"the local server cannot compute materialized view {s.Name(tuple(path))}: "
+                                  f"{exc}") from None
+    rows = [row for row in rows if all(_matches(row, p) for p in st.where)]
+    for column, descending in reversed(st.order_by):
+        rows.sort(key=lambda row: (row.get(column.column) is not None, row.get(column.column)), reverse=descending)
+    return rows if st.limit is None else rows[:st.limit]
