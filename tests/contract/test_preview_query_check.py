@@ -64,7 +64,7 @@ async def test_a_typo_fails_the_preview_naming_the_column_its_position_and_line(
         await fresh.create(QUERY, {"sql": TYPO}, preview=True)
     message = failed.value.details() or ""
     assert failed.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert message.startswith("sql: DeltaStream refuses this sql (SQLSTATE 42703): column 'viewtimee' does not exist "
+    assert message.startswith("sql: DeltaStream refuses this sql (SQLSTATE 42601): column 'viewtimee' does not exist "
                               "(line 3, column 8)"), message
     assert "\n  3 |        viewtimee\n    |        ^" in message
     assert "deltastream:checkQueriesAtPreview false" in message
@@ -73,7 +73,7 @@ async def test_a_typo_fails_the_preview_naming_the_column_its_position_and_line(
 
 @pytest.mark.parametrize("sql, words", [
     ('INSERT INTO "db"."public"."dst" SELECT NOSUCHFUNC(userid) FROM "db"."public"."pv"',
-     ("SQLSTATE 42883", "function NOSUCHFUNC does not exist (line 1, column 40)", "  1 | INSERT")),
+     ("SQLSTATE 3D017", "function NOSUCHFUNC does not exist (line 1, column 40)", "  1 | INSERT")),
     ('INSERT INTO "db"."public"."dst" SELECT userid, FROM "db"."public"."pv"',
      ("SQLSTATE 42601", "syntax error at or near 'FROM' (line 1, column 48)")),
 ], ids=["function", "syntax"])

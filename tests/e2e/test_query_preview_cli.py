@@ -40,7 +40,7 @@ def test_a_typo_fails_preview_and_up_with_nothing_created(stack: Stack, streams:
         output = result.stdout + result.stderr
         assert result.returncode != 0, output
         assert "column 'viewtimee' does not exist (line 3, column 8)" in output, output
-        assert "3 |        viewtimee" in output and "SQLSTATE 42703" in output, output
+        assert "3 |        viewtimee" in output and "SQLSTATE 42601" in output, output
     assert catalog_sql(streams, 'SELECT id FROM deltastream.sys."queries";') == []
     assert stack.resources("deltastream:index:Query") == []
 

@@ -3,8 +3,8 @@
 ``resolve(select, lookup)`` resolves every relation (``lookup`` answers a name's kind and columns, or raises the
 catalog's refusal), every column and function, checks the documented join, window and grouping rules and the
 types DeltaStream documents (conditions are BOOLEAN, arithmetic takes numbers, SUM and AVG too), and returns the
-relations read and the output columns with their types. Refusals are ``SqlFailure`` with a SQLSTATE and the
-line and column of what is wrong (CHOICES.md: the codes DeltaStream is not shown to return are the stand-in's).
+relations read and the output columns with their types. Refusals are ``SqlFailure`` with one of DeltaStream's
+codes (42601, 3D017, 0A000, 3D020) and the line and column of what is wrong (CHOICES.md).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from . import tree as t
 #: The columns a window function adds to its relation (docs: FROM, window functions).
 WINDOW_COLUMNS = (ColumnSpec("window_start", "TIMESTAMP(3)", False), ColumnSpec("window_end", "TIMESTAMP(3)", False))
 BOOLEAN, NULL = "BOOLEAN", "NULL"
+#: DeltaStream's codes (deltastreaminc/go-deltastream ``sqlcode.go`` declares the set it returns): a statement it
+#: cannot plan is a SyntaxError, an unknown function InvalidFunction; the message says which check failed.
+SYNTAX, INVALID_FUNCTION = "42601", "3D017"
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class _Resolver:
         seen: set[str] = set()
         for column, item in zip(columns, select.items, strict=False):
             if column.name in seen:
-                raise SqlFailure("42701", f"column {column.name!r} is written more than once ({item.pos}): give "
+                raise SqlFailure(SYNTAX, f"column {column.name!r} is written more than once ({item.pos}): give "
                                           "one of them another name with AS")
             seen.add(column.name)
         return columns
@@ -155,26 +158,26 @@ class _Resolver:
         for scope in scopes:
             if qualifier in scope.qualifiers:
                 return scope
-        raise SqlFailure("42703", f"{qualifier!r} names no relation of the FROM clause ({pos})")
+        raise SqlFailure(SYNTAX, f"{qualifier!r} names no relation of the FROM clause ({pos})")
 
     def _column(self, column: t.Column, scopes: list[_Scope]) -> ColumnSpec:
         if len(column.parts) == 1:
             found = [s.columns[column.name] for s in scopes if column.name in s.columns]
             if len(found) > 1:
-                raise SqlFailure("42702", f"column reference {column.name!r} is ambiguous ({column.pos}): "
+                raise SqlFailure(SYNTAX, f"column reference {column.name!r} is ambiguous ({column.pos}): "
                                           "qualify it with its relation")
             if found:
                 return found[0]
-            raise SqlFailure("42703", f"column {column.name!r} does not exist ({column.pos})")
+            raise SqlFailure(SYNTAX, f"column {column.name!r} does not exist ({column.pos})")
         scope = self._qualified(".".join(column.parts[:-1]), scopes, column.pos)
         if column.name not in scope.columns:
-            raise SqlFailure("42703", f"column {'.'.join(column.parts)!r} does not exist ({column.pos})")
+            raise SqlFailure(SYNTAX, f"column {'.'.join(column.parts)!r} does not exist ({column.pos})")
         return scope.columns[column.name]
 
     def _expect_boolean(self, expr: t.Expr, scopes: list[_Scope], clause: str, aggregates: bool) -> None:
         type_ = self._type(expr, scopes, aggregates)
         if type_ not in (BOOLEAN, NULL):
-            raise SqlFailure("42804", f"argument of {clause} must be type BOOLEAN, not type {type_} ({_pos(expr)})")
+            raise SqlFailure(SYNTAX, f"argument of {clause} must be type BOOLEAN, not type {type_} ({_pos(expr)})")
 
     def _type(self, expr: t.Expr, scopes: list[_Scope], aggregates: bool) -> str:
         """The expression's type; refuses unknown columns and functions, misplaced aggregates, wrong types."""
@@ -191,9 +194,9 @@ class _Resolver:
         if isinstance(expr, t.Unary):
             operand = self._type(expr.operand, scopes, aggregates)
             if expr.op == "NOT" and operand not in (BOOLEAN, NULL):
-                raise SqlFailure("42804", f"argument of NOT must be type BOOLEAN, not type {operand} ({expr.pos})")
+                raise SqlFailure(SYNTAX, f"argument of NOT must be type BOOLEAN, not type {operand} ({expr.pos})")
             if expr.op == "-" and not (fn.is_numeric(operand) or operand == NULL):
-                raise SqlFailure("42883", f"operator does not exist: -{operand} ({expr.pos})")
+                raise SqlFailure(SYNTAX, f"operator does not exist: -{operand} ({expr.pos})")
             return operand if expr.op == "-" else BOOLEAN
         if isinstance(expr, t.Between):
             for part in (expr.operand, expr.low, expr.high):
@@ -218,15 +221,15 @@ class _Resolver:
     def _call(self, call: t.Call, scopes: list[_Scope], aggregates: bool) -> str:
         function = fn.FUNCTIONS.get(call.name)
         if function is None:
-            raise SqlFailure("42883", f"function {call.name.upper()} does not exist ({call.pos})")
+            raise SqlFailure(INVALID_FUNCTION, f"function {call.name.upper()} does not exist ({call.pos})")
         count = len(call.args)
         if count < function.low or (function.high is not None and count > function.high):
             wanted = str(function.low) if function.high == function.low else (
                 f"{function.low} or more" if function.high is None else f"{function.low} to {function.high}")
-            raise SqlFailure("42883", f"function {call.name.upper()} takes {wanted} argument"
+            raise SqlFailure(SYNTAX, f"function {call.name.upper()} takes {wanted} argument"
                                       f"{'' if wanted == '1' else 's'}, not {count} ({call.pos})")
         if function.aggregate and not aggregates:
-            raise SqlFailure("42803", f"aggregate function {call.name.upper()} is not allowed here ({call.pos}): "
+            raise SqlFailure(SYNTAX, f"aggregate function {call.name.upper()} is not allowed here ({call.pos}): "
                                       "aggregates go in the select list or HAVING")
         types = [NULL if isinstance(a, t.Star) else self._type(a, scopes, aggregates and not function.aggregate)
                  for a in call.args]
@@ -235,7 +238,7 @@ class _Resolver:
         if function.numeric:
             for arg, type_ in zip(call.args, types, strict=True):
                 if not (fn.is_numeric(type_) or type_ == NULL):
-                    raise SqlFailure("42883", f"function {call.name.upper()}({type_}) does not exist "
+                    raise SqlFailure(SYNTAX, f"function {call.name.upper()}({type_}) does not exist "
                                               f"({_pos(arg)}): it takes a number")
         if function.result == fn.SAME:
             return next((x for x in types if x != NULL), NULL)
@@ -248,7 +251,7 @@ class _Resolver:
         if expr.op in ("AND", "OR"):
             for side, type_ in ((expr.left, left), (expr.right, right)):
                 if type_ not in (BOOLEAN, NULL):
-                    raise SqlFailure("42804", f"argument of {expr.op} must be type BOOLEAN, not type {type_} "
+                    raise SqlFailure(SYNTAX, f"argument of {expr.op} must be type BOOLEAN, not type {type_} "
                                               f"({_pos(side)})")
             return BOOLEAN
         if expr.op == "||":
@@ -274,13 +277,13 @@ class _Resolver:
     def _check_grouped(self, expr: t.Expr, keys: set[str], scopes: list[_Scope]) -> None:
         """In a grouped SELECT, a column outside an aggregate must be a GROUP BY key (or inside one)."""
         if isinstance(expr, t.Star):
-            raise SqlFailure("42803", f"'*' cannot be selected with GROUP BY or an aggregate ({expr.pos})")
+            raise SqlFailure(SYNTAX, f"'*' cannot be selected with GROUP BY or an aggregate ({expr.pos})")
         if _key(expr, scopes) in keys or isinstance(expr, t.Literal):
             return
         if isinstance(expr, t.Call) and fn.FUNCTIONS[expr.name].aggregate:
             return
         if isinstance(expr, t.Column):
-            raise SqlFailure("42803", f"column {'.'.join(expr.parts)!r} must appear in the GROUP BY clause or be "
+            raise SqlFailure(SYNTAX, f"column {'.'.join(expr.parts)!r} must appear in the GROUP BY clause or be "
                                       f"used in an aggregate function ({expr.pos})")
         for child in _children(expr):
             self._check_grouped(child, keys, scopes)
@@ -294,12 +297,12 @@ def _qualifiers(name: tuple[str, ...], alias: str | None) -> frozenset[str]:
 
 def _check_window(window: t.Window) -> None:
     if window.size.millis <= 0:
-        raise SqlFailure("22023", f"a window's SIZE must be positive ({window.size.pos})")
+        raise SqlFailure(SYNTAX, f"a window's SIZE must be positive ({window.size.pos})")
     if window.advance is not None:
         if window.advance.millis <= 0:
-            raise SqlFailure("22023", f"a HOP window's ADVANCE BY must be positive ({window.advance.pos})")
+            raise SqlFailure(SYNTAX, f"a HOP window's ADVANCE BY must be positive ({window.advance.pos})")
         if window.advance.millis > window.size.millis:
-            raise SqlFailure("22023", f"a HOP window's ADVANCE BY cannot exceed its SIZE ({window.advance.pos})")
+            raise SqlFailure(SYNTAX, f"a HOP window's ADVANCE BY cannot exceed its SIZE ({window.advance.pos})")
 
 
 def _is_equality(expr: t.Expr) -> bool:
@@ -317,7 +320,7 @@ def _arithmetic(expr: t.Binary, left: str, right: str) -> str:
         return left
     for side, type_ in ((expr.left, left), (expr.right, right)):
         if not fn.is_numeric(type_):
-            raise SqlFailure("42883", f"operator does not exist: {left} {expr.op} {right} ({_pos(side)}): "
+            raise SqlFailure(SYNTAX, f"operator does not exist: {left} {expr.op} {right} ({_pos(side)}): "
                                       "arithmetic takes numbers (CAST the operand)")
     if all(x.startswith(("TINYINT", "SMALLINT", "INT", "BIGINT")) for x in (left, right)):
         return "BIGINT" if "BIGINT" in (left, right) else "INTEGER"
@@ -352,12 +355,12 @@ def _element_type(container: str) -> str:
 
 def _field_type(struct: str, field: t.Field) -> str:
     if not struct.upper().startswith("STRUCT<"):
-        raise SqlFailure("42804", f"'->' reads a field of a STRUCT, not of a {struct} ({field.pos})")
+        raise SqlFailure(SYNTAX, f"'->' reads a field of a STRUCT, not of a {struct} ({field.pos})")
     for part in _split_top(struct[7:-1]):
         name, _, type_ = part.partition(" ")
         if name.strip('"').lower() == field.name.lower():
             return type_.strip()
-    raise SqlFailure("42703", f"field {field.name!r} does not exist in {struct} ({field.pos})")
+    raise SqlFailure(SYNTAX, f"field {field.name!r} does not exist in {struct} ({field.pos})")
 
 
 def _natural_name(expr: t.Expr) -> str | None:

@@ -168,9 +168,11 @@ class Continuous(Resource[InputsT, StateT]):
             return  # it names something not known until the update (an output of a resource being made)
         try:
             await plan(ctx, self.statement(inputs), session_of(database, namespace, getattr(inputs, "owner", None)))
-        except (NotFoundError, PermissionDeniedError, SessionError):
+        except (PermissionDeniedError, SessionError):
             return
         except SQLError as refused:
+            if isinstance(refused, NotFoundError) and refused.code in NOT_MADE_YET:
+                return
             raise PlanError(refused_at("sql", text, refused)) from None
 
     def read_id(self, resource_id: str, state: StateT) -> str:
@@ -265,6 +267,9 @@ class Continuous(Resource[InputsT, StateT]):
             await terminate_until_stopped(ctx, query_id)
 
 
+#: What an update may make before the query starts: a database (3D002), namespace (3D003), store (3D006) or relation
+#: (3D020) the SQL names. Any other refusal (an unknown function, 3D017, too) is the SQL's own.
+NOT_MADE_YET = ("3D002", "3D003", "3D006", "3D020")
 _POSITION = re.compile(r"\(line (\d+), column (\d+)(?:, position \d+)?\)")
 
 
