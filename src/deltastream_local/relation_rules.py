@@ -1,5 +1,5 @@
-"""Relations: what DeltaStream refuses to create, what a query reads and the columns it writes (``dsql``), ``ALTER RELATION ... SET``,
-and ``SELECT`` from a materialized view (mixed into the engine)."""
+"""Relations: what DeltaStream refuses to create, what a query reads and the columns it writes (``dsql``),
+``ALTER RELATION ... SET``, and ``SELECT`` from a materialized view (mixed into the engine)."""
 
 from __future__ import annotations
 
