@@ -167,3 +167,19 @@ def test_a_materialized_view_answers_its_query_over_the_records_so_far(shop: Sho
     assert shop.sql('SELECT * FROM "db"."s"."per_user";') == [["User_1", "3"], ["User_2", "1"]]
     assert shop.sql('SELECT views FROM "db"."s"."per_user" WHERE userid = \'User_2\';') == [["1"]]
     assert shop.sql('SELECT userid FROM "db"."s"."per_user" ORDER BY views DESC LIMIT 1;') == [["User_1"]]
+
+
+def test_an_application_runs_its_statements_in_turn_through_a_virtual_stream(shop: Shop) -> None:
+    shop.relation("pageviews", PAGEVIEWS)
+    shop.relation("ones_counts", "window_start TIMESTAMP, views BIGINT", timestamp=None)
+    shop.relation("ones_pages", "pageid VARCHAR", timestamp=None)
+    shop.sql("BEGIN APPLICATION ones "
+             "CREATE VIRTUAL STREAM virtual.public.ones AS SELECT * FROM pageviews WHERE userid = 'User_1'; "
+             'INSERT INTO "db"."s"."ones_counts" SELECT window_start, COUNT(*) AS views '
+             "FROM TUMBLE(virtual.public.ones, SIZE 10 SECONDS) GROUP BY window_start, window_end; "
+             'INSERT INTO "db"."s"."ones_pages" SELECT pageid FROM virtual.public.ones; '
+             "END APPLICATION;")
+    shop.write("pageviews", VIEWS)
+    assert shop.read("ones_counts") == [{"window_start": "1970-01-01 00:00:00", "views": 2},
+                                        {"window_start": "1970-01-01 00:00:10", "views": 1}]
+    assert shop.read("ones_pages") == [{"pageid": "Page_1"}, {"pageid": "Page_7"}, {"pageid": "Page_2"}]

@@ -1,4 +1,4 @@
-"""One query over its sources' records, in an in-memory DuckDB: each source is a table of its declared columns (SQL
+"""Queries over their sources' records, in an in-memory DuckDB: each source is a table of its declared columns (SQL
 types mapped to DuckDB's) plus its event time and arrival order; each window a view over its source's table."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .records import Record, RecordError, Relation
-from .translate import ORDER, TIME, Translated, TranslationError, WindowView
+from .translate import ORDER, TIME, Translated, TranslationError
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,18 +73,6 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, source: Relation, rows: li
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
 
-def _window_view(con: duckdb.DuckDBPyConnection, name: str, window: WindowView) -> None:
-    """Every record in each window holding its event time: one for TUMBLE, size/advance (rounded up) for HOP; a
-    window's bounds are multiples of its advance (its size for TUMBLE) since the epoch."""
-    size = window.size_ms
-    step = window.advance_ms or size
-    start = f'((s."{TIME}" // {step}) - k) * {step}'
-    con.execute(f"""CREATE VIEW {name} AS SELECT s.*, epoch_ms({start}) AS window_start,
-                    epoch_ms({start} + {size}) AS window_end
-                    FROM src_{window.source} AS s CROSS JOIN range(0, {-(-size // step)}) AS t(k)
-                    WHERE s."{TIME}" < {start} + {size}""")
-
-
 def _json(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
@@ -95,25 +83,73 @@ def _json(value: Any) -> Any:
     return value
 
 
-def evaluate(query: Translated, sources: Sequence[Relation], rows: Sequence[list[Record]],
-             sink_columns: Sequence[str]) -> list[dict[str, Any]]:
-    """The query's result over ``rows`` (per relation read, in ``query.relations`` order) as the sink's records:
-    named by the sink's columns when as many, else by the result's own names."""
-    import duckdb
+class Evaluation:
+    """One in-memory DuckDB for one evaluation: sources loaded, then one query or an application's statements in
+    turn (a virtual relation kept as a table for the statements after it)."""
 
-    con = duckdb.connect(":memory:", config={"threads": 1})
-    try:
-        for i, (source, found) in enumerate(zip(sources, rows, strict=True)):
-            _load(con, f"src_{i}", source, found, query.relations[i].time_column or source.time_column)
+    def __init__(self) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(":memory:", config={"threads": 1})
+
+    def __enter__(self) -> Evaluation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+    def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error as exc:  # a function DuckDB lacks, a value its column cannot take
+            raise TranslationError(str(exc).splitlines()[0]) from None
+
+    def load(self, query: Translated, i: int, source: Relation, rows: list[Record]) -> None:
+        """The i-th relation the query reads, from its records."""
+        import duckdb
+
+        try:
+            _load(self.con, f"{query.prefix}src_{i}", source, rows,
+                  query.relations[i].time_column or source.time_column)
+        except duckdb.Error as exc:
+            raise TranslationError(str(exc).splitlines()[0]) from None
+
+    def reuse(self, query: Translated, i: int, table: str) -> None:
+        """The i-th relation the query reads is a table kept before (a virtual relation)."""
+        self._run(f"CREATE VIEW {query.prefix}src_{i} AS SELECT * FROM {table}")
+
+    def _windows(self, query: Translated) -> None:
+        """Every record in each window holding its event time: one for TUMBLE, size/advance (rounded up) for HOP;
+        a window's bounds are multiples of its advance (its size for TUMBLE) since the epoch."""
         for k, window in enumerate(query.windows):
-            _window_view(con, f"win_{k}", window)
+            size = window.size_ms
+            step = window.advance_ms or size
+            start = f'((s."{TIME}" // {step}) - k) * {step}'
+            self._run(f"""CREATE VIEW {query.prefix}win_{k} AS SELECT s.*, epoch_ms({start}) AS window_start,
+                          epoch_ms({start} + {size}) AS window_end
+                          FROM {query.prefix}src_{window.source} AS s CROSS JOIN range(0, {-(-size // step)}) AS t(k)
+                          WHERE s."{TIME}" < {start} + {size}""")
+
+    def rows(self, query: Translated, sink_columns: Sequence[str]) -> list[dict[str, Any]]:
+        """The query's result as the sink's records: named by the sink's columns when as many, else by the
+        result's own names; the hidden columns left out."""
+        self._windows(query)
         sql = f"SELECT * FROM ({query.sql}) ORDER BY ALL NULLS FIRST" if query.sort_result else query.sql
-        result = con.execute(sql)
+        result = self._run(sql)
         names = [d[0] for d in result.description or ()]
-        if len(names) == len(sink_columns):
-            names = list(sink_columns)
-        return [{n: _json(v) for n, v in zip(names, row, strict=True)} for row in result.fetchall()]
-    except duckdb.Error as exc:  # a function DuckDB lacks, a value its column cannot take
-        raise TranslationError(str(exc).splitlines()[0]) from None
-    finally:
-        con.close()
+        shown = [i for i, n in enumerate(names) if n not in (TIME, ORDER)]
+        if len(shown) == len(sink_columns):
+            names = [*sink_columns, *(n for n in names if n in (TIME, ORDER))]
+            shown = list(range(len(sink_columns)))
+        return [{names[i]: _json(row[i]) for i in shown} for row in result.fetchall()]
+
+    def keep(self, query: Translated, table: str) -> None:
+        """The query's result kept as a table, hidden columns included (a DISTINCT gives none: its rows get the
+        epoch and their order)."""
+        self._windows(query)
+        hidden = f'0::BIGINT AS "{TIME}", row_number() OVER () AS "{ORDER}"'
+        with_hidden = query.sql if query.hidden else f"SELECT *, {hidden} FROM ({query.sql})"
+        self._run(f"CREATE TABLE {table} AS {with_hidden}")
+

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from ..dsql.tree import Select
 from . import records as r
-from .evaluate import evaluate
+from .evaluate import Evaluation
 from .translate import TranslationError, translate
 
 TABLES = (
@@ -52,8 +53,8 @@ def _run(db: sqlite3.Connection, pending: list[str], now: float) -> None:
             continue
         done.add(query_id)
         written = _evaluate(db, query_id, now)
-        if written is not None:
-            pending.extend(q for q in _readers(db, {written}) if q not in done)
+        if written:
+            pending.extend(q for q in _readers(db, set(written)) if q not in done)
 
 
 def _readers(db: sqlite3.Connection, entities: set[tuple[str, str]]) -> list[str]:
@@ -73,53 +74,90 @@ def _readers(db: sqlite3.Connection, entities: set[tuple[str, str]]) -> list[str
     return found
 
 
-def _bind(names: list[tuple[str, ...]], paths: list[list[str]]) -> list[list[str]]:
-    """Each relation as the query names it (``s``, ``ns.s``, ``db.ns.s``), matched to a source the plan read."""
-    bound = []
-    for name in names:
-        matches = [p for p in paths if [x.lower() for x in p[-len(name):]] == [x.lower() for x in name]]
-        if not matches:
-            raise TranslationError(f"relation {'.'.join(name)} is not one of the query's sources")
-        bound.append(matches[0])
-    return bound
+def _bind(name: tuple[str, ...], paths: list[list[str]]) -> list[str] | None:
+    """A relation as the query names it (``s``, ``ns.s``, ``db.ns.s``), matched to one of ``paths``."""
+    wanted = [x.lower() for x in name]
+    return next((p for p in paths if [x.lower() for x in p[-len(name):]] == wanted), None)
 
 
-def _select(sql: str) -> Select:
-    """The SELECT of the query's statement, parsed again as the local server parsed it when the query started."""
+@dataclass(frozen=True)
+class _Step:
+    """One statement of a query: its SELECT and where its result goes, a sink or a virtual relation."""
+
+    select: Select
+    sink: list[str] | None
+    virtual: list[str] | None = None
+
+
+def _steps(sql: str, sinks: list[list[str]]) -> list[_Step]:
+    """The query's statement parsed again as the local server parsed it when the query started; an application's
+    physical sinks are in the order of its statements."""
     from .. import statements as s
     from ..parser import parse
 
     statement = parse(sql)[0].statement
     if isinstance(statement, s.InsertInto | s.CreateRelationAs):
-        return statement.query.select
-    raise TranslationError("the statements of an application are not evaluated by the local server")
+        return [_Step(statement.query.select, sinks[0])]
+    if not isinstance(statement, s.BeginApplication):
+        raise TranslationError(f"a {type(statement).__name__} is not a query")
+    steps, physical = [], iter(sinks)
+    for inner in statement.statements:
+        if isinstance(inner, s.CreateRelationAs) and inner.virtual:
+            steps.append(_Step(inner.query.select, None, list(inner.name.parts)))
+        else:
+            steps.append(_Step(inner.query.select, next(physical)))
+    return steps
 
 
-def results(db: sqlite3.Connection, query_id: str, sink: r.Relation) -> list[dict[str, Any]]:
-    """The query's result over the records its sources hold now, as records of ``sink``."""
-    row = db.execute("SELECT sql, sources FROM queries WHERE id = ?", (query_id,)).fetchone()
-    query = translate(_select(row["sql"]))
-    paths = _bind([loaded.name for loaded in query.relations], json.loads(row["sources"]))
-    sources = [r.relation(db, p) for p in paths]
-    return evaluate(query, sources, [r.records(db, s) for s in sources], [c for c, _ in sink.columns])
+def _sinks(stored: str | None) -> list[list[str]]:
+    value = json.loads(stored or "[]")
+    return [value] if value and isinstance(value[0], str) else list(value)
 
 
-def _evaluate(db: sqlite3.Connection, query_id: str, now: float) -> tuple[str, str] | None:
-    """Evaluate one query into its sink; the sink's entity if its records changed. A materialized view holds no
-    records: a SELECT of it evaluates its query (``views``)."""
+def outputs(db: sqlite3.Connection, query_id: str) -> list[tuple[r.Relation, list[dict[str, Any]]]]:
+    """The query's result over the records its sources hold now: records for each of its sinks."""
+    row = db.execute("SELECT sql, sink, sources FROM queries WHERE id = ?", (query_id,)).fetchone()
+    paths = json.loads(row["sources"])
+    found: list[tuple[r.Relation, list[dict[str, Any]]]] = []
+    with Evaluation() as evaluation:
+        kept: list[list[str]] = []  # the virtual relations defined so far, table virtual_<i> each
+        for n, step in enumerate(_steps(row["sql"], _sinks(row["sink"]))):
+            query = translate(step.select, f"s{n}_")
+            for i, loaded in enumerate(query.relations):
+                virtual = _bind(loaded.name, kept)
+                path = _bind(loaded.name, paths)
+                if virtual is not None:
+                    evaluation.reuse(query, i, f"virtual_{kept.index(virtual)}")
+                elif path is not None:
+                    source = r.relation(db, path)
+                    evaluation.load(query, i, source, r.records(db, source))
+                else:
+                    raise TranslationError(f"relation {'.'.join(loaded.name)} is not one of the query's sources")
+            if step.sink is None:
+                evaluation.keep(query, f"virtual_{len(kept)}")
+                kept.append(step.virtual or [])
+            else:
+                sink = r.relation(db, step.sink)
+                found.append((sink, evaluation.rows(query, [c for c, _ in sink.columns])))
+    return found
+
+
+def _evaluate(db: sqlite3.Connection, query_id: str, now: float) -> list[tuple[str, str]]:
+    """Evaluate one query into its sinks; the sinks' entities. A materialized view holds no records: a SELECT of
+    it evaluates its query (``views``)."""
     row = db.execute("SELECT sink FROM queries WHERE id = ?", (query_id,)).fetchone()
-    sinks = json.loads(row["sink"] or "[]")
-    sinks = [sinks] if sinks and isinstance(sinks[0], str) else sinks
     try:
-        sink = r.relation(db, sinks[0])
-        if sink.kind == "materialized_view":
-            return None
-        entity = r.entity_of(db, sink)
-        rows = results(db, query_id, sink)
+        sinks = [r.relation(db, path) for path in _sinks(row["sink"])]
+        if all(sink.kind == "materialized_view" for sink in sinks):
+            return []
+        written = [(r.entity_of(db, sink), rows) for sink, rows in outputs(db, query_id)
+                   if sink.kind != "materialized_view"]
     except (TranslationError, r.RecordError) as exc:
         log.warning("query %s is not evaluated: %s", query_id, exc)
         db.execute("INSERT OR REPLACE INTO dataflow_errors VALUES (?, ?)", (query_id, str(exc)))
-        return None
+        return []
     db.execute("DELETE FROM dataflow_errors WHERE query_id = ?", (query_id,))
-    r.replace_outputs(db, query_id, entity, rows, now)
-    return entity
+    r.clear_outputs(db, query_id)
+    for entity, rows in written:
+        r.append_outputs(db, query_id, entity, rows, now)
+    return [entity for entity, _ in written]

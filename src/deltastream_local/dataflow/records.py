@@ -98,12 +98,15 @@ def entity_of(db: sqlite3.Connection, sink: Relation) -> tuple[str, str]:
     return sink.store, sink.entity
 
 
-def replace_outputs(db: sqlite3.Connection, query_id: str, entity: tuple[str, str], rows: list[dict[str, Any]],
-                    now: float) -> None:
-    """The query's records in its sink's entity become ``rows``: what it wrote before is taken out (records others
-    wrote stay), then each row is appended."""
+def clear_outputs(db: sqlite3.Connection, query_id: str) -> None:
+    """Take out the records the query wrote (records others wrote stay)."""
     db.execute("""DELETE FROM entity_records WHERE (store_name, path, seq) IN
                   (SELECT store_name, path, seq FROM dataflow_outputs WHERE query_id = ?)""", (query_id,))
+
+
+def append_outputs(db: sqlite3.Connection, query_id: str, entity: tuple[str, str], rows: list[dict[str, Any]],
+                   now: float) -> None:
+    """Append the query's records to a sink's entity, each kept as the query's."""
     for row in rows:
         seq = append_record(db, *entity, json.dumps(row), now)
         db.execute("INSERT INTO dataflow_outputs VALUES (?, ?, ?, ?)", (query_id, *entity, seq))

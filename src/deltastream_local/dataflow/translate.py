@@ -1,8 +1,10 @@
 """A continuous query's SELECT, as ``dsql`` parsed it, written in DuckDB's SQL.
 
-Each named relation read becomes a table ``src_<i>`` (one per occurrence, so a self-join reads two), a TUMBLE or
-HOP a view ``win_<k>`` over its relation's table with ``window_start`` and ``window_end``, and a join's ``WITHIN``
-a bound on the two sides' event times. Sources keep their alias or name, so qualified columns resolve as written.
+Each named relation read becomes a table ``<prefix>src_<i>`` (one per occurrence, so a self-join reads two), a
+TUMBLE or HOP a view ``<prefix>win_<k>`` over its relation's table with ``window_start`` and ``window_end``, and a
+join's ``WITHIN`` a bound on the two sides' event times. Sources keep their alias or name, so qualified columns
+resolve as written. Every SELECT but a DISTINCT one also gives its rows' event time and order (the hidden columns,
+the newest of what they come from), so a relation an application defines from it can be windowed or joined in turn.
 Functions are DeltaStream's (its function reference, Flink's names); where DuckDB names or orders them otherwise
 they are rewritten here, and one DuckDB lacks fails the evaluation with DuckDB's message.
 """
@@ -44,12 +46,14 @@ class WindowView:
 
 @dataclass
 class Translated:
-    """The query for DuckDB over ``src_<i>`` (``relations[i]``) and ``win_<k>`` (``windows[k]``)."""
+    """The query for DuckDB over ``<prefix>src_<i>`` (``relations[i]``) and ``<prefix>win_<k>`` (``windows[k]``)."""
 
+    prefix: str = ""
     sql: str = ""
     relations: list[Loaded] = field(default_factory=list)
     windows: list[WindowView] = field(default_factory=list)
     sort_result: bool = False  # aggregates, joins, DISTINCT: rows in value order (DuckDB gives no order)
+    hidden: bool = True  # its rows carry their event time and order (not a DISTINCT)
 
 
 def _quote(name: str) -> str:
@@ -60,10 +64,20 @@ def _string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def translate(select: t.Select) -> Translated:
-    out = Translated()
+def translate(select: t.Select, prefix: str = "") -> Translated:
+    out = Translated(prefix, hidden=not select.distinct)
     out.sql = _Writer(out).select(select)
     return out
+
+
+def _hidden(sides: list[str], aggregated: bool) -> list[str]:
+    """A row's event time and order: the newest of the rows it comes from (of a group's rows when aggregated)."""
+    columns = []
+    for hidden in (TIME, ORDER):
+        values = [f"{_quote(side)}.\"{hidden}\"" for side in sides]
+        value = values[0] if len(values) == 1 else f"GREATEST({', '.join(values)})"
+        columns.append(f'{f"MAX({value})" if aggregated else value} AS "{hidden}"')
+    return columns
 
 
 class _Writer:
@@ -71,13 +85,20 @@ class _Writer:
         self.out = out
 
     def select(self, node: t.Select) -> str:
-        if node.group_by or node.joins or node.distinct or any(self._aggregates(i.expr) for i in node.items):
+        aggregated = bool(node.group_by) or any(self._aggregates(i.expr) for i in node.items)
+        if aggregated or node.joins or node.distinct:
             self.out.sort_result = True
-        sql = "SELECT " + ("DISTINCT " if node.distinct else "") + ", ".join(self.item(i) for i in node.items)
         left, text = self.source(node.source)
-        sql += f" FROM {text}"
+        sides = [left]
+        joins = ""
         for join in node.joins:
-            sql += self.join(join, left)
+            right, joined = self.join(join, left)
+            sides.append(right)
+            joins += joined
+        items = [self.item(i) for i in node.items]
+        if not node.distinct:
+            items += _hidden(sides, aggregated)
+        sql = "SELECT " + ("DISTINCT " if node.distinct else "") + ", ".join(items) + f" FROM {text}{joins}"
         if node.where is not None:
             sql += f" WHERE {self.expr(node.where)}"
         if node.group_by:
@@ -109,17 +130,18 @@ class _Writer:
         """The source's alias in the SQL and its FROM text."""
         if isinstance(node, t.Relation):
             alias = node.alias or node.name[-1]
-            return alias, f"src_{self._relation(node)} AS {_quote(alias)}"
+            return alias, f"{self.out.prefix}src_{self._relation(node)} AS {_quote(alias)}"
         if isinstance(node, t.Window):
             index = self._relation(node.relation)
             self.out.windows.append(WindowView(index, int(node.size.millis),
                                                int(node.advance.millis) if node.advance else None))
             alias = node.alias or node.relation.alias or node.relation.name[-1]
-            return alias, f"win_{len(self.out.windows) - 1} AS {_quote(alias)}"
+            return alias, f"{self.out.prefix}win_{len(self.out.windows) - 1} AS {_quote(alias)}"
         alias = node.alias or f"subquery_{len(self.out.relations)}"
         return alias, f"({self.select(node.select)}) AS {_quote(alias)}"
 
-    def join(self, node: t.Join, left: str) -> str:
+    def join(self, node: t.Join, left: str) -> tuple[str, str]:
+        """The joined source's alias and the JOIN text."""
         if node.kind not in ("INNER", "JOIN", "LEFT"):  # a plain JOIN is INNER
             raise TranslationError(f"{node.kind} JOIN is not supported by DeltaStream ({node.pos})")
         right, text = self.source(node.source)
@@ -127,7 +149,7 @@ class _Writer:
         if node.within is not None:
             conditions.append(f'ABS({_quote(left)}."{TIME}" - {_quote(right)}."{TIME}") <= {int(node.within.millis)}')
         keyword = "LEFT JOIN" if node.kind == "LEFT" else "JOIN"
-        return f" {keyword} {text} ON {' AND '.join(conditions) or 'TRUE'}"
+        return right, f" {keyword} {text} ON {' AND '.join(conditions) or 'TRUE'}"
 
     def expr(self, node: t.Expr) -> str:
         if isinstance(node, t.Column):

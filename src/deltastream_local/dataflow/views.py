@@ -11,7 +11,7 @@ from typing import Any
 from .. import statements as s
 from ..results import SqlFailure
 from . import records as r
-from .flow import FLOWING, results
+from .flow import FLOWING, outputs
 from .translate import TranslationError
 
 
@@ -48,7 +48,7 @@ def view_rows(db: sqlite3.Connection, path: list[str], st: s.Select) -> list[dic
     if query_id is None:
         return []
     try:
-        rows = results(db, query_id, r.relation(db, path))
+        rows = next((found for sink, found in outputs(db, query_id) if list(sink.path) == path), [])
     except (TranslationError, r.RecordError) as exc:
         raise SqlFailure("0A000", f"the local server cannot compute materialized view {s.Name(tuple(path))}: "
                                   f"{exc}") from None
