@@ -4,8 +4,10 @@ module, ``families/``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .dsql import tree as query_tree
+if TYPE_CHECKING:  # dsql's checks import these statements' ColumnSpec
+    from .dsql import tree as query_tree
 
 
 @dataclass(frozen=True)
