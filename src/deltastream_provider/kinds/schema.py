@@ -90,7 +90,7 @@ class _Builder:
             if only is not None and prop.name not in only:
                 continue
             literal = get_origin(prop.type) is Literal
-            if prop.enum:
+            if prop.enum and not result:  # a lookup result's oneOf: Python's SDK refuses the string as no dict
                 spec = self.enum(prop.enum, get_args(prop.type) if literal else prop.enum.values)
             else:
                 spec = self.spec(prop.type)
