@@ -18,8 +18,6 @@ from .catalog import Catalog, dumps, quote_column, timestamp
 from .contract import register
 from .entities import TABLES as ENTITY_TABLES
 from .entities import Entities
-from .file_sources import TABLES as FILE_SOURCE_TABLES
-from .file_sources import FileSources
 from .knobs import Knobs
 from .postgres_check import check_postgres
 from .property_values import (
@@ -56,7 +54,7 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.lower().split("_"))
 
 
-class Engine(Entities, FileSources, RelationRules):
+class Engine(Entities, RelationRules):
     def __init__(self, catalog: Catalog, knobs: Knobs, clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
         self.knobs = knobs
@@ -66,7 +64,7 @@ class Engine(Entities, FileSources, RelationRules):
         # only the fact that one was set. In memory only, so a restarted server re-checks with what it is sent.
         self._credentials: dict[str, dict[str, Any]] = {}
         with catalog.transaction() as db:  # the tables of the mixins (records, files), beside the catalog's own
-            for table in (*ENTITY_TABLES, *FILE_SOURCE_TABLES):
+            for table in ENTITY_TABLES:
                 db.execute(table)
         self._handlers: dict[type, Callable[..., Outcome]] = {
             s.CreateDatabase: self._create_database, s.DropDatabase: self._drop_database,
@@ -83,7 +81,6 @@ class Engine(Entities, FileSources, RelationRules):
             s.CreateEntity: self._create_entity, s.UpdateEntity: self._update_entity, s.DropEntity: self._drop_entity,
             s.DescribeEntity: self._describe_entity, s.ListEntities: self._list_entities,
             s.InsertIntoEntity: self._insert_into_entity, s.PrintEntity: self._print_entity,
-            s.CreateFileSource: self._create_file_source, s.DropFileSource: self._drop_file_source,
             s.AlterRelationSet: self._alter_relation_set,
             s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
             s.Select: self._select_any,
@@ -679,8 +676,6 @@ class Engine(Entities, FileSources, RelationRules):
             else:
                 raise SqlFailure("3D002", "no database is selected: USE DATABASE first")
             return self._relations_in(db, d, sc, session)
-        if st.target in ("FUNCTION_SOURCES", "DESCRIPTOR_SOURCES"):
-            return self._list_file_sources(db, st.target.lower()[:-1], session)
         if st.target in self._lists:
             return self._lists[st.target](self._call(db, session, kw))
         raise SqlFailure("0A000", f"LIST {st.target} is not supported by the local server")

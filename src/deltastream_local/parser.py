@@ -180,19 +180,6 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         entity, *properties = _values(c)
         return self._wrap(meta, s.PrintEntity(entity, properties[0] if properties else {}))
 
-    @v_args(meta=True, inline=False)
-    def create_file_source(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind, name, properties = _values(c)
-        return self._wrap(meta, s.CreateFileSource(kind, name, properties))
-
-    @v_args(meta=True, inline=False)
-    def drop_file_source(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind, name = _values(c)
-        return self._wrap(meta, s.DropFileSource(kind, name))
-
-    def file_source_kind(self, token: Token) -> str:
-        return str(token).lower()
-
     def entity_ref(self, name: s.Name, store: InStore | None = None) -> s.EntityRef:
         return s.EntityRef(name.parts, store.name if store is not None else None)
 

@@ -23,7 +23,8 @@ from aiohttp import hdrs, web
 
 from .catalog import Catalog
 from .engine import Engine
-from .file_sources import KINDS as FILE_SOURCE_KINDS
+from .families.file_sources import KINDS as FILE_SOURCE_KINDS
+from .families.file_sources import download
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 from .results import Outcome, SessionState, SqlFailure
@@ -247,7 +248,7 @@ class LocalServer:
         if org not in (self.catalog.organization.id, self.catalog.organization.name):
             return _error(404, f"organization {org!r} does not exist")
         with self.catalog.transaction() as db:
-            found = self.engine.download(db, kind, request.match_info["name"])
+            found = download(db, kind, request.match_info["name"])
         if found is None:
             return _error(404, f"{kind.replace('_', ' ')} {request.match_info['name']!r} does not exist")
         file_name, content = found

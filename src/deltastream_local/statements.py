@@ -142,21 +142,6 @@ class PrintEntity:
 
 
 @dataclass(frozen=True)
-class CreateFileSource:
-    """``CREATE FUNCTION_SOURCE|DESCRIPTOR_SOURCE n WITH ('file' = '<attachment>', ...)``."""
-
-    kind: str  # function_source | descriptor_source
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class DropFileSource:
-    kind: str
-    name: str
-
-
-@dataclass(frozen=True)
 class ListEntities:
     """``LIST ENTITIES [IN parent] [IN STORE store]``: the children of ``parent`` (the top level without one)."""
 
@@ -354,7 +339,7 @@ class Select:
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
     | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity
-    | CreateFileSource | DropFileSource | AlterRelationSet
+    | AlterRelationSet
     | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner
     | AlterQueryOwner | TerminateQuery | RestartQuery | DescribeQuery | DescribeRelation | DescribeRelationColumns
     | DescribePlan | ListObjects | Show | Use | CanI | Select

@@ -627,11 +627,20 @@ async def test_sources_delete(sdk: DeltaStreamClient, kind: str) -> None:
 
 # --- not emulated by the local server -----------------------------------------------------------------------------
 
+async def test_compute_pools_list_update_and_delete_what_dbt_creates(sdk: DeltaStreamClient) -> None:
+    """The local server takes dbt's compute pool keys; the SDK's list and delete work on such a pool, its own keys
+    ('size', 'min.units', ...: they conflict with dbt's, see contract.yaml) are refused."""
+    await sdk.execute_sql("CREATE COMPUTE_POOL \"pool\" WITH ('compute_pool.size' = 'small')")
+    assert [p.name for p in await sdk.compute_pools.list()] == ["pool"]
+    assert await refused(sdk.compute_pools.update("pool", size="MEDIUM")) == "42601"
+    assert await refused(sdk.compute_pools.create(name="other", size="SMALL")) == "42601"
+    await sdk.compute_pools.delete("pool")
+    assert await sdk.compute_pools.list() == []
+    assert await refused(sdk.compute_pools.delete("pool")) == "3D023"
+
+
 NOT_EMULATED = {
-    "compute_pools.list": ("compute_pools", "list", ()), "compute_pools.get": ("compute_pools", "get", ("pool",)),
-    "compute_pools.create": ("compute_pools", "create", ()),
-    "compute_pools.update": ("compute_pools", "update", ("pool",)),
-    "compute_pools.delete": ("compute_pools", "delete", ("pool",)),
+    "compute_pools.get": ("compute_pools", "get", ("pool",)),
     "compute_pools.start": ("compute_pools", "start", ("pool",)),
     "compute_pools.stop": ("compute_pools", "stop", ("pool",)),
     "functions.list": ("functions", "list", ()), "functions.get": ("functions", "get", ("fn",)),
@@ -641,8 +650,8 @@ NOT_EMULATED = {
 
 @pytest.mark.parametrize("flow", sorted(NOT_EMULATED))
 async def test_not_emulated(sdk: DeltaStreamClient, flow: str) -> None:
-    """Compute pools and functions are not emulated: LIST answers 0A000, the other statements 42601, and nothing is
-    pretended."""
+    """Compute pools' DESCRIBE, START and STOP and functions are not emulated: LIST answers 0A000, the other
+    statements 42601, and nothing is pretended."""
     manager, operation, args = NOT_EMULATED[flow]
     call = getattr(getattr(sdk, manager), operation)
     if operation == "create" and manager == "functions":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deltastream_local import statements as s
+from deltastream_local.families import file_sources
 from deltastream_local.parser import SqlSyntaxError, parse
 
 
@@ -59,9 +60,9 @@ def test_entity_records_file_sources_and_relation_settings() -> None:
     assert insert == s.InsertIntoEntity(s.EntityRef(("pv",), "k"), '{"id": 1}', {})
     assert one("PRINT ENTITY pv WITH ('from_beginning');") == s.PrintEntity(s.EntityRef(("pv",)),
                                                                              {"from_beginning": s.FLAG})
-    assert one("CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'u.jar');") == s.CreateFileSource(
+    assert one("CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'u.jar');") == file_sources.CreateFileSource(
         "function_source", "udfs", {"file": "u.jar"})
-    assert one("drop descriptor_source d") == s.DropFileSource("descriptor_source", "d")
+    assert one("drop descriptor_source d") == file_sources.DropFileSource("descriptor_source", "d")
     assert one("ALTER RELATION \"mv\" SET description = 'Views, per user';") == s.AlterRelationSet(
         None, s.Name(("mv",)), "description", "Views, per user")
 

@@ -1,0 +1,115 @@
+"""Function sources and descriptor sources: files DeltaStream keeps by name (a function source's jar, a descriptor
+source's compiled protobuf descriptors), sent as attachments and downloaded again from
+``GET /v2/download/{resourceType}/{organizationID}/{resourceName}`` (:func:`download`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..catalog import TS, timestamp
+from ..results import VARCHAR, Outcome, SqlFailure
+from ..statements import PropertyValue
+from . import Call, Family
+
+GRAMMAR = """
+file_sources_create_function: CREATE FUNCTION_SOURCE ident with_clause
+file_sources_create_descriptor: CREATE DESCRIPTOR_SOURCE ident with_clause
+file_sources_drop_function: DROP FUNCTION_SOURCE ident
+file_sources_drop_descriptor: DROP DESCRIPTOR_SOURCE ident
+FUNCTION_SOURCE: "FUNCTION_SOURCE"i
+DESCRIPTOR_SOURCE: "DESCRIPTOR_SOURCE"i
+"""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS file_sources (
+    kind TEXT NOT NULL, name TEXT NOT NULL, file_name TEXT NOT NULL, content BLOB NOT NULL, description TEXT,
+    language TEXT, state TEXT NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, name));
+"""
+
+KINDS = ("function_source", "descriptor_source")
+#: Not found and duplicate, as the clients declare them (the descriptor source has no duplicate code of its own).
+MISSING = {"function_source": "3D018", "descriptor_source": "3D011"}
+DUPLICATE = {"function_source": "42P016", "descriptor_source": "42710"}
+PARAMETERS = {"function_source": {"file", "description", "language"}, "descriptor_source": {"file", "description"}}
+
+
+@dataclass(frozen=True)
+class CreateFileSource:
+    """``CREATE FUNCTION_SOURCE|DESCRIPTOR_SOURCE n WITH ('file' = '<attachment>', ...)``."""
+
+    kind: str  # function_source | descriptor_source
+    name: str
+    properties: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class DropFileSource:
+    kind: str
+    name: str
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def create(call: Call, st: CreateFileSource) -> Outcome:
+    if call.db.execute("SELECT 1 FROM file_sources WHERE kind = ? AND name = ?", (st.kind, st.name)).fetchone():
+        raise SqlFailure(DUPLICATE[st.kind], f"{_label(st.kind)} {st.name!r} already exists")
+    unknown = sorted(set(st.properties) - PARAMETERS[st.kind])
+    if unknown:
+        raise SqlFailure("3D008", f"parameter {unknown[0]!r} is not a parameter of a {_label(st.kind)}")
+    file_name = st.properties.get("file")
+    if not isinstance(file_name, str) or not file_name:
+        raise SqlFailure("3D021", f"missing parameter 'file' for a {_label(st.kind)}")
+    if file_name not in call.attachments:
+        raise SqlFailure("3D008", f"parameter 'file' names attachment {file_name!r}, which was not sent")
+    language = st.properties.get("language", "java" if st.kind == "function_source" else None)
+    description = st.properties.get("description")
+    stamp = timestamp(call.now)
+    call.db.execute("INSERT INTO file_sources VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?)",
+                    (st.kind, st.name, file_name, call.attachments[file_name],
+                     description if isinstance(description, str) else None,
+                     str(language).lower() if language is not None else None, call.session.owner, stamp, stamp))
+    return call.done()
+
+
+def drop(call: Call, st: DropFileSource) -> Outcome:
+    if call.db.execute("DELETE FROM file_sources WHERE kind = ? AND name = ?", (st.kind, st.name)).rowcount == 0:
+        raise SqlFailure(MISSING[st.kind], f"{_label(st.kind)} {st.name!r} does not exist")
+    return call.done()
+
+
+def listed(kind: str) -> Callable[[Call], Outcome]:
+    """``LIST FUNCTION_SOURCES`` / ``LIST DESCRIPTOR_SOURCES``: the SDK's fields (Name, Language or Type,
+    Description, Url, State, Owner, CreatedAt, UpdatedAt); dbt reads the name from the first column."""
+    def lister(call: Call) -> Outcome:
+        rows = call.db.execute("SELECT name, language, description, state, owner, created_at, updated_at "
+                               "FROM file_sources WHERE kind = ? ORDER BY name", (kind,)).fetchall()
+        second = ("Language", VARCHAR) if kind == "function_source" else ("Type", VARCHAR)
+        columns = [("Name", VARCHAR), second, ("Description", VARCHAR), ("Url", VARCHAR), ("State", VARCHAR),
+                   ("Owner", VARCHAR), ("CreatedAt", TS), ("UpdatedAt", TS)]
+        return call.done(columns, [[r[0], r[1] if kind == "function_source" else "protobuf", r[2], None, *r[3:]]
+                                   for r in rows])
+    return lister
+
+
+def download(db: sqlite3.Connection, kind: str, name: str) -> tuple[str, bytes] | None:
+    """A source's file name and bytes, or None when there is no such source."""
+    row = db.execute("SELECT file_name, content FROM file_sources WHERE kind = ? AND name = ?", (kind, name)).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+FAMILY = Family(
+    grammar=GRAMMAR,
+    statements={
+        "file_sources_create_function": lambda name, props: CreateFileSource("function_source", name, props),
+        "file_sources_create_descriptor": lambda name, props: CreateFileSource("descriptor_source", name, props),
+        "file_sources_drop_function": lambda name: DropFileSource("function_source", name),
+        "file_sources_drop_descriptor": lambda name: DropFileSource("descriptor_source", name)},
+    handlers={CreateFileSource: create, DropFileSource: drop},
+    lists={"FUNCTION_SOURCES": listed("function_source"), "DESCRIPTOR_SOURCES": listed("descriptor_source")},
+    schema=SCHEMA,
+)
