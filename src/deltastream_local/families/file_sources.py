@@ -112,4 +112,17 @@ FAMILY = Family(
     handlers={CreateFileSource: create, DropFileSource: drop},
     lists={"FUNCTION_SOURCES": listed("function_source"), "DESCRIPTOR_SOURCES": listed("descriptor_source")},
     schema=SCHEMA,
+    choices={"Function and descriptor sources": (
+        "`CREATE FUNCTION_SOURCE \\| DESCRIPTOR_SOURCE n WITH ('file' = '<attachment name>' [, 'description' ="
+        " '..'] [, 'language' = '..' (function sources)])`: the file is the request's attachment of that name"
+        ' (deltastreaminc/deltastream-connector-python `src/deltastream/api/conn.py` `exec_with_files`; '
+        'deltastreaminc/dbt-deltastream `impl.py` `_create_source_with_file`). The Python SDK sends `CREATE '
+        'FUNCTION_SOURCE n FROM <path>` instead (deltastreaminc/deltastream-sdk-python '
+        "`src/deltastream_sdk/resources/function_sources.py`), which no other client or DeltaStream's "
+        "statement list has: `42601`. No `'file'` `3D021`, an attachment not sent or another parameter "
+        '`3D008`, duplicate `42P016` (descriptor source `42710`: no code of its own), missing on DROP `3D018`'
+        ' / `3D011`. `ready` at once. `LIST FUNCTION_SOURCES`: `Name, Language, Description, Url, State, '
+        'Owner, CreatedAt, UpdatedAt`; `LIST DESCRIPTOR_SOURCES`: `Name, Type` (`protobuf`) and the same '
+        'others: the fields the SDK reads (`models/function_sources.py`, `models/descriptor_sources.py`; '
+        'order unknown; dbt reads the first column); `Url` is null')},
 )
