@@ -142,7 +142,7 @@ outputs:
 LOOKUPS_STORY = Part(
     typescript='''const pool = new deltastream.ComputePool("etl-pool", { name: "etl_pool", size: "small" });
 const found = deltastream.getComputePoolOutput({ name: pool.name });
-const small = deltastream.getComputePoolsOutput({ size: pool.size });
+const small = deltastream.getComputePoolsOutput({ size: pool.size.apply(size => size ?? "small") });
 
 export const foundState = found.state;
 export const smallPools = small.computePools;''',
