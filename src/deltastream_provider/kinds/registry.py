@@ -49,7 +49,12 @@ def resources() -> list[Resource[Any, Any]]:
 
 def samples() -> list[tuple[str, Sample]]:
     """Each kind's name and the ``SAMPLE`` its module declares, in the schema's order."""
-    return [(r.token.rsplit(":", 1)[-1], sys.modules[type(r).__module__].SAMPLE) for r in resources()]
+    found = [(r.token.rsplit(":", 1)[-1], getattr(sys.modules[type(r).__module__], "SAMPLE", None))
+             for r in resources()]
+    missing = [kind for kind, sample in found if sample is None]
+    if missing:
+        raise LookupError(f"{', '.join(missing)}: no SAMPLE in the kind's module (model/sample.py says what it holds)")
+    return [(kind, sample) for kind, sample in found if sample is not None]
 
 
 def functions() -> list[Function[Any, Any]]:
