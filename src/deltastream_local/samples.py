@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +46,12 @@ class Samples:
 
     server: str  # the API base URL, ending in /v2
     token: str = DEFAULT_TOKEN
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=60), repr=False)
 
     def run(self, statement: str, **context: str) -> list[list[Any]]:
         """Run one statement (in the session ``context`` gives: database, schema, store...); its rows."""
-        body = httpx.post(f"{self.server}/statements", json={"statement": statement, **context}, timeout=60,
-                          headers={"Authorization": f"Bearer {self.token}"}).json()
+        body = self.http.post(f"{self.server}/statements", json={"statement": statement, **context},
+                              headers={"Authorization": f"Bearer {self.token}"}).json()
         if body.get("sqlState") != "00000":
             raise SampleError(f"{statement}: {body.get('sqlState')} {body.get('message')}")
         rows: list[list[Any]] = body.get("data", [])

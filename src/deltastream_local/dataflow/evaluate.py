@@ -7,7 +7,9 @@ import datetime as dt
 import decimal
 import json
 import re
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .records import Record, RecordError, Relation
@@ -21,6 +23,8 @@ TYPES = {"TINYINT": "TINYINT", "SMALLINT": "SMALLINT", "INTEGER": "INTEGER", "IN
          "FLOAT": "REAL", "DOUBLE": "DOUBLE", "VARCHAR": "VARCHAR", "STRING": "VARCHAR", "BOOLEAN": "BOOLEAN",
          "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "TIMESTAMP", "TIMESTAMP_LTZ": "TIMESTAMPTZ", "BYTES": "BLOB",
          "VARBINARY": "BLOB"}
+#: Records inserted per statement when a source is loaded.
+BATCH = 500
 _DECIMAL = re.compile(r"^DECIMAL\s*\(\s*\d+\s*,\s*\d+\s*\)$", re.IGNORECASE)
 
 
@@ -68,9 +72,10 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, source: Relation, rows: li
         event = record.written_ms if time_column is None else _epoch_ms(fields.get(time_column.lower()), where)
         values.append([*(_cell(fields.get(name.lower()), duck) for (name, _), duck in
                          zip(source.columns, types, strict=True)), event, record.seq])
-    if values:
-        marks = ", ".join("?" * (len(types) + 2))
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+    row = "(" + ", ".join("?" * (len(types) + 2)) + ")"
+    for start in range(0, len(values), BATCH):  # one statement per batch: executemany runs one per row
+        batch = values[start:start + BATCH]
+        con.execute(f"INSERT INTO {table} VALUES {', '.join([row] * len(batch))}", [v for r in batch for v in r])
 
 
 def _json(value: Any) -> Any:
@@ -83,20 +88,36 @@ def _json(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=1)
+def _database() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB, opened once (opening one costs more than most evaluations)."""
+    import duckdb
+
+    return duckdb.connect(":memory:", config={"threads": 1})
+
+
 class Evaluation:
-    """One in-memory DuckDB for one evaluation: sources loaded, then one query or an application's statements in
-    turn (a virtual relation kept as a table for the statements after it)."""
+    """One evaluation in a schema of its own of the in-memory DuckDB, dropped at its end: sources loaded, then one
+    query or an application's statements in turn (a virtual relation kept as a table for the statements after it).
+    One at a time: the local server evaluates inside its catalog's transaction, and so holds its lock."""
 
-    def __init__(self) -> None:
-        import duckdb
-
-        self.con = duckdb.connect(":memory:", config={"threads": 1})
+    _lock = threading.Lock()
 
     def __enter__(self) -> Evaluation:
+        self._lock.acquire()
+        try:
+            self.con = _database()
+            self.con.execute("DROP SCHEMA IF EXISTS evaluation CASCADE; CREATE SCHEMA evaluation; USE evaluation")
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.con.close()
+        try:
+            self.con.execute("USE main; DROP SCHEMA evaluation CASCADE")
+        finally:
+            self._lock.release()
 
     def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
         import duckdb

@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..dsql.tree import Select
@@ -89,13 +90,19 @@ class _Step:
     virtual: list[str] | None = None
 
 
-def _steps(sql: str, sinks: list[list[str]]) -> list[_Step]:
-    """The query's statement parsed again as the local server parsed it when the query started; an application's
-    physical sinks are in the order of its statements."""
-    from .. import statements as s
+@lru_cache(maxsize=256)
+def _statement(sql: str) -> object:
+    """The query's statement parsed again as the local server parsed it when the query started (once per text)."""
     from ..parser import parse
 
-    statement = parse(sql)[0].statement
+    return parse(sql)[0].statement
+
+
+def _steps(sql: str, sinks: list[list[str]]) -> list[_Step]:
+    """The query's statements; an application's physical sinks are in the order of its statements."""
+    from .. import statements as s
+
+    statement = _statement(sql)
     if isinstance(statement, s.InsertInto | s.CreateRelationAs):
         return [_Step(statement.query.select, sinks[0])]
     if not isinstance(statement, s.BeginApplication):
@@ -157,7 +164,4 @@ def _evaluate(db: sqlite3.Connection, query_id: str, now: float) -> list[tuple[s
         db.execute("INSERT OR REPLACE INTO dataflow_errors VALUES (?, ?)", (query_id, str(exc)))
         return []
     db.execute("DELETE FROM dataflow_errors WHERE query_id = ?", (query_id,))
-    r.clear_outputs(db, query_id)
-    for entity, rows in written:
-        r.append_outputs(db, query_id, entity, rows, now)
-    return [entity for entity, _ in written]
+    return r.write_outputs(db, query_id, written, now)

@@ -98,15 +98,26 @@ def entity_of(db: sqlite3.Connection, sink: Relation) -> tuple[str, str]:
     return sink.store, sink.entity
 
 
-def clear_outputs(db: sqlite3.Connection, query_id: str) -> None:
-    """Take out the records the query wrote (records others wrote stay)."""
-    db.execute("""DELETE FROM entity_records WHERE (store_name, path, seq) IN
-                  (SELECT store_name, path, seq FROM dataflow_outputs WHERE query_id = ?)""", (query_id,))
-
-
-def append_outputs(db: sqlite3.Connection, query_id: str, entity: tuple[str, str], rows: list[dict[str, Any]],
-                   now: float) -> None:
-    """Append the query's records to a sink's entity, each kept as the query's."""
-    for row in rows:
-        seq = append_record(db, *entity, json.dumps(row), now)
-        db.execute("INSERT INTO dataflow_outputs VALUES (?, ?, ?, ?)", (query_id, *entity, seq))
+def write_outputs(db: sqlite3.Connection, query_id: str, outputs: list[tuple[tuple[str, str], list[dict[str, Any]]]],
+                  now: float) -> list[tuple[str, str]]:
+    """The query's records in its sinks' entities become ``outputs``; the entities whose records changed. Where
+    what it wrote before begins the new result (a per-record query, new records in), only the rest is appended, so
+    records keep their offsets; otherwise its records there are taken out and the result written anew (records
+    others wrote stay)."""
+    changed = []
+    for entity, rows in outputs:
+        before = db.execute("""SELECT r.seq, r.value FROM dataflow_outputs o JOIN entity_records r
+                               USING (store_name, path, seq) WHERE o.query_id = ? AND o.store_name = ? AND o.path = ?
+                               ORDER BY r.seq""", (query_id, *entity)).fetchall()
+        values = [json.dumps(row) for row in rows]
+        if [value for _, value in before] == values[:len(before)]:
+            values = values[len(before):]
+        else:
+            db.executemany("DELETE FROM entity_records WHERE store_name = ? AND path = ? AND seq = ?",
+                           [(*entity, seq) for seq, _ in before])
+        for value in values:
+            seq = append_record(db, *entity, value, now)
+            db.execute("INSERT INTO dataflow_outputs VALUES (?, ?, ?, ?)", (query_id, *entity, seq))
+        if values or len(before) != len(rows):
+            changed.append(entity)
+    return changed
