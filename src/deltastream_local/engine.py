@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import dataflow, dsql, families
+from . import dataflow, dsql, families, kafka_keys
 from . import statements as s
 from .catalog import Catalog, dumps, quote_column, timestamp
 from .contract import register
@@ -48,10 +48,6 @@ CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
 #: What a Kinesis store is reached as, either of: Terraform sends the AWS account id, DeltaStream's Python SDK an IAM
 #: role (each with or without an access key pair).
 KINESIS_IDENTITIES = ("kinesis.account.id", "kinesis.iam_role_arn")
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.lower().split("_"))
 
 
 class Engine(Entities, RelationRules):
@@ -275,7 +271,11 @@ class Engine(Entities, RelationRules):
             if isinstance(ref, str) and ref not in attachments:
                 raise SqlFailure("3D008", f"parameter {key!r} names attachment {ref!r}, which was not sent")
 
-        if kind in ("KAFKA", "CONFLUENT_KAFKA"):
+        if kind not in STORE_TYPES:
+            raise SqlFailure("3D008", f"invalid value {kind!r} for 'type'; expected one of {', '.join(STORE_TYPES)}")
+        if kind == "KAFKA" and kafka_keys.newer_form(props):
+            need("uris")
+        elif kind in ("KAFKA", "CONFLUENT_KAFKA"):
             need("uris", "kafka.sasl.hash_function")
             mode = word(props["kafka.sasl.hash_function"])
             modes = SASL_MODES if kind == "KAFKA" else CONFLUENT_SASL_MODES
@@ -288,6 +288,7 @@ class Engine(Entities, RelationRules):
                 need("kafka.msk.iam_role_arn", "kafka.msk.aws_region")
                 if props.get("kafka.sasl.username") or props.get("kafka.sasl.password"):
                     raise SqlFailure("3D008", "username and password cannot be used with AWS_MSK_IAM")
+        if kind in ("KAFKA", "CONFLUENT_KAFKA"):
             attachment("tls.ca_cert_file")
             name = store_registry(props)
             if name is not None and db.execute("SELECT 1 FROM schema_registries WHERE name = ?",
@@ -322,7 +323,7 @@ class Engine(Entities, RelationRules):
         stamp = timestamp(kw["now"])
         delay = self.knobs.store_ready_s
         db.execute("INSERT INTO stores VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-                   (st.name, STORE_TYPES.get(kind, _pascal(kind)), "creating" if delay else status,
+                   (st.name, STORE_TYPES[kind], "creating" if delay else status,
                     None if delay else message, session.owner, stamp, stamp, public(st.properties),
                     status if delay else None, message if delay else None,
                     self._transition(kw["now"], delay) if delay else None))
@@ -421,6 +422,7 @@ class Engine(Entities, RelationRules):
     def _insert_relation(self, db: sqlite3.Connection, kind: str, d: str, sc: str, n: str, store: str,
                          columns: list[s.ColumnSpec], primary_key: tuple[str, ...], props: dict[str, Any],
                          session: SessionState, now: float) -> list[Any]:
+        self._ensure_topic(db, kind, store, n, props, now)
         relation_id = str(uuid.uuid4())
         stamp = timestamp(now)
         db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'created', ?, ?, ?, ?)",

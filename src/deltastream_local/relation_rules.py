@@ -10,7 +10,8 @@ from typing import Any
 from . import dsql
 from . import statements as s
 from .catalog import dumps, timestamp
-from .dataflow.views import view_rows
+from .dataflow.views import relation_rows
+from .entities import KAFKA_DEFAULTS, KAFKA_TYPES
 from .results import Outcome, SessionState, SqlFailure
 
 #: Stores that hold topics or streams, not tables: a TABLE needs a SQL store.
@@ -45,6 +46,22 @@ class RelationRules:
 
     def _relation_of(self, name: s.Name, session: SessionState) -> tuple[str, str, str]:
         raise NotImplementedError
+
+    def _ensure_topic(self, db: sqlite3.Connection, kind: str, store: str, name: str, props: dict[str, Any],
+                      now: float) -> None:
+        """A stream or changelog in a Kafka store whose topic (``'topic'``, else its name) does not exist creates it,
+        as the CREATE STREAM docs say, with ``'topic.partitions'`` / ``'topic.replicas'`` if given: DESCRIBE ENTITY,
+        LIST ENTITIES and PRINT ENTITY then see it."""
+        row = db.execute("SELECT type FROM stores WHERE name = ?", (store,)).fetchone()
+        if kind not in ("stream", "changelog") or row is None or row[0] not in KAFKA_TYPES:
+            return
+        topic = str(props.get("topic") or name)
+        path = json.dumps([topic])
+        if db.execute("SELECT 1 FROM entities WHERE store_name = ? AND path = ?", (store, path)).fetchone():
+            return
+        counts = {key: props.get(key.replace("kafka.", "topic."), default) for key, default in KAFKA_DEFAULTS.items()}
+        db.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (store, path, "[]", topic, 1, dumps(counts), timestamp(now)))
 
     def _resolve_query(self, db: sqlite3.Connection, query: s.QueryBody, session: SessionState,
                        virtual: dict[tuple[str, ...], dsql.SourceInfo] | None = None,
@@ -82,21 +99,21 @@ class RelationRules:
         return Outcome([], [], session)
 
     def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
-        """``SELECT cols FROM <materialized view>``: its columns and its rows, its query's result over the records
-        its sources hold now (``dataflow.views``)."""
+        """``SELECT cols FROM <relation>``: its columns and its rows (``dataflow.views``): a stream's records, a
+        changelog's newest per key, a materialized view's query result over the records its sources hold now."""
         row = self._relation_row(db, st.table.name, session)
-        if row["relation_type"] != "materialized_view":
+        if row["relation_type"] not in ("materialized_view", "stream", "changelog"):
             raise SqlFailure("0A000", f"{s.Name((row['database_name'], row['schema_name'], row['name']))} is a "
-                                      f"{row['relation_type']}: only a materialized view answers SELECT "
-                                      "(read a stream or changelog with a query)")
+                                      f"{row['relation_type']}: a SELECT reads a stream, a changelog or a "
+                                      "materialized view")
         declared = {c.name: c.type for c in self._columns_of(db, row["id"])}
-        rows = view_rows(db, [row["database_name"], row["schema_name"], row["name"]], st)
+        rows = relation_rows(db, [row["database_name"], row["schema_name"], row["name"]], st)
         if st.columns is None:
             return Outcome(list(declared.items()), [[r.get(c) for c in declared] for r in rows], session)
         outputs: list[tuple[str, str]] = []
         for item in st.columns:
             if isinstance(item.value, int) or item.value.column not in declared:
-                raise SqlFailure("42601", f"{item.value!r} is not a column of materialized view {st.table.name}")
+                raise SqlFailure("42601", f"{item.value!r} is not a column of {st.table.name}")
             outputs.append((item.alias or item.value.column, declared[item.value.column]))
         picked = [i.value.column for i in st.columns if not isinstance(i.value, int)]
         return Outcome(outputs, [[r.get(c) for c in picked] for r in rows], session)
