@@ -183,3 +183,17 @@ def test_an_application_runs_its_statements_in_turn_through_a_virtual_stream(sho
     assert shop.read("ones_counts") == [{"window_start": "1970-01-01 00:00:00", "views": 2},
                                         {"window_start": "1970-01-01 00:00:10", "views": 1}]
     assert shop.read("ones_pages") == [{"pageid": "Page_1"}, {"pageid": "Page_7"}, {"pageid": "Page_2"}]
+
+
+def test_an_interactive_select_reads_a_sinks_records(shop: Shop) -> None:
+    shop.relation("pageviews", PAGEVIEWS)
+    shop.relation("users", "registertime BIGINT, userid VARCHAR, regionid VARCHAR, PRIMARY KEY (userid)",
+                  kind="CHANGELOG", timestamp="registertime")
+    shop.relation("ones", PAGEVIEWS)
+    shop.sql('INSERT INTO "db"."s"."ones" SELECT * FROM pageviews WHERE userid = \'User_1\';')
+    shop.write("pageviews", VIEWS)
+    shop.write("users", [{"registertime": 1, "userid": "User_1", "regionid": "Region_1"},
+                         {"registertime": 2, "userid": "User_1", "regionid": "Region_2"}])
+    assert shop.sql('SELECT pageid FROM "db"."s"."ones";') == [["Page_1"], ["Page_7"], ["Page_2"]]
+    assert shop.sql("SELECT pageid FROM ones WHERE viewtime = '12000';") == [["Page_2"]]
+    assert shop.sql("SELECT * FROM users;") == [["2", "User_1", "Region_2"]]  # the newest per key
