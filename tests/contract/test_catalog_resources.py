@@ -15,6 +15,7 @@ from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.plugin.wire import SecretValue
 from deltastream_provider.resources import continuous, entity, secret, store
 from tests.conftest import ManualClock
+from tests.contract.conftest import configured
 
 DB, STORE, OBJ, QUERY = (f"deltastream:index:{n}" for n in ("Database", "Store", "DeltaStreamObject", "Query"))
 APP, ENTITY, SECRET, REGISTRY = (f"deltastream:index:{n}" for n in ("Application", "Entity", "Secret",
@@ -268,7 +269,8 @@ async def test_application_lifecycle(provider: Harness, client: DeltaStreamClien
     assert "BEGIN APPLICATION fanout" in imported_inputs["sql"]
 
     await client.execute(continuous.terminate_statement(resource_id))
-    _, stopped, _ = await provider.read(APP, resource_id, state, {"sql": APP_SQL})
+    async with configured(local) as refresh:  # a later command: a provider of its own
+        _, stopped, _ = await refresh.read(APP, resource_id, state, {"sql": APP_SQL})
     restart = await provider.diff(APP, resource_id, stopped, {"sql": APP_SQL}, old_inputs={"sql": APP_SQL})
     assert list(restart.replaces) == ["state"]
 

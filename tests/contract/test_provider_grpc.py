@@ -20,6 +20,7 @@ from deltastream_provider.resources import compute_pool, continuous, database, s
 from deltastream_provider.resources import object as relation
 from tests.certificates import self_signed
 from tests.conftest import ManualClock
+from tests.contract.conftest import configured
 
 SCHEMA_YAML = Path(__file__).resolve().parents[2] / "schema.yaml"
 DB, NS, STORE, OBJ, QUERY = (f"deltastream:index:{n}"
@@ -223,14 +224,17 @@ async def test_store_type_switch_replaces_first_deleting(provider: Harness) -> N
     assert set(diff.replaces) == {"kafka", "postgres"} and diff.deleteBeforeReplace
 
 
-async def test_store_drift_and_refresh_after_out_of_band_drop(provider: Harness, client: DeltaStreamClient) -> None:
+async def test_store_drift_and_refresh_after_out_of_band_drop(provider: Harness, client: DeltaStreamClient,
+                                                              local: BackgroundServer) -> None:
     _, state = await provider.create(STORE, KAFKA)
     await client.execute(store.update_statement("events", [("uris", "moved:9092")]))
-    _, read_state, inputs = await provider.read(STORE, "events", state, KAFKA)
+    async with configured(local) as refresh:  # a later command: a provider of its own
+        _, read_state, inputs = await refresh.read(STORE, "events", state, KAFKA)
     assert inputs["kafka"]["uris"] == "moved:9092" and inputs["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
     assert read_state["kafka"]["saslPassword"] == SecretValue("p4ssw0rd-secret")
     await client.execute(store.drop_statement("events"))
-    assert (await provider.read(STORE, "events", state, KAFKA))[0] == ""
+    async with configured(local) as refresh:
+        assert (await refresh.read(STORE, "events", state, KAFKA))[0] == ""
 
 
 async def test_errored_store_is_removed_and_reported(provider: Harness, local: BackgroundServer) -> None:
@@ -403,13 +407,15 @@ async def test_query_with_unqualified_names_uses_its_context(provider: Harness) 
     assert state["sink"] == '"db"."public"."dst"'
 
 
-async def test_query_import_and_out_of_band_termination(provider: Harness, client: DeltaStreamClient) -> None:
+async def test_query_import_and_out_of_band_termination(provider: Harness, client: DeltaStreamClient,
+                                                        local: BackgroundServer) -> None:
     await queries(provider)
     resource_id, state = await provider.create(QUERY, {"sql": INSERT})
     _, imported_state, imported = await provider.read(QUERY, resource_id)
     assert imported["sql"] == INSERT and imported_state["state"] == "running"
     await client.execute(continuous.terminate_statement(resource_id))
-    assert (await provider.read(QUERY, resource_id, state, {"sql": INSERT}))[1]["state"] == "terminated"
+    async with configured(local) as refresh:  # a later command: a provider of its own
+        assert (await refresh.read(QUERY, resource_id, state, {"sql": INSERT}))[1]["state"] == "terminated"
 
 
 async def test_service_errors_surface_code_and_message(provider: Harness, local: BackgroundServer) -> None:
