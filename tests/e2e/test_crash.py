@@ -4,6 +4,7 @@ doubled and no hand-written `pulumi import`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -69,6 +70,12 @@ def providers_of(home: str) -> list[int]:
         if b"pulumi-resource-deltastream" in command and f"PULUMI_HOME={home}".encode() in environment:
             found.append(int(entry.name))
     return found
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started that are still its children."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
 
 
 def wait_for_exit(pids: list[int], timeout: float = 60) -> None:
@@ -151,11 +158,17 @@ def test_killed_cli_leaves_no_provider_behind_and_settles(stack: Stack, local: B
     up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
                           cwd=stack.directory, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     providers = providers_of_started(stack, local)
+    language_hosts = [pid for pid in children(up.pid) if pid not in providers]
     kill_at_40_percent(local, [up.pid])
     assert up.wait() == -signal.SIGKILL, "up finished before it could be killed"
     killed = time.monotonic()
     wait_for_exit(providers)
     print(f"provider exited {time.monotonic() - killed:.2f}s after the CLI was killed")
+    # The YAML language host the killed CLI started is Pulumi's, and it stays up without its engine: this test ends it.
+    for pid in language_hosts:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    wait_for_exit(language_hosts)
     local.server.knobs.update({"latency_ms": 0})
     report = settle(stack)
     assert "exists, importing" in report or "never created" in report
