@@ -79,7 +79,7 @@ class Engine(Entities, RelationRules):
             s.InsertIntoEntity: self._insert_into_entity, s.PrintEntity: self._print_entity,
             s.AlterRelationSet: self._alter_relation_set,
             s.ListObjects: self._list_objects, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
-            s.Select: self._select_any,
+            s.Select: self._select_any, s.QuerySelect: self._query_select,
         }
         joined = families.joined()
         self._handlers.update({kind: self._family_handler(handle) for kind, handle in joined.handlers.items()})

@@ -98,6 +98,26 @@ class RelationRules:
                    (dumps(properties), timestamp(kw["now"]), row["id"]))
         return Outcome([], [], session)
 
+    def _query_select(self, db: sqlite3.Connection, st: s.QuerySelect, session: SessionState,
+                      **kw: Any) -> Outcome:
+        """An interactive SELECT with functions or expressions, checked by ``dsql``: on materialized views, its
+        columns and the rows the local server holds (none). Streams and changelogs are read through DeltaStream's
+        dataplane, which the local server does not serve (0A000)."""
+        def lookup(parts: tuple[str, ...], pos: dsql.tree.Pos) -> dsql.SourceInfo:
+            try:
+                row = self._relation_row(db, s.Name(parts), session)
+            except SqlFailure as failure:
+                raise SqlFailure(failure.code, f"{failure.message} ({pos})") from None
+            if row["relation_type"] != "materialized_view":
+                raise SqlFailure("0A000", f"{s.Name(parts)} is a {row['relation_type']}: the local server answers "
+                                          f"SELECT on materialized views only (a stream or changelog is read through "
+                                          f"DeltaStream's dataplane) ({pos})")
+            path = (row["database_name"], row["schema_name"], row["name"])
+            return dsql.SourceInfo(path, row["relation_type"], tuple(self._columns_of(db, row["id"])))
+
+        resolved = dsql.resolve(st.select, lookup)
+        return Outcome([(c.name, c.type) for c in resolved.columns], [], session)
+
     def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
         """``SELECT cols FROM <relation>``: its columns and its rows (``dataflow.views``): a stream's records, a
         changelog's newest per key, a materialized view's query result over the records its sources hold now."""

@@ -336,6 +336,13 @@ class Select:
     limit: int | None = None
 
 
+@dataclass(frozen=True)
+class QuerySelect:
+    """An interactive SELECT beyond the system tables' subset (functions, expressions), parsed by ``dsql``."""
+
+    select: query_tree.Select
+
+
 Statement = (
     CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
     | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity

@@ -194,7 +194,9 @@ async def test_get_entities_is_one_list(provider: Harness, client: DeltaStreamCl
         await client.execute(entity.create_statement([topic], "kafka_1", [("kafka.partitions", 2)]))
     local.server.counters.statements.clear()
     result, _ = await invoke(provider, T + "getEntities", {"store": "kafka_1"})
-    assert result["entities"] == [{"name": n, "path": [n], "isLeaf": True} for n in ("alpha", "mid", "zeta")]
+    # clicks and orders: the topics the streams made for themselves (issue 33: a stream creates its missing topic)
+    assert result["entities"] == [{"name": n, "path": [n], "isLeaf": True}
+                                  for n in ("alpha", "clicks", "mid", "orders", "zeta")]
     assert dict(local.server.counters.statements) == {"ListEntities": 1}
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await invoke(provider, T + "getEntities", {"store": "nope"})
@@ -211,6 +213,7 @@ async def test_get_entities_caps_at_200(provider: Harness, client: DeltaStreamCl
 
     provider.provider.engine.warn = warn  # type: ignore[method-assign]
     result, _ = await invoke(provider, T + "getEntities", {"store": "kafka_1"})
-    assert len(result["entities"]) == 200 and result["entities"][-1]["name"] == "t199"
+    # the first 200 by name: the streams' topics clicks and orders, then t000 to t197
+    assert len(result["entities"]) == 200 and result["entities"][-1]["name"] == "t197"
     assert warnings == ["getEntities: more than 200 entities match; only the first 200 (by name) are returned. "
                         "Narrow the filters to see the rest."]

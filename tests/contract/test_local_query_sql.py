@@ -62,3 +62,16 @@ def test_a_plan_names_its_sources_from_the_parse(streams: BackgroundServer) -> N
     body = ok(streams, "DESCRIBE INSERT INTO dst SELECT viewtime, TRIM(LEADING 'x' FROM userid) AS userid, pageid "
                        "FROM pv WHERE EXTRACT(YEAR FROM CAST(viewtime AS TIMESTAMP(3))) > 2000;", database="db")
     assert [s["name"] for s in json.loads(body["data"][0][1])["sources"]] == ["pv"]
+
+
+def test_an_interactive_select_takes_functions_and_expressions(streams: BackgroundServer) -> None:
+    ok(streams, "CREATE MATERIALIZED VIEW mv WITH ('store' = 'k') AS SELECT userid, COUNT(*) AS n FROM pv "
+                "GROUP BY userid;", database="db")
+    body = ok(streams, "SELECT TRIM(LEADING 'u' FROM userid) AS id, n * 2 AS twice, COUNT(*) AS c FROM mv "
+                       "GROUP BY userid, n;", database="db")
+    assert [(c["name"], c["type"]) for c in body["metadata"]["columns"]] == [
+        ("id", "VARCHAR"), ("twice", "BIGINT"), ("c", "BIGINT")]
+    for sql, code, words in [("SELECT UPPER(nosuch) FROM mv;", "42601", "column 'nosuch' does not exist"),
+                             ("SELECT UPPER(userid) FROM pv;", "0A000", "materialized views only")]:
+        body = post(streams, sql, database="db").json()
+        assert body["sqlState"] == code and words in body["message"], body
