@@ -51,3 +51,32 @@ def test_the_setting_lets_the_preview_through(stack: Stack, streams: BackgroundS
     stack.run("config", "set", "deltastream:checkQueriesAtPreview", "false")
     result = stack.preview()  # fails (check=True) if the query was planned
     assert "deltastream:index:Query enrich create" in result.stdout, result.stdout
+
+
+PIPELINE = """  kafka:
+    type: deltastream:index:Store
+    properties: { name: events, kafka: { uris: "b:9092", saslHashFunction: NONE } }
+  clicks:
+    type: deltastream:index:Pipeline
+    properties:
+      database: shop
+      createDatabase: true
+      store: ${kafka.name}
+      sources: [ { name: raw, columns: [ { name: id, type: BIGINT }, { name: url, type: VARCHAR } ] } ]
+      sink: { name: clean, columns: [ { name: id, type: BIGINT } ] }
+      transform: %s
+      version: %d
+"""
+
+
+def test_a_pipelines_new_version_with_a_typo_fails_preview(stack: Stack, local: BackgroundServer) -> None:
+    """A new version of a transform over sources that exist is planned at preview; the running one stays."""
+    stack.write(yaml_program(PIPELINE % ("SELECT id FROM raw", 1)))
+    stack.run("stack", "init", "dev")
+    stack.up()
+    running = catalog_sql(local, 'SELECT id, current_state FROM deltastream.sys."queries";')
+    stack.write(yaml_program(PIPELINE % ("SELECT idd FROM raw WHERE url IS NOT NULL", 2)))
+    result = stack.run("up", "--yes", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "column 'idd' does not exist" in output and "clicks-query-v2" in output, output
+    assert catalog_sql(local, 'SELECT id, current_state FROM deltastream.sys."queries";') == running
