@@ -624,6 +624,7 @@ class Engine(Entities, RelationRules):
                       updated_at = ?, next_state = ?, transition_at = ? WHERE id = ?""",
                    ("starting" if delay else "running", timestamp(kw["now"]), "running" if delay else None,
                     self._transition(kw["now"], delay) if delay else None, st.query_id))
+        dataflow.query_started(db, st.query_id, kw["now"])
         return Outcome([], [], session)
 
     def _describe_query(self, db: sqlite3.Connection, st: s.DescribeQuery, session: SessionState, **kw: Any) -> Outcome:

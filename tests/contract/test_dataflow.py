@@ -197,3 +197,32 @@ def test_an_interactive_select_reads_a_sinks_records(shop: Shop) -> None:
     assert shop.sql('SELECT pageid FROM "db"."s"."ones";') == [["Page_1"], ["Page_7"], ["Page_2"]]
     assert shop.sql("SELECT pageid FROM ones WHERE viewtime = '12000';") == [["Page_2"]]
     assert shop.sql("SELECT * FROM users;") == [["2", "User_1", "Region_2"]]  # the newest per key
+
+
+def test_a_record_the_query_cannot_read_leaves_its_sink_as_it_was(shop: Shop) -> None:
+    shop.relation("pageviews", PAGEVIEWS)
+    shop.relation("copy", PAGEVIEWS)
+    [[_, query_id, *_]] = shop.sql('INSERT INTO "db"."s"."copy" SELECT * FROM pageviews;')
+    shop.write("pageviews", VIEWS[:2])
+    shop.write("pageviews", [{"viewtime": "yesterday", "userid": "User_9", "pageid": "Page_9"}])
+    assert shop.read("copy") == VIEWS[:2]  # nothing lost, nothing half-written
+    assert len(shop.read("pageviews")) == 3  # the record itself is kept, as a topic keeps it
+    assert "'yesterday'" in shop.errors()[query_id]
+
+
+def test_a_restarted_query_catches_up_with_the_upserts_it_missed(shop: Shop) -> None:
+    shop.relation("users", "registertime BIGINT, userid VARCHAR, regionid VARCHAR, PRIMARY KEY (userid)",
+                  kind="CHANGELOG", timestamp="registertime")
+    shop.relation("regions", "userid VARCHAR, regionid VARCHAR, PRIMARY KEY (userid)", kind="CHANGELOG",
+                  timestamp=None)
+    [[_, query_id, *_]] = shop.sql('INSERT INTO "db"."s"."regions" SELECT userid, regionid FROM users;')
+    shop.write("users", [{"registertime": 1, "userid": "User_1", "regionid": "Region_1"}])
+    shop.sql(f"TERMINATE QUERY {query_id};")
+    shop.sql('INSERT INTO ENTITY "users" IN STORE "k" VALUE(\'{"registertime": 2, "userid": "User_2", '
+             '"regionid": "Region_2"}\');')
+    shop.sql('INSERT INTO ENTITY "users" IN STORE "k" VALUE(\'{"registertime": 3, "userid": "User_1", '
+             '"regionid": "Region_3"}\');')
+    assert shop.read("regions") == [{"userid": "User_1", "regionid": "Region_1"}]  # stopped
+    shop.sql(f"RESTART QUERY {query_id};")
+    assert shop.read("regions") == [{"userid": "User_2", "regionid": "Region_2"},
+                                    {"userid": "User_1", "regionid": "Region_3"}]  # in the order last written

@@ -67,8 +67,8 @@ def _millis(text: str) -> int:
 
 
 def records(db: sqlite3.Connection, source: Relation) -> list[Record]:
-    """The records of a relation's entity, oldest first; a changelog keeps the newest record of each primary key
-    (an upsert) and drops a key whose newest record is null (a tombstone)."""
+    """The records of a relation's entity, oldest first (a null one has nothing to read: the local server keeps no
+    record keys); a changelog keeps the newest record of each primary key (an upsert)."""
     if source.store is None:
         raise RecordError(f"relation {'.'.join(source.path)} is kept in no store")
     found: list[Record] = []
@@ -78,15 +78,15 @@ def records(db: sqlite3.Connection, source: Relation) -> list[Record]:
         document = json.loads(value)
         if document is not None and not isinstance(document, dict):
             raise RecordError(f"record {seq - 1} of {'.'.join(source.path)} is not a JSON object")
-        found.append(Record(seq, document or {}, _millis(written_at)))
+        if document is not None:
+            found.append(Record(seq, document, _millis(written_at)))
     if source.kind != "changelog" or not source.primary_key:
         return found
     latest: dict[tuple[Any, ...], Record] = {}
     for record in found:
         key = tuple(json.dumps(record.value.get(k)) for k in source.primary_key)
         latest.pop(key, None)  # an upserted key moves to where it was last written
-        if record.value:
-            latest[key] = record
+        latest[key] = record
     return list(latest.values())
 
 
