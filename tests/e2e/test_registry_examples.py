@@ -139,7 +139,7 @@ class Project:
         stack.up()
         outputs: dict[str, Any] = stack.outputs()
         if destroy:
-            stack.run("destroy", "--yes")
+            stack.run("destroy", "--yes", "--skip-preview")
         return outputs
 
 
@@ -205,7 +205,7 @@ def test_every_registry_example_runs_as_written(language: str, toolchain: Path, 
         outputs = project.up_and_destroy(example)
         assert outputs and not [k for k, v in outputs.items() if empty(v)], f"{example.title}: {outputs}"
     for example in world:
-        project.stacks[example.slug].run("destroy", "--yes")
+        project.stacks[example.slug].run("destroy", "--yes", "--skip-preview")
     for table in ("databases", "stores", "secrets", "schema_registries"):
         assert catalog_sql(local, f'SELECT name FROM deltastream.sys."{table}";') == [], f"{table} left behind"
     print(f"{language}: {len(examples)} examples in {time.monotonic() - started:.1f}s")
