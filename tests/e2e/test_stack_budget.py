@@ -1,9 +1,9 @@
 """The request budget of the benchmark's stack (bench/stack.py), counted by the local server.
 
 1 database, 5 namespaces, 2 Kafka stores, 40 streams and 10 queries: the first preview one `CAN I` per organization
-privilege the plan needs (the session's check among them) and a DESCRIBE per query, `up` at most 2.5 API requests per resource, a no-change
-preview none, and refresh one SELECT per group of rows it reads (the two stores also their DESCRIBE STORE: their
-settings are nowhere else; an object's columns only once it was re-created).
+privilege the plan needs (the session's check among them) and a DESCRIBE per query, `up` at most 2.5 API requests
+per resource, a no-change preview none, and refresh one SELECT per group of rows it reads (the two stores also their
+DESCRIBE STORE: their settings are nowhere else; an object's columns only once it was re-created).
 """
 
 from __future__ import annotations
