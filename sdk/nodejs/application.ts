@@ -11,20 +11,86 @@ import * as utilities from "./utilities";
  * The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
  * taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
  * changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
- * no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
- * Deleting terminates it and waits until it is terminated.
+ * no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`,
+ * and one whose SQL names a relation being replaced is replaced with it; the preview warns that the new one runs
+ * from the beginning of its sources. The owner changes in place, and so do `database` and `namespace` while the
+ * SQL resolves to the same relations there. Deleting terminates it and waits until it is terminated.
  *
  * ## Example Usage
- * ### One application fanning a stream out to two sinks
+ * ### One application splitting pageviews by device
  *
  * ```typescript
- * const fanout = new deltastream.Application("fanout", {
- *     sql: pulumi.interpolate`BEGIN APPLICATION fanout
- *   CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM ${pageviews.fqn};
- *   INSERT INTO ${mobile.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
- *   INSERT INTO ${desktop.fqn} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * const raw = new deltastream.Namespace("raw", { database: shop.name, name: "raw" });
+ *
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
+ * });
+ *
+ * const pageviewsTopic = new deltastream.Entity("pageviews-topic", {
+ *     store: events.name,
+ *     path: ["pageviews"],
+ *     kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
+ * });
+ *
+ * const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "pageviews",
+ *     kind: "stream",
+ *     store: events.name,
+ *     entity: pageviewsTopic.name,
+ *     valueFormat: "json",
+ *     timestampColumn: "viewtime",
+ *     columns: [
+ *         { name: "viewtime", type: "BIGINT", nullable: false },
+ *         { name: "userid", type: "VARCHAR" },
+ *         { name: "pageid", type: "VARCHAR" },
+ *         { name: "device", type: "VARCHAR" },
+ *     ],
+ * });
+ *
+ * const mobileViews = new deltastream.DeltaStreamObject("mobile-views", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "mobile_views",
+ *     kind: "stream",
+ *     store: events.name,
+ *     valueFormat: "json",
+ *     columns: pageviews.columns,
+ * });
+ *
+ * const desktopViews = new deltastream.DeltaStreamObject("desktop-views", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "desktop_views",
+ *     kind: "stream",
+ *     store: events.name,
+ *     valueFormat: "json",
+ *     columns: pageviews.columns,
+ * });
+ *
+ * const byDevice = new deltastream.Application("pageviews-by-device", {
+ *     sql: pulumi.interpolate`BEGIN APPLICATION pageviews_by_device
+ *   CREATE VIRTUAL STREAM virtual.public.views AS SELECT * FROM ${pageviews.fqn};
+ *   INSERT INTO ${mobileViews.fqn} SELECT * FROM virtual.public.views WHERE device = 'mobile';
+ *   INSERT INTO ${desktopViews.fqn} SELECT * FROM virtual.public.views WHERE device = 'desktop';
  * END APPLICATION;`,
  * });
+ *
+ * export const applicationSinks = byDevice.sinks;
  * ```
  *
  * ## Import
@@ -71,7 +137,7 @@ export class Application extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
     /**
-     * Database that unqualified relation names resolve in. Immutable.
+     * Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     declare public readonly database: pulumi.Output<string | undefined>;
     /**
@@ -79,7 +145,7 @@ export class Application extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly name: pulumi.Output<string>;
     /**
-     * Namespace that unqualified relation names resolve in (default `public`). Immutable.
+     * Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     declare public readonly namespace: pulumi.Output<string | undefined>;
     /**
@@ -161,11 +227,11 @@ export class Application extends pulumi.CustomResource {
  */
 export interface ApplicationArgs {
     /**
-     * Database that unqualified relation names resolve in. Immutable.
+     * Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     database?: pulumi.Input<string | undefined>;
     /**
-     * Namespace that unqualified relation names resolve in (default `public`). Immutable.
+     * Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     namespace?: pulumi.Input<string | undefined>;
     /**

@@ -13,7 +13,11 @@ import * as utilities from "./utilities";
  * ### A database
  *
  * ```typescript
- * const analytics = new deltastream.Database("analytics", { name: "analytics" });
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * export const shopOwner = shop.owner;
  * ```
  *
  * ## Import
@@ -52,6 +56,10 @@ export class Database extends pulumi.CustomResource {
     }
 
     /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
+    /**
      * When the database was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
@@ -78,10 +86,12 @@ export class Database extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["createdAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["owner"] = undefined /*out*/;
@@ -95,6 +105,10 @@ export class Database extends pulumi.CustomResource {
  * The set of arguments for constructing a Database resource.
  */
 export interface DatabaseArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Name of the database. Case-sensitive; quoted for you.
      */

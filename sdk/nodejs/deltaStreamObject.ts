@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -14,17 +15,57 @@ import * as utilities from "./utilities";
  * The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
  * (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
  * immutable: any change but the owner replaces the object (delete first, then create, as names are
- * unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
+ * unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
+ * also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
+ * `DESCRIBE RELATION`.
  *
  * ## Example Usage
- * ### A JSON stream over a Kafka topic
+ * ### A JSON stream over the pageviews topic
  *
  * ```typescript
- * const pageviews = new deltastream.DeltaStreamObject("pageviews", {
- *     database: "analytics", namespace: "raw", name: "pageviews", kind: "stream",
- *     store: events.name, entity: "pageviews", valueFormat: "json",
- *     columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }],
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * const raw = new deltastream.Namespace("raw", { database: shop.name, name: "raw" });
+ *
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
  * });
+ *
+ * const pageviewsTopic = new deltastream.Entity("pageviews-topic", {
+ *     store: events.name,
+ *     path: ["pageviews"],
+ *     kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
+ * });
+ *
+ * const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "pageviews",
+ *     kind: "stream",
+ *     store: events.name,
+ *     entity: pageviewsTopic.name,
+ *     valueFormat: "json",
+ *     timestampColumn: "viewtime",
+ *     columns: [
+ *         { name: "viewtime", type: "BIGINT", nullable: false },
+ *         { name: "userid", type: "VARCHAR" },
+ *         { name: "pageid", type: "VARCHAR" },
+ *         { name: "device", type: "VARCHAR" },
+ *     ],
+ * });
+ *
+ * export const pageviewsFqn = pageviews.fqn;
  * ```
  *
  * ## Import
@@ -89,7 +130,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
     /**
      * What the object is. One of: `stream`, `changelog`, `table`.
      */
-    declare public readonly kind: pulumi.Output<string>;
+    declare public readonly kind: pulumi.Output<string | enums.ObjectKind>;
     /**
      * Name of the object. Case-sensitive; quoted for you.
      */
@@ -230,7 +271,7 @@ export interface DeltaStreamObjectArgs {
     /**
      * What the object is. One of: `stream`, `changelog`, `table`.
      */
-    kind: pulumi.Input<string>;
+    kind: pulumi.Input<string | enums.ObjectKind>;
     /**
      * Name of the object. Case-sensitive; quoted for you.
      */

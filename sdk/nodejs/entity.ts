@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -18,11 +19,28 @@ import * as utilities from "./utilities";
  * ### A Kafka topic with six partitions and a week of retention
  *
  * ```typescript
- * const orders = new deltastream.Entity("orders", {
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
+ * });
+ *
+ * const pageviewsTopic = new deltastream.Entity("pageviews-topic", {
  *     store: events.name,
- *     path: ["orders"],
+ *     path: ["pageviews"],
  *     kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
  * });
+ *
+ * export const pageviewsPartitions = pageviewsTopic.partitions;
  * ```
  *
  * ## Import
@@ -61,6 +79,10 @@ export class Entity extends pulumi.CustomResource {
         return obj['__pulumiType'] === Entity.__pulumiType;
     }
 
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
      * A Kafka topic's configs, as DeltaStream reports them.
      */
@@ -115,6 +137,7 @@ export class Entity extends pulumi.CustomResource {
             if (args?.store === undefined && !opts.urn) {
                 throw new Error("Missing required property 'store'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["kafka"] = args?.kafka;
             resourceInputs["kinesis"] = args?.kinesis;
             resourceInputs["path"] = args?.path;
@@ -125,6 +148,7 @@ export class Entity extends pulumi.CustomResource {
             resourceInputs["replicas"] = undefined /*out*/;
             resourceInputs["shards"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["configs"] = undefined /*out*/;
             resourceInputs["kafka"] = undefined /*out*/;
             resourceInputs["kinesis"] = undefined /*out*/;
@@ -144,6 +168,10 @@ export class Entity extends pulumi.CustomResource {
  * The set of arguments for constructing a Entity resource.
  */
 export interface EntityArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Topic settings, for an entity of a Kafka store.
      */

@@ -4,12 +4,38 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * A DeltaStream environment laid out the same way in every stage:
  * a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
  * `<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.
+ *
+ * ## Example Usage
+ * ### A dev stage of the shop
+ *
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const dev = new deltastream.Environment("shop-dev", {
+ *     project: "shop",
+ *     environment: "dev",
+ *     namespaces: ["raw", "curated"],
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
+ * });
+ *
+ * export const devDatabase = dev.databaseName;
+ * export const devStore = dev.storeName;
+ * ```
  */
 export class Environment extends pulumi.ComponentResource {
     /** @internal */

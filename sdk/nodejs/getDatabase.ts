@@ -6,6 +6,19 @@ import * as utilities from "./utilities";
 
 /**
  * Look up an existing database by name.
+ *
+ * ## Example Usage
+ * ### The shop database, and the databases sysadmin owns
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = deltastream.getDatabaseOutput({ name: "shop" });
+ * const owned = deltastream.getDatabasesOutput({ owner: "sysadmin" });
+ *
+ * export const shopOwner = shop.owner;
+ * export const databases = owned.databases;
+ * ```
  */
 export function getDatabase(args: GetDatabaseArgs, opts?: pulumi.InvokeOptions): Promise<GetDatabaseResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -37,6 +50,19 @@ export interface GetDatabaseResult {
 }
 /**
  * Look up an existing database by name.
+ *
+ * ## Example Usage
+ * ### The shop database, and the databases sysadmin owns
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = deltastream.getDatabaseOutput({ name: "shop" });
+ * const owned = deltastream.getDatabasesOutput({ owner: "sysadmin" });
+ *
+ * export const shopOwner = shop.owner;
+ * export const databases = owned.databases;
+ * ```
  */
 export function getDatabaseOutput(args: GetDatabaseOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetDatabaseResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

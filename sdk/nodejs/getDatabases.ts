@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List databases, ordered by name; at most 200 (a warning says when more match).
+ *
+ * ## Example Usage
+ * ### The shop database, and the databases sysadmin owns
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = deltastream.getDatabaseOutput({ name: "shop" });
+ * const owned = deltastream.getDatabasesOutput({ owner: "sysadmin" });
+ *
+ * export const shopOwner = shop.owner;
+ * export const databases = owned.databases;
+ * ```
  */
 export function getDatabases(args?: GetDatabasesArgs, opts?: pulumi.InvokeOptions): Promise<GetDatabasesResult> {
     args = args || {};
@@ -32,6 +46,19 @@ export interface GetDatabasesResult {
 }
 /**
  * List databases, ordered by name; at most 200 (a warning says when more match).
+ *
+ * ## Example Usage
+ * ### The shop database, and the databases sysadmin owns
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = deltastream.getDatabaseOutput({ name: "shop" });
+ * const owned = deltastream.getDatabasesOutput({ owner: "sysadmin" });
+ *
+ * export const shopOwner = shop.owner;
+ * export const databases = owned.databases;
+ * ```
  */
 export function getDatabasesOutput(args?: GetDatabasesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetDatabasesResult> {
     args = args || {};

@@ -4,10 +4,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List the entities of a store (topics, streams, databases), or the children of one of them, with one LIST ENTITIES, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The topics of the events store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const eventsTopics = deltastream.getEntitiesOutput({ store: "events" });
+ *
+ * export const topics = eventsTopics.entities;
+ * ```
  */
 export function getEntities(args: GetEntitiesArgs, opts?: pulumi.InvokeOptions): Promise<GetEntitiesResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -36,6 +48,17 @@ export interface GetEntitiesResult {
 }
 /**
  * List the entities of a store (topics, streams, databases), or the children of one of them, with one LIST ENTITIES, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The topics of the events store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const eventsTopics = deltastream.getEntitiesOutput({ store: "events" });
+ *
+ * export const topics = eventsTopics.entities;
+ * ```
  */
 export function getEntitiesOutput(args: GetEntitiesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetEntitiesResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

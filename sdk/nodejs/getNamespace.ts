@@ -6,6 +6,19 @@ import * as utilities from "./utilities";
 
 /**
  * Look up an existing namespace (DeltaStream schema) by database and name.
+ *
+ * ## Example Usage
+ * ### The raw namespace, and every namespace of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const raw = deltastream.getNamespaceOutput({ database: "shop", name: "raw" });
+ * const inShop = deltastream.getNamespacesOutput({ database: "shop" });
+ *
+ * export const rawOwner = raw.owner;
+ * export const namespaces = inShop.namespaces;
+ * ```
  */
 export function getNamespace(args: GetNamespaceArgs, opts?: pulumi.InvokeOptions): Promise<GetNamespaceResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -46,6 +59,19 @@ export interface GetNamespaceResult {
 }
 /**
  * Look up an existing namespace (DeltaStream schema) by database and name.
+ *
+ * ## Example Usage
+ * ### The raw namespace, and every namespace of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const raw = deltastream.getNamespaceOutput({ database: "shop", name: "raw" });
+ * const inShop = deltastream.getNamespacesOutput({ database: "shop" });
+ *
+ * export const rawOwner = raw.owner;
+ * export const namespaces = inShop.namespaces;
+ * ```
  */
 export function getNamespaceOutput(args: GetNamespaceOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetNamespaceResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

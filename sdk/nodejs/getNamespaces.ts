@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List namespaces, filtered by database and/or name, ordered by database and name; at most 200.
+ *
+ * ## Example Usage
+ * ### The raw namespace, and every namespace of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const raw = deltastream.getNamespaceOutput({ database: "shop", name: "raw" });
+ * const inShop = deltastream.getNamespacesOutput({ database: "shop" });
+ *
+ * export const rawOwner = raw.owner;
+ * export const namespaces = inShop.namespaces;
+ * ```
  */
 export function getNamespaces(args?: GetNamespacesArgs, opts?: pulumi.InvokeOptions): Promise<GetNamespacesResult> {
     args = args || {};
@@ -37,6 +51,19 @@ export interface GetNamespacesResult {
 }
 /**
  * List namespaces, filtered by database and/or name, ordered by database and name; at most 200.
+ *
+ * ## Example Usage
+ * ### The raw namespace, and every namespace of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const raw = deltastream.getNamespaceOutput({ database: "shop", name: "raw" });
+ * const inShop = deltastream.getNamespacesOutput({ database: "shop" });
+ *
+ * export const rawOwner = raw.owner;
+ * export const namespaces = inShop.namespaces;
+ * ```
  */
 export function getNamespacesOutput(args?: GetNamespacesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetNamespacesResult> {
     args = args || {};

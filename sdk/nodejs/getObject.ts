@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * Look up an existing object (stream, changelog, table) with its kind, columns and store.
+ *
+ * ## Example Usage
+ * ### The pageviews stream's columns, and every stream of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const pageviews = deltastream.getObjectOutput({ database: "shop", namespace: "raw", name: "pageviews" });
+ * const shopStreams = deltastream.getObjectsOutput({ database: "shop", kind: "stream" });
+ *
+ * export const pageviewsColumns = pageviews.columns;
+ * export const streams = shopStreams.objects;
+ * ```
  */
 export function getObject(args: GetObjectArgs, opts?: pulumi.InvokeOptions): Promise<GetObjectResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -85,6 +99,19 @@ export interface GetObjectResult {
 }
 /**
  * Look up an existing object (stream, changelog, table) with its kind, columns and store.
+ *
+ * ## Example Usage
+ * ### The pageviews stream's columns, and every stream of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const pageviews = deltastream.getObjectOutput({ database: "shop", namespace: "raw", name: "pageviews" });
+ * const shopStreams = deltastream.getObjectsOutput({ database: "shop", kind: "stream" });
+ *
+ * export const pageviewsColumns = pageviews.columns;
+ * export const streams = shopStreams.objects;
+ * ```
  */
 export function getObjectOutput(args: GetObjectOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetObjectResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

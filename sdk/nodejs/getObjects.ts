@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List objects, filtered by database, namespace, name and/or kind, ordered by database, namespace and name; at most 200.
+ *
+ * ## Example Usage
+ * ### The pageviews stream's columns, and every stream of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const pageviews = deltastream.getObjectOutput({ database: "shop", namespace: "raw", name: "pageviews" });
+ * const shopStreams = deltastream.getObjectsOutput({ database: "shop", kind: "stream" });
+ *
+ * export const pageviewsColumns = pageviews.columns;
+ * export const streams = shopStreams.objects;
+ * ```
  */
 export function getObjects(args?: GetObjectsArgs, opts?: pulumi.InvokeOptions): Promise<GetObjectsResult> {
     args = args || {};
@@ -47,6 +61,19 @@ export interface GetObjectsResult {
 }
 /**
  * List objects, filtered by database, namespace, name and/or kind, ordered by database, namespace and name; at most 200.
+ *
+ * ## Example Usage
+ * ### The pageviews stream's columns, and every stream of the shop database
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const pageviews = deltastream.getObjectOutput({ database: "shop", namespace: "raw", name: "pageviews" });
+ * const shopStreams = deltastream.getObjectsOutput({ database: "shop", kind: "stream" });
+ *
+ * export const pageviewsColumns = pageviews.columns;
+ * export const streams = shopStreams.objects;
+ * ```
  */
 export function getObjectsOutput(args?: GetObjectsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetObjectsResult> {
     args = args || {};

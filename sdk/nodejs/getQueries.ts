@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List queries, filtered by name and/or state, ordered by creation time; at most 200.
+ *
+ * ## Example Usage
+ * ### The pageviews_by_device application, and every running query
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const byDevice = deltastream.getQueryOutput({ name: "pageviews_by_device" });
+ * const running = deltastream.getQueriesOutput({ state: "running" });
+ *
+ * export const byDeviceState = byDevice.state;
+ * export const runningQueries = running.queries;
+ * ```
  */
 export function getQueries(args?: GetQueriesArgs, opts?: pulumi.InvokeOptions): Promise<GetQueriesResult> {
     args = args || {};
@@ -37,6 +51,19 @@ export interface GetQueriesResult {
 }
 /**
  * List queries, filtered by name and/or state, ordered by creation time; at most 200.
+ *
+ * ## Example Usage
+ * ### The pageviews_by_device application, and every running query
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const byDevice = deltastream.getQueryOutput({ name: "pageviews_by_device" });
+ * const running = deltastream.getQueriesOutput({ state: "running" });
+ *
+ * export const byDeviceState = byDevice.state;
+ * export const runningQueries = running.queries;
+ * ```
  */
 export function getQueriesOutput(args?: GetQueriesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetQueriesResult> {
     args = args || {};

@@ -6,6 +6,19 @@ import * as utilities from "./utilities";
 
 /**
  * Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.
+ *
+ * ## Example Usage
+ * ### The pageviews_by_device application, and every running query
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const byDevice = deltastream.getQueryOutput({ name: "pageviews_by_device" });
+ * const running = deltastream.getQueriesOutput({ state: "running" });
+ *
+ * export const byDeviceState = byDevice.state;
+ * export const runningQueries = running.queries;
+ * ```
  */
 export function getQuery(args?: GetQueryArgs, opts?: pulumi.InvokeOptions): Promise<GetQueryResult> {
     args = args || {};
@@ -72,6 +85,19 @@ export interface GetQueryResult {
 }
 /**
  * Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.
+ *
+ * ## Example Usage
+ * ### The pageviews_by_device application, and every running query
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const byDevice = deltastream.getQueryOutput({ name: "pageviews_by_device" });
+ * const running = deltastream.getQueriesOutput({ state: "running" });
+ *
+ * export const byDeviceState = byDevice.state;
+ * export const runningQueries = running.queries;
+ * ```
  */
 export function getQueryOutput(args?: GetQueryOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetQueryResult> {
     args = args || {};

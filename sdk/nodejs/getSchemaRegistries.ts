@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List schema registries, filtered by type, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The shop_registry registry, and every Confluent Cloud registry
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const registry = deltastream.getSchemaRegistryOutput({ name: "shop_registry" });
+ * const cloud = deltastream.getSchemaRegistriesOutput({ type: "ConfluentCloud" });
+ *
+ * export const registryType = registry.type;
+ * export const cloudRegistries = cloud.schemaRegistries;
+ * ```
  */
 export function getSchemaRegistries(args?: GetSchemaRegistriesArgs, opts?: pulumi.InvokeOptions): Promise<GetSchemaRegistriesResult> {
     args = args || {};
@@ -32,6 +46,19 @@ export interface GetSchemaRegistriesResult {
 }
 /**
  * List schema registries, filtered by type, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The shop_registry registry, and every Confluent Cloud registry
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const registry = deltastream.getSchemaRegistryOutput({ name: "shop_registry" });
+ * const cloud = deltastream.getSchemaRegistriesOutput({ type: "ConfluentCloud" });
+ *
+ * export const registryType = registry.type;
+ * export const cloudRegistries = cloud.schemaRegistries;
+ * ```
  */
 export function getSchemaRegistriesOutput(args?: GetSchemaRegistriesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetSchemaRegistriesResult> {
     args = args || {};

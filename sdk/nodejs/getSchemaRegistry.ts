@@ -6,6 +6,19 @@ import * as utilities from "./utilities";
 
 /**
  * Look up an existing schema registry by name (never its credentials).
+ *
+ * ## Example Usage
+ * ### The shop_registry registry, and every Confluent Cloud registry
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const registry = deltastream.getSchemaRegistryOutput({ name: "shop_registry" });
+ * const cloud = deltastream.getSchemaRegistriesOutput({ type: "ConfluentCloud" });
+ *
+ * export const registryType = registry.type;
+ * export const cloudRegistries = cloud.schemaRegistries;
+ * ```
  */
 export function getSchemaRegistry(args: GetSchemaRegistryArgs, opts?: pulumi.InvokeOptions): Promise<GetSchemaRegistryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -49,6 +62,19 @@ export interface GetSchemaRegistryResult {
 }
 /**
  * Look up an existing schema registry by name (never its credentials).
+ *
+ * ## Example Usage
+ * ### The shop_registry registry, and every Confluent Cloud registry
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const registry = deltastream.getSchemaRegistryOutput({ name: "shop_registry" });
+ * const cloud = deltastream.getSchemaRegistriesOutput({ type: "ConfluentCloud" });
+ *
+ * export const registryType = registry.type;
+ * export const cloudRegistries = cloud.schemaRegistries;
+ * ```
  */
 export function getSchemaRegistryOutput(args: GetSchemaRegistryOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetSchemaRegistryResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

@@ -6,6 +6,19 @@ import * as utilities from "./utilities";
 
 /**
  * Look up an existing secret by name (never its value).
+ *
+ * ## Example Usage
+ * ### The partner_api_token secret, and every generic_string secret
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const partnerToken = deltastream.getSecretOutput({ name: "partner_api_token" });
+ * const generic = deltastream.getSecretsOutput({ type: "generic_string" });
+ *
+ * export const partnerTokenStatus = partnerToken.status;
+ * export const secrets = generic.secrets;
+ * ```
  */
 export function getSecret(args: GetSecretArgs, opts?: pulumi.InvokeOptions): Promise<GetSecretResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -53,6 +66,19 @@ export interface GetSecretResult {
 }
 /**
  * Look up an existing secret by name (never its value).
+ *
+ * ## Example Usage
+ * ### The partner_api_token secret, and every generic_string secret
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const partnerToken = deltastream.getSecretOutput({ name: "partner_api_token" });
+ * const generic = deltastream.getSecretsOutput({ type: "generic_string" });
+ *
+ * export const partnerTokenStatus = partnerToken.status;
+ * export const secrets = generic.secrets;
+ * ```
  */
 export function getSecretOutput(args: GetSecretOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetSecretResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

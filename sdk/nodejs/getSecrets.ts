@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List secrets, filtered by type and/or owner, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The partner_api_token secret, and every generic_string secret
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const partnerToken = deltastream.getSecretOutput({ name: "partner_api_token" });
+ * const generic = deltastream.getSecretsOutput({ type: "generic_string" });
+ *
+ * export const partnerTokenStatus = partnerToken.status;
+ * export const secrets = generic.secrets;
+ * ```
  */
 export function getSecrets(args?: GetSecretsArgs, opts?: pulumi.InvokeOptions): Promise<GetSecretsResult> {
     args = args || {};
@@ -37,6 +51,19 @@ export interface GetSecretsResult {
 }
 /**
  * List secrets, filtered by type and/or owner, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The partner_api_token secret, and every generic_string secret
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const partnerToken = deltastream.getSecretOutput({ name: "partner_api_token" });
+ * const generic = deltastream.getSecretsOutput({ type: "generic_string" });
+ *
+ * export const partnerTokenStatus = partnerToken.status;
+ * export const secrets = generic.secrets;
+ * ```
  */
 export function getSecretsOutput(args?: GetSecretsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetSecretsResult> {
     args = args || {};

@@ -2,10 +2,26 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * Look up an existing store by name (and type). Credentials are never returned.
+ *
+ * ## Example Usage
+ * ### The events store, and every Kafka store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const events = deltastream.getStoreOutput({ name: "events", type: "Kafka" });
+ * const kafka = deltastream.getStoresOutput({ type: "Kafka" });
+ *
+ * export const eventsStatus = events.status;
+ * export const kafkaStores = kafka.stores;
+ * ```
  */
 export function getStore(args: GetStoreArgs, opts?: pulumi.InvokeOptions): Promise<GetStoreResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -23,7 +39,7 @@ export interface GetStoreArgs {
     /**
      * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
      */
-    type?: string;
+    type?: string | enums.StoreType;
 }
 
 export interface GetStoreResult {
@@ -58,6 +74,19 @@ export interface GetStoreResult {
 }
 /**
  * Look up an existing store by name (and type). Credentials are never returned.
+ *
+ * ## Example Usage
+ * ### The events store, and every Kafka store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const events = deltastream.getStoreOutput({ name: "events", type: "Kafka" });
+ * const kafka = deltastream.getStoresOutput({ type: "Kafka" });
+ *
+ * export const eventsStatus = events.status;
+ * export const kafkaStores = kafka.stores;
+ * ```
  */
 export function getStoreOutput(args: GetStoreOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetStoreResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -75,5 +104,5 @@ export interface GetStoreOutputArgs {
     /**
      * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
      */
-    type?: pulumi.Input<string | undefined>;
+    type?: pulumi.Input<string | enums.StoreType | undefined>;
 }

@@ -4,10 +4,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * List stores, filtered by name and/or type, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The events store, and every Kafka store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const events = deltastream.getStoreOutput({ name: "events", type: "Kafka" });
+ * const kafka = deltastream.getStoresOutput({ type: "Kafka" });
+ *
+ * export const eventsStatus = events.status;
+ * export const kafkaStores = kafka.stores;
+ * ```
  */
 export function getStores(args?: GetStoresArgs, opts?: pulumi.InvokeOptions): Promise<GetStoresResult> {
     args = args || {};
@@ -26,7 +40,7 @@ export interface GetStoresArgs {
     /**
      * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
      */
-    type?: string;
+    type?: string | enums.StoreType;
 }
 
 export interface GetStoresResult {
@@ -37,6 +51,19 @@ export interface GetStoresResult {
 }
 /**
  * List stores, filtered by name and/or type, ordered by name; at most 200.
+ *
+ * ## Example Usage
+ * ### The events store, and every Kafka store
+ *
+ * ```typescript
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const events = deltastream.getStoreOutput({ name: "events", type: "Kafka" });
+ * const kafka = deltastream.getStoresOutput({ type: "Kafka" });
+ *
+ * export const eventsStatus = events.status;
+ * export const kafkaStores = kafka.stores;
+ * ```
  */
 export function getStoresOutput(args?: GetStoresOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetStoresResult> {
     args = args || {};
@@ -55,5 +82,5 @@ export interface GetStoresOutputArgs {
     /**
      * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
      */
-    type?: pulumi.Input<string | undefined>;
+    type?: pulumi.Input<string | enums.StoreType | undefined>;
 }

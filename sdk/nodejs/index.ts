@@ -10,6 +10,11 @@ export type Application = import("./application").Application;
 export const Application: typeof import("./application").Application = null as any;
 utilities.lazyLoad(exports, ["Application"], () => require("./application"));
 
+export { ComputePoolArgs } from "./computePool";
+export type ComputePool = import("./computePool").ComputePool;
+export const ComputePool: typeof import("./computePool").ComputePool = null as any;
+utilities.lazyLoad(exports, ["ComputePool"], () => require("./computePool"));
+
 export { DatabaseArgs } from "./database";
 export type Database = import("./database").Database;
 export const Database: typeof import("./database").Database = null as any;
@@ -29,6 +34,16 @@ export { EnvironmentArgs } from "./environment";
 export type Environment = import("./environment").Environment;
 export const Environment: typeof import("./environment").Environment = null as any;
 utilities.lazyLoad(exports, ["Environment"], () => require("./environment"));
+
+export { GetComputePoolArgs, GetComputePoolResult, GetComputePoolOutputArgs } from "./getComputePool";
+export const getComputePool: typeof import("./getComputePool").getComputePool = null as any;
+export const getComputePoolOutput: typeof import("./getComputePool").getComputePoolOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePool","getComputePoolOutput"], () => require("./getComputePool"));
+
+export { GetComputePoolsArgs, GetComputePoolsResult, GetComputePoolsOutputArgs } from "./getComputePools";
+export const getComputePools: typeof import("./getComputePools").getComputePools = null as any;
+export const getComputePoolsOutput: typeof import("./getComputePools").getComputePoolsOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePools","getComputePoolsOutput"], () => require("./getComputePools"));
 
 export { GetDatabaseArgs, GetDatabaseResult, GetDatabaseOutputArgs } from "./getDatabase";
 export const getDatabase: typeof import("./getDatabase").getDatabase = null as any;
@@ -141,6 +156,9 @@ export const Store: typeof import("./store").Store = null as any;
 utilities.lazyLoad(exports, ["Store"], () => require("./store"));
 
 
+// Export enums:
+export * from "./types/enums";
+
 // Export sub-modules:
 import * as config from "./config";
 import * as types from "./types";
@@ -156,6 +174,8 @@ const _module = {
         switch (type) {
             case "deltastream:index:Application":
                 return new Application(name, <any>undefined, { urn })
+            case "deltastream:index:ComputePool":
+                return new ComputePool(name, <any>undefined, { urn })
             case "deltastream:index:Database":
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":

@@ -10,10 +10,16 @@ import * as utilities from "./utilities";
  * Every database already has a namespace named `public`: refer to it by name rather than declaring it.
  *
  * ## Example Usage
- * ### A namespace in a database
+ * ### A namespace in the shop database
  *
  * ```typescript
- * const raw = new deltastream.Namespace("raw", { database: analytics.name, name: "raw" });
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * const raw = new deltastream.Namespace("raw", { database: shop.name, name: "raw" });
+ *
+ * export const namespaceOwner = raw.owner;
  * ```
  *
  * ## Import
@@ -52,6 +58,10 @@ export class Namespace extends pulumi.CustomResource {
     }
 
     /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
+    /**
      * When the namespace was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
@@ -85,11 +95,13 @@ export class Namespace extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["database"] = args?.database;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["createdAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["database"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -104,6 +116,10 @@ export class Namespace extends pulumi.CustomResource {
  * The set of arguments for constructing a Namespace resource.
  */
 export interface NamespaceArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Database the namespace belongs to.
      */

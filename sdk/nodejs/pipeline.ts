@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 import {DeltaStreamObject, Entity, Query} from "./index";
@@ -20,13 +21,43 @@ import {DeltaStreamObject, Entity, Query} from "./index";
  * ### Clicks in, cleaned clicks out
  *
  * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * const raw = new deltastream.Namespace("raw", { database: shop.name, name: "raw" });
+ *
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
+ * });
+ *
+ * const clickColumns = [
+ *     { name: "viewtime", type: "BIGINT", nullable: false },
+ *     { name: "userid", type: "VARCHAR" },
+ *     { name: "url", type: "VARCHAR" },
+ * ];
+ *
  * const clicks = new deltastream.Pipeline("clicks", {
- *     database: "shop", namespace: "raw", store: "events",
- *     sources: [{ name: "clicks_raw", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] }],
- *     sink: { name: "clicks_clean", columns: [{ name: "id", type: "BIGINT" }, { name: "url", type: "VARCHAR" }] },
- *     transform: "SELECT id, LOWER(url) AS url FROM clicks_raw",
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     store: events.name,
+ *     createTopics: true,
+ *     sources: [{ name: "clicks_raw", valueFormat: "json", columns: clickColumns }],
+ *     sink: { name: "clicks_clean", valueFormat: "json", columns: clickColumns },
+ *     transform: "SELECT viewtime, userid, LOWER(url) AS url FROM clicks_raw",
  *     version: 1,
  * });
+ *
+ * export const clicksQueryState = clicks.queryState;
  * ```
  */
 export class Pipeline extends pulumi.ComponentResource {
@@ -182,9 +213,9 @@ export interface PipelineArgs {
      */
     namespace?: pulumi.Input<string | undefined>;
     /**
-     * Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+     * Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
      *
-     * @deprecated DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
+     * @deprecated `queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.
      */
     queryName?: pulumi.Input<string | undefined>;
     /**

@@ -55,12 +55,21 @@ export class Provider extends pulumi.ProviderResource {
         opts = opts || {};
         {
             resourceInputs["apiKey"] = args?.apiKey ? pulumi.secret(args.apiKey) : undefined;
+            resourceInputs["checkQueriesAtPreview"] = pulumi.output(args?.checkQueriesAtPreview).apply(JSON.stringify);
+            resourceInputs["connectTimeout"] = pulumi.output(args?.connectTimeout).apply(JSON.stringify);
+            resourceInputs["createTimeout"] = pulumi.output(args?.createTimeout).apply(JSON.stringify);
+            resourceInputs["deleteTimeout"] = pulumi.output(args?.deleteTimeout).apply(JSON.stringify);
             resourceInputs["insecureSkipVerify"] = pulumi.output(args?.insecureSkipVerify).apply(JSON.stringify);
+            resourceInputs["maxRetries"] = pulumi.output(args?.maxRetries).apply(JSON.stringify);
             resourceInputs["organization"] = args?.organization;
             resourceInputs["readTimeout"] = pulumi.output(args?.readTimeout).apply(JSON.stringify);
+            resourceInputs["requestTimeout"] = pulumi.output(args?.requestTimeout).apply(JSON.stringify);
+            resourceInputs["retryBaseDelay"] = pulumi.output(args?.retryBaseDelay).apply(JSON.stringify);
+            resourceInputs["retryMaxDelay"] = pulumi.output(args?.retryMaxDelay).apply(JSON.stringify);
             resourceInputs["role"] = args?.role;
             resourceInputs["server"] = args?.server;
             resourceInputs["sessionId"] = args?.sessionId;
+            resourceInputs["updateTimeout"] = pulumi.output(args?.updateTimeout).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["apiKey"] };
@@ -78,9 +87,29 @@ export interface ProviderArgs {
      */
     apiKey?: pulumi.Input<string | undefined>;
     /**
+     * Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+     */
+    checkQueriesAtPreview?: pulumi.Input<boolean | undefined>;
+    /**
+     * Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+     */
+    connectTimeout?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+     */
+    createTimeout?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+     */
+    deleteTimeout?: pulumi.Input<number | undefined>;
+    /**
      * Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
      */
     insecureSkipVerify?: pulumi.Input<boolean | undefined>;
+    /**
+     * Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+     */
+    maxRetries?: pulumi.Input<number | undefined>;
     /**
      * Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
      */
@@ -89,6 +118,18 @@ export interface ProviderArgs {
      * Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
      */
     readTimeout?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+     */
+    requestTimeout?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+     */
+    retryBaseDelay?: pulumi.Input<number | undefined>;
+    /**
+     * The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+     */
+    retryMaxDelay?: pulumi.Input<number | undefined>;
     /**
      * Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
      */
@@ -101,4 +142,8 @@ export interface ProviderArgs {
      * Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
      */
     sessionId?: pulumi.Input<string | undefined>;
+    /**
+     * Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+     */
+    updateTimeout?: pulumi.Input<number | undefined>;
 }

@@ -10,16 +10,77 @@ import * as utilities from "./utilities";
  * The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
  * taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
  * `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
- * a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
- * Deleting terminates the query and waits until it is terminated.
+ * a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
+ * one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
+ * query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+ * `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
+ * it is terminated.
  *
  * ## Example Usage
- * ### A continuous query between two objects
+ * ### A continuous query from pageviews into visits
  *
  * ```typescript
- * const copy = new deltastream.Query("copy", {
- *     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid FROM ${pageviews.fqn}`,
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
+ * const config = new pulumi.Config();
+ *
+ * const shop = new deltastream.Database("shop", { name: "shop" });
+ *
+ * const raw = new deltastream.Namespace("raw", { database: shop.name, name: "raw" });
+ *
+ * const events = new deltastream.Store("events", {
+ *     name: "events",
+ *     kafka: {
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
+ *         saslHashFunction: "SHA512",
+ *         saslUsername: "pipeline",
+ *         saslPassword: config.requireSecret("kafkaPassword"),
+ *     },
  * });
+ *
+ * const pageviewsTopic = new deltastream.Entity("pageviews-topic", {
+ *     store: events.name,
+ *     path: ["pageviews"],
+ *     kafka: { partitions: 6, replicas: 3, configs: { "retention.ms": "604800000" } },
+ * });
+ *
+ * const pageviews = new deltastream.DeltaStreamObject("pageviews", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "pageviews",
+ *     kind: "stream",
+ *     store: events.name,
+ *     entity: pageviewsTopic.name,
+ *     valueFormat: "json",
+ *     timestampColumn: "viewtime",
+ *     columns: [
+ *         { name: "viewtime", type: "BIGINT", nullable: false },
+ *         { name: "userid", type: "VARCHAR" },
+ *         { name: "pageid", type: "VARCHAR" },
+ *         { name: "device", type: "VARCHAR" },
+ *     ],
+ * });
+ *
+ * const visits = new deltastream.DeltaStreamObject("visits", {
+ *     database: shop.name,
+ *     namespace: raw.name,
+ *     name: "visits",
+ *     kind: "stream",
+ *     store: events.name,
+ *     valueFormat: "json",
+ *     columns: [
+ *         { name: "viewtime", type: "BIGINT", nullable: false },
+ *         { name: "userid", type: "VARCHAR" },
+ *         { name: "pageid", type: "VARCHAR" },
+ *     ],
+ * });
+ *
+ * const copyVisits = new deltastream.Query("copy-visits", {
+ *     sql: pulumi.interpolate`INSERT INTO ${visits.fqn} SELECT viewtime, userid, pageid FROM ${pageviews.fqn} WHERE userid IS NOT NULL;`,
+ * });
+ *
+ * export const queryState = copyVisits.state;
  * ```
  *
  * ## Import
@@ -62,15 +123,15 @@ export class Query extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
     /**
-     * Database that unqualified relation names in the SQL resolve in. Immutable.
+     * Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     declare public readonly database: pulumi.Output<string | undefined>;
     /**
-     * The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+     * The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
      */
     declare public readonly name: pulumi.Output<string | undefined>;
     /**
-     * Namespace that unqualified relation names resolve in (default `public`). Immutable.
+     * Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     declare public readonly namespace: pulumi.Output<string | undefined>;
     /**
@@ -156,17 +217,17 @@ export class Query extends pulumi.CustomResource {
  */
 export interface QueryArgs {
     /**
-     * Database that unqualified relation names in the SQL resolve in. Immutable.
+     * Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     database?: pulumi.Input<string | undefined>;
     /**
-     * The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+     * The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
      *
-     * @deprecated DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
+     * @deprecated `name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Namespace that unqualified relation names resolve in (default `public`). Immutable.
+     * Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
     namespace?: pulumi.Input<string | undefined>;
     /**

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -15,18 +16,35 @@ import * as utilities from "./utilities";
  * place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
  *
  * ## Example Usage
- * ### A Confluent Cloud registry, used by a Kafka store
+ * ### A Confluent Cloud registry, used by a Confluent Cloud Kafka store
  *
  * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
  * const config = new pulumi.Config();
- * const registry = new deltastream.SchemaRegistry("registry", {
- *     name: "orders_registry",
+ *
+ * const registry = new deltastream.SchemaRegistry("shop-registry", {
+ *     name: "shop_registry",
  *     confluentCloud: {
  *         uris: "https://psrc-abc12.us-east-2.aws.confluent.cloud",
- *         key: config.requireSecret("registryKey"),
+ *         key: "SRKEY7QWERTY",
  *         secret: config.requireSecret("registrySecret"),
  *     },
  * });
+ *
+ * const orders = new deltastream.Store("orders", {
+ *     name: "orders",
+ *     confluentKafka: {
+ *         uris: "pkc-abc12.us-east-2.aws.confluent.cloud:9092",
+ *         saslHashFunction: "PLAIN",
+ *         saslUsername: "CLUSTERKEY7ASDF",
+ *         saslPassword: config.requireSecret("clusterSecret"),
+ *         schemaRegistryName: registry.name,
+ *     },
+ * });
+ *
+ * export const ordersStatus = orders.status;
  * ```
  *
  * ## Import
@@ -65,6 +83,10 @@ export class SchemaRegistry extends pulumi.CustomResource {
         return obj['__pulumiType'] === SchemaRegistry.__pulumiType;
     }
 
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
      * Confluent settings; give exactly one of confluent and confluentCloud.
      */
@@ -112,6 +134,7 @@ export class SchemaRegistry extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["confluent"] = args?.confluent;
             resourceInputs["confluentCloud"] = args?.confluentCloud;
             resourceInputs["name"] = args?.name;
@@ -121,6 +144,7 @@ export class SchemaRegistry extends pulumi.CustomResource {
             resourceInputs["type"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["confluent"] = undefined /*out*/;
             resourceInputs["confluentCloud"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
@@ -139,6 +163,10 @@ export class SchemaRegistry extends pulumi.CustomResource {
  * The set of arguments for constructing a SchemaRegistry resource.
  */
 export interface SchemaRegistryArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Confluent settings; give exactly one of confluent and confluentCloud.
      */

@@ -8,19 +8,27 @@ import * as utilities from "./utilities";
  * A secret: a credential DeltaStream keeps under a name (type `generic_string`).
  *
  * The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
- * statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
- * change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
+ * statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but its form is shown nowhere),
+ * so a change (value, description, properties) can only replace it: `DROP SECRET`, then `CREATE SECRET` under the same
+ * name. Between the two no secret of that name exists, and a failed create leaves none until the next `pulumi up`, so
+ * such a change fails at preview, saying so; set `acceptReplacement: true` for the `pulumi up` that rotates it.
  *
  * ## Example Usage
  * ### A secret from secret config
  *
  * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
  * const config = new pulumi.Config();
- * const apiToken = new deltastream.Secret("api-token", {
+ *
+ * const partnerToken = new deltastream.Secret("partner-api-token", {
  *     name: "partner_api_token",
  *     description: "Token for the partner API",
- *     secretString: config.requireSecret("partnerToken"),
+ *     secretString: config.requireSecret("partnerApiToken"),
  * });
+ *
+ * export const secretStatus = partnerToken.status;
  * ```
  *
  * ## Import
@@ -60,6 +68,10 @@ export class Secret extends pulumi.CustomResource {
     }
 
     /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
+    /**
      * When the secret was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
@@ -80,7 +92,7 @@ export class Secret extends pulumi.CustomResource {
      */
     declare public readonly properties: pulumi.Output<{[key: string]: string} | undefined>;
     /**
-     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
      */
     declare public readonly secretString: pulumi.Output<string>;
     /**
@@ -113,6 +125,7 @@ export class Secret extends pulumi.CustomResource {
             if (args?.secretString === undefined && !opts.urn) {
                 throw new Error("Missing required property 'secretString'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["description"] = args?.description;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
@@ -123,6 +136,7 @@ export class Secret extends pulumi.CustomResource {
             resourceInputs["type"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["description"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -145,6 +159,10 @@ export class Secret extends pulumi.CustomResource {
  */
 export interface SecretArgs {
     /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
+    /**
      * What the secret is for.
      */
     description?: pulumi.Input<string | undefined>;
@@ -161,7 +179,7 @@ export interface SecretArgs {
      */
     properties?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
-     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+     * The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
      */
     secretString: pulumi.Input<string>;
 }

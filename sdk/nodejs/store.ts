@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -12,24 +13,34 @@ import * as utilities from "./utilities";
  *
  * Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
  * DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
- * plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
- * store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
- * setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
+ * plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
+ * registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
+ * Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
+ * certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+ * store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
+ * restart the queries reading them: while there are any, the change fails at preview naming them (read from
+ * DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
  *
  * ## Example Usage
  * ### A Kafka store with SASL credentials from secret config
  *
  * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as deltastream from "@pulumi-deltastream/deltastream";
+ *
  * const config = new pulumi.Config();
+ *
  * const events = new deltastream.Store("events", {
  *     name: "events",
  *     kafka: {
- *         uris: "broker-1:9092,broker-2:9092",
+ *         uris: "broker-1.example.com:9092,broker-2.example.com:9092",
  *         saslHashFunction: "SHA512",
  *         saslUsername: "pipeline",
  *         saslPassword: config.requireSecret("kafkaPassword"),
  *     },
  * });
+ *
+ * export const eventsStatus = events.status;
  * ```
  *
  * ## Import
@@ -67,6 +78,10 @@ export class Store extends pulumi.CustomResource {
         return obj['__pulumiType'] === Store.__pulumiType;
     }
 
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
      * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */
@@ -110,7 +125,7 @@ export class Store extends pulumi.CustomResource {
     /**
      * Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
      */
-    declare public /*out*/ readonly type: pulumi.Output<string>;
+    declare public /*out*/ readonly type: pulumi.Output<string | enums.StoreType>;
     /**
      * When the store last changed (RFC 3339).
      */
@@ -130,6 +145,7 @@ export class Store extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["confluentKafka"] = args?.confluentKafka;
             resourceInputs["kafka"] = args?.kafka;
             resourceInputs["kinesis"] = args?.kinesis;
@@ -143,6 +159,7 @@ export class Store extends pulumi.CustomResource {
             resourceInputs["type"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["confluentKafka"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["kafka"] = undefined /*out*/;
@@ -165,6 +182,10 @@ export class Store extends pulumi.CustomResource {
  * The set of arguments for constructing a Store resource.
  */
 export interface StoreArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
      */

@@ -18,21 +18,129 @@ import (
 // The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
 // taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
 // changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
-// no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
-// Deleting terminates it and waits until it is terminated.
+// no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`,
+// and one whose SQL names a relation being replaced is replaced with it; the preview warns that the new one runs
+// from the beginning of its sources. The owner changes in place, and so do `database` and `namespace` while the
+// SQL resolves to the same relations there. Deleting terminates it and waits until it is terminated.
 //
 // ## Example Usage
-// ### One application fanning a stream out to two sinks
+// ### One application splitting pageviews by device
 // ```go
+// package main
 //
-//	fanout, err := deltastream.NewApplication(ctx, "fanout", &deltastream.ApplicationArgs{
-//		Sql: pulumi.Sprintf(`BEGIN APPLICATION fanout
-//	  CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM %s;
-//	  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-//	  INSERT INTO %s SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
+// import (
 //
-// END APPLICATION;`, pageviews.Fqn, mobile.Fqn, desktop.Fqn),
-// })
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//				Database: shop.Name,
+//				Name:     pulumi.String("raw"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviewsTopic, err := deltastream.NewEntity(ctx, "pageviews-topic", &deltastream.EntityArgs{
+//				Store: events.Name,
+//				Path:  pulumi.StringArray{pulumi.String("pageviews")},
+//				Kafka: &deltastream.KafkaTopicArgs{
+//					Partitions: pulumi.Int(6),
+//					Replicas:   pulumi.Int(3),
+//					Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+//				Database:        shop.Name,
+//				Namespace:       raw.Name,
+//				Name:            pulumi.String("pageviews"),
+//				Kind:            pulumi.String("stream"),
+//				Store:           events.Name,
+//				Entity:          pageviewsTopic.Name,
+//				ValueFormat:     pulumi.String("json"),
+//				TimestampColumn: pulumi.String("viewtime"),
+//				Columns: deltastream.ColumnArray{
+//					&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT"), Nullable: pulumi.Bool(false)},
+//					&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("pageid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("device"), Type: pulumi.String("VARCHAR")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			mobileViews, err := deltastream.NewDeltaStreamObject(ctx, "mobile-views", &deltastream.DeltaStreamObjectArgs{
+//				Database:    shop.Name,
+//				Namespace:   raw.Name,
+//				Name:        pulumi.String("mobile_views"),
+//				Kind:        pulumi.String("stream"),
+//				Store:       events.Name,
+//				ValueFormat: pulumi.String("json"),
+//				Columns:     pageviews.Columns,
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			desktopViews, err := deltastream.NewDeltaStreamObject(ctx, "desktop-views", &deltastream.DeltaStreamObjectArgs{
+//				Database:    shop.Name,
+//				Namespace:   raw.Name,
+//				Name:        pulumi.String("desktop_views"),
+//				Kind:        pulumi.String("stream"),
+//				Store:       events.Name,
+//				ValueFormat: pulumi.String("json"),
+//				Columns:     pageviews.Columns,
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			byDevice, err := deltastream.NewApplication(ctx, "pageviews-by-device", &deltastream.ApplicationArgs{
+//				Sql: pulumi.Sprintf(`BEGIN APPLICATION pageviews_by_device
+//			  CREATE VIRTUAL STREAM virtual.public.views AS SELECT * FROM %s;
+//			  INSERT INTO %s SELECT * FROM virtual.public.views WHERE device = 'mobile';
+//			  INSERT INTO %s SELECT * FROM virtual.public.views WHERE device = 'desktop';
+//			END APPLICATION;`, pageviews.Fqn, mobileViews.Fqn, desktopViews.Fqn),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("applicationSinks", byDevice.Sinks)
+//			return nil
+//		})
+//	}
+//
 // ```
 //
 // ## Import
@@ -49,11 +157,11 @@ type Application struct {
 	ApplicationId pulumi.StringOutput `pulumi:"applicationId"`
 	// When the application was started (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
-	// Database that unqualified relation names resolve in. Immutable.
+	// Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database pulumi.StringPtrOutput `pulumi:"database"`
 	// The application's name, from its SQL.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace pulumi.StringPtrOutput `pulumi:"namespace"`
 	// Role that owns the application; changed in place. Default: the provider's role.
 	Owner pulumi.StringOutput `pulumi:"owner"`
@@ -120,9 +228,9 @@ func ApplicationExists(ctx *pulumi.Context,
 }
 
 type applicationArgs struct {
-	// Database that unqualified relation names resolve in. Immutable.
+	// Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database *string `pulumi:"database"`
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace *string `pulumi:"namespace"`
 	// Role that owns the application; changed in place. Default: the provider's role.
 	Owner *string `pulumi:"owner"`
@@ -132,9 +240,9 @@ type applicationArgs struct {
 
 // The set of arguments for constructing a Application resource.
 type ApplicationArgs struct {
-	// Database that unqualified relation names resolve in. Immutable.
+	// Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database pulumi.StringPtrInput
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace pulumi.StringPtrInput
 	// Role that owns the application; changed in place. Default: the provider's role.
 	Owner pulumi.StringPtrInput
@@ -239,7 +347,7 @@ func (o ApplicationOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Application) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// Database that unqualified relation names resolve in. Immutable.
+// Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 func (o ApplicationOutput) Database() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Application) pulumi.StringPtrOutput { return v.Database }).(pulumi.StringPtrOutput)
 }
@@ -249,7 +357,7 @@ func (o ApplicationOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Application) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 func (o ApplicationOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Application) pulumi.StringPtrOutput { return v.Namespace }).(pulumi.StringPtrOutput)
 }

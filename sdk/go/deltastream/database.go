@@ -19,10 +19,28 @@ import (
 // ## Example Usage
 // ### A database
 // ```go
+// package main
 //
-//	analytics, err := deltastream.NewDatabase(ctx, "analytics", &deltastream.DatabaseArgs{
-//		Name: pulumi.String("analytics"),
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("shopOwner", shop.Owner)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -36,6 +54,8 @@ import (
 type Database struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// When the database was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Name of the database. Case-sensitive; quoted for you.
@@ -93,6 +113,8 @@ func DatabaseExists(ctx *pulumi.Context,
 }
 
 type databaseArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Name of the database. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
@@ -101,6 +123,8 @@ type databaseArgs struct {
 
 // The set of arguments for constructing a Database resource.
 type DatabaseArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Name of the database. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
 	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
@@ -192,6 +216,11 @@ func (o DatabaseOutput) ToDatabaseOutput() DatabaseOutput {
 
 func (o DatabaseOutput) ToDatabaseOutputWithContext(ctx context.Context) DatabaseOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o DatabaseOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Database) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // When the database was created (RFC 3339).

@@ -19,21 +19,90 @@ import (
 // The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
 // (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
 // immutable: any change but the owner replaces the object (delete first, then create, as names are
-// unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
+// unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
+// also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
+// `DESCRIBE RELATION`.
 //
 // ## Example Usage
-// ### A JSON stream over a Kafka topic
+// ### A JSON stream over the pageviews topic
 // ```go
+// package main
 //
-//	pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
-//		Database: pulumi.String("analytics"), Namespace: pulumi.String("raw"), Name: pulumi.String("pageviews"),
-//		Kind: pulumi.String("stream"), Store: events.Name, Entity: pulumi.String("pageviews"),
-//		ValueFormat: pulumi.String("json"),
-//		Columns: deltastream.ColumnArray{
-//			&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT")},
-//			&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
-//		},
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//				Database: shop.Name,
+//				Name:     pulumi.String("raw"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviewsTopic, err := deltastream.NewEntity(ctx, "pageviews-topic", &deltastream.EntityArgs{
+//				Store: events.Name,
+//				Path:  pulumi.StringArray{pulumi.String("pageviews")},
+//				Kafka: &deltastream.KafkaTopicArgs{
+//					Partitions: pulumi.Int(6),
+//					Replicas:   pulumi.Int(3),
+//					Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+//				Database:        shop.Name,
+//				Namespace:       raw.Name,
+//				Name:            pulumi.String("pageviews"),
+//				Kind:            pulumi.String("stream"),
+//				Store:           events.Name,
+//				Entity:          pageviewsTopic.Name,
+//				ValueFormat:     pulumi.String("json"),
+//				TimestampColumn: pulumi.String("viewtime"),
+//				Columns: deltastream.ColumnArray{
+//					&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT"), Nullable: pulumi.Bool(false)},
+//					&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("pageid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("device"), Type: pulumi.String("VARCHAR")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("pageviewsFqn", pageviews.Fqn)
+//			return nil
+//		})
+//	}
 //
 // ```
 //

@@ -22,16 +22,48 @@ import (
 // ## Example Usage
 // ### A Kafka topic with six partitions and a week of retention
 // ```go
+// package main
 //
-//	orders, err := deltastream.NewEntity(ctx, "orders", &deltastream.EntityArgs{
-//		Store: events.Name,
-//		Path:  pulumi.StringArray{pulumi.String("orders")},
-//		Kafka: &deltastream.KafkaTopicArgs{
-//			Partitions: pulumi.Int(6),
-//			Replicas:   pulumi.Int(3),
-//			Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
-//		},
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviewsTopic, err := deltastream.NewEntity(ctx, "pageviews-topic", &deltastream.EntityArgs{
+//				Store: events.Name,
+//				Path:  pulumi.StringArray{pulumi.String("pageviews")},
+//				Kafka: &deltastream.KafkaTopicArgs{
+//					Partitions: pulumi.Int(6),
+//					Replicas:   pulumi.Int(3),
+//					Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("pageviewsPartitions", pageviewsTopic.Partitions)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -46,6 +78,8 @@ import (
 type Entity struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// A Kafka topic's configs, as DeltaStream reports them.
 	Configs pulumi.StringMapOutput `pulumi:"configs"`
 	// Topic settings, for an entity of a Kafka store.
@@ -118,6 +152,8 @@ func EntityExists(ctx *pulumi.Context,
 }
 
 type entityArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Topic settings, for an entity of a Kafka store.
 	Kafka *KafkaTopic `pulumi:"kafka"`
 	// Stream settings, for an entity of a Kinesis store.
@@ -130,6 +166,8 @@ type entityArgs struct {
 
 // The set of arguments for constructing a Entity resource.
 type EntityArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Topic settings, for an entity of a Kafka store.
 	Kafka KafkaTopicPtrInput
 	// Stream settings, for an entity of a Kinesis store.
@@ -225,6 +263,11 @@ func (o EntityOutput) ToEntityOutput() EntityOutput {
 
 func (o EntityOutput) ToEntityOutputWithContext(ctx context.Context) EntityOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o EntityOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Entity) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // A Kafka topic's configs, as DeltaStream reports them.

@@ -15,6 +15,44 @@ import (
 // A DeltaStream environment laid out the same way in every stage:
 // a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
 // `<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.
+//
+// ## Example Usage
+// ### A dev stage of the shop
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			dev, err := deltastream.NewEnvironment(ctx, "shop-dev", &deltastream.EnvironmentArgs{
+//				Project:     pulumi.String("shop"),
+//				Environment: pulumi.String("dev"),
+//				Namespaces:  pulumi.StringArray{pulumi.String("raw"), pulumi.String("curated")},
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("devDatabase", dev.DatabaseName)
+//			ctx.Export("devStore", dev.StoreName)
+//			return nil
+//		})
+//	}
+//
+// ```
 type Environment struct {
 	pulumi.ResourceState
 

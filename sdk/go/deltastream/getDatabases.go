@@ -12,6 +12,35 @@ import (
 )
 
 // List databases, ordered by name; at most 200 (a warning says when more match).
+//
+// ## Example Usage
+// ### The shop database, and the databases sysadmin owns
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop := deltastream.LookupDatabaseOutput(ctx, deltastream.LookupDatabaseOutputArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			owned := deltastream.GetDatabasesOutput(ctx, deltastream.GetDatabasesOutputArgs{
+//				Owner: pulumi.String("sysadmin"),
+//			})
+//
+//			ctx.Export("shopOwner", shop.Owner())
+//			ctx.Export("databases", owned.Databases())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetDatabases(ctx *pulumi.Context, args *GetDatabasesArgs, opts ...pulumi.InvokeOption) (*GetDatabasesResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetDatabasesResult

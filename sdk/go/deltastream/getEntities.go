@@ -12,6 +12,31 @@ import (
 )
 
 // List the entities of a store (topics, streams, databases), or the children of one of them, with one LIST ENTITIES, ordered by name; at most 200.
+//
+// ## Example Usage
+// ### The topics of the events store
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			eventsTopics := deltastream.GetEntitiesOutput(ctx, deltastream.GetEntitiesOutputArgs{
+//				Store: pulumi.String("events"),
+//			})
+//
+//			ctx.Export("topics", eventsTopics.Entities())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetEntities(ctx *pulumi.Context, args *GetEntitiesArgs, opts ...pulumi.InvokeOption) (*GetEntitiesResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetEntitiesResult

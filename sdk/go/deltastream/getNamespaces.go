@@ -12,6 +12,36 @@ import (
 )
 
 // List namespaces, filtered by database and/or name, ordered by database and name; at most 200.
+//
+// ## Example Usage
+// ### The raw namespace, and every namespace of the shop database
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			raw := deltastream.LookupNamespaceOutput(ctx, deltastream.LookupNamespaceOutputArgs{
+//				Database: pulumi.String("shop"),
+//				Name:     pulumi.String("raw"),
+//			})
+//			inShop := deltastream.GetNamespacesOutput(ctx, deltastream.GetNamespacesOutputArgs{
+//				Database: pulumi.String("shop"),
+//			})
+//
+//			ctx.Export("rawOwner", raw.Owner())
+//			ctx.Export("namespaces", inShop.Namespaces())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetNamespaces(ctx *pulumi.Context, args *GetNamespacesArgs, opts ...pulumi.InvokeOption) (*GetNamespacesResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetNamespacesResult

@@ -12,6 +12,38 @@ import (
 )
 
 // Look up an existing object (stream, changelog, table) with its kind, columns and store.
+//
+// ## Example Usage
+// ### The pageviews stream's columns, and every stream of the shop database
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			pageviews := deltastream.GetObjectOutput(ctx, deltastream.GetObjectOutputArgs{
+//				Database:  pulumi.String("shop"),
+//				Namespace: pulumi.String("raw"),
+//				Name:      pulumi.String("pageviews"),
+//			})
+//			shopStreams := deltastream.GetObjectsOutput(ctx, deltastream.GetObjectsOutputArgs{
+//				Database: pulumi.String("shop"),
+//				Kind:     pulumi.String("stream"),
+//			})
+//
+//			ctx.Export("pageviewsColumns", pageviews.Columns())
+//			ctx.Export("streams", shopStreams.Objects())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetObject(ctx *pulumi.Context, args *GetObjectArgs, opts ...pulumi.InvokeOption) (*GetObjectResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetObjectResult

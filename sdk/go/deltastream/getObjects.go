@@ -12,6 +12,38 @@ import (
 )
 
 // List objects, filtered by database, namespace, name and/or kind, ordered by database, namespace and name; at most 200.
+//
+// ## Example Usage
+// ### The pageviews stream's columns, and every stream of the shop database
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			pageviews := deltastream.GetObjectOutput(ctx, deltastream.GetObjectOutputArgs{
+//				Database:  pulumi.String("shop"),
+//				Namespace: pulumi.String("raw"),
+//				Name:      pulumi.String("pageviews"),
+//			})
+//			shopStreams := deltastream.GetObjectsOutput(ctx, deltastream.GetObjectsOutputArgs{
+//				Database: pulumi.String("shop"),
+//				Kind:     pulumi.String("stream"),
+//			})
+//
+//			ctx.Export("pageviewsColumns", pageviews.Columns())
+//			ctx.Export("streams", shopStreams.Objects())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetObjects(ctx *pulumi.Context, args *GetObjectsArgs, opts ...pulumi.InvokeOption) (*GetObjectsResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetObjectsResult

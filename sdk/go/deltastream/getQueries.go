@@ -12,6 +12,35 @@ import (
 )
 
 // List queries, filtered by name and/or state, ordered by creation time; at most 200.
+//
+// ## Example Usage
+// ### The pageviews_by_device application, and every running query
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			byDevice := deltastream.LookupQueryOutput(ctx, deltastream.LookupQueryOutputArgs{
+//				Name: pulumi.String("pageviews_by_device"),
+//			})
+//			running := deltastream.GetQueriesOutput(ctx, deltastream.GetQueriesOutputArgs{
+//				State: pulumi.String("running"),
+//			})
+//
+//			ctx.Export("byDeviceState", byDevice.State())
+//			ctx.Export("runningQueries", running.Queries())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetQueries(ctx *pulumi.Context, args *GetQueriesArgs, opts ...pulumi.InvokeOption) (*GetQueriesResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetQueriesResult

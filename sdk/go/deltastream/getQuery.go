@@ -12,6 +12,35 @@ import (
 )
 
 // Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.
+//
+// ## Example Usage
+// ### The pageviews_by_device application, and every running query
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			byDevice := deltastream.LookupQueryOutput(ctx, deltastream.LookupQueryOutputArgs{
+//				Name: pulumi.String("pageviews_by_device"),
+//			})
+//			running := deltastream.GetQueriesOutput(ctx, deltastream.GetQueriesOutputArgs{
+//				State: pulumi.String("running"),
+//			})
+//
+//			ctx.Export("byDeviceState", byDevice.State())
+//			ctx.Export("runningQueries", running.Queries())
+//			return nil
+//		})
+//	}
+//
+// ```
 func LookupQuery(ctx *pulumi.Context, args *LookupQueryArgs, opts ...pulumi.InvokeOption) (*LookupQueryResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupQueryResult

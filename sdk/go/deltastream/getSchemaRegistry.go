@@ -12,6 +12,35 @@ import (
 )
 
 // Look up an existing schema registry by name (never its credentials).
+//
+// ## Example Usage
+// ### The shop_registry registry, and every Confluent Cloud registry
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			registry := deltastream.LookupSchemaRegistryOutput(ctx, deltastream.LookupSchemaRegistryOutputArgs{
+//				Name: pulumi.String("shop_registry"),
+//			})
+//			cloud := deltastream.GetSchemaRegistriesOutput(ctx, deltastream.GetSchemaRegistriesOutputArgs{
+//				Type: pulumi.String("ConfluentCloud"),
+//			})
+//
+//			ctx.Export("registryType", registry.Type())
+//			ctx.Export("cloudRegistries", cloud.SchemaRegistries())
+//			return nil
+//		})
+//	}
+//
+// ```
 func LookupSchemaRegistry(ctx *pulumi.Context, args *LookupSchemaRegistryArgs, opts ...pulumi.InvokeOption) (*LookupSchemaRegistryResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupSchemaRegistryResult

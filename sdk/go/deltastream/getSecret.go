@@ -12,6 +12,35 @@ import (
 )
 
 // Look up an existing secret by name (never its value).
+//
+// ## Example Usage
+// ### The partner_api_token secret, and every generic_string secret
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			partnerToken := deltastream.LookupSecretOutput(ctx, deltastream.LookupSecretOutputArgs{
+//				Name: pulumi.String("partner_api_token"),
+//			})
+//			generic := deltastream.GetSecretsOutput(ctx, deltastream.GetSecretsOutputArgs{
+//				Type: pulumi.String("generic_string"),
+//			})
+//
+//			ctx.Export("partnerTokenStatus", partnerToken.Status())
+//			ctx.Export("secrets", generic.Secrets())
+//			return nil
+//		})
+//	}
+//
+// ```
 func LookupSecret(ctx *pulumi.Context, args *LookupSecretArgs, opts ...pulumi.InvokeOption) (*LookupSecretResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupSecretResult

@@ -12,6 +12,35 @@ import (
 )
 
 // List secrets, filtered by type and/or owner, ordered by name; at most 200.
+//
+// ## Example Usage
+// ### The partner_api_token secret, and every generic_string secret
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			partnerToken := deltastream.LookupSecretOutput(ctx, deltastream.LookupSecretOutputArgs{
+//				Name: pulumi.String("partner_api_token"),
+//			})
+//			generic := deltastream.GetSecretsOutput(ctx, deltastream.GetSecretsOutputArgs{
+//				Type: pulumi.String("generic_string"),
+//			})
+//
+//			ctx.Export("partnerTokenStatus", partnerToken.Status())
+//			ctx.Export("secrets", generic.Secrets())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetSecrets(ctx *pulumi.Context, args *GetSecretsArgs, opts ...pulumi.InvokeOption) (*GetSecretsResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetSecretsResult

@@ -12,6 +12,36 @@ import (
 )
 
 // Look up an existing store by name (and type). Credentials are never returned.
+//
+// ## Example Usage
+// ### The events store, and every Kafka store
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			events := deltastream.LookupStoreOutput(ctx, deltastream.LookupStoreOutputArgs{
+//				Name: pulumi.String("events"),
+//				Type: pulumi.String("Kafka"),
+//			})
+//			kafka := deltastream.GetStoresOutput(ctx, deltastream.GetStoresOutputArgs{
+//				Type: pulumi.String("Kafka"),
+//			})
+//
+//			ctx.Export("eventsStatus", events.Status())
+//			ctx.Export("kafkaStores", kafka.Stores())
+//			return nil
+//		})
+//	}
+//
+// ```
 func LookupStore(ctx *pulumi.Context, args *LookupStoreArgs, opts ...pulumi.InvokeOption) (*LookupStoreResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupStoreResult

@@ -12,6 +12,36 @@ import (
 )
 
 // List stores, filtered by name and/or type, ordered by name; at most 200.
+//
+// ## Example Usage
+// ### The events store, and every Kafka store
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			events := deltastream.LookupStoreOutput(ctx, deltastream.LookupStoreOutputArgs{
+//				Name: pulumi.String("events"),
+//				Type: pulumi.String("Kafka"),
+//			})
+//			kafka := deltastream.GetStoresOutput(ctx, deltastream.GetStoresOutputArgs{
+//				Type: pulumi.String("Kafka"),
+//			})
+//
+//			ctx.Export("eventsStatus", events.Status())
+//			ctx.Export("kafkaStores", kafka.Stores())
+//			return nil
+//		})
+//	}
+//
+// ```
 func GetStores(ctx *pulumi.Context, args *GetStoresArgs, opts ...pulumi.InvokeOption) (*GetStoresResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetStoresResult

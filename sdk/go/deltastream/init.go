@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "deltastream:index:Application":
 		r = &Application{}
+	case "deltastream:index:ComputePool":
+		r = &ComputePool{}
 	case "deltastream:index:Database":
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":

@@ -17,13 +17,38 @@ import (
 // Every database already has a namespace named `public`: refer to it by name rather than declaring it.
 //
 // ## Example Usage
-// ### A namespace in a database
+// ### A namespace in the shop database
 // ```go
+// package main
 //
-//	raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
-//		Database: analytics.Name,
-//		Name:     pulumi.String("raw"),
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//				Database: shop.Name,
+//				Name:     pulumi.String("raw"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("namespaceOwner", raw.Owner)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -37,6 +62,8 @@ import (
 type Namespace struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// When the namespace was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Database the namespace belongs to.
@@ -99,6 +126,8 @@ func NamespaceExists(ctx *pulumi.Context,
 }
 
 type namespaceArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Database the namespace belongs to.
 	Database string `pulumi:"database"`
 	// Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
@@ -109,6 +138,8 @@ type namespaceArgs struct {
 
 // The set of arguments for constructing a Namespace resource.
 type NamespaceArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Database the namespace belongs to.
 	Database pulumi.StringInput
 	// Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
@@ -202,6 +233,11 @@ func (o NamespaceOutput) ToNamespaceOutput() NamespaceOutput {
 
 func (o NamespaceOutput) ToNamespaceOutputWithContext(ctx context.Context) NamespaceOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o NamespaceOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Namespace) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // When the namespace was created (RFC 3339).

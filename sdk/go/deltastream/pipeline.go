@@ -22,19 +22,74 @@ import (
 // ## Example Usage
 // ### Clicks in, cleaned clicks out
 // ```go
+// package main
 //
-//	columns := deltastream.ColumnArray{
-//		&deltastream.ColumnArgs{Name: pulumi.String("id"), Type: pulumi.String("BIGINT")},
-//		&deltastream.ColumnArgs{Name: pulumi.String("url"), Type: pulumi.String("VARCHAR")},
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//				Database: shop.Name,
+//				Name:     pulumi.String("raw"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			clickColumns := deltastream.ColumnArray{
+//				&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT"), Nullable: pulumi.Bool(false)},
+//				&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//				&deltastream.ColumnArgs{Name: pulumi.String("url"), Type: pulumi.String("VARCHAR")},
+//			}
+//
+//			clicks, err := deltastream.NewPipeline(ctx, "clicks", &deltastream.PipelineArgs{
+//				Database:     shop.Name,
+//				Namespace:    raw.Name,
+//				Store:        events.Name,
+//				CreateTopics: pulumi.Bool(true),
+//				Sources: deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{
+//					Name: pulumi.String("clicks_raw"), ValueFormat: pulumi.String("json"), Columns: clickColumns,
+//				}},
+//				Sink: &deltastream.PipelineObjectArgs{
+//					Name: pulumi.String("clicks_clean"), ValueFormat: pulumi.String("json"), Columns: clickColumns,
+//				},
+//				Transform: pulumi.String("SELECT viewtime, userid, LOWER(url) AS url FROM clicks_raw"),
+//				Version:   pulumi.Int(1),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("clicksQueryState", clicks.QueryState)
+//			return nil
+//		})
 //	}
-//
-//	clicks, err := deltastream.NewPipeline(ctx, "clicks", &deltastream.PipelineArgs{
-//		Database: pulumi.String("shop"), Namespace: pulumi.String("raw"), Store: pulumi.String("events"),
-//		Sources:  deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_raw"), Columns: columns}},
-//		Sink:     &deltastream.PipelineObjectArgs{Name: pulumi.String("clicks_clean"), Columns: columns},
-//		Transform: pulumi.String("SELECT id, LOWER(url) AS url FROM clicks_raw"),
-//		Version:   pulumi.Int(1),
-//	})
 //
 // ```
 type Pipeline struct {
@@ -106,9 +161,9 @@ type pipelineArgs struct {
 	Database string `pulumi:"database"`
 	// Namespace of the pipeline (created when createNamespace is true).
 	Namespace *string `pulumi:"namespace"`
-	// Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	// Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 	//
-	// Deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
+	// Deprecated: `queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.
 	QueryName *string `pulumi:"queryName"`
 	// Object the transformation writes.
 	Sink PipelineObject `pulumi:"sink"`
@@ -138,9 +193,9 @@ type PipelineArgs struct {
 	Database pulumi.StringInput
 	// Namespace of the pipeline (created when createNamespace is true).
 	Namespace pulumi.StringPtrInput
-	// Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	// Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 	//
-	// Deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.
+	// Deprecated: `queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.
 	QueryName pulumi.StringPtrInput
 	// Object the transformation writes.
 	Sink PipelineObjectInput

@@ -53,36 +53,72 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
 	ApiKey *string `pulumi:"apiKey"`
+	// Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+	CheckQueriesAtPreview *bool `pulumi:"checkQueriesAtPreview"`
+	// Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+	ConnectTimeout *float64 `pulumi:"connectTimeout"`
+	// Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+	CreateTimeout *float64 `pulumi:"createTimeout"`
+	// Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+	DeleteTimeout *float64 `pulumi:"deleteTimeout"`
 	// Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 	InsecureSkipVerify *bool `pulumi:"insecureSkipVerify"`
+	// Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+	MaxRetries *int `pulumi:"maxRetries"`
 	// Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
 	Organization *string `pulumi:"organization"`
 	// Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
 	ReadTimeout *float64 `pulumi:"readTimeout"`
+	// Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+	RequestTimeout *float64 `pulumi:"requestTimeout"`
+	// Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+	RetryBaseDelay *float64 `pulumi:"retryBaseDelay"`
+	// The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+	RetryMaxDelay *float64 `pulumi:"retryMaxDelay"`
 	// Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
 	Role *string `pulumi:"role"`
 	// API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
 	Server *string `pulumi:"server"`
 	// Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
 	SessionId *string `pulumi:"sessionId"`
+	// Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+	UpdateTimeout *float64 `pulumi:"updateTimeout"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
 	// API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
 	ApiKey pulumi.StringPtrInput
+	// Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+	CheckQueriesAtPreview pulumi.BoolPtrInput
+	// Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+	ConnectTimeout pulumi.Float64PtrInput
+	// Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+	CreateTimeout pulumi.Float64PtrInput
+	// Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+	DeleteTimeout pulumi.Float64PtrInput
 	// Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 	InsecureSkipVerify pulumi.BoolPtrInput
+	// Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+	MaxRetries pulumi.IntPtrInput
 	// Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
 	Organization pulumi.StringPtrInput
 	// Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
 	ReadTimeout pulumi.Float64PtrInput
+	// Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+	RequestTimeout pulumi.Float64PtrInput
+	// Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+	RetryBaseDelay pulumi.Float64PtrInput
+	// The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+	RetryMaxDelay pulumi.Float64PtrInput
 	// Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
 	Role pulumi.StringPtrInput
 	// API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
 	Server pulumi.StringPtrInput
 	// Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
 	SessionId pulumi.StringPtrInput
+	// Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+	UpdateTimeout pulumi.Float64PtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -131,6 +131,80 @@ func (o ColumnArrayOutput) Index(i pulumi.IntInput) ColumnOutput {
 	}).(ColumnOutput)
 }
 
+// A compute pool, as “LIST COMPUTE_POOLS“ shows it.
+type ComputePoolInfo struct {
+	// When it was created.
+	CreatedAt *string `pulumi:"createdAt"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner *string `pulumi:"owner"`
+	// Size: `small`, `medium` or `large`.
+	Size *string `pulumi:"size"`
+	// Its state as DeltaStream reports it, e.g. `running`.
+	State *string `pulumi:"state"`
+}
+
+// A compute pool, as “LIST COMPUTE_POOLS“ shows it.
+type ComputePoolInfoOutput struct{ *pulumi.OutputState }
+
+func (ComputePoolInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComputePoolInfo)(nil)).Elem()
+}
+
+func (o ComputePoolInfoOutput) ToComputePoolInfoOutput() ComputePoolInfoOutput {
+	return o
+}
+
+func (o ComputePoolInfoOutput) ToComputePoolInfoOutputWithContext(ctx context.Context) ComputePoolInfoOutput {
+	return o
+}
+
+// When it was created.
+func (o ComputePoolInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o ComputePoolInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ComputePoolInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o ComputePoolInfoOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// Size: `small`, `medium` or `large`.
+func (o ComputePoolInfoOutput) Size() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.Size }).(pulumi.StringPtrOutput)
+}
+
+// Its state as DeltaStream reports it, e.g. `running`.
+func (o ComputePoolInfoOutput) State() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.State }).(pulumi.StringPtrOutput)
+}
+
+type ComputePoolInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (ComputePoolInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ComputePoolInfo)(nil)).Elem()
+}
+
+func (o ComputePoolInfoArrayOutput) ToComputePoolInfoArrayOutput() ComputePoolInfoArrayOutput {
+	return o
+}
+
+func (o ComputePoolInfoArrayOutput) ToComputePoolInfoArrayOutputWithContext(ctx context.Context) ComputePoolInfoArrayOutput {
+	return o
+}
+
+func (o ComputePoolInfoArrayOutput) Index(i pulumi.IntInput) ComputePoolInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ComputePoolInfo {
+		return vs[0].([]ComputePoolInfo)[vs[1].(int)]
+	}).(ComputePoolInfoOutput)
+}
+
 // A Confluent Cloud Schema Registry.
 type ConfluentCloudRegistry struct {
 	// API key: its identifier, not secret (the API secret is `secret`).
@@ -2937,6 +3011,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakePtrInput)(nil)).Elem(), SnowflakeArgs{})
 	pulumi.RegisterOutputType(ColumnOutput{})
 	pulumi.RegisterOutputType(ColumnArrayOutput{})
+	pulumi.RegisterOutputType(ComputePoolInfoOutput{})
+	pulumi.RegisterOutputType(ComputePoolInfoArrayOutput{})
 	pulumi.RegisterOutputType(ConfluentCloudRegistryOutput{})
 	pulumi.RegisterOutputType(ConfluentCloudRegistryPtrOutput{})
 	pulumi.RegisterOutputType(ConfluentKafkaOutput{})

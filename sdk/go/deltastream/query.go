@@ -17,16 +17,117 @@ import (
 // The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
 // taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
 // `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-// a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
-// Deleting terminates the query and waits until it is terminated.
+// a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
+// one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
+// query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+// `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
+// it is terminated.
 //
 // ## Example Usage
-// ### A continuous query between two objects
+// ### A continuous query from pageviews into visits
 // ```go
+// package main
 //
-//	copy, err := deltastream.NewQuery(ctx, "copy", &deltastream.QueryArgs{
-//		Sql:  pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid FROM %s", visits.Fqn, pageviews.Fqn),
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			shop, err := deltastream.NewDatabase(ctx, "shop", &deltastream.DatabaseArgs{
+//				Name: pulumi.String("shop"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			raw, err := deltastream.NewNamespace(ctx, "raw", &deltastream.NamespaceArgs{
+//				Database: shop.Name,
+//				Name:     pulumi.String("raw"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviewsTopic, err := deltastream.NewEntity(ctx, "pageviews-topic", &deltastream.EntityArgs{
+//				Store: events.Name,
+//				Path:  pulumi.StringArray{pulumi.String("pageviews")},
+//				Kafka: &deltastream.KafkaTopicArgs{
+//					Partitions: pulumi.Int(6),
+//					Replicas:   pulumi.Int(3),
+//					Configs:    pulumi.StringMap{"retention.ms": pulumi.String("604800000")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			pageviews, err := deltastream.NewDeltaStreamObject(ctx, "pageviews", &deltastream.DeltaStreamObjectArgs{
+//				Database:        shop.Name,
+//				Namespace:       raw.Name,
+//				Name:            pulumi.String("pageviews"),
+//				Kind:            pulumi.String("stream"),
+//				Store:           events.Name,
+//				Entity:          pageviewsTopic.Name,
+//				ValueFormat:     pulumi.String("json"),
+//				TimestampColumn: pulumi.String("viewtime"),
+//				Columns: deltastream.ColumnArray{
+//					&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT"), Nullable: pulumi.Bool(false)},
+//					&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("pageid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("device"), Type: pulumi.String("VARCHAR")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			visits, err := deltastream.NewDeltaStreamObject(ctx, "visits", &deltastream.DeltaStreamObjectArgs{
+//				Database:    shop.Name,
+//				Namespace:   raw.Name,
+//				Name:        pulumi.String("visits"),
+//				Kind:        pulumi.String("stream"),
+//				Store:       events.Name,
+//				ValueFormat: pulumi.String("json"),
+//				Columns: deltastream.ColumnArray{
+//					&deltastream.ColumnArgs{Name: pulumi.String("viewtime"), Type: pulumi.String("BIGINT"), Nullable: pulumi.Bool(false)},
+//					&deltastream.ColumnArgs{Name: pulumi.String("userid"), Type: pulumi.String("VARCHAR")},
+//					&deltastream.ColumnArgs{Name: pulumi.String("pageid"), Type: pulumi.String("VARCHAR")},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			copyVisits, err := deltastream.NewQuery(ctx, "copy-visits", &deltastream.QueryArgs{
+//				Sql: pulumi.Sprintf("INSERT INTO %s SELECT viewtime, userid, pageid FROM %s WHERE userid IS NOT NULL;",
+//					visits.Fqn, pageviews.Fqn),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("queryState", copyVisits.State)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -42,11 +143,11 @@ type Query struct {
 
 	// When the query was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
-	// Database that unqualified relation names in the SQL resolve in. Immutable.
+	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database pulumi.StringPtrOutput `pulumi:"database"`
-	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace pulumi.StringPtrOutput `pulumi:"namespace"`
 	// Role that owns the query; changed in place. Default: the provider's role.
 	Owner pulumi.StringOutput `pulumi:"owner"`
@@ -115,13 +216,13 @@ func QueryExists(ctx *pulumi.Context,
 }
 
 type queryArgs struct {
-	// Database that unqualified relation names in the SQL resolve in. Immutable.
+	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database *string `pulumi:"database"`
-	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 	//
-	// Deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
+	// Deprecated: `name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.
 	Name *string `pulumi:"name"`
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace *string `pulumi:"namespace"`
 	// Role that owns the query; changed in place. Default: the provider's role.
 	Owner *string `pulumi:"owner"`
@@ -131,13 +232,13 @@ type queryArgs struct {
 
 // The set of arguments for constructing a Query resource.
 type QueryArgs struct {
-	// Database that unqualified relation names in the SQL resolve in. Immutable.
+	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database pulumi.StringPtrInput
-	// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+	// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 	//
-	// Deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.
+	// Deprecated: `name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.
 	Name pulumi.StringPtrInput
-	// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+	// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Namespace pulumi.StringPtrInput
 	// Role that owns the query; changed in place. Default: the provider's role.
 	Owner pulumi.StringPtrInput
@@ -237,17 +338,17 @@ func (o QueryOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// Database that unqualified relation names in the SQL resolve in. Immutable.
+// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 func (o QueryOutput) Database() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Database }).(pulumi.StringPtrOutput)
 }
 
-// The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
 func (o QueryOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Name }).(pulumi.StringPtrOutput)
 }
 
-// Namespace that unqualified relation names resolve in (default `public`). Immutable.
+// Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 func (o QueryOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Namespace }).(pulumi.StringPtrOutput)
 }

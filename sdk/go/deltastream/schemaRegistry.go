@@ -20,17 +20,50 @@ import (
 // place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
 //
 // ## Example Usage
-// ### A Confluent Cloud registry, used by a Kafka store
+// ### A Confluent Cloud registry, used by a Confluent Cloud Kafka store
 // ```go
+// package main
 //
-//	registry, err := deltastream.NewSchemaRegistry(ctx, "registry", &deltastream.SchemaRegistryArgs{
-//		Name: pulumi.String("orders_registry"),
-//		ConfluentCloud: &deltastream.ConfluentCloudRegistryArgs{
-//			Uris:   pulumi.String("https://psrc-abc12.us-east-2.aws.confluent.cloud"),
-//			Key:    config.RequireSecret(ctx, "registryKey"),
-//			Secret: config.RequireSecret(ctx, "registrySecret"),
-//		},
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			registry, err := deltastream.NewSchemaRegistry(ctx, "shop-registry", &deltastream.SchemaRegistryArgs{
+//				Name: pulumi.String("shop_registry"),
+//				ConfluentCloud: &deltastream.ConfluentCloudRegistryArgs{
+//					Uris:   pulumi.String("https://psrc-abc12.us-east-2.aws.confluent.cloud"),
+//					Key:    pulumi.String("SRKEY7QWERTY"),
+//					Secret: config.RequireSecret(ctx, "registrySecret"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			orders, err := deltastream.NewStore(ctx, "orders", &deltastream.StoreArgs{
+//				Name: pulumi.String("orders"),
+//				ConfluentKafka: &deltastream.ConfluentKafkaArgs{
+//					Uris:               pulumi.String("pkc-abc12.us-east-2.aws.confluent.cloud:9092"),
+//					SaslHashFunction:   pulumi.String("PLAIN"),
+//					SaslUsername:       pulumi.String("CLUSTERKEY7ASDF"),
+//					SaslPassword:       config.RequireSecret(ctx, "clusterSecret"),
+//					SchemaRegistryName: registry.Name,
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("ordersStatus", orders.Status)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -45,6 +78,8 @@ import (
 type SchemaRegistry struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// Confluent settings; give exactly one of confluent and confluentCloud.
 	Confluent ConfluentRegistryPtrOutput `pulumi:"confluent"`
 	// Confluent Cloud settings; give exactly one of confluent and confluentCloud.
@@ -112,6 +147,8 @@ func SchemaRegistryExists(ctx *pulumi.Context,
 }
 
 type schemaRegistryArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Confluent settings; give exactly one of confluent and confluentCloud.
 	Confluent *ConfluentRegistry `pulumi:"confluent"`
 	// Confluent Cloud settings; give exactly one of confluent and confluentCloud.
@@ -124,6 +161,8 @@ type schemaRegistryArgs struct {
 
 // The set of arguments for constructing a SchemaRegistry resource.
 type SchemaRegistryArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Confluent settings; give exactly one of confluent and confluentCloud.
 	Confluent ConfluentRegistryPtrInput
 	// Confluent Cloud settings; give exactly one of confluent and confluentCloud.
@@ -219,6 +258,11 @@ func (o SchemaRegistryOutput) ToSchemaRegistryOutput() SchemaRegistryOutput {
 
 func (o SchemaRegistryOutput) ToSchemaRegistryOutputWithContext(ctx context.Context) SchemaRegistryOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o SchemaRegistryOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistry) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // Confluent settings; give exactly one of confluent and confluentCloud.

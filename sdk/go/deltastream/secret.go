@@ -15,18 +15,39 @@ import (
 // A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 //
 // The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
-// statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
-// change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
+// statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but its form is shown nowhere),
+// so a change (value, description, properties) can only replace it: `DROP SECRET`, then `CREATE SECRET` under the same
+// name. Between the two no secret of that name exists, and a failed create leaves none until the next `pulumi up`, so
+// such a change fails at preview, saying so; set `acceptReplacement: true` for the `pulumi up` that rotates it.
 //
 // ## Example Usage
 // ### A secret from secret config
 // ```go
+// package main
 //
-//	apiToken, err := deltastream.NewSecret(ctx, "api-token", &deltastream.SecretArgs{
-//		Name:         pulumi.String("partner_api_token"),
-//		Description:  pulumi.String("Token for the partner API"),
-//		SecretString: config.RequireSecret(ctx, "partnerToken"),
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			partnerToken, err := deltastream.NewSecret(ctx, "partner-api-token", &deltastream.SecretArgs{
+//				Name:         pulumi.String("partner_api_token"),
+//				Description:  pulumi.String("Token for the partner API"),
+//				SecretString: config.RequireSecret(ctx, "partnerApiToken"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("secretStatus", partnerToken.Status)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -41,6 +62,8 @@ import (
 type Secret struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// When the secret was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// What the secret is for.
@@ -51,7 +74,7 @@ type Secret struct {
 	Owner pulumi.StringOutput `pulumi:"owner"`
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapOutput `pulumi:"properties"`
-	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
 	SecretString pulumi.StringOutput `pulumi:"secretString"`
 	// Status: `ready` once DeltaStream holds it.
 	Status pulumi.StringOutput `pulumi:"status"`
@@ -120,6 +143,8 @@ func SecretExists(ctx *pulumi.Context,
 }
 
 type secretArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// What the secret is for.
 	Description *string `pulumi:"description"`
 	// Name of the secret. Case-sensitive; quoted for you.
@@ -128,12 +153,14 @@ type secretArgs struct {
 	Owner *string `pulumi:"owner"`
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties map[string]string `pulumi:"properties"`
-	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
 	SecretString string `pulumi:"secretString"`
 }
 
 // The set of arguments for constructing a Secret resource.
 type SecretArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// What the secret is for.
 	Description pulumi.StringPtrInput
 	// Name of the secret. Case-sensitive; quoted for you.
@@ -142,7 +169,7 @@ type SecretArgs struct {
 	Owner pulumi.StringPtrInput
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapInput
-	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+	// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
 	SecretString pulumi.StringInput
 }
 
@@ -233,6 +260,11 @@ func (o SecretOutput) ToSecretOutputWithContext(ctx context.Context) SecretOutpu
 	return o
 }
 
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o SecretOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Secret) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
+}
+
 // When the secret was created (RFC 3339).
 func (o SecretOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
@@ -258,7 +290,7 @@ func (o SecretOutput) Properties() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringMapOutput { return v.Properties }).(pulumi.StringMapOutput)
 }
 
-// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+// The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
 func (o SecretOutput) SecretString() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.SecretString }).(pulumi.StringOutput)
 }

@@ -17,23 +17,46 @@ import (
 //
 // Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
 // DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
-// plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-// store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
-// setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
+// plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
+// registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
+// Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
+// certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+// store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
+// restart the queries reading them: while there are any, the change fails at preview naming them (read from
+// DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 //
 // ## Example Usage
 // ### A Kafka store with SASL credentials from secret config
 // ```go
+// package main
 //
-//	events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
-//		Name: pulumi.String("events"),
-//		Kafka: &deltastream.KafkaArgs{
-//			Uris:             pulumi.String("broker-1:9092,broker-2:9092"),
-//			SaslHashFunction: pulumi.String("SHA512"),
-//			SaslUsername:     pulumi.String("pipeline"),
-//			SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
-//		},
-//	})
+// import (
+//
+//	"github.com/pulumi-deltastream/pulumi-deltastream/sdk/go/deltastream"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			events, err := deltastream.NewStore(ctx, "events", &deltastream.StoreArgs{
+//				Name: pulumi.String("events"),
+//				Kafka: &deltastream.KafkaArgs{
+//					Uris:             pulumi.String("broker-1.example.com:9092,broker-2.example.com:9092"),
+//					SaslHashFunction: pulumi.String("SHA512"),
+//					SaslUsername:     pulumi.String("pipeline"),
+//					SaslPassword:     config.RequireSecret(ctx, "kafkaPassword"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//
+//			ctx.Export("eventsStatus", events.Status)
+//			return nil
+//		})
+//	}
 //
 // ```
 //
@@ -47,6 +70,8 @@ import (
 type Store struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	ConfluentKafka ConfluentKafkaPtrOutput `pulumi:"confluentKafka"`
 	// When the store was created (RFC 3339).
@@ -122,6 +147,8 @@ func StoreExists(ctx *pulumi.Context,
 }
 
 type storeArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	ConfluentKafka *ConfluentKafka `pulumi:"confluentKafka"`
 	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
@@ -140,6 +167,8 @@ type storeArgs struct {
 
 // The set of arguments for constructing a Store resource.
 type StoreArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
 	ConfluentKafka ConfluentKafkaPtrInput
 	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
@@ -241,6 +270,11 @@ func (o StoreOutput) ToStoreOutput() StoreOutput {
 
 func (o StoreOutput) ToStoreOutputWithContext(ctx context.Context) StoreOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o StoreOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Store) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.

@@ -19,12 +19,67 @@ Object.defineProperty(exports, "apiKey", {
 });
 
 /**
+ * Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+ */
+export declare const checkQueriesAtPreview: boolean | undefined;
+Object.defineProperty(exports, "checkQueriesAtPreview", {
+    get() {
+        return __config.getObject<boolean>("checkQueriesAtPreview");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+ */
+export declare const connectTimeout: number | undefined;
+Object.defineProperty(exports, "connectTimeout", {
+    get() {
+        return __config.getObject<number>("connectTimeout");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+ */
+export declare const createTimeout: number | undefined;
+Object.defineProperty(exports, "createTimeout", {
+    get() {
+        return __config.getObject<number>("createTimeout");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+ */
+export declare const deleteTimeout: number | undefined;
+Object.defineProperty(exports, "deleteTimeout", {
+    get() {
+        return __config.getObject<number>("deleteTimeout");
+    },
+    enumerable: true,
+});
+
+/**
  * Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
  */
 export declare const insecureSkipVerify: boolean | undefined;
 Object.defineProperty(exports, "insecureSkipVerify", {
     get() {
         return __config.getObject<boolean>("insecureSkipVerify");
+    },
+    enumerable: true,
+});
+
+/**
+ * Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+ */
+export declare const maxRetries: number | undefined;
+Object.defineProperty(exports, "maxRetries", {
+    get() {
+        return __config.getObject<number>("maxRetries");
     },
     enumerable: true,
 });
@@ -47,6 +102,39 @@ export declare const readTimeout: number | undefined;
 Object.defineProperty(exports, "readTimeout", {
     get() {
         return __config.getObject<number>("readTimeout");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+ */
+export declare const requestTimeout: number | undefined;
+Object.defineProperty(exports, "requestTimeout", {
+    get() {
+        return __config.getObject<number>("requestTimeout");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+ */
+export declare const retryBaseDelay: number | undefined;
+Object.defineProperty(exports, "retryBaseDelay", {
+    get() {
+        return __config.getObject<number>("retryBaseDelay");
+    },
+    enumerable: true,
+});
+
+/**
+ * The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+ */
+export declare const retryMaxDelay: number | undefined;
+Object.defineProperty(exports, "retryMaxDelay", {
+    get() {
+        return __config.getObject<number>("retryMaxDelay");
     },
     enumerable: true,
 });
@@ -80,6 +168,17 @@ export declare const sessionId: string | undefined;
 Object.defineProperty(exports, "sessionId", {
     get() {
         return __config.get("sessionId");
+    },
+    enumerable: true,
+});
+
+/**
+ * Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+ */
+export declare const updateTimeout: number | undefined;
+Object.defineProperty(exports, "updateTimeout", {
+    get() {
+        return __config.getObject<number>("updateTimeout");
     },
     enumerable: true,
 });

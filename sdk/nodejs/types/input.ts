@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 
 /**
  * A column of an object.
@@ -48,7 +49,7 @@ export interface ConfluentKafkaArgs {
     /**
      * SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
      */
-    saslHashFunction: pulumi.Input<string>;
+    saslHashFunction: pulumi.Input<string | enums.ConfluentSaslHashFunction>;
     /**
      * SASL password (the cluster API secret).
      */
@@ -100,7 +101,7 @@ export interface KafkaArgs {
     /**
      * SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
      */
-    saslHashFunction: pulumi.Input<string>;
+    saslHashFunction: pulumi.Input<string | enums.KafkaSaslHashFunction>;
     /**
      * SASL password.
      */
@@ -200,7 +201,7 @@ export interface PipelineObjectArgs {
     /**
      * What the object is. One of: `stream`, `changelog`, `table`.
      */
-    kind?: pulumi.Input<string | undefined>;
+    kind?: pulumi.Input<string | enums.ObjectKind | undefined>;
     /**
      * Name of the object in the pipeline's namespace.
      */

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 
 /**
  * A column of an object.
@@ -21,6 +22,32 @@ export interface Column {
      * DeltaStream type, e.g. `VARCHAR`, `BIGINT`, `DECIMAL(10, 2)`, `TIMESTAMP_LTZ(3)`, `ARRAY<VARCHAR>`, `STRUCT<a VARCHAR, b BIGINT>`.
      */
     type: string;
+}
+
+/**
+ * A compute pool, as ``LIST COMPUTE_POOLS`` shows it.
+ */
+export interface ComputePoolInfo {
+    /**
+     * When it was created.
+     */
+    createdAt?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner?: string;
+    /**
+     * Size: `small`, `medium` or `large`.
+     */
+    size?: string;
+    /**
+     * Its state as DeltaStream reports it, e.g. `running`.
+     */
+    state?: string;
 }
 
 /**
@@ -48,7 +75,7 @@ export interface ConfluentKafka {
     /**
      * SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
      */
-    saslHashFunction: string;
+    saslHashFunction: string | enums.ConfluentSaslHashFunction;
     /**
      * SASL password (the cluster API secret).
      */
@@ -136,7 +163,7 @@ export interface Kafka {
     /**
      * SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
      */
-    saslHashFunction: string;
+    saslHashFunction: string | enums.KafkaSaslHashFunction;
     /**
      * SASL password.
      */
@@ -504,7 +531,7 @@ export interface StoreInfo {
     /**
      * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
      */
-    type: string;
+    type: string | enums.StoreType;
     /**
      * When it last changed (RFC 3339).
      */

@@ -6,11 +6,15 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from ._enums import *
 from .application import *
+from .compute_pool import *
 from .database import *
 from .delta_stream_object import *
 from .entity import *
 from .environment import *
+from .get_compute_pool import *
+from .get_compute_pools import *
 from .get_database import *
 from .get_databases import *
 from .get_entities import *
@@ -52,6 +56,7 @@ _utilities.register(
   "fqn": "pulumi_deltastream_community",
   "classes": {
    "deltastream:index:Application": "Application",
+   "deltastream:index:ComputePool": "ComputePool",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
    "deltastream:index:Entity": "Entity",

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'ColumnArgs',
@@ -186,7 +187,7 @@ class ConfluentKafkaArgsDict(TypedDict):
     """
     Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
     """
-    sasl_hash_function: pulumi.Input[_builtins.str]
+    sasl_hash_function: pulumi.Input[Union[_builtins.str, 'ConfluentSaslHashFunction']]
     """
     SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
     """
@@ -210,7 +211,7 @@ class ConfluentKafkaArgsDict(TypedDict):
 @pulumi.input_type
 class ConfluentKafkaArgs:
     def __init__(__self__, *,
-                 sasl_hash_function: pulumi.Input[_builtins.str],
+                 sasl_hash_function: pulumi.Input[Union[_builtins.str, 'ConfluentSaslHashFunction']],
                  sasl_password: pulumi.Input[_builtins.str],
                  sasl_username: pulumi.Input[_builtins.str],
                  uris: pulumi.Input[_builtins.str],
@@ -218,7 +219,7 @@ class ConfluentKafkaArgs:
         """
         Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
 
-        :param pulumi.Input[_builtins.str] sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        :param pulumi.Input[Union[_builtins.str, 'ConfluentSaslHashFunction']] sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
         :param pulumi.Input[_builtins.str] sasl_password: SASL password (the cluster API secret).
         :param pulumi.Input[_builtins.str] sasl_username: SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         :param pulumi.Input[_builtins.str] uris: Bootstrap servers as `host:port`, comma-separated.
@@ -233,14 +234,14 @@ class ConfluentKafkaArgs:
 
     @_builtins.property
     @pulumi.getter(name="saslHashFunction")
-    def sasl_hash_function(self) -> pulumi.Input[_builtins.str]:
+    def sasl_hash_function(self) -> pulumi.Input[Union[_builtins.str, 'ConfluentSaslHashFunction']]:
         """
         SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
         """
         return pulumi.get(self, "sasl_hash_function")
 
     @sasl_hash_function.setter
-    def sasl_hash_function(self, value: pulumi.Input[_builtins.str]):
+    def sasl_hash_function(self, value: pulumi.Input[Union[_builtins.str, 'ConfluentSaslHashFunction']]):
         pulumi.set(self, "sasl_hash_function", value)
 
     @_builtins.property
@@ -369,7 +370,7 @@ class KafkaArgsDict(TypedDict):
     """
     Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
     """
-    sasl_hash_function: pulumi.Input[_builtins.str]
+    sasl_hash_function: pulumi.Input[Union[_builtins.str, 'KafkaSaslHashFunction']]
     """
     SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
     """
@@ -413,7 +414,7 @@ class KafkaArgsDict(TypedDict):
 @pulumi.input_type
 class KafkaArgs:
     def __init__(__self__, *,
-                 sasl_hash_function: pulumi.Input[_builtins.str],
+                 sasl_hash_function: pulumi.Input[Union[_builtins.str, 'KafkaSaslHashFunction']],
                  uris: pulumi.Input[_builtins.str],
                  msk_aws_region: pulumi.Input[Optional[_builtins.str]] = None,
                  msk_iam_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
@@ -426,7 +427,7 @@ class KafkaArgs:
         """
         Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
 
-        :param pulumi.Input[_builtins.str] sasl_hash_function: SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
+        :param pulumi.Input[Union[_builtins.str, 'KafkaSaslHashFunction']] sasl_hash_function: SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
         :param pulumi.Input[_builtins.str] uris: Bootstrap servers as `host:port`, comma-separated.
         :param pulumi.Input[_builtins.str] msk_aws_region: AWS region of the MSK cluster, e.g. `us-east-1`.
         :param pulumi.Input[_builtins.str] msk_iam_role_arn: IAM role DeltaStream assumes to reach Amazon MSK.
@@ -458,14 +459,14 @@ class KafkaArgs:
 
     @_builtins.property
     @pulumi.getter(name="saslHashFunction")
-    def sasl_hash_function(self) -> pulumi.Input[_builtins.str]:
+    def sasl_hash_function(self) -> pulumi.Input[Union[_builtins.str, 'KafkaSaslHashFunction']]:
         """
         SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
         """
         return pulumi.get(self, "sasl_hash_function")
 
     @sasl_hash_function.setter
-    def sasl_hash_function(self, value: pulumi.Input[_builtins.str]):
+    def sasl_hash_function(self, value: pulumi.Input[Union[_builtins.str, 'KafkaSaslHashFunction']]):
         pulumi.set(self, "sasl_hash_function", value)
 
     @_builtins.property
@@ -797,7 +798,7 @@ class PipelineObjectArgsDict(TypedDict):
     """
     Key format.
     """
-    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    kind: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]]
     """
     What the object is. One of: `stream`, `changelog`, `table`.
     """
@@ -825,7 +826,7 @@ class PipelineObjectArgs:
                  columns: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
-                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]] = None,
                  primary_key: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  properties: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  timestamp_column: pulumi.Input[Optional[_builtins.str]] = None,
@@ -837,7 +838,7 @@ class PipelineObjectArgs:
         :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order.
         :param pulumi.Input[_builtins.str] entity: The store entity (topic or table); default: the object's name for Kafka.
         :param pulumi.Input[_builtins.str] key_format: Key format.
-        :param pulumi.Input[_builtins.str] kind: What the object is. One of: `stream`, `changelog`, `table`.
+        :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
@@ -911,14 +912,14 @@ class PipelineObjectArgs:
 
     @_builtins.property
     @pulumi.getter
-    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def kind(self) -> pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]:
         """
         What the object is. One of: `stream`, `changelog`, `table`.
         """
         return pulumi.get(self, "kind")
 
     @kind.setter
-    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def kind(self, value: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]):
         pulumi.set(self, "kind", value)
 
     @_builtins.property

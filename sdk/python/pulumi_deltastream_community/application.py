@@ -27,8 +27,8 @@ class ApplicationArgs:
         The set of arguments for constructing a Application resource.
 
         :param pulumi.Input[_builtins.str] sql: The application: `BEGIN APPLICATION <name> <statement>; ... END APPLICATION;`, holding `CREATE VIRTUAL STREAM|CHANGELOG virtual.<namespace>.<name> AS SELECT ...`, `CREATE STREAM|CHANGELOG|TABLE ... AS SELECT ...` and `INSERT INTO ...` statements. Immutable: to change it, create a new Application (with another resource name) and remove this one.
-        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
+        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the application; changed in place. Default: the provider's role.
         """
         pulumi.set(__self__, "sql", sql)
@@ -55,7 +55,7 @@ class ApplicationArgs:
     @pulumi.getter
     def database(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Database that unqualified relation names resolve in. Immutable.
+        Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "database")
 
@@ -67,7 +67,7 @@ class ApplicationArgs:
     @pulumi.getter
     def namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "namespace")
 
@@ -106,18 +106,74 @@ class Application(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
         changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
-        no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
-        Deleting terminates it and waits until it is terminated.
+        no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`,
+        and one whose SQL names a relation being replaced is replaced with it; the preview warns that the new one runs
+        from the beginning of its sources. The owner changes in place, and so do `database` and `namespace` while the
+        SQL resolves to the same relations there. Deleting terminates it and waits until it is terminated.
 
         ## Example Usage
-        ### One application fanning a stream out to two sinks
+        ### One application splitting pageviews by device
         ```python
-        fanout = deltastream.Application("fanout", sql=pulumi.Output.format(
-            \"\"\"BEGIN APPLICATION fanout
-          CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM {0};
-          INSERT INTO {1} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-          INSERT INTO {2} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-        END APPLICATION;\"\"\", pageviews.fqn, mobile.fqn, desktop.fqn))
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        mobile_views = deltastream.DeltaStreamObject("mobile-views",
+            database=shop.name,
+            namespace=raw.name,
+            name="mobile_views",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=pageviews.columns)
+
+        desktop_views = deltastream.DeltaStreamObject("desktop-views",
+            database=shop.name,
+            namespace=raw.name,
+            name="desktop_views",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=pageviews.columns)
+
+        by_device = deltastream.Application("pageviews-by-device", sql=pulumi.Output.format(
+            \"\"\"BEGIN APPLICATION pageviews_by_device
+          CREATE VIRTUAL STREAM virtual.public.views AS SELECT * FROM {0};
+          INSERT INTO {1} SELECT * FROM virtual.public.views WHERE device = 'mobile';
+          INSERT INTO {2} SELECT * FROM virtual.public.views WHERE device = 'desktop';
+        END APPLICATION;\"\"\", pageviews.fqn, mobile_views.fqn, desktop_views.fqn))
+
+        pulumi.export("applicationSinks", by_device.sinks)
         ```
 
         ## Import
@@ -130,8 +186,8 @@ class Application(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
+        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the application; changed in place. Default: the provider's role.
         :param pulumi.Input[_builtins.str] sql: The application: `BEGIN APPLICATION <name> <statement>; ... END APPLICATION;`, holding `CREATE VIRTUAL STREAM|CHANGELOG virtual.<namespace>.<name> AS SELECT ...`, `CREATE STREAM|CHANGELOG|TABLE ... AS SELECT ...` and `INSERT INTO ...` statements. Immutable: to change it, create a new Application (with another resource name) and remove this one.
         """
@@ -148,18 +204,74 @@ class Application(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the application starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sinks`). Like a Query, an application is immutable: a
         changed body fails `pulumi preview` with a summary of the difference (whitespace, comments and keyword case are
-        no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`.
-        Deleting terminates it and waits until it is terminated.
+        no change). An application found terminated or errored by a refresh is started again by the next `pulumi up`,
+        and one whose SQL names a relation being replaced is replaced with it; the preview warns that the new one runs
+        from the beginning of its sources. The owner changes in place, and so do `database` and `namespace` while the
+        SQL resolves to the same relations there. Deleting terminates it and waits until it is terminated.
 
         ## Example Usage
-        ### One application fanning a stream out to two sinks
+        ### One application splitting pageviews by device
         ```python
-        fanout = deltastream.Application("fanout", sql=pulumi.Output.format(
-            \"\"\"BEGIN APPLICATION fanout
-          CREATE VIRTUAL STREAM virtual.public.clicks AS SELECT * FROM {0};
-          INSERT INTO {1} SELECT * FROM virtual.public.clicks WHERE device = 'mobile';
-          INSERT INTO {2} SELECT * FROM virtual.public.clicks WHERE device = 'desktop';
-        END APPLICATION;\"\"\", pageviews.fqn, mobile.fqn, desktop.fqn))
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        mobile_views = deltastream.DeltaStreamObject("mobile-views",
+            database=shop.name,
+            namespace=raw.name,
+            name="mobile_views",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=pageviews.columns)
+
+        desktop_views = deltastream.DeltaStreamObject("desktop-views",
+            database=shop.name,
+            namespace=raw.name,
+            name="desktop_views",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=pageviews.columns)
+
+        by_device = deltastream.Application("pageviews-by-device", sql=pulumi.Output.format(
+            \"\"\"BEGIN APPLICATION pageviews_by_device
+          CREATE VIRTUAL STREAM virtual.public.views AS SELECT * FROM {0};
+          INSERT INTO {1} SELECT * FROM virtual.public.views WHERE device = 'mobile';
+          INSERT INTO {2} SELECT * FROM virtual.public.views WHERE device = 'desktop';
+        END APPLICATION;\"\"\", pageviews.fqn, mobile_views.fqn, desktop_views.fqn))
+
+        pulumi.export("applicationSinks", by_device.sinks)
         ```
 
         ## Import
@@ -274,7 +386,7 @@ class Application(pulumi.CustomResource):
     @pulumi.getter
     def database(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Database that unqualified relation names resolve in. Immutable.
+        Database that unqualified relation names resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "database")
 
@@ -290,7 +402,7 @@ class Application(pulumi.CustomResource):
     @pulumi.getter
     def namespace(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "namespace")
 

@@ -20,14 +20,18 @@ __all__ = ['DatabaseArgs', 'Database']
 class DatabaseArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Database resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the database. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         """
         pulumi.set(__self__, "name", name)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if owner is not None:
             pulumi.set(__self__, "owner", owner)
 
@@ -42,6 +46,18 @@ class DatabaseArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -62,6 +78,7 @@ class Database(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -73,7 +90,12 @@ class Database(pulumi.CustomResource):
         ## Example Usage
         ### A database
         ```python
-        analytics = deltastream.Database("analytics", name="analytics")
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        shop = deltastream.Database("shop", name="shop")
+
+        pulumi.export("shopOwner", shop.owner)
         ```
 
         ## Import
@@ -86,6 +108,7 @@ class Database(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] name: Name of the database. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         """
@@ -103,7 +126,12 @@ class Database(pulumi.CustomResource):
         ## Example Usage
         ### A database
         ```python
-        analytics = deltastream.Database("analytics", name="analytics")
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        shop = deltastream.Database("shop", name="shop")
+
+        pulumi.export("shopOwner", shop.owner)
         ```
 
         ## Import
@@ -129,6 +157,7 @@ class Database(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -140,6 +169,7 @@ class Database(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = DatabaseArgs.__new__(DatabaseArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
@@ -167,6 +197,7 @@ class Database(pulumi.CustomResource):
 
         __props__ = DatabaseArgs.__new__(DatabaseArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["owner"] = None
@@ -177,6 +208,14 @@ class Database(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Database', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['DeltaStreamObjectArgs', 'DeltaStreamObject']
@@ -23,7 +24,7 @@ class DeltaStreamObjectArgs:
     def __init__(__self__, *,
                  columns: pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]],
                  database: pulumi.Input[_builtins.str],
-                 kind: pulumi.Input[_builtins.str],
+                 kind: pulumi.Input[Union[_builtins.str, 'ObjectKind']],
                  name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
                  store: pulumi.Input[_builtins.str],
@@ -39,7 +40,7 @@ class DeltaStreamObjectArgs:
 
         :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order. Any change replaces the object.
         :param pulumi.Input[_builtins.str] database: Database of the object.
-        :param pulumi.Input[_builtins.str] kind: What the object is. One of: `stream`, `changelog`, `table`.
+        :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
         :param pulumi.Input[_builtins.str] name: Name of the object. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the object.
         :param pulumi.Input[_builtins.str] store: Store that holds the object's entity.
@@ -98,14 +99,14 @@ class DeltaStreamObjectArgs:
 
     @_builtins.property
     @pulumi.getter
-    def kind(self) -> pulumi.Input[_builtins.str]:
+    def kind(self) -> pulumi.Input[Union[_builtins.str, 'ObjectKind']]:
         """
         What the object is. One of: `stream`, `changelog`, `table`.
         """
         return pulumi.get(self, "kind")
 
     @kind.setter
-    def kind(self, value: pulumi.Input[_builtins.str]):
+    def kind(self, value: pulumi.Input[Union[_builtins.str, 'ObjectKind']]):
         pulumi.set(self, "kind", value)
 
     @_builtins.property
@@ -239,7 +240,7 @@ class DeltaStreamObject(pulumi.CustomResource):
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
-                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -257,16 +258,48 @@ class DeltaStreamObject(pulumi.CustomResource):
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
         (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
         immutable: any change but the owner replaces the object (delete first, then create, as names are
-        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
+        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
+        also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
+        `DESCRIBE RELATION`.
 
         ## Example Usage
-        ### A JSON stream over a Kafka topic
+        ### A JSON stream over the pageviews topic
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
         pageviews = deltastream.DeltaStreamObject("pageviews",
-            database="analytics", namespace="raw", name="pageviews", kind="stream",
-            store=events.name, entity="pageviews", value_format="json",
-            columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
-                     deltastream.ColumnArgs(name="userid", type="VARCHAR")])
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        pulumi.export("pageviewsFqn", pageviews.fqn)
         ```
 
         ## Import
@@ -283,7 +316,7 @@ class DeltaStreamObject(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] database: Database of the object.
         :param pulumi.Input[_builtins.str] entity: The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
         :param pulumi.Input[_builtins.str] key_format: Key format of a Kafka topic.
-        :param pulumi.Input[_builtins.str] kind: What the object is. One of: `stream`, `changelog`, `table`.
+        :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
         :param pulumi.Input[_builtins.str] name: Name of the object. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the object.
         :param pulumi.Input[_builtins.str] owner: Role that owns the object; changed in place. Default: the provider's role.
@@ -307,16 +340,48 @@ class DeltaStreamObject(pulumi.CustomResource):
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
         (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
         immutable: any change but the owner replaces the object (delete first, then create, as names are
-        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`.
+        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
+        also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
+        `DESCRIBE RELATION`.
 
         ## Example Usage
-        ### A JSON stream over a Kafka topic
+        ### A JSON stream over the pageviews topic
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
         pageviews = deltastream.DeltaStreamObject("pageviews",
-            database="analytics", namespace="raw", name="pageviews", kind="stream",
-            store=events.name, entity="pageviews", value_format="json",
-            columns=[deltastream.ColumnArgs(name="viewtime", type="BIGINT"),
-                     deltastream.ColumnArgs(name="userid", type="VARCHAR")])
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        pulumi.export("pageviewsFqn", pageviews.fqn)
         ```
 
         ## Import
@@ -346,7 +411,7 @@ class DeltaStreamObject(pulumi.CustomResource):
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
-                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,

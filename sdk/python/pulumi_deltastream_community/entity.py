@@ -23,6 +23,7 @@ class EntityArgs:
     def __init__(__self__, *,
                  path: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  store: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  kafka: pulumi.Input[Optional['KafkaTopicArgs']] = None,
                  kinesis: pulumi.Input[Optional['KinesisStreamArgs']] = None):
         """
@@ -30,11 +31,14 @@ class EntityArgs:
 
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] path: Path of the entity in the store: `[topic]` in Kafka, `[stream]` in Kinesis, `[schema]` in PostgreSQL, `[DATABASE]` or `[DATABASE, SCHEMA]` in Snowflake.
         :param pulumi.Input[_builtins.str] store: Store that holds the entity.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input['KafkaTopicArgs'] kafka: Topic settings, for an entity of a Kafka store.
         :param pulumi.Input['KinesisStreamArgs'] kinesis: Stream settings, for an entity of a Kinesis store.
         """
         pulumi.set(__self__, "path", path)
         pulumi.set(__self__, "store", store)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if kafka is not None:
             pulumi.set(__self__, "kafka", kafka)
         if kinesis is not None:
@@ -63,6 +67,18 @@ class EntityArgs:
     @store.setter
     def store(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "store", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -95,6 +111,7 @@ class Entity(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaTopicArgs', 'KafkaTopicArgsDict', 'outputs.KafkaTopic']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisStreamArgs', 'KinesisStreamArgsDict', 'outputs.KinesisStream']]] = None,
                  path: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -111,8 +128,21 @@ class Entity(pulumi.CustomResource):
         ## Example Usage
         ### A Kafka topic with six partitions and a week of retention
         ```python
-        orders = deltastream.Entity("orders", store=events.name, path=["orders"],
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
             kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pulumi.export("pageviewsPartitions", pageviews_topic.partitions)
         ```
 
         ## Import
@@ -126,6 +156,7 @@ class Entity(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[Union['KafkaTopicArgs', 'KafkaTopicArgsDict', 'outputs.KafkaTopic']] kafka: Topic settings, for an entity of a Kafka store.
         :param pulumi.Input[Union['KinesisStreamArgs', 'KinesisStreamArgsDict', 'outputs.KinesisStream']] kinesis: Stream settings, for an entity of a Kinesis store.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] path: Path of the entity in the store: `[topic]` in Kafka, `[stream]` in Kinesis, `[schema]` in PostgreSQL, `[DATABASE]` or `[DATABASE, SCHEMA]` in Snowflake.
@@ -148,8 +179,21 @@ class Entity(pulumi.CustomResource):
         ## Example Usage
         ### A Kafka topic with six partitions and a week of retention
         ```python
-        orders = deltastream.Entity("orders", store=events.name, path=["orders"],
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
             kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pulumi.export("pageviewsPartitions", pageviews_topic.partitions)
         ```
 
         ## Import
@@ -176,6 +220,7 @@ class Entity(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaTopicArgs', 'KafkaTopicArgsDict', 'outputs.KafkaTopic']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisStreamArgs', 'KinesisStreamArgsDict', 'outputs.KinesisStream']]] = None,
                  path: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -189,6 +234,7 @@ class Entity(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = EntityArgs.__new__(EntityArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             __props__.__dict__["kafka"] = kafka
             __props__.__dict__["kinesis"] = kinesis
             if path is None and not opts.urn:
@@ -224,6 +270,7 @@ class Entity(pulumi.CustomResource):
 
         __props__ = EntityArgs.__new__(EntityArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["configs"] = None
         __props__.__dict__["kafka"] = None
         __props__.__dict__["kinesis"] = None
@@ -240,6 +287,14 @@ class Entity(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Entity', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['EnvironmentArgs', 'Environment']
@@ -105,6 +106,28 @@ class Environment(pulumi.ComponentResource):
         a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
         `<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.
 
+        ## Example Usage
+        ### A dev stage of the shop
+        ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        dev = deltastream.Environment("shop-dev",
+            project="shop",
+            environment="dev",
+            namespaces=["raw", "curated"],
+            kafka=deltastream.KafkaArgs(
+                uris="broker-1.example.com:9092,broker-2.example.com:9092",
+                sasl_hash_function="SHA512",
+                sasl_username="pipeline",
+                sasl_password=config.require_secret("kafkaPassword")))
+
+        pulumi.export("devDatabase", dev.database_name)
+        pulumi.export("devStore", dev.store_name)
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] environment: Environment name, e.g. `dev`, `staging`, `prod`.
@@ -122,6 +145,28 @@ class Environment(pulumi.ComponentResource):
         A DeltaStream environment laid out the same way in every stage:
         a database `<project>_<environment>`, the same namespaces everywhere, and optionally a Kafka store
         `<project>_<environment>_kafka`. Use one per stack (dev, staging, prod) so the stages cannot drift apart.
+
+        ## Example Usage
+        ### A dev stage of the shop
+        ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        dev = deltastream.Environment("shop-dev",
+            project="shop",
+            environment="dev",
+            namespaces=["raw", "curated"],
+            kafka=deltastream.KafkaArgs(
+                uris="broker-1.example.com:9092,broker-2.example.com:9092",
+                sasl_hash_function="SHA512",
+                sasl_username="pipeline",
+                sasl_password=config.require_secret("kafkaPassword")))
+
+        pulumi.export("devDatabase", dev.database_name)
+        pulumi.export("devStore", dev.store_name)
+        ```
 
         :param str resource_name: The name of the resource.
         :param EnvironmentArgs args: The arguments to use to populate this resource's properties.

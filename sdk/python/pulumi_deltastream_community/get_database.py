@@ -75,6 +75,19 @@ def get_database(name: Optional[_builtins.str] = None,
     """
     Look up an existing database by name.
 
+    ## Example Usage
+    ### The shop database, and the databases sysadmin owns
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    shop = deltastream.get_database(name="shop")
+    owned = deltastream.get_databases(owner="sysadmin")
+
+    pulumi.export("shopOwner", shop.owner)
+    pulumi.export("databases", owned.databases)
+    ```
+
     :param _builtins.str name: Name of the database.
     """
     __args__ = dict()
@@ -90,6 +103,19 @@ def get_database_output(name: pulumi.Input[Optional[_builtins.str]] = None,
                         opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetDatabaseResult]:
     """
     Look up an existing database by name.
+
+    ## Example Usage
+    ### The shop database, and the databases sysadmin owns
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    shop = deltastream.get_database(name="shop")
+    owned = deltastream.get_databases(owner="sysadmin")
+
+    pulumi.export("shopOwner", shop.owner)
+    pulumi.export("databases", owned.databases)
+    ```
 
     :param _builtins.str name: Name of the database.
     """

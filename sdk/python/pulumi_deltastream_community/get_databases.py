@@ -52,6 +52,19 @@ def get_databases(owner: Optional[_builtins.str] = None,
     """
     List databases, ordered by name; at most 200 (a warning says when more match).
 
+    ## Example Usage
+    ### The shop database, and the databases sysadmin owns
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    shop = deltastream.get_database(name="shop")
+    owned = deltastream.get_databases(owner="sysadmin")
+
+    pulumi.export("shopOwner", shop.owner)
+    pulumi.export("databases", owned.databases)
+    ```
+
     :param _builtins.str owner: Only databases owned by this role.
     """
     __args__ = dict()
@@ -65,6 +78,19 @@ def get_databases_output(owner: pulumi.Input[Optional[Optional[_builtins.str]]] 
                          opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetDatabasesResult]:
     """
     List databases, ordered by name; at most 200 (a warning says when more match).
+
+    ## Example Usage
+    ### The shop database, and the databases sysadmin owns
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    shop = deltastream.get_database(name="shop")
+    owned = deltastream.get_databases(owner="sysadmin")
+
+    pulumi.export("shopOwner", shop.owner)
+    pulumi.export("databases", owned.databases)
+    ```
 
     :param _builtins.str owner: Only databases owned by this role.
     """

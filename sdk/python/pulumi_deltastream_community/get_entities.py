@@ -53,6 +53,17 @@ def get_entities(parent: Optional[Sequence[_builtins.str]] = None,
     """
     List the entities of a store (topics, streams, databases), or the children of one of them, with one LIST ENTITIES, ordered by name; at most 200.
 
+    ## Example Usage
+    ### The topics of the events store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events_topics = deltastream.get_entities(store="events")
+
+    pulumi.export("topics", events_topics.entities)
+    ```
+
     :param Sequence[_builtins.str] parent: Path of the entity whose children to list (a Snowflake database, say); default: the store's top level (its topics, streams or databases).
     :param _builtins.str store: Store whose entities to list.
     """
@@ -69,6 +80,17 @@ def get_entities_output(parent: pulumi.Input[Optional[Optional[Sequence[_builtin
                         opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetEntitiesResult]:
     """
     List the entities of a store (topics, streams, databases), or the children of one of them, with one LIST ENTITIES, ordered by name; at most 200.
+
+    ## Example Usage
+    ### The topics of the events store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events_topics = deltastream.get_entities(store="events")
+
+    pulumi.export("topics", events_topics.entities)
+    ```
 
     :param Sequence[_builtins.str] parent: Path of the entity whose children to list (a Snowflake database, say); default: the store's top level (its topics, streams or databases).
     :param _builtins.str store: Store whose entities to list.

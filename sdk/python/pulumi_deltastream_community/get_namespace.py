@@ -88,6 +88,19 @@ def get_namespace(database: Optional[_builtins.str] = None,
     """
     Look up an existing namespace (DeltaStream schema) by database and name.
 
+    ## Example Usage
+    ### The raw namespace, and every namespace of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    raw = deltastream.get_namespace(database="shop", name="raw")
+    in_shop = deltastream.get_namespaces(database="shop")
+
+    pulumi.export("rawOwner", raw.owner)
+    pulumi.export("namespaces", in_shop.namespaces)
+    ```
+
     :param _builtins.str database: Database of the namespace.
     :param _builtins.str name: Name of the namespace.
     """
@@ -107,6 +120,19 @@ def get_namespace_output(database: pulumi.Input[Optional[_builtins.str]] = None,
                          opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetNamespaceResult]:
     """
     Look up an existing namespace (DeltaStream schema) by database and name.
+
+    ## Example Usage
+    ### The raw namespace, and every namespace of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    raw = deltastream.get_namespace(database="shop", name="raw")
+    in_shop = deltastream.get_namespaces(database="shop")
+
+    pulumi.export("rawOwner", raw.owner)
+    pulumi.export("namespaces", in_shop.namespaces)
+    ```
 
     :param _builtins.str database: Database of the namespace.
     :param _builtins.str name: Name of the namespace.

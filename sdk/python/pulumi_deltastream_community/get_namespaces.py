@@ -53,6 +53,19 @@ def get_namespaces(database: Optional[_builtins.str] = None,
     """
     List namespaces, filtered by database and/or name, ordered by database and name; at most 200.
 
+    ## Example Usage
+    ### The raw namespace, and every namespace of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    raw = deltastream.get_namespace(database="shop", name="raw")
+    in_shop = deltastream.get_namespaces(database="shop")
+
+    pulumi.export("rawOwner", raw.owner)
+    pulumi.export("namespaces", in_shop.namespaces)
+    ```
+
     :param _builtins.str database: Only namespaces of this database.
     :param _builtins.str name: Only namespaces with this name (in any database).
     """
@@ -69,6 +82,19 @@ def get_namespaces_output(database: pulumi.Input[Optional[Optional[_builtins.str
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetNamespacesResult]:
     """
     List namespaces, filtered by database and/or name, ordered by database and name; at most 200.
+
+    ## Example Usage
+    ### The raw namespace, and every namespace of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    raw = deltastream.get_namespace(database="shop", name="raw")
+    in_shop = deltastream.get_namespaces(database="shop")
+
+    pulumi.export("rawOwner", raw.owner)
+    pulumi.export("namespaces", in_shop.namespaces)
+    ```
 
     :param _builtins.str database: Only namespaces of this database.
     :param _builtins.str name: Only namespaces with this name (in any database).

@@ -186,6 +186,19 @@ def get_object(database: Optional[_builtins.str] = None,
     """
     Look up an existing object (stream, changelog, table) with its kind, columns and store.
 
+    ## Example Usage
+    ### The pageviews stream's columns, and every stream of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    pageviews = deltastream.get_object(database="shop", namespace="raw", name="pageviews")
+    shop_streams = deltastream.get_objects(database="shop", kind="stream")
+
+    pulumi.export("pageviewsColumns", pageviews.columns)
+    pulumi.export("streams", shop_streams.objects)
+    ```
+
     :param _builtins.str database: Database of the object.
     :param _builtins.str name: Name of the object.
     :param _builtins.str namespace: Namespace of the object.
@@ -216,6 +229,19 @@ def get_object_output(database: pulumi.Input[Optional[_builtins.str]] = None,
                       opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetObjectResult]:
     """
     Look up an existing object (stream, changelog, table) with its kind, columns and store.
+
+    ## Example Usage
+    ### The pageviews stream's columns, and every stream of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    pageviews = deltastream.get_object(database="shop", namespace="raw", name="pageviews")
+    shop_streams = deltastream.get_objects(database="shop", kind="stream")
+
+    pulumi.export("pageviewsColumns", pageviews.columns)
+    pulumi.export("streams", shop_streams.objects)
+    ```
 
     :param _builtins.str database: Database of the object.
     :param _builtins.str name: Name of the object.

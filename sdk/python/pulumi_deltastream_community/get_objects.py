@@ -55,6 +55,19 @@ def get_objects(database: Optional[_builtins.str] = None,
     """
     List objects, filtered by database, namespace, name and/or kind, ordered by database, namespace and name; at most 200.
 
+    ## Example Usage
+    ### The pageviews stream's columns, and every stream of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    pageviews = deltastream.get_object(database="shop", namespace="raw", name="pageviews")
+    shop_streams = deltastream.get_objects(database="shop", kind="stream")
+
+    pulumi.export("pageviewsColumns", pageviews.columns)
+    pulumi.export("streams", shop_streams.objects)
+    ```
+
     :param _builtins.str database: Only objects of this database.
     :param _builtins.str kind: Only objects of this kind (`stream`, `changelog`, `table`, ...).
     :param _builtins.str name: Only objects with this name.
@@ -77,6 +90,19 @@ def get_objects_output(database: pulumi.Input[Optional[Optional[_builtins.str]]]
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetObjectsResult]:
     """
     List objects, filtered by database, namespace, name and/or kind, ordered by database, namespace and name; at most 200.
+
+    ## Example Usage
+    ### The pageviews stream's columns, and every stream of the shop database
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    pageviews = deltastream.get_object(database="shop", namespace="raw", name="pageviews")
+    shop_streams = deltastream.get_objects(database="shop", kind="stream")
+
+    pulumi.export("pageviewsColumns", pageviews.columns)
+    pulumi.export("streams", shop_streams.objects)
+    ```
 
     :param _builtins.str database: Only objects of this database.
     :param _builtins.str kind: Only objects of this kind (`stream`, `changelog`, `table`, ...).

@@ -53,6 +53,19 @@ def get_queries(name: Optional[_builtins.str] = None,
     """
     List queries, filtered by name and/or state, ordered by creation time; at most 200.
 
+    ## Example Usage
+    ### The pageviews_by_device application, and every running query
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    by_device = deltastream.get_query(name="pageviews_by_device")
+    running = deltastream.get_queries(state="running")
+
+    pulumi.export("byDeviceState", by_device.state)
+    pulumi.export("runningQueries", running.queries)
+    ```
+
     :param _builtins.str name: Only queries with this name.
     :param _builtins.str state: Only queries in this state, e.g. `running`.
     """
@@ -69,6 +82,19 @@ def get_queries_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = N
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetQueriesResult]:
     """
     List queries, filtered by name and/or state, ordered by creation time; at most 200.
+
+    ## Example Usage
+    ### The pageviews_by_device application, and every running query
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    by_device = deltastream.get_query(name="pageviews_by_device")
+    running = deltastream.get_queries(state="running")
+
+    pulumi.export("byDeviceState", by_device.state)
+    pulumi.export("runningQueries", running.queries)
+    ```
 
     :param _builtins.str name: Only queries with this name.
     :param _builtins.str state: Only queries in this state, e.g. `running`.

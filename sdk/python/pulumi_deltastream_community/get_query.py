@@ -149,6 +149,19 @@ def get_query(name: Optional[_builtins.str] = None,
     """
     Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.
 
+    ## Example Usage
+    ### The pageviews_by_device application, and every running query
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    by_device = deltastream.get_query(name="pageviews_by_device")
+    running = deltastream.get_queries(state="running")
+
+    pulumi.export("byDeviceState", by_device.state)
+    pulumi.export("runningQueries", running.queries)
+    ```
+
     :param _builtins.str name: Query name. Give this, or queryId.
     :param _builtins.str query_id: Query id (UUID). Give this, or name.
     :param _builtins.int version: Version under the name; needed when several versions exist.
@@ -176,6 +189,19 @@ def get_query_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = Non
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetQueryResult]:
     """
     Look up an existing query by id, or by name (and version), with its SQL, state and timestamps.
+
+    ## Example Usage
+    ### The pageviews_by_device application, and every running query
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    by_device = deltastream.get_query(name="pageviews_by_device")
+    running = deltastream.get_queries(state="running")
+
+    pulumi.export("byDeviceState", by_device.state)
+    pulumi.export("runningQueries", running.queries)
+    ```
 
     :param _builtins.str name: Query name. Give this, or queryId.
     :param _builtins.str query_id: Query id (UUID). Give this, or name.

@@ -52,6 +52,19 @@ def get_schema_registries(type: Optional[_builtins.str] = None,
     """
     List schema registries, filtered by type, ordered by name; at most 200.
 
+    ## Example Usage
+    ### The shop_registry registry, and every Confluent Cloud registry
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    registry = deltastream.get_schema_registry(name="shop_registry")
+    cloud = deltastream.get_schema_registries(type="ConfluentCloud")
+
+    pulumi.export("registryType", registry.type)
+    pulumi.export("cloudRegistries", cloud.schema_registries)
+    ```
+
     :param _builtins.str type: Only registries of this type: `Confluent` or `ConfluentCloud`.
     """
     __args__ = dict()
@@ -65,6 +78,19 @@ def get_schema_registries_output(type: pulumi.Input[Optional[Optional[_builtins.
                                  opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetSchemaRegistriesResult]:
     """
     List schema registries, filtered by type, ordered by name; at most 200.
+
+    ## Example Usage
+    ### The shop_registry registry, and every Confluent Cloud registry
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    registry = deltastream.get_schema_registry(name="shop_registry")
+    cloud = deltastream.get_schema_registries(type="ConfluentCloud")
+
+    pulumi.export("registryType", registry.type)
+    pulumi.export("cloudRegistries", cloud.schema_registries)
+    ```
 
     :param _builtins.str type: Only registries of this type: `Confluent` or `ConfluentCloud`.
     """

@@ -111,6 +111,19 @@ def get_schema_registry(name: Optional[_builtins.str] = None,
     """
     Look up an existing schema registry by name (never its credentials).
 
+    ## Example Usage
+    ### The shop_registry registry, and every Confluent Cloud registry
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    registry = deltastream.get_schema_registry(name="shop_registry")
+    cloud = deltastream.get_schema_registries(type="ConfluentCloud")
+
+    pulumi.export("registryType", registry.type)
+    pulumi.export("cloudRegistries", cloud.schema_registries)
+    ```
+
     :param _builtins.str name: Name of the schema registry.
     """
     __args__ = dict()
@@ -129,6 +142,19 @@ def get_schema_registry_output(name: pulumi.Input[Optional[_builtins.str]] = Non
                                opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetSchemaRegistryResult]:
     """
     Look up an existing schema registry by name (never its credentials).
+
+    ## Example Usage
+    ### The shop_registry registry, and every Confluent Cloud registry
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    registry = deltastream.get_schema_registry(name="shop_registry")
+    cloud = deltastream.get_schema_registries(type="ConfluentCloud")
+
+    pulumi.export("registryType", registry.type)
+    pulumi.export("cloudRegistries", cloud.schema_registries)
+    ```
 
     :param _builtins.str name: Name of the schema registry.
     """

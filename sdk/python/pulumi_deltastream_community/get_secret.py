@@ -123,6 +123,19 @@ def get_secret(name: Optional[_builtins.str] = None,
     """
     Look up an existing secret by name (never its value).
 
+    ## Example Usage
+    ### The partner_api_token secret, and every generic_string secret
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    partner_token = deltastream.get_secret(name="partner_api_token")
+    generic = deltastream.get_secrets(type="generic_string")
+
+    pulumi.export("partnerTokenStatus", partner_token.status)
+    pulumi.export("secrets", generic.secrets)
+    ```
+
     :param _builtins.str name: Name of the secret.
     """
     __args__ = dict()
@@ -142,6 +155,19 @@ def get_secret_output(name: pulumi.Input[Optional[_builtins.str]] = None,
                       opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetSecretResult]:
     """
     Look up an existing secret by name (never its value).
+
+    ## Example Usage
+    ### The partner_api_token secret, and every generic_string secret
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    partner_token = deltastream.get_secret(name="partner_api_token")
+    generic = deltastream.get_secrets(type="generic_string")
+
+    pulumi.export("partnerTokenStatus", partner_token.status)
+    pulumi.export("secrets", generic.secrets)
+    ```
 
     :param _builtins.str name: Name of the secret.
     """

@@ -53,6 +53,19 @@ def get_secrets(owner: Optional[_builtins.str] = None,
     """
     List secrets, filtered by type and/or owner, ordered by name; at most 200.
 
+    ## Example Usage
+    ### The partner_api_token secret, and every generic_string secret
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    partner_token = deltastream.get_secret(name="partner_api_token")
+    generic = deltastream.get_secrets(type="generic_string")
+
+    pulumi.export("partnerTokenStatus", partner_token.status)
+    pulumi.export("secrets", generic.secrets)
+    ```
+
     :param _builtins.str owner: Only secrets owned by this role.
     :param _builtins.str type: Only secrets of this type, e.g. `generic_string`.
     """
@@ -69,6 +82,19 @@ def get_secrets_output(owner: pulumi.Input[Optional[Optional[_builtins.str]]] = 
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetSecretsResult]:
     """
     List secrets, filtered by type and/or owner, ordered by name; at most 200.
+
+    ## Example Usage
+    ### The partner_api_token secret, and every generic_string secret
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    partner_token = deltastream.get_secret(name="partner_api_token")
+    generic = deltastream.get_secrets(type="generic_string")
+
+    pulumi.export("partnerTokenStatus", partner_token.status)
+    pulumi.export("secrets", generic.secrets)
+    ```
 
     :param _builtins.str owner: Only secrets owned by this role.
     :param _builtins.str type: Only secrets of this type, e.g. `generic_string`.

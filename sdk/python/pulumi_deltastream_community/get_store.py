@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'GetStoreResult',
@@ -119,13 +120,26 @@ class AwaitableGetStoreResult(GetStoreResult):
 
 
 def get_store(name: Optional[_builtins.str] = None,
-              type: Optional[_builtins.str] = None,
+              type: Optional[Union[_builtins.str, 'StoreType']] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetStoreResult:
     """
     Look up an existing store by name (and type). Credentials are never returned.
 
+    ## Example Usage
+    ### The events store, and every Kafka store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events = deltastream.get_store(name="events", type="Kafka")
+    kafka = deltastream.get_stores(type="Kafka")
+
+    pulumi.export("eventsStatus", events.status)
+    pulumi.export("kafkaStores", kafka.stores)
+    ```
+
     :param _builtins.str name: Name of the store.
-    :param _builtins.str type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name
@@ -142,13 +156,26 @@ def get_store(name: Optional[_builtins.str] = None,
         type=pulumi.get(__ret__, 'type'),
         updated_at=pulumi.get(__ret__, 'updated_at'))
 def get_store_output(name: pulumi.Input[Optional[_builtins.str]] = None,
-                     type: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                     type: pulumi.Input[Optional[Optional[Union[_builtins.str, 'StoreType']]]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetStoreResult]:
     """
     Look up an existing store by name (and type). Credentials are never returned.
 
+    ## Example Usage
+    ### The events store, and every Kafka store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events = deltastream.get_store(name="events", type="Kafka")
+    kafka = deltastream.get_stores(type="Kafka")
+
+    pulumi.export("eventsStatus", events.status)
+    pulumi.export("kafkaStores", kafka.stores)
+    ```
+
     :param _builtins.str name: Name of the store.
-    :param _builtins.str type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name

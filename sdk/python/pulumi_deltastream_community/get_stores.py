@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 
 __all__ = [
     'GetStoresResult',
@@ -48,13 +49,26 @@ class AwaitableGetStoresResult(GetStoresResult):
 
 
 def get_stores(name: Optional[_builtins.str] = None,
-               type: Optional[_builtins.str] = None,
+               type: Optional[Union[_builtins.str, 'StoreType']] = None,
                opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetStoresResult:
     """
     List stores, filtered by name and/or type, ordered by name; at most 200.
 
+    ## Example Usage
+    ### The events store, and every Kafka store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events = deltastream.get_store(name="events", type="Kafka")
+    kafka = deltastream.get_stores(type="Kafka")
+
+    pulumi.export("eventsStatus", events.status)
+    pulumi.export("kafkaStores", kafka.stores)
+    ```
+
     :param _builtins.str name: Only the store with this name.
-    :param _builtins.str type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name
@@ -65,13 +79,26 @@ def get_stores(name: Optional[_builtins.str] = None,
     return AwaitableGetStoresResult(
         stores=pulumi.get(__ret__, 'stores'))
 def get_stores_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-                      type: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                      type: pulumi.Input[Optional[Optional[Union[_builtins.str, 'StoreType']]]] = None,
                       opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetStoresResult]:
     """
     List stores, filtered by name and/or type, ordered by name; at most 200.
 
+    ## Example Usage
+    ### The events store, and every Kafka store
+    ```python
+    import pulumi
+    import pulumi_deltastream_community as deltastream
+
+    events = deltastream.get_store(name="events", type="Kafka")
+    kafka = deltastream.get_stores(type="Kafka")
+
+    pulumi.export("eventsStatus", events.status)
+    pulumi.export("kafkaStores", kafka.stores)
+    ```
+
     :param _builtins.str name: Only the store with this name.
-    :param _builtins.str type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name

@@ -21,16 +21,20 @@ class NamespaceArgs:
     def __init__(__self__, *,
                  database: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Namespace resource.
 
         :param pulumi.Input[_builtins.str] database: Database the namespace belongs to.
         :param pulumi.Input[_builtins.str] name: Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         """
         pulumi.set(__self__, "database", database)
         pulumi.set(__self__, "name", name)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if owner is not None:
             pulumi.set(__self__, "owner", owner)
 
@@ -59,6 +63,18 @@ class NamespaceArgs:
         pulumi.set(self, "name", value)
 
     @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
+
+    @_builtins.property
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -77,6 +93,7 @@ class Namespace(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -87,9 +104,16 @@ class Namespace(pulumi.CustomResource):
         Every database already has a namespace named `public`: refer to it by name rather than declaring it.
 
         ## Example Usage
-        ### A namespace in a database
+        ### A namespace in the shop database
         ```python
-        raw = deltastream.Namespace("raw", database=analytics.name, name="raw")
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        pulumi.export("namespaceOwner", raw.owner)
         ```
 
         ## Import
@@ -102,6 +126,7 @@ class Namespace(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] database: Database the namespace belongs to.
         :param pulumi.Input[_builtins.str] name: Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
@@ -118,9 +143,16 @@ class Namespace(pulumi.CustomResource):
         Every database already has a namespace named `public`: refer to it by name rather than declaring it.
 
         ## Example Usage
-        ### A namespace in a database
+        ### A namespace in the shop database
         ```python
-        raw = deltastream.Namespace("raw", database=analytics.name, name="raw")
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        pulumi.export("namespaceOwner", raw.owner)
         ```
 
         ## Import
@@ -146,6 +178,7 @@ class Namespace(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -158,6 +191,7 @@ class Namespace(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = NamespaceArgs.__new__(NamespaceArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             if database is None and not opts.urn:
                 raise TypeError("Missing required property 'database'")
             __props__.__dict__["database"] = database
@@ -188,6 +222,7 @@ class Namespace(pulumi.CustomResource):
 
         __props__ = NamespaceArgs.__new__(NamespaceArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["database"] = None
         __props__.__dict__["name"] = None
@@ -199,6 +234,14 @@ class Namespace(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Namespace', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")

@@ -13,9 +13,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'Column',
+    'ComputePoolInfo',
     'ConfluentCloudRegistry',
     'ConfluentKafka',
     'ConfluentRegistry',
@@ -80,6 +82,77 @@ class Column(dict):
         Whether the column accepts nulls. Default: true.
         """
         return pulumi.get(self, "nullable")
+
+
+@pulumi.output_type
+class ComputePoolInfo(dict):
+    """
+    A compute pool, as ``LIST COMPUTE_POOLS`` shows it.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 owner: Optional[_builtins.str] = None,
+                 size: Optional[_builtins.str] = None,
+                 state: Optional[_builtins.str] = None):
+        """
+        A compute pool, as ``LIST COMPUTE_POOLS`` shows it.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str created_at: When it was created.
+        :param _builtins.str owner: Owning role.
+        :param _builtins.str size: Size: `small`, `medium` or `large`.
+        :param _builtins.str state: Its state as DeltaStream reports it, e.g. `running`.
+        """
+        pulumi.set(__self__, "name", name)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+        if size is not None:
+            pulumi.set(__self__, "size", size)
+        if state is not None:
+            pulumi.set(__self__, "state", state)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> Optional[_builtins.str]:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def size(self) -> Optional[_builtins.str]:
+        """
+        Size: `small`, `medium` or `large`.
+        """
+        return pulumi.get(self, "size")
+
+    @_builtins.property
+    @pulumi.getter
+    def state(self) -> Optional[_builtins.str]:
+        """
+        Its state as DeltaStream reports it, e.g. `running`.
+        """
+        return pulumi.get(self, "state")
 
 
 @pulumi.output_type
@@ -164,7 +237,7 @@ class ConfluentKafka(dict):
         """
         Connection to a Confluent Cloud Kafka cluster, authenticated by API key.
 
-        :param _builtins.str sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
+        :param Union[_builtins.str, 'ConfluentSaslHashFunction'] sasl_hash_function: SASL mechanism: `PLAIN`, `SHA256` or `SHA512`. One of: `PLAIN`, `SHA256`, `SHA512`.
         :param _builtins.str sasl_password: SASL password (the cluster API secret).
         :param _builtins.str sasl_username: SASL user name: the cluster API key (its identifier, not secret; the API secret is saslPassword).
         :param _builtins.str uris: Bootstrap servers as `host:port`, comma-separated.
@@ -408,7 +481,7 @@ class Kafka(dict):
         """
         Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
 
-        :param _builtins.str sasl_hash_function: SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
+        :param Union[_builtins.str, 'KafkaSaslHashFunction'] sasl_hash_function: SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and mskAwsRegion. One of: `NONE`, `PLAIN`, `SHA256`, `SHA512`, `AWS_MSK_IAM`.
         :param _builtins.str uris: Bootstrap servers as `host:port`, comma-separated.
         :param _builtins.str msk_aws_region: AWS region of the MSK cluster, e.g. `us-east-1`.
         :param _builtins.str msk_iam_role_arn: IAM role DeltaStream assumes to reach Amazon MSK.
@@ -1434,7 +1507,7 @@ class StoreInfo(dict):
         :param _builtins.str name: Name.
         :param _builtins.str owner: Owning role.
         :param _builtins.str status: `ready` or `errored`.
-        :param _builtins.str type: Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+        :param Union[_builtins.str, 'StoreType'] type: Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
         :param _builtins.str created_at: When it was created (RFC 3339).
         :param _builtins.str status_message: DeltaStream's message when the store is not ready.
         :param _builtins.str updated_at: When it last changed (RFC 3339).

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 from ._inputs import *
 from .delta_stream_object import DeltaStreamObject
 from .entity import Entity
@@ -49,7 +50,7 @@ class PipelineArgs:
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
-        :param pulumi.Input[_builtins.str] query_name: Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+        :param pulumi.Input[_builtins.str] query_name: Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
@@ -68,8 +69,8 @@ class PipelineArgs:
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
         if query_name is not None:
-            warnings.warn("""DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""", DeprecationWarning)
-            pulumi.log.warn("""query_name is deprecated: DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""")
+            warnings.warn("""`queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.""", DeprecationWarning)
+            pulumi.log.warn("""query_name is deprecated: `queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.""")
         if query_name is not None:
             pulumi.set(__self__, "query_name", query_name)
         if topic_partitions is not None:
@@ -189,10 +190,10 @@ class PipelineArgs:
 
     @_builtins.property
     @pulumi.getter(name="queryName")
-    @_utilities.deprecated("""DeltaStream documents no way for a client to name a query: remove `queryName`. The query is the output `query`, with the name DeltaStream records as its `name`.""")
+    @_utilities.deprecated("""`queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, no restart). The query is the output `query`, with the name DeltaStream records as its `name`.""")
     def query_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+        Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         """
         return pulumi.get(self, "query_name")
 
@@ -268,11 +269,38 @@ class Pipeline(pulumi.ComponentResource):
         ## Example Usage
         ### Clicks in, cleaned clicks out
         ```python
-        columns = [deltastream.ColumnArgs(name="id", type="BIGINT"), deltastream.ColumnArgs(name="url", type="VARCHAR")]
-        clicks = deltastream.Pipeline("clicks", database="shop", namespace="raw", store="events",
-            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns)],
-            sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns),
-            transform="SELECT id, LOWER(url) AS url FROM clicks_raw", version=1)
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        click_columns = [
+            deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+            deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+            deltastream.ColumnArgs(name="url", type="VARCHAR"),
+        ]
+
+        clicks = deltastream.Pipeline("clicks",
+            database=shop.name,
+            namespace=raw.name,
+            store=events.name,
+            create_topics=True,
+            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", value_format="json", columns=click_columns)],
+            sink=deltastream.PipelineObjectArgs(name="clicks_clean", value_format="json", columns=click_columns),
+            transform="SELECT viewtime, userid, LOWER(url) AS url FROM clicks_raw",
+            version=1)
+
+        pulumi.export("clicksQueryState", clicks.query_state)
         ```
 
         :param str resource_name: The name of the resource.
@@ -282,7 +310,7 @@ class Pipeline(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
         :param pulumi.Input[_builtins.str] database: Database of the pipeline (created when createDatabase is true).
         :param pulumi.Input[_builtins.str] namespace: Namespace of the pipeline (created when createNamespace is true).
-        :param pulumi.Input[_builtins.str] query_name: Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+        :param pulumi.Input[_builtins.str] query_name: Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         :param pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']] sink: Object the transformation writes.
         :param pulumi.Input[Sequence[pulumi.Input[Union['PipelineObjectArgs', 'PipelineObjectArgsDict']]]] sources: Objects the transformation reads.
         :param pulumi.Input[_builtins.str] store: Store holding the entities of the sources and the sink.
@@ -308,11 +336,38 @@ class Pipeline(pulumi.ComponentResource):
         ## Example Usage
         ### Clicks in, cleaned clicks out
         ```python
-        columns = [deltastream.ColumnArgs(name="id", type="BIGINT"), deltastream.ColumnArgs(name="url", type="VARCHAR")]
-        clicks = deltastream.Pipeline("clicks", database="shop", namespace="raw", store="events",
-            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", columns=columns)],
-            sink=deltastream.PipelineObjectArgs(name="clicks_clean", columns=columns),
-            transform="SELECT id, LOWER(url) AS url FROM clicks_raw", version=1)
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        click_columns = [
+            deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+            deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+            deltastream.ColumnArgs(name="url", type="VARCHAR"),
+        ]
+
+        clicks = deltastream.Pipeline("clicks",
+            database=shop.name,
+            namespace=raw.name,
+            store=events.name,
+            create_topics=True,
+            sources=[deltastream.PipelineObjectArgs(name="clicks_raw", value_format="json", columns=click_columns)],
+            sink=deltastream.PipelineObjectArgs(name="clicks_clean", value_format="json", columns=click_columns),
+            transform="SELECT viewtime, userid, LOWER(url) AS url FROM clicks_raw",
+            version=1)
+
+        pulumi.export("clicksQueryState", clicks.query_state)
         ```
 
         :param str resource_name: The name of the resource.

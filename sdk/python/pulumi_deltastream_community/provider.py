@@ -20,37 +20,73 @@ __all__ = ['ProviderArgs', 'Provider']
 class ProviderArgs:
     def __init__(__self__, *,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_queries_at_preview: pulumi.Input[Optional[_builtins.bool]] = None,
+                 connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 create_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 delete_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_base_delay: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_max_delay: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
-                 session_id: pulumi.Input[Optional[_builtins.str]] = None):
+                 session_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 update_timeout: pulumi.Input[Optional[_builtins.float]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] api_key: API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
+        :param pulumi.Input[_builtins.bool] check_queries_at_preview: Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] create_timeout: Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] delete_timeout: Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
+        :param pulumi.Input[_builtins.int] max_retries: Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
         :param pulumi.Input[_builtins.str] organization: Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
         :param pulumi.Input[_builtins.float] read_timeout: Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] retry_base_delay: Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+        :param pulumi.Input[_builtins.float] retry_max_delay: The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
         :param pulumi.Input[_builtins.str] role: Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
         :param pulumi.Input[_builtins.str] session_id: Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
+        :param pulumi.Input[_builtins.float] update_timeout: Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
         """
         if api_key is not None:
             pulumi.set(__self__, "api_key", api_key)
+        if check_queries_at_preview is not None:
+            pulumi.set(__self__, "check_queries_at_preview", check_queries_at_preview)
+        if connect_timeout is not None:
+            pulumi.set(__self__, "connect_timeout", connect_timeout)
+        if create_timeout is not None:
+            pulumi.set(__self__, "create_timeout", create_timeout)
+        if delete_timeout is not None:
+            pulumi.set(__self__, "delete_timeout", delete_timeout)
         if insecure_skip_verify is not None:
             pulumi.set(__self__, "insecure_skip_verify", insecure_skip_verify)
+        if max_retries is not None:
+            pulumi.set(__self__, "max_retries", max_retries)
         if organization is not None:
             pulumi.set(__self__, "organization", organization)
         if read_timeout is not None:
             pulumi.set(__self__, "read_timeout", read_timeout)
+        if request_timeout is not None:
+            pulumi.set(__self__, "request_timeout", request_timeout)
+        if retry_base_delay is not None:
+            pulumi.set(__self__, "retry_base_delay", retry_base_delay)
+        if retry_max_delay is not None:
+            pulumi.set(__self__, "retry_max_delay", retry_max_delay)
         if role is not None:
             pulumi.set(__self__, "role", role)
         if server is not None:
             pulumi.set(__self__, "server", server)
         if session_id is not None:
             pulumi.set(__self__, "session_id", session_id)
+        if update_timeout is not None:
+            pulumi.set(__self__, "update_timeout", update_timeout)
 
     @_builtins.property
     @pulumi.getter(name="apiKey")
@@ -65,6 +101,54 @@ class ProviderArgs:
         pulumi.set(self, "api_key", value)
 
     @_builtins.property
+    @pulumi.getter(name="checkQueriesAtPreview")
+    def check_queries_at_preview(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+        """
+        return pulumi.get(self, "check_queries_at_preview")
+
+    @check_queries_at_preview.setter
+    def check_queries_at_preview(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "check_queries_at_preview", value)
+
+    @_builtins.property
+    @pulumi.getter(name="connectTimeout")
+    def connect_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+        """
+        return pulumi.get(self, "connect_timeout")
+
+    @connect_timeout.setter
+    def connect_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "connect_timeout", value)
+
+    @_builtins.property
+    @pulumi.getter(name="createTimeout")
+    def create_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+        """
+        return pulumi.get(self, "create_timeout")
+
+    @create_timeout.setter
+    def create_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "create_timeout", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deleteTimeout")
+    def delete_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+        """
+        return pulumi.get(self, "delete_timeout")
+
+    @delete_timeout.setter
+    def delete_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "delete_timeout", value)
+
+    @_builtins.property
     @pulumi.getter(name="insecureSkipVerify")
     def insecure_skip_verify(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -75,6 +159,18 @@ class ProviderArgs:
     @insecure_skip_verify.setter
     def insecure_skip_verify(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "insecure_skip_verify", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxRetries")
+    def max_retries(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+        """
+        return pulumi.get(self, "max_retries")
+
+    @max_retries.setter
+    def max_retries(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_retries", value)
 
     @_builtins.property
     @pulumi.getter
@@ -99,6 +195,42 @@ class ProviderArgs:
     @read_timeout.setter
     def read_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "read_timeout", value)
+
+    @_builtins.property
+    @pulumi.getter(name="requestTimeout")
+    def request_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+        """
+        return pulumi.get(self, "request_timeout")
+
+    @request_timeout.setter
+    def request_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "request_timeout", value)
+
+    @_builtins.property
+    @pulumi.getter(name="retryBaseDelay")
+    def retry_base_delay(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+        """
+        return pulumi.get(self, "retry_base_delay")
+
+    @retry_base_delay.setter
+    def retry_base_delay(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "retry_base_delay", value)
+
+    @_builtins.property
+    @pulumi.getter(name="retryMaxDelay")
+    def retry_max_delay(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+        """
+        return pulumi.get(self, "retry_max_delay")
+
+    @retry_max_delay.setter
+    def retry_max_delay(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "retry_max_delay", value)
 
     @_builtins.property
     @pulumi.getter
@@ -136,6 +268,18 @@ class ProviderArgs:
     def session_id(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "session_id", value)
 
+    @_builtins.property
+    @pulumi.getter(name="updateTimeout")
+    def update_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+        """
+        return pulumi.get(self, "update_timeout")
+
+    @update_timeout.setter
+    def update_timeout(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "update_timeout", value)
+
 
 @pulumi.type_token("pulumi:providers:deltastream")
 class Provider(pulumi.ProviderResource):
@@ -144,12 +288,21 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_queries_at_preview: pulumi.Input[Optional[_builtins.bool]] = None,
+                 connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 create_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 delete_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_base_delay: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_max_delay: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
                  session_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 update_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
         The DeltaStream provider: connection settings for the API.
@@ -157,12 +310,21 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_key: API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
+        :param pulumi.Input[_builtins.bool] check_queries_at_preview: Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] create_timeout: Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] delete_timeout: Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
+        :param pulumi.Input[_builtins.int] max_retries: Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
         :param pulumi.Input[_builtins.str] organization: Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
         :param pulumi.Input[_builtins.float] read_timeout: Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+        :param pulumi.Input[_builtins.float] retry_base_delay: Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+        :param pulumi.Input[_builtins.float] retry_max_delay: The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
         :param pulumi.Input[_builtins.str] role: Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: API base URL ending in /v2 (default https://api.deltastream.io/v2); for the local server, the URL `deltastream-provider local` prints. Environment variable: `DELTASTREAM_SERVER`.
         :param pulumi.Input[_builtins.str] session_id: Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
+        :param pulumi.Input[_builtins.float] update_timeout: Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
         """
         ...
     @overload
@@ -189,12 +351,21 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_queries_at_preview: pulumi.Input[Optional[_builtins.bool]] = None,
+                 connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 create_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 delete_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_base_delay: pulumi.Input[Optional[_builtins.float]] = None,
+                 retry_max_delay: pulumi.Input[Optional[_builtins.float]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
                  session_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 update_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -205,12 +376,21 @@ class Provider(pulumi.ProviderResource):
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
             __props__.__dict__["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
+            __props__.__dict__["check_queries_at_preview"] = pulumi.Output.from_input(check_queries_at_preview).apply(pulumi.runtime.to_json) if check_queries_at_preview is not None else None
+            __props__.__dict__["connect_timeout"] = pulumi.Output.from_input(connect_timeout).apply(pulumi.runtime.to_json) if connect_timeout is not None else None
+            __props__.__dict__["create_timeout"] = pulumi.Output.from_input(create_timeout).apply(pulumi.runtime.to_json) if create_timeout is not None else None
+            __props__.__dict__["delete_timeout"] = pulumi.Output.from_input(delete_timeout).apply(pulumi.runtime.to_json) if delete_timeout is not None else None
             __props__.__dict__["insecure_skip_verify"] = pulumi.Output.from_input(insecure_skip_verify).apply(pulumi.runtime.to_json) if insecure_skip_verify is not None else None
+            __props__.__dict__["max_retries"] = pulumi.Output.from_input(max_retries).apply(pulumi.runtime.to_json) if max_retries is not None else None
             __props__.__dict__["organization"] = organization
             __props__.__dict__["read_timeout"] = pulumi.Output.from_input(read_timeout).apply(pulumi.runtime.to_json) if read_timeout is not None else None
+            __props__.__dict__["request_timeout"] = pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json) if request_timeout is not None else None
+            __props__.__dict__["retry_base_delay"] = pulumi.Output.from_input(retry_base_delay).apply(pulumi.runtime.to_json) if retry_base_delay is not None else None
+            __props__.__dict__["retry_max_delay"] = pulumi.Output.from_input(retry_max_delay).apply(pulumi.runtime.to_json) if retry_max_delay is not None else None
             __props__.__dict__["role"] = role
             __props__.__dict__["server"] = server
             __props__.__dict__["session_id"] = session_id
+            __props__.__dict__["update_timeout"] = pulumi.Output.from_input(update_timeout).apply(pulumi.runtime.to_json) if update_timeout is not None else None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["apiKey"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(Provider, __self__).__init__(

@@ -28,17 +28,17 @@ class QueryArgs:
         The set of arguments for constructing a Query resource.
 
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
-        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
-        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
+        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
+        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
         """
         pulumi.set(__self__, "sql", sql)
         if database is not None:
             pulumi.set(__self__, "database", database)
         if name is not None:
-            warnings.warn("""DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""", DeprecationWarning)
-            pulumi.log.warn("""name is deprecated: DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""")
+            warnings.warn("""`name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.""", DeprecationWarning)
+            pulumi.log.warn("""name is deprecated: `name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.""")
         if name is not None:
             pulumi.set(__self__, "name", name)
         if namespace is not None:
@@ -62,7 +62,7 @@ class QueryArgs:
     @pulumi.getter
     def database(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Database that unqualified relation names in the SQL resolve in. Immutable.
+        Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "database")
 
@@ -72,10 +72,10 @@ class QueryArgs:
 
     @_builtins.property
     @pulumi.getter
-    @_utilities.deprecated("""DeltaStream documents no way for a client to name a query: remove `name`. The name DeltaStream records is the output `name`; tell queries apart by their Pulumi resource names and `queryId`.""")
+    @_utilities.deprecated("""`name` is deprecated and ignored: DeltaStream documents no way for a client to name a query, so none is sent. Remove `name` from the program; that changes nothing (no update, no restart). The name DeltaStream records is the output `name`; tell queries apart by their resource names and `queryId`.""")
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+        The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         """
         return pulumi.get(self, "name")
 
@@ -87,7 +87,7 @@ class QueryArgs:
     @pulumi.getter
     def namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "namespace")
 
@@ -126,14 +126,66 @@ class Query(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
-        Deleting terminates the query and waits until it is terminated.
+        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
+        one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
+        query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+        `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
+        it is terminated.
 
         ## Example Usage
-        ### A continuous query between two objects
+        ### A continuous query from pageviews into visits
         ```python
-        copy = deltastream.Query("copy",
-            sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        visits = deltastream.DeltaStreamObject("visits",
+            database=shop.name,
+            namespace=raw.name,
+            name="visits",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+            ])
+
+        copy_visits = deltastream.Query("copy-visits", sql=pulumi.Output.format(
+            "INSERT INTO {0} SELECT viewtime, userid, pageid FROM {1} WHERE userid IS NOT NULL;", visits.fqn, pageviews.fqn))
+
+        pulumi.export("queryState", copy_visits.state)
         ```
 
         ## Import
@@ -146,9 +198,9 @@ class Query(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Immutable.
-        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
-        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
+        :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
+        :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
         """
@@ -164,14 +216,66 @@ class Query(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`.
-        Deleting terminates the query and waits until it is terminated.
+        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
+        one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
+        query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+        `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
+        it is terminated.
 
         ## Example Usage
-        ### A continuous query between two objects
+        ### A continuous query from pageviews into visits
         ```python
-        copy = deltastream.Query("copy",
-            sql=pulumi.Output.concat("INSERT INTO ", visits.fqn, " SELECT viewtime, userid FROM ", pageviews.fqn))
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
+        config = pulumi.Config()
+
+        shop = deltastream.Database("shop", name="shop")
+
+        raw = deltastream.Namespace("raw", database=shop.name, name="raw")
+
+        events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pageviews_topic = deltastream.Entity("pageviews-topic", store=events.name, path=["pageviews"],
+            kafka=deltastream.KafkaTopicArgs(partitions=6, replicas=3, configs={"retention.ms": "604800000"}))
+
+        pageviews = deltastream.DeltaStreamObject("pageviews",
+            database=shop.name,
+            namespace=raw.name,
+            name="pageviews",
+            kind="stream",
+            store=events.name,
+            entity=pageviews_topic.name,
+            value_format="json",
+            timestamp_column="viewtime",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="device", type="VARCHAR"),
+            ])
+
+        visits = deltastream.DeltaStreamObject("visits",
+            database=shop.name,
+            namespace=raw.name,
+            name="visits",
+            kind="stream",
+            store=events.name,
+            value_format="json",
+            columns=[
+                deltastream.ColumnArgs(name="viewtime", type="BIGINT", nullable=False),
+                deltastream.ColumnArgs(name="userid", type="VARCHAR"),
+                deltastream.ColumnArgs(name="pageid", type="VARCHAR"),
+            ])
+
+        copy_visits = deltastream.Query("copy-visits", sql=pulumi.Output.format(
+            "INSERT INTO {0} SELECT viewtime, userid, pageid FROM {1} WHERE userid IS NOT NULL;", visits.fqn, pageviews.fqn))
+
+        pulumi.export("queryState", copy_visits.state)
         ```
 
         ## Import
@@ -279,7 +383,7 @@ class Query(pulumi.CustomResource):
     @pulumi.getter
     def database(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Database that unqualified relation names in the SQL resolve in. Immutable.
+        Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "database")
 
@@ -287,7 +391,7 @@ class Query(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The name DeltaStream records for the query (an output). Not settable: DeltaStream documents no way for a client to name a query, so a value here is refused.
+        The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         """
         return pulumi.get(self, "name")
 
@@ -295,7 +399,7 @@ class Query(pulumi.CustomResource):
     @pulumi.getter
     def namespace(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Namespace that unqualified relation names resolve in (default `public`). Immutable.
+        Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         """
         return pulumi.get(self, "namespace")
 

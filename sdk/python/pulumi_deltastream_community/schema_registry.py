@@ -22,6 +22,7 @@ __all__ = ['SchemaRegistryArgs', 'SchemaRegistry']
 class SchemaRegistryArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent: pulumi.Input[Optional['ConfluentRegistryArgs']] = None,
                  confluent_cloud: pulumi.Input[Optional['ConfluentCloudRegistryArgs']] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None):
@@ -29,11 +30,14 @@ class SchemaRegistryArgs:
         The set of arguments for constructing a SchemaRegistry resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the schema registry. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input['ConfluentRegistryArgs'] confluent: Confluent settings; give exactly one of confluent and confluentCloud.
         :param pulumi.Input['ConfluentCloudRegistryArgs'] confluent_cloud: Confluent Cloud settings; give exactly one of confluent and confluentCloud.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         """
         pulumi.set(__self__, "name", name)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if confluent is not None:
             pulumi.set(__self__, "confluent", confluent)
         if confluent_cloud is not None:
@@ -52,6 +56,18 @@ class SchemaRegistryArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -96,6 +112,7 @@ class SchemaRegistry(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent: pulumi.Input[Optional[Union['ConfluentRegistryArgs', 'ConfluentRegistryArgsDict', 'outputs.ConfluentRegistry']]] = None,
                  confluent_cloud: pulumi.Input[Optional[Union['ConfluentCloudRegistryArgs', 'ConfluentCloudRegistryArgsDict', 'outputs.ConfluentCloudRegistry']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -110,12 +127,27 @@ class SchemaRegistry(pulumi.CustomResource):
         place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
 
         ## Example Usage
-        ### A Confluent Cloud registry, used by a Kafka store
+        ### A Confluent Cloud registry, used by a Confluent Cloud Kafka store
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
-        registry = deltastream.SchemaRegistry("registry", name="orders_registry",
-            confluent_cloud=deltastream.ConfluentCloudRegistryArgs(uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
-                key=config.require_secret("registryKey"), secret=config.require_secret("registrySecret")))
+
+        registry = deltastream.SchemaRegistry("shop-registry", name="shop_registry",
+            confluent_cloud=deltastream.ConfluentCloudRegistryArgs(
+                uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
+                key="SRKEY7QWERTY",
+                secret=config.require_secret("registrySecret")))
+
+        orders = deltastream.Store("orders", name="orders", confluent_kafka=deltastream.ConfluentKafkaArgs(
+            uris="pkc-abc12.us-east-2.aws.confluent.cloud:9092",
+            sasl_hash_function="PLAIN",
+            sasl_username="CLUSTERKEY7ASDF",
+            sasl_password=config.require_secret("clusterSecret"),
+            schema_registry_name=registry.name))
+
+        pulumi.export("ordersStatus", orders.status)
         ```
 
         ## Import
@@ -129,6 +161,7 @@ class SchemaRegistry(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[Union['ConfluentRegistryArgs', 'ConfluentRegistryArgsDict', 'outputs.ConfluentRegistry']] confluent: Confluent settings; give exactly one of confluent and confluentCloud.
         :param pulumi.Input[Union['ConfluentCloudRegistryArgs', 'ConfluentCloudRegistryArgsDict', 'outputs.ConfluentCloudRegistry']] confluent_cloud: Confluent Cloud settings; give exactly one of confluent and confluentCloud.
         :param pulumi.Input[_builtins.str] name: Name of the schema registry. Case-sensitive; quoted for you.
@@ -149,12 +182,27 @@ class SchemaRegistry(pulumi.CustomResource):
         place (`UPDATE SCHEMA_REGISTRY`); changing the name or the kind of registry, or removing credentials, replaces it.
 
         ## Example Usage
-        ### A Confluent Cloud registry, used by a Kafka store
+        ### A Confluent Cloud registry, used by a Confluent Cloud Kafka store
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
-        registry = deltastream.SchemaRegistry("registry", name="orders_registry",
-            confluent_cloud=deltastream.ConfluentCloudRegistryArgs(uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
-                key=config.require_secret("registryKey"), secret=config.require_secret("registrySecret")))
+
+        registry = deltastream.SchemaRegistry("shop-registry", name="shop_registry",
+            confluent_cloud=deltastream.ConfluentCloudRegistryArgs(
+                uris="https://psrc-abc12.us-east-2.aws.confluent.cloud",
+                key="SRKEY7QWERTY",
+                secret=config.require_secret("registrySecret")))
+
+        orders = deltastream.Store("orders", name="orders", confluent_kafka=deltastream.ConfluentKafkaArgs(
+            uris="pkc-abc12.us-east-2.aws.confluent.cloud:9092",
+            sasl_hash_function="PLAIN",
+            sasl_username="CLUSTERKEY7ASDF",
+            sasl_password=config.require_secret("clusterSecret"),
+            schema_registry_name=registry.name))
+
+        pulumi.export("ordersStatus", orders.status)
         ```
 
         ## Import
@@ -181,6 +229,7 @@ class SchemaRegistry(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent: pulumi.Input[Optional[Union['ConfluentRegistryArgs', 'ConfluentRegistryArgsDict', 'outputs.ConfluentRegistry']]] = None,
                  confluent_cloud: pulumi.Input[Optional[Union['ConfluentCloudRegistryArgs', 'ConfluentCloudRegistryArgsDict', 'outputs.ConfluentCloudRegistry']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -194,6 +243,7 @@ class SchemaRegistry(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = SchemaRegistryArgs.__new__(SchemaRegistryArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             __props__.__dict__["confluent"] = confluent
             __props__.__dict__["confluent_cloud"] = confluent_cloud
             if name is None and not opts.urn:
@@ -226,6 +276,7 @@ class SchemaRegistry(pulumi.CustomResource):
 
         __props__ = SchemaRegistryArgs.__new__(SchemaRegistryArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["confluent"] = None
         __props__.__dict__["confluent_cloud"] = None
         __props__.__dict__["created_at"] = None
@@ -241,6 +292,14 @@ class SchemaRegistry(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:SchemaRegistry', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter

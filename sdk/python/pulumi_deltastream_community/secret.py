@@ -21,6 +21,7 @@ class SecretArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  secret_string: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  properties: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
@@ -28,13 +29,16 @@ class SecretArgs:
         The set of arguments for constructing a Secret resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the secret. Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] description: What the secret is for.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "secret_string", secret_string)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if description is not None:
             pulumi.set(__self__, "description", description)
         if owner is not None:
@@ -58,13 +62,25 @@ class SecretArgs:
     @pulumi.getter(name="secretString")
     def secret_string(self) -> pulumi.Input[_builtins.str]:
         """
-        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
         """
         return pulumi.get(self, "secret_string")
 
     @secret_string.setter
     def secret_string(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "secret_string", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -109,6 +125,7 @@ class Secret(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -119,15 +136,25 @@ class Secret(pulumi.CustomResource):
         A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
         The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
-        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
-        change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
+        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but its form is shown nowhere),
+        so a change (value, description, properties) can only replace it: `DROP SECRET`, then `CREATE SECRET` under the same
+        name. Between the two no secret of that name exists, and a failed create leaves none until the next `pulumi up`, so
+        such a change fails at preview, saying so; set `acceptReplacement: true` for the `pulumi up` that rotates it.
 
         ## Example Usage
         ### A secret from secret config
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
-        api_token = deltastream.Secret("api-token", name="partner_api_token", description="Token for the partner API",
-            secret_string=config.require_secret("partnerToken"))
+
+        partner_token = deltastream.Secret("partner-api-token",
+            name="partner_api_token",
+            description="Token for the partner API",
+            secret_string=config.require_secret("partnerApiToken"))
+
+        pulumi.export("secretStatus", partner_token.status)
         ```
 
         ## Import
@@ -141,11 +168,12 @@ class Secret(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] description: What the secret is for.
         :param pulumi.Input[_builtins.str] name: Name of the secret. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
-        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+        :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
         """
         ...
     @overload
@@ -157,15 +185,25 @@ class Secret(pulumi.CustomResource):
         A secret: a credential DeltaStream keeps under a name (type `generic_string`).
 
         The value is a secret input and output, sent as a quoted literal and never logged. DeltaStream documents no
-        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but shown nowhere), so any
-        change replaces it: `DROP SECRET`, then `CREATE SECRET` under the same name.
+        statement that changes a secret in place (`UPDATE SECRET` is named in a list of dbt's but its form is shown nowhere),
+        so a change (value, description, properties) can only replace it: `DROP SECRET`, then `CREATE SECRET` under the same
+        name. Between the two no secret of that name exists, and a failed create leaves none until the next `pulumi up`, so
+        such a change fails at preview, saying so; set `acceptReplacement: true` for the `pulumi up` that rotates it.
 
         ## Example Usage
         ### A secret from secret config
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
-        api_token = deltastream.Secret("api-token", name="partner_api_token", description="Token for the partner API",
-            secret_string=config.require_secret("partnerToken"))
+
+        partner_token = deltastream.Secret("partner-api-token",
+            name="partner_api_token",
+            description="Token for the partner API",
+            secret_string=config.require_secret("partnerApiToken"))
+
+        pulumi.export("secretStatus", partner_token.status)
         ```
 
         ## Import
@@ -192,6 +230,7 @@ class Secret(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -206,6 +245,7 @@ class Secret(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = SecretArgs.__new__(SecretArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             __props__.__dict__["description"] = description
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
@@ -243,6 +283,7 @@ class Secret(pulumi.CustomResource):
 
         __props__ = SecretArgs.__new__(SecretArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["description"] = None
         __props__.__dict__["name"] = None
@@ -259,6 +300,14 @@ class Secret(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Secret', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")
@@ -304,7 +353,7 @@ class Secret(pulumi.CustomResource):
     @pulumi.getter(name="secretString")
     def secret_string(self) -> pulumi.Output[_builtins.str]:
         """
-        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`).
+        The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
         """
         return pulumi.get(self, "secret_string")
 

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['StoreArgs', 'Store']
@@ -22,6 +23,7 @@ __all__ = ['StoreArgs', 'Store']
 class StoreArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent_kafka: pulumi.Input[Optional['ConfluentKafkaArgs']] = None,
                  kafka: pulumi.Input[Optional['KafkaArgs']] = None,
                  kinesis: pulumi.Input[Optional['KinesisArgs']] = None,
@@ -32,6 +34,7 @@ class StoreArgs:
         The set of arguments for constructing a Store resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the store. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input['ConfluentKafkaArgs'] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input['KafkaArgs'] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input['KinesisArgs'] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
@@ -40,6 +43,8 @@ class StoreArgs:
         :param pulumi.Input['SnowflakeArgs'] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         """
         pulumi.set(__self__, "name", name)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if confluent_kafka is not None:
             pulumi.set(__self__, "confluent_kafka", confluent_kafka)
         if kafka is not None:
@@ -64,6 +69,18 @@ class StoreArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter(name="confluentKafka")
@@ -144,6 +161,7 @@ class Store(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
@@ -158,17 +176,29 @@ class Store(pulumi.CustomResource):
 
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
-        plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-        store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
-        setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
+        plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
+        registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
+        Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
+        certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+        store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
+        restart the queries reading them: while there are any, the change fails at preview naming them (read from
+        DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 
         ## Example Usage
         ### A Kafka store with SASL credentials from secret config
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
+
         events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
-            uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
-            sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pulumi.export("eventsStatus", events.status)
         ```
 
         ## Import
@@ -181,6 +211,7 @@ class Store(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
         :param pulumi.Input[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
@@ -201,17 +232,29 @@ class Store(pulumi.CustomResource):
 
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
-        plain, so a diff shows which one changed. Changing settings or rotating credentials updates the
-        store in place (`UPDATE STORE`); changing the name, the kind of store or the schema registry, or removing a
-        setting `UPDATE STORE` cannot clear (a CA certificate, Kinesis keys, a Snowflake key passphrase), replaces it.
+        plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
+        registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
+        Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
+        certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+        store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
+        restart the queries reading them: while there are any, the change fails at preview naming them (read from
+        DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 
         ## Example Usage
         ### A Kafka store with SASL credentials from secret config
         ```python
+        import pulumi
+        import pulumi_deltastream_community as deltastream
+
         config = pulumi.Config()
+
         events = deltastream.Store("events", name="events", kafka=deltastream.KafkaArgs(
-            uris="broker-1:9092,broker-2:9092", sasl_hash_function="SHA512",
-            sasl_username="pipeline", sasl_password=config.require_secret("kafkaPassword")))
+            uris="broker-1.example.com:9092,broker-2.example.com:9092",
+            sasl_hash_function="SHA512",
+            sasl_username="pipeline",
+            sasl_password=config.require_secret("kafkaPassword")))
+
+        pulumi.export("eventsStatus", events.status)
         ```
 
         ## Import
@@ -237,6 +280,7 @@ class Store(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
@@ -253,6 +297,7 @@ class Store(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = StoreArgs.__new__(StoreArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             __props__.__dict__["confluent_kafka"] = confluent_kafka
             __props__.__dict__["kafka"] = kafka
             __props__.__dict__["kinesis"] = kinesis
@@ -289,6 +334,7 @@ class Store(pulumi.CustomResource):
 
         __props__ = StoreArgs.__new__(StoreArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["confluent_kafka"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["kafka"] = None
@@ -308,6 +354,14 @@ class Store(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Store', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter(name="confluentKafka")

@@ -16,9 +16,34 @@ func GetApiKey(ctx *pulumi.Context) string {
 	return config.Get(ctx, "deltastream:apiKey")
 }
 
+// Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+func GetCheckQueriesAtPreview(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "deltastream:checkQueriesAtPreview")
+}
+
+// Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+func GetConnectTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:connectTimeout")
+}
+
+// Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+func GetCreateTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:createTimeout")
+}
+
+// Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+func GetDeleteTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:deleteTimeout")
+}
+
 // Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 func GetInsecureSkipVerify(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "deltastream:insecureSkipVerify")
+}
+
+// Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+func GetMaxRetries(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "deltastream:maxRetries")
 }
 
 // Organization UUID or name; a name is resolved to its UUID once per run. Default: the token's organization. Environment variable: `DELTASTREAM_ORGANIZATION`.
@@ -29,6 +54,21 @@ func GetOrganization(ctx *pulumi.Context) string {
 // Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
 func GetReadTimeout(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "deltastream:readTimeout")
+}
+
+// Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+func GetRequestTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:requestTimeout")
+}
+
+// Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+func GetRetryBaseDelay(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:retryBaseDelay")
+}
+
+// The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+func GetRetryMaxDelay(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:retryMaxDelay")
 }
 
 // Role the statements run as (default sysadmin). Environment variable: `DELTASTREAM_ROLE`.
@@ -44,4 +84,9 @@ func GetServer(ctx *pulumi.Context) string {
 // Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
 func GetSessionId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "deltastream:sessionId")
+}
+
+// Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+func GetUpdateTimeout(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "deltastream:updateTimeout")
 }

@@ -19,9 +19,34 @@ apiKey: Optional[str]
 API token (DeltaStream UI: Integrations > API Tokens). Always secret: set it with `pulumi config set --secret deltastream:apiKey`. Environment variable: `DELTASTREAM_API_KEY`.
 """
 
+checkQueriesAtPreview: Optional[bool]
+"""
+Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+"""
+
+connectTimeout: Optional[float]
+"""
+Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+"""
+
+createTimeout: Optional[float]
+"""
+Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+"""
+
+deleteTimeout: Optional[float]
+"""
+Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+"""
+
 insecureSkipVerify: Optional[bool]
 """
 Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
+"""
+
+maxRetries: Optional[int]
+"""
+Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
 """
 
 organization: Optional[str]
@@ -32,6 +57,21 @@ Organization UUID or name; a name is resolved to its UUID once per run. Default:
 readTimeout: Optional[float]
 """
 Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
+"""
+
+requestTimeout: Optional[float]
+"""
+Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+"""
+
+retryBaseDelay: Optional[float]
+"""
+Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+"""
+
+retryMaxDelay: Optional[float]
+"""
+The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
 """
 
 role: Optional[str]
@@ -47,5 +87,10 @@ API base URL ending in /v2 (default https://api.deltastream.io/v2); for the loca
 sessionId: Optional[str]
 """
 Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
+"""
+
+updateTimeout: Optional[float]
+"""
+Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
 """
 

@@ -28,11 +28,46 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('apiKey')
 
     @_builtins.property
+    def check_queries_at_preview(self) -> Optional[bool]:
+        """
+        Whether a preview of a new query or application sends `DESCRIBE <its statement>` (read-only) so that a query DeltaStream refuses (an unknown column or function, a syntax error) fails the preview rather than `up` (default true). Set false where the preview's role may not read the queries' sources. Environment variable: `DELTASTREAM_CHECK_QUERIES_AT_PREVIEW`.
+        """
+        return __config__.get_bool('checkQueriesAtPreview')
+
+    @_builtins.property
+    def connect_timeout(self) -> Optional[float]:
+        """
+        Seconds to open a connection to the API, TCP and TLS (default 10). Environment variable: `DELTASTREAM_CONNECT_TIMEOUT`.
+        """
+        return __config__.get_float('connectTimeout')
+
+    @_builtins.property
+    def create_timeout(self) -> Optional[float]:
+        """
+        Seconds a create may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_CREATE_TIMEOUT`.
+        """
+        return __config__.get_float('createTimeout')
+
+    @_builtins.property
+    def delete_timeout(self) -> Optional[float]:
+        """
+        Seconds a delete may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_DELETE_TIMEOUT`.
+        """
+        return __config__.get_float('deleteTimeout')
+
+    @_builtins.property
     def insecure_skip_verify(self) -> Optional[bool]:
         """
         Skip TLS certificate verification (testing only). Environment variable: `DELTASTREAM_INSECURE_SKIP_VERIFY`.
         """
         return __config__.get_bool('insecureSkipVerify')
+
+    @_builtins.property
+    def max_retries(self) -> Optional[int]:
+        """
+        Resends of a request that failed for a reason that may pass: HTTP 429 (its Retry-After honoured), 503, a dropped connection (default 9). A connection refused or not taken in time gets 3 quick resends; an unknown host, a certificate that does not verify and a rejected token none. Environment variable: `DELTASTREAM_MAX_RETRIES`.
+        """
+        return __config__.get_int('maxRetries')
 
     @_builtins.property
     def organization(self) -> Optional[str]:
@@ -47,6 +82,27 @@ class _ExportableConfig(types.ModuleType):
         Seconds a read (refresh, import) or a lookup may take, every request and poll of it included (default 300). Pulumi gives them no timeout; creates, updates and deletes have customTimeouts. Environment variable: `DELTASTREAM_READ_TIMEOUT`.
         """
         return __config__.get_float('readTimeout')
+
+    @_builtins.property
+    def request_timeout(self) -> Optional[float]:
+        """
+        Seconds one request may go unanswered once sent (default 60); then a read fails and a create, update or delete reads whether it ran. A long statement is answered at once and polled. Environment variable: `DELTASTREAM_REQUEST_TIMEOUT`.
+        """
+        return __config__.get_float('requestTimeout')
+
+    @_builtins.property
+    def retry_base_delay(self) -> Optional[float]:
+        """
+        Seconds before the first resend, doubled each time with jitter (default 0.2). Environment variable: `DELTASTREAM_RETRY_BASE_DELAY`.
+        """
+        return __config__.get_float('retryBaseDelay')
+
+    @_builtins.property
+    def retry_max_delay(self) -> Optional[float]:
+        """
+        The longest wait between resends, and the longest Retry-After honoured (default 20). Environment variable: `DELTASTREAM_RETRY_MAX_DELAY`.
+        """
+        return __config__.get_float('retryMaxDelay')
 
     @_builtins.property
     def role(self) -> Optional[str]:
@@ -68,4 +124,11 @@ class _ExportableConfig(types.ModuleType):
         Optional session id sent with every statement; RANDOM picks one. Environment variable: `DELTASTREAM_SESSION_ID`.
         """
         return __config__.get('sessionId')
+
+    @_builtins.property
+    def update_timeout(self) -> Optional[float]:
+        """
+        Seconds an update may take when the resource sets no customTimeouts (default 1200). Environment variable: `DELTASTREAM_UPDATE_TIMEOUT`.
+        """
+        return __config__.get_float('updateTimeout')
 
