@@ -14,8 +14,8 @@ from testkit.provider import Harness
 
 import deltastream_provider
 from deltastream_provider.errors import NotFoundError, ProviderError
-from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.kinds.registry import resource
+from deltastream_provider.model.fields import Model, prop
 from deltastream_provider.resources.base import Context, Resource
 
 DB = "deltastream:index:Database"

@@ -222,18 +222,6 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(status):
             await self._preflight.check(token, creating)
 
-    def _stale_settings(self, refused: SessionError | AuthenticationError) -> str:
-        """A refresh refused for its session runs with the provider settings the stack's state holds from the last
-        update, not the program's: the hint says so first, with the stored value, since the one to set may be set
-        already."""
-        stored = self.settings or ProviderConfig()
-        named = {"3D001": f"deltastream:role is {stored.role!r} there",
-                 "3D004": f"deltastream:organization is {stored.organization!r} there",
-                 "42P001": f"deltastream:organization is {stored.organization!r} there"}.get(refused.code or "", "")
-        return (f"A refresh uses the provider settings the stack's state holds from the last update"
-                f"{' (' + named + ')' if named else ''}: if the program's settings have changed since, run "
-                f"`pulumi refresh --run-program`. Otherwise: {refused.hint}")
-
     async def _check_at_preview(self, urn: str, resource: Resource[Any, Any], inputs: Any) -> None:
         """A preview of a create sends what the resource checks before it runs (a query's ``DESCRIBE``), unless
         deltastream:checkQueriesAtPreview is false or the configuration is not known yet (unknown values)."""
@@ -254,6 +242,18 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             return
         if found is not None:
             taken.adopt(resource.token, urn.rsplit("::", 1)[-1], found[0])
+
+    def _stale_settings(self, refused: SessionError | AuthenticationError) -> str:
+        """A refresh refused for its session runs with the provider settings the stack's state holds from the last
+        update, not the program's: the hint says so first, with the stored value, since the one to set may be set
+        already."""
+        stored = self.settings or ProviderConfig()
+        named = {"3D001": f"deltastream:role is {stored.role!r} there",
+                 "3D004": f"deltastream:organization is {stored.organization!r} there",
+                 "42P001": f"deltastream:organization is {stored.organization!r} there"}.get(refused.code or "", "")
+        return (f"A refresh uses the provider settings the stack's state holds from the last update"
+                f"{' (' + named + ')' if named else ''}: if the program's settings have changed since, run "
+                f"`pulumi refresh --run-program`. Otherwise: {refused.hint}")
 
     def _read_timeout(self) -> float:
         """Reads and lookups, which the engine gives no timeout: deltastream:readTimeout."""
@@ -355,11 +355,11 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds = reveal(decode(request.olds)).plain
             old_inputs = reveal(decode(request.old_inputs)).plain if request.HasField("old_inputs") else olds
             diff = resource.detailed_diff(old_inputs, news.plain, olds)
-            for warning in diff.warnings:
-                await self.engine.warn(warning, request.urn)
             if diff.refusal is not None and self.settings is not None:  # a replacement that may take dependents
                 # down: read them, refuse if any (unconfigured, as in a preview of unknown config: up refuses)
                 await diff.refusal(self._context(request.urn, self._read_timeout()), request.id)
+            for warning in diff.warnings:
+                await self.engine.warn(warning, request.urn)
             return provider_pb2.DiffResponse(
                 changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
                 replaces=diff.replaces, diffs=diff.changes, hasDetailedDiff=True,
@@ -570,3 +570,4 @@ async def serve(argv: list[str], servicer: type[DeltaStreamProvider] = DeltaStre
         await server.stop(grace=None)  # cancels calls in flight: nothing outlives the engine
         if provider.client is not None:
             await provider.client.aclose()
+
