@@ -10,7 +10,7 @@ from typing import Any
 from . import dsql
 from . import statements as s
 from .catalog import dumps, timestamp
-from .dataflow.views import relation_rows
+from .dataflow.views import relation_rows, select_rows
 from .entities import KAFKA_DEFAULTS, KAFKA_TYPES
 from .results import Outcome, SessionState, SqlFailure
 
@@ -100,23 +100,24 @@ class RelationRules:
 
     def _query_select(self, db: sqlite3.Connection, st: s.QuerySelect, session: SessionState,
                       **kw: Any) -> Outcome:
-        """An interactive SELECT with functions or expressions, checked by ``dsql``: on materialized views, its
-        columns and the rows the local server holds (none). Streams and changelogs are read through DeltaStream's
-        dataplane, which the local server does not serve (0A000)."""
+        """An interactive SELECT with functions or expressions, checked by ``dsql``, evaluated over the rows of the
+        streams, changelogs and materialized views it reads (``dataflow.views``); answered as a plain result set,
+        where DeltaStream streams a stream's or changelog's rows through its dataplane."""
         def lookup(parts: tuple[str, ...], pos: dsql.tree.Pos) -> dsql.SourceInfo:
             try:
                 row = self._relation_row(db, s.Name(parts), session)
             except SqlFailure as failure:
                 raise SqlFailure(failure.code, f"{failure.message} ({pos})") from None
-            if row["relation_type"] != "materialized_view":
-                raise SqlFailure("0A000", f"{s.Name(parts)} is a {row['relation_type']}: the local server answers "
-                                          f"SELECT on materialized views only (a stream or changelog is read through "
-                                          f"DeltaStream's dataplane) ({pos})")
+            if row["relation_type"] not in ("materialized_view", "stream", "changelog"):
+                raise SqlFailure("0A000", f"{s.Name(parts)} is a {row['relation_type']}: a SELECT reads a stream, a "
+                                          f"changelog or a materialized view ({pos})")
             path = (row["database_name"], row["schema_name"], row["name"])
             return dsql.SourceInfo(path, row["relation_type"], tuple(self._columns_of(db, row["id"])))
 
         resolved = dsql.resolve(st.select, lookup)
-        return Outcome([(c.name, c.type) for c in resolved.columns], [], session)
+        rows = select_rows(db, st.select, [list(source.path) for source in resolved.sources],
+                           [c.name for c in resolved.columns])
+        return Outcome([(c.name, c.type) for c in resolved.columns], rows, session)
 
     def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
         """``SELECT cols FROM <relation>``: its columns and its rows (``dataflow.views``): a stream's records, a

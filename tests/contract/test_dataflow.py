@@ -226,3 +226,14 @@ def test_a_restarted_query_catches_up_with_the_upserts_it_missed(shop: Shop) -> 
     shop.sql(f"RESTART QUERY {query_id};")
     assert shop.read("regions") == [{"userid": "User_2", "regionid": "Region_2"},
                                     {"userid": "User_1", "regionid": "Region_3"}]  # in the order last written
+
+
+def test_an_interactive_select_with_expressions_is_evaluated(shop: Shop) -> None:
+    shop.relation("pageviews", PAGEVIEWS)
+    shop.sql('CREATE MATERIALIZED VIEW "db"."s"."per_user" WITH (\'store\' = \'k\') AS '
+             "SELECT userid, COUNT(*) AS views FROM pageviews GROUP BY userid;")
+    shop.write("pageviews", VIEWS)
+    assert shop.sql("SELECT userid, COUNT(*) AS n FROM pageviews WHERE pageid IS NOT NULL GROUP BY userid;") == [
+        ["User_1", "3"]]
+    assert shop.sql("SELECT LOWER(userid) AS u, views * 10 AS score FROM per_user;") == [["user_1", "30"],
+                                                                                       ["user_2", "10"]]

@@ -75,7 +75,7 @@ def _readers(db: sqlite3.Connection, entities: set[tuple[str, str]]) -> list[str
     return found
 
 
-def _bind(name: tuple[str, ...], paths: list[list[str]]) -> list[str] | None:
+def bind(name: tuple[str, ...], paths: list[list[str]]) -> list[str] | None:
     """A relation as the query names it (``s``, ``ns.s``, ``db.ns.s``), matched to one of ``paths``."""
     wanted = [x.lower() for x in name]
     return next((p for p in paths if [x.lower() for x in p[-len(name):]] == wanted), None)
@@ -131,8 +131,8 @@ def outputs(db: sqlite3.Connection, query_id: str) -> list[tuple[r.Relation, lis
         for n, step in enumerate(_steps(row["sql"], _sinks(row["sink"]))):
             query = translate(step.select, f"s{n}_")
             for i, loaded in enumerate(query.relations):
-                virtual = _bind(loaded.name, kept)
-                path = _bind(loaded.name, paths)
+                virtual = bind(loaded.name, kept)
+                path = bind(loaded.name, paths)
                 if virtual is not None:
                     evaluation.reuse(query, i, f"virtual_{kept.index(virtual)}")
                 elif path is not None:
