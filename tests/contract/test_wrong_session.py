@@ -80,7 +80,7 @@ async def test_a_wrong_session_fails_refresh_and_destroy_and_drops_nothing(
 
     assert await everything(client) == before
     assert before == {"databases": ["db"], "stores": ["events"], "relations": ["orders"], "secrets": ["token"],
-                      "entities": ["clicks"]}
+                      "entities": ["clicks", "orders"]}  # the stream made its topic, as DeltaStream does
 
 
 async def test_with_the_right_session_again_refresh_and_destroy_work(

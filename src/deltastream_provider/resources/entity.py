@@ -301,7 +301,7 @@ _TOPIC = {"store": "events", "path": ["orders"], "kafka": {"partitions": 1}}
 SAMPLE = Sample(
     inputs=_TOPIC, changed={**_TOPIC, "kafka": {"partitions": 2}},
     budget={"create": 2, "read": 1, "update": 2, "delete": 2},  # the statement, a DESCRIBE ENTITY
-    settle=({"store": "events", "path": ["made"]}, {"store": "events", "path": ["never"]}),
+    settle=({"store": "events", "path": ["made_topic"]}, {"store": "events", "path": ["never_topic"]}),
     built=(built(create_statement, "CREATE ENTITY", ["t"], "k", [("kafka.partitions", 1)]),
            built(update_statement, "UPDATE ENTITY", ["t"], "k", [("kafka.partitions", 2)]),
            built(drop_statement, "DROP ENTITY", ["t"], "k"), built(describe_statement, "DESCRIBE ENTITY", ["t"], "k"),
