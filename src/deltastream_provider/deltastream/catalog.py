@@ -102,9 +102,11 @@ class SystemTables:
 
         A refresh reads every resource of a stack at once, and most of them are rows of a few groups (the relations
         of a namespace, the namespaces of a database): one request per group, however many reads ask and whenever
-        they come, instead of one per resource. The group's rows serve until this process sends a mutating
-        statement (DeltaStream can change nothing a refresh reads without one of ours, or someone else's that a
-        later command's refresh sees)."""
+        they come, instead of one per resource, so the count is exact whatever the engine's order. The group's rows
+        are what DeltaStream held at the first read of the command (the engine starts a provider process per
+        command) and serve its later reads until this process sends a mutating statement; a change made meanwhile
+        by someone else, or by DeltaStream itself (a query or store turning errored), is seen by the next command,
+        as it would be had it come a moment after the read."""
         if self._group_changes != self.client.changes:
             self._groups.clear()
             self._group_changes = self.client.changes

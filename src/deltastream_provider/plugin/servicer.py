@@ -49,7 +49,6 @@ Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CUSTOM_TIMEOUTS = "the resource's customTimeouts"
-IMPORT_HINT_TIMEOUT = 10.0  # seconds the read that names an already-existing thing's id may take
 GrpcContext = grpc.aio.ServicerContext[Any, Any]
 
 
@@ -184,10 +183,14 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
     def _context(self, urn: str, timeout: float) -> Context:
         from ..resources.base import Context
 
+        return Context(self._configured_client(), self._catalog(), timeout, self._status(urn))
+
+    def _status(self, urn: str) -> Callable[[str], Awaitable[None]]:
+        """What reports progress on the resource ``urn`` while a call waits (retries, long polls)."""
         async def status(message: str) -> None:
             await self.engine.status(urn, message)
 
-        return Context(self._configured_client(), self._catalog(), timeout, status)
+        return status
 
     def _timeout(self, given: float, operation: str) -> tuple[float, str]:
         """A create's, update's or delete's timeout and what sets it: the resource's customTimeouts, else the
@@ -216,10 +219,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         client = self._configured_client()
         if self._preflight is None or self._preflight.client is not client:
             self._preflight = Preflight(client)
-        async def status(message: str) -> None:
-            await self.engine.status(urn, message)
-
-        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(status):
+        with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self._status(urn)):
             await self._preflight.check(token, creating)
 
     async def _check_at_preview(self, urn: str, resource: Resource[Any, Any], inputs: Any) -> None:
@@ -230,13 +230,13 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         ctx = self._context(urn, self._read_timeout())
         await self._within(ctx, resource.check_at_preview(ctx, inputs), READ_TIMEOUT_SETTING)
 
-    @staticmethod
-    async def _name_the_import(ctx: Context, resource: Resource[Any, Any], inputs: Model, urn: str,
+    async def _name_the_import(self, ctx: Context, resource: Resource[Any, Any], inputs: Model, urn: str,
                                taken: AlreadyExistsError) -> None:
         """The already-exists hint gives the whole `pulumi import` command, with the id of what exists read from
-        DeltaStream (one read, as settle does); left as it was when the read fails or finds nothing."""
+        DeltaStream (one read, as settle does, under deltastream:readTimeout); left as it was when the read fails or
+        finds nothing."""
         try:
-            with call_deadline(IMPORT_HINT_TIMEOUT, CUSTOM_TIMEOUTS):
+            with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING):
                 found = await resource.existing(ctx.catalog, inputs, ())
         except (DeltaStreamError, TimeoutError):
             return
@@ -357,7 +357,8 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
             diff = resource.detailed_diff(old_inputs, news.plain, olds)
             if diff.refusal is not None and self.settings is not None:  # a replacement that may take dependents
                 # down: read them, refuse if any (unconfigured, as in a preview of unknown config: up refuses)
-                await diff.refusal(self._context(request.urn, self._read_timeout()), request.id)
+                ctx = self._context(request.urn, self._read_timeout())
+                await self._within(ctx, diff.refusal(ctx, request.id), READ_TIMEOUT_SETTING)
             for warning in diff.warnings:
                 await self.engine.warn(warning, request.urn)
             return provider_pb2.DiffResponse(
