@@ -1,6 +1,8 @@
 """What a preview checks before it promises a plan that `pulumi up` would fail on: the session (token, organization,
-role), once per provider process, and for each resource a create needs an organization privilege for, that the role
-holds it, asked with DeltaStream's documented ``CAN I <privilege>`` (docs: CAN I, GRANT PRIVILEGES).
+role), once per provider process, and for each resource a create needs an organization privilege for (the kind's
+``create_privilege``), that the role holds it, asked with DeltaStream's documented ``CAN I <privilege>`` (docs: CAN I,
+GRANT PRIVILEGES). Namespaces, objects, entities and secrets need privileges on their database, schema or store, which
+a preview cannot ask about before those exist: for them the session alone is checked.
 
 The session is checked first and alone (``CAN I CREATE_DATABASE``), so a wrong server, token, organization or role is
 one failure, reported once, not one per privilege; a process whose client has had an answer from DeltaStream already
@@ -17,16 +19,11 @@ from typing import TYPE_CHECKING
 from ..deltastream import sql
 from ..deltastream.reads import CAN_I
 from ..errors import PermissionDeniedError
+from ..kinds.registry import resource
 
 if TYPE_CHECKING:
     from ..deltastream.client import DeltaStreamClient
 
-#: The organization privilege creating each kind needs (docs.deltastream.io, Access Control and GRANT PRIVILEGES:
-#: CREATE_DATABASE, CREATE_STORE, CREATE_SCHEMA_REGISTRY, CREATE_QUERY "allows queries to be run"). Namespaces,
-#: objects, entities and secrets need privileges on their database, schema or store, which a preview cannot ask
-#: about before those exist: for them the session alone is checked.
-PRIVILEGES = {"Database": "CREATE_DATABASE", "Store": "CREATE_STORE", "SchemaRegistry": "CREATE_SCHEMA_REGISTRY",
-              "Query": "CREATE_QUERY", "Application": "CREATE_QUERY"}
 SESSION_CHECK = "CREATE_DATABASE"  # any CAN I runs in the session; for a kind needing no privilege its answer is unread
 
 
@@ -41,7 +38,8 @@ class Preflight:
         """Fail (with the error `up` would meet) unless the session works and, for a create, the role holds the
         privilege the kind needs."""
         kind = token.rsplit(":", 1)[-1]
-        privilege = PRIVILEGES.get(kind) if creating else None
+        served = resource(token) if creating else None
+        privilege = served.create_privilege if served is not None else None  # each kind declares its own
         if SESSION_CHECK in self._answers or not self.client.answered:
             await self._ask(SESSION_CHECK)
         if privilege is not None and not await self._ask(privilege):

@@ -50,6 +50,7 @@ _EXAMPLES = examples("One application splitting pageviews by device", story.APPL
 
 class Application(Continuous[ApplicationInputs, ApplicationState]):
     token = "deltastream:index:Application"
+    create_privilege = "CREATE_QUERY"  # an application runs as one query
     description = f"""A streaming application: several statements launched and run as one query, reading each
 source once. Virtual relations (`CREATE VIRTUAL STREAM virtual.public.x AS SELECT ...`) exist only inside it.
 

@@ -171,6 +171,9 @@ class Resource(Generic[InputsT, StateT]):
     state: ClassVar[type[Model]]
     delete_before_replace: ClassVar[bool] = True
     fixed_owner: ClassVar[str | None] = None  # set to the kind's name where DeltaStream cannot change an owner
+    #: The organization privilege a create needs, which a preview asks about (``CAN I``, plugin/preflight.py); None
+    #: where it is a privilege on a database, schema or store, which a preview cannot ask about before those exist.
+    create_privilege: ClassVar[str | None] = None
     always_set: ClassVar[tuple[str, ...]] = ()  # outputs present after every create (required in the schema)
 
     def check(self, inputs: InputsT) -> list[tuple[str, str]]:

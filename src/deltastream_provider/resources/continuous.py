@@ -43,7 +43,7 @@ from .lifecycle import change_owner, gone, owner_as_read, ready_row
 SESSION = ("Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's "
            "plans show; resolving to others is refused, as a changed body is.")
 PENDING = "pending:"  # the id of a start that could not be settled: its SQL, sent at the time that follows, finds it
-STOPPED = ("terminated", "errored")
+RESTARTABLE = ("terminated", "errored")  # states of a query found stopped, which a Diff starts again as new
 SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the state's query state, in every kind
 
 
@@ -244,7 +244,7 @@ class Continuous(Resource[InputsT, StateT]):
                 message.append(change_summary(str(old_sql or ""), written))
             message.append(self.advice)
             raise PlanError("\n".join(message))
-        if STATE(state) in STOPPED and not result.changes:
+        if STATE(state) in RESTARTABLE and not result.changes:
             # Drift: it stopped outside Pulumi (seen by a refresh); `pulumi up` starts it again.
             result.changes, result.replaces = ["state"], ["state"]
         if result.replaces:
@@ -254,7 +254,7 @@ class Continuous(Resource[InputsT, StateT]):
     def restart_warning(self, state: StateT) -> str:
         """What a replacement means for the data: a new query, which does not resume where the old one stopped."""
         old = getattr(state, self.id_field, None)
-        why = (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in STOPPED
+        why = (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in RESTARTABLE
                else "its SQL names a relation that is being replaced")
         return (f"this {self.kind} will be replaced ({why}): the new {self.kind} is a new DeltaStream query that runs "
                 f"from the beginning of its sources (it does not resume where the old one stopped, so its sinks may "

@@ -72,6 +72,7 @@ _EXAMPLES = examples("A database", story.DATABASE)
 
 class Database(Resource[DatabaseInputs, DatabaseState]):
     token = "deltastream:index:Database"
+    create_privilege = "CREATE_DATABASE"
     description = f"""A DeltaStream database: the top-level container of namespaces, objects and queries.
 
 Every new database has a namespace named `public`.

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import PlanError
+from .base import ACCEPT_KEY
 
 if TYPE_CHECKING:
     from ..deltastream.catalog import SystemTables
     from .continuous import ListedQuery
     from .object import RelationRow
 
-ACCEPT_KEY = "acceptReplacement"
 ACCEPT_DOC = ("Let a change that replaces this resource go ahead although the replacement takes down what depends on "
               "it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is "
               "no change by itself: set it for the `pulumi up` that replaces, then remove it.")
-STOPPED = ("terminated", "terminate_requested", "errored")  # queries a replacement cannot take down any further
+DOWN_ALREADY = ("terminated", "terminate_requested", "errored")  # queries a replacement cannot take down any further
 
 
 @dataclass
@@ -78,7 +78,7 @@ async def queries_reading(catalog: SystemTables, relations: Sequence[RelationRow
     names = sorted({r.name for r in relations}, key=len, reverse=True)
     mentions = re.compile(r'(?<![\w"])"?(?:' + "|".join(re.escape(n) for n in names) + r')"?(?![\w"])', re.IGNORECASE)
     return [q for q in await listed_queries(catalog)
-            if (q.state or "").lower() not in STOPPED and q.sql and mentions.search(q.sql)]
+            if (q.state or "").lower() not in DOWN_ALREADY and q.sql and mentions.search(q.sql)]
 
 
 async def on_relations(catalog: SystemTables, where: dict[str, str]) -> BlastRadius:

@@ -133,6 +133,7 @@ _EXAMPLES = examples("A continuous query from pageviews into visits", story.QUER
 
 class Query(Continuous[QueryInputs, QueryState]):
     token = "deltastream:index:Query"
+    create_privilege = "CREATE_QUERY"  # "allows queries to be run" (docs: GRANT PRIVILEGES)
     description = f"""A continuous query: DeltaStream runs it until it is terminated.
 
 The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are

@@ -144,6 +144,7 @@ _EXAMPLES = examples("A Confluent Cloud registry, used by a Confluent Cloud Kafk
 
 class SchemaRegistry(Resource[SchemaRegistryInputs, SchemaRegistryState]):
     token = "deltastream:index:SchemaRegistry"
+    create_privilege = "CREATE_SCHEMA_REGISTRY"
     description = f"""A schema registry (Confluent or Confluent Cloud) that Kafka stores use for Avro and Protobuf;
 a Kafka store names it in `schemaRegistryName`.
 

@@ -387,6 +387,7 @@ _EXAMPLES = examples("A Kafka store with SASL credentials from secret config", s
 
 class Store(Resource[StoreInputs, StoreState]):
     token = "deltastream:index:Store"
+    create_privilege = "CREATE_STORE"
     description = f"""A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
 Snowflake.
 
