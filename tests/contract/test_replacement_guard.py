@@ -183,3 +183,26 @@ async def test_a_provider_not_configured_yet_previews_the_replacement_and_up_ref
     finally:
         await unconfigured.stop()
     assert list(diff.replaces) == ["secretString"]
+
+
+# --- Object ---------------------------------------------------------------------------------------
+
+async def test_replacing_an_object_a_query_reads_is_refused_naming_the_query(
+        provider: Harness, local: BackgroundServer) -> None:
+    """DeltaStream refuses to drop a relation a running query names, so Pulumi would replace the query with it."""
+    query_id, _ = await store_with_streams_and_a_query(provider)
+    _, src = await provider.create(OBJ, obj("unread"))  # no query names it
+    _, state, _ = await provider.read(OBJ, "db/public/src", {}, obj("src"))
+    before = len(local.server.counters.texts)
+    message = await refused(provider, OBJ, "db/public/src", state, obj("src", valueFormat="avro"))
+    assert "changing valueFormat would replace DeltaStreamObject 'db/public/src'" in message, message
+    assert query_id in message and "started again from the start" in message, message
+    assert "another object (a new name)" in message and "`acceptReplacement: true`" in message, message
+    sent = sent_since(local, before)
+    assert len(sent) == 2 and '"name" = \'src\'' in sent[0] and sent[1].startswith("LIST QUERIES"), sent
+    accepted = await provider.diff(OBJ, "db/public/src", state, obj("src", valueFormat="avro", acceptReplacement=True))
+    assert list(accepted.replaces) == ["valueFormat"]
+    alone = await provider.diff(OBJ, "db/public/src", state, obj("src", acceptReplacement=True), old_inputs=obj("src"))
+    assert alone.changes == Diff.DIFF_NONE  # the permission alone is no change
+    free = await provider.diff(OBJ, "db/public/unread", src, obj("unread", valueFormat="avro"))
+    assert list(free.replaces) == ["valueFormat"]  # nothing reads it: replaced, not refused

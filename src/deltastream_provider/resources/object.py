@@ -20,6 +20,7 @@ from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
@@ -268,6 +269,7 @@ class ObjectInputs(Model):
                                              "documents them.", default=None, replaces=True)
     owner: str | None = prop("Role that owns the object; changed in place. Default: the provider's role.",
                              default=None)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -330,9 +332,11 @@ class DeltaStreamObject(Resource[ObjectInputs, ObjectState]):
 The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
 (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
 immutable: any change but the owner replaces the object (delete first, then create, as names are
-unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
-also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
-`DESCRIBE RELATION`.
+unique). DeltaStream refuses to drop a relation a running query reads or writes, so replacing it would restart
+those queries from the start: such a change fails at preview naming them, unless `acceptReplacement` is set for
+that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
+object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
+`keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
 {_EXAMPLES}
 
@@ -382,6 +386,16 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         if all(isinstance(p, str) for p in parts):
             state.fqn, state.path = sql.qualified(*parts), parts
         return state
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: ObjectState) -> BlastRadius:
+        """The running queries that name the relation: a replacement takes them down and starts them again."""
+        database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
+        found = await on_relations(ctx.catalog, {"database_name": database, "schema_name": namespace, "name": name})
+        return BlastRadius(queries=found.queries)
+
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as it is, or declare the new shape as another object (a new name) and move "
+                "the queries to it")
 
     async def existing(self, catalog: SystemTables, inputs: ObjectInputs, excluded: Collection[str]) -> Existing:
         row = await relation_row(catalog, inputs.database, inputs.namespace, inputs.name)
