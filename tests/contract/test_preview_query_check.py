@@ -109,3 +109,29 @@ async def test_the_setting_turns_the_check_off(streams: BackgroundServer) -> Non
     finally:
         await off.stop()
     assert state["sql"] == TYPO and sent(streams) - before == Counter()
+
+
+async def test_an_owner_role_deltastream_refuses_fails_the_preview(fresh: Harness, streams: BackgroundServer) -> None:
+    """The DESCRIBE runs as the query's owner, as its start would: a role DeltaStream refuses fails the preview on
+    ``owner`` (it would fail `up`), instead of passing silently."""
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await fresh.create(QUERY, {"sql": GOOD, "owner": "ghost"}, preview=True)
+    message = failed.value.details() or ""
+    assert message.startswith("owner: DeltaStream refuses role 'ghost' as this query's session (SQLSTATE 3D001): "
+                              "role 'ghost' does not exist"), message
+    assert not ok(streams, 'SELECT id FROM deltastream.sys."queries";')["data"]
+
+
+async def test_an_update_preview_and_a_no_change_diff_send_nothing(fresh: Harness, streams: BackgroundServer) -> None:
+    """Only a create is planned at preview: a query that already runs was planned when it started, so an update's
+    preview (its owner changed) sends no DESCRIBE, and a Diff finding no change sends nothing at all."""
+    inputs = {"sql": GOOD}
+    query_id, state = await fresh.create(QUERY, inputs)
+    before = sent(streams)
+    diff = await fresh.diff(QUERY, query_id, state, inputs, old_inputs=inputs)
+    assert list(diff.diffs) == [] and sent(streams) - before == Counter()
+    changed = {**inputs, "owner": "useradmin"}
+    diff = await fresh.diff(QUERY, query_id, state, changed, old_inputs=inputs)
+    assert list(diff.diffs) == ["owner"] and not diff.replaces
+    previewed = await fresh.update(QUERY, query_id, state, changed, preview=True)
+    assert previewed["owner"] == "useradmin" and sent(streams) - before == Counter()

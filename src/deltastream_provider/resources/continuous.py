@@ -161,15 +161,23 @@ class Continuous(Resource[InputsT, StateT]):
     async def check_at_preview(self, ctx: Context, inputs: InputsT) -> None:
         """DeltaStream's plan of the statement (``DESCRIBE``, read-only), so that SQL it refuses (a syntax error, an
         unknown column or function) fails the preview, on ``sql``, with its message, position and line. A relation
-        not there yet (made by this update) or not readable by the role is found by ``up``'s own plan instead."""
+        not there yet (made by this update) or not readable by the role is found by ``up``'s own plan instead. A
+        session DeltaStream refuses (an ``owner`` role the token's user lacks, a wrong organization) fails the preview,
+        as it would fail ``up``."""
         text = SQL(inputs)
-        database, namespace = getattr(inputs, "database", None), getattr(inputs, "namespace", None)
-        if not isinstance(text, str) or UNKNOWN in (database, namespace, getattr(inputs, "owner", None)):
+        database, namespace, owner = (getattr(inputs, key, None) for key in ("database", "namespace", "owner"))
+        if not isinstance(text, str) or UNKNOWN in (database, namespace, owner):
             return  # it names something not known until the update (an output of a resource being made)
         try:
-            await plan(ctx, self.statement(inputs), session_of(database, namespace, getattr(inputs, "owner", None)))
-        except (PermissionDeniedError, SessionError):
+            await plan(ctx, self.statement(inputs), session_of(database, namespace, owner))
+        except PermissionDeniedError:
             return
+        except SessionError as refused:
+            if owner is None or refused.code != "3D001":
+                raise
+            raise PlanError(f"owner: DeltaStream refuses role {owner!r} as this {self.kind}'s session (SQLSTATE "
+                            f"{refused.code}): {refused.message}. Set owner to a role granted to the token's user, "
+                            "or leave it unset to run as deltastream:role") from None
         except SQLError as refused:
             if isinstance(refused, NotFoundError) and refused.code in NOT_MADE_YET:
                 return
