@@ -142,9 +142,10 @@ def test_every_result_the_provider_reads_is_confirmed() -> None:
 
 #: Keys read where nothing public documents them, with what the provider does when they are missing.
 DEGRADED = {
-    "metadata.properties": "importing a store reads its SASL mechanism, MSK role and PostgreSQL user from DESCRIBE "
-                           "STORE's metadata; without them the import takes the defaults and the next preview shows "
-                           "the difference to the program",
+    "metadata.properties": "importing a store reads its SASL mechanism, MSK role and region, user names (SASL, "
+                           "PostgreSQL, Snowflake), Kinesis account and key ids and Snowflake region from DESCRIBE "
+                           "STORE's metadata; without them, or masked, the import leaves them unset and the next "
+                           "preview shows the difference to the program",
 }
 
 

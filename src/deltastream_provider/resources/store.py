@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -405,7 +406,11 @@ DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 
 ## Import
 
-The ID is the store name. Credentials cannot be read back, so after importing set them in the program:
+The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
+settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
+Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
+value as the difference:
 
 ```sh
 pulumi import deltastream:index:Store events events
@@ -545,7 +550,7 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             kn.uris = uris
         current.kinesis = kn
     elif block == "postgres":
-        p = previous or PostgresInputs(uris=uris or "", username=props.get("postgres.username", ""), password="")
+        p = previous or PostgresInputs(uris=uris or "", username=_plain(props, "postgres.username") or "", password="")
         if uris is not None and not _same_postgres(p.uris, uris):
             p.uris = uris
         if isinstance(tls_enabled, bool) and (p.tls_disabled is not None or not tls_enabled):
@@ -569,9 +574,14 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
 
 
 def _plain(props: dict[str, Any], key: str) -> str | None:
-    """A plain setting as DESCRIBE STORE's metadata shows it; a masked one (asterisks only) is not readable."""
+    """A plain setting as DESCRIBE STORE's metadata shows it. A value with a run of asterisks is masked, whole
+    (``****``) or in part (``AKIA****1234``): importing it would write the mask into the program, so it is left
+    unset and the next preview shows the program's value as the difference."""
     value = props.get(key)
-    return value if isinstance(value, str) and value.strip("*") else None
+    return value if isinstance(value, str) and value and not MASKED.search(value) else None
+
+
+MASKED = re.compile(r"\*{3,}")  # how DESCRIBE STORE may hide a setting, whole or in part
 
 
 def _same_postgres(given: str, reported: str) -> bool:
