@@ -11,6 +11,7 @@ from . import dsql
 from . import statements as s
 from .catalog import dumps, timestamp
 from .dataflow.views import relation_rows, select_rows
+from .dataplane import Streamed
 from .entities import KAFKA_DEFAULTS, KAFKA_TYPES
 from .results import Outcome, SessionState, SqlFailure
 
@@ -19,6 +20,8 @@ STREAMING_STORES = ("Kafka", "ConfluentKafka")
 #: Virtual relations (applications only) are named virtual.<schema>.<name>.
 VIRTUAL_DATABASE = "virtual"
 ALTERABLE = ("description",)
+#: Relations an interactive SELECT reads through the dataplane (a materialized view's is a snapshot).
+STREAMED = ("stream", "changelog")
 
 
 class RelationRules:
@@ -101,8 +104,8 @@ class RelationRules:
     def _query_select(self, db: sqlite3.Connection, st: s.QuerySelect, session: SessionState,
                       **kw: Any) -> Outcome:
         """An interactive SELECT with functions or expressions, checked by ``dsql``, evaluated over the rows of the
-        streams, changelogs and materialized views it reads (``dataflow.views``); answered as a plain result set,
-        where DeltaStream streams a stream's or changelog's rows through its dataplane."""
+        streams, changelogs and materialized views it reads (``dataflow.views``); a stream's or changelog's rows
+        go through the dataplane (``Streamed``), a materialized view's are a plain result set."""
         def lookup(parts: tuple[str, ...], pos: dsql.tree.Pos) -> dsql.SourceInfo:
             try:
                 row = self._relation_row(db, s.Name(parts), session)
@@ -117,11 +120,13 @@ class RelationRules:
         resolved = dsql.resolve(st.select, lookup)
         rows = select_rows(db, st.select, [list(source.path) for source in resolved.sources],
                            [c.name for c in resolved.columns])
-        return Outcome([(c.name, c.type) for c in resolved.columns], rows, session)
+        answer = Streamed if any(source.kind in STREAMED for source in resolved.sources) else Outcome
+        return answer([(c.name, c.type) for c in resolved.columns], rows, session)
 
     def _select_view(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
         """``SELECT cols FROM <relation>``: its columns and its rows (``dataflow.views``): a stream's records, a
-        changelog's newest per key, a materialized view's query result over the records its sources hold now."""
+        changelog's newest per key (both through the dataplane), a materialized view's query result over the records its
+        sources hold now."""
         row = self._relation_row(db, st.table.name, session)
         if row["relation_type"] not in ("materialized_view", "stream", "changelog"):
             raise SqlFailure("0A000", f"{s.Name((row['database_name'], row['schema_name'], row['name']))} is a "
@@ -129,12 +134,13 @@ class RelationRules:
                                       "materialized view")
         declared = {c.name: c.type for c in self._columns_of(db, row["id"])}
         rows = relation_rows(db, [row["database_name"], row["schema_name"], row["name"]], st)
+        answer = Streamed if row["relation_type"] in STREAMED else Outcome
         if st.columns is None:
-            return Outcome(list(declared.items()), [[r.get(c) for c in declared] for r in rows], session)
+            return answer(list(declared.items()), [[r.get(c) for c in declared] for r in rows], session)
         outputs: list[tuple[str, str]] = []
         for item in st.columns:
             if isinstance(item.value, int) or item.value.column not in declared:
                 raise SqlFailure("42601", f"{item.value!r} is not a column of {st.table.name}")
             outputs.append((item.alias or item.value.column, declared[item.value.column]))
         picked = [i.value.column for i in st.columns if not isinstance(i.value, int)]
-        return Outcome(outputs, [[r.get(c) for c in picked] for r in rows], session)
+        return answer(outputs, [[r.get(c) for c in picked] for r in rows], session)

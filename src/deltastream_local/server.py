@@ -22,6 +22,8 @@ from typing import Any, NoReturn
 from aiohttp import hdrs, web
 
 from .catalog import Catalog
+from .dataplane import PATH as DATAPLANE_PATH
+from .dataplane import Dataplane, Streamed
 from .engine import Engine
 from .families.file_sources import KINDS as FILE_SOURCE_KINDS
 from .families.file_sources import download
@@ -48,6 +50,7 @@ class StoredResult:
     context: dict[str, str] = field(default_factory=dict)
     statement_ids: list[str] = field(default_factory=list)
     polls_left: int = 0
+    dataplane_request: dict[str, str] | None = None  # rows to read through the dataplane instead of ``data``
 
     def page(self, partition: int, page_size: int) -> dict[str, Any]:
         size = page_size or max(len(self.rows), 1)
@@ -60,6 +63,8 @@ class StoredResult:
         }
         if self.sql_state != SUCCESS:
             body["message"] = self.message
+        elif self.dataplane_request is not None:
+            body["metadata"]["dataplaneRequest"] = self.dataplane_request
         else:
             body["data"] = pages[partition] if partition < len(pages) else []
         if len(self.statement_ids) > 1:
@@ -120,13 +125,16 @@ class LocalServer:
         self.stopping = False  # set when the server shuts down: requests held by latency are let go
         self.results: OrderedDict[str, StoredResult] = OrderedDict()
         self.counters = Counters()
+        self.dataplane = Dataplane()
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         self.app.on_shutdown.append(self._stop_holding)
+        self.app.on_shutdown.append(lambda app: self.dataplane.close_all())
         self.app.add_routes([
             web.get("/v2/version", self.version),
             web.post("/v2/statements", self.submit),
             web.get("/v2/statements/{statement_id}", self.status),
             web.get("/v2/download/{resource_type}/{organization_id}/{name}", self.download),
+            web.get(DATAPLANE_PATH, self.dataplane.serve),
             web.get("/admin/knobs", self.get_knobs),
             web.put("/admin/knobs", self.put_knobs),
             web.get("/admin/counters", self.get_counters),
@@ -150,6 +158,8 @@ class LocalServer:
                       route: str) -> web.StreamResponse:
         if request.match_info.http_exception is not None:
             return _error(request.match_info.http_exception.status, f"path not found: {request.path}")
+        if route == DATAPLANE_PATH:  # authenticated by its first message, and not a statement the knobs fail
+            return await handler(request)
         if self._role(request) is None:
             return _error(403, "invalid token: error while authenticating with server")
         if route.startswith("/admin"):
@@ -214,7 +224,7 @@ class LocalServer:
                 for fault in ("drop_before", "drop_after", "504", "never_answered")}
         if wire["drop_before"]:
             self._drop(request)
-        result = await self._execute(statement, self._session(body, request), attachments)
+        result = await self._execute(statement, self._session(body, request), attachments, request)
         if wire["drop_after"]:
             self._drop(request)
         if wire["504"]:
@@ -283,7 +293,7 @@ class LocalServer:
                        store=body.get("store"), compute_pool=body.get("computePool"))
 
     async def _execute(self, sql: str, session: SessionState | SqlFailure,
-                       attachments: dict[str, bytes]) -> StoredResult:
+                       attachments: dict[str, bytes], request: web.Request) -> StoredResult:
         result = StoredResult(str(uuid.uuid4()), int(time.time()))
         if isinstance(session, SqlFailure):
             return self._failed(result, session, {"organizationID": self.catalog.organization.id})
@@ -308,6 +318,10 @@ class LocalServer:
             session = outcome.session
         assert outcome is not None
         result.columns, result.rows, result.context = outcome.columns, outcome.rows, outcome.session.context()
+        if isinstance(outcome, Streamed):
+            result.dataplane_request = self.dataplane.register(request, result.statement_id, outcome.columns,
+                                                               outcome.rows)
+            result.rows = []
         self.counters.sql_states[SUCCESS] += 1
         return result
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from testkit import dataplane
 
 from deltastream_local.runner import BackgroundServer
 from tests.contract.test_local_server import ok, post
@@ -75,3 +76,14 @@ def test_an_interactive_select_takes_functions_and_expressions(streams: Backgrou
                              ("SELECT UPPER(nosuch) FROM pv;", "42601", "column 'nosuch' does not exist")]:
         body = post(streams, sql, database="db").json()
         assert body["sqlState"] == code and words in body["message"], body
+
+
+def test_an_interactive_select_of_a_stream_is_read_through_the_dataplane(streams: BackgroundServer) -> None:
+    for i, user in enumerate(["u1", "u2", None]):
+        ok(streams, f"INSERT INTO ENTITY pv IN STORE k VALUE('{json.dumps({'viewtime': i, 'userid': user})}');")
+    body = dataplane.answer(streams.url, "SELECT TRIM(LEADING 'u' FROM userid) AS id, viewtime * 2 AS twice "
+                                         "FROM pv WHERE userid IS NOT NULL;", database="db")
+    assert "data" not in body and body["metadata"]["dataplaneRequest"]["requestType"] == "streaming"
+    columns, rows = dataplane.stream(body["metadata"]["dataplaneRequest"], 2)
+    assert [(c["name"], c["type"]) for c in columns] == [("id", "VARCHAR"), ("twice", "BIGINT")]
+    assert rows == [["1", "0"], ["2", "2"]]

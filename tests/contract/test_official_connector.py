@@ -12,6 +12,7 @@ iteration, ``close``), ``SQLError`` as it raises it, and the 12 of the generated
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,6 +66,15 @@ def request(local: BackgroundServer, statement: str) -> StatementRequest:
 
 async def rows(result: Rows) -> list[list[Any] | None]:
     return [row async for row in result]
+
+
+def sent(local: BackgroundServer, statement_id: str) -> int:
+    """How many rows the dataplane sent for a statement, once it has sent all it held (polled: the last row can
+    reach the client a moment before the server notes it)."""
+    deadline = time.monotonic() + 30
+    while statement_id not in local.server.dataplane.sent and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return local.server.dataplane.sent[statement_id]
 
 
 async def databases(conn: APIConnection, count: int) -> None:
@@ -130,6 +140,30 @@ async def test_query_reads_every_partition_and_polls(local: BackgroundServer) ->
     result = await conn.query('SELECT name FROM deltastream.sys."databases" ORDER BY name;')
     assert [r[0] for r in await rows(result) if r] == [f"db{i}" for i in range(5)]
     assert local.server.counters.requests["GET /v2/statements/{statement_id}"] >= 3  # 1 poll + partitions 1, 2
+
+
+async def test_query_of_a_stream_reads_its_records_through_the_dataplane(local: BackgroundServer) -> None:
+    """The connector's StreamingRows, unchanged: the SELECT's answer names a websocket (``dataplaneRequest``,
+    ``requestType`` streaming), the connector authenticates on it and gets the columns, then the records written
+    with INSERT INTO ENTITY, typed by the columns."""
+    conn = connection(local)
+    await conn.exec('CREATE DATABASE "analytics";')
+    await conn.exec('USE DATABASE "analytics";')
+    await conn.exec(f"{KAFKA});")
+    await conn.exec("CREATE STREAM pv (id BIGINT, page VARCHAR) WITH ('store' = 'k', 'topic' = 'pv', "
+                    "'value.format' = 'json');")
+    for record in ({"id": 1, "page": "home"}, {"id": 2, "page": None}, {"id": 3, "page": "cart"}):
+        await conn.exec(f"INSERT INTO ENTITY pv IN STORE k VALUE('{json.dumps(record)}');")
+    result = await conn.query("SELECT id, UPPER(page) AS page FROM pv WHERE id > 1;")
+    assert type(result).__name__ == "StreamingRows"
+    assert [(c.name, c.type) for c in result.columns()] == [("id", "BIGINT"), ("page", "VARCHAR")]
+    iterator = aiter(result)
+    assert [await anext(iterator), await anext(iterator)] == [[2, None], [3, "CART"]]
+    statement_id = str(result.req.statement_id)  # type: ignore[attr-defined]
+    assert sent(local, statement_id) == 2  # the rows held, and no more, were sent
+    await result.close()
+    assert [r async for r in iterator] == []  # a closed stream ends the iteration
+    assert local.server.counters.requests["GET /dataplane/v2/statements/{statement_id}"] == 1
 
 
 async def test_exec_with_files_attaches_each_file_by_its_name(local: BackgroundServer, tmp_path: Path) -> None:

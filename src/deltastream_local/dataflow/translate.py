@@ -142,7 +142,7 @@ class _Writer:
 
     def join(self, node: t.Join, left: str) -> tuple[str, str]:
         """The joined source's alias and the JOIN text."""
-        if node.kind not in ("INNER", "JOIN", "LEFT"):  # a plain JOIN is INNER
+        if node.kind not in ("INNER", "LEFT"):  # dsql parses a plain JOIN as INNER
             raise TranslationError(f"{node.kind} JOIN is not supported by DeltaStream ({node.pos})")
         right, text = self.source(node.source)
         conditions = [self.expr(node.on)] if node.on is not None else []
