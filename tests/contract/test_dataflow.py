@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from testkit import TOKEN
+from testkit import TOKEN, dataplane
 
 from deltastream_local.dataflow.flow import errors
 from deltastream_local.runner import BackgroundServer
@@ -30,6 +30,10 @@ class Shop:
     def sql(self, statement: str) -> list[list[Any]]:
         """A statement in the session of database db, namespace s."""
         return self.samples.run(statement, database="db", schema="s")
+
+    def select(self, statement: str, count: int) -> list[list[Any]]:
+        """The first ``count`` rows of an interactive SELECT of a stream or changelog (read through the dataplane)."""
+        return dataplane.select(self.local.url, statement, count, database="db", schema="s")
 
     def topic(self, name: str) -> None:
         self.sql(f'CREATE ENTITY "{name}" IN STORE "k";')
@@ -194,9 +198,9 @@ def test_an_interactive_select_reads_a_sinks_records(shop: Shop) -> None:
     shop.write("pageviews", VIEWS)
     shop.write("users", [{"registertime": 1, "userid": "User_1", "regionid": "Region_1"},
                          {"registertime": 2, "userid": "User_1", "regionid": "Region_2"}])
-    assert shop.sql('SELECT pageid FROM "db"."s"."ones";') == [["Page_1"], ["Page_7"], ["Page_2"]]
-    assert shop.sql("SELECT pageid FROM ones WHERE viewtime = '12000';") == [["Page_2"]]
-    assert shop.sql("SELECT * FROM users;") == [["2", "User_1", "Region_2"]]  # the newest per key
+    assert shop.select('SELECT pageid FROM "db"."s"."ones";', 3) == [["Page_1"], ["Page_7"], ["Page_2"]]
+    assert shop.select("SELECT pageid FROM ones WHERE viewtime = '12000';", 1) == [["Page_2"]]
+    assert shop.select("SELECT * FROM users;", 1) == [["2", "User_1", "Region_2"]]  # the newest per key
 
 
 def test_a_record_the_query_cannot_read_leaves_its_sink_as_it_was(shop: Shop) -> None:
@@ -233,7 +237,7 @@ def test_an_interactive_select_with_expressions_is_evaluated(shop: Shop) -> None
     shop.sql('CREATE MATERIALIZED VIEW "db"."s"."per_user" WITH (\'store\' = \'k\') AS '
              "SELECT userid, COUNT(*) AS views FROM pageviews GROUP BY userid;")
     shop.write("pageviews", VIEWS)
-    assert shop.sql("SELECT userid, COUNT(*) AS n FROM pageviews WHERE pageid IS NOT NULL GROUP BY userid;") == [
-        ["User_1", "3"]]
+    assert shop.select("SELECT userid, COUNT(*) AS n FROM pageviews WHERE pageid IS NOT NULL GROUP BY userid;",
+                       1) == [["User_1", "3"]]
     assert shop.sql("SELECT LOWER(userid) AS u, views * 10 AS score FROM per_user;") == [["user_1", "30"],
                                                                                        ["user_2", "10"]]
