@@ -5,10 +5,16 @@ It records the processes alive when the run starts and, once at the end (in xdis
 has finished), looks for processes started since that are the run's: descendants of the controller, processes that
 carry the run's mark in their environment (:data:`MARK`, inherited by everything started from the run, through the
 Pulumi CLI to its language hosts and providers, wherever they were reparented to), and processes whose command
-line names the run's temporary folder (a plugin installed into a test's ``PULUMI_HOME``). Other users' and other
-runs' processes on a shared machine are neither. Stragglers get a bounded poll to exit
-(``TESTKIT_LEAK_GRACE`` seconds, 15 by default); then each leftover is named with its command line and the test
-that was running when it started, killed, and the run fails. Linux only (it reads ``/proc``).
+line names the run's temporary folder (a plugin installed into a test's ``PULUMI_HOME``) or whose working directory
+is inside it (a program's folder). Other users' and other runs' processes on a shared machine are none of these.
+Stragglers get a bounded poll to exit (``TESTKIT_LEAK_GRACE`` seconds, 15 by default); then each leftover is named
+with its command line and the test that was running when it started, killed, and the run fails. Linux only (it
+reads ``/proc``).
+
+What escapes: a process that leaves the run's tree (a new session, reparented to init), drops the mark from its
+environment (``env={}``), and neither names nor runs inside the run's temporary folder, e.g. a daemon started with no
+environment from ``/``. Nothing the tests start does all three (the Pulumi CLI and the local server keep the
+environment); ``tests/unit/test_leak_check.py`` shows both the caught cases and this one.
 """
 
 from __future__ import annotations
@@ -59,6 +65,14 @@ def environment(pid: int) -> dict[str, str]:
     return dict(item.decode(errors="replace").partition("=")[::2] for item in raw.split(b"\0") if b"=" in item)
 
 
+def working_directory(pid: int) -> str:
+    """Where ``pid`` runs; empty when it is gone or not ours to read."""
+    try:
+        return os.readlink(PROC / str(pid) / "cwd")
+    except OSError:
+        return ""
+
+
 def command_line(pid: int) -> str:
     try:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -84,7 +98,7 @@ class LeakCheck:
         self.run = uuid.uuid4().hex
         self.controller = os.getpid()
         self.before = {(p.pid, p.started) for p in processes().values()}
-        self.temporary = str(temporary) if temporary is not None else None
+        self.temporary = os.path.realpath(temporary) if temporary is not None else None
         self.grace = grace
         self.clock = clock
         os.environ[MARK] = self.run
@@ -98,9 +112,17 @@ class LeakCheck:
             if (process.pid, process.started) in self.before or process.pid == self.controller or process.state == "Z":
                 continue
             if self._descends(process, table) or environment(process.pid).get(MARK) == self.run or \
-                    (self.temporary is not None and self.temporary in command_line(process.pid)):
+                    self._in_temporary(process.pid):
                 ours.append(process)
         return ours
+
+    def _in_temporary(self, pid: int) -> bool:
+        """Whether ``pid`` names the run's temporary folder or runs inside it."""
+        if self.temporary is None:
+            return False
+        where = working_directory(pid)
+        return self.temporary in command_line(pid) or where == self.temporary or \
+            where.startswith(self.temporary + os.sep)
 
     def _descends(self, process: Process, table: dict[int, Process]) -> bool:
         seen = set()

@@ -1,11 +1,14 @@
 """A test run fails when a process it started outlives it (``testkit.leaks``), with and without xdist: a child a
-test forgot, one reparented away from the run (a daemon's double fork), and one that also dropped its environment
-but runs from the run's temporary folder are each named, with the test that started it, and killed; a process a test
-stops is not named."""
+test forgot, one reparented away from the run (a daemon's double fork), and two that also dropped their environment,
+one whose command line names the run's temporary folder and one that only runs inside it, are each named, with the
+test that started it, and killed; a process a test stops is not named. The hole the module's docstring states is
+shown too: a daemon with no environment running from ``/`` is not named (this test kills it)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +22,7 @@ import os, subprocess, sys, time
 from pathlib import Path
 
 SLEEPER = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(600)"
-DETACHED = "import subprocess, sys; subprocess.Popen(sys.argv[1:], start_new_session=True, env={})"
+DETACHED = "import subprocess, sys; subprocess.Popen(sys.argv[2:], start_new_session=True, env={}, cwd=sys.argv[1])"
 
 
 def pid_of(name):
@@ -42,16 +45,28 @@ def test_forgets_its_child():
 
 def test_starts_a_daemon():
     daemon = DETACHED.replace("env={}", "env=None")
-    subprocess.run([sys.executable, "-c", daemon, sys.executable, "-c", SLEEPER, pid_file("daemon"), "leak-daemon"],
-                   check=True)
+    subprocess.run([sys.executable, "-c", daemon, "/", sys.executable, "-c", SLEEPER, pid_file("daemon"),
+                    "leak-daemon"], check=True)
     pid_of("daemon")
 
 
 def test_starts_a_daemon_without_environment(tmp_path):
     (tmp_path / "leak-bare.py").write_text(SLEEPER)
-    subprocess.run([sys.executable, "-c", DETACHED, sys.executable, str(tmp_path / "leak-bare.py"), pid_file("bare")],
-                   check=True)
+    subprocess.run([sys.executable, "-c", DETACHED, "/", sys.executable, str(tmp_path / "leak-bare.py"),
+                    pid_file("bare")], check=True)
     pid_of("bare")
+
+
+def test_starts_a_daemon_without_environment_in_its_folder(tmp_path):
+    subprocess.run([sys.executable, "-c", DETACHED, str(tmp_path), sys.executable, "-c", SLEEPER, pid_file("cwd"),
+                    "leak-cwd"], check=True)
+    pid_of("cwd")
+
+
+def test_starts_a_daemon_that_escapes():
+    subprocess.run([sys.executable, "-c", DETACHED, "/", sys.executable, "-c", SLEEPER, pid_file("escaped"),
+                    "leak-escaped"], check=True)
+    pid_of("escaped")
 
 
 def test_stops_what_it_starts():
@@ -81,13 +96,19 @@ def test_a_process_that_outlives_the_run_fails_it(tmp_path: Path, workers: list[
                           "--basetemp", str(tmp_path / "basetemp"), "inner"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     output = run.stdout + run.stderr
-    assert run.returncode == 1, output
-    assert "4 passed" in output and "processes left behind" in output, output
-    named = {line.split("leak-")[1].split()[0]: line for line in output.splitlines()
-             if line.startswith("  pid ") and "leak-" in line}
-    assert sorted(named) == ["bare.py", "child", "daemon"], output
-    assert "test_forgets_its_child" in named["child"] and "test_starts_a_daemon " in named["daemon"], output
-    left = [int((pids / name).read_text()) for name in ("child", "daemon", "bare")]
+    escaped = int((pids / "escaped").read_text())
+    try:
+        assert run.returncode == 1, output
+        assert "6 passed" in output and "processes left behind" in output, output
+        named = {line.split("leak-")[1].split()[0]: line for line in output.splitlines()
+                 if line.startswith("  pid ") and "leak-" in line}
+        assert sorted(named) == ["bare.py", "child", "cwd", "daemon"], output  # not "escaped": the stated hole
+        assert "test_forgets_its_child" in named["child"] and "test_starts_a_daemon " in named["daemon"], output
+        assert not gone(escaped), "the run left the escaped daemon alone"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(escaped, signal.SIGKILL)
+    left = [int((pids / name).read_text()) for name in ("child", "daemon", "bare", "cwd")]
     deadline = time.monotonic() + 30
     while not all(gone(pid) for pid in left) and time.monotonic() < deadline:
         time.sleep(0.05)
