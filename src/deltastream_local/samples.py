@@ -8,7 +8,8 @@ what the running queries wrote to the sink topics with what was expected::
 ``samples.json`` is ``{"inputs": {"<topic>": [<record>, ...]}, "expected": {"<topic>": [<record>, ...]}}``. The
 server and token are the provider's (``DELTASTREAM_SERVER``, ``DELTASTREAM_API_KEY``). Records go in with
 ``INSERT INTO ENTITY`` and come out with ``PRINT ENTITY``, as from any DeltaStream client; the exit status is 1 with
-the differences when a sink holds other records than expected.
+the differences when a sink holds other records than expected. Each sink is compared from where it stood before the
+inputs were written: what earlier runs left there is not counted, so the check can run again on the same stack.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -48,6 +50,17 @@ class Samples:
     token: str = DEFAULT_TOKEN
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=60), repr=False)
 
+    def __enter__(self) -> Samples:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client's connections."""
+        self.http.close()
+
     def run(self, statement: str, **context: str) -> list[list[Any]]:
         """Run one statement (in the session ``context`` gives: database, schema, store...); its rows."""
         body = self.http.post(f"{self.server}/statements", json={"statement": statement, **context},
@@ -70,12 +83,14 @@ class Samples:
 
     def check(self, store: str, inputs: dict[str, list[Record]],
               expected: dict[str, list[Record]]) -> list[str]:
-        """Write ``inputs`` and compare each sink with ``expected``; the differences, none when it matches."""
+        """Write ``inputs`` and compare what each sink gained meanwhile with ``expected``; the differences, none when
+        it matches. Records a sink held before (an earlier run's) are skipped, not compared."""
+        held = {entity: len(self.read(store, entity)) for entity in expected}
         for entity, records in inputs.items():
             self.write(store, entity, records)
         problems = []
         for entity, want in expected.items():
-            got = self.read(store, entity)
+            got = self.read(store, entity)[held[entity]:]
             if got != want:
                 problems.append(f"{entity}: expected {json.dumps(want)}\n{' ' * len(entity)}  got      "
                                 f"{json.dumps(got)}")
@@ -91,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spec = json.loads(args.samples.read_text())
     try:
-        problems = Samples(args.server, args.token).check(args.store, spec.get("inputs", {}), spec["expected"])
+        with Samples(args.server, args.token) as samples:
+            problems = samples.check(args.store, spec.get("inputs", {}), spec["expected"])
     except SampleError as exc:
         print(exc, file=sys.stderr)
         return 2
