@@ -129,3 +129,22 @@ resources:
     if outputs:
         text += f"outputs:\n{outputs}"
     return text
+
+
+def pipeline_resources(transform: str, version: int | None = None) -> str:
+    """The resources of a YAML program (:func:`yaml_program`): a Kafka store and a Pipeline, in a database it
+    creates, from the source ``raw`` (id, url) to the sink ``clean`` (id) by ``transform``, at ``version`` if given."""
+    text = f"""  kafka:
+    type: deltastream:index:Store
+    properties: {{ name: events, kafka: {{ uris: "b:9092", saslHashFunction: NONE }} }}
+  clicks:
+    type: deltastream:index:Pipeline
+    properties:
+      database: shop
+      createDatabase: true
+      store: ${{kafka.name}}
+      sources: [ {{ name: raw, columns: [ {{ name: id, type: BIGINT }}, {{ name: url, type: VARCHAR }} ] }} ]
+      sink: {{ name: clean, columns: [ {{ name: id, type: BIGINT }} ] }}
+      transform: {transform}
+"""
+    return text + (f"      version: {version}\n" if version is not None else "")

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, example_stack, pulumi_env, yaml_program
+from tests.e2e.conftest import Stack, example_stack, pipeline_resources, pulumi_env, yaml_program
 from tests.e2e.conftest import catalog_sql as sql
 
 pytestmark = pytest.mark.e2e
-
-
 
 
 @pytest.mark.parametrize("example", ["pipeline-typescript", "pipeline-go", "pipeline-python"])
@@ -53,23 +51,10 @@ def test_pipeline_and_environment_from_an_sdk(example: str, toolchain: Path, loc
 
 
 def test_changed_transform_without_a_new_version_fails_preview(stack: Stack, local: BackgroundServer) -> None:
-    program = """  kafka:
-    type: deltastream:index:Store
-    properties: { name: events, kafka: { uris: "b:9092", saslHashFunction: NONE } }
-  clicks:
-    type: deltastream:index:Pipeline
-    properties:
-      database: shop
-      createDatabase: true
-      store: ${kafka.name}
-      sources: [ { name: raw, columns: [ { name: id, type: BIGINT } ] } ]
-      sink: { name: clean, columns: [ { name: id, type: BIGINT } ] }
-      transform: %s
-"""
-    stack.write(yaml_program(program % "SELECT id FROM raw"))
+    stack.write(yaml_program(pipeline_resources("SELECT id FROM raw")))
     stack.run("stack", "init", "dev")
     stack.up()
-    stack.write(yaml_program(program % "SELECT id FROM raw WHERE id > 0"))
+    stack.write(yaml_program(pipeline_resources("SELECT id FROM raw WHERE id > 0")))
     failed = stack.preview(check=False)
     assert failed.returncode != 0 and "is immutable" in failed.stdout and "raise its version" in failed.stdout
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, catalog_sql, yaml_program
+from tests.e2e.conftest import Stack, catalog_sql, pipeline_resources, yaml_program
 
 pytestmark = pytest.mark.e2e
 
@@ -53,29 +53,13 @@ def test_the_setting_lets_the_preview_through(stack: Stack, streams: BackgroundS
     assert "deltastream:index:Query enrich create" in result.stdout, result.stdout
 
 
-PIPELINE = """  kafka:
-    type: deltastream:index:Store
-    properties: { name: events, kafka: { uris: "b:9092", saslHashFunction: NONE } }
-  clicks:
-    type: deltastream:index:Pipeline
-    properties:
-      database: shop
-      createDatabase: true
-      store: ${kafka.name}
-      sources: [ { name: raw, columns: [ { name: id, type: BIGINT }, { name: url, type: VARCHAR } ] } ]
-      sink: { name: clean, columns: [ { name: id, type: BIGINT } ] }
-      transform: %s
-      version: %d
-"""
-
-
 def test_a_pipelines_new_version_with_a_typo_fails_preview(stack: Stack, local: BackgroundServer) -> None:
     """A new version of a transform over sources that exist is planned at preview; the running one stays."""
-    stack.write(yaml_program(PIPELINE % ("SELECT id FROM raw", 1)))
+    stack.write(yaml_program(pipeline_resources("SELECT id FROM raw", 1)))
     stack.run("stack", "init", "dev")
     stack.up()
     running = catalog_sql(local, 'SELECT id, current_state FROM deltastream.sys."queries";')
-    stack.write(yaml_program(PIPELINE % ("SELECT idd FROM raw WHERE url IS NOT NULL", 2)))
+    stack.write(yaml_program(pipeline_resources("SELECT idd FROM raw WHERE url IS NOT NULL", 2)))
     result = stack.run("up", "--yes", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "column 'idd' does not exist" in output and "clicks-query-v2" in output, output
