@@ -1,12 +1,12 @@
 """DeltaStream's own Python connector (``deltastream-connector`` 0.3.1, a client nobody here wrote) runs unchanged
 against the local server.
 
-One test per public call, 29 in all: the 13 of ``APIConnection`` (its constructor, ``from_dsn``, ``exec``,
+One test per public call, 30 in all: the 13 of ``APIConnection`` (its constructor, ``from_dsn``, ``exec``,
 ``query``, ``exec_with_files``, ``query_with_files``, ``submit_statement``, ``get_statement_status``, ``version``,
 ``get_catalog_name`` and the three ``cp_*_to_local`` conversions), the 3 of the rows it returns (``columns``,
-iteration, ``close``), ``SQLError`` as it raises it, and the 12 of the generated API it calls
-(``submit_statement``, ``get_statement_status``, ``get_version`` and ``download_resource``, each plain,
-``_with_http_info`` and ``_without_preload_content``).
+iteration, ``close``), ``query`` of a stream through the dataplane (its ``StreamingRows``), ``SQLError`` as it
+raises it, and the 12 of the generated API it calls (``submit_statement``, ``get_statement_status``,
+``get_version`` and ``download_resource``, each plain, ``_with_http_info`` and ``_without_preload_content``).
 """
 
 from __future__ import annotations
