@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -106,6 +105,7 @@ class _Build(Transformer[Token, list[s.Parsed]]):
         super().__init__()
         self.sql = sql
         self.family_builders = families.joined().builders
+        self.family_parts = families.joined().parts
 
     def _text(self, meta: Any) -> str:
         return self.sql[meta.start_pos:meta.end_pos]
@@ -116,181 +116,20 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
         build = self.family_builders.get(data)
         if build is not None:  # a family's statement (families/): its builder takes the rule's values
-            return self._wrap(meta, build(*_values(children)))
+            return self._wrap(meta, self._built(build, meta, children))
+        part = self.family_parts.get(data)
+        if part is not None:  # a value inside a family's statements
+            return self._built(part, meta, children)
         return Tree(data, children, meta)
+
+    def _built(self, build: families.Builder, meta: Any, children: list[Any]) -> object:
+        if isinstance(build, families.Sourced):
+            return build.build(self._text(meta), *_values(children))
+        return build(*_values(children))
 
     # statements get wrapped with their text
     def _wrap(self, meta: Any, statement: object) -> s.Parsed:
         return s.Parsed(statement, self._text(meta), type(statement).__name__)
-
-    @v_args(meta=True, inline=False)
-    def create_database(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.CreateDatabase(name))
-
-    @v_args(meta=True, inline=False)
-    def drop_database(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DropDatabase(name))
-
-    @v_args(meta=True, inline=False)
-    def create_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, *database = _values(c)
-        return self._wrap(meta, s.CreateSchema(name, database[0] if database else None))
-
-    @v_args(meta=True, inline=False)
-    def drop_schema(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DropSchema(name))
-
-    @v_args(meta=True, inline=False)
-    def create_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.CreateStore(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def update_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, properties = _values(c)
-        return self._wrap(meta, s.UpdateStore(name, properties))
-
-    @v_args(meta=True, inline=False)
-    def drop_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DropStore(name))
-
-    @v_args(meta=True, inline=False)
-    def describe_store(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DescribeStore(name))
-
-    @v_args(meta=True, inline=False)
-    def create_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        entity, *properties = _values(c)
-        return self._wrap(meta, s.CreateEntity(entity, properties[0] if properties else {}))
-
-    @v_args(meta=True, inline=False)
-    def update_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        entity, properties = _values(c)
-        return self._wrap(meta, s.UpdateEntity(entity, properties))
-
-    @v_args(meta=True, inline=False)
-    def drop_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (entity,) = _values(c)
-        return self._wrap(meta, s.DropEntity(entity))
-
-    @v_args(meta=True, inline=False)
-    def describe_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (entity,) = _values(c)
-        return self._wrap(meta, s.DescribeEntity(entity))
-
-    @v_args(meta=True, inline=False)
-    def list_entities(self, meta: Any, c: list[Any]) -> s.Parsed:
-        values = _values(c)
-        parent = next((x.parts for x in values if isinstance(x, s.Name)), ())
-        store = next((x.name for x in values if isinstance(x, InStore)), None)
-        return self._wrap(meta, s.ListEntities(parent, store))
-
-    @v_args(meta=True, inline=False)
-    def insert_into_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        entity, value, *properties = _values(c)
-        return self._wrap(meta, s.InsertIntoEntity(entity, string(value), properties[0] if properties else {}))
-
-    @v_args(meta=True, inline=False)
-    def print_entity(self, meta: Any, c: list[Any]) -> s.Parsed:
-        entity, *properties = _values(c)
-        return self._wrap(meta, s.PrintEntity(entity, properties[0] if properties else {}))
-
-    def entity_ref(self, name: s.Name, store: InStore | None = None) -> s.EntityRef:
-        return s.EntityRef(name.parts, store.name if store is not None else None)
-
-    def in_store(self, _in: Token, _store: Token, name: str) -> InStore:
-        return InStore(name)
-
-    @v_args(meta=True, inline=False)
-    def create_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind, name, *elements = _values(c)
-        columns = tuple(x for x in elements if isinstance(x, s.ColumnSpec))
-        keys = next((x.columns for x in elements if isinstance(x, PrimaryKey)), ())
-        properties = next((x for x in elements if isinstance(x, dict)), {})
-        return self._wrap(meta, s.CreateRelation(kind, name, columns, keys, properties, self._text(meta)))
-
-    @v_args(meta=True, inline=False)
-    def create_relation_as(self, meta: Any, c: list[Any]) -> s.Parsed:
-        kind, name, *rest = _values(c)
-        properties, body = _properties_and_body(rest)
-        return self._wrap(meta, s.CreateRelationAs(kind, name, properties, body, self._text(meta)))
-
-    @v_args(meta=True, inline=False)
-    def insert_into(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, *rest = _values(c)
-        _, body = _properties_and_body(rest)
-        return self._wrap(meta, s.InsertInto(name, body, self._text(meta)))
-
-    @v_args(meta=True, inline=False)
-    def create_virtual_as(self, meta: Any, c: list[Any]) -> s.CreateRelationAs:
-        kind, name, *rest = _values(c)
-        properties, body = _properties_and_body(rest)
-        return s.CreateRelationAs(kind, name, properties, body, self._text(meta), virtual=True)
-
-    @v_args(meta=True, inline=False)
-    def begin_application(self, meta: Any, c: list[Any]) -> s.Parsed:
-        name, *inner = _values(c)
-        unwrapped = [x.statement if isinstance(x, s.Parsed) else x for x in inner]
-        statements = tuple(x for x in unwrapped if isinstance(x, (s.CreateRelationAs, s.InsertInto)))
-        return self._wrap(meta, s.BeginApplication(name, statements, self._text(meta)))
-
-    def query_with(self, _kw: Token, properties: dict[str, Any]) -> QueryWith:
-        return QueryWith(properties)
-
-    @v_args(meta=True, inline=False)
-    def drop_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        *kind, name = _values(c)
-        return self._wrap(meta, s.DropRelation(kind[0] if kind else None, name))
-
-    @v_args(meta=True, inline=False)
-    def alter_relation_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
-        *kind, name, owner = _values(c)
-        return self._wrap(meta, s.AlterRelationOwner(kind[0] if kind else None, name, owner))
-
-    @v_args(meta=True, inline=False)
-    def alter_relation_set(self, meta: Any, c: list[Any]) -> s.Parsed:
-        *kind, name, key, value = _values(c)
-        return self._wrap(meta, s.AlterRelationSet(kind[0] if kind else None, name, key, string(value)))
-
-    @v_args(meta=True, inline=False)
-    def alter_query_owner(self, meta: Any, c: list[Any]) -> s.Parsed:
-        query, owner = _values(c)
-        return self._wrap(meta, s.AlterQueryOwner(query, owner))
-
-    @v_args(meta=True, inline=False)
-    def terminate_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (query,) = _values(c)
-        return self._wrap(meta, s.TerminateQuery(query))
-
-    @v_args(meta=True, inline=False)
-    def restart_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (query,) = _values(c)
-        return self._wrap(meta, s.RestartQuery(query))
-
-    @v_args(meta=True, inline=False)
-    def describe_query(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (query,) = _values(c)
-        return self._wrap(meta, s.DescribeQuery(query))
-
-    @v_args(meta=True, inline=False)
-    def describe_relation(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DescribeRelation(name))
-
-    @v_args(meta=True, inline=False)
-    def describe_relation_columns(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (name,) = _values(c)
-        return self._wrap(meta, s.DescribeRelationColumns(name))
-
-    @v_args(meta=True, inline=False)
-    def describe_plan(self, meta: Any, c: list[Any]) -> s.Parsed:
-        (described,) = _values(c)
-        return self._wrap(meta, s.DescribePlan(described.statement))
 
     @v_args(meta=True, inline=False)
     def list_objects(self, meta: Any, c: list[Any]) -> s.Parsed:
@@ -354,8 +193,8 @@ class _Build(Transformer[Token, list[s.Parsed]]):
     def not_null(self, *_: Any) -> bool:
         return False
 
-    def primary_key(self, *c: Any) -> PrimaryKey:
-        return PrimaryKey(tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token)))
+    def primary_key(self, *c: Any) -> s.PrimaryKey:
+        return s.PrimaryKey(tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token)))
 
     def column_def(self, name: str, type_: str, nullable: bool = True) -> s.ColumnSpec:
         return s.ColumnSpec(name, type_, nullable)
@@ -390,9 +229,6 @@ class _Build(Transformer[Token, list[s.Parsed]]):
             raise SqlSyntaxError(str(exc), exc.position) from None
         sources = tuple(dict.fromkeys(s.Name(r.name) for r in select.relations()))
         return s.QueryBody(self._text(meta), sources, select)
-
-    def query_ref(self, token: Token) -> str:
-        return string(token) if token.type == "STRING" else str(token).lower()
 
     def select_list(self, *items: s.SelectItem) -> tuple[s.SelectItem, ...] | None:
         return tuple(items) or None
@@ -445,28 +281,6 @@ _DATA_TOKENS = {"NAME", "STRING", "NUMBER", "UUID"}
 def _keyword(children: list[Any], *choices: str) -> str:
     """Which of ``choices`` the statement says (``SHOW ... IN DATABASE`` or ``IN SCHEMA``, say)."""
     return next(str(x.type) for x in children if isinstance(x, Token) and x.type in choices)
-
-
-def _properties_and_body(rest: list[Any]) -> tuple[dict[str, Any], s.QueryBody]:
-    """The WITH properties (if any) and the query body, with a trailing ``QUERY WITH (...)`` attached to it."""
-    properties = next((x for x in rest if isinstance(x, dict)), {})
-    body = next(x for x in rest if isinstance(x, s.QueryBody))
-    options = next((x.properties for x in rest if isinstance(x, QueryWith)), None)
-    if options is not None:
-        body = replace(body, properties=dict(options))
-    return properties, body
-
-
-class PrimaryKey(NamedTuple):
-    columns: tuple[str, ...]
-
-
-class InStore(NamedTuple):
-    name: str
-
-
-class QueryWith(NamedTuple):
-    properties: dict[str, Any]
 
 
 class Where(NamedTuple):

@@ -1,5 +1,6 @@
-"""The statements the local server executes, as typed values produced by :mod:`parser` (a family's own are in its
-module, ``families/``)."""
+"""What every statement family shares: names, property values, column definitions, query bodies, and the
+statements no family owns (LIST, SHOW, USE, CAN I, SELECT), as typed values produced by :mod:`parser`; a family's
+own statements are in its module (``families/``)."""
 
 from __future__ import annotations
 
@@ -54,200 +55,10 @@ class QueryBody:
 
 
 @dataclass(frozen=True)
-class CreateDatabase:
-    name: str
+class PrimaryKey:
+    """A relation's ``PRIMARY KEY (a, b)`` among its column definitions."""
 
-
-@dataclass(frozen=True)
-class DropDatabase:
-    name: str
-
-
-@dataclass(frozen=True)
-class CreateSchema:
-    name: Name
-    database: str | None
-
-
-@dataclass(frozen=True)
-class DropSchema:
-    name: Name
-
-
-@dataclass(frozen=True)
-class CreateStore:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class UpdateStore:
-    name: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class DropStore:
-    name: str
-
-
-@dataclass(frozen=True)
-class DescribeStore:
-    name: str
-
-
-@dataclass(frozen=True)
-class EntityRef:
-    """``path [IN STORE store]``; without a store, the session's."""
-
-    path: tuple[str, ...]
-    store: str | None = None
-
-
-@dataclass(frozen=True)
-class CreateEntity:
-    entity: EntityRef
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class UpdateEntity:
-    entity: EntityRef
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class DropEntity:
-    entity: EntityRef
-
-
-@dataclass(frozen=True)
-class DescribeEntity:
-    entity: EntityRef
-
-
-@dataclass(frozen=True)
-class InsertIntoEntity:
-    """``INSERT INTO ENTITY e [IN STORE s] VALUE('<json>') [WITH (...)]``: one record written to a topic."""
-
-    entity: EntityRef
-    value: str
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class PrintEntity:
-    entity: EntityRef
-    properties: dict[str, PropertyValue]
-
-
-@dataclass(frozen=True)
-class ListEntities:
-    """``LIST ENTITIES [IN parent] [IN STORE store]``: the children of ``parent`` (the top level without one)."""
-
-    parent: tuple[str, ...] = ()
-    store: str | None = None
-
-
-@dataclass(frozen=True)
-class CreateRelation:
-    kind: str
-    name: Name
-    columns: tuple[ColumnSpec, ...]
-    primary_key: tuple[str, ...]
-    properties: dict[str, PropertyValue]
-    text: str
-
-
-@dataclass(frozen=True)
-class CreateRelationAs:
-    """``CREATE STREAM|... x AS SELECT``; ``virtual`` (``CREATE VIRTUAL ...``, inside an application only) means the
-    relation exists only inside its application."""
-
-    kind: str
-    name: Name
-    properties: dict[str, PropertyValue]
-    query: QueryBody
-    text: str
-    virtual: bool = False
-
-
-@dataclass(frozen=True)
-class InsertInto:
-    sink: Name
-    query: QueryBody
-    text: str
-
-
-ApplicationStatement = CreateRelationAs | InsertInto
-
-
-@dataclass(frozen=True)
-class BeginApplication:
-    """``BEGIN APPLICATION name stmt; ... END APPLICATION``: launched as one query."""
-
-    name: str
-    statements: tuple[ApplicationStatement, ...]
-    text: str
-
-
-@dataclass(frozen=True)
-class DropRelation:
-    kind: str | None
-    name: Name
-
-
-@dataclass(frozen=True)
-class AlterRelationOwner:
-    kind: str | None
-    name: Name
-    owner: str
-
-
-@dataclass(frozen=True)
-class AlterRelationSet:
-    """``ALTER RELATION x SET description = '..'``."""
-
-    kind: str | None
-    name: Name
-    key: str
-    value: str
-
-
-@dataclass(frozen=True)
-class AlterQueryOwner:
-    query_id: str
-    owner: str
-
-
-@dataclass(frozen=True)
-class TerminateQuery:
-    query_id: str
-
-
-@dataclass(frozen=True)
-class RestartQuery:
-    query_id: str
-
-
-@dataclass(frozen=True)
-class DescribeQuery:
-    query_id: str
-
-
-@dataclass(frozen=True)
-class DescribeRelation:
-    name: Name
-
-
-@dataclass(frozen=True)
-class DescribeRelationColumns:
-    name: Name
-
-
-@dataclass(frozen=True)
-class DescribePlan:
-    statement: CreateRelation | CreateRelationAs | InsertInto | BeginApplication
+    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -343,19 +154,9 @@ class QuerySelect:
     select: query_tree.Select
 
 
-Statement = (
-    CreateDatabase | DropDatabase | CreateSchema | DropSchema | CreateStore | UpdateStore | DropStore | DescribeStore
-    | CreateEntity | UpdateEntity | DropEntity | DescribeEntity | ListEntities | InsertIntoEntity | PrintEntity
-    | AlterRelationSet
-    | CreateRelation | CreateRelationAs | InsertInto | BeginApplication | DropRelation | AlterRelationOwner
-    | AlterQueryOwner | TerminateQuery | RestartQuery | DescribeQuery | DescribeRelation | DescribeRelationColumns
-    | DescribePlan | ListObjects | Show | Use | CanI | Select
-)
-
-
 @dataclass(frozen=True)
 class Parsed:
-    """One statement and its source text; the statement is a :data:`Statement` or one of a family's (``families/``)."""
+    """One statement and its source text; the statement is one of this module's or of a family's (``families/``)."""
 
     statement: object
     text: str

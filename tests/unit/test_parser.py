@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from deltastream_local import statements as s
-from deltastream_local.families import file_sources
+from deltastream_local.families import entities, file_sources, relations
 from deltastream_local.parser import SqlSyntaxError, parse
 
 
-def one(sql: str) -> s.Statement:
+def one(sql: str) -> object:
     (parsed,) = parse(sql)
     return parsed.statement
 
@@ -57,13 +57,13 @@ def test_a_functions_own_from_names_no_relation() -> None:
 
 def test_entity_records_file_sources_and_relation_settings() -> None:
     insert = one("INSERT INTO ENTITY \"pv\" IN STORE \"k\" VALUE('{\"id\": 1}');")
-    assert insert == s.InsertIntoEntity(s.EntityRef(("pv",), "k"), '{"id": 1}', {})
-    assert one("PRINT ENTITY pv WITH ('from_beginning');") == s.PrintEntity(s.EntityRef(("pv",)),
-                                                                             {"from_beginning": s.FLAG})
+    assert insert == entities.InsertIntoEntity(entities.EntityRef(("pv",), "k"), '{"id": 1}', {})
+    assert one("PRINT ENTITY pv WITH ('from_beginning');") == entities.PrintEntity(
+        entities.EntityRef(("pv",)), {"from_beginning": s.FLAG})
     assert one("CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'u.jar');") == file_sources.CreateFileSource(
         "function_source", "udfs", {"file": "u.jar"})
     assert one("drop descriptor_source d") == file_sources.DropFileSource("descriptor_source", "d")
-    assert one("ALTER RELATION \"mv\" SET description = 'Views, per user';") == s.AlterRelationSet(
+    assert one("ALTER RELATION \"mv\" SET description = 'Views, per user';") == relations.AlterRelationSet(
         None, s.Name(("mv",)), "description", "Views, per user")
 
 

@@ -100,7 +100,7 @@ def _statement(sql: str) -> object:
 
 def _steps(sql: str, sinks: list[list[str]]) -> list[_Step]:
     """The query's statements; an application's physical sinks are in the order of its statements."""
-    from .. import statements as s
+    from ..families import relations as s
 
     statement = _statement(sql)
     if isinstance(statement, s.InsertInto | s.CreateRelationAs):

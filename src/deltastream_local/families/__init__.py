@@ -11,10 +11,14 @@ holds, and the parser, the engine and the catalog take from it:
   values in order, keywords left out (an ``ident`` is a ``str``, a ``with_clause`` a ``dict``, a ``name`` a
   :class:`~deltastream_local.statements.Name`): a statement dataclass is its own builder. These rules become
   alternatives of ``statement`` in ``grammar.lark`` (the parser adds ``%extend statement: rule | ...``).
+  A builder wrapped in :class:`Sourced` is given the statement's text first (a query keeps the SQL it runs).
+- ``parts``: its rules that build a value inside its statements rather than a statement (an entity's
+  ``path [IN STORE s]``), each with its builder, called as a statement's is.
 - ``handlers``: each of its statement types and what runs it, ``handler(call, statement) -> Outcome`` (see
   :class:`Call`); the engine dispatches on the statement's type, and the type's name is the statement's kind in the
   server's counters.
-- ``lists``: each ``LIST <TARGET>`` it answers, ``lister(call) -> Outcome``.
+- ``lists``: each ``LIST <TARGET>`` it answers, ``lister(call, listing) -> Outcome`` (``listing`` is the
+  :class:`~deltastream_local.statements.ListObjects` statement: its schema and ``WITH ('all')``).
 - ``schema``: its SQLite tables (``IF NOT EXISTS``: a kept catalog opens again) and the ``sys_<table>`` view of each
   system table, which system-table SELECTs read; the catalog runs it when it opens.
 - ``system_tables``: each system table's columns in ``SELECT *`` order with their types. Which of them a strict
@@ -41,6 +45,7 @@ from typing import Any, TypeVar
 
 from ..knobs import Knobs
 from ..results import Outcome, SessionState, SqlFailure
+from ..statements import ListObjects
 
 Columns = list[tuple[str, str]]
 
@@ -48,22 +53,34 @@ Columns = list[tuple[str, str]]
 @dataclass(frozen=True)
 class Call:
     """What a handler is given beside its statement: the statement's transaction, session, time (the server's
-    clock), the knobs and the request's attachments by name."""
+    clock), the knobs, the request's attachments by name and the organization's id; ``check`` is what a store's
+    connection check found before the transaction (``stores.StoreChecks``), ``dry_run`` says that DESCRIBE
+    plans the statement (nothing changes)."""
 
     db: sqlite3.Connection
     session: SessionState
     now: float
     knobs: Knobs
     attachments: dict[str, bytes]
+    organization: str = ""
+    check: str | None = None
+    dry_run: bool = False
 
     def done(self, columns: Iterable[tuple[str, str]] = (), rows: Iterable[Iterable[Any]] = ()) -> Outcome:
         """The statement's answer: no result set (DDL), or these columns and rows; the session unchanged."""
         return Outcome(list(columns), [list(row) for row in rows], self.session)
 
 
-Builder = Callable[..., object]
+@dataclass(frozen=True)
+class Sourced:
+    """A builder that is given the statement's text before the rule's values."""
+
+    build: Callable[..., object]
+
+
+Builder = Callable[..., object] | Sourced
 Handler = Callable[[Call, Any], Outcome]
-Lister = Callable[[Call], Outcome]
+Lister = Callable[[Call, ListObjects], Outcome]
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Family:
     grammar: str
     statements: dict[str, Builder]
     handlers: dict[type, Handler]
+    parts: dict[str, Builder] = field(default_factory=dict)
     lists: dict[str, Lister] = field(default_factory=dict)
     schema: str = ""
     system_tables: dict[str, Columns] = field(default_factory=dict)
@@ -84,6 +102,7 @@ class Families:
 
     grammar: str
     builders: dict[str, Builder]
+    parts: dict[str, Builder]
     handlers: dict[type, Handler]
     lists: dict[str, Lister]
     schema: str
@@ -106,6 +125,7 @@ def joined() -> Families:
     return Families(
         grammar="".join(_fragment(name, family) for name, family in found),
         builders=merged("statement rule", *(family.statements for _, family in found)),
+        parts=merged("part rule", *(family.parts for _, family in found)),
         handlers=merged("statement type", *(family.handlers for _, family in found)),
         lists=merged("LIST target", *(family.lists for _, family in found)),
         schema="".join(family.schema for _, family in found),
@@ -122,7 +142,7 @@ def _fragment(name: str, family: Family) -> str:
     strays = [rule for rule in rules if not rule.lstrip("_").startswith(f"{name}_")]
     if strays:
         raise ValueError(f"family {name!r}: rule {strays[0]!r} is not named {name}_...")
-    undefined = sorted(set(family.statements) - set(rules))
+    undefined = sorted((set(family.statements) | set(family.parts)) - set(rules))
     if undefined:
         raise ValueError(f"family {name!r}: statement rule {undefined[0]!r} is not in its grammar")
     return f"\n%extend statement: {' | '.join(family.statements)}\n{family.grammar}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..catalog import TS, timestamp
 from ..property_values import refuse_nulls
 from ..results import VARCHAR, Outcome, SqlFailure
-from ..statements import PropertyValue
+from ..statements import ListObjects, PropertyValue
 from . import Call, Family, Named
 
 GRAMMAR = """
@@ -87,7 +87,7 @@ def drop(call: Call, st: DropComputePool) -> Outcome:
     return call.done()
 
 
-def listed(call: Call) -> Outcome:
+def listed(call: Call, _: ListObjects) -> Outcome:
     """``LIST COMPUTE_POOLS``: the columns DeltaStream's Python SDK reads from it."""
     rows = []
     for row in call.db.execute("SELECT * FROM compute_pools ORDER BY name"):

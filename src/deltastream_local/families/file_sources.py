@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..catalog import TS, timestamp
 from ..results import VARCHAR, Outcome, SqlFailure
-from ..statements import PropertyValue
+from ..statements import ListObjects, PropertyValue
 from . import Call, Family
 
 GRAMMAR = """
@@ -82,10 +82,10 @@ def drop(call: Call, st: DropFileSource) -> Outcome:
     return call.done()
 
 
-def listed(kind: str) -> Callable[[Call], Outcome]:
+def listed(kind: str) -> Callable[[Call, ListObjects], Outcome]:
     """``LIST FUNCTION_SOURCES`` / ``LIST DESCRIPTOR_SOURCES``: the SDK's fields (Name, Language or Type,
     Description, Url, State, Owner, CreatedAt, UpdatedAt); dbt reads the name from the first column."""
-    def lister(call: Call) -> Outcome:
+    def lister(call: Call, _: ListObjects) -> Outcome:
         rows = call.db.execute("SELECT name, language, description, state, owner, created_at, updated_at "
                                "FROM file_sources WHERE kind = ? ORDER BY name", (kind,)).fetchall()
         second = ("Language", VARCHAR) if kind == "function_source" else ("Type", VARCHAR)

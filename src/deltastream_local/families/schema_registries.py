@@ -15,7 +15,7 @@ from typing import Any
 from ..catalog import TS, timestamp
 from ..property_values import check_group, public, refuse_nulls, same_type, store_registry, type_word, word
 from ..results import VARCHAR, Outcome, SqlFailure
-from ..statements import PropertyValue
+from ..statements import ListObjects, PropertyValue
 from . import Call, Family, Named, settle_status, status_now
 
 GRAMMAR = """
@@ -114,7 +114,7 @@ def drop(call: Call, st: DropSchemaRegistry) -> Outcome:
     return call.done()
 
 
-def listed(call: Call) -> Outcome:
+def listed(call: Call, _: ListObjects) -> Outcome:
     """``LIST SCHEMA_REGISTRIES``."""
     rows = call.db.execute("SELECT name, type, status, owner, created_at, updated_at FROM schema_registries "
                            "ORDER BY name")

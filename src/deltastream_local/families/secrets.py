@@ -12,7 +12,7 @@ from typing import Any
 from ..catalog import TS, timestamp
 from ..property_values import public, refuse_nulls, same_type, type_word
 from ..results import VARCHAR, Outcome, SqlFailure
-from ..statements import PropertyValue
+from ..statements import ListObjects, PropertyValue
 from . import Call, Family, Named, settle_status, status_now
 
 GRAMMAR = """
@@ -95,7 +95,7 @@ def drop(call: Call, st: DropSecret) -> Outcome:
     return call.done()
 
 
-def listed(call: Call) -> Outcome:
+def listed(call: Call, _: ListObjects) -> Outcome:
     """``LIST SECRETS``."""
     rows = call.db.execute("SELECT name, type, description, status, owner, created_at, updated_at FROM secrets "
                            "ORDER BY name")
