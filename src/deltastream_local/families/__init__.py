@@ -144,7 +144,8 @@ def _fragment(name: str, family: Family) -> str:
         raise ValueError(f"family {name!r}: rule {strays[0]!r} is not named {name}_...")
     undefined = sorted((set(family.statements) | set(family.parts)) - set(rules))
     if undefined:
-        raise ValueError(f"family {name!r}: statement rule {undefined[0]!r} is not in its grammar")
+        what = "statement rule" if undefined[0] in family.statements else "rule"
+        raise ValueError(f"family {name!r}: {what} {undefined[0]!r} is not in its grammar")
     return f"\n%extend statement: {' | '.join(family.statements)}\n{family.grammar}"
 
 
