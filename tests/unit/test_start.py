@@ -55,7 +55,8 @@ def test_the_sdk_loads_after_the_stand_ins_with_the_protocol_modules_shared() ->
 
 
 def test_a_call_imports_only_its_own_resource() -> None:
-    """The registry imports a resource's module (with the helpers every kind shares, ``base`` and ``lifecycle``) on
+    """The registry imports a resource's module (with the helpers kinds share, ``base``, ``lifecycle`` and, for a kind
+    whose replacement is guarded, ``dependents``) on
     the first call for its token, the lookups on the first Invoke; the schema is served from the packaged copy without
     importing any."""
     code = ("import sys; from deltastream_provider.plugin.protocol import stand_in_for_the_sdk; "
@@ -67,7 +68,7 @@ def test_a_call_imports_only_its_own_resource() -> None:
             "registry.resource('deltastream:index:DeltaStreamObject'); "
             "loaded = sorted(m.rsplit('.', 1)[1] for m in sys.modules "
             "                if m.startswith('deltastream_provider.resources.')); "
-            "assert loaded == ['base', 'lifecycle', 'object'], loaded; "
+            "assert loaded == ['base', 'dependents', 'lifecycle', 'object'], loaded; "
             "assert 'deltastream_provider.functions.lookups' not in sys.modules and 'httpx' not in sys.modules")
     in_a_fresh_process(code)
 
