@@ -298,6 +298,50 @@ def listed(call: Call, st: ListEntities) -> Outcome:
     return call.done([("Name", VARCHAR), ("IsLeaf", BOOLEAN)], rows)
 
 
+#: Where the family is more liberal than DeltaStream or guesses (``python -m deltastream_local.contract`` writes
+#: them into CHOICES.md).
+CHOICES = {
+    "Entities": (
+        'a path in a store, each part an identifier: `CREATE ENTITY "a"."b" IN STORE "s" [WITH (...)]` '
+        '(the session store without `IN STORE`). A Kafka or Confluent Kafka topic and a Kinesis stream are '
+        'one level deep; PostgreSQL entities are `schema.table`, Snowflake `DATABASE.SCHEMA.TABLE`, and '
+        'only their containers are created with `CREATE ENTITY` (a table is `0A000`: it comes from `CREATE '
+        'TABLE`); a child needs its parent (`3D020`, see *Entity not found*). Kafka takes '
+        '`kafka.partitions`, `kafka.replicas` (default 1 each) and `kafka.topic.<config>`; Kinesis '
+        '`kinesis.shards` (default 1); anything else is `3D008`. `UPDATE ENTITY` may raise partitions and '
+        'change configs and shards; fewer partitions or other replicas are `3D008`. Duplicate `42710` (the '
+        'reference has no entity-specific code), missing `3D020`. DROP of an entity with children, or of a '
+        "topic a relation reads (`'topic'`), is `2BP01`. `DESCRIBE ENTITY`: Kafka `Name, Store, "
+        'Partitions, Replicas, KeyDescriptor, ValueDescriptor, Configs` (configs as a JSON object without '
+        'the `kafka.topic.` prefix), Kinesis `Name, Shards, Descriptor`, others `Name, Store, IsLeaf`. '
+        '`LIST ENTITIES [IN path] IN STORE s`: `Name, IsLeaf`, by name. Creating a relation does not need '
+        'its topic to exist (most tests create streams without one)'),
+    "Entity not found": (
+        '`3D020` (`DESCRIBE`, `UPDATE`, `DROP`, `INSERT INTO`, `PRINT ENTITY`, a parent of `CREATE '
+        'ENTITY`). Clients disagree: go-deltastream declares `3D007` InvalidTopic (`sqlcode.go`) but no '
+        'client branches on it; DeltaStream\'s dbt adapter takes only `3D020` or `3D008` as "entity not '
+        'found" (deltastreaminc/dbt-deltastream `src/dbt/adapters/deltastream/impl.py` `get_entity`, which '
+        "`dbt seed` calls) and fails on any other code. Of its two, `3D020` is the not-found family's "
+        '(`3D008` is the bad-parameter code)'),
+    "An entity's store as a parameter": (
+        "`CREATE` / `UPDATE ENTITY e WITH ('store' = 's', ...)` names the store when `IN STORE` does not: "
+        "dbt's source macros put the store among the parameters (deltastreaminc/dbt-deltastream "
+        "`src/dbt/include/deltastream/macros/materializations/source.sql` calls "
+        "`deltastream__create_entity(resource, parameters)` without its `store` argument)"),
+    "Entity records": (
+        "`INSERT INTO ENTITY e [IN STORE s] VALUE('<json>') [WITH (...)]` (dbt's seeds: "
+        "deltastreaminc/dbt-deltastream "
+        "`src/dbt/include/deltastream/macros/materializations/seeds/helpers.sql`; reference 13.5) keeps "
+        "the record with the entity, the newest 10,000 per entity; a value that is not JSON, or an entity "
+        "that holds other entities, is `3D008`. `PRINT ENTITY e [IN STORE s] [WITH (...)]` answers the "
+        "records kept, oldest first, at most 100, as an ordinary result set `Offset BIGINT, Timestamp "
+        "TIMESTAMP_LTZ, Value` (with or without `'from_beginning'`). DeltaStream streams PRINT through a "
+        "dataplane websocket instead (deltastreaminc/deltastream-connector-python "
+        "`src/deltastream/api/streaming_rows.py`); its record columns are unknown. Dropping the entity "
+        "drops its records"),
+}
+
+
 FAMILY = Family(
     grammar=GRAMMAR,
     statements={"entities_create": lambda entity, props=None: CreateEntity(entity, props or {}),
@@ -308,4 +352,5 @@ FAMILY = Family(
     handlers={CreateEntity: create, UpdateEntity: update, DropEntity: drop, DescribeEntity: describe,
               ListEntities: listed, InsertIntoEntity: insert, PrintEntity: print_records},
     schema=SCHEMA,
+    choices=CHOICES,
 )

@@ -171,6 +171,28 @@ def listed(call: Call, st: ListObjects) -> Outcome:
                       ("UpdatedAt", TS)], rows)
 
 
+#: Where the family is more liberal than DeltaStream or guesses (``python -m deltastream_local.contract`` writes
+#: them into CHOICES.md).
+CHOICES = {
+    "Query start state": (
+        "`starting` for `query_running_s` seconds, then `running`; TERMINATE gives `terminate_requested` "
+        "for `query_terminated_s` seconds; terminated rows stay"),
+    "TERMINATE of a terminated query": (
+        "success, nothing changes"),
+    "Query names": (
+        "a query started by `INSERT INTO` or `CREATE ... AS SELECT` has no name (`name` and `version` "
+        "NULL): nothing public shows a client naming one (Terraform's "
+        "`deltastream/query/resource_deltastream_query.go` and DeltaStream's Pulumi provider read the name "
+        "as a computed output). An application's query is named after the application, each one under a "
+        "name getting the next `version`. `QUERY WITH (...)` takes only the keys docs.deltastream.io's "
+        "RESUME QUERY page shows (`resume.from.query.id`, `.name`, `.version`; accepted, nothing is "
+        "resumed: more liberal than DeltaStream); any other key, `query.name` too, is `3D008`"),
+    "`DESCRIBE QUERY`": (
+        "`Property, Value` rows: id, name, version, state, intended_state, error, sql, owner, created_at, "
+        "updated_at"),
+}
+
+
 FAMILY = Family(
     grammar=GRAMMAR,
     statements={"queries_alter_owner": AlterQueryOwner, "queries_terminate": TerminateQuery,
@@ -185,4 +207,5 @@ FAMILY = Family(
                                ("owner", "VARCHAR"), ("created_at", TS), ("updated_at", TS),
                                ("organization_id", "VARCHAR")]},
     settle=SETTLE,
+    choices=CHOICES,
 )

@@ -592,6 +592,40 @@ HANDLERS: dict[type, Handler] = {
     DescribePlan: describe_plan, DropRelation: drop, AlterRelationOwner: alter_owner, AlterRelationSet: alter_set,
     DescribeRelation: describe, DescribeRelationColumns: describe_columns}
 
+#: Where the family is more liberal than DeltaStream or guesses (``python -m deltastream_local.contract`` writes
+#: them into CHOICES.md).
+CHOICES = {
+    "Plan rows": (
+        "`(type, plan)`; kinds `CREATE_STREAM`, `CREATE_CHANGELOG`, `CREATE_TABLE`, "
+        "`CREATE_<KIND>_AS_SELECT`, `INSERT_INTO`; fqns are 4-part with the organization id first"),
+    "`relations.primary_key`": (
+        'JSON list text, e.g. `["id"]`; null without a key'),
+    "`DESCRIBE CREATE ...` of a relation that exists": (
+        "returns the plan, as for a new one; only running the `CREATE` answers `42P017`. DESCRIBE plans "
+        "without side effects, and DeltaStream's own tools describe every object on every preview, so a "
+        "duplicate there would break every preview of an existing stack. Other failures (missing schema, "
+        "store, source) are still reported by DESCRIBE"),
+    "Applications": (
+        "`BEGIN APPLICATION <name> <stmt>; ... END APPLICATION;` with `CREATE VIRTUAL STREAM\\|CHANGELOG "
+        "virtual.<schema>.<name> AS SELECT`, `CREATE STREAM\\|CHANGELOG\\|TABLE ... AS SELECT` and `INSERT "
+        "INTO`. Virtual relations must be named in the database `virtual`, exist only inside the "
+        "application and may be read only after they are defined (`3D020`); an application must write to "
+        "at least one physical relation (`42601`). DESCRIBE gives kind `APPLICATION` and plan `ddls` (with "
+        "`is_virtual`), `statements`, `sources` (physical relations read), `sinks`. Running it creates the "
+        "physical `AS SELECT` relations and launches one query named after the application (versioned like "
+        "named queries); every source and sink is held (`2BP01` on DROP) until it is terminated"),
+    "`ALTER RELATION x SET description = '..'`": (
+        "kept in the relation's properties (`DESCRIBE RELATION`'s `Properties`); another key `3D008` "
+        "(deltastreaminc/examples `oci_logging_agent/04_materialized_views.sql`)"),
+    "What DeltaStream refuses to create": (
+        'a `TABLE` (plain or `AS SELECT`, also in `DESCRIBE`) in a Kafka or Confluent Kafka store, and a '
+        'materialized view that reads a materialized view: both `0A000` ("Cannot create tables in Kafka '
+        'stores (requires SQL store)", "DeltaStream doesn\'t support cascading materialized views": '
+        'deltastreaminc/dbt-deltastream `tests/functional/adapter/DBT_FEATURES_TEST_COVERAGE.md` sections '
+        '3.3 and 5.5; the code is unknown)'),
+}
+
+
 FAMILY = Family(
     grammar=GRAMMAR,
     statements={"relations_create": Sourced(_create), "relations_create_as": Sourced(_create_as),
@@ -604,4 +638,5 @@ FAMILY = Family(
     lists={"RELATIONS": listed},
     schema=SCHEMA,
     system_tables=SYSTEM_TABLES,
+    choices=CHOICES,
 )

@@ -283,6 +283,39 @@ def listed(call: Call, _: ListObjects) -> Outcome:
                       ("IsDefault", BOOLEAN), ("Owner", VARCHAR), ("CreatedAt", TS), ("UpdatedAt", TS)], rows)
 
 
+#: Where the family is more liberal than DeltaStream or guesses (``python -m deltastream_local.contract`` writes
+#: them into CHOICES.md).
+CHOICES = {
+    "Store transient states": (
+        "`creating` / `updating` / `deleting`, each for `store_ready_s` / `store_drop_s` seconds (default "
+        "0)"),
+    "`stores.type`": (
+        "`KAFKA` -> `Kafka`, `POSTGRESQL` -> `Postgres`, `SNOWFLAKE` -> `Snowflake`, `CONFLUENT_KAFKA` -> "
+        "`ConfluentKafka`, others TitleCase"),
+    "`UPDATE STORE`": (
+        "refuses a bare `NULL` value (`3D008`: the reference says string and boolean parameters do not "
+        "accept it), a credential group sent in part (`kafka.sasl.username`+`password`, "
+        "`kafka.msk.iam_role_arn`+`aws_region`, `postgres.username`+`password`: `3D021`, naming the "
+        "missing parameter), SASL credentials without `kafka.sasl.hash_function` (`3D021`), and a quoted "
+        "`'kafka.sasl.hash_function'` value (`3D008`: it is a bare word). A parameter left out keeps its "
+        "value"),
+    "Confluent Kafka and Kinesis stores": (
+        "`CONFLUENT_KAFKA` takes Kafka's parameters with `kafka.sasl.hash_function` `PLAIN`, `SHA256` or "
+        "`SHA512` only; `KINESIS` needs `uris` and either `kinesis.account.id` (Terraform: "
+        "deltastreaminc/terraform-provider-deltastream `deltastream/store/sql_template.go`) or "
+        "`kinesis.iam_role_arn` (the Python SDK: deltastreaminc/deltastream-sdk-python "
+        "`src/deltastream_sdk/resources/stores.py` `create_kinesis_store`, `tests/sdk/test_models.py`): "
+        "the clients disagree and both are taken; it takes `kinesis.access_key_id` with "
+        "`kinesis.secret_access_key` (together, also in `UPDATE STORE`). The account id and keys are kept "
+        "as `'****'`"),
+    "`DESCRIBE STORE`": (
+        "7 columns `Metadata, Uris, Details, TlsEnabled, VerifyServerHostname, SchemaRegistry, Path`; "
+        "`Metadata` is JSON with type, status and the non-secret properties; `Path` is `''`, never null "
+        "(Terraform scans it into a Go `string`: deltastreaminc/terraform-provider-deltastream "
+        "`deltastream/store/datasource_deltastream_store.go`)"),
+}
+
+
 FAMILY = Family(
     grammar=GRAMMAR,
     statements={"stores_create": CreateStore, "stores_update": UpdateStore, "stores_drop": DropStore,
@@ -294,4 +327,5 @@ FAMILY = Family(
                               ("status_message", "VARCHAR"), ("owner", "VARCHAR"), ("created_at", TS),
                               ("updated_at", TS), ("is_default", "BOOLEAN"), ("organization_id", "VARCHAR")]},
     settle=SETTLE,
+    choices=CHOICES,
 )
