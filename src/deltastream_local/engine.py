@@ -18,7 +18,6 @@ from .contract import register
 from .families import relations
 from .families.databases import require_database
 from .families.schemas import require_schema, schema_of, schemas_in
-from .families.stores import StoreChecks
 from .knobs import Knobs
 from .results import BOOLEAN, VARCHAR, Outcome, SessionState, SqlFailure, encode
 
@@ -29,8 +28,8 @@ class Engine:
         self.knobs = knobs
         self.clock = clock
         self.org = catalog.organization
-        self._stores = StoreChecks(catalog, knobs)
         joined = families.joined()
+        self._guards = [guard(catalog, knobs) for guard in joined.guards]
         self._handlers: dict[type, families.Handler] = families.merged("statement type", joined.handlers, {
             s.ListObjects: self._list, s.Show: self._show, s.Use: self._use, s.CanI: self._can_i,
             s.Select: self._select_any, s.QuerySelect: relations.query_select})
@@ -41,13 +40,16 @@ class Engine:
         if rule is not None:
             raise SqlFailure(rule.code, rule.message)
         statement = parsed.statement
-        check = await self._stores.check(statement)
+        check = None
+        for guard in self._guards:
+            check = await guard.check(statement) or check
         with self.catalog.transaction() as db:
             now = self.clock()
             self.catalog.settle(db, now)
             call = families.Call(db, session, now, self.knobs, attachments, self.org.id, check)
             result = self._handlers[type(statement)](call, statement)
-            self._stores.remember(statement)
+            for guard in self._guards:
+                guard.after(statement)
         result.rows = [[encode(t, v) for (_, t), v in zip(result.columns, row, strict=False)] for row in result.rows]
         return result
 

@@ -25,6 +25,9 @@ holds, and the parser, the engine and the catalog take from it:
   SELECT may read is the contract register's to say (``contract.yaml``, by table name), as for every system table.
 - ``settle``: SQL the catalog runs before every statement, with ``:now`` (the clock) and ``:stamp`` (that time as a
   timestamp): the state transitions whose time has come (``settle_status(table)`` for the usual status column).
+- ``guard``: what it runs outside the statement's transaction, made once per engine as ``guard(catalog, knobs)``:
+  ``await check(statement)`` before it (a store's connection check, which can take seconds; what it finds is
+  ``Call.check``) and ``after(statement)`` once it has run (what it keeps in memory between statements).
 - ``choices``: where the family is more liberal than DeltaStream or guesses, each topic with the choice it makes;
   ``python -m deltastream_local.contract`` writes them into ``CHOICES.md``.
 
@@ -41,11 +44,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..knobs import Knobs
 from ..results import Outcome, SessionState, SqlFailure
 from ..statements import ListObjects
+
+if TYPE_CHECKING:  # the catalog reads the families' schema
+    from ..catalog import Catalog
 
 Columns = list[tuple[str, str]]
 
@@ -53,8 +59,8 @@ Columns = list[tuple[str, str]]
 @dataclass(frozen=True)
 class Call:
     """What a handler is given beside its statement: the statement's transaction, session, time (the server's
-    clock), the knobs, the request's attachments by name and the organization's id; ``check`` is what a store's
-    connection check found before the transaction (``stores.StoreChecks``), ``dry_run`` says that DESCRIBE
+    clock), the knobs, the request's attachments by name and the organization's id; ``check`` is what a family's
+    guard found before the transaction (a store's connection check), ``dry_run`` says that DESCRIBE
     plans the statement (nothing changes)."""
 
     db: sqlite3.Connection
@@ -78,6 +84,12 @@ class Sourced:
     build: Callable[..., object]
 
 
+class Guard(Protocol):
+    async def check(self, statement: object) -> str | None: ...
+
+    def after(self, statement: object) -> None: ...
+
+
 Builder = Callable[..., object] | Sourced
 Handler = Callable[[Call, Any], Outcome]
 Lister = Callable[[Call, ListObjects], Outcome]
@@ -93,6 +105,7 @@ class Family:
     schema: str = ""
     system_tables: dict[str, Columns] = field(default_factory=dict)
     settle: tuple[str, ...] = ()
+    guard: Callable[[Catalog, Knobs], Guard] | None = None
     choices: dict[str, str] = field(default_factory=dict)
 
 
@@ -108,6 +121,7 @@ class Families:
     schema: str
     system_tables: dict[str, Columns]
     settle: tuple[str, ...]
+    guards: tuple[Callable[[Catalog, Knobs], Guard], ...]
 
 
 @functools.cache
@@ -130,7 +144,8 @@ def joined() -> Families:
         lists=merged("LIST target", *(family.lists for _, family in found)),
         schema="".join(family.schema for _, family in found),
         system_tables=merged("system table", *(family.system_tables for _, family in found)),
-        settle=tuple(sql for _, family in found for sql in family.settle))
+        settle=tuple(sql for _, family in found for sql in family.settle),
+        guards=tuple(family.guard for _, family in found if family.guard is not None))
 
 
 _RULE = re.compile(r"^[ \t]*[?!]*(\w+)(?:\.\d+)?[ \t]*:", re.MULTILINE)

@@ -1,7 +1,7 @@
 """Stores: the Kafka, Kinesis, PostgreSQL and Snowflake systems DeltaStream reads and writes, checked as
 DeltaStream checks each type's parameters; a store waits ``store_ready_s`` in ``creating``/``updating`` and
 ``store_drop_s`` in ``deleting`` (knobs). A PostgreSQL store's server is reached before the catalog changes
-(:class:`StoreChecks`, run by the engine outside the statement's transaction)."""
+(:class:`StoreChecks`, the family's guard: the engine runs it outside the statement's transaction)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class StoreChecks:
             return None
         return await asyncio.to_thread(check_postgres, str(uris).split(",")[0], str(user), str(password))
 
-    def remember(self, statement: object) -> None:
+    def after(self, statement: object) -> None:
         if isinstance(statement, (CreateStore, UpdateStore)):
             sent = {k: v for k, v in statement.properties.items() if is_credential(k)}
             kept = {} if isinstance(statement, CreateStore) else self._credentials.get(statement.name, {})
@@ -327,5 +327,6 @@ FAMILY = Family(
                               ("status_message", "VARCHAR"), ("owner", "VARCHAR"), ("created_at", TS),
                               ("updated_at", TS), ("is_default", "BOOLEAN"), ("organization_id", "VARCHAR")]},
     settle=SETTLE,
+    guard=StoreChecks,
     choices=CHOICES,
 )
