@@ -15,9 +15,11 @@ import * as utilities from "./utilities";
  * The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
  * (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
  * immutable: any change but the owner replaces the object (delete first, then create, as names are
- * unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
- * also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
- * `DESCRIBE RELATION`.
+ * unique). DeltaStream refuses to drop a relation a running query reads or writes, so replacing it would restart
+ * those queries from the start: such a change fails at preview naming them, unless `acceptReplacement` is set for
+ * that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
+ * object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
+ * `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
  *
  * ## Example Usage
  * ### A JSON stream over the pageviews topic
@@ -103,6 +105,10 @@ export class DeltaStreamObject extends pulumi.CustomResource {
         return obj['__pulumiType'] === DeltaStreamObject.__pulumiType;
     }
 
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
      * Columns, in order. Any change replaces the object.
      */
@@ -205,6 +211,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
             if (args?.store === undefined && !opts.urn) {
                 throw new Error("Missing required property 'store'");
             }
+            resourceInputs["acceptReplacement"] = args?.acceptReplacement;
             resourceInputs["columns"] = args?.columns;
             resourceInputs["database"] = args?.database;
             resourceInputs["entity"] = args?.entity;
@@ -224,6 +231,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["acceptReplacement"] = undefined /*out*/;
             resourceInputs["columns"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["database"] = undefined /*out*/;
@@ -252,6 +260,10 @@ export class DeltaStreamObject extends pulumi.CustomResource {
  * The set of arguments for constructing a DeltaStreamObject resource.
  */
 export interface DeltaStreamObjectArgs {
+    /**
+     * Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
      * Columns, in order. Any change replaces the object.
      */

@@ -19,9 +19,11 @@ import (
 // The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
 // (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
 // immutable: any change but the owner replaces the object (delete first, then create, as names are
-// unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
-// also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
-// `DESCRIBE RELATION`.
+// unique). DeltaStream refuses to drop a relation a running query reads or writes, so replacing it would restart
+// those queries from the start: such a change fails at preview naming them, unless `acceptReplacement` is set for
+// that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
+// object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
+// `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 //
 // ## Example Usage
 // ### A JSON stream over the pageviews topic
@@ -116,6 +118,8 @@ import (
 type DeltaStreamObject struct {
 	pulumi.CustomResourceState
 
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
 	// Columns, in order. Any change replaces the object.
 	Columns ColumnArrayOutput `pulumi:"columns"`
 	// When the object was created (RFC 3339).
@@ -218,6 +222,8 @@ func DeltaStreamObjectExists(ctx *pulumi.Context,
 }
 
 type deltaStreamObjectArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Columns, in order. Any change replaces the object.
 	Columns []Column `pulumi:"columns"`
 	// Database of the object.
@@ -248,6 +254,8 @@ type deltaStreamObjectArgs struct {
 
 // The set of arguments for constructing a DeltaStreamObject resource.
 type DeltaStreamObjectArgs struct {
+	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput
 	// Columns, in order. Any change replaces the object.
 	Columns ColumnArrayInput
 	// Database of the object.
@@ -361,6 +369,11 @@ func (o DeltaStreamObjectOutput) ToDeltaStreamObjectOutput() DeltaStreamObjectOu
 
 func (o DeltaStreamObjectOutput) ToDeltaStreamObjectOutputWithContext(ctx context.Context) DeltaStreamObjectOutput {
 	return o
+}
+
+// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+func (o DeltaStreamObjectOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *DeltaStreamObject) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
 // Columns, in order. Any change replaces the object.

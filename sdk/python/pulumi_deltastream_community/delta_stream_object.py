@@ -28,6 +28,7 @@ class DeltaStreamObjectArgs:
                  name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
                  store: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -44,6 +45,7 @@ class DeltaStreamObjectArgs:
         :param pulumi.Input[_builtins.str] name: Name of the object. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the object.
         :param pulumi.Input[_builtins.str] store: Store that holds the object's entity.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] entity: The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
         :param pulumi.Input[_builtins.str] key_format: Key format of a Kafka topic.
         :param pulumi.Input[_builtins.str] owner: Role that owns the object; changed in place. Default: the provider's role.
@@ -58,6 +60,8 @@ class DeltaStreamObjectArgs:
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "namespace", namespace)
         pulumi.set(__self__, "store", store)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if entity is not None:
             pulumi.set(__self__, "entity", entity)
         if key_format is not None:
@@ -144,6 +148,18 @@ class DeltaStreamObjectArgs:
     @store.setter
     def store(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "store", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -236,6 +252,7 @@ class DeltaStreamObject(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  columns: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ColumnArgs', 'ColumnArgsDict', 'outputs.Column']]]]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
@@ -258,9 +275,11 @@ class DeltaStreamObject(pulumi.CustomResource):
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
         (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
         immutable: any change but the owner replaces the object (delete first, then create, as names are
-        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
-        also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
-        `DESCRIBE RELATION`.
+        unique). DeltaStream refuses to drop a relation a running query reads or writes, so replacing it would restart
+        those queries from the start: such a change fails at preview naming them, unless `acceptReplacement` is set for
+        that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
+        object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
+        `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
         ## Example Usage
         ### A JSON stream over the pageviews topic
@@ -312,6 +331,7 @@ class DeltaStreamObject(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ColumnArgs', 'ColumnArgsDict', 'outputs.Column']]]] columns: Columns, in order. Any change replaces the object.
         :param pulumi.Input[_builtins.str] database: Database of the object.
         :param pulumi.Input[_builtins.str] entity: The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
@@ -340,9 +360,11 @@ class DeltaStreamObject(pulumi.CustomResource):
         The provider writes the `CREATE STREAM | CHANGELOG | TABLE` statement from the columns and settings
         (every name quoted), sends it, and waits until DeltaStream reports the object created. Objects are
         immutable: any change but the owner replaces the object (delete first, then create, as names are
-        unique). Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS`; an import
-        also reads the settings (`entity`, `valueFormat`, `keyFormat`, `timestampColumn`, further `properties`) from
-        `DESCRIBE RELATION`.
+        unique). DeltaStream refuses to drop a relation a running query reads or writes, so replacing it would restart
+        those queries from the start: such a change fails at preview naming them, unless `acceptReplacement` is set for
+        that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
+        object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
+        `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
         ## Example Usage
         ### A JSON stream over the pageviews topic
@@ -407,6 +429,7 @@ class DeltaStreamObject(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  columns: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ColumnArgs', 'ColumnArgsDict', 'outputs.Column']]]]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
@@ -429,6 +452,7 @@ class DeltaStreamObject(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = DeltaStreamObjectArgs.__new__(DeltaStreamObjectArgs)
 
+            __props__.__dict__["accept_replacement"] = accept_replacement
             if columns is None and not opts.urn:
                 raise TypeError("Missing required property 'columns'")
             __props__.__dict__["columns"] = columns
@@ -481,6 +505,7 @@ class DeltaStreamObject(pulumi.CustomResource):
 
         __props__ = DeltaStreamObjectArgs.__new__(DeltaStreamObjectArgs)
 
+        __props__.__dict__["accept_replacement"] = None
         __props__.__dict__["columns"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["database"] = None
@@ -506,6 +531,14 @@ class DeltaStreamObject(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:DeltaStreamObject', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
     @pulumi.getter

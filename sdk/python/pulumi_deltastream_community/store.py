@@ -203,7 +203,11 @@ class Store(pulumi.CustomResource):
 
         ## Import
 
-        The ID is the store name. Credentials cannot be read back, so after importing set them in the program:
+        The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
+        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
+        Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+        shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
+        value as the difference:
 
         ```sh
         pulumi import deltastream:index:Store events events
@@ -259,7 +263,11 @@ class Store(pulumi.CustomResource):
 
         ## Import
 
-        The ID is the store name. Credentials cannot be read back, so after importing set them in the program:
+        The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
+        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
+        Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+        shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
+        value as the difference:
 
         ```sh
         pulumi import deltastream:index:Store events events
