@@ -1,7 +1,8 @@
 // Everything beyond databases, stores, objects and queries: a secret, schema registries, Confluent Cloud and
 // Kinesis stores, topics and streams (entities) and a multi-sink application, and the lookups that read them.
 // Config `phase` walks the resources through their lifecycle: 1 creates them, 2 changes them in place (rotated
-// credentials, more partitions and shards, a new owner), 3 replaces what cannot change in place.
+// credentials, more partitions and shards, a new owner; the secret's rotation replaces it, accepted), 3 replaces
+// what cannot change in place.
 import * as pulumi from "@pulumi/pulumi";
 import * as deltastream from "@pulumi-deltastream/deltastream";
 
@@ -13,6 +14,9 @@ const token = new deltastream.Secret("token", {
     name: phase < 3 ? `${p}_token` : `${p}_token_v2`,
     description: phase === 1 ? "partner API token" : "partner API token, rotated",
     secretString: config.requireSecret(phase === 1 ? "tokenV1" : "tokenV2"),
+    // DeltaStream documents no UPDATE SECRET: a new value replaces the secret, leaving a moment with none. The
+    // program accepts that gap for the rotation (without it the preview refuses and says why).
+    acceptReplacement: phase > 1,
 });
 
 const registry = new deltastream.SchemaRegistry("registry", phase < 3
@@ -42,6 +46,8 @@ const orders = new deltastream.Entity("orders", {
 });
 const scratch = new deltastream.Entity("scratch", {
     store: kafka.name, path: ["scratch"], kafka: { partitions: 1, replicas: phase < 3 ? 1 : 2 },
+    // More replicas replace the topic, and DeltaStream does not say which streams on its store read it: accepted.
+    acceptReplacement: phase === 3,
 });
 const clicks = new deltastream.Entity("clicks", {
     store: kinesis.name, path: ["clicks"], kinesis: { shards: phase === 1 ? 1 : 2 },

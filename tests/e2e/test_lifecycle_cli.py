@@ -146,7 +146,10 @@ COPY = """  copy:
 """
 NARROW_SOURCE = ('name: src, kind: stream, store: "${kafka.name}",\n'
                  '                  columns: [ { name: id, type: BIGINT } ]')
-WIDE_SOURCE = NARROW_SOURCE.replace("BIGINT } ]", "BIGINT }, { name: v, type: VARCHAR } ]")
+# A wider source replaces the stream and the query reading it: accepted (without it the preview refuses, naming the
+# query, as tests/contract/test_replacement_guard.py shows).
+WIDE_SOURCE = NARROW_SOURCE.replace("BIGINT } ]", "BIGINT }, { name: v, type: VARCHAR } ],\n"
+                                    "                  acceptReplacement: true")
 
 
 def test_a_query_replacement_says_at_preview_that_it_runs_from_the_start(stack: Stack,

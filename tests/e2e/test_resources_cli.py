@@ -190,6 +190,12 @@ def test_replacing_what_a_query_reads_replaces_the_query_with_it(stack: Stack, l
     stack.up()
     (first,) = stack.resources("deltastream:index:Query")
     stack.write(yaml_program(program % "BYTES"))
+    refused = stack.preview(check=False)  # the query would restart from the start: refused, naming it
+    assert refused.returncode != 0 and first["id"] in refused.stdout and "acceptReplacement" in refused.stdout
+    clicks_columns = "      columns: [ { name: id, type: BIGINT }, { name: url, type: %s } ]"
+    assert clicks_columns in program
+    program = program.replace(clicks_columns, "      acceptReplacement: true\n" + clicks_columns)
+    stack.write(yaml_program(program % "BYTES"))
     preview = stack.preview("--diff").stdout
     assert "is immutable" not in preview
     out = stack.up()
