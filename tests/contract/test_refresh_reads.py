@@ -1,4 +1,4 @@
-"""A refresh's reads share requests (issue 32): one SELECT of a namespace's relations serves every object read of it,
+"""A refresh's reads share requests (issue 32): one SELECT of a database's relations serves every object read of it,
 and a relation's columns are read again only when it was re-created."""
 
 from __future__ import annotations
@@ -54,14 +54,14 @@ async def refresh(harness: Harness, objects: dict[str, tuple[str, dict[str, Any]
 
 
 @pytest.mark.paused_clock
-async def test_a_refresh_reads_each_namespace_once_and_no_columns(local: BackgroundServer) -> None:
+async def test_a_refresh_reads_each_database_once_and_no_columns(local: BackgroundServer) -> None:
     harness = await Harness().start()
     try:
         await harness.configure(server=local.url, apiKey=SecretValue(TOKEN))
         objects = await made(harness)
         before = dict(local.server.counters.statements)
         found = await refresh(harness, objects)
-        assert sent(local, before) == {"Select": 2}  # namespaces a and b; no DESCRIBE RELATION COLUMNS
+        assert sent(local, before) == {"Select": 1}  # the database's relations; no DESCRIBE RELATION COLUMNS
         assert [c["name"] for c in found["s1"]["columns"]] == ["id", "v"]
         assert found["s4"]["fqn"] == '"db"."b"."s4"'
         before = dict(local.server.counters.statements)
@@ -84,7 +84,7 @@ async def test_a_recreated_relation_has_its_columns_read(local: BackgroundServer
                                  "WITH ('store' = 'events', 'topic' = 's2', 'value.format' = 'json');")
         before = dict(local.server.counters.statements)
         found = await refresh(harness, objects)
-        assert sent(local, before) == {"Select": 2, "DescribeRelationColumns": 1}
+        assert sent(local, before) == {"Select": 1, "DescribeRelationColumns": 1}
         assert [(c["name"], c["type"]) for c in found["s2"]["columns"]] == [("id", "BIGINT"), ("extra", "DOUBLE")]
         assert [c["name"] for c in found["s3"]["columns"]] == ["id", "v"]
     finally:

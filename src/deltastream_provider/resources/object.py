@@ -85,11 +85,12 @@ async def relation_row(catalog: SystemTables, database: str, namespace: str, nam
     return await catalog.one(RELATIONS, {"database_name": database, "schema_name": namespace, "name": name})
 
 
-async def relation_in_namespace(catalog: SystemTables, database: str, namespace: str,
-                                name: str) -> RelationRow | None:
-    """The relation's row from one SELECT of its namespace's relations, shared by every read of the namespace (a
-    refresh reads them all at once)."""
-    return await catalog.in_group(RELATIONS, {"database_name": database, "schema_name": namespace}, {"name": name})
+async def relation_in_database(catalog: SystemTables, database: str, namespace: str,
+                               name: str) -> RelationRow | None:
+    """The relation's row from one SELECT of its database's relations, shared by every read of the database. The
+    engine reads a few resources at a time (its parallelism), and a read waiting on its group's SELECT holds its
+    slot: one group per database rather than per namespace makes a refresh one round trip for all its objects."""
+    return await catalog.in_group(RELATIONS, {"database_name": database}, {"schema_name": namespace, "name": name})
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                    state: ObjectState | None) -> tuple[ObjectInputs, ObjectState] | None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
         if inputs is not None:
-            row = await relation_in_namespace(ctx.catalog, database, namespace, name)
+            row = await relation_in_database(ctx.catalog, database, namespace, name)
             if row is None:
                 return None
             columns = known_columns(state, row)
