@@ -101,7 +101,7 @@ class SystemTables:
         """The row of ``table`` in ``group`` matching ``match``, from one SELECT of the whole group.
 
         A refresh reads every resource of a stack at once, and most of them are rows of a few groups (the relations
-        of a namespace, the namespaces of a database): one request per group, however many reads ask and whenever
+        of a database, the namespaces of a database): one request per group, however many reads ask and whenever
         they come, instead of one per resource, so the count is exact whatever the engine's order. The group's rows
         are what DeltaStream held at the first read of the command (the engine starts a provider process per
         command) and serve its later reads until this process sends a mutating statement; a change made meanwhile
