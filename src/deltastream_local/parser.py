@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import dsql, families
 from . import statements as s
+from .dsql.parse import identifier, string
 
 
 class SqlSyntaxError(Exception):
@@ -76,20 +77,6 @@ def _syntax_error(sql: str, exc: UnexpectedInput) -> SqlSyntaxError:
     column = position - (sql.rfind("\n", 0, position) + 1) + 1
     return SqlSyntaxError(f"syntax error at or near {near} (line {line}, column {column}, position {position})",
                           position)
-
-
-def identifier(token: Token) -> str:
-    """Bare identifiers are lower-cased; quoted ones keep case, with doubled quotes undone."""
-    text = str(token)
-    if token.type == "QUOTED_IDENT":
-        return text[1:-1].replace('""', '"')
-    if token.type == "BACKTICK_IDENT":
-        return text[1:-1].replace("``", "`")
-    return text.lower()
-
-
-def string(token: Token) -> str:
-    return str(token)[1:-1].replace("''", "'")
 
 
 def _number(token: Token) -> int | float:

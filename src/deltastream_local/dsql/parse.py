@@ -98,7 +98,9 @@ def _syntax_error(sql: str, start: int, end: int, exc: UnexpectedInput) -> Selec
     return SelectSyntaxError(f"syntax error at or near {near} ({position(sql, where)})", where)
 
 
-def _ident(token: Token) -> str:
+def identifier(token: Token) -> str:
+    """Bare identifiers are lower-cased; quoted ones keep case, with doubled quotes undone (the statement parser's
+    rule too)."""
     text = str(token)
     if token.type == "QUOTED_IDENT":
         return text[1:-1].replace('""', '"')
@@ -107,7 +109,8 @@ def _ident(token: Token) -> str:
     return text.lower()
 
 
-def _string(token: Token) -> str:
+def string(token: Token) -> str:
+    """A string literal's text, doubled quotes undone."""
     return str(token)[1:-1].replace("''", "'")
 
 
@@ -189,9 +192,9 @@ class _Build(Transformer[Token, t.Select]):
 
     def property(self, _meta: Any, key: Token, value: Token) -> tuple[str, object]:
         kinds: dict[str, Callable[[Token], object]] = {
-            "STRING": _string, "NUMBER": lambda v: _number(v).value, "NAME": str,
+            "STRING": string, "NUMBER": lambda v: _number(v).value, "NAME": str,
             "TRUE": lambda _: True, "FALSE": lambda _: False}
-        return _string(key).lower(), kinds[value.type](value)
+        return string(key).lower(), kinds[value.type](value)
 
     def join(self, meta: Any, *c: Any) -> t.Join:
         kind = next((x for x in c if _plain(x) and x.isupper()), "INNER")
@@ -319,7 +322,7 @@ class _Build(Transformer[Token, t.Select]):
         return args
 
     def string(self, meta: Any, token: Token) -> t.Literal:
-        return t.Literal(_string(token), "VARCHAR", self._pos(meta))
+        return t.Literal(string(token), "VARCHAR", self._pos(meta))
 
     def number(self, meta: Any, token: Token) -> t.Literal:
         literal = _number(token)
@@ -335,7 +338,7 @@ class _Build(Transformer[Token, t.Select]):
         return t.Literal(None, "NULL", self._pos(meta))
 
     def interval_literal(self, meta: Any, _kw: Token, amount: Token, unit: Token) -> t.Literal:
-        return t.Literal(f"{_string(amount)} {unit.upper()}", "INTERVAL", self._pos(meta))
+        return t.Literal(f"{string(amount)} {unit.upper()}", "INTERVAL", self._pos(meta))
 
     def column_type(self, _meta: Any, name: str, args: str = "") -> str:
         return name + args
@@ -362,7 +365,7 @@ class _Build(Transformer[Token, t.Select]):
         return parts
 
     def ident(self, _meta: Any, token: Token) -> str:
-        return _ident(token)
+        return identifier(token)
 
 
 def _plain(value: object) -> bool:
