@@ -68,6 +68,9 @@ class Knobs:
     errored_stores: str = _knob("", "regular expression: stores whose name matches end up errored")
     errored_registries: str = _knob("", "regular expression: schema registries whose name matches end up errored")
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
+    source_ready_s: float = _knob(0.0, "seconds a function or descriptor source stays uploading before ready or error")
+    errored_sources: str = _knob("", "regular expression: function and descriptor sources whose name matches end up "
+                                     "with status error")
     denied_privileges: str = _knob("", "regular expression: CAN I answers false for a privilege it matches (every "
                                        "other statement still runs: the local server enforces no privileges)")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
