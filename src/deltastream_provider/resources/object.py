@@ -285,6 +285,10 @@ class ObjectState(ObjectInputs):
 def entity_properties(store_type: str, entity: str | None, name: str) -> list[tuple[str, str]]:
     """The WITH keys that name the entity, which differ by store type."""
     kind = store_type.lower()
+    if kind.replace("_", "") in ("s3", "icebergrest", "clickhouse", "databricks"):  # documented for none of them
+        raise InvalidInputError(f"store type {store_type}: DeltaStream documents no stream, changelog or table "
+                                "declared over it (Databricks only as the sink of CREATE TABLE ... AS SELECT); write "
+                                "to it with a Query instead")
     if kind in ("kafka", "confluentkafka"):
         return [("topic", entity or name)]
     if entity is None:

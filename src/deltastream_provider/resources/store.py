@@ -1,6 +1,7 @@
-"""Store: a connection to Kafka, Confluent Cloud, Kinesis, PostgreSQL or Snowflake that objects read and write. The
-whole kind is here: inputs and state, its statements, its system-table row, the row its lookups return, the type
-objects and entities ask for, and how settle finds one."""
+"""Store: a connection to Kafka, Confluent Cloud, Kinesis, PostgreSQL, Snowflake, S3, an Iceberg REST catalog,
+ClickHouse or Databricks that objects and queries read and write. The kind is here: its inputs and state, its
+statements, its system-table row, the row its lookups return, the type objects and entities ask for, how an import
+reads it back and how settle finds one; each type's block (inputs, Check, WITH properties) is in ``store_types``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
-from urllib.parse import urlparse, urlunparse
+from typing import Annotated, Any, TypeVar
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
@@ -29,17 +29,26 @@ from .base import (
     create_then_wait,
     drop_then_wait,
     equal,
-    half_a_pair,
 )
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
-
-SASL = Annotated[Literal["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
-                 Enum("KafkaSaslHashFunction", "SASL mechanism of a Kafka store.")]
-ConfluentSasl = Annotated[Literal["PLAIN", "SHA256", "SHA512"],
-                          Enum("ConfluentSaslHashFunction", "SASL mechanism of a Confluent Cloud Kafka store.")]
-CA_ATTACHMENT = "@cacert"
-KEY_ATTACHMENT = "@keyfile"
+from .store_types import (
+    BY_BLOCK,
+    KINDS,
+    ClickHouseInputs,
+    ConfluentKafkaInputs,
+    DatabricksInputs,
+    IcebergRestInputs,
+    KinesisInputs,
+    PostgresInputs,
+    S3Inputs,
+    SnowflakeInputs,
+    normalize_postgres_uri,
+    reported_kind,
+)
+from .store_types import (
+    KafkaInputs as KafkaInputs,  # Environment's kafka block names it here
+)
 
 
 def create_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]],
@@ -97,10 +106,13 @@ def remember_type(catalog: SystemTables, name: str, type_: str | None) -> None:
 
 
 TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
-         "snowflake": "Snowflake", "kinesis": "Kinesis"}
+         "snowflake": "Snowflake", "kinesis": "Kinesis", "s3": "S3", "icebergrest": "IcebergRest",
+         "clickhouse": "ClickHouse", "databricks": "Databricks"}
 #: A store's type as DeltaStream reports it, a constant in every SDK; a lookup's filter also takes other spellings.
 StoreType = Annotated[str, Enum("StoreType", "A store's type, as DeltaStream and the Store resource report it.",
-                                ("Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"))]
+                                tuple(k.reported for k in KINDS))]
+TYPE_NAMES = ("`Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or "
+              "`Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's)")
 
 
 def type_spelling(value: str | None) -> str | None:
@@ -115,8 +127,7 @@ class StoreInfo(Model):
     """A store. Credentials are never returned."""
 
     name: str = prop("Name.")
-    type: StoreType = prop("Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, "
-                           "`ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.")
+    type: StoreType = prop(f"Store type as DeltaStream reports it (as the Store resource's `type`): {TYPE_NAMES}.")
     status: str = prop("`ready` or `errored`.")
     owner: str = prop("Owning role.")
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
@@ -129,78 +140,8 @@ class StoreInfo(Model):
                    status_message=row.status_message, created_at=row.created_at, updated_at=row.updated_at)
 
 
-@dataclass
-class KafkaInputs(Model):
-    """Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...)."""
-
-    uris: str = prop("Bootstrap servers as `host:port`, comma-separated.")
-    sasl_hash_function: SASL = prop("SASL mechanism. `NONE` needs no credentials; `PLAIN`, `SHA256` and `SHA512` "
-                                    "need saslUsername and saslPassword; `AWS_MSK_IAM` needs mskIamRoleArn and "
-                                    "mskAwsRegion.")
-    sasl_username: str | None = prop("SASL user name (an identifier, not secret).", default=None)
-    sasl_password: str | None = prop("SASL password.", secret=True, default=None)
-    msk_iam_role_arn: str | None = prop("IAM role DeltaStream assumes to reach Amazon MSK.", default=None)
-    msk_aws_region: str | None = prop("AWS region of the MSK cluster, e.g. `us-east-1`.", default=None)
-    schema_registry_name: str | None = prop("Name of a DeltaStream schema registry to use with this store.",
-                                            default=None)
-    tls_disabled: bool | None = prop("Connect without TLS. Default: false.", default=None)
-    tls_verify_server_hostname: bool | None = prop("Verify the broker's host name. Default: true.", default=None)
-    tls_ca_cert: str | None = prop("PEM content of the CA certificate(s) that signed the brokers' certificates "
-                                   "(not a file path). Sent as an attachment, never inline.", secret=True,
-                                   default=None)
-
-
-@dataclass
-class PostgresInputs(Model):
-    """Connection to a PostgreSQL database."""
-
-    uris: str = prop("`postgresql://host[:port]/database`; the port defaults to 5432 and the scheme may be omitted.")
-    username: str = prop("User name.")
-    password: str = prop("Password.", secret=True)
-    tls_disabled: bool | None = prop("Connect without TLS. Default: false.", default=None)
-    tls_verify_server_hostname: bool | None = prop("Verify the server's host name. Default: true.", default=None)
-
-
-@dataclass
-class SnowflakeInputs(Model):
-    """Connection to a Snowflake account, authenticated by key pair."""
-
-    uris: str = prop("Account URL, e.g. `https://<account>.snowflakecomputing.com`.")
-    account_id: str = prop("Account identifier.")
-    cloud_region: str = prop("Cloud region of the account, e.g. `AWS us-east-1`.")
-    warehouse_name: str = prop("Warehouse the store uses.")
-    role_name: str = prop("Snowflake role the store uses.")
-    username: str = prop("Snowflake user name.")
-    client_key: str = prop("PEM content of the user's private key (not a file path, not base64). Sent as an "
-                           "attachment, never inline.", secret=True)
-    client_key_passphrase: str | None = prop("Passphrase of an encrypted private key.", secret=True, default=None)
-
-
-@dataclass
-class ConfluentKafkaInputs(Model):
-    """Connection to a Confluent Cloud Kafka cluster, authenticated by API key."""
-
-    uris: str = prop("Bootstrap servers as `host:port`, comma-separated.")
-    sasl_hash_function: ConfluentSasl = prop("SASL mechanism: `PLAIN`, `SHA256` or `SHA512`.")
-    sasl_username: str = prop("SASL user name: the cluster API key (its identifier, not secret; the API secret is "
-                              "saslPassword).")
-    sasl_password: str = prop("SASL password (the cluster API secret).", secret=True)
-    schema_registry_name: str | None = prop("Name of a DeltaStream schema registry to use with this store.",
-                                            default=None)
-
-
-@dataclass
-class KinesisInputs(Model):
-    """Connection to Amazon Kinesis Data Streams."""
-
-    uris: str = prop("Kinesis endpoint, e.g. `https://kinesis.us-east-1.amazonaws.com`.")
-    aws_account_id: str = prop("AWS account id that owns the streams (an identifier, not secret).")
-    access_key_id: str | None = prop("Access key id (an identifier, not secret); give it with secretAccessKey. "
-                                     "Without both, DeltaStream's own role is used.", default=None)
-    secret_access_key: str | None = prop("Secret access key; give it with accessKeyId.", secret=True, default=None)
-
-
-ONE_OF = "give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake"
+ONE_OF = f"give exactly one of {', '.join(k.wire for k in KINDS)}"
+UNCONFIRMED = "its keys are shown only by DeltaStream's Python SDK (unconfirmed)"
 
 
 @dataclass
@@ -211,23 +152,27 @@ class StoreInputs(Model):
     kinesis: KinesisInputs | None = prop(f"Amazon Kinesis settings; {ONE_OF}.", default=None)
     postgres: PostgresInputs | None = prop(f"PostgreSQL settings; {ONE_OF}.", default=None)
     snowflake: SnowflakeInputs | None = prop(f"Snowflake settings; {ONE_OF}.", default=None)
+    s3: S3Inputs | None = prop(f"Amazon S3 settings ({UNCONFIRMED}); {ONE_OF}.", default=None)
+    iceberg_rest: IcebergRestInputs | None = prop(f"Iceberg REST catalog settings ({UNCONFIRMED}); {ONE_OF}.",
+                                                  default=None)
+    clickhouse: ClickHouseInputs | None = prop(f"ClickHouse settings ({UNCONFIRMED}); {ONE_OF}.", default=None)
+    databricks: DatabricksInputs | None = prop(f"Databricks settings (DeltaStream's Terraform provider v0.0.9); "
+                                               f"{ONE_OF}.", default=None)
     owner: str | None = prop(OWNER_DOC, default=None)
     accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
 class StoreState(StoreInputs):
-    type: StoreType | None = prop("Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, "
-                                  "`Postgres` or `Snowflake`.", default=None)
+    type: StoreType | None = prop(f"Store type as DeltaStream reports it: {TYPE_NAMES}.", default=None)
     status: str | None = prop("Status: `ready`, or `errored` (see statusMessage).", default=None)
     status_message: str | None = prop("DeltaStream's message when the store is not ready.", default=None)
     created_at: str | None = prop("When the store was created (RFC 3339).", default=None)
     updated_at: str | None = prop("When the store last changed (RFC 3339).", default=None)
 
 
-BLOCKS = ("kafka", "confluent_kafka", "kinesis", "postgres", "snowflake")
-WIRE_BLOCKS = {"kafka": "kafka", "confluent_kafka": "confluentKafka", "kinesis": "kinesis", "postgres": "postgres",
-               "snowflake": "snowflake"}
+BLOCKS = tuple(k.block for k in KINDS)
+WIRE_BLOCKS = {k.block: k.wire for k in KINDS}
 
 
 def block_of(inputs: StoreInputs) -> str | None:
@@ -235,71 +180,12 @@ def block_of(inputs: StoreInputs) -> str | None:
     return given[0] if len(given) == 1 else None
 
 
-def normalize_postgres_uri(uri: str) -> str:
-    """``host/db`` -> ``postgresql://host:5432/db``; the first URI only; a database path is required."""
-    first = uri.split(",")[0].strip()
-    parsed = urlparse(first if "://" in first else f"postgresql://{first}")
-    if parsed.scheme not in ("postgres", "postgresql") or not parsed.hostname:
-        raise InputError(f"{uri!r} is not a PostgreSQL URI; expected postgresql://host[:port]/database")
-    database = parsed.path.strip("/").split("/")[0]
-    if not database:
-        raise InputError(f"{uri!r} names no database; expected postgresql://host[:port]/database")
-    netloc = f"{parsed.hostname}:{parsed.port or 5432}"
-    return urlunparse(("postgresql", netloc, f"/{database}", "", parsed.query, ""))
-
-
-def _check_kafka(kafka: KafkaInputs) -> list[tuple[str, str]]:
-    failures = []
-    mode = kafka.sasl_hash_function
-    creds = kafka.sasl_username is not None or kafka.sasl_password is not None
-    if mode in ("PLAIN", "SHA256", "SHA512"):
-        for key, value in (("saslUsername", kafka.sasl_username), ("saslPassword", kafka.sasl_password)):
-            if value is None:
-                failures.append((f"kafka.{key}", f"kafka.{key} is required when saslHashFunction is {mode}"))
-    elif mode == "AWS_MSK_IAM":
-        for key, value in (("mskIamRoleArn", kafka.msk_iam_role_arn), ("mskAwsRegion", kafka.msk_aws_region)):
-            if value is None:
-                failures.append((f"kafka.{key}", f"kafka.{key} is required when saslHashFunction is AWS_MSK_IAM"))
-        if creds:
-            failures.append(("kafka.saslUsername", "AWS_MSK_IAM authenticates with the IAM role: remove "
-                                                   "saslUsername and saslPassword"))
-    elif mode == "NONE" and creds:
-        failures.append(("kafka.saslHashFunction", "saslUsername/saslPassword are set but saslHashFunction is NONE: "
-                                                   "choose PLAIN, SHA256 or SHA512, or remove the credentials"))
-    if isinstance(kafka.tls_ca_cert, str):
-        from cryptography import x509  # imported when a certificate is given: it costs 50 ms at start
-
-        try:
-            x509.load_pem_x509_certificates(kafka.tls_ca_cert.encode())
-        except ValueError:
-            failures.append(("kafka.tlsCaCert", "kafka.tlsCaCert must be the PEM content of a certificate "
-                                                "(-----BEGIN CERTIFICATE-----...), not a file path"))
-    return failures
-
-
-def _check_snowflake(snowflake: SnowflakeInputs) -> list[tuple[str, str]]:
-    if not isinstance(snowflake.client_key, str):
-        return []
-    from cryptography.hazmat.primitives import serialization  # only for Snowflake keys: 50 ms at start
-
-    passphrase = snowflake.client_key_passphrase
-    try:
-        serialization.load_pem_private_key(snowflake.client_key.encode(),
-                                           passphrase.encode() if isinstance(passphrase, str) else None)
-    except TypeError as exc:
-        return [("snowflake.clientKeyPassphrase", f"the private key and passphrase do not match: {exc}")]
-    except ValueError:
-        return [("snowflake.clientKey", "snowflake.clientKey must be the PEM content of a private key "
-                                        "(-----BEGIN PRIVATE KEY-----...), not a file path or base64; if it is "
-                                        "encrypted, check clientKeyPassphrase")]
-    return []
-
-
 #: Settings an UPDATE STORE leaves out when they are unset, so removing one would change nothing in DeltaStream (only
 #: DeltaStream's Pulumi provider sends `NULL` to unset, and a later revision of it says DeltaStream refuses a bare
 #: NULL): removing it replaces the store. The SASL and TLS flags are re-sent whole instead.
 CLEARED_BY_REPLACING = ("tls_ca_cert", "schema_registry_name", "access_key_id", "secret_access_key",
-                        "client_key_passphrase")
+                        "client_key_passphrase", "iam_role_arn", "iam_external_id", "client_id", "client_secret",
+                        "client_scope")
 
 
 def _not_updatable_in_place(olds: StoreInputs, news: StoreInputs) -> bool:
@@ -319,65 +205,16 @@ def store_statement(inputs: StoreInputs, *, update: bool) -> sql.Statement:
     """CREATE STORE, or UPDATE STORE re-sending the whole group (DeltaStream checks groups as a whole)."""
     props: list[tuple[str, sql.PropertyValue]] = []
     attachments: dict[str, bytes] = {}
-    if inputs.kafka is not None:
-        k = inputs.kafka
-        props += [("type", sql.Bare("KAFKA")), ("uris", k.uris),
-                  ("kafka.sasl.hash_function", sql.Bare(k.sasl_hash_function))]
-        if k.sasl_username is not None:
-            props.append(("kafka.sasl.username", k.sasl_username))
-        if k.sasl_password is not None:
-            props.append(("kafka.sasl.password", sql.SecretLiteral(k.sasl_password)))
-        if k.msk_iam_role_arn is not None:
-            props += [("kafka.msk.iam_role_arn", k.msk_iam_role_arn), ("kafka.msk.aws_region", k.msk_aws_region or "")]
-        if k.schema_registry_name is not None:  # an UPDATE names it as DeltaStream's Pulumi provider does
-            props.append(("kafka.schema_registry_name", k.schema_registry_name) if update
-                         else ("schema_registry.name", sql.Ident(k.schema_registry_name)))
-        props.append(("tls.disabled", bool(k.tls_disabled)))
-        if not k.tls_disabled:
-            props.append(("tls.verify_server_hostname", k.tls_verify_server_hostname is not False))
-            if k.tls_ca_cert is not None:
-                props.append(("tls.ca_cert_file", CA_ATTACHMENT))
-                attachments[CA_ATTACHMENT] = k.tls_ca_cert.encode()
-    elif inputs.confluent_kafka is not None:
-        c = inputs.confluent_kafka
-        props += [("type", sql.Bare("CONFLUENT_KAFKA")), ("uris", c.uris),
-                  ("kafka.sasl.hash_function", sql.Bare(c.sasl_hash_function)),
-                  ("kafka.sasl.username", c.sasl_username),
-                  ("kafka.sasl.password", sql.SecretLiteral(c.sasl_password))]
-        if c.schema_registry_name is not None:
-            props.append(("schema_registry.name", sql.Ident(c.schema_registry_name)))
-        props.append(("tls.verify_server_hostname", True))
-    elif inputs.kinesis is not None:
-        kn = inputs.kinesis
-        props += [("type", sql.Bare("KINESIS")), ("uris", kn.uris),
-                  ("kinesis.account.id", kn.aws_account_id)]
-        if kn.access_key_id is not None and kn.secret_access_key is not None:
-            props += [("kinesis.access_key_id", kn.access_key_id),
-                      ("kinesis.secret_access_key", sql.SecretLiteral(kn.secret_access_key))]
-    elif inputs.postgres is not None:
-        p = inputs.postgres
-        props += [("type", sql.Bare("POSTGRESQL")), ("uris", normalize_postgres_uri(p.uris)),
-                  ("postgres.username", p.username), ("postgres.password", sql.SecretLiteral(p.password)),
-                  ("tls.disabled", bool(p.tls_disabled))]
-        if not p.tls_disabled:
-            props.append(("tls.verify_server_hostname", p.tls_verify_server_hostname is not False))
-    elif inputs.snowflake is not None:
-        s = inputs.snowflake
-        props += [("type", sql.Bare("SNOWFLAKE")), ("uris", s.uris), ("snowflake.account_id", s.account_id),
-                  ("snowflake.cloud.region", s.cloud_region), ("snowflake.warehouse_name", s.warehouse_name),
-                  ("snowflake.role_name", s.role_name), ("snowflake.username", s.username),
-                  ("snowflake.client.key_file", KEY_ATTACHMENT)]
-        attachments[KEY_ATTACHMENT] = s.client_key.encode()
-        if s.client_key_passphrase is not None:
-            props.append(("snowflake.client.key_passphrase", sql.SecretLiteral(s.client_key_passphrase)))
+    block = next((b for b in BLOCKS if getattr(inputs, b) is not None), None)
+    if block is not None:
+        props = BY_BLOCK[block].properties(getattr(inputs, block), update, attachments)
     if update:
         return update_statement(inputs.name, [p for p in props if p[0] != "type"], attachments)
     return create_statement(inputs.name, props, attachments)
 
 
 def _state(inputs: StoreInputs, row: StoreRow) -> StoreState:
-    return StoreState(name=inputs.name, kafka=inputs.kafka, confluent_kafka=inputs.confluent_kafka,
-                      kinesis=inputs.kinesis, postgres=inputs.postgres, snowflake=inputs.snowflake, owner=row.owner,
+    return StoreState(name=inputs.name, **{b: getattr(inputs, b) for b in BLOCKS}, owner=row.owner,
                       accept_replacement=inputs.accept_replacement, type=row.type, status=row.status,
                       status_message=row.status_message,
                       created_at=row.created_at, updated_at=row.updated_at)
@@ -389,15 +226,21 @@ _EXAMPLES = examples("A Kafka store with SASL credentials from secret config", s
 class Store(Resource[StoreInputs, StoreState]):
     token = "deltastream:index:Store"
     create_privilege = "CREATE_STORE"
-    description = f"""A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
-Snowflake.
+    description = f"""A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL,
+Snowflake, Amazon S3, an Apache Iceberg REST catalog, ClickHouse or Databricks.
+
+The keys of the S3, Iceberg REST and ClickHouse blocks are shown only by DeltaStream's Python SDK (its unit tests),
+and those of the Databricks block by DeltaStream's Terraform provider v0.0.9 (later releases dropped it): no
+DeltaStream page documents them. DeltaStream documents no stream, changelog or table declared over these four
+kinds (Databricks "only as sink for CTAS queries"), so a `DeltaStreamObject` on one fails before anything is sent;
+write to them with a `Query` (`CREATE TABLE ... WITH ('store' = ...) AS SELECT ...`).
 
 Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
 DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
 plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
 registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
 Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
-certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+certificate, Kinesis, S3 or Iceberg credentials, an Iceberg scope, a Snowflake key passphrase), replaces it. A
 store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
 restart the queries reading them: while there are any, the change fails at preview naming them (read from
 DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
@@ -407,8 +250,9 @@ DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
 ## Import
 
 The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
-settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
-Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK and S3 roles,
+the Iceberg catalog, client and scope and the Snowflake region come from its metadata, whose layout DeltaStream does
+not document (a Databricks store's warehouse, bucket and region come from its details): a setting it does not show, or
 shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
 value as the difference:
 
@@ -426,19 +270,8 @@ pulumi import deltastream:index:Store events events
         if len(given) != 1:
             got = f" (got {', '.join(given)})" if given else ""
             return [*failures, ("kafka", ONE_OF + got)]
-        if inputs.kafka is not None:
-            failures += _check_kafka(inputs.kafka)
-        if inputs.kinesis is not None:
-            failures += half_a_pair("kinesis", ("accessKeyId", inputs.kinesis.access_key_id),
-                                    ("secretAccessKey", inputs.kinesis.secret_access_key))
-        if inputs.postgres is not None and isinstance(inputs.postgres.uris, str):
-            try:
-                normalize_postgres_uri(inputs.postgres.uris)
-            except InputError as exc:
-                failures.append(("postgres.uris", str(exc)))
-        if inputs.snowflake is not None:
-            failures += _check_snowflake(inputs.snowflake)
-        return failures
+        block = BLOCKS[[WIRE_BLOCKS[b] for b in BLOCKS].index(given[0])]
+        return failures + BY_BLOCK[block].check(getattr(inputs, block))
 
     def diff(self, olds: StoreInputs, news: StoreInputs, state: StoreState) -> Diff:
         result = super().diff(olds, news, state)
@@ -496,8 +329,9 @@ pulumi import deltastream:index:Store events events
 
     def replacement_advice(self, why: list[str]) -> str:
         return (f"keep {', '.join(why)} as it is: UPDATE STORE cannot change a store's name or kind or a Confluent "
-                "Kafka store's registry, nor clear a registry, a CA certificate, Kinesis keys or a Snowflake key "
-                "passphrase; or create a second store and move the relations to it")
+                "Kafka store's registry, nor clear a registry, a CA certificate, Kinesis, S3 or Iceberg credentials, "
+                "an Iceberg scope or a Snowflake key passphrase; or create a second store and move the relations to "
+                "it")
 
     async def delete(self, ctx: Context, resource_id: str, state: StoreState) -> None:
         remember_type(ctx.catalog, resource_id, None)
@@ -507,9 +341,8 @@ pulumi import deltastream:index:Store events events
 
 def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[str, Any], name: str) -> StoreInputs:
     """Inputs as DeltaStream now has them: readable settings from DESCRIBE STORE, secrets from state."""
-    kind = row.type.lower()
-    block = {"kafka": "kafka", "confluentkafka": "confluent_kafka", "kinesis": "kinesis", "postgres": "postgres",
-             "snowflake": "snowflake"}.get(kind)
+    found = reported_kind(row.type)
+    block = found.block if found is not None else None
     current = StoreInputs(name=name, owner=None)
     previous = getattr(inputs, block) if inputs is not None and block else None
     metadata = _json(described.get("metadata"))
@@ -570,7 +403,45 @@ def _merge_described(inputs: StoreInputs | None, row: StoreRow, described: dict[
             s.warehouse_name = details.get("warehouse_name", s.warehouse_name)
             s.role_name = details.get("role_name", s.role_name)
         current.snowflake = s
+    elif block == "s3":
+        s3 = previous or S3Inputs(uris=uris or "", iam_role_arn=_plain(props, "aws.iam_role_arn"),
+                                  iam_external_id=_plain(props, "aws.iam_external_id"),
+                                  access_key_id=_plain(props, "aws.access_key_id"))
+        current.s3 = _with_uris(s3, uris)
+    elif block == "iceberg_rest":
+        i = previous or IcebergRestInputs(uris=uris or "", catalog_id=_plain(props, "iceberg.catalog.id") or "",
+                                          client_id=_plain(props, "iceberg.rest.client_id"),
+                                          client_scope=_plain(props, "iceberg.rest.client_scope"))
+        current.iceberg_rest = _with_uris(i, uris)
+    elif block == "clickhouse":
+        ch = previous or ClickHouseInputs(uris=uris or "", username=_plain(props, "clickhouse.username") or "",
+                                          password="")
+        current.clickhouse = _with_uris(ch, uris)
+    elif block == "databricks":
+        current.databricks = _databricks(previous, uris, props, details)
     return current
+
+
+Uris = TypeVar("Uris", S3Inputs, IcebergRestInputs, ClickHouseInputs, DatabricksInputs)
+
+
+def _with_uris(block: Uris, uris: str | None) -> Uris:
+    if uris is not None:
+        block.uris = uris
+    return block
+
+
+def _databricks(previous: DatabricksInputs | None, uris: str | None, props: dict[str, Any],
+                details: Any) -> DatabricksInputs:
+    """The warehouse, bucket and region from DESCRIBE STORE's details, named as DeltaStream's Terraform provider
+    v0.0.9 reads them; the access key id, on import, from the metadata."""
+    d = previous or DatabricksInputs(uris="", app_token="", warehouse_id="", secret_access_key="", cloud_s3_bucket="",
+                                     cloud_region="", access_key_id=_plain(props, "aws.access_key_id") or "")
+    if isinstance(details, dict):
+        d.warehouse_id = details.get("sql_warehouse_id", d.warehouse_id)
+        d.cloud_s3_bucket = details.get("cloud_provider_bucket", d.cloud_s3_bucket)
+        d.cloud_region = details.get("cloud_provider_region", d.cloud_region)
+    return _with_uris(d, uris)
 
 
 def _plain(props: dict[str, Any], key: str) -> str | None:
