@@ -16,6 +16,7 @@ from . import statements as s
 from .catalog import Catalog, quote_column
 from .contract import register
 from .families import relations
+from .families.compute_pools import require_session_pool
 from .families.databases import require_database
 from .families.schemas import require_schema, schema_of, schemas_in
 from .knobs import Knobs
@@ -47,6 +48,7 @@ class Engine:
             now = self.clock()
             self.catalog.settle(db, now)
             call = families.Call(db, session, now, self.knobs, attachments, self.org.id, check)
+            require_session_pool(call)
             result = self._handlers[type(statement)](call, statement)
             for guard in self._guards:
                 guard.after(statement)

@@ -65,9 +65,11 @@ class Knobs:
     query_running_s: float = _knob(0.0, "seconds a query stays starting before running or errored")
     query_terminated_s: float = _knob(0.0, "seconds a terminated query stays terminate_requested")
     registry_ready_s: float = _knob(0.0, "seconds a secret or schema registry stays creating/updating before ready")
+    pool_transition_s: float = _knob(0.0, "seconds a compute pool stays starting/stopping before running/stopped")
     errored_stores: str = _knob("", "regular expression: stores whose name matches end up errored")
     errored_registries: str = _knob("", "regular expression: schema registries whose name matches end up errored")
     errored_queries: str = _knob("", "regular expression: queries whose SQL matches end up errored")
+    errored_pools: str = _knob("", "regular expression: compute pools whose name matches fail to start (errored)")
     source_ready_s: float = _knob(0.0, "seconds a function or descriptor source stays uploading before ready or error")
     errored_sources: str = _knob("", "regular expression: function and descriptor sources whose name matches end up "
                                      "with status error")

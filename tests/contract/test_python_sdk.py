@@ -627,13 +627,20 @@ async def test_sources_delete(sdk: DeltaStreamClient, kind: str) -> None:
 
 # --- not emulated by the local server -----------------------------------------------------------------------------
 
-async def test_compute_pools_list_update_and_delete_what_dbt_creates(sdk: DeltaStreamClient) -> None:
-    """The local server takes dbt's compute pool keys; the SDK's list and delete work on such a pool, its own keys
-    ('size', 'min.units', ...: they conflict with dbt's, see contract.yaml) are refused."""
+async def test_compute_pools_list_update_stop_start_and_delete_what_dbt_creates(sdk: DeltaStreamClient) -> None:
+    """The local server takes dbt's compute pool keys; the SDK's list, stop, start and delete work on such a pool
+    (a running pool is stopped before it is dropped), its own keys ('size', 'min.units', ...: they conflict with
+    dbt's, see contract.yaml) are refused."""
     await sdk.execute_sql("CREATE COMPUTE_POOL \"pool\" WITH ('compute_pool.size' = 'small')")
-    assert [p.name for p in await sdk.compute_pools.list()] == ["pool"]
+    assert [(p.name, p.intended_state, p.actual_state) for p in await sdk.compute_pools.list()] == \
+        [("pool", "running", "running")]
     assert await refused(sdk.compute_pools.update("pool", size="MEDIUM")) == "42601"
     assert await refused(sdk.compute_pools.create(name="other", size="SMALL")) == "42601"
+    assert await refused(sdk.compute_pools.delete("pool")) == "3E004"
+    await sdk.compute_pools.stop("pool")
+    await sdk.compute_pools.start("pool")
+    await sdk.compute_pools.stop("pool")
+    assert [(p.intended_state, p.actual_state) for p in await sdk.compute_pools.list()] == [("stopped", "stopped")]
     await sdk.compute_pools.delete("pool")
     assert await sdk.compute_pools.list() == []
     assert await refused(sdk.compute_pools.delete("pool")) == "3D023"
@@ -641,8 +648,6 @@ async def test_compute_pools_list_update_and_delete_what_dbt_creates(sdk: DeltaS
 
 NOT_EMULATED = {
     "compute_pools.get": ("compute_pools", "get", ("pool",)),
-    "compute_pools.start": ("compute_pools", "start", ("pool",)),
-    "compute_pools.stop": ("compute_pools", "stop", ("pool",)),
     "functions.list": ("functions", "list", ()), "functions.get": ("functions", "get", ("fn",)),
     "functions.create": ("functions", "create", ()), "functions.delete": ("functions", "delete", ("fn",)),
 }
@@ -650,7 +655,7 @@ NOT_EMULATED = {
 
 @pytest.mark.parametrize("flow", sorted(NOT_EMULATED))
 async def test_not_emulated(sdk: DeltaStreamClient, flow: str) -> None:
-    """Compute pools' DESCRIBE, START and STOP and functions are not emulated: LIST answers 0A000, the other
+    """Compute pools' DESCRIBE and functions are not emulated: LIST answers 0A000, the other
     statements 42601, and nothing is pretended."""
     manager, operation, args = NOT_EMULATED[flow]
     call = getattr(getattr(sdk, manager), operation)
