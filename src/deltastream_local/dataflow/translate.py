@@ -6,7 +6,8 @@ join's ``WITHIN`` a bound on the two sides' event times. Sources keep their alia
 resolve as written. Every SELECT but a DISTINCT one also gives its rows' event time and order (the hidden columns,
 the newest of what they come from), so a relation an application defines from it can be windowed or joined in turn.
 Functions are DeltaStream's (its function reference, Flink's names); where DuckDB names or orders them otherwise
-they are rewritten here, and one DuckDB lacks fails the evaluation with DuckDB's message.
+they are rewritten here, and one DuckDB lacks fails the evaluation with DuckDB's message. A Java UDF (a function
+made with CREATE FUNCTION) is not evaluated: no Java runs here, so its query's rows are left unevaluated.
 """
 
 from __future__ import annotations
@@ -213,7 +214,12 @@ class _Writer:
         return f"json_extract_string({self.expr(current)}, {_string('$' + ''.join(steps))})"
 
     def call(self, node: t.Call) -> str:
+        from ..dsql.functions import FUNCTIONS
+
         name = node.name.lower()
+        if name not in FUNCTIONS:  # dsql refused every unknown name: this one was made with CREATE FUNCTION
+            raise TranslationError(f"function {node.name.upper()} is a Java UDF ({node.pos}): the local server runs "
+                                   "no Java, so what calls it is not evaluated")
         args = [self.expr(a) for a in node.args]
         if name == "trim" and node.modifier:
             chars, value = (args[0], args[1]) if len(args) == 2 else (None, args[0])

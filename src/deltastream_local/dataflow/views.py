@@ -84,8 +84,8 @@ def select_rows(db: sqlite3.Connection, select: Select, paths: list[list[str]],
                 columns: list[str]) -> list[list[Any]]:
     """What an interactive SELECT with expressions answers (``dsql`` checked it and resolved its relations to
     ``paths``): the SELECT evaluated over the rows of each relation it reads, as ``columns``."""
-    query = translate(select)
     try:
+        query = translate(select)
         read = []  # before the evaluation: a view's rows take one of their own
         for loaded in query.relations:
             path = bind(loaded.name, paths)

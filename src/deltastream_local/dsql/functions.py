@@ -8,6 +8,7 @@ refuses a function it does not know; CHOICES.md says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: ``SAME`` as a result: the type of the first argument (MIN, MAX, ABS, COALESCE...).
@@ -80,6 +81,19 @@ FUNCTIONS: dict[str, Function] = {
     "cardinality": _f(1, 1, "INTEGER"), "element": _f(1, 1, "VARCHAR"), "array": _f(1, None, "ARRAY"),
     "map": _f(2, None, "MAP"), "hash_code": _f(1, 1, "INTEGER"),
 }
+
+
+
+@dataclass(frozen=True)
+class UserFunction:
+    """A function created with ``CREATE FUNCTION`` (families/functions.py): its argument types and result type."""
+
+    arguments: tuple[str, ...]
+    result: str
+
+
+#: The created functions a query may call, by lower-cased name: each overload.
+UserFunctions = Mapping[str, Sequence[UserFunction]]
 
 NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC")
 

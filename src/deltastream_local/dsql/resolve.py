@@ -9,7 +9,7 @@ codes (42601, 3D017, 0A000, 3D020) and the line and column of what is wrong (CHO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 from ..results import SqlFailure
@@ -53,14 +53,16 @@ class _Scope:
     kind: str
 
 
-def resolve(select: t.Select, lookup: Lookup) -> Resolved:
-    """Check ``select`` and answer what it reads and writes (raises SqlFailure)."""
-    return _Resolver(lookup).select(select)
+def resolve(select: t.Select, lookup: Lookup, user: fn.UserFunctions | None = None) -> Resolved:
+    """Check ``select`` and answer what it reads and writes (raises SqlFailure); ``user`` are the functions created
+    with CREATE FUNCTION, known beside the built-in ones."""
+    return _Resolver(lookup, user or {}).select(select)
 
 
 class _Resolver:
-    def __init__(self, lookup: Lookup) -> None:
+    def __init__(self, lookup: Lookup, user: fn.UserFunctions) -> None:
         self.lookup = lookup
+        self.user = user
         self.sources: dict[tuple[str, ...], SourceInfo] = {}
 
     def _relation(self, relation: t.Relation) -> SourceInfo:
@@ -104,7 +106,7 @@ class _Resolver:
             _check_window(source)
             columns = {c.name: c for c in (*info.columns, *WINDOW_COLUMNS)}
             return _Scope(_qualifiers(source.relation.name, source.alias), columns, info.kind)
-        inner = _Resolver(self.lookup)
+        inner = _Resolver(self.lookup, self.user)
         resolved = inner.select(source.select)
         for path, info in inner.sources.items():
             self.sources.setdefault(path, info)
@@ -220,6 +222,8 @@ class _Resolver:
 
     def _call(self, call: t.Call, scopes: list[_Scope], aggregates: bool) -> str:
         function = fn.FUNCTIONS.get(call.name)
+        if function is None and call.name.lower() in self.user:
+            return self._user_call(call, self.user[call.name.lower()], scopes, aggregates)
         if function is None:
             raise SqlFailure(INVALID_FUNCTION, f"function {call.name.upper()} does not exist ({call.pos})")
         count = len(call.args)
@@ -245,6 +249,21 @@ class _Resolver:
         if function.result == "ARG1":
             return types[1]
         return function.result
+
+    def _user_call(self, call: t.Call, overloads: Sequence[fn.UserFunction], scopes: list[_Scope],
+                   aggregates: bool) -> str:
+        """A created function's result type: the overload of the arity called; among several, the one whose argument
+        types match exactly (CHOICES.md)."""
+        types = [self._type(a, scopes, aggregates) for a in call.args]
+        fitting = [o for o in overloads if len(o.arguments) == len(types)]
+        exact = [o for o in fitting if all(x in (NULL, a.upper()) or x.upper() == a.upper()
+                                           for x, a in zip(types, o.arguments, strict=True))]
+        chosen = exact[0] if exact else (fitting[0] if len(fitting) == 1 else None)
+        if chosen is None:
+            shown = ", ".join(types)
+            raise SqlFailure(SYNTAX, f"function {call.name.upper()}({shown}) does not exist ({call.pos}): no "
+                                      "overload created with CREATE FUNCTION takes these arguments")
+        return chosen.result
 
     def _binary(self, expr: t.Binary, scopes: list[_Scope], aggregates: bool) -> str:
         left, right = self._type(expr.left, scopes, aggregates), self._type(expr.right, scopes, aggregates)
@@ -280,7 +299,7 @@ class _Resolver:
             raise SqlFailure(SYNTAX, f"'*' cannot be selected with GROUP BY or an aggregate ({expr.pos})")
         if _key(expr, scopes) in keys or isinstance(expr, t.Literal):
             return
-        if isinstance(expr, t.Call) and fn.FUNCTIONS[expr.name].aggregate:
+        if isinstance(expr, t.Call) and expr.name in fn.FUNCTIONS and fn.FUNCTIONS[expr.name].aggregate:
             return
         if isinstance(expr, t.Column):
             raise SqlFailure(SYNTAX, f"column {'.'.join(expr.parts)!r} must appear in the GROUP BY clause or be "
