@@ -1,5 +1,6 @@
-"""Stores: the Kafka, Kinesis, PostgreSQL and Snowflake systems DeltaStream reads and writes, checked as
-DeltaStream checks each type's parameters; a store waits ``store_ready_s`` in ``creating``/``updating`` and
+"""Stores: the Kafka, Kinesis, PostgreSQL, Snowflake, S3, Iceberg REST, ClickHouse and Databricks systems DeltaStream
+reads and writes, checked as DeltaStream checks each type's parameters (the four last ones against a closed set of
+keys, as DeltaStream's clients show them); a store waits ``store_ready_s`` in ``creating``/``updating`` and
 ``store_drop_s`` in ``deleting`` (knobs). A PostgreSQL store's server is reached before the catalog changes
 (:class:`StoreChecks`, the family's guard: the engine runs it outside the statement's transaction)."""
 
@@ -56,14 +57,38 @@ SETTLE = ("DELETE FROM stores WHERE next_status = 'deleted' AND transition_at <=
           "WHERE next_status IS NOT NULL AND transition_at <= :now")
 
 STORE_TYPES = {"KAFKA": "Kafka", "CONFLUENT_KAFKA": "ConfluentKafka", "KINESIS": "Kinesis",
-               "SNOWFLAKE": "Snowflake", "POSTGRESQL": "Postgres"}
+               "SNOWFLAKE": "Snowflake", "POSTGRESQL": "Postgres", "S3": "S3", "ICEBERG_REST": "IcebergRest",
+               "CLICKHOUSE": "ClickHouse", "DATABRICKS": "Databricks"}
+#: The keys each newer type takes (any other is refused), and those it requires: DeltaStream's Python SDK
+#: (deltastreaminc/deltastream-sdk-python `tests/sdk/test_store_params.py`, `resources/stores.py`) for the first three,
+#: its Terraform provider v0.0.9 for Databricks.
+CLOSED_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "S3": (("uris", "aws.iam_role_arn", "aws.iam_external_id", "aws.access_key_id", "aws.secret_access_key"),
+           ("uris",)),
+    "ICEBERG_REST": (("uris", "iceberg.catalog.id", "iceberg.rest.client_id", "iceberg.rest.client_secret",
+                      "iceberg.rest.client_scope"), ("uris", "iceberg.catalog.id")),
+    "CLICKHOUSE": (("uris", "clickhouse.username", "clickhouse.password"),
+                   ("uris", "clickhouse.username", "clickhouse.password")),
+    "DATABRICKS": (("uris", "databricks.app_token", "databricks.warehouse_id", "databricks.warehouse_port",
+                    "aws.access_key_id", "aws.secret_access_key", "databricks.cloud.s3.bucket",
+                    "databricks.cloud.region"),
+                   ("uris", "databricks.app_token", "databricks.warehouse_id", "aws.access_key_id",
+                    "aws.secret_access_key", "databricks.cloud.s3.bucket", "databricks.cloud.region")),
+}
+#: A Databricks store's settings as DESCRIBE STORE's details name them (Terraform v0.0.9 reads these three).
+DATABRICKS_DETAILS = {"databricks.warehouse_id": "sql_warehouse_id", "databricks.cloud.s3.bucket":
+                      "cloud_provider_bucket", "databricks.cloud.region": "cloud_provider_region"}
 SASL_MODES = {"NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"}
 CONFLUENT_SASL_MODES = {"PLAIN", "SHA256", "SHA512"}
 #: Parameters UPDATE STORE takes only together (DeltaStream validates each group as a whole).
 CREDENTIAL_GROUPS = (("kafka.sasl.username", "kafka.sasl.password"),
                      ("kafka.msk.iam_role_arn", "kafka.msk.aws_region"),
                      ("postgres.username", "postgres.password"),
-                     ("kinesis.access_key_id", "kinesis.secret_access_key"))
+                     ("kinesis.access_key_id", "kinesis.secret_access_key"),
+                     ("aws.iam_role_arn", "aws.iam_external_id"),
+                     ("aws.access_key_id", "aws.secret_access_key"),
+                     ("iceberg.rest.client_id", "iceberg.rest.client_secret"),
+                     ("clickhouse.username", "clickhouse.password"))
 #: What a Kinesis store is reached as, either of: Terraform sends the AWS account id, DeltaStream's Python SDK an IAM
 #: role (each with or without an access key pair).
 KINESIS_IDENTITIES = ("kinesis.account.id", "kinesis.iam_role_arn")
@@ -192,7 +217,27 @@ def _validate(db: sqlite3.Connection, props: dict[str, Any], attachments: dict[s
         need("uris", "snowflake.account_id", "snowflake.cloud.region", "snowflake.warehouse_name",
              "snowflake.role_name", "snowflake.username", "snowflake.client.key_file")
         attachment("snowflake.client.key_file")
+    elif kind in CLOSED_TYPES:
+        _check_closed(kind, props)
     return kind
+
+
+def _check_closed(kind: str, props: dict[str, Any]) -> None:
+    """A newer type: only its own keys, the required ones given, credentials in pairs, a port a number."""
+    allowed, required = CLOSED_TYPES[kind]
+    unknown = sorted(set(props) - {"type", *allowed})
+    if unknown:
+        raise SqlFailure("3D008", f"unknown parameter {unknown[0]!r} for a {kind} store; it takes "
+                                  f"{', '.join(repr(k) for k in allowed)}")
+    for key in required:
+        if props.get(key) in (None, ""):
+            raise SqlFailure("3D021", f"missing parameter {key!r} for a {kind} store")
+    for group in CREDENTIAL_GROUPS:
+        if set(group) <= set(allowed):
+            check_group(group, props, False, f"a {kind} store")
+    port = props.get("databricks.warehouse_port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+        raise SqlFailure("3D008", f"'databricks.warehouse_port' takes a number (e.g. 443), not {port!r}")
 
 
 def _final_status(call: Call, name: str) -> tuple[str, str | None]:
@@ -232,7 +277,7 @@ def update(call: Call, st: UpdateStore) -> Outcome:
     if any(key in st.properties for key in STORE_REGISTRY_KEYS):  # a registry named anew replaces the old one
         current = {k: v for k, v in current.items() if k not in STORE_REGISTRY_KEYS}
     merged = {**current, **st.properties}
-    if word(merged.get("type")) in ("KAFKA", "CONFLUENT_KAFKA", "KINESIS", "POSTGRESQL", "SNOWFLAKE"):
+    if word(merged.get("type")) in STORE_TYPES:
         previous_files = {v: b"" for k, v in current.items() if isinstance(v, str) and k.endswith("_file")}
         _validate(call.db, merged, previous_files | call.attachments)
     status, message = _final_status(call, st.name)
@@ -267,6 +312,7 @@ def describe(call: Call, st: DescribeStore) -> Outcome:
     props = json.loads(row["properties"])
     details = {k.split(".", 1)[1].replace(".", "_"): v for k, v in props.items()
                if k.startswith(("snowflake.", "postgres.", "kafka.msk.")) and v != MASK}
+    details |= {DATABRICKS_DETAILS[k]: v for k, v in props.items() if k in DATABRICKS_DETAILS}
     columns = [("Metadata", VARCHAR), ("Uris", VARCHAR), ("Details", VARCHAR), ("TlsEnabled", BOOLEAN),
                ("VerifyServerHostname", BOOLEAN), ("SchemaRegistry", VARCHAR), ("Path", VARCHAR)]
     tls_off = props.get("tls.disabled") is True
@@ -291,7 +337,19 @@ CHOICES = {
         "0)"),
     "`stores.type`": (
         "`KAFKA` -> `Kafka`, `POSTGRESQL` -> `Postgres`, `SNOWFLAKE` -> `Snowflake`, `CONFLUENT_KAFKA` -> "
-        "`ConfluentKafka`, others TitleCase"),
+        "`ConfluentKafka`, others TitleCase; `DATABRICKS` -> `Databricks` (Terraform v0.0.9 switches on "
+        "`Databricks`); `S3` -> `S3`, `ICEBERG_REST` -> `IcebergRest`, `CLICKHOUSE` -> `ClickHouse` are guesses (no "
+        "client or page shows them; the provider compares types ignoring case and `_`)"),
+    "S3, Iceberg REST, ClickHouse and Databricks stores": (
+        "each takes a closed set of keys (another is `3D008`, naming it): `S3` `uris` (required), "
+        "`aws.iam_role_arn` with `aws.iam_external_id`, `aws.access_key_id` with `aws.secret_access_key` (the Python "
+        "SDK shows both pairs; neither is required here, a guess); `ICEBERG_REST` `uris` and `iceberg.catalog.id` "
+        "(required, a guess), `iceberg.rest.client_id` with `iceberg.rest.client_secret`, "
+        "`iceberg.rest.client_scope`; `CLICKHOUSE` `uris`, `clickhouse.username`, `clickhouse.password` (all "
+        "required); `DATABRICKS` Terraform v0.0.9's keys, all required but `databricks.warehouse_port` (a bare "
+        "number). The first three are known only from the Python SDK's unit tests. `UPDATE STORE` changes them "
+        "in place, credential pairs given together (`3D021` otherwise); no client shows an update of these types. "
+        "Credentials, including access key ids, are kept as `'****'`"),
     "`UPDATE STORE`": (
         "refuses a bare `NULL` value (`3D008`: the reference says string and boolean parameters do not "
         "accept it), a credential group sent in part (`kafka.sasl.username`+`password`, "
@@ -310,7 +368,9 @@ CHOICES = {
         "as `'****'`"),
     "`DESCRIBE STORE`": (
         "7 columns `Metadata, Uris, Details, TlsEnabled, VerifyServerHostname, SchemaRegistry, Path`; "
-        "`Metadata` is JSON with type, status and the non-secret properties; `Path` is `''`, never null "
+        "`Metadata` is JSON with type, status and the non-secret properties; `Details` holds a Snowflake store's "
+        "account, warehouse and role and a Databricks store's `sql_warehouse_id`, `cloud_provider_bucket` and "
+        "`cloud_provider_region` (as Terraform v0.0.9 reads them); `Path` is `''`, never null "
         "(Terraform scans it into a Go `string`: deltastreaminc/terraform-provider-deltastream "
         "`deltastream/store/datasource_deltastream_store.go`)"),
 }
