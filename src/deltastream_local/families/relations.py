@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import dsql
+from .. import dsql, schema_sources
 from ..catalog import TS, dumps, timestamp
 from ..dataflow.views import relation_rows, select_rows
 from ..dataplane import Streamed
@@ -34,7 +34,7 @@ from .entities import ensure_topic
 from .schemas import require_schema, schema_of
 
 GRAMMAR = """
-relations_create: CREATE relation_kind name "(" table_element ("," table_element)* ")" with_clause?
+relations_create: CREATE relation_kind name ("(" table_element ("," table_element)* ")")? with_clause?
 relations_create_as: CREATE (relation_kind | materialized_view) name with_clause? AS query_body _relations_query_with?
 relations_insert: INSERT INTO name query_body _relations_query_with?
 _relations_query_with: QUERY with_clause
@@ -81,7 +81,7 @@ CREATE TEMP VIEW sys_relation_columns AS
            '{}' AS properties,
            c.relation_id, (SELECT id FROM organizations) AS organization_id
     FROM relation_columns c JOIN relations r ON r.id = c.relation_id;
-"""
+""" + schema_sources.SCHEMA
 
 SYSTEM_TABLES = {
     "relations": [("name", "VARCHAR"), ("schema_name", "VARCHAR"), ("database_name", "VARCHAR"),
@@ -334,7 +334,7 @@ def _check_columns(st: CreateRelation) -> None:
         raise SqlFailure("42601", "a CHANGELOG needs a PRIMARY KEY")
 
 
-def _refuse_unsupported(db: sqlite3.Connection, kind: str, store: str, sources: list[sqlite3.Row]) -> None:
+def _refuse_unsupported(db: sqlite3.Connection, kind: str, store: str | None, sources: list[sqlite3.Row]) -> None:
     """A TABLE in a Kafka store, a materialized view over a materialized view: DeltaStream has neither."""
     if kind == "table":
         row = db.execute("SELECT type FROM stores WHERE name = ?", (store,)).fetchone()
@@ -348,10 +348,11 @@ def _refuse_unsupported(db: sqlite3.Connection, kind: str, store: str, sources: 
                                           f"{Name(tuple(_path(source)))}: materialized views do not cascade")
 
 
-def _insert_relation(call: Call, kind: str, placed: tuple[str, str, str, str], columns: list[ColumnSpec],
+def _insert_relation(call: Call, kind: str, placed: tuple[str, str, str, str | None], columns: list[ColumnSpec],
                      primary_key: tuple[str, ...], props: dict[str, Any]) -> list[Any]:
     d, sc, n, store = placed
-    ensure_topic(call.db, kind, store, n, props, call.now)
+    if store is not None:
+        ensure_topic(call.db, kind, store, n, props, call.now)
     relation_id = str(uuid.uuid4())
     stamp = timestamp(call.now)
     call.db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'created', ?, ?, ?, ?)",
@@ -391,8 +392,13 @@ def resolve_query(call: Call, query: QueryBody, virtual: dict[tuple[str, ...], d
 
 
 def create(call: Call, st: CreateRelation) -> Outcome:
-    _check_columns(st)
+    if st.columns:
+        _check_columns(st)
     placed = _placed(call, st.name, st.properties)
+    if not st.columns:  # the alternative syntax: the value format's schema supplies the columns
+        columns, keys = schema_sources.derived(call, st.kind, placed, st.properties, st.primary_key)
+        st = replace(st, columns=tuple(columns), primary_key=keys)
+        _check_columns(st)
     _refuse_unsupported(call.db, st.kind, placed[3], [])
     if call.dry_run:
         ddl = _ddl(call, st.kind, placed[:3], placed[3])
@@ -401,9 +407,22 @@ def create(call: Call, st: CreateRelation) -> Outcome:
     return call.done(ARTIFACT_COLUMNS, [row])
 
 
+def _view_placed(call: Call, name: Name, props: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    """Where a new materialized view goes: in the store named (``'store'`` or the session's) when there is one, else
+    in none (the CREATE MATERIALIZED VIEW page's examples and dbt's models name no store for a view)."""
+    if props.get("store") is not None or call.session.store is not None:
+        return _placed(call, name, props)
+    d, sc, n = relation_of(name, call.session)
+    require_schema(call.db, d, sc)
+    if not call.dry_run and call.db.execute("SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ? "
+                                            "AND name = ?", (d, sc, n)).fetchone():
+        raise SqlFailure("42P017", f"relation {Name((d, sc, n))} already exists")
+    return d, sc, n, None
+
+
 def create_as(call: Call, st: CreateRelationAs) -> Outcome:
     sources, columns = resolve_query(call, st.query)
-    placed = _placed(call, st.name, st.properties)
+    placed = (_view_placed if st.kind == "materialized_view" else _placed)(call, st.name, st.properties)
     _refuse_unsupported(call.db, st.kind, placed[3], sources)
     ddl = _ddl(call, st.kind, placed[:3], placed[3])
     if call.dry_run:
@@ -477,6 +496,8 @@ def describe_plan(call: Call, st: DescribePlan) -> Outcome:
 
 def drop(call: Call, st: DropRelation) -> Outcome:
     row = relation_row(call.db, st.name, call.session)
+    if st.kind == "materialized_view" and row["relation_type"] != st.kind:
+        raise SqlFailure("42809", f"{Name(tuple(_path(row)))} is a {row['relation_type']}, not a materialized view")
     path = _path(row)
     for query in call.db.execute("SELECT id, sink, sources FROM queries WHERE current_state NOT IN ('terminated')"):
         if path in q.sinks_of(query["sink"]) or path in json.loads(query["sources"]):
@@ -617,12 +638,41 @@ CHOICES = {
     "`ALTER RELATION x SET description = '..'`": (
         "kept in the relation's properties (`DESCRIBE RELATION`'s `Properties`); another key `3D008` "
         "(deltastreaminc/examples `oci_logging_agent/04_materialized_views.sql`)"),
+    "A stream or changelog without a column list": (
+        "`CREATE STREAM\\|CHANGELOG n WITH (...)` (docs `ddl/create-stream`, `ddl/create-changelog`, \"alternative "
+        "syntax\"): the columns come from the value format's schema (`schema_sources.py`). `avro`: the newest "
+        "schema of subject `<topic>-value` (the topic defaulting to the name) in the local server's own registry "
+        "(`POST /schema-registry/subjects/{subject}/versions` with `{\"schema\": \"<avro json>\"}`, `GET "
+        "/schema-registry/subjects/{subject}/versions/latest`, no token): every SCHEMA_REGISTRY resolves subjects "
+        "there whatever its `uris` (more liberal than DeltaStream, which asks the registry it names); the subject "
+        "naming is Confluent's default, a guess. `protobuf`: the message `'value.descriptor' = '<descriptor "
+        "source>.<message>'` names among the relation's own WITH keys (the clients show the key on CREATE ENTITY "
+        "only: a guess), from the source's FileDescriptorSet. A changelog's key: the PRIMARY KEY if given, else the "
+        "fields of the key format's schema (`<topic>-key`, `'key.descriptor'`; a guess: the docs do not say). "
+        "Columns are fixed at creation (\"strictly typed at the creation time\", docs serializing-with-protobuf): a "
+        "new subject version changes an existing relation nothing. Types: protobuf as docs "
+        "`data-format-serialization/serializing-with-protobuf` (Timestamp as `TIMESTAMP_LTZ(9)`, fields nullable); "
+        "Avro by the same table (no DeltaStream page for Avro was found: boolean BOOLEAN, int INTEGER, long BIGINT, "
+        "float FLOAT, double DOUBLE, bytes and fixed VARBINARY, string and enum VARCHAR, record STRUCT<..>, array "
+        "ARRAY<..>, map MAP<VARCHAR, ..>, decimal DECIMAL(p, s), date DATE, timestamp-millis/micros "
+        "TIMESTAMP_LTZ(3)/(6); a union with null is nullable, any other field NOT NULL). SQLSTATEs (names from "
+        "go-deltastream `sqlcode.go`; which one DeltaStream answers is a guess): another value format or a TABLE "
+        "`42601`, no registry on the store or no such subject `3D009`, registry not ready `3E002`, no "
+        "`'value.descriptor'` `3D021`, no such descriptor source `3D011`, no such message `3D010`, a union of "
+        "several types or a oneof `0A000`"),
     "What DeltaStream refuses to create": (
         'a `TABLE` (plain or `AS SELECT`, also in `DESCRIBE`) in a Kafka or Confluent Kafka store, and a '
         'materialized view that reads a materialized view: both `0A000` ("Cannot create tables in Kafka '
         'stores (requires SQL store)", "DeltaStream doesn\'t support cascading materialized views": '
         'deltastreaminc/dbt-deltastream `tests/functional/adapter/DBT_FEATURES_TEST_COVERAGE.md` sections '
         '3.3 and 5.5; the code is unknown)'),
+    "Materialized views": (
+        "need no store: a view goes in the store named (`'store'` or the session's) or in none, as the CREATE "
+        "MATERIALIZED VIEW page's examples and dbt's models name none. Every `WITH` key is accepted and kept "
+        "(`DESCRIBE RELATION`'s `Properties`): the page's Materialized View Parameters table (the retention "
+        "period) could not be read, so this is more liberal than DeltaStream. A snapshot `SELECT` reads one. "
+        "`DROP MATERIALIZED VIEW` of another kind of relation is `42809` (the code is a guess); dropping a view "
+        "while its query runs is `2BP01`, as for any relation a query writes"),
 }
 
 
