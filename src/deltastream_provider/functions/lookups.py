@@ -62,7 +62,8 @@ def _id_or_name(args: Any) -> None:
 
 
 T = "deltastream:index:"
-STORE_TYPES = "`Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`"
+STORE_TYPES = ("`Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or "
+               "`Databricks`")
 
 #: The registry example of each kind's lookups (a singular lookup and its plural share one): a program that reads
 #: what the resources' examples create.
