@@ -28,6 +28,7 @@ _RESOURCES = {
     "deltastream:index:Secret": ("secret", "Secret"),
     "deltastream:index:SchemaRegistry": ("schema_registry", "SchemaRegistry"),
     "deltastream:index:ComputePool": ("compute_pool", "ComputePool"),
+    "deltastream:index:Function": ("function", "Function"),
 }
 
 
