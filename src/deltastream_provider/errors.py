@@ -33,7 +33,8 @@ and, where there is one, a hint saying what to do::
             │   DependentObjectsError, NotReadyError, RemoteUnavailableError
             ├── QueryErrored        a query failed to start (it was terminated)
             ├── StoreErrored        DeltaStream could not connect with a store's settings
-            └── RegistryErrored     ... or with a schema registry's
+            ├── RegistryErrored     ... or with a schema registry's
+            └── ComputePoolErrored  a compute pool failed to reach its running or stopped state
 """
 
 from __future__ import annotations
@@ -285,6 +286,11 @@ class StoreErrored(SQLError):
 
 class RegistryErrored(SQLError):
     hint = "Fix the schema registry's settings (DeltaStream could not use them) and run `pulumi up` again"
+
+
+class ComputePoolErrored(SQLError):
+    hint = ("DeltaStream could not run the compute pool (its ErrorMessages say why); fix its size, or stop it "
+            "(running: false) and run `pulumi up` again")
 
 
 # Codes naming an object that does not exist (InvalidDatabase, InvalidSchema, InvalidStore, InvalidTopic, ...).

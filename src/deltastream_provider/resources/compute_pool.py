@@ -1,25 +1,28 @@
-"""ComputePool: DeltaStream compute that queries run on, sized and suspended after a timeout. The whole kind is
-here: inputs and state, its statements, how it is read (``LIST COMPUTE_POOLS``, the one read DeltaStream's clients
-use: dbt's adapter notes there is no ``DESCRIBE COMPUTE_POOL``), its lookups' row, its registry example and its
-sample, and how settle finds one."""
+"""ComputePool: DeltaStream compute that queries run on, sized and suspended after a timeout, running or stopped as
+the program says. The whole kind is here: inputs and state, its statements, how it is read (``LIST COMPUTE_POOLS``,
+the one read DeltaStream's clients use: dbt's adapter notes there is no ``DESCRIBE COMPUTE_POOL``), how it is brought
+to its running or stopped state (``START`` / ``STOP COMPUTE_POOL``, then waiting on ``ActualState``) and stopped
+before it is dropped, its lookups' row, its registry example and its sample, and how settle finds one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..deltastream.reads import Shape
+from ..errors import ComputePoolErrored
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
-from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .lifecycle import dropping, gone, update_then_wait
+from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .lifecycle import gone
 
 SIZES = ("small", "medium", "large")
+RUNNING, STOPPED = "running", "stopped"  # IntendedState and ActualState as the SDK's rows show them
 
 
 def create_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
@@ -34,11 +37,20 @@ def drop_statement(name: str) -> sql.Statement:
     return sql.statement([f"DROP COMPUTE_POOL {sql.ident(name)}"])
 
 
+def start_statement(name: str) -> sql.Statement:
+    return sql.statement([f"START COMPUTE_POOL {sql.ident(name)}"])
+
+
+def stop_statement(name: str) -> sql.Statement:
+    return sql.statement([f"STOP COMPUTE_POOL {sql.ident(name)}"])
+
+
 def list_statement() -> sql.Statement:
     return sql.statement(["LIST COMPUTE_POOLS"])
 
 
-LIST_COMPUTE_POOLS = Shape("LIST COMPUTE_POOLS", by_name=("Name", "Size", "ActualState", "Owner", "CreatedAt"))
+LIST_COMPUTE_POOLS = Shape("LIST COMPUTE_POOLS", by_name=("Name", "Size", "IntendedState", "ActualState",
+                                                          "ErrorMessages", "Owner", "CreatedAt"))
 
 
 @dataclass
@@ -47,7 +59,12 @@ class ComputePoolInfo(Model):
 
     name: str = prop("Name.")
     size: str | None = prop("Size: `small`, `medium` or `large`.", default=None)
-    state: str | None = prop("Its state as DeltaStream reports it, e.g. `running`.", default=None)
+    state: str | None = prop("Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to "
+                             "one.", default=None)
+    intended_state: str | None = prop("The state it was last asked for: `running` (created or started) or "
+                                      "`stopped`.", default=None)
+    error_messages: str | None = prop("Why it failed to reach its intended state, as DeltaStream reports it; empty "
+                                      "or unset when it did not fail.", default=None)
     owner: str | None = prop("Owning role.", default=None)
     created_at: str | None = prop("When it was created.", default=None)
 
@@ -59,7 +76,8 @@ class ComputePoolInfo(Model):
 
         size = cell("Size")
         return cls(name=str(cell("Name")), size=size.lower() if size else None, state=cell("ActualState"),
-                   owner=cell("Owner"), created_at=cell("CreatedAt"))
+                   intended_state=cell("IntendedState"), error_messages=cell("ErrorMessages"), owner=cell("Owner"),
+                   created_at=cell("CreatedAt"))
 
 
 async def listed_pools(catalog: SystemTables) -> list[ComputePoolInfo]:
@@ -80,11 +98,15 @@ class ComputePoolInputs(Model):
     timeout_min: int | None = prop("Minutes without work after which DeltaStream suspends the pool. Changed in "
                                    "place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the "
                                    "program's value.", default=None)
+    running: bool = prop("Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: "
+                         "true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the "
+                         "next `pulumi up` starts it again.", default=True)
 
 
 @dataclass
 class ComputePoolState(ComputePoolInputs):
-    state: str | None = prop("Its state as DeltaStream reports it, e.g. `running`.", default=None)
+    state: str | None = prop("Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to "
+                             "one.", default=None)
     owner: str | None = prop("Owning role.", default=None)
     created_at: str | None = prop("When the compute pool was created.", default=None)
 
@@ -100,8 +122,41 @@ def _properties(inputs: ComputePoolInputs) -> list[tuple[str, sql.PropertyValue]
 
 
 def _state(inputs: ComputePoolInputs, found: ComputePoolInfo) -> ComputePoolState:
-    return ComputePoolState(name=inputs.name, size=inputs.size, timeout_min=inputs.timeout_min, state=found.state,
-                            owner=found.owner, created_at=found.created_at)
+    return ComputePoolState(name=inputs.name, size=inputs.size, timeout_min=inputs.timeout_min, running=inputs.running,
+                            state=found.state, owner=found.owner, created_at=found.created_at)
+
+
+def _wanted(running: bool) -> str:
+    return RUNNING if running else STOPPED
+
+
+def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo | None = None,
+             missing: Callable[[], ComputePoolInfo | None] = lambda: None
+             ) -> Callable[[], Awaitable[ComputePoolInfo | None]]:
+    """A probe for :meth:`Context.wait_until` that brings the pool to ``running`` or stopped: it reads the pool
+    (``first``: a row just read), sends ``START`` or ``STOP`` once where its intended state is not that, and answers
+    the row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails.
+    A pool not found is what ``missing`` says (None: wait for it)."""
+    wanted = _wanted(running)
+    sent = False
+    given = first
+
+    async def probe() -> ComputePoolInfo | None:
+        nonlocal sent, given
+        found, given = given or await pool_row(ctx.catalog, name), None
+        if found is None:
+            return missing()
+        if found.intended_state != wanted and not sent:
+            await ctx.client.execute((start_statement if running else stop_statement)(name), timeout=ctx.remaining())
+            sent = True
+            return None
+        if found.state == wanted:
+            return found
+        if found.state == "errored" or found.error_messages:
+            raise ComputePoolErrored(f"compute pool {name!r} did not reach {wanted}: it is {found.state}: "
+                                     f"{found.error_messages or 'no message'}")
+        return None
+    return probe
 
 
 STORY = Part(
@@ -194,7 +249,9 @@ class ComputePool(Resource[ComputePoolInputs, ComputePoolState]):
     token = "deltastream:index:ComputePool"
     description = f"""A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
 
-Size and timeout change in place (`UPDATE COMPUTE_POOL`); a new name replaces the pool.
+Size and timeout change in place (`UPDATE COMPUTE_POOL`); removing either, or a new name, replaces the pool. `running`
+(default true) starts or stops it in place (`START` / `STOP COMPUTE_POOL`); a pool stopped outside Pulumi shows as a
+change on refresh, and the next `pulumi up` starts it again. A running pool is stopped before it is dropped.
 
 {examples("A compute pool", STORY)}
 
@@ -208,6 +265,14 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
     inputs = ComputePoolInputs
     state = ComputePoolState
     always_set = ("state",)
+
+    def diff(self, olds: ComputePoolInputs, news: ComputePoolInputs, state: ComputePoolState) -> Diff:
+        """``UPDATE COMPUTE_POOL`` sets keys and cannot clear one: a size or timeout removed replaces the pool."""
+        result = super().diff(olds, news, state)
+        result.replaces += [key for key, old, new in (("size", olds.size, news.size),
+                                                      ("timeoutMin", olds.timeout_min, news.timeout_min))
+                            if old is not None and new is None and key not in result.replaces]
+        return result
 
     def check(self, inputs: ComputePoolInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name)
@@ -224,10 +289,13 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
         return (inputs.name, found.created_at) if found is not None else None
 
     async def create(self, ctx: Context, inputs: ComputePoolInputs) -> tuple[str, ComputePoolState]:
+        """Create it, then bring it to the program's state (a STOP where the program says stopped; a START only
+        where DeltaStream did not start it); a pool that fails on the way is stopped and dropped again."""
         found = await create_then_wait(ctx, create_statement(inputs.name, _properties(inputs)),
-                                       lambda: pool_row(ctx.catalog, inputs.name),
-                                       what=f"compute pool {inputs.name!r}", resource_id=inputs.name,
-                                       undo=dropping(ctx, drop_statement(inputs.name)),
+                                       reaching(ctx, inputs.name, inputs.running),
+                                       what=f"compute pool {inputs.name!r} to be {_wanted(inputs.running)}",
+                                       resource_id=inputs.name,
+                                       undo=lambda: self.delete(ctx, inputs.name, ComputePoolState(name=inputs.name)),
                                        exists=lambda: pool_row(ctx.catalog, inputs.name))
         return inputs.name, _state(inputs, found)
 
@@ -237,22 +305,32 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
         if found is None:
             return None
         current = ComputePoolInputs(name=found.name, size=found.size if inputs is None or inputs.size else None,
-                                    timeout_min=inputs.timeout_min if inputs is not None else None)
+                                    timeout_min=inputs.timeout_min if inputs is not None else None,
+                                    running=found.intended_state != STOPPED)
         return current, _state(current, found)
 
     async def update(self, ctx: Context, resource_id: str, olds: ComputePoolState,
                      news: ComputePoolInputs) -> ComputePoolState:
-        async def probe() -> ComputePoolInfo | None:
-            found = await pool_row(ctx.catalog, resource_id)
-            if found is None:
-                raise gone(f"compute pool {resource_id!r}")
-            return found
+        """``UPDATE COMPUTE_POOL`` where the size or timeout changed, then ``START`` / ``STOP`` where the pool's
+        intended state is not the program's, waiting until it is."""
+        if _properties(olds) != _properties(news):
+            await ctx.client.execute(update_statement(resource_id, _properties(news)), timeout=ctx.remaining())
 
-        found = await update_then_wait(ctx, update_statement(resource_id, _properties(news)), probe,
-                                       f"compute pool {resource_id!r}")
+        def missing() -> ComputePoolInfo | None:
+            raise gone(f"compute pool {resource_id!r}")
+
+        found = await ctx.wait_until(reaching(ctx, resource_id, news.running, missing=missing),
+                                     f"compute pool {resource_id!r} to be {_wanted(news.running)}")
         return _state(news, found)
 
     async def delete(self, ctx: Context, resource_id: str, state: ComputePoolState) -> None:
+        """Stop it first, unless it is stopped, and wait until it is: DeltaStream drops only a stopped pool."""
+        found = await pool_row(ctx.catalog, resource_id)
+        if found is None:
+            return
+        if found.state != STOPPED:  # one gone while it stops is as good as stopped: the DROP finds it gone
+            await ctx.wait_until(reaching(ctx, resource_id, False, first=found, missing=lambda: found),
+                                 f"compute pool {resource_id!r} to be stopped before it is dropped")
         await drop_then_wait(ctx, drop_statement(resource_id), lambda: pool_row(ctx.catalog, resource_id),
                              what=f"compute pool {resource_id!r}")
 
@@ -260,10 +338,13 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
 _POOL = {"name": "etl_pool", "size": "small", "timeoutMin": 10}
 SAMPLE = Sample(
     inputs=_POOL, changed={**_POOL, "timeoutMin": 5},
-    budget={"create": 2, "read": 1, "update": 2, "delete": 2},  # the statement, a LIST COMPUTE_POOLS
+    # create, update: the statement, a LIST COMPUTE_POOLS that finds it running; delete of a running pool: a LIST,
+    # STOP, a LIST that finds it stopped, DROP, a LIST that finds it gone
+    budget={"create": 2, "read": 1, "update": 2, "delete": 5},
     settle=({"name": "made"}, {"name": "never"}),
     built=(built(create_statement, "CREATE COMPUTE_POOL", "p", [("compute_pool.size", "small")]),
            built(update_statement, "UPDATE COMPUTE_POOL", "p", [("compute_pool.timeout_min", 5)]),
+           built(start_statement, "START COMPUTE_POOL", "p"), built(stop_statement, "STOP COMPUTE_POOL", "p"),
            built(drop_statement, "DROP COMPUTE_POOL", "p"), built(list_statement, "LIST COMPUTE_POOLS")))
 
 
