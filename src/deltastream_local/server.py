@@ -84,6 +84,7 @@ class Counters:
         self.statuses: Counter[str] = Counter()
         self.sql_states: Counter[str] = Counter()
         self.texts: deque[str] = deque(maxlen=1000)  # the last requests' SQL as received, for tests to read
+        self.compute_pools: Counter[str] = Counter()  # "<pool> <statement kind>" of each statement sent in a pool
         self.peers: set[str] = set()
         self._ran = threading.Condition()
 
@@ -314,6 +315,8 @@ class LocalServer:
             statement_id = result.statement_id if index == len(parsed) - 1 else str(uuid.uuid4())
             result.statement_ids.append(statement_id)
             self.counters.count_statement(statement.kind)
+            if session.compute_pool:
+                self.counters.compute_pools[f"{session.compute_pool} {statement.kind}"] += 1
             try:
                 outcome = await self.engine.run(statement, session, attachments)
             except SqlFailure as failure:
