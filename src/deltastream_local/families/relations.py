@@ -31,6 +31,7 @@ from ..statements import (
 from . import Call, Family, Handler, Sourced
 from . import queries as q
 from .entities import ensure_topic
+from .functions import known as user_functions
 from .schemas import require_schema, schema_of
 
 GRAMMAR = """
@@ -384,7 +385,7 @@ def resolve_query(call: Call, query: QueryBody, virtual: dict[tuple[str, ...], d
         rows.setdefault(path, row)
         return dsql.SourceInfo(path, row["relation_type"], tuple(columns_of(call.db, row["id"])))
 
-    resolved = dsql.resolve(query.select, lookup)
+    resolved = dsql.resolve(query.select, lookup, user_functions(call.db))
     return list(rows.values()), list(resolved.columns)
 
 
@@ -578,7 +579,7 @@ def query_select(call: Call, st: QuerySelect) -> Outcome:
         path = (row["database_name"], row["schema_name"], row["name"])
         return dsql.SourceInfo(path, row["relation_type"], tuple(columns_of(call.db, row["id"])))
 
-    resolved = dsql.resolve(st.select, lookup)
+    resolved = dsql.resolve(st.select, lookup, user_functions(call.db))
     rows = select_rows(call.db, st.select, [list(source.path) for source in resolved.sources],
                        [c.name for c in resolved.columns])
     answer = Streamed if any(source.kind in STREAMED for source in resolved.sources) else Outcome

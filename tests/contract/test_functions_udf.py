@@ -1,0 +1,223 @@
+"""Functions (Java UDFs): the local server's statements and refusals, queries calling one, and the Function resource
+over gRPC (create, read, drift, replace, delete, import by ``name(T1, T2)``, Check, a lost answer)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import grpc
+import httpx
+import pytest
+from pulumi.runtime.proto import provider_pb2
+from testkit import TOKEN
+from testkit.provider import Harness, invoke
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+from deltastream_provider.resources import function
+from tests.contract.test_dataflow import Shop
+from tests.contract.test_faults import fault, ran
+
+FUNCTION = "deltastream:index:Function"
+JAR = b"PK\x03\x04 the functions' jar"
+TO_TITLE = {"name": "to_title", "arguments": [{"name": "text", "type": "VARCHAR"}], "returns": "VARCHAR",
+            "source": "udfs", "className": "com.example.udf.ToTitle"}
+CREATE = ("CREATE FUNCTION to_title (text VARCHAR) RETURNS VARCHAR LANGUAGE JAVA "
+          "WITH ('source.name' = 'udfs', 'class.name' = 'com.example.udf.ToTitle')")
+
+
+async def source(client: DeltaStreamClient, name: str = "udfs") -> None:
+    """A function source with a jar attached (the FunctionSource resource's statement, sent raw)."""
+    statement = sql.raw(f"CREATE FUNCTION_SOURCE \"{name}\" WITH ('file' = 'udfs.jar', 'language' = 'java')")
+    await client.execute(dataclasses.replace(statement, attachments={"udfs.jar": JAR}))
+
+
+def attached_source(local: BackgroundServer) -> None:
+    """The same from a sync test: the multipart request DeltaStream's clients send (a JSON part, then the file)."""
+    body = {"statement": "CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'udfs.jar');"}
+    answer = httpx.post(f"{local.url}/statements", headers={"Authorization": f"Bearer {TOKEN}"},
+                        files=[("request", (None, json.dumps(body).encode(), "application/json")),
+                               ("attachments", ("udfs.jar", JAR, "application/octet-stream"))]).json()
+    assert answer["sqlState"] == "00000", answer
+
+
+@pytest.fixture
+def shop(local: BackgroundServer) -> Shop:
+    return Shop(local)
+
+
+async def listed(client: DeltaStreamClient) -> list[dict[str, object]]:
+    return (await client.execute(function.list_statement())).records()
+
+
+# --- the local server ------------------------------------------------------------------------------------------
+
+async def test_create_list_and_drop_by_signature(client: DeltaStreamClient) -> None:
+    await source(client)
+    await client.execute(CREATE)
+    await client.execute("CREATE FUNCTION to_title (text VARCHAR, locale VARCHAR) RETURNS VARCHAR LANGUAGE JAVA "
+                         "WITH ('source.name' = 'udfs', 'class.name' = 'com.example.udf.ToTitle', "
+                         "'egress.allow.uris' = 'https://dict.example.com')")
+    rows = await listed(client)
+    assert [(r["Signature"], r["SourceName"], r["ClassName"]) for r in rows] == [
+        ("to_title(text VARCHAR)", "udfs", "com.example.udf.ToTitle"),
+        ("to_title(text VARCHAR, locale VARCHAR)", "udfs", "com.example.udf.ToTitle")]
+    assert rows[1]["EgressAllowURIs"] == "https://dict.example.com"
+    await client.execute("DROP FUNCTION to_title (text VARCHAR, locale VARCHAR)")  # dbt's form: names and types
+    assert [r["Signature"] for r in await listed(client)] == ["to_title(text VARCHAR)"]
+
+
+async def test_the_refusals(client: DeltaStreamClient) -> None:
+    with pytest.raises(NotFoundError) as missing:  # no such function source
+        await client.execute(CREATE)
+    assert missing.value.code == "3D018"
+    await source(client)
+    await client.execute(CREATE)
+    with pytest.raises(AlreadyExistsError) as taken:  # the same signature, whatever the argument is called
+        await client.execute(CREATE.replace("(text VARCHAR)", "(words varchar)"))
+    assert taken.value.code == "42P015"
+    with pytest.raises(InvalidInputError) as language:
+        await client.execute(CREATE.replace("to_title", "other").replace("JAVA", "PYTHON"))
+    assert language.value.code == "0A000"
+    with pytest.raises(InvalidInputError) as key:
+        await client.execute(CREATE.replace("to_title", "other").replace("'class.name'", "'return_type'"))
+    assert key.value.code == "3D021"  # class.name missing
+    with pytest.raises(NotFoundError) as gone:
+        await client.execute("DROP FUNCTION to_title (text BIGINT)")
+    assert gone.value.code == "3D017"
+
+
+def test_a_query_calling_a_created_function_is_accepted_and_an_unknown_one_refused(shop: Shop) -> None:
+    shop.relation("pageviews", "viewtime BIGINT, userid VARCHAR, pageid VARCHAR")
+    shop.relation("titled", "userid VARCHAR, page VARCHAR", timestamp=None)
+    with pytest.raises(Exception, match="3D017"):  # not created yet: an unknown function
+        shop.sql('INSERT INTO "db"."s"."titled" SELECT userid, to_title(pageid) AS page FROM pageviews;')
+    attached_source(shop.local)
+    shop.sql(CREATE + ";")
+    [plan] = shop.sql('DESCRIBE INSERT INTO "db"."s"."titled" SELECT userid, TO_TITLE(pageid) AS page '
+                      "FROM pageviews;")
+    assert plan[0] == "INSERT_INTO"
+    [[_, created]] = [row[:2] for row in shop.sql(
+        'CREATE STREAM "db"."s"."titles" WITH (\'store\' = \'k\') AS SELECT to_title(userid) AS t FROM pageviews;')[1:]]
+    assert created == "titles"
+    described = shop.sql('DESCRIBE RELATION COLUMNS "db"."s"."titles";')
+    assert [(r[0], r[1]) for r in described] == [("t", "VARCHAR")]  # the function's return type
+    with pytest.raises(Exception, match="function TO_TITLE\\(BIGINT, BIGINT\\) does not exist"):  # wrong arity
+        shop.sql('INSERT INTO "db"."s"."titled" SELECT userid, to_title(viewtime, viewtime) AS page FROM pageviews;')
+    with pytest.raises(Exception, match="3D017"):
+        shop.sql('INSERT INTO "db"."s"."titled" SELECT userid, no_such_udf(pageid) AS page FROM pageviews;')
+
+
+def test_a_running_query_calling_a_function_is_left_unevaluated(shop: Shop) -> None:
+    """No Java runs in the local server: the query runs, its sink gets no rows and the reason is kept."""
+    shop.relation("pageviews", "viewtime BIGINT, userid VARCHAR, pageid VARCHAR")
+    shop.relation("titled", "userid VARCHAR, page VARCHAR", timestamp=None)
+    attached_source(shop.local)
+    shop.sql(CREATE + ";")
+    shop.sql('INSERT INTO "db"."s"."titled" SELECT userid, to_title(pageid) AS page FROM pageviews;')
+    shop.write("pageviews", [{"viewtime": 1, "userid": "u", "pageid": "p"}])
+    assert shop.read("titled") == []
+    [reason] = shop.errors().values()
+    assert "TO_TITLE is a Java UDF" in reason and "runs no Java" in reason
+
+
+# --- the resource over gRPC ------------------------------------------------------------------------------------
+
+async def test_function_lifecycle(provider: Harness, client: DeltaStreamClient, local: BackgroundServer) -> None:
+    await source(client)
+    resource_id, state = await provider.create(FUNCTION, TO_TITLE)
+    assert resource_id == "to_title(VARCHAR)" and state["signature"] == "to_title(text VARCHAR)"
+    assert state["language"] == "java" and state["arguments"] == [{"name": "text", "type": "VARCHAR"}]
+    before = sum(local.server.counters.requests.values())
+    _, read, inputs = await provider.read(FUNCTION, resource_id, state, TO_TITLE)
+    assert sum(local.server.counters.requests.values()) - before == 1  # one LIST FUNCTIONS
+    assert inputs == {**TO_TITLE, "language": "java"} and read["signature"] == "to_title(text VARCHAR)"
+    # every change replaces: DeltaStream has no ALTER FUNCTION
+    for change in ({"className": "com.example.udf.Title"}, {"returns": "STRING"},
+                   {"arguments": [{"name": "text", "type": "VARCHAR"}, {"name": "locale", "type": "VARCHAR"}]}):
+        diff = await provider.diff(FUNCTION, resource_id, state, {**TO_TITLE, **change})
+        assert list(diff.replaces) == list(change) and diff.deleteBeforeReplace
+    # drift: the function made again outside Pulumi from another class
+    await client.execute(function.drop_statement("to_title", [("text", "VARCHAR")]))
+    await client.execute(CREATE.replace("com.example.udf.ToTitle", "com.example.udf.Other"))
+    _, _, drifted = await provider.read(FUNCTION, resource_id, state, TO_TITLE)
+    assert drifted["className"] == "com.example.udf.Other"
+    # import by name(T1, T2): the types however spelt; returns is the program's (LIST FUNCTIONS shows none)
+    imported_id, imported, imported_inputs = await provider.read(FUNCTION, "to_title(varchar)")
+    assert imported_id == "to_title(varchar)" and imported["signature"] == "to_title(text VARCHAR)"
+    assert imported_inputs["arguments"] == [{"name": "text", "type": "VARCHAR"}]
+    assert imported_inputs["source"] == "udfs" and not imported_inputs.get("returns")
+    adopted = await provider.diff(FUNCTION, imported_id, imported, {**TO_TITLE, "className": "com.example.udf.Other"},
+                                  imported_inputs)
+    assert adopted.changes == provider_pb2.DiffResponse.DIFF_NONE  # the program's returns is taken as given
+    await provider.delete(FUNCTION, resource_id, state)
+    assert await listed(client) == []
+    assert (await provider.read(FUNCTION, resource_id, state))[0] == ""  # gone
+
+
+async def test_overloads_are_separate_resources(provider: Harness, client: DeltaStreamClient) -> None:
+    await source(client)
+    one, _ = await provider.create(FUNCTION, TO_TITLE)
+    two_args = {**TO_TITLE, "arguments": [{"name": "text", "type": "VARCHAR"}, {"name": "n", "type": "INTEGER"}]}
+    two, state = await provider.create(FUNCTION, two_args)
+    assert (one, two) == ("to_title(VARCHAR)", "to_title(VARCHAR, INTEGER)")
+    await provider.delete(FUNCTION, two, state)
+    assert [r["Signature"] for r in await listed(client)] == ["to_title(text VARCHAR)"]
+
+
+async def test_a_missing_source_fails_the_create_naming_it(provider: Harness) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await provider.create(FUNCTION, TO_TITLE)
+    assert "function source 'udfs' does not exist" in (failed.value.details() or "")
+
+
+async def test_check_names_the_property(provider: Harness) -> None:
+    _, failures = await provider.check(FUNCTION, {
+        **TO_TITLE, "returns": "VARCHAR)", "className": " ",
+        "arguments": [{"name": "a", "type": "MAP<VARCHAR"}, {"name": "a", "type": "INT"}],
+        "properties": {"class.name": "x"}})
+    assert failures == {
+        "returns": "returns: 'VARCHAR)' is not one column type: ')' follows the type",
+        "arguments[0].type": "arguments[0].type: 'MAP<VARCHAR' is not a column type: expected ',' at the end",
+        "arguments[1].name": "arguments[1].name: 'a' is given twice; give each argument its own name",
+        "className": "className must name the Java class, e.g. com.example.udf.ToTitle",
+        "properties": "properties: 'class.name' is set by className; remove it"}
+    _, failures = await provider.check(FUNCTION, {**TO_TITLE, "language": "python"})
+    assert failures == {"language": "language must be one of 'java', not 'python'"}
+    with pytest.raises(grpc.aio.AioRpcError) as bad_id:
+        await provider.read(FUNCTION, "to_title")
+    assert "name() for none" in (bad_id.value.details() or "")
+
+
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_a_lost_answer_is_settled_by_reading(provider: Harness, client: DeltaStreamClient,
+                                                   local: BackgroundServer, kind: str) -> None:
+    await source(client)
+    fault(local, r"^CREATE FUNCTION ", kind)
+    resource_id, state = await provider.create(FUNCTION, TO_TITLE)
+    assert resource_id == "to_title(VARCHAR)" and state["signature"] == "to_title(text VARCHAR)"
+    assert ran(local, "CreateFunction") == 1  # read, never sent twice
+    fault(local, r"^DROP FUNCTION ", kind)
+    await provider.delete(FUNCTION, resource_id, state)
+    assert await listed(client) == []
+
+
+async def test_lookups_send_one_list_each(provider: Harness, client: DeltaStreamClient,
+                                          local: BackgroundServer) -> None:
+    await source(client)
+    await source(client, "other")
+    await provider.create(FUNCTION, TO_TITLE)
+    await provider.create(FUNCTION, {**TO_TITLE, "name": "shout", "source": "other"})
+    before = sum(local.server.counters.requests.values())
+    found, _ = await invoke(provider, "deltastream:index:getFunction", {"name": "shout"})
+    assert found["signature"] == "shout(text VARCHAR)" and found["source"] == "other"
+    assert found["arguments"] == [{"name": "text", "type": "VARCHAR"}]
+    from_udfs, _ = await invoke(provider, "deltastream:index:getFunctions", {"source": "udfs"})
+    assert [f["signature"] for f in from_udfs["functions"]] == ["to_title(text VARCHAR)"]
+    assert sum(local.server.counters.requests.values()) - before == 2
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await invoke(provider, "deltastream:index:getFunction", {"name": "nope"})
+    assert "function with name 'nope' not found" in (missing.value.details() or "")
