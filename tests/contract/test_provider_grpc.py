@@ -584,14 +584,16 @@ async def test_compute_pool_lifecycle(provider: Harness, client: DeltaStreamClie
     listed = (await pools(client))["etl"]
     assert listed["Size"] == "MEDIUM" and str(listed["Timeout"]) == "10"
     _, read, inputs = await provider.read(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 10})
-    assert inputs == {"name": "etl", "size": "medium", "timeoutMin": 10} and read["state"] == "running"
+    assert inputs == {"name": "etl", "size": "medium", "timeoutMin": 10, "running": True} and read["state"] == "running"
     diff = await provider.diff(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 5})
     assert diff.changes == Diff.DIFF_SOME and not diff.replaces
     state = await provider.update(POOL, "etl", state, {"name": "etl", "size": "medium", "timeoutMin": 5})
     assert state["timeoutMin"] == 5 and str((await pools(client))["etl"]["Timeout"]) == "5"
-    assert list((await provider.diff(POOL, "etl", state, {"name": "etl2"})).replaces) == ["name"]
+    assert list((await provider.diff(POOL, "etl", state, {"name": "etl2", "size": "medium", "timeoutMin": 5})
+                 ).replaces) == ["name"]
+    assert list((await provider.diff(POOL, "etl", state, {"name": "etl"})).replaces) == ["size", "timeoutMin"]
     _, _, imported = await provider.read(POOL, "etl")
-    assert imported == {"name": "etl", "size": "medium"}
+    assert imported == {"name": "etl", "size": "medium", "running": True}
     await provider.delete(POOL, resource_id, state)
     assert "etl" not in await pools(client)
     assert (await provider.read(POOL, "etl", state))[0] == ""
