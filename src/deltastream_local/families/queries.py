@@ -1,6 +1,7 @@
 """Queries: what INSERT INTO, CREATE ... AS SELECT and applications launch (:func:`launch`), known by id; a query
 waits ``query_running_s`` in ``starting`` and ``query_terminated_s`` in ``terminate_requested`` (knobs).
-``dataflow`` runs a query that starts over the records its sources hold."""
+``dataflow`` runs a query that starts over the records its sources hold; one launched with
+``QUERY WITH ('resume.from.query.id' = ..)`` continues where the terminated query it names stopped (:func:`resumed`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from lark import Token
 
 from .. import dataflow
 from ..catalog import TS, timestamp
+from ..dsql import tree
+from ..dsql.resolve import _has_aggregate
 from ..results import VARCHAR, Outcome, SqlFailure
 from ..statements import ListObjects, QueryBody
 from . import Call, Family
@@ -44,8 +47,10 @@ SETTLE = ("UPDATE queries SET current_state = next_state, error = next_error, up
           "next_state = NULL, next_error = NULL, transition_at = NULL "
           "WHERE next_state IS NOT NULL AND transition_at <= :now",)
 
-#: The query properties DeltaStream documents (docs: RESUME QUERY); the local server accepts them and resumes nothing.
+#: The query properties DeltaStream documents (docs: RESUME QUERY): the query a new one resumes from.
 QUERY_PROPERTIES = ("resume.from.query.id", "resume.from.query.name", "resume.from.query.version")
+#: The store types whose relations a query may resume over (docs: "Source Relations must be using a Kafka Store").
+KAFKA_STORES = ("Kafka", "ConfluentKafka")
 
 
 @dataclass(frozen=True)
@@ -82,9 +87,78 @@ def check_properties(body: QueryBody) -> None:
                                   f"{', '.join(QUERY_PROPERTIES)}")
 
 
+def resumed(call: Call, sql: str, sources: list[sqlite3.Row]) -> str | None:
+    """The id of the query a launch resumes from (``QUERY WITH ('resume.from.query.id' = ..)``, or by name and
+    version), refused as docs.deltastream.io's RESUME QUERY page states its limits: the query must exist (3D019) and
+    be terminated (3D008); no aggregation, join or pattern recognition (0A000); one source relation, in a Kafka
+    store (0A000), with the same topic and store as the terminated query's (3D008). None: it resumes nothing. The
+    SQLSTATEs are guesses (DeltaStream shows none), named after go-deltastream's ``sqlcode.go``."""
+    from ..parser import parse  # the statement's own parse, which launch is not given
+
+    body: QueryBody | None = getattr(parse(sql)[0].statement, "query", None)
+    props = body.properties if body is not None else {}
+    if not props:
+        return None
+    old = _resume_target(call.db, props)
+    if old["current_state"] != "terminated":
+        raise SqlFailure("3D008", f"query {old['id']} is {old['current_state']}: a query resumes from a terminated "
+                                  f"query; TERMINATE QUERY {old['id']} first")
+    assert body is not None
+    why = _not_resumable(body.select)
+    if why:
+        raise SqlFailure("0A000", f"a query that {why} cannot resume from another query")
+    before = json.loads(old["sources"])
+    if len(sources) != 1 or len(before) != 1:
+        raise SqlFailure("0A000", f"a query resumes only with one source relation (this one reads {len(sources)}, "
+                                  f"query {old['id']} read {len(before)})")
+    source = sources[0]
+    store = call.db.execute("SELECT type FROM stores WHERE name = ?", (source["store_name"],)).fetchone()
+    if store is None or store[0] not in KAFKA_STORES:
+        raise SqlFailure("0A000", f"a query resumes only over a Kafka store: {source['store_name']!r} is a "
+                                  f"{store[0] if store else 'missing'} store")
+    earlier = call.db.execute("SELECT * FROM relations WHERE database_name = ? AND schema_name = ? AND name = ?",
+                              tuple(before[0])).fetchone()
+    if earlier is None or (earlier["store_name"], _topic(earlier)) != (source["store_name"], _topic(source)):
+        raise SqlFailure("3D008", f"query {old['id']} read another topic or store: a query resumes only over the "
+                                  "same topic and store")
+    return str(old["id"])
+
+
+def _resume_target(db: sqlite3.Connection, props: dict[str, object]) -> sqlite3.Row:
+    """The query ``resume.from.query.id`` (or ``.name`` and ``.version``) names (3D019 when there is none)."""
+    if "resume.from.query.id" in props:
+        key = str(props["resume.from.query.id"]).lower()
+        row: sqlite3.Row | None = db.execute("SELECT * FROM queries WHERE id = ?", (key,)).fetchone()
+    else:
+        key = f"{props.get('resume.from.query.name')}:{props.get('resume.from.query.version')}"
+        row = db.execute("SELECT * FROM queries WHERE name = ? AND version = ?",
+                         (str(props.get("resume.from.query.name")), props.get("resume.from.query.version"))
+                         ).fetchone()
+    if row is None:
+        raise SqlFailure("3D019", f"query {key} does not exist: nothing to resume from")
+    return row
+
+
+def _not_resumable(select: tree.Select) -> str | None:
+    """What of a query's SELECT the resume limits exclude (dsql has no MATCH_RECOGNIZE to find)."""
+    if select.joins:
+        return "joins relations"
+    if (select.group_by or select.having is not None or isinstance(select.source, tree.Window)
+            or any(_has_aggregate(item.expr) for item in select.items)):
+        return "aggregates"
+    return None
+
+
+def _topic(relation: sqlite3.Row) -> str:
+    return str(json.loads(relation["properties"]).get("topic", relation["name"]))
+
+
 def launch(call: Call, sql: str, sinks: list[list[str]], sources: list[sqlite3.Row], name: str | None) -> list[str]:
-    """Start a query; a named one gets the next version of that name (name:version). Its artifact row."""
+    """Start a query; a named one gets the next version of that name (name:version). Its artifact row. One that
+    resumes takes over what the terminated query wrote into its sink (the dataflow's record of it), so that the
+    records the sink already has are not written again: it continues with the records written since."""
     db, now = call.db, call.now
+    resumes = resumed(call, sql, sources) if name is None else None
     query_id = str(uuid.uuid4())
     version = None
     if name is not None:
@@ -101,6 +175,8 @@ def launch(call: Call, sql: str, sinks: list[list[str]], sources: list[sqlite3.R
                 json.dumps(sinks), json.dumps(source_paths), None if delay else error,
                 final if delay else None, error if delay else None,
                 now + max(delay, 0.0) if delay else None))
+    if resumes is not None:
+        db.execute("UPDATE dataflow_outputs SET query_id = ? WHERE query_id = ?", (query_id, resumes))
     if final == "running":
         dataflow.query_started(db, query_id, now)
     return ["query", query_id, "QUERY", f"query {query_id} launched", "[]"]
@@ -185,8 +261,19 @@ CHOICES = {
         "`deltastream/query/resource_deltastream_query.go` and DeltaStream's Pulumi provider read the name "
         "as a computed output). An application's query is named after the application, each one under a "
         "name getting the next `version`. `QUERY WITH (...)` takes only the keys docs.deltastream.io's "
-        "RESUME QUERY page shows (`resume.from.query.id`, `.name`, `.version`; accepted, nothing is "
-        "resumed: more liberal than DeltaStream); any other key, `query.name` too, is `3D008`"),
+        "RESUME QUERY page shows (`resume.from.query.id`, `.name`, `.version`); any other key, `query.name` "
+        "too, is `3D008`"),
+    "Resuming a query": (
+        "`INSERT INTO` or `CREATE ... AS SELECT` with `QUERY WITH ('resume.from.query.id' = ..)` (or `.name` "
+        "and `.version`) is refused as the RESUME QUERY page states its limits: a query that does not exist "
+        "`3D019`, one not terminated `3D008`, a join or an aggregation (GROUP BY, HAVING, an aggregate "
+        "function, a window) `0A000`, more than one source relation or a source outside a Kafka store "
+        "`0A000`, another topic or store than the terminated query's `3D008` (the SQLSTATEs are guesses "
+        "named after go-deltastream's `sqlcode.go`; pattern recognition is not parsed, so not refused); the "
+        "check runs when the query starts, not in `DESCRIBE`. The new query takes over the records the "
+        "terminated one wrote into its sink: where its result over the earlier records is the same, only "
+        "the records written since are added (it continues); where it differs, the dataflow's usual "
+        "rewrite of the sink applies (see Dataflow), which a Kafka topic could not do"),
     "`DESCRIBE QUERY`": (
         "`Property, Value` rows: id, name, version, state, intended_state, error, sql, owner, created_at, "
         "updated_at"),
