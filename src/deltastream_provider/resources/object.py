@@ -19,7 +19,7 @@ from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
 from ..model.sample import Sample, built
-from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
 
@@ -37,11 +37,14 @@ class ColumnDef:
 
 def create_statement(kind: str, database: str, namespace: str, name: str, columns: Sequence[ColumnDef],
                      primary_key: Sequence[str], properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
+    """Without columns, DeltaStream's alternative syntax (``CREATE STREAM s WITH (...)``): the value format's schema
+    supplies the columns (and a changelog's key, the key format's)."""
     defs = [f"{sql.ident(c.name)} {sql.column_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in columns]
     if primary_key:
         defs.append(f"PRIMARY KEY ({', '.join(sql.ident(k) for k in primary_key)})")
-    return sql.statement([f"CREATE {RELATION_KINDS[kind]} {sql.qualified(database, namespace, name)} "
-                          f"({', '.join(defs)})", sql.with_clause(properties)])
+    listed = f" ({', '.join(defs)})" if columns else ""
+    return sql.statement([f"CREATE {RELATION_KINDS[kind]} {sql.qualified(database, namespace, name)}{listed}",
+                          sql.with_clause(properties)])
 
 
 def drop_statement(database: str, namespace: str, name: str) -> sql.Statement:
@@ -256,8 +259,13 @@ class ObjectInputs(Model):
     name: str = prop("Name of the object. Case-sensitive; quoted for you.", replaces=True)
     kind: Kind = prop("What the object is.", replaces=True)
     store: str = prop("Store that holds the object's entity.", replaces=True)
-    columns: list[ColumnInputs] = prop("Columns, in order. Any change replaces the object.", replaces=True)
-    primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None,
+    columns: list[ColumnInputs] | None = prop(
+        "Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the schema "
+        "of subject `<topic>-value` in the store's schema registry) or `protobuf` (the message the `value.descriptor` "
+        "property names, `<descriptor source>.<message>`): DeltaStream derives them, and `derivedColumns` shows "
+        "them.", default=None, replaces=True)
+    primary_key: list[str] | None = prop("Primary key columns; required for a changelog with `columns` (without "
+                                         "them, the key format's schema gives the key).", default=None,
                                          replaces=True)
     timestamp_column: str | None = prop("Column that carries event time.", default=None, replaces=True)
     entity: str | None = prop("The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` "
@@ -280,6 +288,19 @@ class ObjectState(ObjectInputs):
     state: str | None = prop("DeltaStream's state of the relation, e.g. `created`.", default=None)
     created_at: str | None = prop("When the object was created (RFC 3339).", default=None)
     updated_at: str | None = prop("When the object last changed (RFC 3339).", default=None)
+    derived_columns: list[ObjectColumn] | None = prop(
+        "The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read "
+        "back with `DESCRIBE RELATION COLUMNS` on every refresh, so a re-creation with another schema shows.",
+        default=None)
+
+
+#: Value formats whose schema (a schema registry's subject, a protobuf descriptor) supplies an object's columns.
+SCHEMA_FORMATS = ("avro", "protobuf")
+
+
+def derives_columns(inputs: ObjectInputs) -> bool:
+    """Whether DeltaStream derives the columns: none are given (Check has made sure the value format allows it)."""
+    return inputs.columns is None
 
 
 def entity_properties(store_type: str, entity: str | None, name: str) -> list[tuple[str, str]]:
@@ -316,9 +337,32 @@ def object_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
     if inputs.timestamp_column:
         props.append(("timestamp", inputs.timestamp_column))
     props += sorted((inputs.properties or {}).items())
-    columns = [ColumnDef(c.name, c.type, c.nullable) for c in inputs.columns]
+    columns = [ColumnDef(c.name, c.type, c.nullable) for c in inputs.columns or []]
     return create_statement(inputs.kind, inputs.database, inputs.namespace, inputs.name, columns,
                             inputs.primary_key or [], props)
+
+
+def _check_derived(inputs: ObjectInputs) -> list[tuple[str, str]]:
+    """An object without columns: its value format must supply them, and a changelog's key comes from its key
+    format (DeltaStream's alternative syntax has no PRIMARY KEY clause)."""
+    fmt = inputs.value_format.lower() if isinstance(inputs.value_format, str) else inputs.value_format
+    if fmt is not None and not isinstance(fmt, str):
+        return []  # unknown until apply: checked then
+    if inputs.kind == "table" or fmt not in SCHEMA_FORMATS:
+        return [("columns", f"a {inputs.kind if isinstance(inputs.kind, str) else 'object'} with valueFormat "
+                            f"{fmt or '(unset)'} needs columns: set columns, or set valueFormat to avro (columns from "
+                            "the store's schema registry) or protobuf (from a descriptor) on a stream or changelog")]
+    failures: list[tuple[str, str]] = []
+    if inputs.kind == "changelog":
+        if inputs.primary_key:
+            failures.append(("primaryKey", "a changelog whose columns come from its value format takes its key from "
+                                           "its key format's schema: leave primaryKey out (and set keyFormat), or "
+                                           "declare columns"))
+        key = inputs.key_format.lower() if isinstance(inputs.key_format, str) else inputs.key_format
+        if (isinstance(key, str) or key is None) and key not in SCHEMA_FORMATS:
+            failures.append(("keyFormat", "a changelog without columns takes its primary key from the key's schema: "
+                                          "set keyFormat to avro or protobuf, or declare columns and primaryKey"))
+    return failures
 
 
 def _same_type(a: str, b: str) -> bool:
@@ -363,6 +407,8 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         columns = inputs.columns if isinstance(inputs.columns, list) else []
         if isinstance(inputs.columns, list) and not columns:
             failures.append(("columns", "an object needs at least one column"))
+        if inputs.columns is None:
+            failures += _check_derived(inputs)
         names: list[str] = []
         for index, entry in enumerate(columns):
             failures += check_identifier(f"columns[{index}].name", entry.name)
@@ -378,18 +424,31 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         for key in inputs.primary_key or []:
             if known is not None and isinstance(key, str) and key not in known:
                 failures.append(("primaryKey", f"primary key column {key!r} is not among the columns"))
-        if inputs.kind == "changelog" and not inputs.primary_key:
+        if inputs.kind == "changelog" and not inputs.primary_key and inputs.columns is not None:
             failures.append(("primaryKey", "a changelog needs a primary key: set primaryKey"))
         if known is not None and isinstance(inputs.timestamp_column, str) and inputs.timestamp_column not in known:
             failures.append(("timestampColumn", f"{inputs.timestamp_column!r} is not among the columns"))
         return failures
 
+    def diff(self, olds: ObjectInputs, news: ObjectInputs, state: ObjectState) -> Diff:
+        """A program that leaves columns (and a changelog's key) to its avro or protobuf value format changes nothing
+        by that alone: the object keeps the columns DeltaStream derived or an import recorded."""
+        result = super().diff(olds, news, state)
+        if news.columns is None and isinstance(news.value_format, str) and news.value_format.lower() in SCHEMA_FORMATS:
+            left_out = {"columns"} | ({"primaryKey"} if news.primary_key is None else set())
+            result.changes = [key for key in result.changes if key not in left_out]
+            result.replaces = [key for key in result.replaces if key not in left_out]
+        return result
+
     def preview(self, inputs: ObjectInputs) -> ObjectState:
-        """The fqn follows from the names, so a preview shows it (and SQL built from it stays known)."""
+        """The fqn follows from the names, so a preview shows it (and SQL built from it stays known); an object with
+        columns derives none."""
         state = super().preview(inputs)
         parts = [inputs.database, inputs.namespace, inputs.name]
         if all(isinstance(p, str) for p in parts):
             state.fqn, state.path = sql.qualified(*parts), parts
+        if inputs.columns is not None:
+            state.derived_columns = None
         return state
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: ObjectState) -> BlastRadius:
@@ -432,6 +491,9 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
                               errored=lambda row: InvalidInputError(f"object {row.fqn} is errored in DeltaStream"))
         if row is None:
             return None
+        if inputs.columns is None:  # derived by DeltaStream: read them
+            columns = await relation_columns(ctx.catalog, inputs.database, inputs.namespace, inputs.name)
+            return None if columns is None else (row, columns)
         return row, [ColumnInfo(c.name, c.type, c.nullable is not False) for c in inputs.columns]
 
     async def read(self, ctx: Context, resource_id: str,
@@ -442,7 +504,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             row = await relation_in_database(ctx.catalog, database, namespace, name)
             if row is None:
                 return None
-            columns = known_columns(state, row)
+            columns = None if derives_columns(inputs) else known_columns(state, row)
             if columns is None:
                 columns = await relation_columns(ctx.catalog, database, namespace, name)
             return None if columns is None else _current(row, columns, inputs)
@@ -474,21 +536,26 @@ def _current(row: RelationRow, found: list[ColumnInfo], inputs: ObjectInputs | N
     None) the ``settings`` its properties give; a column type written differently but meaning the same keeps the
     user's spelling, so it is no diff."""
     database, namespace, name = row.database, row.namespace, row.name
-    given = {c.name: c for c in (inputs.columns if inputs is not None else [])}
+    given = {c.name: c for c in (inputs.columns or [] if inputs is not None else [])}
     columns = [ColumnInputs(name=c.name, type=given[c.name].type
                             if c.name in given and _same_type(given[c.name].type, c.type) else c.type,
                             nullable=c.nullable) for c in found]
+    # Derived columns (and a derived changelog's key) are outputs: the inputs keep them left out, as the program has.
+    # An import cannot tell them from declared ones: it records them as columns (see diff).
+    derived = inputs is not None and inputs.columns is None
     if inputs is not None:
+        keep_key = inputs.primary_key is not None or (bool(row.primary_key) and not derived)
         current = ObjectInputs(**{**vars(inputs), "kind": row.kind, "store": row.store or inputs.store,
-                                  "columns": columns, "owner": owner_as_read(inputs, row),
-                                  "primary_key": primary_key_columns(row.primary_key) if inputs.primary_key is not None
-                                  or row.primary_key else None})
+                                  "columns": None if derived else columns, "owner": owner_as_read(inputs, row),
+                                  "primary_key": primary_key_columns(row.primary_key) if keep_key else None})
     else:
         current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
                                store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key),
                                **(settings or {}))
     state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
-                        created_at=row.created_at, updated_at=row.updated_at)
+                        created_at=row.created_at, updated_at=row.updated_at,
+                        derived_columns=[ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found]
+                        if derived else None)
     state.owner = row.owner
     return current, state
 
@@ -505,6 +572,10 @@ SAMPLE = Sample(
     built=(built(create_statement, "CREATE STREAM", "stream", "db", "s", "o", _COLUMNS, [], [("store", "k")]),
            built(create_statement, "CREATE CHANGELOG", "changelog", "db", "s", "o", _COLUMNS, ["id"], []),
            built(create_statement, "CREATE TABLE", "table", "db", "s", "o", _COLUMNS, ["id"], []),
+           built(create_statement, "CREATE STREAM WITH derived columns", "stream", "db", "s", "o", [], [],
+                 [("store", "k"), ("value.format", "avro")]),
+           built(create_statement, "CREATE CHANGELOG WITH derived columns", "changelog", "db", "s", "o", [], [],
+                 [("store", "k"), ("value.format", "avro"), ("key.format", "avro")]),
            built(drop_statement, "DROP RELATION", "db", "s", "o"),
            *(built(alter_owner_statement, f"ALTER {kind.upper()} OWNER TO", kind, "db", "s", "o", "r")
              for kind in ("stream", "changelog", "table")),

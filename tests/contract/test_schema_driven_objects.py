@@ -1,0 +1,204 @@
+"""Streams and changelogs whose columns come from their value format (issue 34): no `columns`, `CREATE STREAM s WITH
+(...)` sent, the columns DeltaStream derives read back into `derivedColumns`; avro from a subject of the local
+server's schema registry, protobuf from a descriptor source; the refusals and Check's messages."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+from google.protobuf import descriptor_pb2
+from pulumi.runtime.proto import provider_pb2
+from testkit.provider import Harness
+
+from deltastream_local.runner import BackgroundServer
+from deltastream_provider.deltastream import sql
+from tests.contract.conftest import configured
+from tests.contract.test_local_server import ok, post
+from tests.contract.test_provider_grpc import DB, OBJ
+
+Diff = provider_pb2.DiffResponse
+
+V1 = {"type": "record", "name": "Pageview", "fields": [
+    {"name": "viewtime", "type": "long"}, {"name": "userid", "type": ["null", "string"]},
+    {"name": "pageid", "type": "string"}]}
+V2 = {**V1, "fields": [*V1["fields"], {"name": "device", "type": ["null", "string"]}]}
+DERIVED_V1 = [{"name": "viewtime", "type": "BIGINT", "nullable": False},
+              {"name": "userid", "type": "VARCHAR", "nullable": True},
+              {"name": "pageid", "type": "VARCHAR", "nullable": False}]
+
+
+def register(local: BackgroundServer, subject: str, schema: dict[str, Any]) -> int:
+    """What a producer (or a test) does: Confluent's POST /subjects/{subject}/versions on the local server."""
+    base = local.url.removesuffix("/v2")
+    response = httpx.post(f"{base}/schema-registry/subjects/{subject}/versions", json={"schema": json.dumps(schema)})
+    assert response.status_code == 200, response.text
+    return int(response.json()["id"])
+
+
+def avro_stream(name: str = "pageviews", **extra: Any) -> dict[str, Any]:
+    return {"database": "db", "namespace": "public", "name": name, "kind": "stream", "store": "avro_events",
+            "entity": "pageviews", "valueFormat": "avro", **extra}
+
+
+async def registry_store(provider: Harness) -> None:
+    await provider.create(DB, {"name": "db"})
+    await provider.create("deltastream:index:SchemaRegistry", {"name": "registry",
+                                                               "confluent": {"uris": "https://registry"}})
+    await provider.create("deltastream:index:Store", {"name": "avro_events", "kafka": {
+        "uris": "b:9092", "saslHashFunction": "NONE", "schemaRegistryName": "registry"}})
+
+
+async def test_an_avro_stream_takes_its_columns_from_the_registry(provider: Harness, local: BackgroundServer) -> None:
+    await registry_store(provider)
+    register(local, "pageviews-value", V1)
+    before = Counter(local.server.counters.statements)
+    resource_id, state = await provider.create(OBJ, avro_stream())
+    sent = dict(Counter(local.server.counters.statements) - before)
+    # One request more than an object with columns: the columns DeltaStream derived are read back.
+    assert sent == {"CreateRelation": 1, "Select": 1, "DescribeRelationColumns": 1}
+    assert local.server.counters.texts[-3].startswith(
+        'CREATE STREAM "db"."public"."pageviews" WITH (\'store\' = \'avro_events\', \'topic\' = \'pageviews\', '
+        "'value.format' = 'avro');")
+    assert "columns" not in state and state["derivedColumns"] == DERIVED_V1
+    before = Counter(local.server.counters.statements)
+    _, refreshed, inputs = await provider.read(OBJ, resource_id, state, avro_stream())
+    assert dict(Counter(local.server.counters.statements) - before) == {"Select": 1, "DescribeRelationColumns": 1}
+    assert "columns" not in inputs and refreshed["derivedColumns"] == DERIVED_V1
+    assert (await provider.diff(OBJ, resource_id, refreshed, avro_stream(), inputs)).changes == Diff.DIFF_NONE
+
+
+async def test_refresh_shows_a_re_creation_with_the_subjects_new_version(provider: Harness,
+                                                                        local: BackgroundServer) -> None:
+    """DeltaStream fixes a relation's columns when it creates it: a new version of the subject changes nothing until
+    the relation is made again (here outside Pulumi); the next refresh shows the new columns, and the program, which
+    names none, still has no diff."""
+    await registry_store(provider)
+    register(local, "pageviews-value", V1)
+    resource_id, state = await provider.create(OBJ, avro_stream())
+    register(local, "pageviews-value", V2)
+    _, same, _ = await provider.read(OBJ, resource_id, state, avro_stream())
+    assert same["derivedColumns"] == DERIVED_V1
+    ok(local, 'DROP RELATION "db"."public"."pageviews";')
+    ok(local, "CREATE STREAM \"db\".\"public\".\"pageviews\" WITH ('store' = 'avro_events', 'topic' = 'pageviews', "
+              "'value.format' = 'avro');")
+    async with configured(local) as later:  # the refresh is another command, another provider
+        _, drifted, inputs = await later.read(OBJ, resource_id, state, avro_stream())
+        assert drifted["derivedColumns"] == [*DERIVED_V1, {"name": "device", "type": "VARCHAR", "nullable": True}]
+        assert (await later.diff(OBJ, resource_id, drifted, avro_stream(), inputs)).changes == Diff.DIFF_NONE
+
+
+def pageviews_descriptor() -> bytes:
+    """The FileDescriptorSet `protoc --descriptor_set_out` writes for DeltaStream's docs example message."""
+    files = descriptor_pb2.FileDescriptorSet()
+    proto = files.file.add(name="p.proto", package="shop", syntax="proto3")
+    message = proto.message_type.add(name="Pageviews")
+    field = descriptor_pb2.FieldDescriptorProto
+    for number, (name, kind) in enumerate([("viewtime", field.TYPE_INT64), ("userid", field.TYPE_STRING),
+                                           ("pageid", field.TYPE_STRING), ("score", field.TYPE_DOUBLE)], 1):
+        message.field.add(name=name, number=number, type=kind, label=field.LABEL_OPTIONAL)
+    message.field.add(name="tags", number=5, type=field.TYPE_STRING, label=field.LABEL_REPEATED)
+    return files.SerializeToString()
+
+
+async def test_a_protobuf_stream_takes_its_columns_from_a_descriptor(provider: Harness,
+                                                                    local: BackgroundServer) -> None:
+    await provider.create(DB, {"name": "db"})
+    await provider.create("deltastream:index:Store", {"name": "pb_events", "kafka": {"uris": "b:9092",
+                                                                                     "saslHashFunction": "NONE"}})
+    await provider.provider._configured_client().execute(sql.Statement(
+        "CREATE DESCRIPTOR_SOURCE pv_pb WITH ('file' = 'pageviews_value.desc');", "CREATE DESCRIPTOR_SOURCE",
+        {"pageviews_value.desc": pageviews_descriptor()}))
+    program = {"database": "db", "namespace": "public", "name": "views_pb", "kind": "stream", "store": "pb_events",
+               "valueFormat": "protobuf", "properties": {"value.descriptor": 'pv_pb."shop.Pageviews"'}}
+    resource_id, state = await provider.create(OBJ, program)
+    assert state["derivedColumns"] == [{"name": n, "type": t, "nullable": True} for n, t in [
+        ("viewtime", "BIGINT"), ("userid", "VARCHAR"), ("pageid", "VARCHAR"), ("score", "DOUBLE"),
+        ("tags", "ARRAY<VARCHAR>")]]
+    _, refreshed, inputs = await provider.read(OBJ, resource_id, state, program)
+    assert refreshed["derivedColumns"] == state["derivedColumns"] and "columns" not in inputs
+
+
+async def test_an_object_with_columns_reads_and_costs_as_before(provider: Harness, local: BackgroundServer) -> None:
+    await registry_store(provider)
+    program = avro_stream(columns=[{"name": "viewtime", "type": "BIGINT"}])
+    resource_id, state = await provider.create(OBJ, program)
+    assert "derivedColumns" not in state and state["columns"] == [{"name": "viewtime", "type": "BIGINT",
+                                                                   "nullable": True}]
+    before = Counter(local.server.counters.statements)
+    await provider.read(OBJ, resource_id, state, program)
+    assert dict(Counter(local.server.counters.statements) - before) == {"Select": 1}
+
+
+@pytest.mark.parametrize("statement, code, words", [
+    ("CREATE STREAM db.public.s WITH ('store' = 'plain', 'value.format' = 'avro');", "3D009", "no schema registry"),
+    ("CREATE STREAM db.public.s WITH ('store' = 'avro_events', 'value.format' = 'avro');", "3D009",
+     "no subject 's-value'"),
+    ("CREATE STREAM db.public.s WITH ('store' = 'avro_events', 'value.format' = 'json');", "42601",
+     "only the value formats avro"),
+    ("CREATE TABLE db.public.s WITH ('store' = 'avro_events', 'value.format' = 'avro');", "42601", "no column list"),
+    ("CREATE CHANGELOG db.public.s WITH ('store' = 'avro_events', 'topic' = 'pageviews', 'value.format' = 'avro');",
+     "42601", "needs a PRIMARY KEY"),
+    ("CREATE STREAM db.public.s WITH ('store' = 'plain', 'value.format' = 'protobuf');", "3D021",
+     "'value.descriptor'"),
+    ("CREATE STREAM db.public.s WITH ('store' = 'plain', 'value.format' = 'protobuf', 'value.descriptor' = 'no.M');",
+     "3D011", "descriptor source 'no'"),
+], ids=["no-registry", "no-subject", "json", "table", "changelog-no-key", "no-descriptor", "no-descriptor-source"])
+async def test_what_deltastream_refuses(provider: Harness, local: BackgroundServer, statement: str, code: str,
+                                        words: str) -> None:
+    await registry_store(provider)
+    await provider.create("deltastream:index:Store", {"name": "plain", "kafka": {"uris": "b:9092",
+                                                                                 "saslHashFunction": "NONE"}})
+    register(local, "pageviews-value", V1)
+    body = post(local, statement).json()
+    assert (body["sqlState"], words in body["message"]) == (code, True), body
+
+
+async def test_a_changelog_takes_its_key_from_the_key_schema(provider: Harness, local: BackgroundServer) -> None:
+    await registry_store(provider)
+    register(local, "users-value", {"type": "record", "name": "User", "fields": [
+        {"name": "userid", "type": "string"}, {"name": "region", "type": ["null", "string"]}]})
+    register(local, "users-key", {"type": "record", "name": "UserKey",
+                                  "fields": [{"name": "userid", "type": "string"}]})
+    program = {**avro_stream("users", entity="users", keyFormat="avro"), "kind": "changelog"}
+    resource_id, state = await provider.create(OBJ, program)
+    assert [c["name"] for c in state["derivedColumns"]] == ["userid", "region"] and "primaryKey" not in state
+    _, refreshed, inputs = await provider.read(OBJ, resource_id, state, program)
+    assert (await provider.diff(OBJ, resource_id, refreshed, program, inputs)).changes == Diff.DIFF_NONE
+    row = ok(local, 'SELECT primary_key FROM deltastream.sys."relations" WHERE name = \'users\';')["data"]
+    assert json.loads(row[0][0]) == ["userid"]
+
+
+def test_the_registry_answers_as_confluents(local: BackgroundServer) -> None:
+    base = f"{local.url.removesuffix('/v2')}/schema-registry"
+    missing = httpx.get(f"{base}/subjects/nothing-value/versions/latest")
+    assert missing.status_code == 404 and missing.json()["error_code"] == 40401
+    first = register(local, "a-value", V1)
+    assert register(local, "a-value", V1) == first  # the same schema again: same id, no new version
+    register(local, "a-value", V2)
+    latest = httpx.get(f"{base}/subjects/a-value/versions/latest").json()
+    assert (latest["subject"], latest["version"]) == ("a-value", 2) and json.loads(latest["schema"]) == json.loads(
+        json.dumps(V2, sort_keys=True))
+    assert httpx.get(f"{base}/subjects/a-value/versions").json() == [1, 2]
+    bad = httpx.post(f"{base}/subjects/a-value/versions", json={"schema": "{not json"})
+    assert bad.status_code == 422 and bad.json()["error_code"] == 42201
+
+
+@pytest.mark.parametrize("news, prop, words", [
+    ({"valueFormat": "json"}, "columns", "set columns, or set valueFormat to avro"),
+    ({"kind": "table", "valueFormat": "avro"}, "columns", "needs columns"),
+    ({"kind": "changelog", "primaryKey": ["userid"], "keyFormat": "avro"}, "primaryKey", "leave primaryKey out"),
+    ({"kind": "changelog"}, "keyFormat", "set keyFormat to avro or protobuf"),
+], ids=["json", "table", "changelog-key", "changelog-no-key-format"])
+async def test_check_says_when_columns_are_needed(provider: Harness, news: dict[str, Any], prop: str,
+                                                  words: str) -> None:
+    _, failures = await provider.check(OBJ, avro_stream(**news))
+    assert prop in failures and words in failures[prop], failures
+
+
+async def test_check_accepts_a_schema_driven_stream(provider: Harness) -> None:
+    _, failures = await provider.check(OBJ, avro_stream())
+    assert failures == {}
