@@ -1,15 +1,20 @@
 """Function sources and descriptor sources: files DeltaStream keeps by name (a function source's jar, a descriptor
 source's compiled protobuf descriptors), sent as attachments and downloaded again from
-``GET /v2/download/{resourceType}/{organizationID}/{resourceName}`` (:func:`download`)."""
+``GET /v2/download/{resourceType}/{organizationID}/{resourceName}`` (:func:`download`).
+
+A source is ``ready`` at once unless the ``source_ready_s`` knob holds it ``uploading`` first; one whose name matches
+``errored_sources`` ends up ``error``. Function sources are the system table ``function_sources`` (its documented
+columns); no system table of descriptor sources is documented, so they are only listed."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..catalog import TS, timestamp
-from ..results import VARCHAR, Outcome, SqlFailure
+from ..results import BOOLEAN, VARCHAR, Outcome, SqlFailure
 from ..statements import ListObjects, PropertyValue
 from . import Call, Family
 
@@ -26,8 +31,23 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS file_sources (
     kind TEXT NOT NULL, name TEXT NOT NULL, file_name TEXT NOT NULL, content BLOB NOT NULL, description TEXT,
     language TEXT, state TEXT NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (kind, name));
+    next_status TEXT, transition_at REAL, PRIMARY KEY (kind, name));
+CREATE TEMP VIEW sys_function_sources AS
+    SELECT name, language, state AS status, description,
+           '/v2/download/function_source/' || (SELECT id FROM organizations) || '/' || name AS download_url,
+           owner, owner AS created_by_role, 0 AS created_by_role_deleted, owner AS created_by, created_at,
+           owner AS updated_by_role, 0 AS updated_by_role_deleted, owner AS updated_by, updated_at,
+           (SELECT id FROM organizations) AS organization_id
+    FROM file_sources WHERE kind = 'function_source';
 """
+
+#: ``deltastream.sys."function_sources"`` as documented (the columns after ``created_at`` as the other tables of the
+#: same page template have them: the excerpt read stops there).
+SYSTEM_TABLE = [("name", VARCHAR), ("language", VARCHAR), ("status", VARCHAR), ("description", VARCHAR),
+                ("download_url", VARCHAR), ("owner", VARCHAR), ("created_by_role", VARCHAR),
+                ("created_by_role_deleted", BOOLEAN), ("created_by", VARCHAR), ("created_at", TS),
+                ("updated_by_role", VARCHAR), ("updated_by_role_deleted", BOOLEAN), ("updated_by", VARCHAR),
+                ("updated_at", TS), ("organization_id", VARCHAR)]
 
 KINDS = ("function_source", "descriptor_source")
 #: Not found and duplicate, as the clients declare them (the descriptor source has no duplicate code of its own).
@@ -69,10 +89,14 @@ def create(call: Call, st: CreateFileSource) -> Outcome:
     language = st.properties.get("language", "java" if st.kind == "function_source" else None)
     description = st.properties.get("description")
     stamp = timestamp(call.now)
-    call.db.execute("INSERT INTO file_sources VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?)",
+    pattern, delay = call.knobs.errored_sources, call.knobs.source_ready_s
+    final = "error" if pattern and re.search(pattern, st.name) else "ready"
+    status, later, at = ("uploading", final, call.now + delay) if delay > 0 else (final, None, None)
+    call.db.execute("INSERT INTO file_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (st.kind, st.name, file_name, call.attachments[file_name],
                      description if isinstance(description, str) else None,
-                     str(language).lower() if language is not None else None, call.session.owner, stamp, stamp))
+                     str(language).lower() if language is not None else None, status, call.session.owner, stamp,
+                     stamp, later, at))
     return call.done()
 
 
@@ -112,6 +136,9 @@ FAMILY = Family(
     handlers={CreateFileSource: create, DropFileSource: drop},
     lists={"FUNCTION_SOURCES": listed("function_source"), "DESCRIPTOR_SOURCES": listed("descriptor_source")},
     schema=SCHEMA,
+    system_tables={"function_sources": SYSTEM_TABLE},
+    settle=("UPDATE file_sources SET state = next_status, updated_at = :stamp, next_status = NULL, "
+            "transition_at = NULL WHERE next_status IS NOT NULL AND transition_at <= :now",),
     choices={"Function and descriptor sources": (
         "`CREATE FUNCTION_SOURCE \\| DESCRIPTOR_SOURCE n WITH ('file' = '<attachment name>' [, 'description' ="
         " '..'] [, 'language' = '..' (function sources)])`: the file is the request's attachment of that name"
@@ -121,8 +148,14 @@ FAMILY = Family(
         "`src/deltastream_sdk/resources/function_sources.py`), which no other client or DeltaStream's "
         "statement list has: `42601`. No `'file'` `3D021`, an attachment not sent or another parameter "
         '`3D008`, duplicate `42P016` (descriptor source `42710`: no code of its own), missing on DROP `3D018`'
-        ' / `3D011`. `ready` at once. `LIST FUNCTION_SOURCES`: `Name, Language, Description, Url, State, '
-        'Owner, CreatedAt, UpdatedAt`; `LIST DESCRIPTOR_SOURCES`: `Name, Type` (`protobuf`) and the same '
+        ' / `3D011`. The file\'s content is not checked (a jar or a descriptor set is taken as it comes). Status: '
+        '`ready` at once, or `uploading` for `source_ready_s` seconds first (the documented values are `ready` and '
+        '`error`; the one before is shown nowhere, and dbt retries a function whose source is "not ready"); a source '
+        'whose name matches `errored_sources` ends `error`. `deltastream.sys."function_sources"` has the documented '
+        'columns (`download_url` is the path of the download route; the columns after `updated_by_role`, which the '
+        'page read does not show, as the other tables of its template have them); no system table of descriptor '
+        'sources is documented, so there is none. `LIST FUNCTION_SOURCES`: `Name, Language, Description, Url, '
+        'State, Owner, CreatedAt, UpdatedAt`; `LIST DESCRIPTOR_SOURCES`: `Name, Type` (`protobuf`) and the same '
         'others: the fields the SDK reads (`models/function_sources.py`, `models/descriptor_sources.py`; '
         'order unknown; dbt reads the first column); `Url` is null')},
 )

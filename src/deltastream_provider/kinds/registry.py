@@ -28,6 +28,8 @@ _RESOURCES = {
     "deltastream:index:Secret": ("secret", "Secret"),
     "deltastream:index:SchemaRegistry": ("schema_registry", "SchemaRegistry"),
     "deltastream:index:ComputePool": ("compute_pool", "ComputePool"),
+    "deltastream:index:FunctionSource": ("function_source", "FunctionSource"),
+    "deltastream:index:DescriptorSource": ("descriptor_source", "DescriptorSource"),
     "deltastream:index:Function": ("function", "Function"),
 }
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from .. import __version__
 from ..config import KEYS
-from ..model.fields import PACKAGE, Enum, Model, is_model, unwrap_optional
+from ..model.fields import PACKAGE, Asset, Enum, Model, is_model, unwrap_optional
 
 REPOSITORY = "https://github.com/pulumi-deltastream/pulumi-deltastream"
 RAW = "https://raw.githubusercontent.com/pulumi-deltastream/pulumi-deltastream/main"
@@ -65,6 +65,8 @@ class _Builder:
                 self.types[token] = {"type": "object", "description": (tp.__doc__ or "").strip(),
                                      "properties": properties, **({"required": required} if required else {})}
             return {"$ref": f"#/types/{token}"}
+        if tp is Asset:
+            return {"$ref": "pulumi.json#/Asset"}
         if origin in (list, tuple):
             return {"type": "array", "items": self.spec(get_args(tp)[0])}
         if origin is dict:

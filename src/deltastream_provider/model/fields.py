@@ -44,6 +44,23 @@ class Enum:
     values: tuple[str, ...] = ()
 
 
+@dataclasses.dataclass(frozen=True)
+class Asset:
+    """A Pulumi asset as the engine sends it (schema ``pulumi.json#/Asset``): a file's ``path`` (relative to the
+    program's directory, the provider's working directory), inline ``text`` or a ``uri``, and ``hash``, the engine's
+    SHA-256 of its bytes (hex). The wire codec (``plugin/wire.py``) reads and writes its signature."""
+
+    path: str | None = None
+    text: str | None = None
+    uri: str | None = None
+    hash: str | None = None
+
+    @classmethod
+    def of(cls, value: dict[str, Any]) -> Asset:
+        """An asset as the engine's checkpoint writes it (a settle's pending inputs): a dict with these keys."""
+        return cls(**{k: v for k, v in value.items() if k in ("path", "text", "uri", "hash") and isinstance(v, str)})
+
+
 def enum_of(tp: Any) -> tuple[Any, Enum | None]:
     """``Annotated[X, Enum(...)]`` -> (X, the Enum); anything else -> (it, None)."""
     if get_origin(tp) is Annotated:
@@ -122,6 +139,8 @@ def _coercer(tp: Any) -> Coerce | None:
     tp, _ = unwrap_optional(tp)
     if tp is int:
         return _integer
+    if tp is Asset:
+        return lambda value: Asset.of(value) if isinstance(value, dict) else value
     if is_model(tp):
         model: type[Model] = tp
         return lambda value: model.from_props(value) if isinstance(value, dict) else value
@@ -235,6 +254,10 @@ def _check_type(tp: Any, value: Any, path: str) -> list[tuple[str, str]]:
         if not isinstance(value, dict):
             return [(path, f"{path} must be a map")]
         return [f for k, v in value.items() for f in _check_type(get_args(tp)[1], v, f"{path}.{k}")]
+    if tp is Asset:
+        return [] if isinstance(value, Asset) else [(path, f"{path} must be an asset (a FileAsset or StringAsset; "
+                                                           "in YAML `fn::fileAsset: <path>`), not "
+                                                           f"{type(value).__name__}")]
     scalars: dict[Any, type | tuple[type, ...]] = {str: str, bool: bool, int: int, float: (int, float)}
     expected = scalars.get(tp)
     if expected is not None and (not isinstance(value, expected) or (tp is not bool and isinstance(value, bool))):

@@ -13,13 +13,14 @@ from typing import Any, NamedTuple
 
 from google.protobuf import struct_pb2
 
-from ..model.fields import Model, WireField
+from ..model.fields import Asset, Model, WireField
 from ..model.unknown import UNKNOWN
 
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
 
 #: The engine's unknown sentinels, one per element type; all seven mean "not known yet".
 UNKNOWN_SENTINELS = frozenset({
@@ -67,6 +68,8 @@ def _from_struct(struct: struct_pb2.Struct) -> Any:
     if sig == OUTPUT_SIG:
         inner = _from_value(fields["value"]) if "value" in fields else UNKNOWN
         return SecretValue(inner) if "secret" in fields and fields["secret"].bool_value else inner
+    if sig == ASSET_SIG:
+        return Asset(**{key: fields[key].string_value for key in ("path", "text", "uri", "hash") if key in fields})
     if sig == RESOURCE_SIG:
         if "id" not in fields:
             return fields["urn"].string_value if "urn" in fields else UNKNOWN
@@ -88,6 +91,8 @@ def _to_proto(value: Any) -> Any:
         return UNKNOWN_STRING
     if isinstance(value, SecretValue):
         return {SIG: SECRET_SIG, "value": _to_proto(value.value)}
+    if isinstance(value, Asset):
+        return {SIG: ASSET_SIG, **{k: v for k, v in vars(value).items() if v is not None}}
     if isinstance(value, dict):
         return {k: _to_proto(v) for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple)):
