@@ -259,11 +259,11 @@ class Continuous(Resource[InputsT, StateT]):
             result.warnings.append(self.restart_warning(state))
         return result
 
-    def restart_warning(self, state: StateT) -> str:
+    def restart_warning(self, state: StateT, why: str | None = None) -> str:
         """What a replacement means for the data: a new query, which does not resume where the old one stopped."""
         old = getattr(state, self.id_field, None)
-        why = (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in RESTARTABLE
-               else "its SQL names a relation that is being replaced")
+        why = why or (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in RESTARTABLE
+                      else "its SQL names a relation that is being replaced")
         return (f"this {self.kind} will be replaced ({why}): the new {self.kind} is a new DeltaStream query that runs "
                 f"from the beginning of its sources (it does not resume where the old one stopped, so its sinks may "
                 f"receive records again), and the old {self.kind}" + (f" {old}" if old else "")
