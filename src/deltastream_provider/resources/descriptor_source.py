@@ -198,8 +198,9 @@ source of that name exists, so such a change fails at preview, saying so; set `a
 
 The ID is the descriptor source's name. DeltaStream gives the file back to no documented read the provider uses, and
 `LIST DESCRIPTOR_SOURCES` shows no description a client reads, so an import leaves `file`, `fileHash` and
-`description` unset: set them in the program; the first preview takes the program's file as the one DeltaStream
-holds (with a warning), and a later change of the file replaces the source.
+`description` unset (`pulumi import` warns that `file` is required): set them in the program; the first preview
+takes the program's file as the one DeltaStream holds (with a warning), and a later change of the file replaces the
+source.
 
 ```sh
 pulumi import deltastream:index:DescriptorSource shop-protos shop_protos

@@ -201,8 +201,9 @@ source of that name exists, so such a change fails at preview, saying so; set `a
 ## Import
 
 The ID is the function source's name. DeltaStream gives the file back to no documented read the provider uses, so
-an import leaves `file` and `fileHash` unset: set `file` in the program; the first preview takes the program's file
-as the one DeltaStream holds (with a warning), and a later change of the file replaces the source.
+an import leaves `file` and `fileHash` unset (`pulumi import` warns that `file` is required): set `file` in the
+program; the first preview takes the program's file as the one DeltaStream holds (with a warning), and a later
+change of the file replaces the source.
 
 ```sh
 pulumi import deltastream:index:FunctionSource udfs udfs
