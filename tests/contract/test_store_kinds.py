@@ -165,3 +165,23 @@ async def test_the_stand_in_takes_only_each_types_keys(client: DeltaStreamClient
     with pytest.raises(SQLError) as refused:
         await client.execute(store.create_statement("closed", [("type", sql.Bare(kind)), ("uris", "u"), extra]))
     assert refused.value.code == "3D008" and repr(extra[0]) in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+async def test_each_kind_spends_the_stores_request_budget(provider: Harness, local: BackgroundServer,
+                                                          kind: str) -> None:
+    """Create, read, update and delete of each new kind cost what the Store's sample (a Kafka store) budgets."""
+    def requests() -> int:
+        return sum(local.server.counters.requests.values())
+
+    spent: dict[str, int] = {}
+    before = requests()
+    resource_id, state = await provider.create(STORE, program(kind))
+    spent["create"], before = requests() - before, requests()
+    await provider.read(STORE, resource_id, state, program(kind))
+    spent["read"], before = requests() - before, requests()
+    state = await provider.update(STORE, resource_id, state, program(kind, uris=KINDS[kind]["uris"] + "x"))
+    spent["update"], before = requests() - before, requests()
+    await provider.delete(STORE, resource_id, state)
+    spent["delete"] = requests() - before
+    assert spent == dict(store.SAMPLE.budget)
