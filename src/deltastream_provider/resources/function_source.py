@@ -248,7 +248,7 @@ _SAMPLE_FILE = Asset(text="a jar's bytes")
 SAMPLE = Sample(
     inputs={"name": "udfs", "file": _SAMPLE_FILE, "description": "UDFs"},
     budget={"create": 2, "read": 1, "delete": 2},  # the statement, a SELECT; no documented update: a change replaces
-    settle=({"name": "made", "file": _SAMPLE_FILE}, {"name": "never", "file": _SAMPLE_FILE}),
+    settle=({"name": "udfs", "file": _SAMPLE_FILE}, {"name": "never", "file": _SAMPLE_FILE}),  # Function's uses it
     built=(built(create_statement, "CREATE FUNCTION_SOURCE", "udfs",
                  [("file", "udfs.jar"), ("language", "java"), ("description", "UDFs")], {"udfs.jar": b"PK"}),
            built(drop_statement, "DROP FUNCTION_SOURCE", "udfs")))
