@@ -58,7 +58,7 @@ def test_an_avro_stream_without_columns_up_preview_refresh_destroy(stack: Stack,
     assert stack.outputs()["derived"] == [{"name": "viewtime", "type": "BIGINT", "nullable": False},
                                           {"name": "userid", "type": "VARCHAR", "nullable": True}]
     (pageviews,) = stack.resources("deltastream:index:DeltaStreamObject")
-    assert "columns" not in pageviews["inputs"]
+    assert "columns" not in pageviews["inputs"] and pageviews["outputs"]["columns"] == stack.outputs()["derived"]
     stack.preview("--expect-no-changes")
 
     register(local, V2)  # a new version changes nothing DeltaStream created; making the stream again does

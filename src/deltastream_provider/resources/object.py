@@ -19,6 +19,7 @@ from ..model import story
 from ..model.docs import examples
 from ..model.fields import Enum, Model, prop
 from ..model.sample import Sample, built
+from ..model.unknown import UNKNOWN
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
 from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
@@ -262,8 +263,8 @@ class ObjectInputs(Model):
     columns: list[ColumnInputs] | None = prop(
         "Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the schema "
         "of subject `<topic>-value` in the store's schema registry) or `protobuf` (the message the `value.descriptor` "
-        "property names, `<descriptor source>.<message>`): DeltaStream derives them, and `derivedColumns` shows "
-        "them.", default=None, replaces=True)
+        "property names, `<descriptor source>.<message>`): DeltaStream derives them, and the `columns` and "
+        "`derivedColumns` outputs show them.", default=None, replaces=True)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog with `columns` (without "
                                          "them, the key format's schema gives the key).", default=None,
                                          replaces=True)
@@ -387,6 +388,13 @@ that `pulumi up`. Columns, their order and nullability are read back with `DESCR
 object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
 `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
+With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
+syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the schema of subject `<topic>-value` in
+the store's schema registry (avro) or from the message the `value.descriptor` property names (protobuf). They are read
+back into the `columns` and `derivedColumns` outputs, on every refresh too: DeltaStream fixes them when it creates the
+object, so a new schema version shows once the object is made again. Such a changelog takes its primary key from
+its key format's schema (`keyFormat` `avro` or `protobuf`); the alternative syntax has no `PRIMARY KEY`.
+
 {_EXAMPLES}
 
 ## Import
@@ -398,7 +406,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
 ```"""
     inputs = ObjectInputs
     state = ObjectState
-    always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt")
+    always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt", "columns")
 
     def check(self, inputs: ObjectInputs) -> list[tuple[str, str]]:
         failures = (check_identifier("database", inputs.database) + check_identifier("namespace", inputs.namespace)
@@ -449,6 +457,8 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             state.fqn, state.path = sql.qualified(*parts), parts
         if inputs.columns is not None:
             state.derived_columns = None
+        else:  # the output is the columns DeltaStream derives, unknown until it has
+            state.columns = UNKNOWN
         return state
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: ObjectState) -> BlastRadius:
@@ -552,8 +562,8 @@ def _current(row: RelationRow, found: list[ColumnInfo], inputs: ObjectInputs | N
         current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
                                store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key),
                                **(settings or {}))
-    state = ObjectState(**vars(current), fqn=row.fqn, path=[database, namespace, name], state=row.state,
-                        created_at=row.created_at, updated_at=row.updated_at,
+    state = ObjectState(**{**vars(current), "columns": columns}, fqn=row.fqn, path=[database, namespace, name],
+                        state=row.state, created_at=row.created_at, updated_at=row.updated_at,
                         derived_columns=[ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found]
                         if derived else None)
     state.owner = row.owner
