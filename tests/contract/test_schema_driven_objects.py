@@ -71,6 +71,17 @@ async def test_an_avro_stream_takes_its_columns_from_the_registry(provider: Harn
     assert (await provider.diff(OBJ, resource_id, refreshed, avro_stream(), inputs)).changes == Diff.DIFF_NONE
 
 
+async def test_writing_down_the_derived_columns_is_no_change(provider: Harness, local: BackgroundServer) -> None:
+    await registry_store(provider)
+    register(local, "pageviews-value", V1)
+    resource_id, state = await provider.create(OBJ, avro_stream())
+    written = avro_stream(columns=[{**c, "type": c["type"].lower()} for c in DERIVED_V1])
+    assert (await provider.diff(OBJ, resource_id, state, written, avro_stream())).changes == Diff.DIFF_NONE
+    other = avro_stream(columns=DERIVED_V1[:2])
+    changed = await provider.diff(OBJ, resource_id, state, other, avro_stream())
+    assert list(changed.replaces) == ["columns"]
+
+
 async def test_refresh_shows_a_re_creation_with_the_subjects_new_version(provider: Harness,
                                                                         local: BackgroundServer) -> None:
     """DeltaStream fixes a relation's columns when it creates it: a new version of the subject changes nothing until

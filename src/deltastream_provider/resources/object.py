@@ -366,6 +366,13 @@ def _check_derived(inputs: ObjectInputs) -> list[tuple[str, str]]:
     return failures
 
 
+def _same_columns(given: list[ColumnInputs], derived: list[ObjectColumn] | None) -> bool:
+    """Whether the columns a program writes are those DeltaStream derived (a type spelled differently is the same)."""
+    return derived is not None and len(given) == len(derived) and all(
+        isinstance(g.name, str) and isinstance(g.type, str) and g.name == d.name and _same_type(g.type, d.type)
+        and (g.nullable is not False) == d.nullable for g, d in zip(given, derived, strict=True))
+
+
 def _same_type(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
@@ -440,12 +447,17 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
 
     def diff(self, olds: ObjectInputs, news: ObjectInputs, state: ObjectState) -> Diff:
         """A program that leaves columns (and a changelog's key) to its avro or protobuf value format changes nothing
-        by that alone: the object keeps the columns DeltaStream derived or an import recorded."""
+        by that alone: the object keeps the columns DeltaStream derived or an import recorded. Nor does one that
+        writes down the columns DeltaStream derived."""
         result = super().diff(olds, news, state)
+        left_out: set[str] = set()
         if news.columns is None and isinstance(news.value_format, str) and news.value_format.lower() in SCHEMA_FORMATS:
             left_out = {"columns"} | ({"primaryKey"} if news.primary_key is None else set())
-            result.changes = [key for key in result.changes if key not in left_out]
-            result.replaces = [key for key in result.replaces if key not in left_out]
+        elif olds.columns is None and isinstance(news.columns, list) and _same_columns(news.columns,
+                                                                                       state.derived_columns):
+            left_out = {"columns"}
+        result.changes = [key for key in result.changes if key not in left_out]
+        result.replaces = [key for key in result.replaces if key not in left_out]
         return result
 
     def preview(self, inputs: ObjectInputs) -> ObjectState:
