@@ -133,6 +133,41 @@ async def test_a_protobuf_stream_takes_its_columns_from_a_descriptor(provider: H
     assert refreshed["derivedColumns"] == state["derivedColumns"] and "columns" not in inputs
 
 
+@pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])
+async def test_a_lost_answer_settles_by_reading_with_the_derived_columns(provider: Harness, local: BackgroundServer,
+                                                                        kind: str) -> None:
+    await registry_store(provider)
+    register(local, "pageviews-value", V1)
+    local.server.knobs.update({"fail": [{"pattern": r"^CREATE STREAM", "fault": kind, "nth": 1}]})
+    _, state = await provider.create(OBJ, avro_stream())
+    assert state["derivedColumns"] == DERIVED_V1
+    assert local.server.counters.statements["CreateRelation"] == 1
+
+
+async def test_a_descriptor_without_the_message_is_refused(provider: Harness, local: BackgroundServer) -> None:
+    await provider.create(DB, {"name": "db"})
+    await provider.create("deltastream:index:Store", {"name": "pb_events", "kafka": {"uris": "b:9092",
+                                                                                     "saslHashFunction": "NONE"}})
+    await provider.provider._configured_client().execute(sql.Statement(
+        "CREATE DESCRIPTOR_SOURCE pv_pb WITH ('file' = 'pv.desc');", "CREATE DESCRIPTOR_SOURCE",
+        {"pv.desc": pageviews_descriptor()}))
+    body = post(local, "CREATE STREAM db.public.s WITH ('store' = 'pb_events', 'value.format' = 'protobuf', "
+                       "'value.descriptor' = 'pv_pb.\"shop.Clicks\"');").json()
+    assert body["sqlState"] == "3D010" and "'shop.Clicks' is not in the descriptor set" in body["message"]
+
+
+@pytest.mark.paused_clock
+async def test_a_registry_not_ready_is_refused(provider: Harness, local: BackgroundServer) -> None:
+    local.server.knobs.update({"registry_ready_s": 60})
+    await provider.create(DB, {"name": "db"})
+    ok(local, "CREATE SCHEMA_REGISTRY slow WITH ('type' = CONFLUENT, 'uris' = 'https://r');")
+    ok(local, "CREATE STORE k WITH ('type' = KAFKA, 'uris' = 'b:9092', 'kafka.sasl.hash_function' = NONE, "
+              "'schema_registry.name' = \"slow\");")
+    register(local, "s-value", V1)
+    body = post(local, "CREATE STREAM db.public.s WITH ('store' = 'k', 'value.format' = 'avro');").json()
+    assert body["sqlState"] == "3E002" and "not ready" in body["message"]
+
+
 async def test_an_object_with_columns_reads_and_costs_as_before(provider: Harness, local: BackgroundServer) -> None:
     await registry_store(provider)
     program = avro_stream(columns=[{"name": "viewtime", "type": "BIGINT"}])
