@@ -23,6 +23,7 @@ from ..model.docs import Part, examples
 from ..model.fields import Enum, Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
+from . import function_source
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .lifecycle import dropping
 
@@ -218,33 +219,6 @@ def _state(inputs: FunctionInputs, found: FunctionInfo) -> FunctionState:
                          signature=found.signature)
 
 
-SOURCE_PART = Part(
-    typescript='''const udfs = new deltastream.FunctionSource("udfs", {
-    name: "udfs",
-    file: new pulumi.asset.FileAsset("udfs.jar"),
-    language: "java",
-});''',
-    python='''udfs = deltastream.FunctionSource("udfs",
-    name="udfs",
-    file=pulumi.FileAsset("udfs.jar"),
-    language="java")''',
-    go='''udfs, err := deltastream.NewFunctionSource(ctx, "udfs", &deltastream.FunctionSourceArgs{
-	Name:     pulumi.String("udfs"),
-	File:     pulumi.NewFileAsset("udfs.jar"),
-	Language: pulumi.String("java"),
-})
-if err != nil {
-	return err
-}''',
-    yaml='''resources:
-  udfs:
-    type: deltastream:FunctionSource
-    properties:
-      name: udfs
-      file:
-        fn::fileAsset: udfs.jar
-      language: java''')
-
 STORY = Part(
     typescript='''const toTitle = new deltastream.Function("to-title", {
     name: "to_title",
@@ -289,7 +263,7 @@ ctx.Export("toTitleSignature", toTitle.Signature)''',
       className: com.example.udf.ToTitle
 outputs:
   toTitleSignature: ${to-title.signature}''',
-    needs=(SOURCE_PART,))
+    needs=(function_source.STORY,))
 
 #: The lookups' example: the function, then it and the functions of its source looked up (the output forms wait).
 LOOKUPS_STORY = Part(
