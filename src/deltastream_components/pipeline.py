@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from deltastream_provider.deltastream.query_text import one_statement
 from deltastream_provider.errors import SqlTextError
 from deltastream_provider.model.fields import Model, prop
+from deltastream_provider.resources.base import check_identifier
 from deltastream_provider.resources.object import ColumnInputs, Kind
+from deltastream_provider.resources.query import Upgrade
 
 QUERY_NAME_IGNORED = ("`queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a "
                       "query, so none is sent. Remove `queryName` from the program; that changes nothing (no update, "
@@ -44,7 +46,8 @@ class PipelineInputs(Model):
     sources: list[PipelineObject] = prop("Objects the transformation reads.")
     sink: PipelineObject = prop("Object the transformation writes.")
     transform: str = prop("The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve "
-                          "in the pipeline's namespace. Immutable per version: to change it, raise version.")
+                          "in the pipeline's namespace. Immutable per version: to change it, raise version, or set "
+                          "upgrade: resume to upgrade the running query in place where DeltaStream allows it.")
     namespace: str = prop("Namespace of the pipeline (created when createNamespace is true).", default="public")
     create_database: bool = prop("Create the database instead of using an existing one.", default=False)
     create_namespace: bool = prop("Create the namespace instead of using an existing one.", default=False)
@@ -59,6 +62,17 @@ class PipelineInputs(Model):
     topic_partitions: int | None = prop("Partitions of the topics createTopics makes (default 1).", default=None)
     topic_replicas: int | None = prop("Replication factor of the topics createTopics makes (default 1).",
                                       default=None)
+    compute_pool: str | None = prop("Compute pool the pipeline's query runs in (the Query's `computePool`: sent "
+                                    "with the statement that starts it; DeltaStream does not document whether a "
+                                    "running query stays bound to it). A new pool starts a new query, as a changed "
+                                    "transform does.", default=None)
+    upgrade: Upgrade | None = prop("How a changed transform or pool reaches the running query (the Query's "
+                                   "`upgrade`): `replace` (default: a changed transform needs a new version), or "
+                                   "`resume`: the old query is terminated and the new one continues where it "
+                                   "stopped, in place, when DeltaStream's limits hold (one Kafka source with the "
+                                   "same topic and store, no join, aggregation or pattern recognition); the preview "
+                                   "says which way it goes. Raising version still starts a new query from the "
+                                   "beginning.", default=None)
 
 
 @dataclass
@@ -81,7 +95,7 @@ RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resou
 
 
 def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
-    failures = []
+    failures = check_identifier("computePool", inputs.compute_pool)
     if isinstance(inputs.transform, str):
         if not _SELECT.match(inputs.transform):
             failures.append(("transform", "transform must be a SELECT (the pipeline writes INSERT INTO the sink "

@@ -64,7 +64,8 @@ class Pipeline(pulumi.ComponentResource):
         sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
             lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
         query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
-                      {"sql": sql, "database": database, "namespace": namespace}, QueryState,
+                      {"sql": sql, "database": database, "namespace": namespace,
+                       "computePool": inputs.get("computePool"), "upgrade": inputs.get("upgrade")}, QueryState,
                       pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
         self.outputs = {
             "databaseName": database, "namespaceName": namespace,
