@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from pathlib import Path
 
 import grpc
@@ -207,3 +208,39 @@ async def test_lookups_send_one_read_each(provider: Harness, local: BackgroundSe
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await invoke(provider, "deltastream:index:getFunctionSource", {"name": "nope"})
     assert "function source with name 'nope' not found" in (missing.value.details() or "")
+
+
+def submit(local: BackgroundServer, statement: str, files: dict[str, bytes] | None = None) -> dict[str, object]:
+    """A statement as DeltaStream's Python connector sends it: multipart, the request a plain form field, each file an
+    ``attachments`` part named by its basename (``exec_with_files``)."""
+    parts: list[tuple[str, tuple[str | None, bytes | str] | tuple[str, bytes, str]]] = [
+        ("request", (None, json.dumps({"statement": statement})))]
+    parts += [("attachments", (name, data, "application/java-archive")) for name, data in (files or {}).items()]
+    body: dict[str, object] = httpx.post(f"{local.url}/statements", files=parts, headers=AUTH).json()
+    return body
+
+
+def test_dbt_function_and_descriptor_source_flows_run_unchanged(local: BackgroundServer) -> None:
+    """dbt-deltastream's materializations: LIST to find the source (name from the first column), then CREATE with the
+    file's basename and the file attached, and a source found again is dropped (bare name) and created again."""
+    def names(target: str) -> list[object]:
+        rows: list[list[object]] = submit(local, f"LIST {target};")["data"]  # type: ignore[assignment]
+        return [row[0] for row in rows]
+
+    jar = b"PK\x03\x04 weighted average"
+    create = "CREATE FUNCTION_SOURCE \"it_func_src\" WITH ('language' = 'java', 'file' = 'weighted-average-udf.jar');"
+    assert names("FUNCTION_SOURCES") == []
+    assert submit(local, create, {"weighted-average-udf.jar": jar})["sqlState"] == "00000"
+    assert names("FUNCTION_SOURCES") == ["it_func_src"]
+    assert submit(local, "drop function_source it_func_src\n  ;")["sqlState"] == "00000"
+    assert submit(local, create, {"weighted-average-udf.jar": jar})["sqlState"] == "00000"
+    assert download(local, "function_source", "it_func_src").content == jar
+    refused = submit(local, create.replace("it_func_src", "other"))  # the file not attached
+    assert refused["sqlState"] == "3D008"
+
+    descriptors = b"\n\x0bsample.proto"
+    create = "CREATE DESCRIPTOR_SOURCE \"it_desc_src\" WITH ('file' = 'sample.desc', 'description' = 'protos');"
+    assert submit(local, create, {"sample.desc": descriptors})["sqlState"] == "00000"
+    assert names("DESCRIPTOR_SOURCES") == ["it_desc_src"]
+    assert submit(local, "drop descriptor_source it_desc_src\n  ;")["sqlState"] == "00000"
+    assert names("DESCRIPTOR_SOURCES") == []
