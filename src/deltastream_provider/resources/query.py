@@ -357,7 +357,10 @@ def pooled(session: Session, inputs: QueryInputs) -> Session:
 _INSERT = 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'
 _ID = "6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77"
 SAMPLE = Sample(
-    inputs={"sql": _INSERT}, budget={"create": 3, "read": 1, "delete": 3},  # DESCRIBE, INSERT, SELECT
+    inputs={"sql": _INSERT, "upgrade": "resume"}, changed={"sql": _INSERT + " WHERE id > 1", "upgrade": "resume"},
+    # create: DESCRIBE, INSERT, SELECT; update (resume): DESCRIBE, SELECT, TERMINATE, SELECT, INSERT ... QUERY WITH,
+    # SELECT; delete: SELECT, TERMINATE, SELECT
+    budget={"create": 3, "read": 1, "update": 6, "delete": 3},
     settle=({"sql": _INSERT}, {"sql": _INSERT + " WHERE id > 1"}),
     built=(built(continuous.terminate_statement, "TERMINATE QUERY", _ID),
            built(continuous.alter_owner_statement, "ALTER QUERY OWNER TO", _ID, "r"),
