@@ -183,3 +183,14 @@ async def test_imported_pool_reads_its_running_state(provider: Harness, local: B
     ok(local, "STOP COMPUTE_POOL held;")
     _, state, inputs = await provider.read(POOL, "held")
     assert inputs == {"name": "held", "size": "large", "running": False} and state["state"] == "stopped"
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "drop_before"])
+async def test_a_lost_stop_answer_is_settled_by_reading(provider: Harness, local: BackgroundServer,
+                                                        fault: str) -> None:
+    """A STOP whose answer is lost (the connection closed after or before it ran) is sent again only when the next
+    LIST COMPUTE_POOLS finds that it did not run."""
+    local.server.knobs.update({"fail": [{"pattern": "^STOP COMPUTE_POOL", "fault": fault}]})
+    _, state = await provider.create(POOL, {**ETL, "running": False})
+    assert state["state"] == "stopped" and states(local) == {"etl": ["stopped", "stopped", ""]}
+    assert local.server.counters.statements["StopComputePool"] == 1

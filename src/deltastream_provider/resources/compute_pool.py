@@ -13,7 +13,7 @@ from typing import Any
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
 from ..deltastream.reads import Shape
-from ..errors import ComputePoolErrored
+from ..errors import ComputePoolErrored, OutcomeUnknownError
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
@@ -134,9 +134,10 @@ def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo |
              missing: Callable[[], ComputePoolInfo | None] = lambda: None
              ) -> Callable[[], Awaitable[ComputePoolInfo | None]]:
     """A probe for :meth:`Context.wait_until` that brings the pool to ``running`` or stopped: it reads the pool
-    (``first``: a row just read), sends ``START`` or ``STOP`` once where its intended state is not that, and answers
-    the row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails.
-    A pool not found is what ``missing`` says (None: wait for it)."""
+    (``first``: a row just read), sends ``START`` or ``STOP`` once where its intended state is not that (one whose
+    answer is lost is settled by the next read, and sent again only if that finds it did not run), and answers the
+    row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails. A pool
+    not found is what ``missing`` says (None: wait for it)."""
     wanted = _wanted(running)
     sent = False
     given = first
@@ -147,7 +148,11 @@ def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo |
         if found is None:
             return missing()
         if found.intended_state != wanted and not sent:
-            await ctx.client.execute((start_statement if running else stop_statement)(name), timeout=ctx.remaining())
+            try:
+                await ctx.client.execute((start_statement if running else stop_statement)(name),
+                                         timeout=ctx.remaining())
+            except OutcomeUnknownError:
+                return None
             sent = True
             return None
         if found.state == wanted:
