@@ -244,3 +244,16 @@ def test_dbt_function_and_descriptor_source_flows_run_unchanged(local: Backgroun
     assert names("DESCRIPTOR_SOURCES") == ["it_desc_src"]
     assert submit(local, "drop descriptor_source it_desc_src\n  ;")["sqlState"] == "00000"
     assert names("DESCRIPTOR_SOURCES") == []
+
+
+async def test_a_preview_asks_for_the_create_privilege_and_sends_nothing_else(provider: Harness,
+                                                                            local: BackgroundServer) -> None:
+    local.server.knobs.update({"denied_privileges": "CREATE_FUNCTION_SOURCE"})
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await provider.create(FUNCTION_SOURCE, {"name": "udfs", "file": Asset(text="jar")}, preview=True)
+    assert "lacks the CREATE_FUNCTION_SOURCE privilege that creating a FunctionSource needs" in (
+        refused.value.details() or "")
+    _, shown = await provider.create(DESCRIPTOR_SOURCE, {"name": "protos", "file": Asset(text="d")}, preview=True)
+    assert "file" not in shown  # a preview shows what a create records: the hash, not the file
+    # the session's CAN I CREATE_DATABASE, then each kind's privilege: nothing mutating, nothing created
+    assert dict(local.server.counters.statements) == {"CanI": 3}

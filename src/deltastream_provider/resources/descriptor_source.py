@@ -207,6 +207,7 @@ pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
 ```"""
     inputs = DescriptorSourceInputs
     state = DescriptorSourceState
+    create_privilege = "CREATE_DESCRIPTOR_SOURCE"  # an organization privilege (docs: access control)
     label = "descriptor source"
     extension = ".desc"
     users = "streams decoding with its descriptors"

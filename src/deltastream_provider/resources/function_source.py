@@ -211,6 +211,7 @@ pulumi import deltastream:index:FunctionSource udfs udfs
     inputs = FunctionSourceInputs
     state = FunctionSourceState
     always_set = ("status",)
+    create_privilege = "CREATE_FUNCTION_SOURCE"  # an organization privilege (docs: access control)
     label = "function source"
     extension = ".jar"
     users = "functions created from it"
