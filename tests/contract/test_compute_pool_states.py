@@ -194,3 +194,12 @@ async def test_a_lost_stop_answer_is_settled_by_reading(provider: Harness, local
     _, state = await provider.create(POOL, {**ETL, "running": False})
     assert state["state"] == "stopped" and states(local) == {"etl": ["stopped", "stopped", ""]}
     assert local.server.counters.statements["StopComputePool"] == 1
+
+
+async def test_a_pool_of_the_last_release_shows_no_change(provider: Harness) -> None:
+    """State written before ``running`` existed (no such key) against a program that does not set it: no diff."""
+    checked, failures = await provider.check(POOL, ETL)
+    assert not failures
+    old_state = {**ETL, "state": "running", "owner": "sysadmin", "createdAt": "2026-01-01 00:00:00.000000Z"}
+    diff = await provider.diff(POOL, "etl", old_state, checked, old_inputs=ETL)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE, list(diff.diffs)
