@@ -14,6 +14,7 @@ EXPECTED = {
     "KafkaSaslHashFunction": ["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
     "ConfluentSaslHashFunction": ["PLAIN", "SHA256", "SHA512"],
     "StoreType": ["Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"],
+    "QueryUpgrade": ["replace", "resume"],
 }
 
 
