@@ -171,9 +171,10 @@ taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutab
 `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
 a no-op), or set `upgrade: resume`, which terminates the old query and starts the new one where the old one
 stopped when DeltaStream's limits allow it (the preview says whether they do; see `upgrade`). A query
-found terminated or errored by a refresh is started again by the next `pulumi up`, and
-one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
-query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+found terminated or errored by a refresh is started again by the next `pulumi up` (with `upgrade: resume`,
+resumed where it stopped when the limits hold), and one whose SQL names a relation being replaced is replaced
+with it: either way the preview warns when the new query runs from the beginning of its sources. `computePool`
+names the compute pool the query starts in. The owner changes in place, and so do `database` and
 `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
 it is terminated.
 
