@@ -122,6 +122,9 @@ def test_a_running_query_calling_a_function_is_left_unevaluated(shop: Shop) -> N
     assert shop.read("titled") == []
     [reason] = shop.errors().values()
     assert "TO_TITLE is a Java UDF" in reason and "runs no Java" in reason
+    with pytest.raises(Exception, match="0A000 the local server cannot evaluate this SELECT: function TO_TITLE is a "
+                                        "Java UDF"):  # an interactive SELECT calling it is refused, not guessed
+        shop.sql("SELECT userid, to_title(pageid) AS page FROM pageviews;")
 
 
 # --- the resource over gRPC ------------------------------------------------------------------------------------
