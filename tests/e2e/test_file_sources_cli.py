@@ -1,7 +1,8 @@
 """Function and descriptor sources through the real CLI from a YAML program whose files are on disk beside it
 (`fn::fileAsset` with paths relative to the program's directory, which the engine hashes and the provider reads): up,
-a preview with no change, a changed jar refused at preview until acceptReplacement then replacing the source, an
-import (the file cannot be read back: the program's is taken as it, with a warning), destroy."""
+a preview with no change, refresh, a source dropped outside Pulumi made again, a changed jar refused at preview until
+acceptReplacement then replacing the source, an import (the file cannot be read back: the program's is taken as it,
+with a warning), destroy."""
 
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ def test_sources_from_files_on_disk_through_their_lifecycle(stack: Stack, local:
     exported = json.dumps(stack.state())
     assert "marker-v1" not in exported and "marker-desc" not in exported  # the files' bytes are never in state
     stack.preview("--expect-no-changes")
+    stack.run("refresh", "--yes")  # a refresh reads the sources and keeps the files' hashes
+    stack.preview("--expect-no-changes")
+    assert stack.outputs()["udfsHash"] == hashlib.sha256(JAR_V1).hexdigest()
+
+    catalog_sql(local, 'DROP DESCRIPTOR_SOURCE "shop_protos";')  # drift: dropped outside Pulumi
+    stack.run("refresh", "--yes")
+    assert stack.resources("deltastream:index:DescriptorSource") == []
+    stack.up()  # made again from the file on disk
+    assert held(local, "descriptor_source", "shop_protos") == DESCRIPTORS
 
     jar.write_bytes(JAR_V2)  # another jar: a replacement, refused at preview while nothing accepts it
     refused = stack.preview(check=False)
