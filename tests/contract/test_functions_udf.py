@@ -190,6 +190,8 @@ async def test_check_names_the_property(provider: Harness) -> None:
         "properties": "properties: 'class.name' is set by className; remove it"}
     _, failures = await provider.check(FUNCTION, {**TO_TITLE, "language": "python"})
     assert failures == {"language": "language must be one of 'java', not 'python'"}
+    _, failures = await provider.check(FUNCTION, {**TO_TITLE, "returns": ""})  # what an import leaves
+    assert "an import cannot fill it in" in failures["returns"]
     with pytest.raises(grpc.aio.AioRpcError) as bad_id:
         await provider.read(FUNCTION, "to_title")
     assert "name() for none" in (bad_id.value.details() or "")

@@ -85,7 +85,8 @@ def test_a_function_through_its_lifecycle(stack: Stack, local: BackgroundServer)
 
     urn = "urn:pulumi:dev::e2e::deltastream:index:Function::to-title"
     stack.run("state", "delete", "--yes", urn)
-    stack.run("import", "--yes", FUNCTION, "to-title", "to_title(VARCHAR)", "--protect=false")
+    imported_run = stack.run("import", "--yes", FUNCTION, "to-title", "to_title(VARCHAR)", "--protect=false")
+    assert "an import cannot fill it in" in imported_run.stdout + imported_run.stderr  # the engine's warning
     imported = next(r for r in stack.resources(FUNCTION) if r["urn"] == urn)
     assert imported["inputs"]["className"] == "com.example.udf.Title" and imported["inputs"]["source"] == "udfs"
     preview = stack.preview().stdout

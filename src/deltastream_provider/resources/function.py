@@ -330,7 +330,10 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
 
     def check(self, inputs: FunctionInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("source", inputs.source)
-        for path, type_ in [("returns", inputs.returns),
+        if inputs.returns == "":  # what an import leaves: LIST FUNCTIONS shows no return type
+            failures.append(("returns", "returns: give the type the function returns, e.g. VARCHAR (DeltaStream "
+                                        "does not show it, so an import cannot fill it in)"))
+        for path, type_ in [("returns", inputs.returns or "VARCHAR"),
                             *((f"arguments[{i}].type", a.type) for i, a in enumerate(inputs.arguments or []))]:
             if isinstance(type_, str):
                 try:
