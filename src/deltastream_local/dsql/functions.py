@@ -2,7 +2,8 @@
 
 DeltaStream's function reference (docs reference/sql-syntax/query/functions) lists Flink's built-in functions under
 DeltaStream's names; this table holds those the documentation's and DeltaStream's examples' queries call, plus the
-common scalar ones of the same families. A name missing here is refused (3D017, InvalidFunction) as DeltaStream
+common scalar ones of the same families. A function made with CREATE FUNCTION (a Java UDF) is known beside them
+(:class:`UserFunction`, given to ``resolve``); any other name is refused (3D017, InvalidFunction) as DeltaStream
 refuses a function it does not know; CHOICES.md says so.
 """
 
