@@ -162,7 +162,7 @@ def test_select_star_shows_only_confirmed_columns(local: BackgroundServer) -> No
     ('DROP RELATION "db"."public"."x";', "3D020"), ("TERMINATE QUERY 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a77;", "3D019"),
     ('CREATE DATABASE "db";', "42P04"), ('CREATE SCHEMA "public" IN DATABASE "db";', "42P06"),
     ("CREATE STORE s WITH ('uris' = 'x');", "3D021"), ("CREAT DATABASE x;", "42601"),
-    ("LIST FUNCTIONS;", "0A000"), ('DROP COMPUTE_POOL "x";', "3D023"),
+    ("LIST REGIONS;", "0A000"), ('DROP COMPUTE_POOL "x";', "3D023"),
 ])
 def test_error_codes(local: BackgroundServer, statement: str, code: str) -> None:
     ok(local, 'CREATE DATABASE "db";')
