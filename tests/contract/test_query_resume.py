@@ -265,3 +265,17 @@ async def test_resuming_from_a_query_that_is_gone_fails_naming_the_way_out(
         await provider.update(QUERY, query_id, gone, {**RESUMING, "sql": FILTERED})
 
 
+
+
+async def test_the_new_sql_is_checked_by_the_diff_and_one_naming_what_the_update_makes_is_decided_by_up(
+        provider: Harness, local: BackgroundServer) -> None:
+    log = recording(provider)
+    query_id, state = await resuming_query(provider, local)
+    typo = {**RESUMING, "sql": INSERT.replace("SELECT id,", "SELECT idd,")}
+    with pytest.raises(grpc.aio.AioRpcError, match=r"sql: DeltaStream refuses this sql .*idd"):
+        await provider.diff(QUERY, query_id, state, typo, RESUMING)
+    later = {**RESUMING, "sql": 'INSERT INTO "db"."public"."dst" SELECT id, body FROM "db"."public"."later"'}
+    diff = await provider.diff(QUERY, query_id, state, later, RESUMING)
+    assert list(diff.diffs) == ["sql"] and not diff.replaces
+    [(warning, _)] = log.warnings()
+    assert warning.startswith(f"upgrade: resume from query {query_id}, if DeltaStream's plan of the new SQL allows")

@@ -16,14 +16,24 @@ from ..deltastream.query_text import one_statement
 from ..deltastream.redaction import redact_sql
 from ..deltastream.session import Session
 from ..deltastream.waiting import wait_for
-from ..errors import OutcomeUnknownError, ProviderError, SqlTextError
+from ..errors import (
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    PlanError,
+    ProviderError,
+    SQLError,
+    SqlTextError,
+)
 from .base import Context
 from .continuous import (
+    NOT_MADE_YET,
     QueryRow,
     fqn,
     listed_queries,
     plan,
     query_row,
+    refused_at,
     start,
     started_query,
     started_running,
@@ -103,7 +113,16 @@ async def upgrade_path(ctx: Context, old_id: str, old_sql: str, old_sources: lis
         found = unsupported(text)
         if found is not None:
             return replaced(f"{which} {found.removeprefix('it ')}")
-    planned = await plan(ctx, new, session)
+    try:
+        planned = await plan(ctx, new, session)
+    except (PermissionDeniedError, NotFoundError) as refused:
+        if isinstance(refused, NotFoundError) and refused.code not in NOT_MADE_YET:
+            raise PlanError(refused_at("sql", new_sql, refused)) from None
+        return Path(True, f"upgrade: resume from query {old_id}, if DeltaStream's plan of the new SQL allows it: "
+                          f"it cannot be read now ({refused.message}), so `pulumi up` reads it before it upgrades "
+                          "(and replaces the query, saying why, if the limits do not hold)")
+    except SQLError as refused:
+        raise PlanError(refused_at("sql", new_sql, refused)) from None
     sources = [fqn(ref) for ref in planned.get("sources") or []]
     if len(sources) != 1:
         return replaced(f"the new query reads {len(sources)} relations, not one")
