@@ -261,10 +261,11 @@ class ObjectInputs(Model):
     kind: Kind = prop("What the object is.", replaces=True)
     store: str = prop("Store that holds the object's entity.", replaces=True)
     columns: list[ColumnInputs] | None = prop(
-        "Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the schema "
-        "of subject `<topic>-value` in the store's schema registry) or `protobuf` (the message the `value.descriptor` "
-        "property names, `<descriptor source>.<message>`): DeltaStream derives them, and the `columns` and "
-        "`derivedColumns` outputs show them.", default=None, replaces=True)
+        "Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's "
+        "schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the "
+        "`columns` and `derivedColumns` outputs show them. Which subject or descriptor DeltaStream reads is not "
+        "documented (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property "
+        "names, `<descriptor source>.<message>`).", default=None, replaces=True)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog with `columns` (without "
                                          "them, the key format's schema gives the key).", default=None,
                                          replaces=True)
@@ -291,7 +292,8 @@ class ObjectState(ObjectInputs):
     updated_at: str | None = prop("When the object last changed (RFC 3339).", default=None)
     derived_columns: list[ObjectColumn] | None = prop(
         "The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read "
-        "back with `DESCRIBE RELATION COLUMNS` on every refresh, so a re-creation with another schema shows.",
+        "back with `DESCRIBE RELATION COLUMNS` whenever a refresh finds the object made again (a new creation "
+        "time), so a re-creation with another schema shows.",
         default=None)
 
 
@@ -299,9 +301,11 @@ class ObjectState(ObjectInputs):
 SCHEMA_FORMATS = ("avro", "protobuf")
 
 
-def derives_columns(inputs: ObjectInputs) -> bool:
-    """Whether DeltaStream derives the columns: none are given (Check has made sure the value format allows it)."""
-    return inputs.columns is None
+def derived_columns_unread(inputs: ObjectInputs, state: ObjectState | None) -> bool:
+    """Whether the program leaves the columns to its value format while the state holds none DeltaStream derived
+    (the columns were declared before, or the state predates this): they are read once, to show what DeltaStream
+    has. Otherwise the state's columns serve while the relation is the same (:func:`known_columns`)."""
+    return inputs.columns is None and (state is None or state.derived_columns is None)
 
 
 def entity_properties(store_type: str, entity: str | None, name: str) -> list[tuple[str, str]]:
@@ -396,11 +400,14 @@ object was created again outside Pulumi; an import also reads the settings (`ent
 `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
 With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
-syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the schema of subject `<topic>-value` in
-the store's schema registry (avro) or from the message the `value.descriptor` property names (protobuf). They are read
-back into the `columns` and `derivedColumns` outputs, on every refresh too: DeltaStream fixes them when it creates the
+syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
+registry (avro) or from its protobuf descriptor. Which subject (`<topic>-value` is Confluent's default naming) and
+how a descriptor is named (the local server reads a `value.descriptor` property, `<descriptor source>.<message>`)
+are not documented by DeltaStream. The columns it derived are read back into the `columns` and `derivedColumns`
+outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it creates the
 object, so a new schema version shows once the object is made again. Such a changelog takes its primary key from
-its key format's schema (`keyFormat` `avro` or `protobuf`); the alternative syntax has no `PRIMARY KEY`.
+its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative syntax has no
+`PRIMARY KEY`.
 
 {_EXAMPLES}
 
@@ -526,7 +533,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             row = await relation_in_database(ctx.catalog, database, namespace, name)
             if row is None:
                 return None
-            columns = None if derives_columns(inputs) else known_columns(state, row)
+            columns = None if derived_columns_unread(inputs, state) else known_columns(state, row)
             if columns is None:
                 columns = await relation_columns(ctx.catalog, database, namespace, name)
             return None if columns is None else _current(row, columns, inputs)
