@@ -127,7 +127,7 @@ async def upgrade_path(ctx: Context, old_id: str, old_sql: str, old_sources: lis
     if len(sources) != 1:
         return replaced(f"the new query reads {len(sources)} relations, not one")
     if old_sources is None or len(old_sources) != 1:
-        return replaced("the running query's source is not one relation (or not recorded: run `pulumi refresh`)")
+        return replaced("the running query does not read exactly one relation (as its state records)")
     store = next(iter(planned["sources"]))["store_name"]
     kind = await store_type(ctx.catalog, store) if store else None
     if (kind or "").lower() not in KAFKA:
