@@ -142,7 +142,9 @@ async def test_an_object_over_a_new_kind_of_store_is_refused_before_it_is_sent(p
     await provider.create(STORE, program("clickhouse"))
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await provider.create(OBJ, obj("facts", store="store_clickhouse"))
-    assert "store type ClickHouse" in (refused.value.details() or "") and "Query" in (refused.value.details() or "")
+    details = refused.value.details() or ""
+    assert "store 'store_clickhouse' is of store type ClickHouse" in details and "set store to a Kafka" in details
+    assert "with a Query" in details
     assert "CreateStream" not in local.server.counters.statements
 
 

@@ -308,13 +308,14 @@ def derived_columns_unread(inputs: ObjectInputs, state: ObjectState | None) -> b
     return inputs.columns is None and (state is None or state.derived_columns is None)
 
 
-def entity_properties(store_type: str, entity: str | None, name: str) -> list[tuple[str, str]]:
+def entity_properties(store_type: str, entity: str | None, name: str, store: str) -> list[tuple[str, str]]:
     """The WITH keys that name the entity, which differ by store type."""
     kind = store_type.lower()
     if kind.replace("_", "") in ("s3", "icebergrest", "clickhouse", "databricks"):  # documented for none of them
-        raise InvalidInputError(f"store type {store_type}: DeltaStream documents no stream, changelog or table "
-                                "declared over it (Databricks only as the sink of CREATE TABLE ... AS SELECT); write "
-                                "to it with a Query instead")
+        raise InvalidInputError(f"store {store!r} is of store type {store_type}, and DeltaStream documents no "
+                                "stream, changelog or table declared over it (Databricks only as the sink of CREATE "
+                                "TABLE ... AS SELECT): set store to a Kafka, Kinesis, PostgreSQL or Snowflake store, "
+                                "or write to this one with a Query instead")
     if kind in ("kafka", "confluentkafka"):
         return [("topic", entity or name)]
     if entity is None:
@@ -334,7 +335,7 @@ def entity_properties(store_type: str, entity: str | None, name: str) -> list[tu
 
 def object_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
     props: list[tuple[str, sql.PropertyValue]] = [("store", inputs.store)]
-    props += entity_properties(store_type, inputs.entity, inputs.name)
+    props += entity_properties(store_type, inputs.entity, inputs.name, inputs.store)
     if inputs.value_format:
         props.append(("value.format", inputs.value_format))
     if inputs.key_format:
