@@ -226,3 +226,12 @@ async def test_lookups_send_one_list_each(provider: Harness, client: DeltaStream
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await invoke(provider, "deltastream:index:getFunction", {"name": "nope"})
     assert "function with name 'nope' not found" in (missing.value.details() or "")
+
+
+async def test_a_preview_asks_for_the_create_privilege_and_sends_nothing_else(provider: Harness,
+                                                                            local: BackgroundServer) -> None:
+    local.server.knobs.update({"denied_privileges": "CREATE_FUNCTION"})
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await provider.create(FUNCTION, TO_TITLE, preview=True)
+    assert "lacks the CREATE_FUNCTION privilege that creating a Function needs" in (refused.value.details() or "")
+    assert dict(local.server.counters.statements) == {"CanI": 2}  # the session's CAN I CREATE_DATABASE, then it

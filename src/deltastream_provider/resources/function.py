@@ -327,6 +327,7 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
     inputs = FunctionInputs
     state = FunctionState
     always_set = ("signature",)
+    create_privilege = "CREATE_FUNCTION"  # an organization privilege (docs: access control)
 
     def check(self, inputs: FunctionInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("source", inputs.source)
