@@ -186,9 +186,13 @@ def latest(db: sqlite3.Connection, subject: str) -> tuple[int, int, str] | None:
 
 def register(db: sqlite3.Connection, subject: str, schema: str) -> int:
     """Register ``schema`` under ``subject`` and give its id: a schema the subject already has keeps its version
-    and id, as Confluent's registry does; the same schema under another subject shares its id."""
-    avro_columns(schema)
-    text = json.dumps(json.loads(schema), sort_keys=True)
+    and id, as Confluent's registry does; the same schema under another subject shares its id. Any JSON is kept (a
+    key's ``"string"`` too): whether DeltaStream can type it is asked when a relation is created from it. Raises
+    ValueError for a schema that is not JSON."""
+    try:
+        text = json.dumps(json.loads(schema), sort_keys=True)
+    except ValueError as exc:
+        raise ValueError(f"the schema is not JSON: {exc}") from None
     row = db.execute("SELECT id FROM registry_subjects WHERE subject = ? AND schema = ?", (subject, text)).fetchone()
     if row is not None:
         return int(row[0])
