@@ -31,6 +31,7 @@ _RESOURCES = {
     "deltastream:index:FunctionSource": ("function_source", "FunctionSource"),
     "deltastream:index:DescriptorSource": ("descriptor_source", "DescriptorSource"),
     "deltastream:index:Function": ("function", "Function"),
+    "deltastream:index:MaterializedView": ("materialized_view", "MaterializedView"),
 }
 
 
