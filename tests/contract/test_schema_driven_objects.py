@@ -16,6 +16,7 @@ from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
+from deltastream_provider.model.unknown import UNKNOWN
 from tests.contract.conftest import configured
 from tests.contract.test_local_server import ok, post
 from tests.contract.test_provider_grpc import DB, OBJ
@@ -250,7 +251,7 @@ async def test_a_schema_deltastream_cannot_type_is_refused_at_create(provider: H
 
 @pytest.mark.parametrize("news, prop, words", [
     ({"valueFormat": "json"}, "columns", "set columns, or set valueFormat to avro"),
-    ({"kind": "table", "valueFormat": "avro"}, "columns", "needs columns"),
+    ({"kind": "table", "valueFormat": "avro"}, "columns", "a table needs columns: set columns"),
     ({"kind": "changelog", "primaryKey": ["userid"], "keyFormat": "avro"}, "primaryKey", "leave primaryKey out"),
     ({"kind": "changelog"}, "keyFormat", "set keyFormat to avro or protobuf"),
 ], ids=["json", "table", "changelog-key", "changelog-no-key-format"])
@@ -258,6 +259,12 @@ async def test_check_says_when_columns_are_needed(provider: Harness, news: dict[
                                                   words: str) -> None:
     _, failures = await provider.check(OBJ, avro_stream(**news))
     assert prop in failures and words in failures[prop], failures
+
+
+async def test_check_refuses_a_table_without_columns_whatever_its_format(provider: Harness) -> None:
+    """A table never derives its columns, so a valueFormat not yet known does not defer the failure."""
+    _, failures = await provider.check(OBJ, avro_stream(kind="table", valueFormat=UNKNOWN))
+    assert "a table needs columns" in failures.get("columns", ""), failures
 
 
 async def test_check_accepts_a_schema_driven_stream(provider: Harness) -> None:

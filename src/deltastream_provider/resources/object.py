@@ -351,13 +351,16 @@ def object_statement(inputs: ObjectInputs, store_type: str) -> sql.Statement:
 def _check_derived(inputs: ObjectInputs) -> list[tuple[str, str]]:
     """An object without columns: its value format must supply them, and a changelog's key comes from its key
     format (DeltaStream's alternative syntax has no PRIMARY KEY clause)."""
+    if inputs.kind == "table":
+        return [("columns", "a table needs columns: set columns (only a stream or changelog may take its columns "
+                            "from an avro or protobuf valueFormat)")]
     fmt = inputs.value_format.lower() if isinstance(inputs.value_format, str) else inputs.value_format
     if fmt is not None and not isinstance(fmt, str):
         return []  # unknown until apply: checked then
-    if inputs.kind == "table" or fmt not in SCHEMA_FORMATS:
+    if fmt not in SCHEMA_FORMATS:
         return [("columns", f"a {inputs.kind if isinstance(inputs.kind, str) else 'object'} with valueFormat "
                             f"{fmt or '(unset)'} needs columns: set columns, or set valueFormat to avro (columns from "
-                            "the store's schema registry) or protobuf (from a descriptor) on a stream or changelog")]
+                            "the store's schema registry) or protobuf (from a descriptor)")]
     failures: list[tuple[str, str]] = []
     if inputs.kind == "changelog":
         if inputs.primary_key:
