@@ -107,16 +107,19 @@ def drop(call: Call, st: DropFileSource) -> Outcome:
 
 
 def listed(kind: str) -> Callable[[Call, ListObjects], Outcome]:
-    """``LIST FUNCTION_SOURCES`` / ``LIST DESCRIPTOR_SOURCES``: the SDK's fields (Name, Language or Type,
-    Description, Url, State, Owner, CreatedAt, UpdatedAt); dbt reads the name from the first column."""
+    """``LIST FUNCTION_SOURCES`` / ``LIST DESCRIPTOR_SOURCES``: the fields DeltaStream's Python SDK reads from each
+    (its ``FunctionSource``: Name, Language, Description, Url, State; its ``DescriptorSource``: Name, Type, Url, Tags;
+    both: Owner, CreatedAt, UpdatedAt); dbt reads the name from the first column."""
     def lister(call: Call, _: ListObjects) -> Outcome:
         rows = call.db.execute("SELECT name, language, description, state, owner, created_at, updated_at "
                                "FROM file_sources WHERE kind = ? ORDER BY name", (kind,)).fetchall()
-        second = ("Language", VARCHAR) if kind == "function_source" else ("Type", VARCHAR)
-        columns = [("Name", VARCHAR), second, ("Description", VARCHAR), ("Url", VARCHAR), ("State", VARCHAR),
-                   ("Owner", VARCHAR), ("CreatedAt", TS), ("UpdatedAt", TS)]
-        return call.done(columns, [[r[0], r[1] if kind == "function_source" else "protobuf", r[2], None, *r[3:]]
-                                   for r in rows])
+        stamps = [("Owner", VARCHAR), ("CreatedAt", TS), ("UpdatedAt", TS)]
+        if kind == "function_source":
+            return call.done([("Name", VARCHAR), ("Language", VARCHAR), ("Description", VARCHAR), ("Url", VARCHAR),
+                              ("State", VARCHAR), *stamps],
+                             [[r[0], r[1], r[2], None, r[3], *r[4:]] for r in rows])
+        return call.done([("Name", VARCHAR), ("Type", VARCHAR), ("Url", VARCHAR), ("Tags", VARCHAR), *stamps],
+                         [[r[0], "protobuf", None, None, *r[4:]] for r in rows])
     return lister
 
 
@@ -155,7 +158,8 @@ FAMILY = Family(
         'columns (`download_url` is the path of the download route; the columns after `updated_by_role`, which the '
         'page read does not show, as the other tables of its template have them); no system table of descriptor '
         'sources is documented, so there is none. `LIST FUNCTION_SOURCES`: `Name, Language, Description, Url, '
-        'State, Owner, CreatedAt, UpdatedAt`; `LIST DESCRIPTOR_SOURCES`: `Name, Type` (`protobuf`) and the same '
-        'others: the fields the SDK reads (`models/function_sources.py`, `models/descriptor_sources.py`; '
-        'order unknown; dbt reads the first column); `Url` is null')},
+        'State, Owner, CreatedAt, UpdatedAt`; `LIST DESCRIPTOR_SOURCES`: `Name, Type` (`protobuf`), `Url, Tags, '
+        'Owner, CreatedAt, UpdatedAt` (no description or state: the SDK reads none): the fields the SDK reads '
+        '(`models/function_sources.py`, `models/descriptor_sources.py`; order unknown; dbt reads the first column); '
+        '`Url` and `Tags` are null')},
 )
