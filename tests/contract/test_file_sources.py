@@ -147,8 +147,10 @@ async def test_descriptor_source_lifecycle(provider: Harness, local: BackgroundS
     assert list((await provider.diff(DESCRIPTOR_SOURCE, "protos", state, {**inputs, "description": "x",
                                                                           "acceptReplacement": True})).replaces) == [
         "description"]
-    _, _, imported = await provider.read(DESCRIPTOR_SOURCE, "protos")
+    _, imported_state, imported = await provider.read(DESCRIPTOR_SOURCE, "protos")
     assert imported == {"name": "protos"}  # LIST DESCRIPTOR_SOURCES shows no file and no description a client reads
+    adopted = await provider.diff(DESCRIPTOR_SOURCE, "protos", imported_state, inputs, old_inputs=imported)
+    assert adopted.changes == Diff.DIFF_NONE  # the program's file and description are taken as the ones held
     await provider.delete(DESCRIPTOR_SOURCE, "protos", state)
     assert (await provider.read(DESCRIPTOR_SOURCE, "protos", state, inputs))[0] == ""
 

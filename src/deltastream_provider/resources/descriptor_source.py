@@ -199,8 +199,8 @@ source of that name exists, so such a change fails at preview, saying so; set `a
 The ID is the descriptor source's name. DeltaStream gives the file back to no documented read the provider uses, and
 `LIST DESCRIPTOR_SOURCES` shows no description a client reads, so an import leaves `file`, `fileHash` and
 `description` unset (`pulumi import` warns that `file` is required): set them in the program; the first preview
-takes the program's file as the one DeltaStream holds (with a warning), and a later change of the file replaces the
-source.
+takes the program's file and description as the ones DeltaStream holds (with a warning), and a later change of either
+replaces the source.
 
 ```sh
 pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
@@ -211,6 +211,7 @@ pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
     label = "descriptor source"
     extension = ".desc"
     users = "streams decoding with its descriptors"
+    unread = ("description",)
 
     async def row(self, catalog: SystemTables, name: str) -> DescriptorSourceInfo | None:
         return await descriptor_source_row(catalog, name)

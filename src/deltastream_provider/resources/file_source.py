@@ -110,6 +110,7 @@ class FileSource(Resource[I, S], Generic[I, S, R]):
     label: ClassVar[str]
     extension: ClassVar[str]
     users: ClassVar[str]
+    unread: ClassVar[tuple[str, ...]] = ()  # inputs besides file that no read gives back (an import leaves them unset)
 
     async def row(self, catalog: SystemTables, name: str) -> R | None:
         raise NotImplementedError
@@ -127,19 +128,22 @@ class FileSource(Resource[I, S], Generic[I, S, R]):
         return check_identifier("name", inputs.name) + check_file(inputs.file)
 
     def diff(self, olds: I, news: I, state: S) -> Diff:
-        """``file`` changes when its hash does (the engine's for a program's asset, ``fileHash`` for what was sent);
-        after an import, whose file is unknown, the program's file is taken as it, with a warning."""
+        """``file`` changes when its hash does (the engine's for a program's asset, ``fileHash`` for what was sent).
+        After an import, whose file (and the kind's ``unread`` inputs) no read gives back, the program's are taken
+        as DeltaStream's, with a warning: an import leaves no diff, and the next change replaces the source."""
         result = super().diff(olds, news, state)
-        result.changes = [c for c in result.changes if c != "file"]
-        result.replaces = [c for c in result.replaces if c != "file"]
         old = getattr(state, "file_hash", None) or (olds.file.hash if isinstance(olds.file, Asset) else None)
+        imported = old is None  # or recorded without a hash: nothing to compare the program's file with
+        adopted = ["file", *(key for key in self.unread if imported and getattr(olds, key) is None)]
+        result.changes = [c for c in result.changes if c not in adopted]
+        result.replaces = [c for c in result.replaces if c not in adopted]
         if not isinstance(news.file, Asset):
             changed = news.file is UNKNOWN
-        elif old is None:
+        elif imported:
             changed = False
-            result.warnings.append(f"{self.label} {news.name!r} was imported, so the file DeltaStream holds cannot be "
-                                   "compared with the program's: it is taken as the same, and the next change of the "
-                                   "file replaces the source")
+            result.warnings.append(f"{self.label} {news.name!r} was imported, so the {' and '.join(adopted)} "
+                                   "DeltaStream holds cannot be compared with the program's: taken as the same, and "
+                                   "the next change replaces the source")
         else:
             changed = file_hash(news.file) != old
         if changed:
