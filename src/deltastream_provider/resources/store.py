@@ -105,9 +105,9 @@ def remember_type(catalog: SystemTables, name: str, type_: str | None) -> None:
     catalog.remember(("store type", name), type_)
 
 
-TYPES = {"kafka": "Kafka", "confluentkafka": "ConfluentKafka", "postgres": "Postgres", "postgresql": "Postgres",
-         "snowflake": "Snowflake", "kinesis": "Kinesis", "s3": "S3", "icebergrest": "IcebergRest",
-         "clickhouse": "ClickHouse", "databricks": "Databricks"}
+#: A type filter's spelling (any case, without ``_``) -> the catalog's: each block's, and POSTGRESQL, the type word
+#: CREATE STORE takes.
+TYPES = {**{k.reported.lower(): k.reported for k in KINDS}, "postgresql": "Postgres"}
 #: A store's type as DeltaStream reports it, a constant in every SDK; a lookup's filter also takes other spellings.
 StoreType = Annotated[str, Enum("StoreType", "A store's type, as DeltaStream and the Store resource report it.",
                                 tuple(k.reported for k in KINDS))]
@@ -266,12 +266,11 @@ pulumi import deltastream:index:Store events events
 
     def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
-        given = [WIRE_BLOCKS[b] for b in BLOCKS if getattr(inputs, b) is not None]
+        given = [k for k in KINDS if getattr(inputs, k.block) is not None]
         if len(given) != 1:
-            got = f" (got {', '.join(given)})" if given else ""
+            got = f" (got {', '.join(k.wire for k in given)})" if given else ""
             return [*failures, ("kafka", ONE_OF + got)]
-        block = BLOCKS[[WIRE_BLOCKS[b] for b in BLOCKS].index(given[0])]
-        return failures + BY_BLOCK[block].check(getattr(inputs, block))
+        return failures + given[0].check(getattr(inputs, given[0].block))
 
     def diff(self, olds: StoreInputs, news: StoreInputs, state: StoreState) -> Diff:
         result = super().diff(olds, news, state)

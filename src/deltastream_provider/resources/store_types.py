@@ -353,20 +353,21 @@ class StoreKind:
     properties: Callable[[Any, bool, dict[str, bytes]], Properties]
 
 
-def _none(_: Any) -> Failures:
+def _no_check(_: Any) -> Failures:
+    """A block whose inputs' types and required fields say all there is to check."""
     return []
 
 
 #: Every block, in the order the ONE_OF message names them.
 KINDS = (
     StoreKind("kafka", "kafka", "Kafka", check_kafka, kafka_properties),
-    StoreKind("confluent_kafka", "confluentKafka", "ConfluentKafka", _none, confluent_kafka_properties),
+    StoreKind("confluent_kafka", "confluentKafka", "ConfluentKafka", _no_check, confluent_kafka_properties),
     StoreKind("kinesis", "kinesis", "Kinesis", check_kinesis, kinesis_properties),
     StoreKind("postgres", "postgres", "Postgres", check_postgres, postgres_properties),
     StoreKind("snowflake", "snowflake", "Snowflake", check_snowflake, snowflake_properties),
     StoreKind("s3", "s3", "S3", check_s3, s3_properties),
     StoreKind("iceberg_rest", "icebergRest", "IcebergRest", check_iceberg_rest, iceberg_rest_properties),
-    StoreKind("clickhouse", "clickhouse", "ClickHouse", _none, clickhouse_properties),
+    StoreKind("clickhouse", "clickhouse", "ClickHouse", _no_check, clickhouse_properties),
     StoreKind("databricks", "databricks", "Databricks", check_databricks, databricks_properties),
 )
 BY_BLOCK = {k.block: k for k in KINDS}
