@@ -21,6 +21,7 @@ from testkit.provider import Harness, invoke
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.model.fields import Asset
 from deltastream_provider.plugin.wire import decode, encode
+from deltastream_provider.resources.function_source import FunctionSourceInputs
 from tests.conftest import ManualClock
 
 FUNCTION_SOURCE = "deltastream:index:FunctionSource"
@@ -60,6 +61,11 @@ def test_an_asset_crosses_the_wire_with_its_signature() -> None:
     struct = encode({"file": asset, "name": "udfs"})
     assert struct["file"]["4dabf18193072939515e22adb298388d"] == "c44067f5952c0a294b673a41bacd8c17"
     assert decode(struct) == {"file": asset, "name": "udfs"}
+
+
+def test_a_string_assets_text_stays_out_of_the_inputs_repr() -> None:
+    inputs = FunctionSourceInputs(name="udfs", file=Asset(text="marker-jar-bytes", hash=sha(b"marker-jar-bytes")))
+    assert "marker-jar-bytes" not in repr(inputs) and sha(b"marker-jar-bytes") in repr(inputs)
 
 
 async def test_check_names_the_property(provider: Harness, tmp_path: Path) -> None:

@@ -48,10 +48,11 @@ class Enum:
 class Asset:
     """A Pulumi asset as the engine sends it (schema ``pulumi.json#/Asset``): a file's ``path`` (relative to the
     program's directory, the provider's working directory), inline ``text`` or a ``uri``, and ``hash``, the engine's
-    SHA-256 of its bytes (hex). The wire codec (``plugin/wire.py``) reads and writes its signature."""
+    SHA-256 of its bytes (hex). The wire codec (``plugin/wire.py``) reads and writes its signature. ``text`` is kept
+    out of its repr: a StringAsset's content must not reach a log or a traceback through the inputs holding it."""
 
     path: str | None = None
-    text: str | None = None
+    text: str | None = dataclasses.field(default=None, repr=False)
     uri: str | None = None
     hash: str | None = None
 
