@@ -78,6 +78,7 @@ async def test_check_names_the_property(provider: Harness, tmp_path: Path) -> No
         ({"name": "udfs", "file": Asset(uri="https://example.com/udfs.jar")}, "file", "remote asset"),
         ({"name": "", "file": Asset(text="x")}, "name", "non-empty name"),
         ({"name": "udfs", "file": Asset(text="x"), "language": "python"}, "language", "'java'"),
+        ({"name": "udfs", "file": Asset(text="x"), "description": ""}, "description", "leave it unset"),
     ]
     for inputs, key, reason in cases:
         _, failures = await provider.check(FUNCTION_SOURCE, inputs)

@@ -125,7 +125,12 @@ class FileSource(Resource[I, S], Generic[I, S, R]):
         raise NotImplementedError
 
     def check(self, inputs: I) -> list[tuple[str, str]]:
-        return check_identifier("name", inputs.name) + check_file(inputs.file)
+        """An empty description is refused: a read reports an empty description as none (whether DeltaStream keeps
+        an empty one or null is not shown), so it would be a change, and a replacement, after every refresh."""
+        failures = check_identifier("name", inputs.name) + check_file(inputs.file)
+        if inputs.description == "":
+            failures.append(("description", "description is empty; give a text or leave it unset"))
+        return failures
 
     def diff(self, olds: I, news: I, state: S) -> Diff:
         """``file`` changes when its hash does (the engine's for a program's asset, ``fileHash`` for what was sent).
