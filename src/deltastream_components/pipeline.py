@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from deltastream_provider.deltastream.query_text import one_statement
 from deltastream_provider.errors import SqlTextError
-from deltastream_provider.model.fields import Model, prop
+from deltastream_provider.model.fields import Enum, Model, prop
 from deltastream_provider.resources.base import check_identifier
-from deltastream_provider.resources.object import ColumnInputs, Kind
+from deltastream_provider.resources.object import ColumnInputs
 from deltastream_provider.resources.query import Upgrade
 
 QUERY_NAME_IGNORED = ("`queryName` is deprecated and ignored: DeltaStream documents no way for a client to name a "
@@ -21,6 +22,14 @@ QUERY_NAME_IGNORED = ("`queryName` is deprecated and ignored: DeltaStream docume
 
 TOKEN = "deltastream:index:Pipeline"
 _SELECT = re.compile(r"^\s*select\b", re.IGNORECASE)
+VIEW = "materialized_view"
+#: What a pipeline's object is: an object's kind, or, for the sink only, a materialized view.
+ObjectKind = Annotated[Literal["stream", "changelog", "table", "materialized_view"], Enum(
+    "PipelineObjectKind", "What a pipeline's object is: a stream, changelog or table, or (the sink only) a "
+                          "materialized view.")]
+#: The sink settings a materialized view takes from its transform, not from the program.
+_NOT_FOR_VIEWS = (("columns", "columns"), ("primary_key", "primaryKey"), ("timestamp_column", "timestampColumn"),
+                  ("entity", "entity"), ("value_format", "valueFormat"), ("key_format", "keyFormat"))
 
 
 @dataclass
@@ -28,7 +37,10 @@ class PipelineObject(Model):
     """An object the pipeline creates: a source it reads or the sink it writes."""
 
     name: str = prop("Name of the object in the pipeline's namespace.")
-    kind: Kind = prop("What the object is.", default="stream")
+    kind: ObjectKind = prop("What the object is. A sink of kind `materialized_view` is a MaterializedView made from "
+                            "the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns "
+                            "or entity settings, `properties` are the view's `WITH` parameters, and a changed "
+                            "transform replaces the view.", default="stream")
     columns: list[ColumnInputs] = prop("Columns, in order.", default_factory=list)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None)
     timestamp_column: str | None = prop("Column that carries event time.", default=None)
@@ -55,7 +67,8 @@ class PipelineInputs(Model):
                                   "value here is ignored (with a warning).", default=None,
                                   deprecated=QUERY_NAME_IGNORED)
     version: int = prop("Version of the transformation. Raising it starts a query with the new transform and "
-                        "then terminates the old one (create-before-delete); the objects stay.", default=1)
+                        "then terminates the old one (create-before-delete); the objects stay. (A materialized view "
+                        "sink is its own query: the version does not apply to it.)", default=1)
     create_topics: bool = prop("Create each object's topic (an Entity named after the object's entity, or the "
                                "object) in the store before the object, so one component takes a Kafka store from "
                                "empty to a running query.", default=False)
@@ -87,8 +100,15 @@ class PipelineOutputs(Model):
 
 
 #: Outputs that are the child resources themselves: name -> (resource token, is a list, description).
-RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resource."),
-                    "sinkObject": ("deltastream:index:DeltaStreamObject", False, "The sink's object resource."),
+RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resource (null with a "
+                                                                  "`materialized_view` sink, whose query is the "
+                                                                  "view's own)."),
+                    "sinkObject": ("deltastream:index:DeltaStreamObject", False, "The sink's object resource (null "
+                                                                                "with a `materialized_view` sink: "
+                                                                                "see sinkViews)."),
+                    "sinkViews": ("deltastream:index:MaterializedView", True, "The MaterializedView a "
+                                                                              "`materialized_view` sink made; empty "
+                                                                              "with any other sink."),
                     "sourceObjects": ("deltastream:index:DeltaStreamObject", True, "The sources' object resources."),
                     "topics": ("deltastream:index:Entity", True, "The topics createTopics made (sources, then the "
                                                                  "sink); empty without it.")}
@@ -121,7 +141,27 @@ def check(inputs: PipelineInputs) -> list[tuple[str, str]]:
                 failures.append((f"sources[{index}].name", f"source {name!r} is declared twice"))
         if isinstance(inputs.sink, PipelineObject) and inputs.sink.name in names:
             failures.append(("sink.name", f"{inputs.sink.name!r} is both a source and the sink"))
-    for path, spec in [("sink", inputs.sink)] + [(f"sources[{i}]", s) for i, s in enumerate(inputs.sources or [])]:
+    for index, source in enumerate(inputs.sources or []):
+        if isinstance(source, PipelineObject) and source.kind == VIEW:
+            failures.append((f"sources[{index}].kind", "a source cannot be a materialized_view: only the sink can "
+                                                       "(a pipeline reads streams, changelogs and tables)"))
+    view = isinstance(inputs.sink, PipelineObject) and inputs.sink.kind == VIEW
+    specs = [("sink", inputs.sink)] * (not view) + [(f"sources[{i}]", s) for i, s in enumerate(inputs.sources or [])]
+    for path, spec in specs:
         if isinstance(spec, PipelineObject) and isinstance(spec.columns, list) and not spec.columns:
             failures.append((f"{path}.columns", f"{path}.columns needs at least one column"))
+    if view:
+        failures += _view_sink(inputs)
+    return failures
+
+
+def _view_sink(inputs: PipelineInputs) -> list[tuple[str, str]]:
+    """A ``materialized_view`` sink: the view takes its columns from the transform and keeps its rows itself."""
+    failures = [(f"sink.{key}", f"sink.{key}: a materialized_view sink takes no {key}: the view's columns come from "
+                                "the transform, and it keeps its rows itself (remove it)")
+                for name, key in _NOT_FOR_VIEWS if getattr(inputs.sink, name) not in (None, [])]
+    if inputs.upgrade == "resume":
+        failures.append(("upgrade", "upgrade: resume applies to the query of a stream, changelog or table sink; a "
+                                    "materialized view's query cannot be changed in place (a changed transform "
+                                    "replaces the view): remove upgrade"))
     return failures

@@ -12,6 +12,7 @@ import pulumi
 
 from deltastream_provider.resources.database import DatabaseState
 from deltastream_provider.resources.entity import EntityState
+from deltastream_provider.resources.materialized_view import MaterializedViewState
 from deltastream_provider.resources.namespace import NamespaceState
 from deltastream_provider.resources.object import ObjectState
 from deltastream_provider.resources.query import QueryState
@@ -59,20 +60,33 @@ class Pipeline(pulumi.ComponentResource):
             return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
 
         sources = [relation(spec) for spec in args.sources]
-        sink = relation(args.sink)
         transform = inputs["transform"]
-        sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
-            lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
-        query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
-                      {"sql": sql, "database": database, "namespace": namespace,
-                       "computePool": inputs.get("computePool"), "upgrade": inputs.get("upgrade")}, QueryState,
-                      pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
+        after_sources = pulumi.ResourceOptions(parent=self, depends_on=list(sources))
+        sink: Child | None = None
+        query: Child | None = None
+        views: list[Child] = []
+        if args.sink.kind == pipeline.VIEW:  # the view's own query reads the sources: no Query of the pipeline's
+            view = Child("deltastream:index:MaterializedView", f"{name}-{args.sink.name}",
+                         {"database": database, "namespace": namespace, "name": args.sink.name, "query": transform,
+                          "properties": args.sink.properties, "computePool": inputs.get("computePool")},
+                         MaterializedViewState, after_sources)
+            views.append(view)
+            sink_fqn, query_id, query_state = view.output("fqn"), view.output("queryId"), view.output("queryState")
+        else:
+            sink = relation(args.sink)
+            sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
+                lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
+            query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
+                          {"sql": sql, "database": database, "namespace": namespace,
+                           "computePool": inputs.get("computePool"), "upgrade": inputs.get("upgrade")}, QueryState,
+                          pulumi.ResourceOptions(parent=self, depends_on=[*sources, sink]))
+            sink_fqn, query_id, query_state = sink.output("fqn"), query.output("queryId"), query.output("state")
         self.outputs = {
             "databaseName": database, "namespaceName": namespace,
             "sourceFqns": pulumi.Output.all(*[s.output("fqn") for s in sources]),
-            "sinkFqn": sink.output("fqn"), "queryId": query.output("queryId"), "queryState": query.output("state"),
-            "queryVersion": args.version, "query": query, "sinkObject": sink, "sourceObjects": sources,
-            "topics": topics,
+            "sinkFqn": sink_fqn, "queryId": query_id, "queryState": query_state,
+            "queryVersion": args.version, "query": query, "sinkObject": sink, "sinkViews": views,
+            "sourceObjects": sources, "topics": topics,
         }
         self.register_outputs(self.outputs)
 

@@ -15,6 +15,7 @@ EXPECTED = {
     "ConfluentSaslHashFunction": ["PLAIN", "SHA256", "SHA512"],
     "StoreType": ["Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"],
     "QueryUpgrade": ["replace", "resume"],
+    "PipelineObjectKind": ["stream", "changelog", "table", "materialized_view"],
 }
 
 
