@@ -1,37 +1,23 @@
 """Where a relation's columns come from when its CREATE has no column list (DeltaStream's "alternative syntax" of
 CREATE STREAM / CREATE CHANGELOG): the Avro schema of a subject in a schema registry, or a protobuf message of a
-descriptor source's FileDescriptorSet, each mapped to DeltaStream's types.
-
-The local server keeps the subjects itself and serves the part of Confluent's schema registry API a producer or a
-test uses to register them (:func:`routes`, under :data:`PATH`); every SCHEMA_REGISTRY of the local server resolves
-its subjects there, whatever its ``uris`` say.
+descriptor source's FileDescriptorSet, each mapped to DeltaStream's types. The subjects are those the local
+server's own registry keeps (``schema_registry``).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
 from google.protobuf import descriptor_pb2
 
+from . import schema_registry
 from .families import Call
 from .families.file_sources import download
 from .property_values import store_registry
 from .results import SqlFailure
 from .statements import ColumnSpec, Identifier
-
-#: The path the local server serves the schema registry API under: ``<server>/schema-registry/subjects/...``.
-PATH = "/schema-registry"
-CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS registry_subjects (
-    subject TEXT NOT NULL, version INTEGER NOT NULL, id INTEGER NOT NULL, schema TEXT NOT NULL,
-    PRIMARY KEY (subject, version));
-"""
 
 #: Avro's types as DeltaStream's (the protobuf page's mapping, carried over type by type: see CHOICES).
 AVRO_PRIMITIVES = {"boolean": "BOOLEAN", "int": "INTEGER", "long": "BIGINT", "float": "FLOAT", "double": "DOUBLE",
@@ -174,40 +160,12 @@ def _protobuf_type(field: descriptor_pb2.FieldDescriptorProto, messages: dict[st
     return f"ARRAY<{element}>" if field.label == _F.LABEL_REPEATED else element
 
 
-# --- the subjects the local server's schema registry holds ------------------------------------------------------
-
-
-def latest(db: sqlite3.Connection, subject: str) -> tuple[int, int, str] | None:
-    """(version, id, schema) of a subject's newest version, or None when there is no such subject."""
-    row = db.execute("SELECT version, id, schema FROM registry_subjects WHERE subject = ? ORDER BY version DESC "
-                     "LIMIT 1", (subject,)).fetchone()
-    return None if row is None else (int(row[0]), int(row[1]), str(row[2]))
-
-
-def register(db: sqlite3.Connection, subject: str, schema: str) -> int:
-    """Register ``schema`` under ``subject`` and give its id: a schema the subject already has keeps its version
-    and id, as Confluent's registry does; the same schema under another subject shares its id. Any JSON is kept (a
-    key's ``"string"`` too): whether DeltaStream can type it is asked when a relation is created from it. Raises
-    ValueError for a schema that is not JSON."""
-    try:
-        text = json.dumps(json.loads(schema), sort_keys=True)
-    except ValueError as exc:
-        raise ValueError(f"the schema is not JSON: {exc}") from None
-    row = db.execute("SELECT id FROM registry_subjects WHERE subject = ? AND schema = ?", (subject, text)).fetchone()
-    if row is not None:
-        return int(row[0])
-    same = db.execute("SELECT id FROM registry_subjects WHERE schema = ?", (text,)).fetchone()
-    schema_id = int(same[0]) if same else int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM registry_subjects")
-                                               .fetchone()[0])
-    version = int(db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM registry_subjects WHERE subject = ?",
-                             (subject,)).fetchone()[0])
-    db.execute("INSERT INTO registry_subjects VALUES (?, ?, ?, ?)", (subject, version, schema_id, text))
-    return schema_id
+# --- a subject's columns -------------------------------------------------------------------------------------------
 
 
 def subject_columns(db: sqlite3.Connection, registry: str, subject: str) -> list[ColumnSpec]:
     """The columns of a subject's newest schema; the SQLSTATEs are guesses (see the relations family's choices)."""
-    found = latest(db, subject)
+    found = schema_registry.latest(db, subject)
     if found is None:
         raise SqlFailure("3D009", f"schema registry {registry!r} has no subject {subject!r}: register the schema "
                                   "first")
@@ -294,58 +252,3 @@ def _split_reference(reference: str) -> tuple[str, str, str]:
 
 def _text(value: Any) -> str:
     return "" if value is None else value.name if isinstance(value, Identifier) else str(value)
-
-
-# --- HTTP: the part of Confluent's schema registry API a producer uses -------------------------------------------
-
-
-def routes(transaction: Callable[[], Any]) -> list[web.RouteDef]:
-    """``POST /subjects/{subject}/versions`` ({"schema": "<avro json>"} -> {"id"}), ``GET
-    /subjects/{subject}/versions/latest`` ({"subject", "version", "id", "schema"}), ``GET /subjects`` and ``GET
-    /subjects/{subject}/versions``, under :data:`PATH`; errors are ``{"error_code", "message"}`` as Confluent's."""
-    def answer(body: Any, status: int = 200) -> web.Response:
-        return web.Response(text=json.dumps(body), status=status, content_type=CONTENT_TYPE.split(";")[0])
-
-    def missing(subject: str) -> web.Response:
-        return answer({"error_code": 40401, "message": f"Subject '{subject}' not found."}, 404)
-
-    async def post_version(request: web.Request) -> web.Response:
-        subject = request.match_info["subject"]
-        try:
-            body = json.loads(await request.text())
-        except ValueError:
-            return answer({"error_code": 50005, "message": "the body is not JSON"}, 400)
-        if not isinstance(body, dict) or not isinstance(body.get("schema"), str):
-            return answer({"error_code": 42201, "message": "Invalid schema: the body needs a 'schema' string"}, 422)
-        if body.get("schemaType", "AVRO") != "AVRO":
-            return answer({"error_code": 42201, "message": "Invalid schema: only AVRO schemas are served"}, 422)
-        try:
-            with transaction() as db:
-                return answer({"id": register(db, subject, body["schema"])})
-        except ValueError as exc:
-            return answer({"error_code": 42201, "message": f"Invalid schema: {exc}"}, 422)
-
-    async def get_latest(request: web.Request) -> web.Response:
-        subject = request.match_info["subject"]
-        with transaction() as db:
-            found = latest(db, subject)
-        if found is None:
-            return missing(subject)
-        version, schema_id, schema = found
-        return answer({"subject": subject, "version": version, "id": schema_id, "schema": schema})
-
-    async def get_versions(request: web.Request) -> web.Response:
-        subject = request.match_info["subject"]
-        with transaction() as db:
-            versions = [r[0] for r in db.execute("SELECT version FROM registry_subjects WHERE subject = ? "
-                                                 "ORDER BY version", (subject,))]
-        return answer(versions) if versions else missing(subject)
-
-    async def get_subjects(request: web.Request) -> web.Response:
-        with transaction() as db:
-            return answer([r[0] for r in db.execute("SELECT DISTINCT subject FROM registry_subjects ORDER BY 1")])
-
-    return [web.post(f"{PATH}/subjects/{{subject}}/versions", post_version),
-            web.get(f"{PATH}/subjects/{{subject}}/versions/latest", get_latest),
-            web.get(f"{PATH}/subjects/{{subject}}/versions", get_versions),
-            web.get(f"{PATH}/subjects", get_subjects)]

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from aiohttp import hdrs, web
 
-from . import schema_sources
+from . import schema_registry
 from .catalog import Catalog
 from .dataplane import PATH as DATAPLANE_PATH
 from .dataplane import Dataplane, Streamed
@@ -141,7 +141,7 @@ class LocalServer:
             web.put("/admin/knobs", self.put_knobs),
             web.get("/admin/counters", self.get_counters),
             web.post("/admin/reset", self.reset_counters),
-            *schema_sources.routes(catalog.transaction),
+            *schema_registry.routes(catalog.transaction),
         ])
 
     # --- cross-cutting: auth, counters, latency, injected faults ------------------------------
@@ -163,7 +163,7 @@ class LocalServer:
             return _error(request.match_info.http_exception.status, f"path not found: {request.path}")
         if route == DATAPLANE_PATH:  # authenticated by its first message, and not a statement the knobs fail
             return await handler(request)
-        if route.startswith(schema_sources.PATH):  # a schema registry of its own: no DeltaStream token, no faults
+        if route.startswith(schema_registry.PATH):  # a schema registry of its own: no DeltaStream token, no faults
             return await handler(request)
         if self._role(request) is None:
             return _error(403, "invalid token: error while authenticating with server")

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import dsql, schema_sources
+from .. import dsql, schema_registry, schema_sources
 from ..catalog import TS, dumps, timestamp
 from ..dataflow.views import relation_rows, select_rows
 from ..dataplane import Streamed
@@ -82,7 +82,7 @@ CREATE TEMP VIEW sys_relation_columns AS
            '{}' AS properties,
            c.relation_id, (SELECT id FROM organizations) AS organization_id
     FROM relation_columns c JOIN relations r ON r.id = c.relation_id;
-""" + schema_sources.SCHEMA
+""" + schema_registry.SCHEMA
 
 SYSTEM_TABLES = {
     "relations": [("name", "VARCHAR"), ("schema_name", "VARCHAR"), ("database_name", "VARCHAR"),
