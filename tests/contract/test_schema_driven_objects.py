@@ -286,3 +286,15 @@ async def test_columns_left_out_after_being_declared_are_read_once(provider: Har
         before = Counter(local.server.counters.statements)
         await later.read(OBJ, resource_id, refreshed, inputs)
         assert dict(Counter(local.server.counters.statements) - before) == {"Select": 1}
+
+
+async def test_a_preview_shows_the_derived_columns_unknown_and_sends_nothing(provider: Harness,
+                                                                            local: BackgroundServer) -> None:
+    await registry_store(provider)
+    register(local, "pageviews-value", V1)
+    before = Counter(local.server.counters.statements)
+    _, preview = await provider.create(OBJ, avro_stream(), preview=True)
+    assert preview["columns"] is UNKNOWN and preview["derivedColumns"] is UNKNOWN
+    _, declared = await provider.create(OBJ, avro_stream("declared", columns=DERIVED_V1), preview=True)
+    assert declared["columns"] == DERIVED_V1 and "derivedColumns" not in declared
+    assert set(Counter(local.server.counters.statements) - before) <= {"CanI"}
