@@ -56,7 +56,7 @@ def routes(transaction: Callable[[], Any]) -> list[web.RouteDef]:
     /subjects/{subject}/versions/latest`` ({"subject", "version", "id", "schema"}), ``GET /subjects`` and ``GET
     /subjects/{subject}/versions``, under :data:`PATH`; errors are ``{"error_code", "message"}`` as Confluent's."""
     def answer(body: Any, status: int = 200) -> web.Response:
-        return web.Response(text=json.dumps(body), status=status, content_type=CONTENT_TYPE.split(";")[0])
+        return web.Response(text=json.dumps(body), status=status, content_type=CONTENT_TYPE)
 
     def missing(subject: str) -> web.Response:
         return answer({"error_code": 40401, "message": f"Subject '{subject}' not found."}, 404)
