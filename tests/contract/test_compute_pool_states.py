@@ -203,3 +203,19 @@ async def test_a_pool_of_the_last_release_shows_no_change(provider: Harness) -> 
     old_state = {**ETL, "state": "running", "owner": "sysadmin", "createdAt": "2026-01-01 00:00:00.000000Z"}
     diff = await provider.diff(POOL, "etl", old_state, checked, old_inputs=ETL)
     assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE, list(diff.diffs)
+
+
+@pytest.mark.paused_clock
+async def test_an_update_does_not_wait_on_a_pool_it_did_not_start_or_stop(
+        provider: Harness, local: BackgroundServer, clock: ManualClock) -> None:
+    """A timeout changed on a pool already intended running is UPDATE and one LIST: its actual state (here on its way
+    up, started outside Pulumi; in DeltaStream an idle pool suspended after its timeout) is reported, not awaited."""
+    resource_id, state = await provider.create(POOL, ETL)
+    local.server.knobs.update({"pool_transition_s": 60})
+    ok(local, 'STOP COMPUTE_POOL "etl";')
+    clock.advance(60)
+    ok(local, 'START COMPUTE_POOL "etl";')
+    before = requests(local)
+    state = await asyncio.wait_for(provider.update(POOL, resource_id, state, {**ETL, "timeoutMin": 5}), 60)
+    assert requests(local) - before == 2 and state["state"] == "starting"  # UPDATE, a LIST; the clock never moved
+    assert states(local)["etl"][:2] == ["running", "starting"]

@@ -131,12 +131,14 @@ def _wanted(running: bool) -> str:
 
 
 def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo | None = None,
-             missing: Callable[[], ComputePoolInfo | None] = lambda: None
+             missing: Callable[[], ComputePoolInfo | None] = lambda: None, actual: bool = True
              ) -> Callable[[], Awaitable[ComputePoolInfo | None]]:
     """A probe for :meth:`Context.wait_until` that brings the pool to ``running`` or stopped: it reads the pool
     (``first``: a row just read), sends ``START`` or ``STOP`` once where its intended state is not that (one whose
     answer is lost is settled by the next read, and sent again only if that finds it did not run), and answers the
-    row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails. A pool
+    row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails. With
+    ``actual`` False the actual state is awaited only after a ``START`` or ``STOP`` the probe sent: a pool already
+    intended so is answered as read (an idle pool DeltaStream suspended after its timeout is not waited on). A pool
     not found is what ``missing`` says (None: wait for it)."""
     wanted = _wanted(running)
     sent = False
@@ -160,7 +162,7 @@ def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo |
         if found.state == "errored" or found.error_messages:
             raise ComputePoolErrored(f"compute pool {name!r} did not reach {wanted}: it is {found.state}: "
                                      f"{found.error_messages or 'no message'}")
-        return None
+        return None if actual or sent else found
     return probe
 
 
@@ -317,14 +319,15 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
     async def update(self, ctx: Context, resource_id: str, olds: ComputePoolState,
                      news: ComputePoolInputs) -> ComputePoolState:
         """``UPDATE COMPUTE_POOL`` where the size or timeout changed, then ``START`` / ``STOP`` where the pool's
-        intended state is not the program's, waiting until it is."""
+        intended state is not the program's, waiting until its actual state is; a pool already intended so is not
+        waited on."""
         if _properties(olds) != _properties(news):
             await ctx.client.execute(update_statement(resource_id, _properties(news)), timeout=ctx.remaining())
 
         def missing() -> ComputePoolInfo | None:
             raise gone(f"compute pool {resource_id!r}")
 
-        found = await ctx.wait_until(reaching(ctx, resource_id, news.running, missing=missing),
+        found = await ctx.wait_until(reaching(ctx, resource_id, news.running, missing=missing, actual=False),
                                      f"compute pool {resource_id!r} to be {_wanted(news.running)}")
         return _state(news, found)
 
