@@ -194,7 +194,8 @@ FAMILY = Family(
                          "is `42P019` (the Go client's DuplicateComputePool; where DeltaStream answers it is not "
                          "shown); `LIST COMPUTE_POOLS` answers the SDK's columns `Name, IntendedState, ActualState, "
                          "ErrorMessages, Size, Timeout, Owner, CreatedAt, UpdatedAt`, `Size` upper-cased as in its "
-                         "sample row, `Timeout` in minutes as dbt's `compute_pool.timeout_min` gave it (the SDK's "
+                         "sample row (`SMALL` for a pool created without one: DeltaStream's default size is not "
+                         "shown), `Timeout` in minutes as dbt's `compute_pool.timeout_min` gave it (the SDK's "
                          "mock rows show 300 and 600: its unit is not shown), `ErrorMessages` empty unless errored",
         "Compute pool states": "a create or `START COMPUTE_POOL` makes the intended state `running` and the actual "
                                "one `starting` then `running` (the SDK's rows show `running` and `stopped`; "
