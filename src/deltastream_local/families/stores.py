@@ -349,7 +349,10 @@ CHOICES = {
         "required); `DATABRICKS` Terraform v0.0.9's keys, all required but `databricks.warehouse_port` (a bare "
         "number). The first three are known only from the Python SDK's unit tests. `UPDATE STORE` changes them "
         "in place, credential pairs given together (`3D021` otherwise); no client shows an update of these types. "
-        "Credentials, including access key ids, are kept as `'****'`"),
+        "Credentials, including access key ids, are kept as `'****'`. A stream, changelog or table declared with "
+        "columns over one of them is accepted (no entity is made): DeltaStream documents none (Databricks \"only as "
+        "sink for CTAS queries\"), so this is more liberal than it may be; the provider refuses such an object "
+        "before sending it"),
     "`UPDATE STORE`": (
         "refuses a bare `NULL` value (`3D008`: the reference says string and boolean parameters do not "
         "accept it), a credential group sent in part (`kafka.sasl.username`+`password`, "
