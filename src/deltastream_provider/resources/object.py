@@ -263,9 +263,10 @@ class ObjectInputs(Model):
     columns: list[ColumnInputs] | None = prop(
         "Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's "
         "schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the "
-        "`columns` and `derivedColumns` outputs show them. Which subject or descriptor DeltaStream reads is not "
-        "documented (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property "
-        "names, `<descriptor source>.<message>`).", default=None, replaces=True)
+        "`columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its "
+        "docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the "
+        "message a `value.descriptor` property names, `<descriptor source>.<message>`).", default=None,
+        replaces=True)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog with `columns` (without "
                                          "them, the key format's schema gives the key).", default=None,
                                          replaces=True)
@@ -405,13 +406,14 @@ object was created again outside Pulumi; an import also reads the settings (`ent
 
 With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
 syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
-registry (avro) or from its protobuf descriptor. Which subject (`<topic>-value` is Confluent's default naming) and
-how a descriptor is named (the local server reads a `value.descriptor` property, `<descriptor source>.<message>`)
-are not documented by DeltaStream. The columns it derived are read back into the `columns` and `derivedColumns`
-outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it creates the
-object, so a new schema version shows once the object is made again. Such a changelog takes its primary key from
-its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative syntax has no
-`PRIMARY KEY`.
+registry (avro) or from its protobuf descriptor. Which subject DeltaStream reads is not documented (the local
+server reads `<topic>-value`, Confluent's default naming); its docs attach a descriptor to the topic's entity, while
+the local server reads the message a `value.descriptor` property of the object names (`<descriptor
+source>.<message>`), which no DeltaStream page shows. The columns it derived are read back into the `columns` and
+`derivedColumns` outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it
+creates the object, so a new schema version shows once the object is made again. Such a changelog takes its
+primary key from its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative
+syntax has no `PRIMARY KEY`.
 
 {_EXAMPLES}
 
