@@ -138,11 +138,19 @@ async def test_function_lifecycle(provider: Harness, client: DeltaStreamClient, 
     _, read, inputs = await provider.read(FUNCTION, resource_id, state, TO_TITLE)
     assert sum(local.server.counters.requests.values()) - before == 1  # one LIST FUNCTIONS
     assert inputs == {**TO_TITLE, "language": "java"} and read["signature"] == "to_title(text VARCHAR)"
-    # every change replaces: DeltaStream has no ALTER FUNCTION
-    for change in ({"className": "com.example.udf.Title"}, {"returns": "STRING"},
-                   {"arguments": [{"name": "text", "type": "VARCHAR"}, {"name": "locale", "type": "VARCHAR"}]}):
+    # every change replaces (DeltaStream has no ALTER FUNCTION): the same signature dropped first (42P015 else),
+    # another one created first
+    for change, drop_first in (({"className": "com.example.udf.Title"}, True), ({"returns": "STRING"}, True),
+                               ({"arguments": [{"name": "words", "type": "VARCHAR"}]}, True),
+                               ({"name": "TO_TITLE"}, True),
+                               ({"arguments": [{"name": "text", "type": "VARCHAR"},
+                                               {"name": "locale", "type": "VARCHAR"}]}, False),
+                               ({"name": "title_case"}, False)):
         diff = await provider.diff(FUNCTION, resource_id, state, {**TO_TITLE, **change})
-        assert list(diff.replaces) == list(change) and diff.deleteBeforeReplace
+        assert list(diff.replaces) == list(change) and diff.deleteBeforeReplace == drop_first, change
+    # a type spelt otherwise is the same type: no change
+    respelt = {**TO_TITLE, "arguments": [{"name": "text", "type": "varchar"}], "returns": "Varchar"}
+    assert (await provider.diff(FUNCTION, resource_id, state, respelt)).changes == provider_pb2.DiffResponse.DIFF_NONE
     # drift: the function made again outside Pulumi from another class
     await client.execute(function.drop_statement("to_title", [("text", "VARCHAR")]))
     await client.execute(CREATE.replace("com.example.udf.ToTitle", "com.example.udf.Other"))
@@ -153,9 +161,9 @@ async def test_function_lifecycle(provider: Harness, client: DeltaStreamClient, 
     assert imported_id == "to_title(varchar)" and imported["signature"] == "to_title(text VARCHAR)"
     assert imported_inputs["arguments"] == [{"name": "text", "type": "VARCHAR"}]
     assert imported_inputs["source"] == "udfs" and not imported_inputs.get("returns")
-    adopted = await provider.diff(FUNCTION, imported_id, imported, {**TO_TITLE, "className": "com.example.udf.Other"},
-                                  imported_inputs)
-    assert adopted.changes == provider_pb2.DiffResponse.DIFF_NONE  # the program's returns is taken as given
+    program = {**TO_TITLE, "className": "com.example.udf.Other", "arguments": [{"name": "text", "type": "varchar"}]}
+    adopted = await provider.diff(FUNCTION, imported_id, imported, program, imported_inputs)
+    assert adopted.changes == provider_pb2.DiffResponse.DIFF_NONE  # returns taken as given, varchar is VARCHAR
     await provider.delete(FUNCTION, resource_id, state)
     assert await listed(client) == []
     assert (await provider.read(FUNCTION, resource_id, state))[0] == ""  # gone

@@ -358,10 +358,20 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
 
     def diff(self, olds: FunctionInputs, news: FunctionInputs, state: FunctionState) -> Diff:
         """An imported function has no ``returns`` (``LIST FUNCTIONS`` shows none): the program's is taken, no
-        change."""
-        if not olds.returns:
-            olds = dataclasses.replace(olds, returns=news.returns)
-        return super().diff(olds, news, state)
+        change; nor is a type spelt otherwise (``varchar`` for ``VARCHAR``, as an import reads it). A replacement
+        drops the old signature first only when the new one is the same (DeltaStream refuses a taken signature,
+        42P015); another name or other argument types is created first, so callers of the old one keep it until
+        the end."""
+        returns = news.returns if not olds.returns or _same_type(olds.returns, news.returns) else olds.returns
+        arguments = olds.arguments
+        if isinstance(arguments, list) and isinstance(news.arguments, list):
+            arguments = [*(_respelt(old, new) for old, new in zip(arguments, news.arguments, strict=False)),
+                         *arguments[len(news.arguments):]]
+        olds = dataclasses.replace(olds, returns=returns, arguments=arguments)
+        result = super().diff(olds, news, state)
+        old_key, new_key = _signature_key(olds), _signature_key(news)
+        result.delete_before_replace = old_key is None or new_key is None or old_key == new_key
+        return result
 
     async def existing(self, catalog: SystemTables, inputs: FunctionInputs, excluded: Collection[str]) -> Existing:
         found = await function_row(catalog, _id(inputs))
@@ -393,6 +403,27 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
     async def delete(self, ctx: Context, resource_id: str, state: FunctionState) -> None:
         await drop_then_wait(ctx, drop_statement(state.name, _pairs(state)),
                              lambda: function_row(ctx.catalog, resource_id), what=f"function {resource_id}")
+
+
+def _same_type(a: Any, b: Any) -> bool:
+    """Two spellings of one type (``varchar`` and ``VARCHAR``); False while either is unknown (a preview)."""
+    return isinstance(a, str) and isinstance(b, str) and _normal(a) == _normal(b)
+
+
+def _respelt(old: FunctionArgument, new: FunctionArgument) -> FunctionArgument:
+    """``old`` with ``new``'s spelling of its type when it is the same type."""
+    same = _same_type(getattr(old, "type", None), getattr(new, "type", None))
+    return FunctionArgument(old.name, new.type) if same else old
+
+
+def _signature_key(inputs: FunctionInputs) -> tuple[str, list[str]] | None:
+    """What tells one function from another in DeltaStream: its name (case aside, lest a name differing only in
+    case collide) and its argument types; None while any of them is unknown (a preview)."""
+    types = [getattr(a, "type", None) for a in inputs.arguments] if isinstance(inputs.arguments, list) else [None]
+    known = [t for t in types if isinstance(t, str)]
+    if not isinstance(inputs.name, str) or len(known) < len(types):
+        return None
+    return inputs.name.lower(), [_normal(t) for t in known]
 
 
 def _spelt(type_: str, known: FunctionInputs | None) -> str:
