@@ -192,7 +192,9 @@ class FunctionInputs(Model):
                                              "its id.", default_factory=list, replaces=True)
     language: Language = prop("What it is written in: `java` (the default and the only language).",
                               default="java", replaces=True)
-    properties: dict[str, str] | None = prop("Further `WITH` settings, e.g. `egress.allow.uris`.", default=None,
+    properties: dict[str, str] | None = prop("Further `WITH` settings, e.g. `egress.allow.uris`. A refresh shows a "
+                                             "key changed outside Pulumi where `LIST FUNCTIONS` shows it, and keeps "
+                                             "the program's value of a key it does not show.", default=None,
                                              replaces=True)
 
 
@@ -397,7 +399,7 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
             class_name=found.class_name or (known.class_name if known is not None else ""),
             arguments=[FunctionArgument(a.name, _spelt(a.type, known)) for a in found.arguments],
             language=known.language if known is not None else "java",
-            properties=found.properties if known is None or known.properties or found.properties else None)
+            properties=properties_as_read(found.properties, known.properties if known is not None else None))
         return current, _state(current, found)
 
     async def delete(self, ctx: Context, resource_id: str, state: FunctionState) -> None:
@@ -408,6 +410,14 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
 def _same_type(a: Any, b: Any) -> bool:
     """Two spellings of one type (``varchar`` and ``VARCHAR``); False while either is unknown (a preview)."""
     return isinstance(a, str) and isinstance(b, str) and _normal(a) == _normal(b)
+
+
+def properties_as_read(shown: dict[str, str] | None, given: dict[str, str] | None) -> dict[str, str] | None:
+    """The further WITH keys a read reports: what ``LIST FUNCTIONS``' ``Properties`` shows, and the program's other
+    keys as given. What that column holds is not documented (the Python SDK reads it as a dict, nothing more): a key
+    it does not show is not taken as removed, or a function setting it would be replaced on every update."""
+    kept = {k: v for k, v in (given or {}).items() if k not in (shown or {})}
+    return {**kept, **(shown or {})} or given
 
 
 def _respelt(old: FunctionArgument, new: FunctionArgument) -> FunctionArgument:
