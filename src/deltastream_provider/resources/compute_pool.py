@@ -131,13 +131,13 @@ def _wanted(running: bool) -> str:
 
 
 def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo | None = None,
-             missing: Callable[[], ComputePoolInfo | None] = lambda: None, actual: bool = True
+             missing: Callable[[], ComputePoolInfo | None] = lambda: None, await_actual: bool = True
              ) -> Callable[[], Awaitable[ComputePoolInfo | None]]:
     """A probe for :meth:`Context.wait_until` that brings the pool to ``running`` or stopped: it reads the pool
     (``first``: a row just read), sends ``START`` or ``STOP`` once where its intended state is not that (one whose
     answer is lost is settled by the next read, and sent again only if that finds it did not run), and answers the
     row once its actual state is; a pool DeltaStream reports errored (or with error messages) on the way fails. With
-    ``actual`` False the actual state is awaited only after a ``START`` or ``STOP`` the probe sent: a pool already
+    ``await_actual`` False the actual state is awaited only after a ``START`` or ``STOP`` the probe sent: a pool already
     intended so is answered as read (an idle pool DeltaStream suspended after its timeout is not waited on). A pool
     not found is what ``missing`` says (None: wait for it)."""
     wanted = _wanted(running)
@@ -162,7 +162,7 @@ def reaching(ctx: Context, name: str, running: bool, *, first: ComputePoolInfo |
         if found.state == "errored" or found.error_messages:
             raise ComputePoolErrored(f"compute pool {name!r} did not reach {wanted}: it is {found.state}: "
                                      f"{found.error_messages or 'no message'}")
-        return None if actual or sent else found
+        return None if await_actual or sent else found
     return probe
 
 
@@ -327,7 +327,7 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
         def missing() -> ComputePoolInfo | None:
             raise gone(f"compute pool {resource_id!r}")
 
-        found = await ctx.wait_until(reaching(ctx, resource_id, news.running, missing=missing, actual=False),
+        found = await ctx.wait_until(reaching(ctx, resource_id, news.running, missing=missing, await_actual=False),
                                      f"compute pool {resource_id!r} to be {_wanted(news.running)}")
         return _state(news, found)
 
