@@ -20,6 +20,7 @@ from deltastream_provider.errors import AlreadyExistsError, InvalidInputError, N
 from deltastream_provider.resources import function
 from tests.contract.test_dataflow import Shop
 from tests.contract.test_faults import fault, ran
+from tests.contract.test_provider_grpc import OBJ, QUERY, base, obj
 
 FUNCTION = "deltastream:index:Function"
 JAR = b"PK\x03\x04 the functions' jar"
@@ -203,6 +204,33 @@ async def test_check_names_the_property(provider: Harness) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as bad_id:
         await provider.read(FUNCTION, "to_title")
     assert "name() for none" in (bad_id.value.details() or "")
+
+
+async def test_a_replacement_is_refused_at_preview_while_running_queries_call_it(
+        provider: Harness, client: DeltaStreamClient, local: BackgroundServer) -> None:
+    """DeltaStream shows no dependency on a function: LIST QUERIES' SQL is searched for calls of its name."""
+    await source(client)
+    resource_id, state = await provider.create(FUNCTION, TO_TITLE)
+    other = {**TO_TITLE, "className": "com.example.udf.Title"}
+    before = len(local.server.counters.texts)
+    diff = await provider.diff(FUNCTION, resource_id, state, other)  # nothing calls it: replaced
+    assert list(diff.replaces) == ["className"]
+    assert [t.split()[:2] for t in list(local.server.counters.texts)[before:]] == [["LIST", "QUERIES;"]]
+    await base(provider)
+    for name in ("src", "dst"):
+        await provider.create(OBJ, obj(name))
+    query_id, _ = await provider.create(QUERY, {"sql": 'INSERT INTO "db"."public"."dst" SELECT id, '
+                                                      'To_Title (body) AS body FROM "db"."public"."src"'})
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await provider.diff(FUNCTION, resource_id, state, other)
+    message = refused.value.details() or ""
+    assert "changing className would replace Function 'to_title(VARCHAR)'" in message, message
+    assert "1 running query(ies) calling to_title" in message and query_id in message, message
+    assert "`acceptReplacement: true`" in message, message
+    accepted = await provider.diff(FUNCTION, resource_id, state, {**other, "acceptReplacement": True})
+    assert list(accepted.replaces) == ["className"]
+    alone = await provider.diff(FUNCTION, resource_id, state, {**TO_TITLE, "acceptReplacement": True})
+    assert alone.changes == provider_pb2.DiffResponse.DIFF_NONE  # the permission alone is no change
 
 
 @pytest.mark.parametrize("kind", ["drop_before", "drop_after", "504"])

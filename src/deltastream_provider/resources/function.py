@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -25,6 +26,7 @@ from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from . import function_source
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .dependents import ACCEPT_DOC, DOWN_ALREADY, BlastRadius
 from .lifecycle import dropping
 
 Language = Annotated[Literal["java"], Enum("FunctionLanguage", "What a function is written in: `java`, the one "
@@ -196,6 +198,7 @@ class FunctionInputs(Model):
                                              "key changed outside Pulumi where `LIST FUNCTIONS` shows it, and keeps "
                                              "the program's value of a key it does not show.", default=None,
                                              replaces=True)
+    accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
 @dataclass
@@ -310,10 +313,12 @@ class Function(Resource[FunctionInputs, FunctionState]):
     description = f"""A DeltaStream function: a Java UDF whose class is in a function source's jar, which queries call
 like a built-in function.
 
-Nothing changes in place (DeltaStream has no `ALTER FUNCTION`): every change replaces it, dropping the old signature
-first. Which queries call a function is not something DeltaStream shows, so a replacement or a delete does not know
-what it affects: a running query that calls it may fail; terminate or replace those queries with it (make the
-Query depend on the Function, so that Pulumi orders them).
+Nothing changes in place (DeltaStream has no `ALTER FUNCTION`): every change replaces it. Where the signature stays
+the same (another class, source, return type, argument names or properties), the old one is dropped first, as
+DeltaStream refuses a taken signature; another name or other argument types is created first. DeltaStream does not
+show which queries call a function, so a replacing preview searches the SQL of the running queries (`LIST QUERIES`)
+for calls of its name and, if any, fails naming them unless the program sets `acceptReplacement`. A delete does not
+look: make a Query calling the function depend on it, so that Pulumi removes the query first.
 
 {examples("A Java function from a function source", STORY)}
 
@@ -399,8 +404,28 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
             class_name=found.class_name or (known.class_name if known is not None else ""),
             arguments=[FunctionArgument(a.name, _spelt(a.type, known)) for a in found.arguments],
             language=known.language if known is not None else "java",
-            properties=properties_as_read(found.properties, known.properties if known is not None else None))
+            properties=properties_as_read(found.properties, known.properties if known is not None else None),
+            accept_replacement=inputs.accept_replacement if inputs is not None else None)
         return current, _state(current, found)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: FunctionState) -> BlastRadius:
+        """The running queries whose SQL calls a function of this name: DeltaStream shows no dependency on a
+        function, so ``LIST QUERIES``' text is searched (the callers of every overload, case aside)."""
+        from .continuous import listed_queries  # only a replacing preview needs it
+
+        calls = re.compile(r'(?<![\w"])"?' + re.escape(state.name) + r'"?\s*\(', re.IGNORECASE)
+        callers = [f"{q.id} ({q.name})" if q.name else q.id for q in await listed_queries(ctx.catalog)
+                   if (q.state or "").lower() not in DOWN_ALREADY and q.sql and calls.search(q.sql)]
+        if not callers:
+            return BlastRadius()
+        return BlastRadius(other=[
+            f"{len(callers)} running query(ies) calling {state.name} (which overload, DeltaStream does not show), "
+            f"left without function {resource_id} once it is dropped (what a running query then does is not "
+            f"documented; it cannot start again without it): {', '.join(callers)}"])
+
+    def replacement_advice(self, why: list[str]) -> str:
+        return (f"keep {', '.join(why)} as it is, or create the new function as another Function under another "
+                "name, move the queries to it, then remove this one")
 
     async def delete(self, ctx: Context, resource_id: str, state: FunctionState) -> None:
         await drop_then_wait(ctx, drop_statement(state.name, _pairs(state)),
