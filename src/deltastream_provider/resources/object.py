@@ -268,8 +268,8 @@ class ObjectInputs(Model):
         "message a `value.descriptor` property names, `<descriptor source>.<message>`).", default=None,
         replaces=True)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog with `columns` (without "
-                                         "them, the key format's schema gives the key).", default=None,
-                                         replaces=True)
+                                         "them, the key format's schema gives the key, and this output shows it).",
+                                         default=None, replaces=True)
     timestamp_column: str | None = prop("Column that carries event time.", default=None, replaces=True)
     entity: str | None = prop("The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` "
                               "or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). "
@@ -587,7 +587,9 @@ def _current(row: RelationRow, found: list[ColumnInfo], inputs: ObjectInputs | N
         current = ObjectInputs(database=database, namespace=namespace, name=name, kind=row.kind,  # type: ignore[arg-type]
                                store=row.store or "", columns=columns, primary_key=primary_key_columns(row.primary_key),
                                **(settings or {}))
-    state = ObjectState(**{**vars(current), "columns": columns}, fqn=row.fqn, path=[database, namespace, name],
+    key = primary_key_columns(row.primary_key) if derived else current.primary_key
+    state = ObjectState(**{**vars(current), "columns": columns, "primary_key": key}, fqn=row.fqn,
+                        path=[database, namespace, name],
                         state=row.state, created_at=row.created_at, updated_at=row.updated_at,
                         derived_columns=[ObjectColumn(name=c.name, type=c.type, nullable=c.nullable) for c in found]
                         if derived else None)
