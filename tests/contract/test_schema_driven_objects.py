@@ -220,6 +220,8 @@ async def test_a_changelog_takes_its_key_from_the_key_schema(provider: Harness, 
     _, refreshed, inputs = await provider.read(OBJ, resource_id, state, program)
     assert refreshed["primaryKey"] == ["userid"] and "primaryKey" not in inputs
     assert (await provider.diff(OBJ, resource_id, refreshed, program, inputs)).changes == Diff.DIFF_NONE
+    previewed = await provider.update(OBJ, resource_id, refreshed, {**program, "owner": "analyst"}, preview=True)
+    assert previewed["primaryKey"] == ["userid"] and previewed["columns"] == refreshed["columns"]
     row = ok(local, 'SELECT primary_key FROM deltastream.sys."relations" WHERE name = \'users\';')["data"]
     assert json.loads(row[0][0]) == ["userid"]
 
@@ -296,7 +298,7 @@ async def test_a_preview_shows_the_derived_columns_unknown_and_sends_nothing(pro
     register(local, "pageviews-value", V1)
     before = Counter(local.server.counters.statements)
     _, preview = await provider.create(OBJ, avro_stream(), preview=True)
-    assert preview["columns"] is UNKNOWN and preview["derivedColumns"] is UNKNOWN
+    assert preview["columns"] is UNKNOWN and preview["derivedColumns"] is UNKNOWN and preview["primaryKey"] is UNKNOWN
     _, declared = await provider.create(OBJ, avro_stream("declared", columns=DERIVED_V1), preview=True)
     assert declared["columns"] == DERIVED_V1 and "derivedColumns" not in declared
     assert set(Counter(local.server.counters.statements) - before) <= {"CanI"}

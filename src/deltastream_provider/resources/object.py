@@ -482,8 +482,10 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             state.fqn, state.path = sql.qualified(*parts), parts
         if inputs.columns is not None:
             state.derived_columns = None
-        else:  # the output is the columns DeltaStream derives, unknown until it has
+        else:  # the outputs are the columns (and a changelog's key) DeltaStream derives, unknown until it has
             state.columns = UNKNOWN
+            if inputs.primary_key is None:
+                state.primary_key = UNKNOWN
         return state
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: ObjectState) -> BlastRadius:
