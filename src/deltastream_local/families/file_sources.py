@@ -151,7 +151,9 @@ FAMILY = Family(
         "`src/deltastream_sdk/resources/function_sources.py`), which no other client or DeltaStream's "
         "statement list has: `42601`. No `'file'` `3D021`, an attachment not sent or another parameter "
         '`3D008`, duplicate `42P016` (descriptor source `42710`: no code of its own), missing on DROP `3D018`'
-        ' / `3D011`. The file\'s content is not checked (a jar or a descriptor set is taken as it comes). Status: '
+        ' / `3D011`. A function source functions were created from may be dropped (liberal: whether DeltaStream '
+        'refuses it, or what becomes of the functions, is not shown). The file\'s content is not checked (a jar '
+        'or a descriptor set is taken as it comes). Status: '
         '`ready` at once, or `uploading` for `source_ready_s` seconds first (the documented values are `ready` and '
         '`error`; the one before is shown nowhere, and dbt retries a function whose source is "not ready"); a source '
         'whose name matches `errored_sources` ends `error`. `deltastream.sys."function_sources"` has the documented '
