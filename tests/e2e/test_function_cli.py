@@ -1,7 +1,7 @@
 """A Java UDF through the real CLI from a YAML program: a function source (its jar on disk) and a Function from it, up,
 a preview with no change, another class replacing the function (its old signature dropped first), an overload beside
 it, a refresh that finds the function dropped outside Pulumi, an import by ``name(T1, T2)`` (the program's
-``returns`` taken as given: ``LIST FUNCTIONS`` shows none), destroy."""
+``returns`` taken as given: ``LIST FUNCTIONS`` shows none; its ``varchar`` the ``VARCHAR`` the import read), destroy."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def program(class_name: str = "com.example.udf.ToTitle", overload: bool = False)
       name: to_title
       arguments:
         - name: text
-          type: VARCHAR
+          type: varchar
       returns: VARCHAR
       source: ${{udfs.name}}
       className: {class_name}
@@ -73,13 +73,13 @@ def test_a_function_through_its_lifecycle(stack: Stack, local: BackgroundServer)
 
     stack.write(program("com.example.udf.Title", overload=True))  # an overload: the same name, other types
     stack.up()
-    assert [r["id"] for r in stack.resources(FUNCTION)] == ["to_title(VARCHAR)", "to_title(VARCHAR, VARCHAR)"]
+    assert [r["id"] for r in stack.resources(FUNCTION)] == ["to_title(varchar)", "to_title(VARCHAR, VARCHAR)"]
     assert len(listed(local)) == 2
     stack.preview("--expect-no-changes")
 
     catalog_sql(local, "DROP FUNCTION to_title (text VARCHAR, locale VARCHAR);")  # outside Pulumi
     stack.run("refresh", "--yes")
-    assert [r["id"] for r in stack.resources(FUNCTION)] == ["to_title(VARCHAR)"]
+    assert [r["id"] for r in stack.resources(FUNCTION)] == ["to_title(varchar)"]
     stack.up()  # made again
     assert len(listed(local)) == 2
 
@@ -89,7 +89,7 @@ def test_a_function_through_its_lifecycle(stack: Stack, local: BackgroundServer)
     assert "an import cannot fill it in" in imported_run.stdout + imported_run.stderr  # the engine's warning
     imported = next(r for r in stack.resources(FUNCTION) if r["urn"] == urn)
     assert imported["inputs"]["className"] == "com.example.udf.Title" and imported["inputs"]["source"] == "udfs"
-    preview = stack.preview().stdout
+    preview = stack.preview().stdout  # the program's varchar is the VARCHAR the import read: no replacement
     assert "to replace" not in preview and "to create" not in preview, preview
     stack.up()
     stack.preview("--expect-no-changes")
