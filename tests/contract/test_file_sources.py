@@ -113,10 +113,17 @@ async def test_function_source_lifecycle(provider: Harness, local: BackgroundSer
 
     second = b"PK\x03\x04 version 2"
     changed = {**inputs, "file": jar(tmp_path, second)}
+    before = requests(local)
+    unused = await provider.diff(FUNCTION_SOURCE, "udfs", state, changed, old_inputs=inputs)
+    assert list(unused.replaces) == ["file"]  # no function is created from it: nothing to refuse
+    assert requests(local) - before == 1  # one LIST FUNCTIONS
+    assert post(local, "CREATE FUNCTION \"shout\" (\"s\" VARCHAR) RETURNS VARCHAR LANGUAGE JAVA "
+                       "WITH ('source.name' = 'udfs', 'class.name' = 'shop.Shout');")["sqlState"] == "00000"
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await provider.diff(FUNCTION_SOURCE, "udfs", state, changed, old_inputs=inputs)
-    assert "function source 'udfs' itself" in (refused.value.details() or "")
-    assert "acceptReplacement" in (refused.value.details() or "")
+    assert "1 function(s) created from it" in (refused.value.details() or "")
+    assert "shout(" in (refused.value.details() or "") and "acceptReplacement" in (refused.value.details() or "")
+    assert post(local, 'DROP FUNCTION "shout" ("s" VARCHAR);')["sqlState"] == "00000"
     accepted = await provider.diff(FUNCTION_SOURCE, "udfs", state, {**changed, "acceptReplacement": True},
                                    old_inputs=inputs)
     assert list(accepted.replaces) == ["file"] and accepted.deleteBeforeReplace

@@ -1,7 +1,8 @@
 """Function and descriptor sources through the real CLI from a YAML program whose files are on disk beside it
 (`fn::fileAsset` with paths relative to the program's directory, which the engine hashes and the provider reads): up,
-a preview with no change, refresh, a source dropped outside Pulumi made again, a changed jar refused at preview until
-acceptReplacement then replacing the source, an import (the file cannot be read back: the program's is taken as it,
+a preview with no change, refresh, a source dropped outside Pulumi made again, a changed jar refused at preview while
+a function is created from it (naming it) until acceptReplacement, then replacing the source, and replacing it
+without a word once no function is, an import (the file cannot be read back: the program's is taken as it,
 with a warning), destroy."""
 
 from __future__ import annotations
@@ -74,10 +75,13 @@ def test_sources_from_files_on_disk_through_their_lifecycle(stack: Stack, local:
     stack.up()  # made again from the file on disk
     assert held(local, "descriptor_source", "shop_protos") == DESCRIPTORS
 
+    catalog_sql(local, 'CREATE FUNCTION "shout" ("s" VARCHAR) RETURNS VARCHAR LANGUAGE JAVA '
+                       "WITH ('source.name' = 'udfs', 'class.name' = 'shop.Shout');")  # a function created from it
     jar.write_bytes(JAR_V2)  # another jar: a replacement, refused at preview while nothing accepts it
     refused = stack.preview(check=False)
     assert refused.returncode != 0
-    assert "function source 'udfs' itself" in refused.stdout and "acceptReplacement" in refused.stdout
+    assert "1 function(s) created from it" in refused.stdout and "shout(" in refused.stdout, refused.stdout
+    assert "acceptReplacement" in refused.stdout
     assert held(local, "function_source", "udfs") == JAR_V1  # the preview sent nothing
     stack.write(program(accept=True))
     preview = stack.preview().stdout
@@ -86,6 +90,12 @@ def test_sources_from_files_on_disk_through_their_lifecycle(stack: Stack, local:
     assert stack.outputs()["udfsHash"] == hashlib.sha256(JAR_V2).hexdigest()
     assert held(local, "function_source", "udfs") == JAR_V2
     stack.preview("--expect-no-changes")
+    catalog_sql(local, 'DROP FUNCTION "shout" ("s" VARCHAR);')
+    jar.write_bytes(JAR_V1)  # no function is created from it now: replaced without a word at preview
+    stack.write(program())
+    assert "1 to replace" in stack.preview().stdout
+    stack.up()
+    assert held(local, "function_source", "udfs") == JAR_V1
 
     urn = "urn:pulumi:dev::e2e::deltastream:index:FunctionSource::udfs"
     stack.run("state", "delete", "--yes", urn)

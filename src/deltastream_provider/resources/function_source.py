@@ -15,6 +15,7 @@ from ..model.fields import Asset, Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from .base import Context
+from .dependents import BlastRadius
 from .file_source import FileSource, FileSourceInputs, with_file
 
 LANGUAGE = "java"
@@ -193,8 +194,8 @@ create, naming the source, and is dropped.
 
 DeltaStream documents no statement that changes a function source, so another file (another hash), description or
 language replaces it: `DROP FUNCTION_SOURCE`, then `CREATE FUNCTION_SOURCE` under the same name. Between the two no
-source of that name exists, so such a change fails at preview, saying so; set `acceptReplacement: true` for the
-`pulumi up` that replaces it.
+source of that name exists, so while functions are created from it (`LIST FUNCTIONS` shows each one's source) such a
+change fails at preview, naming them; set `acceptReplacement: true` for the `pulumi up` that replaces it.
 
 {examples("A function source", STORY)}
 
@@ -218,6 +219,19 @@ pulumi import deltastream:index:FunctionSource udfs udfs
 
     async def row(self, catalog: SystemTables, name: str) -> FunctionSourceRow | None:
         return await function_source_row(catalog, name)
+
+    async def blast_radius(self, ctx: Context, resource_id: str, state: FunctionSourceState) -> BlastRadius:
+        """The functions created from it, by ``LIST FUNCTIONS``' ``SourceName`` (one LIST, only in a replacing
+        preview): between its DROP and its CREATE they have no source. None: nothing is taken down."""
+        from .function import listed_functions  # only a replacing preview needs it
+
+        users = [f.signature for f in await listed_functions(ctx.catalog) if f.source == resource_id]
+        if not users:
+            return BlastRadius()
+        return BlastRadius(other=[
+            f"{len(users)} function(s) created from it, left without their source between its DROP and its CREATE "
+            f"(and until the next `pulumi up` if the CREATE fails; what DeltaStream does with them meanwhile is not "
+            f"documented): {', '.join(users)}"])
 
     def create_statement(self, inputs: FunctionSourceInputs, attachment: str, data: bytes) -> sql.Statement:
         return create_statement(inputs.name, with_file([("language", inputs.language)], attachment,
