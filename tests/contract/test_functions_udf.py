@@ -173,9 +173,11 @@ async def test_function_lifecycle(provider: Harness, client: DeltaStreamClient, 
 async def test_overloads_are_separate_resources(provider: Harness, client: DeltaStreamClient) -> None:
     await source(client)
     one, _ = await provider.create(FUNCTION, TO_TITLE)
-    two_args = {**TO_TITLE, "arguments": [{"name": "text", "type": "VARCHAR"}, {"name": "n", "type": "INTEGER"}]}
+    two_args = {**TO_TITLE, "arguments": [{"name": "text", "type": "varchar"}, {"name": "n", "type": "VARCHAR"}]}
     two, state = await provider.create(FUNCTION, two_args)
-    assert (one, two) == ("to_title(VARCHAR)", "to_title(VARCHAR, INTEGER)")
+    assert (one, two) == ("to_title(VARCHAR)", "to_title(varchar, VARCHAR)")
+    _, _, read = await provider.read(FUNCTION, two, state, two_args)
+    assert read["arguments"] == two_args["arguments"]  # each type in the program's spelling, position by position
     await provider.delete(FUNCTION, two, state)
     assert [r["Signature"] for r in await listed(client)] == ["to_title(text VARCHAR)"]
 

@@ -370,11 +370,7 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
         42P015); another name or other argument types is created first, so callers of the old one keep it until
         the end."""
         returns = news.returns if not olds.returns or _same_type(olds.returns, news.returns) else olds.returns
-        arguments = olds.arguments
-        if isinstance(arguments, list) and isinstance(news.arguments, list):
-            arguments = [*(_respelt(old, new) for old, new in zip(arguments, news.arguments, strict=False)),
-                         *arguments[len(news.arguments):]]
-        olds = dataclasses.replace(olds, returns=returns, arguments=arguments)
+        olds = dataclasses.replace(olds, returns=returns, arguments=_respelt(olds.arguments, news.arguments))
         result = super().diff(olds, news, state)
         old_key, new_key = _signature_key(olds), _signature_key(news)
         result.delete_before_replace = old_key is None or new_key is None or old_key == new_key
@@ -402,7 +398,7 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
             name=found.name, returns=known.returns if known is not None else "",
             source=found.source or (known.source if known is not None else ""),
             class_name=found.class_name or (known.class_name if known is not None else ""),
-            arguments=[FunctionArgument(a.name, _spelt(a.type, known)) for a in found.arguments],
+            arguments=_respelt(found.arguments, known.arguments if known is not None else []),
             language=known.language if known is not None else "java",
             properties=properties_as_read(found.properties, known.properties if known is not None else None),
             accept_replacement=inputs.accept_replacement if inputs is not None else None)
@@ -445,10 +441,13 @@ def properties_as_read(shown: dict[str, str] | None, given: dict[str, str] | Non
     return {**kept, **(shown or {})} or given
 
 
-def _respelt(old: FunctionArgument, new: FunctionArgument) -> FunctionArgument:
-    """``old`` with ``new``'s spelling of its type when it is the same type."""
-    same = _same_type(getattr(old, "type", None), getattr(new, "type", None))
-    return FunctionArgument(old.name, new.type) if same else old
+def _respelt(arguments: list[FunctionArgument], spelling: list[FunctionArgument]) -> list[FunctionArgument]:
+    """``arguments`` with ``spelling``'s spelling of each type that is the same type, position by position
+    (``varchar`` for the ``VARCHAR`` DeltaStream shows)."""
+    if not isinstance(arguments, list) or not isinstance(spelling, list):  # unknown in a preview
+        return arguments
+    return [FunctionArgument(a.name, s.type) if _same_type(getattr(a, "type", None), getattr(s, "type", None)) else a
+            for a, s in zip(arguments, spelling, strict=False)] + arguments[len(spelling):]
 
 
 def _signature_key(inputs: FunctionInputs) -> tuple[str, list[str]] | None:
@@ -459,14 +458,6 @@ def _signature_key(inputs: FunctionInputs) -> tuple[str, list[str]] | None:
     if not isinstance(inputs.name, str) or len(known) < len(types):
         return None
     return inputs.name.lower(), [_normal(t) for t in known]
-
-
-def _spelt(type_: str, known: FunctionInputs | None) -> str:
-    """A type read back in the program's spelling when it is the same type (``varchar`` for ``VARCHAR``)."""
-    for argument in known.arguments if known is not None else []:
-        if _normal(argument.type) == _normal(type_):
-            return argument.type
-    return type_
 
 
 _TO_TITLE = {"name": "to_title", "arguments": [{"name": "text", "type": "VARCHAR"}], "returns": "VARCHAR",
