@@ -341,9 +341,9 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
         if inputs.returns == "":  # what an import leaves: LIST FUNCTIONS shows no return type
             failures.append(("returns", "returns: give the type the function returns, e.g. VARCHAR (DeltaStream "
                                         "does not show it, so an import cannot fill it in)"))
-        for path, type_ in [("returns", inputs.returns or "VARCHAR"),
+        for path, type_ in [("returns", inputs.returns),
                             *((f"arguments[{i}].type", a.type) for i, a in enumerate(inputs.arguments or []))]:
-            if isinstance(type_, str):
+            if isinstance(type_, str) and type_:  # an empty returns is told above
                 try:
                     sql.column_type(type_)
                 except QuotingError as exc:
