@@ -124,7 +124,9 @@ class FunctionArgument(Model):
     """An argument of a function."""
 
     name: str = prop("Argument name. Case-sensitive; quoted for you.")
-    type: str = prop("DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`.")
+    type: str = prop("DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data "
+                     "types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by "
+                     "the types `LIST FUNCTIONS` shows, case and spacing aside.")
 
 
 @dataclass
