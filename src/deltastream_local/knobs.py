@@ -75,6 +75,8 @@ class Knobs:
                                      "with status error")
     denied_privileges: str = _knob("", "regular expression: CAN I answers false for a privilege it matches (every "
                                        "other statement still runs: the local server enforces no privileges)")
+    users: str = _knob("admin@example.com", "comma-separated emails: the organization's members, the users GRANT "
+                                            "ROLE ... TO USER may name")
     postgres_check: bool = _knob(True, "connect to a reachable PostgreSQL named by a store's URI")
     lenient_system_tables: bool = _knob(False, "accept system-table columns and joins that the contract register "
                                                "does not confirm (exploration only: DeltaStream may refuse them)")

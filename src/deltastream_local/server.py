@@ -28,6 +28,7 @@ from .dataplane import Dataplane, Streamed
 from .engine import Engine
 from .families.file_sources import KINDS as FILE_SOURCE_KINDS
 from .families.file_sources import download
+from .families.roles import effective_roles, ensure_roles, role_exists
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 from .results import Outcome, SessionState, SqlFailure
@@ -35,7 +36,6 @@ from .results import Outcome, SessionState, SqlFailure
 SUCCESS, RUNNING = "00000", "03000"
 KEPT_RESULTS = 50_000  # statements whose results stay retrievable by id (polling, partitions)
 NEVER = 2**31  # polls a never-answered statement stays running
-BUILTIN_ROLES = frozenset({"orgadmin", "sysadmin", "useradmin", "securityadmin", "public"})
 
 
 @dataclass
@@ -114,12 +114,14 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 
 class LocalServer:
-    """``tokens`` maps each accepted API token to the role it acts as."""
+    """``tokens`` maps each accepted API token to the role it acts as; ``roles`` (and the tokens' roles) are made in
+    the catalog's ``roles`` when missing, granted to sysadmin."""
 
     def __init__(self, catalog: Catalog, knobs: Knobs, tokens: dict[str, str],
                  roles: frozenset[str] = frozenset(), clock: Callable[[], float] = time.time) -> None:
         self.catalog = catalog
-        self.roles = BUILTIN_ROLES | roles | frozenset(tokens.values())
+        with catalog.transaction() as db:
+            ensure_roles(db, roles | frozenset(tokens.values()), clock())
         self.knobs = knobs
         self.tokens = tokens
         self.engine = Engine(catalog, knobs, clock)
@@ -290,9 +292,13 @@ class LocalServer:
         if organization and organization not in (org.id, org.name):
             return SqlFailure("3D004", f"organization {organization!r} does not exist")
         database, schema = body.get("database"), body.get("schema")
-        role = body.get("role") or self._role(request) or "sysadmin"
-        if role not in self.roles:
-            return SqlFailure("3D001", f"role {role!r} does not exist")
+        token_role = self._role(request) or "sysadmin"
+        role = body.get("role") or token_role
+        with self.catalog.transaction() as db:
+            if not role_exists(db, role):
+                return SqlFailure("3D001", f"role {role!r} does not exist")
+            if role not in effective_roles(db, token_role):
+                return SqlFailure("3D001", f"role {role!r} is not granted to the token's role {token_role!r}")
         return SessionState(organization=org.id, role=role,
                        database=database, schema=schema or ("public" if database else None),
                        store=body.get("store"), compute_pool=body.get("computePool"))
