@@ -81,6 +81,20 @@ async def test_lifecycle_create_read_replace_import_delete(provider: Harness, lo
     assert (await provider.read(MV, resource_id, state, changed))[0] == ""  # gone
 
 
+async def test_the_view_is_created_in_its_compute_pool(provider: Harness, local: BackgroundServer) -> None:
+    await sources(provider)
+    await provider.create("deltastream:index:ComputePool", {"name": "etl", "size": "small"})
+    await provider.create(MV, {**VIEW, "computePool": "etl"}, preview=True)
+    _, state = await provider.create(MV, {**VIEW, "computePool": "etl"})
+    assert dict(local.server.counters.compute_pools) == {"etl CreateRelationAs": 1}, "only the CREATE, in the pool"
+    assert state["computePool"] == "etl" and state["queryState"] == "running"
+    diff = await provider.diff(MV, ID, state, VIEW, {**VIEW, "computePool": "etl"})
+    assert list(diff.replaces) == ["computePool"]
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await provider.create(MV, {**VIEW, "name": "elsewhere", "computePool": "nope"})
+    assert "nope" in (missing.value.details() or "")
+
+
 @pytest.mark.parametrize("news, prop, text", [
     ({**VIEW, "query": 'INSERT INTO "db"."public"."dst" SELECT * FROM "db"."public"."src"'}, "query", "one SELECT"),
     ({**VIEW, "query": "SELECT 1; SELECT 2"}, "query", "exactly one statement"),

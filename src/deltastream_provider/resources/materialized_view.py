@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..deltastream import sql
@@ -407,7 +407,7 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
             return
         statement = statement_of(inputs)
         try:
-            await plan(ctx, statement, session_of(inputs))
+            await plan(ctx, statement, replace(session_of(inputs), compute_pool=None))  # only the CREATE runs there
         except PermissionDeniedError:
             return
         except SessionError as refused:
