@@ -32,6 +32,7 @@ _RESOURCES = {
     "deltastream:index:DescriptorSource": ("descriptor_source", "DescriptorSource"),
     "deltastream:index:Function": ("function", "Function"),
     "deltastream:index:MaterializedView": ("materialized_view", "MaterializedView"),
+    "deltastream:index:ApiToken": ("api_token", "ApiToken"),
 }
 
 
