@@ -26,6 +26,7 @@ from .catalog import Catalog
 from .dataplane import PATH as DATAPLANE_PATH
 from .dataplane import Dataplane, Streamed
 from .engine import Engine
+from .families.api_tokens import authenticated_role
 from .families.file_sources import KINDS as FILE_SOURCE_KINDS
 from .families.file_sources import download
 from .families.roles import effective_roles, ensure_roles, role_exists
@@ -212,7 +213,12 @@ class LocalServer:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        return self.tokens.get(token)
+        return self.tokens.get(token) or self._issued_role(token)
+
+    def _issued_role(self, token: str) -> str | None:
+        """The role of a token made by CREATE API_TOKEN (its Last Used set), or None."""
+        with self.catalog.transaction() as db:
+            return authenticated_role(db, token, self.clock())
 
     # --- API ----------------------------------------------------------------------------------
 
