@@ -15,7 +15,7 @@ from . import families
 from . import statements as s
 from .catalog import Catalog, quote_column
 from .contract import register
-from .families import relations
+from .families import privileges, relations
 from .families.compute_pools import require_session_pool
 from .families.databases import require_database
 from .families.schemas import require_schema, schema_of, schemas_in
@@ -49,6 +49,7 @@ class Engine:
             self.catalog.settle(db, now)
             call = families.Call(db, session, now, self.knobs, attachments, self.org.id, check)
             require_session_pool(call)
+            privileges.require(call, statement)
             result = self._handlers[type(statement)](call, statement)
             for guard in self._guards:
                 guard.after(statement)
@@ -86,10 +87,13 @@ class Engine:
         return Outcome([], [], replace(call.session, store=name))
 
     def _can_i(self, call: families.Call, st: s.CanI) -> Outcome:
-        """Every role may do everything here (but what the ``denied_privileges`` knob names); DeltaStream's answer is
-        one row ``Can I`` (docs: CAN I)."""
+        """An organization privilege is answered from the session's grants (the privileges family), anything else
+        yes; the ``denied_privileges`` knob answers no to what it names. DeltaStream's answer is one row ``Can I``
+        (docs: CAN I)."""
         denied = self.knobs.denied_privileges and re.search(self.knobs.denied_privileges, " ".join(st.words))
-        return call.done([("Can I", BOOLEAN)], [[not denied]])
+        asked = st.words[1].upper() if len(st.words) > 1 else ""
+        granted = privileges.may(call, asked) if asked in privileges.ORGANIZATION_PRIVILEGES else True
+        return call.done([("Can I", BOOLEAN)], [[granted and not denied]])
 
     def _select(self, db: sqlite3.Connection, st: s.Select, session: SessionState) -> Outcome:
         """A system-table SELECT, rebuilt for SQLite over the views with every value bound."""

@@ -29,6 +29,7 @@ from .engine import Engine
 from .families.api_tokens import authenticated_role
 from .families.file_sources import KINDS as FILE_SOURCE_KINDS
 from .families.file_sources import download
+from .families.privileges import provision
 from .families.roles import effective_roles, ensure_roles, role_exists
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
@@ -123,6 +124,7 @@ class LocalServer:
         self.catalog = catalog
         with catalog.transaction() as db:
             ensure_roles(db, roles | frozenset(tokens.values()), clock())
+            provision(db, roles | frozenset(tokens.values()), clock())
         self.knobs = knobs
         self.tokens = tokens
         self.engine = Engine(catalog, knobs, clock)
