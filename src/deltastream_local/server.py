@@ -30,7 +30,7 @@ from .families.api_tokens import authenticated_role
 from .families.file_sources import KINDS as FILE_SOURCE_KINDS
 from .families.file_sources import download
 from .families.privileges import provision
-from .families.roles import effective_roles, ensure_roles, role_exists
+from .families.roles import SESSION_ROLE, effective_roles, ensure_roles, role_exists
 from .knobs import Knobs
 from .parser import SqlSyntaxError, parse
 from .results import Outcome, SessionState, SqlFailure
@@ -307,6 +307,7 @@ class LocalServer:
                 return SqlFailure("3D001", f"role {role!r} does not exist")
             if role not in effective_roles(db, token_role):
                 return SqlFailure("3D001", f"role {role!r} is not granted to the token's role {token_role!r}")
+        SESSION_ROLE.set(role)  # what sys."roles" shows this request
         return SessionState(organization=org.id, role=role,
                        database=database, schema=schema or ("public" if database else None),
                        store=body.get("store"), compute_pool=body.get("computePool"))

@@ -9,14 +9,16 @@ securityadmin; securityadmin inherits useradmin); every role holds ``public``. A
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from lark import Token
 
-from ..catalog import TS, timestamp
+from ..catalog import TS, Catalog, timestamp
 from ..dsql.parse import string
-from ..results import VARCHAR, Outcome, SqlFailure
+from ..knobs import Knobs
+from ..results import BOOLEAN, VARCHAR, Outcome, SqlFailure
 from ..statements import ListObjects
 from . import Call, Family, Named
 
@@ -76,7 +78,7 @@ CREATE TEMP VIEW sys_roles AS
                 WHERE member = r.name AND member_kind = 'role' ORDER BY role) AS g) AS granted_roles,
            r.created_at AS created_at, r.updated_at AS updated_at,
            (SELECT id FROM organizations) AS organization_id
-    FROM roles AS r;
+    FROM roles AS r WHERE role_visible(r.name, r.owner);
 CREATE TEMP VIEW sys_user_grants AS
     SELECT lower(hex(substr(member, 1, 16))) AS org_member_id,
            substr(member, 1, instr(member, '@') - 1) AS user_name, member AS user_email, role AS role_name,
@@ -93,6 +95,25 @@ SYSTEM_TABLES = {
 
 #: Missing: the Go client's InvalidRole; taken: its DuplicateRole.
 ROLES = Named("roles", "role", missing="3D001", duplicate="42P011")
+INVALID_USER = "3D000"  # the Go client's InvalidUser
+INVALID_GRANT = "0LP01"  # its InvalidGrantOperation
+DEPENDENTS = "2BP01"  # its DependentObjectsStillExist
+
+#: The role of the request being answered (set by the server per request; None: every row is shown).
+SESSION_ROLE: ContextVar[str | None] = ContextVar("session_role", default=None)
+
+
+def register(db: sqlite3.Connection) -> None:
+    """The SQL function ``role_visible(name, owner)`` that ``sys_roles`` filters by: a role is shown to the session's
+    role when it holds it or its owner, or holds an admin role (the docs: "only roles on which the current role has
+    USAGE privileges are returned")."""
+    def visible(name: str, owner: str) -> int:
+        role = SESSION_ROLE.get()
+        if role is None:
+            return 1
+        held = effective_roles(db, role)
+        return int(bool(held & ADMINS) or name in held or owner in held)
+    db.create_function("role_visible", 2, visible, deterministic=False)
 
 
 def effective_roles(db: sqlite3.Connection, role: str) -> frozenset[str]:
@@ -183,7 +204,7 @@ def refuse_cycle(db: sqlite3.Connection, role: str, member: str) -> None:
     """``GRANT ROLE role TO ROLE member`` where ``role`` already holds ``member`` (or is it) would make a role hold
     itself: refused with 0LP01, invalid grant operation (a guess: DeltaStream's answer is not shown)."""
     if role == member or member in effective_roles(db, role) - {"public"}:
-        raise SqlFailure("0LP01", f"granting role {role!r} to role {member!r} would make a cycle")
+        raise SqlFailure(INVALID_GRANT, f"granting role {role!r} to role {member!r} would make a cycle")
 
 
 def _require_role(call: Call, name: str) -> None:
@@ -192,7 +213,7 @@ def _require_role(call: Call, name: str) -> None:
 
 def _require_user(call: Call, email: str) -> None:
     if email.lower() not in {u.strip().lower() for u in call.knobs.users.split(",")}:
-        raise SqlFailure("3D001", f"user {email!r} is not a member of the organization")
+        raise SqlFailure(INVALID_USER, f"user {email!r} is not a member of the organization")
 
 
 def _grant_edge(call: Call, role: str, to: Members, member: str) -> None:
@@ -218,10 +239,33 @@ def create(call: Call, st: CreateRole) -> Outcome:
     return call.done()
 
 
+def _owned(db: sqlite3.Connection, role: str) -> list[str]:
+    """What ``role`` owns: ``<table> <name>`` of each row of any family's table with an ``owner`` column."""
+    found = []
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+        columns = [column[1] for column in db.execute(f'PRAGMA table_info("{table}")')]
+        if "owner" in columns:
+            key = "name" if "name" in columns else "rowid"
+            found += [f"{table} {row[0]}" for row in db.execute(
+                f'SELECT {key} FROM "{table}" WHERE owner = ? AND NOT ({key} = ? AND ? = \'roles\')',
+                (role, role, table))]
+    return found
+
+
 def drop(call: Call, st: DropRole) -> Outcome:
+    """The docs: built-in roles cannot be dropped, nor a role that owns an object or has been granted roles."""
     row = ROLES.row(call, st.name)
     if row["builtin"]:
-        raise SqlFailure("0LP01", f"built-in role {st.name!r} cannot be dropped")
+        raise SqlFailure(INVALID_GRANT, f"built-in role {st.name!r} cannot be dropped")
+    owned = _owned(call.db, st.name)
+    if owned:
+        raise SqlFailure(DEPENDENTS, f"role {st.name!r} owns {', '.join(owned[:5])}: transfer their ownership "
+                                     "(GRANT OWNERSHIP) before dropping it")
+    granted = [r[0] for r in call.db.execute(
+        "SELECT role FROM role_members WHERE member_kind = 'role' AND member = ? ORDER BY role", (st.name,))]
+    if granted:
+        raise SqlFailure(DEPENDENTS, f"role {st.name!r} has been granted roles {', '.join(granted)}: revoke them "
+                                     "(REVOKE ROLE) before dropping it")
     call.db.execute("DELETE FROM role_members WHERE role = ? OR (member_kind = 'role' AND member = ?)",
                     (st.name, st.name))
     call.db.execute("DELETE FROM privileges WHERE role = ?", (st.name,))
@@ -248,25 +292,33 @@ def revoke(call: Call, st: RevokeRole) -> Outcome:
     for role in st.roles:
         for member in st.to.names:
             if (st.to.kind, role, member) in {("role", r, m) for m, r in HIERARCHY}:
-                raise SqlFailure("0LP01", f"the built-in grant of {role!r} to {member!r} cannot be revoked")
+                raise SqlFailure(INVALID_GRANT, f"the built-in grant of {role!r} to {member!r} cannot be revoked")
             call.db.execute("DELETE FROM role_members WHERE role = ? AND member_kind = ? AND member = ?",
                             (role, st.to.kind, member))
     return call.done()
 
 
-def visible_roles(call: Call) -> frozenset[str] | None:
-    """The roles the session may see: all for an admin role (orgadmin, useradmin, securityadmin, or a role that
-    holds one), else those its role holds (``None``: all)."""
-    held = effective_roles(call.db, call.session.owner)
-    return None if held & ADMINS else held
-
-
 def listed(call: Call, _: ListObjects) -> Outcome:
-    """``LIST ROLES``."""
-    seen = visible_roles(call)
-    rows = [[r["name"], r["owner"], r["created_at"], r["updated_at"]]
-            for r in call.db.execute("SELECT * FROM roles ORDER BY name") if seen is None or r["name"] in seen]
-    return call.done([("Name", VARCHAR), ("Owner", VARCHAR), ("CreatedAt", TS), ("UpdatedAt", TS)], rows)
+    """``LIST ROLES``: the roles the session's role holds, the current one marked."""
+    held = effective_roles(call.db, call.session.owner)
+    rows = [[r["name"], r["name"] == call.session.owner, r["created_at"]]
+            for r in call.db.execute("SELECT name, created_at FROM roles ORDER BY name") if r["name"] in held]
+    return call.done([("Name", VARCHAR), ("Current", BOOLEAN), ("CreatedAt", TS)], rows)
+
+
+class _Filter:
+    """No check before a statement and nothing after: the guard is how the family is given the catalog once per
+    engine, to register ``role_visible`` on its connection before any SELECT reads ``sys_roles``."""
+
+    def __init__(self, catalog: Catalog, knobs: Knobs) -> None:
+        with catalog.transaction() as db:
+            register(db)
+
+    async def check(self, statement: object) -> str | None:
+        return None
+
+    def after(self, statement: object) -> None:
+        return None
 
 
 FAMILY = Family(
@@ -281,4 +333,40 @@ FAMILY = Family(
     lists={"ROLES": listed},
     schema=SCHEMA,
     system_tables=SYSTEM_TABLES,
+    guard=_Filter,
+    choices={
+        "who may manage roles": "CREATE / DROP ROLE and GRANT / REVOKE ROLE are run for any role: the docs' rule "
+                                "(MANAGE_MEMBERS, ownership of the organization or of both roles) is not enforced "
+                                "(more liberal than DeltaStream)",
+        "public": "every role holds public implicitly: effective_roles includes it and no role_members row shows it, "
+                  "so it is in no granted_roles array (whether DeltaStream lists it there is not shown)",
+        "cycles": "GRANT ROLE r TO ROLE m where r is m or already holds m (it would hold itself) is refused with "
+                  "0LP01, invalid grant operation (a guess: the docs show no refusal)",
+        "grant twice, revoke what is not granted": "a GRANT ROLE of an edge that exists, and a REVOKE ROLE of one "
+                                                   "that does not, succeed and change nothing (DeltaStream's answer "
+                                                   "is not shown; the Go client lists 01007 / 01006 warnings)",
+        "built-in hierarchy": "seeded as role_members rows (sysadmin and securityadmin granted to orgadmin, "
+                              "useradmin to securityadmin, as the docs' admin page says); revoking one of them is "
+                              "refused with 0LP01 (a guess), and so is DROP ROLE of a built-in role (the docs refuse "
+                              "it without a code)",
+        "DROP ROLE refusals": "a role that owns anything (a row of any table with an owner column) or has roles "
+                              "granted to it is refused with 2BP01 (the docs refuse both without a code); dropping "
+                              "a role revokes it from its members and removes its privileges",
+        "users": "the organization's users are the users knob's emails (default admin@example.com); GRANT / REVOKE "
+                 "ROLE naming another email is refused with 3D000 (the Go client's InvalidUser; which code "
+                 "DeltaStream answers is not shown); user_name is the email's local part and org_member_id a hex of "
+                 "the email (guesses); no user grant is seeded, so sys.\"user_grants\" starts empty",
+        "sys.roles visibility": "a role is shown when the session's role holds it (a granted role is USAGE on it) "
+                                "or its owner, or when the session's role holds orgadmin, securityadmin or "
+                                "useradmin, which see every role (a guess: MANAGE_MEMBERS is not modelled here); "
+                                "sys.\"user_grants\" shows every row to every role (the docs require USAGE on the "
+                                "organization, which every role is taken to have)",
+        "LIST ROLES": "answers Name, Current (a BOOLEAN) and CreatedAt for the roles the session's role holds (the "
+                      "docs show the CLI's columns Name | Current | Created at, for the user's roles)",
+        "a request's role": "valid when it is in the roles table and the token's role holds it (effective_roles), "
+                            "else 3D001; the server's roles setting and its tokens' roles are made when missing, "
+                            "each granted to sysadmin so the default token may use them",
+        "member_count and the created_by/updated_by columns": "not served by sys.\"roles\" (the provider reads "
+                                                               "none of them)",
+    },
 )

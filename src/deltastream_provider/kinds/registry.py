@@ -32,6 +32,8 @@ _RESOURCES = {
     "deltastream:index:DescriptorSource": ("descriptor_source", "DescriptorSource"),
     "deltastream:index:Function": ("function", "Function"),
     "deltastream:index:MaterializedView": ("materialized_view", "MaterializedView"),
+    "deltastream:index:Role": ("role", "Role"),
+    "deltastream:index:RoleGrant": ("role_grant", "RoleGrant"),
     "deltastream:index:OrganizationGrant": ("organization_grant", "OrganizationGrant"),
     "deltastream:index:ApiToken": ("api_token", "ApiToken"),
 }
