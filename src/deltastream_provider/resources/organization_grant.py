@@ -93,7 +93,8 @@ class OrganizationGrantInputs(Model):
 
 @dataclass
 class OrganizationGrantState(OrganizationGrantInputs):
-    pass
+    granted: list[str] | None = prop("The privileges this resource grants, one by one (`ALL PRIVILEGES` as the ten), "
+                                     "upper-case, in the documented order.", default=None)
 
 
 def _present(declared: list[str], found: dict[str, bool]) -> list[str]:
@@ -163,6 +164,7 @@ pulumi import deltastream:index:OrganizationGrant analyst-creates analyst/organi
 ```"""
     inputs = OrganizationGrantInputs
     state = OrganizationGrantState
+    always_set = ("granted",)
 
     def check(self, inputs: OrganizationGrantInputs) -> list[tuple[str, str]]:
         failures = check_identifier("role", inputs.role)
@@ -277,8 +279,10 @@ def _role_of(resource_id: str) -> str:
 
 
 def _state(inputs: OrganizationGrantInputs) -> OrganizationGrantState:
+    names = expand(inputs.privileges)
     return OrganizationGrantState(role=inputs.role, privileges=list(inputs.privileges),
-                                  with_grant_option=inputs.with_grant_option)
+                                  with_grant_option=inputs.with_grant_option,
+                                  granted=[p for p in PRIVILEGES if p in names])
 
 
 SAMPLE = Sample(
