@@ -291,7 +291,7 @@ def revoke(call: Call, st: RevokeRole) -> Outcome:
         _require_user(call, member) if st.to.kind == "user" else _require_role(call, member)
     for role in st.roles:
         for member in st.to.names:
-            if (st.to.kind, role, member) in {("role", r, m) for m, r in HIERARCHY}:
+            if (st.to.kind, role, member) in {("role", r, m) for r, m in HIERARCHY}:
                 raise SqlFailure(INVALID_GRANT, f"the built-in grant of {role!r} to {member!r} cannot be revoked")
             call.db.execute("DELETE FROM role_members WHERE role = ? AND member_kind = ? AND member = ?",
                             (role, st.to.kind, member))
@@ -338,6 +338,10 @@ FAMILY = Family(
         "who may manage roles": "CREATE / DROP ROLE and GRANT / REVOKE ROLE are run for any role: the docs' rule "
                                 "(MANAGE_MEMBERS, ownership of the organization or of both roles) is not enforced "
                                 "(more liberal than DeltaStream)",
+        "CREATE ROLE ... WITH": "IN ROLE (p) adds the new role as a member of p, taken as GRANT ROLE p TO ROLE "
+                                "new (it inherits p), and ROLE (m) adds m as a member of it, GRANT ROLE new TO "
+                                "ROLE m, as PostgreSQL reads the same words (the docs give only the words); the "
+                                "statement is refused whole when one edge would make a cycle",
         "public": "every role holds public implicitly: effective_roles includes it and no role_members row shows it, "
                   "so it is in no granted_roles array (whether DeltaStream lists it there is not shown)",
         "cycles": "GRANT ROLE r TO ROLE m where r is m or already holds m (it would hold itself) is refused with "

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
+from ..errors import SessionError
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
@@ -20,6 +21,7 @@ from .lifecycle import dropping, existing_row
 
 #: The documented built-in roles: DeltaStream makes them, and none can be created, dropped or renamed.
 BUILTIN_ROLES = ("orgadmin", "sysadmin", "useradmin", "securityadmin", "public")
+INVALID_USER, INVALID_ROLE = "3D000", "3D001"  # the Go client's InvalidUser and InvalidRole
 
 
 def create_statement(name: str) -> sql.Statement:
@@ -81,8 +83,8 @@ class RolePrivilegeRow:
     grant_option: Any = column("grant_option")
 
 
-ROLE_PRIVILEGES = Table("role_privileges", RolePrivilegeRow, ("role_name", "target", "target_name", "privilege"),
-                        "role_name")
+ROLE_PRIVILEGES = Table("role_privileges", RolePrivilegeRow,
+                        ("role_name", "role_priv_target", "role_priv_target_name", "role_priv_type"), "role_name")
 
 
 @dataclass
@@ -203,8 +205,13 @@ pulumi import deltastream:index:Role analyst analyst
         return RoleInputs(name=row.name), _state(row)
 
     async def delete(self, ctx: Context, resource_id: str, state: RoleState) -> None:
-        await drop_then_wait(ctx, drop_statement(resource_id), lambda: role_row(ctx.catalog, resource_id),
-                             what=f"role {resource_id!r}")
+        """DROP ROLE; a role already gone is success (DeltaStream answers 3D001, invalid role, a session code)."""
+        lookup = lambda: role_row(ctx.catalog, resource_id)  # noqa: E731
+        try:
+            await drop_then_wait(ctx, drop_statement(resource_id), lookup, what=f"role {resource_id!r}")
+        except SessionError as refused:
+            if refused.code != INVALID_ROLE or await lookup() is not None:
+                raise
 
 
 SAMPLE = Sample(

@@ -16,7 +16,7 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from ..model.unknown import UNKNOWN
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .role import ROLES, USER_GRANTS, RoleRow, UserGrantRow, names
+from .role import INVALID_ROLE, INVALID_USER, ROLES, USER_GRANTS, RoleRow, UserGrantRow, names
 from .role import STORY as ROLE_STORY
 
 #: DeltaStream's own hierarchy (docs: orgadmin inherits sysadmin and securityadmin, securityadmin inherits
@@ -24,7 +24,6 @@ from .role import STORY as ROLE_STORY
 BUILTIN_EDGES = frozenset({("sysadmin", "orgadmin"), ("securityadmin", "orgadmin"), ("useradmin", "securityadmin")})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _ID = re.compile(r"^(?P<role>.+?)/(?P<kind>role|user)/(?P<member>.+)$")
-INVALID_USER, INVALID_ROLE = "3D000", "3D001"
 
 
 def grant_to_role_statement(role: str, member: str) -> sql.Statement:
