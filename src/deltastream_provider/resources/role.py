@@ -206,7 +206,9 @@ pulumi import deltastream:index:Role analyst analyst
 
     async def delete(self, ctx: Context, resource_id: str, state: RoleState) -> None:
         """DROP ROLE; a role already gone is success (DeltaStream answers 3D001, invalid role, a session code)."""
-        lookup = lambda: role_row(ctx.catalog, resource_id)  # noqa: E731
+        async def lookup() -> RoleRow | None:
+            return await role_row(ctx.catalog, resource_id)
+
         try:
             await drop_then_wait(ctx, drop_statement(resource_id), lookup, what=f"role {resource_id!r}")
         except SessionError as refused:
