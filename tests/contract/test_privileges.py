@@ -35,9 +35,9 @@ def ok(server: BackgroundServer, statement: str, token: str = TOKEN, **fields: s
     return body
 
 
-def held(server: BackgroundServer, role: str) -> dict[str, str]:
+def held(server: BackgroundServer, role: str, token: str = TOKEN) -> dict[str, str]:
     rows = ok(server, "SELECT role_priv_type, role_priv_target, grant_option FROM deltastream.sys.\"role_privileges\" "
-                      f"WHERE role_name = '{role}';")["data"]
+                      f"WHERE role_name = '{role}';", token)["data"]
     assert {target for _, target, _ in rows} <= {"organization"}
     return {privilege: option for privilege, _, option in rows}
 
@@ -83,7 +83,16 @@ def test_a_grantor_needs_manage_grants_or_the_grant_option(server: BackgroundSer
     ok(server, 'GRANT CREATE_STORE ON ORGANIZATION TO ROLE "reader" WITH GRANT OPTION;')
     assert held(server, "reader")["create_store"] == "true"
     ok(server, 'GRANT CREATE_STORE ON ORGANIZATION TO ROLE "securityadmin";', READER)
-    assert held(server, "securityadmin") == {"create_store": "false"}
+    assert held(server, "securityadmin", SECURITY) == {"create_store": "false"}
+    assert held(server, "securityadmin") == {}  # sysadmin holds neither securityadmin nor its owner: no rows
+
+
+def test_rows_are_those_of_the_roles_the_session_may_see(server: BackgroundServer) -> None:
+    ok(server, 'CREATE ROLE "other";', SECURITY)
+    ok(server, 'GRANT CREATE_QUERY ON ORGANIZATION TO ROLE "other";', SECURITY)
+    assert held(server, "other", SECURITY) == {"create_query": "false"}
+    assert held(server, "other", READER) == {}
+    assert held(server, "reader", READER)["create_query"] == "false"
 
 
 def test_role_privileges_rows(server: BackgroundServer) -> None:

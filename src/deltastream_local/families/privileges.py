@@ -60,7 +60,7 @@ CREATE TEMP VIEW sys_role_privileges AS
            CASE target_kind WHEN 'organization' THEN (SELECT name FROM organizations) ELSE target_name END
                AS role_priv_target_name,
            grant_option, grantor AS grantor_role, granted_at
-    FROM privileges;
+    FROM privileges AS p WHERE role_visible(p.role, (SELECT owner FROM roles WHERE name = p.role));
 """
 
 SYSTEM_TABLE = [("role_name", VARCHAR), ("role_priv_type", VARCHAR), ("role_priv_target", VARCHAR),
@@ -233,7 +233,7 @@ FAMILY = Family(
         "a query "
         "(CREATE ... AS SELECT, INSERT INTO, an application) needs, held by the session's role or a role granted "
         "to it (`42501`); `CAN I` answers from the same. More liberal than DeltaStream: USAGE and CREATE on "
-        "databases and schemas, and object ownership, are not enforced (DeltaStream documents no GRANT of them); "
-        "`sys.\"role_privileges\"` shows every role's rows to every session (the docs filter rows by USAGE on "
-        "the role, which the stand-in does not model)")},
+        "databases and schemas, and object ownership, are not enforced (DeltaStream documents no GRANT of them). "
+        "`sys.\"role_privileges\"` shows the rows of the roles `sys.\"roles\"` shows the session (the roles "
+        "family's `role_visible`: the docs return rows of roles the current role has USAGE on)")},
 )
