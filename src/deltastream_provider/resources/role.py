@@ -134,26 +134,26 @@ def _state(row: RoleRow) -> RoleState:
 
 
 STORY = Part(
-    typescript='''const analyst = new deltastream.Role("analyst", { name: "analyst" });
+    typescript='''const reporting = new deltastream.Role("reporting", { name: "reporting" });
 
-export const analystOwner = analyst.owner;''',
-    python='''analyst = deltastream.Role("analyst", name="analyst")
+export const reportingOwner = reporting.owner;''',
+    python='''reporting = deltastream.Role("reporting", name="reporting")
 
-pulumi.export("analystOwner", analyst.owner)''',
-    go='''analyst, err := deltastream.NewRole(ctx, "analyst", &deltastream.RoleArgs{
-	Name: pulumi.String("analyst"),
+pulumi.export("reportingOwner", reporting.owner)''',
+    go='''reporting, err := deltastream.NewRole(ctx, "reporting", &deltastream.RoleArgs{
+	Name: pulumi.String("reporting"),
 })
 if err != nil {
 	return err
 }
-ctx.Export("analystOwner", analyst.Owner)''',
+ctx.Export("reportingOwner", reporting.Owner)''',
     yaml='''resources:
-  analyst:
+  reporting:
     type: deltastream:Role
     properties:
-      name: analyst
+      name: reporting
 outputs:
-  analystOwner: ${analyst.owner}''')
+  reportingOwner: ${reporting.owner}''')
 
 
 class Role(Resource[RoleInputs, RoleState]):
@@ -173,7 +173,7 @@ refresh and is created again by the next `pulumi up`.
 The ID is the role name:
 
 ```sh
-pulumi import deltastream:index:Role analyst analyst
+pulumi import deltastream:index:Role reporting reporting
 ```"""
     inputs = RoleInputs
     state = RoleState
@@ -257,51 +257,51 @@ async def _fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> li
 
 
 LOOKUPS_STORY = Part(
-    typescript='''const analyst = new deltastream.Role("analyst", { name: "analyst" });
-const found = deltastream.getRoleOutput({ name: analyst.name });
-const mine = deltastream.getRolesOutput({ owner: analyst.owner });
+    typescript='''const reporting = new deltastream.Role("reporting", { name: "reporting" });
+const found = deltastream.getRoleOutput({ name: reporting.name });
+const mine = deltastream.getRolesOutput({ owner: reporting.owner });
 
-export const analystGrantedTo = found.grantedTo;
+export const reportingOwner = found.owner;
 export const myRoles = mine.roles;''',
-    python='''analyst = deltastream.Role("analyst", name="analyst")
-found = deltastream.get_role_output(name=analyst.name)
-mine = deltastream.get_roles_output(owner=analyst.owner)
+    python='''reporting = deltastream.Role("reporting", name="reporting")
+found = deltastream.get_role_output(name=reporting.name)
+mine = deltastream.get_roles_output(owner=reporting.owner)
 
-pulumi.export("analystGrantedTo", found.granted_to)
+pulumi.export("reportingOwner", found.owner)
 pulumi.export("myRoles", mine.roles)''',
-    go='''analyst, err := deltastream.NewRole(ctx, "analyst", &deltastream.RoleArgs{
-	Name: pulumi.String("analyst"),
+    go='''reporting, err := deltastream.NewRole(ctx, "reporting", &deltastream.RoleArgs{
+	Name: pulumi.String("reporting"),
 })
 if err != nil {
 	return err
 }
 found := deltastream.LookupRoleOutput(ctx, deltastream.LookupRoleOutputArgs{
-	Name: analyst.Name,
+	Name: reporting.Name,
 })
 mine := deltastream.GetRolesOutput(ctx, deltastream.GetRolesOutputArgs{
-	Owner: analyst.Owner,
+	Owner: reporting.Owner,
 })
 
-ctx.Export("analystGrantedTo", found.GrantedTo())
+ctx.Export("reportingOwner", found.Owner())
 ctx.Export("myRoles", mine.Roles())''',
     yaml='''resources:
-  analyst:
+  reporting:
     type: deltastream:Role
     properties:
-      name: analyst
+      name: reporting
 variables:
   found:
     fn::invoke:
       function: deltastream:index:getRole
       arguments:
-        name: ${analyst.name}
+        name: ${reporting.name}
   mine:
     fn::invoke:
       function: deltastream:index:getRoles
       arguments:
-        owner: ${analyst.owner}
+        owner: ${reporting.owner}
 outputs:
-  analystGrantedTo: ${found.grantedTo}
+  reportingOwner: ${found.owner}
   myRoles: ${mine.roles}''')
 
 _ROLES = Source("role", "roles", _fetch, lambda role: role)

@@ -148,52 +148,52 @@ def _described(inputs: RoleGrantInputs) -> str:
 
 
 STORY = Part(
-    typescript='''const analystToSysadmin = new deltastream.RoleGrant("analyst-to-sysadmin", {
-    role: analyst.name,
+    typescript='''const reportingToSysadmin = new deltastream.RoleGrant("reporting-to-sysadmin", {
+    role: reporting.name,
     toRole: "sysadmin",
 });
-const analystToAda = new deltastream.RoleGrant("analyst-to-ada", {
-    role: analyst.name,
-    toUser: "ada@example.com",
+const reportingToAdmin = new deltastream.RoleGrant("reporting-to-admin", {
+    role: reporting.name,
+    toUser: "admin@example.com",
 });
 
-export const adaGrantedAt = analystToAda.grantedAt;''',
-    python='''analyst_to_sysadmin = deltastream.RoleGrant("analyst-to-sysadmin",
-    role=analyst.name,
+export const adminGrantedAt = reportingToAdmin.grantedAt;''',
+    python='''reporting_to_sysadmin = deltastream.RoleGrant("reporting-to-sysadmin",
+    role=reporting.name,
     to_role="sysadmin")
-analyst_to_ada = deltastream.RoleGrant("analyst-to-ada",
-    role=analyst.name,
-    to_user="ada@example.com")
+reporting_to_admin = deltastream.RoleGrant("reporting-to-admin",
+    role=reporting.name,
+    to_user="admin@example.com")
 
-pulumi.export("adaGrantedAt", analyst_to_ada.granted_at)''',
-    go='''_, err = deltastream.NewRoleGrant(ctx, "analyst-to-sysadmin", &deltastream.RoleGrantArgs{
-	Role:   analyst.Name,
+pulumi.export("adminGrantedAt", reporting_to_admin.granted_at)''',
+    go='''_, err = deltastream.NewRoleGrant(ctx, "reporting-to-sysadmin", &deltastream.RoleGrantArgs{
+	Role:   reporting.Name,
 	ToRole: pulumi.String("sysadmin"),
 })
 if err != nil {
 	return err
 }
-analystToAda, err := deltastream.NewRoleGrant(ctx, "analyst-to-ada", &deltastream.RoleGrantArgs{
-	Role:   analyst.Name,
-	ToUser: pulumi.String("ada@example.com"),
+reportingToAdmin, err := deltastream.NewRoleGrant(ctx, "reporting-to-admin", &deltastream.RoleGrantArgs{
+	Role:   reporting.Name,
+	ToUser: pulumi.String("admin@example.com"),
 })
 if err != nil {
 	return err
 }
-ctx.Export("adaGrantedAt", analystToAda.GrantedAt)''',
+ctx.Export("adminGrantedAt", reportingToAdmin.GrantedAt)''',
     yaml='''resources:
-  analyst-to-sysadmin:
+  reporting-to-sysadmin:
     type: deltastream:RoleGrant
     properties:
-      role: ${analyst.name}
+      role: ${reporting.name}
       toRole: sysadmin
-  analyst-to-ada:
+  reporting-to-admin:
     type: deltastream:RoleGrant
     properties:
-      role: ${analyst.name}
-      toUser: ada@example.com
+      role: ${reporting.name}
+      toUser: admin@example.com
 outputs:
-  adaGrantedAt: ${analyst-to-ada.grantedAt}''',
+  adminGrantedAt: ${reporting-to-admin.grantedAt}''',
     needs=(ROLE_STORY,))
 
 
@@ -216,8 +216,8 @@ DeltaStream's, not the program's to revoke.
 The ID is `<role>/role/<role it is granted to>` or `<role>/user/<email>`:
 
 ```sh
-pulumi import deltastream:index:RoleGrant analyst-to-sysadmin analyst/role/sysadmin
-pulumi import deltastream:index:RoleGrant analyst-to-ada analyst/user/ada@example.com
+pulumi import deltastream:index:RoleGrant reporting-to-sysadmin reporting/role/sysadmin
+pulumi import deltastream:index:RoleGrant reporting-to-admin reporting/user/admin@example.com
 ```"""
     inputs = RoleGrantInputs
     state = RoleGrantState
