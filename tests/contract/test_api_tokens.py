@@ -211,7 +211,18 @@ async def test_import_gives_the_metadata_and_warns_that_the_secret_is_lost(local
     assert not diff.replaces and not diff.diffs  # the role no read shows is taken as the program's
     told = "\n".join(await messages_once(logged.engine, "renewTrigger"))
     assert "DeltaStream shows a secret only once; change renewTrigger" in told
-    assert "does not show its role" in told
+    assert "imported without its role" in told
+
+
+async def test_import_by_token_and_role(local: BackgroundServer, provider: Harness) -> None:
+    runner_role(local)
+    ok(local, "CREATE API_TOKEN ci WITH ('token.role_name' = 'ci_runner', 'token.expires_in_days' = 30);")
+    resource_id, state, inputs = await provider.read(TYPE, "ci/ci_runner")
+    assert resource_id == "ci" and inputs == {"name": "ci", "role": "ci_runner", "expiresInDays": 30}
+    _, failures = await provider.check(TYPE, inputs)
+    assert failures == {}
+    diff = await provider.diff(TYPE, "ci", state, CI, inputs)  # renewTrigger and renewBeforeDays adopted
+    assert not diff.diffs and not diff.replaces
 
 
 async def test_check_names_each_bad_property(provider: Harness) -> None:

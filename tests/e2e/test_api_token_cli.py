@@ -1,7 +1,9 @@
 """ApiToken through the real CLI from a YAML program: the token created and exported as a secret (encrypted in the
 state and in `stack output`, absent from the engine's most verbose log), a second client bearing it runs as its role,
 a no-change preview, a renewal by renewTrigger that a preview shows as an update (the old secret stops working, the
-new one works), and destroy (the token stops working)."""
+new one works), an import by `<token>/<role>` (its metadata; the next preview warns that the secret is lost and says how
+to get one), a renewal
+that gives the imported token a secret, and destroy (the token stops working)."""
 
 from __future__ import annotations
 
@@ -59,5 +61,23 @@ def test_an_api_token_created_exported_as_a_secret_renewed_and_destroyed(stack: 
     assert second not in verbose.stdout + verbose.stderr
     stack.preview("--expect-no-changes")
 
+    stack.run("state", "delete", "--yes", f"urn:pulumi:dev::e2e::{TYPE}::ci")  # imported by name
+    imported = stack.run("import", "--yes", TYPE, "ci", "ci_token/analyst", "--protect=false")
+    assert "warning" not in imported.stdout, imported.stdout
+    resource = stack.resources(TYPE)[0]
+    assert resource["id"] == "ci_token" and not resource["outputs"].get("token")
+    assert resource["inputs"] == {"name": "ci_token", "role": "analyst", "expiresInDays": 30}
+    assert role_of(local, second) == "analyst"  # an import changes nothing
+    told = stack.preview().stdout  # the program as it was: no change, and the secret it lacks is said
+    assert "DeltaStream shows a secret only once; change renewTrigger" in told and "to update" not in told, told
+    stack.up()  # records the program's renewTrigger: adopting a token renews nothing
+    assert role_of(local, second) == "analyst"
+    stack.write(program("3"))  # a new secret for the imported token
+    preview = stack.preview().stdout
+    assert "1 to update" in preview and "to replace" not in preview, preview
+    stack.up()
+    third = stack.outputs()["token"]
+    assert role_of(local, third) == "analyst" and role_of(local, second) is None
+
     stack.run("destroy", "--yes")
-    assert catalog_sql(local, "LIST API_TOKENS;") == [] and role_of(local, second) is None
+    assert catalog_sql(local, "LIST API_TOKENS;") == [] and role_of(local, third) is None

@@ -91,6 +91,12 @@ async def token_row(catalog: SystemTables, name: str) -> ApiTokenRow | None:
     return next((t for t in await listed_tokens(catalog) if t.name == name), None)
 
 
+def _import_id(resource_id: str) -> tuple[str, str]:
+    """``<token>/<role>`` (the last ``/`` ends the name); a bare name leaves the role unknown (empty)."""
+    name, slash, role = resource_id.rpartition("/")
+    return (name, role) if slash and name else (resource_id, "")
+
+
 def due(expires_at: str | None, renew_before_days: int | None, now: dt.datetime) -> bool:
     """Whether fewer than ``renew_before_days`` remain before ``expires_at`` (never without either)."""
     if expires_at is None or renew_before_days is None:
@@ -207,19 +213,24 @@ first.
 
 ## Import
 
-The ID is the token name. The import reads its times (and `expiresInDays` from them), not its role (`LIST API_TOKENS`
-does not show it; the program's is taken, with a warning) nor its secret, which DeltaStream never shows again: set or
-change `renewTrigger` and run `pulumi up` to get a new one.
+The ID is `<token>/<role>`: `LIST API_TOKENS` shows a token's name and times (`expiresInDays` is read from them), not
+its role, which the ID gives. Its secret DeltaStream never shows again: the stack has none until it is renewed, which
+the next preview warns about; set or change `renewTrigger` and run `pulumi up` to get a new one.
 
 ```sh
-pulumi import deltastream:index:ApiToken ci-token ci_token
+pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
 ```"""
     inputs = ApiTokenInputs
     state = ApiTokenState
     always_set = ("createdAt", "expiresAt")
 
     def check(self, inputs: ApiTokenInputs) -> list[tuple[str, str]]:
-        failures = check_identifier("name", inputs.name) + check_identifier("role", inputs.role)
+        failures = check_identifier("name", inputs.name)
+        if inputs.role == "":
+            failures.append(("role", "role must be the name of the role the token acts as; LIST API_TOKENS does not "
+                                     "show it, so an import names it in the ID: `<token>/<role>`"))
+        else:
+            failures += check_identifier("role", inputs.role)
         days = inputs.expires_in_days
         if isinstance(days, int) and days < 1:
             failures.append(("expiresInDays", f"expiresInDays: {days} is not a number of days; give 1 or more, or "
@@ -237,13 +248,19 @@ pulumi import deltastream:index:ApiToken ci-token ci_token
         return failures
 
     def diff(self, olds: ApiTokenInputs, news: ApiTokenInputs, state: ApiTokenState) -> Diff:
-        """An imported token's role (which no read shows) is taken as the program's, with a warning; a token due for
-        renewal, or one with no secret in the state, says so."""
-        imported = not olds.role
-        result = super().diff(replace(olds, role=news.role) if imported else olds, news, state)
-        if imported:
-            result.warnings.append(f"API token {news.name!r} was imported: DeltaStream does not show its role, so the "
-                                   f"program's ({news.role!r}) is taken as its own")
+        """What no read shows is taken as the program's after an import, with a warning: the role of a token imported
+        by bare name, and renewTrigger and renewBeforeDays (so adopting a token renews it only when the program
+        changes renewTrigger afterwards: its secret may be in use). A token due for renewal, or with no secret in the
+        state, says so."""
+        adopted: dict[str, Any] = {}
+        if not olds.role:
+            adopted["role"] = news.role
+        if not state.token and olds.renew_trigger is None:
+            adopted.update(renew_trigger=news.renew_trigger, renew_before_days=news.renew_before_days)
+        result = super().diff(replace(olds, **adopted), news, state)
+        if "role" in adopted:
+            result.warnings.append(f"API token {news.name!r} was imported without its role, which DeltaStream does "
+                                   f"not show: the program's ({news.role!r}) is taken as its own")
         renewing = "renewTrigger" in result.changes
         if result.replaces:
             return result
@@ -255,12 +272,17 @@ pulumi import deltastream:index:ApiToken ci-token ci_token
         elif not renewing and not state.token:
             result.warnings.append(f"API token {news.name!r} has no secret in the stack (imported, or its create's "
                                    "answer was lost): DeltaStream shows a secret only once; change renewTrigger to "
-                                   "renew it and get a new one")
+                                   "renew it and get a new one (the old secret stops working)")
         return result
 
     async def existing(self, catalog: SystemTables, inputs: ApiTokenInputs, excluded: Collection[str]) -> Existing:
+        """Its import ID, ``<token>/<role>`` (no read shows the role)."""
         found = await token_row(catalog, inputs.name)
-        return (inputs.name, found.created_at) if found is not None else None
+        return (f"{inputs.name}/{inputs.role}", found.created_at) if found is not None else None
+
+    def read_id(self, resource_id: str, state: ApiTokenState) -> str:
+        """The token's name: an import's ``<token>/<role>`` names the role only for the read."""
+        return state.name
 
     async def create(self, ctx: Context, inputs: ApiTokenInputs) -> tuple[str, ApiTokenState]:
         """CREATE, then one LIST for its times. An answer lost is settled by reading: a token found made since the
@@ -319,15 +341,16 @@ pulumi import deltastream:index:ApiToken ci-token ci_token
 
     async def read(self, ctx: Context, resource_id: str, inputs: ApiTokenInputs | None,
                    state: ApiTokenState | None) -> tuple[ApiTokenInputs, ApiTokenState] | None:
-        row = await token_row(ctx.catalog, resource_id)
+        name, role = (inputs.name, inputs.role) if inputs is not None else _import_id(resource_id)
+        row = await token_row(ctx.catalog, name)
         if row is None:
             return None
-        if inputs is None:  # import: the length from its times, no role, no secret
+        if inputs is None:  # import: the role from the ID, the length from its times, no secret
             lasts = None
             if row.created_at and row.expires_at:
                 lasts = round((parse_timestamp(row.expires_at) - parse_timestamp(row.created_at)).total_seconds()
                               / 86400)
-            inputs = ApiTokenInputs(name=row.name, role="", expires_in_days=lasts)
+            inputs = ApiTokenInputs(name=row.name, role=role, expires_in_days=lasts)
         return inputs, _state(inputs, row, state.token if state is not None else None)
 
     async def update(self, ctx: Context, resource_id: str, olds: ApiTokenState,
