@@ -131,7 +131,7 @@ async def test_lifecycle_with_exact_requests_and_renewal_by_trigger(local: Backg
     runner_role(local)
     start = requests(local)
     resource_id, state = await provider.create(TYPE, CI)
-    assert requests(local) - start == 2 and resource_id == "ci"
+    assert requests(local) - start == 2 and resource_id == "ci/ci_runner"
     assert isinstance(state["token"], SecretValue)
     first = state["token"].value
     assert works(local, first) and state["expiresAt"] and state["createdAt"]
@@ -218,7 +218,7 @@ async def test_import_by_token_and_role(local: BackgroundServer, provider: Harne
     runner_role(local)
     ok(local, "CREATE API_TOKEN ci WITH ('token.role_name' = 'ci_runner', 'token.expires_in_days' = 30);")
     resource_id, state, inputs = await provider.read(TYPE, "ci/ci_runner")
-    assert resource_id == "ci" and inputs == {"name": "ci", "role": "ci_runner", "expiresInDays": 30}
+    assert resource_id == "ci/ci_runner" and inputs == {"name": "ci", "role": "ci_runner", "expiresInDays": 30}
     _, failures = await provider.check(TYPE, inputs)
     assert failures == {}
     diff = await provider.diff(TYPE, "ci", state, CI, inputs)  # renewTrigger and renewBeforeDays adopted

@@ -65,7 +65,7 @@ def test_an_api_token_created_exported_as_a_secret_renewed_and_destroyed(stack: 
     imported = stack.run("import", "--yes", TYPE, "ci", "ci_token/analyst", "--protect=false")
     assert "warning" not in imported.stdout, imported.stdout
     resource = stack.resources(TYPE)[0]
-    assert resource["id"] == "ci_token" and not resource["outputs"].get("token")
+    assert resource["id"] == "ci_token/analyst" and not resource["outputs"].get("token")
     assert resource["inputs"] == {"name": "ci_token", "role": "analyst", "expiresInDays": 30}
     assert role_of(local, second) == "analyst"  # an import changes nothing
     told = stack.preview().stdout  # the program as it was: no change, and the secret it lacks is said

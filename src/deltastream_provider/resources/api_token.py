@@ -91,6 +91,11 @@ async def token_row(catalog: SystemTables, name: str) -> ApiTokenRow | None:
     return next((t for t in await listed_tokens(catalog) if t.name == name), None)
 
 
+def token_id(name: str, role: str) -> str:
+    """The resource's ID, ``<token>/<role>``: no read shows the role, so an import by this ID has it."""
+    return f"{name}/{role}" if role else name
+
+
 def _import_id(resource_id: str) -> tuple[str, str]:
     """``<token>/<role>`` (the last ``/`` ends the name); a bare name leaves the role unknown (empty)."""
     name, slash, role = resource_id.rpartition("/")
@@ -213,9 +218,10 @@ first.
 
 ## Import
 
-The ID is `<token>/<role>`: `LIST API_TOKENS` shows a token's name and times (`expiresInDays` is read from them), not
-its role, which the ID gives. Its secret DeltaStream never shows again: the stack has none until it is renewed, which
-the next preview warns about; set or change `renewTrigger` and run `pulumi up` to get a new one.
+The ID is `<token>/<role>`, as a create records it: `LIST API_TOKENS` shows a token's name and times
+(`expiresInDays` is read from them), not its role, which the ID gives. Its secret DeltaStream never shows again: the
+stack has none until it is renewed, which the next preview warns about; `renewTrigger` and `renewBeforeDays` are taken
+as the program's, so the import renews nothing; change `renewTrigger` and run `pulumi up` to get a new secret.
 
 ```sh
 pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
@@ -276,28 +282,24 @@ pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
         return result
 
     async def existing(self, catalog: SystemTables, inputs: ApiTokenInputs, excluded: Collection[str]) -> Existing:
-        """Its import ID, ``<token>/<role>`` (no read shows the role)."""
         found = await token_row(catalog, inputs.name)
-        return (f"{inputs.name}/{inputs.role}", found.created_at) if found is not None else None
-
-    def read_id(self, resource_id: str, state: ApiTokenState) -> str:
-        """The token's name: an import's ``<token>/<role>`` names the role only for the read."""
-        return state.name
+        return (token_id(inputs.name, inputs.role), found.created_at) if found is not None else None
 
     async def create(self, ctx: Context, inputs: ApiTokenInputs) -> tuple[str, ApiTokenState]:
         """CREATE, then one LIST for its times. An answer lost is settled by reading: a token found made since the
         CREATE was sent is renewed at once (its secret reached nobody); one older than that is not this create's."""
         sent_at = clock()
         lookup = partial(token_row, ctx.catalog, inputs.name)
+        made = token_id(inputs.name, inputs.role)
         try:
             answer = await send_until_settled(ctx, create_statement(inputs.name, inputs.role,
                                                                     inputs.expires_in_days), lookup)
         except OutcomeUnknownError as unknown:
             raise CreateFailed(f"API token {inputs.name!r}: {unknown}; it may exist, so it is kept in state for the "
-                               "next `pulumi up` to read (and renew) it", inputs.name) from unknown
+                               "next `pulumi up` to read (and renew) it", made) from unknown
         except asyncio.CancelledError:
             raise CreateFailed(f"cancelled while creating API token {inputs.name!r}; it may exist, so it is kept in "
-                               "state for the next `pulumi up` or `pulumi destroy`", inputs.name) from None
+                               "state for the next `pulumi up` or `pulumi destroy`", made) from None
         except SessionError as refused:
             raise self._unknown_role(refused, inputs.role) from refused
         if isinstance(answer, ApiTokenRow) or answer is None:
@@ -312,8 +314,8 @@ pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
         row = await lookup()
         if row is None:
             raise CreateFailed(f"API token {inputs.name!r} was created but LIST API_TOKENS does not show it",
-                               inputs.name, ApiTokenState(name=inputs.name, role=inputs.role, token=secret))
-        return inputs.name, _state(inputs, row, secret)
+                               made, ApiTokenState(name=inputs.name, role=inputs.role, token=secret))
+        return made, _state(inputs, row, secret)
 
     @staticmethod
     def _unknown_role(refused: SessionError, role: str) -> Exception:
@@ -359,28 +361,28 @@ pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
         alone and sends nothing."""
         if news.renew_trigger == olds.renew_trigger and not due(olds.expires_at, news.renew_before_days, clock()):
             return replace(olds, role=news.role, renew_before_days=news.renew_before_days)
-        secret = await self._renew(ctx, resource_id)
-        row = await token_row(ctx.catalog, resource_id)
+        secret = await self._renew(ctx, olds.name)
+        row = await token_row(ctx.catalog, olds.name)
         if row is None:
-            raise gone(f"API token {resource_id!r}")
+            raise gone(f"API token {olds.name!r}")
         return _state(news, row, secret)
 
     async def finish(self, ctx: Context, resource_id: str, partial: ApiTokenState,
                      inputs: ApiTokenInputs) -> ApiTokenState:
         """After a create whose outcome was unknown: create it, or renew what it made (its secret reached nobody)."""
-        if await token_row(ctx.catalog, resource_id) is None:
+        if await token_row(ctx.catalog, partial.name) is None:
             return (await self.create(ctx, inputs))[1]
-        secret = partial.token or await self._renew(ctx, resource_id)
-        row = await token_row(ctx.catalog, resource_id)
+        secret = partial.token or await self._renew(ctx, partial.name)
+        row = await token_row(ctx.catalog, partial.name)
         if row is None:
-            raise gone(f"API token {resource_id!r}")
+            raise gone(f"API token {partial.name!r}")
         return _state(inputs, row, secret)
 
     async def delete(self, ctx: Context, resource_id: str, state: ApiTokenState) -> None:
         """DROP, then a LIST that no longer shows it; a token already gone (3D012) is success."""
-        lookup = partial(token_row, ctx.catalog, resource_id)
+        lookup = partial(token_row, ctx.catalog, state.name)
         try:
-            await drop_then_wait(ctx, drop_statement(resource_id), lookup, what=f"API token {resource_id!r}")
+            await drop_then_wait(ctx, drop_statement(state.name), lookup, what=f"API token {state.name!r}")
         except SessionError as refused:
             if refused.code != INVALID_TOKEN or await lookup() is not None:
                 raise
