@@ -81,6 +81,7 @@ def test_a_created_token_authenticates_as_its_role_until_renewed_dropped_or_expi
     assert by_default["metadata"]["context"]["roleName"] == "ci_runner"
     assert listed(local)["ci"][0] is not None  # Last Used
     assert refused(local, "LIST API_TOKENS;", first, role="sysadmin") == "3D001"  # a role it was not granted
+    assert refused(local, 'CREATE DATABASE "x";', first) == "42501"  # a privilege its role lacks
 
     clock.advance(86400)
     second = secret_of(ok(local, "ALTER API_TOKEN ci RENEW TOKEN;"))

@@ -185,6 +185,10 @@ FAMILY = Family(
         "API token authentication": "a request whose bearer token is a created token's secret, unexpired over the "
                                     "server's clock, authenticates as the token's role and sets its Last Used; a "
                                     "renewed token's old secret, a dropped token's and an expired one's are refused "
-                                    "as any unknown token is (HTTP 403)",
+                                    "as any unknown token is (HTTP 403). Such a request runs as the token's role "
+                                    "(the create page: it \"assumes all roles and privileges of the role_name\"), "
+                                    "so one naming a role its role is not granted is refused `3D001` and a statement "
+                                    "its role lacks the privilege for `42501` (the roles and privileges families' "
+                                    "checks; DeltaStream's answers there are guesses)",
     },
 )
