@@ -280,6 +280,21 @@ async def test_grant_and_revoke_settle_by_reading(provider: Harness, local: Back
     assert roles(local)["lossy"][0] == [] and ran(local, "RevokeRole") == 1
 
 
+async def test_warnings_for_an_edge_granted_or_revoked_already_settle_by_reading(provider: Harness,
+                                                                                  local: BackgroundServer) -> None:
+    ok(local, "CREATE ROLE warned; GRANT ROLE warned TO ROLE analyst;")  # made by hand
+    local.server.knobs.update({"fail": [{"pattern": r"^GRANT ROLE", "code": "01007", "message": "not granted"}]})
+    grant_id, state = await provider.create(GRANT, {"role": "warned", "toRole": "analyst"})  # adopted
+    assert grant_id == "warned/role/analyst"
+    ok(local, "REVOKE ROLE warned FROM ROLE analyst;")  # gone by hand
+    local.server.knobs.update({"fail": [{"pattern": r"^REVOKE ROLE", "code": "01006", "message": "not revoked"}]})
+    await provider.delete(GRANT, grant_id, state)
+    local.server.knobs.update({"fail": [{"pattern": r"^GRANT ROLE", "code": "01007", "message": "not granted"}]})
+    with pytest.raises(grpc.aio.AioRpcError) as error:  # the warning, yet no edge: not taken as granted
+        await provider.create(GRANT, {"role": "warned", "toRole": "analyst"})
+    assert "not granted" in error.value.details()
+
+
 async def test_preview_of_a_grant_sends_nothing(provider: Harness, local: BackgroundServer) -> None:
     _, preview = await provider.create(GRANT, {"role": "x", "toRole": "analyst"}, preview=True)
     assert preview["role"] == "x" and ran(local, "GrantRole") == 0

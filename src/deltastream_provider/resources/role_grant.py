@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
-from ..errors import AlreadyExistsError, InputError, InvalidInputError, SessionError
+from ..errors import AlreadyExistsError, InputError, InvalidInputError, SessionError, SQLError
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
 from ..model.sample import Sample, built
@@ -24,6 +24,9 @@ from .role import STORY as ROLE_STORY
 BUILTIN_EDGES = frozenset({("sysadmin", "orgadmin"), ("securityadmin", "orgadmin"), ("useradmin", "securityadmin")})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _ID = re.compile(r"^(?P<role>.+?)/(?P<kind>role|user)/(?P<member>.+)$")
+#: The Go client's PrivilegeNotGranted and PrivilegeNotRevoked (warnings): what DeltaStream may answer a GRANT of an
+#: edge that exists and a REVOKE of one that does not (not shown); each is settled by reading the edge.
+NOT_GRANTED, NOT_REVOKED = "01007", "01006"
 
 
 def grant_to_role_statement(role: str, member: str) -> sql.Statement:
@@ -255,8 +258,10 @@ pulumi import deltastream:index:RoleGrant reporting-to-admin reporting/user/admi
                                            resource_id=edge_id(inputs), undo=self._undo(ctx, inputs), exists=lookup)
         except SessionError as refused:
             raise _refused(refused, inputs) from refused
-        except AlreadyExistsError:
-            state = await lookup()
+        except (AlreadyExistsError, SQLError) as refused:
+            if not isinstance(refused, AlreadyExistsError) and refused.code != NOT_GRANTED:
+                raise
+            state = await lookup()  # granted already: adopted
             if state is None:
                 raise
         return edge_id(inputs), state
@@ -276,12 +281,13 @@ pulumi import deltastream:index:RoleGrant reporting-to-admin reporting/user/admi
         return RoleGrantInputs(role=wanted.role, to_role=wanted.to_role, to_user=wanted.to_user), found
 
     async def delete(self, ctx: Context, resource_id: str, state: RoleGrantState) -> None:
-        """REVOKE ROLE of this one edge; one already gone (its role or user too) is success."""
+        """REVOKE ROLE of this one edge; one already gone (01006, or its role or user gone: 3D001, 3D000) is
+        success once a read shows it gone."""
         try:
             await drop_then_wait(ctx, _revoke(state), lambda: edge(ctx.catalog, state),
                                  what=_described(state))
-        except SessionError as refused:
-            if refused.code not in (INVALID_ROLE, INVALID_USER) or await edge(ctx.catalog, state) is not None:
+        except SQLError as refused:
+            if refused.code not in (INVALID_ROLE, INVALID_USER, NOT_REVOKED) or await edge(ctx.catalog, state):
                 raise
 
 
