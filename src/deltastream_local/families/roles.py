@@ -76,6 +76,7 @@ CREATE TEMP VIEW sys_roles AS
                 WHERE role = r.name AND member_kind = 'role' ORDER BY member) AS m) AS granted_to,
            (SELECT json_group_array(g.role) FROM (SELECT role FROM role_members
                 WHERE member = r.name AND member_kind = 'role' ORDER BY role) AS g) AS granted_roles,
+           (SELECT count(*) FROM role_members WHERE role = r.name AND member_kind = 'user') AS member_count,
            r.created_at AS created_at, r.updated_at AS updated_at,
            (SELECT id FROM organizations) AS organization_id
     FROM roles AS r WHERE role_visible(r.name, r.owner);
@@ -88,7 +89,7 @@ CREATE TEMP VIEW sys_user_grants AS
 
 SYSTEM_TABLES = {
     "roles": [("name", VARCHAR), ("owner", VARCHAR), ("granted_to", VARCHAR), ("granted_roles", VARCHAR),
-              ("created_at", TS), ("updated_at", TS), ("organization_id", VARCHAR)],
+              ("member_count", "INTEGER"), ("created_at", TS), ("updated_at", TS), ("organization_id", VARCHAR)],
     "user_grants": [("org_member_id", VARCHAR), ("user_name", VARCHAR), ("user_email", VARCHAR),
                     ("role_name", VARCHAR), ("granted_at", TS), ("organization_id", VARCHAR)],
 }
@@ -370,7 +371,7 @@ FAMILY = Family(
         "a request's role": "valid when it is in the roles table and the token's role holds it (effective_roles), "
                             "else 3D001; the server's roles setting and its tokens' roles are made when missing, "
                             "each granted to sysadmin so the default token may use them",
-        "member_count and the created_by/updated_by columns": "not served by sys.\"roles\" (the provider reads "
-                                                               "none of them)",
+        "the created_by/updated_by columns": "not served by sys.\"roles\" (the provider reads none of them); "
+                                             "member_count counts the users granted the role",
     },
 )
