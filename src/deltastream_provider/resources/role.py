@@ -164,7 +164,9 @@ Grant it to roles and users with `RoleGrant`, one edge each. A new name replaces
 one). DeltaStream drops no role that owns an object or has roles granted to it: remove those first (Pulumi does,
 when they are in the same program). The built-in roles (orgadmin, sysadmin, useradmin, securityadmin, public) are
 refused at preview: DeltaStream makes them and none can be dropped. A role dropped outside Pulumi shows as gone on
-refresh and is created again by the next `pulumi up`.
+refresh and is created again by the next `pulumi up`. The outputs `grantedTo` and `grantedRoles` are what
+`sys."roles"` showed when the role was last read: grants made after it (its RoleGrants too) appear at the next
+refresh, which changes no input.
 
 {examples("A role", STORY)}
 
