@@ -11,7 +11,8 @@ from testkit.provider import Harness, invoke
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
-from deltastream_provider.resources import continuous
+from deltastream_provider.errors import SQLError
+from deltastream_provider.resources import continuous, materialized_view
 from deltastream_provider.resources import object as relation
 from tests.contract.conftest import configured
 from tests.contract.test_faults import fault, ran
@@ -133,6 +134,21 @@ async def test_no_view_over_a_view(provider: Harness) -> None:
                               preview=True)
     assert "0A000" in (refused.value.details() or "") and "materialized views do not cascade" in (
         refused.value.details() or "")
+
+
+async def test_the_stand_in_keeps_views_apart_from_other_relations(provider: Harness,
+                                                                   client: DeltaStreamClient) -> None:
+    """A view needs no store; DROP MATERIALIZED VIEW drops views only, and a view whose query runs not at all."""
+    await sources(provider)
+    _, state = await provider.create(MV, VIEW)
+    stores = await client.execute(sql.select("relations", ["store_name"], {"name": "per_id"}))
+    assert stores.rows == ((None,),)
+    with pytest.raises(SQLError) as other:
+        await client.execute(materialized_view.drop_statement("db", "public", "src"))
+    assert other.value.code == "42809"
+    with pytest.raises(SQLError) as running:
+        await client.execute(materialized_view.drop_statement("db", "public", "per_id"))
+    assert running.value.code == "2BP01" and state["queryId"] in running.value.message
 
 
 async def test_a_replacement_that_takes_a_reader_down_is_refused_unless_accepted(provider: Harness) -> None:
