@@ -124,14 +124,15 @@ async def test_an_owner_role_deltastream_refuses_fails_the_preview(fresh: Harnes
 
 async def test_an_update_preview_and_a_no_change_diff_send_nothing(fresh: Harness, streams: BackgroundServer) -> None:
     """Only a create is planned at preview: a query that already runs was planned when it started, so an update's
-    preview (its owner changed) sends no DESCRIBE, and a Diff finding no change sends nothing at all."""
+    preview (its owner changed) sends no DESCRIBE (its Diff reads sys."roles" once, for GRANT OWNERSHIP's
+    conditions: tests/contract/test_ownership.py), and a Diff finding no change sends nothing at all."""
     inputs = {"sql": GOOD}
     query_id, state = await fresh.create(QUERY, inputs)
     before = sent(streams)
     diff = await fresh.diff(QUERY, query_id, state, inputs, old_inputs=inputs)
     assert list(diff.diffs) == [] and sent(streams) - before == Counter()
-    changed = {**inputs, "owner": "useradmin"}
+    changed = {**inputs, "owner": "analyst"}
     diff = await fresh.diff(QUERY, query_id, state, changed, old_inputs=inputs)
     assert list(diff.diffs) == ["owner"] and not diff.replaces
     previewed = await fresh.update(QUERY, query_id, state, changed, preview=True)
-    assert previewed["owner"] == "useradmin" and sent(streams) - before == Counter()
+    assert previewed["owner"] == "analyst" and sent(streams) - before == Counter({"Select": 1})

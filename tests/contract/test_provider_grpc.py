@@ -155,11 +155,11 @@ async def test_database_lifecycle(provider: Harness, local: BackgroundServer) ->
     assert (await provider.read(DB, resource_id, state, {"name": "Analytics-东西"}))[0] == ""
 
 
-async def test_database_owner_change_is_refused_at_preview(provider: Harness) -> None:
+async def test_database_owner_change_is_an_update(provider: Harness) -> None:
+    """GRANT OWNERSHIP changes it in place (tests/contract/test_ownership.py has the rest)."""
     _, state = await provider.create(DB, {"name": "db"})
-    with pytest.raises(grpc.aio.AioRpcError) as error:
-        await provider.diff(DB, "db", state, {"name": "db", "owner": "analyst"}, {"name": "db"})
-    assert "cannot be changed in place" in error.value.details()
+    diff = await provider.diff(DB, "db", state, {"name": "db", "owner": "analyst"}, {"name": "db"})
+    assert diff.changes == Diff.DIFF_SOME and list(diff.replaces) == []
     same = await provider.diff(DB, "db", state, {"name": "db", "owner": "sysadmin"}, {"name": "db"})
     assert same.changes == Diff.DIFF_NONE
 

@@ -145,11 +145,12 @@ def half_a_pair(block: str, first: tuple[str, Any], second: tuple[str, Any]) -> 
 
 
 def refuse_owner_change(kind: str, old: Any, new: Any) -> None:
-    """A different owner is refused at preview where DeltaStream has no statement to change it."""
+    """A different owner is refused at preview for a kind DeltaStream's GRANT OWNERSHIP does not list."""
     if new is not None and not equal(old, new):
         raise PlanError(f"the owner of a {kind} cannot be changed in place (from {old!r} to {new!r}): "
-                        f"DeltaStream has no statement for it. Keep owner {old!r}, or create a new {kind} "
-                        "under another name owned by the new role and move its contents.")
+                        f"DeltaStream's GRANT OWNERSHIP, its only statement that changes an owner, does not list "
+                        f"the {kind} kind. Keep owner {old!r}, or create a new {kind} under another name owned by the "
+                        "new role and move its contents.")
 
 
 def equal(old: Any, new: Any) -> bool:
@@ -170,7 +171,10 @@ class Resource(Generic[InputsT, StateT]):
     inputs: ClassVar[type[Model]]
     state: ClassVar[type[Model]]
     delete_before_replace: ClassVar[bool] = True
-    fixed_owner: ClassVar[str | None] = None  # set to the kind's name where DeltaStream cannot change an owner
+    fixed_owner: ClassVar[str | None] = None  # the kind's name where GRANT OWNERSHIP does not list it (a secret)
+    #: The kind's word in ``GRANT OWNERSHIP ON <word>`` where the docs list it: its ``owner`` changes in place, after
+    #: the preview's check of the statement's two conditions (:mod:`.ownership`); None: the kind has no owner input.
+    ownership: ClassVar[str | None] = None
     #: The organization privilege a create needs, which a preview asks about (``CAN I``, plugin/preflight.py); None
     #: where it is a privilege on a database, schema or store, which a preview cannot ask about before those exist.
     create_privilege: ClassVar[str | None] = None
@@ -185,7 +189,8 @@ class Resource(Generic[InputsT, StateT]):
         without :meth:`update`.
 
         Where the owner is fixed, a different owner is refused here (at preview) and an owner that merely
-        names the current one is no change.
+        names the current one (the state's, as DeltaStream showed it) is no change; an owner left unset is no change
+        either (the object keeps its owner).
         """
         if self.fixed_owner is not None:
             refuse_owner_change(self.fixed_owner, getattr(olds, "owner", None) or getattr(state, "owner", None),
@@ -194,7 +199,9 @@ class Resource(Generic[InputsT, StateT]):
         old_props, new_props = olds.to_props(), news.to_props()
         for prop in self.inputs.wire_fields():
             key = prop.key
-            if equal(old_props.get(key), new_props.get(key)) or (self.fixed_owner is not None and key == "owner"):
+            if equal(old_props.get(key), new_props.get(key)) or (key == "owner" and (
+                    self.fixed_owner is not None or new_props.get(key) is None
+                    or equal(getattr(state, "owner", None), new_props.get(key)))):
                 continue
             if key == ACCEPT_KEY:  # a permission for the replacement, never a change by itself
                 continue
@@ -223,6 +230,10 @@ class Resource(Generic[InputsT, StateT]):
             for path, kind in changed_paths(olds.get(key), news.get(key), key) or [(key, "UPDATE")]:
                 properties[path] = PropertyChange(kind, replaces)
         refusal: Refusal | None = None
+        if (self.ownership is not None and "owner" in decided.changes and not decided.replaces
+                and isinstance(news.get("owner"), str)):
+            from .ownership import check  # only an owner change needs it
+            refusal = check(self.token.rsplit(":", 1)[-1], olds.get("owner"), state.get("owner"), news["owner"])
         if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
             why = [f"{path} (removed)" if change.kind == "DELETE" else path
                    for path, change in properties.items() if change.replaces and change.input] or decided.replaces

@@ -19,7 +19,8 @@ from ..model.fields import Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .lifecycle import gone
+from .lifecycle import OWNER_DOC, gone, owner_as_read, owner_session
+from .ownership import grant_statement, transfer
 
 SIZES = ("small", "medium", "large")
 RUNNING, STOPPED = "running", "stopped"  # IntendedState and ActualState as the SDK's rows show them
@@ -101,13 +102,13 @@ class ComputePoolInputs(Model):
     running: bool = prop("Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: "
                          "true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the "
                          "next `pulumi up` starts it again.", default=True)
+    owner: str | None = prop(OWNER_DOC, default=None)
 
 
 @dataclass
 class ComputePoolState(ComputePoolInputs):
     state: str | None = prop("Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to "
                              "one.", default=None)
-    owner: str | None = prop("Owning role.", default=None)
     created_at: str | None = prop("When the compute pool was created.", default=None)
 
 
@@ -271,6 +272,7 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
 ```"""
     inputs = ComputePoolInputs
     state = ComputePoolState
+    ownership = "COMPUTE_POOL"
     always_set = ("state",)
 
     def diff(self, olds: ComputePoolInputs, news: ComputePoolInputs, state: ComputePoolState) -> Diff:
@@ -282,7 +284,7 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
         return result
 
     def check(self, inputs: ComputePoolInputs) -> list[tuple[str, str]]:
-        failures = check_identifier("name", inputs.name)
+        failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
         if inputs.size is not None and inputs.size not in SIZES:
             failures.append(("size", f"size: {inputs.size!r} is not a compute pool size; use one of "
                                      f"{', '.join(SIZES)}"))
@@ -303,6 +305,7 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
                                        what=f"compute pool {inputs.name!r} to be {_wanted(inputs.running)}",
                                        resource_id=inputs.name,
                                        undo=lambda: self.delete(ctx, inputs.name, ComputePoolState(name=inputs.name)),
+                                       session=owner_session(inputs.owner),
                                        exists=lambda: pool_row(ctx.catalog, inputs.name))
         return inputs.name, _state(inputs, found)
 
@@ -313,16 +316,17 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
             return None
         current = ComputePoolInputs(name=found.name, size=found.size if inputs is None or inputs.size else None,
                                     timeout_min=inputs.timeout_min if inputs is not None else None,
-                                    running=found.intended_state != STOPPED)
+                                    running=found.intended_state != STOPPED, owner=owner_as_read(inputs, found))
         return current, _state(current, found)
 
     async def update(self, ctx: Context, resource_id: str, olds: ComputePoolState,
                      news: ComputePoolInputs) -> ComputePoolState:
-        """``UPDATE COMPUTE_POOL`` where the size or timeout changed, then ``START`` / ``STOP`` where the pool's
-        intended state is not the program's, waiting until its actual state is; a pool already intended so is not
-        waited on."""
+        """``UPDATE COMPUTE_POOL`` where the size or timeout changed, ``GRANT OWNERSHIP`` where the owner did, then
+        ``START`` / ``STOP`` where the pool's intended state is not the program's, waiting until its actual state is;
+        a pool already intended so is not waited on."""
         if _properties(olds) != _properties(news):
             await ctx.client.execute(update_statement(resource_id, _properties(news)), timeout=ctx.remaining())
+        await transfer(ctx, "COMPUTE_POOL", sql.ident(resource_id), olds.owner, news.owner)
 
         def missing() -> ComputePoolInfo | None:
             raise gone(f"compute pool {resource_id!r}")
@@ -353,7 +357,8 @@ SAMPLE = Sample(
     built=(built(create_statement, "CREATE COMPUTE_POOL", "p", [("compute_pool.size", "small")]),
            built(update_statement, "UPDATE COMPUTE_POOL", "p", [("compute_pool.timeout_min", 5)]),
            built(start_statement, "START COMPUTE_POOL", "p"), built(stop_statement, "STOP COMPUTE_POOL", "p"),
-           built(drop_statement, "DROP COMPUTE_POOL", "p"), built(list_statement, "LIST COMPUTE_POOLS")))
+           built(drop_statement, "DROP COMPUTE_POOL", "p"), built(list_statement, "LIST COMPUTE_POOLS"),
+           built(grant_statement, "GRANT OWNERSHIP ON COMPUTE POOL", "COMPUTE_POOL", '"p"', "r")))
 
 
 async def _fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[ComputePoolInfo]:

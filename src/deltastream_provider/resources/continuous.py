@@ -37,7 +37,8 @@ from ..errors import (
 )
 from ..model.unknown import UNKNOWN
 from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, Existing, InputsT, Resource, StateT, send_until_settled
-from .lifecycle import change_owner, gone, owner_as_read, ready_row
+from .lifecycle import gone, owner_as_read, ready_row
+from .ownership import transfer
 
 #: How the database and namespace of a query or application change (their inputs' descriptions).
 SESSION = ("Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's "
@@ -49,10 +50,6 @@ SQL, STATE = attrgetter("sql"), attrgetter("state")  # the inputs' body and the 
 
 def terminate_statement(id_: str) -> sql.Statement:
     return sql.statement([f"TERMINATE QUERY {sql.query_id(id_)}"])
-
-
-def alter_owner_statement(id_: str, owner: str) -> sql.Statement:
-    return sql.statement([f"ALTER QUERY {sql.query_id(id_)} OWNER TO {sql.ident(owner)}"])
 
 
 def describe_statement(id_: str) -> sql.Statement:
@@ -129,6 +126,7 @@ class Continuous(Resource[InputsT, StateT]):
     immutable: ClassVar[tuple[str, ...]]
     advice: ClassVar[str]          # what to do instead of changing it
     id_field: ClassVar[str]        # the state's field holding DeltaStream's id of the query
+    ownership = "QUERY"            # an application is a query too (its id is one)
 
     def statement(self, inputs: InputsT) -> sql.Statement:
         """The statement that starts it."""
@@ -224,10 +222,9 @@ class Continuous(Resource[InputsT, StateT]):
         return cast(InputsT, current), row
 
     async def owner_changed(self, ctx: Context, resource_id: str, olds: StateT, news: InputsT) -> QueryRow:
-        """The one change made in place, the owner (``ALTER QUERY ... OWNER TO``), then the query's row."""
+        """The owner, changed in place (``GRANT OWNERSHIP ON QUERY``, as the current owner), then the query's row."""
         query_id = self.read_id(resource_id, olds)
-        await change_owner(ctx, getattr(olds, "owner", None), getattr(news, "owner", None),
-                           lambda owner: alter_owner_statement(query_id, owner))
+        await transfer(ctx, "QUERY", sql.query_id(query_id), getattr(olds, "owner", None), getattr(news, "owner", None))
         row = await query_row(ctx.catalog, query_id)
         if row is None:
             raise gone(f"{self.kind} {resource_id}")

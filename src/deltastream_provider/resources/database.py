@@ -15,7 +15,8 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
-from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
+from .lifecycle import OWNER_DOC, dropping, existing_row, gone, owner_as_read, owner_session
+from .ownership import grant_statement, transfer
 
 
 def create_statement(name: str) -> sql.Statement:
@@ -88,7 +89,7 @@ pulumi import deltastream:index:Database analytics analytics
 ```"""
     inputs = DatabaseInputs
     state = DatabaseState
-    fixed_owner = "database"
+    ownership = "DATABASE"
     always_set = ("owner", "createdAt")
 
     def check(self, inputs: DatabaseInputs) -> list[tuple[str, str]]:
@@ -115,6 +116,14 @@ pulumi import deltastream:index:Database analytics analytics
                                accept_replacement=inputs.accept_replacement if inputs is not None else None),
                 DatabaseState(name=row.name, owner=row.owner, created_at=row.created_at))
 
+    async def update(self, ctx: Context, resource_id: str, olds: DatabaseState, news: DatabaseInputs) -> DatabaseState:
+        """The one change made in place, the owner (``GRANT OWNERSHIP``), then the database's row."""
+        await transfer(ctx, "DATABASE", sql.ident(resource_id), olds.owner, news.owner)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise gone(f"database {resource_id!r}")
+        return found[1]
+
     async def blast_radius(self, ctx: Context, resource_id: str, state: DatabaseState) -> BlastRadius:
         """The relations in the database and the running queries reading them."""
         return await on_relations(ctx.catalog, {"database_name": resource_id})
@@ -130,4 +139,5 @@ pulumi import deltastream:index:Database analytics analytics
 SAMPLE = Sample(
     inputs={"name": "db"}, budget={"create": 2, "read": 1, "delete": 2},  # the statement and the row's SELECT
     settle=({"name": "made"}, {"name": "never"}),
-    built=(built(create_statement, "CREATE DATABASE", "db"), built(drop_statement, "DROP DATABASE", "db")))
+    built=(built(create_statement, "CREATE DATABASE", "db"), built(drop_statement, "DROP DATABASE", "db"),
+           built(grant_statement, "GRANT OWNERSHIP ON DATABASE", "DATABASE", '"db"', "r")))

@@ -1,7 +1,7 @@
 """Lifecycle patterns several resources share, one helper each: the owner (how it is documented, the session a create
-runs in, what a read reports, a change in place), the probe that waits for ready and fails on errored, an update
-that waits for ready again, the undo of a half-made create, what ``existing`` reports, and the error of an update
-that finds its resource gone."""
+runs in, what a read reports; a change in place is :mod:`.ownership`'s), the probe that waits for ready and fails on
+errored, an update that waits for ready again, the undo of a half-made create, what ``existing`` reports, and the
+error of an update that finds its resource gone."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from .base import Context, Existing
 
 Row = TypeVar("Row")
 
-OWNER_DOC = ("Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, "
-             "so a change is refused at preview.")
+OWNER_DOC = ("Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it "
+             "the owner. A change is made in place (GRANT OWNERSHIP, as the current owner), which DeltaStream allows "
+             "only when that role owns it and has been granted the new one: a preview checks both. Unset after a "
+             "create: the owner is left as it is.")
 
 
 class Owned(Protocol):
@@ -38,12 +40,6 @@ def owner_as_read(inputs: Owned | None, row: Owned) -> str | None:
     """The owner input a read reports: DeltaStream's where the program names one; none where the program leaves the
     owner to the provider's role (so that is no diff), and none on import."""
     return row.owner if inputs is not None and inputs.owner is not None else None
-
-
-async def change_owner(ctx: Context, old: str | None, new: str | None, statement: Callable[[str], Statement]) -> None:
-    """``ALTER ... OWNER TO`` when the program names another owner (an owner left unset is no change)."""
-    if new is not None and new != old:
-        await ctx.client.execute(statement(new), timeout=ctx.remaining())
 
 
 async def ready_row(lookup: Callable[[], Awaitable[Row | None]], *, field: str = "status", ready: str = "ready",

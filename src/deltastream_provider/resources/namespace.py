@@ -16,7 +16,8 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
-from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session
+from .lifecycle import OWNER_DOC, dropping, existing_row, gone, owner_as_read, owner_session
+from .ownership import grant_statement, transfer
 
 ID_FORMAT = "DATABASE/NAMESPACE, or \"DATABASE\".\"NAMESPACE\" when a name contains / or \""
 
@@ -93,7 +94,7 @@ pulumi import deltastream:index:Namespace raw analytics/raw
 ```"""
     inputs = NamespaceInputs
     state = NamespaceState
-    fixed_owner = "namespace"
+    ownership = "SCHEMA"
     always_set = ("owner", "createdAt")
 
     def check(self, inputs: NamespaceInputs) -> list[tuple[str, str]]:
@@ -133,6 +134,16 @@ pulumi import deltastream:index:Namespace raw analytics/raw
                                 accept_replacement=inputs.accept_replacement if inputs is not None else None),
                 NamespaceState(database=row.database, name=row.name, owner=row.owner, created_at=row.created_at))
 
+    async def update(self, ctx: Context, resource_id: str, olds: NamespaceState,
+                     news: NamespaceInputs) -> NamespaceState:
+        """The one change made in place, the owner (``GRANT OWNERSHIP ON SCHEMA``), then the namespace's row."""
+        database, name = parse_id(resource_id, 2, ID_FORMAT)
+        await transfer(ctx, "SCHEMA", sql.qualified(database, name), olds.owner, news.owner)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise gone(f"namespace {database}.{name}")
+        return found[1]
+
     async def blast_radius(self, ctx: Context, resource_id: str, state: NamespaceState) -> BlastRadius:
         """The relations in the namespace and the running queries reading them."""
         database, name = parse_id(resource_id, 2, ID_FORMAT)
@@ -151,4 +162,5 @@ pulumi import deltastream:index:Namespace raw analytics/raw
 SAMPLE = Sample(
     inputs={"database": "db", "name": "ns"}, budget={"create": 2, "read": 1, "delete": 2},
     settle=({"database": "db", "name": "made"}, {"database": "db", "name": "never"}),
-    built=(built(create_statement, "CREATE SCHEMA", "db", "s"), built(drop_statement, "DROP SCHEMA", "db", "s")))
+    built=(built(create_statement, "CREATE SCHEMA", "db", "s"), built(drop_statement, "DROP SCHEMA", "db", "s"),
+           built(grant_statement, "GRANT OWNERSHIP ON SCHEMA", "SCHEMA", '"db"."s"', "r")))

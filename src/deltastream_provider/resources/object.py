@@ -22,7 +22,8 @@ from ..model.sample import Sample, built
 from ..model.unknown import UNKNOWN
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
-from .lifecycle import change_owner, existing_row, gone, owner_as_read, owner_session, ready_row
+from .lifecycle import OWNER_DOC, existing_row, gone, owner_as_read, owner_session, ready_row
+from .ownership import grant_statement, transfer
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
 Kind = Annotated[Literal["stream", "changelog", "table"], Enum("ObjectKind", "What a DeltaStream object is.")]
@@ -50,11 +51,6 @@ def create_statement(kind: str, database: str, namespace: str, name: str, column
 
 def drop_statement(database: str, namespace: str, name: str) -> sql.Statement:
     return sql.statement([f"DROP RELATION {sql.qualified(database, namespace, name)}"])
-
-
-def alter_owner_statement(kind: str, database: str, namespace: str, name: str, owner: str) -> sql.Statement:
-    return sql.statement([f"ALTER {RELATION_KINDS[kind]} {sql.qualified(database, namespace, name)} "
-                          f"OWNER TO {sql.ident(owner)}"])
 
 
 def columns_statement(database: str, namespace: str, name: str) -> sql.Statement:
@@ -279,7 +275,7 @@ class ObjectInputs(Model):
     key_format: str | None = prop("Key format of a Kafka topic.", default=None, replaces=True)
     properties: dict[str, str] | None = prop("Further `WITH` properties of the CREATE statement, as DeltaStream "
                                              "documents them.", default=None, replaces=True)
-    owner: str | None = prop("Role that owns the object; changed in place. Default: the provider's role.",
+    owner: str | None = prop(OWNER_DOC,
                              default=None)
     accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
@@ -426,6 +422,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
 ```"""
     inputs = ObjectInputs
     state = ObjectState
+    ownership = "RELATION"
     always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt", "columns")
 
     def check(self, inputs: ObjectInputs) -> list[tuple[str, str]]:
@@ -554,8 +551,8 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
         return _current(row, columns, None, settings_of(properties or {}))
 
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
-        await change_owner(ctx, olds.owner, news.owner, lambda owner: alter_owner_statement(
-            news.kind, news.database, news.namespace, news.name, owner))
+        await transfer(ctx, "RELATION", sql.qualified(news.database, news.namespace, news.name), olds.owner,
+                       news.owner)
         found = await self.read(ctx, resource_id, news, olds)
         if found is None:
             raise gone(f"object {resource_id}")
@@ -616,7 +613,6 @@ SAMPLE = Sample(
            built(create_statement, "CREATE CHANGELOG WITH derived columns", "changelog", "db", "s", "o", [], [],
                  [("store", "k"), ("value.format", "avro"), ("key.format", "avro")]),
            built(drop_statement, "DROP RELATION", "db", "s", "o"),
-           *(built(alter_owner_statement, f"ALTER {kind.upper()} OWNER TO", kind, "db", "s", "o", "r")
-             for kind in ("stream", "changelog", "table")),
+           built(grant_statement, "GRANT OWNERSHIP ON RELATION", "RELATION", '"db"."s"."o"', "r"),
            built(columns_statement, "DESCRIBE RELATION COLUMNS", "db", "s", "o"),
            built(describe_statement, "DESCRIBE RELATION", "db", "s", "o")))

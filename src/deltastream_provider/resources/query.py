@@ -37,6 +37,7 @@ from .continuous import (
     session_of,
     start,
 )
+from .ownership import grant_statement
 
 _STARTS = re.compile(r"^\s*(insert\s+into|create\s+(stream|changelog|table|materialized\s+view)\b.*?\bas\s+select)\b",
                      re.IGNORECASE | re.DOTALL)
@@ -364,7 +365,7 @@ SAMPLE = Sample(
     budget={"create": 3, "read": 1, "update": 6, "delete": 3},
     settle=({"sql": _INSERT}, {"sql": _INSERT + " WHERE id > 1"}),
     built=(built(continuous.terminate_statement, "TERMINATE QUERY", _ID),
-           built(continuous.alter_owner_statement, "ALTER QUERY OWNER TO", _ID, "r"),
+           built(grant_statement, "GRANT OWNERSHIP ON QUERY", "QUERY", _ID, "r"),
            built(continuous.list_statement, "LIST QUERIES"),
            built(continuous.describe_statement, "DESCRIBE QUERY", _ID),
            built(upgrades.resume_statement, "QUERY WITH resume.from.query", _INSERT, _ID)))

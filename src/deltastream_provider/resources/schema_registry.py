@@ -16,7 +16,8 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait, half_a_pair
 from .dependents import ACCEPT_DOC, BlastRadius, on_stores
-from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
+from .lifecycle import OWNER_DOC, existing_row, gone, owner_as_read, owner_session, ready_row, update_then_wait
+from .ownership import grant_statement, transfer
 
 
 def create_statement(name: str, properties: Sequence[tuple[str, sql.PropertyValue]]) -> sql.Statement:
@@ -164,7 +165,7 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
 ```"""
     inputs = SchemaRegistryInputs
     state = SchemaRegistryState
-    fixed_owner = "schema registry"
+    ownership = "SCHEMA_REGISTRY"
     always_set = ("owner", "type", "status", "createdAt", "updatedAt")
 
     def check(self, inputs: SchemaRegistryInputs) -> list[tuple[str, str]]:
@@ -220,9 +221,18 @@ pulumi import deltastream:index:SchemaRegistry registry orders_registry
 
     async def update(self, ctx: Context, resource_id: str, olds: SchemaRegistryState,
                      news: SchemaRegistryInputs) -> SchemaRegistryState:
-        row = await update_then_wait(ctx, registry_statement(news, update=True), lambda: self._ready(ctx, resource_id),
-                                     f"schema registry {resource_id!r}")
-        return _state(news, row)
+        """The settings (``UPDATE SCHEMA_REGISTRY``, then the wait for ready) and the owner (``GRANT OWNERSHIP``,
+        after them: the update runs as the owner), each only when it changed."""
+        if [change for change in self.diff(olds, news, olds).changes if change != "owner"]:
+            row = await update_then_wait(ctx, registry_statement(news, update=True),
+                                         lambda: self._ready(ctx, resource_id), f"schema registry {resource_id!r}")
+            if news.owner in (None, row.owner):
+                return _state(news, row)
+        await transfer(ctx, "SCHEMA_REGISTRY", sql.ident(resource_id), olds.owner, news.owner)
+        found = await registry_row(ctx.catalog, resource_id)
+        if found is None:
+            raise gone(f"schema registry {resource_id!r}")
+        return _state(news, found)
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: SchemaRegistryState) -> BlastRadius:
         """The stores naming the registry, the relations on them and the running queries reading those."""
@@ -244,4 +254,5 @@ SAMPLE = Sample(
     settle=({"name": "made", "confluent": {"uris": "https://r"}}, {"name": "never", "confluent": {"uris": "https://r"}}),
     built=(built(create_statement, "CREATE SCHEMA_REGISTRY", "r", [("uris", "u")]),
            built(update_statement, "UPDATE SCHEMA_REGISTRY", "r", [("uris", "u")]),
-           built(drop_statement, "DROP SCHEMA_REGISTRY", "r")))
+           built(drop_statement, "DROP SCHEMA_REGISTRY", "r"),
+           built(grant_statement, "GRANT OWNERSHIP ON SCHEMA REGISTRY", "SCHEMA_REGISTRY", '"r"', "r")))

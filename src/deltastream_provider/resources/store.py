@@ -31,7 +31,8 @@ from .base import (
     equal,
 )
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
-from .lifecycle import OWNER_DOC, existing_row, owner_as_read, owner_session, ready_row, update_then_wait
+from .lifecycle import OWNER_DOC, existing_row, gone, owner_as_read, owner_session, ready_row, update_then_wait
+from .ownership import grant_statement, transfer
 from .store_types import (
     BY_BLOCK,
     KINDS,
@@ -261,7 +262,7 @@ pulumi import deltastream:index:Store events events
 ```"""
     inputs = StoreInputs
     state = StoreState
-    fixed_owner = "store"
+    ownership = "STORE"
     always_set = ("owner", "type", "status", "createdAt", "updatedAt")
 
     def check(self, inputs: StoreInputs) -> list[tuple[str, str]]:
@@ -318,9 +319,18 @@ pulumi import deltastream:index:Store events events
         return {what: DESCRIBE_STORE.get(rows[0], what) for what in DESCRIBE_STORE.by_position.values()} if rows else {}
 
     async def update(self, ctx: Context, resource_id: str, olds: StoreState, news: StoreInputs) -> StoreState:
-        row = await update_then_wait(ctx, store_statement(news, update=True), lambda: self._ready(ctx, news.name),
-                                     f"store {news.name!r}")
-        return _state(news, row)
+        """The settings (``UPDATE STORE``, then the wait for ready) and the owner (``GRANT OWNERSHIP``, after them: the
+        update runs as the owner), each only when it changed."""
+        if [change for change in self.diff(olds, news, olds).changes if change != "owner"]:
+            row = await update_then_wait(ctx, store_statement(news, update=True), lambda: self._ready(ctx, news.name),
+                                         f"store {news.name!r}")
+            if news.owner in (None, row.owner):
+                return _state(news, row)
+        await transfer(ctx, "STORE", sql.ident(resource_id), olds.owner, news.owner)
+        found = await store_row(ctx.catalog, resource_id)
+        if found is None:
+            raise gone(f"store {resource_id!r}")
+        return _state(news, found)
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: StoreState) -> BlastRadius:
         """The relations on the store and the running queries reading them: what Pulumi replaces with it."""
@@ -478,4 +488,5 @@ SAMPLE = Sample(
     settle=({**_KAFKA, "name": "made"}, {**_KAFKA, "name": "never"}),
     built=(built(create_statement, "CREATE STORE", "k", [("type", sql.Bare("KAFKA"))]),
            built(update_statement, "UPDATE STORE", "k", [("uris", "b:1")]),
-           built(drop_statement, "DROP STORE", "k"), built(describe_statement, "DESCRIBE STORE", "k")))
+           built(drop_statement, "DROP STORE", "k"), built(describe_statement, "DESCRIBE STORE", "k"),
+           built(grant_statement, "GRANT OWNERSHIP ON STORE", "STORE", '"k"', "r")))
