@@ -170,3 +170,18 @@ async def test_a_grantor_without_the_right_fails_naming_the_fix(server: Backgrou
         assert state["privileges"] == ["CREATE_DATABASE"]  # sysadmin grants its own CREATE_ privileges on
     finally:
         await harness.stop()
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "drop_before"])
+async def test_a_lost_answer_is_settled_by_reading(server: BackgroundServer, provider: Harness, fault: str) -> None:
+    """A GRANT or REVOKE whose answer is lost: a read says whether it ran, and it is sent again only when it did not
+    (the server records a statement only when it runs)."""
+    program = {"role": "team", "privileges": ["CREATE_STORE"]}
+    server.server.knobs.update({"fail": [{"pattern": "^(GRANT|REVOKE)", "fault": fault}]})
+    resource_id, state = await provider.create(GRANT, program)
+    assert held(server) == {"CREATE_STORE"}
+    server.server.knobs.update({"fail": [{"pattern": "^(GRANT|REVOKE)", "fault": fault}]})
+    await provider.delete(GRANT, resource_id, state)
+    assert held(server) == set()
+    resent = [t for t in server.server.counters.texts if t.startswith(("GRANT", "REVOKE"))]
+    assert len(resent) == 2  # a dropped request never ran (drop_before) or is not sent again (drop_after)
