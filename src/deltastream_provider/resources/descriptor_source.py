@@ -17,6 +17,8 @@ from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from .base import Context
 from .file_source import FileSource, FileSourceInputs, with_file
+from .lifecycle import owner_as_read
+from .ownership import grant_statement
 
 
 def create_statement(name: str, properties: list[tuple[str, sql.PropertyValue]],
@@ -76,7 +78,6 @@ class DescriptorSourceInputs(FileSourceInputs):
 @dataclass
 class DescriptorSourceState(DescriptorSourceInputs):
     file_hash: str | None = prop("SHA-256 (hex) of the file sent; unset after an import.", default=None)
-    owner: str | None = prop("Owning role.", default=None)
     created_at: str | None = prop("When it was created.", default=None)
 
 
@@ -209,6 +210,7 @@ pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
     state = DescriptorSourceState
     create_privilege = "CREATE_DESCRIPTOR_SOURCE"  # an organization privilege (docs: access control)
     label = "descriptor source"
+    ownership = "DESCRIPTOR_SOURCE"
     extension = ".desc"
     users = "streams decoding with its descriptors"
     unread = ("description",)
@@ -236,6 +238,7 @@ pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
         current = DescriptorSourceInputs(
             name=row.name, file=inputs.file if inputs is not None else None,
             description=inputs.description if inputs is not None else None,  # no client reads it from the LIST
+            owner=owner_as_read(inputs, row),
             accept_replacement=inputs.accept_replacement if inputs is not None else None)
         return current, self.state_of(current, row, state.file_hash if state is not None else None)
 
@@ -248,7 +251,8 @@ SAMPLE = Sample(
     built=(built(create_statement, "CREATE DESCRIPTOR_SOURCE", "protos",
                  [("file", "protos.desc"), ("description", "messages")], {"protos.desc": b"\n"}),
            built(drop_statement, "DROP DESCRIPTOR_SOURCE", "protos"),
-           built(list_statement, "LIST DESCRIPTOR_SOURCES")))
+           built(list_statement, "LIST DESCRIPTOR_SOURCES"),
+           built(grant_statement, "GRANT OWNERSHIP ON DESCRIPTOR SOURCE", "DESCRIPTOR_SOURCE", '"protos"', "r")))
 
 
 async def _fetch(catalog: SystemTables, where: dict[str, Any], limit: int) -> list[DescriptorSourceInfo]:

@@ -18,7 +18,8 @@ from ..model.fields import Asset, Model, prop
 from ..model.unknown import UNKNOWN
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius
-from .lifecycle import dropping, existing_row, ready_row
+from .lifecycle import OWNER_DOC, dropping, existing_row, gone, owner_session, ready_row
+from .ownership import transfer
 
 FILE_DOC = ("The file, as a Pulumi asset: `new pulumi.asset.FileAsset(\"udfs.jar\")` (TypeScript), "
             "`pulumi.FileAsset(\"udfs.jar\")` (Python), `pulumi.NewFileAsset(\"udfs.jar\")` (Go), "
@@ -81,6 +82,7 @@ class FileSourceInputs(Model):
     name: str = prop("Name of the source. Case-sensitive; quoted for you.", replaces=True)
     file: Asset | None = prop(FILE_DOC, default=None, replaces=True)
     description: str | None = prop(DESCRIPTION_DOC, default=None, replaces=True)
+    owner: str | None = prop(OWNER_DOC, default=None)
     accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
@@ -127,7 +129,8 @@ class FileSource(Resource[I, S], Generic[I, S, R]):
     def check(self, inputs: I) -> list[tuple[str, str]]:
         """An empty description is refused: a read reports an empty description as none (whether DeltaStream keeps
         an empty one or null is not shown), so it would be a change, and a replacement, after every refresh."""
-        failures = check_identifier("name", inputs.name) + check_file(inputs.file)
+        failures = (check_identifier("name", inputs.name) + check_file(inputs.file)
+                    + check_identifier("owner", inputs.owner))
         if inputs.description == "":
             failures.append(("description", "description is empty; give a text or leave it unset"))
         return failures
@@ -179,12 +182,22 @@ class FileSource(Resource[I, S], Generic[I, S, R]):
             raise InputError("file is required")
         data = file_bytes(inputs.file)
         attachment = os.path.basename(inputs.file.path) if inputs.file.path else f"{inputs.name}{self.extension}"
+        session = owner_session(inputs.owner)
         row = await create_then_wait(ctx, self.create_statement(inputs, attachment, data),
                                      lambda: self._ready(ctx, inputs.name),
                                      what=f"{self.label} {inputs.name!r} to be ready", resource_id=inputs.name,
-                                     undo=dropping(ctx, self.drop_statement(inputs.name)),
+                                     undo=dropping(ctx, self.drop_statement(inputs.name), session), session=session,
                                      exists=lambda: self.row(ctx.catalog, inputs.name))
         return inputs.name, self.state_of(inputs, row, digest(data))
+
+    async def update(self, ctx: Context, resource_id: str, olds: S, news: I) -> S:
+        """The one change made in place, the owner (``GRANT OWNERSHIP``), then the source's row."""
+        assert self.ownership is not None
+        await transfer(ctx, self.ownership, sql.ident(resource_id), olds.owner, news.owner)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise gone(f"{self.label} {resource_id!r}")
+        return found[1]
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: S) -> BlastRadius:
         """The gap itself: DeltaStream's catalog says nothing of what uses a source, so nothing is read."""

@@ -17,6 +17,8 @@ from ..model.sample import Sample, built
 from .base import Context
 from .dependents import BlastRadius
 from .file_source import FileSource, FileSourceInputs, with_file
+from .lifecycle import owner_as_read
+from .ownership import grant_statement
 
 LANGUAGE = "java"
 
@@ -84,7 +86,6 @@ class FunctionSourceState(FunctionSourceInputs):
     file_hash: str | None = prop("SHA-256 (hex) of the file sent; unset after an import.", default=None)
     status: str | None = prop("Status: `ready` once DeltaStream took the file.", default=None)
     download_url: str | None = prop("DeltaStream's URL of the file.", default=None)
-    owner: str | None = prop("Owning role.", default=None)
     created_at: str | None = prop("When it was created (RFC 3339).", default=None)
 
 
@@ -214,6 +215,7 @@ pulumi import deltastream:index:FunctionSource udfs udfs
     always_set = ("status",)
     create_privilege = "CREATE_FUNCTION_SOURCE"  # an organization privilege (docs: access control)
     label = "function source"
+    ownership = "FUNCTION_SOURCE"
     extension = ".jar"
     users = "functions created from it"
 
@@ -255,6 +257,7 @@ pulumi import deltastream:index:FunctionSource udfs udfs
         language = cast(Literal["java"], (row.language or LANGUAGE).lower())  # drift to another shows at preview
         current = FunctionSourceInputs(name=row.name, file=inputs.file if inputs is not None else None,
                                        description=row.description or None, language=language,
+                                       owner=owner_as_read(inputs, row),
                                        accept_replacement=inputs.accept_replacement if inputs is not None else None)
         return current, self.state_of(current, row, state.file_hash if state is not None else None)
 
@@ -266,7 +269,8 @@ SAMPLE = Sample(
     settle=({"name": "udfs", "file": _SAMPLE_FILE}, {"name": "never", "file": _SAMPLE_FILE}),  # Function's uses it
     built=(built(create_statement, "CREATE FUNCTION_SOURCE", "udfs",
                  [("file", "udfs.jar"), ("language", "java"), ("description", "UDFs")], {"udfs.jar": b"PK"}),
-           built(drop_statement, "DROP FUNCTION_SOURCE", "udfs")))
+           built(drop_statement, "DROP FUNCTION_SOURCE", "udfs"),
+           built(grant_statement, "GRANT OWNERSHIP ON FUNCTION SOURCE", "FUNCTION_SOURCE", '"udfs"', "r")))
 
 
 _SOURCES = Source("function source", "function sources", Source.table(FUNCTION_SOURCES), FunctionSourceInfo.of)

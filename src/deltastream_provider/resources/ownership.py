@@ -10,11 +10,15 @@ role holds the new owner (``granted_roles``, followed transitively).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..deltastream import sql
 from ..deltastream.session import Session
 from ..errors import PlanError
 from .base import Context, Refusal
-from .role import ROLES, RoleRow, names
+
+if TYPE_CHECKING:  # the Role kind changes its owner here too: its module is imported where it is read
+    from .role import RoleRow
 
 #: The page's words for its kinds (each a statement kind ``GRANT OWNERSHIP ON <kind with spaces>`` in the register).
 KINDS = ("COMPUTE_POOL", "DATABASE", "SCHEMA", "RELATION", "STORE", "SCHEMA_REGISTRY", "QUERY", "DESCRIPTOR_SOURCE",
@@ -44,6 +48,8 @@ async def transfer(ctx: Context, kind: str, target: str, current: str | None, ne
 def held(rows: list[RoleRow], role: str) -> set[str] | None:
     """Every role ``role`` holds (itself, those granted to it, transitively, and ``public``, which every role
     holds); None when its row is not shown (the reader has no USAGE on it: nothing can be told)."""
+    from .role import names
+
     granted = {row.name: names(row.granted_roles) for row in rows}
     if role not in granted:
         return None
@@ -70,6 +76,8 @@ def check(kind: str, old_input: str | None, row_owner: str | None, new: str) -> 
                 f"owner: {what} is owned by {row_owner!r}, but the change would be made as {who}, and DeltaStream "
                 f"transfers ownership only as the owning role (GRANT OWNERSHIP). If it was changed by hand, run "
                 f"`pulumi refresh` first; otherwise set the provider's role (deltastream:role) to {row_owner!r}.")
+        from .role import ROLES
+
         rows = await ctx.catalog.select(ROLES, {})
         holds = held(rows, current)
         shown = {row.name for row in rows}

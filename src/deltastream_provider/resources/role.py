@@ -17,7 +17,8 @@ from ..model.fields import Model, prop
 from ..model.lookup import Arg, Filter, Many, One, Source
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
-from .lifecycle import dropping, existing_row
+from .lifecycle import OWNER_DOC, dropping, existing_row, gone, owner_as_read, owner_session
+from .ownership import grant_statement, transfer
 
 #: The documented built-in roles: DeltaStream makes them, and none can be created, dropped or renamed.
 BUILTIN_ROLES = ("orgadmin", "sysadmin", "useradmin", "securityadmin", "public")
@@ -116,11 +117,11 @@ class RoleInfo(Model):
 class RoleInputs(Model):
     name: str = prop("Name of the role. Case-sensitive; quoted for you. Built-in roles (orgadmin, sysadmin, "
                      "useradmin, securityadmin, public) are DeltaStream's and cannot be managed.", replaces=True)
+    owner: str | None = prop(OWNER_DOC, default=None)
 
 
 @dataclass
 class RoleState(RoleInputs):
-    owner: str | None = prop("Role that owns it: the provider's role, which created it.", default=None)
     granted_to: list[str] | None = prop("Roles this role is granted to (which inherit its privileges), sorted, "
                                         "as `sys.\"roles\"` shows them.", default=None)
     granted_roles: list[str] | None = prop("Roles granted to this role (whose privileges it inherits), sorted.",
@@ -179,10 +180,11 @@ pulumi import deltastream:index:Role reporting reporting
 ```"""
     inputs = RoleInputs
     state = RoleState
+    ownership = "ROLE"
     always_set = ("owner", "grantedTo", "grantedRoles", "createdAt")
 
     def check(self, inputs: RoleInputs) -> list[tuple[str, str]]:
-        failures = check_identifier("name", inputs.name)
+        failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
         if not failures and isinstance(inputs.name, str) and inputs.name.lower() in BUILTIN_ROLES:
             failures.append(("name", f"name {inputs.name!r} is a built-in role, which DeltaStream makes and which "
                                      "cannot be created or dropped; choose another name (refer to the built-in "
@@ -193,9 +195,10 @@ pulumi import deltastream:index:Role reporting reporting
         return existing_row(await role_row(catalog, inputs.name), inputs.name)
 
     async def create(self, ctx: Context, inputs: RoleInputs) -> tuple[str, RoleState]:
+        session = owner_session(inputs.owner)
         row = await create_then_wait(ctx, create_statement(inputs.name), lambda: role_row(ctx.catalog, inputs.name),
                                      what=f"role {inputs.name!r}", resource_id=inputs.name,
-                                     undo=dropping(ctx, drop_statement(inputs.name)),
+                                     undo=dropping(ctx, drop_statement(inputs.name), session), session=session,
                                      exists=lambda: role_row(ctx.catalog, inputs.name))
         return inputs.name, _state(row)
 
@@ -204,7 +207,15 @@ pulumi import deltastream:index:Role reporting reporting
         row = await ctx.catalog.in_group(ROLES, {}, {"name": resource_id})  # one SELECT serves a refresh
         if row is None:
             return None
-        return RoleInputs(name=row.name), _state(row)
+        return RoleInputs(name=row.name, owner=owner_as_read(inputs, row)), _state(row)
+
+    async def update(self, ctx: Context, resource_id: str, olds: RoleState, news: RoleInputs) -> RoleState:
+        """The one change made in place, the owner (``GRANT OWNERSHIP ON ROLE``), then the role's row."""
+        await transfer(ctx, "ROLE", sql.ident(resource_id), olds.owner, news.owner)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise gone(f"role {resource_id!r}")
+        return found[1]
 
     async def delete(self, ctx: Context, resource_id: str, state: RoleState) -> None:
         """DROP ROLE; a role already gone is success (DeltaStream answers 3D001, invalid role, a session code)."""
@@ -221,7 +232,8 @@ pulumi import deltastream:index:Role reporting reporting
 SAMPLE = Sample(
     inputs={"name": "analyst_role"}, budget={"create": 2, "read": 1, "delete": 2},  # the statement, the row's SELECT
     settle=({"name": "made"}, {"name": "never"}),
-    built=(built(create_statement, "CREATE ROLE", "r"), built(drop_statement, "DROP ROLE", "r")))
+    built=(built(create_statement, "CREATE ROLE", "r"), built(drop_statement, "DROP ROLE", "r"),
+           built(grant_statement, "GRANT OWNERSHIP ON ROLE", "ROLE", '"r"', "r2")))
 
 
 async def _privileges(catalog: SystemTables, roles: list[str]) -> dict[str, list[RolePrivilege]]:
