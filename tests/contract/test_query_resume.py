@@ -242,11 +242,15 @@ async def test_an_upgrade_failing_between_terminate_and_the_resumed_start_conver
     assert sink(local) == [1, 2], "nothing reprocessed"
 
 
+@pytest.mark.parametrize("recorded", [True, False], ids=["upgrade recorded", "upgrade set in the failed update"])
 async def test_destroy_after_an_unrecorded_upgrade_terminates_its_continuation(
-        provider: Harness, local: BackgroundServer, client: DeltaStreamClient) -> None:
-    """An upgrade whose start landed but was never recorded (the state still holds the old query): destroy
-    terminates the query that resumes from it too."""
+        provider: Harness, local: BackgroundServer, client: DeltaStreamClient, recorded: bool) -> None:
+    """An upgrade whose start landed but was never recorded (the state still holds the old query, and, when
+    `upgrade: resume` was set in that very update, not even that): destroy terminates the query that resumes from
+    it too."""
     query_id, state = await resuming_query(provider, local)
+    if not recorded:
+        state = {key: value for key, value in state.items() if key != "upgrade"}
     await client.execute(sql.statement([f"TERMINATE QUERY {query_id}"]))
     await client.execute(sql.raw(f"{FILTERED}\n{resume_clause(query_id)}"))
     assert len(await running(client)) == 1
@@ -254,6 +258,28 @@ async def test_destroy_after_an_unrecorded_upgrade_terminates_its_continuation(
     await provider.delete(QUERY, query_id, state)
     # SELECT (the old one: terminated), LIST QUERIES, and the continuation's SELECT, TERMINATE, SELECT
     assert requests(local) - before == 5
+    assert await running(client) == []
+
+
+async def test_an_upgrade_after_an_unrecorded_one_to_other_sql_resumes_from_it_not_beside_it(
+        provider: Harness, local: BackgroundServer, client: DeltaStreamClient) -> None:
+    """An upgrade cut short after its start landed (never recorded), then the program changed again: the next
+    upgrade terminates the query that earlier start left running and resumes from it, so the records it wrote are
+    not written again and two queries never run."""
+    query_id, state = await resuming_query(provider, local)
+    await client.execute(sql.statement([f"TERMINATE QUERY {query_id}"]))
+    await client.execute(sql.raw(f"{FILTERED}\n{resume_clause(query_id)}"))
+    [unrecorded] = await running(client)
+    Samples(local.url, TOKEN).write("events", "src", [{"id": 3, "body": "c"}])
+    assert sink(local) == [1, 2, 3]
+    _, found, _ = await provider.read(QUERY, query_id, state, RESUMING)
+    news = {**RESUMING, "sql": INSERT + " WHERE id < 100"}
+    updated = await provider.update(QUERY, query_id, found, news)
+    assert await running(client) == [updated["queryId"]]
+    assert (await listed_sql(client, updated["queryId"])).endswith(resume_clause(unrecorded))
+    Samples(local.url, TOKEN).write("events", "src", [{"id": 4, "body": "d"}])
+    assert sink(local) == [1, 2, 3, 4], "nothing written twice"
+    await provider.delete(QUERY, query_id, updated)
     assert await running(client) == []
 
 

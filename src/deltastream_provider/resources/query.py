@@ -336,17 +336,18 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         session = session_of(news.database, news.namespace, news.owner)
         old_id = self.read_id(resource_id, olds)
         refs = relations(await plan(ctx, self.statement(news), session))
-        row = await upgrades.resume(ctx, old_id, upgrades.resume_statement(news.sql, old_id), pooled(session, news))
+        row = await upgrades.resume(ctx, old_id, news.sql, pooled(session, news))
         return self._state(news, row, refs)
 
     async def delete(self, ctx: Context, resource_id: str, state: QueryState) -> None:
-        """Terminate the query; with ``upgrade: resume``, a query found already terminated may have a continuation
-        an upgrade started but never recorded (its answer lost): that one is terminated too, nothing left running."""
+        """Terminate the query. One found already terminated may have a continuation an upgrade started but never
+        recorded (its answer lost, or the update cut short, whose state may not even record ``upgrade: resume`` when
+        it was set in that update): that one is terminated too, nothing left running."""
         query_id = await self.located(ctx, resource_id, state, state)
         if query_id is None:
             return
         was = await upgrades.stopped(ctx, query_id)
-        if state.upgrade == "resume" and was == "terminated":
+        if was == "terminated":
             for continuation in await upgrades.continuations(ctx, query_id):
                 await upgrades.stopped(ctx, continuation)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..deltastream import sql
-from ..deltastream.query_text import one_statement
+from ..deltastream.query_text import one_statement, same_statement
 from ..deltastream.redaction import redact_sql
 from ..deltastream.session import Session
 from ..deltastream.waiting import wait_for
@@ -28,6 +28,7 @@ from ..errors import (
 from .base import Context
 from .continuous import (
     NOT_MADE_YET,
+    ListedQuery,
     QueryRow,
     fqn,
     listed_queries,
@@ -35,7 +36,6 @@ from .continuous import (
     query_row,
     refused_at,
     start,
-    started_query,
     started_running,
     terminate,
 )
@@ -178,23 +178,45 @@ async def stopped(ctx: Context, query_id: str) -> str | None:
     return first[0]
 
 
-async def resume(ctx: Context, old_id: str, statement: sql.Statement, session: Session) -> QueryRow:
-    """The upgrade: ``old_id`` terminated, then the new query started resuming from it. Where ``old_id`` was
-    terminated already (an upgrade cut short, or stopped outside Pulumi), the query an earlier attempt started with
-    this very statement is adopted when there is one (``LIST QUERIES``); else it is started now."""
+async def resume(ctx: Context, old_id: str, body: str, session: Session) -> QueryRow:
+    """The upgrade: ``old_id`` terminated, then ``body`` started resuming from it. Where ``old_id`` was terminated
+    already (an upgrade cut short, or stopped outside Pulumi), what earlier attempts started and never recorded is
+    read first (``LIST QUERIES``): the last query of the chain resuming from ``old_id`` is adopted when it is this
+    very statement, else it is terminated and the new query resumes from it, so that what it processed is neither
+    lost nor processed again (resuming from ``old_id`` beside it would write its records twice)."""
     was = await stopped(ctx, old_id)
     if was is None:
         raise ProviderError(f"query {old_id} no longer exists, so there is nothing to resume from; set upgrade: "
                             "replace to start the new query from the beginning of its source")
+    source = old_id
     if was == "terminated":
-        found = await started_query(ctx.catalog, statement)
-        if found is not None:
-            adopted = found.id
-            return await ctx.wait_until(lambda: started_running(ctx, adopted), f"query {adopted} to run")
-    return await start(ctx, statement, session, "query")
+        found = chain(await listed_queries(ctx.catalog), old_id)
+        if found:
+            last = found[-1]
+            parent = found[-2].id if len(found) > 1 else old_id
+            if last.state != "terminated" and last.sql and same_statement(last.sql, resume_statement(body, parent).sql):
+                adopted = last.id
+                return await ctx.wait_until(lambda: started_running(ctx, adopted), f"query {adopted} to run")
+            for query in found:
+                if query.state != "terminated":
+                    await stopped(ctx, query.id)
+            source = last.id
+    return await start(ctx, resume_statement(body, source), session, "query")
+
+
+def chain(listed: list[ListedQuery], query_id: str) -> list[ListedQuery]:
+    """The queries resuming from ``query_id``, then from each of them in turn (upgrades started and never recorded),
+    oldest first: the newest query resuming from each link is the next link. A terminated link is followed only
+    where ``LIST QUERIES`` shows terminated queries (not confirmed; the local server shows them only WITH ('all'))."""
+    found: list[ListedQuery] = []
+    current = query_id
+    while (later := [q for q in listed if resumed_from(q.sql, current) and q not in found]):
+        found.append(later[-1])
+        current = later[-1].id
+    return found
 
 
 async def continuations(ctx: Context, query_id: str) -> list[str]:
-    """The queries not terminated that resume from ``query_id`` (an upgrade whose start was never recorded)."""
-    return [q.id for q in await listed_queries(ctx.catalog)
-            if q.state != "terminated" and resumed_from(q.sql, query_id)]
+    """The queries not terminated that resume from ``query_id``, directly or through other such queries (upgrades
+    whose start was never recorded)."""
+    return [q.id for q in chain(await listed_queries(ctx.catalog), query_id) if q.state != "terminated"]
