@@ -10,6 +10,7 @@ from testkit.provider import Harness, invoke
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
+from deltastream_provider.deltastream.catalog import SystemTables
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import SQLError
 from deltastream_provider.resources import continuous, materialized_view
@@ -192,3 +193,15 @@ async def test_a_create_whose_answer_is_lost_settles_by_reading(provider: Harnes
     assert resource_id == ID and state["queryState"] == "running"
     assert await queries_of(client) == [(state["queryId"], "running")], "exactly one query, the one in state"
     assert ran(local, "CreateRelationAs") == 1  # sent again only when it never ran
+
+
+async def test_settling_a_create_finds_a_view_not_another_relation_of_its_name(provider: Harness,
+                                                                              client: DeltaStreamClient) -> None:
+    """A pending create is settled by finding the view: a stream of the same name is not it."""
+    await sources(provider)
+    view = materialized_view.MaterializedView()
+    stream = materialized_view.MaterializedViewInputs.from_props({**VIEW, "name": "src"})
+    assert await view.existing(SystemTables(client), stream, ()) is None
+    await provider.create(MV, VIEW)
+    made = materialized_view.MaterializedViewInputs.from_props(VIEW)
+    assert await view.existing(SystemTables(client), made, ()) is not None

@@ -443,8 +443,10 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
 
     async def existing(self, catalog: SystemTables, inputs: MaterializedViewInputs,
                        excluded: Collection[str]) -> Existing:
+        """A view of this name (a stream or changelog that has it is not this view's create landing)."""
         row = await relation_row(catalog, inputs.database, inputs.namespace, inputs.name)
-        return existing_row(row, format_id(inputs.database, inputs.namespace, inputs.name))
+        return existing_row(row if row is not None and row.kind == KIND else None,
+                            format_id(inputs.database, inputs.namespace, inputs.name))
 
     async def create(self, ctx: Context, inputs: MaterializedViewInputs) -> tuple[str, MaterializedViewState]:
         resource_id = format_id(inputs.database, inputs.namespace, inputs.name)
