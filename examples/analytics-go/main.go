@@ -1,7 +1,7 @@
-// A platform team's first analytics stack: orders arrive on Kafka as Avro (their schema is the registry's subject
-// `orders-value`, so the stream lists no columns), a Java function from the team's jar cleans each order's region,
-// and a compute pool runs the queries: a pipeline writes the cleaned orders, a materialized view keeps revenue by
-// region from them for dashboards to read with a SELECT.
+// A platform team's first analytics stack. Orders arrive on Kafka as Avro: their schema is the registry's subject
+// `orders-value`, so the stream lists no columns. In the team's compute pool, a query cleans each order's region
+// with a Java function from the team's jar, and a pipeline keeps revenue by region from the cleaned orders in a
+// materialized view that dashboards read with a SELECT.
 package main
 
 import (
@@ -46,6 +46,18 @@ func main() {
 		if err != nil {
 			return err
 		}
+		orders, err := deltastream.NewDeltaStreamObject(ctx, "orders", &deltastream.DeltaStreamObjectArgs{
+			Database:    database.Name,
+			Namespace:   pulumi.String("public"),
+			Name:        pulumi.String("orders"),
+			Kind:        pulumi.String("stream"),
+			Store:       kafka.Name,
+			Entity:      pulumi.String("orders"),
+			ValueFormat: pulumi.String("avro"),
+		})
+		if err != nil {
+			return err
+		}
 
 		// The team's Java functions: udfs.jar beside this program, built from NormalizeRegion.java.
 		udfs, err := deltastream.NewFunctionSource(ctx, "udfs", &deltastream.FunctionSourceArgs{
@@ -78,41 +90,42 @@ func main() {
 			return err
 		}
 
-		columns := deltastream.ColumnArray{
-			&deltastream.ColumnArgs{Name: pulumi.String("order_id"), Type: pulumi.String("BIGINT")},
-			&deltastream.ColumnArgs{Name: pulumi.String("region"), Type: pulumi.String("VARCHAR")},
-			&deltastream.ColumnArgs{Name: pulumi.String("amount"), Type: pulumi.String("DOUBLE")},
-		}
-		orders, err := deltastream.NewPipeline(ctx, "orders", &deltastream.PipelineArgs{
-			Database: database.Name,
-			Store:    kafka.Name,
+		revenue, err := deltastream.NewPipeline(ctx, "revenue", &deltastream.PipelineArgs{
+			Database:     database.Name,
+			Store:        kafka.Name,
+			CreateTopics: pulumi.Bool(true),
 			Sources: deltastream.PipelineObjectArray{&deltastream.PipelineObjectArgs{
-				Name: pulumi.String("orders"), ValueFormat: pulumi.String("avro"), Columns: columns,
+				Name:        pulumi.String("orders_clean"),
+				ValueFormat: pulumi.String("json"),
+				Columns: deltastream.ColumnArray{
+					&deltastream.ColumnArgs{Name: pulumi.String("order_id"), Type: pulumi.String("BIGINT")},
+					&deltastream.ColumnArgs{Name: pulumi.String("region"), Type: pulumi.String("VARCHAR")},
+					&deltastream.ColumnArgs{Name: pulumi.String("amount"), Type: pulumi.String("DOUBLE")},
+				},
 			}},
 			Sink: &deltastream.PipelineObjectArgs{
-				Name: pulumi.String("orders_clean"), ValueFormat: pulumi.String("json"), Columns: columns,
+				Name: pulumi.String("revenue_by_region"), Kind: pulumi.String("materialized_view"),
 			},
-			Transform:   pulumi.String("SELECT order_id, normalize_region(region) AS region, amount FROM orders"),
-			ComputePool: pool.Name,
-		}, pulumi.DependsOn([]pulumi.Resource{normalizeRegion}))
-		if err != nil {
-			return err
-		}
-
-		revenue, err := deltastream.NewMaterializedView(ctx, "revenue-by-region", &deltastream.MaterializedViewArgs{
-			Database: database.Name,
-			Name:     pulumi.String("revenue_by_region"),
-			Query: pulumi.Sprintf("SELECT region, COUNT(*) AS orders, SUM(amount) AS revenue FROM %s "+
-				"GROUP BY region", orders.SinkFqn),
+			Transform: pulumi.String("SELECT region, COUNT(*) AS orders, SUM(amount) AS revenue FROM orders_clean " +
+				"GROUP BY region"),
 			ComputePool: pool.Name,
 		})
 		if err != nil {
 			return err
 		}
 
-		ctx.Export("viewFqn", revenue.Fqn)
+		clean, err := deltastream.NewQuery(ctx, "clean-orders", &deltastream.QueryArgs{
+			Sql: pulumi.Sprintf("INSERT INTO %s SELECT order_id, normalize_region(region) AS region, amount FROM %s",
+				revenue.SourceFqns.Index(pulumi.Int(0)), orders.Fqn),
+			ComputePool: pool.Name,
+		}, pulumi.DependsOn([]pulumi.Resource{normalizeRegion}))
+		if err != nil {
+			return err
+		}
+
+		ctx.Export("viewFqn", revenue.SinkFqn)
 		ctx.Export("viewQueryId", revenue.QueryId)
-		ctx.Export("pipelineQueryId", orders.QueryId)
+		ctx.Export("cleanQueryId", clean.QueryId)
 		ctx.Export("poolState", pool.State)
 		ctx.Export("functionId", normalizeRegion.ID())
 		return nil

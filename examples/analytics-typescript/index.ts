@@ -1,7 +1,7 @@
-// A platform team's first analytics stack: orders arrive on Kafka as Avro (their schema is the registry's subject
-// `orders-value`, so the stream lists no columns), a Java function from the team's jar cleans each order's region,
-// and a compute pool runs the queries: a pipeline writes the cleaned orders, a materialized view keeps revenue by
-// region from them for dashboards to read with a SELECT.
+// A platform team's first analytics stack. Orders arrive on Kafka as Avro: their schema is the registry's subject
+// `orders-value`, so the stream lists no columns. In the team's compute pool, a query cleans each order's region
+// with a Java function from the team's jar, and a pipeline keeps revenue by region from the cleaned orders in a
+// materialized view that dashboards read with a SELECT.
 import * as pulumi from "@pulumi/pulumi";
 import * as deltastream from "@pulumi-deltastream/deltastream";
 
@@ -17,6 +17,15 @@ const registry = new deltastream.SchemaRegistry("registry", {
 const kafka = new deltastream.Store("kafka", {
     name: "analytics_kafka",
     kafka: { uris: kafkaUri, saslHashFunction: "NONE", schemaRegistryName: registry.name },
+});
+const orders = new deltastream.DeltaStreamObject("orders", {
+    database: database.name,
+    namespace: "public",
+    name: "orders",
+    kind: "stream",
+    store: kafka.name,
+    entity: "orders",
+    valueFormat: "avro",
 });
 
 // The team's Java functions: udfs.jar beside this program, built from NormalizeRegion.java.
@@ -37,30 +46,32 @@ const normalizeRegion = new deltastream.Function("normalize-region", {
 
 const pool = new deltastream.ComputePool("analytics", { name: "analytics_pool", size: "small", timeoutMin: 30 });
 
-const columns = [
-    { name: "order_id", type: "BIGINT" },
-    { name: "region", type: "VARCHAR" },
-    { name: "amount", type: "DOUBLE" },
-];
-const orders = new deltastream.Pipeline("orders", {
+const revenue = new deltastream.Pipeline("revenue", {
     database: database.name,
     store: kafka.name,
-    sources: [{ name: "orders", valueFormat: "avro", columns }],
-    sink: { name: "orders_clean", valueFormat: "json", columns },
-    transform: "SELECT order_id, normalize_region(region) AS region, amount FROM orders",
-    computePool: pool.name,
-}, { dependsOn: [normalizeRegion] });
-
-const revenue = new deltastream.MaterializedView("revenue-by-region", {
-    database: database.name,
-    name: "revenue_by_region",
-    query: pulumi.interpolate`SELECT region, COUNT(*) AS orders, SUM(amount) AS revenue
-        FROM ${orders.sinkFqn} GROUP BY region`,
+    createTopics: true,
+    sources: [{
+        name: "orders_clean",
+        valueFormat: "json",
+        columns: [
+            { name: "order_id", type: "BIGINT" },
+            { name: "region", type: "VARCHAR" },
+            { name: "amount", type: "DOUBLE" },
+        ],
+    }],
+    sink: { name: "revenue_by_region", kind: "materialized_view" },
+    transform: "SELECT region, COUNT(*) AS orders, SUM(amount) AS revenue FROM orders_clean GROUP BY region",
     computePool: pool.name,
 });
 
-export const viewFqn = revenue.fqn;
+const clean = new deltastream.Query("clean-orders", {
+    sql: pulumi.interpolate`INSERT INTO ${revenue.sourceFqns.apply(fqns => fqns[0])}
+        SELECT order_id, normalize_region(region) AS region, amount FROM ${orders.fqn}`,
+    computePool: pool.name,
+}, { dependsOn: [normalizeRegion] });
+
+export const viewFqn = revenue.sinkFqn;
 export const viewQueryId = revenue.queryId;
-export const pipelineQueryId = orders.queryId;
+export const cleanQueryId = clean.queryId;
 export const poolState = pool.state;
 export const functionId = normalizeRegion.id;

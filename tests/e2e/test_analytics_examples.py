@@ -1,8 +1,8 @@
 """The analytics example (issue 34) from TypeScript and Go through the real CLI against the local server: an Avro
 stream whose columns come from the schema registry's subject, a Java function from the jar beside the program, a
-compute pool, a pipeline that calls the function and a materialized view over what it writes. ``pulumi up`` builds
-it all, a second preview changes nothing, a snapshot SELECT of the view answers, refresh finds no drift and destroy
-leaves nothing behind."""
+compute pool, a query in it that calls the function, and a pipeline that sinks what that query writes into a
+materialized view. ``pulumi up`` builds it all, a second preview changes nothing, a snapshot SELECT of the view
+answers, refresh finds no drift and destroy leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -64,19 +64,20 @@ def test_the_analytics_stack_end_to_end(example: str, toolchain: Path, local: Ba
         out = stack.outputs()
         assert out["viewFqn"] == '"analytics"."public"."revenue_by_region"'
         assert (out["poolState"], out["functionId"]) == ("running", "normalize_region(VARCHAR)")
-        for query in (out["viewQueryId"], out["pipelineQueryId"]):
+        for query in (out["viewQueryId"], out["cleanQueryId"]):
             assert one_column(local, f"""SELECT current_state FROM deltastream.sys."queries"
                                          WHERE id = '{query}';""") == ["running"]
-        # the pipeline's query and the view's start in the pool, and nothing else is sent there
+        # the cleaning query and the view start in the pool, and nothing else is sent there
         assert dict(local.server.counters.compute_pools) == {"analytics_pool InsertInto": 1,
                                                             "analytics_pool CreateRelationAs": 1}
         (orders,) = [o for o in stack.resources("deltastream:index:DeltaStreamObject")
                      if o["outputs"]["name"] == "orders"]
-        assert [c["name"] for c in orders["outputs"]["columns"]] == ["order_id", "region", "amount"]
+        assert "columns" not in orders["inputs"]
+        assert [c["name"] for c in orders["outputs"]["derivedColumns"]] == ["order_id", "region", "amount"]
         stack.preview("--expect-no-changes")
 
-        # The producers' orders reach the pipeline, whose function the local server cannot run (no Java): it writes
-        # nothing, so the test writes what normalize_region would have made of them.
+        # The producers' orders reach the cleaning query, whose function the local server cannot run (no Java): it
+        # writes nothing, so the test writes what normalize_region would have made of them.
         write(local, "orders", RAW)
         assert catalog_sql(local, 'PRINT ENTITY "orders_clean" IN STORE "analytics_kafka";') == []
         write(local, "orders_clean", CLEANED)
