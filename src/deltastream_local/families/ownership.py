@@ -3,7 +3,9 @@ every kind the page lists, each changing the owner column of its kind's table, s
 the new owner.
 
 The page's two conditions are enforced with :func:`.roles.effective_roles`: the session's role must own the object
-and must have been granted the destination role. SECRET is not in the page's list, so the grammar has no form for
+and must have been granted the destination role. A role holds what is granted to it, ownership too (the docs'
+access control: a role inherits the privileges of the roles granted to it), so the owner may be the session's role
+or one it holds. SECRET is not in the page's list, so the grammar has no form for
 it (a syntax error, as any statement the grammar does not know).
 """
 
@@ -131,10 +133,11 @@ def grant(call: Call, st: GrantOwnership) -> Outcome:
     row = _row(call, st.target)
     ROLES.row(call, st.role)
     current = call.session.owner
-    if row.owner != current:
+    holds = effective_roles(call.db, current)
+    if row.owner not in holds:
         raise SqlFailure(NOT_OWNER, f"role {current!r} cannot transfer the ownership of {row.label}: it is owned by "
-                                    f"{row.owner!r}, and only the owner may transfer it")
-    if st.role not in effective_roles(call.db, current):
+                                    f"{row.owner!r}, which role {current!r} neither is nor has been granted")
+    if st.role not in holds:
         raise SqlFailure(NOT_GRANTED, f"role {current!r} cannot transfer the ownership of {row.label} to role "
                                       f"{st.role!r}: it has not been granted that role (GRANT ROLE {st.role} TO "
                                       f"ROLE {current})")
@@ -149,6 +152,11 @@ FAMILY = Family(
     parts={f"ownership_{kind.lower()}": functools.partial(Target, kind) for kind in (*KINDS, "QUERY")},
     handlers={GrantOwnership: grant},
     choices={
+        "GRANT OWNERSHIP, who owns": "the current role owns an object when it is the owner or holds it (granted, "
+                                     "transitively): the docs say a role inherits the privileges of the roles "
+                                     "granted to it, and the OWNERSHIP privilege is one; read strictly (only the "
+                                     "owner itself), no transfer could ever be undone, as a role cannot hold a role "
+                                     "that holds it",
         "GRANT OWNERSHIP refusals": "the current role not owning the object is refused with 0L000 (invalid grantor: "
                                     "the grantor lacks what it grants, as the privileges family answers a grantor "
                                     "without the grant option); the current role not holding the destination role "

@@ -233,7 +233,7 @@ class Resource(Generic[InputsT, StateT]):
         if (self.ownership is not None and "owner" in decided.changes and not decided.replaces
                 and isinstance(news.get("owner"), str)):
             from .ownership import check  # only an owner change needs it
-            refusal = check(self.token.rsplit(":", 1)[-1], olds.get("owner"), state.get("owner"), news["owner"])
+            refusal = check(self.token.rsplit(":", 1)[-1], state.get("owner"), news["owner"])
         if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
             why = [f"{path} (removed)" if change.kind == "DELETE" else path
                    for path, change in properties.items() if change.replaces and change.input] or decided.replaces

@@ -16,9 +16,13 @@ from .base import Context, Existing
 Row = TypeVar("Row")
 
 OWNER_DOC = ("Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it "
-             "the owner. A change is made in place (GRANT OWNERSHIP, as the current owner), which DeltaStream allows "
-             "only when that role owns it and has been granted the new one: a preview checks both. Unset after a "
-             "create: the owner is left as it is.")
+             "the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream "
+             "allows only when the provider's role owns it (or has been granted its owner) and has been granted the "
+             "new one: a preview checks both. Unset after a create: the owner is left as it is.")
+#: The owner of a kind DeltaStream's GRANT OWNERSHIP does not list (a secret).
+FIXED_OWNER_DOC = ("Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream "
+                   "makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused "
+                   "at preview.")
 
 
 class Owned(Protocol):

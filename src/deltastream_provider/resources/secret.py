@@ -15,7 +15,7 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius
-from .lifecycle import OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
+from .lifecycle import FIXED_OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
 
 SECRET_TYPE = "generic_string"
 
@@ -75,7 +75,7 @@ class SecretInputs(Model):
     description: str | None = prop("What the secret is for.", default=None)
     properties: dict[str, str] | None = prop("Further `WITH` properties DeltaStream documents for the secret; a "
                                              "change replaces the secret.", default=None)
-    owner: str | None = prop(OWNER_DOC, default=None)
+    owner: str | None = prop(FIXED_OWNER_DOC, default=None)
     accept_replacement: bool | None = prop(ACCEPT_DOC, default=None)
 
 
