@@ -60,6 +60,7 @@ def test_the_analytics_stack_end_to_end(example: str, toolchain: Path, local: Ba
                                         tmp_path: Path) -> None:
     register_subject(local, "orders-value", ORDER)
     with example_stack(example, pulumi_env(tmp_path, toolchain, local)) as stack:
+        assert "13 to create" in stack.preview().stdout  # what a user sees first, with nothing made yet
         stack.up()
         out = stack.outputs()
         assert out["viewFqn"] == '"analytics"."public"."revenue_by_region"'
