@@ -21,12 +21,11 @@ from tests.e2e.conftest import ROOT, catalog_sql, example_stack
 pytestmark = pytest.mark.e2e
 EXAMPLES = ("analytics-typescript", "analytics-go")
 #: The producers' schema, registered before the stack is made, as the team's Kafka producers would have.
-ORDER: dict[str, object] = {"type": "record", "name": "Order", "fields": [{"name": "order_id", "type": "long"},
-                                                      {"name": "region", "type": "string"},
-                                                      {"name": "amount", "type": "double"}]}
+ORDER: dict[str, object] = {"type": "record", "name": "Order", "fields": [
+    {"name": "order_id", "type": "long"}, {"name": "region", "type": "string"}, {"name": "amount", "type": "double"}]}
+#: The orders the producers write, and what normalize_region makes of them.
 RAW = [{"order_id": 1, "region": " eu_west ", "amount": 10.0}, {"order_id": 2, "region": "EU-WEST", "amount": 5.5},
        {"order_id": 3, "region": "us_east", "amount": 7.0}]
-#: What normalize_region makes of them.
 CLEANED = [{"order_id": 1, "region": "EU-WEST", "amount": 10.0}, {"order_id": 2, "region": "EU-WEST", "amount": 5.5},
            {"order_id": 3, "region": "US-EAST", "amount": 7.0}]
 
