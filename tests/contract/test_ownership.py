@@ -281,3 +281,25 @@ async def test_a_secrets_owner_still_cannot_change(provider: Harness, local: Bac
     details = str(error.value.details())
     assert "GRANT OWNERSHIP" in details and "does not list the secret kind" in details, details
     assert sent(local, before) == []
+
+
+async def test_a_materialized_views_owner_changes_with_its_query(provider: Harness, local: BackgroundServer) -> None:
+    """A materialized view is a relation (GRANT OWNERSHIP ON RELATION); the query that maintains it follows it."""
+    for statement in (DB, STORE, STREAMS[0]):
+        ok(local, statement)
+    inputs = {"database": "db", "namespace": "public", "name": "per_id",
+              "query": 'SELECT id, COUNT(*) AS n FROM "db"."public"."src" GROUP BY id'}
+    token = "deltastream:index:MaterializedView"
+    view_id, state = await provider.create(token, inputs)
+    assert state["owner"] == "sysadmin"
+    news = {**inputs, "owner": "analyst"}
+    diff = await provider.diff(token, view_id, state, news, inputs)
+    assert list(diff.diffs) == ["owner"] and list(diff.replaces) == []
+    before = mark(local)
+    updated = await provider.update(token, view_id, state, news)
+    requests = sent(local, before)
+    assert requests[:2] == ['GRANT OWNERSHIP ON RELATION "db"."public"."per_id" TO "analyst";',
+                            f'GRANT OWNERSHIP ON QUERY {state["queryId"]} TO "analyst";']
+    assert len(requests) == 4, requests  # then the view's row and its query's, read at once
+    assert updated["owner"] == "analyst" and owner_in(local, "relations", "name = 'per_id'") == "analyst"
+    assert owner_in(local, "queries", f"id = '{state['queryId']}'") == "analyst"

@@ -66,7 +66,7 @@ from .continuous import (
     terminate_until_stopped,
 )
 from .dependents import ACCEPT_DOC, BlastRadius, on_relations
-from .lifecycle import OWNER_DOC, existing_row
+from .lifecycle import OWNER_DOC, existing_row, gone, owner_as_read
 from .object import (
     RELATIONS,
     ColumnInfo,
@@ -76,6 +76,7 @@ from .object import (
     relation_properties,
     relation_row,
 )
+from .ownership import transfer
 
 ID_FORMAT = 'DATABASE/NAMESPACE/NAME, or the fqn "DATABASE"."NAMESPACE"."NAME"'
 KIND = "materialized_view"  # sys."relations".relation_type of a view (docs: systables/relations)
@@ -232,7 +233,7 @@ def _columns(found: Sequence[ColumnInfo]) -> list[ViewColumn]:
 
 def _state(inputs: MaterializedViewInputs, row: RelationRow, columns: list[ViewColumn],
            query: QueryRow | None) -> MaterializedViewState:
-    return MaterializedViewState(**vars(inputs), fqn=row.fqn, columns=columns,
+    return MaterializedViewState(**{**vars(inputs), "owner": row.owner}, fqn=row.fqn, columns=columns,
                                  query_id=query.id if query is not None else None,
                                  query_state=query.state if query is not None else None, created_at=row.created_at)
 
@@ -379,7 +380,7 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
 ```"""
     inputs = MaterializedViewInputs
     state = MaterializedViewState
-    fixed_owner = "materialized view"
+    ownership = "RELATION"  # a materialized view is a relation (sys."relations"); its query follows it
     always_set = ("namespace", "fqn", "columns", "queryId", "queryState", "createdAt")
 
     def check(self, inputs: MaterializedViewInputs) -> list[tuple[str, str]]:
@@ -526,7 +527,7 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
                 return None
             columns = _columns(found)
         current = MaterializedViewInputs(**{**vars(inputs), "database": database, "namespace": namespace,
-                                            "name": name})
+                                            "name": name, "owner": owner_as_read(inputs, row)})
         return current, _state(current, row, columns, query)
 
     async def _query(self, ctx: Context, known: str | None, inputs: MaterializedViewInputs) -> QueryRow | None:
@@ -558,6 +559,19 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
         current = MaterializedViewInputs(database=database, namespace=namespace, name=name, query=select,
                                          properties=kept or None)
         return current, _state(current, row, _columns(columns), query)
+
+    async def update(self, ctx: Context, resource_id: str, olds: MaterializedViewState,
+                     news: MaterializedViewInputs) -> MaterializedViewState:
+        """The one change made in place, the owner: ``GRANT OWNERSHIP`` of the view (a relation), then of the query
+        that maintains it, so both stay with one role; then the view's row."""
+        await transfer(ctx, "RELATION", sql.qualified(news.database, news.namespace, news.name), olds.owner,
+                       news.owner)
+        if olds.query_id:
+            await transfer(ctx, "QUERY", sql.query_id(olds.query_id), olds.owner, news.owner)
+        found = await self.read(ctx, resource_id, news, olds)
+        if found is None:
+            raise gone(f"materialized view {resource_id}")
+        return found[1]
 
     async def delete(self, ctx: Context, resource_id: str, state: MaterializedViewState) -> None:
         database, namespace, name = parse_id(resource_id, 3, ID_FORMAT)
