@@ -2,6 +2,8 @@
 // `orders-value`, so the stream lists no columns. In the team's compute pool, a query cleans each order's region
 // with a Java function from the team's jar, and a pipeline keeps revenue by region from the cleaned orders in a
 // materialized view that dashboards read with a SELECT.
+// Against `deltastream-provider local`, register the producers' Avro schema first: the local server is the
+// registry too (POST /schema-registry/subjects/orders-value/versions, as to Confluent's).
 import * as pulumi from "@pulumi/pulumi";
 import * as deltastream from "@pulumi-deltastream/deltastream";
 
