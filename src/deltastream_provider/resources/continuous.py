@@ -418,11 +418,17 @@ async def terminate(ctx: Context, query_id: str) -> None:
         await ctx.client.execute(terminate_statement(query_id), timeout=ctx.timeout)
 
 
-async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
+async def terminate_until_stopped(ctx: Context, query_id: str, timeout: float | None = None) -> str | None:
     """TERMINATE while the catalog shows the query running (so a TERMINATE whose answer was lost is sent again only
-    if it did not land), until it shows it terminated."""
+    if it did not land), until it shows it terminated, within ``timeout`` (default: the resource's whole timeout, as
+    cleanup takes). Its state at the first read (None: it does not exist), which tells an upgrade whether it stopped
+    before."""
+    first: list[str | None] = []
+
     async def terminated() -> bool | None:
         row = await query_row(ctx.catalog, query_id)
+        if not first:
+            first.append(row.state if row is not None else None)
         if row is None or row.state == "terminated":
             return True
         if row.state != "terminate_requested":
@@ -430,7 +436,9 @@ async def terminate_until_stopped(ctx: Context, query_id: str) -> None:
                 await terminate(ctx, query_id)
         return None
 
-    await wait_for(terminated, timeout=ctx.timeout, what=f"query {query_id} to terminate", progress=ctx.progress)
+    await wait_for(terminated, timeout=ctx.timeout if timeout is None else timeout,
+                   what=f"query {query_id} to terminate", progress=ctx.progress)
+    return first[0]
 
 
 def normalize_sql(text: Any) -> Any:

@@ -346,10 +346,10 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         query_id = await self.located(ctx, resource_id, state, state)
         if query_id is None:
             return
-        was = await upgrades.stopped(ctx, query_id)
+        was = await continuous.terminate_until_stopped(ctx, query_id)
         if was == "terminated":
             for continuation in await upgrades.continuations(ctx, query_id):
-                await upgrades.stopped(ctx, continuation)
+                await continuous.terminate_until_stopped(ctx, continuation)
 
 
 def pooled(session: Session, inputs: QueryInputs) -> Session:

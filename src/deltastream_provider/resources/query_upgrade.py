@@ -7,7 +7,6 @@ two queries, never a restart from the beginning."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from dataclasses import dataclass
 
@@ -15,10 +14,8 @@ from ..deltastream import sql
 from ..deltastream.query_text import one_statement, same_statement
 from ..deltastream.redaction import redact_sql
 from ..deltastream.session import Session
-from ..deltastream.waiting import wait_for
 from ..errors import (
     NotFoundError,
-    OutcomeUnknownError,
     PermissionDeniedError,
     PlanError,
     ProviderError,
@@ -33,11 +30,10 @@ from .continuous import (
     fqn,
     listed_queries,
     plan,
-    query_row,
     refused_at,
     start,
     started_running,
-    terminate,
+    terminate_until_stopped,
 )
 from .object import relation_properties, relation_row
 from .store import store_type
@@ -157,34 +153,13 @@ async def _other_source(ctx: Context, old: str, new: str, store: str) -> str | N
     return None
 
 
-async def stopped(ctx: Context, query_id: str) -> str | None:
-    """Terminate the query and wait until DeltaStream shows it terminated (a TERMINATE whose answer was lost is
-    sent again only while it still runs); its state at the first read (None: it does not exist)."""
-    first: list[str | None] = []
-
-    async def terminated() -> bool | None:
-        row = await query_row(ctx.catalog, query_id)
-        if not first:
-            first.append(row.state if row is not None else None)
-        if row is None or row.state == "terminated":
-            return True
-        if row.state != "terminate_requested":
-            with contextlib.suppress(OutcomeUnknownError):
-                await terminate(ctx, query_id)
-        return None
-
-    await wait_for(terminated, timeout=ctx.remaining(), what=f"query {query_id} to terminate",
-                   progress=ctx.progress)
-    return first[0]
-
-
 async def resume(ctx: Context, old_id: str, body: str, session: Session) -> QueryRow:
     """The upgrade: ``old_id`` terminated, then ``body`` started resuming from it. Where ``old_id`` was terminated
     already (an upgrade cut short, or stopped outside Pulumi), what earlier attempts started and never recorded is
     read first (``LIST QUERIES``): the last query of the chain resuming from ``old_id`` is adopted when it is this
     very statement, else it is terminated and the new query resumes from it, so that what it processed is neither
     lost nor processed again (resuming from ``old_id`` beside it would write its records twice)."""
-    was = await stopped(ctx, old_id)
+    was = await terminate_until_stopped(ctx, old_id, ctx.remaining())
     if was is None:
         raise ProviderError(f"query {old_id} no longer exists, so there is nothing to resume from; set upgrade: "
                             "replace to start the new query from the beginning of its source")
@@ -199,7 +174,7 @@ async def resume(ctx: Context, old_id: str, body: str, session: Session) -> Quer
                 return await ctx.wait_until(lambda: started_running(ctx, adopted), f"query {adopted} to run")
             for query in found:
                 if query.state != "terminated":
-                    await stopped(ctx, query.id)
+                    await terminate_until_stopped(ctx, query.id, ctx.remaining())
             source = last.id
     return await start(ctx, resume_statement(body, source), session, "query")
 
