@@ -24,7 +24,8 @@ if [ ! -f "$python_stamp" ]; then
   rm -f .venv/.sdk-* && touch "$python_stamp"
 fi
 
-for dir in examples/typescript examples/pipeline-typescript examples/catalog-typescript examples/analytics-typescript; do
+for dir in examples/typescript examples/pipeline-typescript examples/catalog-typescript examples/analytics-typescript \
+    examples/access-typescript; do
   # The SDK's build stamp names its content hash: a changed SDK is installed again.
   stamp="$dir/node_modules/.installed-$( (echo "$node_stamp"; cat "$dir/package.json") | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
@@ -36,7 +37,7 @@ done
 
 # Compiling a Pulumi Go program from a cold build cache takes minutes on two cores: do it here, once,
 # so that no test spends its time limit on it (the Go language host then reuses the cache).
-for dir in examples/go examples/pipeline-go examples/catalog-go examples/analytics-go; do
+for dir in examples/go examples/pipeline-go examples/catalog-go examples/analytics-go examples/access-go; do
   (cd "$dir" && go mod download >/dev/null && go build -buildvcs=false -o /dev/null . && go vet ./...)
 done
 echo "sdks: ready" >&2
