@@ -163,7 +163,10 @@ async def test_a_changed_query_within_the_limits_resumes_in_place(provider: Harn
      "the new query aggregates", 0),
     ({"sql": 'INSERT INTO "db"."public"."dst" SELECT id, body FROM "db"."public"."other"'},
      "its source's topic changed from 'src' to 'other'", 4),  # DESCRIBE, its relations: SELECT, DESCRIBE RELATION x2
-], ids=["join", "aggregation", "another topic"])
+    ({"sql": 'INSERT INTO "db"."public"."other" SELECT id, body FROM "db"."public"."src"'},
+     'its sink changed from "db"."public"."dst" to "db"."public"."other": resumed, the new sink would never get the '
+     "records the running query processed before (a rule of this provider's, not one of DeltaStream's limits)", 1),
+], ids=["join", "aggregation", "another topic", "another sink"])
 async def test_a_changed_query_outside_the_limits_is_replaced_with_a_warning(
         provider: Harness, local: BackgroundServer, news: dict[str, Any], why: str, sent: int) -> None:
     log = recording(provider)

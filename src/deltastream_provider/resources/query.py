@@ -59,11 +59,12 @@ UPGRADE_DOC = (
     "is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where "
     "the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits "
     "hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and "
-    "after, and no join, aggregation or pattern recognition. The preview reads DeltaStream's plan of the new SQL and "
-    "says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with "
-    "a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` "
-    "(the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only "
-    "`upgrade` changes nothing.")
+    "after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new "
+    "sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview "
+    "reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is "
+    "replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new "
+    "start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the "
+    "beginning, and two never run). Changing only `upgrade` changes nothing.")
 POOL_DOC = (
     "Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` "
     "field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound "
@@ -289,8 +290,8 @@ pulumi import deltastream:index:Query enrich 6a1c0d2e-2a4f-4c5e-9f55-3c0b5c0f1a7
         async def decide(ctx: Context, resource_id: str) -> None:
             old_id = self.read_id(resource_id, stored)
             session = session_of(typed.database, typed.namespace, typed.owner)
-            path = await upgrades.upgrade_path(ctx, old_id, old_sql, stored.sources, self.statement(typed),
-                                               session, typed.sql)
+            path = await upgrades.upgrade_path(ctx, old_id, old_sql, stored.sources, stored.sink,
+                                               self.statement(typed), session, typed.sql)
             answer.warnings.append(path.message)
             if not path.resume:
                 answer.replaces = sorted(upgraded)

@@ -100,11 +100,13 @@ def replaced(why: str) -> Path:
                        f"again). The limits are DeltaStream's ({DOCS})")
 
 
-async def upgrade_path(ctx: Context, old_id: str, old_sql: str, old_sources: list[str] | None,
+async def upgrade_path(ctx: Context, old_id: str, old_sql: str, old_sources: list[str] | None, old_sink: str | None,
                        new: sql.Statement, session: Session, new_sql: str) -> Path:
     """Whether the query may resume from ``old_id``: both texts free of joins, aggregation and pattern
     recognition, then, from DeltaStream (the new statement's plan, the store's type, and, where the source relation
-    changed, both relations' topic and store), one Kafka source with the same topic and store before and after."""
+    changed, both relations' topic and store), one Kafka source with the same topic and store before and after, and
+    the same sink: DeltaStream would resume into another sink too, but that sink would never get what the old query
+    had processed, where a replacement gives it everything once (and writes nothing again into the old one)."""
     for which, text in (("the new query", new_sql), ("the running query", old_sql)):
         found = unsupported(text)
         if found is not None:
@@ -124,6 +126,11 @@ async def upgrade_path(ctx: Context, old_id: str, old_sql: str, old_sources: lis
         return replaced(f"the new query reads {len(sources)} relations, not one")
     if old_sources is None or len(old_sources) != 1:
         return replaced("the running query does not read exactly one relation (as its state records)")
+    planned_sink = planned.get("sink") or planned.get("ddl")
+    if old_sink is not None and planned_sink and fqn(planned_sink) != old_sink:
+        return replaced(f"its sink changed from {old_sink} to {fqn(planned_sink)}: resumed, the new sink would never "
+                        "get the records the running query processed before (a rule of this provider's, not one of "
+                        "DeltaStream's limits)")
     store = next(iter(planned["sources"]))["store_name"]
     kind = await store_type(ctx.catalog, store) if store else None
     if (kind or "").lower() not in KAFKA:
