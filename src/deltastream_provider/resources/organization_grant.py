@@ -71,10 +71,14 @@ ROLE_PRIVILEGES = Table("role_privileges", RolePrivilegeRow, ("role_name", "role
 
 
 async def held(catalog: SystemTables, role: str) -> dict[str, bool]:
-    """Each organization privilege ``role`` holds, with whether it holds it WITH GRANT OPTION (one SELECT)."""
-    rows = await catalog.select(ROLE_PRIVILEGES, {"role_name": role})
-    return {normal(r.privilege): r.grant_option in (True, "true", "TRUE", 1)
-            for r in rows if str(r.target).lower() == TARGET}
+    """Each organization privilege ``role`` holds, with whether it holds it WITH GRANT OPTION (one SELECT). A row
+    reading ``all privileges`` (the page shows no rows, so DeltaStream may keep it as granted) counts as the ten."""
+    found: dict[str, bool] = {}
+    for row in await catalog.select(ROLE_PRIVILEGES, {"role_name": role}):
+        if str(row.target).lower() == TARGET:
+            option = row.grant_option in (True, "true", "TRUE", 1)
+            found.update({name: found.get(name, False) or option for name in expand([row.privilege])})
+    return found
 
 
 @dataclass
