@@ -68,7 +68,7 @@ def test_a_call_imports_only_its_own_resource() -> None:
             "registry.resource('deltastream:index:DeltaStreamObject'); "
             "loaded = sorted(m.rsplit('.', 1)[1] for m in sys.modules "
             "                if m.startswith('deltastream_provider.resources.')); "
-            "assert loaded == ['base', 'dependents', 'lifecycle', 'object'], loaded; "
+            "assert loaded == ['base', 'dependents', 'lifecycle', 'object', 'ownership'], loaded; "
             "assert 'deltastream_provider.functions.lookups' not in sys.modules and 'httpx' not in sys.modules")
     in_a_fresh_process(code)
 
