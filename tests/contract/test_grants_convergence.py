@@ -185,3 +185,12 @@ async def test_a_lost_answer_is_settled_by_reading(server: BackgroundServer, pro
     assert held(server) == set()
     resent = [t for t in server.server.counters.texts if t.startswith(("GRANT", "REVOKE"))]
     assert len(resent) == 2  # a dropped request never ran (drop_before) or is not sent again (drop_after)
+
+
+async def test_a_revoke_answered_not_revoked_is_done(server: BackgroundServer, provider: Harness) -> None:
+    """DeltaStream's 01006 (PrivilegeNotRevoked) to a REVOKE of what is already gone ends a delete, not fails it."""
+    resource_id, state = await provider.create(GRANT, {"role": "team", "privileges": ["CREATE_STORE"]})
+    run(server, 'REVOKE CREATE_STORE FROM ROLE "team";')
+    server.server.knobs.update({"fail": [{"pattern": "^REVOKE", "code": "01006", "message": "privilege not revoked"}]})
+    await provider.delete(GRANT, resource_id, state)
+    assert server.server.counters.sql_states["01006"] == 1 and held(server) == set()

@@ -221,7 +221,7 @@ FAMILY = Family(
         "`ALL PRIVILEGES` is stored as the ten, and `sys.\"role_privileges\"` shows one row each, lower-cased as "
         "DESCRIBE ROLE's example shows them (a guess: the page shows no rows). Granting a held privilege again keeps "
         "one row (WITH GRANT OPTION adds the option); revoking one not held does nothing (DeltaStream's `01006` "
-        "may answer it: the provider revokes only what it read as held). A grantor needs orgadmin, MANAGE_GRANTS "
+        "may answer it: the provider takes that answer as done). A grantor needs orgadmin, MANAGE_GRANTS "
         "or each privilege WITH GRANT OPTION, else `0L000` (invalid grantor: the code the SQLSTATE list names for "
         "it; `0LP01` is kept for invalid operations such as a role cycle). Built-in roles hold, without rows: "
         "sysadmin every CREATE_ privilege (and may grant them on: a guess, the docs name only MANAGE_GRANTS "
