@@ -152,6 +152,8 @@ KINDS = [
     ("DeltaStreamObject", [DB, STORE], OBJECT, 'RELATION "db"."public"."src"', "SELECT",
      ("relations", "name = 'src'")),
     ("Query", [DB, STORE, *STREAMS], {"sql": INSERT}, "QUERY {id}", "SELECT", ("queries", "id = '{id}'")),
+    ("Application", [DB, STORE, *STREAMS], {"sql": f"BEGIN APPLICATION app {INSERT}; END APPLICATION;"},
+     "QUERY {id}", "SELECT", ("queries", "id = '{id}'")),
     ("Store", [], {"name": "k", "kafka": {"uris": "b:9092", "saslHashFunction": "NONE"}}, 'STORE "k"', "SELECT",
      ("stores", "name = 'k'")),
     ("SchemaRegistry", [], {"name": "reg", "confluent": {"uris": "https://r"}}, 'SCHEMA_REGISTRY "reg"', "SELECT",
