@@ -13,9 +13,11 @@ EXPECTED = {
     "ObjectKind": ["stream", "changelog", "table"],
     "KafkaSaslHashFunction": ["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"],
     "ConfluentSaslHashFunction": ["PLAIN", "SHA256", "SHA512"],
-    "StoreType": ["Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake"],
+    "StoreType": ["Kafka", "ConfluentKafka", "Kinesis", "Postgres", "Snowflake", "S3", "IcebergRest", "ClickHouse",
+                  "Databricks"],
     "QueryUpgrade": ["replace", "resume"],
     "PipelineObjectKind": ["stream", "changelog", "table", "materialized_view"],
+    "FunctionLanguage": ["java"],
 }
 
 
