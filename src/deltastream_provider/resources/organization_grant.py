@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from ..deltastream import sql
-from ..deltastream.catalog import SystemTables, Table, column
+from ..deltastream.catalog import SystemTables
 from ..errors import DeltaStreamError, NotFoundError
 from ..model.docs import Part, examples
 from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from ..model.unknown import UNKNOWN
 from .base import Context, Diff, Existing, Resource, check_identifier, send_until_settled
+from .role import ROLE_PRIVILEGES
 
 #: The organization privileges GRANT PRIVILEGES lists (docs: command/grant-privileges), in its order.
 PRIVILEGES = ("CREATE_COMPUTE_POOL", "CREATE_DATABASE", "CREATE_STORE", "CREATE_SCHEMA_REGISTRY",
@@ -55,19 +55,6 @@ def grant_statement(role: str, privileges: Collection[str], with_grant_option: b
 def revoke_statement(role: str, privileges: Collection[str]) -> sql.Statement:
     """``REVOKE p, ... FROM ROLE r``: the revoke page's organization block, which has no ``ON ORGANIZATION``."""
     return sql.statement([f"REVOKE {_listed(privileges)} FROM ROLE {sql.ident(role)}"])
-
-
-@dataclass(frozen=True)
-class RolePrivilegeRow:
-    """A row of ``deltastream.sys."role_privileges"``."""
-
-    role_name: str = column("role_name")
-    privilege: str = column("role_priv_type")
-    target: str = column("role_priv_target")
-    grant_option: Any = column("grant_option")
-
-
-ROLE_PRIVILEGES = Table("role_privileges", RolePrivilegeRow, ("role_name", "role_priv_type"), "role_priv_type")
 
 
 async def held(catalog: SystemTables, role: str) -> dict[str, bool]:
