@@ -1,6 +1,6 @@
 """Role: a custom role of the organization, which privileges and other roles are granted to. The whole kind is here:
 its statements, its row of ``sys."roles"`` (the role hierarchy as JSON arrays), the lookups getRole / getRoles (with
-the role's grants and, where ``sys."role_privileges"`` is served, its privileges) and how settle finds one."""
+the role's grants and its privileges) and how settle finds one."""
 
 from __future__ import annotations
 
@@ -107,8 +107,8 @@ class RoleInfo(Model):
     granted_to: list[str] = prop("Roles this role is granted to (which inherit its privileges), sorted.")
     granted_roles: list[str] = prop("Roles granted to this role (whose privileges it inherits), sorted.")
     users: list[str] = prop("Emails of the users granted this role, sorted.")
-    privileges: list[RolePrivilege] = prop("Its privileges from `sys.\"role_privileges\"`, by target and privilege "
-                                           "(empty where DeltaStream serves no such table).")
+    privileges: list[RolePrivilege] = prop("Its privileges from `sys.\"role_privileges\"`, by target and "
+                                           "privilege.")
     builtin: bool = prop("Whether it is one of DeltaStream's built-in roles.")
     created_at: str | None = prop("When it was created (RFC 3339).", default=None)
 
@@ -237,16 +237,9 @@ SAMPLE = Sample(
 
 
 async def _privileges(catalog: SystemTables, roles: list[str]) -> dict[str, list[RolePrivilege]]:
-    """Each role's privileges, by one SELECT of ``sys."role_privileges"``; a catalog that serves no such table
-    (3D020, invalid relation) answers none."""
-    from ..errors import NotFoundError
-
-    try:
-        rows = await catalog.select(ROLE_PRIVILEGES, {"role_name": roles})
-    except NotFoundError as missing:
-        if missing.code != "3D020":
-            raise
-        return {}
+    """Each role's privileges, by one SELECT of ``sys."role_privileges"`` (a documented table: a failure to read it
+    fails the lookup rather than showing a role without privileges)."""
+    rows = await catalog.select(ROLE_PRIVILEGES, {"role_name": roles})
     found: dict[str, list[RolePrivilege]] = {}
     for row in rows:
         found.setdefault(row.role_name, []).append(RolePrivilege(
