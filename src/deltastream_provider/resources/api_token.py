@@ -221,7 +221,8 @@ first.
 The ID is `<token>/<role>`, as a create records it: `LIST API_TOKENS` shows a token's name and times
 (`expiresInDays` is read from them), not its role, which the ID gives. Its secret DeltaStream never shows again: the
 stack has none until it is renewed, which the next preview warns about; `renewTrigger` and `renewBeforeDays` are taken
-as the program's, so the import renews nothing; change `renewTrigger` and run `pulumi up` to get a new secret.
+as the program's, so the import renews nothing (a `renewTrigger` first set after the import is taken so too); once
+a `pulumi up` has recorded it, change `renewTrigger` and run `pulumi up` to get a new secret.
 
 ```sh
 pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
@@ -278,7 +279,9 @@ pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
         elif not renewing and not state.token:
             result.warnings.append(f"API token {news.name!r} has no secret in the stack (imported, or its create's "
                                    "answer was lost): DeltaStream shows a secret only once; change renewTrigger to "
-                                   "renew it and get a new one (the old secret stops working)")
+                                   "renew it and get a new one (the old secret stops working). A renewTrigger the "
+                                   "stack has not recorded yet is taken as the token's (so an import renews nothing): "
+                                   "set it, run `pulumi up`, then change it")
         return result
 
     async def existing(self, catalog: SystemTables, inputs: ApiTokenInputs, excluded: Collection[str]) -> Existing:
