@@ -49,10 +49,9 @@ BUILTIN = ("orgadmin", "sysadmin", "useradmin", "securityadmin", "public")
 HIERARCHY = (("sysadmin", "orgadmin"), ("securityadmin", "orgadmin"), ("useradmin", "securityadmin"))
 ADMINS = frozenset({"orgadmin", "useradmin", "securityadmin"})
 
-_SEED_ROLES = ", ".join(f"('{r}', 'orgadmin', 1, {_now}, {_now})" for r in BUILTIN
-                        for _now in ["strftime('%Y-%m-%d %H:%M:%fZ', 'now')"])
-_SEED_EDGES = ", ".join(f"('{role}', 'role', '{member}', strftime('%Y-%m-%d %H:%M:%fZ', 'now'), NULL)"
-                        for role, member in HIERARCHY)
+_NOW = "strftime('%Y-%m-%d %H:%M:%fZ', 'now')"  # the seed rows' time, by SQLite's clock (the schema is plain SQL)
+_SEED_ROLES = ", ".join(f"('{role}', 'orgadmin', 1, {_NOW}, {_NOW})" for role in BUILTIN)
+_SEED_EDGES = ", ".join(f"('{role}', 'role', '{member}', {_NOW}, NULL)" for role, member in HIERARCHY)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS roles (
