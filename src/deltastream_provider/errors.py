@@ -265,7 +265,9 @@ class InvalidInputError(SQLError):
 
 
 class DependentObjectsError(SQLError):
-    hint = "Other objects or running queries depend on it; remove or terminate them first"
+    hint = ("Other objects or running queries depend on it; remove or terminate them first. When they are in this "
+            "stack but were imported (an import records no dependencies, so Pulumi may delete this one first), run "
+            "`pulumi up` once to record them, or delete them first with `pulumi destroy --target <their urn>`")
 
 
 class NotReadyError(SQLError):

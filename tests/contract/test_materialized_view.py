@@ -13,6 +13,7 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.catalog import SystemTables
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import SQLError
+from deltastream_provider.resources import base as resource_base
 from deltastream_provider.resources import continuous, materialized_view
 from deltastream_provider.resources import object as relation
 from tests.contract.conftest import configured
@@ -205,3 +206,17 @@ async def test_settling_a_create_finds_a_view_not_another_relation_of_its_name(p
     await provider.create(MV, VIEW)
     made = materialized_view.MaterializedViewInputs.from_props(VIEW)
     assert await view.existing(SystemTables(client), made, ()) is not None
+
+
+async def test_a_source_held_by_a_view_fails_its_drop_after_the_grace_naming_the_way_out(
+        provider: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A destroy after an import (no dependencies recorded) that deletes the source first: the engine does not
+    delete the view beside it, so the source's DROP, refused (2BP01) while the view's query runs, is reported after
+    the grace (a short one here), not retried for the whole timeout, with the hint saying how to order it."""
+    await sources(provider)
+    await provider.create(MV, VIEW)
+    monkeypatch.setattr(resource_base, "DEPENDENT_GRACE", 0.2)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await provider.delete(OBJ, "db/public/src", obj("src"), timeout=3600)
+    assert "running queries" in refused.value.details()
+    assert "`pulumi up` once to record them" in refused.value.details()

@@ -43,6 +43,9 @@ StateT = TypeVar("StateT", bound=Model)
 L = TypeVar("L")
 
 DEFAULT_TIMEOUT = 20 * 60.0
+#: Seconds a DROP refused for a dependent (2BP01) is retried: long enough for a dependent being deleted beside it in
+#: the same run to go, short of the timeout, as the engine may well delete that dependent only after this one.
+DEPENDENT_GRACE = 60.0
 
 #: What a create made, found by reading: its id and when DeltaStream says it was created (None: not shown).
 Existing = tuple[str, str | None] | None
@@ -382,11 +385,14 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
     """Drop, then wait until ``lookup`` finds nothing; something already gone is success (idempotent).
 
     A DROP whose outcome is unknown is settled by reading: sent again only while the thing is still there.
-    A DROP refused because a dependent still exists (``2BP01``) is retried until the resource's timeout, as
-    the dependent may be being deleted in the same run (imports record no dependencies).
+    A DROP refused because a dependent still exists (``2BP01``) is retried for :data:`DEPENDENT_GRACE`, as the
+    dependent may be being deleted beside it (imports record no dependencies), then reported: the engine does not
+    always delete such a dependent concurrently (it may wait for this delete first), so waiting out the whole timeout
+    would only hang the destroy; the error's hint says how to order it.
     """
     deadline = time.monotonic() + ctx.timeout
     refusals: list[DependentObjectsError] = []
+    first_refused: list[float] = []
 
     async def dropped() -> bool | None:
         try:
@@ -396,7 +402,9 @@ async def drop_then_wait(ctx: Context, statement: Any, lookup: Callable[[], Awai
         except OutcomeUnknownError:
             return True if await lookup() is None else None
         except DependentObjectsError as refused:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            first_refused[:] = first_refused or [now]
+            if now >= deadline or now - first_refused[0] >= DEPENDENT_GRACE:
                 raise
             refusals.append(refused)
             await ctx.progress(f"waiting for what depends on {what} to go: {refused.message}")
