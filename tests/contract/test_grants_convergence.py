@@ -194,3 +194,16 @@ async def test_a_revoke_answered_not_revoked_is_done(server: BackgroundServer, p
     server.server.knobs.update({"fail": [{"pattern": "^REVOKE", "code": "01006", "message": "privilege not revoked"}]})
     await provider.delete(GRANT, resource_id, state)
     assert server.server.counters.sql_states["01006"] == 1 and held(server) == set()
+
+
+async def test_a_grant_answered_not_granted_is_settled_by_reading(server: BackgroundServer, provider: Harness) -> None:
+    """DeltaStream's 01007 (PrivilegeNotGranted) to a GRANT of a privilege held already (by hand) ends the create once a
+    read shows it held; the same answer with the privilege not held still fails."""
+    run(server, 'GRANT CREATE_STORE ON ORGANIZATION TO ROLE "team";')
+    server.server.knobs.update({"fail": [{"pattern": "^GRANT", "code": "01007", "message": "privilege not granted"}]})
+    resource_id, state = await provider.create(GRANT, {"role": "team", "privileges": ["CREATE_STORE"]})
+    assert resource_id == "team/organization" and state["granted"] == ["CREATE_STORE"]
+    server.server.knobs.update({"fail": [{"pattern": "^GRANT", "code": "01007", "message": "privilege not granted"}]})
+    with pytest.raises(Exception, match="privilege not granted"):
+        await provider.create(GRANT, {"role": "team", "privileges": ["CREATE_QUERY"]})
+    assert server.server.counters.sql_states["01007"] == 2 and held(server) == {"CREATE_STORE"}

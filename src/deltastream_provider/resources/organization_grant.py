@@ -25,6 +25,7 @@ PRIVILEGES = ("CREATE_COMPUTE_POOL", "CREATE_DATABASE", "CREATE_STORE", "CREATE_
 ALL = "ALL PRIVILEGES"
 TARGET = "organization"
 NOT_REVOKED = "01006"  # PrivilegeNotRevoked: a privilege already gone is what a revoke wants
+NOT_GRANTED = "01007"  # PrivilegeNotGranted: what DeltaStream may answer a grant of what is held (settled by reading)
 
 
 def normal(privilege: str) -> str:
@@ -234,13 +235,18 @@ pulumi import deltastream:index:OrganizationGrant analyst-creates analyst/organi
         await self._revoke(ctx, _role_of(resource_id), expand(state.privileges))
 
     async def _grant(self, ctx: Context, role: str, privileges: Collection[str], option: bool) -> None:
-        """GRANT is idempotent, so a lost answer is settled by reading whether the role now holds them."""
+        """GRANT is idempotent, so a lost answer, or one saying nothing was granted (``01007``), is settled by reading
+        whether the role now holds them."""
         wanted = expand(privileges)
 
         async def landed() -> bool | None:
             found = await held(ctx.catalog, role)
             return True if wanted <= found.keys() and (not option or all(found[p] for p in wanted)) else None
-        await send_until_settled(ctx, grant_statement(role, privileges, option), landed)
+        try:
+            await send_until_settled(ctx, grant_statement(role, privileges, option), landed)
+        except DeltaStreamError as refused:
+            if refused.code != NOT_GRANTED or not await landed():
+                raise
 
     async def _revoke(self, ctx: Context, role: str, privileges: Collection[str]) -> None:
         """REVOKE exactly these; one already gone (``01006``, or the role dropped) is what was wanted."""
