@@ -7,7 +7,9 @@ import * as utilities from "./utilities";
 /**
  * A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
  *
- * Size and timeout change in place (`UPDATE COMPUTE_POOL`); a new name replaces the pool.
+ * Size and timeout change in place (`UPDATE COMPUTE_POOL`); removing either, or a new name, replaces the pool. `running`
+ * (default true) starts or stops it in place (`START` / `STOP COMPUTE_POOL`); a pool stopped outside Pulumi shows as a
+ * change on refresh, and the next `pulumi up` starts it again. A running pool is stopped before it is dropped.
  *
  * ## Example Usage
  * ### A compute pool
@@ -68,15 +70,19 @@ export class ComputePool extends pulumi.CustomResource {
      */
     declare public readonly name: pulumi.Output<string>;
     /**
-     * Owning role.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
-    declare public /*out*/ readonly owner: pulumi.Output<string | undefined>;
+    declare public readonly owner: pulumi.Output<string | undefined>;
+    /**
+     * Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+     */
+    declare public readonly running: pulumi.Output<boolean | undefined>;
     /**
      * Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
      */
     declare public readonly size: pulumi.Output<string | undefined>;
     /**
-     * Its state as DeltaStream reports it, e.g. `running`.
+     * Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
      */
     declare public /*out*/ readonly state: pulumi.Output<string>;
     /**
@@ -99,15 +105,17 @@ export class ComputePool extends pulumi.CustomResource {
                 throw new Error("Missing required property 'name'");
             }
             resourceInputs["name"] = args?.name;
+            resourceInputs["owner"] = args?.owner;
+            resourceInputs["running"] = args?.running;
             resourceInputs["size"] = args?.size;
             resourceInputs["timeoutMin"] = args?.timeoutMin;
             resourceInputs["createdAt"] = undefined /*out*/;
-            resourceInputs["owner"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
         } else {
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["owner"] = undefined /*out*/;
+            resourceInputs["running"] = undefined /*out*/;
             resourceInputs["size"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["timeoutMin"] = undefined /*out*/;
@@ -125,6 +133,14 @@ export interface ComputePoolArgs {
      * Name of the compute pool. Case-sensitive; quoted for you.
      */
     name: pulumi.Input<string>;
+    /**
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+     */
+    owner?: pulumi.Input<string | undefined>;
+    /**
+     * Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+     */
+    running?: pulumi.Input<boolean | undefined>;
     /**
      * Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
      */

@@ -21,6 +21,17 @@ import * as utilities from "./utilities";
  * object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
  * `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
  *
+ * With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
+ * syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
+ * registry (avro) or from its protobuf descriptor. Which subject DeltaStream reads is not documented (the local
+ * server reads `<topic>-value`, Confluent's default naming); its docs attach a descriptor to the topic's entity, while
+ * the local server reads the message a `value.descriptor` property of the object names (`<descriptor
+ * source>.<message>`), which no DeltaStream page shows. The columns it derived are read back into the `columns` and
+ * `derivedColumns` outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it
+ * creates the object, so a new schema version shows once the object is made again. Such a changelog takes its
+ * primary key from its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative
+ * syntax has no `PRIMARY KEY`.
+ *
  * ## Example Usage
  * ### A JSON stream over the pageviews topic
  *
@@ -110,7 +121,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
      */
     declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
-     * Columns, in order. Any change replaces the object.
+     * Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
      */
     declare public readonly columns: pulumi.Output<outputs.Column[]>;
     /**
@@ -121,6 +132,10 @@ export class DeltaStreamObject extends pulumi.CustomResource {
      * Database of the object.
      */
     declare public readonly database: pulumi.Output<string>;
+    /**
+     * The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read back with `DESCRIBE RELATION COLUMNS` whenever a refresh finds the object made again (a new creation time), so a re-creation with another schema shows.
+     */
+    declare public /*out*/ readonly derivedColumns: pulumi.Output<outputs.ObjectColumn[] | undefined>;
     /**
      * The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
      */
@@ -146,7 +161,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
      */
     declare public readonly namespace: pulumi.Output<string>;
     /**
-     * Role that owns the object; changed in place. Default: the provider's role.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
@@ -154,7 +169,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly path: pulumi.Output<string[]>;
     /**
-     * Primary key columns; required for a changelog.
+     * Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
      */
     declare public readonly primaryKey: pulumi.Output<string[] | undefined>;
     /**
@@ -193,9 +208,6 @@ export class DeltaStreamObject extends pulumi.CustomResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         if (!opts.id) {
-            if (args?.columns === undefined && !opts.urn) {
-                throw new Error("Missing required property 'columns'");
-            }
             if (args?.database === undefined && !opts.urn) {
                 throw new Error("Missing required property 'database'");
             }
@@ -226,6 +238,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
             resourceInputs["timestampColumn"] = args?.timestampColumn;
             resourceInputs["valueFormat"] = args?.valueFormat;
             resourceInputs["createdAt"] = undefined /*out*/;
+            resourceInputs["derivedColumns"] = undefined /*out*/;
             resourceInputs["fqn"] = undefined /*out*/;
             resourceInputs["path"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
@@ -235,6 +248,7 @@ export class DeltaStreamObject extends pulumi.CustomResource {
             resourceInputs["columns"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["database"] = undefined /*out*/;
+            resourceInputs["derivedColumns"] = undefined /*out*/;
             resourceInputs["entity"] = undefined /*out*/;
             resourceInputs["fqn"] = undefined /*out*/;
             resourceInputs["keyFormat"] = undefined /*out*/;
@@ -265,9 +279,9 @@ export interface DeltaStreamObjectArgs {
      */
     acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
-     * Columns, in order. Any change replaces the object.
+     * Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
      */
-    columns: pulumi.Input<pulumi.Input<inputs.ColumnArgs>[]>;
+    columns?: pulumi.Input<pulumi.Input<inputs.ColumnArgs>[] | undefined>;
     /**
      * Database of the object.
      */
@@ -293,11 +307,11 @@ export interface DeltaStreamObjectArgs {
      */
     namespace: pulumi.Input<string>;
     /**
-     * Role that owns the object; changed in place. Default: the provider's role.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     owner?: pulumi.Input<string | undefined>;
     /**
-     * Primary key columns; required for a changelog.
+     * Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
      */
     primaryKey?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

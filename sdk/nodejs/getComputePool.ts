@@ -41,6 +41,14 @@ export interface GetComputePoolResult {
      */
     readonly createdAt?: string;
     /**
+     * Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+     */
+    readonly errorMessages?: string;
+    /**
+     * The state it was last asked for: `running` (created or started) or `stopped`.
+     */
+    readonly intendedState?: string;
+    /**
      * Name.
      */
     readonly name: string;
@@ -53,7 +61,7 @@ export interface GetComputePoolResult {
      */
     readonly size?: string;
     /**
-     * Its state as DeltaStream reports it, e.g. `running`.
+     * Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
      */
     readonly state?: string;
 }

@@ -37,7 +37,7 @@ export interface GetStoreArgs {
      */
     name: string;
     /**
-     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
      */
     type?: string | enums.StoreType;
 }
@@ -64,7 +64,7 @@ export interface GetStoreResult {
      */
     readonly statusMessage?: string;
     /**
-     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
      */
     readonly type: string;
     /**
@@ -102,7 +102,7 @@ export interface GetStoreOutputArgs {
      */
     name: pulumi.Input<string>;
     /**
-     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+     * Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
      */
     type?: pulumi.Input<string | enums.StoreType | undefined>;
 }

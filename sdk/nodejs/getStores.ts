@@ -38,7 +38,7 @@ export interface GetStoresArgs {
      */
     name?: string;
     /**
-     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
      */
     type?: string | enums.StoreType;
 }
@@ -80,7 +80,7 @@ export interface GetStoresOutputArgs {
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+     * Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
      */
     type?: pulumi.Input<string | enums.StoreType | undefined>;
 }

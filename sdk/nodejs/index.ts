@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { ApiTokenArgs } from "./apiToken";
+export type ApiToken = import("./apiToken").ApiToken;
+export const ApiToken: typeof import("./apiToken").ApiToken = null as any;
+utilities.lazyLoad(exports, ["ApiToken"], () => require("./apiToken"));
+
 export { ApplicationArgs } from "./application";
 export type Application = import("./application").Application;
 export const Application: typeof import("./application").Application = null as any;
@@ -25,6 +30,11 @@ export type DeltaStreamObject = import("./deltaStreamObject").DeltaStreamObject;
 export const DeltaStreamObject: typeof import("./deltaStreamObject").DeltaStreamObject = null as any;
 utilities.lazyLoad(exports, ["DeltaStreamObject"], () => require("./deltaStreamObject"));
 
+export { DescriptorSourceArgs } from "./descriptorSource";
+export type DescriptorSource = import("./descriptorSource").DescriptorSource;
+export const DescriptorSource: typeof import("./descriptorSource").DescriptorSource = null as any;
+utilities.lazyLoad(exports, ["DescriptorSource"], () => require("./descriptorSource"));
+
 export { EntityArgs } from "./entity";
 export type Entity = import("./entity").Entity;
 export const Entity: typeof import("./entity").Entity = null as any;
@@ -34,6 +44,16 @@ export { EnvironmentArgs } from "./environment";
 export type Environment = import("./environment").Environment;
 export const Environment: typeof import("./environment").Environment = null as any;
 utilities.lazyLoad(exports, ["Environment"], () => require("./environment"));
+
+export { FunctionArgs } from "./function";
+export type Function = import("./function").Function;
+export const Function: typeof import("./function").Function = null as any;
+utilities.lazyLoad(exports, ["Function"], () => require("./function"));
+
+export { FunctionSourceArgs } from "./functionSource";
+export type FunctionSource = import("./functionSource").FunctionSource;
+export const FunctionSource: typeof import("./functionSource").FunctionSource = null as any;
+utilities.lazyLoad(exports, ["FunctionSource"], () => require("./functionSource"));
 
 export { GetComputePoolArgs, GetComputePoolResult, GetComputePoolOutputArgs } from "./getComputePool";
 export const getComputePool: typeof import("./getComputePool").getComputePool = null as any;
@@ -55,10 +75,50 @@ export const getDatabases: typeof import("./getDatabases").getDatabases = null a
 export const getDatabasesOutput: typeof import("./getDatabases").getDatabasesOutput = null as any;
 utilities.lazyLoad(exports, ["getDatabases","getDatabasesOutput"], () => require("./getDatabases"));
 
+export { GetDescriptorSourceArgs, GetDescriptorSourceResult, GetDescriptorSourceOutputArgs } from "./getDescriptorSource";
+export const getDescriptorSource: typeof import("./getDescriptorSource").getDescriptorSource = null as any;
+export const getDescriptorSourceOutput: typeof import("./getDescriptorSource").getDescriptorSourceOutput = null as any;
+utilities.lazyLoad(exports, ["getDescriptorSource","getDescriptorSourceOutput"], () => require("./getDescriptorSource"));
+
+export { GetDescriptorSourcesArgs, GetDescriptorSourcesResult, GetDescriptorSourcesOutputArgs } from "./getDescriptorSources";
+export const getDescriptorSources: typeof import("./getDescriptorSources").getDescriptorSources = null as any;
+export const getDescriptorSourcesOutput: typeof import("./getDescriptorSources").getDescriptorSourcesOutput = null as any;
+utilities.lazyLoad(exports, ["getDescriptorSources","getDescriptorSourcesOutput"], () => require("./getDescriptorSources"));
+
 export { GetEntitiesArgs, GetEntitiesResult, GetEntitiesOutputArgs } from "./getEntities";
 export const getEntities: typeof import("./getEntities").getEntities = null as any;
 export const getEntitiesOutput: typeof import("./getEntities").getEntitiesOutput = null as any;
 utilities.lazyLoad(exports, ["getEntities","getEntitiesOutput"], () => require("./getEntities"));
+
+export { GetFunctionArgs, GetFunctionResult, GetFunctionOutputArgs } from "./getFunction";
+export const getFunction: typeof import("./getFunction").getFunction = null as any;
+export const getFunctionOutput: typeof import("./getFunction").getFunctionOutput = null as any;
+utilities.lazyLoad(exports, ["getFunction","getFunctionOutput"], () => require("./getFunction"));
+
+export { GetFunctionSourceArgs, GetFunctionSourceResult, GetFunctionSourceOutputArgs } from "./getFunctionSource";
+export const getFunctionSource: typeof import("./getFunctionSource").getFunctionSource = null as any;
+export const getFunctionSourceOutput: typeof import("./getFunctionSource").getFunctionSourceOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSource","getFunctionSourceOutput"], () => require("./getFunctionSource"));
+
+export { GetFunctionSourcesArgs, GetFunctionSourcesResult, GetFunctionSourcesOutputArgs } from "./getFunctionSources";
+export const getFunctionSources: typeof import("./getFunctionSources").getFunctionSources = null as any;
+export const getFunctionSourcesOutput: typeof import("./getFunctionSources").getFunctionSourcesOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSources","getFunctionSourcesOutput"], () => require("./getFunctionSources"));
+
+export { GetFunctionsArgs, GetFunctionsResult, GetFunctionsOutputArgs } from "./getFunctions";
+export const getFunctions: typeof import("./getFunctions").getFunctions = null as any;
+export const getFunctionsOutput: typeof import("./getFunctions").getFunctionsOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctions","getFunctionsOutput"], () => require("./getFunctions"));
+
+export { GetMaterializedViewArgs, GetMaterializedViewResult, GetMaterializedViewOutputArgs } from "./getMaterializedView";
+export const getMaterializedView: typeof import("./getMaterializedView").getMaterializedView = null as any;
+export const getMaterializedViewOutput: typeof import("./getMaterializedView").getMaterializedViewOutput = null as any;
+utilities.lazyLoad(exports, ["getMaterializedView","getMaterializedViewOutput"], () => require("./getMaterializedView"));
+
+export { GetMaterializedViewsArgs, GetMaterializedViewsResult, GetMaterializedViewsOutputArgs } from "./getMaterializedViews";
+export const getMaterializedViews: typeof import("./getMaterializedViews").getMaterializedViews = null as any;
+export const getMaterializedViewsOutput: typeof import("./getMaterializedViews").getMaterializedViewsOutput = null as any;
+utilities.lazyLoad(exports, ["getMaterializedViews","getMaterializedViewsOutput"], () => require("./getMaterializedViews"));
 
 export { GetNamespaceArgs, GetNamespaceResult, GetNamespaceOutputArgs } from "./getNamespace";
 export const getNamespace: typeof import("./getNamespace").getNamespace = null as any;
@@ -90,6 +150,16 @@ export const getQuery: typeof import("./getQuery").getQuery = null as any;
 export const getQueryOutput: typeof import("./getQuery").getQueryOutput = null as any;
 utilities.lazyLoad(exports, ["getQuery","getQueryOutput"], () => require("./getQuery"));
 
+export { GetRoleArgs, GetRoleResult, GetRoleOutputArgs } from "./getRole";
+export const getRole: typeof import("./getRole").getRole = null as any;
+export const getRoleOutput: typeof import("./getRole").getRoleOutput = null as any;
+utilities.lazyLoad(exports, ["getRole","getRoleOutput"], () => require("./getRole"));
+
+export { GetRolesArgs, GetRolesResult, GetRolesOutputArgs } from "./getRoles";
+export const getRoles: typeof import("./getRoles").getRoles = null as any;
+export const getRolesOutput: typeof import("./getRoles").getRolesOutput = null as any;
+utilities.lazyLoad(exports, ["getRoles","getRolesOutput"], () => require("./getRoles"));
+
 export { GetSchemaRegistriesArgs, GetSchemaRegistriesResult, GetSchemaRegistriesOutputArgs } from "./getSchemaRegistries";
 export const getSchemaRegistries: typeof import("./getSchemaRegistries").getSchemaRegistries = null as any;
 export const getSchemaRegistriesOutput: typeof import("./getSchemaRegistries").getSchemaRegistriesOutput = null as any;
@@ -120,10 +190,20 @@ export const getStores: typeof import("./getStores").getStores = null as any;
 export const getStoresOutput: typeof import("./getStores").getStoresOutput = null as any;
 utilities.lazyLoad(exports, ["getStores","getStoresOutput"], () => require("./getStores"));
 
+export { MaterializedViewArgs } from "./materializedView";
+export type MaterializedView = import("./materializedView").MaterializedView;
+export const MaterializedView: typeof import("./materializedView").MaterializedView = null as any;
+utilities.lazyLoad(exports, ["MaterializedView"], () => require("./materializedView"));
+
 export { NamespaceArgs } from "./namespace";
 export type Namespace = import("./namespace").Namespace;
 export const Namespace: typeof import("./namespace").Namespace = null as any;
 utilities.lazyLoad(exports, ["Namespace"], () => require("./namespace"));
+
+export { OrganizationGrantArgs } from "./organizationGrant";
+export type OrganizationGrant = import("./organizationGrant").OrganizationGrant;
+export const OrganizationGrant: typeof import("./organizationGrant").OrganizationGrant = null as any;
+utilities.lazyLoad(exports, ["OrganizationGrant"], () => require("./organizationGrant"));
 
 export { PipelineArgs } from "./pipeline";
 export type Pipeline = import("./pipeline").Pipeline;
@@ -139,6 +219,16 @@ export { QueryArgs } from "./query";
 export type Query = import("./query").Query;
 export const Query: typeof import("./query").Query = null as any;
 utilities.lazyLoad(exports, ["Query"], () => require("./query"));
+
+export { RoleArgs } from "./role";
+export type Role = import("./role").Role;
+export const Role: typeof import("./role").Role = null as any;
+utilities.lazyLoad(exports, ["Role"], () => require("./role"));
+
+export { RoleGrantArgs } from "./roleGrant";
+export type RoleGrant = import("./roleGrant").RoleGrant;
+export const RoleGrant: typeof import("./roleGrant").RoleGrant = null as any;
+utilities.lazyLoad(exports, ["RoleGrant"], () => require("./roleGrant"));
 
 export { SchemaRegistryArgs } from "./schemaRegistry";
 export type SchemaRegistry = import("./schemaRegistry").SchemaRegistry;
@@ -172,6 +262,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "deltastream:index:ApiToken":
+                return new ApiToken(name, <any>undefined, { urn })
             case "deltastream:index:Application":
                 return new Application(name, <any>undefined, { urn })
             case "deltastream:index:ComputePool":
@@ -180,16 +272,30 @@ const _module = {
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
                 return new DeltaStreamObject(name, <any>undefined, { urn })
+            case "deltastream:index:DescriptorSource":
+                return new DescriptorSource(name, <any>undefined, { urn })
             case "deltastream:index:Entity":
                 return new Entity(name, <any>undefined, { urn })
             case "deltastream:index:Environment":
                 return new Environment(name, <any>undefined, { urn })
+            case "deltastream:index:Function":
+                return new Function(name, <any>undefined, { urn })
+            case "deltastream:index:FunctionSource":
+                return new FunctionSource(name, <any>undefined, { urn })
+            case "deltastream:index:MaterializedView":
+                return new MaterializedView(name, <any>undefined, { urn })
             case "deltastream:index:Namespace":
                 return new Namespace(name, <any>undefined, { urn })
+            case "deltastream:index:OrganizationGrant":
+                return new OrganizationGrant(name, <any>undefined, { urn })
             case "deltastream:index:Pipeline":
                 return new Pipeline(name, <any>undefined, { urn })
             case "deltastream:index:Query":
                 return new Query(name, <any>undefined, { urn })
+            case "deltastream:index:Role":
+                return new Role(name, <any>undefined, { urn })
+            case "deltastream:index:RoleGrant":
+                return new RoleGrant(name, <any>undefined, { urn })
             case "deltastream:index:SchemaRegistry":
                 return new SchemaRegistry(name, <any>undefined, { urn })
             case "deltastream:index:Secret":

@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
-import {DeltaStreamObject, Entity, Query} from "./index";
+import {DeltaStreamObject, Entity, MaterializedView, Query} from "./index";
 
 /**
  * A stream-processing pipeline in one declaration: source objects, a sink object
@@ -84,7 +84,7 @@ export class Pipeline extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly namespaceName: pulumi.Output<string>;
     /**
-     * The Query resource.
+     * The Query resource (null with a `materialized_view` sink, whose query is the view's own).
      */
     declare public /*out*/ readonly query: pulumi.Output<Query>;
     /**
@@ -104,9 +104,13 @@ export class Pipeline extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly sinkFqn: pulumi.Output<string>;
     /**
-     * The sink's object resource.
+     * The sink's object resource (null with a `materialized_view` sink: see sinkViews).
      */
     declare public /*out*/ readonly sinkObject: pulumi.Output<DeltaStreamObject>;
+    /**
+     * The MaterializedView a `materialized_view` sink made; empty with any other sink.
+     */
+    declare public /*out*/ readonly sinkViews: pulumi.Output<MaterializedView[]>;
     /**
      * fqns of the source objects.
      */
@@ -146,6 +150,7 @@ export class Pipeline extends pulumi.ComponentResource {
             if (args?.transform === undefined && !opts.urn) {
                 throw new Error("Missing required property 'transform'");
             }
+            resourceInputs["computePool"] = args?.computePool;
             resourceInputs["createDatabase"] = args?.createDatabase;
             resourceInputs["createNamespace"] = args?.createNamespace;
             resourceInputs["createTopics"] = args?.createTopics;
@@ -158,6 +163,7 @@ export class Pipeline extends pulumi.ComponentResource {
             resourceInputs["topicPartitions"] = args?.topicPartitions;
             resourceInputs["topicReplicas"] = args?.topicReplicas;
             resourceInputs["transform"] = args?.transform;
+            resourceInputs["upgrade"] = args?.upgrade;
             resourceInputs["version"] = args?.version;
             resourceInputs["databaseName"] = undefined /*out*/;
             resourceInputs["namespaceName"] = undefined /*out*/;
@@ -167,6 +173,7 @@ export class Pipeline extends pulumi.ComponentResource {
             resourceInputs["queryVersion"] = undefined /*out*/;
             resourceInputs["sinkFqn"] = undefined /*out*/;
             resourceInputs["sinkObject"] = undefined /*out*/;
+            resourceInputs["sinkViews"] = undefined /*out*/;
             resourceInputs["sourceFqns"] = undefined /*out*/;
             resourceInputs["sourceObjects"] = undefined /*out*/;
             resourceInputs["topics"] = undefined /*out*/;
@@ -179,6 +186,7 @@ export class Pipeline extends pulumi.ComponentResource {
             resourceInputs["queryVersion"] = undefined /*out*/;
             resourceInputs["sinkFqn"] = undefined /*out*/;
             resourceInputs["sinkObject"] = undefined /*out*/;
+            resourceInputs["sinkViews"] = undefined /*out*/;
             resourceInputs["sourceFqns"] = undefined /*out*/;
             resourceInputs["sourceObjects"] = undefined /*out*/;
             resourceInputs["topics"] = undefined /*out*/;
@@ -192,6 +200,10 @@ export class Pipeline extends pulumi.ComponentResource {
  * The set of arguments for constructing a Pipeline resource.
  */
 export interface PipelineArgs {
+    /**
+     * Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
+     */
+    computePool?: pulumi.Input<string | undefined>;
     /**
      * Create the database instead of using an existing one.
      */
@@ -239,11 +251,15 @@ export interface PipelineArgs {
      */
     topicReplicas?: pulumi.Input<number | undefined>;
     /**
-     * The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
+     * The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
      */
     transform: pulumi.Input<string>;
     /**
-     * Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+     * How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+     */
+    upgrade?: pulumi.Input<string | enums.QueryUpgrade | undefined>;
+    /**
+     * Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
      */
     version?: pulumi.Input<number | undefined>;
 }

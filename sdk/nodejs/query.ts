@@ -2,6 +2,9 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -10,9 +13,12 @@ import * as utilities from "./utilities";
  * The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
  * taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
  * `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
- * a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
- * one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
- * query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+ * a no-op), or set `upgrade: resume`, which terminates the old query and starts the new one where the old one
+ * stopped when DeltaStream's limits allow it (the preview says whether they do; see `upgrade`). A query
+ * found terminated or errored by a refresh is started again by the next `pulumi up` (with `upgrade: resume`,
+ * resumed where it stopped when the limits hold), and one whose SQL names a relation being replaced is replaced
+ * with it: either way the preview warns when the new query runs from the beginning of its sources. `computePool`
+ * names the compute pool the query starts in. The owner changes in place, and so do `database` and
  * `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
  * it is terminated.
  *
@@ -119,6 +125,10 @@ export class Query extends pulumi.CustomResource {
     }
 
     /**
+     * Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+     */
+    declare public readonly computePool: pulumi.Output<string | undefined>;
+    /**
      * When the query was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
@@ -163,6 +173,10 @@ export class Query extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly updatedAt: pulumi.Output<string>;
     /**
+     * How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+     */
+    declare public readonly upgrade: pulumi.Output<string | enums.QueryUpgrade | undefined>;
+    /**
      * Version of the query under its name, as DeltaStream records it.
      */
     declare public /*out*/ readonly version: pulumi.Output<number | undefined>;
@@ -181,11 +195,13 @@ export class Query extends pulumi.CustomResource {
             if (args?.sql === undefined && !opts.urn) {
                 throw new Error("Missing required property 'sql'");
             }
+            resourceInputs["computePool"] = args?.computePool;
             resourceInputs["database"] = args?.database;
             resourceInputs["name"] = args?.name;
             resourceInputs["namespace"] = args?.namespace;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["sql"] = args?.sql;
+            resourceInputs["upgrade"] = args?.upgrade;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["queryId"] = undefined /*out*/;
             resourceInputs["sink"] = undefined /*out*/;
@@ -194,6 +210,7 @@ export class Query extends pulumi.CustomResource {
             resourceInputs["updatedAt"] = undefined /*out*/;
             resourceInputs["version"] = undefined /*out*/;
         } else {
+            resourceInputs["computePool"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["database"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -205,6 +222,7 @@ export class Query extends pulumi.CustomResource {
             resourceInputs["sql"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
+            resourceInputs["upgrade"] = undefined /*out*/;
             resourceInputs["version"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -216,6 +234,10 @@ export class Query extends pulumi.CustomResource {
  * The set of arguments for constructing a Query resource.
  */
 export interface QueryArgs {
+    /**
+     * Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+     */
+    computePool?: pulumi.Input<string | undefined>;
     /**
      * Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
      */
@@ -238,4 +260,8 @@ export interface QueryArgs {
      * The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
      */
     sql: pulumi.Input<string>;
+    /**
+     * How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+     */
+    upgrade?: pulumi.Input<string | enums.QueryUpgrade | undefined>;
 }

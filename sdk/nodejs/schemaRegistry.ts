@@ -104,7 +104,7 @@ export class SchemaRegistry extends pulumi.CustomResource {
      */
     declare public readonly name: pulumi.Output<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
@@ -180,7 +180,7 @@ export interface SchemaRegistryArgs {
      */
     name: pulumi.Input<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     owner?: pulumi.Input<string | undefined>;
 }

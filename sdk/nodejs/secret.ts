@@ -84,7 +84,7 @@ export class Secret extends pulumi.CustomResource {
      */
     declare public readonly name: pulumi.Output<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
@@ -171,7 +171,7 @@ export interface SecretArgs {
      */
     name: pulumi.Input<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
      */
     owner?: pulumi.Input<string | undefined>;
     /**

@@ -8,15 +8,21 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
- * Snowflake.
+ * A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL,
+ * Snowflake, Amazon S3, an Apache Iceberg REST catalog, ClickHouse or Databricks.
+ *
+ * The keys of the S3, Iceberg REST and ClickHouse blocks are shown only by DeltaStream's Python SDK (its unit tests),
+ * and those of the Databricks block by DeltaStream's Terraform provider v0.0.9 (later releases dropped it): no
+ * DeltaStream page documents them. DeltaStream documents no stream, changelog or table declared over these four
+ * kinds (Databricks "only as sink for CTAS queries"), so a `DeltaStreamObject` on one fails before anything is sent;
+ * write to them with a `Query` (`CREATE TABLE ... WITH ('store' = ...) AS SELECT ...`).
  *
  * Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
  * DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
  * plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
  * registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
  * Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
- * certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+ * certificate, Kinesis, S3 or Iceberg credentials, an Iceberg scope, a Snowflake key passphrase), replaces it. A
  * store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
  * restart the queries reading them: while there are any, the change fails at preview naming them (read from
  * DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
@@ -46,8 +52,9 @@ import * as utilities from "./utilities";
  * ## Import
  *
  * The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
- * settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
- * Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+ * settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK and S3 roles,
+ * the Iceberg catalog, client and scope and the Snowflake region come from its metadata, whose layout DeltaStream does
+ * not document (a Databricks store's warehouse, bucket and region come from its details): a setting it does not show, or
  * shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
  * value as the difference:
  *
@@ -87,7 +94,11 @@ export class Store extends pulumi.CustomResource {
      */
     declare public readonly acceptReplacement: pulumi.Output<boolean | undefined>;
     /**
-     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    declare public readonly clickhouse: pulumi.Output<outputs.ClickHouse | undefined>;
+    /**
+     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     declare public readonly confluentKafka: pulumi.Output<outputs.ConfluentKafka | undefined>;
     /**
@@ -95,11 +106,19 @@ export class Store extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
     /**
-     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    declare public readonly databricks: pulumi.Output<outputs.Databricks | undefined>;
+    /**
+     * Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    declare public readonly icebergRest: pulumi.Output<outputs.IcebergRest | undefined>;
+    /**
+     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     declare public readonly kafka: pulumi.Output<outputs.Kafka | undefined>;
     /**
-     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     declare public readonly kinesis: pulumi.Output<outputs.Kinesis | undefined>;
     /**
@@ -107,15 +126,19 @@ export class Store extends pulumi.CustomResource {
      */
     declare public readonly name: pulumi.Output<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
-     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     declare public readonly postgres: pulumi.Output<outputs.Postgres | undefined>;
     /**
-     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    declare public readonly s3: pulumi.Output<outputs.S3 | undefined>;
+    /**
+     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     declare public readonly snowflake: pulumi.Output<outputs.Snowflake | undefined>;
     /**
@@ -127,7 +150,7 @@ export class Store extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly statusMessage: pulumi.Output<string | undefined>;
     /**
-     * Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+     * Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
      */
     declare public /*out*/ readonly type: pulumi.Output<string | enums.StoreType>;
     /**
@@ -150,12 +173,16 @@ export class Store extends pulumi.CustomResource {
                 throw new Error("Missing required property 'name'");
             }
             resourceInputs["acceptReplacement"] = args?.acceptReplacement;
+            resourceInputs["clickhouse"] = args?.clickhouse;
             resourceInputs["confluentKafka"] = args?.confluentKafka;
+            resourceInputs["databricks"] = args?.databricks;
+            resourceInputs["icebergRest"] = args?.icebergRest;
             resourceInputs["kafka"] = args?.kafka;
             resourceInputs["kinesis"] = args?.kinesis;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["postgres"] = args?.postgres;
+            resourceInputs["s3"] = args?.s3;
             resourceInputs["snowflake"] = args?.snowflake;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
@@ -164,13 +191,17 @@ export class Store extends pulumi.CustomResource {
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
             resourceInputs["acceptReplacement"] = undefined /*out*/;
+            resourceInputs["clickhouse"] = undefined /*out*/;
             resourceInputs["confluentKafka"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
+            resourceInputs["databricks"] = undefined /*out*/;
+            resourceInputs["icebergRest"] = undefined /*out*/;
             resourceInputs["kafka"] = undefined /*out*/;
             resourceInputs["kinesis"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["owner"] = undefined /*out*/;
             resourceInputs["postgres"] = undefined /*out*/;
+            resourceInputs["s3"] = undefined /*out*/;
             resourceInputs["snowflake"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
             resourceInputs["statusMessage"] = undefined /*out*/;
@@ -191,15 +222,27 @@ export interface StoreArgs {
      */
     acceptReplacement?: pulumi.Input<boolean | undefined>;
     /**
-     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    clickhouse?: pulumi.Input<inputs.ClickHouseArgs | undefined>;
+    /**
+     * Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     confluentKafka?: pulumi.Input<inputs.ConfluentKafkaArgs | undefined>;
     /**
-     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    databricks?: pulumi.Input<inputs.DatabricksArgs | undefined>;
+    /**
+     * Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    icebergRest?: pulumi.Input<inputs.IcebergRestArgs | undefined>;
+    /**
+     * Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     kafka?: pulumi.Input<inputs.KafkaArgs | undefined>;
     /**
-     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     kinesis?: pulumi.Input<inputs.KinesisArgs | undefined>;
     /**
@@ -207,15 +250,19 @@ export interface StoreArgs {
      */
     name: pulumi.Input<string>;
     /**
-     * Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+     * Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
      */
     owner?: pulumi.Input<string | undefined>;
     /**
-     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     postgres?: pulumi.Input<inputs.PostgresArgs | undefined>;
     /**
-     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+     * Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+     */
+    s3?: pulumi.Input<inputs.S3Args | undefined>;
+    /**
+     * Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
      */
     snowflake?: pulumi.Input<inputs.SnowflakeArgs | undefined>;
 }

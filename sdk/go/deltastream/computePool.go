@@ -14,7 +14,9 @@ import (
 
 // A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
 //
-// Size and timeout change in place (`UPDATE COMPUTE_POOL`); a new name replaces the pool.
+// Size and timeout change in place (`UPDATE COMPUTE_POOL`); removing either, or a new name, replaces the pool. `running`
+// (default true) starts or stops it in place (`START` / `STOP COMPUTE_POOL`); a pool stopped outside Pulumi shows as a
+// change on refresh, and the next `pulumi up` starts it again. A running pool is stopped before it is dropped.
 //
 // ## Example Usage
 // ### A compute pool
@@ -59,11 +61,13 @@ type ComputePool struct {
 	CreatedAt pulumi.StringPtrOutput `pulumi:"createdAt"`
 	// Name of the compute pool. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Owning role.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrOutput `pulumi:"owner"`
+	// Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+	Running pulumi.BoolPtrOutput `pulumi:"running"`
 	// Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
 	Size pulumi.StringPtrOutput `pulumi:"size"`
-	// Its state as DeltaStream reports it, e.g. `running`.
+	// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 	State pulumi.StringOutput `pulumi:"state"`
 	// Minutes without work after which DeltaStream suspends the pool. Changed in place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the program's value.
 	TimeoutMin pulumi.IntPtrOutput `pulumi:"timeoutMin"`
@@ -120,6 +124,10 @@ func ComputePoolExists(ctx *pulumi.Context,
 type computePoolArgs struct {
 	// Name of the compute pool. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+	Owner *string `pulumi:"owner"`
+	// Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+	Running *bool `pulumi:"running"`
 	// Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
 	Size *string `pulumi:"size"`
 	// Minutes without work after which DeltaStream suspends the pool. Changed in place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the program's value.
@@ -130,6 +138,10 @@ type computePoolArgs struct {
 type ComputePoolArgs struct {
 	// Name of the compute pool. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+	Owner pulumi.StringPtrInput
+	// Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+	Running pulumi.BoolPtrInput
 	// Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
 	Size pulumi.StringPtrInput
 	// Minutes without work after which DeltaStream suspends the pool. Changed in place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the program's value.
@@ -233,9 +245,14 @@ func (o ComputePoolOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *ComputePool) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Owning role.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o ComputePoolOutput) Owner() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ComputePool) pulumi.StringPtrOutput { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+func (o ComputePoolOutput) Running() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ComputePool) pulumi.BoolPtrOutput { return v.Running }).(pulumi.BoolPtrOutput)
 }
 
 // Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
@@ -243,7 +260,7 @@ func (o ComputePoolOutput) Size() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ComputePool) pulumi.StringPtrOutput { return v.Size }).(pulumi.StringPtrOutput)
 }
 
-// Its state as DeltaStream reports it, e.g. `running`.
+// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 func (o ComputePoolOutput) State() pulumi.StringOutput {
 	return o.ApplyT(func(v *ComputePool) pulumi.StringOutput { return v.State }).(pulumi.StringOutput)
 }

@@ -60,7 +60,7 @@ type Database struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Name of the database. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringOutput `pulumi:"owner"`
 }
 
@@ -117,7 +117,7 @@ type databaseArgs struct {
 	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Name of the database. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner *string `pulumi:"owner"`
 }
 
@@ -127,7 +127,7 @@ type DatabaseArgs struct {
 	AcceptReplacement pulumi.BoolPtrInput
 	// Name of the database. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrInput
 }
 
@@ -233,7 +233,7 @@ func (o DatabaseOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Database) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o DatabaseOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Database) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }

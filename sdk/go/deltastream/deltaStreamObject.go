@@ -25,6 +25,17 @@ import (
 // object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
 // `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 //
+// With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
+// syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
+// registry (avro) or from its protobuf descriptor. Which subject DeltaStream reads is not documented (the local
+// server reads `<topic>-value`, Confluent's default naming); its docs attach a descriptor to the topic's entity, while
+// the local server reads the message a `value.descriptor` property of the object names (`<descriptor
+// source>.<message>`), which no DeltaStream page shows. The columns it derived are read back into the `columns` and
+// `derivedColumns` outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it
+// creates the object, so a new schema version shows once the object is made again. Such a changelog takes its
+// primary key from its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative
+// syntax has no `PRIMARY KEY`.
+//
 // ## Example Usage
 // ### A JSON stream over the pageviews topic
 // ```go
@@ -120,12 +131,14 @@ type DeltaStreamObject struct {
 
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
-	// Columns, in order. Any change replaces the object.
+	// Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
 	Columns ColumnArrayOutput `pulumi:"columns"`
 	// When the object was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Database of the object.
 	Database pulumi.StringOutput `pulumi:"database"`
+	// The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read back with `DESCRIBE RELATION COLUMNS` whenever a refresh finds the object made again (a new creation time), so a re-creation with another schema shows.
+	DerivedColumns ObjectColumnArrayOutput `pulumi:"derivedColumns"`
 	// The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
 	Entity pulumi.StringPtrOutput `pulumi:"entity"`
 	// Fully qualified name, `"database"."namespace"."name"`.
@@ -138,11 +151,11 @@ type DeltaStreamObject struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Namespace of the object.
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
-	// Role that owns the object; changed in place. Default: the provider's role.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringOutput `pulumi:"owner"`
 	// The fqn's parts: database, namespace, name.
 	Path pulumi.StringArrayOutput `pulumi:"path"`
-	// Primary key columns; required for a changelog.
+	// Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
 	PrimaryKey pulumi.StringArrayOutput `pulumi:"primaryKey"`
 	// Further `WITH` properties of the CREATE statement, as DeltaStream documents them.
 	Properties pulumi.StringMapOutput `pulumi:"properties"`
@@ -165,9 +178,6 @@ func NewDeltaStreamObject(ctx *pulumi.Context,
 		return nil, errors.New("missing one or more required arguments")
 	}
 
-	if args.Columns == nil {
-		return nil, errors.New("invalid value for required argument 'Columns'")
-	}
 	if args.Database == nil {
 		return nil, errors.New("invalid value for required argument 'Database'")
 	}
@@ -224,7 +234,7 @@ func DeltaStreamObjectExists(ctx *pulumi.Context,
 type deltaStreamObjectArgs struct {
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement *bool `pulumi:"acceptReplacement"`
-	// Columns, in order. Any change replaces the object.
+	// Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
 	Columns []Column `pulumi:"columns"`
 	// Database of the object.
 	Database string `pulumi:"database"`
@@ -238,9 +248,9 @@ type deltaStreamObjectArgs struct {
 	Name string `pulumi:"name"`
 	// Namespace of the object.
 	Namespace string `pulumi:"namespace"`
-	// Role that owns the object; changed in place. Default: the provider's role.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner *string `pulumi:"owner"`
-	// Primary key columns; required for a changelog.
+	// Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
 	PrimaryKey []string `pulumi:"primaryKey"`
 	// Further `WITH` properties of the CREATE statement, as DeltaStream documents them.
 	Properties map[string]string `pulumi:"properties"`
@@ -256,7 +266,7 @@ type deltaStreamObjectArgs struct {
 type DeltaStreamObjectArgs struct {
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement pulumi.BoolPtrInput
-	// Columns, in order. Any change replaces the object.
+	// Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
 	Columns ColumnArrayInput
 	// Database of the object.
 	Database pulumi.StringInput
@@ -270,9 +280,9 @@ type DeltaStreamObjectArgs struct {
 	Name pulumi.StringInput
 	// Namespace of the object.
 	Namespace pulumi.StringInput
-	// Role that owns the object; changed in place. Default: the provider's role.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrInput
-	// Primary key columns; required for a changelog.
+	// Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
 	PrimaryKey pulumi.StringArrayInput
 	// Further `WITH` properties of the CREATE statement, as DeltaStream documents them.
 	Properties pulumi.StringMapInput
@@ -376,7 +386,7 @@ func (o DeltaStreamObjectOutput) AcceptReplacement() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
-// Columns, in order. Any change replaces the object.
+// Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
 func (o DeltaStreamObjectOutput) Columns() ColumnArrayOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) ColumnArrayOutput { return v.Columns }).(ColumnArrayOutput)
 }
@@ -389,6 +399,11 @@ func (o DeltaStreamObjectOutput) CreatedAt() pulumi.StringOutput {
 // Database of the object.
 func (o DeltaStreamObjectOutput) Database() pulumi.StringOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.StringOutput { return v.Database }).(pulumi.StringOutput)
+}
+
+// The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read back with `DESCRIBE RELATION COLUMNS` whenever a refresh finds the object made again (a new creation time), so a re-creation with another schema shows.
+func (o DeltaStreamObjectOutput) DerivedColumns() ObjectColumnArrayOutput {
+	return o.ApplyT(func(v *DeltaStreamObject) ObjectColumnArrayOutput { return v.DerivedColumns }).(ObjectColumnArrayOutput)
 }
 
 // The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
@@ -421,7 +436,7 @@ func (o DeltaStreamObjectOutput) Namespace() pulumi.StringOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.StringOutput { return v.Namespace }).(pulumi.StringOutput)
 }
 
-// Role that owns the object; changed in place. Default: the provider's role.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o DeltaStreamObjectOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
@@ -431,7 +446,7 @@ func (o DeltaStreamObjectOutput) Path() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.StringArrayOutput { return v.Path }).(pulumi.StringArrayOutput)
 }
 
-// Primary key columns; required for a changelog.
+// Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
 func (o DeltaStreamObjectOutput) PrimaryKey() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *DeltaStreamObject) pulumi.StringArrayOutput { return v.PrimaryKey }).(pulumi.StringArrayOutput)
 }

@@ -66,13 +66,17 @@ type LookupComputePoolArgs struct {
 type LookupComputePoolResult struct {
 	// When it was created.
 	CreatedAt *string `pulumi:"createdAt"`
+	// Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+	ErrorMessages *string `pulumi:"errorMessages"`
+	// The state it was last asked for: `running` (created or started) or `stopped`.
+	IntendedState *string `pulumi:"intendedState"`
 	// Name.
 	Name string `pulumi:"name"`
 	// Owning role.
 	Owner *string `pulumi:"owner"`
 	// Size: `small`, `medium` or `large`.
 	Size *string `pulumi:"size"`
-	// Its state as DeltaStream reports it, e.g. `running`.
+	// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 	State *string `pulumi:"state"`
 }
 
@@ -109,6 +113,16 @@ func (o LookupComputePoolResultOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupComputePoolResult) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
 }
 
+// Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+func (o LookupComputePoolResultOutput) ErrorMessages() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupComputePoolResult) *string { return v.ErrorMessages }).(pulumi.StringPtrOutput)
+}
+
+// The state it was last asked for: `running` (created or started) or `stopped`.
+func (o LookupComputePoolResultOutput) IntendedState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupComputePoolResult) *string { return v.IntendedState }).(pulumi.StringPtrOutput)
+}
+
 // Name.
 func (o LookupComputePoolResultOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupComputePoolResult) string { return v.Name }).(pulumi.StringOutput)
@@ -124,7 +138,7 @@ func (o LookupComputePoolResultOutput) Size() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupComputePoolResult) *string { return v.Size }).(pulumi.StringPtrOutput)
 }
 
-// Its state as DeltaStream reports it, e.g. `running`.
+// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 func (o LookupComputePoolResultOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupComputePoolResult) *string { return v.State }).(pulumi.StringPtrOutput)
 }

@@ -55,7 +55,7 @@ func LookupStore(ctx *pulumi.Context, args *LookupStoreArgs, opts ...pulumi.Invo
 type LookupStoreArgs struct {
 	// Name of the store.
 	Name string `pulumi:"name"`
-	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
 	Type *string `pulumi:"type"`
 }
 
@@ -70,7 +70,7 @@ type LookupStoreResult struct {
 	Status string `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage *string `pulumi:"statusMessage"`
-	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 	Type string `pulumi:"type"`
 	// When it last changed (RFC 3339).
 	UpdatedAt *string `pulumi:"updatedAt"`
@@ -84,7 +84,7 @@ func LookupStoreOutput(ctx *pulumi.Context, args LookupStoreOutputArgs, opts ...
 type LookupStoreOutputArgs struct {
 	// Name of the store.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+	// Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
@@ -131,7 +131,7 @@ func (o LookupStoreResultOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupStoreResult) *string { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 func (o LookupStoreResultOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.Type }).(pulumi.StringOutput)
 }

@@ -55,7 +55,7 @@ func GetStores(ctx *pulumi.Context, args *GetStoresArgs, opts ...pulumi.InvokeOp
 type GetStoresArgs struct {
 	// Only the store with this name.
 	Name *string `pulumi:"name"`
-	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
 	Type *string `pulumi:"type"`
 }
 
@@ -72,7 +72,7 @@ func GetStoresOutput(ctx *pulumi.Context, args GetStoresOutputArgs, opts ...pulu
 type GetStoresOutputArgs struct {
 	// Only the store with this name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+	// Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 

@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "deltastream:index:ApiToken":
+		r = &ApiToken{}
 	case "deltastream:index:Application":
 		r = &Application{}
 	case "deltastream:index:ComputePool":
@@ -29,16 +31,30 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:DescriptorSource":
+		r = &DescriptorSource{}
 	case "deltastream:index:Entity":
 		r = &Entity{}
 	case "deltastream:index:Environment":
 		r = &Environment{}
+	case "deltastream:index:Function":
+		r = &Function{}
+	case "deltastream:index:FunctionSource":
+		r = &FunctionSource{}
+	case "deltastream:index:MaterializedView":
+		r = &MaterializedView{}
 	case "deltastream:index:Namespace":
 		r = &Namespace{}
+	case "deltastream:index:OrganizationGrant":
+		r = &OrganizationGrant{}
 	case "deltastream:index:Pipeline":
 		r = &Pipeline{}
 	case "deltastream:index:Query":
 		r = &Query{}
+	case "deltastream:index:Role":
+		r = &Role{}
+	case "deltastream:index:RoleGrant":
+		r = &RoleGrant{}
 	case "deltastream:index:SchemaRegistry":
 		r = &SchemaRegistry{}
 	case "deltastream:index:Secret":

@@ -70,7 +70,7 @@ type Namespace struct {
 	Database pulumi.StringOutput `pulumi:"database"`
 	// Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringOutput `pulumi:"owner"`
 }
 
@@ -132,7 +132,7 @@ type namespaceArgs struct {
 	Database string `pulumi:"database"`
 	// Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner *string `pulumi:"owner"`
 }
 
@@ -144,7 +144,7 @@ type NamespaceArgs struct {
 	Database pulumi.StringInput
 	// Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
 	Name pulumi.StringInput
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrInput
 }
 
@@ -255,7 +255,7 @@ func (o NamespaceOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Namespace) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o NamespaceOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Namespace) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }

@@ -99,7 +99,7 @@ type Pipeline struct {
 	DatabaseName pulumi.StringOutput `pulumi:"databaseName"`
 	// Namespace of the pipeline.
 	NamespaceName pulumi.StringOutput `pulumi:"namespaceName"`
-	// The Query resource.
+	// The Query resource (null with a `materialized_view` sink, whose query is the view's own).
 	Query QueryOutput `pulumi:"query"`
 	// Id of the running query.
 	QueryId pulumi.StringOutput `pulumi:"queryId"`
@@ -109,8 +109,10 @@ type Pipeline struct {
 	QueryVersion pulumi.IntOutput `pulumi:"queryVersion"`
 	// fqn of the sink object.
 	SinkFqn pulumi.StringOutput `pulumi:"sinkFqn"`
-	// The sink's object resource.
+	// The sink's object resource (null with a `materialized_view` sink: see sinkViews).
 	SinkObject DeltaStreamObjectOutput `pulumi:"sinkObject"`
+	// The MaterializedView a `materialized_view` sink made; empty with any other sink.
+	SinkViews MaterializedViewArrayOutput `pulumi:"sinkViews"`
 	// fqns of the source objects.
 	SourceFqns pulumi.StringArrayOutput `pulumi:"sourceFqns"`
 	// The sources' object resources.
@@ -151,6 +153,8 @@ func NewPipeline(ctx *pulumi.Context,
 }
 
 type pipelineArgs struct {
+	// Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
+	ComputePool *string `pulumi:"computePool"`
 	// Create the database instead of using an existing one.
 	CreateDatabase *bool `pulumi:"createDatabase"`
 	// Create the namespace instead of using an existing one.
@@ -175,14 +179,18 @@ type pipelineArgs struct {
 	TopicPartitions *int `pulumi:"topicPartitions"`
 	// Replication factor of the topics createTopics makes (default 1).
 	TopicReplicas *int `pulumi:"topicReplicas"`
-	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
+	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
 	Transform string `pulumi:"transform"`
-	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+	// How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+	Upgrade *string `pulumi:"upgrade"`
+	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
 	Version *int `pulumi:"version"`
 }
 
 // The set of arguments for constructing a Pipeline resource.
 type PipelineArgs struct {
+	// Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
+	ComputePool pulumi.StringPtrInput
 	// Create the database instead of using an existing one.
 	CreateDatabase pulumi.BoolPtrInput
 	// Create the namespace instead of using an existing one.
@@ -207,9 +215,11 @@ type PipelineArgs struct {
 	TopicPartitions pulumi.IntPtrInput
 	// Replication factor of the topics createTopics makes (default 1).
 	TopicReplicas pulumi.IntPtrInput
-	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
+	// The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
 	Transform pulumi.StringInput
-	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+	// How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+	Upgrade pulumi.StringPtrInput
+	// Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
 	Version pulumi.IntPtrInput
 }
 
@@ -310,7 +320,7 @@ func (o PipelineOutput) NamespaceName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.NamespaceName }).(pulumi.StringOutput)
 }
 
-// The Query resource.
+// The Query resource (null with a `materialized_view` sink, whose query is the view's own).
 func (o PipelineOutput) Query() QueryOutput {
 	return o.ApplyT(func(v *Pipeline) QueryOutput { return v.Query }).(QueryOutput)
 }
@@ -335,9 +345,14 @@ func (o PipelineOutput) SinkFqn() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.SinkFqn }).(pulumi.StringOutput)
 }
 
-// The sink's object resource.
+// The sink's object resource (null with a `materialized_view` sink: see sinkViews).
 func (o PipelineOutput) SinkObject() DeltaStreamObjectOutput {
 	return o.ApplyT(func(v *Pipeline) DeltaStreamObjectOutput { return v.SinkObject }).(DeltaStreamObjectOutput)
+}
+
+// The MaterializedView a `materialized_view` sink made; empty with any other sink.
+func (o PipelineOutput) SinkViews() MaterializedViewArrayOutput {
+	return o.ApplyT(func(v *Pipeline) MaterializedViewArrayOutput { return v.SinkViews }).(MaterializedViewArrayOutput)
 }
 
 // fqns of the source objects.

@@ -178,6 +178,170 @@ func (in *confluentSaslHashFunctionPtr) ToConfluentSaslHashFunctionPtrOutputWith
 	return pulumi.ToOutputWithContext(ctx, in).(ConfluentSaslHashFunctionPtrOutput)
 }
 
+// What a function is written in: `java`, the one language DeltaStream runs functions in.
+type FunctionLanguage string
+
+const (
+	FunctionLanguageJava = FunctionLanguage("java")
+)
+
+func (FunctionLanguage) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionLanguage)(nil)).Elem()
+}
+
+func (e FunctionLanguage) ToFunctionLanguageOutput() FunctionLanguageOutput {
+	return pulumi.ToOutput(e).(FunctionLanguageOutput)
+}
+
+func (e FunctionLanguage) ToFunctionLanguageOutputWithContext(ctx context.Context) FunctionLanguageOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(FunctionLanguageOutput)
+}
+
+func (e FunctionLanguage) ToFunctionLanguagePtrOutput() FunctionLanguagePtrOutput {
+	return e.ToFunctionLanguagePtrOutputWithContext(context.Background())
+}
+
+func (e FunctionLanguage) ToFunctionLanguagePtrOutputWithContext(ctx context.Context) FunctionLanguagePtrOutput {
+	return FunctionLanguage(e).ToFunctionLanguageOutputWithContext(ctx).ToFunctionLanguagePtrOutputWithContext(ctx)
+}
+
+func (e FunctionLanguage) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e FunctionLanguage) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e FunctionLanguage) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e FunctionLanguage) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type FunctionLanguageOutput struct{ *pulumi.OutputState }
+
+func (FunctionLanguageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionLanguage)(nil)).Elem()
+}
+
+func (o FunctionLanguageOutput) ToFunctionLanguageOutput() FunctionLanguageOutput {
+	return o
+}
+
+func (o FunctionLanguageOutput) ToFunctionLanguageOutputWithContext(ctx context.Context) FunctionLanguageOutput {
+	return o
+}
+
+func (o FunctionLanguageOutput) ToFunctionLanguagePtrOutput() FunctionLanguagePtrOutput {
+	return o.ToFunctionLanguagePtrOutputWithContext(context.Background())
+}
+
+func (o FunctionLanguageOutput) ToFunctionLanguagePtrOutputWithContext(ctx context.Context) FunctionLanguagePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v FunctionLanguage) *FunctionLanguage {
+		return &v
+	}).(FunctionLanguagePtrOutput)
+}
+
+func (o FunctionLanguageOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o FunctionLanguageOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e FunctionLanguage) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o FunctionLanguageOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o FunctionLanguageOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e FunctionLanguage) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type FunctionLanguagePtrOutput struct{ *pulumi.OutputState }
+
+func (FunctionLanguagePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**FunctionLanguage)(nil)).Elem()
+}
+
+func (o FunctionLanguagePtrOutput) ToFunctionLanguagePtrOutput() FunctionLanguagePtrOutput {
+	return o
+}
+
+func (o FunctionLanguagePtrOutput) ToFunctionLanguagePtrOutputWithContext(ctx context.Context) FunctionLanguagePtrOutput {
+	return o
+}
+
+func (o FunctionLanguagePtrOutput) Elem() FunctionLanguageOutput {
+	return o.ApplyT(func(v *FunctionLanguage) FunctionLanguage {
+		if v != nil {
+			return *v
+		}
+		var ret FunctionLanguage
+		return ret
+	}).(FunctionLanguageOutput)
+}
+
+func (o FunctionLanguagePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o FunctionLanguagePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *FunctionLanguage) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// FunctionLanguageInput is an input type that accepts values of the FunctionLanguage enum
+// A concrete instance of `FunctionLanguageInput` can be one of the following:
+//
+//	FunctionLanguageJava
+type FunctionLanguageInput interface {
+	pulumi.Input
+
+	ToFunctionLanguageOutput() FunctionLanguageOutput
+	ToFunctionLanguageOutputWithContext(context.Context) FunctionLanguageOutput
+}
+
+var functionLanguagePtrType = reflect.TypeOf((**FunctionLanguage)(nil)).Elem()
+
+type FunctionLanguagePtrInput interface {
+	pulumi.Input
+
+	ToFunctionLanguagePtrOutput() FunctionLanguagePtrOutput
+	ToFunctionLanguagePtrOutputWithContext(context.Context) FunctionLanguagePtrOutput
+}
+
+type functionLanguagePtr string
+
+func FunctionLanguagePtr(v string) FunctionLanguagePtrInput {
+	return (*functionLanguagePtr)(&v)
+}
+
+func (*functionLanguagePtr) ElementType() reflect.Type {
+	return functionLanguagePtrType
+}
+
+func (in *functionLanguagePtr) ToFunctionLanguagePtrOutput() FunctionLanguagePtrOutput {
+	return pulumi.ToOutput(in).(FunctionLanguagePtrOutput)
+}
+
+func (in *functionLanguagePtr) ToFunctionLanguagePtrOutputWithContext(ctx context.Context) FunctionLanguagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(FunctionLanguagePtrOutput)
+}
+
 // SASL mechanism of a Kafka store.
 type KafkaSaslHashFunction string
 
@@ -518,6 +682,342 @@ func (in *objectKindPtr) ToObjectKindPtrOutputWithContext(ctx context.Context) O
 	return pulumi.ToOutputWithContext(ctx, in).(ObjectKindPtrOutput)
 }
 
+// What a pipeline's object is: a stream, changelog or table, or (the sink only) a materialized view.
+type PipelineObjectKind string
+
+const (
+	PipelineObjectKindStream           = PipelineObjectKind("stream")
+	PipelineObjectKindChangelog        = PipelineObjectKind("changelog")
+	PipelineObjectKindTable            = PipelineObjectKind("table")
+	PipelineObjectKindMaterializedView = PipelineObjectKind("materialized_view")
+)
+
+func (PipelineObjectKind) ElementType() reflect.Type {
+	return reflect.TypeOf((*PipelineObjectKind)(nil)).Elem()
+}
+
+func (e PipelineObjectKind) ToPipelineObjectKindOutput() PipelineObjectKindOutput {
+	return pulumi.ToOutput(e).(PipelineObjectKindOutput)
+}
+
+func (e PipelineObjectKind) ToPipelineObjectKindOutputWithContext(ctx context.Context) PipelineObjectKindOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(PipelineObjectKindOutput)
+}
+
+func (e PipelineObjectKind) ToPipelineObjectKindPtrOutput() PipelineObjectKindPtrOutput {
+	return e.ToPipelineObjectKindPtrOutputWithContext(context.Background())
+}
+
+func (e PipelineObjectKind) ToPipelineObjectKindPtrOutputWithContext(ctx context.Context) PipelineObjectKindPtrOutput {
+	return PipelineObjectKind(e).ToPipelineObjectKindOutputWithContext(ctx).ToPipelineObjectKindPtrOutputWithContext(ctx)
+}
+
+func (e PipelineObjectKind) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PipelineObjectKind) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PipelineObjectKind) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e PipelineObjectKind) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type PipelineObjectKindOutput struct{ *pulumi.OutputState }
+
+func (PipelineObjectKindOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PipelineObjectKind)(nil)).Elem()
+}
+
+func (o PipelineObjectKindOutput) ToPipelineObjectKindOutput() PipelineObjectKindOutput {
+	return o
+}
+
+func (o PipelineObjectKindOutput) ToPipelineObjectKindOutputWithContext(ctx context.Context) PipelineObjectKindOutput {
+	return o
+}
+
+func (o PipelineObjectKindOutput) ToPipelineObjectKindPtrOutput() PipelineObjectKindPtrOutput {
+	return o.ToPipelineObjectKindPtrOutputWithContext(context.Background())
+}
+
+func (o PipelineObjectKindOutput) ToPipelineObjectKindPtrOutputWithContext(ctx context.Context) PipelineObjectKindPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PipelineObjectKind) *PipelineObjectKind {
+		return &v
+	}).(PipelineObjectKindPtrOutput)
+}
+
+func (o PipelineObjectKindOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o PipelineObjectKindOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PipelineObjectKind) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o PipelineObjectKindOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PipelineObjectKindOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PipelineObjectKind) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type PipelineObjectKindPtrOutput struct{ *pulumi.OutputState }
+
+func (PipelineObjectKindPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PipelineObjectKind)(nil)).Elem()
+}
+
+func (o PipelineObjectKindPtrOutput) ToPipelineObjectKindPtrOutput() PipelineObjectKindPtrOutput {
+	return o
+}
+
+func (o PipelineObjectKindPtrOutput) ToPipelineObjectKindPtrOutputWithContext(ctx context.Context) PipelineObjectKindPtrOutput {
+	return o
+}
+
+func (o PipelineObjectKindPtrOutput) Elem() PipelineObjectKindOutput {
+	return o.ApplyT(func(v *PipelineObjectKind) PipelineObjectKind {
+		if v != nil {
+			return *v
+		}
+		var ret PipelineObjectKind
+		return ret
+	}).(PipelineObjectKindOutput)
+}
+
+func (o PipelineObjectKindPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PipelineObjectKindPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *PipelineObjectKind) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// PipelineObjectKindInput is an input type that accepts values of the PipelineObjectKind enum
+// A concrete instance of `PipelineObjectKindInput` can be one of the following:
+//
+//	PipelineObjectKindStream
+//	PipelineObjectKindChangelog
+//	PipelineObjectKindTable
+//	PipelineObjectKindMaterializedView
+type PipelineObjectKindInput interface {
+	pulumi.Input
+
+	ToPipelineObjectKindOutput() PipelineObjectKindOutput
+	ToPipelineObjectKindOutputWithContext(context.Context) PipelineObjectKindOutput
+}
+
+var pipelineObjectKindPtrType = reflect.TypeOf((**PipelineObjectKind)(nil)).Elem()
+
+type PipelineObjectKindPtrInput interface {
+	pulumi.Input
+
+	ToPipelineObjectKindPtrOutput() PipelineObjectKindPtrOutput
+	ToPipelineObjectKindPtrOutputWithContext(context.Context) PipelineObjectKindPtrOutput
+}
+
+type pipelineObjectKindPtr string
+
+func PipelineObjectKindPtr(v string) PipelineObjectKindPtrInput {
+	return (*pipelineObjectKindPtr)(&v)
+}
+
+func (*pipelineObjectKindPtr) ElementType() reflect.Type {
+	return pipelineObjectKindPtrType
+}
+
+func (in *pipelineObjectKindPtr) ToPipelineObjectKindPtrOutput() PipelineObjectKindPtrOutput {
+	return pulumi.ToOutput(in).(PipelineObjectKindPtrOutput)
+}
+
+func (in *pipelineObjectKindPtr) ToPipelineObjectKindPtrOutputWithContext(ctx context.Context) PipelineObjectKindPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PipelineObjectKindPtrOutput)
+}
+
+// How a changed query is upgraded: `replace` starts a new query from the beginning of its sources, `resume` continues where the old one stopped where DeltaStream allows it.
+type QueryUpgrade string
+
+const (
+	QueryUpgradeReplace = QueryUpgrade("replace")
+	QueryUpgradeResume  = QueryUpgrade("resume")
+)
+
+func (QueryUpgrade) ElementType() reflect.Type {
+	return reflect.TypeOf((*QueryUpgrade)(nil)).Elem()
+}
+
+func (e QueryUpgrade) ToQueryUpgradeOutput() QueryUpgradeOutput {
+	return pulumi.ToOutput(e).(QueryUpgradeOutput)
+}
+
+func (e QueryUpgrade) ToQueryUpgradeOutputWithContext(ctx context.Context) QueryUpgradeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(QueryUpgradeOutput)
+}
+
+func (e QueryUpgrade) ToQueryUpgradePtrOutput() QueryUpgradePtrOutput {
+	return e.ToQueryUpgradePtrOutputWithContext(context.Background())
+}
+
+func (e QueryUpgrade) ToQueryUpgradePtrOutputWithContext(ctx context.Context) QueryUpgradePtrOutput {
+	return QueryUpgrade(e).ToQueryUpgradeOutputWithContext(ctx).ToQueryUpgradePtrOutputWithContext(ctx)
+}
+
+func (e QueryUpgrade) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e QueryUpgrade) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e QueryUpgrade) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e QueryUpgrade) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type QueryUpgradeOutput struct{ *pulumi.OutputState }
+
+func (QueryUpgradeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*QueryUpgrade)(nil)).Elem()
+}
+
+func (o QueryUpgradeOutput) ToQueryUpgradeOutput() QueryUpgradeOutput {
+	return o
+}
+
+func (o QueryUpgradeOutput) ToQueryUpgradeOutputWithContext(ctx context.Context) QueryUpgradeOutput {
+	return o
+}
+
+func (o QueryUpgradeOutput) ToQueryUpgradePtrOutput() QueryUpgradePtrOutput {
+	return o.ToQueryUpgradePtrOutputWithContext(context.Background())
+}
+
+func (o QueryUpgradeOutput) ToQueryUpgradePtrOutputWithContext(ctx context.Context) QueryUpgradePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v QueryUpgrade) *QueryUpgrade {
+		return &v
+	}).(QueryUpgradePtrOutput)
+}
+
+func (o QueryUpgradeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o QueryUpgradeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e QueryUpgrade) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o QueryUpgradeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o QueryUpgradeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e QueryUpgrade) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type QueryUpgradePtrOutput struct{ *pulumi.OutputState }
+
+func (QueryUpgradePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**QueryUpgrade)(nil)).Elem()
+}
+
+func (o QueryUpgradePtrOutput) ToQueryUpgradePtrOutput() QueryUpgradePtrOutput {
+	return o
+}
+
+func (o QueryUpgradePtrOutput) ToQueryUpgradePtrOutputWithContext(ctx context.Context) QueryUpgradePtrOutput {
+	return o
+}
+
+func (o QueryUpgradePtrOutput) Elem() QueryUpgradeOutput {
+	return o.ApplyT(func(v *QueryUpgrade) QueryUpgrade {
+		if v != nil {
+			return *v
+		}
+		var ret QueryUpgrade
+		return ret
+	}).(QueryUpgradeOutput)
+}
+
+func (o QueryUpgradePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o QueryUpgradePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *QueryUpgrade) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// QueryUpgradeInput is an input type that accepts values of the QueryUpgrade enum
+// A concrete instance of `QueryUpgradeInput` can be one of the following:
+//
+//	QueryUpgradeReplace
+//	QueryUpgradeResume
+type QueryUpgradeInput interface {
+	pulumi.Input
+
+	ToQueryUpgradeOutput() QueryUpgradeOutput
+	ToQueryUpgradeOutputWithContext(context.Context) QueryUpgradeOutput
+}
+
+var queryUpgradePtrType = reflect.TypeOf((**QueryUpgrade)(nil)).Elem()
+
+type QueryUpgradePtrInput interface {
+	pulumi.Input
+
+	ToQueryUpgradePtrOutput() QueryUpgradePtrOutput
+	ToQueryUpgradePtrOutputWithContext(context.Context) QueryUpgradePtrOutput
+}
+
+type queryUpgradePtr string
+
+func QueryUpgradePtr(v string) QueryUpgradePtrInput {
+	return (*queryUpgradePtr)(&v)
+}
+
+func (*queryUpgradePtr) ElementType() reflect.Type {
+	return queryUpgradePtrType
+}
+
+func (in *queryUpgradePtr) ToQueryUpgradePtrOutput() QueryUpgradePtrOutput {
+	return pulumi.ToOutput(in).(QueryUpgradePtrOutput)
+}
+
+func (in *queryUpgradePtr) ToQueryUpgradePtrOutputWithContext(ctx context.Context) QueryUpgradePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(QueryUpgradePtrOutput)
+}
+
 // A store's type, as DeltaStream and the Store resource report it.
 type StoreType string
 
@@ -527,6 +1027,10 @@ const (
 	StoreTypeKinesis        = StoreType("Kinesis")
 	StoreTypePostgres       = StoreType("Postgres")
 	StoreTypeSnowflake      = StoreType("Snowflake")
+	StoreTypeS3             = StoreType("S3")
+	StoreTypeIcebergRest    = StoreType("IcebergRest")
+	StoreTypeClickHouse     = StoreType("ClickHouse")
+	StoreTypeDatabricks     = StoreType("Databricks")
 )
 
 func (StoreType) ElementType() reflect.Type {
@@ -656,6 +1160,10 @@ func (o StoreTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pu
 //	StoreTypeKinesis
 //	StoreTypePostgres
 //	StoreTypeSnowflake
+//	StoreTypeS3
+//	StoreTypeIcebergRest
+//	StoreTypeClickHouse
+//	StoreTypeDatabricks
 type StoreTypeInput interface {
 	pulumi.Input
 
@@ -693,18 +1201,30 @@ func (in *storeTypePtr) ToStoreTypePtrOutputWithContext(ctx context.Context) Sto
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentSaslHashFunctionInput)(nil)).Elem(), ConfluentSaslHashFunction("PLAIN"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentSaslHashFunctionPtrInput)(nil)).Elem(), ConfluentSaslHashFunction("PLAIN"))
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionLanguageInput)(nil)).Elem(), FunctionLanguage("java"))
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionLanguagePtrInput)(nil)).Elem(), FunctionLanguage("java"))
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaSaslHashFunctionInput)(nil)).Elem(), KafkaSaslHashFunction("NONE"))
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaSaslHashFunctionPtrInput)(nil)).Elem(), KafkaSaslHashFunction("NONE"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ObjectKindInput)(nil)).Elem(), ObjectKind("stream"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ObjectKindPtrInput)(nil)).Elem(), ObjectKind("stream"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectKindInput)(nil)).Elem(), PipelineObjectKind("stream"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectKindPtrInput)(nil)).Elem(), PipelineObjectKind("stream"))
+	pulumi.RegisterInputType(reflect.TypeOf((*QueryUpgradeInput)(nil)).Elem(), QueryUpgrade("replace"))
+	pulumi.RegisterInputType(reflect.TypeOf((*QueryUpgradePtrInput)(nil)).Elem(), QueryUpgrade("replace"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StoreTypeInput)(nil)).Elem(), StoreType("Kafka"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StoreTypePtrInput)(nil)).Elem(), StoreType("Kafka"))
 	pulumi.RegisterOutputType(ConfluentSaslHashFunctionOutput{})
 	pulumi.RegisterOutputType(ConfluentSaslHashFunctionPtrOutput{})
+	pulumi.RegisterOutputType(FunctionLanguageOutput{})
+	pulumi.RegisterOutputType(FunctionLanguagePtrOutput{})
 	pulumi.RegisterOutputType(KafkaSaslHashFunctionOutput{})
 	pulumi.RegisterOutputType(KafkaSaslHashFunctionPtrOutput{})
 	pulumi.RegisterOutputType(ObjectKindOutput{})
 	pulumi.RegisterOutputType(ObjectKindPtrOutput{})
+	pulumi.RegisterOutputType(PipelineObjectKindOutput{})
+	pulumi.RegisterOutputType(PipelineObjectKindPtrOutput{})
+	pulumi.RegisterOutputType(QueryUpgradeOutput{})
+	pulumi.RegisterOutputType(QueryUpgradePtrOutput{})
 	pulumi.RegisterOutputType(StoreTypeOutput{})
 	pulumi.RegisterOutputType(StoreTypePtrOutput{})
 }

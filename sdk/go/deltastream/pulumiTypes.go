@@ -13,6 +13,184 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type ClickHouse struct {
+	// Password.
+	Password string `pulumi:"password"`
+	// JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+	Uris string `pulumi:"uris"`
+	// User name (an identifier, not secret).
+	Username string `pulumi:"username"`
+}
+
+// ClickHouseInput is an input type that accepts ClickHouseArgs and ClickHouseOutput values.
+// You can construct a concrete instance of `ClickHouseInput` via:
+//
+//	ClickHouseArgs{...}
+type ClickHouseInput interface {
+	pulumi.Input
+
+	ToClickHouseOutput() ClickHouseOutput
+	ToClickHouseOutputWithContext(context.Context) ClickHouseOutput
+}
+
+// Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type ClickHouseArgs struct {
+	// Password.
+	Password pulumi.StringInput `pulumi:"password"`
+	// JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// User name (an identifier, not secret).
+	Username pulumi.StringInput `pulumi:"username"`
+}
+
+func (ClickHouseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClickHouse)(nil)).Elem()
+}
+
+func (i ClickHouseArgs) ToClickHouseOutput() ClickHouseOutput {
+	return i.ToClickHouseOutputWithContext(context.Background())
+}
+
+func (i ClickHouseArgs) ToClickHouseOutputWithContext(ctx context.Context) ClickHouseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickHouseOutput)
+}
+
+func (i ClickHouseArgs) ToClickHousePtrOutput() ClickHousePtrOutput {
+	return i.ToClickHousePtrOutputWithContext(context.Background())
+}
+
+func (i ClickHouseArgs) ToClickHousePtrOutputWithContext(ctx context.Context) ClickHousePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickHouseOutput).ToClickHousePtrOutputWithContext(ctx)
+}
+
+// ClickHousePtrInput is an input type that accepts ClickHouseArgs, ClickHousePtr and ClickHousePtrOutput values.
+// You can construct a concrete instance of `ClickHousePtrInput` via:
+//
+//	        ClickHouseArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClickHousePtrInput interface {
+	pulumi.Input
+
+	ToClickHousePtrOutput() ClickHousePtrOutput
+	ToClickHousePtrOutputWithContext(context.Context) ClickHousePtrOutput
+}
+
+type clickHousePtrType ClickHouseArgs
+
+func ClickHousePtr(v *ClickHouseArgs) ClickHousePtrInput {
+	return (*clickHousePtrType)(v)
+}
+
+func (*clickHousePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClickHouse)(nil)).Elem()
+}
+
+func (i *clickHousePtrType) ToClickHousePtrOutput() ClickHousePtrOutput {
+	return i.ToClickHousePtrOutputWithContext(context.Background())
+}
+
+func (i *clickHousePtrType) ToClickHousePtrOutputWithContext(ctx context.Context) ClickHousePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickHousePtrOutput)
+}
+
+// Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type ClickHouseOutput struct{ *pulumi.OutputState }
+
+func (ClickHouseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClickHouse)(nil)).Elem()
+}
+
+func (o ClickHouseOutput) ToClickHouseOutput() ClickHouseOutput {
+	return o
+}
+
+func (o ClickHouseOutput) ToClickHouseOutputWithContext(ctx context.Context) ClickHouseOutput {
+	return o
+}
+
+func (o ClickHouseOutput) ToClickHousePtrOutput() ClickHousePtrOutput {
+	return o.ToClickHousePtrOutputWithContext(context.Background())
+}
+
+func (o ClickHouseOutput) ToClickHousePtrOutputWithContext(ctx context.Context) ClickHousePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClickHouse) *ClickHouse {
+		return &v
+	}).(ClickHousePtrOutput)
+}
+
+// Password.
+func (o ClickHouseOutput) Password() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickHouse) string { return v.Password }).(pulumi.StringOutput)
+}
+
+// JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+func (o ClickHouseOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickHouse) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// User name (an identifier, not secret).
+func (o ClickHouseOutput) Username() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickHouse) string { return v.Username }).(pulumi.StringOutput)
+}
+
+type ClickHousePtrOutput struct{ *pulumi.OutputState }
+
+func (ClickHousePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClickHouse)(nil)).Elem()
+}
+
+func (o ClickHousePtrOutput) ToClickHousePtrOutput() ClickHousePtrOutput {
+	return o
+}
+
+func (o ClickHousePtrOutput) ToClickHousePtrOutputWithContext(ctx context.Context) ClickHousePtrOutput {
+	return o
+}
+
+func (o ClickHousePtrOutput) Elem() ClickHouseOutput {
+	return o.ApplyT(func(v *ClickHouse) ClickHouse {
+		if v != nil {
+			return *v
+		}
+		var ret ClickHouse
+		return ret
+	}).(ClickHouseOutput)
+}
+
+// Password.
+func (o ClickHousePtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickHouse) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+func (o ClickHousePtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickHouse) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// User name (an identifier, not secret).
+func (o ClickHousePtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickHouse) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 // A column of an object.
 type Column struct {
 	// Column name. Case-sensitive; quoted for you.
@@ -135,13 +313,17 @@ func (o ColumnArrayOutput) Index(i pulumi.IntInput) ColumnOutput {
 type ComputePoolInfo struct {
 	// When it was created.
 	CreatedAt *string `pulumi:"createdAt"`
+	// Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+	ErrorMessages *string `pulumi:"errorMessages"`
+	// The state it was last asked for: `running` (created or started) or `stopped`.
+	IntendedState *string `pulumi:"intendedState"`
 	// Name.
 	Name string `pulumi:"name"`
 	// Owning role.
 	Owner *string `pulumi:"owner"`
 	// Size: `small`, `medium` or `large`.
 	Size *string `pulumi:"size"`
-	// Its state as DeltaStream reports it, e.g. `running`.
+	// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 	State *string `pulumi:"state"`
 }
 
@@ -165,6 +347,16 @@ func (o ComputePoolInfoOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ComputePoolInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
 }
 
+// Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+func (o ComputePoolInfoOutput) ErrorMessages() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.ErrorMessages }).(pulumi.StringPtrOutput)
+}
+
+// The state it was last asked for: `running` (created or started) or `stopped`.
+func (o ComputePoolInfoOutput) IntendedState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ComputePoolInfo) *string { return v.IntendedState }).(pulumi.StringPtrOutput)
+}
+
 // Name.
 func (o ComputePoolInfoOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v ComputePoolInfo) string { return v.Name }).(pulumi.StringOutput)
@@ -180,7 +372,7 @@ func (o ComputePoolInfoOutput) Size() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ComputePoolInfo) *string { return v.Size }).(pulumi.StringPtrOutput)
 }
 
-// Its state as DeltaStream reports it, e.g. `running`.
+// Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
 func (o ComputePoolInfoOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ComputePoolInfo) *string { return v.State }).(pulumi.StringPtrOutput)
 }
@@ -837,6 +1029,345 @@ func (o DatabaseInfoArrayOutput) Index(i pulumi.IntInput) DatabaseInfoOutput {
 	}).(DatabaseInfoOutput)
 }
 
+// Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+//
+//	Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+type Databricks struct {
+	// AWS access key id for the bucket (an identifier, not secret).
+	AccessKeyId string `pulumi:"accessKeyId"`
+	// Databricks personal access token.
+	AppToken string `pulumi:"appToken"`
+	// AWS region of the bucket, e.g. `AWS us-east-1`.
+	CloudRegion string `pulumi:"cloudRegion"`
+	// S3 bucket connected as an external location of the workspace.
+	CloudS3Bucket string `pulumi:"cloudS3Bucket"`
+	// AWS secret access key for the bucket.
+	SecretAccessKey string `pulumi:"secretAccessKey"`
+	// Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+	Uris string `pulumi:"uris"`
+	// Id of the SQL warehouse that creates and queries the tables.
+	WarehouseId string `pulumi:"warehouseId"`
+	// The SQL warehouse's port. Default: 443.
+	WarehousePort *int `pulumi:"warehousePort"`
+}
+
+// DatabricksInput is an input type that accepts DatabricksArgs and DatabricksOutput values.
+// You can construct a concrete instance of `DatabricksInput` via:
+//
+//	DatabricksArgs{...}
+type DatabricksInput interface {
+	pulumi.Input
+
+	ToDatabricksOutput() DatabricksOutput
+	ToDatabricksOutputWithContext(context.Context) DatabricksOutput
+}
+
+// Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+//
+//	Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+type DatabricksArgs struct {
+	// AWS access key id for the bucket (an identifier, not secret).
+	AccessKeyId pulumi.StringInput `pulumi:"accessKeyId"`
+	// Databricks personal access token.
+	AppToken pulumi.StringInput `pulumi:"appToken"`
+	// AWS region of the bucket, e.g. `AWS us-east-1`.
+	CloudRegion pulumi.StringInput `pulumi:"cloudRegion"`
+	// S3 bucket connected as an external location of the workspace.
+	CloudS3Bucket pulumi.StringInput `pulumi:"cloudS3Bucket"`
+	// AWS secret access key for the bucket.
+	SecretAccessKey pulumi.StringInput `pulumi:"secretAccessKey"`
+	// Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// Id of the SQL warehouse that creates and queries the tables.
+	WarehouseId pulumi.StringInput `pulumi:"warehouseId"`
+	// The SQL warehouse's port. Default: 443.
+	WarehousePort pulumi.IntPtrInput `pulumi:"warehousePort"`
+}
+
+func (DatabricksArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Databricks)(nil)).Elem()
+}
+
+func (i DatabricksArgs) ToDatabricksOutput() DatabricksOutput {
+	return i.ToDatabricksOutputWithContext(context.Background())
+}
+
+func (i DatabricksArgs) ToDatabricksOutputWithContext(ctx context.Context) DatabricksOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksOutput)
+}
+
+func (i DatabricksArgs) ToDatabricksPtrOutput() DatabricksPtrOutput {
+	return i.ToDatabricksPtrOutputWithContext(context.Background())
+}
+
+func (i DatabricksArgs) ToDatabricksPtrOutputWithContext(ctx context.Context) DatabricksPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksOutput).ToDatabricksPtrOutputWithContext(ctx)
+}
+
+// DatabricksPtrInput is an input type that accepts DatabricksArgs, DatabricksPtr and DatabricksPtrOutput values.
+// You can construct a concrete instance of `DatabricksPtrInput` via:
+//
+//	        DatabricksArgs{...}
+//
+//	or:
+//
+//	        nil
+type DatabricksPtrInput interface {
+	pulumi.Input
+
+	ToDatabricksPtrOutput() DatabricksPtrOutput
+	ToDatabricksPtrOutputWithContext(context.Context) DatabricksPtrOutput
+}
+
+type databricksPtrType DatabricksArgs
+
+func DatabricksPtr(v *DatabricksArgs) DatabricksPtrInput {
+	return (*databricksPtrType)(v)
+}
+
+func (*databricksPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Databricks)(nil)).Elem()
+}
+
+func (i *databricksPtrType) ToDatabricksPtrOutput() DatabricksPtrOutput {
+	return i.ToDatabricksPtrOutputWithContext(context.Background())
+}
+
+func (i *databricksPtrType) ToDatabricksPtrOutputWithContext(ctx context.Context) DatabricksPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksPtrOutput)
+}
+
+// Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+//
+//	Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+type DatabricksOutput struct{ *pulumi.OutputState }
+
+func (DatabricksOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Databricks)(nil)).Elem()
+}
+
+func (o DatabricksOutput) ToDatabricksOutput() DatabricksOutput {
+	return o
+}
+
+func (o DatabricksOutput) ToDatabricksOutputWithContext(ctx context.Context) DatabricksOutput {
+	return o
+}
+
+func (o DatabricksOutput) ToDatabricksPtrOutput() DatabricksPtrOutput {
+	return o.ToDatabricksPtrOutputWithContext(context.Background())
+}
+
+func (o DatabricksOutput) ToDatabricksPtrOutputWithContext(ctx context.Context) DatabricksPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Databricks) *Databricks {
+		return &v
+	}).(DatabricksPtrOutput)
+}
+
+// AWS access key id for the bucket (an identifier, not secret).
+func (o DatabricksOutput) AccessKeyId() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.AccessKeyId }).(pulumi.StringOutput)
+}
+
+// Databricks personal access token.
+func (o DatabricksOutput) AppToken() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.AppToken }).(pulumi.StringOutput)
+}
+
+// AWS region of the bucket, e.g. `AWS us-east-1`.
+func (o DatabricksOutput) CloudRegion() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.CloudRegion }).(pulumi.StringOutput)
+}
+
+// S3 bucket connected as an external location of the workspace.
+func (o DatabricksOutput) CloudS3Bucket() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.CloudS3Bucket }).(pulumi.StringOutput)
+}
+
+// AWS secret access key for the bucket.
+func (o DatabricksOutput) SecretAccessKey() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.SecretAccessKey }).(pulumi.StringOutput)
+}
+
+// Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+func (o DatabricksOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// Id of the SQL warehouse that creates and queries the tables.
+func (o DatabricksOutput) WarehouseId() pulumi.StringOutput {
+	return o.ApplyT(func(v Databricks) string { return v.WarehouseId }).(pulumi.StringOutput)
+}
+
+// The SQL warehouse's port. Default: 443.
+func (o DatabricksOutput) WarehousePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Databricks) *int { return v.WarehousePort }).(pulumi.IntPtrOutput)
+}
+
+type DatabricksPtrOutput struct{ *pulumi.OutputState }
+
+func (DatabricksPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Databricks)(nil)).Elem()
+}
+
+func (o DatabricksPtrOutput) ToDatabricksPtrOutput() DatabricksPtrOutput {
+	return o
+}
+
+func (o DatabricksPtrOutput) ToDatabricksPtrOutputWithContext(ctx context.Context) DatabricksPtrOutput {
+	return o
+}
+
+func (o DatabricksPtrOutput) Elem() DatabricksOutput {
+	return o.ApplyT(func(v *Databricks) Databricks {
+		if v != nil {
+			return *v
+		}
+		var ret Databricks
+		return ret
+	}).(DatabricksOutput)
+}
+
+// AWS access key id for the bucket (an identifier, not secret).
+func (o DatabricksPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Databricks personal access token.
+func (o DatabricksPtrOutput) AppToken() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AppToken
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS region of the bucket, e.g. `AWS us-east-1`.
+func (o DatabricksPtrOutput) CloudRegion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CloudRegion
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 bucket connected as an external location of the workspace.
+func (o DatabricksPtrOutput) CloudS3Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CloudS3Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS secret access key for the bucket.
+func (o DatabricksPtrOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+func (o DatabricksPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// Id of the SQL warehouse that creates and queries the tables.
+func (o DatabricksPtrOutput) WarehouseId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Databricks) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.WarehouseId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The SQL warehouse's port. Default: 443.
+func (o DatabricksPtrOutput) WarehousePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Databricks) *int {
+		if v == nil {
+			return nil
+		}
+		return v.WarehousePort
+	}).(pulumi.IntPtrOutput)
+}
+
+// A descriptor source, as “LIST DESCRIPTOR_SOURCES“ shows it.
+type DescriptorSourceInfo struct {
+	// When it was created.
+	CreatedAt *string `pulumi:"createdAt"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner *string `pulumi:"owner"`
+}
+
+// A descriptor source, as “LIST DESCRIPTOR_SOURCES“ shows it.
+type DescriptorSourceInfoOutput struct{ *pulumi.OutputState }
+
+func (DescriptorSourceInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DescriptorSourceInfo)(nil)).Elem()
+}
+
+func (o DescriptorSourceInfoOutput) ToDescriptorSourceInfoOutput() DescriptorSourceInfoOutput {
+	return o
+}
+
+func (o DescriptorSourceInfoOutput) ToDescriptorSourceInfoOutputWithContext(ctx context.Context) DescriptorSourceInfoOutput {
+	return o
+}
+
+// When it was created.
+func (o DescriptorSourceInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DescriptorSourceInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o DescriptorSourceInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v DescriptorSourceInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o DescriptorSourceInfoOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DescriptorSourceInfo) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+type DescriptorSourceInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (DescriptorSourceInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DescriptorSourceInfo)(nil)).Elem()
+}
+
+func (o DescriptorSourceInfoArrayOutput) ToDescriptorSourceInfoArrayOutput() DescriptorSourceInfoArrayOutput {
+	return o
+}
+
+func (o DescriptorSourceInfoArrayOutput) ToDescriptorSourceInfoArrayOutputWithContext(ctx context.Context) DescriptorSourceInfoArrayOutput {
+	return o
+}
+
+func (o DescriptorSourceInfoArrayOutput) Index(i pulumi.IntInput) DescriptorSourceInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DescriptorSourceInfo {
+		return vs[0].([]DescriptorSourceInfo)[vs[1].(int)]
+	}).(DescriptorSourceInfoOutput)
+}
+
 // An entity of a store.
 type EntityInfo struct {
 	// Whether it holds data (a topic, a stream, a table) rather than other entities.
@@ -895,6 +1426,506 @@ func (o EntityInfoArrayOutput) Index(i pulumi.IntInput) EntityInfoOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) EntityInfo {
 		return vs[0].([]EntityInfo)[vs[1].(int)]
 	}).(EntityInfoOutput)
+}
+
+// An argument of a function.
+type FunctionArgument struct {
+	// Argument name. Case-sensitive; quoted for you.
+	Name string `pulumi:"name"`
+	// DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+	Type string `pulumi:"type"`
+}
+
+// FunctionArgumentInput is an input type that accepts FunctionArgumentArgs and FunctionArgumentOutput values.
+// You can construct a concrete instance of `FunctionArgumentInput` via:
+//
+//	FunctionArgumentArgs{...}
+type FunctionArgumentInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentOutput() FunctionArgumentOutput
+	ToFunctionArgumentOutputWithContext(context.Context) FunctionArgumentOutput
+}
+
+// An argument of a function.
+type FunctionArgumentArgs struct {
+	// Argument name. Case-sensitive; quoted for you.
+	Name pulumi.StringInput `pulumi:"name"`
+	// DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (FunctionArgumentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return i.ToFunctionArgumentOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentOutput)
+}
+
+// FunctionArgumentArrayInput is an input type that accepts FunctionArgumentArray and FunctionArgumentArrayOutput values.
+// You can construct a concrete instance of `FunctionArgumentArrayInput` via:
+//
+//	FunctionArgumentArray{ FunctionArgumentArgs{...} }
+type FunctionArgumentArrayInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput
+	ToFunctionArgumentArrayOutputWithContext(context.Context) FunctionArgumentArrayOutput
+}
+
+type FunctionArgumentArray []FunctionArgumentInput
+
+func (FunctionArgumentArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return i.ToFunctionArgumentArrayOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentArrayOutput)
+}
+
+// An argument of a function.
+type FunctionArgumentOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return o
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return o
+}
+
+// Argument name. Case-sensitive; quoted for you.
+func (o FunctionArgumentOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+func (o FunctionArgumentOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type FunctionArgumentArrayOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) Index(i pulumi.IntInput) FunctionArgumentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FunctionArgument {
+		return vs[0].([]FunctionArgument)[vs[1].(int)]
+	}).(FunctionArgumentOutput)
+}
+
+// A function, as “LIST FUNCTIONS“ shows it.
+type FunctionInfo struct {
+	// Its arguments, in order.
+	Arguments []FunctionArgument `pulumi:"arguments"`
+	// The Java class implementing it.
+	ClassName *string `pulumi:"className"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Further settings DeltaStream shows for it.
+	Properties map[string]string `pulumi:"properties"`
+	// Its signature as DeltaStream shows it: `name(a T, b U)`.
+	Signature string `pulumi:"signature"`
+	// The function source holding its class.
+	Source *string `pulumi:"source"`
+}
+
+// A function, as “LIST FUNCTIONS“ shows it.
+type FunctionInfoOutput struct{ *pulumi.OutputState }
+
+func (FunctionInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionInfo)(nil)).Elem()
+}
+
+func (o FunctionInfoOutput) ToFunctionInfoOutput() FunctionInfoOutput {
+	return o
+}
+
+func (o FunctionInfoOutput) ToFunctionInfoOutputWithContext(ctx context.Context) FunctionInfoOutput {
+	return o
+}
+
+// Its arguments, in order.
+func (o FunctionInfoOutput) Arguments() FunctionArgumentArrayOutput {
+	return o.ApplyT(func(v FunctionInfo) []FunctionArgument { return v.Arguments }).(FunctionArgumentArrayOutput)
+}
+
+// The Java class implementing it.
+func (o FunctionInfoOutput) ClassName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionInfo) *string { return v.ClassName }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o FunctionInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Further settings DeltaStream shows for it.
+func (o FunctionInfoOutput) Properties() pulumi.StringMapOutput {
+	return o.ApplyT(func(v FunctionInfo) map[string]string { return v.Properties }).(pulumi.StringMapOutput)
+}
+
+// Its signature as DeltaStream shows it: `name(a T, b U)`.
+func (o FunctionInfoOutput) Signature() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionInfo) string { return v.Signature }).(pulumi.StringOutput)
+}
+
+// The function source holding its class.
+func (o FunctionInfoOutput) Source() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionInfo) *string { return v.Source }).(pulumi.StringPtrOutput)
+}
+
+type FunctionInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (FunctionInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionInfo)(nil)).Elem()
+}
+
+func (o FunctionInfoArrayOutput) ToFunctionInfoArrayOutput() FunctionInfoArrayOutput {
+	return o
+}
+
+func (o FunctionInfoArrayOutput) ToFunctionInfoArrayOutputWithContext(ctx context.Context) FunctionInfoArrayOutput {
+	return o
+}
+
+func (o FunctionInfoArrayOutput) Index(i pulumi.IntInput) FunctionInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FunctionInfo {
+		return vs[0].([]FunctionInfo)[vs[1].(int)]
+	}).(FunctionInfoOutput)
+}
+
+// A function source, as “deltastream.sys."function_sources"“ shows it.
+type FunctionSourceInfo struct {
+	// When it was created (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// What it holds.
+	Description *string `pulumi:"description"`
+	// DeltaStream's URL of the file.
+	DownloadUrl *string `pulumi:"downloadUrl"`
+	// Language of its functions: `java`.
+	Language *string `pulumi:"language"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner *string `pulumi:"owner"`
+	// `ready` once DeltaStream took the file, `error` when it could not.
+	Status string `pulumi:"status"`
+}
+
+// A function source, as “deltastream.sys."function_sources"“ shows it.
+type FunctionSourceInfoOutput struct{ *pulumi.OutputState }
+
+func (FunctionSourceInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionSourceInfo)(nil)).Elem()
+}
+
+func (o FunctionSourceInfoOutput) ToFunctionSourceInfoOutput() FunctionSourceInfoOutput {
+	return o
+}
+
+func (o FunctionSourceInfoOutput) ToFunctionSourceInfoOutputWithContext(ctx context.Context) FunctionSourceInfoOutput {
+	return o
+}
+
+// When it was created (RFC 3339).
+func (o FunctionSourceInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// What it holds.
+func (o FunctionSourceInfoOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// DeltaStream's URL of the file.
+func (o FunctionSourceInfoOutput) DownloadUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) *string { return v.DownloadUrl }).(pulumi.StringPtrOutput)
+}
+
+// Language of its functions: `java`.
+func (o FunctionSourceInfoOutput) Language() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) *string { return v.Language }).(pulumi.StringPtrOutput)
+}
+
+// Name.
+func (o FunctionSourceInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o FunctionSourceInfoOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// `ready` once DeltaStream took the file, `error` when it could not.
+func (o FunctionSourceInfoOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionSourceInfo) string { return v.Status }).(pulumi.StringOutput)
+}
+
+type FunctionSourceInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (FunctionSourceInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionSourceInfo)(nil)).Elem()
+}
+
+func (o FunctionSourceInfoArrayOutput) ToFunctionSourceInfoArrayOutput() FunctionSourceInfoArrayOutput {
+	return o
+}
+
+func (o FunctionSourceInfoArrayOutput) ToFunctionSourceInfoArrayOutputWithContext(ctx context.Context) FunctionSourceInfoArrayOutput {
+	return o
+}
+
+func (o FunctionSourceInfoArrayOutput) Index(i pulumi.IntInput) FunctionSourceInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FunctionSourceInfo {
+		return vs[0].([]FunctionSourceInfo)[vs[1].(int)]
+	}).(FunctionSourceInfoOutput)
+}
+
+// Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+//
+//	(unconfirmed).
+type IcebergRest struct {
+	// The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+	CatalogId string `pulumi:"catalogId"`
+	// OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientId *string `pulumi:"clientId"`
+	// OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientScope *string `pulumi:"clientScope"`
+	// OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientSecret *string `pulumi:"clientSecret"`
+	// Catalog endpoint, e.g. `https://catalog.example.com/api`.
+	Uris string `pulumi:"uris"`
+}
+
+// IcebergRestInput is an input type that accepts IcebergRestArgs and IcebergRestOutput values.
+// You can construct a concrete instance of `IcebergRestInput` via:
+//
+//	IcebergRestArgs{...}
+type IcebergRestInput interface {
+	pulumi.Input
+
+	ToIcebergRestOutput() IcebergRestOutput
+	ToIcebergRestOutputWithContext(context.Context) IcebergRestOutput
+}
+
+// Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+//
+//	(unconfirmed).
+type IcebergRestArgs struct {
+	// The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+	CatalogId pulumi.StringInput `pulumi:"catalogId"`
+	// OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientId pulumi.StringPtrInput `pulumi:"clientId"`
+	// OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientScope pulumi.StringPtrInput `pulumi:"clientScope"`
+	// OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	ClientSecret pulumi.StringPtrInput `pulumi:"clientSecret"`
+	// Catalog endpoint, e.g. `https://catalog.example.com/api`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (IcebergRestArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IcebergRest)(nil)).Elem()
+}
+
+func (i IcebergRestArgs) ToIcebergRestOutput() IcebergRestOutput {
+	return i.ToIcebergRestOutputWithContext(context.Background())
+}
+
+func (i IcebergRestArgs) ToIcebergRestOutputWithContext(ctx context.Context) IcebergRestOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestOutput)
+}
+
+func (i IcebergRestArgs) ToIcebergRestPtrOutput() IcebergRestPtrOutput {
+	return i.ToIcebergRestPtrOutputWithContext(context.Background())
+}
+
+func (i IcebergRestArgs) ToIcebergRestPtrOutputWithContext(ctx context.Context) IcebergRestPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestOutput).ToIcebergRestPtrOutputWithContext(ctx)
+}
+
+// IcebergRestPtrInput is an input type that accepts IcebergRestArgs, IcebergRestPtr and IcebergRestPtrOutput values.
+// You can construct a concrete instance of `IcebergRestPtrInput` via:
+//
+//	        IcebergRestArgs{...}
+//
+//	or:
+//
+//	        nil
+type IcebergRestPtrInput interface {
+	pulumi.Input
+
+	ToIcebergRestPtrOutput() IcebergRestPtrOutput
+	ToIcebergRestPtrOutputWithContext(context.Context) IcebergRestPtrOutput
+}
+
+type icebergRestPtrType IcebergRestArgs
+
+func IcebergRestPtr(v *IcebergRestArgs) IcebergRestPtrInput {
+	return (*icebergRestPtrType)(v)
+}
+
+func (*icebergRestPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IcebergRest)(nil)).Elem()
+}
+
+func (i *icebergRestPtrType) ToIcebergRestPtrOutput() IcebergRestPtrOutput {
+	return i.ToIcebergRestPtrOutputWithContext(context.Background())
+}
+
+func (i *icebergRestPtrType) ToIcebergRestPtrOutputWithContext(ctx context.Context) IcebergRestPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestPtrOutput)
+}
+
+// Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+//
+//	(unconfirmed).
+type IcebergRestOutput struct{ *pulumi.OutputState }
+
+func (IcebergRestOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IcebergRest)(nil)).Elem()
+}
+
+func (o IcebergRestOutput) ToIcebergRestOutput() IcebergRestOutput {
+	return o
+}
+
+func (o IcebergRestOutput) ToIcebergRestOutputWithContext(ctx context.Context) IcebergRestOutput {
+	return o
+}
+
+func (o IcebergRestOutput) ToIcebergRestPtrOutput() IcebergRestPtrOutput {
+	return o.ToIcebergRestPtrOutputWithContext(context.Background())
+}
+
+func (o IcebergRestOutput) ToIcebergRestPtrOutputWithContext(ctx context.Context) IcebergRestPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IcebergRest) *IcebergRest {
+		return &v
+	}).(IcebergRestPtrOutput)
+}
+
+// The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestOutput) CatalogId() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRest) string { return v.CatalogId }).(pulumi.StringOutput)
+}
+
+// OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestOutput) ClientId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IcebergRest) *string { return v.ClientId }).(pulumi.StringPtrOutput)
+}
+
+// OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestOutput) ClientScope() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IcebergRest) *string { return v.ClientScope }).(pulumi.StringPtrOutput)
+}
+
+// OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestOutput) ClientSecret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IcebergRest) *string { return v.ClientSecret }).(pulumi.StringPtrOutput)
+}
+
+// Catalog endpoint, e.g. `https://catalog.example.com/api`.
+func (o IcebergRestOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRest) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type IcebergRestPtrOutput struct{ *pulumi.OutputState }
+
+func (IcebergRestPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IcebergRest)(nil)).Elem()
+}
+
+func (o IcebergRestPtrOutput) ToIcebergRestPtrOutput() IcebergRestPtrOutput {
+	return o
+}
+
+func (o IcebergRestPtrOutput) ToIcebergRestPtrOutputWithContext(ctx context.Context) IcebergRestPtrOutput {
+	return o
+}
+
+func (o IcebergRestPtrOutput) Elem() IcebergRestOutput {
+	return o.ApplyT(func(v *IcebergRest) IcebergRest {
+		if v != nil {
+			return *v
+		}
+		var ret IcebergRest
+		return ret
+	}).(IcebergRestOutput)
+}
+
+// The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestPtrOutput) CatalogId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRest) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CatalogId
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestPtrOutput) ClientId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRest) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ClientId
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestPtrOutput) ClientScope() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRest) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ClientScope
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o IcebergRestPtrOutput) ClientSecret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRest) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ClientSecret
+	}).(pulumi.StringPtrOutput)
+}
+
+// Catalog endpoint, e.g. `https://catalog.example.com/api`.
+func (o IcebergRestPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRest) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
 }
 
 // Connection to a Kafka cluster (Apache Kafka, Confluent, Amazon MSK, Redpanda, ...).
@@ -1723,6 +2754,101 @@ func (o KinesisStreamPtrOutput) Shards() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// A materialized view, as “deltastream.sys."relations"“ shows it.
+type MaterializedViewInfo struct {
+	// When it was created (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// Database.
+	Database string `pulumi:"database"`
+	// `"database"."namespace"."name"`.
+	Fqn string `pulumi:"fqn"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Namespace.
+	Namespace string `pulumi:"namespace"`
+	// Owning role.
+	Owner string `pulumi:"owner"`
+	// DeltaStream's state of the view, e.g. `created`.
+	State string `pulumi:"state"`
+	// When it last changed (RFC 3339).
+	UpdatedAt *string `pulumi:"updatedAt"`
+}
+
+// A materialized view, as “deltastream.sys."relations"“ shows it.
+type MaterializedViewInfoOutput struct{ *pulumi.OutputState }
+
+func (MaterializedViewInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MaterializedViewInfo)(nil)).Elem()
+}
+
+func (o MaterializedViewInfoOutput) ToMaterializedViewInfoOutput() MaterializedViewInfoOutput {
+	return o
+}
+
+func (o MaterializedViewInfoOutput) ToMaterializedViewInfoOutputWithContext(ctx context.Context) MaterializedViewInfoOutput {
+	return o
+}
+
+// When it was created (RFC 3339).
+func (o MaterializedViewInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Database.
+func (o MaterializedViewInfoOutput) Database() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.Database }).(pulumi.StringOutput)
+}
+
+// `"database"."namespace"."name"`.
+func (o MaterializedViewInfoOutput) Fqn() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.Fqn }).(pulumi.StringOutput)
+}
+
+// Name.
+func (o MaterializedViewInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Namespace.
+func (o MaterializedViewInfoOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o MaterializedViewInfoOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// DeltaStream's state of the view, e.g. `created`.
+func (o MaterializedViewInfoOutput) State() pulumi.StringOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) string { return v.State }).(pulumi.StringOutput)
+}
+
+// When it last changed (RFC 3339).
+func (o MaterializedViewInfoOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MaterializedViewInfo) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+type MaterializedViewInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (MaterializedViewInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MaterializedViewInfo)(nil)).Elem()
+}
+
+func (o MaterializedViewInfoArrayOutput) ToMaterializedViewInfoArrayOutput() MaterializedViewInfoArrayOutput {
+	return o
+}
+
+func (o MaterializedViewInfoArrayOutput) ToMaterializedViewInfoArrayOutputWithContext(ctx context.Context) MaterializedViewInfoArrayOutput {
+	return o
+}
+
+func (o MaterializedViewInfoArrayOutput) Index(i pulumi.IntInput) MaterializedViewInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MaterializedViewInfo {
+		return vs[0].([]MaterializedViewInfo)[vs[1].(int)]
+	}).(MaterializedViewInfoOutput)
+}
+
 // A namespace (DeltaStream schema).
 type NamespaceInfo struct {
 	// When it was created (RFC 3339).
@@ -1974,7 +3100,7 @@ type PipelineObject struct {
 	Entity *string `pulumi:"entity"`
 	// Key format.
 	KeyFormat *string `pulumi:"keyFormat"`
-	// What the object is. One of: `stream`, `changelog`, `table`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind *string `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name string `pulumi:"name"`
@@ -2007,7 +3133,7 @@ type PipelineObjectArgs struct {
 	Entity pulumi.StringPtrInput `pulumi:"entity"`
 	// Key format.
 	KeyFormat pulumi.StringPtrInput `pulumi:"keyFormat"`
-	// What the object is. One of: `stream`, `changelog`, `table`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -2088,7 +3214,7 @@ func (o PipelineObjectOutput) KeyFormat() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.KeyFormat }).(pulumi.StringPtrOutput)
 }
 
-// What the object is. One of: `stream`, `changelog`, `table`.
+// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
 func (o PipelineObjectOutput) Kind() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.Kind }).(pulumi.StringPtrOutput)
 }
@@ -2454,6 +3580,384 @@ func (o QueryInfoArrayOutput) Index(i pulumi.IntInput) QueryInfoOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) QueryInfo {
 		return vs[0].([]QueryInfo)[vs[1].(int)]
 	}).(QueryInfoOutput)
+}
+
+// A role, with the roles it is granted to and those granted to it, the users granted it and its privileges.
+type RoleInfo struct {
+	// Whether it is one of DeltaStream's built-in roles.
+	Builtin bool `pulumi:"builtin"`
+	// When it was created (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// Roles granted to this role (whose privileges it inherits), sorted.
+	GrantedRoles []string `pulumi:"grantedRoles"`
+	// Roles this role is granted to (which inherit its privileges), sorted.
+	GrantedTo []string `pulumi:"grantedTo"`
+	// Name.
+	Name string `pulumi:"name"`
+	// Owning role.
+	Owner string `pulumi:"owner"`
+	// Its privileges from `sys."role_privileges"`, by target and privilege.
+	Privileges []RolePrivilege `pulumi:"privileges"`
+	// Emails of the users granted this role, sorted.
+	Users []string `pulumi:"users"`
+}
+
+// A role, with the roles it is granted to and those granted to it, the users granted it and its privileges.
+type RoleInfoOutput struct{ *pulumi.OutputState }
+
+func (RoleInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RoleInfo)(nil)).Elem()
+}
+
+func (o RoleInfoOutput) ToRoleInfoOutput() RoleInfoOutput {
+	return o
+}
+
+func (o RoleInfoOutput) ToRoleInfoOutputWithContext(ctx context.Context) RoleInfoOutput {
+	return o
+}
+
+// Whether it is one of DeltaStream's built-in roles.
+func (o RoleInfoOutput) Builtin() pulumi.BoolOutput {
+	return o.ApplyT(func(v RoleInfo) bool { return v.Builtin }).(pulumi.BoolOutput)
+}
+
+// When it was created (RFC 3339).
+func (o RoleInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RoleInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Roles granted to this role (whose privileges it inherits), sorted.
+func (o RoleInfoOutput) GrantedRoles() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RoleInfo) []string { return v.GrantedRoles }).(pulumi.StringArrayOutput)
+}
+
+// Roles this role is granted to (which inherit its privileges), sorted.
+func (o RoleInfoOutput) GrantedTo() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RoleInfo) []string { return v.GrantedTo }).(pulumi.StringArrayOutput)
+}
+
+// Name.
+func (o RoleInfoOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleInfo) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role.
+func (o RoleInfoOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleInfo) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Its privileges from `sys."role_privileges"`, by target and privilege.
+func (o RoleInfoOutput) Privileges() RolePrivilegeArrayOutput {
+	return o.ApplyT(func(v RoleInfo) []RolePrivilege { return v.Privileges }).(RolePrivilegeArrayOutput)
+}
+
+// Emails of the users granted this role, sorted.
+func (o RoleInfoOutput) Users() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RoleInfo) []string { return v.Users }).(pulumi.StringArrayOutput)
+}
+
+type RoleInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (RoleInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RoleInfo)(nil)).Elem()
+}
+
+func (o RoleInfoArrayOutput) ToRoleInfoArrayOutput() RoleInfoArrayOutput {
+	return o
+}
+
+func (o RoleInfoArrayOutput) ToRoleInfoArrayOutputWithContext(ctx context.Context) RoleInfoArrayOutput {
+	return o
+}
+
+func (o RoleInfoArrayOutput) Index(i pulumi.IntInput) RoleInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RoleInfo {
+		return vs[0].([]RoleInfo)[vs[1].(int)]
+	}).(RoleInfoOutput)
+}
+
+// A privilege a role holds on a target.
+type RolePrivilege struct {
+	// Whether the role may grant it on (`WITH GRANT OPTION`).
+	GrantOption *bool `pulumi:"grantOption"`
+	// The privilege, as DeltaStream spells it (`CREATE_DATABASE`, `USAGE`, ...).
+	Privilege string `pulumi:"privilege"`
+	// What it is on: `organization`, `database`, ...
+	Target string `pulumi:"target"`
+	// The target's name (none for the organization).
+	TargetName *string `pulumi:"targetName"`
+}
+
+// A privilege a role holds on a target.
+type RolePrivilegeOutput struct{ *pulumi.OutputState }
+
+func (RolePrivilegeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RolePrivilege)(nil)).Elem()
+}
+
+func (o RolePrivilegeOutput) ToRolePrivilegeOutput() RolePrivilegeOutput {
+	return o
+}
+
+func (o RolePrivilegeOutput) ToRolePrivilegeOutputWithContext(ctx context.Context) RolePrivilegeOutput {
+	return o
+}
+
+// Whether the role may grant it on (`WITH GRANT OPTION`).
+func (o RolePrivilegeOutput) GrantOption() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v RolePrivilege) *bool { return v.GrantOption }).(pulumi.BoolPtrOutput)
+}
+
+// The privilege, as DeltaStream spells it (`CREATE_DATABASE`, `USAGE`, ...).
+func (o RolePrivilegeOutput) Privilege() pulumi.StringOutput {
+	return o.ApplyT(func(v RolePrivilege) string { return v.Privilege }).(pulumi.StringOutput)
+}
+
+// What it is on: `organization`, `database`, ...
+func (o RolePrivilegeOutput) Target() pulumi.StringOutput {
+	return o.ApplyT(func(v RolePrivilege) string { return v.Target }).(pulumi.StringOutput)
+}
+
+// The target's name (none for the organization).
+func (o RolePrivilegeOutput) TargetName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RolePrivilege) *string { return v.TargetName }).(pulumi.StringPtrOutput)
+}
+
+type RolePrivilegeArrayOutput struct{ *pulumi.OutputState }
+
+func (RolePrivilegeArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RolePrivilege)(nil)).Elem()
+}
+
+func (o RolePrivilegeArrayOutput) ToRolePrivilegeArrayOutput() RolePrivilegeArrayOutput {
+	return o
+}
+
+func (o RolePrivilegeArrayOutput) ToRolePrivilegeArrayOutputWithContext(ctx context.Context) RolePrivilegeArrayOutput {
+	return o
+}
+
+func (o RolePrivilegeArrayOutput) Index(i pulumi.IntInput) RolePrivilegeOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RolePrivilege {
+		return vs[0].([]RolePrivilege)[vs[1].(int)]
+	}).(RolePrivilegeOutput)
+}
+
+// Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type S3 struct {
+	// Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+	AccessKeyId *string `pulumi:"accessKeyId"`
+	// External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+	IamExternalId *string `pulumi:"iamExternalId"`
+	// IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	IamRoleArn *string `pulumi:"iamRoleArn"`
+	// Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	SecretAccessKey *string `pulumi:"secretAccessKey"`
+	// Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+	Uris string `pulumi:"uris"`
+}
+
+// S3Input is an input type that accepts S3Args and S3Output values.
+// You can construct a concrete instance of `S3Input` via:
+//
+//	S3Args{...}
+type S3Input interface {
+	pulumi.Input
+
+	ToS3Output() S3Output
+	ToS3OutputWithContext(context.Context) S3Output
+}
+
+// Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type S3Args struct {
+	// Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+	AccessKeyId pulumi.StringPtrInput `pulumi:"accessKeyId"`
+	// External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+	IamExternalId pulumi.StringPtrInput `pulumi:"iamExternalId"`
+	// IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	IamRoleArn pulumi.StringPtrInput `pulumi:"iamRoleArn"`
+	// Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+	SecretAccessKey pulumi.StringPtrInput `pulumi:"secretAccessKey"`
+	// Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (S3Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*S3)(nil)).Elem()
+}
+
+func (i S3Args) ToS3Output() S3Output {
+	return i.ToS3OutputWithContext(context.Background())
+}
+
+func (i S3Args) ToS3OutputWithContext(ctx context.Context) S3Output {
+	return pulumi.ToOutputWithContext(ctx, i).(S3Output)
+}
+
+func (i S3Args) ToS3PtrOutput() S3PtrOutput {
+	return i.ToS3PtrOutputWithContext(context.Background())
+}
+
+func (i S3Args) ToS3PtrOutputWithContext(ctx context.Context) S3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(S3Output).ToS3PtrOutputWithContext(ctx)
+}
+
+// S3PtrInput is an input type that accepts S3Args, S3Ptr and S3PtrOutput values.
+// You can construct a concrete instance of `S3PtrInput` via:
+//
+//	        S3Args{...}
+//
+//	or:
+//
+//	        nil
+type S3PtrInput interface {
+	pulumi.Input
+
+	ToS3PtrOutput() S3PtrOutput
+	ToS3PtrOutputWithContext(context.Context) S3PtrOutput
+}
+
+type s3PtrType S3Args
+
+func S3Ptr(v *S3Args) S3PtrInput {
+	return (*s3PtrType)(v)
+}
+
+func (*s3PtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**S3)(nil)).Elem()
+}
+
+func (i *s3PtrType) ToS3PtrOutput() S3PtrOutput {
+	return i.ToS3PtrOutputWithContext(context.Background())
+}
+
+func (i *s3PtrType) ToS3PtrOutputWithContext(ctx context.Context) S3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(S3PtrOutput)
+}
+
+// Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+type S3Output struct{ *pulumi.OutputState }
+
+func (S3Output) ElementType() reflect.Type {
+	return reflect.TypeOf((*S3)(nil)).Elem()
+}
+
+func (o S3Output) ToS3Output() S3Output {
+	return o
+}
+
+func (o S3Output) ToS3OutputWithContext(ctx context.Context) S3Output {
+	return o
+}
+
+func (o S3Output) ToS3PtrOutput() S3PtrOutput {
+	return o.ToS3PtrOutputWithContext(context.Background())
+}
+
+func (o S3Output) ToS3PtrOutputWithContext(ctx context.Context) S3PtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v S3) *S3 {
+		return &v
+	}).(S3PtrOutput)
+}
+
+// Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3Output) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3) *string { return v.AccessKeyId }).(pulumi.StringPtrOutput)
+}
+
+// External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3Output) IamExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3) *string { return v.IamExternalId }).(pulumi.StringPtrOutput)
+}
+
+// IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3Output) IamRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3) *string { return v.IamRoleArn }).(pulumi.StringPtrOutput)
+}
+
+// Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3Output) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3) *string { return v.SecretAccessKey }).(pulumi.StringPtrOutput)
+}
+
+// Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+func (o S3Output) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v S3) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type S3PtrOutput struct{ *pulumi.OutputState }
+
+func (S3PtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**S3)(nil)).Elem()
+}
+
+func (o S3PtrOutput) ToS3PtrOutput() S3PtrOutput {
+	return o
+}
+
+func (o S3PtrOutput) ToS3PtrOutputWithContext(ctx context.Context) S3PtrOutput {
+	return o
+}
+
+func (o S3PtrOutput) Elem() S3Output {
+	return o.ApplyT(func(v *S3) S3 {
+		if v != nil {
+			return *v
+		}
+		var ret S3
+		return ret
+	}).(S3Output)
+}
+
+// Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3PtrOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AccessKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3PtrOutput) IamExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.IamExternalId
+	}).(pulumi.StringPtrOutput)
+}
+
+// IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3PtrOutput) IamRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.IamRoleArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+func (o S3PtrOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SecretAccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+func (o S3PtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
 }
 
 // A schema registry. Credentials are never returned.
@@ -2910,7 +4414,7 @@ type StoreInfo struct {
 	Status string `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage *string `pulumi:"statusMessage"`
-	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+	// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 	Type string `pulumi:"type"`
 	// When it last changed (RFC 3339).
 	UpdatedAt *string `pulumi:"updatedAt"`
@@ -2956,7 +4460,7 @@ func (o StoreInfoOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StoreInfo) *string { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+// Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 func (o StoreInfoOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v StoreInfo) string { return v.Type }).(pulumi.StringOutput)
 }
@@ -2986,7 +4490,69 @@ func (o StoreInfoArrayOutput) Index(i pulumi.IntInput) StoreInfoOutput {
 	}).(StoreInfoOutput)
 }
 
+// A column of a materialized view, as DeltaStream derives it from the query.
+type ViewColumn struct {
+	// Column name.
+	Name string `pulumi:"name"`
+	// Whether it accepts nulls.
+	Nullable *bool `pulumi:"nullable"`
+	// DeltaStream type.
+	Type string `pulumi:"type"`
+}
+
+// A column of a materialized view, as DeltaStream derives it from the query.
+type ViewColumnOutput struct{ *pulumi.OutputState }
+
+func (ViewColumnOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ViewColumn)(nil)).Elem()
+}
+
+func (o ViewColumnOutput) ToViewColumnOutput() ViewColumnOutput {
+	return o
+}
+
+func (o ViewColumnOutput) ToViewColumnOutputWithContext(ctx context.Context) ViewColumnOutput {
+	return o
+}
+
+// Column name.
+func (o ViewColumnOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ViewColumn) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Whether it accepts nulls.
+func (o ViewColumnOutput) Nullable() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ViewColumn) *bool { return v.Nullable }).(pulumi.BoolPtrOutput)
+}
+
+// DeltaStream type.
+func (o ViewColumnOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v ViewColumn) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type ViewColumnArrayOutput struct{ *pulumi.OutputState }
+
+func (ViewColumnArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ViewColumn)(nil)).Elem()
+}
+
+func (o ViewColumnArrayOutput) ToViewColumnArrayOutput() ViewColumnArrayOutput {
+	return o
+}
+
+func (o ViewColumnArrayOutput) ToViewColumnArrayOutputWithContext(ctx context.Context) ViewColumnArrayOutput {
+	return o
+}
+
+func (o ViewColumnArrayOutput) Index(i pulumi.IntInput) ViewColumnOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ViewColumn {
+		return vs[0].([]ViewColumn)[vs[1].(int)]
+	}).(ViewColumnOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ClickHouseInput)(nil)).Elem(), ClickHouseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClickHousePtrInput)(nil)).Elem(), ClickHouseArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ColumnInput)(nil)).Elem(), ColumnArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ColumnArrayInput)(nil)).Elem(), ColumnArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentCloudRegistryInput)(nil)).Elem(), ConfluentCloudRegistryArgs{})
@@ -2995,6 +4561,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaPtrInput)(nil)).Elem(), ConfluentKafkaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentRegistryInput)(nil)).Elem(), ConfluentRegistryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentRegistryPtrInput)(nil)).Elem(), ConfluentRegistryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInput)(nil)).Elem(), DatabricksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksPtrInput)(nil)).Elem(), DatabricksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentInput)(nil)).Elem(), FunctionArgumentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentArrayInput)(nil)).Elem(), FunctionArgumentArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInput)(nil)).Elem(), IcebergRestArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestPtrInput)(nil)).Elem(), IcebergRestArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInput)(nil)).Elem(), KafkaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaPtrInput)(nil)).Elem(), KafkaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaTopicInput)(nil)).Elem(), KafkaTopicArgs{})
@@ -3007,8 +4579,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PipelineObjectArrayInput)(nil)).Elem(), PipelineObjectArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInput)(nil)).Elem(), PostgresArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresPtrInput)(nil)).Elem(), PostgresArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*S3Input)(nil)).Elem(), S3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*S3PtrInput)(nil)).Elem(), S3Args{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInput)(nil)).Elem(), SnowflakeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakePtrInput)(nil)).Elem(), SnowflakeArgs{})
+	pulumi.RegisterOutputType(ClickHouseOutput{})
+	pulumi.RegisterOutputType(ClickHousePtrOutput{})
 	pulumi.RegisterOutputType(ColumnOutput{})
 	pulumi.RegisterOutputType(ColumnArrayOutput{})
 	pulumi.RegisterOutputType(ComputePoolInfoOutput{})
@@ -3021,8 +4597,20 @@ func init() {
 	pulumi.RegisterOutputType(ConfluentRegistryPtrOutput{})
 	pulumi.RegisterOutputType(DatabaseInfoOutput{})
 	pulumi.RegisterOutputType(DatabaseInfoArrayOutput{})
+	pulumi.RegisterOutputType(DatabricksOutput{})
+	pulumi.RegisterOutputType(DatabricksPtrOutput{})
+	pulumi.RegisterOutputType(DescriptorSourceInfoOutput{})
+	pulumi.RegisterOutputType(DescriptorSourceInfoArrayOutput{})
 	pulumi.RegisterOutputType(EntityInfoOutput{})
 	pulumi.RegisterOutputType(EntityInfoArrayOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentArrayOutput{})
+	pulumi.RegisterOutputType(FunctionInfoOutput{})
+	pulumi.RegisterOutputType(FunctionInfoArrayOutput{})
+	pulumi.RegisterOutputType(FunctionSourceInfoOutput{})
+	pulumi.RegisterOutputType(FunctionSourceInfoArrayOutput{})
+	pulumi.RegisterOutputType(IcebergRestOutput{})
+	pulumi.RegisterOutputType(IcebergRestPtrOutput{})
 	pulumi.RegisterOutputType(KafkaOutput{})
 	pulumi.RegisterOutputType(KafkaPtrOutput{})
 	pulumi.RegisterOutputType(KafkaTopicOutput{})
@@ -3031,6 +4619,8 @@ func init() {
 	pulumi.RegisterOutputType(KinesisPtrOutput{})
 	pulumi.RegisterOutputType(KinesisStreamOutput{})
 	pulumi.RegisterOutputType(KinesisStreamPtrOutput{})
+	pulumi.RegisterOutputType(MaterializedViewInfoOutput{})
+	pulumi.RegisterOutputType(MaterializedViewInfoArrayOutput{})
 	pulumi.RegisterOutputType(NamespaceInfoOutput{})
 	pulumi.RegisterOutputType(NamespaceInfoArrayOutput{})
 	pulumi.RegisterOutputType(ObjectColumnOutput{})
@@ -3043,6 +4633,12 @@ func init() {
 	pulumi.RegisterOutputType(PostgresPtrOutput{})
 	pulumi.RegisterOutputType(QueryInfoOutput{})
 	pulumi.RegisterOutputType(QueryInfoArrayOutput{})
+	pulumi.RegisterOutputType(RoleInfoOutput{})
+	pulumi.RegisterOutputType(RoleInfoArrayOutput{})
+	pulumi.RegisterOutputType(RolePrivilegeOutput{})
+	pulumi.RegisterOutputType(RolePrivilegeArrayOutput{})
+	pulumi.RegisterOutputType(S3Output{})
+	pulumi.RegisterOutputType(S3PtrOutput{})
 	pulumi.RegisterOutputType(SchemaRegistryInfoOutput{})
 	pulumi.RegisterOutputType(SchemaRegistryInfoArrayOutput{})
 	pulumi.RegisterOutputType(SecretInfoOutput{})
@@ -3051,4 +4647,6 @@ func init() {
 	pulumi.RegisterOutputType(SnowflakePtrOutput{})
 	pulumi.RegisterOutputType(StoreInfoOutput{})
 	pulumi.RegisterOutputType(StoreInfoArrayOutput{})
+	pulumi.RegisterOutputType(ViewColumnOutput{})
+	pulumi.RegisterOutputType(ViewColumnArrayOutput{})
 }

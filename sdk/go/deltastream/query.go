@@ -17,9 +17,12 @@ import (
 // The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
 // taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
 // `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-// a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
-// one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
-// query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+// a no-op), or set `upgrade: resume`, which terminates the old query and starts the new one where the old one
+// stopped when DeltaStream's limits allow it (the preview says whether they do; see `upgrade`). A query
+// found terminated or errored by a refresh is started again by the next `pulumi up` (with `upgrade: resume`,
+// resumed where it stopped when the limits hold), and one whose SQL names a relation being replaced is replaced
+// with it: either way the preview warns when the new query runs from the beginning of its sources. `computePool`
+// names the compute pool the query starts in. The owner changes in place, and so do `database` and
 // `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
 // it is terminated.
 //
@@ -141,6 +144,8 @@ import (
 type Query struct {
 	pulumi.CustomResourceState
 
+	// Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+	ComputePool pulumi.StringPtrOutput `pulumi:"computePool"`
 	// When the query was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
@@ -163,6 +168,8 @@ type Query struct {
 	State pulumi.StringOutput `pulumi:"state"`
 	// When the query last changed state (RFC 3339).
 	UpdatedAt pulumi.StringOutput `pulumi:"updatedAt"`
+	// How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+	Upgrade pulumi.StringPtrOutput `pulumi:"upgrade"`
 	// Version of the query under its name, as DeltaStream records it.
 	Version pulumi.IntPtrOutput `pulumi:"version"`
 }
@@ -216,6 +223,8 @@ func QueryExists(ctx *pulumi.Context,
 }
 
 type queryArgs struct {
+	// Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+	ComputePool *string `pulumi:"computePool"`
 	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database *string `pulumi:"database"`
 	// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
@@ -228,10 +237,14 @@ type queryArgs struct {
 	Owner *string `pulumi:"owner"`
 	// The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
 	Sql string `pulumi:"sql"`
+	// How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+	Upgrade *string `pulumi:"upgrade"`
 }
 
 // The set of arguments for constructing a Query resource.
 type QueryArgs struct {
+	// Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+	ComputePool pulumi.StringPtrInput
 	// Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
 	Database pulumi.StringPtrInput
 	// The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
@@ -244,6 +257,8 @@ type QueryArgs struct {
 	Owner pulumi.StringPtrInput
 	// The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
 	Sql pulumi.StringInput
+	// How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+	Upgrade pulumi.StringPtrInput
 }
 
 func (QueryArgs) ElementType() reflect.Type {
@@ -333,6 +348,11 @@ func (o QueryOutput) ToQueryOutputWithContext(ctx context.Context) QueryOutput {
 	return o
 }
 
+// Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+func (o QueryOutput) ComputePool() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.ComputePool }).(pulumi.StringPtrOutput)
+}
+
 // When the query was created (RFC 3339).
 func (o QueryOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
@@ -386,6 +406,11 @@ func (o QueryOutput) State() pulumi.StringOutput {
 // When the query last changed state (RFC 3339).
 func (o QueryOutput) UpdatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Query) pulumi.StringOutput { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+// How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+func (o QueryOutput) Upgrade() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Query) pulumi.StringPtrOutput { return v.Upgrade }).(pulumi.StringPtrOutput)
 }
 
 // Version of the query under its name, as DeltaStream records it.

@@ -88,7 +88,7 @@ type SchemaRegistry struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// Name of the schema registry. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringOutput `pulumi:"owner"`
 	// Status: `ready`, or `errored`.
 	Status pulumi.StringOutput `pulumi:"status"`
@@ -155,7 +155,7 @@ type schemaRegistryArgs struct {
 	ConfluentCloud *ConfluentCloudRegistry `pulumi:"confluentCloud"`
 	// Name of the schema registry. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner *string `pulumi:"owner"`
 }
 
@@ -169,7 +169,7 @@ type SchemaRegistryArgs struct {
 	ConfluentCloud ConfluentCloudRegistryPtrInput
 	// Name of the schema registry. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrInput
 }
 
@@ -285,7 +285,7 @@ func (o SchemaRegistryOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *SchemaRegistry) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o SchemaRegistryOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *SchemaRegistry) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }

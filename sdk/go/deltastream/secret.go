@@ -70,7 +70,7 @@ type Secret struct {
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// Name of the secret. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
 	Owner pulumi.StringOutput `pulumi:"owner"`
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapOutput `pulumi:"properties"`
@@ -149,7 +149,7 @@ type secretArgs struct {
 	Description *string `pulumi:"description"`
 	// Name of the secret. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
 	Owner *string `pulumi:"owner"`
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties map[string]string `pulumi:"properties"`
@@ -165,7 +165,7 @@ type SecretArgs struct {
 	Description pulumi.StringPtrInput
 	// Name of the secret. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
 	Owner pulumi.StringPtrInput
 	// Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
 	Properties pulumi.StringMapInput
@@ -280,7 +280,7 @@ func (o SecretOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
 func (o SecretOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Secret) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }

@@ -12,15 +12,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
-// Snowflake.
+// A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL,
+// Snowflake, Amazon S3, an Apache Iceberg REST catalog, ClickHouse or Databricks.
+//
+// The keys of the S3, Iceberg REST and ClickHouse blocks are shown only by DeltaStream's Python SDK (its unit tests),
+// and those of the Databricks block by DeltaStream's Terraform provider v0.0.9 (later releases dropped it): no
+// DeltaStream page documents them. DeltaStream documents no stream, changelog or table declared over these four
+// kinds (Databricks "only as sink for CTAS queries"), so a `DeltaStreamObject` on one fails before anything is sent;
+// write to them with a `Query` (`CREATE TABLE ... WITH ('store' = ...) AS SELECT ...`).
 //
 // Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
 // DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
 // plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
 // registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
 // Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
-// certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+// certificate, Kinesis, S3 or Iceberg credentials, an Iceberg scope, a Snowflake key passphrase), replaces it. A
 // store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
 // restart the queries reading them: while there are any, the change fails at preview naming them (read from
 // DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
@@ -63,8 +69,9 @@ import (
 // ## Import
 //
 // The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
-// settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
-// Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+// settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK and S3 roles,
+// the Iceberg catalog, client and scope and the Snowflake region come from its metadata, whose layout DeltaStream does
+// not document (a Databricks store's warehouse, bucket and region come from its details): a setting it does not show, or
 // shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
 // value as the difference:
 //
@@ -76,27 +83,35 @@ type Store struct {
 
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement pulumi.BoolPtrOutput `pulumi:"acceptReplacement"`
-	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Clickhouse ClickHousePtrOutput `pulumi:"clickhouse"`
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	ConfluentKafka ConfluentKafkaPtrOutput `pulumi:"confluentKafka"`
 	// When the store was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
-	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Databricks DatabricksPtrOutput `pulumi:"databricks"`
+	// Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	IcebergRest IcebergRestPtrOutput `pulumi:"icebergRest"`
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kafka KafkaPtrOutput `pulumi:"kafka"`
-	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kinesis KinesisPtrOutput `pulumi:"kinesis"`
 	// Name of the store. Case-sensitive; quoted for you.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringOutput `pulumi:"owner"`
-	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Postgres PostgresPtrOutput `pulumi:"postgres"`
-	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	S3 S3PtrOutput `pulumi:"s3"`
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Snowflake SnowflakePtrOutput `pulumi:"snowflake"`
 	// Status: `ready`, or `errored` (see statusMessage).
 	Status pulumi.StringOutput `pulumi:"status"`
 	// DeltaStream's message when the store is not ready.
 	StatusMessage pulumi.StringPtrOutput `pulumi:"statusMessage"`
-	// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+	// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 	Type pulumi.StringOutput `pulumi:"type"`
 	// When the store last changed (RFC 3339).
 	UpdatedAt pulumi.StringOutput `pulumi:"updatedAt"`
@@ -153,19 +168,27 @@ func StoreExists(ctx *pulumi.Context,
 type storeArgs struct {
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement *bool `pulumi:"acceptReplacement"`
-	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Clickhouse *ClickHouse `pulumi:"clickhouse"`
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	ConfluentKafka *ConfluentKafka `pulumi:"confluentKafka"`
-	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Databricks *Databricks `pulumi:"databricks"`
+	// Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	IcebergRest *IcebergRest `pulumi:"icebergRest"`
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kafka *Kafka `pulumi:"kafka"`
-	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kinesis *Kinesis `pulumi:"kinesis"`
 	// Name of the store. Case-sensitive; quoted for you.
 	Name string `pulumi:"name"`
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner *string `pulumi:"owner"`
-	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Postgres *Postgres `pulumi:"postgres"`
-	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	S3 *S3 `pulumi:"s3"`
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Snowflake *Snowflake `pulumi:"snowflake"`
 }
 
@@ -173,19 +196,27 @@ type storeArgs struct {
 type StoreArgs struct {
 	// Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
 	AcceptReplacement pulumi.BoolPtrInput
-	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Clickhouse ClickHousePtrInput
+	// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	ConfluentKafka ConfluentKafkaPtrInput
-	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	Databricks DatabricksPtrInput
+	// Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	IcebergRest IcebergRestPtrInput
+	// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kafka KafkaPtrInput
-	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Kinesis KinesisPtrInput
 	// Name of the store. Case-sensitive; quoted for you.
 	Name pulumi.StringInput
-	// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+	// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 	Owner pulumi.StringPtrInput
-	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Postgres PostgresPtrInput
-	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+	// Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+	S3 S3PtrInput
+	// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 	Snowflake SnowflakePtrInput
 }
 
@@ -281,7 +312,12 @@ func (o StoreOutput) AcceptReplacement() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Store) pulumi.BoolPtrOutput { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
 }
 
-// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+// ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+func (o StoreOutput) Clickhouse() ClickHousePtrOutput {
+	return o.ApplyT(func(v *Store) ClickHousePtrOutput { return v.Clickhouse }).(ClickHousePtrOutput)
+}
+
+// Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 func (o StoreOutput) ConfluentKafka() ConfluentKafkaPtrOutput {
 	return o.ApplyT(func(v *Store) ConfluentKafkaPtrOutput { return v.ConfluentKafka }).(ConfluentKafkaPtrOutput)
 }
@@ -291,12 +327,22 @@ func (o StoreOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
-// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+// Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+func (o StoreOutput) Databricks() DatabricksPtrOutput {
+	return o.ApplyT(func(v *Store) DatabricksPtrOutput { return v.Databricks }).(DatabricksPtrOutput)
+}
+
+// Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+func (o StoreOutput) IcebergRest() IcebergRestPtrOutput {
+	return o.ApplyT(func(v *Store) IcebergRestPtrOutput { return v.IcebergRest }).(IcebergRestPtrOutput)
+}
+
+// Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 func (o StoreOutput) Kafka() KafkaPtrOutput {
 	return o.ApplyT(func(v *Store) KafkaPtrOutput { return v.Kafka }).(KafkaPtrOutput)
 }
 
-// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+// Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 func (o StoreOutput) Kinesis() KinesisPtrOutput {
 	return o.ApplyT(func(v *Store) KinesisPtrOutput { return v.Kinesis }).(KinesisPtrOutput)
 }
@@ -306,17 +352,22 @@ func (o StoreOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+// Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
 func (o StoreOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
-// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+// PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 func (o StoreOutput) Postgres() PostgresPtrOutput {
 	return o.ApplyT(func(v *Store) PostgresPtrOutput { return v.Postgres }).(PostgresPtrOutput)
 }
 
-// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+// Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+func (o StoreOutput) S3() S3PtrOutput {
+	return o.ApplyT(func(v *Store) S3PtrOutput { return v.S3 }).(S3PtrOutput)
+}
+
+// Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
 func (o StoreOutput) Snowflake() SnowflakePtrOutput {
 	return o.ApplyT(func(v *Store) SnowflakePtrOutput { return v.Snowflake }).(SnowflakePtrOutput)
 }
@@ -331,7 +382,7 @@ func (o StoreOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringPtrOutput { return v.StatusMessage }).(pulumi.StringPtrOutput)
 }
 
-// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+// Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
 func (o StoreOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.Type }).(pulumi.StringOutput)
 }

@@ -7,6 +7,24 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
+ * Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+ */
+export interface ClickHouseArgs {
+    /**
+     * Password.
+     */
+    password: pulumi.Input<string>;
+    /**
+     * JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * User name (an identifier, not secret).
+     */
+    username: pulumi.Input<string>;
+}
+
+/**
  * A column of an object.
  */
 export interface ColumnArgs {
@@ -84,6 +102,86 @@ export interface ConfluentRegistryArgs {
      * User name (basic auth; an identifier, not secret); give it with password.
      */
     username?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+ *     Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+ */
+export interface DatabricksArgs {
+    /**
+     * AWS access key id for the bucket (an identifier, not secret).
+     */
+    accessKeyId: pulumi.Input<string>;
+    /**
+     * Databricks personal access token.
+     */
+    appToken: pulumi.Input<string>;
+    /**
+     * AWS region of the bucket, e.g. `AWS us-east-1`.
+     */
+    cloudRegion: pulumi.Input<string>;
+    /**
+     * S3 bucket connected as an external location of the workspace.
+     */
+    cloudS3Bucket: pulumi.Input<string>;
+    /**
+     * AWS secret access key for the bucket.
+     */
+    secretAccessKey: pulumi.Input<string>;
+    /**
+     * Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * Id of the SQL warehouse that creates and queries the tables.
+     */
+    warehouseId: pulumi.Input<string>;
+    /**
+     * The SQL warehouse's port. Default: 443.
+     */
+    warehousePort?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * An argument of a function.
+ */
+export interface FunctionArgumentArgs {
+    /**
+     * Argument name. Case-sensitive; quoted for you.
+     */
+    name: pulumi.Input<string>;
+    /**
+     * DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+     */
+    type: pulumi.Input<string>;
+}
+
+/**
+ * Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+ *     (unconfirmed).
+ */
+export interface IcebergRestArgs {
+    /**
+     * The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    catalogId: pulumi.Input<string>;
+    /**
+     * OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientId?: pulumi.Input<string | undefined>;
+    /**
+     * OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientScope?: pulumi.Input<string | undefined>;
+    /**
+     * OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientSecret?: pulumi.Input<string | undefined>;
+    /**
+     * Catalog endpoint, e.g. `https://catalog.example.com/api`.
+     */
+    uris: pulumi.Input<string>;
 }
 
 /**
@@ -199,9 +297,9 @@ export interface PipelineObjectArgs {
      */
     keyFormat?: pulumi.Input<string | undefined>;
     /**
-     * What the object is. One of: `stream`, `changelog`, `table`.
+     * What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
      */
-    kind?: pulumi.Input<string | enums.ObjectKind | undefined>;
+    kind?: pulumi.Input<string | enums.PipelineObjectKind | undefined>;
     /**
      * Name of the object in the pipeline's namespace.
      */
@@ -248,6 +346,32 @@ export interface PostgresArgs {
      * User name.
      */
     username: pulumi.Input<string>;
+}
+
+/**
+ * Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+ */
+export interface S3Args {
+    /**
+     * Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    accessKeyId?: pulumi.Input<string | undefined>;
+    /**
+     * External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    iamExternalId?: pulumi.Input<string | undefined>;
+    /**
+     * IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    iamRoleArn?: pulumi.Input<string | undefined>;
+    /**
+     * Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    secretAccessKey?: pulumi.Input<string | undefined>;
+    /**
+     * Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+     */
+    uris: pulumi.Input<string>;
 }
 
 /**

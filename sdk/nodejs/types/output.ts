@@ -7,6 +7,24 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
+ * Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+ */
+export interface ClickHouse {
+    /**
+     * Password.
+     */
+    password: string;
+    /**
+     * JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+     */
+    uris: string;
+    /**
+     * User name (an identifier, not secret).
+     */
+    username: string;
+}
+
+/**
  * A column of an object.
  */
 export interface Column {
@@ -33,6 +51,14 @@ export interface ComputePoolInfo {
      */
     createdAt?: string;
     /**
+     * Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+     */
+    errorMessages?: string;
+    /**
+     * The state it was last asked for: `running` (created or started) or `stopped`.
+     */
+    intendedState?: string;
+    /**
      * Name.
      */
     name: string;
@@ -45,7 +71,7 @@ export interface ComputePoolInfo {
      */
     size?: string;
     /**
-     * Its state as DeltaStream reports it, e.g. `running`.
+     * Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
      */
     state?: string;
 }
@@ -131,6 +157,63 @@ export interface DatabaseInfo {
 }
 
 /**
+ * Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+ *     Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+ */
+export interface Databricks {
+    /**
+     * AWS access key id for the bucket (an identifier, not secret).
+     */
+    accessKeyId: string;
+    /**
+     * Databricks personal access token.
+     */
+    appToken: string;
+    /**
+     * AWS region of the bucket, e.g. `AWS us-east-1`.
+     */
+    cloudRegion: string;
+    /**
+     * S3 bucket connected as an external location of the workspace.
+     */
+    cloudS3Bucket: string;
+    /**
+     * AWS secret access key for the bucket.
+     */
+    secretAccessKey: string;
+    /**
+     * Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+     */
+    uris: string;
+    /**
+     * Id of the SQL warehouse that creates and queries the tables.
+     */
+    warehouseId: string;
+    /**
+     * The SQL warehouse's port. Default: 443.
+     */
+    warehousePort?: number;
+}
+
+/**
+ * A descriptor source, as ``LIST DESCRIPTOR_SOURCES`` shows it.
+ */
+export interface DescriptorSourceInfo {
+    /**
+     * When it was created.
+     */
+    createdAt?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner?: string;
+}
+
+/**
  * An entity of a store.
  */
 export interface EntityInfo {
@@ -146,6 +229,111 @@ export interface EntityInfo {
      * Full path in the store (the parent's path and the name).
      */
     path: string[];
+}
+
+/**
+ * An argument of a function.
+ */
+export interface FunctionArgument {
+    /**
+     * Argument name. Case-sensitive; quoted for you.
+     */
+    name: string;
+    /**
+     * DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+     */
+    type: string;
+}
+
+/**
+ * A function, as ``LIST FUNCTIONS`` shows it.
+ */
+export interface FunctionInfo {
+    /**
+     * Its arguments, in order.
+     */
+    arguments?: outputs.FunctionArgument[];
+    /**
+     * The Java class implementing it.
+     */
+    className?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Further settings DeltaStream shows for it.
+     */
+    properties?: {[key: string]: string};
+    /**
+     * Its signature as DeltaStream shows it: `name(a T, b U)`.
+     */
+    signature: string;
+    /**
+     * The function source holding its class.
+     */
+    source?: string;
+}
+
+/**
+ * A function source, as ``deltastream.sys."function_sources"`` shows it.
+ */
+export interface FunctionSourceInfo {
+    /**
+     * When it was created (RFC 3339).
+     */
+    createdAt?: string;
+    /**
+     * What it holds.
+     */
+    description?: string;
+    /**
+     * DeltaStream's URL of the file.
+     */
+    downloadUrl?: string;
+    /**
+     * Language of its functions: `java`.
+     */
+    language?: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner?: string;
+    /**
+     * `ready` once DeltaStream took the file, `error` when it could not.
+     */
+    status: string;
+}
+
+/**
+ * Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+ *     (unconfirmed).
+ */
+export interface IcebergRest {
+    /**
+     * The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    catalogId: string;
+    /**
+     * OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientId?: string;
+    /**
+     * OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientScope?: string;
+    /**
+     * OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    clientSecret?: string;
+    /**
+     * Catalog endpoint, e.g. `https://catalog.example.com/api`.
+     */
+    uris: string;
 }
 
 /**
@@ -242,6 +430,44 @@ export interface KinesisStream {
      * Number of shards (default 1); changed in place.
      */
     shards?: number;
+}
+
+/**
+ * A materialized view, as ``deltastream.sys."relations"`` shows it.
+ */
+export interface MaterializedViewInfo {
+    /**
+     * When it was created (RFC 3339).
+     */
+    createdAt?: string;
+    /**
+     * Database.
+     */
+    database: string;
+    /**
+     * `"database"."namespace"."name"`.
+     */
+    fqn: string;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Namespace.
+     */
+    namespace: string;
+    /**
+     * Owning role.
+     */
+    owner: string;
+    /**
+     * DeltaStream's state of the view, e.g. `created`.
+     */
+    state: string;
+    /**
+     * When it last changed (RFC 3339).
+     */
+    updatedAt?: string;
 }
 
 /**
@@ -403,6 +629,92 @@ export interface QueryInfo {
 }
 
 /**
+ * A role, with the roles it is granted to and those granted to it, the users granted it and its privileges.
+ */
+export interface RoleInfo {
+    /**
+     * Whether it is one of DeltaStream's built-in roles.
+     */
+    builtin: boolean;
+    /**
+     * When it was created (RFC 3339).
+     */
+    createdAt?: string;
+    /**
+     * Roles granted to this role (whose privileges it inherits), sorted.
+     */
+    grantedRoles: string[];
+    /**
+     * Roles this role is granted to (which inherit its privileges), sorted.
+     */
+    grantedTo: string[];
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Owning role.
+     */
+    owner: string;
+    /**
+     * Its privileges from `sys."role_privileges"`, by target and privilege.
+     */
+    privileges: outputs.RolePrivilege[];
+    /**
+     * Emails of the users granted this role, sorted.
+     */
+    users: string[];
+}
+
+/**
+ * A privilege a role holds on a target.
+ */
+export interface RolePrivilege {
+    /**
+     * Whether the role may grant it on (`WITH GRANT OPTION`).
+     */
+    grantOption?: boolean;
+    /**
+     * The privilege, as DeltaStream spells it (`CREATE_DATABASE`, `USAGE`, ...).
+     */
+    privilege: string;
+    /**
+     * What it is on: `organization`, `database`, ...
+     */
+    target: string;
+    /**
+     * The target's name (none for the organization).
+     */
+    targetName?: string;
+}
+
+/**
+ * Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+ */
+export interface S3 {
+    /**
+     * Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    accessKeyId?: string;
+    /**
+     * External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    iamExternalId?: string;
+    /**
+     * IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    iamRoleArn?: string;
+    /**
+     * Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+     */
+    secretAccessKey?: string;
+    /**
+     * Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+     */
+    uris: string;
+}
+
+/**
  * A schema registry. Credentials are never returned.
  */
 export interface SchemaRegistryInfo {
@@ -529,12 +841,30 @@ export interface StoreInfo {
      */
     statusMessage?: string;
     /**
-     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+     * Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
      */
     type: string | enums.StoreType;
     /**
      * When it last changed (RFC 3339).
      */
     updatedAt?: string;
+}
+
+/**
+ * A column of a materialized view, as DeltaStream derives it from the query.
+ */
+export interface ViewColumn {
+    /**
+     * Column name.
+     */
+    name: string;
+    /**
+     * Whether it accepts nulls.
+     */
+    nullable?: boolean;
+    /**
+     * DeltaStream type.
+     */
+    type: string;
 }
 

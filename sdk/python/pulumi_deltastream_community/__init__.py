@@ -7,33 +7,51 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .api_token import *
 from .application import *
 from .compute_pool import *
 from .database import *
 from .delta_stream_object import *
+from .descriptor_source import *
 from .entity import *
 from .environment import *
+from .function import *
+from .function_source import *
 from .get_compute_pool import *
 from .get_compute_pools import *
 from .get_database import *
 from .get_databases import *
+from .get_descriptor_source import *
+from .get_descriptor_sources import *
 from .get_entities import *
+from .get_function import *
+from .get_function_source import *
+from .get_function_sources import *
+from .get_functions import *
+from .get_materialized_view import *
+from .get_materialized_views import *
 from .get_namespace import *
 from .get_namespaces import *
 from .get_object import *
 from .get_objects import *
 from .get_queries import *
 from .get_query import *
+from .get_role import *
+from .get_roles import *
 from .get_schema_registries import *
 from .get_schema_registry import *
 from .get_secret import *
 from .get_secrets import *
 from .get_store import *
 from .get_stores import *
+from .materialized_view import *
 from .namespace import *
+from .organization_grant import *
 from .pipeline import *
 from .provider import *
 from .query import *
+from .role import *
+from .role_grant import *
 from .schema_registry import *
 from .secret import *
 from .store import *
@@ -55,15 +73,23 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_deltastream_community",
   "classes": {
+   "deltastream:index:ApiToken": "ApiToken",
    "deltastream:index:Application": "Application",
    "deltastream:index:ComputePool": "ComputePool",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:DescriptorSource": "DescriptorSource",
    "deltastream:index:Entity": "Entity",
    "deltastream:index:Environment": "Environment",
+   "deltastream:index:Function": "Function",
+   "deltastream:index:FunctionSource": "FunctionSource",
+   "deltastream:index:MaterializedView": "MaterializedView",
    "deltastream:index:Namespace": "Namespace",
+   "deltastream:index:OrganizationGrant": "OrganizationGrant",
    "deltastream:index:Pipeline": "Pipeline",
    "deltastream:index:Query": "Query",
+   "deltastream:index:Role": "Role",
+   "deltastream:index:RoleGrant": "RoleGrant",
    "deltastream:index:SchemaRegistry": "SchemaRegistry",
    "deltastream:index:Secret": "Secret",
    "deltastream:index:Store": "Store"

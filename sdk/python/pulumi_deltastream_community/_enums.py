@@ -8,8 +8,11 @@ from enum import Enum
 
 __all__ = [
     'ConfluentSaslHashFunction',
+    'FunctionLanguage',
     'KafkaSaslHashFunction',
     'ObjectKind',
+    'PipelineObjectKind',
+    'QueryUpgrade',
     'StoreType',
 ]
 
@@ -22,6 +25,14 @@ class ConfluentSaslHashFunction(_builtins.str, Enum):
     PLAIN = "PLAIN"
     SHA256 = "SHA256"
     SHA512 = "SHA512"
+
+
+@pulumi.type_token("deltastream:index:FunctionLanguage")
+class FunctionLanguage(_builtins.str, Enum):
+    """
+    What a function is written in: `java`, the one language DeltaStream runs functions in.
+    """
+    JAVA = "java"
 
 
 @pulumi.type_token("deltastream:index:KafkaSaslHashFunction")
@@ -46,6 +57,26 @@ class ObjectKind(_builtins.str, Enum):
     TABLE = "table"
 
 
+@pulumi.type_token("deltastream:index:PipelineObjectKind")
+class PipelineObjectKind(_builtins.str, Enum):
+    """
+    What a pipeline's object is: a stream, changelog or table, or (the sink only) a materialized view.
+    """
+    STREAM = "stream"
+    CHANGELOG = "changelog"
+    TABLE = "table"
+    MATERIALIZED_VIEW = "materialized_view"
+
+
+@pulumi.type_token("deltastream:index:QueryUpgrade")
+class QueryUpgrade(_builtins.str, Enum):
+    """
+    How a changed query is upgraded: `replace` starts a new query from the beginning of its sources, `resume` continues where the old one stopped where DeltaStream allows it.
+    """
+    REPLACE = "replace"
+    RESUME = "resume"
+
+
 @pulumi.type_token("deltastream:index:StoreType")
 class StoreType(_builtins.str, Enum):
     """
@@ -56,3 +87,7 @@ class StoreType(_builtins.str, Enum):
     KINESIS = "Kinesis"
     POSTGRES = "Postgres"
     SNOWFLAKE = "Snowflake"
+    S3 = "S3"
+    ICEBERG_REST = "IcebergRest"
+    CLICK_HOUSE = "ClickHouse"
+    DATABRICKS = "Databricks"

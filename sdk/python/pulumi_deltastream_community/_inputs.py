@@ -16,6 +16,8 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'ClickHouseArgs',
+    'ClickHouseArgsDict',
     'ColumnArgs',
     'ColumnArgsDict',
     'ConfluentCloudRegistryArgs',
@@ -24,6 +26,12 @@ __all__ = [
     'ConfluentKafkaArgsDict',
     'ConfluentRegistryArgs',
     'ConfluentRegistryArgsDict',
+    'DatabricksArgs',
+    'DatabricksArgsDict',
+    'FunctionArgumentArgs',
+    'FunctionArgumentArgsDict',
+    'IcebergRestArgs',
+    'IcebergRestArgsDict',
     'KafkaArgs',
     'KafkaArgsDict',
     'KafkaTopicArgs',
@@ -36,9 +44,82 @@ __all__ = [
     'PipelineObjectArgsDict',
     'PostgresArgs',
     'PostgresArgsDict',
+    'S3Args',
+    'S3ArgsDict',
     'SnowflakeArgs',
     'SnowflakeArgsDict',
 ]
+
+class ClickHouseArgsDict(TypedDict):
+    """
+    Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    password: pulumi.Input[_builtins.str]
+    """
+    Password.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+    """
+    username: pulumi.Input[_builtins.str]
+    """
+    User name (an identifier, not secret).
+    """
+
+@pulumi.input_type
+class ClickHouseArgs:
+    def __init__(__self__, *,
+                 password: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 username: pulumi.Input[_builtins.str]):
+        """
+        Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+
+        :param pulumi.Input[_builtins.str] password: Password.
+        :param pulumi.Input[_builtins.str] uris: JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+        :param pulumi.Input[_builtins.str] username: User name (an identifier, not secret).
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[_builtins.str]:
+        """
+        Password.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> pulumi.Input[_builtins.str]:
+        """
+        User name (an identifier, not secret).
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "username", value)
+
 
 class ColumnArgsDict(TypedDict):
     """
@@ -364,6 +445,341 @@ class ConfluentRegistryArgs:
     @username.setter
     def username(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "username", value)
+
+
+class DatabricksArgsDict(TypedDict):
+    """
+    Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+        Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+    """
+    access_key_id: pulumi.Input[_builtins.str]
+    """
+    AWS access key id for the bucket (an identifier, not secret).
+    """
+    app_token: pulumi.Input[_builtins.str]
+    """
+    Databricks personal access token.
+    """
+    cloud_region: pulumi.Input[_builtins.str]
+    """
+    AWS region of the bucket, e.g. `AWS us-east-1`.
+    """
+    cloud_s3_bucket: pulumi.Input[_builtins.str]
+    """
+    S3 bucket connected as an external location of the workspace.
+    """
+    secret_access_key: pulumi.Input[_builtins.str]
+    """
+    AWS secret access key for the bucket.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+    """
+    warehouse_id: pulumi.Input[_builtins.str]
+    """
+    Id of the SQL warehouse that creates and queries the tables.
+    """
+    warehouse_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The SQL warehouse's port. Default: 443.
+    """
+
+@pulumi.input_type
+class DatabricksArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input[_builtins.str],
+                 app_token: pulumi.Input[_builtins.str],
+                 cloud_region: pulumi.Input[_builtins.str],
+                 cloud_s3_bucket: pulumi.Input[_builtins.str],
+                 secret_access_key: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 warehouse_id: pulumi.Input[_builtins.str],
+                 warehouse_port: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+            Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+
+        :param pulumi.Input[_builtins.str] access_key_id: AWS access key id for the bucket (an identifier, not secret).
+        :param pulumi.Input[_builtins.str] app_token: Databricks personal access token.
+        :param pulumi.Input[_builtins.str] cloud_region: AWS region of the bucket, e.g. `AWS us-east-1`.
+        :param pulumi.Input[_builtins.str] cloud_s3_bucket: S3 bucket connected as an external location of the workspace.
+        :param pulumi.Input[_builtins.str] secret_access_key: AWS secret access key for the bucket.
+        :param pulumi.Input[_builtins.str] uris: Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+        :param pulumi.Input[_builtins.str] warehouse_id: Id of the SQL warehouse that creates and queries the tables.
+        :param pulumi.Input[_builtins.int] warehouse_port: The SQL warehouse's port. Default: 443.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "app_token", app_token)
+        pulumi.set(__self__, "cloud_region", cloud_region)
+        pulumi.set(__self__, "cloud_s3_bucket", cloud_s3_bucket)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "warehouse_id", warehouse_id)
+        if warehouse_port is not None:
+            pulumi.set(__self__, "warehouse_port", warehouse_port)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS access key id for the bucket (an identifier, not secret).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appToken")
+    def app_token(self) -> pulumi.Input[_builtins.str]:
+        """
+        Databricks personal access token.
+        """
+        return pulumi.get(self, "app_token")
+
+    @app_token.setter
+    def app_token(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "app_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudRegion")
+    def cloud_region(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS region of the bucket, e.g. `AWS us-east-1`.
+        """
+        return pulumi.get(self, "cloud_region")
+
+    @cloud_region.setter
+    def cloud_region(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cloud_region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudS3Bucket")
+    def cloud_s3_bucket(self) -> pulumi.Input[_builtins.str]:
+        """
+        S3 bucket connected as an external location of the workspace.
+        """
+        return pulumi.get(self, "cloud_s3_bucket")
+
+    @cloud_s3_bucket.setter
+    def cloud_s3_bucket(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cloud_s3_bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS secret access key for the bucket.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret_access_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="warehouseId")
+    def warehouse_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the SQL warehouse that creates and queries the tables.
+        """
+        return pulumi.get(self, "warehouse_id")
+
+    @warehouse_id.setter
+    def warehouse_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "warehouse_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="warehousePort")
+    def warehouse_port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The SQL warehouse's port. Default: 443.
+        """
+        return pulumi.get(self, "warehouse_port")
+
+    @warehouse_port.setter
+    def warehouse_port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "warehouse_port", value)
+
+
+class FunctionArgumentArgsDict(TypedDict):
+    """
+    An argument of a function.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Argument name. Case-sensitive; quoted for you.
+    """
+    type: pulumi.Input[_builtins.str]
+    """
+    DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+    """
+
+@pulumi.input_type
+class FunctionArgumentArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str]):
+        """
+        An argument of a function.
+
+        :param pulumi.Input[_builtins.str] name: Argument name. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.str] type: DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Argument name. Case-sensitive; quoted for you.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+
+class IcebergRestArgsDict(TypedDict):
+    """
+    Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+        (unconfirmed).
+    """
+    catalog_id: pulumi.Input[_builtins.str]
+    """
+    The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    Catalog endpoint, e.g. `https://catalog.example.com/api`.
+    """
+    client_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    client_scope: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    client_secret: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+
+@pulumi.input_type
+class IcebergRestArgs:
+    def __init__(__self__, *,
+                 catalog_id: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_scope: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_secret: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+            (unconfirmed).
+
+        :param pulumi.Input[_builtins.str] catalog_id: The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] uris: Catalog endpoint, e.g. `https://catalog.example.com/api`.
+        :param pulumi.Input[_builtins.str] client_id: OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] client_scope: OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] client_secret: OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        pulumi.set(__self__, "catalog_id", catalog_id)
+        pulumi.set(__self__, "uris", uris)
+        if client_id is not None:
+            pulumi.set(__self__, "client_id", client_id)
+        if client_scope is not None:
+            pulumi.set(__self__, "client_scope", client_scope)
+        if client_secret is not None:
+            pulumi.set(__self__, "client_secret", client_secret)
+
+    @_builtins.property
+    @pulumi.getter(name="catalogId")
+    def catalog_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "catalog_id")
+
+    @catalog_id.setter
+    def catalog_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "catalog_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        Catalog endpoint, e.g. `https://catalog.example.com/api`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_id")
+
+    @client_id.setter
+    def client_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientScope")
+    def client_scope(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_scope")
+
+    @client_scope.setter
+    def client_scope(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_scope", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_secret")
+
+    @client_secret.setter
+    def client_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_secret", value)
 
 
 class KafkaArgsDict(TypedDict):
@@ -798,9 +1214,9 @@ class PipelineObjectArgsDict(TypedDict):
     """
     Key format.
     """
-    kind: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]]
+    kind: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]]
     """
-    What the object is. One of: `stream`, `changelog`, `table`.
+    What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
     """
     primary_key: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -826,7 +1242,7 @@ class PipelineObjectArgs:
                  columns: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
-                 kind: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]] = None,
+                 kind: pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]] = None,
                  primary_key: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  properties: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  timestamp_column: pulumi.Input[Optional[_builtins.str]] = None,
@@ -838,7 +1254,7 @@ class PipelineObjectArgs:
         :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order.
         :param pulumi.Input[_builtins.str] entity: The store entity (topic or table); default: the object's name for Kafka.
         :param pulumi.Input[_builtins.str] key_format: Key format.
-        :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
+        :param pulumi.Input[Union[_builtins.str, 'PipelineObjectKind']] kind: What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
@@ -912,14 +1328,14 @@ class PipelineObjectArgs:
 
     @_builtins.property
     @pulumi.getter
-    def kind(self) -> pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]:
+    def kind(self) -> pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]:
         """
-        What the object is. One of: `stream`, `changelog`, `table`.
+        What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
         """
         return pulumi.get(self, "kind")
 
     @kind.setter
-    def kind(self, value: pulumi.Input[Optional[Union[_builtins.str, 'ObjectKind']]]):
+    def kind(self, value: pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]):
         pulumi.set(self, "kind", value)
 
     @_builtins.property
@@ -1080,6 +1496,119 @@ class PostgresArgs:
     @tls_verify_server_hostname.setter
     def tls_verify_server_hostname(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "tls_verify_server_hostname", value)
+
+
+class S3ArgsDict(TypedDict):
+    """
+    Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+    """
+    access_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    iam_external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    iam_role_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    secret_access_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+
+@pulumi.input_type
+class S3Args:
+    def __init__(__self__, *,
+                 uris: pulumi.Input[_builtins.str],
+                 access_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_external_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_access_key: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+
+        :param pulumi.Input[_builtins.str] uris: Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+        :param pulumi.Input[_builtins.str] access_key_id: Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] iam_external_id: External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] iam_role_arn: IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param pulumi.Input[_builtins.str] secret_access_key: Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if iam_external_id is not None:
+            pulumi.set(__self__, "iam_external_id", iam_external_id)
+        if iam_role_arn is not None:
+            pulumi.set(__self__, "iam_role_arn", iam_role_arn)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="iamExternalId")
+    def iam_external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "iam_external_id")
+
+    @iam_external_id.setter
+    def iam_external_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "iam_external_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="iamRoleArn")
+    def iam_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "iam_role_arn")
+
+    @iam_role_arn.setter
+    def iam_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "iam_role_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret_access_key", value)
 
 
 class SnowflakeArgsDict(TypedDict):

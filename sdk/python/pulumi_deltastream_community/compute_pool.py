@@ -20,16 +20,24 @@ __all__ = ['ComputePoolArgs', 'ComputePool']
 class ComputePoolArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 running: pulumi.Input[Optional[_builtins.bool]] = None,
                  size: pulumi.Input[Optional[_builtins.str]] = None,
                  timeout_min: pulumi.Input[Optional[_builtins.int]] = None):
         """
         The set of arguments for constructing a ComputePool resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the compute pool. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input[_builtins.bool] running: Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
         :param pulumi.Input[_builtins.str] size: Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
         :param pulumi.Input[_builtins.int] timeout_min: Minutes without work after which DeltaStream suspends the pool. Changed in place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the program's value.
         """
         pulumi.set(__self__, "name", name)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+        if running is not None:
+            pulumi.set(__self__, "running", running)
         if size is not None:
             pulumi.set(__self__, "size", size)
         if timeout_min is not None:
@@ -46,6 +54,30 @@ class ComputePoolArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        """
+        return pulumi.get(self, "owner")
+
+    @owner.setter
+    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "owner", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def running(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+        """
+        return pulumi.get(self, "running")
+
+    @running.setter
+    def running(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "running", value)
 
     @_builtins.property
     @pulumi.getter
@@ -79,13 +111,17 @@ class ComputePool(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 running: pulumi.Input[Optional[_builtins.bool]] = None,
                  size: pulumi.Input[Optional[_builtins.str]] = None,
                  timeout_min: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
         A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
 
-        Size and timeout change in place (`UPDATE COMPUTE_POOL`); a new name replaces the pool.
+        Size and timeout change in place (`UPDATE COMPUTE_POOL`); removing either, or a new name, replaces the pool. `running`
+        (default true) starts or stops it in place (`START` / `STOP COMPUTE_POOL`); a pool stopped outside Pulumi shows as a
+        change on refresh, and the next `pulumi up` starts it again. A running pool is stopped before it is dropped.
 
         ## Example Usage
         ### A compute pool
@@ -112,6 +148,8 @@ class ComputePool(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] name: Name of the compute pool. Case-sensitive; quoted for you.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input[_builtins.bool] running: Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
         :param pulumi.Input[_builtins.str] size: Size: `small`, `medium` or `large` (DeltaStream's default when unset). Changed in place.
         :param pulumi.Input[_builtins.int] timeout_min: Minutes without work after which DeltaStream suspends the pool. Changed in place; `LIST COMPUTE_POOLS` shows no documented unit for it, so a read keeps the program's value.
         """
@@ -124,7 +162,9 @@ class ComputePool(pulumi.CustomResource):
         """
         A DeltaStream compute pool: compute that queries run on, of a size, suspended after a timeout.
 
-        Size and timeout change in place (`UPDATE COMPUTE_POOL`); a new name replaces the pool.
+        Size and timeout change in place (`UPDATE COMPUTE_POOL`); removing either, or a new name, replaces the pool. `running`
+        (default true) starts or stops it in place (`START` / `STOP COMPUTE_POOL`); a pool stopped outside Pulumi shows as a
+        change on refresh, and the next `pulumi up` starts it again. A running pool is stopped before it is dropped.
 
         ## Example Usage
         ### A compute pool
@@ -164,6 +204,8 @@ class ComputePool(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 running: pulumi.Input[Optional[_builtins.bool]] = None,
                  size: pulumi.Input[Optional[_builtins.str]] = None,
                  timeout_min: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -178,10 +220,11 @@ class ComputePool(pulumi.CustomResource):
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
+            __props__.__dict__["owner"] = owner
+            __props__.__dict__["running"] = running
             __props__.__dict__["size"] = size
             __props__.__dict__["timeout_min"] = timeout_min
             __props__.__dict__["created_at"] = None
-            __props__.__dict__["owner"] = None
             __props__.__dict__["state"] = None
         super(ComputePool, __self__).__init__(
             'deltastream:index:ComputePool',
@@ -208,6 +251,7 @@ class ComputePool(pulumi.CustomResource):
         __props__.__dict__["created_at"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["owner"] = None
+        __props__.__dict__["running"] = None
         __props__.__dict__["size"] = None
         __props__.__dict__["state"] = None
         __props__.__dict__["timeout_min"] = None
@@ -239,9 +283,17 @@ class ComputePool(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Owning role.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def running(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Whether the pool runs (`START COMPUTE_POOL`) or is stopped (`STOP COMPUTE_POOL`). Default: true. Changed in place; a pool stopped outside Pulumi shows as a change on refresh and the next `pulumi up` starts it again.
+        """
+        return pulumi.get(self, "running")
 
     @_builtins.property
     @pulumi.getter
@@ -255,7 +307,7 @@ class ComputePool(pulumi.CustomResource):
     @pulumi.getter
     def state(self) -> pulumi.Output[_builtins.str]:
         """
-        Its state as DeltaStream reports it, e.g. `running`.
+        Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
         """
         return pulumi.get(self, "state")
 

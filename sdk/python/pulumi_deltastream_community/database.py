@@ -27,7 +27,7 @@ class DatabaseArgs:
 
         :param pulumi.Input[_builtins.str] name: Name of the database. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         pulumi.set(__self__, "name", name)
         if accept_replacement is not None:
@@ -63,7 +63,7 @@ class DatabaseArgs:
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -110,7 +110,7 @@ class Database(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] name: Name of the database. Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         ...
     @overload
@@ -237,7 +237,7 @@ class Database(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[_builtins.str]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 

@@ -22,13 +22,13 @@ __all__ = ['DeltaStreamObjectArgs', 'DeltaStreamObject']
 @pulumi.input_type
 class DeltaStreamObjectArgs:
     def __init__(__self__, *,
-                 columns: pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]],
                  database: pulumi.Input[_builtins.str],
                  kind: pulumi.Input[Union[_builtins.str, 'ObjectKind']],
                  name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
                  store: pulumi.Input[_builtins.str],
                  accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
+                 columns: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
@@ -39,22 +39,21 @@ class DeltaStreamObjectArgs:
         """
         The set of arguments for constructing a DeltaStreamObject resource.
 
-        :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order. Any change replaces the object.
         :param pulumi.Input[_builtins.str] database: Database of the object.
         :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
         :param pulumi.Input[_builtins.str] name: Name of the object. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the object.
         :param pulumi.Input[_builtins.str] store: Store that holds the object's entity.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
+        :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
         :param pulumi.Input[_builtins.str] entity: The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
         :param pulumi.Input[_builtins.str] key_format: Key format of a Kafka topic.
-        :param pulumi.Input[_builtins.str] owner: Role that owns the object; changed in place. Default: the provider's role.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties of the CREATE statement, as DeltaStream documents them.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
         :param pulumi.Input[_builtins.str] value_format: Value format of a Kafka topic, e.g. `json`, `avro`, `protobuf`.
         """
-        pulumi.set(__self__, "columns", columns)
         pulumi.set(__self__, "database", database)
         pulumi.set(__self__, "kind", kind)
         pulumi.set(__self__, "name", name)
@@ -62,6 +61,8 @@ class DeltaStreamObjectArgs:
         pulumi.set(__self__, "store", store)
         if accept_replacement is not None:
             pulumi.set(__self__, "accept_replacement", accept_replacement)
+        if columns is not None:
+            pulumi.set(__self__, "columns", columns)
         if entity is not None:
             pulumi.set(__self__, "entity", entity)
         if key_format is not None:
@@ -76,18 +77,6 @@ class DeltaStreamObjectArgs:
             pulumi.set(__self__, "timestamp_column", timestamp_column)
         if value_format is not None:
             pulumi.set(__self__, "value_format", value_format)
-
-    @_builtins.property
-    @pulumi.getter
-    def columns(self) -> pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]]:
-        """
-        Columns, in order. Any change replaces the object.
-        """
-        return pulumi.get(self, "columns")
-
-    @columns.setter
-    def columns(self, value: pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]]):
-        pulumi.set(self, "columns", value)
 
     @_builtins.property
     @pulumi.getter
@@ -163,6 +152,18 @@ class DeltaStreamObjectArgs:
 
     @_builtins.property
     @pulumi.getter
+    def columns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]]:
+        """
+        Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
+        """
+        return pulumi.get(self, "columns")
+
+    @columns.setter
+    def columns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]]):
+        pulumi.set(self, "columns", value)
+
+    @_builtins.property
+    @pulumi.getter
     def entity(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
@@ -189,7 +190,7 @@ class DeltaStreamObjectArgs:
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Role that owns the object; changed in place. Default: the provider's role.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -201,7 +202,7 @@ class DeltaStreamObjectArgs:
     @pulumi.getter(name="primaryKey")
     def primary_key(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Primary key columns; required for a changelog.
+        Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
         """
         return pulumi.get(self, "primary_key")
 
@@ -281,6 +282,17 @@ class DeltaStreamObject(pulumi.CustomResource):
         object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
         `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
 
+        With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
+        syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
+        registry (avro) or from its protobuf descriptor. Which subject DeltaStream reads is not documented (the local
+        server reads `<topic>-value`, Confluent's default naming); its docs attach a descriptor to the topic's entity, while
+        the local server reads the message a `value.descriptor` property of the object names (`<descriptor
+        source>.<message>`), which no DeltaStream page shows. The columns it derived are read back into the `columns` and
+        `derivedColumns` outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it
+        creates the object, so a new schema version shows once the object is made again. Such a changelog takes its
+        primary key from its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative
+        syntax has no `PRIMARY KEY`.
+
         ## Example Usage
         ### A JSON stream over the pageviews topic
         ```python
@@ -332,15 +344,15 @@ class DeltaStreamObject(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['ColumnArgs', 'ColumnArgsDict', 'outputs.Column']]]] columns: Columns, in order. Any change replaces the object.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ColumnArgs', 'ColumnArgsDict', 'outputs.Column']]]] columns: Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
         :param pulumi.Input[_builtins.str] database: Database of the object.
         :param pulumi.Input[_builtins.str] entity: The store entity: a Kafka topic (`pageviews`), a PostgreSQL table (`schema.table` or `database.schema.table`) or a Snowflake table (`DATABASE.SCHEMA.TABLE`). Default for Kafka: the object's name.
         :param pulumi.Input[_builtins.str] key_format: Key format of a Kafka topic.
         :param pulumi.Input[Union[_builtins.str, 'ObjectKind']] kind: What the object is. One of: `stream`, `changelog`, `table`.
         :param pulumi.Input[_builtins.str] name: Name of the object. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the object.
-        :param pulumi.Input[_builtins.str] owner: Role that owns the object; changed in place. Default: the provider's role.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties of the CREATE statement, as DeltaStream documents them.
         :param pulumi.Input[_builtins.str] store: Store that holds the object's entity.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
@@ -365,6 +377,17 @@ class DeltaStreamObject(pulumi.CustomResource):
         that `pulumi up`. Columns, their order and nullability are read back with `DESCRIBE RELATION COLUMNS` when the
         object was created again outside Pulumi; an import also reads the settings (`entity`, `valueFormat`,
         `keyFormat`, `timestampColumn`, further `properties`) from `DESCRIBE RELATION`.
+
+        With `valueFormat` `avro` or `protobuf`, `columns` may be left out: the provider sends DeltaStream's alternative
+        syntax, `CREATE STREAM s WITH (...)`, and DeltaStream takes the columns from the topic's schema in the store's schema
+        registry (avro) or from its protobuf descriptor. Which subject DeltaStream reads is not documented (the local
+        server reads `<topic>-value`, Confluent's default naming); its docs attach a descriptor to the topic's entity, while
+        the local server reads the message a `value.descriptor` property of the object names (`<descriptor
+        source>.<message>`), which no DeltaStream page shows. The columns it derived are read back into the `columns` and
+        `derivedColumns` outputs, and read again when a refresh finds the object made again: DeltaStream fixes them when it
+        creates the object, so a new schema version shows once the object is made again. Such a changelog takes its
+        primary key from its key format's schema (`keyFormat` `avro` or `protobuf`, also undocumented); the alternative
+        syntax has no `PRIMARY KEY`.
 
         ## Example Usage
         ### A JSON stream over the pageviews topic
@@ -453,8 +476,6 @@ class DeltaStreamObject(pulumi.CustomResource):
             __props__ = DeltaStreamObjectArgs.__new__(DeltaStreamObjectArgs)
 
             __props__.__dict__["accept_replacement"] = accept_replacement
-            if columns is None and not opts.urn:
-                raise TypeError("Missing required property 'columns'")
             __props__.__dict__["columns"] = columns
             if database is None and not opts.urn:
                 raise TypeError("Missing required property 'database'")
@@ -479,6 +500,7 @@ class DeltaStreamObject(pulumi.CustomResource):
             __props__.__dict__["timestamp_column"] = timestamp_column
             __props__.__dict__["value_format"] = value_format
             __props__.__dict__["created_at"] = None
+            __props__.__dict__["derived_columns"] = None
             __props__.__dict__["fqn"] = None
             __props__.__dict__["path"] = None
             __props__.__dict__["state"] = None
@@ -509,6 +531,7 @@ class DeltaStreamObject(pulumi.CustomResource):
         __props__.__dict__["columns"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["database"] = None
+        __props__.__dict__["derived_columns"] = None
         __props__.__dict__["entity"] = None
         __props__.__dict__["fqn"] = None
         __props__.__dict__["key_format"] = None
@@ -544,7 +567,7 @@ class DeltaStreamObject(pulumi.CustomResource):
     @pulumi.getter
     def columns(self) -> pulumi.Output[Sequence['outputs.Column']]:
         """
-        Columns, in order. Any change replaces the object.
+        Columns, in order. Any change replaces the object. Leave them out when `valueFormat` is `avro` (the topic's schema in the store's schema registry) or `protobuf` (its descriptor): DeltaStream derives them, and the `columns` and `derivedColumns` outputs show them. Which subject DeltaStream reads is undocumented, and its docs attach a descriptor to the topic's entity (the local server reads subject `<topic>-value`, and the message a `value.descriptor` property names, `<descriptor source>.<message>`).
         """
         return pulumi.get(self, "columns")
 
@@ -563,6 +586,14 @@ class DeltaStreamObject(pulumi.CustomResource):
         Database of the object.
         """
         return pulumi.get(self, "database")
+
+    @_builtins.property
+    @pulumi.getter(name="derivedColumns")
+    def derived_columns(self) -> pulumi.Output[Optional[Sequence['outputs.ObjectColumn']]]:
+        """
+        The columns DeltaStream derived from the value format's schema when `columns` is left out, in order; read back with `DESCRIBE RELATION COLUMNS` whenever a refresh finds the object made again (a new creation time), so a re-creation with another schema shows.
+        """
+        return pulumi.get(self, "derived_columns")
 
     @_builtins.property
     @pulumi.getter
@@ -616,7 +647,7 @@ class DeltaStreamObject(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[_builtins.str]:
         """
-        Role that owns the object; changed in place. Default: the provider's role.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -632,7 +663,7 @@ class DeltaStreamObject(pulumi.CustomResource):
     @pulumi.getter(name="primaryKey")
     def primary_key(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Primary key columns; required for a changelog.
+        Primary key columns; required for a changelog with `columns` (without them, the key format's schema gives the key, and this output shows it).
         """
         return pulumi.get(self, "primary_key")
 

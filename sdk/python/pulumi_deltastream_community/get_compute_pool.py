@@ -23,10 +23,16 @@ __all__ = [
 
 @pulumi.output_type
 class GetComputePoolResult:
-    def __init__(__self__, created_at=None, name=None, owner=None, size=None, state=None):
+    def __init__(__self__, created_at=None, error_messages=None, intended_state=None, name=None, owner=None, size=None, state=None):
         if created_at and not isinstance(created_at, str):
             raise TypeError("Expected argument 'created_at' to be a str")
         pulumi.set(__self__, "created_at", created_at)
+        if error_messages and not isinstance(error_messages, str):
+            raise TypeError("Expected argument 'error_messages' to be a str")
+        pulumi.set(__self__, "error_messages", error_messages)
+        if intended_state and not isinstance(intended_state, str):
+            raise TypeError("Expected argument 'intended_state' to be a str")
+        pulumi.set(__self__, "intended_state", intended_state)
         if name and not isinstance(name, str):
             raise TypeError("Expected argument 'name' to be a str")
         pulumi.set(__self__, "name", name)
@@ -47,6 +53,22 @@ class GetComputePoolResult:
         When it was created.
         """
         return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="errorMessages")
+    def error_messages(self) -> Optional[_builtins.str]:
+        """
+        Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+        """
+        return pulumi.get(self, "error_messages")
+
+    @_builtins.property
+    @pulumi.getter(name="intendedState")
+    def intended_state(self) -> Optional[_builtins.str]:
+        """
+        The state it was last asked for: `running` (created or started) or `stopped`.
+        """
+        return pulumi.get(self, "intended_state")
 
     @_builtins.property
     @pulumi.getter
@@ -76,7 +98,7 @@ class GetComputePoolResult:
     @pulumi.getter
     def state(self) -> Optional[_builtins.str]:
         """
-        Its state as DeltaStream reports it, e.g. `running`.
+        Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
         """
         return pulumi.get(self, "state")
 
@@ -88,6 +110,8 @@ class AwaitableGetComputePoolResult(GetComputePoolResult):
             yield self
         return GetComputePoolResult(
             created_at=self.created_at,
+            error_messages=self.error_messages,
+            intended_state=self.intended_state,
             name=self.name,
             owner=self.owner,
             size=self.size,
@@ -122,6 +146,8 @@ def get_compute_pool(name: Optional[_builtins.str] = None,
 
     return AwaitableGetComputePoolResult(
         created_at=pulumi.get(__ret__, 'created_at'),
+        error_messages=pulumi.get(__ret__, 'error_messages'),
+        intended_state=pulumi.get(__ret__, 'intended_state'),
         name=pulumi.get(__ret__, 'name'),
         owner=pulumi.get(__ret__, 'owner'),
         size=pulumi.get(__ret__, 'size'),
@@ -153,6 +179,8 @@ def get_compute_pool_output(name: pulumi.Input[Optional[_builtins.str]] = None,
     __ret__ = pulumi.runtime.invoke_output('deltastream:index:getComputePool', __args__, opts=opts, typ=GetComputePoolResult)
     return __ret__.apply(lambda __response__: GetComputePoolResult(
         created_at=pulumi.get(__response__, 'created_at'),
+        error_messages=pulumi.get(__response__, 'error_messages'),
+        intended_state=pulumi.get(__response__, 'intended_state'),
         name=pulumi.get(__response__, 'name'),
         owner=pulumi.get(__response__, 'owner'),
         size=pulumi.get(__response__, 'size'),

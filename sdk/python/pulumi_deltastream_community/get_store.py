@@ -91,7 +91,7 @@ class GetStoreResult:
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
         """
         return pulumi.get(self, "type")
 
@@ -139,7 +139,7 @@ def get_store(name: Optional[_builtins.str] = None,
     ```
 
     :param _builtins.str name: Name of the store.
-    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name
@@ -175,7 +175,7 @@ def get_store_output(name: pulumi.Input[Optional[_builtins.str]] = None,
     ```
 
     :param _builtins.str name: Name of the store.
-    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`); a store of another type is not a match.
+    :param Union[_builtins.str, 'StoreType'] type: Expected type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`); a store of another type is not a match.
     """
     __args__ = dict()
     __args__['name'] = name

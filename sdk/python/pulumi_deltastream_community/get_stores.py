@@ -68,7 +68,7 @@ def get_stores(name: Optional[_builtins.str] = None,
     ```
 
     :param _builtins.str name: Only the store with this name.
-    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name
@@ -98,7 +98,7 @@ def get_stores_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = No
     ```
 
     :param _builtins.str name: Only the store with this name.
-    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake` (any case, with or without `_`).
+    :param Union[_builtins.str, 'StoreType'] type: Only stores of this type: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (any case, with or without `_`).
     """
     __args__ = dict()
     __args__['name'] = name

@@ -29,7 +29,7 @@ class NamespaceArgs:
         :param pulumi.Input[_builtins.str] database: Database the namespace belongs to.
         :param pulumi.Input[_builtins.str] name: Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         pulumi.set(__self__, "database", database)
         pulumi.set(__self__, "name", name)
@@ -78,7 +78,7 @@ class NamespaceArgs:
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -129,7 +129,7 @@ class Namespace(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] database: Database the namespace belongs to.
         :param pulumi.Input[_builtins.str] name: Name of the namespace (a DeltaStream schema). Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         ...
     @overload
@@ -271,7 +271,7 @@ class Namespace(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[_builtins.str]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 

@@ -13,30 +13,88 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
+    'ClickHouse',
     'Column',
     'ComputePoolInfo',
     'ConfluentCloudRegistry',
     'ConfluentKafka',
     'ConfluentRegistry',
     'DatabaseInfo',
+    'Databricks',
+    'DescriptorSourceInfo',
     'EntityInfo',
+    'FunctionArgument',
+    'FunctionInfo',
+    'FunctionSourceInfo',
+    'IcebergRest',
     'Kafka',
     'KafkaTopic',
     'Kinesis',
     'KinesisStream',
+    'MaterializedViewInfo',
     'NamespaceInfo',
     'ObjectColumn',
     'ObjectSummary',
     'Postgres',
     'QueryInfo',
+    'RoleInfo',
+    'RolePrivilege',
+    'S3',
     'SchemaRegistryInfo',
     'SecretInfo',
     'Snowflake',
     'StoreInfo',
+    'ViewColumn',
 ]
+
+@pulumi.output_type
+class ClickHouse(dict):
+    """
+    Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    def __init__(__self__, *,
+                 password: _builtins.str,
+                 uris: _builtins.str,
+                 username: _builtins.str):
+        """
+        Connection to a ClickHouse server. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+
+        :param _builtins.str password: Password.
+        :param _builtins.str uris: JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+        :param _builtins.str username: User name (an identifier, not secret).
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> _builtins.str:
+        """
+        Password.
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        JDBC URL, e.g. `jdbc:clickhouse://host:8443`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> _builtins.str:
+        """
+        User name (an identifier, not secret).
+        """
+        return pulumi.get(self, "username")
+
 
 @pulumi.output_type
 class Column(dict):
@@ -92,6 +150,8 @@ class ComputePoolInfo(dict):
     def __init__(__self__, *,
                  name: _builtins.str,
                  created_at: Optional[_builtins.str] = None,
+                 error_messages: Optional[_builtins.str] = None,
+                 intended_state: Optional[_builtins.str] = None,
                  owner: Optional[_builtins.str] = None,
                  size: Optional[_builtins.str] = None,
                  state: Optional[_builtins.str] = None):
@@ -100,13 +160,19 @@ class ComputePoolInfo(dict):
 
         :param _builtins.str name: Name.
         :param _builtins.str created_at: When it was created.
+        :param _builtins.str error_messages: Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+        :param _builtins.str intended_state: The state it was last asked for: `running` (created or started) or `stopped`.
         :param _builtins.str owner: Owning role.
         :param _builtins.str size: Size: `small`, `medium` or `large`.
-        :param _builtins.str state: Its state as DeltaStream reports it, e.g. `running`.
+        :param _builtins.str state: Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
         """
         pulumi.set(__self__, "name", name)
         if created_at is not None:
             pulumi.set(__self__, "created_at", created_at)
+        if error_messages is not None:
+            pulumi.set(__self__, "error_messages", error_messages)
+        if intended_state is not None:
+            pulumi.set(__self__, "intended_state", intended_state)
         if owner is not None:
             pulumi.set(__self__, "owner", owner)
         if size is not None:
@@ -131,6 +197,22 @@ class ComputePoolInfo(dict):
         return pulumi.get(self, "created_at")
 
     @_builtins.property
+    @pulumi.getter(name="errorMessages")
+    def error_messages(self) -> Optional[_builtins.str]:
+        """
+        Why it failed to reach its intended state, as DeltaStream reports it; empty or unset when it did not fail.
+        """
+        return pulumi.get(self, "error_messages")
+
+    @_builtins.property
+    @pulumi.getter(name="intendedState")
+    def intended_state(self) -> Optional[_builtins.str]:
+        """
+        The state it was last asked for: `running` (created or started) or `stopped`.
+        """
+        return pulumi.get(self, "intended_state")
+
+    @_builtins.property
     @pulumi.getter
     def owner(self) -> Optional[_builtins.str]:
         """
@@ -150,7 +232,7 @@ class ComputePoolInfo(dict):
     @pulumi.getter
     def state(self) -> Optional[_builtins.str]:
         """
-        Its state as DeltaStream reports it, e.g. `running`.
+        Its actual state as DeltaStream reports it: `running`, `stopped`, or on its way to one.
         """
         return pulumi.get(self, "state")
 
@@ -385,6 +467,185 @@ class DatabaseInfo(dict):
 
 
 @pulumi.output_type
+class Databricks(dict):
+    """
+    Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+        Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKeyId":
+            suggest = "access_key_id"
+        elif key == "appToken":
+            suggest = "app_token"
+        elif key == "cloudRegion":
+            suggest = "cloud_region"
+        elif key == "cloudS3Bucket":
+            suggest = "cloud_s3_bucket"
+        elif key == "secretAccessKey":
+            suggest = "secret_access_key"
+        elif key == "warehouseId":
+            suggest = "warehouse_id"
+        elif key == "warehousePort":
+            suggest = "warehouse_port"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Databricks. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Databricks.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Databricks.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 access_key_id: _builtins.str,
+                 app_token: _builtins.str,
+                 cloud_region: _builtins.str,
+                 cloud_s3_bucket: _builtins.str,
+                 secret_access_key: _builtins.str,
+                 uris: _builtins.str,
+                 warehouse_id: _builtins.str,
+                 warehouse_port: Optional[_builtins.int] = None):
+        """
+        Connection to a Databricks workspace and the S3 bucket its tables are written through (as DeltaStream's
+            Terraform provider v0.0.9 creates it; later releases of that provider no longer offer it).
+
+        :param _builtins.str access_key_id: AWS access key id for the bucket (an identifier, not secret).
+        :param _builtins.str app_token: Databricks personal access token.
+        :param _builtins.str cloud_region: AWS region of the bucket, e.g. `AWS us-east-1`.
+        :param _builtins.str cloud_s3_bucket: S3 bucket connected as an external location of the workspace.
+        :param _builtins.str secret_access_key: AWS secret access key for the bucket.
+        :param _builtins.str uris: Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+        :param _builtins.str warehouse_id: Id of the SQL warehouse that creates and queries the tables.
+        :param _builtins.int warehouse_port: The SQL warehouse's port. Default: 443.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "app_token", app_token)
+        pulumi.set(__self__, "cloud_region", cloud_region)
+        pulumi.set(__self__, "cloud_s3_bucket", cloud_s3_bucket)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "warehouse_id", warehouse_id)
+        if warehouse_port is not None:
+            pulumi.set(__self__, "warehouse_port", warehouse_port)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> _builtins.str:
+        """
+        AWS access key id for the bucket (an identifier, not secret).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="appToken")
+    def app_token(self) -> _builtins.str:
+        """
+        Databricks personal access token.
+        """
+        return pulumi.get(self, "app_token")
+
+    @_builtins.property
+    @pulumi.getter(name="cloudRegion")
+    def cloud_region(self) -> _builtins.str:
+        """
+        AWS region of the bucket, e.g. `AWS us-east-1`.
+        """
+        return pulumi.get(self, "cloud_region")
+
+    @_builtins.property
+    @pulumi.getter(name="cloudS3Bucket")
+    def cloud_s3_bucket(self) -> _builtins.str:
+        """
+        S3 bucket connected as an external location of the workspace.
+        """
+        return pulumi.get(self, "cloud_s3_bucket")
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> _builtins.str:
+        """
+        AWS secret access key for the bucket.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        Workspace URL, e.g. `https://dbc-123.cloud.databricks.com`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="warehouseId")
+    def warehouse_id(self) -> _builtins.str:
+        """
+        Id of the SQL warehouse that creates and queries the tables.
+        """
+        return pulumi.get(self, "warehouse_id")
+
+    @_builtins.property
+    @pulumi.getter(name="warehousePort")
+    def warehouse_port(self) -> Optional[_builtins.int]:
+        """
+        The SQL warehouse's port. Default: 443.
+        """
+        return pulumi.get(self, "warehouse_port")
+
+
+@pulumi.output_type
+class DescriptorSourceInfo(dict):
+    """
+    A descriptor source, as ``LIST DESCRIPTOR_SOURCES`` shows it.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 owner: Optional[_builtins.str] = None):
+        """
+        A descriptor source, as ``LIST DESCRIPTOR_SOURCES`` shows it.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str created_at: When it was created.
+        :param _builtins.str owner: Owning role.
+        """
+        pulumi.set(__self__, "name", name)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> Optional[_builtins.str]:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
 class EntityInfo(dict):
     """
     An entity of a store.
@@ -427,6 +688,311 @@ class EntityInfo(dict):
         Full path in the store (the parent's path and the name).
         """
         return pulumi.get(self, "path")
+
+
+@pulumi.output_type
+class FunctionArgument(dict):
+    """
+    An argument of a function.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 type: _builtins.str):
+        """
+        An argument of a function.
+
+        :param _builtins.str name: Argument name. Case-sensitive; quoted for you.
+        :param _builtins.str type: DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Argument name. Case-sensitive; quoted for you.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        DeltaStream type, e.g. `VARCHAR`, `DOUBLE`, `ARRAY<VARCHAR>`, named as DeltaStream's data types page names it (`INTEGER`, not a synonym such as `INT`): the provider finds the function by the types `LIST FUNCTIONS` shows, case and spacing aside.
+        """
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class FunctionInfo(dict):
+    """
+    A function, as ``LIST FUNCTIONS`` shows it.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 signature: _builtins.str,
+                 arguments: Optional[Sequence['outputs.FunctionArgument']] = None,
+                 class_name: Optional[_builtins.str] = None,
+                 properties: Optional[Mapping[str, _builtins.str]] = None,
+                 source: Optional[_builtins.str] = None):
+        """
+        A function, as ``LIST FUNCTIONS`` shows it.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str signature: Its signature as DeltaStream shows it: `name(a T, b U)`.
+        :param Sequence['FunctionArgument'] arguments: Its arguments, in order.
+        :param _builtins.str class_name: The Java class implementing it.
+        :param Mapping[str, _builtins.str] properties: Further settings DeltaStream shows for it.
+        :param _builtins.str source: The function source holding its class.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "signature", signature)
+        if arguments is not None:
+            pulumi.set(__self__, "arguments", arguments)
+        if class_name is not None:
+            pulumi.set(__self__, "class_name", class_name)
+        if properties is not None:
+            pulumi.set(__self__, "properties", properties)
+        if source is not None:
+            pulumi.set(__self__, "source", source)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def signature(self) -> _builtins.str:
+        """
+        Its signature as DeltaStream shows it: `name(a T, b U)`.
+        """
+        return pulumi.get(self, "signature")
+
+    @_builtins.property
+    @pulumi.getter
+    def arguments(self) -> Optional[Sequence['outputs.FunctionArgument']]:
+        """
+        Its arguments, in order.
+        """
+        return pulumi.get(self, "arguments")
+
+    @_builtins.property
+    @pulumi.getter(name="className")
+    def class_name(self) -> Optional[_builtins.str]:
+        """
+        The Java class implementing it.
+        """
+        return pulumi.get(self, "class_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def properties(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Further settings DeltaStream shows for it.
+        """
+        return pulumi.get(self, "properties")
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> Optional[_builtins.str]:
+        """
+        The function source holding its class.
+        """
+        return pulumi.get(self, "source")
+
+
+@pulumi.output_type
+class FunctionSourceInfo(dict):
+    """
+    A function source, as ``deltastream.sys."function_sources"`` shows it.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 status: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 download_url: Optional[_builtins.str] = None,
+                 language: Optional[_builtins.str] = None,
+                 owner: Optional[_builtins.str] = None):
+        """
+        A function source, as ``deltastream.sys."function_sources"`` shows it.
+
+        :param _builtins.str name: Name.
+        :param _builtins.str status: `ready` once DeltaStream took the file, `error` when it could not.
+        :param _builtins.str created_at: When it was created (RFC 3339).
+        :param _builtins.str description: What it holds.
+        :param _builtins.str download_url: DeltaStream's URL of the file.
+        :param _builtins.str language: Language of its functions: `java`.
+        :param _builtins.str owner: Owning role.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "status", status)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if download_url is not None:
+            pulumi.set(__self__, "download_url", download_url)
+        if language is not None:
+            pulumi.set(__self__, "language", language)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `ready` once DeltaStream took the file, `error` when it could not.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        What it holds.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="downloadUrl")
+    def download_url(self) -> Optional[_builtins.str]:
+        """
+        DeltaStream's URL of the file.
+        """
+        return pulumi.get(self, "download_url")
+
+    @_builtins.property
+    @pulumi.getter
+    def language(self) -> Optional[_builtins.str]:
+        """
+        Language of its functions: `java`.
+        """
+        return pulumi.get(self, "language")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> Optional[_builtins.str]:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
+class IcebergRest(dict):
+    """
+    Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+        (unconfirmed).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "catalogId":
+            suggest = "catalog_id"
+        elif key == "clientId":
+            suggest = "client_id"
+        elif key == "clientScope":
+            suggest = "client_scope"
+        elif key == "clientSecret":
+            suggest = "client_secret"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in IcebergRest. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        IcebergRest.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        IcebergRest.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 catalog_id: _builtins.str,
+                 uris: _builtins.str,
+                 client_id: Optional[_builtins.str] = None,
+                 client_scope: Optional[_builtins.str] = None,
+                 client_secret: Optional[_builtins.str] = None):
+        """
+        Connection to an Apache Iceberg REST catalog. Its keys are shown only by DeltaStream's Python SDK
+            (unconfirmed).
+
+        :param _builtins.str catalog_id: The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str uris: Catalog endpoint, e.g. `https://catalog.example.com/api`.
+        :param _builtins.str client_id: OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str client_scope: OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str client_secret: OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        pulumi.set(__self__, "catalog_id", catalog_id)
+        pulumi.set(__self__, "uris", uris)
+        if client_id is not None:
+            pulumi.set(__self__, "client_id", client_id)
+        if client_scope is not None:
+            pulumi.set(__self__, "client_scope", client_scope)
+        if client_secret is not None:
+            pulumi.set(__self__, "client_secret", client_secret)
+
+    @_builtins.property
+    @pulumi.getter(name="catalogId")
+    def catalog_id(self) -> _builtins.str:
+        """
+        The catalog's id (`iceberg.catalog.id`). Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "catalog_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        Catalog endpoint, e.g. `https://catalog.example.com/api`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> Optional[_builtins.str]:
+        """
+        OAuth client id (an identifier, not secret); give it with clientSecret. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_id")
+
+    @_builtins.property
+    @pulumi.getter(name="clientScope")
+    def client_scope(self) -> Optional[_builtins.str]:
+        """
+        OAuth scope to ask for. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_scope")
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> Optional[_builtins.str]:
+        """
+        OAuth client secret; give it with clientId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "client_secret")
 
 
 @pulumi.output_type
@@ -741,6 +1307,108 @@ class KinesisStream(dict):
         Number of shards (default 1); changed in place.
         """
         return pulumi.get(self, "shards")
+
+
+@pulumi.output_type
+class MaterializedViewInfo(dict):
+    """
+    A materialized view, as ``deltastream.sys."relations"`` shows it.
+    """
+    def __init__(__self__, *,
+                 database: _builtins.str,
+                 fqn: _builtins.str,
+                 name: _builtins.str,
+                 namespace: _builtins.str,
+                 owner: _builtins.str,
+                 state: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        A materialized view, as ``deltastream.sys."relations"`` shows it.
+
+        :param _builtins.str database: Database.
+        :param _builtins.str fqn: `"database"."namespace"."name"`.
+        :param _builtins.str name: Name.
+        :param _builtins.str namespace: Namespace.
+        :param _builtins.str owner: Owning role.
+        :param _builtins.str state: DeltaStream's state of the view, e.g. `created`.
+        :param _builtins.str created_at: When it was created (RFC 3339).
+        :param _builtins.str updated_at: When it last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "database", database)
+        pulumi.set(__self__, "fqn", fqn)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "namespace", namespace)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "state", state)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> _builtins.str:
+        """
+        Database.
+        """
+        return pulumi.get(self, "database")
+
+    @_builtins.property
+    @pulumi.getter
+    def fqn(self) -> _builtins.str:
+        """
+        `"database"."namespace"."name"`.
+        """
+        return pulumi.get(self, "fqn")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        """
+        Namespace.
+        """
+        return pulumi.get(self, "namespace")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def state(self) -> _builtins.str:
+        """
+        DeltaStream's state of the view, e.g. `created`.
+        """
+        return pulumi.get(self, "state")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        When it last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
 
 
 @pulumi.output_type
@@ -1189,6 +1857,259 @@ class QueryInfo(dict):
 
 
 @pulumi.output_type
+class RoleInfo(dict):
+    """
+    A role, with the roles it is granted to and those granted to it, the users granted it and its privileges.
+    """
+    def __init__(__self__, *,
+                 builtin: _builtins.bool,
+                 granted_roles: Sequence[_builtins.str],
+                 granted_to: Sequence[_builtins.str],
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 privileges: Sequence['outputs.RolePrivilege'],
+                 users: Sequence[_builtins.str],
+                 created_at: Optional[_builtins.str] = None):
+        """
+        A role, with the roles it is granted to and those granted to it, the users granted it and its privileges.
+
+        :param _builtins.bool builtin: Whether it is one of DeltaStream's built-in roles.
+        :param Sequence[_builtins.str] granted_roles: Roles granted to this role (whose privileges it inherits), sorted.
+        :param Sequence[_builtins.str] granted_to: Roles this role is granted to (which inherit its privileges), sorted.
+        :param _builtins.str name: Name.
+        :param _builtins.str owner: Owning role.
+        :param Sequence['RolePrivilege'] privileges: Its privileges from `sys."role_privileges"`, by target and privilege.
+        :param Sequence[_builtins.str] users: Emails of the users granted this role, sorted.
+        :param _builtins.str created_at: When it was created (RFC 3339).
+        """
+        pulumi.set(__self__, "builtin", builtin)
+        pulumi.set(__self__, "granted_roles", granted_roles)
+        pulumi.set(__self__, "granted_to", granted_to)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "privileges", privileges)
+        pulumi.set(__self__, "users", users)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def builtin(self) -> _builtins.bool:
+        """
+        Whether it is one of DeltaStream's built-in roles.
+        """
+        return pulumi.get(self, "builtin")
+
+    @_builtins.property
+    @pulumi.getter(name="grantedRoles")
+    def granted_roles(self) -> Sequence[_builtins.str]:
+        """
+        Roles granted to this role (whose privileges it inherits), sorted.
+        """
+        return pulumi.get(self, "granted_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="grantedTo")
+    def granted_to(self) -> Sequence[_builtins.str]:
+        """
+        Roles this role is granted to (which inherit its privileges), sorted.
+        """
+        return pulumi.get(self, "granted_to")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def privileges(self) -> Sequence['outputs.RolePrivilege']:
+        """
+        Its privileges from `sys."role_privileges"`, by target and privilege.
+        """
+        return pulumi.get(self, "privileges")
+
+    @_builtins.property
+    @pulumi.getter
+    def users(self) -> Sequence[_builtins.str]:
+        """
+        Emails of the users granted this role, sorted.
+        """
+        return pulumi.get(self, "users")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+
+@pulumi.output_type
+class RolePrivilege(dict):
+    """
+    A privilege a role holds on a target.
+    """
+    def __init__(__self__, *,
+                 privilege: _builtins.str,
+                 target: _builtins.str,
+                 grant_option: Optional[_builtins.bool] = None,
+                 target_name: Optional[_builtins.str] = None):
+        """
+        A privilege a role holds on a target.
+
+        :param _builtins.str privilege: The privilege, as DeltaStream spells it (`CREATE_DATABASE`, `USAGE`, ...).
+        :param _builtins.str target: What it is on: `organization`, `database`, ...
+        :param _builtins.bool grant_option: Whether the role may grant it on (`WITH GRANT OPTION`).
+        :param _builtins.str target_name: The target's name (none for the organization).
+        """
+        pulumi.set(__self__, "privilege", privilege)
+        pulumi.set(__self__, "target", target)
+        if grant_option is not None:
+            pulumi.set(__self__, "grant_option", grant_option)
+        if target_name is not None:
+            pulumi.set(__self__, "target_name", target_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def privilege(self) -> _builtins.str:
+        """
+        The privilege, as DeltaStream spells it (`CREATE_DATABASE`, `USAGE`, ...).
+        """
+        return pulumi.get(self, "privilege")
+
+    @_builtins.property
+    @pulumi.getter
+    def target(self) -> _builtins.str:
+        """
+        What it is on: `organization`, `database`, ...
+        """
+        return pulumi.get(self, "target")
+
+    @_builtins.property
+    @pulumi.getter(name="grantOption")
+    def grant_option(self) -> Optional[_builtins.bool]:
+        """
+        Whether the role may grant it on (`WITH GRANT OPTION`).
+        """
+        return pulumi.get(self, "grant_option")
+
+    @_builtins.property
+    @pulumi.getter(name="targetName")
+    def target_name(self) -> Optional[_builtins.str]:
+        """
+        The target's name (none for the organization).
+        """
+        return pulumi.get(self, "target_name")
+
+
+@pulumi.output_type
+class S3(dict):
+    """
+    Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKeyId":
+            suggest = "access_key_id"
+        elif key == "iamExternalId":
+            suggest = "iam_external_id"
+        elif key == "iamRoleArn":
+            suggest = "iam_role_arn"
+        elif key == "secretAccessKey":
+            suggest = "secret_access_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in S3. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        S3.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        S3.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 uris: _builtins.str,
+                 access_key_id: Optional[_builtins.str] = None,
+                 iam_external_id: Optional[_builtins.str] = None,
+                 iam_role_arn: Optional[_builtins.str] = None,
+                 secret_access_key: Optional[_builtins.str] = None):
+        """
+        Connection to an Amazon S3 bucket. Its keys are shown only by DeltaStream's Python SDK (unconfirmed).
+
+        :param _builtins.str uris: Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+        :param _builtins.str access_key_id: Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str iam_external_id: External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str iam_role_arn: IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        :param _builtins.str secret_access_key: Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if iam_external_id is not None:
+            pulumi.set(__self__, "iam_external_id", iam_external_id)
+        if iam_role_arn is not None:
+            pulumi.set(__self__, "iam_role_arn", iam_role_arn)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        Bucket URL, e.g. `https://mybucket.s3.us-west-2.amazonaws.com/`.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> Optional[_builtins.str]:
+        """
+        Access key id (an identifier, not secret); give it with secretAccessKey. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="iamExternalId")
+    def iam_external_id(self) -> Optional[_builtins.str]:
+        """
+        External id the role's trust policy requires; give it with iamRoleArn. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "iam_external_id")
+
+    @_builtins.property
+    @pulumi.getter(name="iamRoleArn")
+    def iam_role_arn(self) -> Optional[_builtins.str]:
+        """
+        IAM role DeltaStream assumes to reach the bucket; give it with iamExternalId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "iam_role_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> Optional[_builtins.str]:
+        """
+        Secret access key; give it with accessKeyId. Shown only by DeltaStream's Python SDK (unconfirmed).
+        """
+        return pulumi.get(self, "secret_access_key")
+
+
+@pulumi.output_type
 class SchemaRegistryInfo(dict):
     """
     A schema registry. Credentials are never returned.
@@ -1507,7 +2428,7 @@ class StoreInfo(dict):
         :param _builtins.str name: Name.
         :param _builtins.str owner: Owning role.
         :param _builtins.str status: `ready` or `errored`.
-        :param Union[_builtins.str, 'StoreType'] type: Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+        :param Union[_builtins.str, 'StoreType'] type: Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
         :param _builtins.str created_at: When it was created (RFC 3339).
         :param _builtins.str status_message: DeltaStream's message when the store is not ready.
         :param _builtins.str updated_at: When it last changed (RFC 3339).
@@ -1551,7 +2472,7 @@ class StoreInfo(dict):
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+        Store type as DeltaStream reports it (as the Store resource's `type`): `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
         """
         return pulumi.get(self, "type")
 
@@ -1578,5 +2499,51 @@ class StoreInfo(dict):
         When it last changed (RFC 3339).
         """
         return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class ViewColumn(dict):
+    """
+    A column of a materialized view, as DeltaStream derives it from the query.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 type: _builtins.str,
+                 nullable: Optional[_builtins.bool] = None):
+        """
+        A column of a materialized view, as DeltaStream derives it from the query.
+
+        :param _builtins.str name: Column name.
+        :param _builtins.str type: DeltaStream type.
+        :param _builtins.bool nullable: Whether it accepts nulls.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+        if nullable is not None:
+            pulumi.set(__self__, "nullable", nullable)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Column name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        DeltaStream type.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def nullable(self) -> Optional[_builtins.bool]:
+        """
+        Whether it accepts nulls.
+        """
+        return pulumi.get(self, "nullable")
 
 

@@ -18,6 +18,7 @@ from ._enums import *
 from ._inputs import *
 from .delta_stream_object import DeltaStreamObject
 from .entity import Entity
+from .materialized_view import MaterializedView
 from .query import Query
 
 __all__ = ['PipelineArgs', 'Pipeline']
@@ -30,6 +31,7 @@ class PipelineArgs:
                  sources: pulumi.Input[Sequence[pulumi.Input['PipelineObjectArgs']]],
                  store: pulumi.Input[_builtins.str],
                  transform: pulumi.Input[_builtins.str],
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -37,6 +39,7 @@ class PipelineArgs:
                  query_name: pulumi.Input[Optional[_builtins.str]] = None,
                  topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
                  topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None):
         """
         The set of arguments for constructing a Pipeline resource.
@@ -45,7 +48,8 @@ class PipelineArgs:
         :param pulumi.Input['PipelineObjectArgs'] sink: Object the transformation writes.
         :param pulumi.Input[Sequence[pulumi.Input['PipelineObjectArgs']]] sources: Objects the transformation reads.
         :param pulumi.Input[_builtins.str] store: Store holding the entities of the sources and the sink.
-        :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
+        :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
+        :param pulumi.Input[_builtins.str] compute_pool: Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
         :param pulumi.Input[_builtins.bool] create_database: Create the database instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
@@ -53,13 +57,16 @@ class PipelineArgs:
         :param pulumi.Input[_builtins.str] query_name: Deprecated: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
-        :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+        :param pulumi.Input[Union[_builtins.str, 'QueryUpgrade']] upgrade: How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+        :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
         """
         pulumi.set(__self__, "database", database)
         pulumi.set(__self__, "sink", sink)
         pulumi.set(__self__, "sources", sources)
         pulumi.set(__self__, "store", store)
         pulumi.set(__self__, "transform", transform)
+        if compute_pool is not None:
+            pulumi.set(__self__, "compute_pool", compute_pool)
         if create_database is not None:
             pulumi.set(__self__, "create_database", create_database)
         if create_namespace is not None:
@@ -77,6 +84,8 @@ class PipelineArgs:
             pulumi.set(__self__, "topic_partitions", topic_partitions)
         if topic_replicas is not None:
             pulumi.set(__self__, "topic_replicas", topic_replicas)
+        if upgrade is not None:
+            pulumi.set(__self__, "upgrade", upgrade)
         if version is not None:
             pulumi.set(__self__, "version", version)
 
@@ -132,13 +141,25 @@ class PipelineArgs:
     @pulumi.getter
     def transform(self) -> pulumi.Input[_builtins.str]:
         """
-        The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
+        The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
         """
         return pulumi.get(self, "transform")
 
     @transform.setter
     def transform(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "transform", value)
+
+    @_builtins.property
+    @pulumi.getter(name="computePool")
+    def compute_pool(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
+        """
+        return pulumi.get(self, "compute_pool")
+
+    @compute_pool.setter
+    def compute_pool(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "compute_pool", value)
 
     @_builtins.property
     @pulumi.getter(name="createDatabase")
@@ -227,9 +248,21 @@ class PipelineArgs:
 
     @_builtins.property
     @pulumi.getter
+    def upgrade(self) -> pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]]:
+        """
+        How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+        """
+        return pulumi.get(self, "upgrade")
+
+    @upgrade.setter
+    def upgrade(self, value: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]]):
+        pulumi.set(self, "upgrade", value)
+
+    @_builtins.property
+    @pulumi.getter
     def version(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+        Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
         """
         return pulumi.get(self, "version")
 
@@ -244,6 +277,7 @@ class Pipeline(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -256,6 +290,7 @@ class Pipeline(pulumi.ComponentResource):
                  topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
                  topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
                  transform: pulumi.Input[Optional[_builtins.str]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
@@ -305,6 +340,7 @@ class Pipeline(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] compute_pool: Compute pool the pipeline's query runs in (the Query's `computePool`: sent with the statement that starts it; DeltaStream does not document whether a running query stays bound to it). A new pool starts a new query, as a changed transform does.
         :param pulumi.Input[_builtins.bool] create_database: Create the database instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_namespace: Create the namespace instead of using an existing one.
         :param pulumi.Input[_builtins.bool] create_topics: Create each object's topic (an Entity named after the object's entity, or the object) in the store before the object, so one component takes a Kafka store from empty to a running query.
@@ -316,8 +352,9 @@ class Pipeline(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] store: Store holding the entities of the sources and the sink.
         :param pulumi.Input[_builtins.int] topic_partitions: Partitions of the topics createTopics makes (default 1).
         :param pulumi.Input[_builtins.int] topic_replicas: Replication factor of the topics createTopics makes (default 1).
-        :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version.
-        :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay.
+        :param pulumi.Input[_builtins.str] transform: The transformation: a `SELECT ... FROM <source name> ...`. Unqualified names resolve in the pipeline's namespace. Immutable per version: to change it, raise version, or set upgrade: resume to upgrade the running query in place where DeltaStream allows it.
+        :param pulumi.Input[Union[_builtins.str, 'QueryUpgrade']] upgrade: How a changed transform or pool reaches the running query (the Query's `upgrade`): `replace` (default: a changed transform needs a new version), or `resume`: the old query is terminated and the new one continues where it stopped, in place, when DeltaStream's limits hold (one Kafka source with the same topic and store, no join, aggregation or pattern recognition); the preview says which way it goes. Raising version still starts a new query from the beginning. One of: `replace`, `resume`.
+        :param pulumi.Input[_builtins.int] version: Version of the transformation. Raising it starts a query with the new transform and then terminates the old one (create-before-delete); the objects stay. (A materialized view sink is its own query: the version does not apply to it.)
         """
         ...
     @overload
@@ -385,6 +422,7 @@ class Pipeline(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  create_database: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  create_topics: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -397,6 +435,7 @@ class Pipeline(pulumi.ComponentResource):
                  topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
                  topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
                  transform: pulumi.Input[Optional[_builtins.str]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None,
                  version: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -409,6 +448,7 @@ class Pipeline(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = PipelineArgs.__new__(PipelineArgs)
 
+            __props__.__dict__["compute_pool"] = compute_pool
             __props__.__dict__["create_database"] = create_database
             __props__.__dict__["create_namespace"] = create_namespace
             __props__.__dict__["create_topics"] = create_topics
@@ -431,6 +471,7 @@ class Pipeline(pulumi.ComponentResource):
             if transform is None and not opts.urn:
                 raise TypeError("Missing required property 'transform'")
             __props__.__dict__["transform"] = transform
+            __props__.__dict__["upgrade"] = upgrade
             __props__.__dict__["version"] = version
             __props__.__dict__["database_name"] = None
             __props__.__dict__["namespace_name"] = None
@@ -440,6 +481,7 @@ class Pipeline(pulumi.ComponentResource):
             __props__.__dict__["query_version"] = None
             __props__.__dict__["sink_fqn"] = None
             __props__.__dict__["sink_object"] = None
+            __props__.__dict__["sink_views"] = None
             __props__.__dict__["source_fqns"] = None
             __props__.__dict__["source_objects"] = None
             __props__.__dict__["topics"] = None
@@ -470,7 +512,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter
     def query(self) -> pulumi.Output['Query']:
         """
-        The Query resource.
+        The Query resource (null with a `materialized_view` sink, whose query is the view's own).
         """
         return pulumi.get(self, "query")
 
@@ -510,9 +552,17 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="sinkObject")
     def sink_object(self) -> pulumi.Output['DeltaStreamObject']:
         """
-        The sink's object resource.
+        The sink's object resource (null with a `materialized_view` sink: see sinkViews).
         """
         return pulumi.get(self, "sink_object")
+
+    @_builtins.property
+    @pulumi.getter(name="sinkViews")
+    def sink_views(self) -> pulumi.Output[Sequence['MaterializedView']]:
+        """
+        The MaterializedView a `materialized_view` sink made; empty with any other sink.
+        """
+        return pulumi.get(self, "sink_views")
 
     @_builtins.property
     @pulumi.getter(name="sourceFqns")

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = ['QueryArgs', 'Query']
 
@@ -20,20 +21,26 @@ __all__ = ['QueryArgs', 'Query']
 class QueryArgs:
     def __init__(__self__, *,
                  sql: pulumi.Input[_builtins.str],
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
-                 owner: pulumi.Input[Optional[_builtins.str]] = None):
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None):
         """
         The set of arguments for constructing a Query resource.
 
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
+        :param pulumi.Input[_builtins.str] compute_pool: Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
         :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
+        :param pulumi.Input[Union[_builtins.str, 'QueryUpgrade']] upgrade: How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
         """
         pulumi.set(__self__, "sql", sql)
+        if compute_pool is not None:
+            pulumi.set(__self__, "compute_pool", compute_pool)
         if database is not None:
             pulumi.set(__self__, "database", database)
         if name is not None:
@@ -45,6 +52,8 @@ class QueryArgs:
             pulumi.set(__self__, "namespace", namespace)
         if owner is not None:
             pulumi.set(__self__, "owner", owner)
+        if upgrade is not None:
+            pulumi.set(__self__, "upgrade", upgrade)
 
     @_builtins.property
     @pulumi.getter
@@ -57,6 +66,18 @@ class QueryArgs:
     @sql.setter
     def sql(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "sql", value)
+
+    @_builtins.property
+    @pulumi.getter(name="computePool")
+    def compute_pool(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+        """
+        return pulumi.get(self, "compute_pool")
+
+    @compute_pool.setter
+    def compute_pool(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "compute_pool", value)
 
     @_builtins.property
     @pulumi.getter
@@ -107,6 +128,18 @@ class QueryArgs:
     def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "owner", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def upgrade(self) -> pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]]:
+        """
+        How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+        """
+        return pulumi.get(self, "upgrade")
+
+    @upgrade.setter
+    def upgrade(self, value: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]]):
+        pulumi.set(self, "upgrade", value)
+
 
 @pulumi.type_token("deltastream:index:Query")
 class Query(pulumi.CustomResource):
@@ -114,11 +147,13 @@ class Query(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  sql: pulumi.Input[Optional[_builtins.str]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None,
                  __props__=None):
         """
         A continuous query: DeltaStream runs it until it is terminated.
@@ -126,9 +161,12 @@ class Query(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
-        one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
-        query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+        a no-op), or set `upgrade: resume`, which terminates the old query and starts the new one where the old one
+        stopped when DeltaStream's limits allow it (the preview says whether they do; see `upgrade`). A query
+        found terminated or errored by a refresh is started again by the next `pulumi up` (with `upgrade: resume`,
+        resumed where it stopped when the limits hold), and one whose SQL names a relation being replaced is replaced
+        with it: either way the preview warns when the new query runs from the beginning of its sources. `computePool`
+        names the compute pool the query starts in. The owner changes in place, and so do `database` and
         `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
         it is terminated.
 
@@ -198,11 +236,13 @@ class Query(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] compute_pool: Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
         :param pulumi.Input[_builtins.str] database: Database that unqualified relation names in the SQL resolve in. Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] name: The name DeltaStream records for the query (an output). Deprecated as an input: DeltaStream documents no way for a client to name a query, so a value here is ignored (with a warning).
         :param pulumi.Input[_builtins.str] namespace: Namespace that unqualified relation names resolve in (default `public`). Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's plans show; resolving to others is refused, as a changed body is.
         :param pulumi.Input[_builtins.str] owner: Role that owns the query; changed in place. Default: the provider's role.
         :param pulumi.Input[_builtins.str] sql: The query, e.g. `INSERT INTO sink SELECT ... FROM source`. Immutable: to change it, create a new Query (with another resource name) and remove this one.
+        :param pulumi.Input[Union[_builtins.str, 'QueryUpgrade']] upgrade: How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
         """
         ...
     @overload
@@ -216,9 +256,12 @@ class Query(pulumi.CustomResource):
         The SQL is checked with `DESCRIBE` before the query starts, and the relations it reads and writes are
         taken from DeltaStream's plan (outputs `sources` and `sink`). A query is immutable: a changed body fails
         `pulumi preview` with a summary of the difference; create a new Query resource instead (the same body is
-        a no-op). A query found terminated or errored by a refresh is started again by the next `pulumi up`, and
-        one whose SQL names a relation being replaced is replaced with it: either way the preview warns that the new
-        query runs from the beginning of its sources. The owner changes in place, and so do `database` and
+        a no-op), or set `upgrade: resume`, which terminates the old query and starts the new one where the old one
+        stopped when DeltaStream's limits allow it (the preview says whether they do; see `upgrade`). A query
+        found terminated or errored by a refresh is started again by the next `pulumi up` (with `upgrade: resume`,
+        resumed where it stopped when the limits hold), and one whose SQL names a relation being replaced is replaced
+        with it: either way the preview warns when the new query runs from the beginning of its sources. `computePool`
+        names the compute pool the query starts in. The owner changes in place, and so do `database` and
         `namespace` while the SQL resolves to the same relations there. Deleting terminates the query and waits until
         it is terminated.
 
@@ -301,11 +344,13 @@ class Query(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 compute_pool: pulumi.Input[Optional[_builtins.str]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  sql: pulumi.Input[Optional[_builtins.str]] = None,
+                 upgrade: pulumi.Input[Optional[Union[_builtins.str, 'QueryUpgrade']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -315,6 +360,7 @@ class Query(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = QueryArgs.__new__(QueryArgs)
 
+            __props__.__dict__["compute_pool"] = compute_pool
             __props__.__dict__["database"] = database
             __props__.__dict__["name"] = name
             __props__.__dict__["namespace"] = namespace
@@ -322,6 +368,7 @@ class Query(pulumi.CustomResource):
             if sql is None and not opts.urn:
                 raise TypeError("Missing required property 'sql'")
             __props__.__dict__["sql"] = sql
+            __props__.__dict__["upgrade"] = upgrade
             __props__.__dict__["created_at"] = None
             __props__.__dict__["query_id"] = None
             __props__.__dict__["sink"] = None
@@ -351,6 +398,7 @@ class Query(pulumi.CustomResource):
 
         __props__ = QueryArgs.__new__(QueryArgs)
 
+        __props__.__dict__["compute_pool"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["database"] = None
         __props__.__dict__["name"] = None
@@ -362,6 +410,7 @@ class Query(pulumi.CustomResource):
         __props__.__dict__["sql"] = None
         __props__.__dict__["state"] = None
         __props__.__dict__["updated_at"] = None
+        __props__.__dict__["upgrade"] = None
         __props__.__dict__["version"] = None
         return Query(resource_name, opts=opts, __props__=__props__)
 
@@ -370,6 +419,14 @@ class Query(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Query', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="computePool")
+    def compute_pool(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Compute pool the query runs in: the statement that starts it is sent with this in the request's `computePool` field (as DeltaStream's Go client sends it). DeltaStream does not document whether a running query stays bound to the pool (or what happens to it when the pool stops). A new pool starts a new query: it replaces the query (which reprocesses from the start), or, with `upgrade: resume` where DeltaStream's limits hold, resumes it in the new pool.
+        """
+        return pulumi.get(self, "compute_pool")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")
@@ -458,6 +515,14 @@ class Query(pulumi.CustomResource):
         When the query last changed state (RFC 3339).
         """
         return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def upgrade(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        How a change of `sql` or `computePool` (or a query found stopped by a refresh) is applied. `replace` (the default): a changed `sql` fails the preview as it always has; a new `computePool`, or a stopped query, replaces the query with a new one that runs from the beginning of its sources (the preview warns). `resume`: the old query is terminated and the new one started with `QUERY WITH ('resume.from.query.id' = '<old id>')`, continuing where the old one stopped (an update in place: the output `queryId` changes), when DeltaStream's documented limits hold (docs: RESUME QUERY): one source relation in a Kafka store, with the same topic and store before and after, and no join, aggregation or pattern recognition; and when the sink stays the same (resumed into a new sink, that sink would miss what the old query processed, so a new sink replaces the query). The preview reads DeltaStream's plan of the new SQL and says which way it goes and why; outside the limits the query is replaced and reprocesses from the start, with a warning. An upgrade cut short between the TERMINATE and the new start is finished by the next `pulumi up` (the new query resumes from the old id; it never starts from the beginning, and two never run). Changing only `upgrade` changes nothing. One of: `replace`, `resume`.
+        """
+        return pulumi.get(self, "upgrade")
 
     @_builtins.property
     @pulumi.getter

@@ -32,7 +32,7 @@ class SecretArgs:
         :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] description: What the secret is for.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         """
         pulumi.set(__self__, "name", name)
@@ -98,7 +98,7 @@ class SecretArgs:
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
         """
         return pulumi.get(self, "owner")
 
@@ -171,7 +171,7 @@ class Secret(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[_builtins.str] description: What the secret is for.
         :param pulumi.Input[_builtins.str] name: Name of the secret. Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties DeltaStream documents for the secret; a change replaces the secret.
         :param pulumi.Input[_builtins.str] secret_string: The secret value. Secret in state, logs and errors; changing it replaces the secret (DeltaStream documents no `UPDATE SECRET`): refused at preview without `acceptReplacement`.
         """
@@ -337,7 +337,7 @@ class Secret(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[_builtins.str]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. DeltaStream's GRANT OWNERSHIP does not list this kind, so a change is refused at preview.
         """
         return pulumi.get(self, "owner")
 

@@ -24,29 +24,43 @@ class StoreArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
+                 clickhouse: pulumi.Input[Optional['ClickHouseArgs']] = None,
                  confluent_kafka: pulumi.Input[Optional['ConfluentKafkaArgs']] = None,
+                 databricks: pulumi.Input[Optional['DatabricksArgs']] = None,
+                 iceberg_rest: pulumi.Input[Optional['IcebergRestArgs']] = None,
                  kafka: pulumi.Input[Optional['KafkaArgs']] = None,
                  kinesis: pulumi.Input[Optional['KinesisArgs']] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional['PostgresArgs']] = None,
+                 s3: pulumi.Input[Optional['S3Args']] = None,
                  snowflake: pulumi.Input[Optional['SnowflakeArgs']] = None):
         """
         The set of arguments for constructing a Store resource.
 
         :param pulumi.Input[_builtins.str] name: Name of the store. Case-sensitive; quoted for you.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
-        :param pulumi.Input['ConfluentKafkaArgs'] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input['KafkaArgs'] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input['KinesisArgs'] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input['PostgresArgs'] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input['SnowflakeArgs'] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input['ClickHouseArgs'] clickhouse: ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['ConfluentKafkaArgs'] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['DatabricksArgs'] databricks: Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['IcebergRestArgs'] iceberg_rest: Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['KafkaArgs'] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['KinesisArgs'] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input['PostgresArgs'] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['S3Args'] s3: Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input['SnowflakeArgs'] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         pulumi.set(__self__, "name", name)
         if accept_replacement is not None:
             pulumi.set(__self__, "accept_replacement", accept_replacement)
+        if clickhouse is not None:
+            pulumi.set(__self__, "clickhouse", clickhouse)
         if confluent_kafka is not None:
             pulumi.set(__self__, "confluent_kafka", confluent_kafka)
+        if databricks is not None:
+            pulumi.set(__self__, "databricks", databricks)
+        if iceberg_rest is not None:
+            pulumi.set(__self__, "iceberg_rest", iceberg_rest)
         if kafka is not None:
             pulumi.set(__self__, "kafka", kafka)
         if kinesis is not None:
@@ -55,6 +69,8 @@ class StoreArgs:
             pulumi.set(__self__, "owner", owner)
         if postgres is not None:
             pulumi.set(__self__, "postgres", postgres)
+        if s3 is not None:
+            pulumi.set(__self__, "s3", s3)
         if snowflake is not None:
             pulumi.set(__self__, "snowflake", snowflake)
 
@@ -83,10 +99,22 @@ class StoreArgs:
         pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
+    @pulumi.getter
+    def clickhouse(self) -> pulumi.Input[Optional['ClickHouseArgs']]:
+        """
+        ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "clickhouse")
+
+    @clickhouse.setter
+    def clickhouse(self, value: pulumi.Input[Optional['ClickHouseArgs']]):
+        pulumi.set(self, "clickhouse", value)
+
+    @_builtins.property
     @pulumi.getter(name="confluentKafka")
     def confluent_kafka(self) -> pulumi.Input[Optional['ConfluentKafkaArgs']]:
         """
-        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "confluent_kafka")
 
@@ -96,9 +124,33 @@ class StoreArgs:
 
     @_builtins.property
     @pulumi.getter
+    def databricks(self) -> pulumi.Input[Optional['DatabricksArgs']]:
+        """
+        Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "databricks")
+
+    @databricks.setter
+    def databricks(self, value: pulumi.Input[Optional['DatabricksArgs']]):
+        pulumi.set(self, "databricks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="icebergRest")
+    def iceberg_rest(self) -> pulumi.Input[Optional['IcebergRestArgs']]:
+        """
+        Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "iceberg_rest")
+
+    @iceberg_rest.setter
+    def iceberg_rest(self, value: pulumi.Input[Optional['IcebergRestArgs']]):
+        pulumi.set(self, "iceberg_rest", value)
+
+    @_builtins.property
+    @pulumi.getter
     def kafka(self) -> pulumi.Input[Optional['KafkaArgs']]:
         """
-        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "kafka")
 
@@ -110,7 +162,7 @@ class StoreArgs:
     @pulumi.getter
     def kinesis(self) -> pulumi.Input[Optional['KinesisArgs']]:
         """
-        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "kinesis")
 
@@ -122,7 +174,7 @@ class StoreArgs:
     @pulumi.getter
     def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -134,7 +186,7 @@ class StoreArgs:
     @pulumi.getter
     def postgres(self) -> pulumi.Input[Optional['PostgresArgs']]:
         """
-        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "postgres")
 
@@ -144,9 +196,21 @@ class StoreArgs:
 
     @_builtins.property
     @pulumi.getter
+    def s3(self) -> pulumi.Input[Optional['S3Args']]:
+        """
+        Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input[Optional['S3Args']]):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter
     def snowflake(self) -> pulumi.Input[Optional['SnowflakeArgs']]:
         """
-        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "snowflake")
 
@@ -162,24 +226,34 @@ class Store(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
+                 clickhouse: pulumi.Input[Optional[Union['ClickHouseArgs', 'ClickHouseArgsDict', 'outputs.ClickHouse']]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
+                 databricks: pulumi.Input[Optional[Union['DatabricksArgs', 'DatabricksArgsDict', 'outputs.Databricks']]] = None,
+                 iceberg_rest: pulumi.Input[Optional[Union['IcebergRestArgs', 'IcebergRestArgsDict', 'outputs.IcebergRest']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']]] = None,
+                 s3: pulumi.Input[Optional[Union['S3Args', 'S3ArgsDict', 'outputs.S3']]] = None,
                  snowflake: pulumi.Input[Optional[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']]] = None,
                  __props__=None):
         """
-        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
-        Snowflake.
+        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL,
+        Snowflake, Amazon S3, an Apache Iceberg REST catalog, ClickHouse or Databricks.
+
+        The keys of the S3, Iceberg REST and ClickHouse blocks are shown only by DeltaStream's Python SDK (its unit tests),
+        and those of the Databricks block by DeltaStream's Terraform provider v0.0.9 (later releases dropped it): no
+        DeltaStream page documents them. DeltaStream documents no stream, changelog or table declared over these four
+        kinds (Databricks "only as sink for CTAS queries"), so a `DeltaStreamObject` on one fails before anything is sent;
+        write to them with a `Query` (`CREATE TABLE ... WITH ('store' = ...) AS SELECT ...`).
 
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
         plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
         registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
         Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
-        certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+        certificate, Kinesis, S3 or Iceberg credentials, an Iceberg scope, a Snowflake key passphrase), replaces it. A
         store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
         restart the queries reading them: while there are any, the change fails at preview naming them (read from
         DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
@@ -204,8 +278,9 @@ class Store(pulumi.CustomResource):
         ## Import
 
         The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
-        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
-        Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK and S3 roles,
+        the Iceberg catalog, client and scope and the Snowflake region come from its metadata, whose layout DeltaStream does
+        not document (a Databricks store's warehouse, bucket and region come from its details): a setting it does not show, or
         shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
         value as the difference:
 
@@ -216,13 +291,17 @@ class Store(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this resource go ahead although the replacement takes down what depends on it. Without it such a change fails at preview with what would go down (read from DeltaStream). It is no change by itself: set it for the `pulumi up` that replaces, then remove it.
-        :param pulumi.Input[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input[Union['ClickHouseArgs', 'ClickHouseArgsDict', 'outputs.ClickHouse']] clickhouse: ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']] confluent_kafka: Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['DatabricksArgs', 'DatabricksArgsDict', 'outputs.Databricks']] databricks: Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['IcebergRestArgs', 'IcebergRestArgsDict', 'outputs.IcebergRest']] iceberg_rest: Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']] kafka: Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']] kinesis: Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         :param pulumi.Input[_builtins.str] name: Name of the store. Case-sensitive; quoted for you.
-        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
-        :param pulumi.Input[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
-        :param pulumi.Input[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        :param pulumi.Input[_builtins.str] owner: Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
+        :param pulumi.Input[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']] postgres: PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['S3Args', 'S3ArgsDict', 'outputs.S3']] s3: Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        :param pulumi.Input[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']] snowflake: Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         ...
     @overload
@@ -231,15 +310,21 @@ class Store(pulumi.CustomResource):
                  args: StoreArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL or
-        Snowflake.
+        A store: DeltaStream's connection to Kafka, Confluent Cloud Kafka, Amazon Kinesis, PostgreSQL,
+        Snowflake, Amazon S3, an Apache Iceberg REST catalog, ClickHouse or Databricks.
+
+        The keys of the S3, Iceberg REST and ClickHouse blocks are shown only by DeltaStream's Python SDK (its unit tests),
+        and those of the Databricks block by DeltaStream's Terraform provider v0.0.9 (later releases dropped it): no
+        DeltaStream page documents them. DeltaStream documents no stream, changelog or table declared over these four
+        kinds (Databricks "only as sink for CTAS queries"), so a `DeltaStreamObject` on one fails before anything is sent;
+        write to them with a `Query` (`CREATE TABLE ... WITH ('store' = ...) AS SELECT ...`).
 
         Secrets (passwords, secret keys, private keys, certificates) are secret inputs and secret outputs, sent to
         DeltaStream as attachments or quoted literals and never logged; identifiers (user names, key ids, account ids) are
         plain, so a diff shows which one changed. Changing settings, rotating credentials or naming another schema
         registry for a Kafka store updates the store in place (`UPDATE STORE`); changing the name, the kind of store or a
         Confluent Kafka store's registry, or removing a setting `UPDATE STORE` cannot clear (the schema registry, a CA
-        certificate, Kinesis keys, a Snowflake key passphrase), replaces it. A
+        certificate, Kinesis, S3 or Iceberg credentials, an Iceberg scope, a Snowflake key passphrase), replaces it. A
         store with relations on it cannot be dropped, so such a replacement would drop and re-create those relations and
         restart the queries reading them: while there are any, the change fails at preview naming them (read from
         DeltaStream), unless `acceptReplacement: true` is set for that `pulumi up`.
@@ -264,8 +349,9 @@ class Store(pulumi.CustomResource):
         ## Import
 
         The ID is the store name. Credentials cannot be read back, so after importing set them in the program. The other
-        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK role and the
-        Snowflake region come from its metadata, whose layout DeltaStream does not document: a setting it does not show, or
+        settings are read from `DESCRIBE STORE`; the SASL mechanism, user names, key and account ids, the MSK and S3 roles,
+        the Iceberg catalog, client and scope and the Snowflake region come from its metadata, whose layout DeltaStream does
+        not document (a Databricks store's warehouse, bucket and region come from its details): a setting it does not show, or
         shows masked (with a run of asterisks, whole or in part), is left unset, and the next preview shows the program's
         value as the difference:
 
@@ -289,12 +375,16 @@ class Store(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
+                 clickhouse: pulumi.Input[Optional[Union['ClickHouseArgs', 'ClickHouseArgsDict', 'outputs.ClickHouse']]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaArgs', 'ConfluentKafkaArgsDict', 'outputs.ConfluentKafka']]] = None,
+                 databricks: pulumi.Input[Optional[Union['DatabricksArgs', 'DatabricksArgsDict', 'outputs.Databricks']]] = None,
+                 iceberg_rest: pulumi.Input[Optional[Union['IcebergRestArgs', 'IcebergRestArgsDict', 'outputs.IcebergRest']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaArgs', 'KafkaArgsDict', 'outputs.Kafka']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisArgs', 'KinesisArgsDict', 'outputs.Kinesis']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresArgs', 'PostgresArgsDict', 'outputs.Postgres']]] = None,
+                 s3: pulumi.Input[Optional[Union['S3Args', 'S3ArgsDict', 'outputs.S3']]] = None,
                  snowflake: pulumi.Input[Optional[Union['SnowflakeArgs', 'SnowflakeArgsDict', 'outputs.Snowflake']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -306,7 +396,10 @@ class Store(pulumi.CustomResource):
             __props__ = StoreArgs.__new__(StoreArgs)
 
             __props__.__dict__["accept_replacement"] = accept_replacement
+            __props__.__dict__["clickhouse"] = clickhouse
             __props__.__dict__["confluent_kafka"] = confluent_kafka
+            __props__.__dict__["databricks"] = databricks
+            __props__.__dict__["iceberg_rest"] = iceberg_rest
             __props__.__dict__["kafka"] = kafka
             __props__.__dict__["kinesis"] = kinesis
             if name is None and not opts.urn:
@@ -314,6 +407,7 @@ class Store(pulumi.CustomResource):
             __props__.__dict__["name"] = name
             __props__.__dict__["owner"] = owner
             __props__.__dict__["postgres"] = postgres
+            __props__.__dict__["s3"] = s3
             __props__.__dict__["snowflake"] = snowflake
             __props__.__dict__["created_at"] = None
             __props__.__dict__["status"] = None
@@ -343,13 +437,17 @@ class Store(pulumi.CustomResource):
         __props__ = StoreArgs.__new__(StoreArgs)
 
         __props__.__dict__["accept_replacement"] = None
+        __props__.__dict__["clickhouse"] = None
         __props__.__dict__["confluent_kafka"] = None
         __props__.__dict__["created_at"] = None
+        __props__.__dict__["databricks"] = None
+        __props__.__dict__["iceberg_rest"] = None
         __props__.__dict__["kafka"] = None
         __props__.__dict__["kinesis"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["owner"] = None
         __props__.__dict__["postgres"] = None
+        __props__.__dict__["s3"] = None
         __props__.__dict__["snowflake"] = None
         __props__.__dict__["status"] = None
         __props__.__dict__["status_message"] = None
@@ -372,10 +470,18 @@ class Store(pulumi.CustomResource):
         return pulumi.get(self, "accept_replacement")
 
     @_builtins.property
+    @pulumi.getter
+    def clickhouse(self) -> pulumi.Output[Optional['outputs.ClickHouse']]:
+        """
+        ClickHouse settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "clickhouse")
+
+    @_builtins.property
     @pulumi.getter(name="confluentKafka")
     def confluent_kafka(self) -> pulumi.Output[Optional['outputs.ConfluentKafka']]:
         """
-        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Confluent Cloud Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "confluent_kafka")
 
@@ -389,9 +495,25 @@ class Store(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def databricks(self) -> pulumi.Output[Optional['outputs.Databricks']]:
+        """
+        Databricks settings (DeltaStream's Terraform provider v0.0.9); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "databricks")
+
+    @_builtins.property
+    @pulumi.getter(name="icebergRest")
+    def iceberg_rest(self) -> pulumi.Output[Optional['outputs.IcebergRest']]:
+        """
+        Iceberg REST catalog settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "iceberg_rest")
+
+    @_builtins.property
+    @pulumi.getter
     def kafka(self) -> pulumi.Output[Optional['outputs.Kafka']]:
         """
-        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Kafka settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "kafka")
 
@@ -399,7 +521,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def kinesis(self) -> pulumi.Output[Optional['outputs.Kinesis']]:
         """
-        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Amazon Kinesis settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "kinesis")
 
@@ -415,7 +537,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def owner(self) -> pulumi.Output[_builtins.str]:
         """
-        Role that owns it. Default: the provider's role. DeltaStream has no statement to change an owner, so a change is refused at preview.
+        Role that owns it. Default: the provider's role. The create runs as this role, so DeltaStream makes it the owner. A change is made in place (GRANT OWNERSHIP, sent as the provider's role), which DeltaStream allows only when the provider's role owns it (or has been granted its owner) and has been granted the new one: a preview checks both. Unset after a create: the owner is left as it is.
         """
         return pulumi.get(self, "owner")
 
@@ -423,15 +545,23 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def postgres(self) -> pulumi.Output[Optional['outputs.Postgres']]:
         """
-        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        PostgreSQL settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "postgres")
 
     @_builtins.property
     @pulumi.getter
+    def s3(self) -> pulumi.Output[Optional['outputs.S3']]:
+        """
+        Amazon S3 settings (its keys are shown only by DeltaStream's Python SDK (unconfirmed)); give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
+        """
+        return pulumi.get(self, "s3")
+
+    @_builtins.property
+    @pulumi.getter
     def snowflake(self) -> pulumi.Output[Optional['outputs.Snowflake']]:
         """
-        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake.
+        Snowflake settings; give exactly one of kafka, confluentKafka, kinesis, postgres, snowflake, s3, icebergRest, clickhouse, databricks.
         """
         return pulumi.get(self, "snowflake")
 
@@ -455,7 +585,7 @@ class Store(pulumi.CustomResource):
     @pulumi.getter
     def type(self) -> pulumi.Output[_builtins.str]:
         """
-        Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres` or `Snowflake`.
+        Store type as DeltaStream reports it: `Kafka`, `ConfluentKafka`, `Kinesis`, `Postgres`, `Snowflake`, `S3`, `IcebergRest`, `ClickHouse` or `Databricks` (the spelling of the last four is not shown by DeltaStream's clients but Databricks's).
         """
         return pulumi.get(self, "type")
 

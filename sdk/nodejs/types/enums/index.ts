@@ -13,6 +13,15 @@ export const ConfluentSaslHashFunction = {
  */
 export type ConfluentSaslHashFunction = (typeof ConfluentSaslHashFunction)[keyof typeof ConfluentSaslHashFunction];
 
+export const FunctionLanguage = {
+    Java: "java",
+} as const;
+
+/**
+ * What a function is written in: `java`, the one language DeltaStream runs functions in.
+ */
+export type FunctionLanguage = (typeof FunctionLanguage)[keyof typeof FunctionLanguage];
+
 export const KafkaSaslHashFunction = {
     None: "NONE",
     Plain: "PLAIN",
@@ -37,12 +46,38 @@ export const ObjectKind = {
  */
 export type ObjectKind = (typeof ObjectKind)[keyof typeof ObjectKind];
 
+export const PipelineObjectKind = {
+    Stream: "stream",
+    Changelog: "changelog",
+    Table: "table",
+    MaterializedView: "materialized_view",
+} as const;
+
+/**
+ * What a pipeline's object is: a stream, changelog or table, or (the sink only) a materialized view.
+ */
+export type PipelineObjectKind = (typeof PipelineObjectKind)[keyof typeof PipelineObjectKind];
+
+export const QueryUpgrade = {
+    Replace: "replace",
+    Resume: "resume",
+} as const;
+
+/**
+ * How a changed query is upgraded: `replace` starts a new query from the beginning of its sources, `resume` continues where the old one stopped where DeltaStream allows it.
+ */
+export type QueryUpgrade = (typeof QueryUpgrade)[keyof typeof QueryUpgrade];
+
 export const StoreType = {
     Kafka: "Kafka",
     ConfluentKafka: "ConfluentKafka",
     Kinesis: "Kinesis",
     Postgres: "Postgres",
     Snowflake: "Snowflake",
+    S3: "S3",
+    IcebergRest: "IcebergRest",
+    ClickHouse: "ClickHouse",
+    Databricks: "Databricks",
 } as const;
 
 /**
