@@ -1,0 +1,191 @@
+"""Adopt: what DeltaStream holds, as a ``pulumi import --file`` document whose program previews with no changes.
+
+Every route into the package (reading an account, a Terraform state, a stack of DeltaStream's own provider) ends in
+the same typed :class:`Entry` list; :func:`document` writes it. Names are derived here, once, so that every route
+gives the same resource the same readable, unique and stable logical name.
+
+References: ``pulumi import`` turns a string input equal to another imported resource's id (or its ``name`` output)
+into a reference to that resource, the first such resource in the document's order. So an entry's reference inputs
+hold the referenced resource's import id, and entries are written parents first (:data:`ORDER`), so that the
+resource a value names is the first one holding that value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..model.fields import Model
+
+PREFIX = "deltastream:index:"
+
+#: Kinds in the order the document lists them: what others refer to before what refers to it.
+ORDER = ("Role", "Database", "Namespace", "Secret", "SchemaRegistry", "Store", "Entity", "ComputePool",
+         "FunctionSource", "DescriptorSource", "Function", "DeltaStreamObject", "MaterializedView", "Query",
+         "Application", "RoleGrant", "OrganizationGrant", "ApiToken")
+
+_INVALID = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A secret input DeltaStream never gives back: the program reads it from stack config, set by :attr:`command`."""
+
+    resource: str   # the entry's logical name
+    input: str      # the input's wire name, e.g. ``kafka.saslPassword``
+    key: str        # the config key, e.g. ``eventsSaslPassword``
+
+    @property
+    def command(self) -> str:
+        return f"pulumi config set --secret {self.key} <value>"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something DeltaStream holds that the document leaves out, and why (a program cannot own it)."""
+
+    kind: str
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource to import: its kind (``Database``), import id, the parts its name is made of (``analytics``,
+    ``public``, ``pageviews``), the inputs a program sets (those that differ from the defaults, wire names), the
+    reference inputs (wire name -> the referenced resource's import id) and its placeholders' inputs."""
+
+    kind: str
+    id: str
+    parts: tuple[str, ...]
+    properties: tuple[str, ...] = ()
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)  # input -> (kind, import id)
+    secrets: tuple[str, ...] = ()
+    name: str = ""  # the logical name, set by :func:`named`
+    parent: str | None = None    # a logical name in the document or its name table
+    provider: str | None = None  # a provider's logical name in the name table
+
+    @property
+    def token(self) -> str:
+        return PREFIX + self.kind
+
+
+@dataclass
+class Adoption:
+    """What an adopt run found: the entries to import and what it skipped."""
+
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def placeholders(self) -> list[Placeholder]:
+        return [Placeholder(e.name, input_, config_key(e.name, input_)) for e in self.entries for input_ in e.secrets]
+
+
+def differing(inputs: Model, required: Iterable[str] = ()) -> tuple[str, ...]:
+    """The wire names of ``inputs`` a program sets: those given and not equal to their declared default, and the
+    required ones."""
+    keep = set(required)
+    found = []
+    for prop in inputs.wire_fields():
+        value = getattr(inputs, prop.name)
+        if prop.key in keep or prop.required:
+            found.append(prop.key)
+            continue
+        if value is None or value in ("", [], {}):
+            continue
+        default = prop.field.default
+        if prop.field.default_factory is not dataclasses.MISSING:
+            default = prop.field.default_factory()
+        if default is not dataclasses.MISSING and value == default:
+            continue
+        found.append(prop.key)
+    return tuple(found)
+
+
+def slug(text: str) -> str:
+    """``text`` as part of a logical name: lower case letters and digits, runs of anything else one ``-``."""
+    return _INVALID.sub("-", text.lower()).strip("-")
+
+
+def config_key(name: str, input_: str) -> str:
+    """A stack config key for ``input_`` of resource ``name``: camel case, as Pulumi's own keys are."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", f"{name} {input_}") if w]
+    head, *rest = words or ["secret"]
+    key = head[0].lower() + head[1:] + "".join(w[0].upper() + w[1:] for w in rest)
+    return key if key[0].isalpha() else "s" + key
+
+
+def named(entries: Sequence[Entry]) -> list[Entry]:
+    """``entries`` with logical names and in document order (:data:`ORDER`, then by id).
+
+    A name is the slug of its parts (``analytics-public-pageviews``); where two entries' names meet, each but the
+    first in document order gains its kind (``analytics-role``), and where even that is taken, a short digest of its
+    id. Names depend only on the entry itself and the entries it collides with, never on a counter, so adopting the
+    same account twice gives the same names."""
+    ordered = sorted(entries, key=lambda e: (ORDER.index(e.kind) if e.kind in ORDER else len(ORDER), e.kind, e.id))
+    taken: set[str] = set()
+    out = []
+    for entry in ordered:
+        base = "-".join(p for p in map(slug, entry.parts) if p) or slug(entry.kind)
+        if not base[0].isalpha():
+            base = f"{slug(entry.kind)}-{base}"
+        name = base
+        if name in taken:
+            name = f"{base}-{slug(entry.kind)}"
+        if name in taken:
+            name = f"{base}-{slug(entry.kind)}-{hashlib.sha256(entry.id.encode()).hexdigest()[:6]}"
+        taken.add(name)
+        out.append(replace(entry, name=name))
+    return out
+
+
+def document(adoption: Adoption, name_table: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``pulumi import --file`` document: one resource per entry, named, with its parent and provider, and the
+    inputs the program sets; ``name_table`` maps the names parents and providers use to existing URNs."""
+    resources = []
+    for entry in adoption.entries:
+        spec: dict[str, Any] = {"type": entry.token, "name": entry.name, "id": entry.id}
+        if entry.parent:
+            spec["parent"] = entry.parent
+        if entry.provider:
+            spec["provider"] = entry.provider
+        if entry.properties:
+            spec["properties"] = list(entry.properties)
+        resources.append(spec)
+    out: dict[str, Any] = {"resources": resources}
+    if name_table:
+        out["nameTable"] = dict(name_table)
+    return out
+
+
+def unresolved(adoption: Adoption) -> list[str]:
+    """Reference inputs whose value would not become a reference to the resource meant: its target is not in the
+    document, or an earlier entry holds the same value (``pulumi import`` picks the first)."""
+    first: dict[str, Entry] = {}
+    for entry in adoption.entries:
+        first.setdefault(entry.id, entry)
+    held = {(e.kind, e.id) for e in adoption.entries}
+    found = []
+    for entry in adoption.entries:
+        for input_, (kind, target) in sorted(entry.references.items()):
+            if (kind, target) not in held:
+                found.append(f"{entry.name}.{input_}: {kind} {target!r} is not adopted; the program keeps the literal")
+            elif first[target].kind != kind:
+                found.append(f"{entry.name}.{input_}: refers to {first[target].name} ({first[target].kind}), which "
+                             f"has the same id as the {kind} meant")
+    return found
+
+
+def report(adoption: Adoption) -> list[str]:
+    """Lines for the operator: what was skipped and why, each placeholder's command, references left literal."""
+    lines = [f"skipped {s.kind} {s.id}: {s.reason}" for s in adoption.skipped]
+    for placeholder in adoption.placeholders:
+        lines.append(f"secret {placeholder.resource}.{placeholder.input} cannot be read back: "
+                     f"{placeholder.command}, then set it in the program from config {placeholder.key!r}")
+    lines += [f"reference {line}" for line in unresolved(adoption)]
+    return lines
