@@ -107,6 +107,14 @@ class SystemTables:
         command) and serve its later reads until this process sends a mutating statement; a change made meanwhile
         by someone else, or by DeltaStream itself (a query or store turning errored), is seen by the next command,
         as it would be had it come a moment after the read."""
+        found = await self.group(table, group)
+        fields_of = dict((column, name) for name, column in table.field_columns)
+        return next((row for row in found
+                     if all(getattr(row, fields_of[column]) == value for column, value in match.items())), None)
+
+    async def group(self, table: Table[Row], group: dict[str, str]) -> list[Row]:
+        """Every row of ``table`` in ``group``, from the SELECT that :meth:`in_group` shares (adopt lists a kind with
+        the very request its reads then use)."""
         if self._group_changes != self.client.changes:
             self._groups.clear()
             self._group_changes = self.client.changes
@@ -120,9 +128,7 @@ class SystemTables:
             if self._groups.get(key) is rows:
                 self._groups.pop(key)
             raise
-        fields_of = dict((column, name) for name, column in table.field_columns)
-        return next((row for row in found
-                     if all(getattr(row, fields_of[column]) == value for column, value in match.items())), None)
+        return found
 
     async def select(self, table: Table[Row], where: dict[str, sql.Filter], limit: int | None = None) -> list[Row]:
         statement = sql.select(table.name, table.columns, where, table.sorted_by, limit)
