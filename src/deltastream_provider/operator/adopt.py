@@ -65,6 +65,7 @@ class Entry:
     properties: tuple[str, ...] = ()
     references: dict[str, tuple[str, str]] = field(default_factory=dict)  # input -> (kind, import id)
     secrets: tuple[str, ...] = ()
+    name_output: str | None = None  # its ``name`` output, which ``pulumi import`` matches as it matches ids
     name: str = ""  # the logical name, set by :func:`named`
     parent: str | None = None    # a logical name in the document or its name table
     provider: str | None = None  # a provider's logical name in the name table
@@ -166,18 +167,20 @@ def document(adoption: Adoption, name_table: dict[str, str] | None = None) -> di
 def unresolved(adoption: Adoption) -> list[str]:
     """Reference inputs whose value would not become a reference to the resource meant: its target is not in the
     document, or an earlier entry holds the same value (``pulumi import`` picks the first)."""
-    first: dict[str, Entry] = {}
-    for entry in adoption.entries:
-        first.setdefault(entry.id, entry)
-    held = {(e.kind, e.id) for e in adoption.entries}
+    held = {(e.kind, e.id): e for e in adoption.entries}
     found = []
     for entry in adoption.entries:
         for input_, (kind, target) in sorted(entry.references.items()):
-            if (kind, target) not in held:
+            meant = held.get((kind, target))
+            if meant is None:
                 found.append(f"{entry.name}.{input_}: {kind} {target!r} is not adopted; the program keeps the literal")
-            elif first[target].kind != kind:
-                found.append(f"{entry.name}.{input_}: refers to {first[target].name} ({first[target].kind}), which "
-                             f"has the same id as the {kind} meant")
+                continue
+            # a namespace input holds the namespace's name (its ``name`` output), every other one the import id
+            value = meant.name_output if kind == "Namespace" and meant.name_output else target
+            first = next(e for e in adoption.entries if e is not entry and value in (e.id, e.name_output))
+            if (first.kind, first.id) != (kind, target):
+                found.append(f"{entry.name}.{input_}: becomes a reference to {first.name} ({first.kind}), which "
+                             f"holds the same value {value!r} earlier in the document")
     return found
 
 

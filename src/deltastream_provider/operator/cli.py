@@ -115,6 +115,24 @@ def settle(stack: str | None, cancel: bool) -> None:
     click.echo("settled: run `pulumi up` to finish")
 
 
+@main.command()
+@click.option("--database", help="Adopt this database only (with what its objects use)")
+@click.option("--namespace", help="Adopt this namespace only (needs --database)")
+@click.option("--kinds", help="Comma-separated kinds to adopt, e.g. Database,Namespace,DeltaStreamObject")
+@click.option("--include-access", is_flag=True, help="Also roles, role grants and organization grants")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="The import file to write")
+def adopt(database: str | None, namespace: str | None, kinds: str | None, include_access: bool, output: str) -> None:
+    """Write a `pulumi import --file` document for what DeltaStream holds (then: pulumi import --file FILE).
+
+    What a program cannot own is skipped, and each skip, each secret to set and each reference left literal is
+    listed on stderr."""
+    from .adopt_cli import run
+
+    if namespace and not database:
+        raise click.UsageError("--namespace needs --database")
+    run(load(_stack_config(None)), database, namespace, kinds, include_access, Path(output))
+
+
 def _release(project: Path, stack: str | None) -> None:
     """Repair a file backend's state after a kill, then release the killed run's lock."""
     import subprocess
