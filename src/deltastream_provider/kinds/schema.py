@@ -114,6 +114,7 @@ class _Builder:
 
 def build() -> dict[str, Any]:
     from . import registry
+    from .listing import list_inputs
 
     builder = _Builder()
     resources: dict[str, Any] = {}
@@ -124,6 +125,7 @@ def build() -> dict[str, Any]:
             "description": resource.description,
             "inputProperties": inputs, "requiredInputs": required_inputs,
             "properties": outputs, "required": sorted(set(required_inputs) | set(resource.always_set)),
+            **({"listInputs": listed} if (listed := list_inputs(resource.token)) is not None else {}),
         }
     functions: dict[str, Any] = {}
     for function in registry.functions():

@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
@@ -278,6 +278,20 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
 
         return provider_pb2.GetSchemaResponse(schema=PACKAGED.read_text(encoding="utf-8"))
 
+    async def GetMappings(self, request: provider_pb2.GetMappingsRequest, context: Any) -> Any:
+        """The Terraform provider this plugin maps (``pulumi convert --from terraform``), as pulumi-kubernetes
+        answers: ``deltastream`` for the key ``terraform``, nothing for any other key."""
+        return provider_pb2.GetMappingsResponse(providers=["deltastream"] if request.key == "terraform" else [])
+
+    async def GetMapping(self, request: provider_pb2.GetMappingRequest, context: Any) -> Any:
+        """DeltaStream's Terraform provider mapped to this package (see :mod:`..kinds.terraform`); an empty answer
+        for another key or provider, which the engine takes as "no mapping here"."""
+        if request.key != "terraform" or request.provider not in ("", "deltastream"):
+            return provider_pb2.GetMappingResponse(provider="", data=b"")
+        from ..kinds.terraform import mapping_json
+
+        return provider_pb2.GetMappingResponse(provider="deltastream", data=mapping_json())
+
     async def Attach(self, request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
         self.engine = EngineLog(request.address)
         return empty_pb2.Empty()
@@ -478,6 +492,36 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
                     [{"property_path": p, "reason": r} for p, r in failures])
                 await context.abort_with_status(status)
         return await self._component_servicer().Construct(request, context)
+
+    # --- listing ------------------------------------------------------------------------------
+
+    async def List(self, request: provider_pb2.ListRequest, context: GrpcContext) -> AsyncIterator[Any]:
+        """``pulumi do deltastream <Type> list``: one page of import ids and names (:mod:`..kinds.listing`), then
+        the next page's token; one ``Computed`` when the query holds unknowns."""
+        query = reveal(decode(request.query)).plain if request.HasField("query") else {}
+
+        async def work() -> list[provider_pb2.ListResponse]:
+            from ..kinds import listing
+
+            found = listing.lister(request.token)
+            if found is None:
+                raise NotConfiguredError(f"unknown resource type {request.token!r}")
+            if has_unknowns(query):
+                return [provider_pb2.ListResponse(computed=provider_pb2.ListResponse.Computed())]
+            given = listing.query_of(request.token, found, query)
+            cursor = listing.Cursor.of(request.continuation_token)
+            with call_deadline(self._read_timeout(), READ_TIMEOUT_SETTING), reporting(self.engine.info):
+                results = await found.fetch(self._catalog(), given)
+            sent, following = listing.page(results, cursor, request.limit, request.page_size)
+            answer = [provider_pb2.ListResponse(result=provider_pb2.ListResponse.Result(id=r.id, name=r.name))
+                      for r in sent]
+            if following:
+                answer.append(provider_pb2.ListResponse(
+                    continuation=provider_pb2.ListResponse.Continuation(continuation_token=following)))
+            return answer
+
+        for response in await self._run(context, [], work) or []:
+            yield response
 
     # --- functions ----------------------------------------------------------------------------
 
