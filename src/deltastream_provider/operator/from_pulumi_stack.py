@@ -1,0 +1,187 @@
+"""Adopt a stack of DeltaStream's own Pulumi provider (deltastreaminc/pulumi-deltastream): its ``pulumi stack
+export`` becomes the typed entries of :mod:`.adopt`, so that ``pulumi import --file`` takes over the same
+resources, by their ids, in a project of this package; nothing is created again and no query restarts.
+
+Their provider uses the same tokens with other inputs. A ``DeltaStreamObject`` is raw ``CREATE ...`` SQL: it is
+read with :mod:`..deltastream.object_ddl` into kind, columns, key and ``WITH`` properties (translated the way this
+package's read translates DeltaStream's, :func:`settings_of`); where it cannot be read, the entry keeps every input
+``pulumi import`` reads and a TODO says so. A ``Query``'s sink and source lists are dropped: this package reads them
+from the SQL. Nothing here talks to DeltaStream: the export holds the ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..deltastream import object_ddl
+from ..deltastream.ids import format_id
+from ..errors import SqlTextError
+from ..model.fields import Model
+from ..resources.application import ApplicationInputs
+from ..resources.database import DatabaseInputs
+from ..resources.namespace import NamespaceInputs
+from ..resources.object import ColumnInputs, ObjectInputs, settings_of
+from ..resources.query import QueryInputs
+from ..resources.store import StoreInputs
+from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, slug
+
+#: The marker ``pulumi stack export`` puts on a secret value (Pulumi's ``resource.SecretSig``).
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+#: Secret settings of their stores, by store type: this package cannot read them back either.
+STORE_SECRETS = {"kafka": ("saslPassword",), "postgres": ("password",), "snowflake": ("clientKey",)}
+
+
+class Hidden:
+    """A secret the export holds encrypted (exported without ``--show-secrets``): present, value unknown."""
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+
+HIDDEN = Hidden()
+
+
+@dataclass
+class Migration:
+    """The entries and skips (:class:`Adoption`), each entry's translated inputs (logical name -> wire inputs, what
+    the generated program should hold), and the TODOs a reader must settle by hand."""
+
+    adoption: Adoption = field(default_factory=Adoption)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    todos: list[str] = field(default_factory=list)
+
+    def report(self) -> list[str]:
+        return [f"TODO {todo}" for todo in self.todos]
+
+
+def migrate(export: dict[str, Any]) -> Migration:
+    """The migration of a ``pulumi stack export`` (version 3) of DeltaStream's provider."""
+    deployment = export.get("deployment")
+    if not isinstance(deployment, dict):
+        raise ValueError("not a `pulumi stack export` document: it has no deployment")
+    migration = Migration()
+    found: list[tuple[Entry, dict[str, Any]]] = []
+    for resource in deployment.get("resources") or []:
+        type_ = str(resource.get("type", ""))
+        urn = str(resource.get("urn", ""))
+        if type_ == "pulumi:pulumi:Stack" or type_ == "pulumi:providers:deltastream":
+            continue
+        if not type_.startswith(PREFIX) or not resource.get("custom"):
+            migration.adoption.skipped.append(Skipped(type_, urn, "not a resource of DeltaStream's provider"))
+            continue
+        if resource.get("delete") or resource.get("pendingReplacement"):
+            migration.adoption.skipped.append(Skipped(type_, urn, "pending deletion in the stack"))
+            continue
+        translated = _translate(type_.removeprefix(PREFIX), urn.rsplit("::", 1)[-1], resource, migration)
+        if translated is not None:
+            found.append(translated)
+    taken: set[str] = set()
+    for entry, inputs in sorted(found, key=lambda f: ORDER.index(f[0].kind) if f[0].kind in ORDER else len(ORDER)):
+        name = entry.name if entry.name not in taken else f"{entry.name}-{slug(entry.kind)}"
+        taken.add(name)
+        migration.adoption.entries.append(Entry(entry.kind, entry.id, entry.parts, entry.properties,
+                                                entry.references, entry.secrets, name=name))
+        migration.inputs[name] = inputs
+    return migration
+
+
+def _translate(kind: str, name: str, resource: dict[str, Any],
+               migration: Migration) -> tuple[Entry, dict[str, Any]] | None:
+    theirs = _revealed(resource.get("inputs") or {})
+    outputs = _revealed(resource.get("outputs") or {})
+    resource_id = str(resource.get("id") or "")
+    owner = {"owner": theirs["owner"]} if isinstance(theirs.get("owner"), str) else {}
+    if kind == "Database":
+        inputs = {"name": theirs["name"], **owner}
+        return _entry(kind, name, resource_id, DatabaseInputs, inputs), inputs
+    if kind == "Namespace":
+        inputs = {"database": theirs["database"], "name": theirs["name"], **owner}
+        entry = _entry(kind, name, format_id(theirs["database"], theirs["name"]), NamespaceInputs, inputs,
+                       references={"database": ("Database", theirs["database"])})
+        return entry, inputs
+    if kind == "Store":
+        return _store(name, resource_id, theirs, owner, migration)
+    if kind == "DeltaStreamObject":
+        return _object(name, theirs, outputs, owner, migration)
+    if kind in ("Query", "Application"):
+        # Their sink and source lists name what this package reads from the SQL itself.
+        inputs = {"sql": _statement(str(theirs["sql"])), **owner}
+        model = QueryInputs if kind == "Query" else ApplicationInputs
+        query_id = resource_id or str(outputs.get("queryId") or outputs.get("applicationId") or "")
+        return _entry(kind, name, query_id, model, inputs), inputs
+    migration.adoption.skipped.append(Skipped(kind, resource_id or name, "no such resource in this package"))
+    return None
+
+
+def _store(name: str, resource_id: str, theirs: dict[str, Any], owner: dict[str, Any],
+           migration: Migration) -> tuple[Entry, dict[str, Any]]:
+    inputs: dict[str, Any] = {"name": theirs["name"], **owner}
+    secrets: list[str] = []
+    for store_type, secret_keys in STORE_SECRETS.items():
+        settings = theirs.get(store_type)
+        if not isinstance(settings, dict):
+            continue
+        settings = dict(settings)
+        ca_file = settings.pop("tlsCaCertFile", None)
+        if ca_file is not None:
+            secrets.append(f"{store_type}.tlsCaCert")
+            migration.todos.append(f"{name}: {store_type}.tlsCaCertFile ({ca_file!r}) was a file path; this package "
+                                   f"takes the certificate's PEM content as {store_type}.tlsCaCert (a secret): "
+                                   f"set it from config, e.g. `pulumi config set --secret <key> < {ca_file}`")
+        secrets += [f"{store_type}.{key}" for key in secret_keys if settings.get(key) is not None]
+        inputs[store_type] = {k: v for k, v in settings.items() if v is not HIDDEN}
+    entry = _entry("Store", name, resource_id or str(theirs["name"]), StoreInputs, inputs, secrets=tuple(secrets))
+    return entry, inputs
+
+
+def _object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner: dict[str, Any],
+            migration: Migration) -> tuple[Entry, dict[str, Any]]:
+    database, namespace, store = (str(theirs[key]) for key in ("database", "namespace", "store"))
+    text = str(theirs["sql"])
+    path = outputs.get("path")
+    references = {"database": ("Database", database), "namespace": ("Namespace", format_id(database, namespace)),
+                  "store": ("Store", store)}
+    try:
+        ddl = object_ddl.parse(text)
+        if ddl.qualifier and ddl.qualifier != (database, namespace)[-len(ddl.qualifier):]:
+            raise SqlTextError(f"it names {'.'.join(ddl.qualifier)}, not {database}.{namespace}")
+    except SqlTextError as exc:
+        object_name = str(path[-1]) if isinstance(path, list) and path else str(outputs.get("name") or name)
+        migration.todos.append(f"{name}: its sql could not be read as a CREATE STREAM, CHANGELOG or TABLE ({exc}); "
+                               "the generated program holds every input DeltaStream reports for it: check them "
+                               f"against the statement: {text}")
+        inputs = {"database": database, "namespace": namespace, "name": object_name, "store": store, **owner}
+        return Entry("DeltaStreamObject", format_id(database, namespace, object_name), (name,),
+                     references=references, name=name), inputs
+    settings = settings_of(ddl.properties)
+    model = ObjectInputs(database=database, namespace=namespace, name=ddl.name, kind=ddl.kind,  # type: ignore[arg-type]
+                         store=store, columns=[ColumnInputs(c.name, c.type, c.nullable) for c in ddl.columns] or None,
+                         primary_key=list(ddl.primary_key) or None, owner=owner.get("owner"), **settings)
+    return (Entry("DeltaStreamObject", format_id(database, namespace, ddl.name), (name,), differing(model),
+                  references, name=name), model.to_props())
+
+
+def _entry(kind: str, name: str, id_: str, model: type[Model], inputs: dict[str, Any],
+           references: dict[str, tuple[str, str]] | None = None, secrets: Iterable[str] = ()) -> Entry:
+    return Entry(kind, id_, (name,), differing(model.from_props(inputs)), references or {}, tuple(secrets),
+                 name=name)
+
+
+def _statement(text: str) -> str:
+    """A statement without its final ``;`` (how this package keeps and reads back a query's SQL)."""
+    return text.strip().removesuffix(";").rstrip()
+
+
+def _revealed(value: Any) -> Any:
+    """``value`` with the export's secret envelopes opened: the plaintext (``--show-secrets``), else :data:`HIDDEN`."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+            plain = value.get("plaintext")
+            return _revealed(json.loads(plain)) if isinstance(plain, str) else HIDDEN
+        return {k: _revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_revealed(v) for v in value]
+    return value
