@@ -121,13 +121,28 @@ def settle(stack: str | None, cancel: bool) -> None:
 @click.option("--kinds", help="Comma-separated kinds to adopt, e.g. Database,Namespace,DeltaStreamObject")
 @click.option("--include-access", is_flag=True, help="Also roles, role grants and organization grants")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="The import file to write")
-def adopt(database: str | None, namespace: str | None, kinds: str | None, include_access: bool, output: str) -> None:
+@click.option("--from-pulumi-stack", "stack_export", type=click.Path(exists=True, dir_okay=False),
+              help="Instead of reading DeltaStream: a `pulumi stack export` of DeltaStream's own Pulumi provider")
+def adopt(database: str | None, namespace: str | None, kinds: str | None, include_access: bool, output: str,
+          stack_export: str | None) -> None:
     """Write a `pulumi import --file` document for what DeltaStream holds (then: pulumi import --file FILE).
 
     What a program cannot own is skipped, and each skip, each secret to set and each reference left literal is
     listed on stderr."""
     from .adopt_cli import run
 
+    if stack_export:
+        from .from_pulumi_stack import write
+
+        if database or namespace or kinds or include_access:
+            raise click.UsageError("--from-pulumi-stack adopts the whole stack: leave out the selection options")
+        try:
+            lines = write(Path(stack_export), Path(output))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        for line in lines:
+            click.echo(line, err=True)
+        return
     if namespace and not database:
         raise click.UsageError("--namespace needs --database")
     run(load(_stack_config(None)), database, namespace, kinds, include_access, Path(output))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..deltastream import object_ddl
@@ -26,7 +27,7 @@ from ..resources.namespace import NamespaceInputs
 from ..resources.object import ColumnInputs, ObjectInputs, settings_of
 from ..resources.query import QueryInputs
 from ..resources.store import StoreInputs
-from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, slug
+from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, document, report, slug
 
 #: The marker ``pulumi stack export`` puts on a secret value (Pulumi's ``resource.SecretSig``).
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -185,3 +186,18 @@ def _revealed(value: Any) -> Any:
     if isinstance(value, list):
         return [_revealed(v) for v in value]
     return value
+
+
+def write(export_path: Path, output: Path) -> list[str]:
+    """Read the export at ``export_path``, write the import document to ``output``; the lines to tell the operator
+    (skips, secrets to set, references left literal, TODOs, and what to run next)."""
+    try:
+        migration = migrate(json.loads(export_path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise ValueError(f"{export_path}: {exc} (write it with `pulumi stack export --file {export_path.name}` in "
+                         "the project of DeltaStream's provider)") from None
+    output.write_text(json.dumps(document(migration.adoption), indent=2) + "\n", encoding="utf-8")
+    return [*report(migration.adoption), *migration.report(),
+            f"wrote {output}: {len(migration.adoption.entries)} resource(s) of the stack, "
+            f"{len(migration.adoption.skipped)} skipped; next, in a project of this package with the same "
+            f"deltastream:* config: pulumi import --file {output}"]
