@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -22,6 +24,8 @@ type runtime interface {
 	command(ctx context.Context, req *pulumirpc.RunRequest, engineAddress string) (*exec.Cmd, error)
 	// generate returns the files of an SDK for pkg.
 	generate(pkg *schema.Package, req *pulumirpc.GeneratePackageRequest, loader schema.ReferenceLoader) (map[string][]byte, error)
+	// program writes a bound PCL program in this language (`pulumi import`, `pulumi convert`).
+	program(p *pcl.Program) (map[string][]byte, hcl.Diagnostics, error)
 	// link makes the SDK generated at dep.Path a dependency of the program in dir, returning the import line.
 	link(ctx context.Context, dir string, dep *pulumirpc.LinkRequest_LinkDependency) (string, error)
 }

@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	nodejsgen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -68,6 +70,10 @@ func (nodejsRuntime) generate(
 	pkg *schema.Package, req *pulumirpc.GeneratePackageRequest, loader schema.ReferenceLoader,
 ) (map[string][]byte, error) {
 	return nodejsgen.GeneratePackage("pulumi-language-nodejs", pkg, req.ExtraFiles, req.LocalDependencies, req.Local, loader)
+}
+
+func (nodejsRuntime) program(p *pcl.Program) (map[string][]byte, hcl.Diagnostics, error) {
+	return nodejsgen.GenerateProgram(p)
 }
 
 type goRuntime struct{}
@@ -133,6 +139,10 @@ func (goRuntime) generate(
 	return files, nil
 }
 
+func (goRuntime) program(p *pcl.Program) (map[string][]byte, hcl.Diagnostics, error) {
+	return gogen.GenerateProgram(p)
+}
+
 type pythonRuntime struct{}
 
 // command runs the SDK's pulumi-language-python-exec (installed beside this binary) with the
@@ -162,4 +172,8 @@ func (pythonRuntime) generate(
 	pkg *schema.Package, req *pulumirpc.GeneratePackageRequest, loader schema.ReferenceLoader,
 ) (map[string][]byte, error) {
 	return pythongen.GeneratePackage("pulumi-language-python", pkg, req.ExtraFiles, loader)
+}
+
+func (pythonRuntime) program(p *pcl.Program) (map[string][]byte, hcl.Diagnostics, error) {
+	return pythongen.GenerateProgram(p)
 }
