@@ -4,10 +4,11 @@ Every route into the package (reading an account, a Terraform state, a stack of 
 the same typed :class:`Entry` list; :func:`document` writes it. Names are derived here, once, so that every route
 gives the same resource the same readable, unique and stable logical name.
 
-References: ``pulumi import`` turns a string input equal to another imported resource's id (or its ``name`` output)
-into a reference to that resource, the first such resource in the document's order. So an entry's reference inputs
-hold the referenced resource's import id, and entries are written parents first (:data:`ORDER`), so that the
-resource a value names is the first one holding that value.
+References: ``pulumi import`` (its importer, ``createImportState``) turns a string input into a reference when it
+equals exactly one value among the other imported resources' ids and ``name`` outputs; a value held twice (a
+database's id and its name are both ``analytics``) stays a literal. So an entry's reference inputs hold the
+referenced resource's import id, and :func:`unresolved` applies the importer's rule to say which of them the program
+will hold as literals.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Entry:
     name: str = ""  # the logical name, set by :func:`named`
     parent: str | None = None    # a logical name in the document or its name table
     provider: str | None = None  # a provider's logical name in the name table
+    unreadable: tuple[str, ...] = ()  # inputs no read gives back and the program must give (a jar, a return type)
 
     @property
     def token(self) -> str:
@@ -164,23 +166,43 @@ def document(adoption: Adoption, name_table: dict[str, str] | None = None) -> di
     return out
 
 
-def unresolved(adoption: Adoption) -> list[str]:
-    """Reference inputs whose value would not become a reference to the resource meant: its target is not in the
-    document, or an earlier entry holds the same value (``pulumi import`` picks the first)."""
+@dataclass(frozen=True)
+class Literal:
+    """A reference input the generated program holds as a literal (``shared``: among the values the importer matches,
+    its value is held more than once) or as a reference to ``instead``, another resource holding the same value."""
+
+    entry: str
+    input: str
+    kind: str
+    target: str
+    shared: tuple[str, ...] = ()
+    instead: str | None = None
+
+
+def unresolved(adoption: Adoption) -> list[Literal]:
+    """Reference inputs the generated program will not hold as a reference to the resource meant, by the importer's
+    rule: an input becomes a reference when its value is exactly one of the other entries' ids and ``name``
+    outputs."""
     held = {(e.kind, e.id): e for e in adoption.entries}
     found = []
     for entry in adoption.entries:
+        values: dict[str, list[Entry]] = {}
+        for other in adoption.entries:
+            if other is not entry:
+                for value in (other.id, other.name_output):  # counted as the importer counts them: each occurrence
+                    if value is not None:
+                        values.setdefault(value, []).append(other)
         for input_, (kind, target) in sorted(entry.references.items()):
             meant = held.get((kind, target))
             if meant is None:
-                found.append(f"{entry.name}.{input_}: {kind} {target!r} is not adopted; the program keeps the literal")
+                found.append(Literal(entry.name, input_, kind, target))
                 continue
             # a namespace input holds the namespace's name (its ``name`` output), every other one the import id
-            value = meant.name_output if kind == "Namespace" and meant.name_output else target
-            first = next(e for e in adoption.entries if e is not entry and value in (e.id, e.name_output))
-            if (first.kind, first.id) != (kind, target):
-                found.append(f"{entry.name}.{input_}: becomes a reference to {first.name} ({first.kind}), which "
-                             f"holds the same value {value!r} earlier in the document")
+            holders = values.get(meant.name_output if kind == "Namespace" and meant.name_output else target, [])
+            if len(holders) > 1:
+                found.append(Literal(entry.name, input_, kind, target, shared=tuple(sorted({h.name for h in holders}))))
+            elif holders and holders[0] is not meant:
+                found.append(Literal(entry.name, input_, kind, target, instead=holders[0].name))
     return found
 
 
@@ -190,5 +212,22 @@ def report(adoption: Adoption) -> list[str]:
     for placeholder in adoption.placeholders:
         lines.append(f"secret {placeholder.resource}.{placeholder.input} cannot be read back: "
                      f"{placeholder.command}, then set it in the program from config {placeholder.key!r}")
-    lines += [f"reference {line}" for line in unresolved(adoption)]
+    for entry in adoption.entries:
+        lines += [f"input {entry.name}.{input_} cannot be read back: give it in the program before the first preview"
+                  for input_ in entry.unreadable]
+    shared: dict[str, list[Literal]] = {}  # one line per kind referred to, not one per input
+    for literal in unresolved(adoption):
+        if literal.shared:
+            shared.setdefault(literal.kind, []).append(literal)
+        elif literal.instead:
+            lines.append(f"reference {literal.entry}.{literal.input}: becomes a reference to {literal.instead}, which "
+                         f"holds the same value as {literal.kind} {literal.target!r}")
+        else:
+            lines.append(f"reference {literal.entry}.{literal.input}: {literal.kind} {literal.target!r} is not "
+                         "adopted; the program keeps the literal")
+    for kind, literals in sorted(shared.items()):
+        first = literals[0]
+        lines.append(f"reference to a {kind}: {len(literals)} input(s) stay literals (e.g. {first.entry}.{first.input}"
+                     f" = {first.target!r}): pulumi import makes no reference to a value it finds more than once among "
+                     f"the ids and names of what it imports, as a {kind} whose id is its name always is")
     return lines

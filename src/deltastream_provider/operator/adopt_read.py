@@ -255,17 +255,44 @@ REFERENCES: dict[str, Refs] = {
 }
 
 
-def _secrets(inputs: Model) -> tuple[str, ...]:
-    """The secret inputs a program must supply (read back empty): top level, and in a block given (a store's)."""
-    found = []
+#: An optional secret and the input given with it: listed only where its partner was read back (a SASL password
+#: where DeltaStream shows the SASL user), since an unset optional secret is what DeltaStream holds too.
+PAIRED = {"password": "username", "saslPassword": "saslUsername", "secretAccessKey": "accessKeyId",
+          "clientSecret": "clientId"}
+
+
+def _blocks(inputs: Model) -> list[tuple[str, Model]]:
+    """The inputs and each block given in them (a store's ``kafka``), with the prefix of their wire names."""
+    found: list[tuple[str, Model]] = [("", inputs)]
     for prop in inputs.wire_fields():
         value = getattr(inputs, prop.name)
-        if prop.secret and not value:
-            found.append(prop.key)
-        elif isinstance(value, Model):
-            found += [f"{prop.key}.{inner.key}" for inner in value.wire_fields()
-                      if inner.secret and not getattr(value, inner.name)]
+        if isinstance(value, Model):
+            found.append((f"{prop.key}.", value))
+    return found
+
+
+def _secrets(inputs: Model) -> tuple[str, ...]:
+    """The secret inputs the program must supply: required ones, and optional ones whose partner is given."""
+    found = []
+    for prefix, block in _blocks(inputs):
+        given = {p.key for p in block.wire_fields() if getattr(block, p.name) not in (None, "")}
+        found += [prefix + p.key for p in block.wire_fields()
+                  if p.secret and not getattr(block, p.name) and (p.required or PAIRED.get(p.key) in given)]
     return tuple(found)
+
+
+def _unreadable(inputs: Model) -> tuple[str, ...]:
+    """Required inputs, not secret, that the read leaves empty: no read of DeltaStream gives them back."""
+    return tuple(prefix + p.key for prefix, block in _blocks(inputs) for p in block.wire_fields()
+                 if p.required and not p.secret and getattr(block, p.name) in (None, ""))
+
+
+def _parts(candidate: Candidate, outputs: dict[str, Any]) -> tuple[str, ...]:
+    """A query is named by the relation it writes (``shop-public-clean-query``), known once it is read."""
+    sink = outputs.get("sink")
+    if candidate.kind == "Query" and isinstance(sink, str) and sink:
+        return (*(part.strip('"') for part in sink.split('"."')), "query")
+    return candidate.parts
 
 
 async def _entry(ctx: Context, candidate: Candidate,
@@ -283,8 +310,9 @@ async def _entry(ctx: Context, candidate: Candidate,
                   if props.get(key)}
     outputs = state.to_props()
     name_output = outputs.get("name")
-    return Entry(kind=candidate.kind, id=candidate.id, parts=candidate.parts, properties=differing(inputs),
-                 references=references, secrets=_secrets(inputs),
+    return Entry(kind=candidate.kind, id=candidate.id, parts=_parts(candidate, outputs),
+                 properties=differing(inputs), references=references, secrets=_secrets(inputs),
+                 unreadable=_unreadable(inputs),
                  name_output=name_output if isinstance(name_output, str) else None), outputs
 
 
