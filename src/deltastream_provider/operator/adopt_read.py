@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..deltastream.catalog import SystemTables
-from ..deltastream.ids import format_id
+from ..deltastream.ids import format_id, parse_id
 from ..kinds.registry import resource
-from ..model.fields import Model
+from ..model.fields import Asset, Model
 from ..resources.base import Context
 from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, named
 
@@ -282,16 +282,16 @@ def _secrets(inputs: Model) -> tuple[str, ...]:
 
 
 def _unreadable(inputs: Model) -> tuple[str, ...]:
-    """Required inputs, not secret, that the read leaves empty: no read of DeltaStream gives them back."""
+    """Required inputs and files, not secret, that the read leaves empty: no read of DeltaStream gives them back."""
     return tuple(prefix + p.key for prefix, block in _blocks(inputs) for p in block.wire_fields()
-                 if p.required and not p.secret and getattr(block, p.name) in (None, ""))
+                 if (p.required or p.type is Asset) and not p.secret and getattr(block, p.name) in (None, ""))
 
 
 def _parts(candidate: Candidate, outputs: dict[str, Any]) -> tuple[str, ...]:
     """A query is named by the relation it writes (``shop-public-clean-query``), known once it is read."""
     sink = outputs.get("sink")
     if candidate.kind == "Query" and isinstance(sink, str) and sink:
-        return (*(part.strip('"') for part in sink.split('"."')), "query")
+        return (*_path(sink), "query")
     return candidate.parts
 
 
@@ -329,7 +329,8 @@ async def adopt(ctx: Context, selection: Selection) -> Adoption:
     steps.append(_relations(listing, databases))
     await asyncio.gather(*steps)
     gate = asyncio.Semaphore(PARALLEL)
-    read = await asyncio.gather(*(_entry(ctx, c, gate) for c in listing.found))
+    read = [(e, outputs) for e, outputs in await asyncio.gather(*(_entry(ctx, c, gate) for c in listing.found))
+            if isinstance(e, Skipped) or _writes_in(selection, e.kind, outputs)]
     entries = [e for e, _ in read if isinstance(e, Entry)]
     skipped = listing.skipped + [s for s, _ in read if isinstance(s, Skipped)]
     sinks = {str(outputs["sink"]): e.id for e, outputs in read
@@ -337,6 +338,20 @@ async def adopt(ctx: Context, selection: Selection) -> Adoption:
     entries, doubled = _undoubled(entries, sinks, listing.fqns)
     return Adoption(entries=named(entries), skipped=sorted(skipped + doubled,
                                                            key=lambda s: (ORDER.index(s.kind), s.id)))
+
+
+def _writes_in(selection: Selection, kind: str, outputs: dict[str, Any]) -> bool:
+    """Whether a query or an application writes into the selected database (and namespace): DeltaStream lists
+    queries by organization, and a query belongs where its plan's sinks are."""
+    if kind not in ("Query", "Application") or selection.database is None:
+        return True
+    sinks = [outputs["sink"]] if outputs.get("sink") else list(outputs.get("sinks") or [])
+    return any(selection.in_scope(*_path(str(sink))[:2]) for sink in sinks)
+
+
+def _path(fqn: str) -> tuple[str, ...]:
+    """A relation's fqn (``"db"."ns"."name"``, as plans give it) as its three names."""
+    return parse_id(fqn, 3, 'the fqn "DATABASE"."NAMESPACE"."NAME"')
 
 
 def _undoubled(entries: list[Entry], sinks: dict[str, str],
