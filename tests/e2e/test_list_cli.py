@@ -27,7 +27,8 @@ def listed(stack: Stack, kind: str, *flags: str) -> list[dict[str, str]]:
 def seed(local: BackgroundServer) -> None:
     """A catalog made outside Pulumi, as a team has it before adopting infrastructure as code."""
     for statement in ("CREATE DATABASE shop;", "CREATE DATABASE ads;", "CREATE SCHEMA shop.raw;",
-                      "CREATE STORE events WITH ('type' = KAFKA, 'uris' = 'b:9092', 'kafka.sasl.hash_function' = NONE);",
+                      "CREATE STORE events WITH ('type' = KAFKA, 'uris' = 'b:9092', "
+                      "'kafka.sasl.hash_function' = NONE);",
                       "CREATE STREAM shop.raw.clicks (id BIGINT) WITH ('store' = 'events');",
                       "CREATE STREAM ads.public.impressions (id BIGINT) WITH ('store' = 'events');",
                       "CREATE ROLE reporting;"):

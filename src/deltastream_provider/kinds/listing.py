@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..deltastream import ids
+from ..deltastream import ids, sql
 from ..deltastream.catalog import SystemTables, Table
 from ..deltastream.query_text import application
 from ..errors import InvalidInputError, SqlTextError
@@ -61,7 +61,7 @@ def name_of(*parts: str) -> str:
     return "-".join(re.sub(r"[^A-Za-z0-9_.]+", "-", part).strip("-") or "x" for part in parts)
 
 
-def _columns(lister_inputs: dict[str, Input], given: Given) -> dict[str, str]:
+def _columns(lister_inputs: dict[str, Input], given: Given) -> dict[str, sql.Filter]:
     return {lister_inputs[key].column: lister_inputs[key].spelling(value) for key, value in given.items()}
 
 
@@ -174,7 +174,8 @@ def _entity() -> Lister:
 
     async def fetch(catalog: SystemTables, given: Given) -> list[Listed]:
         parent = [part for part in given.get("parent", "").split("/") if part]
-        return [_path(given["store"], *entity.path) for entity in await listed_entities(catalog, given["store"], parent)]
+        found = await listed_entities(catalog, given["store"], parent)
+        return [_path(given["store"], *entity.path) for entity in found]
 
     return Lister({"store": Input("The store whose entities to list.", "store", required=True),
                    "parent": Input("Path of the entity whose children to list, parts joined by `/` (a Snowflake "
@@ -235,9 +236,9 @@ def _role_grant() -> Lister:
     from ..resources.role import ROLES, USER_GRANTS, names
 
     async def fetch(catalog: SystemTables, given: Given) -> list[Listed]:
-        where = {"role_name": given["role"]} if "role" in given else {}
-        roles, users = await asyncio.gather(catalog.select(ROLES, {"name": given["role"]} if "role" in given else {}),
-                                            catalog.select(USER_GRANTS, where))
+        role: dict[str, sql.Filter] = {"name": given["role"]} if "role" in given else {}
+        user: dict[str, sql.Filter] = {"role_name": given["role"]} if "role" in given else {}
+        roles, users = await asyncio.gather(catalog.select(ROLES, role), catalog.select(USER_GRANTS, user))
         found = [Listed(f"{row.name}/role/{member}", name_of(row.name, "to", member))
                  for row in roles for member in names(row.granted_to)]
         return found + [Listed(f"{row.role_name}/user/{row.user_email}", name_of(row.role_name, "to",
@@ -252,7 +253,8 @@ def _organization_grant() -> Lister:
     from ..resources.role import ROLE_PRIVILEGES
 
     async def fetch(catalog: SystemTables, given: Given) -> list[Listed]:
-        rows = await catalog.select(ROLE_PRIVILEGES, {"role_name": given["role"]} if "role" in given else {})
+        where: dict[str, sql.Filter] = {"role_name": given["role"]} if "role" in given else {}
+        rows = await catalog.select(ROLE_PRIVILEGES, where)
         roles = sorted({row.role_name for row in rows if str(row.target).lower() == TARGET})
         return [Listed(f"{role}/{TARGET}", name_of(role, TARGET)) for role in roles]
 
