@@ -1,6 +1,7 @@
 """`pulumi import` writes the program (issue 36): this repository's language host generates it with Pulumi's own
 program generators, in TypeScript, Go and Python. Resources made outside Pulumi are imported with the real CLI from
-an import document; the program written compiles with the language's own tools and, as the project's program,
+an import document (a database, a namespace, a Kafka store, streams with columns, a query whose SQL quotes its
+identifiers, a role); the program written compiles with the language's own tools and, as the project's program,
 previews with no change."""
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ MADE = ['CREATE DATABASE "shop";',
         """CREATE STORE "events" WITH ('type' = KAFKA, 'uris' = 'b:9092', 'kafka.sasl.hash_function' = NONE);""",
         """CREATE STREAM "shop"."raw"."pageviews" ("viewtime" BIGINT NOT NULL, "userid" VARCHAR) WITH (
              'store' = 'events', 'topic' = 'pageviews', 'value.format' = 'json');""",
+        """CREATE STREAM "shop"."raw"."copies" ("viewtime" BIGINT, "userid" VARCHAR) WITH (
+             'store' = 'events', 'topic' = 'copies', 'value.format' = 'json');""",
         'CREATE ROLE "reporting";']
+#: A query's SQL quotes its identifiers: the generated program must escape them in each language's strings.
+COPY = 'INSERT INTO "shop"."raw"."copies" SELECT viewtime, userid FROM "shop"."raw"."pageviews";'
 IMPORTS = [{"type": "deltastream:index:Database", "name": "shop", "id": "shop"},
            {"type": "deltastream:index:Namespace", "name": "raw", "id": "shop/raw"},
            {"type": "deltastream:index:Store", "name": "events", "id": "events"},
            {"type": "deltastream:index:DeltaStreamObject", "name": "pageviews", "id": "shop/raw/pageviews"},
+           {"type": "deltastream:index:DeltaStreamObject", "name": "copies", "id": "shop/raw/copies"},
            {"type": "deltastream:index:Role", "name": "reporting", "id": "reporting"}]
 
 
@@ -71,15 +77,16 @@ def test_import_writes_a_program_that_compiles_and_previews_no_change(language: 
     runtime, extension, build = LANGUAGES[language]
     for statement in MADE:
         catalog_sql(local, statement)
+    query = {"type": "deltastream:index:Query", "name": "copy", "id": catalog_sql(local, COPY)[0][1]}
     stack.write(f"name: imported\nruntime: {runtime}\n{PROVIDER}")
-    stack.write(json.dumps({"resources": IMPORTS}), "import.json")
+    stack.write(json.dumps({"resources": [*IMPORTS, query]}), "import.json")
     stack.run("stack", "init", "dev")
 
     stack.run("import", "--file", "import.json", "--out", f"program.{extension}", "--yes")
 
     program = stack.directory / f"program.{extension}"
     text = program.read_text()
-    for name in ("shop", "raw", "events", "pageviews", "reporting", "viewtime", "userid"):
+    for name in ("shop", "raw", "events", "pageviews", "copies", "reporting", "viewtime", "userid"):
         assert f'"{name}"' in text, f"the generated program lacks {name}:\n{text}"
     build(stack.directory, program)
     stack.preview("--expect-no-changes")
