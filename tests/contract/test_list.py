@@ -132,6 +132,27 @@ async def test_roles_leave_out_the_built_in_ones_and_grants_take_a_role(provider
     assert grants == [("reporting/role/sysadmin", "reporting-to-sysadmin")]
 
 
+async def test_queries_and_applications_are_told_apart_by_their_sql(provider: Harness) -> None:
+    await provider.create(T + "Database", {"name": "db"})
+    await provider.create(T + "Store", KAFKA)
+    for name in ("src", "dst", "out"):
+        await provider.create(T + "DeltaStreamObject", {
+            "database": "db", "namespace": "public", "name": name, "kind": "stream", "store": "events",
+            "columns": [{"name": "id", "type": "BIGINT"}]})
+    query_id, _ = await provider.create(T + "Query", {
+        "sql": 'INSERT INTO "db"."public"."dst" SELECT id FROM "db"."public"."src"'})
+    app_id, _ = await provider.create(T + "Application", {
+        "sql": 'BEGIN APPLICATION fan INSERT INTO "db"."public"."out" SELECT id FROM "db"."public"."src"; '
+               "END APPLICATION;"})
+    queries, _, _ = await listed(provider, "Query")
+    applications, _, _ = await listed(provider, "Application", {"state": "running"})
+    assert [i for i, _ in queries] == [query_id] and [i for i, _ in applications] == [app_id]
+    assert all(name and " " not in name for _, name in queries + applications)
+    assert (await listed(provider, "Application", {"state": "errored"}))[0] == []
+    assert (await provider.read(T + "Query", query_id))[0] == query_id
+    assert (await provider.read(T + "Application", app_id))[0] == app_id
+
+
 async def test_entities_need_their_store(provider: Harness) -> None:
     await provider.create(T + "Store", KAFKA)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
