@@ -63,27 +63,26 @@ def _out(type_: str = "string", **kw: Any) -> Attr:
     return Attr(type_, "computed", **kw)
 
 
-_SECRET = {"sensitive": True}
 _DATES = {"created_at": _out(), "updated_at": _out()}
 
 _KAFKA = {
     "uris": _req(), "sasl_hash_function": _req(), "schema_registry_name": _opt(),
-    "sasl_username": _opt(**_SECRET), "sasl_password": _opt(**_SECRET),
-    "msk_iam_role_arn": _opt(**_SECRET), "msk_aws_region": _opt(**_SECRET),
+    "sasl_username": _opt(sensitive=True), "sasl_password": _opt(sensitive=True),
+    "msk_iam_role_arn": _opt(sensitive=True), "msk_aws_region": _opt(sensitive=True),
     "tls_disabled": _opt("bool"), "tls_verify_server_hostname": _opt("bool"),
     "tls_ca_cert_file": _opt(name="tlsCaCert", unmapped="a path on the machine running Terraform; this package "
                                                          "takes the PEM content (read the file in the program)"),
 }
-_CONFLUENT_KAFKA = {"uris": _req(), "sasl_hash_function": _req(), "sasl_username": _req(**_SECRET),
-                    "sasl_password": _req(**_SECRET)}
-_KINESIS = {"uris": _req(), "aws_account_id": _req(**_SECRET), "access_key_id": _opt(**_SECRET),
-            "secret_access_key": _opt(**_SECRET)}
-_POSTGRES = {"uris": _req(), "username": _req(**_SECRET), "password": _req(**_SECRET)}
+_CONFLUENT_KAFKA = {"uris": _req(), "sasl_hash_function": _req(), "sasl_username": _req(sensitive=True),
+                    "sasl_password": _req(sensitive=True)}
+_KINESIS = {"uris": _req(), "aws_account_id": _req(sensitive=True), "access_key_id": _opt(sensitive=True),
+            "secret_access_key": _opt(sensitive=True)}
+_POSTGRES = {"uris": _req(), "username": _req(sensitive=True), "password": _req(sensitive=True)}
 _SNOWFLAKE = {"uris": _req(), "account_id": _req(), "cloud_region": _req(), "warehouse_name": _req(),
-              "role_name": _req(), "username": _req(**_SECRET),
+              "role_name": _req(), "username": _req(sensitive=True),
               "client_key_file": _req(name="clientKey", sensitive=True,
                                       unmapped="Terraform takes the key base64-encoded; this package the PEM itself"),
-              "client_key_passphrase": _req(**_SECRET)}
+              "client_key_passphrase": _req(sensitive=True)}
 _STORE_TYPES = {"kafka": _KAFKA, "confluent_kafka": _CONFLUENT_KAFKA, "kinesis": _KINESIS, "postgres": _POSTGRES,
                 "snowflake": _SNOWFLAKE}
 
@@ -132,10 +131,10 @@ RESOURCES: dict[str, Mapped] = {
     }),
     "deltastream_schema_registry": Mapped("SchemaRegistry", {
         "name": _req(), "owner": _opt(), "type": _out(), "state": _out(name="status"), **_DATES,
-        "confluent": _opt("object", fields={"uris": _req(), "username": _opt(**_SECRET),
-                                            "password": _opt(**_SECRET)}),
-        "confluent_cloud": _opt("object", fields={"uris": _req(), "key": _opt(**_SECRET),
-                                                  "secret": _opt(**_SECRET)}),
+        "confluent": _opt("object", fields={"uris": _req(), "username": _opt(sensitive=True),
+                                            "password": _opt(sensitive=True)}),
+        "confluent_cloud": _opt("object", fields={"uris": _req(), "key": _opt(sensitive=True),
+                                                  "secret": _opt(sensitive=True)}),
     }),
 }
 
@@ -177,7 +176,7 @@ UNMAPPED_DATA_SOURCES = {
     "deltastream_entity_data": "it prints rows of a topic at plan time; this package has no lookup that reads data",
 }
 
-_CONFIG = {"api_key": _opt(**_SECRET), "server": _opt(), "insecure_skip_verify": _opt("bool"),
+_CONFIG = {"api_key": _opt(sensitive=True), "server": _opt(), "insecure_skip_verify": _opt("bool"),
            "organization": _opt(), "role": _opt()}
 
 

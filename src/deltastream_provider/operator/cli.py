@@ -123,21 +123,27 @@ def settle(stack: str | None, cancel: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="The import file to write")
 @click.option("--from-pulumi-stack", "stack_export", type=click.Path(exists=True, dir_okay=False),
               help="Instead of reading DeltaStream: a `pulumi stack export` of DeltaStream's own Pulumi provider")
+@click.option("--from-terraform", "tf_state", type=click.Path(exists=True, dir_okay=False),
+              help="Instead of reading DeltaStream: a Terraform state (terraform.tfstate) of DeltaStream's provider")
 def adopt(database: str | None, namespace: str | None, kinds: str | None, include_access: bool, output: str,
-          stack_export: str | None) -> None:
+          stack_export: str | None, tf_state: str | None) -> None:
     """Write a `pulumi import --file` document for what DeltaStream holds (then: pulumi import --file FILE).
 
     What a program cannot own is skipped, and each skip, each secret to set and each reference left literal is
     listed on stderr."""
     from .adopt_cli import run
 
-    if stack_export:
-        from .from_pulumi_stack import write
+    if stack_export or tf_state:
+        from . import from_pulumi_stack, from_terraform
 
-        if database or namespace or kinds or include_access:
-            raise click.UsageError("--from-pulumi-stack adopts the whole stack: leave out the selection options")
+        if database or namespace or kinds or include_access or (stack_export and tf_state):
+            raise click.UsageError("--from-pulumi-stack and --from-terraform adopt the whole file: give one, and "
+                                   "leave out the selection options")
         try:
-            lines = write(Path(stack_export), Path(output))
+            if tf_state:
+                lines = from_terraform.write(Path(tf_state), Path(output))
+            else:
+                lines = from_pulumi_stack.write(Path(str(stack_export)), Path(output))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         for line in lines:
