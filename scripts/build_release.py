@@ -4,7 +4,9 @@
   (``scripts/build_binary.py``, built on that platform) where one is given, else the source plugin;
 - ``pulumi-resource-deltastream-v<version>-source.tar.gz``, the source plugin (PulumiPlugin.yaml, __main__.py,
   requirements.txt and the provider's packages; the Python language host builds its virtualenv at install);
-- ``schema.json`` and ``schema.yaml``; the provider's wheel and sdist; ``checksums.txt`` (SHA-256 of each file).
+- ``schema.json`` and ``schema.yaml``; the provider's wheel and sdist; ``checksums.txt`` (SHA-256 of each file);
+- ``deltastream.json``, DeltaStream's Terraform provider mapped to this package, as the plugin's GetMapping answers,
+  for ``pulumi convert --from terraform --mappings deltastream.json`` (the converter keys a mapping by its file name).
 
     .venv/bin/python scripts/build_release.py [--out dist] [--binary | --binaries DIR] [--cache DIR]
 
@@ -91,6 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     from deltastream_provider import __version__ as version
     from deltastream_provider.kinds.schema import build, render
+    from deltastream_provider.kinds.terraform import mapping_json
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
@@ -109,6 +112,7 @@ def main() -> None:
     document = build()
     (out / "schema.json").write_text(json.dumps(document, indent=2) + "\n")
     (out / "schema.yaml").write_text(render())
+    (out / "deltastream.json").write_bytes(mapping_json())
     with tempfile.TemporaryDirectory(prefix="package-") as work:
         subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
                         str(package_source(Path(work)))], check=True, stdout=subprocess.DEVNULL)

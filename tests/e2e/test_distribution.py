@@ -22,6 +22,7 @@ import yaml
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider import __version__
+from deltastream_provider.kinds.terraform import mapping_json
 from tests.e2e.conftest import ROOT, Stack, catalog_sql, pulumi_env
 
 pytestmark = pytest.mark.e2e
@@ -131,7 +132,10 @@ def test_release_artifacts(release: Release) -> None:
     for platform in PLATFORMS:
         assert f"pulumi-resource-deltastream-v{__version__}-{platform}.tar.gz" in names
     assert {SOURCE, f"pulumi_deltastream_provider-{__version__}-py3-none-any.whl",
-            f"pulumi_deltastream_provider-{__version__}.tar.gz", "schema.json", "schema.yaml"} <= names
+            f"pulumi_deltastream_provider-{__version__}.tar.gz", "schema.json", "schema.yaml",
+            "deltastream.json"} <= names
+    # the Terraform mapping, named as `pulumi convert --mappings` keys it, is what the plugin's GetMapping answers
+    assert (release.dist / "deltastream.json").read_bytes() == mapping_json()
     sums = dict(reversed(line.split("  ")) for line in (release.dist / "checksums.txt").read_text().splitlines())
     assert set(sums) == names - {"checksums.txt"}
     import hashlib
