@@ -4,7 +4,8 @@
 // this host implements the LanguageRuntime protocol on the tagged pkg/v3 and sdk/v3 modules. It is
 // installed as pulumi-language-nodejs, pulumi-language-go and pulumi-language-python; the name it
 // is started under selects the language. It runs programs exactly as the official hosts do (the
-// same SDK entry points and environment) and generates SDKs with Pulumi's own code generators.
+// same SDK entry points and environment) and generates SDKs and programs (what `pulumi import` writes)
+// with Pulumi's own code generators.
 package main
 
 import (
