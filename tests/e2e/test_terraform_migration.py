@@ -173,3 +173,23 @@ def test_convert_with_the_mapping_file(configuration: str, tmp_path: Path, toolc
         assert "saslHashFunction = \"AWS_MSK_IAM\"" in program and "mskIamRoleArn" in program
     warnings = result.stdout + result.stderr
     assert "unsupported attribute 'sql'" in warnings  # an object's raw DDL has no input here: the guide says why
+
+
+@pytest.mark.skipif(CONVERTER is None, reason="Pulumi's Terraform converter plugin is not on PATH (see above)")
+def test_pulumi_import_from_terraform_stops_at_the_missing_id(tmp_path: Path, toolchain: Path,
+                                                              local: BackgroundServer) -> None:
+    """What the guide says of Pulumi's own route: `pulumi import --from terraform` needs each resource's `id`
+    attribute, which DeltaStream's Terraform resources do not have; nothing is imported."""
+    directory = tmp_path / "project"
+    directory.mkdir()
+    shutil.copy(STATE, directory / "terraform.tfstate")
+    env = pulumi_env(tmp_path, toolchain, local)
+    env["PATH"] = os.pathsep.join([str(Path(str(CONVERTER)).parent), env["PATH"]])
+    stack = Stack(directory, env, "dev")
+    stack.write(pinned(blocks(GUIDE, "yaml")[0].split("\n", 1)[1]))
+    stack.run("stack", "init")
+    result = stack.run("import", "--from", "terraform", "terraform.tfstate", "--yes", check=False)
+    assert result.returncode != 0
+    # the first resource it meets (in no fixed order) ends it
+    assert re.search(r"failed to find id attribute in deltastream_\w+\.\w+", result.stdout + result.stderr)
+    assert stack.state()["deployment"].get("resources", []) == []
