@@ -19,10 +19,12 @@ from deltastream_provider.operator.adopt import document, report
 from deltastream_provider.operator.from_pulumi_stack import migrate
 from deltastream_provider.resources.object import ColumnDef, create_statement
 
-#: Recorded from DeltaStream's provider v1.0.1 against the local server: a database, a namespace, a Kafka store, two
-#: streams and a changelog from raw SQL, and a query (run by tests/e2e/test_migrate_from_upstream.py, live).
+#: Recorded from DeltaStream's provider v1.0.1 against the local server: a database, a namespace, a Kafka store,
+#: three streams and a changelog from raw SQL, a query and an application (the program of
+#: tests/e2e/test_migrate_from_upstream.py, which runs it live).
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "upstream-stack-export.json"
 QUERY_ID = "25cba6e3-4d68-4b32-b8ca-b640a3ff7bae"
+APPLICATION_ID = "ffc5af6d-cd68-464b-b1df-8863a2abff3e"
 
 
 def export() -> dict[str, Any]:
@@ -40,15 +42,18 @@ def test_their_stack_becomes_the_import_document_with_their_names_and_ids() -> N
         {"type": "deltastream:index:Database", "name": "db", "id": "shop", "properties": ["name"]},
         {"type": "deltastream:index:Namespace", "name": "ns", "id": "shop/raw", "properties": ["database", "name"]},
         {"type": "deltastream:index:Store", "name": "kafka", "id": "shop_kafka", "properties": ["name", "kafka"]},
+        {"type": "deltastream:index:DeltaStreamObject", "name": "big2", "id": "shop/raw/big2",
+         "properties": ["database", "namespace", "name", "kind", "store", "columns", "entity", "valueFormat"]},
+        {"type": "deltastream:index:DeltaStreamObject", "name": "big", "id": "shop/raw/big_orders",
+         "properties": ["database", "namespace", "name", "kind", "store", "columns", "entity", "valueFormat"]},
         {"type": "deltastream:index:DeltaStreamObject", "name": "customers", "id": "shop/raw/customers",
          "properties": ["database", "namespace", "name", "kind", "store", "columns", "primaryKey", "entity",
                         "valueFormat", "keyFormat"]},
-        {"type": "deltastream:index:DeltaStreamObject", "name": "big", "id": "shop/raw/big_orders",
-         "properties": ["database", "namespace", "name", "kind", "store", "columns", "entity", "valueFormat"]},
         {"type": "deltastream:index:DeltaStreamObject", "name": "orders", "id": "shop/raw/orders",
          "properties": ["database", "namespace", "name", "kind", "store", "columns", "timestampColumn", "entity",
                         "valueFormat"]},
-        {"type": "deltastream:index:Query", "name": "q", "id": QUERY_ID, "properties": ["sql"]}]}
+        {"type": "deltastream:index:Query", "name": "q", "id": QUERY_ID, "properties": ["sql"]},
+        {"type": "deltastream:index:Application", "name": "app", "id": APPLICATION_ID, "properties": ["sql"]}]}
     assert report(migration.adoption) == [] and migration.todos == []
     assert {e.name: e.references for e in migration.adoption.entries}["orders"] == {
         "database": ("Database", "shop"), "namespace": ("Namespace", "shop/raw"), "store": ("Store", "shop_kafka")}
@@ -64,6 +69,8 @@ def test_raw_ddl_becomes_typed_inputs_and_a_query_loses_its_source_and_sink_list
     assert inputs["orders"]["timestampColumn"] == "id"
     assert inputs["q"] == {"sql": 'INSERT INTO "shop"."raw"."big_orders" SELECT id, amount FROM "shop"."raw"."orders" '
                                   "WHERE amount > 100"}
+    assert inputs["app"] == {"sql": 'BEGIN APPLICATION shopapp INSERT INTO "shop"."raw"."big2" SELECT id, amount FROM '
+                                    '"shop"."raw"."orders"; END APPLICATION'}
 
 
 def test_ddl_that_cannot_be_read_leaves_every_input_to_the_import_and_a_todo() -> None:
@@ -127,7 +134,7 @@ def test_what_is_not_theirs_is_skipped_with_the_reason_and_names_stay_unique() -
     assert [(s.kind, s.reason) for s in migration.adoption.skipped] == [
         ("aws:s3/bucket:Bucket", "not a resource of DeltaStream's provider")]
     assert [(e.kind, e.name) for e in migration.adoption.entries][:4] == [
-        ("Database", "db"), ("Namespace", "ns"), ("Store", "kafka"), ("Store", "db-store")]
+        ("Database", "db"), ("Namespace", "ns"), ("Store", "db-store"), ("Store", "kafka")]
 
 
 def test_not_an_export_is_refused() -> None:

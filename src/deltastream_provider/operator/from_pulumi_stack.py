@@ -80,7 +80,7 @@ def migrate(export: dict[str, Any]) -> Migration:
         if translated is not None:
             found.append(translated)
     taken: set[str] = set()
-    for entry, inputs in sorted(found, key=lambda f: ORDER.index(f[0].kind) if f[0].kind in ORDER else len(ORDER)):
+    for entry, inputs in sorted(found, key=lambda f: (ORDER.index(f[0].kind), f[0].id)):  # as adopt orders
         name = entry.name if entry.name not in taken else f"{entry.name}-{slug(entry.kind)}"
         taken.add(name)
         migration.adoption.entries.append(Entry(entry.kind, entry.id, entry.parts, entry.properties,
