@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from testkit import TOKEN
 from testkit.pulumi import pulumi_env
 
 from deltastream_local.runner import BackgroundServer
+from deltastream_provider import __version__
 from deltastream_provider.kinds.terraform import mapping, mapping_json
 from tests.e2e.conftest import PROVIDER_DIR, ROOT, Stack, catalog_sql
 from tests.e2e.test_guides import blocks, commands, pinned, shell
@@ -138,10 +140,11 @@ CONVERTER = shutil.which("pulumi-converter-terraform")
                     "refuses github.com/pulumi/pulumi-converter-terraform (403) and GitHub is out of reach, so the "
                     "toolchain cannot build it; build it from a checkout (`go build ./cmd/pulumi-converter-terraform`)"
                     " and put it on PATH")
-@pytest.mark.parametrize("configuration", ["object.tf", "guide"])
-def test_convert_with_the_mapping_file(configuration: str, tmp_path: Path, toolchain: Path) -> None:
-    """`pulumi convert --from terraform --mappings deltastream.json` on the Terraform provider's own test case and on
-    the guide's configuration: this package's tokens and property names, lookups for data sources, and the
+@pytest.mark.parametrize(("configuration", "mapping_file"), [("object.tf", True), ("guide", True), ("guide", False)])
+def test_convert(configuration: str, mapping_file: bool, tmp_path: Path, toolchain: Path) -> None:
+    """`pulumi convert --from terraform` on the Terraform provider's own test case and on the guide's configuration,
+    with the release's mapping file (`--mappings deltastream.json`) or with none, when the engine asks the plugin
+    (GetMappings, then GetMapping): this package's tokens and property names, lookups for data sources, and the
     attributes with no input here left for the reader, named by the converter's warnings."""
     source = tmp_path / "source"
     source.mkdir()
@@ -156,9 +159,16 @@ def test_convert_with_the_mapping_file(configuration: str, tmp_path: Path, toolc
     env["PATH"] = os.pathsep.join([str(PROVIDER_DIR), str(Path(str(CONVERTER)).parent), env["PATH"]])
     # PCL: the converter's own output. (`--language yaml` writes the same program, then fails in the pinned
     # pulumi-yaml host, which has no Link; this repository's TypeScript host has no GenerateProject.)
-    result = subprocess.run(["pulumi", "convert", "--from", "terraform", "--mappings", str(mappings), "--language",
-                             "pcl", "--out", str(tmp_path / "out")], cwd=source, env=env, capture_output=True,
-                            text=True, timeout=300)
+    given = ["--mappings", str(mappings)] if mapping_file else []
+    if not mapping_file:  # the engine asks installed plugins only (one on PATH is not enumerated)
+        archive = tmp_path / "plugin.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(PROVIDER_DIR / "pulumi-resource-deltastream", "pulumi-resource-deltastream")
+        installed = subprocess.run(["pulumi", "plugin", "install", "resource", "deltastream", __version__, "--file",
+                                    str(archive)], env=env, capture_output=True, text=True, timeout=120)
+        assert installed.returncode == 0, installed.stderr
+    result = subprocess.run(["pulumi", "convert", "--from", "terraform", *given, "--language", "pcl", "--out",
+                             str(tmp_path / "out")], cwd=source, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     program = (tmp_path / "out/main.pp").read_text()
     tokens = set(re.findall(r'"(deltastream:index:\w+)"', program))
