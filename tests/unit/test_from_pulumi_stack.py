@@ -137,6 +137,14 @@ def test_what_is_not_theirs_is_skipped_with_the_reason_and_names_stay_unique() -
         ("Database", "db"), ("Namespace", "ns"), ("Store", "db-store"), ("Store", "kafka")]
 
 
+def test_resources_of_an_explicit_provider_are_a_todo() -> None:
+    data = export()
+    resource(data, "kafka")["provider"] = ("urn:pulumi:dev::theirs::pulumi:providers:deltastream::prod::"
+                                           "3b3e1d4c-41a5-4c7e-9d0f-6f5f3a0b7e11")
+    [todo] = migrate(data).todos
+    assert todo.startswith("kafka: made with the explicit provider 'prod', imported with this package's default")
+
+
 def test_not_an_export_is_refused() -> None:
     with pytest.raises(ValueError, match="not a `pulumi stack export`"):
         migrate({"resources": []})

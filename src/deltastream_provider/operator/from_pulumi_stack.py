@@ -65,6 +65,7 @@ def migrate(export: dict[str, Any]) -> Migration:
         raise ValueError("not a `pulumi stack export` document: it has no deployment")
     migration = Migration()
     found: list[tuple[Entry, dict[str, Any]]] = []
+    explicit: dict[str, list[str]] = {}  # an explicit provider's name -> the resources it made
     for resource in deployment.get("resources") or []:
         type_ = str(resource.get("type", ""))
         urn = str(resource.get("urn", ""))
@@ -79,6 +80,14 @@ def migrate(export: dict[str, Any]) -> Migration:
         translated = _translate(type_.removeprefix(PREFIX), urn.rsplit("::", 1)[-1], resource, migration)
         if translated is not None:
             found.append(translated)
+            provider = str(resource.get("provider") or "").split("::")
+            if len(provider) > 3 and not provider[-2].startswith("default"):  # ...::NAME::ID; default[_1_0_1]
+                explicit.setdefault(provider[-2], []).append(translated[0].name)
+    for provider_name, names in sorted(explicit.items()):
+        migration.todos.append(f"{', '.join(names)}: made with the explicit provider {provider_name!r}, imported with "
+                               "this package's default provider; to keep them apart, add a provider with the same "
+                               "deltastream:* settings (server, organization, role, apiKey) to the program and set it "
+                               "on them")
     taken: set[str] = set()
     for entry, inputs in sorted(found, key=lambda f: (ORDER.index(f[0].kind), f[0].id)):  # as adopt orders
         name = entry.name if entry.name not in taken else f"{entry.name}-{slug(entry.kind)}"
