@@ -117,3 +117,26 @@ def test_one_source_at_a_time(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["adopt", "--from-terraform", str(tmp_path / "terraform.tfstate"),
                                        "--database", "clicks", "-o", str(tmp_path / "import.json")])
     assert result.exit_code == 2 and "leave out the selection options" in result.output
+
+
+def test_registries_and_snowflake_stores_keep_their_shapes() -> None:
+    registry = managed("deltastream_schema_registry", "sr", {
+        "name": "sr", "owner": None, "type": "ConfluentCloud", "state": "ready", "created_at": None,
+        "updated_at": None, "confluent": None,
+        "confluent_cloud": {"uris": "https://psrc.example", "key": "KEY1", "secret": "plain-secret"}})
+    snowflake = managed("deltastream_store", "sf", {
+        "name": "sf", "owner": None, "type": "Snowflake", "state": "ready", "created_at": None, "updated_at": None,
+        "kafka": None, "confluent_kafka": None, "kinesis": None, "postgres": None,
+        "snowflake": {"uris": "https://acct.snowflakecomputing.com", "account_id": "acct",
+                      "cloud_region": "AWS_US_EAST_1", "warehouse_name": "wh", "role_name": "ACCOUNTADMIN",
+                      "username": "svc",
+                      "client_key_file": "LS0tLS1CRUdJTi...", "client_key_passphrase": "pass"}})
+    migration = migrate(state_of(registry, snowflake))
+    assert migration.inputs["sr"] == {"name": "sr", "confluentCloud": {"uris": "https://psrc.example", "key": "KEY1"}}
+    assert migration.inputs["sf"]["snowflake"] == {"uris": "https://acct.snowflakecomputing.com", "accountId": "acct",
+                                                   "cloudRegion": "AWS_US_EAST_1", "warehouseName": "wh",
+                                                   "roleName": "ACCOUNTADMIN", "username": "svc"}
+    assert {(p.resource, p.input) for p in migration.adoption.placeholders} == {
+        ("sr", "confluentCloud.secret"), ("sf", "snowflake.clientKey"), ("sf", "snowflake.clientKeyPassphrase")}
+    [todo] = migration.todos
+    assert "client_key_file" in todo and "PEM" in todo
