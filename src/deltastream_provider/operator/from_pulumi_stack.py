@@ -151,7 +151,8 @@ def _object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner: d
             migration: Migration) -> tuple[Entry, dict[str, Any]]:
     database, namespace, store = (str(theirs[key]) for key in ("database", "namespace", "store"))
     text = str(theirs["sql"])
-    path = outputs.get("path")
+    path = outputs.get("path")  # the name as DeltaStream recorded it
+    recorded = str(path[-1]) if isinstance(path, list) and path else None
     references = {"database": ("Database", database), "namespace": ("Namespace", format_id(database, namespace)),
                   "store": ("Store", store)}
     try:
@@ -159,7 +160,7 @@ def _object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner: d
         if ddl.qualifier and ddl.qualifier != (database, namespace)[-len(ddl.qualifier):]:
             raise SqlTextError(f"it names {'.'.join(ddl.qualifier)}, not {database}.{namespace}")
     except SqlTextError as exc:
-        object_name = str(path[-1]) if isinstance(path, list) and path else str(outputs.get("name") or name)
+        object_name = recorded or str(outputs.get("name") or name)
         migration.todos.append(f"{name}: its sql could not be read as a CREATE STREAM, CHANGELOG or TABLE ({exc}); "
                                "the generated program holds every input DeltaStream reports for it: check them "
                                f"against the statement: {text}")
@@ -167,10 +168,10 @@ def _object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner: d
         return Entry("DeltaStreamObject", format_id(database, namespace, object_name), (name,),
                      references=references, name=name), inputs
     settings = settings_of(ddl.properties)
-    model = ObjectInputs(database=database, namespace=namespace, name=ddl.name, kind=ddl.kind,  # type: ignore[arg-type]
+    model = ObjectInputs(database=database, namespace=namespace, name=recorded or ddl.name, kind=ddl.kind,  # type: ignore[arg-type]
                          store=store, columns=[ColumnInputs(c.name, c.type, c.nullable) for c in ddl.columns] or None,
                          primary_key=list(ddl.primary_key) or None, owner=owner.get("owner"), **settings)
-    return (Entry("DeltaStreamObject", format_id(database, namespace, ddl.name), (name,), differing(model),
+    return (Entry("DeltaStreamObject", format_id(database, namespace, model.name), (name,), differing(model),
                   references, name=name), model.to_props())
 
 
