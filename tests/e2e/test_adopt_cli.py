@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
+from testkit.adopt_account import every_kind, fill, seed
 
 from deltastream_local.runner import BackgroundServer
-from tests.adopt_account import every_kind, seed
 from tests.e2e.conftest import PROVIDER_DIR, Stack
 from tests.e2e.test_import_codegen import LANGUAGES, PROVIDER
 
@@ -30,19 +29,6 @@ def adopt(stack: Stack, *options: str) -> str:
                             cwd=stack.directory, env=stack.env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return result.stderr
-
-
-def fill(program: dict[str, object], report: str, directory: Path) -> None:
-    """What the report says no read gives back, given as the user would: the files and the function's type."""
-    resources = program["resources"]
-    assert isinstance(resources, dict)
-    for name, input_ in re.findall(r"^input (\S+?)\.(\S+) cannot be read back", report, re.MULTILINE):
-        properties = resources[name]["properties"]
-        if input_ == "file":
-            (directory / f"{name}.bin").write_bytes(b"PK")
-            properties["file"] = {"fn::fileAsset": f"{name}.bin"}
-        elif input_ == "returns":
-            properties["returns"] = "VARCHAR"
 
 
 def test_adopt_every_kind_then_import_previews_no_change_in_yaml(stack: Stack, local: BackgroundServer) -> None:

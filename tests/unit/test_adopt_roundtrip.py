@@ -17,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from testkit import TOKEN
+from testkit.adopt_account import Account, Stream, seed
 from testkit.pulumi import pulumi_env
 
 from deltastream_local.knobs import Knobs
@@ -27,7 +28,6 @@ from deltastream_provider.deltastream.client import connect
 from deltastream_provider.operator.adopt import ORDER, Entry, document, named
 from deltastream_provider.operator.adopt_read import Selection, adopt
 from deltastream_provider.resources.base import Context
-from tests.adopt_account import Account, Stream, seed
 from tests.e2e.conftest import Stack, toolchain
 from tests.e2e.test_import_codegen import PROVIDER
 
