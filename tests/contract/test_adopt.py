@@ -3,10 +3,13 @@ document it writes, the selections, and the requests it spends (an exact budget)
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from typing import Any
 
 from testkit import TOKEN
+from testkit.adopt_account import every_kind
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.config import load
@@ -17,13 +20,19 @@ from deltastream_provider.kinds.registry import resources
 from deltastream_provider.operator.adopt import Adoption, document, report
 from deltastream_provider.operator.adopt_read import Selection, adopt
 from deltastream_provider.resources.base import Context
-from tests.adopt_account import every_kind
+from deltastream_provider.resources.continuous import listed_queries
 
 
 async def _seed(local: BackgroundServer, statements: Any) -> None:
+    """Sends ``statements``, then waits (polling, with a deadline) until every query runs: adopt reads a query that
+    is still starting by its own request, which would make the count depend on timing."""
     async with connect(load({"server": local.url, "apiKey": TOKEN})) as client:
         for statement in statements:
             await client.execute(statement)
+        deadline = time.monotonic() + 30
+        while any((q.state or "").lower() != "running" for q in await listed_queries(SystemTables(client))):
+            assert time.monotonic() < deadline, "queries did not start"
+            await asyncio.sleep(0.05)
 
 
 async def _adopt(local: BackgroundServer, selection: Selection) -> tuple[Adoption, int]:
