@@ -3,7 +3,7 @@ export`` becomes the typed entries of :mod:`.adopt`, so that ``pulumi import --f
 resources, by their ids, in a project of this package; nothing is created again and no query restarts.
 
 Their provider uses the same tokens with other inputs. A ``DeltaStreamObject`` is raw ``CREATE ...`` SQL: it is
-read with :mod:`..deltastream.object_ddl` into kind, columns, key and ``WITH`` properties (translated the way this
+read (:func:`.migration.raw_object`) into kind, columns, key and ``WITH`` properties (translated the way this
 package's read translates DeltaStream's, :func:`settings_of`); where it cannot be read, the entry keeps every input
 ``pulumi import`` reads and a TODO says so. A ``Query``'s sink and source lists are dropped: this package reads them
 from the SQL. Nothing here talks to DeltaStream: the export holds the ids.
@@ -12,22 +12,18 @@ from the SQL. Nothing here talks to DeltaStream: the export holds the ids.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..deltastream import object_ddl
 from ..deltastream.ids import format_id
-from ..errors import SqlTextError
-from ..model.fields import Model
 from ..resources.application import ApplicationInputs
 from ..resources.database import DatabaseInputs
 from ..resources.namespace import NamespaceInputs
-from ..resources.object import ColumnInputs, ObjectInputs, settings_of
 from ..resources.query import QueryInputs
 from ..resources.store import StoreInputs
-from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, document, report, slug
+from .adopt import ORDER, PREFIX, Entry, Skipped, slug
+from .migration import Migration, raw_object, statement, typed_entry
+from .migration import write as migration_write
 
 #: The marker ``pulumi stack export`` puts on a secret value (Pulumi's ``resource.SecretSig``).
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -43,19 +39,6 @@ class Hidden:
 
 
 HIDDEN = Hidden()
-
-
-@dataclass
-class Migration:
-    """The entries and skips (:class:`Adoption`), each entry's translated inputs (logical name -> wire inputs, what
-    the generated program should hold), and the TODOs a reader must settle by hand."""
-
-    adoption: Adoption = field(default_factory=Adoption)
-    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    todos: list[str] = field(default_factory=list)
-
-    def report(self) -> list[str]:
-        return [f"TODO {todo}" for todo in self.todos]
 
 
 def migrate(export: dict[str, Any]) -> Migration:
@@ -106,22 +89,22 @@ def _translate(kind: str, name: str, resource: dict[str, Any],
     owner = {"owner": theirs["owner"]} if isinstance(theirs.get("owner"), str) else {}
     if kind == "Database":
         inputs = {"name": theirs["name"], **owner}
-        return _entry(kind, name, resource_id, DatabaseInputs, inputs), inputs
+        return typed_entry(kind, name, resource_id, DatabaseInputs, inputs), inputs
     if kind == "Namespace":
         inputs = {"database": theirs["database"], "name": theirs["name"], **owner}
-        entry = _entry(kind, name, format_id(theirs["database"], theirs["name"]), NamespaceInputs, inputs,
+        entry = typed_entry(kind, name, format_id(theirs["database"], theirs["name"]), NamespaceInputs, inputs,
                        references={"database": ("Database", theirs["database"])})
         return entry, inputs
     if kind == "Store":
         return _store(name, resource_id, theirs, owner, migration)
     if kind == "DeltaStreamObject":
-        return _object(name, theirs, outputs, owner, migration)
+        return raw_object(name, theirs, outputs, owner, migration)
     if kind in ("Query", "Application"):
         # Their sink and source lists name what this package reads from the SQL itself.
-        inputs = {"sql": _statement(str(theirs["sql"])), **owner}
+        inputs = {"sql": statement(str(theirs["sql"])), **owner}
         model = QueryInputs if kind == "Query" else ApplicationInputs
         query_id = resource_id or str(outputs.get("queryId") or outputs.get("applicationId") or "")
-        return _entry(kind, name, query_id, model, inputs), inputs
+        return typed_entry(kind, name, query_id, model, inputs), inputs
     migration.adoption.skipped.append(Skipped(kind, resource_id or name, "no such resource in this package"))
     return None
 
@@ -143,47 +126,8 @@ def _store(name: str, resource_id: str, theirs: dict[str, Any], owner: dict[str,
                                    f"set it from config, e.g. `pulumi config set --secret <key> < {ca_file}`")
         secrets += [f"{store_type}.{key}" for key in secret_keys if settings.get(key) is not None]
         inputs[store_type] = {k: v for k, v in settings.items() if v is not HIDDEN}
-    entry = _entry("Store", name, resource_id or str(theirs["name"]), StoreInputs, inputs, secrets=tuple(secrets))
+    entry = typed_entry("Store", name, resource_id or str(theirs["name"]), StoreInputs, inputs, secrets=tuple(secrets))
     return entry, inputs
-
-
-def _object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner: dict[str, Any],
-            migration: Migration) -> tuple[Entry, dict[str, Any]]:
-    database, namespace, store = (str(theirs[key]) for key in ("database", "namespace", "store"))
-    text = str(theirs["sql"])
-    path = outputs.get("path")  # the name as DeltaStream recorded it
-    recorded = str(path[-1]) if isinstance(path, list) and path else None
-    references = {"database": ("Database", database), "namespace": ("Namespace", format_id(database, namespace)),
-                  "store": ("Store", store)}
-    try:
-        ddl = object_ddl.parse(text)
-        if ddl.qualifier and ddl.qualifier != (database, namespace)[-len(ddl.qualifier):]:
-            raise SqlTextError(f"it names {'.'.join(ddl.qualifier)}, not {database}.{namespace}")
-    except SqlTextError as exc:
-        object_name = recorded or str(outputs.get("name") or name)
-        migration.todos.append(f"{name}: its sql could not be read as a CREATE STREAM, CHANGELOG or TABLE ({exc}); "
-                               "the generated program holds every input DeltaStream reports for it: check them "
-                               f"against the statement: {text}")
-        inputs = {"database": database, "namespace": namespace, "name": object_name, "store": store, **owner}
-        return Entry("DeltaStreamObject", format_id(database, namespace, object_name), (name,),
-                     references=references, name=name), inputs
-    settings = settings_of(ddl.properties)
-    model = ObjectInputs(database=database, namespace=namespace, name=recorded or ddl.name, kind=ddl.kind,  # type: ignore[arg-type]
-                         store=store, columns=[ColumnInputs(c.name, c.type, c.nullable) for c in ddl.columns] or None,
-                         primary_key=list(ddl.primary_key) or None, owner=owner.get("owner"), **settings)
-    return (Entry("DeltaStreamObject", format_id(database, namespace, model.name), (name,), differing(model),
-                  references, name=name), model.to_props())
-
-
-def _entry(kind: str, name: str, id_: str, model: type[Model], inputs: dict[str, Any],
-           references: dict[str, tuple[str, str]] | None = None, secrets: Iterable[str] = ()) -> Entry:
-    return Entry(kind, id_, (name,), differing(model.from_props(inputs)), references or {}, tuple(secrets),
-                 name=name)
-
-
-def _statement(text: str) -> str:
-    """A statement without its final ``;`` (how this package keeps and reads back a query's SQL)."""
-    return text.strip().removesuffix(";").rstrip()
 
 
 def _revealed(value: Any) -> Any:
@@ -199,15 +143,10 @@ def _revealed(value: Any) -> Any:
 
 
 def write(export_path: Path, output: Path) -> list[str]:
-    """Read the export at ``export_path``, write the import document to ``output``; the lines to tell the operator
-    (skips, secrets to set, references left literal, TODOs, and what to run next)."""
+    """Read the export at ``export_path`` and write the import document to ``output`` (:func:`.migration.write`)."""
     try:
         migration = migrate(json.loads(export_path.read_text(encoding="utf-8")))
     except ValueError as exc:
         raise ValueError(f"{export_path}: {exc} (write it with `pulumi stack export --file {export_path.name}` in "
                          "the project of DeltaStream's provider)") from None
-    output.write_text(json.dumps(document(migration.adoption), indent=2) + "\n", encoding="utf-8")
-    return [*report(migration.adoption), *migration.report(),
-            f"wrote {output}: {len(migration.adoption.entries)} resource(s) of the stack, "
-            f"{len(migration.adoption.skipped)} skipped; next, in a project of this package with the same "
-            f"deltastream:* config: pulumi import --file {output}"]
+    return migration_write(migration, output, "the stack")

@@ -6,7 +6,7 @@ Pulumi's own routes cannot: ``pulumi import --from terraform`` needs each resour
 DeltaStream's Terraform resources do not have, and ``terraform-migrate`` only knows bridged providers. Here the
 names give the ids (a database by its name, a namespace ``db/ns``, an object ``db/ns/name``, a query by its
 ``query_id``), and attribute names follow :mod:`..kinds.terraform`, the table ``pulumi convert`` uses too. An
-object's raw ``sql`` is read with :mod:`..deltastream.object_ddl` as for DeltaStream's Pulumi provider; a statement
+object's raw ``sql`` is read (:func:`.migration.raw_object`) as for DeltaStream's Pulumi provider; a statement
 that cannot be read leaves a TODO rather than a guess. Secrets in the state are never copied: each becomes a config
 placeholder with the command that sets it. Nothing here talks to DeltaStream.
 """
@@ -28,8 +28,9 @@ from ..resources.namespace import NamespaceInputs
 from ..resources.schema_registry import SchemaRegistryInputs
 from ..resources.secret import SecretInputs
 from ..resources.store import StoreInputs
-from .adopt import Entry, Skipped, document, named, report
-from .from_pulumi_stack import Migration, _entry, _object, _statement
+from .adopt import Entry, Skipped, named
+from .migration import Migration, raw_object, statement, typed_entry
+from .migration import write as migration_write
 
 #: Stands in for a secret while the inputs a program sets are worked out; never written anywhere.
 _SECRET = "<secret>"
@@ -69,10 +70,10 @@ def _translate(type_: str, parts: tuple[str, ...], attributes: dict[str, Any],
     kind, label = mapped.target, ".".join(parts)
     if kind == "DeltaStreamObject":
         owner = {"owner": attributes["owner"]} if attributes.get("owner") else {}
-        entry, inputs = _object(label, attributes, {"name": attributes.get("name")}, owner, migration)
+        entry, inputs = raw_object(label, attributes, {"name": attributes.get("name")}, owner, migration)
         return replace(entry, parts=parts, name="", name_output=str(inputs["name"])), inputs
     if kind == "Query":
-        inputs = {"sql": _statement(str(attributes["sql"]))}
+        inputs = {"sql": statement(str(attributes["sql"]))}
         if attributes.get("owner"):
             inputs["owner"] = attributes["owner"]
         return Entry(kind, str(attributes["query_id"]), parts, tuple(inputs),
@@ -91,7 +92,7 @@ def _translate(type_: str, parts: tuple[str, ...], attributes: dict[str, Any],
     registry = (inputs.get("kafka") or {}).get("schemaRegistryName")
     if kind == "Store" and registry:
         references["kafka.schemaRegistryName"] = ("SchemaRegistry", registry)
-    entry = _entry(kind, label, id_, _MODELS[kind], inputs, references, secrets)
+    entry = typed_entry(kind, label, id_, _MODELS[kind], inputs, references, secrets)
     name_output = inputs["path"][-1] if kind == "Entity" else inputs["name"]
     return replace(entry, parts=parts, name="", name_output=str(name_output)), _without_secrets(inputs)
 
@@ -142,15 +143,10 @@ def _without_secrets(value: Any) -> Any:
 
 
 def write(state_path: Path, output: Path) -> list[str]:
-    """Read the state at ``state_path``, write the import document to ``output``; the lines to tell the operator
-    (skips, secrets to set, references left literal, TODOs, and what to run next)."""
+    """Read the state at ``state_path`` and write the import document to ``output`` (:func:`.migration.write`)."""
     try:
         migration = migrate(json.loads(state_path.read_text(encoding="utf-8")))
     except (ValueError, KeyError) as exc:
         raise ValueError(f"{state_path}: {exc} (write it with `terraform state pull > {state_path.name}` in the "
                          "Terraform configuration's directory)") from None
-    output.write_text(json.dumps(document(migration.adoption), indent=2) + "\n", encoding="utf-8")
-    return [*report(migration.adoption), *migration.report(),
-            f"wrote {output}: {len(migration.adoption.entries)} resource(s) of the Terraform state, "
-            f"{len(migration.adoption.skipped)} skipped; next, in a project of this package with the same "
-            f"deltastream:* config: pulumi import --file {output}"]
+    return migration_write(migration, output, "the Terraform state")
