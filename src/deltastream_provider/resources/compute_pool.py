@@ -47,7 +47,7 @@ def stop_statement(name: str) -> sql.Statement:
 
 
 def list_statement() -> sql.Statement:
-    return sql.statement(["LIST COMPUTE_POOLS"])
+    return sql.statement(["LIST COMPUTE_POOLS"], mutating=False)
 
 
 LIST_COMPUTE_POOLS = Shape("LIST COMPUTE_POOLS", by_name=("Name", "Size", "IntendedState", "ActualState",
