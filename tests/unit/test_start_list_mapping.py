@@ -27,6 +27,6 @@ def test_a_list_imports_only_the_kind_it_lists() -> None:
                        "listing.query_of('deltastream:index:Namespace', found, {'database': 'db'}); "
                        "print(' '.join(sorted(m.rsplit('.', 1)[1] for m in sys.modules "
                        "                      if m.startswith('deltastream_provider.resources.')))); "
-                       "assert 'httpx' not in sys.modules, 'the HTTP client is the servicer's, made on the first call'")
+                       "assert 'httpx' not in sys.modules, 'the HTTP client comes with the first call'")
     loaded = in_a_fresh_process(code).split()
     assert loaded == ["base", "dependents", "lifecycle", "namespace", "ownership"], loaded
