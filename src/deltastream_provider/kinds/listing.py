@@ -145,7 +145,8 @@ def _materialized_view() -> Lister:
 _VIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 
 
-def _is_application(text: str) -> bool:
+def is_application(text: str) -> bool:
+    """Whether a query's SQL is an application, as the Application kind's read parses it (List and adopt agree)."""
     try:
         application(text)
     except SqlTextError:
@@ -158,7 +159,7 @@ def _queries(applications: bool) -> Lister:
 
     def listed(query: Any) -> Listed | None:
         text = query.sql or ""
-        if _VIEW.match(text) or _is_application(text) != applications:  # a view's query is the view's
+        if _VIEW.match(text) or is_application(text) != applications:  # a view's query is the view's
             return None
         short = query.id.split("-")[0]
         return Listed(query.id, name_of(query.name, short) if query.name else name_of(

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..deltastream.catalog import SystemTables
 from ..deltastream.ids import format_id, parse_id
+from ..kinds.listing import is_application
 from ..kinds.registry import resource
 from ..model.fields import Asset, Model
 from ..resources.base import Context
@@ -28,7 +29,6 @@ ACCESS = ("Role", "RoleGrant", "OrganizationGrant", "ApiToken")
 PARALLEL = 10
 _MADE_BY_QUERY = re.compile(r"^\s*CREATE\s+(STREAM|CHANGELOG|TABLE)\b", re.IGNORECASE)
 _VIEW_QUERY = re.compile(r"^\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
-_APPLICATION = re.compile(r"^\s*BEGIN\s+APPLICATION\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ async def _queries(listing: Listing) -> None:
             listing.skip("Query", query.id, f"not running ({query.state}): a program's query runs")
         elif _VIEW_QUERY.match(text):
             listing.skip("Query", query.id, "the query of a materialized view, which the MaterializedView owns")
-        elif _APPLICATION.match(text):
+        elif is_application(text):
             listing.add("Application", query.id, "application", label)
         else:
             if _MADE_BY_QUERY.match(text):
