@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from ..model.fields import Model
@@ -231,3 +233,12 @@ def report(adoption: Adoption) -> list[str]:
                      f" = {first.target!r}): pulumi import makes no reference to a value it finds more than once among "
                      f"the ids and names of what it imports, as a {kind} whose id is its name always is")
     return lines
+
+
+def write(adoption: Adoption, output: Path, source: str, todos: Sequence[str] = ()) -> list[str]:
+    """Write ``adoption``'s import document to ``output``; the lines to tell the operator (:func:`report`, the TODOs
+    a reader must settle, and what to run next). ``source`` says what was read (``DeltaStream``, ``the stack``)."""
+    output.write_text(json.dumps(document(adoption), indent=2) + "\n", encoding="utf-8")
+    return [*report(adoption), *(f"TODO {todo}" for todo in todos),
+            f"wrote {output}: {len(adoption.entries)} resource(s) of {source}, {len(adoption.skipped)} skipped; "
+            f"next, in a project of this package with the same deltastream:* config: pulumi import --file {output}"]

@@ -1,9 +1,9 @@
-"""``deltastream-provider adopt``: connect, read the selection, write the import file, tell what was left out."""
+"""``deltastream-provider adopt``: read the selection from DeltaStream (or take a stack export of DeltaStream's own
+Pulumi provider, or a Terraform state), write the import file, tell what was left out."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import click
@@ -13,7 +13,7 @@ from ..deltastream.catalog import SystemTables
 from ..deltastream.client import connect
 from ..deltastream.waiting import call_deadline
 from ..kinds.registry import resources
-from .adopt import Adoption, document, report
+from .adopt import Adoption, write
 from .adopt_read import Selection, adopt
 
 
@@ -30,9 +30,8 @@ def selection(database: str | None, namespace: str | None, kinds: str | None, in
     return Selection(database=database, namespace=namespace, kinds=chosen, include_access=include_access)
 
 
-def run(settings: ProviderConfig, database: str | None, namespace: str | None, kinds: str | None, include_access: bool,
-        output: Path) -> None:
-    wanted = selection(database, namespace, kinds, include_access)
+def run(settings: ProviderConfig, wanted: Selection, output: Path) -> None:
+    """Adopt what DeltaStream holds in ``wanted``."""
 
     async def read() -> Adoption:
         from ..resources.base import Context
@@ -41,9 +40,20 @@ def run(settings: ProviderConfig, database: str | None, namespace: str | None, k
             async with connect(settings) as client:
                 return await adopt(Context(client, SystemTables(client)), wanted)
 
-    adoption = asyncio.run(read())
-    output.write_text(json.dumps(document(adoption), indent=2) + "\n", encoding="utf-8")
-    for line in report(adoption):
+    _tell(write(asyncio.run(read()), output, "DeltaStream"))
+
+
+def run_from(source: Path, terraform: bool, output: Path) -> None:
+    """Adopt what a Terraform state (``terraform``) or a stack export of DeltaStream's own Pulumi provider holds,
+    without reading DeltaStream."""
+    from . import from_pulumi_stack, from_terraform
+
+    try:
+        _tell((from_terraform if terraform else from_pulumi_stack).write(source, output))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _tell(lines: list[str]) -> None:
+    for line in lines:
         click.echo(line, err=True)
-    click.echo(f"wrote {output}: {len(adoption.entries)} resource(s), {len(adoption.skipped)} skipped; "
-               f"next: pulumi import --file {output}", err=True)

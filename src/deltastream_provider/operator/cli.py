@@ -131,27 +131,17 @@ def adopt(database: str | None, namespace: str | None, kinds: str | None, includ
 
     What a program cannot own is skipped, and each skip, each secret to set and each reference left literal is
     listed on stderr."""
-    from .adopt_cli import run
+    from .adopt_cli import run, run_from, selection
 
     if stack_export or tf_state:
-        from . import from_pulumi_stack, from_terraform
-
         if database or namespace or kinds or include_access or (stack_export and tf_state):
             raise click.UsageError("--from-pulumi-stack and --from-terraform adopt the whole file: give one, and "
                                    "leave out the selection options")
-        try:
-            if tf_state:
-                lines = from_terraform.write(Path(tf_state), Path(output))
-            else:
-                lines = from_pulumi_stack.write(Path(str(stack_export)), Path(output))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        for line in lines:
-            click.echo(line, err=True)
+        run_from(Path(str(tf_state or stack_export)), tf_state is not None, Path(output))
         return
     if namespace and not database:
         raise click.UsageError("--namespace needs --database")
-    run(load(_stack_config(None)), database, namespace, kinds, include_access, Path(output))
+    run(load(_stack_config(None)), selection(database, namespace, kinds, include_access), Path(output))
 
 
 def _release(project: Path, stack: str | None) -> None:

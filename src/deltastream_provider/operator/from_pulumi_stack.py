@@ -22,8 +22,8 @@ from ..resources.namespace import NamespaceInputs
 from ..resources.query import QueryInputs
 from ..resources.store import StoreInputs
 from .adopt import ORDER, PREFIX, Entry, Skipped, slug
+from .adopt import write as write_document
 from .migration import Migration, raw_object, statement, typed_entry
-from .migration import write as migration_write
 
 #: The marker ``pulumi stack export`` puts on a secret value (Pulumi's ``resource.SecretSig``).
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -143,10 +143,10 @@ def _revealed(value: Any) -> Any:
 
 
 def write(export_path: Path, output: Path) -> list[str]:
-    """Read the export at ``export_path`` and write the import document to ``output`` (:func:`.migration.write`)."""
+    """Read the export at ``export_path`` and write the import document to ``output`` (:func:`.adopt.write`)."""
     try:
         migration = migrate(json.loads(export_path.read_text(encoding="utf-8")))
     except ValueError as exc:
         raise ValueError(f"{export_path}: {exc} (write it with `pulumi stack export --file {export_path.name}` in "
                          "the project of DeltaStream's provider)") from None
-    return migration_write(migration, output, "the stack")
+    return write_document(migration.adoption, output, "the stack", migration.todos)

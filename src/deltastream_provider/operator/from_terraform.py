@@ -29,8 +29,8 @@ from ..resources.schema_registry import SchemaRegistryInputs
 from ..resources.secret import SecretInputs
 from ..resources.store import StoreInputs
 from .adopt import Entry, Skipped, named
+from .adopt import write as write_document
 from .migration import Migration, raw_object, statement, typed_entry
-from .migration import write as migration_write
 
 #: Stands in for a secret while the inputs a program sets are worked out; never written anywhere.
 _SECRET = "<secret>"
@@ -143,10 +143,10 @@ def _without_secrets(value: Any) -> Any:
 
 
 def write(state_path: Path, output: Path) -> list[str]:
-    """Read the state at ``state_path`` and write the import document to ``output`` (:func:`.migration.write`)."""
+    """Read the state at ``state_path`` and write the import document to ``output`` (:func:`.adopt.write`)."""
     try:
         migration = migrate(json.loads(state_path.read_text(encoding="utf-8")))
     except (ValueError, KeyError) as exc:
         raise ValueError(f"{state_path}: {exc} (write it with `terraform state pull > {state_path.name}` in the "
                          "Terraform configuration's directory)") from None
-    return migration_write(migration, output, "the Terraform state")
+    return write_document(migration.adoption, output, "the Terraform state", migration.todos)

@@ -1,15 +1,13 @@
 """What the routes from other tools share (a stack of DeltaStream's own Pulumi provider, a Terraform state): the
 :class:`Migration` they build, typed entries from another tool's inputs, an object's raw ``CREATE`` read into typed
-inputs, and the document and report they write. Both tools keep an object as raw SQL and a query as a statement, so
+inputs. Both tools keep an object as raw SQL and a query as a statement, so
 one reading serves both.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..deltastream import object_ddl
@@ -17,7 +15,7 @@ from ..deltastream.ids import format_id
 from ..errors import SqlTextError
 from ..model.fields import Model
 from ..resources.object import ColumnInputs, ObjectInputs, settings_of
-from .adopt import Adoption, Entry, differing, document, report
+from .adopt import Adoption, Entry, differing
 
 
 @dataclass
@@ -28,9 +26,6 @@ class Migration:
     adoption: Adoption = field(default_factory=Adoption)
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     todos: list[str] = field(default_factory=list)
-
-    def report(self) -> list[str]:
-        return [f"TODO {todo}" for todo in self.todos]
 
 
 def typed_entry(kind: str, name: str, id_: str, model: type[Model], inputs: dict[str, Any],
@@ -75,13 +70,3 @@ def raw_object(name: str, theirs: dict[str, Any], outputs: dict[str, Any], owner
                          primary_key=list(ddl.primary_key) or None, owner=owner.get("owner"), **settings)
     return (Entry("DeltaStreamObject", format_id(database, namespace, model.name), (name,), differing(model),
                   references, name=name), model.to_props())
-
-
-def write(migration: Migration, output: Path, source: str) -> list[str]:
-    """Write ``migration``'s import document to ``output``; the lines to tell the operator (skips, secrets to set,
-    references left literal, TODOs, and what to run next). ``source`` says what was read (``the stack``)."""
-    output.write_text(json.dumps(document(migration.adoption), indent=2) + "\n", encoding="utf-8")
-    return [*report(migration.adoption), *migration.report(),
-            f"wrote {output}: {len(migration.adoption.entries)} resource(s) of {source}, "
-            f"{len(migration.adoption.skipped)} skipped; next, in a project of this package with the same "
-            f"deltastream:* config: pulumi import --file {output}"]
