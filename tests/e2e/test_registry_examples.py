@@ -36,6 +36,7 @@ WORLD = (T + "Application", T + "Secret", T + "SchemaRegistry")
 SECRETS = {"kafkaPassword": "kafka-s3cret", "partnerApiToken": "partner-s3cret", "registrySecret": "registry-s3cret",
            "clusterSecret": "cluster-s3cret"}
 _EXAMPLE = re.compile(r"\{\{% example %\}\}\n### (?P<title>[^\n]*)\n(?P<body>.*?)\{\{% /example %\}\}", re.S)
+_MAKES_DATABASE = re.compile(r"\bDatabase\(|NewDatabase\(|type: deltastream:Database\b")
 _FENCE = re.compile(r"```(?P<language>\w+)\n(?P<code>.*?)\n```", re.S)
 
 
@@ -193,7 +194,9 @@ def test_every_registry_example_runs_as_written(language: str, toolchain: Path, 
     prepare(language, tmp_path / "program", examples)
     project = Project(language, tmp_path / "program", pulumi_env(tmp_path, toolchain, local, home=installed_home))
     world = [e for e in examples if set(e.tokens) & set(WORLD)]
-    lookups = [e for e in examples if all(":get" in t for t in e.tokens)]
+    # A lookup's example that makes the shared story's database itself (a materialized view's needs a stream in it)
+    # runs with the others, before the world's programs hold that database.
+    lookups = [e for e in examples if all(":get" in t for t in e.tokens) and not _MAKES_DATABASE.search(e.code)]
     assert len(world) == len(WORLD) and lookups
     for example in examples:
         if example not in world and example not in lookups:
