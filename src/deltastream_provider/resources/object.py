@@ -542,12 +542,14 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
             if columns is None:
                 columns = await relation_columns(ctx.catalog, database, namespace, name)
             return None if columns is None else _current(row, columns, inputs)
-        # Import: every setting DeltaStream keeps, its WITH properties too (read at the same time).
-        described, properties = await asyncio.gather(relation_with_columns(ctx.catalog, database, namespace, name),
-                                                     relation_properties(ctx.catalog, database, namespace, name))
-        if described is None:
+        # Import: every setting DeltaStream keeps, its WITH properties too (read at the same time); the row from
+        # its database's group, which an import of several objects (or adopt, which lists them) shares.
+        row, columns, properties = await asyncio.gather(
+            relation_in_database(ctx.catalog, database, namespace, name),
+            relation_columns(ctx.catalog, database, namespace, name),
+            relation_properties(ctx.catalog, database, namespace, name))
+        if row is None or columns is None:
             return None
-        row, columns = described
         return _current(row, columns, None, settings_of(properties or {}))
 
     async def update(self, ctx: Context, resource_id: str, olds: ObjectState, news: ObjectInputs) -> ObjectState:
