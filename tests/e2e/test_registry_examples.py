@@ -36,7 +36,7 @@ WORLD = (T + "Application", T + "Secret", T + "SchemaRegistry")
 SECRETS = {"kafkaPassword": "kafka-s3cret", "partnerApiToken": "partner-s3cret", "registrySecret": "registry-s3cret",
            "clusterSecret": "cluster-s3cret"}
 _EXAMPLE = re.compile(r"\{\{% example %\}\}\n### (?P<title>[^\n]*)\n(?P<body>.*?)\{\{% /example %\}\}", re.S)
-_MAKES_DATABASE = re.compile(r"\bDatabase\(|NewDatabase\(|type: deltastream:Database\b")
+_MAKES_DATABASE = re.compile(r"\bDatabase\(|NewDatabase\(|type: deltastream:(index:)?Database\b")
 _FENCE = re.compile(r"```(?P<language>\w+)\n(?P<code>.*?)\n```", re.S)
 
 
