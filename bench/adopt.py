@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.adopt --copies 27
 
-Seeds the local server with ``copies`` of one of every kind (tests/adopt_account.py: 19 resources each, roles and
+Seeds the local server with ``copies`` of one of every kind (testkit/adopt_account.py: 19 resources each, roles and
 grants included), then times ``deltastream-provider adopt --include-access`` and ``pulumi import --file`` of what it
 wrote (YAML, the real CLI), fills the inputs adopt reports unreadable as a user would, and counts the changes the
 first ``pulumi preview`` shows (the goal: none). Prints a Markdown table for bench/results.md.
