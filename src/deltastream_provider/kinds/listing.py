@@ -283,13 +283,14 @@ def lister(token: str) -> Lister | None:
 
 
 def list_inputs(token: str) -> dict[str, Any] | None:
-    """The schema's ``listInputs`` of a kind: one string per filter."""
+    """The schema's ``listInputs`` of a kind: one string per filter (no ``properties`` where it takes none: the
+    CLI's schema round trip drops an empty one, and the schema it serves must be the one published)."""
     found = lister(token)
     if found is None:
         return None
+    properties = {key: {"type": "string", "description": given.description} for key, given in found.inputs.items()}
     required = [key for key, given in found.inputs.items() if given.required]
-    return {"properties": {key: {"type": "string", "description": given.description}
-                           for key, given in found.inputs.items()}, **({"required": required} if required else {})}
+    return {**({"properties": properties} if properties else {}), **({"required": required} if required else {})}
 
 
 # --- the query and the pages ---------------------------------------------------------------------
