@@ -273,11 +273,16 @@ def drop(call: Call, st: DropRole) -> Outcome:
     return call.done()
 
 
-def grant(call: Call, st: GrantRole) -> Outcome:
+def _require_parties(call: Call, st: GrantRole | RevokeRole) -> None:
+    """Every role named, and every member (a role or a user), exists: GRANT and REVOKE ROLE refuse alike."""
     for role in st.roles:
         _require_role(call, role)
     for member in st.to.names:
         _require_user(call, member) if st.to.kind == "user" else _require_role(call, member)
+
+
+def grant(call: Call, st: GrantRole) -> Outcome:
+    _require_parties(call, st)
     for role in st.roles:
         for member in st.to.names:
             _grant_edge(call, role, st.to, member)
@@ -285,10 +290,7 @@ def grant(call: Call, st: GrantRole) -> Outcome:
 
 
 def revoke(call: Call, st: RevokeRole) -> Outcome:
-    for role in st.roles:
-        _require_role(call, role)
-    for member in st.to.names:
-        _require_user(call, member) if st.to.kind == "user" else _require_role(call, member)
+    _require_parties(call, st)
     for role in st.roles:
         for member in st.to.names:
             if (st.to.kind, role, member) in {("role", r, m) for r, m in HIERARCHY}:
