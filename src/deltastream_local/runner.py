@@ -78,6 +78,8 @@ class BackgroundServer:
             self._runner = None
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self._loop.close()  # its selector and wake-up pipe: three descriptors a server would otherwise leave open
         self.server.catalog.close()
 
 

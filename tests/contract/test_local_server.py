@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from testkit import TOKEN
 
-from deltastream_local.runner import BackgroundServer
+from deltastream_local.runner import BackgroundServer, ServerSettings
 from tests.conftest import ManualClock
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -191,3 +192,15 @@ def test_admin_knobs_and_counters(local: BackgroundServer) -> None:
     assert counters["statements"]["CreateDatabase"] == 1 and counters["requests"]["POST /v2/statements"] == 1
     bad = httpx.put(f"{local.url.removesuffix('/v2')}/admin/knobs", json={"nope": 1}, headers=AUTH)
     assert bad.status_code == 400 and "unknown knob" in bad.json()["message"]
+
+
+def test_a_stopped_background_server_leaves_no_descriptor_open() -> None:
+    """A test run starts a server per test: each one left open would exhaust the worker's descriptors."""
+    def open_descriptors() -> set[str]:
+        return set(os.listdir("/proc/self/fd"))
+
+    before = open_descriptors()
+    for _ in range(3):
+        with BackgroundServer(ServerSettings(port=0, tokens={TOKEN: "sysadmin"})) as server:
+            assert httpx.get(f"{server.url}/version", headers=AUTH).status_code == 200
+    assert open_descriptors() - before == set()

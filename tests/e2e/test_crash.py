@@ -87,7 +87,9 @@ def wait_for_exit(pids: list[int], timeout: float = 60) -> None:
         except ProcessLookupError:
             continue  # already gone
         try:
-            ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+            watcher = select.poll()  # not select(): a busy worker may hold descriptors past FD_SETSIZE
+            watcher.register(fd, select.POLLIN)
+            ready = watcher.poll(max(deadline - time.monotonic(), 0) * 1000)
             assert ready, f"process {pid} still runs {timeout:g}s after the engine died"
         finally:
             os.close(fd)
