@@ -1,4 +1,5 @@
-"""Typed reads of DeltaStream's system tables; every lookup is exactly one SELECT.
+"""Typed reads of DeltaStream's system tables (every lookup exactly one SELECT), and the reads a command shares:
+a group of a table's rows, the answer of a LIST statement.
 
 Each row type names, field by field, the system-table column it comes from (:func:`column`), and each
 :class:`Table` is the one definition of what is selected from a table and in which order. Both are defined beside
@@ -18,7 +19,7 @@ from . import sql
 from .values import rfc3339
 
 if TYPE_CHECKING:
-    from .client import DeltaStreamClient
+    from .client import DeltaStreamClient, Result
 
 Row = TypeVar("Row")
 T = TypeVar("T")
@@ -72,7 +73,7 @@ class SystemTables:
         # What stays true for the process once read (a store's type: a new type replaces the store), each read by one
         # request however many ask at once; what changes one says so (remember).
         self._kept: dict[Hashable, asyncio.Future[Any]] = {}
-        self._groups: dict[Hashable, asyncio.Future[Any]] = {}  # in_group's reads, good while no change is sent
+        self._groups: dict[Hashable, asyncio.Future[Any]] = {}  # group's and listed's, good while no change is sent
         self._group_changes = 0
 
     async def kept(self, key: Hashable, read: Callable[[], Awaitable[T | None]]) -> T | None:
@@ -115,13 +116,27 @@ class SystemTables:
     async def group(self, table: Table[Row], group: dict[str, str]) -> list[Row]:
         """Every row of ``table`` in ``group``, from the SELECT that :meth:`in_group` shares (adopt lists a kind with
         the very request its reads then use)."""
+        key = (table.name, tuple(sorted(group.items())))
+        return await self._shared(key, lambda: self.select(table, dict(group)))
+
+    async def listed(self, statement: sql.Statement, rows: Callable[[Result], list[Row]]) -> list[Row]:
+        """What a whole-listing statement answers (``LIST COMPUTE_POOLS``, ``LIST FUNCTIONS``: kinds no system table
+        shows), as the kind's ``rows`` reads it, shared as :meth:`group` shares a SELECT: one request however many
+        reads, lists and adopt ask, until this process sends a mutating statement. A wait on a change sends its own
+        (each look must see what moved since the last)."""
+        async def read() -> list[Row]:
+            return rows(await self.client.execute(statement))
+        return await self._shared(statement.sql, read)
+
+    async def _shared(self, key: Hashable, read: Callable[[], Awaitable[list[Row]]]) -> list[Row]:
+        """What ``read`` answers, read once under ``key`` while this process sends no mutating statement (a read
+        that failed is not kept: the next one asks again)."""
         if self._group_changes != self.client.changes:
             self._groups.clear()
             self._group_changes = self.client.changes
-        key = (table.name, tuple(sorted(group.items())))
         rows = self._groups.get(key)
         if rows is None:
-            rows = self._groups[key] = asyncio.ensure_future(self.select(table, dict(group)))
+            rows = self._groups[key] = asyncio.ensure_future(read())
         try:
             found: list[Row] = await asyncio.shield(rows)
         except BaseException:

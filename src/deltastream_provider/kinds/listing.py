@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..deltastream import ids, sql
@@ -82,7 +83,8 @@ def _matching(rows: Sequence[Any], inputs: dict[str, Input], given: Given) -> li
 
 def _listed(read: Callable[[SystemTables], Awaitable[Sequence[Any]]], inputs: dict[str, Input],
             listed: Callable[[Any], Listed | None]) -> Lister:
-    """A kind read by one LIST statement, filtered here."""
+    """A kind read by one LIST statement, filtered here (where ``read`` is the LIST its reads share, a later page and
+    the reads of what was listed send none)."""
     async def fetch(catalog: SystemTables, given: Given) -> list[Listed]:
         rows = _matching(await read(catalog), inputs, given)
         return [found for found in map(listed, rows) if found is not None]
@@ -197,8 +199,8 @@ def _schema_registry() -> Lister:
 
 def _compute_pool() -> Lister:
     from ..resources.compute_pool import listed_pools
-    return _listed(listed_pools, {"size": Input("Only pools of this size: `small`, `medium` or `large`.", "size",
-                                                str.lower)}, _named)
+    return _listed(partial(listed_pools, shared=True),
+                   {"size": Input("Only pools of this size: `small`, `medium` or `large`.", "size", str.lower)}, _named)
 
 
 def _function_source() -> Lister:
@@ -209,7 +211,8 @@ def _function_source() -> Lister:
 
 def _descriptor_source() -> Lister:
     from ..resources.descriptor_source import listed_sources
-    return _listed(listed_sources, {"owner": Input("Only sources this role owns.", "owner")}, _named)
+    return _listed(partial(listed_sources, shared=True), {"owner": Input("Only sources this role owns.", "owner")},
+                   _named)
 
 
 def _function() -> Lister:
@@ -220,8 +223,9 @@ def _function() -> Lister:
         return Listed(function_id(function.name, types), name_of(function.name, *types) if types
                       else name_of(function.name))
 
-    return _listed(listed_functions, {"name": Input("Only the overloads of this name.", "name"),
-                                      "source": Input("Only functions of this function source.", "source")}, listed)
+    return _listed(partial(listed_functions, shared=True),
+                   {"name": Input("Only the overloads of this name.", "name"),
+                    "source": Input("Only functions of this function source.", "source")}, listed)
 
 
 def _role() -> Lister:
@@ -264,7 +268,8 @@ def _organization_grant() -> Lister:
 
 def _api_token() -> Lister:
     from ..resources.api_token import listed_tokens
-    return _listed(listed_tokens, {}, _named)  # LIST API_TOKENS shows no role: the id is the name alone
+    # LIST API_TOKENS shows no role: the id is the name alone
+    return _listed(partial(listed_tokens, shared=True), {}, _named)
 
 
 _KINDS: dict[str, Callable[[], Lister]] = {

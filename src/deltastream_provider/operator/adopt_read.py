@@ -3,8 +3,9 @@ make :class:`~.adopt.Entry` values of them.
 
 Listing uses each kind's own reads: a system table through the refresh group its reads share
 (:meth:`SystemTables.group`), so listing and reading a kind is one request; a kind read by a ``LIST`` statement is
-listed by that statement. Each resource is then read by its kind's ``read`` with no inputs, exactly the call
-``pulumi import`` makes, so the inputs written are those the import will record.
+listed by the LIST its reads share (:meth:`SystemTables.listed`), one request too. Each resource is then read by its
+kind's ``read`` with no inputs, exactly the call ``pulumi import`` makes, so the inputs written are those the import
+will record.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ async def _access(listing: Listing) -> None:
     if listing.selection.wants("ApiToken"):
         from ..resources.api_token import listed_tokens
 
-        for token in await listed_tokens(catalog):
+        for token in await listed_tokens(catalog, shared=True):
             listing.skip("ApiToken", token.name, "LIST API_TOKENS does not show a token's role, part of its import id, "
                          "and its value is never shown: import it by hand with "
                          f"`pulumi import {PREFIX}ApiToken <name> {token.name}/<role>`")
@@ -172,16 +173,16 @@ async def _account(listing: Listing) -> None:
                     if entity.is_leaf:
                         listing.add("Entity", format_id(store.name, *entity.path), store.name, *entity.path)
     if wants("ComputePool"):
-        for pool in await listed_pools(catalog):
+        for pool in await listed_pools(catalog, shared=True):
             listing.add("ComputePool", pool.name, pool.name)
     if wants("FunctionSource"):
         for source in await catalog.group(FUNCTION_SOURCES, {}):
             listing.add("FunctionSource", source.name, source.name)
     if wants("DescriptorSource"):
-        for descriptor in await listed_sources(catalog):
+        for descriptor in await listed_sources(catalog, shared=True):
             listing.add("DescriptorSource", descriptor.name, descriptor.name)
     if wants("Function"):
-        for function in await listed_functions(catalog):
+        for function in await listed_functions(catalog, shared=True):
             listing.add("Function", function.id, function.name, *(a.type for a in function.arguments))
 
 

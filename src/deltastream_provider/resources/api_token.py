@@ -18,6 +18,7 @@ from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
+from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..deltastream.redaction import secrets_known
 from ..deltastream.values import parse_timestamp, rfc3339
@@ -80,15 +81,22 @@ class ApiTokenRow:
     expires_at: str | None
 
 
-async def listed_tokens(catalog: SystemTables) -> list[ApiTokenRow]:
-    result = await catalog.client.execute(list_statement())
+def _tokens(result: Result) -> list[ApiTokenRow]:
     return [ApiTokenRow(str(LIST_API_TOKENS.get(row, "name")), _time(LIST_API_TOKENS.get(row, "last_used")),
                         _time(LIST_API_TOKENS.get(row, "created_at")), _time(LIST_API_TOKENS.get(row, "expires_at")))
             for row in result.rows]
 
 
-async def token_row(catalog: SystemTables, name: str) -> ApiTokenRow | None:
-    return next((t for t in await listed_tokens(catalog) if t.name == name), None)
+async def listed_tokens(catalog: SystemTables, *, shared: bool = False) -> list[ApiTokenRow]:
+    """One LIST API_TOKENS: with ``shared``, the one every read of the command shares
+    (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
+    if shared:
+        return await catalog.listed(list_statement(), _tokens)
+    return _tokens(await catalog.client.execute(list_statement()))
+
+
+async def token_row(catalog: SystemTables, name: str, *, shared: bool = False) -> ApiTokenRow | None:
+    return next((t for t in await listed_tokens(catalog, shared=shared) if t.name == name), None)
 
 
 def token_id(name: str, role: str) -> str:
@@ -347,7 +355,7 @@ pulumi import deltastream:index:ApiToken ci-token ci_token/sysadmin
     async def read(self, ctx: Context, resource_id: str, inputs: ApiTokenInputs | None,
                    state: ApiTokenState | None) -> tuple[ApiTokenInputs, ApiTokenState] | None:
         name, role = (inputs.name, inputs.role) if inputs is not None else _import_id(resource_id)
-        row = await token_row(ctx.catalog, name)
+        row = await token_row(ctx.catalog, name, shared=True)  # one LIST serves a refresh
         if row is None:
             return None
         if inputs is None:  # import: the role from the ID, the length from its times, no secret

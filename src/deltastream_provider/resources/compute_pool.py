@@ -12,6 +12,7 @@ from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
+from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..errors import ComputePoolErrored, OutcomeUnknownError
 from ..model.docs import Part, examples
@@ -81,14 +82,20 @@ class ComputePoolInfo(Model):
                    created_at=cell("CreatedAt"))
 
 
-async def listed_pools(catalog: SystemTables) -> list[ComputePoolInfo]:
-    """One LIST COMPUTE_POOLS, ordered by name."""
-    records = (await catalog.client.execute(list_statement())).records()
-    return sorted((ComputePoolInfo.of(r) for r in records), key=lambda p: p.name)
+def _pools(result: Result) -> list[ComputePoolInfo]:
+    return sorted((ComputePoolInfo.of(r) for r in result.records()), key=lambda p: p.name)
 
 
-async def pool_row(catalog: SystemTables, name: str) -> ComputePoolInfo | None:
-    return next((p for p in await listed_pools(catalog) if p.name == name), None)
+async def listed_pools(catalog: SystemTables, *, shared: bool = False) -> list[ComputePoolInfo]:
+    """One LIST COMPUTE_POOLS, ordered by name: with ``shared``, the one every read of the command shares
+    (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
+    if shared:
+        return await catalog.listed(list_statement(), _pools)
+    return _pools(await catalog.client.execute(list_statement()))
+
+
+async def pool_row(catalog: SystemTables, name: str, *, shared: bool = False) -> ComputePoolInfo | None:
+    return next((p for p in await listed_pools(catalog, shared=shared) if p.name == name), None)
 
 
 @dataclass
@@ -311,7 +318,7 @@ pulumi import deltastream:index:ComputePool etl-pool etl_pool
 
     async def read(self, ctx: Context, resource_id: str, inputs: ComputePoolInputs | None,
                    state: ComputePoolState | None) -> tuple[ComputePoolInputs, ComputePoolState] | None:
-        found = await pool_row(ctx.catalog, resource_id)
+        found = await pool_row(ctx.catalog, resource_id, shared=True)  # one LIST serves a refresh
         if found is None:
             return None
         current = ComputePoolInputs(name=found.name, size=found.size if inputs is None or inputs.size else None,

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
+from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..model.docs import Part, examples
 from ..model.fields import Asset, Model, prop
@@ -60,14 +61,21 @@ class DescriptorSourceInfo(Model):
         return cls(name=str(cell("Name")), owner=cell("Owner"), created_at=cell("CreatedAt"))
 
 
-async def listed_sources(catalog: SystemTables) -> list[DescriptorSourceInfo]:
-    """One LIST DESCRIPTOR_SOURCES, ordered by name."""
-    records = (await catalog.client.execute(list_statement())).records()
-    return sorted((DescriptorSourceInfo.of(r) for r in records), key=lambda s: s.name)
+def _sources(result: Result) -> list[DescriptorSourceInfo]:
+    return sorted((DescriptorSourceInfo.of(r) for r in result.records()), key=lambda s: s.name)
 
 
-async def descriptor_source_row(catalog: SystemTables, name: str) -> DescriptorSourceInfo | None:
-    return next((s for s in await listed_sources(catalog) if s.name == name), None)
+async def listed_sources(catalog: SystemTables, *, shared: bool = False) -> list[DescriptorSourceInfo]:
+    """One LIST DESCRIPTOR_SOURCES, ordered by name: with ``shared``, the one every read of the command shares
+    (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
+    if shared:
+        return await catalog.listed(list_statement(), _sources)
+    return _sources(await catalog.client.execute(list_statement()))
+
+
+async def descriptor_source_row(catalog: SystemTables, name: str, *,
+                                shared: bool = False) -> DescriptorSourceInfo | None:
+    return next((s for s in await listed_sources(catalog, shared=shared) if s.name == name), None)
 
 
 @dataclass
@@ -232,7 +240,7 @@ pulumi import deltastream:index:DescriptorSource shop-protos shop_protos
 
     async def read(self, ctx: Context, resource_id: str, inputs: DescriptorSourceInputs | None,
                    state: DescriptorSourceState | None) -> tuple[DescriptorSourceInputs, DescriptorSourceState] | None:
-        row = await descriptor_source_row(ctx.catalog, resource_id)
+        row = await descriptor_source_row(ctx.catalog, resource_id, shared=True)  # one LIST serves a refresh
         if row is None:
             return None
         current = DescriptorSourceInputs(

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
+from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..errors import InvalidInputError, QuotingError
 from ..model.docs import Part, examples
@@ -168,17 +169,23 @@ def _properties_of(value: Any) -> dict[str, str] | None:
     return found or None
 
 
-async def listed_functions(catalog: SystemTables) -> list[FunctionInfo]:
-    """One LIST FUNCTIONS, ordered by signature."""
-    records = (await catalog.client.execute(list_statement())).records()
-    return sorted((FunctionInfo.of(r) for r in records), key=lambda f: f.signature)
+def _functions(result: Result) -> list[FunctionInfo]:
+    return sorted((FunctionInfo.of(r) for r in result.records()), key=lambda f: f.signature)
 
 
-async def function_row(catalog: SystemTables, resource_id: str) -> FunctionInfo | None:
+async def listed_functions(catalog: SystemTables, *, shared: bool = False) -> list[FunctionInfo]:
+    """One LIST FUNCTIONS, ordered by signature: with ``shared``, the one every read of the command shares
+    (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
+    if shared:
+        return await catalog.listed(list_statement(), _functions)
+    return _functions(await catalog.client.execute(list_statement()))
+
+
+async def function_row(catalog: SystemTables, resource_id: str, *, shared: bool = False) -> FunctionInfo | None:
     """The function of this id (its name and argument types, however the types are spelt), or None."""
     name, types = parse_id(resource_id)
     wanted = [_normal(t) for t in types]
-    return next((f for f in await listed_functions(catalog)
+    return next((f for f in await listed_functions(catalog, shared=shared)
                  if f.name == name and [_normal(a.type) for a in f.arguments] == wanted), None)
 
 
@@ -392,7 +399,7 @@ pulumi import deltastream:index:Function to-title 'to_title(VARCHAR)'
 
     async def read(self, ctx: Context, resource_id: str, inputs: FunctionInputs | None,
                    state: FunctionState | None) -> tuple[FunctionInputs, FunctionState] | None:
-        found = await function_row(ctx.catalog, resource_id)
+        found = await function_row(ctx.catalog, resource_id, shared=True)  # one LIST serves a refresh
         if found is None:
             return None
         known = inputs or state
