@@ -23,6 +23,19 @@ from .children import Child, typed_inputs
 from .environment import EnvironmentInputs
 from .pipeline import PipelineInputs, PipelineObject
 
+OBJECT, VIEW = "deltastream:index:DeltaStreamObject", "deltastream:index:MaterializedView"
+
+
+def sink_options(token: str) -> pulumi.ResourceOptions:
+    """The sink is one child whether it is an object or a view, so that changing its kind replaces it, the old one
+    (and the query writing into it) deleted first: its name is taken in DeltaStream until then. As two children of
+    different types, the new one would be created before the old one is deleted (the engine deletes what a program
+    no longer declares last), and DeltaStream refuses the name. The alias makes the other type's child this one;
+    the trigger (the type) replaces it without a Diff across kinds, which no kind can answer."""
+    other = VIEW if token == OBJECT else OBJECT
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=other)], delete_before_replace=True,
+                                  replacement_trigger=token)
+
 
 class Pipeline(pulumi.ComponentResource):
     token = pipeline.TOKEN
@@ -54,10 +67,10 @@ class Pipeline(pulumi.ComponentResource):
             topics.append(entity)
             return entity.output("name")
 
-        def relation(spec: PipelineObject) -> Child:
+        def relation(spec: PipelineObject, opts: pulumi.ResourceOptions = child) -> Child:
             props = {"database": database, "namespace": namespace, "store": inputs["store"], **spec.to_props(),
                      "entity": topic(spec)}
-            return Child("deltastream:index:DeltaStreamObject", f"{name}-{spec.name}", props, ObjectState, child)
+            return Child(OBJECT, f"{name}-{spec.name}", props, ObjectState, opts)
 
         sources = [relation(spec) for spec in args.sources]
         transform = inputs["transform"]
@@ -66,14 +79,14 @@ class Pipeline(pulumi.ComponentResource):
         query: Child | None = None
         views: list[Child] = []
         if args.sink.kind == pipeline.VIEW:  # the view's own query reads the sources: no Query of the pipeline's
-            view = Child("deltastream:index:MaterializedView", f"{name}-{args.sink.name}",
+            view = Child(VIEW, f"{name}-{args.sink.name}",
                          {"database": database, "namespace": namespace, "name": args.sink.name, "query": transform,
                           "properties": args.sink.properties, "computePool": inputs.get("computePool")},
-                         MaterializedViewState, after_sources)
+                         MaterializedViewState, pulumi.ResourceOptions.merge(after_sources, sink_options(VIEW)))
             views.append(view)
             sink_fqn, query_id, query_state = view.output("fqn"), view.output("queryId"), view.output("queryState")
         else:
-            sink = relation(args.sink)
+            sink = relation(args.sink, pulumi.ResourceOptions.merge(child, sink_options(OBJECT)))
             sql = pulumi.Output.all(sink.output("fqn"), transform).apply(
                 lambda parts: f"INSERT INTO {parts[0]} {str(parts[1]).strip().rstrip(';')}")
             query = Child("deltastream:index:Query", f"{name}-query-v{args.version}",
