@@ -223,12 +223,11 @@ pulumi import deltastream:index:FunctionSource udfs udfs
         return await function_source_row(catalog, name)
 
     async def blast_radius(self, ctx: Context, resource_id: str, state: FunctionSourceState) -> BlastRadius:
-        """The functions created from it, by ``LIST FUNCTIONS``' ``SourceName`` (only in a replacing preview; the
-        LIST the functions' reads share): between its DROP and its CREATE they have no source. None: nothing is
-        taken down."""
+        """The functions created from it, by ``LIST FUNCTIONS``' ``SourceName`` (one LIST, only in a replacing
+        preview): between its DROP and its CREATE they have no source. None: nothing is taken down."""
         from .function import listed_functions  # only a replacing preview needs it
 
-        users = [f.signature for f in await listed_functions(ctx.catalog, shared=True) if f.source == resource_id]
+        users = [f.signature for f in await listed_functions(ctx.catalog) if f.source == resource_id]
         if not users:
             return BlastRadius()
         return BlastRadius(other=[
