@@ -18,6 +18,7 @@ from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
 from deltastream_provider.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from deltastream_provider.resources import function
+from tests.contract.conftest import configured
 from tests.contract.test_dataflow import Shop
 from tests.contract.test_faults import fault, ran
 from tests.contract.test_provider_grpc import OBJ, QUERY, base, obj
@@ -152,13 +153,14 @@ async def test_function_lifecycle(provider: Harness, client: DeltaStreamClient, 
     # a type spelt otherwise is the same type: no change
     respelt = {**TO_TITLE, "arguments": [{"name": "text", "type": "varchar"}], "returns": "Varchar"}
     assert (await provider.diff(FUNCTION, resource_id, state, respelt)).changes == provider_pb2.DiffResponse.DIFF_NONE
-    # drift: the function made again outside Pulumi from another class
+    # drift: the function made again outside Pulumi from another class, seen by the next command's provider
     await client.execute(function.drop_statement("to_title", [("text", "VARCHAR")]))
     await client.execute(CREATE.replace("com.example.udf.ToTitle", "com.example.udf.Other"))
-    _, _, drifted = await provider.read(FUNCTION, resource_id, state, TO_TITLE)
+    async with configured(local) as later:
+        _, _, drifted = await later.read(FUNCTION, resource_id, state, TO_TITLE)
+        # import by name(T1, T2): the types however spelt; returns is the program's (LIST FUNCTIONS shows none)
+        imported_id, imported, imported_inputs = await later.read(FUNCTION, "to_title(varchar)")
     assert drifted["className"] == "com.example.udf.Other"
-    # import by name(T1, T2): the types however spelt; returns is the program's (LIST FUNCTIONS shows none)
-    imported_id, imported, imported_inputs = await provider.read(FUNCTION, "to_title(varchar)")
     assert imported_id == "to_title(varchar)" and imported["signature"] == "to_title(text VARCHAR)"
     assert imported_inputs["arguments"] == [{"name": "text", "type": "VARCHAR"}]
     assert imported_inputs["source"] == "udfs" and not imported_inputs.get("returns")
