@@ -81,7 +81,7 @@ async def test_a_mutating_statement_makes_the_next_read_list_again(provider: Har
     made = await _made(provider)
     await _refresh(provider, made)
     functions = [entry for entry in made if entry[0] == "Function"]
-    _, gone_id, gone_state, gone_inputs = functions[0]
+    _, gone_id, gone_state, _ = functions[0]
     await provider.delete(T + "Function", gone_id, gone_state)  # DROP FUNCTION, then its own LIST that finds it gone
     before = _mark(local)
     reads = await asyncio.gather(*(provider.read(T + "Function", resource_id, state, inputs)
