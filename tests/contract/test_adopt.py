@@ -98,13 +98,13 @@ async def test_a_relation_its_query_makes_is_not_adopted_twice(local: Background
 async def test_requests(local: BackgroundServer) -> None:
     """An adopt with access sends 15 requests whatever the account's size (each system table it lists once, through
     the group its reads then share: databases, roles, user grants, function sources, secrets, stores, schema
-    registries, running queries; LIST QUERIES once; API_TOKENS, COMPUTE_POOLS, DESCRIPTOR_SOURCES and FUNCTIONS once,
-    the LIST their reads then share; two roles' privileges), and 20 per copy of :func:`every_kind`, the reads nothing
+    registries, running queries; QUERIES, API_TOKENS, COMPUTE_POOLS, DESCRIPTOR_SOURCES and FUNCTIONS once, the LIST
+    their reads then share; two roles' privileges), and 17 per copy of :func:`every_kind`, the reads nothing
     shared serves, as `pulumi import` sends them: 6 SELECTs (namespaces, 2 of relations, queries, a store-kind table,
-    privileges), 4 LISTs (3 LIST QUERIES, ENTITIES), 3 DESCRIBE RELATION and 3 of their columns, a DESCRIBE STORE and
+    privileges), LIST ENTITIES, 3 DESCRIBE RELATION and 3 of their columns, a DESCRIBE STORE and
     a DESCRIBE ENTITY, 2 plans. Exact because a read is never taken for a change: a mutating statement
     drops the shared groups, so one sent mid-adopt made the count depend on which reads came before it."""
     await _seed(local, every_kind(1))
-    assert (await _adopt(local, Selection(include_access=True)))[1] == 15 + 20
+    assert (await _adopt(local, Selection(include_access=True)))[1] == 15 + 17
     await _seed(local, every_kind(1, prefix="b"))
-    assert (await _adopt(local, Selection(include_access=True)))[1] == 15 + 2 * 20
+    assert (await _adopt(local, Selection(include_access=True)))[1] == 15 + 2 * 17

@@ -194,7 +194,7 @@ async def _queries(listing: Listing) -> None:
     if not (listing.selection.wants("Query") or listing.selection.wants("Application")
             or listing.selection.wants("DeltaStreamObject")):
         return
-    for query in await listed_queries(listing.catalog):
+    for query in await listed_queries(listing.catalog, shared=True):
         text = query.sql or ""
         label = query.name or query.id
         if (query.state or "").lower() != "running":

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, cast
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column, text_time
+from ..deltastream.client import Result
 from ..deltastream.query_text import same_statement
 from ..deltastream.reads import ARTIFACTS, PLAN
 from ..deltastream.session import Session
@@ -106,15 +107,22 @@ class ListedQuery:
                    sql=record.get("Query"), created_at=text_time(record.get("CreatedAt")))
 
 
-async def listed_queries(catalog: SystemTables) -> list[ListedQuery]:
-    """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first."""
-    records = (await catalog.client.execute(list_statement())).records()
-    return sorted((ListedQuery.of(record) for record in records), key=lambda q: (q.created_at or "", q.id))
+async def listed_queries(catalog: SystemTables, *, shared: bool = False) -> list[ListedQuery]:
+    """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first. With ``shared``,
+    the one LIST every import read and adopt of the command share (:meth:`SystemTables.listed`); else one of its
+    own, as a wait on a change or a guard needs."""
+    if shared:
+        return await catalog.listed(list_statement(), _queries)
+    return _queries(await catalog.client.execute(list_statement()))
+
+
+def _queries(result: Result) -> list[ListedQuery]:
+    return sorted((ListedQuery.of(record) for record in result.records()), key=lambda q: (q.created_at or "", q.id))
 
 
 async def query_sql(catalog: SystemTables, query_id: str) -> str | None:
-    """A query's SQL as ``LIST QUERIES`` shows it (None when it is not listed)."""
-    return next((q.sql for q in await listed_queries(catalog) if q.id == query_id), None)
+    """A query's SQL as the command's shared ``LIST QUERIES`` shows it (None when it is not listed)."""
+    return next((q.sql for q in await listed_queries(catalog, shared=True) if q.id == query_id), None)
 
 
 class Continuous(Resource[InputsT, StateT]):

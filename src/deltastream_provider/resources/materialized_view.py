@@ -220,9 +220,11 @@ def view_select(text: str, path: tuple[str, str, str]) -> str | None:
     return None
 
 
-async def view_query(catalog: SystemTables, path: tuple[str, str, str]) -> tuple[ListedQuery, str] | None:
-    """The newest query not terminated that ``LIST QUERIES`` shows creating the view at ``path``, with its SELECT."""
-    found = [(q, select) for q in await listed_queries(catalog) if q.sql and q.state != "terminated"
+async def view_query(catalog: SystemTables, path: tuple[str, str, str], *, shared: bool = False
+                     ) -> tuple[ListedQuery, str] | None:
+    """The newest query not terminated that ``LIST QUERIES`` shows creating the view at ``path``, with its SELECT
+    (``shared``: from the command's shared LIST, as an import read may)."""
+    found = [(q, select) for q in await listed_queries(catalog, shared=shared) if q.sql and q.state != "terminated"
              for select in [view_select(q.sql, path)] if select is not None]
     return found[-1] if found else None
 
@@ -545,7 +547,7 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
         row, columns, properties, listed = await asyncio.gather(
             relation_row(ctx.catalog, database, namespace, name),
             relation_columns(ctx.catalog, database, namespace, name),
-            relation_properties(ctx.catalog, database, namespace, name), view_query(ctx.catalog, path))
+            relation_properties(ctx.catalog, database, namespace, name), view_query(ctx.catalog, path, shared=True))
         if row is None or columns is None or row.kind != KIND:
             return None
         if listed is None:
