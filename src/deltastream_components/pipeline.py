@@ -40,7 +40,9 @@ class PipelineObject(Model):
     kind: ObjectKind = prop("What the object is. A sink of kind `materialized_view` is a MaterializedView made from "
                             "the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns "
                             "or entity settings, `properties` are the view's `WITH` parameters, and a changed "
-                            "transform replaces the view.", default="stream")
+                            "transform replaces the view. Changing the sink between a view and an object replaces "
+                            "it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, "
+                            "as its name is taken until then.", default="stream")
     columns: list[ColumnInputs] = prop("Columns, in order.", default_factory=list)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None)
     timestamp_column: str | None = prop("Column that carries event time.", default=None)
@@ -93,19 +95,23 @@ class PipelineOutputs(Model):
     database_name: str = prop("Database of the pipeline.")
     namespace_name: str = prop("Namespace of the pipeline.")
     source_fqns: list[str] = prop("fqns of the source objects.")
-    sink_fqn: str = prop("fqn of the sink object.")
-    query_id: str = prop("Id of the running query.")
-    query_state: str = prop("State of the query, e.g. `running`.")
-    query_version: int = prop("The pipeline version the running query belongs to.")
+    sink_fqn: str = prop("fqn of the sink: its object, or the view of a `materialized_view` sink.")
+    query_id: str = prop("Id of the running query: the pipeline's, or the view's own with a `materialized_view` sink "
+                         "(the id of the output `query` either way).")
+    query_state: str = prop("State of that query, e.g. `running`.")
+    query_version: int = prop("The pipeline version the running query belongs to (with a `materialized_view` sink, "
+                              "the version input, which does not apply to the view's query).")
 
 
+QUERY_OUTPUT_DOC = ("The Query resource: the pipeline's query (`INSERT INTO <sink> <transform>`). With a "
+                    "`materialized_view` sink it is the view's own query (`CREATE MATERIALIZED VIEW ... AS "
+                    "<transform>`, id `queryId`), read as `Query.get` reads one, not managed: the view starts and "
+                    "terminates it.")
+SINK_OBJECT_DOC = ("The sink's object resource. Null with a `materialized_view` sink, which is no object (stream, "
+                   "changelog or table): that sink is the MaterializedView in sinkViews.")
 #: Outputs that are the child resources themselves: name -> (resource token, is a list, description).
-RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, "The Query resource (null with a "
-                                                                  "`materialized_view` sink, whose query is the "
-                                                                  "view's own)."),
-                    "sinkObject": ("deltastream:index:DeltaStreamObject", False, "The sink's object resource (null "
-                                                                                "with a `materialized_view` sink: "
-                                                                                "see sinkViews)."),
+RESOURCE_OUTPUTS = {"query": ("deltastream:index:Query", False, QUERY_OUTPUT_DOC),
+                    "sinkObject": ("deltastream:index:DeltaStreamObject", False, SINK_OBJECT_DOC),
                     "sinkViews": ("deltastream:index:MaterializedView", True, "The MaterializedView a "
                                                                               "`materialized_view` sink made; empty "
                                                                               "with any other sink."),

@@ -43,7 +43,8 @@ and the continuous query between them (`INSERT INTO <sink> <transform>`), create
 children of the component, optionally with the database and namespace.
 
 The transformation is immutable per version, like any Query: to change it, raise `version`; the new
-query starts before the old one is terminated, and the objects stay.
+query starts before the old one is terminated, and the objects stay. A sink of kind `materialized_view` is
+a MaterializedView made from the transform instead (`sinkViews`), whose own query is the output `query`.
 
 """ + PIPELINE_EXAMPLE,
               pipeline.PipelineInputs, pipeline.PipelineOutputs, pipeline.check, "Pipeline",

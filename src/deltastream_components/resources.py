@@ -12,7 +12,8 @@ import pulumi
 
 from deltastream_provider.resources.database import DatabaseState
 from deltastream_provider.resources.entity import EntityState
-from deltastream_provider.resources.materialized_view import MaterializedViewState
+from deltastream_provider.resources.materialized_view import MaterializedViewInputs, MaterializedViewState
+from deltastream_provider.resources.materialized_view import statement_of as view_statement
 from deltastream_provider.resources.namespace import NamespaceState
 from deltastream_provider.resources.object import ObjectState
 from deltastream_provider.resources.query import QueryState
@@ -35,6 +36,14 @@ def sink_options(token: str) -> pulumi.ResourceOptions:
     other = VIEW if token == OBJECT else OBJECT
     return pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=other)], delete_before_replace=True,
                                   replacement_trigger=token)
+
+
+def view_sql(database: Any, namespace: Any, sink: PipelineObject, transform: Any) -> pulumi.Output[str]:
+    """The statement the view's query runs, as the view sends it: the read Query of a view sink (output ``query``)
+    records it as its ``sql``, so its read needs no ``LIST QUERIES`` to recover it. Built from the pipeline's
+    inputs (known in a preview), not the view's outputs (an output the view leaves unset is unknown there)."""
+    return pulumi.Output.all(database, namespace, transform).apply(lambda p: view_statement(MaterializedViewInputs(
+        database=p[0], namespace=p[1], name=sink.name, properties=sink.properties, query=p[2])).sql.removesuffix(";"))
 
 
 class Pipeline(pulumi.ComponentResource):
@@ -85,6 +94,10 @@ class Pipeline(pulumi.ComponentResource):
                          MaterializedViewState, pulumi.ResourceOptions.merge(after_sources, sink_options(VIEW)))
             views.append(view)
             sink_fqn, query_id, query_state = view.output("fqn"), view.output("queryId"), view.output("queryState")
+            read = {"sql": view_sql(database, namespace, args.sink, transform), "database": database,
+                    "namespace": namespace}
+            query = Child("deltastream:index:Query", f"{name}-view-query", read, QueryState,
+                          pulumi.ResourceOptions(parent=self, id=query_id))
         else:
             sink = relation(args.sink, pulumi.ResourceOptions.merge(child, sink_options(OBJECT)))
             sql = pulumi.Output.all(sink.output("fqn"), transform).apply(

@@ -1,6 +1,7 @@
-"""A Pipeline whose sink changes kind under the same name, through the real CLI: a stream sink (its object and
-the pipeline's query) becomes a materialized view and back, each in one `pulumi up` that leaves nothing behind,
-and a second `up` has nothing to do."""
+"""A Pipeline with a materialized view sink through the real CLI: its outputs (`query` the view's own query, read
+and not managed; `sinkObject` null), and a sink that changes kind under the same name (a stream sink, its object and
+the pipeline's query, becomes a materialized view and back), each change in one `pulumi up` that leaves nothing
+behind, a second `up` with nothing to do."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ STREAM = "{ name: counts, columns: [ { name: url, type: VARCHAR } ] }"
 VIEW = "{ name: counts, kind: materialized_view }"
 
 
-def program(sink: str) -> str:
+def program(sink: str, outputs: str = "") -> str:
     return yaml_program(f"""  kafka:
     type: deltastream:index:Store
     properties: {{ name: events, kafka: {{ uris: "b:9092", saslHashFunction: NONE }} }}
@@ -28,7 +29,7 @@ def program(sink: str) -> str:
       sources: [ {{ name: raw, columns: [ {{ name: id, type: BIGINT }}, {{ name: url, type: VARCHAR }} ] }} ]
       sink: {sink}
       transform: SELECT url FROM raw
-""")
+""", outputs)
 
 
 def relations(local: BackgroundServer) -> list[list[str]]:
@@ -51,7 +52,8 @@ def test_the_sink_turns_from_a_stream_into_a_view_and_back(stack: Stack, local: 
     second `up` has nothing to do, and DeltaStream and the state hold exactly the new shape."""
     as_stream = ["Database clicks-database", "DeltaStreamObject clicks-counts", "DeltaStreamObject clicks-raw",
                  "Query clicks-query-v1"]
-    as_view = ["Database clicks-database", "DeltaStreamObject clicks-raw", "MaterializedView clicks-counts"]
+    as_view = ["Database clicks-database", "DeltaStreamObject clicks-raw", "MaterializedView clicks-counts",
+               "Query clicks-view-query"]
     stack.write(program(STREAM))
     stack.run("stack", "init", "dev")
     for sink, kind, statement, expected in ((STREAM, "stream", "INSERT INTO", as_stream),
@@ -64,3 +66,30 @@ def test_the_sink_turns_from_a_stream_into_a_view_and_back(stack: Stack, local: 
         [sql] = running(local)
         assert sql.upper().startswith(statement), sql
         assert children(stack) == expected
+
+
+
+def test_a_view_sinks_outputs_are_its_view_and_the_views_query(stack: Stack, local: BackgroundServer) -> None:
+    """`query` is a Query as every SDK types it: the view's query, read (external: the view starts and stops it);
+    `sinkObject` is null (no object); a preview with nothing to do reads it with the running queries' one SELECT."""
+    stack.write(program(VIEW, """  queryId: ${clicks.queryId}
+  querysId: ${clicks.query.queryId}
+  querySql: ${clicks.query.sql}
+  queryState: ${clicks.query.state}
+  sinkObject: ${clicks.sinkObject}
+  sinkFqn: ${clicks.sinkFqn}
+"""))
+    stack.run("stack", "init", "dev")
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["querysId"] == outputs["queryId"] and outputs["queryState"] == "running", outputs
+    assert outputs["querySql"] == 'CREATE MATERIALIZED VIEW "shop"."public"."counts" AS SELECT url FROM raw'
+    assert outputs["sinkObject"] is None and outputs["sinkFqn"] == '"shop"."public"."counts"'
+    [query] = stack.resources("deltastream:index:Query")
+    assert query["external"] is True and query["id"] == outputs["queryId"]
+    local.server.counters.texts.clear()
+    stack.preview("--expect-no-changes")
+    assert [text.split(" FROM ")[1] for text in local.server.counters.texts] == [
+        'deltastream.sys."queries" WHERE "current_state" = \'running\' ORDER BY "created_at";']
+    stack.run("destroy", "--yes")
+    assert relations(local) == [] and running(local) == []
