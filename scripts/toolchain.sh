@@ -25,6 +25,7 @@ BIN="$CACHE/pulumi-v$PULUMI_VERSION/bin"
 NODE_PULUMI_VERSION=3.248.0
 LANGHOST_HASH="$( (cat "$ROOT"/toolchain/langhost/*.go "$ROOT"/toolchain/langhost/go.mod; echo "$NODE_PULUMI_VERSION") \
   | sha256sum | cut -c1-16)"
+TFCONVERTER_HASH="$(cat "$ROOT"/toolchain/tfconverter/*.go "$ROOT"/toolchain/tfconverter/go.mod | sha256sum | cut -c1-16)"
 
 log() { echo "toolchain: $*" >&2; }
 
@@ -111,6 +112,15 @@ build_langhosts() {
   rm -f "$BIN"/.langhost-* && touch "$stamp"
 }
 
+build_tfconverter() {
+  local stamp="$BIN/.tfconverter-$TFCONVERTER_HASH"
+  if [ -f "$stamp" ]; then return; fi
+  log "building pulumi-converter-terraform from toolchain/tfconverter (about 5 minutes from cold on 2 cores)"
+  (cd "$ROOT/toolchain/tfconverter" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+    -o "$BIN/pulumi-converter-terraform" .)
+  rm -f "$BIN"/.tfconverter-* && touch "$stamp"
+}
+
 # actionlint checks the GitHub workflows in the tests.
 build_actionlint() {
   if [ -x "$BIN/actionlint" ] && "$BIN/actionlint" -version | grep -qx "v\?$ACTIONLINT_VERSION"; then return; fi
@@ -121,5 +131,6 @@ build_actionlint() {
 build_cli
 build_langhosts
 build_yaml
+build_tfconverter
 build_actionlint
 echo "$BIN"

@@ -133,23 +133,16 @@ def test_the_guide_shows_the_state_the_test_adopts() -> None:
     assert forget == ["terraform state list | grep '^deltastream_' | xargs terraform state rm"]
 
 
-CONVERTER = shutil.which("pulumi-converter-terraform")
-#: Only Pulumi's own converter is missing when these skip: what this package ships is tested without it (the mapping
-#: the plugin serves: tests/contract/test_mappings.py and test_get_mapping_prints_the_terraform_mapping; the release's
-#: deltastream.json: tests/e2e/test_distribution.py; the adopt route:
-#: test_the_guide_adopts_a_terraform_state_with_no_changes).
-NO_CONVERTER = ("pulumi-converter-terraform (Pulumi's Terraform converter plugin, not part of the pinned toolchain) "
-                "is not on PATH; build it in a checkout of pulumi/pulumi-converter-terraform with `go build "
-                "./cmd/pulumi-converter-terraform`")
-
-
-@pytest.mark.skipif(CONVERTER is None, reason=NO_CONVERTER)
 @pytest.mark.parametrize(("configuration", "mapping_file"), [("object.tf", True), ("guide", True), ("guide", False)])
 def test_convert(configuration: str, mapping_file: bool, tmp_path: Path, toolchain: Path) -> None:
     """`pulumi convert --from terraform` on the Terraform provider's own test case and on the guide's configuration,
     with the release's mapping file (`--mappings deltastream.json`) or with none, when the engine asks the plugin
     (GetMappings, then GetMapping): this package's tokens and property names, lookups for data sources, and the
-    attributes with no input here left for the reader, named by the converter's warnings."""
+    attributes with no input here left for the reader, named by the converter's warnings.
+
+    The converter is the toolchain's build (toolchain/tfconverter): Pulumi's pulumi-converter-terraform module is not
+    served by the Go module proxy, so it serves the converter protocol on the Terraform bridge's tf2pulumi converter,
+    which reads the same mapping."""
     source = tmp_path / "source"
     source.mkdir()
     if configuration == "guide":
@@ -160,7 +153,7 @@ def test_convert(configuration: str, mapping_file: bool, tmp_path: Path, toolcha
     mappings = tmp_path / "deltastream.json"
     mappings.write_bytes(mapping_json())
     env = pulumi_env(tmp_path, toolchain, "http://127.0.0.1:9/v2")
-    env["PATH"] = os.pathsep.join([str(PROVIDER_DIR), str(Path(str(CONVERTER)).parent), env["PATH"]])
+    env["PATH"] = os.pathsep.join([str(PROVIDER_DIR), env["PATH"]])
     # PCL: the converter's own output. (`--language yaml` writes the same program, then fails in the pinned
     # pulumi-yaml host, which has no Link; this repository's TypeScript host has no GenerateProject.)
     given = ["--mappings", str(mappings)] if mapping_file else []
@@ -186,20 +179,19 @@ def test_convert(configuration: str, mapping_file: bool, tmp_path: Path, toolcha
                                                               "getObject", "getObjects")}
         assert "saslHashFunction = \"AWS_MSK_IAM\"" in program and "mskIamRoleArn" in program
     warnings = result.stdout + result.stderr
+    assert f"pulumi-converter-terraform from $PATH at {toolchain}" in warnings
     assert "unsupported attribute 'sql'" in warnings  # an object's raw DDL has no input here: the guide says why
 
 
-@pytest.mark.skipif(CONVERTER is None, reason=NO_CONVERTER)
 def test_pulumi_import_from_terraform_stops_at_the_missing_id(tmp_path: Path, toolchain: Path,
                                                               local: BackgroundServer) -> None:
     """What the guide says of Pulumi's own route: `pulumi import --from terraform` needs each resource's `id`
-    attribute, which DeltaStream's Terraform resources do not have; nothing is imported."""
+    attribute (pulumi-converter-terraform, pkg/convert/tf_state.go; the toolchain's build keeps that contract), which
+    DeltaStream's Terraform resources do not have; nothing is imported."""
     directory = tmp_path / "project"
     directory.mkdir()
     shutil.copy(STATE, directory / "terraform.tfstate")
-    env = pulumi_env(tmp_path, toolchain, local)
-    env["PATH"] = os.pathsep.join([str(Path(str(CONVERTER)).parent), env["PATH"]])
-    stack = Stack(directory, env, "dev")
+    stack = Stack(directory, pulumi_env(tmp_path, toolchain, local), "dev")
     stack.write(pinned(blocks(GUIDE, "yaml")[0].split("\n", 1)[1]))
     stack.run("stack", "init")
     result = stack.run("import", "--from", "terraform", "terraform.tfstate", "--yes", check=False)
