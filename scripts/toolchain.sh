@@ -115,7 +115,7 @@ build_langhosts() {
 build_tfconverter() {
   local stamp="$BIN/.tfconverter-$TFCONVERTER_HASH"
   if [ -f "$stamp" ]; then return; fi
-  log "building pulumi-converter-terraform from toolchain/tfconverter (about 5 minutes from cold on 2 cores)"
+  log "building pulumi-converter-terraform from toolchain/tfconverter (about 3 minutes from cold on 2 cores)"
   (cd "$ROOT/toolchain/tfconverter" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
     -o "$BIN/pulumi-converter-terraform" .)
   rm -f "$BIN"/.tfconverter-* && touch "$stamp"

@@ -4,7 +4,11 @@
 // Pulumi's own plugin module (github.com/pulumi/pulumi-converter-terraform) is not served by the Go module proxy the
 // toolchain builds from; the Terraform bridge is, and its tf2pulumi converter is the one that plugin grew out of. So
 // this plugin serves the converter protocol on top of the bridge's converter, reading provider information from the
-// engine's mapper (the mapping `pulumi package get-mapping terraform` prints) exactly as Pulumi's plugin does.
+// engine's mapper (the mapping `pulumi package get-mapping terraform` prints) as Pulumi's plugin does.
+//
+// It builds against pkg/v3 and sdk/v3 v3.218.0, the release the bridge builds against: the bridge's converter package
+// imports the .NET code generator, which later pkg/v3 releases no longer contain. The engine talks to the plugin over
+// the converter protocol, so the pinned CLI's newer release is no obstacle.
 package main
 
 import (
@@ -34,7 +38,8 @@ func (converter) Close() error { return nil }
 // (a .pp file for each .tf file) and returns the diagnostics of the conversion for the CLI to print. The bridge's
 // converter binds the program leniently, as the CLI binds PCL by default: an attribute the mapping has no property
 // for stays in the program under its Terraform name, and the CLI's bind of the written PCL warns about it
-// ("unsupported attribute 'sql'").
+// ("unsupported attribute 'sql'"). (The bridge's Eject binds strictly, so it would stop at the first such attribute,
+// and prints its diagnostics instead of returning them; Convert to PCL does neither.)
 func (converter) ConvertProgram(
 	_ context.Context, req *plugin.ConvertProgramRequest,
 ) (*plugin.ConvertProgramResponse, error) {

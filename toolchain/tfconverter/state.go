@@ -24,6 +24,7 @@ type stateFile struct {
 		Name      string `json:"name"`
 		Instances []struct {
 			IndexKey   any            `json:"index_key"`
+			Deposed    string         `json:"deposed"` // set on an object a replacement has deposed
 			Attributes map[string]any `json:"attributes"`
 		} `json:"instances"`
 	} `json:"resources"`
@@ -79,6 +80,9 @@ func (converter) ConvertState(
 			token = providerInfo.Resources[resource.Type].Tok.String()
 		}
 		for _, instance := range resource.Instances {
+			if instance.Deposed != "" { // only current objects are imported
+				continue
+			}
 			id, ok := instance.Attributes["id"]
 			if !ok {
 				return nil, fmt.Errorf("failed to find id attribute in %s", address)
