@@ -14,11 +14,10 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
-from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..deltastream.redaction import secrets_known
 from ..deltastream.values import parse_timestamp, rfc3339
@@ -28,6 +27,9 @@ from ..model.fields import Model, prop
 from ..model.sample import Sample, built
 from .base import CLOCK_SKEW, Context, Diff, Existing, Resource, check_identifier, drop_then_wait, send_until_settled
 from .lifecycle import gone
+
+if TYPE_CHECKING:
+    from ..deltastream.client import Result  # the schema is built without the HTTP client
 
 DEFAULT_DAYS = 90  # token.expires_in_days when it is not given (the CREATE API_TOKEN page)
 INVALID_TOKEN = "3D012"  # go-deltastream's SqlStateInvalidApiToken: also what names a missing API_TOKEN

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
-from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..errors import ComputePoolErrored, OutcomeUnknownError
 from ..model.docs import Part, examples
@@ -22,6 +21,9 @@ from ..model.sample import Sample, built
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .lifecycle import OWNER_DOC, gone, owner_as_read, owner_session
 from .ownership import grant_statement, transfer
+
+if TYPE_CHECKING:
+    from ..deltastream.client import Result  # the schema is built without the HTTP client
 
 SIZES = ("small", "medium", "large")
 RUNNING, STOPPED = "running", "stopped"  # IntendedState and ActualState as the SDK's rows show them

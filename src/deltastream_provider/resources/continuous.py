@@ -14,11 +14,10 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column, text_time
-from ..deltastream.client import Result
 from ..deltastream.query_text import same_statement
 from ..deltastream.reads import ARTIFACTS, PLAN
 from ..deltastream.session import Session
@@ -40,6 +39,9 @@ from ..model.unknown import UNKNOWN
 from .base import CLOCK_SKEW, SETTLE_ON_CANCEL, Context, Diff, Existing, InputsT, Resource, StateT, send_until_settled
 from .lifecycle import gone, owner_as_read, ready_row
 from .ownership import transfer
+
+if TYPE_CHECKING:
+    from ..deltastream.client import Result  # the schema is built without the HTTP client
 
 #: How the database and namespace of a query or application change (their inputs' descriptions).
 SESSION = ("Changed in place (nothing restarts) when the SQL resolves to the same relations there, as DeltaStream's "

@@ -6,11 +6,10 @@ lookups, its registry example and its sample; what it shares with FunctionSource
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
-from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..model.docs import Part, examples
 from ..model.fields import Asset, Model, prop
@@ -20,6 +19,9 @@ from .base import Context
 from .file_source import FileSource, FileSourceInputs, with_file
 from .lifecycle import owner_as_read
 from .ownership import grant_statement
+
+if TYPE_CHECKING:
+    from ..deltastream.client import Result  # the schema is built without the HTTP client
 
 
 def create_statement(name: str, properties: list[tuple[str, sql.PropertyValue]],

@@ -14,11 +14,10 @@ import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables
-from ..deltastream.client import Result
 from ..deltastream.reads import Shape
 from ..errors import InvalidInputError, QuotingError
 from ..model.docs import Part, examples
@@ -29,6 +28,9 @@ from . import function_source
 from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, DOWN_ALREADY, BlastRadius
 from .lifecycle import dropping
+
+if TYPE_CHECKING:
+    from ..deltastream.client import Result  # the schema is built without the HTTP client
 
 Language = Annotated[Literal["java"], Enum("FunctionLanguage", "What a function is written in: `java`, the one "
                                                                "language DeltaStream runs functions in.")]
