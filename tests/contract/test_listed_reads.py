@@ -1,7 +1,8 @@
 """Kinds DeltaStream shows only through a LIST statement (compute pools, descriptor sources, functions, API tokens)
 share one LIST per command, as the system-table kinds share a group's SELECT: a refresh of three of each sends one
 LIST of each kind, a List call and adopt send the LIST the reads then use, a mutating statement makes the next read
-list again, and a LIST that failed is not kept. Counted by the local server, exactly."""
+list again (even after a LIST answered while it was in flight), and a LIST that failed is not kept. Counted by the
+local server, exactly."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from testkit.provider import Harness
 
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.config import load
+from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.catalog import SystemTables
-from deltastream_provider.deltastream.client import connect
+from deltastream_provider.deltastream.client import DeltaStreamClient, Result, connect
+from deltastream_provider.deltastream.session import Session
 from deltastream_provider.kinds import registry
 from deltastream_provider.operator.adopt_read import Selection, adopt
+from deltastream_provider.resources import compute_pool
 from deltastream_provider.resources.base import Context
 from tests.contract.test_list import listed
 
@@ -126,3 +130,33 @@ async def test_adopt_and_its_reads_send_one_list_of_each_kind(provider: Harness,
         adoption = await adopt(Context(client, SystemTables(client)), Selection(kinds=frozenset(LISTS) - {"ApiToken"}))
     assert sorted((e.kind, e.id) for e in adoption.entries) == sorted((kind, rid) for kind, rid, _, _ in made)
     assert _sent(local, before)[1] == {"ComputePool": 1, "DescriptorSource": 1, "Function": 1}  # was 4 of each
+
+
+class HeldChange(DeltaStreamClient):
+    """A client whose mutating statements wait at the door until ``go`` is set (``waiting`` says one does): a read
+    can then be answered while a change is in flight, before it lands."""
+
+    def __init__(self, server: str) -> None:
+        super().__init__(server, TOKEN)
+        self.waiting, self.go = asyncio.Event(), asyncio.Event()
+
+    async def _run(self, statement: sql.Statement, context: Session, timeout: float | None) -> Result:
+        if statement.mutating:
+            self.waiting.set()
+            await self.go.wait()
+        return await super()._run(statement, context, timeout)
+
+
+async def test_a_list_answered_while_a_change_was_in_flight_is_not_served_after_it(
+        local: BackgroundServer) -> None:
+    client = HeldChange(local.url)
+    async with client:
+        catalog = SystemTables(client)
+        create = asyncio.ensure_future(client.execute(compute_pool.create_statement("late_pool", [])))
+        await client.waiting.wait()
+        assert [p.name for p in await compute_pool.listed_pools(catalog, shared=True)] == []  # before it lands
+        client.go.set()
+        await create
+        before = _mark(local)
+        assert [p.name for p in await compute_pool.listed_pools(catalog, shared=True)] == ["late_pool"]
+        assert _sent(local, before) == (1, {"ComputePool": 1})

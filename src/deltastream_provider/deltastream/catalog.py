@@ -129,8 +129,9 @@ class SystemTables:
         return await self._shared(statement.sql, read)
 
     async def _shared(self, key: Hashable, read: Callable[[], Awaitable[list[Row]]]) -> list[Row]:
-        """What ``read`` answers, read once under ``key`` while this process sends no mutating statement (a read
-        that failed is not kept: the next one asks again)."""
+        """What ``read`` answers, read once under ``key`` while this process sends no mutating statement (one in
+        flight ends the read's use as it ends: the read may have been answered before it landed; a read that failed
+        is not kept: the next one asks again)."""
         if self._group_changes != self.client.changes:
             self._groups.clear()
             self._group_changes = self.client.changes

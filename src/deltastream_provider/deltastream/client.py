@@ -135,7 +135,9 @@ class DeltaStreamClient:
         self._reports: set[asyncio.Task[None]] = set()  # "still waiting" lines in flight (the loop holds weak refs)
         self.stats = ClientStats()
         self.answered = False  # a statement has succeeded: the token, organization and role work
-        self.changes = 0  # mutating statements sent: a read shared across calls is good until this moves
+        # Moves when a mutating statement is sent and again when it ends: a read shared across calls is good until
+        # this moves, so one begun while a change was in flight is not served after it.
+        self.changes = 0
         self._api_key = api_key
         self._org_lock = asyncio.Lock()
         agent = f"pulumi-deltastream-provider/{__version__}" + (f" session/{session_id}" if session_id else "")
@@ -179,9 +181,13 @@ class DeltaStreamClient:
         """
         if isinstance(statement, str):
             statement = raw(statement)
-        if statement.mutating:
-            self.changes += 1
-        return await self._run(statement, self.session.merged(session), timeout)
+        if not statement.mutating:
+            return await self._run(statement, self.session.merged(session), timeout)
+        self.changes += 1
+        try:
+            return await self._run(statement, self.session.merged(session), timeout)
+        finally:
+            self.changes += 1  # a read shared while it ran may have been answered before it landed
 
     async def _run(self, statement: Statement, context: Session, timeout: float | None) -> Result:
         """Run within ``timeout`` and within the deadline of the provider call it belongs to, whichever ends first."""
