@@ -183,6 +183,28 @@ def test_convert(configuration: str, mapping_file: bool, tmp_path: Path, toolcha
     assert "unsupported attribute 'sql'" in warnings  # an object's raw DDL has no input here: the guide says why
 
 
+def test_a_conversion_that_fails_names_each_reason(tmp_path: Path, toolchain: Path) -> None:
+    """A module the converter cannot turn into a program (a `count` that is no number, beside an attribute with no
+    input here): the CLI fails and prints each of the converter's diagnostics, not the first inside an RPC error
+    ("and 1 other diagnostic(s)")."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "main.tf").write_text('resource "deltastream_database" "shop" {\n  name  = "shop"\n'
+                                    '  color = "blue"\n  count = "three"\n}\n')
+    mappings = tmp_path / "deltastream.json"
+    mappings.write_bytes(mapping_json())
+    env = pulumi_env(tmp_path, toolchain, "http://127.0.0.1:9/v2")
+    env["PATH"] = os.pathsep.join([str(PROVIDER_DIR), env["PATH"]])
+    result = subprocess.run(["pulumi", "convert", "--from", "terraform", "--mappings", str(mappings), "--language",
+                             "pcl", "--out", str(tmp_path / "out")], cwd=source, env=env, capture_output=True,
+                            text=True, timeout=300)
+    printed = result.stdout + result.stderr
+    assert result.returncode != 0, printed
+    assert re.search(r"^error: main\.pp:[\d,-]+: cannot iterate over a value of type string", printed, re.M), printed
+    assert re.search(r"^warning: main\.pp:[\d,-]+: unsupported attribute 'color'", printed, re.M), printed
+    assert "rpc error" not in printed and "other diagnostic" not in printed, printed
+
+
 def test_pulumi_import_from_terraform_stops_at_the_missing_id(tmp_path: Path, toolchain: Path,
                                                               local: BackgroundServer) -> None:
     """What the guide says of Pulumi's own route: `pulumi import --from terraform` needs each resource's `id`

@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -60,6 +61,12 @@ func (converter) ConvertProgram(
 		AllowMissingVariables:    true,
 		SkipResourceTypechecking: true,
 	})
+	var bound hcl.Diagnostics
+	if errors.As(err, &bound) {
+		// The bind of the PCL failed: its diagnostics are the error. Returned as diagnostics, the CLI prints each one
+		// (as an error, the protocol's message would carry the first and "and N other diagnostic(s)").
+		return &plugin.ConvertProgramResponse{Diagnostics: bound}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
