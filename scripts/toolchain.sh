@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes the pinned Pulumi CLI and the language hosts available, building them from the Go module
-# proxy into a cache outside the repository. A second run is a no-op.
+# Makes the pinned Pulumi CLI, the language hosts and the Terraform converter plugin available, building
+# them from the Go module proxy into a cache outside the repository. A second run is a no-op.
 #
 # Prints, as its last line, the directory to put on PATH.
 #
