@@ -123,6 +123,16 @@ async def test_a_list_call_and_the_reads_of_what_it_found_send_one_list(kind: st
     assert _sent(local, before) == (1, {kind: 1})
 
 
+async def test_lists_of_queries_and_applications_share_one_list_queries(provider: Harness,
+                                                                        local: BackgroundServer) -> None:
+    """Queries and applications are both rows of ``LIST QUERIES``: listing both, a page at a time, sends one."""
+    before = _mark(local)
+    for kind in ("Query", "Query", "Application"):
+        assert (await listed(provider, kind))[0] == []
+    sent = list(local.server.counters.texts)[before[1]:]
+    assert sum(text.startswith("LIST QUERIES") for text in sent) == 1
+
+
 async def test_adopt_and_its_reads_send_one_list_of_each_kind(provider: Harness, local: BackgroundServer) -> None:
     made = [entry for entry in await _made(provider) if entry[0] != "ApiToken"]  # adopt skips tokens: no role shown
     before = _mark(local)

@@ -68,12 +68,11 @@ def test_the_sink_turns_from_a_stream_into_a_view_and_back(stack: Stack, local: 
         assert children(stack) == expected
 
 
-
 def test_a_view_sinks_outputs_are_its_view_and_the_views_query(stack: Stack, local: BackgroundServer) -> None:
     """`query` is a Query as every SDK types it: the view's query, read (external: the view starts and stops it);
     `sinkObject` is null (no object); a preview with nothing to do reads it with the running queries' one SELECT."""
     stack.write(program(VIEW, """  queryId: ${clicks.queryId}
-  querysId: ${clicks.query.queryId}
+  readQueryId: ${clicks.query.queryId}
   querySql: ${clicks.query.sql}
   queryState: ${clicks.query.state}
   sinkObject: ${clicks.sinkObject}
@@ -82,7 +81,7 @@ def test_a_view_sinks_outputs_are_its_view_and_the_views_query(stack: Stack, loc
     stack.run("stack", "init", "dev")
     stack.up()
     outputs = stack.outputs()
-    assert outputs["querysId"] == outputs["queryId"] and outputs["queryState"] == "running", outputs
+    assert outputs["readQueryId"] == outputs["queryId"] and outputs["queryState"] == "running", outputs
     assert outputs["querySql"] == 'CREATE MATERIALIZED VIEW "shop"."public"."counts" AS SELECT url FROM raw'
     assert outputs["sinkObject"] is None and outputs["sinkFqn"] == '"shop"."public"."counts"'
     [query] = stack.resources("deltastream:index:Query")

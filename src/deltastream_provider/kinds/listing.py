@@ -168,7 +168,7 @@ def _queries(applications: bool) -> Lister:
             "application" if applications else "query", short))
 
     what = "applications" if applications else "queries"
-    return _listed(listed_queries, {"name": Input(f"Only {what} with this name.", "name"),
+    return _listed(partial(listed_queries, shared=True), {"name": Input(f"Only {what} with this name.", "name"),
                                     "state": Input(f"Only {what} in this state, e.g. `running`.", "state")}, listed)
 
 
