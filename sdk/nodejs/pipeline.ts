@@ -15,7 +15,8 @@ import {DeltaStreamObject, Entity, MaterializedView, Query} from "./index";
  * children of the component, optionally with the database and namespace.
  *
  * The transformation is immutable per version, like any Query: to change it, raise `version`; the new
- * query starts before the old one is terminated, and the objects stay.
+ * query starts before the old one is terminated, and the objects stay. A sink of kind `materialized_view` is
+ * a MaterializedView made from the transform instead (`sinkViews`), whose own query is the output `query`.
  *
  * ## Example Usage
  * ### Clicks in, cleaned clicks out
@@ -84,27 +85,27 @@ export class Pipeline extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly namespaceName: pulumi.Output<string>;
     /**
-     * The Query resource (null with a `materialized_view` sink, whose query is the view's own).
+     * The Query resource: the pipeline's query (`INSERT INTO <sink> <transform>`). With a `materialized_view` sink it is the view's own query (`CREATE MATERIALIZED VIEW ... AS <transform>`, id `queryId`), read as `Query.get` reads one, not managed: the view starts and terminates it.
      */
     declare public /*out*/ readonly query: pulumi.Output<Query>;
     /**
-     * Id of the running query.
+     * Id of the running query: the pipeline's, or the view's own with a `materialized_view` sink (the id of the output `query` either way).
      */
     declare public /*out*/ readonly queryId: pulumi.Output<string>;
     /**
-     * State of the query, e.g. `running`.
+     * State of that query, e.g. `running`.
      */
     declare public /*out*/ readonly queryState: pulumi.Output<string>;
     /**
-     * The pipeline version the running query belongs to.
+     * The pipeline version the running query belongs to (with a `materialized_view` sink, the version input, which does not apply to the view's query).
      */
     declare public /*out*/ readonly queryVersion: pulumi.Output<number>;
     /**
-     * fqn of the sink object.
+     * fqn of the sink: its object, or the view of a `materialized_view` sink.
      */
     declare public /*out*/ readonly sinkFqn: pulumi.Output<string>;
     /**
-     * The sink's object resource (null with a `materialized_view` sink: see sinkViews).
+     * The sink's object resource. Null with a `materialized_view` sink, which is no object (stream, changelog or table): that sink is the MaterializedView in sinkViews.
      */
     declare public /*out*/ readonly sinkObject: pulumi.Output<DeltaStreamObject>;
     /**

@@ -17,7 +17,8 @@ import (
 // children of the component, optionally with the database and namespace.
 //
 // The transformation is immutable per version, like any Query: to change it, raise `version`; the new
-// query starts before the old one is terminated, and the objects stay.
+// query starts before the old one is terminated, and the objects stay. A sink of kind `materialized_view` is
+// a MaterializedView made from the transform instead (`sinkViews`), whose own query is the output `query`.
 //
 // ## Example Usage
 // ### Clicks in, cleaned clicks out
@@ -99,17 +100,17 @@ type Pipeline struct {
 	DatabaseName pulumi.StringOutput `pulumi:"databaseName"`
 	// Namespace of the pipeline.
 	NamespaceName pulumi.StringOutput `pulumi:"namespaceName"`
-	// The Query resource (null with a `materialized_view` sink, whose query is the view's own).
+	// The Query resource: the pipeline's query (`INSERT INTO <sink> <transform>`). With a `materialized_view` sink it is the view's own query (`CREATE MATERIALIZED VIEW ... AS <transform>`, id `queryId`), read as `Query.get` reads one, not managed: the view starts and terminates it.
 	Query QueryOutput `pulumi:"query"`
-	// Id of the running query.
+	// Id of the running query: the pipeline's, or the view's own with a `materialized_view` sink (the id of the output `query` either way).
 	QueryId pulumi.StringOutput `pulumi:"queryId"`
-	// State of the query, e.g. `running`.
+	// State of that query, e.g. `running`.
 	QueryState pulumi.StringOutput `pulumi:"queryState"`
-	// The pipeline version the running query belongs to.
+	// The pipeline version the running query belongs to (with a `materialized_view` sink, the version input, which does not apply to the view's query).
 	QueryVersion pulumi.IntOutput `pulumi:"queryVersion"`
-	// fqn of the sink object.
+	// fqn of the sink: its object, or the view of a `materialized_view` sink.
 	SinkFqn pulumi.StringOutput `pulumi:"sinkFqn"`
-	// The sink's object resource (null with a `materialized_view` sink: see sinkViews).
+	// The sink's object resource. Null with a `materialized_view` sink, which is no object (stream, changelog or table): that sink is the MaterializedView in sinkViews.
 	SinkObject DeltaStreamObjectOutput `pulumi:"sinkObject"`
 	// The MaterializedView a `materialized_view` sink made; empty with any other sink.
 	SinkViews MaterializedViewArrayOutput `pulumi:"sinkViews"`
@@ -320,32 +321,32 @@ func (o PipelineOutput) NamespaceName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.NamespaceName }).(pulumi.StringOutput)
 }
 
-// The Query resource (null with a `materialized_view` sink, whose query is the view's own).
+// The Query resource: the pipeline's query (`INSERT INTO <sink> <transform>`). With a `materialized_view` sink it is the view's own query (`CREATE MATERIALIZED VIEW ... AS <transform>`, id `queryId`), read as `Query.get` reads one, not managed: the view starts and terminates it.
 func (o PipelineOutput) Query() QueryOutput {
 	return o.ApplyT(func(v *Pipeline) QueryOutput { return v.Query }).(QueryOutput)
 }
 
-// Id of the running query.
+// Id of the running query: the pipeline's, or the view's own with a `materialized_view` sink (the id of the output `query` either way).
 func (o PipelineOutput) QueryId() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.QueryId }).(pulumi.StringOutput)
 }
 
-// State of the query, e.g. `running`.
+// State of that query, e.g. `running`.
 func (o PipelineOutput) QueryState() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.QueryState }).(pulumi.StringOutput)
 }
 
-// The pipeline version the running query belongs to.
+// The pipeline version the running query belongs to (with a `materialized_view` sink, the version input, which does not apply to the view's query).
 func (o PipelineOutput) QueryVersion() pulumi.IntOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.IntOutput { return v.QueryVersion }).(pulumi.IntOutput)
 }
 
-// fqn of the sink object.
+// fqn of the sink: its object, or the view of a `materialized_view` sink.
 func (o PipelineOutput) SinkFqn() pulumi.StringOutput {
 	return o.ApplyT(func(v *Pipeline) pulumi.StringOutput { return v.SinkFqn }).(pulumi.StringOutput)
 }
 
-// The sink's object resource (null with a `materialized_view` sink: see sinkViews).
+// The sink's object resource. Null with a `materialized_view` sink, which is no object (stream, changelog or table): that sink is the MaterializedView in sinkViews.
 func (o PipelineOutput) SinkObject() DeltaStreamObjectOutput {
 	return o.ApplyT(func(v *Pipeline) DeltaStreamObjectOutput { return v.SinkObject }).(DeltaStreamObjectOutput)
 }

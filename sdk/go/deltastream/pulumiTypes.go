@@ -3100,7 +3100,7 @@ type PipelineObject struct {
 	Entity *string `pulumi:"entity"`
 	// Key format.
 	KeyFormat *string `pulumi:"keyFormat"`
-	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind *string `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name string `pulumi:"name"`
@@ -3133,7 +3133,7 @@ type PipelineObjectArgs struct {
 	Entity pulumi.StringPtrInput `pulumi:"entity"`
 	// Key format.
 	KeyFormat pulumi.StringPtrInput `pulumi:"keyFormat"`
-	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -3214,7 +3214,7 @@ func (o PipelineObjectOutput) KeyFormat() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.KeyFormat }).(pulumi.StringPtrOutput)
 }
 
-// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
 func (o PipelineObjectOutput) Kind() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.Kind }).(pulumi.StringPtrOutput)
 }

@@ -297,7 +297,7 @@ export interface PipelineObjectArgs {
      */
     keyFormat?: pulumi.Input<string | undefined>;
     /**
-     * What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+     * What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
      */
     kind?: pulumi.Input<string | enums.PipelineObjectKind | undefined>;
     /**

@@ -1216,7 +1216,7 @@ class PipelineObjectArgsDict(TypedDict):
     """
     kind: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]]
     """
-    What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+    What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
     """
     primary_key: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -1254,7 +1254,7 @@ class PipelineObjectArgs:
         :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order.
         :param pulumi.Input[_builtins.str] entity: The store entity (topic or table); default: the object's name for Kafka.
         :param pulumi.Input[_builtins.str] key_format: Key format.
-        :param pulumi.Input[Union[_builtins.str, 'PipelineObjectKind']] kind: What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+        :param pulumi.Input[Union[_builtins.str, 'PipelineObjectKind']] kind: What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
@@ -1330,7 +1330,7 @@ class PipelineObjectArgs:
     @pulumi.getter
     def kind(self) -> pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]:
         """
-        What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. One of: `stream`, `changelog`, `table`, `materialized_view`.
+        What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
         """
         return pulumi.get(self, "kind")
 

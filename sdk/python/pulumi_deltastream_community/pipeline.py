@@ -299,7 +299,8 @@ class Pipeline(pulumi.ComponentResource):
         children of the component, optionally with the database and namespace.
 
         The transformation is immutable per version, like any Query: to change it, raise `version`; the new
-        query starts before the old one is terminated, and the objects stay.
+        query starts before the old one is terminated, and the objects stay. A sink of kind `materialized_view` is
+        a MaterializedView made from the transform instead (`sinkViews`), whose own query is the output `query`.
 
         ## Example Usage
         ### Clicks in, cleaned clicks out
@@ -368,7 +369,8 @@ class Pipeline(pulumi.ComponentResource):
         children of the component, optionally with the database and namespace.
 
         The transformation is immutable per version, like any Query: to change it, raise `version`; the new
-        query starts before the old one is terminated, and the objects stay.
+        query starts before the old one is terminated, and the objects stay. A sink of kind `materialized_view` is
+        a MaterializedView made from the transform instead (`sinkViews`), whose own query is the output `query`.
 
         ## Example Usage
         ### Clicks in, cleaned clicks out
@@ -512,7 +514,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter
     def query(self) -> pulumi.Output['Query']:
         """
-        The Query resource (null with a `materialized_view` sink, whose query is the view's own).
+        The Query resource: the pipeline's query (`INSERT INTO <sink> <transform>`). With a `materialized_view` sink it is the view's own query (`CREATE MATERIALIZED VIEW ... AS <transform>`, id `queryId`), read as `Query.get` reads one, not managed: the view starts and terminates it.
         """
         return pulumi.get(self, "query")
 
@@ -520,7 +522,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="queryId")
     def query_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Id of the running query.
+        Id of the running query: the pipeline's, or the view's own with a `materialized_view` sink (the id of the output `query` either way).
         """
         return pulumi.get(self, "query_id")
 
@@ -528,7 +530,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="queryState")
     def query_state(self) -> pulumi.Output[_builtins.str]:
         """
-        State of the query, e.g. `running`.
+        State of that query, e.g. `running`.
         """
         return pulumi.get(self, "query_state")
 
@@ -536,7 +538,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="queryVersion")
     def query_version(self) -> pulumi.Output[_builtins.int]:
         """
-        The pipeline version the running query belongs to.
+        The pipeline version the running query belongs to (with a `materialized_view` sink, the version input, which does not apply to the view's query).
         """
         return pulumi.get(self, "query_version")
 
@@ -544,7 +546,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="sinkFqn")
     def sink_fqn(self) -> pulumi.Output[_builtins.str]:
         """
-        fqn of the sink object.
+        fqn of the sink: its object, or the view of a `materialized_view` sink.
         """
         return pulumi.get(self, "sink_fqn")
 
@@ -552,7 +554,7 @@ class Pipeline(pulumi.ComponentResource):
     @pulumi.getter(name="sinkObject")
     def sink_object(self) -> pulumi.Output['DeltaStreamObject']:
         """
-        The sink's object resource (null with a `materialized_view` sink: see sinkViews).
+        The sink's object resource. Null with a `materialized_view` sink, which is no object (stream, changelog or table): that sink is the MaterializedView in sinkViews.
         """
         return pulumi.get(self, "sink_object")
 
