@@ -168,6 +168,11 @@ def equal(old: Any, new: Any) -> bool:
     return old == new or (old in (None, "", [], {}) and new in (None, "", [], {}))
 
 
+def missing_required(model: type[Model], props: dict[str, Any]) -> list[str]:
+    """The required properties ``props`` lacks: none when it is a record of ``model``."""
+    return [prop.key for prop in model.wire_fields() if prop.required and props.get(prop.key) is None]
+
+
 class Resource(Generic[InputsT, StateT]):
     token: ClassVar[str]
     description: ClassVar[str]
@@ -182,6 +187,10 @@ class Resource(Generic[InputsT, StateT]):
     #: where it is a privilege on a database, schema or store, which a preview cannot ask about before those exist.
     create_privilege: ClassVar[str | None] = None
     always_set: ClassVar[tuple[str, ...]] = ()  # outputs present after every create (required in the schema)
+    #: The kinds whose resource an alias may turn into this one, as ``module.Class`` in this package (a Pipeline's
+    #: sink is one child, an object or a view): a Diff given their stored inputs answers a replacement
+    #: (:meth:`across_kinds`).
+    aliased_from: ClassVar[tuple[str, ...]] = ()
 
     def check(self, inputs: InputsT) -> list[tuple[str, str]]:
         """Failures beyond types and required properties, which the server checks first."""
@@ -218,9 +227,12 @@ class Resource(Generic[InputsT, StateT]):
         decides on the typed values; each input it found changed is told by the innermost paths at which the records
         differ (``kinesis.secretAccessKey``, ``columns[2].type``: :func:`.diff_paths.changed_paths`, as the engine,
         which shows its own values there, has them), replacing when its top-level property does. A change the values
-        do not show (a rule of the kind) is told at the top, and so is an output's (drift)."""
+        do not show (a rule of the kind) is told at the top, and so is an output's (drift). Old inputs of another
+        kind, which an alias brought here, are answered by :meth:`across_kinds`."""
         from .diff_paths import changed_paths  # only a Diff needs it
 
+        if missing_required(self.inputs, olds):
+            return self.across_kinds(olds, news, state)
         typed_state = self.stored_state(state, olds)
         decided = self.diff(self.stored_inputs(olds), self.inputs.from_props(news),  # type: ignore[arg-type]
                             typed_state)
@@ -245,6 +257,48 @@ class Resource(Generic[InputsT, StateT]):
                 await self.refuse_replacement(ctx, resource_id, typed_state, why)
         return DetailedDiff(decided.changes, decided.replaces, decided.delete_before_replace, warnings=decided.warnings,
                             properties=properties, refusal=refusal)
+
+    def across_kinds(self, olds: dict[str, Any], news: dict[str, Any], state: dict[str, Any]) -> DetailedDiff:
+        """The Diff of a resource whose stored inputs are another kind's. A kind of :attr:`aliased_from` is replaced,
+        the old one deleted first (the two share the name), each input that differs told as replacing; where the old
+        kind is guarded, its refusal on the old state decides (what replacing the old one takes down), unless the new
+        inputs accept the replacement. Any other kind's record cannot be compared, and a refresh, which reads with
+        the same record, does not mend it."""
+        from .diff_paths import changed_paths  # only a Diff needs it
+
+        kind = self.token.rsplit(":", 1)[-1]
+        formers = self.former_kinds()
+        former = next((k for k in formers if not missing_required(k.inputs, olds)), None)
+        if former is None:
+            nor = "".join(f" nor a {k.token.rsplit(':', 1)[-1]}'s" for k in formers)
+            raise InputError(f"the stored inputs of this resource are not a {kind}'s (no "
+                             f"{', '.join(missing_required(self.inputs, olds))}){nor}, so they cannot be compared "
+                             "with the program's: the stack recorded the resource as another type (an alias from a "
+                             f"type that cannot become a {kind}) or its record was edited, and a refresh does not "
+                             "mend that. Declare it again as the type the stack recorded, or take it out of the stack "
+                             f"(`pulumi state delete` with its URN) and adopt it as a {kind} (`pulumi import`)")
+        keys = {p.key for p in self.inputs.wire_fields()} | {p.key for p in former.inputs.wire_fields()}
+        changed = sorted(k for k in keys - {ACCEPT_KEY} if not equal(olds.get(k), news.get(k)))
+        properties = {path: PropertyChange(how, replaces=True) for key in changed
+                      for path, how in changed_paths(olds.get(key), news.get(key), key) or [(key, "UPDATE")]}
+        refusal: Refusal | None = None
+        if former.guarded and news.get(ACCEPT_KEY) is not True:
+            old_state = former.stored_state(state, olds)
+            why = [f"{path} (removed)" if change.kind == "DELETE" else path for path, change in properties.items()]
+
+            async def refusal(ctx: Context, resource_id: str) -> None:
+                await former.refuse_replacement(ctx, resource_id, old_state, why)
+        return DetailedDiff(changed, changed, delete_before_replace=True, properties=properties, refusal=refusal)
+
+    def former_kinds(self) -> list[Resource[Any, Any]]:
+        """The kinds of :attr:`aliased_from`, as their modules serve them (a kind never imports the registry)."""
+        import importlib  # only a Diff across kinds needs it
+
+        found: list[Resource[Any, Any]] = []
+        for path in self.aliased_from:
+            module, name = path.rsplit(".", 1)
+            found.append(getattr(importlib.import_module(f"{__package__}.{module}"), name)())
+        return found
 
     @property
     def guarded(self) -> bool:

@@ -267,14 +267,20 @@ class Continuous(Resource[InputsT, StateT]):
         return result
 
     def restart_warning(self, state: StateT, why: str | None = None) -> str:
-        """What a replacement means for the data: a new query, which does not resume where the old one stopped."""
+        """What a replacement means for the data: a new query, which does not resume where the old one stopped. The
+        engine asks the Diff of a query whose SQL names a relation being replaced the same whether the program still
+        declares it (replaced) or not (only deleted, as a Pipeline's query when its sink becomes a view), so that
+        warning says both."""
         old = getattr(state, self.id_field, None)
+        dependent = why is None and STATE(state) not in RESTARTABLE
         why = why or (f"it was found {STATE(state)} outside Pulumi" if STATE(state) in RESTARTABLE
                       else "its SQL names a relation that is being replaced")
         return (f"this {self.kind} will be replaced ({why}): the new {self.kind} is a new DeltaStream query that runs "
                 f"from the beginning of its sources (it does not resume where the old one stopped, so its sinks may "
                 f"receive records again), and the old {self.kind}" + (f" {old}" if old else "")
-                + " is terminated first.")
+                + " is terminated first." + (f" Where the program no longer declares this {self.kind} (a Pipeline's "
+                                             "query once its sink is a materialized view), it is only terminated and "
+                                             f"deleted: no new {self.kind} follows." if dependent else ""))
 
     async def delete(self, ctx: Context, resource_id: str, state: StateT) -> None:
         query_id = await self.located(ctx, resource_id, state, state)  # type: ignore[arg-type]

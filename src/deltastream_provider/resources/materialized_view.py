@@ -383,6 +383,7 @@ pulumi import deltastream:index:MaterializedView views-per-user shop/raw/views_p
     inputs = MaterializedViewInputs
     state = MaterializedViewState
     ownership = "RELATION"  # a materialized view is a relation (sys."relations"); its query follows it
+    aliased_from = ("object.DeltaStreamObject",)  # a Pipeline's sink, one child, that turns into a view
     always_set = ("namespace", "fqn", "columns", "queryId", "queryState", "createdAt")
 
     def check(self, inputs: MaterializedViewInputs) -> list[tuple[str, str]]:

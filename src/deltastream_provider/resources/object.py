@@ -423,6 +423,7 @@ pulumi import deltastream:index:DeltaStreamObject pageviews analytics/raw/pagevi
     inputs = ObjectInputs
     state = ObjectState
     ownership = "RELATION"
+    aliased_from = ("materialized_view.MaterializedView",)  # a Pipeline's sink, one child, that turns into an object
     always_set = ("owner", "fqn", "path", "state", "createdAt", "updatedAt", "columns")
 
     def check(self, inputs: ObjectInputs) -> list[tuple[str, str]]:
