@@ -42,7 +42,10 @@ class PipelineObject(Model):
                             "or entity settings, `properties` are the view's `WITH` parameters, and a changed "
                             "transform replaces the view. Changing the sink between a view and an object replaces "
                             "it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, "
-                            "as its name is taken until then.", default="stream")
+                            "as its name is taken until then. Like any replacement of the sink, it fails at preview "
+                            "naming the running queries the old sink's replacement takes down (a stream sink's: the "
+                            "pipeline's own query, and any other reading it) unless the sink sets "
+                            "`acceptReplacement`.", default="stream")
     columns: list[ColumnInputs] = prop("Columns, in order.", default_factory=list)
     primary_key: list[str] | None = prop("Primary key columns; required for a changelog.", default=None)
     timestamp_column: str | None = prop("Column that carries event time.", default=None)
@@ -51,6 +54,11 @@ class PipelineObject(Model):
     value_format: str | None = prop("Value format, e.g. `json`.", default=None)
     key_format: str | None = prop("Key format.", default=None)
     properties: dict[str, str] | None = prop("Further `WITH` properties.", default=None)
+    accept_replacement: bool | None = prop(
+        "Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on "
+        "it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running "
+        "queries it would take down (the pipeline's own query among them where it reads or writes the object). Set "
+        "it for the `pulumi up` that replaces, then remove it.", default=None)
 
 
 @dataclass

@@ -31,11 +31,12 @@ def sink_options(token: str) -> pulumi.ResourceOptions:
     """The sink is one child whether it is an object or a view, so that changing its kind replaces it, the old one
     (and the query writing into it) deleted first: its name is taken in DeltaStream until then. As two children of
     different types, the new one would be created before the old one is deleted (the engine deletes what a program
-    no longer declares last), and DeltaStream refuses the name. The alias makes the other type's child this one;
-    the trigger (the type) replaces it without a Diff across kinds, which no kind can answer."""
+    no longer declares last), and DeltaStream refuses the name. The alias makes the other type's child this one:
+    the new kind's Diff answers the change from the old kind's record (each kind names the other in
+    ``aliased_from``), behind the old sink's replacement guard, so it needs no replacement trigger (a stack of the
+    last release records none)."""
     other = VIEW if token == OBJECT else OBJECT
-    return pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=other)], delete_before_replace=True,
-                                  replacement_trigger=token)
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=other)], delete_before_replace=True)
 
 
 def view_sql(database: Any, namespace: Any, sink: PipelineObject, transform: Any) -> pulumi.Output[str]:
@@ -90,7 +91,8 @@ class Pipeline(pulumi.ComponentResource):
         if args.sink.kind == pipeline.VIEW:  # the view's own query reads the sources: no Query of the pipeline's
             view = Child(VIEW, f"{name}-{args.sink.name}",
                          {"database": database, "namespace": namespace, "name": args.sink.name, "query": transform,
-                          "properties": args.sink.properties, "computePool": inputs.get("computePool")},
+                          "properties": args.sink.properties, "computePool": inputs.get("computePool"),
+                          "acceptReplacement": args.sink.accept_replacement},
                          MaterializedViewState, pulumi.ResourceOptions.merge(after_sources, sink_options(VIEW)))
             views.append(view)
             sink_fqn, query_id, query_state = view.output("fqn"), view.output("queryId"), view.output("queryState")

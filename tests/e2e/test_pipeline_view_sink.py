@@ -1,7 +1,7 @@
 """A Pipeline with a materialized view sink through the real CLI: its outputs (`query` the view's own query, read
 and not managed; `sinkObject` null), and a sink that changes kind under the same name (a stream sink, its object and
 the pipeline's query, becomes a materialized view and back), each change in one `pulumi up` that leaves nothing
-behind, a second `up` with nothing to do."""
+behind, a second `up` with nothing to do, from a state with no replacement trigger (as the last release's)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.e2e
 
 STREAM = "{ name: counts, columns: [ { name: url, type: VARCHAR } ] }"
 VIEW = "{ name: counts, kind: materialized_view }"
+ACCEPTED_VIEW = "{ name: counts, kind: materialized_view, acceptReplacement: true }"
 
 
 def program(sink: str, outputs: str = "") -> str:
@@ -49,15 +50,23 @@ def children(stack: Stack) -> list[str]:
 
 def test_the_sink_turns_from_a_stream_into_a_view_and_back(stack: Stack, local: BackgroundServer) -> None:
     """Each kind change is one `up` (the old sink and its query deleted before the new sink takes the name), a
-    second `up` has nothing to do, and DeltaStream and the state hold exactly the new shape."""
+    second `up` has nothing to do, and DeltaStream and the state hold exactly the new shape. The state records no
+    replacement trigger, as a stack of the last release has none: the new kind's Diff answers the change, behind the
+    old sink's replacement guard (the stream's preview names the running query it takes down until the sink accepts
+    the replacement; nothing reads the view, so the way back needs nothing)."""
     as_stream = ["Database clicks-database", "DeltaStreamObject clicks-counts", "DeltaStreamObject clicks-raw",
                  "Query clicks-query-v1"]
     as_view = ["Database clicks-database", "DeltaStreamObject clicks-raw", "MaterializedView clicks-counts",
                "Query clicks-view-query"]
     stack.write(program(STREAM))
     stack.run("stack", "init", "dev")
-    for sink, kind, statement, expected in ((STREAM, "stream", "INSERT INTO", as_stream),
-                                            (VIEW, "materialized_view", "CREATE MATERIALIZED VIEW", as_view),
+    stack.up()
+    [query] = stack.resources("deltastream:index:Query")
+    stack.write(program(VIEW))
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0 and "would replace DeltaStreamObject 'shop/public/counts'" in refused.stdout
+    assert query["id"] in refused.stdout and "acceptReplacement: true" in refused.stdout, refused.stdout
+    for sink, kind, statement, expected in ((ACCEPTED_VIEW, "materialized_view", "CREATE MATERIALIZED VIEW", as_view),
                                             (STREAM, "stream", "INSERT INTO", as_stream)):
         stack.write(program(sink))
         stack.up()
@@ -66,6 +75,7 @@ def test_the_sink_turns_from_a_stream_into_a_view_and_back(stack: Stack, local: 
         [sql] = running(local)
         assert sql.upper().startswith(statement), sql
         assert children(stack) == expected
+        assert not [r["urn"] for r in stack.state()["deployment"]["resources"] if "replacementTrigger" in r]
 
 
 def test_a_view_sinks_outputs_are_its_view_and_the_views_query(stack: Stack, local: BackgroundServer) -> None:
