@@ -3094,13 +3094,15 @@ func (o ObjectSummaryArrayOutput) Index(i pulumi.IntInput) ObjectSummaryOutput {
 
 // An object the pipeline creates: a source it reads or the sink it writes.
 type PipelineObject struct {
+	// Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement *bool `pulumi:"acceptReplacement"`
 	// Columns, in order.
 	Columns []Column `pulumi:"columns"`
 	// The store entity (topic or table); default: the object's name for Kafka.
 	Entity *string `pulumi:"entity"`
 	// Key format.
 	KeyFormat *string `pulumi:"keyFormat"`
-	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind *string `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name string `pulumi:"name"`
@@ -3127,13 +3129,15 @@ type PipelineObjectInput interface {
 
 // An object the pipeline creates: a source it reads or the sink it writes.
 type PipelineObjectArgs struct {
+	// Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+	AcceptReplacement pulumi.BoolPtrInput `pulumi:"acceptReplacement"`
 	// Columns, in order.
 	Columns ColumnArrayInput `pulumi:"columns"`
 	// The store entity (topic or table); default: the object's name for Kafka.
 	Entity pulumi.StringPtrInput `pulumi:"entity"`
 	// Key format.
 	KeyFormat pulumi.StringPtrInput `pulumi:"keyFormat"`
-	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+	// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
 	// Name of the object in the pipeline's namespace.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -3199,6 +3203,11 @@ func (o PipelineObjectOutput) ToPipelineObjectOutputWithContext(ctx context.Cont
 	return o
 }
 
+// Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+func (o PipelineObjectOutput) AcceptReplacement() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PipelineObject) *bool { return v.AcceptReplacement }).(pulumi.BoolPtrOutput)
+}
+
 // Columns, in order.
 func (o PipelineObjectOutput) Columns() ColumnArrayOutput {
 	return o.ApplyT(func(v PipelineObject) []Column { return v.Columns }).(ColumnArrayOutput)
@@ -3214,7 +3223,7 @@ func (o PipelineObjectOutput) KeyFormat() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.KeyFormat }).(pulumi.StringPtrOutput)
 }
 
-// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+// What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
 func (o PipelineObjectOutput) Kind() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PipelineObject) *string { return v.Kind }).(pulumi.StringPtrOutput)
 }

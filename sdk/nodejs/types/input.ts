@@ -285,6 +285,10 @@ export interface KinesisStreamArgs {
  */
 export interface PipelineObjectArgs {
     /**
+     * Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+     */
+    acceptReplacement?: pulumi.Input<boolean | undefined>;
+    /**
      * Columns, in order.
      */
     columns?: pulumi.Input<pulumi.Input<inputs.ColumnArgs>[] | undefined>;
@@ -297,7 +301,7 @@ export interface PipelineObjectArgs {
      */
     keyFormat?: pulumi.Input<string | undefined>;
     /**
-     * What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+     * What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
      */
     kind?: pulumi.Input<string | enums.PipelineObjectKind | undefined>;
     /**

@@ -1202,6 +1202,10 @@ class PipelineObjectArgsDict(TypedDict):
     """
     Name of the object in the pipeline's namespace.
     """
+    accept_replacement: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+    """
     columns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgsDict']]]]]
     """
     Columns, in order.
@@ -1216,7 +1220,7 @@ class PipelineObjectArgsDict(TypedDict):
     """
     kind: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]]
     """
-    What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+    What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
     """
     primary_key: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -1239,6 +1243,7 @@ class PipelineObjectArgsDict(TypedDict):
 class PipelineObjectArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 accept_replacement: pulumi.Input[Optional[_builtins.bool]] = None,
                  columns: pulumi.Input[Optional[Sequence[pulumi.Input['ColumnArgs']]]] = None,
                  entity: pulumi.Input[Optional[_builtins.str]] = None,
                  key_format: pulumi.Input[Optional[_builtins.str]] = None,
@@ -1251,16 +1256,19 @@ class PipelineObjectArgs:
         An object the pipeline creates: a source it reads or the sink it writes.
 
         :param pulumi.Input[_builtins.str] name: Name of the object in the pipeline's namespace.
+        :param pulumi.Input[_builtins.bool] accept_replacement: Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
         :param pulumi.Input[Sequence[pulumi.Input['ColumnArgs']]] columns: Columns, in order.
         :param pulumi.Input[_builtins.str] entity: The store entity (topic or table); default: the object's name for Kafka.
         :param pulumi.Input[_builtins.str] key_format: Key format.
-        :param pulumi.Input[Union[_builtins.str, 'PipelineObjectKind']] kind: What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+        :param pulumi.Input[Union[_builtins.str, 'PipelineObjectKind']] kind: What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] primary_key: Primary key columns; required for a changelog.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Further `WITH` properties.
         :param pulumi.Input[_builtins.str] timestamp_column: Column that carries event time.
         :param pulumi.Input[_builtins.str] value_format: Value format, e.g. `json`.
         """
         pulumi.set(__self__, "name", name)
+        if accept_replacement is not None:
+            pulumi.set(__self__, "accept_replacement", accept_replacement)
         if columns is not None:
             pulumi.set(__self__, "columns", columns)
         if entity is not None:
@@ -1289,6 +1297,18 @@ class PipelineObjectArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="acceptReplacement")
+    def accept_replacement(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a change that replaces this object (or the sink's view) go ahead although it takes down what depends on it: the `acceptReplacement` of its resource. Without it such a change fails at preview naming the running queries it would take down (the pipeline's own query among them where it reads or writes the object). Set it for the `pulumi up` that replaces, then remove it.
+        """
+        return pulumi.get(self, "accept_replacement")
+
+    @accept_replacement.setter
+    def accept_replacement(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "accept_replacement", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1330,7 +1350,7 @@ class PipelineObjectArgs:
     @pulumi.getter
     def kind(self) -> pulumi.Input[Optional[Union[_builtins.str, 'PipelineObjectKind']]]:
         """
-        What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. One of: `stream`, `changelog`, `table`, `materialized_view`.
+        What the object is. A sink of kind `materialized_view` is a MaterializedView made from the transform (`CREATE MATERIALIZED VIEW <sink> AS <transform>`): it takes no columns or entity settings, `properties` are the view's `WITH` parameters, and a changed transform replaces the view. Changing the sink between a view and an object replaces it in one `pulumi up`: the old sink (and the query writing into it) is deleted first, as its name is taken until then. Like any replacement of the sink, it fails at preview naming the running queries the old sink's replacement takes down (a stream sink's: the pipeline's own query, and any other reading it) unless the sink sets `acceptReplacement`. One of: `stream`, `changelog`, `table`, `materialized_view`.
         """
         return pulumi.get(self, "kind")
 
