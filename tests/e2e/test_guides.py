@@ -34,7 +34,7 @@ from tests.e2e.conftest import PROVIDER_DIR, ROOT, Stack, catalog_sql, pulumi_en
 pytestmark = pytest.mark.e2e
 GUIDES = ROOT / "registry-docs"
 PAGES = ("troubleshooting.md", "ci.md", "several-organizations.md", "migrating-from-deltastream-provider.md",
-         "local-server.md", "migrating-from-terraform.md")
+         "local-server.md", "migrating-from-terraform.md", "adopting-an-account.md")
 FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```$", re.M | re.S)
 STAMPED = "deltastream |deltastream@|-v|@v|sdk/go/v|release v|=="  # what scripts/stamp-version.sh rewrites
 PIN = f"packages:\n  deltastream: deltastream@{__version__}\n"
