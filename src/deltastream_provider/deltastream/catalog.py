@@ -128,6 +128,14 @@ class SystemTables:
             return rows(await self.client.execute(statement))
         return await self._shared(statement.sql, read)
 
+    async def listing(self, statement: sql.Statement, rows: Callable[[Result], list[Row]], *, shared: bool
+                      ) -> list[Row]:
+        """What a whole-listing statement answers: with ``shared``, the command's one (:meth:`listed`), as reads,
+        lists and adopt take it; else a LIST of its own, as a wait on a change or a guard needs."""
+        if shared:
+            return await self.listed(statement, rows)
+        return rows(await self.client.execute(statement))
+
     async def _shared(self, key: Hashable, read: Callable[[], Awaitable[list[Row]]]) -> list[Row]:
         """What ``read`` answers, read once under ``key`` while this process sends no mutating statement (one in
         flight ends the read's use as it ends: the read may have been answered before it landed; a read that failed

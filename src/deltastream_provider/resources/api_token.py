@@ -92,9 +92,7 @@ def _tokens(result: Result) -> list[ApiTokenRow]:
 async def listed_tokens(catalog: SystemTables, *, shared: bool = False) -> list[ApiTokenRow]:
     """One LIST API_TOKENS: with ``shared``, the one every read of the command shares
     (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
-    if shared:
-        return await catalog.listed(list_statement(), _tokens)
-    return _tokens(await catalog.client.execute(list_statement()))
+    return await catalog.listing(list_statement(), _tokens, shared=shared)
 
 
 async def token_row(catalog: SystemTables, name: str, *, shared: bool = False) -> ApiTokenRow | None:

@@ -91,9 +91,7 @@ def _pools(result: Result) -> list[ComputePoolInfo]:
 async def listed_pools(catalog: SystemTables, *, shared: bool = False) -> list[ComputePoolInfo]:
     """One LIST COMPUTE_POOLS, ordered by name: with ``shared``, the one every read of the command shares
     (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
-    if shared:
-        return await catalog.listed(list_statement(), _pools)
-    return _pools(await catalog.client.execute(list_statement()))
+    return await catalog.listing(list_statement(), _pools, shared=shared)
 
 
 async def pool_row(catalog: SystemTables, name: str, *, shared: bool = False) -> ComputePoolInfo | None:

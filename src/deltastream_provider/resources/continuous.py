@@ -113,9 +113,7 @@ async def listed_queries(catalog: SystemTables, *, shared: bool = False) -> list
     """``LIST QUERIES``: every query with its SQL (the only documented read of it), oldest first. With ``shared``,
     the one LIST every import read and adopt of the command share (:meth:`SystemTables.listed`); else one of its
     own, as a wait on a change or a guard needs."""
-    if shared:
-        return await catalog.listed(list_statement(), _queries)
-    return _queries(await catalog.client.execute(list_statement()))
+    return await catalog.listing(list_statement(), _queries, shared=shared)
 
 
 def _queries(result: Result) -> list[ListedQuery]:

@@ -70,9 +70,7 @@ def _sources(result: Result) -> list[DescriptorSourceInfo]:
 async def listed_sources(catalog: SystemTables, *, shared: bool = False) -> list[DescriptorSourceInfo]:
     """One LIST DESCRIPTOR_SOURCES, ordered by name: with ``shared``, the one every read of the command shares
     (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
-    if shared:
-        return await catalog.listed(list_statement(), _sources)
-    return _sources(await catalog.client.execute(list_statement()))
+    return await catalog.listing(list_statement(), _sources, shared=shared)
 
 
 async def descriptor_source_row(catalog: SystemTables, name: str, *,

@@ -178,9 +178,7 @@ def _functions(result: Result) -> list[FunctionInfo]:
 async def listed_functions(catalog: SystemTables, *, shared: bool = False) -> list[FunctionInfo]:
     """One LIST FUNCTIONS, ordered by signature: with ``shared``, the one every read of the command shares
     (:meth:`SystemTables.listed`); else one of its own, as a wait on a change needs."""
-    if shared:
-        return await catalog.listed(list_statement(), _functions)
-    return _functions(await catalog.client.execute(list_statement()))
+    return await catalog.listing(list_statement(), _functions, shared=shared)
 
 
 async def function_row(catalog: SystemTables, resource_id: str, *, shared: bool = False) -> FunctionInfo | None:
