@@ -73,6 +73,7 @@ class Entry:
     parent: str | None = None    # a logical name in the document or its name table
     provider: str | None = None  # a provider's logical name in the name table
     unreadable: tuple[str, ...] = ()  # inputs no read gives back and the program must give (a jar, a return type)
+    values: tuple[str, ...] = ()  # the text values of the inputs it imports, at any depth: what the importer matches
 
     @property
     def token(self) -> str:
@@ -208,6 +209,63 @@ def unresolved(adoption: Adoption) -> list[Literal]:
     return found
 
 
+def text_values(value: Any) -> tuple[str, ...]:
+    """Every text value in an input's value, at any depth (a topic's ``path`` list holds its names)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return tuple(text for item in value for text in text_values(item))
+    return ()
+
+
+def guessed_references(adoption: Adoption) -> dict[str, set[str]]:
+    """The references ``pulumi import`` would guess (entry -> the entries it refers to): wherever an imported input's
+    text equals exactly one of the other entries' ids and ``name`` outputs (``createImportState``)."""
+    counts: dict[str, list[Entry]] = {}
+    for entry in adoption.entries:
+        for value in {entry.id, entry.name_output} - {None}:
+            counts.setdefault(str(value), []).append(entry)
+    guesses: dict[str, set[str]] = {}
+    for entry in adoption.entries:
+        for value in entry.values:
+            holders = [h for h in counts.get(value, []) if h is not entry]
+            occurrences = sum((h.id == value) + (h.name_output == value) for h in holders)
+            if occurrences == 1:
+                guesses.setdefault(entry.name, set()).add(holders[0].name)
+    return guesses
+
+
+def reference_cycle(adoption: Adoption) -> list[str]:
+    """The entries whose guessed references would go round (``a`` -> ``b`` -> ``a``), empty when none would.
+
+    When :func:`guessed_references` go round, ``pulumi import`` writes the program again with no reference at all
+    (``GenerateLanguageDefinitions``: "circular reference"). A topic named like the stream over it is such a
+    cycle: the topic's ``path`` holds the stream's name, and the stream's ``entity`` the topic's."""
+    guesses = guessed_references(adoption)
+    path: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> list[str]:
+        if name in path:
+            return [*path[path.index(name):], name]
+        if name in done:
+            return []
+        path.append(name)
+        for following in sorted(guesses.get(name, ())):
+            if found := visit(following):
+                return found
+        path.pop()
+        done.add(name)
+        return []
+
+    for name in sorted(guesses):
+        if found := visit(name):
+            return found
+    return []
+
+
 def report(adoption: Adoption) -> list[str]:
     """Lines for the operator: what was skipped and why, each placeholder's command, references left literal."""
     lines = [f"skipped {s.kind} {s.id}: {s.reason}" for s in adoption.skipped]
@@ -217,6 +275,11 @@ def report(adoption: Adoption) -> list[str]:
     for entry in adoption.entries:
         lines += [f"input {entry.name}.{input_} cannot be read back: give it in the program before the first preview"
                   for input_ in entry.unreadable]
+    if cycle := reference_cycle(adoption):
+        lines.append(f"references: none; pulumi import writes every input as a literal, because the references it "
+                     f"would guess go round ({' -> '.join(cycle)}; a topic named like the stream over it does this); "
+                     "the preview still shows no changes, and references can be written by hand afterwards")
+        return lines
     shared: dict[str, list[Literal]] = {}  # one line per kind referred to, not one per input
     for literal in unresolved(adoption):
         if literal.shared:
