@@ -416,7 +416,7 @@ class DeltaStreamProvider(provider_pb2_grpc.ResourceProviderServicer):
         async def work() -> provider_pb2.ReadResponse:
             resource = self._resource(request.urn, request.type)
             old_inputs = reveal(decode(request.inputs))
-            inputs = resource.stored_inputs(old_inputs.plain) if old_inputs.plain else None
+            inputs = resource.inputs_to_read_with(old_inputs.plain)
             ctx = self._context(request.urn, request.timeout or self._read_timeout())
             try:
                 found = await self._within(ctx, resource.read(ctx, request.id, inputs,

@@ -385,6 +385,16 @@ class Resource(Generic[InputsT, StateT]):
             raise InputError(f"the stored {self.inputs.__name__} is incomplete ({exc}); run `pulumi refresh` to "
                              "rebuild it from DeltaStream") from exc
 
+    def inputs_to_read_with(self, props: dict[str, Any]) -> InputsT | None:
+        """The stored inputs a read starts from; None where there are none or they are incomplete, so the read
+        rebuilds them from DeltaStream as an import does (what makes a refresh mend an incomplete record)."""
+        if not props:
+            return None
+        try:
+            return self.inputs.from_props(props)  # type: ignore[return-value]
+        except TypeError:
+            return None
+
     def stored_state(self, props: dict[str, Any], inputs: dict[str, Any] | None) -> StateT:
         """Typed state from the engine's record of the resource; one a create could not finish (no outputs, as
         earlier releases recorded it) is rebuilt from its ``inputs`` (:meth:`partial`), so refresh, up and destroy
