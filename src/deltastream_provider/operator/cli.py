@@ -116,7 +116,7 @@ def settle(stack: str | None, cancel: bool) -> None:
 
 
 @main.command()
-@click.option("--database", help="Adopt this database only (with what its objects use)")
+@click.option("--database", help="Adopt this database only (its namespaces, relations and the queries writing into it)")
 @click.option("--namespace", help="Adopt this namespace only (needs --database)")
 @click.option("--kinds", help="Comma-separated kinds to adopt, e.g. Database,Namespace,DeltaStreamObject")
 @click.option("--include-access", is_flag=True, help="Also roles, role grants and organization grants")
