@@ -8,6 +8,7 @@ and the query keeps its id and keeps running."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tarfile
 from collections import Counter
@@ -22,10 +23,12 @@ from testkit.pulumi import pulumi_env
 from deltastream_local.runner import BackgroundServer, ServerSettings
 from deltastream_provider import __version__
 from deltastream_provider.deltastream import sql
+from deltastream_provider.kinds.listing import list_inputs
+from deltastream_provider.kinds.registry import resources
 from deltastream_provider.resources import entity, object
 from deltastream_provider.resources.object import ColumnDef
 from tests.e2e.conftest import PROVIDER_DIR, Stack, catalog_sql
-from tests.e2e.test_guides import blocks, commands, pinned, shell
+from tests.e2e.test_guides import GUIDES, blocks, commands, pinned, shell
 
 pytestmark = pytest.mark.e2e
 GUIDE = "adopting-an-account.md"
@@ -120,3 +123,11 @@ def test_the_guide_adopts_an_account_made_by_hand(tmp_path: Path, toolchain: Pat
         imported = {r["id"] for r in stack.state()["deployment"]["resources"]
                     if r["type"].startswith("deltastream:index:")}
         assert len(imported) == 9 and query_id in imported
+
+
+def test_the_guide_names_every_list_filter() -> None:
+    """The filters the guide lists for `pulumi do ... list` are the kinds' `listInputs`: none left out, none made up."""
+    text = " ".join((GUIDES / GUIDE).read_text().split())
+    start = text.index("The filters are")
+    named = set(re.findall(r"`--([a-z]+)`", text[start:text.index("names them", start)]))
+    assert named == {key for kind in resources() for key in (list_inputs(kind.token) or {}).get("properties", {})}
