@@ -220,6 +220,13 @@ def text_values(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def imported_values(inputs: Model) -> tuple[str, ...]:
+    """The text values ``pulumi import`` matches in a resource it imports: those of every input its read gives back,
+    at any depth, defaults included (a function's ``language`` ``java``), as the importer keeps them all whatever the
+    import file's ``properties`` lists."""
+    return text_values(inputs.to_props())
+
+
 def guessed_references(adoption: Adoption) -> dict[str, set[str]]:
     """The references ``pulumi import`` would guess (entry -> the entries it refers to): wherever an imported input's
     text equals exactly one of the other entries' ids and ``name`` outputs (``createImportState``)."""

@@ -22,7 +22,7 @@ from ..kinds.listing import is_application
 from ..kinds.registry import resource
 from ..model.fields import Asset, Model
 from ..resources.base import Context
-from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, named, text_values
+from .adopt import ORDER, PREFIX, Adoption, Entry, Skipped, differing, imported_values, named
 
 #: Kinds adopted only with ``--include-access``: who may do what is often managed apart from the data.
 ACCESS = ("Role", "RoleGrant", "OrganizationGrant", "ApiToken")
@@ -313,8 +313,7 @@ async def _entry(ctx: Context, candidate: Candidate,
     name_output = outputs.get("name")
     return Entry(kind=candidate.kind, id=candidate.id, parts=_parts(candidate, outputs),
                  properties=differing(inputs), references=references, secrets=_secrets(inputs),
-                 unreadable=_unreadable(inputs), values=tuple(text for key in differing(inputs)
-                                                              for text in text_values(props.get(key))),
+                 unreadable=_unreadable(inputs), values=imported_values(inputs),
                  name_output=name_output if isinstance(name_output, str) else None), outputs
 
 
