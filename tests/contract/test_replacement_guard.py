@@ -15,6 +15,7 @@ from testkit.provider import Harness
 from deltastream_local.runner import BackgroundServer
 from deltastream_provider.deltastream import sql
 from deltastream_provider.deltastream.client import DeltaStreamClient
+from deltastream_provider.plugin.wire import SecretValue
 from tests.contract.test_provider_grpc import DB, INSERT, KAFKA, NS, OBJ, QUERY, STORE, obj
 
 SECRET, REGISTRY, ENTITY = (f"deltastream:index:{n}" for n in ("Secret", "SchemaRegistry", "Entity"))
@@ -58,6 +59,22 @@ async def test_an_accepted_secret_rotation_replaces_and_the_permission_alone_is_
     assert "acceptReplacement" not in diff.diffs
     alone = await provider.diff(SECRET, "partner", state, {**SECRET_PROPS, "acceptReplacement": True})
     assert alone.changes == Diff.DIFF_NONE
+
+
+async def test_an_imported_secrets_first_value_is_taken_as_held_and_sends_nothing(
+        provider: Harness, local: BackgroundServer) -> None:
+    """An import cannot read the value back: the program's first value is taken as DeltaStream's, with a warning and
+    no replacement (which would leave no secret between DROP and CREATE); a later change is a rotation again."""
+    await provider.create(SECRET, SECRET_PROPS)
+    _, state, inputs = await provider.read(SECRET, "partner")  # as `pulumi import` reads it
+    assert inputs["secretString"] == SecretValue("")  # never shown by DeltaStream
+    before = len(local.server.counters.texts)
+    diff = await provider.diff(SECRET, "partner", state, SECRET_PROPS, old_inputs=inputs)
+    assert diff.changes == Diff.DIFF_NONE and not diff.replaces
+    assert sent_since(local, before) == []
+    recorded = {**state, "secretString": TOKEN_VALUE}  # the value the engine then records from the program
+    message = await refused(provider, SECRET, "partner", recorded, {**SECRET_PROPS, "secretString": "second-value"})
+    assert "no secret of that name exists" in message and TOKEN_VALUE not in message
 
 
 async def test_an_out_of_band_description_change_is_refused_not_replaced(

@@ -274,8 +274,8 @@ class Resource(Generic[InputsT, StateT]):
             raise InputError(f"the stored inputs of this resource are not a {kind}'s (no "
                              f"{', '.join(missing_required(self.inputs, olds))}){nor}, so they cannot be compared "
                              "with the program's: the stack recorded the resource as another type (an alias from a "
-                             f"type that cannot become a {kind}) or its record was edited, and a refresh does not "
-                             "mend that. Declare it again as the type the stack recorded, or take it out of the stack "
+                             f"type that cannot become a {kind}), which a refresh, reading it as that type, does not "
+                             "change. Declare it again as the type the stack recorded, or take it out of the stack "
                              f"(`pulumi state delete` with its URN) and adopt it as a {kind} (`pulumi import`)")
         keys = {p.key for p in self.inputs.wire_fields()} | {p.key for p in former.inputs.wire_fields()}
         changed = sorted(k for k in keys - {ACCEPT_KEY} if not equal(olds.get(k), news.get(k)))

@@ -5,7 +5,7 @@ inputs and state, its statements, its system-table row and the row its lookups r
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..deltastream import sql
 from ..deltastream.catalog import SystemTables, Table, column
@@ -13,7 +13,7 @@ from ..model import story
 from ..model.docs import examples
 from ..model.fields import Model, prop
 from ..model.sample import Sample, built
-from .base import Context, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
+from .base import Context, Diff, Existing, Resource, check_identifier, create_then_wait, drop_then_wait
 from .dependents import ACCEPT_DOC, BlastRadius
 from .lifecycle import FIXED_OWNER_DOC, dropping, existing_row, owner_as_read, owner_session, ready_row
 
@@ -120,8 +120,9 @@ such a change fails at preview, saying so; set `acceptReplacement: true` for the
 
 ## Import
 
-The ID is the secret name. The value cannot be read back, so after importing set `secretString` in the program
-(the next `pulumi up` writes it):
+The ID is the secret name. The value cannot be read back, so after importing set `secretString` in the program:
+the first value given is taken as the one DeltaStream holds (the preview warns, and nothing is sent); a later change
+rotates it, as above.
 
 ```sh
 pulumi import deltastream:index:Secret api-token partner_api_token
@@ -130,6 +131,18 @@ pulumi import deltastream:index:Secret api-token partner_api_token
     state = SecretState
     fixed_owner = "secret"
     always_set = ("owner", "type", "status", "createdAt", "updatedAt")
+
+    def diff(self, olds: SecretInputs, news: SecretInputs, state: SecretState) -> Diff:
+        """An imported secret's value was never read (DeltaStream never shows one): the first value the program gives
+        is taken as the one DeltaStream holds, with nothing sent, rather than a replacement that leaves no secret
+        between its DROP and CREATE. A later change is a rotation, refused at preview without acceptReplacement."""
+        if olds.secret_string or not news.secret_string:
+            return super().diff(olds, news, state)
+        decided = super().diff(replace(olds, secret_string=news.secret_string), news, state)
+        decided.warnings.append("secretString: taken as the value DeltaStream holds for this imported secret (it is "
+                                "never shown, so it cannot be compared); nothing is sent. To rotate it, change it in "
+                                "a later update, with acceptReplacement: true")
+        return decided
 
     def check(self, inputs: SecretInputs) -> list[tuple[str, str]]:
         failures = check_identifier("name", inputs.name) + check_identifier("owner", inputs.owner)
