@@ -53,8 +53,9 @@ import (
 //
 // ## Import
 //
-// The ID is the secret name. The value cannot be read back, so after importing set `secretString` in the program
-// (the next `pulumi up` writes it):
+// The ID is the secret name. The value cannot be read back, so after importing set `secretString` in the program:
+// the first value given is taken as the one DeltaStream holds (the preview warns, and nothing is sent); a later change
+// rotates it, as above.
 //
 // ```sh
 // pulumi import deltastream:index:Secret api-token partner_api_token
