@@ -131,9 +131,13 @@ resources:
     return text
 
 
-def pipeline_resources(transform: str, version: int | None = None) -> str:
+CLEAN_SINK = "{ name: clean, columns: [ { name: id, type: BIGINT } ] }"
+
+
+def pipeline_resources(transform: str, version: int | None = None, sink: str = CLEAN_SINK) -> str:
     """The resources of a YAML program (:func:`yaml_program`): a Kafka store and a Pipeline, in a database it
-    creates, from the source ``raw`` (id, url) to the sink ``clean`` (id) by ``transform``, at ``version`` if given."""
+    creates, from the source ``raw`` (id, url) to ``sink`` (by default ``clean`` (id)) by ``transform``, at
+    ``version`` if given."""
     text = f"""  kafka:
     type: deltastream:index:Store
     properties: {{ name: events, kafka: {{ uris: "b:9092", saslHashFunction: NONE }} }}
@@ -144,7 +148,7 @@ def pipeline_resources(transform: str, version: int | None = None) -> str:
       createDatabase: true
       store: ${{kafka.name}}
       sources: [ {{ name: raw, columns: [ {{ name: id, type: BIGINT }}, {{ name: url, type: VARCHAR }} ] }} ]
-      sink: {{ name: clean, columns: [ {{ name: id, type: BIGINT }} ] }}
+      sink: {sink}
       transform: {transform}
 """
     return text + (f"      version: {version}\n" if version is not None else "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from deltastream_local.runner import BackgroundServer
-from tests.e2e.conftest import Stack, catalog_sql, yaml_program
+from tests.e2e.conftest import Stack, catalog_sql, pipeline_resources, yaml_program
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +18,7 @@ ACCEPTED_VIEW = "{ name: counts, kind: materialized_view, acceptReplacement: tru
 
 
 def program(sink: str, outputs: str = "") -> str:
-    return yaml_program(f"""  kafka:
-    type: deltastream:index:Store
-    properties: {{ name: events, kafka: {{ uris: "b:9092", saslHashFunction: NONE }} }}
-  clicks:
-    type: deltastream:index:Pipeline
-    properties:
-      database: shop
-      createDatabase: true
-      store: ${{kafka.name}}
-      sources: [ {{ name: raw, columns: [ {{ name: id, type: BIGINT }}, {{ name: url, type: VARCHAR }} ] }} ]
-      sink: {sink}
-      transform: SELECT url FROM raw
-""", outputs)
+    return yaml_program(pipeline_resources("SELECT url FROM raw", sink=sink), outputs)
 
 
 def relations(local: BackgroundServer) -> list[list[str]]:
