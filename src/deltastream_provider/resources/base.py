@@ -168,6 +168,12 @@ def equal(old: Any, new: Any) -> bool:
     return old == new or (old in (None, "", [], {}) and new in (None, "", [], {}))
 
 
+def replacing_paths(properties: dict[str, PropertyChange]) -> list[str]:
+    """The input paths whose change replaces, as a refusal names them (``kafka.uris (removed)``)."""
+    return [f"{path} (removed)" if change.kind == "DELETE" else path
+            for path, change in properties.items() if change.replaces and change.input]
+
+
 def missing_required(model: type[Model], props: dict[str, Any]) -> list[str]:
     """The required properties ``props`` lacks: none when it is a record of ``model``."""
     return [prop.key for prop in model.wire_fields() if prop.required and props.get(prop.key) is None]
@@ -250,8 +256,7 @@ class Resource(Generic[InputsT, StateT]):
             from .ownership import check  # only an owner change needs it
             refusal = check(self.token.rsplit(":", 1)[-1], state.get("owner"), news["owner"])
         if decided.replaces and self.guarded and news.get(ACCEPT_KEY) is not True:
-            why = [f"{path} (removed)" if change.kind == "DELETE" else path
-                   for path, change in properties.items() if change.replaces and change.input] or decided.replaces
+            why = replacing_paths(properties) or decided.replaces
 
             async def refusal(ctx: Context, resource_id: str) -> None:
                 await self.refuse_replacement(ctx, resource_id, typed_state, why)
@@ -284,7 +289,7 @@ class Resource(Generic[InputsT, StateT]):
         refusal: Refusal | None = None
         if former.guarded and news.get(ACCEPT_KEY) is not True:
             old_state = former.stored_state(state, olds)
-            why = [f"{path} (removed)" if change.kind == "DELETE" else path for path, change in properties.items()]
+            why = replacing_paths(properties)
 
             async def refusal(ctx: Context, resource_id: str) -> None:
                 await former.refuse_replacement(ctx, resource_id, old_state, why)
@@ -391,8 +396,8 @@ class Resource(Generic[InputsT, StateT]):
         if not props:
             return None
         try:
-            return self.inputs.from_props(props)  # type: ignore[return-value]
-        except TypeError:
+            return self.stored_inputs(props)
+        except InputError:
             return None
 
     def stored_state(self, props: dict[str, Any], inputs: dict[str, Any] | None) -> StateT:
